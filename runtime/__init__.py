@@ -1,0 +1,49 @@
+"""tfgraph runtime: TensorFlow 1 graphs and sessions on numpy.
+
+``import runtime as tf`` and TF1 graph-mode code runs: the top level holds TF2-style
+names (``tf.constant``, ``tf.matmul``, ``tf.device`` ...) and ``tf.compat.v1`` the TF1
+ones (``placeholder``, ``Session``, ``get_default_graph`` ...).
+"""
+
+from . import (
+    compat,
+    dtypes,
+    errors,
+    kernels,  # noqa: F401 - registers the numpy kernels
+)
+from .devices import DeviceSpec
+from .dtypes import (
+    DType,
+    as_dtype,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    resource,
+    string,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    variant,
+)
+from .graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
+from .graph_def import GraphDef, NodeDef
+from .ops.array_ops import *  # noqa: F403
+from .ops.control_flow_ops import *  # noqa: F403
+from .ops.core import constant, convert_to_tensor
+from .ops.math_ops import *  # noqa: F403
+from .registry import not_differentiable as no_gradient
+from .registry import register_gradient as RegisterGradient
+from .scopes import control_dependencies, device, name_scope
+from .shapes import TensorShape
+
+__version__ = "0.1.0"

@@ -1,0 +1,296 @@
+"""TensorFlow's error tree, and the one formatter every error message goes through.
+
+Run-time failures are :class:`OpError` subclasses carrying the failing op (``.op``),
+its ``NodeDef`` (``.node_def``) and TF's canonical code (``.error_code``). Build-time
+mistakes are ``ValueError``/``TypeError`` raised where the op is created. Either way the
+message leads with the op type and name, says what was expected and what came, and
+shows where in the user's code the op was created -- never by parsing strings later.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+
+OK = 0
+CANCELLED = 1
+UNKNOWN = 2
+INVALID_ARGUMENT = 3
+DEADLINE_EXCEEDED = 4
+NOT_FOUND = 5
+ALREADY_EXISTS = 6
+PERMISSION_DENIED = 7
+RESOURCE_EXHAUSTED = 8
+FAILED_PRECONDITION = 9
+ABORTED = 10
+OUT_OF_RANGE = 11
+UNIMPLEMENTED = 12
+INTERNAL = 13
+UNAVAILABLE = 14
+DATA_LOSS = 15
+UNAUTHENTICATED = 16
+
+# Frames from these folders are the engine's own, not the user's code.
+_OWN_DIRS = tuple(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), pkg) + os.sep
+    for pkg in ("runtime", "workbench")
+)
+_MAX_FRAMES = 30
+
+
+def capture_traceback(skip: int = 1) -> tuple:
+    """Return the user's frames at this point, outermost first.
+
+    Frames inside ``runtime/`` and ``workbench/`` are dropped, so an op's traceback
+    points at the line of user code that created it. Each frame is a cheap
+    ``(filename, lineno, function)`` tuple; source lines are read only when printed.
+
+    Examples
+    --------
+    >>> frames = capture_traceback()
+    >>> all(len(frame) == 3 for frame in frames)
+    True
+    """
+    frames = []
+    frame = sys._getframe(skip)
+    while frame is not None and len(frames) < _MAX_FRAMES:
+        code = frame.f_code
+        if not code.co_filename.startswith(_OWN_DIRS):
+            frames.append((code.co_filename, frame.f_lineno, code.co_name))
+        frame = frame.f_back
+    frames.reverse()
+    return tuple(frames)
+
+
+# The workbench installs a nicer name for notebook cells (``<cell 3>``); the runtime
+# itself knows nothing of IPython.
+_filename_formatters: list = []
+
+
+def register_filename_formatter(formatter) -> None:
+    """Install ``formatter(filename) -> str | None`` used when printing tracebacks.
+
+    Examples
+    --------
+    >>> register_filename_formatter(lambda name: None)
+    >>> unregister_filename_formatter(_filename_formatters[-1])
+    """
+    _filename_formatters.append(formatter)
+
+
+def unregister_filename_formatter(formatter) -> None:
+    """Remove a formatter installed by :func:`register_filename_formatter`."""
+    _filename_formatters.remove(formatter)
+
+
+def _display_filename(filename: str) -> str:
+    for formatter in reversed(_filename_formatters):
+        shown = formatter(filename)
+        if shown:
+            return shown
+    return filename
+
+
+def format_traceback(frames) -> str:
+    """Format frames from :func:`capture_traceback` like Python's own tracebacks.
+
+    Examples
+    --------
+    >>> print(format_traceback([("<demo>", 3, "<module>")]))
+      File "<demo>", line 3, in <module>
+    """
+    lines = []
+    for filename, lineno, function in frames:
+        lines.append(f'  File "{_display_filename(filename)}", line {lineno}, in {function}')
+        source = linecache.getline(filename, lineno).strip()
+        if source:
+            lines.append(f"    {source}")
+    return "\n".join(lines)
+
+
+def creation_note(op) -> str:
+    """The "where was this op made" paragraph appended to messages about ``op``."""
+    frames = getattr(op, "traceback", ())
+    if not frames:
+        return ""
+    return f"\n\nOp '{op.name}' was created at (most recent call last):\n" + format_traceback(
+        frames
+    )
+
+
+def op_message(op, text: str, device: str | None = None) -> str:
+    """The one formatter: ``"<OpType> '<name>'[ on <device>]: <text>"``.
+
+    Examples
+    --------
+    >>> class Op:
+    ...     type, name, traceback = "MatMul", "dense/MatMul", ()
+    >>> op_message(Op(), "inner dimensions must agree", "/device:CPU:0")
+    "MatMul 'dense/MatMul' on /device:CPU:0: inner dimensions must agree"
+    """
+    where = f" on {device}" if device else ""
+    return f"{op.type} '{op.name}'{where}: {text}"
+
+
+class OpError(Exception):
+    """A failure while running an op: TF's ``tf.errors.OpError``.
+
+    Parameters
+    ----------
+    node_def : NodeDef or None
+        The failing op's definition.
+    op : Operation or None
+        The failing op.
+    message : str
+        What went wrong.
+    error_code : int
+        One of TF's canonical codes (``INVALID_ARGUMENT`` ...).
+
+    Examples
+    --------
+    >>> err = InvalidArgumentError(None, None, "bad value")
+    >>> err.error_code, err.message
+    (3, 'bad value')
+    """
+
+    error_code = UNKNOWN
+
+    def __init__(self, node_def, op, message, error_code=None, *args):
+        super().__init__(message, *args)
+        self._node_def = node_def
+        self._op = op
+        self._message = message
+        if error_code is not None:
+            self.error_code = error_code
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @property
+    def op(self):
+        return self._op
+
+    @property
+    def node_def(self):
+        return self._node_def
+
+    def __str__(self) -> str:
+        if self._op is None:
+            return self._message
+        return self._message + creation_note(self._op)
+
+    def __reduce__(self):
+        # Errors cross process boundaries (Dask workers); ops do not.
+        return (type(self), (None, None, self._message, self.error_code))
+
+
+def _subclass(name: str, code: int, doc: str) -> type:
+    def __init__(self, node_def, op, message, *args):
+        OpError.__init__(self, node_def, op, message, code, *args)
+
+    return type(name, (OpError,), {"__init__": __init__, "__doc__": doc, "error_code": code})
+
+
+CancelledError = _subclass("CancelledError", CANCELLED, "An operation or step was cancelled.")
+UnknownError = _subclass("UnknownError", UNKNOWN, "An error of unknown kind.")
+InvalidArgumentError = _subclass(
+    "InvalidArgumentError", INVALID_ARGUMENT, "An op received an invalid argument."
+)
+DeadlineExceededError = _subclass(
+    "DeadlineExceededError", DEADLINE_EXCEEDED, "A deadline expired before the op finished."
+)
+NotFoundError = _subclass("NotFoundError", NOT_FOUND, "A requested entity was not found.")
+AlreadyExistsError = _subclass(
+    "AlreadyExistsError", ALREADY_EXISTS, "An entity that was to be created already exists."
+)
+PermissionDeniedError = _subclass(
+    "PermissionDeniedError", PERMISSION_DENIED, "The caller may not run the operation."
+)
+ResourceExhaustedError = _subclass(
+    "ResourceExhaustedError", RESOURCE_EXHAUSTED, "Some resource has been exhausted."
+)
+FailedPreconditionError = _subclass(
+    "FailedPreconditionError",
+    FAILED_PRECONDITION,
+    "The system is not in a state to run the op (e.g. an uninitialized variable).",
+)
+AbortedError = _subclass("AbortedError", ABORTED, "The operation was aborted.")
+OutOfRangeError = _subclass(
+    "OutOfRangeError", OUT_OF_RANGE, "An op iterated past the valid range (e.g. a closed queue)."
+)
+UnimplementedError = _subclass(
+    "UnimplementedError", UNIMPLEMENTED, "The operation is not implemented or supported."
+)
+InternalError = _subclass("InternalError", INTERNAL, "An internal invariant was broken.")
+UnavailableError = _subclass("UnavailableError", UNAVAILABLE, "The runtime is unavailable.")
+DataLossError = _subclass("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption.")
+UnauthenticatedError = _subclass(
+    "UnauthenticatedError", UNAUTHENTICATED, "The request lacks valid credentials."
+)
+
+_CODE_TO_CLASS = {
+    cls.error_code: cls
+    for cls in (
+        CancelledError,
+        UnknownError,
+        InvalidArgumentError,
+        DeadlineExceededError,
+        NotFoundError,
+        AlreadyExistsError,
+        PermissionDeniedError,
+        ResourceExhaustedError,
+        FailedPreconditionError,
+        AbortedError,
+        OutOfRangeError,
+        UnimplementedError,
+        InternalError,
+        UnavailableError,
+        DataLossError,
+        UnauthenticatedError,
+    )
+}
+
+
+def exception_type_from_error_code(error_code: int) -> type:
+    """The ``OpError`` subclass for a canonical code.
+
+    Examples
+    --------
+    >>> exception_type_from_error_code(NOT_FOUND).__name__
+    'NotFoundError'
+    """
+    return _CODE_TO_CLASS[error_code]
+
+
+def error_code_from_exception_type(cls: type) -> int:
+    """The canonical code of an ``OpError`` subclass.
+
+    Examples
+    --------
+    >>> error_code_from_exception_type(OutOfRangeError)
+    11
+    """
+    return cls.error_code
+
+
+class InaccessibleTensorError(ValueError):
+    """A tensor cannot be reached from where it is used (e.g. fetching a loop's inside)."""
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python operator that needs a value (``bool``, iteration) was used on a symbolic tensor."""
+
+
+def op_error(cls: type, op, text: str, device: str | None = None) -> OpError:
+    """Build ``cls`` for ``op`` with the standard message.
+
+    Examples
+    --------
+    >>> op_error(InvalidArgumentError, None, "no op").message
+    'no op'
+    """
+    if op is None:
+        return cls(None, None, text)
+    return cls(op.node_def, op, op_message(op, text, device))

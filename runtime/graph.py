@@ -1,0 +1,897 @@
+"""``Graph``, ``Operation`` and ``Tensor``: the dataflow graph as plain data.
+
+A graph holds its ops in creation order, hands out unique names, and keeps the
+context stacks TF1 code builds with: name scopes, control dependencies, device
+functions and colocation. The stacks are per thread (as in TF), so threads can build
+into one graph at the same time. Nothing here does math; ops are added through
+``runtime.ops.core.apply_op``, which runs shape inference first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+
+from .devices import canonical_name, merge_device
+from .errors import OperatorNotAllowedInGraphError, capture_traceback
+from .shapes import TensorShape, as_shape
+
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
+
+
+class Tensor:
+    """A symbolic handle to one output of an ``Operation``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     c = tf.constant([1.0, 2.0], name="c")
+    >>> c.name, c.dtype, c.shape
+    ('c:0', tf.float32, TensorShape([2]))
+    """
+
+    __slots__ = ("__weakref__", "_consumers", "_dtype", "_op", "_shape", "_value_index")
+    __array_priority__ = 100  # numpy defers to Tensor's reflected operators
+
+    def __init__(self, op: Operation, value_index: int, dtype, shape: TensorShape):
+        self._op = op
+        self._value_index = value_index
+        self._dtype = dtype
+        self._shape = shape
+        self._consumers: list[Operation] = []
+
+    op = property(lambda self: self._op)
+    value_index = property(lambda self: self._value_index)
+    dtype = property(lambda self: self._dtype)
+    graph = property(lambda self: self._op.graph)
+    device = property(lambda self: self._op.device)
+
+    @property
+    def name(self) -> str:
+        return f"{self._op.name}:{self._value_index}"
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    def get_shape(self) -> TensorShape:
+        """The static shape (same as :attr:`shape`)."""
+        return self._shape
+
+    def set_shape(self, shape) -> None:
+        """Refine the static shape; ``ValueError`` if ``shape`` is incompatible."""
+        try:
+            self._shape = self._shape.merge_with(as_shape(shape))
+        except ValueError:
+            raise ValueError(
+                f"Tensor's shape {self._shape} is not compatible with supplied shape "
+                f"{as_shape(shape)}."
+            ) from None
+
+    def consumers(self) -> list[Operation]:
+        """The ops that take this tensor as an input."""
+        return list(self._consumers)
+
+    def eval(self, feed_dict=None, session=None):
+        """Evaluate in ``session`` (default: the default session)."""
+        from .session import eval_in_session
+
+        return eval_in_session(self, feed_dict, session)
+
+    def _as_graph_element(self):
+        return self
+
+    def __repr__(self):
+        return f'<tf.Tensor "{self.name}" shape={self._shape} dtype={self._dtype.name}>'
+
+    def __str__(self):
+        return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other  # TF1 graph mode: identity, so tensors work as dict keys
+
+    def __ne__(self, other):
+        return self is not other
+
+    def __bool__(self):
+        raise OperatorNotAllowedInGraphError(
+            "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed in Graph "
+            "execution. Use `if t is not None:` instead of `if t:` to test if a tensor is "
+            "defined, and use TensorFlow ops such as tf.cond to execute subgraphs "
+            "conditioned on the value of a tensor."
+        )
+
+    def __iter__(self):
+        raise OperatorNotAllowedInGraphError(
+            f"Iterating over a symbolic `tf.Tensor` ({self.name}) is not allowed in Graph "
+            "execution. Use tf.unstack or tf.while_loop instead."
+        )
+
+    def __len__(self):
+        raise TypeError(
+            f"len is not well defined for a symbolic Tensor ({self.name}). Please call "
+            "`x.shape` rather than `len(x)` for shape information."
+        )
+
+    def __array__(self, dtype=None, copy=None):
+        raise NotImplementedError(
+            f"Cannot convert a symbolic tf.Tensor ({self.name}) to a numpy array. Run it "
+            "in a Session to get its value."
+        )
+
+    def __index__(self):
+        raise TypeError(f"Symbolic tensor {self.name} cannot be used as an index.")
+
+    # Operators build ops through the public builders, as TF's do.
+    def __add__(self, other):
+        return _math().add(self, other, name="add")
+
+    def __radd__(self, other):
+        return _math().add(other, self, name="add")
+
+    def __sub__(self, other):
+        return _math().subtract(self, other, name="sub")
+
+    def __rsub__(self, other):
+        return _math().subtract(other, self, name="sub")
+
+    def __mul__(self, other):
+        return _math().multiply(self, other, name="mul")
+
+    def __rmul__(self, other):
+        return _math().multiply(other, self, name="mul")
+
+    def __truediv__(self, other):
+        return _math().truediv(self, other, name="truediv")
+
+    def __rtruediv__(self, other):
+        return _math().truediv(other, self, name="truediv")
+
+    def __floordiv__(self, other):
+        return _math().floordiv(self, other, name="floordiv")
+
+    def __rfloordiv__(self, other):
+        return _math().floordiv(other, self, name="floordiv")
+
+    def __mod__(self, other):
+        return _math().floormod(self, other, name="mod")
+
+    def __rmod__(self, other):
+        return _math().floormod(other, self, name="mod")
+
+    def __pow__(self, other):
+        return _math().pow(self, other, name="pow")
+
+    def __rpow__(self, other):
+        return _math().pow(other, self, name="pow")
+
+    def __matmul__(self, other):
+        return _math().matmul(self, other, name="matmul")
+
+    def __rmatmul__(self, other):
+        return _math().matmul(other, self, name="matmul")
+
+    def __neg__(self):
+        return _math().negative(self, name="Neg")
+
+    def __abs__(self):
+        return _math().abs(self, name="Abs")
+
+    def __lt__(self, other):
+        return _math().less(self, other, name="Less")
+
+    def __le__(self, other):
+        return _math().less_equal(self, other, name="LessEqual")
+
+    def __gt__(self, other):
+        return _math().greater(self, other, name="Greater")
+
+    def __ge__(self, other):
+        return _math().greater_equal(self, other, name="GreaterEqual")
+
+    def __and__(self, other):
+        return _math().logical_and(self, other, name="and")
+
+    def __rand__(self, other):
+        return _math().logical_and(other, self, name="and")
+
+    def __or__(self, other):
+        return _math().logical_or(self, other, name="or")
+
+    def __ror__(self, other):
+        return _math().logical_or(other, self, name="or")
+
+    def __xor__(self, other):
+        return _math().logical_xor(self, other, name="xor")
+
+    def __rxor__(self, other):
+        return _math().logical_xor(other, self, name="xor")
+
+    def __invert__(self):
+        return _math().logical_not(self, name="LogicalNot")
+
+    def __getitem__(self, slice_spec):
+        from .ops import array_ops
+
+        return array_ops.slice_helper(self, slice_spec)
+
+
+def _math():
+    # Imported lazily: the op library builds on this module, not the other way round.
+    from .ops import math_ops
+
+    return math_ops
+
+
+class Operation:
+    """A node of the graph: an op type applied to input tensors, with attrs.
+
+    Operations are created by builder functions (``tf.add``, ``tf.constant`` ...), never
+    directly. ``device`` is the requested device; the placer records the assigned one.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_attrs",
+        "_control_inputs",
+        "_control_outputs",
+        "_device",
+        "_graph",
+        "_id",
+        "_inputs",
+        "_name",
+        "_original_op",
+        "_outputs",
+        "_traceback",
+        "_type",
+    )
+
+    def __init__(self, graph, name, op_type, inputs, attrs, device, control_inputs, traceback):
+        self._graph = graph
+        self._name = name
+        self._type = op_type
+        self._inputs = tuple(inputs)
+        self._attrs = attrs
+        self._device = device
+        self._control_inputs = control_inputs
+        self._traceback = traceback
+        self._outputs: tuple = ()
+        self._original_op = None
+        self._control_outputs: list[Operation] = []
+        self._id = 0
+
+    name = property(lambda self: self._name)
+    type = property(lambda self: self._type)
+    graph = property(lambda self: self._graph)
+    inputs = property(lambda self: self._inputs)
+    outputs = property(lambda self: list(self._outputs))
+    control_inputs = property(lambda self: list(self._control_inputs))
+    device = property(lambda self: self._device)
+    traceback = property(lambda self: self._traceback)
+
+    @property
+    def node_def(self):
+        """This op as a ``NodeDef`` (name, op, inputs, device, typed attrs)."""
+        from .graph_def import node_def_of
+
+        return node_def_of(self)
+
+    @property
+    def op_def(self):
+        from .registry import get_op_def
+
+        return get_op_def(self._type)
+
+    @property
+    def attrs(self) -> dict:
+        """All attrs as a new dict (the op's own stays immutable)."""
+        return dict(self._attrs)
+
+    def get_attr(self, name: str):
+        """The value of attr ``name``; ``ValueError`` if the op has no such attr."""
+        try:
+            return self._attrs[name]
+        except KeyError:
+            raise ValueError(
+                f"Operation '{self._name}' has no attr named '{name}'. "
+                f"It has: {sorted(self._attrs) or 'no attrs'}."
+            ) from None
+
+    def colocation_groups(self) -> list[bytes]:
+        """``[b"loc:@name"]`` entries: the ops this one must be placed with."""
+        return list(self._attrs.get("_class", [f"loc:@{self._name}".encode()]))
+
+    def values(self) -> tuple:
+        return self._outputs
+
+    def run(self, feed_dict=None, session=None):
+        """Run this op in ``session`` (default: the default session)."""
+        from .session import eval_in_session
+
+        eval_in_session(self, feed_dict, session)
+
+    def _set_device(self, device) -> None:
+        self._device = canonical_name(device)
+
+    def _as_graph_element(self):
+        return self
+
+    def __repr__(self):
+        return f"<tf.Operation '{self._name}' type={self._type}>"
+
+    __str__ = __repr__
+
+
+class _ThreadState(threading.local):
+    """The per-thread context stacks of one graph."""
+
+    def __init__(self):
+        self.name_stack = ""
+        self.control_stack: list[list] = []
+        self.device_stack: list = []
+        self.colocation_stack: list[Operation] = []
+        self.merged_device: str | None = ""  # cache: result of a stack of strings only
+
+
+class Graph:
+    """A TensorFlow dataflow graph.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     a = tf.constant(1.0)
+    ...     b = tf.constant(2.0)
+    ...     c = tf.add(a, b)
+    >>> [op.name for op in g.get_operations()]
+    ['Const', 'Const_1', 'Add']
+    >>> g.get_tensor_by_name("Add:0") is c
+    True
+    """
+
+    def __init__(self):
+        self._ops: list[Operation] = []
+        self._ops_by_name: dict[str, Operation] = {}
+        self._names_in_use: dict[str, int] = {}
+        self._collections: dict[str, list] = {}
+        self._finalized = False
+        self._lock = threading.RLock()
+        self._thread = _ThreadState()
+        self._unfeedable: set = set()
+        self._unfetchable: set = set()
+        self.seed = None
+        self._container = ""
+        self._last_id = 0
+
+    # -- construction -------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """Grows by one for every op added (0 means empty)."""
+        return self._last_id
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    def finalize(self) -> None:
+        """Make the graph read-only: adding ops then raises ``RuntimeError``."""
+        self._finalized = True
+
+    def _unsafe_unfinalize(self) -> None:
+        self._finalized = False
+
+    def create_op_unchecked(self, op_type, inputs, attrs, specs, name, traceback=None):
+        """Add an op whose inputs and output specs were already validated.
+
+        ``runtime.ops.core.apply_op`` is the one caller: it converts inputs and runs
+        shape inference before the graph changes, so a bad op never enters the graph.
+        """
+        state = self._thread
+        with self._lock:
+            if self._finalized:
+                raise RuntimeError("Graph is finalized and cannot be modified.")
+            control_inputs = self._current_control_inputs(inputs) if state.control_stack else []
+            colocation = state.colocation_stack
+            if colocation:
+                attrs = dict(attrs)
+                groups = {g for c in colocation for g in c.colocation_groups()}
+                attrs["_class"] = sorted(groups)
+            op = Operation(
+                self,
+                name,
+                op_type,
+                inputs,
+                attrs,
+                "",
+                control_inputs,
+                capture_traceback() if traceback is None else traceback,
+            )
+            op._outputs = tuple(Tensor(op, i, spec.dtype, spec.shape) for i, spec in enumerate(specs))
+            self._apply_device(op, colocation)
+            for tensor in op._inputs:
+                tensor._consumers.append(op)
+            for control in control_inputs:
+                control._control_outputs.append(op)
+            self._last_id += 1
+            op._id = self._last_id
+            self._ops.append(op)
+            self._ops_by_name[name] = op
+        return op
+
+    def _apply_device(self, op: Operation, colocation) -> None:
+        if colocation:
+            op._device = colocation[-1].device
+            return
+        state = self._thread
+        if not state.device_stack:
+            return
+        if state.merged_device is not None:
+            op._device = state.merged_device
+        else:
+            op._device = _resolve_device(state.device_stack, op)
+
+    def _current_control_inputs(self, inputs) -> list[Operation]:
+        input_ops = {tensor.op for tensor in inputs}
+        seen: list[Operation] = []
+        for controls in self._thread.control_stack:
+            for op in controls:
+                if op not in input_ops and op not in seen:
+                    seen.append(op)
+        return seen
+
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        """Prefix ``name`` with the current name scope and make it unique.
+
+        Examples
+        --------
+        >>> g = Graph()
+        >>> g.unique_name("foo"), g.unique_name("foo"), g.unique_name("foo_1")
+        ('foo', 'foo_1', 'foo_1_1')
+        """
+        if self._thread.name_stack:
+            name = f"{self._thread.name_stack}/{name}"
+        key = name.lower()
+        with self._lock:
+            count = self._names_in_use.get(key, 0)
+            if mark_as_used:
+                self._names_in_use[key] = count + 1
+            if count > 0:
+                base = key
+                while key in self._names_in_use:
+                    key = f"{base}_{count}"
+                    count += 1
+                if mark_as_used:
+                    self._names_in_use[key] = 1
+                name = f"{name}_{count - 1}"
+        return name
+
+    def get_name_scope(self) -> str:
+        """The current name scope (``''`` at top level)."""
+        return self._thread.name_stack
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        """Open a name scope; yields the scope's name with a trailing ``/``.
+
+        ``None`` or ``''`` resets to the top level; a name ending in ``/`` is used as
+        is (re-entering an existing scope); any other name is made unique.
+
+        Examples
+        --------
+        >>> g = Graph()
+        >>> with g.name_scope("layer") as scope:
+        ...     print(scope, g.unique_name("w"))
+        layer/ layer/w
+        >>> with g.name_scope("layer") as scope:
+        ...     print(scope)
+        layer_1/
+        """
+        state = self._thread
+        old = state.name_stack
+        if not name:
+            new = ""
+        elif name.endswith("/"):
+            _check_scope_name(name[:-1])
+            new = name[:-1]
+        else:
+            _check_scope_name(name)
+            new = self.unique_name(name)
+        state.name_stack = new
+        try:
+            yield f"{new}/" if new else ""
+        finally:
+            state.name_stack = old
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """Ops created inside run only after ``control_inputs``; ``None`` clears.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     a = tf.constant(1)
+        ...     with g.control_dependencies([a]):
+        ...         b = tf.constant(2)
+        >>> b.op.control_inputs == [a.op]
+        True
+        """
+        state = self._thread
+        old = state.control_stack
+        if control_inputs is None:
+            state.control_stack = []
+        else:
+            ops = [self._control_op(c) for c in control_inputs]
+            state.control_stack = [*old, ops]
+        try:
+            yield
+        finally:
+            state.control_stack = old
+
+    def _control_op(self, item) -> Operation:
+        element = self.as_graph_element(item, allow_tensor=True, allow_operation=True)
+        return element.op if isinstance(element, Tensor) else element
+
+    @contextlib.contextmanager
+    def device(self, device_name_or_function):
+        """Request a device for ops created inside (a string, a function or ``None``).
+
+        Inner scopes set fields; outer ones fill only what inner ones left unset.
+        ``None`` ignores every enclosing scope.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default(), g.device("/job:ps"), g.device("/cpu:1"):
+        ...     c = tf.constant(1.0)
+        >>> c.device
+        '/job:ps/device:CPU:1'
+        """
+        entry = device_name_or_function
+        if isinstance(entry, str) or entry is None or hasattr(entry, "to_string"):
+            entry = None if entry is None else canonical_name(entry)
+        elif not callable(entry):
+            raise TypeError(f"tf.device() expects a device string, DeviceSpec, function or None, got {entry!r}")
+        state = self._thread
+        old_stack, old_merged = state.device_stack, state.merged_device
+        state.device_stack = [*old_stack, entry]
+        state.merged_device = _resolve_device(state.device_stack, None)
+        try:
+            yield
+        finally:
+            state.device_stack, state.merged_device = old_stack, old_merged
+
+    @contextlib.contextmanager
+    def colocate_with(self, op, ignore_existing: bool = False):
+        """Place ops created inside with ``op``; device scopes are ignored inside.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     with g.device("/cpu:1"):
+        ...         a = tf.constant(1.0, name="a")
+        ...     with g.colocate_with(a.op), g.device("/cpu:0"):
+        ...         b = tf.identity(a)
+        >>> b.device, b.op.colocation_groups()
+        ('/device:CPU:1', [b'loc:@a'])
+        """
+        if op is None and not ignore_existing:
+            raise ValueError("Trying to reset colocation (op is None) but ignore_existing is not True")
+        state = self._thread
+        old = (state.colocation_stack, state.device_stack, state.merged_device)
+        target = [] if op is None else [self._control_op(op)]
+        state.colocation_stack = target if ignore_existing else [*state.colocation_stack, *target]
+        state.device_stack, state.merged_device = [], ""
+        try:
+            yield
+        finally:
+            state.colocation_stack, state.device_stack, state.merged_device = old
+
+    @contextlib.contextmanager
+    def container(self, container_name: str):
+        """Resources (variables, queues) created inside live in ``container_name``."""
+        old, self._container = self._container, container_name
+        try:
+            yield container_name
+        finally:
+            self._container = old
+
+    # -- default graph ------------------------------------------------------------
+
+    def as_default(self):
+        """Make this graph the default graph of the current thread (a context manager)."""
+        return _default_graph_stack.get_controller(self)
+
+    # -- lookup -------------------------------------------------------------------
+
+    def get_operations(self) -> list[Operation]:
+        """Every op, in creation order."""
+        with self._lock:
+            return list(self._ops)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        """The op called ``name``; ``KeyError`` (with a hint) if there is none."""
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=False, allow_operation=True)
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        """The tensor called ``name`` (``"op:0"``)."""
+        if not isinstance(name, str):
+            raise TypeError(f"Tensor names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=True, allow_operation=False)
+
+    def as_graph_element(self, obj, allow_tensor: bool = True, allow_operation: bool = True):
+        """Resolve ``obj`` (a Tensor, Operation, name or variable) to an element of this graph.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     c = tf.constant(1.0, name="c")
+        >>> g.as_graph_element("c:0") is c, g.as_graph_element("c") is c.op
+        (True, True)
+        >>> g.as_graph_element("c:1")
+        Traceback (most recent call last):
+        ...
+        KeyError: "The name 'c:1' refers to a Tensor which does not exist. The operation, 'c', exists but only has 1 outputs."
+        """
+        if allow_tensor and allow_operation:
+            kinds = "Tensor or Operation"
+        elif allow_tensor:
+            kinds = "Tensor"
+        else:
+            kinds = "Operation"
+        if isinstance(obj, bytes):
+            obj = obj.decode()
+        convert = getattr(obj, "_as_graph_element", None)
+        if convert is not None and not isinstance(obj, str):
+            element = convert()
+            return self._check_element(element, obj, allow_tensor, allow_operation, kinds)
+        if isinstance(obj, str):
+            return self._element_by_name(obj, allow_tensor, allow_operation, kinds)
+        raise TypeError(f"Can not convert a {type(obj).__name__} into a {kinds}.")
+
+    def _check_element(self, element, obj, allow_tensor, allow_operation, kinds):
+        if (isinstance(element, Tensor) and allow_tensor) or (isinstance(element, Operation) and allow_operation):
+            owner = element.graph
+        else:
+            raise TypeError(f"Can not convert a {type(obj).__name__} into a {kinds}.")
+        if owner is not self:
+            raise ValueError(f"{element} is not an element of this graph.")
+        return element
+
+    def _element_by_name(self, name, allow_tensor, allow_operation, kinds):
+        if ":" in name:
+            if not allow_tensor:
+                raise ValueError(
+                    f"Name '{name}' appears to refer to a Tensor, not a {kinds}."
+                )
+            op_name, _, index = name.rpartition(":")
+            if not index.isdigit():
+                raise ValueError(f"The name '{name}' looks a like a Tensor name, but is not a valid one.")
+            op = self._ops_by_name.get(op_name)
+            if op is None:
+                raise KeyError(
+                    f"The name '{name}' refers to a Tensor which does not exist. The "
+                    f"operation, '{op_name}', does not exist in the graph.{self._hint(op_name)}"
+                )
+            if int(index) >= len(op._outputs):
+                raise KeyError(
+                    f"The name '{name}' refers to a Tensor which does not exist. The "
+                    f"operation, '{op_name}', exists but only has {len(op._outputs)} outputs."
+                )
+            return op._outputs[int(index)]
+        op = self._ops_by_name.get(name)
+        if op is None:
+            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.{self._hint(name)}")
+        if not allow_operation:
+            raise ValueError(
+                f"The name '{name}' refers to an Operation, not a {kinds}. Tensor names must "
+                f"be of the form \"<op_name>:<output_index>\"."
+            )
+        return op
+
+    def _hint(self, name: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(self._ops_by_name), n=1)
+        return f" Did you mean '{close[0]}'?" if close else ""
+
+    # -- collections --------------------------------------------------------------
+
+    def add_to_collection(self, name: str, value) -> None:
+        """Append ``value`` to collection ``name``."""
+        with self._lock:
+            self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names, value) -> None:
+        """Append ``value`` to each of ``names`` (a name or a list of them)."""
+        for name in [names] if isinstance(names, str) else set(names):
+            self.add_to_collection(name, value)
+
+    def get_collection(self, name: str, scope: str | None = None) -> list:
+        """A copy of collection ``name``, filtered to items whose name matches ``scope``."""
+        with self._lock:
+            items = list(self._collections.get(name, []))
+        if scope is None:
+            return items
+        pattern = re.compile(scope)
+        return [item for item in items if pattern.match(getattr(item, "name", "") or "")]
+
+    def get_collection_ref(self, name: str) -> list:
+        """The collection list itself (created if missing)."""
+        with self._lock:
+            return self._collections.setdefault(name, [])
+
+    def clear_collection(self, name: str) -> None:
+        with self._lock:
+            self._collections.pop(name, None)
+
+    def get_all_collection_keys(self) -> list[str]:
+        with self._lock:
+            return [key for key, items in self._collections.items() if items]
+
+    # -- feeding and fetching rules -----------------------------------------------
+
+    def prevent_feeding(self, tensor: Tensor) -> None:
+        self._unfeedable.add(tensor)
+
+    def prevent_fetching(self, op: Operation) -> None:
+        self._unfetchable.add(op)
+
+    def is_feedable(self, tensor: Tensor) -> bool:
+        return tensor not in self._unfeedable
+
+    def is_fetchable(self, element) -> bool:
+        op = element.op if isinstance(element, Tensor) else element
+        return op not in self._unfetchable
+
+    # -- serialisation ------------------------------------------------------------
+
+    def as_graph_def(self, from_version=None, add_shapes: bool = False):
+        """The graph as a ``GraphDef`` (see :mod:`runtime.graph_def`)."""
+        from .graph_def import graph_def_of
+
+        return graph_def_of(self, from_version=from_version, add_shapes=add_shapes)
+
+    @property
+    def graph_def_versions(self):
+        from .graph_def import VersionDef
+
+        return VersionDef()
+
+    def __repr__(self):
+        return f"<tf.Graph with {len(self._ops)} ops>"
+
+
+def _resolve_device(stack, op: Operation | None) -> str | None:
+    """Apply a device stack innermost first, TF's rule; ``None`` stops the walk.
+
+    Without an ``op`` the result is the device every op gets, or ``None`` when a
+    device function must see the op to decide.
+    """
+    device = ""
+    for entry in reversed(stack):
+        if entry is None:
+            break
+        if callable(entry):
+            if op is None:
+                return None
+            op._device = device
+            device = canonical_name(entry(op) or "")
+        else:
+            device = merge_device(entry, device)
+    return device
+
+
+def _check_scope_name(name: str) -> None:
+    if name and not _VALID_SCOPE_NAME.match(name):
+        raise ValueError(f"'{name}' is not a valid scope name")
+
+
+def check_op_name(name: str) -> None:
+    """``ValueError`` unless ``name`` is a valid TF op name."""
+    if not _VALID_OP_NAME.match(name):
+        raise ValueError(f"'{name}' is not a valid node name")
+
+
+class _DefaultGraphStack(threading.local):
+    """Per-thread stack of default graphs over one process-wide global default."""
+
+    global_default: Graph | None = None
+
+    def __init__(self):
+        self.stack: list[Graph] = []
+
+    def get_default(self) -> Graph:
+        if self.stack:
+            return self.stack[-1]
+        if _DefaultGraphStack.global_default is None:
+            _DefaultGraphStack.global_default = Graph()
+        return _DefaultGraphStack.global_default
+
+    def reset(self) -> None:
+        if self.stack:
+            raise AssertionError(
+                "Do not use tf.reset_default_graph() to clear nested graphs. If you need a "
+                "cleared graph, exit the nesting and create a new graph."
+            )
+        _DefaultGraphStack.global_default = None
+
+    @contextlib.contextmanager
+    def get_controller(self, graph: Graph):
+        self.stack.append(graph)
+        try:
+            yield graph
+        finally:
+            if not self.stack or self.stack[-1] is not graph:
+                raise AssertionError("Nesting violated for default stack of Graph objects")
+            self.stack.pop()
+
+
+_default_graph_stack = _DefaultGraphStack()
+
+
+def get_default_graph() -> Graph:
+    """The default graph of the current thread.
+
+    Examples
+    --------
+    >>> g = Graph()
+    >>> with g.as_default():
+    ...     get_default_graph() is g
+    True
+    """
+    return _default_graph_stack.get_default()
+
+
+def reset_default_graph() -> None:
+    """Replace the global default graph with a new, empty one."""
+    _default_graph_stack.reset()
+
+
+def graph_of(values, default: Graph | None = None) -> Graph:
+    """The graph the tensors/ops among ``values`` belong to; ``ValueError`` on a mix.
+
+    Examples
+    --------
+    >>> graph_of([1.0, 2]) is get_default_graph()
+    True
+    """
+    found = None
+    for value in values:
+        element = value
+        if not isinstance(value, (Tensor, Operation)):
+            convert = getattr(value, "_as_graph_element", None)
+            if convert is None or isinstance(value, str):
+                continue
+            element = convert()
+            if not isinstance(element, (Tensor, Operation)):
+                continue
+        if found is None:
+            found = element
+        elif element.graph is not found.graph:
+            raise ValueError(f"{element} must be from the same graph as {found}.")
+    if found is not None:
+        return found.graph
+    return default if default is not None else get_default_graph()
+
+
+def is_tensor_like(value) -> bool:
+    """True for tensors and objects that stand for one (variables)."""
+    return isinstance(value, Tensor) or (hasattr(value, "_as_graph_element") and not isinstance(value, (str, Operation)))
+

@@ -1,0 +1,243 @@
+"""``GraphDef``: the serialisable form of a graph, mirroring TensorFlow's messages.
+
+``GraphDef{node, versions}``, ``NodeDef{name, op, input, device, attr}`` and typed
+``AttrValue``s, with inputs written TF's way (``"x"`` for output 0, ``"x:1"``,
+``"^ctrl"`` for control inputs). They convert to and from JSON-ready dicts, print as
+text, and :func:`import_graph_def` rebuilds a graph from one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .shapes import TensorShape
+
+PRODUCER = 1994  # TF's GraphDef version of the era whose ops we mirror
+MIN_CONSUMER = 12
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionDef:
+    producer: int = PRODUCER
+    min_consumer: int = MIN_CONSUMER
+
+
+@dataclasses.dataclass(frozen=True)
+class AttrValue:
+    """A typed attr value. ``kind`` is one of TF's AttrValue fields:
+    ``type shape tensor i f b s list``."""
+
+    kind: str
+    value: Any
+
+    def __eq__(self, other):
+        if not isinstance(other, AttrValue) or self.kind != other.kind:
+            return False
+        return _to_json(self) == _to_json(other)
+
+    def __hash__(self):
+        return hash((self.kind, json.dumps(_to_json(self), sort_keys=True)))
+
+
+@dataclasses.dataclass
+class NodeDef:
+    name: str
+    op: str
+    input: list = dataclasses.field(default_factory=list)
+    device: str = ""
+    attr: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class GraphDef:
+    """A whole graph as data.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     c = tf.constant(2.0, name="c") * 3.0
+    >>> gd = g.as_graph_def()
+    >>> [(n.name, n.op, n.input) for n in gd.node]
+    [('c', 'Const', []), ('mul/y', 'Const', []), ('mul', 'Mul', ['c', 'mul/y'])]
+    >>> GraphDef.from_json(gd.to_json()) == gd
+    True
+    """
+
+    node: list = dataclasses.field(default_factory=list)
+    versions: VersionDef = dataclasses.field(default_factory=VersionDef)
+
+    def to_dict(self) -> dict:
+        return {
+            "node": [_node_to_dict(node) for node in self.node],
+            "versions": dataclasses.asdict(self.versions),
+        }
+
+    def to_json(self, **kwargs) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GraphDef:
+        return cls(
+            node=[_node_from_dict(node) for node in data.get("node", [])],
+            versions=VersionDef(**data.get("versions", {})),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> GraphDef:
+        return cls.from_dict(json.loads(text))
+
+    def __str__(self):
+        return "\n".join(_node_text(node) for node in self.node)
+
+
+# -- from a live graph ----------------------------------------------------------------
+
+
+def node_def_of(op, add_shapes: bool = False) -> NodeDef:
+    """The ``NodeDef`` of a live ``Operation``."""
+    inputs = [t.op.name if t.value_index == 0 else t.name for t in op.inputs]
+    inputs += [f"^{c.name}" for c in op.control_inputs]
+    attrs = {key: attr_value(value) for key, value in op.attrs.items()}
+    if add_shapes:
+        attrs["_output_shapes"] = attr_value([t.shape for t in op.outputs])
+    return NodeDef(op.name, op.type, inputs, op.device, attrs)
+
+
+def graph_def_of(graph, from_version=None, add_shapes: bool = False) -> GraphDef:
+    """The ``GraphDef`` of ``graph`` (ops added after ``from_version`` only, if given)."""
+    ops = graph.get_operations()
+    if from_version is not None:
+        ops = [op for op in ops if op._id > from_version]  # noqa: SLF001 - graph's own index
+    return GraphDef([node_def_of(op, add_shapes) for op in ops])
+
+
+def attr_value(value) -> AttrValue:
+    """Wrap a Python attr value in its typed ``AttrValue``.
+
+    Examples
+    --------
+    >>> attr_value(dtypes.float32), attr_value(True), attr_value(3)
+    (AttrValue(kind='type', value=tf.float32), AttrValue(kind='b', value=True), AttrValue(kind='i', value=3))
+    """
+    if isinstance(value, AttrValue):
+        return value
+    if isinstance(value, dtypes.DType):
+        return AttrValue("type", value)
+    if value is None or isinstance(value, TensorShape):
+        return AttrValue("shape", TensorShape(value))
+    if isinstance(value, np.ndarray | np.generic):
+        return AttrValue("tensor", np.asarray(value))
+    if isinstance(value, bool):
+        return AttrValue("b", value)
+    if isinstance(value, int):
+        return AttrValue("i", value)
+    if isinstance(value, float):
+        return AttrValue("f", value)
+    if isinstance(value, str | bytes):
+        return AttrValue("s", value.encode() if isinstance(value, str) else value)
+    if isinstance(value, list | tuple):
+        return AttrValue("list", [attr_value(item) for item in value])
+    raise TypeError(f"Cannot store an attr of type {type(value).__name__}: {value!r}")
+
+
+def python_value(attr: AttrValue):
+    """The Python value an op keeps for ``attr`` (the inverse of :func:`attr_value`)."""
+    if attr.kind == "list":
+        return [python_value(item) for item in attr.value]
+    if attr.kind == "shape":
+        return None if attr.value.rank is None else attr.value
+    return attr.value
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+def _to_json(attr: AttrValue):
+    kind, value = attr.kind, attr.value
+    if kind == "type":
+        return {"type": value.name}
+    if kind == "shape":
+        return {"shape": value.dims}
+    if kind == "tensor":
+        return {"tensor": _tensor_to_json(value)}
+    if kind == "s":
+        return {"s": value.decode("latin-1")}
+    if kind == "list":
+        return {"list": [_to_json(item) for item in value]}
+    return {kind: value}
+
+
+def _from_json(data: dict) -> AttrValue:
+    ((kind, value),) = data.items()
+    if kind == "type":
+        return AttrValue(kind, dtypes.as_dtype(value))
+    if kind == "shape":
+        return AttrValue(kind, TensorShape(value))
+    if kind == "tensor":
+        return AttrValue(kind, _tensor_from_json(value))
+    if kind == "s":
+        return AttrValue(kind, value.encode("latin-1"))
+    if kind == "list":
+        return AttrValue(kind, [_from_json(item) for item in value])
+    return AttrValue(kind, value)
+
+
+def _tensor_to_json(array: np.ndarray) -> dict:
+    dtype = dtypes.as_dtype(array.dtype) if array.dtype != object else dtypes.string
+    flat = array.reshape(-1).tolist()
+    if dtype is dtypes.string:
+        flat = [item.decode("latin-1") for item in flat]
+    elif dtype.is_complex:
+        flat = [[item.real, item.imag] for item in flat]
+    return {"dtype": dtype.name, "shape": list(array.shape), "values": flat}
+
+
+def _tensor_from_json(data: dict) -> np.ndarray:
+    dtype = dtypes.as_dtype(data["dtype"])
+    values = data["values"]
+    if dtype is dtypes.string:
+        array = np.empty(len(values), dtype=object)
+        array[:] = [item.encode("latin-1") for item in values]
+    elif dtype.is_complex:
+        array = np.array([complex(*pair) for pair in values], dtype=dtype.as_numpy_dtype)
+    else:
+        array = np.array(values, dtype=dtype.as_numpy_dtype)
+    return array.reshape(data["shape"])
+
+
+def _node_to_dict(node: NodeDef) -> dict:
+    return {
+        "name": node.name,
+        "op": node.op,
+        "input": list(node.input),
+        "device": node.device,
+        "attr": {key: _to_json(value) for key, value in sorted(node.attr.items())},
+    }
+
+
+def _node_from_dict(data: dict) -> NodeDef:
+    return NodeDef(
+        data["name"],
+        data["op"],
+        list(data.get("input", [])),
+        data.get("device", ""),
+        {key: _from_json(value) for key, value in data.get("attr", {}).items()},
+    )
+
+
+def _node_text(node: NodeDef) -> str:
+    lines = ["node {", f'  name: "{node.name}"', f'  op: "{node.op}"']
+    lines += [f'  input: "{name}"' for name in node.input]
+    if node.device:
+        lines.append(f'  device: "{node.device}"')
+    for key, value in sorted(node.attr.items()):
+        lines.append(f'  attr {{ key: "{key}" value {json.dumps(_to_json(value))} }}')
+    lines.append("}")
+    return "\n".join(lines)

@@ -1,0 +1,7 @@
+"""numpy kernels: pure functions ``kernel(*inputs, **attrs) -> tuple of outputs``.
+
+Kernels never modify their inputs (values are shared between consumers) and import
+nothing from the graph or session layers. Importing this package registers them all.
+"""
+
+from . import array, control, math  # noqa: F401 - registration side effect

@@ -1,0 +1,399 @@
+"""Adding ops to a graph: input conversion, attr checks and shape inference.
+
+Every builder function ends in :func:`apply_op`, which validates everything before the
+graph changes, so a bad op never enters the graph and the error points at the user's
+line. :func:`convert_to_tensor` turns Python and numpy values into ``Const`` ops with
+TF's dtype rules (float -> float32, int -> int32, arrays keep their dtype).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import dtypes
+from ..errors import capture_traceback
+from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
+from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
+from ..shapes import TensorShape, as_shape, broadcast_shapes
+
+
+def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Operation:
+    """Create an op of ``op_type`` after checking its inputs, attrs and shapes.
+
+    Parameters
+    ----------
+    op_type : str or OpDef
+        The op type, e.g. ``"MatMul"``.
+    inputs : list
+        Input tensors (or values convertible to them). A list-taking input (``"*xs"``
+        in the OpDef) is given as one list element.
+    name : str
+        The op's name before scoping and uniquifying (a name ending in ``/`` is
+        taken as is).
+    graph : Graph, optional
+        Defaults to the inputs' graph, else the default graph.
+    **attrs
+        The op's attrs; missing ones take the OpDef's defaults.
+
+    Returns
+    -------
+    Operation
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     op = apply_op("Identity", [tf.constant(1.0)], name="id", T=tf.float32)
+    >>> op.name, op.outputs[0].shape
+    ('id', TensorShape([]))
+    """
+    op_def = get_op_def(op_type) if isinstance(op_type, str) else op_type
+    flat = _flatten_inputs(op_def, inputs)
+    graph = graph if graph is not None else graph_of(flat)
+    tensors = [convert_to_tensor(value, graph=graph) for value in flat]
+    for tensor in tensors:
+        if tensor.graph is not graph:
+            raise ValueError(f"{tensor} must be from the same graph as the op being created ({op_def.name}).")
+    full_attrs = _complete_attrs(op_def, attrs)
+    op_name = _scoped_name(graph, name or op_def.name)
+    specs = infer_specs(op_def, tensors, full_attrs, op_name)
+    return graph.create_op_unchecked(op_def.name, tensors, full_attrs, specs, op_name, capture_traceback())
+
+
+def _flatten_inputs(op_def: OpDef, inputs) -> list:
+    arity = op_def.input_arity
+    if arity is not None:
+        if len(inputs) != arity:
+            raise TypeError(
+                f"{op_def.name} takes {arity} inputs ({', '.join(op_def.input_names)}), "
+                f"got {len(inputs)}."
+            )
+        return list(inputs)
+    flat = []
+    for arg, value in zip(op_def.inputs, inputs):
+        flat.extend(value if arg.startswith("*") else [value])
+    return flat
+
+
+def _complete_attrs(op_def: OpDef, attrs: dict) -> dict:
+    unknown = [key for key in attrs if key not in op_def.attrs and not key.startswith("_")]
+    if unknown:
+        raise TypeError(
+            f"{op_def.name} got unexpected attr(s) {unknown}; it takes {sorted(op_def.attrs)}."
+        )
+    full = {}
+    for key, default in op_def.attrs.items():
+        value = attrs.get(key, default)
+        if value is REQUIRED:
+            raise TypeError(f"{op_def.name} is missing required attr '{key}'.")
+        full[key] = value
+    full.update((key, value) for key, value in attrs.items() if key.startswith("_"))
+    return full
+
+
+def _scoped_name(graph, name: str) -> str:
+    if name.endswith("/"):
+        check_op_name(name[:-1])
+        return name[:-1]
+    check_op_name(name)
+    return graph.unique_name(name)
+
+
+def infer_specs(op_def: OpDef, tensors, attrs: dict, op_name: str) -> list[TensorSpec]:
+    """Run ``op_def``'s shape function; wrap its complaint in TF's build-time message.
+
+    The message names the op and shows its input shapes, as TF's do:
+    ``Dimensions must be equal, but are 3 and 4 for '{{node MatMul}} = MatMul[...]'
+    with input shapes: [2,3], [4,5].``
+    """
+    specs = [TensorSpec(t.dtype.base_dtype, t.shape) for t in tensors]
+    public = {key: value for key, value in attrs.items() if not key.startswith("_")}
+    try:
+        return list(op_def.shape_fn(*specs, **public))
+    except (ValueError, TypeError) as err:
+        raise type(err)(_build_message(str(err), op_def, op_name, tensors, public)) from None
+
+
+def _build_message(text: str, op_def: OpDef, op_name: str, tensors, attrs: dict) -> str:
+    shown = ", ".join(f"{key}={_attr_text(value)}" for key, value in sorted(attrs.items()))
+    args = ", ".join(t.op.name if t.value_index == 0 else t.name for t in tensors)
+    shapes = ", ".join(format_shape(t.shape) for t in tensors)
+    where = ""
+    frames = capture_traceback()
+    if frames:
+        filename, lineno, _ = frames[-1]
+        where = f' (op created at "{filename}", line {lineno})'
+    return (
+        f"{text.rstrip('.')} for '{{{{node {op_name}}}}} = {op_def.name}[{shown}]({args})' "
+        f"with input shapes: {shapes}.{where}"
+    )
+
+
+def _attr_text(value) -> str:
+    if isinstance(value, dtypes.DType):
+        return f"DT_{value.name.upper()}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, np.ndarray):
+        return f"<tensor {value.dtype}{list(value.shape)}>"
+    return str(value)
+
+
+def format_shape(shape: TensorShape) -> str:
+    """TF's compact shape text: ``[2,?]``, ``[]`` or ``<unknown>``.
+
+    Examples
+    --------
+    >>> format_shape(TensorShape([2, None]))
+    '[2,?]'
+    """
+    if shape.rank is None:
+        return "<unknown>"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_tuple()) + "]"
+
+
+# -- constants and conversion ---------------------------------------------------------
+
+
+def _infer_dtype(value) -> dtypes.DType:
+    if isinstance(value, np.ndarray | np.generic):
+        return dtypes.as_dtype(value.dtype)
+    array = np.asarray(value)
+    if array.dtype.kind in "US" or array.dtype == object:
+        return dtypes.string
+    if array.dtype.kind == "f":
+        return dtypes.float32
+    if array.dtype.kind == "c":
+        return dtypes.complex128
+    if array.dtype.kind in "iu":
+        fits = array.size == 0 or (array.min() >= -(2**31) and array.max() < 2**31)
+        return dtypes.int32 if fits else dtypes.int64
+    return dtypes.as_dtype(array.dtype)
+
+
+def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
+    """Convert a Python/numpy value to an array of ``dtype`` with TF's checks.
+
+    Raises ``TypeError`` for a value that does not fit ``dtype`` (a float given for
+    an int type, an int out of range, a string for a number).
+
+    Examples
+    --------
+    >>> to_numpy([1, 2]).dtype, to_numpy(1.5).dtype, to_numpy(np.float64(1)).dtype
+    (dtype('int32'), dtype('float32'), dtype('float64'))
+    >>> to_numpy(1.5, dtypes.int32)
+    Traceback (most recent call last):
+    ...
+    TypeError: Expected int32, but got 1.5 of type 'float'.
+    >>> to_numpy(300, dtypes.uint8)
+    Traceback (most recent call last):
+    ...
+    TypeError: Expected uint8, but 300 is out of its range [0, 255].
+    """
+    if dtype is None:
+        dtype = _infer_dtype(value)
+    dtype = dtype.base_dtype
+    if dtype is dtypes.string:
+        return _string_array(value)
+    if isinstance(value, np.ndarray | np.generic):
+        return _cast_array(np.asarray(value), dtype, value)
+    try:
+        raw = np.asarray(value)
+    except ValueError as err:
+        raise TypeError(f"Could not convert {_short(value)} to a tensor: {err}") from None
+    if raw.dtype.kind in "USO":
+        raise TypeError(f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'.")
+    if raw.dtype.kind in "fc" and (dtype.is_integer or dtype.is_bool) and raw.size:
+        raise TypeError(f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'.")
+    if raw.dtype.kind in "iu" and dtype.is_integer and raw.size:
+        info = np.iinfo(dtype.as_numpy_dtype)
+        if raw.min() < info.min or raw.max() > info.max:
+            raise TypeError(
+                f"Expected {dtype.name}, but {_short(value)} is out of its range "
+                f"[{info.min}, {info.max}]."
+            )
+    return np.asarray(raw, dtype=dtype.as_numpy_dtype)
+
+
+def _cast_array(array: np.ndarray, dtype: dtypes.DType, original) -> np.ndarray:
+    target = np.dtype(dtype.as_numpy_dtype)
+    if array.dtype == target:
+        return array
+    if array.dtype.kind in "USO":
+        raise TypeError(f"Expected {dtype.name}, but got an array of {array.dtype}.")
+    return array.astype(target)
+
+
+def _string_array(value) -> np.ndarray:
+    array = np.asarray(value, dtype=object)
+    flat = array.reshape(-1)
+    for i, item in enumerate(flat):
+        if isinstance(item, str):
+            flat[i] = item.encode()
+        elif not isinstance(item, bytes):
+            raise TypeError(f"Expected string, but got {_short(item)} of type '{type(item).__name__}'.")
+    return array
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
+    """A tensor holding ``value``, a ``Const`` op.
+
+    Parameters
+    ----------
+    value : scalar, nested list or numpy array
+    dtype : DType, optional
+        Defaults to TF's inference (float32 for Python floats, int32 for ints).
+    shape : sequence of int, optional
+        A scalar ``value`` fills the shape; a value with as many elements is reshaped.
+    name : str
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     c = constant(0.0, shape=[2, 3])
+    ...     d = constant([1, 2], dtype=tf.float64)
+    >>> c.shape, c.dtype, d.dtype
+    (TensorShape([2, 3]), tf.float32, tf.float64)
+    """
+    dtype = None if dtype is None else dtypes.as_dtype(dtype)
+    array = to_numpy(value, dtype)
+    if shape is not None:
+        array = _fit_shape(array, as_shape(shape))
+    return apply_op(
+        CONST, [], name, graph=get_default_graph(), value=array, dtype=dtypes.as_dtype(array.dtype)
+        if dtype is None else dtype
+    ).outputs[0]
+
+
+def _fit_shape(array: np.ndarray, shape: TensorShape) -> np.ndarray:
+    if not shape.is_fully_defined():
+        raise ValueError(f"A constant's shape must be fully defined, got {shape}.")
+    dims = shape.as_tuple()
+    if array.shape == dims:
+        return array
+    if array.size == 1:
+        return np.full(dims, array.reshape(()), dtype=array.dtype)
+    if array.size == shape.num_elements():
+        return array.reshape(dims)
+    raise TypeError(f"Expected Tensor's shape: {dims}, got {array.shape}.")
+
+
+def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, graph=None,
+                      dtype_hint=None) -> Tensor:
+    """Return ``value`` as a Tensor, adding a ``Const`` when it is a Python/numpy value.
+
+    Parameters
+    ----------
+    value : Tensor, variable, or Python/numpy value
+    dtype : DType, optional
+        Required dtype; a tensor of another dtype raises ``ValueError``.
+    name : str, optional
+        Name of a new ``Const``.
+    preferred_dtype, dtype_hint : DType, optional
+        Tried for Python values; falls back to inference when the value does not fit.
+    graph : Graph, optional
+        Where a new ``Const`` goes (default: the default graph).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     t = convert_to_tensor([1.0, 2.0])
+    ...     u = convert_to_tensor(3, dtype_hint=tf.float32)
+    >>> t.dtype, u.dtype
+    (tf.float32, tf.float32)
+    """
+    dtype = None if dtype is None else dtypes.as_dtype(dtype)
+    if isinstance(value, Tensor):
+        return _check_dtype(value, dtype)
+    convert = getattr(value, "_as_graph_element", None)
+    if convert is not None and not isinstance(value, str):
+        element = convert()
+        if isinstance(element, Tensor):
+            return _check_dtype(element, dtype)
+        raise TypeError(f"Can not convert {value!r} to a Tensor.")
+    if isinstance(value, Operation):
+        raise TypeError(
+            f"Can not convert an Operation ({value.name}) to a Tensor. Use its outputs, "
+            "e.g. op.outputs[0]."
+        )
+    hint = preferred_dtype or dtype_hint
+    if dtype is None and hint is not None:
+        try:
+            array = to_numpy(value, dtypes.as_dtype(hint))
+        except TypeError:
+            array = to_numpy(value)
+    else:
+        array = to_numpy(value, dtype)
+    graph = graph if graph is not None else get_default_graph()
+    op = apply_op(CONST, [], name or "Const", graph=graph, value=array,
+                  dtype=dtype or dtypes.as_dtype(array.dtype))
+    return op.outputs[0]
+
+
+def _check_dtype(tensor: Tensor, dtype) -> Tensor:
+    if dtype is not None and not dtype.is_compatible_with(tensor.dtype):
+        raise ValueError(
+            f"Tensor conversion requested dtype {dtype.name} for Tensor with dtype "
+            f"{tensor.dtype.name}: {tensor}"
+        )
+    return tensor
+
+
+def is_number(value) -> bool:
+    """True for Python and numpy numbers (not bools)."""
+    return isinstance(value, numbers.Number | np.number) and not isinstance(value, bool)
+
+
+# -- shape rules shared by many ops ----------------------------------------------------
+
+
+def same_dtype(op_type: str, *specs: TensorSpec) -> dtypes.DType:
+    """The common dtype of ``specs``; ``TypeError`` naming both when they differ."""
+    first = specs[0].dtype
+    for spec in specs[1:]:
+        if spec.dtype != first:
+            raise TypeError(
+                f"Input dtypes of {op_type} must match, but got {first.name} and {spec.dtype.name}"
+            )
+    return first
+
+
+def unchanged(x: TensorSpec, **_attrs) -> list[TensorSpec]:
+    """Shape function of ops whose output looks like their (first) input."""
+    return [x]
+
+
+def broadcasting(op_type: str, out_dtype: dtypes.DType | None = None):
+    """Shape function of a binary elementwise op with numpy broadcasting.
+
+    Examples
+    --------
+    >>> rule = broadcasting("AddV2")
+    >>> rule(TensorSpec(dtypes.float32, TensorShape([2, 1])),
+    ...      TensorSpec(dtypes.float32, TensorShape([3])))
+    [TensorSpec(dtype=tf.float32, shape=TensorShape([2, 3]))]
+    """
+
+    def rule(x: TensorSpec, y: TensorSpec, **_attrs) -> list[TensorSpec]:
+        dtype = same_dtype(op_type, x, y)
+        return [TensorSpec(out_dtype or dtype, broadcast_shapes(x.shape, y.shape))]
+
+    return rule
+
+
+def _const_shape(*, value, dtype):
+    return [TensorSpec(dtype, TensorShape(value.shape))]
+
+
+CONST = register_op(OpDef("Const", (), attrs={"value": REQUIRED, "dtype": REQUIRED},
+                          shape_fn=_const_shape))

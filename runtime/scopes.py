@@ -1,0 +1,56 @@
+"""The default-graph context managers of the public API: ``tf.device``,
+``tf.name_scope``, ``tf.control_dependencies``."""
+
+from __future__ import annotations
+
+import contextlib
+
+from .graph import get_default_graph, graph_of
+
+
+def device(device_name_or_function):
+    """Request a device for the ops created inside (see ``Graph.device``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default(), tf.device("/cpu:0"):
+    ...     tf.constant(1.0).device
+    '/device:CPU:0'
+    """
+    return get_default_graph().device(device_name_or_function)
+
+
+def control_dependencies(control_inputs):
+    """Ops created inside run after ``control_inputs`` (see ``Graph.control_dependencies``)."""
+    return get_default_graph().control_dependencies(control_inputs)
+
+
+@contextlib.contextmanager
+def name_scope(name, default_name=None, values=None):
+    """Open a name scope in the default graph (or the graph of ``values``).
+
+    TF1's form ``name_scope(name, default_name, values)`` falls back to a uniquified
+    ``default_name`` when ``name`` is ``None``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     with tf.name_scope("layer"):
+    ...         c = tf.constant(1.0)
+    >>> c.op.name
+    'layer/Const'
+    """
+    graph = graph_of(values or [])
+    if name is None and default_name is not None:
+        name = default_name
+    if isinstance(name, str) and name and not name.endswith("/") and default_name is None:
+        _check_v2_name(name)
+    with graph.name_scope(name) as scope:
+        yield scope
+
+
+def _check_v2_name(name: str) -> None:
+    if not name[0].isalnum() and name[0] not in "._":
+        raise ValueError(f"'{name}' is not a valid scope name")
