@@ -1,0 +1,467 @@
+/**
+ * Pure functions over a payload: which units (ops and collapsed scopes) are
+ * visible for a collapse state, the DOT source that draws them, colours,
+ * legend entries, search and input tracing. No DOM here, so jest tests it all.
+ */
+
+import { ColorBy, IColorMap, INode, ITFGraphPayload } from './payload';
+
+/** Fill for a unit the active colour map says nothing about. */
+export const NEUTRAL_COLOR = '#eeeeee';
+
+/** Longest name drawn inside a node; the side panel always shows the full one. */
+export const MAX_LABEL_LENGTH = 48;
+
+/** Something drawn as one graphviz node: an op, or a collapsed name scope. */
+export interface IUnit {
+  /** DOT node id, also the `<title>` graphviz writes into the SVG. */
+  id: string;
+  kind: 'op' | 'scope';
+  /** Op name or scope name. */
+  name: string;
+  /** Names of the ops it stands for (just itself for an op). */
+  members: string[];
+}
+
+/** The drawing of a payload under one collapse state. */
+export interface IGraphView {
+  dot: string;
+  /** Units by DOT id. */
+  units: Map<string, IUnit>;
+  /** For each op name, the DOT id of the unit that shows it. */
+  unitOf: Map<string, string>;
+  /** Expanded scopes by DOT cluster id (`cluster_N`). */
+  clusters: Map<string, string>;
+  /** Drawn edges by the CSS class graphviz puts on them (`tfg_eN`). */
+  edges: Map<string, IDrawnEdge>;
+}
+
+/** An edge as drawn: between two units, one per (source, target, kind). */
+export interface IDrawnEdge {
+  /** DOT id of the source unit. */
+  source: string;
+  /** DOT id of the target unit. */
+  target: string;
+  kind: 'data' | 'control';
+}
+
+/** One row of the legend. */
+export interface ILegendEntry {
+  color: string;
+  label: string;
+}
+
+/** Result of a search: the matching op names, or why the query is unusable. */
+export interface ISearchResult {
+  matches: Set<string>;
+  error: string | null;
+}
+
+/**
+ * Quote text as a DOT label string that shows exactly that text.
+ *
+ * Graphviz decodes HTML entities in labels, so `&` becomes `&amp;`; backslashes
+ * are doubled so its label escapes (`\N`, `\l`, ...) stay literal; quotes are
+ * escaped, and line breaks become graphviz's `\n`.
+ */
+export function dotString(text: string): string {
+  const escaped = text
+    .replace(/&/g, '&amp;')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    // Other control characters would end or corrupt the DOT string.
+    .replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
+  return `"${escaped}"`;
+}
+
+/** Shorten a long name for drawing, keeping its end (the most specific part). */
+export function truncate(text: string, max: number = MAX_LABEL_LENGTH): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
+}
+
+/**
+ * The parent of a scope: the payload's `parent` link when it has one, else the
+ * name up to its last `/`. The top level is `''`.
+ */
+export function parentScope(payload: ITFGraphPayload, scope: string): string {
+  const known = Private.parents(payload).get(scope);
+  if (known !== undefined) {
+    return known;
+  }
+  const slash = scope.lastIndexOf('/');
+  return slash < 0 ? '' : scope.slice(0, slash);
+}
+
+/** The scopes enclosing `scope`, outermost first, `scope` included (`''` excluded). */
+export function scopeChain(payload: ITFGraphPayload, scope: string): string[] {
+  const chain: string[] = [];
+  const seen = new Set<string>();
+  // `seen` stops a malicious cycle of parent links.
+  for (let s = scope; s !== '' && !seen.has(s); s = parentScope(payload, s)) {
+    seen.add(s);
+    chain.unshift(s);
+  }
+  return chain;
+}
+
+/** Colour of one op under a colouring, from the payload's colour maps. */
+export function nodeColor(payload: ITFGraphPayload, colorBy: ColorBy, node: INode): string {
+  const map = payload.colors[colorBy];
+  switch (colorBy) {
+    case 'device':
+      return Private.lookup(map, node.assigned_device ?? node.requested_device);
+    case 'op':
+      return Private.lookup(map, node.op);
+    case 'scope':
+      return Private.lookup(map, node.scope);
+    case 'time':
+      return Private.lookup(map, node.name);
+    case 'status':
+      return node.status === null ? NEUTRAL_COLOR : Private.lookup(map, node.status);
+  }
+}
+
+/**
+ * Colour of a unit: an op's own colour; for a collapsed scope, the colour all
+ * its ops share, its scope colour when colouring by scope, or neutral when mixed.
+ */
+export function unitColor(payload: ITFGraphPayload, colorBy: ColorBy, unit: IUnit): string {
+  const nodes = Private.nodesByName(payload);
+  if (unit.kind === 'scope' && colorBy === 'scope') {
+    return Private.lookup(payload.colors.scope, unit.name);
+  }
+  let shared: string | null = null;
+  for (const name of unit.members) {
+    const color = nodeColor(payload, colorBy, nodes.get(name)!);
+    if (shared !== null && color !== shared) {
+      return NEUTRAL_COLOR;
+    }
+    shared = color;
+  }
+  return shared ?? NEUTRAL_COLOR;
+}
+
+/** Black or white, whichever reads better on `background` (`#rrggbb`). */
+export function textColor(background: string): string {
+  const channel = (i: number) => parseInt(background.slice(i, i + 2), 16) / 255;
+  const luminance = 0.299 * channel(1) + 0.587 * channel(3) + 0.114 * channel(5);
+  return luminance < 0.5 ? '#ffffff' : '#000000';
+}
+
+/**
+ * Lay out which units are visible when the scopes in `collapsed` are folded,
+ * and write the DOT that draws them: expanded scopes become clusters, ops in a
+ * collapsed scope become one node for its outermost collapsed scope, and edges
+ * between two units are merged (control edges dashed).
+ */
+export function buildView(
+  payload: ITFGraphPayload,
+  collapsed: ReadonlySet<string>,
+  colorBy: ColorBy
+): IGraphView {
+  const units = new Map<string, IUnit>();
+  const unitOf = new Map<string, string>();
+  const scopeUnits = new Map<string, IUnit>();
+  // Expanded scope -> DOT ids of the units and child clusters drawn inside it.
+  const root = new Private.Cluster('', 'root');
+  const clusterOf = new Map<string, Private.Cluster>([['', root]]);
+  const clusters = new Map<string, string>();
+
+  const clusterFor = (chain: string[]): Private.Cluster => {
+    let parent = root;
+    for (const scope of chain) {
+      let cluster = clusterOf.get(scope);
+      if (cluster === undefined) {
+        cluster = new Private.Cluster(scope, `cluster_${clusterOf.size - 1}`);
+        clusterOf.set(scope, cluster);
+        clusters.set(cluster.id, scope);
+        parent.children.push(cluster);
+      }
+      parent = cluster;
+    }
+    return parent;
+  };
+
+  payload.nodes.forEach((node, index) => {
+    const chain = scopeChain(payload, node.scope);
+    const fold = chain.findIndex(scope => collapsed.has(scope));
+    if (fold < 0) {
+      const unit: IUnit = { id: `n${index}`, kind: 'op', name: node.name, members: [node.name] };
+      units.set(unit.id, unit);
+      unitOf.set(node.name, unit.id);
+      clusterFor(chain).units.push(unit);
+      return;
+    }
+    const scope = chain[fold];
+    let unit = scopeUnits.get(scope);
+    if (unit === undefined) {
+      unit = { id: `s${scopeUnits.size}`, kind: 'scope', name: scope, members: [] };
+      scopeUnits.set(scope, unit);
+      units.set(unit.id, unit);
+      clusterFor(chain.slice(0, fold)).units.push(unit);
+    }
+    unit.members.push(node.name);
+    unitOf.set(node.name, unit.id);
+  });
+
+  const lines = [
+    'digraph tfgraph {',
+    '  graph [rankdir=TB, nodesep=0.25, ranksep=0.35, fontname="sans-serif", fontsize=10];',
+    '  node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=10, ' +
+      'height=0.3, margin="0.08,0.03", penwidth=0.8];',
+    '  edge [arrowsize=0.6, penwidth=0.8, color="#666666"];'
+  ];
+  Private.writeCluster(payload, colorBy, root, lines, '  ');
+  const edges = Private.mergedEdges(payload, unitOf);
+  for (const [cls, edge] of edges) {
+    const style = edge.kind === 'control' ? ', style=dashed' : '';
+    lines.push(`  ${edge.source} -> ${edge.target} [class="${cls}"${style}];`);
+  }
+  lines.push('}');
+  return { dot: lines.join('\n'), units, unitOf, clusters, edges };
+}
+
+/**
+ * Names of the ops whose name matches `query`: a case-insensitive substring,
+ * or a case-insensitive regular expression when `regex` is set.
+ */
+export function searchNodes(
+  payload: ITFGraphPayload,
+  query: string,
+  regex: boolean
+): ISearchResult {
+  const matches = new Set<string>();
+  if (query === '') {
+    return { matches, error: null };
+  }
+  let test: (name: string) => boolean;
+  if (regex) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(query, 'i');
+    } catch (error) {
+      return { matches, error: `invalid regular expression: ${(error as Error).message}` };
+    }
+    test = name => pattern.test(name);
+  } else {
+    const needle = query.toLowerCase();
+    test = name => name.toLowerCase().includes(needle);
+  }
+  for (const node of payload.nodes) {
+    if (test(node.name)) {
+      matches.add(node.name);
+    }
+  }
+  return { matches, error: null };
+}
+
+/**
+ * Every op `name` depends on, through data and control edges (not `name` itself
+ * unless it lies on a cycle).
+ */
+export function ancestors(payload: ITFGraphPayload, name: string): Set<string> {
+  const producers = new Map<string, string[]>();
+  for (const edge of payload.edges) {
+    const list = producers.get(edge.target);
+    if (list === undefined) {
+      producers.set(edge.target, [edge.source]);
+    } else {
+      list.push(edge.source);
+    }
+  }
+  const found = new Set<string>();
+  const stack = [...(producers.get(name) ?? [])];
+  while (stack.length > 0) {
+    const op = stack.pop()!;
+    if (!found.has(op)) {
+      found.add(op);
+      stack.push(...(producers.get(op) ?? []));
+    }
+  }
+  return found;
+}
+
+/**
+ * The legend for a colouring, built from the payload's colour map so it matches
+ * the Python renderer. Devices are labelled with their short label; compute
+ * time lists each colour with the range of times drawn in it, fastest first.
+ */
+export function legendEntries(payload: ITFGraphPayload, colorBy: ColorBy): ILegendEntry[] {
+  const map = payload.colors[colorBy];
+  if (colorBy === 'time') {
+    return Private.timeLegend(payload, map);
+  }
+  const labels = new Map<string, string>();
+  if (colorBy === 'device') {
+    for (const device of payload.devices) {
+      labels.set(device.name, device.label);
+    }
+  }
+  const keys = Object.keys(map);
+  if (colorBy !== 'device') {
+    keys.sort();
+  }
+  return keys.map(key => ({
+    color: map[key],
+    label: labels.get(key) ?? (key === '' && colorBy === 'scope' ? '(top level)' : key)
+  }));
+}
+
+/** Format a static shape the way TF prints it: `(2, ?)`, `()` or `<unknown>`. */
+export function formatShape(shape: (number | null)[] | null | undefined): string {
+  if (shape === null || shape === undefined) {
+    return '<unknown>';
+  }
+  const dims = shape.map(d => (d === null ? '?' : String(d)));
+  return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
+}
+
+/**
+ * Module-private helpers.
+ */
+namespace Private {
+  /** An expanded scope drawn as a cluster, or the top level. */
+  export class Cluster {
+    constructor(
+      readonly scope: string,
+      readonly id: string
+    ) {}
+    readonly units: IUnit[] = [];
+    readonly children: Cluster[] = [];
+  }
+
+  // Indexes are cached per payload object: payloads are never mutated.
+  const parentCache = new WeakMap<ITFGraphPayload, Map<string, string>>();
+  const nodeCache = new WeakMap<ITFGraphPayload, Map<string, INode>>();
+
+  export function parents(payload: ITFGraphPayload): Map<string, string> {
+    let map = parentCache.get(payload);
+    if (map === undefined) {
+      map = new Map(payload.scopes.map(s => [s.name, s.parent]));
+      parentCache.set(payload, map);
+    }
+    return map;
+  }
+
+  export function nodesByName(payload: ITFGraphPayload): Map<string, INode> {
+    let map = nodeCache.get(payload);
+    if (map === undefined) {
+      map = new Map(payload.nodes.map(n => [n.name, n]));
+      nodeCache.set(payload, map);
+    }
+    return map;
+  }
+
+  /** A colour map entry, ignoring inherited keys like "constructor". */
+  export function lookup(map: IColorMap, key: string): string {
+    return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : NEUTRAL_COLOR;
+  }
+
+  /** The last path component of `name` below `scope`. */
+  function shortName(name: string, scope: string): string {
+    if (scope !== '' && name.startsWith(`${scope}/`)) {
+      return name.slice(scope.length + 1);
+    }
+    const slash = name.lastIndexOf('/');
+    return slash < 0 ? name : name.slice(slash + 1);
+  }
+
+  function unitStatement(payload: ITFGraphPayload, colorBy: ColorBy, unit: IUnit): string {
+    const fill = unitColor(payload, colorBy, unit);
+    const font = textColor(fill);
+    let label: string;
+    let shape = '';
+    if (unit.kind === 'scope') {
+      const ops = unit.members.length === 1 ? '1 op' : `${unit.members.length} ops`;
+      label = `+ ${truncate(shortName(unit.name, parentScope(payload, unit.name)))}\n${ops}`;
+      shape = ', shape=box3d, style=filled';
+    } else {
+      const node = nodesByName(payload).get(unit.name)!;
+      const name = truncate(shortName(node.name, node.scope));
+      label = name === node.op ? name : `${name}\n${truncate(node.op)}`;
+    }
+    return (
+      `${unit.id} [label=${dotString(label)}, fillcolor="${fill}", ` +
+      `fontcolor="${font}"${shape}];`
+    );
+  }
+
+  export function writeCluster(
+    payload: ITFGraphPayload,
+    colorBy: ColorBy,
+    cluster: Cluster,
+    lines: string[],
+    indent: string
+  ): void {
+    for (const unit of cluster.units) {
+      lines.push(indent + unitStatement(payload, colorBy, unit));
+    }
+    for (const child of cluster.children) {
+      const label = `− ${truncate(shortName(child.scope, parentScope(payload, child.scope)))}`;
+      lines.push(`${indent}subgraph ${child.id} {`);
+      lines.push(
+        `${indent}  graph [label=${dotString(label)}, labeljust=l, style="rounded,dashed", ` +
+          'color="#999999"];'
+      );
+      writeCluster(payload, colorBy, child, lines, `${indent}  `);
+      lines.push(`${indent}}`);
+    }
+  }
+
+  /** Edges between distinct units, one per (source, target, kind), by CSS class. */
+  export function mergedEdges(
+    payload: ITFGraphPayload,
+    unitOf: Map<string, string>
+  ): Map<string, IDrawnEdge> {
+    const seen = new Set<string>();
+    const drawn = new Map<string, IDrawnEdge>();
+    for (const edge of payload.edges) {
+      const source = unitOf.get(edge.source);
+      const target = unitOf.get(edge.target);
+      // Edges naming unknown ops are dropped; edges inside one collapsed scope vanish.
+      if (source === undefined || target === undefined || source === target) {
+        continue;
+      }
+      const key = `${source} ${target} ${edge.kind}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        drawn.set(`tfg_e${drawn.size}`, { source, target, kind: edge.kind });
+      }
+    }
+    return drawn;
+  }
+
+  /** Most legend rows compute-time colouring shows. */
+  const TIME_ROWS = 6;
+
+  export function timeLegend(payload: ITFGraphPayload, map: IColorMap): ILegendEntry[] {
+    const ranges = new Map<string, [number, number]>();
+    for (const node of payload.nodes) {
+      if (node.time_us === null || !Object.prototype.hasOwnProperty.call(map, node.name)) {
+        continue;
+      }
+      const color = map[node.name];
+      const range = ranges.get(color);
+      ranges.set(
+        color,
+        range === undefined
+          ? [node.time_us, node.time_us]
+          : [Math.min(range[0], node.time_us), Math.max(range[1], node.time_us)]
+      );
+    }
+    const rows = [...ranges.entries()].sort((a, b) => a[1][0] - b[1][0]);
+    const picked =
+      rows.length <= TIME_ROWS
+        ? rows
+        : Array.from(
+            { length: TIME_ROWS },
+            (_, i) => rows[Math.round((i * (rows.length - 1)) / (TIME_ROWS - 1))]
+          );
+    const us = (t: number) => `${Number(t.toPrecision(3))} µs`;
+    return picked.map(([color, [low, high]]) => ({
+      color,
+      label: low === high ? us(low) : `${us(low)} – ${us(high)}`
+    }));
+  }
+}
