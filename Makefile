@@ -25,6 +25,8 @@ system:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@node -e 'process.exit(+process.versions.node.split(".")[0] < 20)' || \
+	  { echo "The extension's build (rspack) needs Node.js 20 or newer; found $$(node --version)."; exit 1; }
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -42,6 +44,7 @@ lint: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	cd extension && ../$(VENV)/bin/jlpm install && ../$(VENV)/bin/jlpm test
 	$(VENV)/bin/pytest
 
 lab: install
