@@ -9,7 +9,7 @@ from . import (
     compat,
     dtypes,
     errors,
-    kernels,  # noqa: F401 - registers the numpy kernels
+    kernels,
 )
 from .devices import DeviceSpec
 from .dtypes import (
@@ -37,10 +37,10 @@ from .dtypes import (
 )
 from .graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
 from .graph_def import GraphDef, NodeDef
-from .ops.array_ops import *  # noqa: F403
-from .ops.control_flow_ops import *  # noqa: F403
+from .ops.array_ops import *
+from .ops.control_flow_ops import *
 from .ops.core import constant, convert_to_tensor
-from .ops.math_ops import *  # noqa: F403
+from .ops.math_ops import *
 from .registry import not_differentiable as no_gradient
 from .registry import register_gradient as RegisterGradient
 from .scopes import control_dependencies, device, name_scope

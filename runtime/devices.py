@@ -209,7 +209,9 @@ def local_devices(device_count: dict | None = None, job: str = "localhost", task
     gpus = min(device_count.get("GPU", len(gpu_memory())), len(gpu_memory()))
     prefix = f"/job:{job}/replica:0/task:{task}"
     devices = [
-        DeviceAttributes(f"{prefix}/device:CPU:{i}", "CPU", CPU_MEMORY_LIMIT_BYTES, next(_incarnations))
+        DeviceAttributes(
+            f"{prefix}/device:CPU:{i}", "CPU", CPU_MEMORY_LIMIT_BYTES, next(_incarnations)
+        )
         for i in range(cpus)
     ]
     devices += [

@@ -167,8 +167,23 @@ float = float32
 double = float64
 
 _ALL = (
-    float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-    bool, string, complex64, complex128, resource, variant,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    bool,
+    string,
+    complex64,
+    complex128,
+    resource,
+    variant,
 )
 _BY_NAME = {dtype.name: dtype for dtype in _ALL}
 _BY_NAME.update({"half": float16, "float": float32, "double": float64})
@@ -201,7 +216,7 @@ def as_dtype(type_value) -> DType:
     >>> as_dtype("float33")
     Traceback (most recent call last):
     ...
-    TypeError: Cannot convert 'float33' to a dtype. Did you mean: float32, float16?
+    TypeError: Cannot convert 'float33' to a dtype. Did you mean: float32, float?
     """
     if isinstance(type_value, DType):
         return type_value

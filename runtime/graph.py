@@ -414,7 +414,9 @@ class Graph:
                 control_inputs,
                 capture_traceback() if traceback is None else traceback,
             )
-            op._outputs = tuple(Tensor(op, i, spec.dtype, spec.shape) for i, spec in enumerate(specs))
+            op._outputs = tuple(
+                Tensor(op, i, spec.dtype, spec.shape) for i, spec in enumerate(specs)
+            )
             self._apply_device(op, colocation)
             for tensor in op._inputs:
                 tensor._consumers.append(op)
@@ -561,7 +563,9 @@ class Graph:
         if isinstance(entry, str) or entry is None or hasattr(entry, "to_string"):
             entry = None if entry is None else canonical_name(entry)
         elif not callable(entry):
-            raise TypeError(f"tf.device() expects a device string, DeviceSpec, function or None, got {entry!r}")
+            raise TypeError(
+                f"tf.device() expects a device string, DeviceSpec, function or None, got {entry!r}"
+            )
         state = self._thread
         old_stack, old_merged = state.device_stack, state.merged_device
         state.device_stack = [*old_stack, entry]
@@ -588,7 +592,9 @@ class Graph:
         ('/device:CPU:1', [b'loc:@a'])
         """
         if op is None and not ignore_existing:
-            raise ValueError("Trying to reset colocation (op is None) but ignore_existing is not True")
+            raise ValueError(
+                "Trying to reset colocation (op is None) but ignore_existing is not True"
+            )
         state = self._thread
         old = (state.colocation_stack, state.device_stack, state.merged_device)
         target = [] if op is None else [self._control_op(op)]
@@ -666,7 +672,9 @@ class Graph:
         raise TypeError(f"Can not convert a {type(obj).__name__} into a {kinds}.")
 
     def _check_element(self, element, obj, allow_tensor, allow_operation, kinds):
-        if (isinstance(element, Tensor) and allow_tensor) or (isinstance(element, Operation) and allow_operation):
+        if (isinstance(element, Tensor) and allow_tensor) or (
+            isinstance(element, Operation) and allow_operation
+        ):
             owner = element.graph
         else:
             raise TypeError(f"Can not convert a {type(obj).__name__} into a {kinds}.")
@@ -677,12 +685,12 @@ class Graph:
     def _element_by_name(self, name, allow_tensor, allow_operation, kinds):
         if ":" in name:
             if not allow_tensor:
-                raise ValueError(
-                    f"Name '{name}' appears to refer to a Tensor, not a {kinds}."
-                )
+                raise ValueError(f"Name '{name}' appears to refer to a Tensor, not a {kinds}.")
             op_name, _, index = name.rpartition(":")
             if not index.isdigit():
-                raise ValueError(f"The name '{name}' looks a like a Tensor name, but is not a valid one.")
+                raise ValueError(
+                    f"The name '{name}' looks a like a Tensor name, but is not a valid one."
+                )
             op = self._ops_by_name.get(op_name)
             if op is None:
                 raise KeyError(
@@ -697,11 +705,13 @@ class Graph:
             return op._outputs[int(index)]
         op = self._ops_by_name.get(name)
         if op is None:
-            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.{self._hint(name)}")
+            raise KeyError(
+                f"The name '{name}' refers to an Operation not in the graph.{self._hint(name)}"
+            )
         if not allow_operation:
             raise ValueError(
                 f"The name '{name}' refers to an Operation, not a {kinds}. Tensor names must "
-                f"be of the form \"<op_name>:<output_index>\"."
+                f'be of the form "<op_name>:<output_index>".'
             )
         return op
 
@@ -893,5 +903,6 @@ def graph_of(values, default: Graph | None = None) -> Graph:
 
 def is_tensor_like(value) -> bool:
     """True for tensors and objects that stand for one (variables)."""
-    return isinstance(value, Tensor) or (hasattr(value, "_as_graph_element") and not isinstance(value, (str, Operation)))
-
+    return isinstance(value, Tensor) or (
+        hasattr(value, "_as_graph_element") and not isinstance(value, (str, Operation))
+    )

@@ -114,7 +114,7 @@ def graph_def_of(graph, from_version=None, add_shapes: bool = False) -> GraphDef
     """The ``GraphDef`` of ``graph`` (ops added after ``from_version`` only, if given)."""
     ops = graph.get_operations()
     if from_version is not None:
-        ops = [op for op in ops if op._id > from_version]  # noqa: SLF001 - graph's own index
+        ops = [op for op in ops if op._id > from_version]
     return GraphDef([node_def_of(op, add_shapes) for op in ops])
 
 

@@ -1,10 +1,27 @@
-"""``tf.compat.v1``: TensorFlow 1's names (``placeholder``, ``Session`` ...)."""
+"""``tf.compat.v1``: TensorFlow 1's names.
+
+Everything public at the top level of ``runtime`` is here too (as in TF, where
+``tf.compat.v1.constant`` is ``tf.constant``), plus the TF1-only names: placeholders,
+sessions, the config messages, the default-graph and default-session helpers.
+"""
 
 from __future__ import annotations
 
-from ..graph import get_default_graph, reset_default_graph  # noqa: F401
-from ..ops.array_ops import placeholder, placeholder_with_default  # noqa: F401
-from ..scopes import name_scope  # noqa: F401
+from .. import *
+from ..config import (
+    CallableOptions,
+    ConfigProto,
+    GPUOptions,
+    GraphOptions,
+    OptimizerOptions,
+    RunMetadata,
+    RunOptions,
+    ThreadPoolOptionProto,
+)
+from ..graph import get_default_graph, reset_default_graph
+from ..ops.array_ops import placeholder, placeholder_with_default
+from ..scopes import name_scope
+from ..session import InteractiveSession, Session, get_default_session
 
 
 def disable_eager_execution() -> None:

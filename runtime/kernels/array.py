@@ -20,8 +20,10 @@ def placeholder(ctx, *, dtype, shape):
         dims = ",".join("?" if d is None else str(d) for d in shape.as_tuple())
         shown = f" and shape [{dims}]"
     raise InvalidArgumentError(
-        None, None, f"You must feed a value for placeholder tensor '{ctx.op.name}' with dtype "
-        f"{short_name(dtype)}{shown}"
+        None,
+        None,
+        f"You must feed a value for placeholder tensor '{ctx.op.name}' with dtype "
+        f"{short_name(dtype)}{shown}",
     )
 
 

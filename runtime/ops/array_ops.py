@@ -17,18 +17,28 @@ def _placeholder_shape(*, dtype, shape):
 
 def _placeholder_with_default_shape(value, *, dtype, shape):
     if not value.shape.is_compatible_with(shape):
-        raise ValueError(f"Default value of shape {value.shape} is not compatible with shape {shape}")
+        raise ValueError(
+            f"Default value of shape {value.shape} is not compatible with shape {shape}"
+        )
     return [TensorSpec(value.dtype, shape)]
 
 
-PLACEHOLDER = register_op(OpDef(
-    "Placeholder", (), attrs={"dtype": REQUIRED, "shape": None},
-    shape_fn=_placeholder_shape,
-))
-PLACEHOLDER_WITH_DEFAULT = register_op(OpDef(
-    "PlaceholderWithDefault", ("input",), attrs={"dtype": REQUIRED, "shape": REQUIRED},
-    shape_fn=_placeholder_with_default_shape,
-))
+PLACEHOLDER = register_op(
+    OpDef(
+        "Placeholder",
+        (),
+        attrs={"dtype": REQUIRED, "shape": None},
+        shape_fn=_placeholder_shape,
+    )
+)
+PLACEHOLDER_WITH_DEFAULT = register_op(
+    OpDef(
+        "PlaceholderWithDefault",
+        ("input",),
+        attrs={"dtype": REQUIRED, "shape": REQUIRED},
+        shape_fn=_placeholder_with_default_shape,
+    )
+)
 IDENTITY = register_op(OpDef("Identity", ("input",), attrs={"T": REQUIRED}, shape_fn=unchanged))
 
 
@@ -54,8 +64,12 @@ def placeholder(dtype, shape=None, name=None) -> Tensor:
     if shape is not None and shape.rank is None:
         shape = None
     return apply_op(
-        PLACEHOLDER, [], name or "Placeholder", graph=get_default_graph(),
-        dtype=dtypes.as_dtype(dtype), shape=shape,
+        PLACEHOLDER,
+        [],
+        name or "Placeholder",
+        graph=get_default_graph(),
+        dtype=dtypes.as_dtype(dtype),
+        shape=shape,
     ).outputs[0]
 
 
@@ -72,8 +86,11 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:
     """
     value = convert_to_tensor(input)
     return apply_op(
-        PLACEHOLDER_WITH_DEFAULT, [value], name or "PlaceholderWithDefault",
-        dtype=value.dtype, shape=as_shape(shape),
+        PLACEHOLDER_WITH_DEFAULT,
+        [value],
+        name or "PlaceholderWithDefault",
+        dtype=value.dtype,
+        shape=as_shape(shape),
     ).outputs[0]
 
 

@@ -53,14 +53,27 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
     op_def = get_op_def(op_type) if isinstance(op_type, str) else op_type
     flat = _flatten_inputs(op_def, inputs)
     graph = graph if graph is not None else graph_of(flat)
-    tensors = [convert_to_tensor(value, graph=graph) for value in flat]
+    full_attrs = _complete_attrs(op_def, attrs)
+    if all(isinstance(value, Tensor) for value in flat):
+        tensors = flat
+        op_name = _scoped_name(graph, name or op_def.name)
+    else:
+        # As TF does: values become Consts named after the input, inside the op's scope.
+        with graph.name_scope(name or op_def.name) as scope:
+            tensors = [
+                convert_to_tensor(value, graph=graph, name=arg)
+                for value, arg in zip(flat, _input_names(op_def, len(flat)))
+            ]
+        op_name = scope[:-1]
     for tensor in tensors:
         if tensor.graph is not graph:
-            raise ValueError(f"{tensor} must be from the same graph as the op being created ({op_def.name}).")
-    full_attrs = _complete_attrs(op_def, attrs)
-    op_name = _scoped_name(graph, name or op_def.name)
+            raise ValueError(
+                f"{tensor} must be from the same graph as the op being created ({op_def.name})."
+            )
     specs = infer_specs(op_def, tensors, full_attrs, op_name)
-    return graph.create_op_unchecked(op_def.name, tensors, full_attrs, specs, op_name, capture_traceback())
+    return graph.create_op_unchecked(
+        op_def.name, tensors, full_attrs, specs, op_name, capture_traceback()
+    )
 
 
 def _flatten_inputs(op_def: OpDef, inputs) -> list:
@@ -76,6 +89,11 @@ def _flatten_inputs(op_def: OpDef, inputs) -> list:
     for arg, value in zip(op_def.inputs, inputs):
         flat.extend(value if arg.startswith("*") else [value])
     return flat
+
+
+def _input_names(op_def: OpDef, count: int) -> list[str]:
+    names = list(op_def.input_names)
+    return names if len(names) == count else [f"{names[0]}_{i}" for i in range(count)]
 
 
 def _complete_attrs(op_def: OpDef, attrs: dict) -> dict:
@@ -205,9 +223,13 @@ def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
     except ValueError as err:
         raise TypeError(f"Could not convert {_short(value)} to a tensor: {err}") from None
     if raw.dtype.kind in "USO":
-        raise TypeError(f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'.")
+        raise TypeError(
+            f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'."
+        )
     if raw.dtype.kind in "fc" and (dtype.is_integer or dtype.is_bool) and raw.size:
-        raise TypeError(f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'.")
+        raise TypeError(
+            f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'."
+        )
     if raw.dtype.kind in "iu" and dtype.is_integer and raw.size:
         info = np.iinfo(dtype.as_numpy_dtype)
         if raw.min() < info.min or raw.max() > info.max:
@@ -234,7 +256,9 @@ def _string_array(value) -> np.ndarray:
         if isinstance(item, str):
             flat[i] = item.encode()
         elif not isinstance(item, bytes):
-            raise TypeError(f"Expected string, but got {_short(item)} of type '{type(item).__name__}'.")
+            raise TypeError(
+                f"Expected string, but got {_short(item)} of type '{type(item).__name__}'."
+            )
     return array
 
 
@@ -269,8 +293,12 @@ def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
     if shape is not None:
         array = _fit_shape(array, as_shape(shape))
     return apply_op(
-        CONST, [], name, graph=get_default_graph(), value=array, dtype=dtypes.as_dtype(array.dtype)
-        if dtype is None else dtype
+        CONST,
+        [],
+        name,
+        graph=get_default_graph(),
+        value=array,
+        dtype=dtypes.as_dtype(array.dtype) if dtype is None else dtype,
     ).outputs[0]
 
 
@@ -287,8 +315,9 @@ def _fit_shape(array: np.ndarray, shape: TensorShape) -> np.ndarray:
     raise TypeError(f"Expected Tensor's shape: {dims}, got {array.shape}.")
 
 
-def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, graph=None,
-                      dtype_hint=None) -> Tensor:
+def convert_to_tensor(
+    value, dtype=None, name=None, preferred_dtype=None, graph=None, dtype_hint=None
+) -> Tensor:
     """Return ``value`` as a Tensor, adding a ``Const`` when it is a Python/numpy value.
 
     Parameters
@@ -335,8 +364,14 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, graph=
     else:
         array = to_numpy(value, dtype)
     graph = graph if graph is not None else get_default_graph()
-    op = apply_op(CONST, [], name or "Const", graph=graph, value=array,
-                  dtype=dtype or dtypes.as_dtype(array.dtype))
+    op = apply_op(
+        CONST,
+        [],
+        name or "Const",
+        graph=graph,
+        value=array,
+        dtype=dtype or dtypes.as_dtype(array.dtype),
+    )
     return op.outputs[0]
 
 
@@ -395,5 +430,6 @@ def _const_shape(*, value, dtype):
     return [TensorSpec(dtype, TensorShape(value.shape))]
 
 
-CONST = register_op(OpDef("Const", (), attrs={"value": REQUIRED, "dtype": REQUIRED},
-                          shape_fn=_const_shape))
+CONST = register_op(
+    OpDef("Const", (), attrs={"value": REQUIRED, "dtype": REQUIRED}, shape_fn=_const_shape)
+)

@@ -11,8 +11,9 @@ __all__ = ["add", "divide", "matmul", "multiply", "negative", "subtract", "trued
 
 
 def _binary(op_type: str) -> OpDef:
-    return register_op(OpDef(op_type, ("x", "y"), ("z",), attrs={"T": REQUIRED},
-                             shape_fn=broadcasting(op_type)))
+    return register_op(
+        OpDef(op_type, ("x", "y"), ("z",), attrs={"T": REQUIRED}, shape_fn=broadcasting(op_type))
+    )
 
 
 ADD = _binary("AddV2")
@@ -22,7 +23,7 @@ REAL_DIV = _binary("RealDiv")
 NEG = register_op(OpDef("Neg", ("x",), ("y",), attrs={"T": REQUIRED}, shape_fn=unchanged))
 
 
-def binary_operands(x, y) -> tuple[Tensor, Tensor]:
+def binary_operands(x, y, graph=None) -> tuple[Tensor, Tensor]:
     """Convert both operands, giving a Python value the dtype of the tensor beside it.
 
     Examples
@@ -33,19 +34,24 @@ def binary_operands(x, y) -> tuple[Tensor, Tensor]:
     >>> b.dtype
     tf.float32
     """
-    graph = graph_of([x, y])
+    graph = graph if graph is not None else graph_of([x, y])
     if isinstance(x, Tensor) or not isinstance(y, Tensor):
-        x = convert_to_tensor(x, graph=graph)
-        y = convert_to_tensor(y, dtype_hint=x.dtype.base_dtype, graph=graph)
+        x = convert_to_tensor(x, graph=graph, name="x")
+        y = convert_to_tensor(y, dtype_hint=x.dtype.base_dtype, graph=graph, name="y")
     else:
-        y = convert_to_tensor(y, graph=graph)
-        x = convert_to_tensor(x, dtype_hint=y.dtype.base_dtype, graph=graph)
+        y = convert_to_tensor(y, graph=graph, name="y")
+        x = convert_to_tensor(x, dtype_hint=y.dtype.base_dtype, graph=graph, name="x")
     return x, y
 
 
 def _apply_binary(op_def: OpDef, x, y, name) -> Tensor:
-    x, y = binary_operands(x, y)
-    return apply_op(op_def, [x, y], name, T=x.dtype.base_dtype).outputs[0]
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        return apply_op(op_def, [x, y], name, T=x.dtype.base_dtype).outputs[0]
+    graph = graph_of([x, y])
+    # Python operands become Consts inside the op's scope ("mul/y"), as in TF.
+    with graph.name_scope(name) as scope:
+        x, y = binary_operands(x, y, graph)
+    return apply_op(op_def, [x, y], scope, T=x.dtype.base_dtype).outputs[0]
 
 
 def add(x, y, name=None) -> Tensor:
@@ -99,7 +105,9 @@ def negative(x, name=None) -> Tensor:
 
 def _matmul_shape(a: TensorSpec, b: TensorSpec, *, T, transpose_a, transpose_b):
     if a.dtype != b.dtype:
-        raise TypeError(f"Input dtypes of MatMul must match, but got {a.dtype.name} and {b.dtype.name}")
+        raise TypeError(
+            f"Input dtypes of MatMul must match, but got {a.dtype.name} and {b.dtype.name}"
+        )
     a_shape, b_shape = a.shape.with_rank(2), b.shape.with_rank(2)
     rows, inner_a = reversed(a_shape.as_tuple()) if transpose_a else a_shape.as_tuple()
     inner_b, cols = reversed(b_shape.as_tuple()) if transpose_b else b_shape.as_tuple()
@@ -108,11 +116,16 @@ def _matmul_shape(a: TensorSpec, b: TensorSpec, *, T, transpose_a, transpose_b):
     return [TensorSpec(a.dtype, TensorShape([rows, cols]))]
 
 
-MATMUL = register_op(OpDef(
-    "MatMul", ("a", "b"), ("product",),
-    attrs={"T": REQUIRED, "transpose_a": False, "transpose_b": False},
-    shape_fn=_matmul_shape, cost="expensive",
-))
+MATMUL = register_op(
+    OpDef(
+        "MatMul",
+        ("a", "b"),
+        ("product",),
+        attrs={"T": REQUIRED, "transpose_a": False, "transpose_b": False},
+        shape_fn=_matmul_shape,
+        cost="expensive",
+    )
+)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
@@ -122,10 +135,16 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None) -> Tensor:
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     p = matmul(tf.zeros([2, 3]), tf.zeros([4, 3]), transpose_b=True)
+    ...     p = matmul(tf.constant(0.0, shape=[2, 3]), tf.constant(0.0, shape=[4, 3]), transpose_b=True)
     >>> p.shape
     TensorShape([2, 4])
     """
     a, b = binary_operands(a, b)
-    return apply_op(MATMUL, [a, b], name or "MatMul", T=a.dtype.base_dtype,
-                    transpose_a=bool(transpose_a), transpose_b=bool(transpose_b)).outputs[0]
+    return apply_op(
+        MATMUL,
+        [a, b],
+        name or "MatMul",
+        T=a.dtype.base_dtype,
+        transpose_a=bool(transpose_a),
+        transpose_b=bool(transpose_b),
+    ).outputs[0]

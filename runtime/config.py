@@ -1,0 +1,257 @@
+"""Session configuration and run tracing, with TensorFlow's field names.
+
+``ConfigProto``, ``RunOptions``, ``RunMetadata``, ``StepStats`` and ``CostGraphDef``
+are plain mutable dataclasses shaped like TF's protocol buffers, so TF1 code that
+sets ``config.gpu_options.allow_growth = True`` or reads
+``run_metadata.step_stats.dev_stats[0].node_stats`` works unchanged. An unknown field
+is a ``ValueError``, as protobuf's is.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+
+class _Message:
+    """Protobuf-like behaviour shared by the config dataclasses."""
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, dict) and field.type.startswith(("GPUOptions", "GraphOptions")):
+                setattr(self, field.name, _FIELD_TYPES[field.type](**value))
+
+    def __setattr__(self, name, value):
+        if name not in self.__dataclass_fields__:
+            raise AttributeError(
+                f'Assignment not allowed (no field "{name}" in protocol message object).'
+            )
+        object.__setattr__(self, name, value)
+
+    def HasField(self, name: str) -> bool:
+        """True when field ``name`` holds a non-default value."""
+        if name not in self.__dataclass_fields__:
+            raise ValueError(f'Protocol message has no non-repeated field "{name}"')
+        value = getattr(self, name)
+        default = type(self)().__getattribute__(name)
+        return value != default
+
+    def CopyFrom(self, other) -> None:
+        for field in dataclasses.fields(self):
+            object.__setattr__(self, field.name, copy.deepcopy(getattr(other, field.name)))
+
+    def Clear(self) -> None:
+        self.CopyFrom(type(self)())
+
+
+def _reject_unknown(cls):
+    """Give a dataclass protobuf's error for unknown constructor fields."""
+    init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        unknown = [key for key in kwargs if key not in cls.__dataclass_fields__]
+        if unknown:
+            raise ValueError(f'Protocol message {cls.__name__} has no "{unknown[0]}" field.')
+        init(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+    return cls
+
+
+def message(cls):
+    """Decorator: a protobuf-shaped dataclass."""
+    return _reject_unknown(dataclasses.dataclass(cls))
+
+
+@message
+class GPUOptions(_Message):
+    """Accepted for TF1 code; only meaningful with real GPUs."""
+
+    allow_growth: bool = False
+    per_process_gpu_memory_fraction: float = 0.0
+    visible_device_list: str = ""
+
+
+@message
+class OptimizerOptions(_Message):
+    do_common_subexpression_elimination: bool = False
+    do_constant_folding: bool = False
+    opt_level: int = 0
+
+
+@message
+class GraphOptions(_Message):
+    place_pruned_graph: bool = False
+    build_cost_model: int = 0
+    build_cost_model_after: int = 0
+    infer_shapes: bool = False
+    enable_bfloat16_sendrecv: bool = False
+    timeline_step: int = 0
+    optimizer_options: OptimizerOptions = dataclasses.field(default_factory=OptimizerOptions)
+    rewrite_options: dict = dataclasses.field(default_factory=dict)
+
+
+@message
+class ThreadPoolOptionProto(_Message):
+    num_threads: int = 0
+    global_name: str = ""
+
+
+@message
+class ConfigProto(_Message):
+    """Options of a Session.
+
+    Examples
+    --------
+    >>> config = ConfigProto(device_count={"CPU": 2}, allow_soft_placement=True)
+    >>> config.gpu_options.allow_growth = True
+    >>> config.device_count["CPU"], config.graph_options.place_pruned_graph
+    (2, False)
+    >>> ConfigProto(allow_soft_placment=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Protocol message ConfigProto has no "allow_soft_placment" field.
+    """
+
+    device_count: dict = dataclasses.field(default_factory=dict)
+    intra_op_parallelism_threads: int = 0
+    inter_op_parallelism_threads: int = 0
+    use_per_session_threads: bool = False
+    session_inter_op_thread_pool: list = dataclasses.field(default_factory=list)
+    placement_period: int = 0
+    device_filters: list = dataclasses.field(default_factory=list)
+    gpu_options: GPUOptions = dataclasses.field(default_factory=GPUOptions)
+    allow_soft_placement: bool = False
+    log_device_placement: bool = False
+    graph_options: GraphOptions = dataclasses.field(default_factory=GraphOptions)
+    operation_timeout_in_ms: int = 0
+    isolate_session_state: bool = False
+    share_cluster_devices_in_session: bool = False
+    cluster_def: object = None
+    rpc_options: object = None
+    experimental: dict = dataclasses.field(default_factory=dict)
+
+    def set_optimizer_experimental_options(self, options: dict) -> None:
+        """TF's helper: record Grappler rewrite options (kept, not acted on)."""
+        self.graph_options.rewrite_options.update(options)
+
+
+@message
+class RunOptions(_Message):
+    """Options of one ``Session.run``.
+
+    Examples
+    --------
+    >>> RunOptions(trace_level=RunOptions.FULL_TRACE).trace_level
+    3
+    """
+
+    NO_TRACE = 0
+    SOFTWARE_TRACE = 1
+    HARDWARE_TRACE = 2
+    FULL_TRACE = 3
+
+    trace_level: int = 0
+    timeout_in_ms: int = 0
+    inter_op_thread_pool: int = 0
+    output_partition_graphs: bool = False
+    report_tensor_allocations_upon_oom: bool = False
+    debug_options: object = None
+    experimental: dict = dataclasses.field(default_factory=dict)
+
+
+@message
+class AllocationDescription(_Message):
+    requested_bytes: int = 0
+    allocated_bytes: int = 0
+    allocator_name: str = "cpu"
+
+
+@message
+class TensorDescription(_Message):
+    dtype: object = None
+    shape: list = dataclasses.field(default_factory=list)
+    allocation_description: AllocationDescription = dataclasses.field(
+        default_factory=AllocationDescription
+    )
+
+
+@message
+class NodeOutput(_Message):
+    slot: int = 0
+    tensor_description: TensorDescription = dataclasses.field(default_factory=TensorDescription)
+
+
+@message
+class AllocatorMemoryUsed(_Message):
+    allocator_name: str = "cpu"
+    total_bytes: int = 0
+    peak_bytes: int = 0
+
+
+@message
+class NodeExecStats(_Message):
+    """Timing of one op in one run (microseconds since the epoch / relative to start)."""
+
+    node_name: str = ""
+    all_start_micros: int = 0
+    op_start_rel_micros: int = 0
+    op_end_rel_micros: int = 0
+    all_end_rel_micros: int = 0
+    memory: list = dataclasses.field(default_factory=list)
+    output: list = dataclasses.field(default_factory=list)
+    timeline_label: str = ""
+    scheduled_micros: int = 0
+    thread_id: int = 0
+
+
+@message
+class DeviceStepStats(_Message):
+    device: str = ""
+    node_stats: list = dataclasses.field(default_factory=list)
+
+
+@message
+class StepStats(_Message):
+    dev_stats: list = dataclasses.field(default_factory=list)
+
+
+@message
+class CostNode(_Message):
+    name: str = ""
+    device: str = ""
+    id: int = 0
+    input_info: list = dataclasses.field(default_factory=list)
+    output_info: list = dataclasses.field(default_factory=list)
+    compute_cost: int = 0
+    is_final: bool = False
+    control_input: list = dataclasses.field(default_factory=list)
+
+
+@message
+class CostGraphDef(_Message):
+    node: list = dataclasses.field(default_factory=list)
+
+
+@message
+class RunMetadata(_Message):
+    """What a traced run reports: step stats, the cost graph, partition graphs."""
+
+    step_stats: StepStats = dataclasses.field(default_factory=StepStats)
+    cost_graph: CostGraphDef = dataclasses.field(default_factory=CostGraphDef)
+    partition_graphs: list = dataclasses.field(default_factory=list)
+    function_graphs: list = dataclasses.field(default_factory=list)
+
+
+@message
+class CallableOptions(_Message):
+    """Options of ``Session._make_callable_from_options``: feed and fetch names."""
+
+    feed: list = dataclasses.field(default_factory=list)
+    fetch: list = dataclasses.field(default_factory=list)
+    target: list = dataclasses.field(default_factory=list)
+    run_options: RunOptions = dataclasses.field(default_factory=RunOptions)
+
+
+_FIELD_TYPES = {"GPUOptions": GPUOptions, "GraphOptions": GraphOptions}

@@ -1,0 +1,186 @@
+"""Placement: which device each op runs on.
+
+TF's rules, in order: an op already placed keeps its device; ops that must be
+together (a colocation group ``loc:@name``, or an op taking a reference to a
+variable) form one group; a group's requested specs are merged and granted when a
+device matches and has kernels for every member; otherwise, with soft placement, the
+group falls back to a device that has kernels (CPU), and without it the run fails with
+TF's ``InvalidArgumentError``. Unconstrained groups go to the best device type that
+has kernels for them (GPU before CPU), index 0.
+
+Placement needs no run: the renderer colours a graph by it before anything executes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .devices import DeviceSpec
+from .errors import InvalidArgumentError, op_error
+from .registry import get_op_def, kernel_device_types
+
+_TYPE_PRIORITY = {"GPU": 0, "CPU": 1}
+
+
+class Placer:
+    """Assigns devices to ops.
+
+    Parameters
+    ----------
+    devices : list of DeviceAttributes
+        The session's devices.
+    allow_soft_placement : bool
+        Fall back to a supported device instead of failing.
+    log_device_placement : bool
+        Print ``name: (OpType): device`` for each op placed, as TF does.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from runtime.devices import local_devices
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     with tf.device("/cpu:1"):
+    ...         a = tf.constant(1.0, name="a")
+    ...     b = tf.negative(a, name="b")
+    >>> placement = Placer(local_devices({"CPU": 2})).place(g.get_operations())
+    >>> [placement[op].rsplit("/", 1)[-1] for op in g.get_operations()]
+    ['device:CPU:1', 'device:CPU:0']
+    """
+
+    def __init__(self, devices, allow_soft_placement=False, log_device_placement=False, log=None):
+        self._devices = sorted(
+            devices, key=lambda d: (_TYPE_PRIORITY.get(d.device_type, 2), d.spec.device_index)
+        )
+        self._soft = allow_soft_placement
+        self._log = log if log is not None else (_print if log_device_placement else None)
+
+    def place(self, ops, placed: dict | None = None) -> dict:
+        """Place ``ops`` not in ``placed`` (op -> device); returns the new assignments."""
+        placed = placed if placed is not None else {}
+        todo = [op for op in ops if op not in placed]
+        assigned: dict = {}
+        for group in _groups(todo):
+            device = self._device_for_group(group, placed)
+            for op in group:
+                assigned[op] = device
+        if self._log is not None:
+            for op in todo:
+                self._log(f"{op.name}: ({op.type}): {assigned[op]}")
+        return assigned
+
+    def _device_for_group(self, group, placed: dict) -> str:
+        anchors = [placed[op] for op in _colocated_ops(group) if op in placed]
+        if anchors:
+            return anchors[0]
+        spec, first = self._merged_spec(group)
+        supported = set.intersection(*(kernel_device_types(op.type) for op in group))
+        matching = [d for d in self._devices if spec.matches(d.spec)]
+        usable = [d for d in matching if d.device_type in supported]
+        if usable:
+            return usable[0].name
+        if self._soft:
+            fallback = spec.replace(device_type=None, device_index=None)
+            usable = [d for d in self._devices if d.device_type in supported]
+            preferred = [d for d in usable if fallback.matches(d.spec)]
+            if preferred or usable:
+                return (preferred or usable)[0].name
+        raise self._error(first, spec, matching, supported)
+
+    def _merged_spec(self, group):
+        spec, first = DeviceSpec(), group[0]
+        for op in group:
+            if not op.device:
+                continue
+            requested = DeviceSpec.from_string(op.device)
+            if not self._soft and _conflicts(spec, requested):
+                raise op_error(
+                    InvalidArgumentError,
+                    op,
+                    f"Cannot colocate nodes {first.name} and {op.name}: their requested "
+                    f"devices '{spec}' and '{requested}' conflict.",
+                )
+            if not first.device:
+                first = op
+            spec = spec.make_merged_spec(requested)
+        return spec, first
+
+    def _error(self, op, spec, matching, supported):
+        if matching:
+            reason = (
+                f"no supported kernel for {matching[0].device_type} devices is available "
+                f"(this op has kernels for: {', '.join(sorted(supported)) or 'none'})"
+            )
+        else:
+            reason = "no devices matching that specification are registered in this process"
+        available = ", ".join(d.name for d in self._devices)
+        return op_error(
+            InvalidArgumentError,
+            op,
+            f"Cannot assign a device for operation {op.name}: Could not satisfy explicit "
+            f"device specification '{op.device or spec}' because {reason}; available devices: "
+            f"{available}. Use ConfigProto(allow_soft_placement=True) to fall back to a "
+            "supported device.",
+        )
+
+
+def _print(line: str) -> None:
+    print(line, file=sys.stdout)
+
+
+def _conflicts(a: DeviceSpec, b: DeviceSpec) -> bool:
+    return any(
+        x is not None and y is not None and x != y
+        for x, y in (
+            (a.job, b.job),
+            (a.task, b.task),
+            (a.device_type, b.device_type),
+            (a.device_index, b.device_index),
+        )
+    )
+
+
+def _colocated_ops(group):
+    """The group plus the ops its members name in ``loc:@`` (placed earlier or not)."""
+    graph_ops = []
+    for op in group:
+        graph_ops.append(op)
+        for name in _colocation_names(op):
+            try:
+                graph_ops.append(op.graph.get_operation_by_name(name))
+            except KeyError:
+                continue
+        graph_ops.extend(_ref_sources(op))
+    return graph_ops
+
+
+def _colocation_names(op) -> list[str]:
+    groups = op.attrs.get("_class", ())
+    return [g.decode()[len("loc:@") :] for g in groups if g.startswith(b"loc:@")]
+
+
+def _ref_sources(op) -> list:
+    op_def = get_op_def(op.type)
+    if op_def.input_arity is None:
+        return []
+    return [op.inputs[i].op for i in op_def.ref_inputs if op.inputs[i].dtype.is_ref_dtype]
+
+
+def _groups(ops) -> list[list]:
+    """Union-find over colocation names and reference edges, in creation order."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) is not x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for op in ops:
+        find(op)
+        for other in _colocated_ops([op])[1:]:
+            parent[find(other)] = find(op)
+    members: dict = {}
+    for op in ops:
+        members.setdefault(find(op), []).append(op)
+    return list(members.values())

@@ -1,0 +1,177 @@
+"""Execution plans: which ops a run needs, in which order, and where values live.
+
+A ``Plan`` is built once per (fetches, feeds, targets) and cached by the session.
+
+Pruning
+    Walk back from the fetched tensors' ops and the target ops through data and
+    control inputs, stopping at fed tensors: a fed tensor's producer runs only if
+    something else needs it. Ops outside the walk never run.
+Order
+    Ops are created after their inputs, so creation order is a topological order;
+    the plan keeps it. The sequential executor follows it exactly, which makes runs
+    (and the stepper) deterministic.
+Slots
+    Every tensor the run touches gets an index into one flat value list. Feeds fill
+    their slots before the first op; ``release`` lists, per step, the slots whose last
+    reader that step is, so values are dropped as soon as nothing needs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .devices import DeviceSpec
+from .errors import NotFoundError, op_error
+from .registry import Kernel, get_op_def, lookup_kernel
+
+
+@dataclasses.dataclass(eq=False)
+class Step:
+    """One op of a plan, with everything the executor needs pre-resolved."""
+
+    index: int
+    op: object
+    device: str
+    kernel: Kernel
+    attrs: dict
+    input_slots: tuple
+    deref: tuple  # positions of inputs that are references to read
+    output_slots: tuple
+    cost: str
+    dependents: list = dataclasses.field(default_factory=list)
+    pending: int = 0  # data and control inputs produced inside the plan
+    release: tuple = ()  # slots freed after this step in sequential order
+
+
+@dataclasses.dataclass(eq=False)
+class Plan:
+    """An ordered, pruned program for one kind of run."""
+
+    steps: list
+    num_slots: int
+    feed_slots: dict  # Tensor -> slot
+    fetch_slots: list  # slot of each fetched tensor, in fetch order
+    slot_of: dict  # Tensor -> slot
+    sequential_only: bool  # no op would gain from the thread pool
+    has_blocking: bool
+
+    @property
+    def ops(self) -> list:
+        return [step.op for step in self.steps]
+
+
+def prune(fetch_tensors, target_ops, feed_tensors) -> list:
+    """The ops a run needs, in creation order.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant(1.0, name="a")
+    ...     b = tf.constant(2.0, name="b")
+    ...     c = tf.add(a, b, name="c")
+    ...     d = tf.negative(a, name="d")
+    >>> [op.name for op in prune([c], [], set())]
+    ['a', 'b', 'c']
+    >>> [op.name for op in prune([c], [], {a})]
+    ['b', 'c']
+    """
+    needed = set()
+    stack = [t.op for t in fetch_tensors if t not in feed_tensors] + list(target_ops)
+    while stack:
+        op = stack.pop()
+        if op in needed:
+            continue
+        needed.add(op)
+        stack.extend(t.op for t in op.inputs if t not in feed_tensors)
+        stack.extend(op.control_inputs)
+    return sorted(needed, key=_creation_index)
+
+
+def _creation_index(op) -> int:
+    return op._id
+
+
+def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict) -> Plan:
+    """Build the plan of a run; ``placement`` maps each op to its assigned device."""
+    ops = prune(fetch_tensors, target_ops, set(feed_tensors))
+    slot_of: dict = {}
+
+    def slot(tensor) -> int:
+        return slot_of.setdefault(tensor, len(slot_of))
+
+    feed_slots = {tensor: slot(tensor) for tensor in feed_tensors}
+    steps = [_make_step(i, op, placement[op], slot) for i, op in enumerate(ops)]
+    _link(steps, ops)
+    fetch_slots = [slot(tensor) for tensor in fetch_tensors]
+    _set_releases(steps, set(fetch_slots) | set(feed_slots.values()))
+    return Plan(
+        steps=steps,
+        num_slots=len(slot_of),
+        feed_slots=feed_slots,
+        fetch_slots=fetch_slots,
+        slot_of=slot_of,
+        sequential_only=all(step.cost == "cheap" for step in steps),
+        has_blocking=any(step.cost == "blocking" for step in steps),
+    )
+
+
+def _make_step(index, op, device: str, slot) -> Step:
+    op_def = get_op_def(op.type)
+    kernel = kernel_for(op, device)
+    refs = set(op_def.ref_inputs) if op_def.input_arity is not None else set()
+    deref = tuple(i for i, t in enumerate(op.inputs) if t.dtype.is_ref_dtype and i not in refs)
+    attrs = {k: v for k, v in op.attrs.items() if not k.startswith("_")}
+    return Step(
+        index=index,
+        op=op,
+        device=device,
+        kernel=kernel,
+        attrs=attrs,
+        input_slots=tuple(slot(t) for t in op.inputs),
+        deref=deref,
+        output_slots=tuple(slot(t) for t in op.outputs),
+        cost=op_def.cost,
+    )
+
+
+def kernel_for(op, device: str) -> Kernel:
+    """The kernel that runs ``op`` on ``device``; ``NotFoundError`` if there is none."""
+    device_type = DeviceSpec.from_string(device).device_type or "CPU"
+    kernel = lookup_kernel(op.type, device_type)
+    if kernel is None:
+        raise op_error(
+            NotFoundError,
+            op,
+            f"No registered '{op.type}' OpKernel for '{device_type}' devices compatible with "
+            f"node {op.name}",
+            device,
+        )
+    return kernel
+
+
+def _link(steps, ops) -> None:
+    position = {op: step for op, step in zip(ops, steps)}
+    for step in steps:
+        producers = {position[t.op] for t in step.op.inputs if t.op in position}
+        producers |= {position[c] for c in step.op.control_inputs if c in position}
+        for producer in producers:
+            producer.dependents.append(step)
+        step.pending = len(producers)
+    for step in steps:
+        step.dependents.sort(key=lambda s: s.index)
+
+
+def _set_releases(steps, keep: set) -> None:
+    last_reader: dict[int, Step] = {}
+    for step in steps:
+        for s in step.input_slots:
+            last_reader[s] = step
+        for s in step.output_slots:
+            last_reader.setdefault(s, step)  # an unread output is dropped at once
+    freed: dict[Step, list] = {}
+    for s, step in last_reader.items():
+        if s not in keep:
+            freed.setdefault(step, []).append(s)
+    for step, slots in freed.items():
+        step.release = tuple(slots)

@@ -1,0 +1,157 @@
+"""What stateful kernels see: the session's resources and the step they run in.
+
+- ``ResourceManager``: variables, queues and random-generator states, keyed by
+  ``(container, name)``, living as long as the session (or until ``Session.reset``).
+- ``Journal``: the step's undo log. Every mutation of a resource records how to undo
+  it; a step that fails (an error, a timeout, an interrupt) is rolled back, so a
+  failed run leaves variables and queues as they were.
+- ``Cancellation``: set when the step fails elsewhere, the session closes or the
+  deadline passes; blocking kernels wait through :meth:`OpContext.wait_until`.
+- ``OpContext``: the op, its device and the three objects above, given to kernels
+  registered with ``context=True``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from .errors import CancelledError, DeadlineExceededError, op_error
+
+_POLL_SECONDS = 0.05  # how often a blocked kernel re-checks cancellation
+
+
+class ResourceManager:
+    """Session-owned resources by ``(container, name)``.
+
+    Examples
+    --------
+    >>> rm = ResourceManager()
+    >>> rm.get_or_create("", "v", dict) is rm.get_or_create("", "v", dict)
+    True
+    >>> rm.clear([""]); rm.lookup("", "v") is None
+    True
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, str], object] = {}
+
+    def get_or_create(self, container: str, name: str, factory: Callable[[], object]):
+        key = (container, name)
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = factory()
+            return self._items[key]
+
+    def lookup(self, container: str, name: str):
+        with self._lock:
+            return self._items.get((container, name))
+
+    def items(self) -> list:
+        with self._lock:
+            return list(self._items.items())
+
+    def clear(self, containers=None) -> None:
+        """Drop the resources of ``containers`` (all of them when ``None``)."""
+        with self._lock:
+            if containers is None:
+                doomed = list(self._items.values())
+                self._items.clear()
+            else:
+                keys = [key for key in self._items if key[0] in set(containers)]
+                doomed = [self._items.pop(key) for key in keys]
+        for resource in doomed:
+            close = getattr(resource, "close_resource", None)
+            if close is not None:
+                close()
+
+
+class Journal:
+    """The undo log of one step.
+
+    Examples
+    --------
+    >>> state = {"v": 1}
+    >>> journal = Journal()
+    >>> old = state["v"]; state["v"] = 2
+    >>> journal.record(lambda: state.__setitem__("v", old))
+    >>> journal.rollback(); state
+    {'v': 1}
+    """
+
+    __slots__ = ("_lock", "_undo")
+
+    def __init__(self):
+        self._undo: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def record(self, undo: Callable[[], None]) -> None:
+        with self._lock:
+            self._undo.append(undo)
+
+    def rollback(self) -> None:
+        """Undo every recorded mutation, newest first."""
+        with self._lock:
+            undo, self._undo = self._undo, []
+        for action in reversed(undo):
+            action()
+
+
+class Cancellation:
+    """A step's cancellation flag with the error that caused it."""
+
+    __slots__ = ("_event", "deadline", "error")
+
+    def __init__(self, deadline: float | None = None):
+        self._event = threading.Event()
+        self.error: BaseException | None = None
+        self.deadline = deadline
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def cancel(self, error: BaseException) -> None:
+        if not self._event.is_set():
+            self.error = error
+            self._event.set()
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+
+class OpContext:
+    """What a kernel registered with ``context=True`` receives first."""
+
+    __slots__ = ("cancellation", "device", "journal", "op", "resources", "step_id")
+
+    def __init__(self, op, device, resources, journal, cancellation, step_id):
+        self.op = op
+        self.device = device
+        self.resources = resources
+        self.journal = journal
+        self.cancellation = cancellation
+        self.step_id = step_id
+
+    def check(self) -> None:
+        """Raise if the step was cancelled or its deadline passed."""
+        if self.cancellation.cancelled:
+            raise op_error(CancelledError, self.op, "Step was cancelled", self.device)
+        if self.cancellation.expired():
+            raise op_error(
+                DeadlineExceededError,
+                self.op,
+                "Timed out waiting for the op to finish",
+                self.device,
+            )
+
+    def wait_until(self, condition: threading.Condition, ready: Callable[[], bool]) -> None:
+        """Block on ``condition`` (held by the caller) until ``ready()``, a cancel or timeout."""
+        while not ready():
+            self.check()
+            timeout = _POLL_SECONDS
+            if self.cancellation.deadline is not None:
+                timeout = min(timeout, max(0.0, self.cancellation.deadline - time.monotonic()))
+            condition.wait(timeout)

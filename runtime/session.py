@@ -1,0 +1,942 @@
+"""``Session``: runs a graph in the in-process engine, as ``tf.compat.v1.Session`` does.
+
+A run turns its fetch structure into a flat list of unique tensors and ops
+(:class:`FetchMapper`), checks and converts the feeds with TF's rules, gets the cached
+plan for (fetches, feeds, targets), places what is not placed yet, executes, and
+rebuilds the fetch structure from the values. Resources (variables, queues) live in
+the session until it is closed.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import dtypes
+from .config import ConfigProto, RunMetadata, RunOptions
+from .devices import local_devices
+from .errors import CancelledError, InvalidArgumentError, NotFoundError
+from .executor import RunContext, run_plan
+from .graph import Graph, Operation, Tensor, get_default_graph
+from .graph_def import GraphDef
+from .placer import Placer
+from .plan import build_plan
+from .resources import ResourceManager
+from .tracing import StepStatsCollector
+
+_logger = logging.getLogger("runtime")
+_live_sessions: weakref.WeakSet = weakref.WeakSet()
+_PLAN_CACHE_SIZE = 1024
+
+
+class FetchMapper:
+    """Flattens a fetch structure into unique graph elements, and rebuilds it.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     a = tf.constant(1.0, name="a")
+    >>> mapper = FetchMapper(g, {"x": [a, a.name], "y": (a.op,)})
+    >>> mapper.elements == [a, a.op]
+    True
+    >>> mapper.build([1.0, None])
+    {'x': [1.0, 1.0], 'y': (None,)}
+    """
+
+    def __init__(self, graph: Graph, fetches):
+        self._graph = graph
+        self.elements: list = []
+        self._position: dict = {}
+        self._rebuild = self._map(fetches)
+
+    @property
+    def tensors(self) -> list:
+        return [e for e in self.elements if isinstance(e, Tensor)]
+
+    @property
+    def targets(self) -> list:
+        return [e for e in self.elements if isinstance(e, Operation)]
+
+    def build(self, values: list):
+        """The fetch structure with each element replaced by its value."""
+        return self._rebuild(values)
+
+    def _map(self, fetch):
+        if fetch is None:
+            raise TypeError(
+                'Argument `fetch` = None has invalid type "NoneType". Cannot be None. '
+                "(Fetch argument None has invalid type <class 'NoneType'>.)"
+            )
+        if isinstance(fetch, list):
+            parts = [self._map(item) for item in fetch]
+            return lambda values: [part(values) for part in parts]
+        if isinstance(fetch, tuple):
+            parts = [self._map(item) for item in fetch]
+            if hasattr(fetch, "_fields"):  # namedtuple
+                return lambda values: type(fetch)(*[part(values) for part in parts])
+            return lambda values: tuple(part(values) for part in parts)
+        if isinstance(fetch, Mapping):
+            return self._map_mapping(fetch)
+        if hasattr(type(fetch), "__attrs_attrs__"):
+            names = [a.name for a in type(fetch).__attrs_attrs__]
+            parts = [self._map(getattr(fetch, name)) for name in names]
+            return lambda values: type(fetch)(*[part(values) for part in parts])
+        return self._map_leaf(fetch)
+
+    def _map_mapping(self, fetch):
+        keys = list(fetch.keys())
+        parts = [self._map(fetch[key]) for key in keys]
+
+        def rebuild(values):
+            results = [(key, part(values)) for key, part in zip(keys, parts)]
+            if isinstance(fetch, collections.defaultdict):
+                out = type(fetch)(fetch.default_factory)
+            else:
+                try:
+                    out = type(fetch)()
+                except TypeError:
+                    return type(fetch)(results)
+            try:
+                for key, value in results:
+                    out[key] = value
+            except TypeError:  # immutable mappings take their items at construction
+                return type(fetch)(results)
+            return out
+
+        return rebuild
+
+    def _map_leaf(self, fetch):
+        try:
+            element = self._graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
+        except TypeError as err:
+            raise TypeError(
+                f"Fetch argument {fetch!r} has invalid type {type(fetch)}, must be a string or "
+                f"Tensor. ({err})"
+            ) from None
+        except (ValueError, KeyError) as err:
+            text = err.args[0] if err.args else str(err)
+            raise ValueError(
+                f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({text})"
+            ) from None
+        if not self._graph.is_fetchable(element):
+            raise ValueError(f"Operation {element.name!r} has been marked as not fetchable.")
+        if element not in self._position:
+            self._position[element] = len(self.elements)
+            self.elements.append(element)
+        index = self._position[element]
+        if isinstance(element, Operation):
+            return lambda values: None
+        return lambda values: values[index]
+
+
+def _as_result(value):
+    """A fetched value as TF returns it: numpy scalars for 0-d, never shared storage."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return value[()]
+        if not value.flags.writeable:
+            return value.copy()
+        return value
+    if isinstance(value, np.generic):
+        return value
+    return np.asarray(value)[()] if np.ndim(value) == 0 else np.asarray(value)
+
+
+def convert_feed(tensor: Tensor, value) -> np.ndarray:
+    """Check and convert one feed value for ``tensor`` with TF's rules and messages."""
+    if isinstance(value, Tensor):
+        raise TypeError(
+            "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
+            "Python scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, "
+            f"the tensor object was {value} which was passed to the argument `feed_dict` with "
+            f"key {tensor}."
+        )
+    dtype = tensor.dtype.base_dtype
+    array = _feed_array(tensor, dtype, value)
+    if not tensor.shape.is_compatible_with(array.shape):
+        raise ValueError(
+            f"Cannot feed value of shape {array.shape!r} for Tensor {tensor.name!r}, which has "
+            f"shape {tensor.shape.as_tuple() if tensor.shape.rank is not None else None!r}"
+        )
+    if not tensor.graph.is_feedable(tensor):
+        raise ValueError(f"Tensor {tensor.name!r} may not be fed.")
+    return array
+
+
+def _feed_array(tensor, dtype, value) -> np.ndarray:
+    incompatible = TypeError(
+        f"Type of feed value {value!r} with type {type(value)} is not compatible with Tensor "
+        f"type {dtype!r}. Try explicitly setting the type of the feed tensor to a larger type "
+        "(e.g. int64)."
+    )
+    if dtype is dtypes.string:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise incompatible
+        array = np.array(value, dtype=object)
+        flat = array.reshape(-1)
+        for i, item in enumerate(flat):
+            if isinstance(item, str):
+                flat[i] = item.encode()
+            elif isinstance(item, np.bytes_ | np.str_):
+                flat[i] = bytes(item) if isinstance(item, np.bytes_) else str(item).encode()
+        return array
+    numpy_type = dtype.as_numpy_dtype
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            converted = np.asarray(value, dtype=numpy_type)
+        except (OverflowError, ValueError):
+            raise incompatible from None
+        if converted.item() != value:
+            raise incompatible
+        return converted
+    if isinstance(value, np.ndarray) and value.dtype == numpy_type:
+        return value
+    try:
+        array = np.asarray(value)
+        if array.dtype.kind == "f" and dtype.is_integer and np.any(array != np.trunc(array)):
+            raise incompatible
+        return array.astype(numpy_type, copy=False)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype {dtype.name}: {err}"
+        ) from None
+
+
+class _DefaultSessionStack(threading.local):
+    def __init__(self):
+        self.stack: list = []
+
+
+_default_sessions = _DefaultSessionStack()
+
+
+def get_default_session():
+    """The innermost session made default with ``as_default()`` in this thread, or None."""
+    return _default_sessions.stack[-1] if _default_sessions.stack else None
+
+
+@contextlib.contextmanager
+def _default_session(session, enforce_nesting: bool = True):
+    _default_sessions.stack.append(session)
+    try:
+        yield session
+    finally:
+        stack = _default_sessions.stack
+        if stack and stack[-1] is session:
+            stack.pop()
+        elif enforce_nesting:
+            raise AssertionError(f"Nesting violated for default stack of {type(session)} objects")
+        elif session in stack:
+            stack.remove(session)
+
+
+def eval_in_session(element, feed_dict=None, session=None):
+    """``Tensor.eval`` / ``Operation.run``: run ``element`` in ``session`` or the default."""
+    kind = "tensor" if isinstance(element, Tensor) else "operation"
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError(
+                f"Cannot evaluate {kind} using `eval()`: No default session is registered. Use "
+                "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`"
+            )
+        if session.graph is not element.graph:
+            raise ValueError(
+                f"Cannot use the default session to evaluate {kind}: the {kind}'s graph is "
+                "different from the session's graph. Pass an explicit session to "
+                "`eval(session=sess)`."
+            )
+    elif session.graph is not element.graph:
+        raise ValueError(
+            f"Cannot use the given session to evaluate {kind}: the {kind}'s graph is different "
+            "from the session's graph."
+        )
+    return session.run(element, feed_dict)
+
+
+class BaseSession:
+    """The engine behind ``Session`` and ``InteractiveSession``."""
+
+    def __init__(self, target="", graph=None, config=None):
+        if graph is None:
+            graph = get_default_graph()
+        elif not isinstance(graph, Graph):
+            raise TypeError(
+                f'Argument `graph` must be a tf.Graph, but got "{type(graph).__name__}"'
+            )
+        if not isinstance(target, str | bytes) and not _is_remote_target(target):
+            hint = ""
+            if isinstance(target, ConfigProto):
+                hint = ' Did you do "Session(config)" instead of "Session(config=config)"?'
+            raise TypeError(
+                f'Argument `target` must be a string, but got "{type(target).__name__}".{hint}'
+            )
+        if config is None:
+            config = ConfigProto()
+        elif not isinstance(config, ConfigProto):
+            raise TypeError(
+                f'Argument `config` must be a tf.ConfigProto, but got "{type(config).__name__}"'
+            )
+        self._graph = graph
+        self._config = config
+        self._target = target.decode() if isinstance(target, bytes) else target
+        self._closed = False
+        self._lock = threading.RLock()
+        self._plans: dict = {}
+        self._placement: dict = {}
+        self._placed_version = 0
+        self._resources = ResourceManager()
+        self._cancellations: set = set()
+        self._partial_runs: dict = {}
+        self._run_count = 0
+        self._entered = False
+        self._default_context = None
+        self._graph_context = None
+        self._engine = _make_engine(self)
+        self._devices = self._engine.devices()
+        self._placer = Placer(
+            self._devices, config.allow_soft_placement, config.log_device_placement
+        )
+        self._pools = _ThreadPools(config)
+        _live_sessions.add(self)
+
+    # -- properties -----------------------------------------------------------------
+
+    @property
+    def graph(self) -> Graph:
+        """The graph launched in this session."""
+        return self._graph
+
+    @property
+    def graph_def(self) -> GraphDef:
+        """A serialisable version of the graph."""
+        return self._graph.as_graph_def(add_shapes=self._config.graph_options.infer_shapes)
+
+    @property
+    def sess_str(self) -> bytes:
+        """The target this session connects to, as bytes."""
+        return self._target.encode() if isinstance(self._target, str) else b""
+
+    @property
+    def config(self) -> ConfigProto:
+        return self._config
+
+    def list_devices(self) -> list:
+        """The devices of this session (``name``, ``device_type``, ``memory_limit_bytes`` ...).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     sess = tf.compat.v1.Session(config=tf.compat.v1.ConfigProto(device_count={"CPU": 2}))
+        >>> [d.name for d in sess.list_devices()]
+        ['/job:localhost/replica:0/task:0/device:CPU:0', '/job:localhost/replica:0/task:0/device:CPU:1']
+        >>> sess.close()
+        """
+        self._check_open()
+        return list(self._devices)
+
+    # -- default session and context manager --------------------------------------
+
+    def as_default(self):
+        """A context manager making this the default session (for ``eval``/``run``)."""
+        return _default_session(self)
+
+    def __enter__(self):
+        if self._entered:
+            raise RuntimeError(
+                "Session context managers are not re-entrant. Use `Session.as_default()` if "
+                "you want to enter a session multiple times."
+            )
+        self._entered = True
+        self._graph_context = self._graph.as_default()
+        self._graph_context.__enter__()
+        self._default_context = self.as_default()
+        self._default_context.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self._default_context.__exit__(exc_type, exc, tb)
+            self._graph_context.__exit__(exc_type, exc, tb)
+        finally:
+            self._entered = False
+            self.close()
+
+    def __del__(self):
+        with contextlib.suppress(Exception):
+            self.close()
+
+    # -- running --------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Run the ops and evaluate the tensors in ``fetches``.
+
+        Parameters
+        ----------
+        fetches : graph element or nested structure of them
+            Tensors, ops, their names, in lists, tuples, namedtuples or dicts.
+        feed_dict : dict, optional
+            Values for tensors (placeholders or any feedable tensor), by Tensor or name.
+        options : RunOptions, optional
+        run_metadata : RunMetadata, optional
+            Filled with step stats when ``options`` asks for a trace.
+
+        Returns
+        -------
+        The fetch structure with numpy values (``None`` for ops).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     x = tf.compat.v1.placeholder(tf.float32, shape=[2])
+        ...     y = x * 2.0
+        ...     with tf.compat.v1.Session() as sess:
+        ...         print(sess.run({"y": y}, feed_dict={x: [1.0, 2.0]}))
+        {'y': array([2., 4.], dtype=float32)}
+        """
+        self._check_open()
+        if self._graph.version == 0:
+            raise RuntimeError(
+                "The Session graph is empty. Add operations to the graph before calling run()."
+            )
+        mapper = FetchMapper(self._graph, fetches)
+        feeds = self._convert_feeds(feed_dict)
+        values = self._run(mapper.tensors, mapper.targets, feeds, options, run_metadata)
+        by_element = dict(zip(mapper.tensors, values))
+        return mapper.build(
+            [
+                _as_result(by_element.get(e)) if isinstance(e, Tensor) else None
+                for e in mapper.elements
+            ]
+        )
+
+    def _convert_feeds(self, feed_dict) -> dict:
+        if not feed_dict:
+            return {}
+        feeds = {}
+        for key, value in _flatten_feed_items(feed_dict):
+            try:
+                tensor = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+            except (TypeError, ValueError, KeyError) as err:
+                text = err.args[0] if err.args else str(err)
+                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {text}") from None
+            feeds[tensor] = convert_feed(tensor, value)
+        return feeds
+
+    def _run(self, fetch_tensors, targets, feeds: dict, options=None, run_metadata=None) -> list:
+        """Execute; returns the values of ``fetch_tensors`` in order."""
+        pending = [t for t in fetch_tensors if t not in feeds]
+        if not pending and not targets:
+            return [feeds[t] for t in fetch_tensors]
+        plan = self._plan(tuple(fetch_tensors), tuple(targets), feeds)
+        values = [None] * plan.num_slots
+        for tensor, value in feeds.items():
+            slot = plan.feed_slots.get(tensor)
+            if slot is not None:
+                values[slot] = value
+        collector = self._tracer(options, run_metadata)
+        run = RunContext(
+            self._resources,
+            pool=self._pools.pick(options),
+            hooks=() if collector is None else (collector,),
+            deadline=self._deadline(options),
+            cancellations=self._cancellations,
+        )
+        sequential = plan.sequential_only or (
+            self._pools.threads(options) <= 1 and not plan.has_blocking
+        )
+        self._engine.execute(plan, values, run, sequential)
+        if run_metadata is not None:
+            self._fill_metadata(run_metadata, collector, plan, options)
+        return [values[slot] for slot in plan.fetch_slots]
+
+    def _plan(self, fetch_tensors, targets, feeds):
+        key = (fetch_tensors, targets, frozenset(feeds))
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        with self._lock:
+            self._check_open()
+            ops_needed = None
+            if self._config.graph_options.place_pruned_graph:
+                from .plan import prune
+
+                ops_needed = prune(fetch_tensors, targets, set(feeds))
+            self._place(ops_needed)
+            plan = build_plan(fetch_tensors, targets, list(feeds), self._placement)
+            if len(self._plans) >= _PLAN_CACHE_SIZE:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
+    def _place(self, ops=None) -> None:
+        """Place ``ops`` (default: every op added since the last placement)."""
+        if ops is None:
+            if self._placed_version == self._graph.version:
+                return
+            ops = [op for op in self._graph.get_operations() if op._id > self._placed_version]
+            version = self._graph.version
+        else:
+            version = self._placed_version
+        self._placement.update(self._placer.place(ops, self._placement))
+        self._placed_version = version
+
+    def placement(self) -> dict:
+        """Assigned device of every op, by op name, placing without running.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     c = tf.constant(1.0, name="c")
+        ...     with tf.compat.v1.Session() as sess:
+        ...         sess.placement()
+        {'c': '/job:localhost/replica:0/task:0/device:CPU:0'}
+        """
+        self._check_open()
+        with self._lock:
+            self._place(self._graph.get_operations())
+            return {op.name: device for op, device in self._placement.items()}
+
+    def _deadline(self, options) -> float | None:
+        millis = (options.timeout_in_ms if options is not None else 0) or (
+            self._config.operation_timeout_in_ms
+        )
+        return time.monotonic() + millis / 1000 if millis and millis > 0 else None
+
+    def _tracer(self, options, run_metadata):
+        self._run_count += 1
+        tracing = options is not None and options.trace_level > RunOptions.NO_TRACE
+        if run_metadata is not None and (tracing or self._cost_model_due()):
+            return StepStatsCollector()
+        return None
+
+    def _cost_model_due(self) -> bool:
+        every = self._config.graph_options.build_cost_model
+        after = self._config.graph_options.build_cost_model_after
+        return every > 0 and self._run_count > after and self._run_count % every == 0
+
+    def _fill_metadata(self, run_metadata: RunMetadata, collector, plan, options) -> None:
+        run_metadata.Clear()
+        if collector is not None:
+            tracing = options is not None and options.trace_level > RunOptions.NO_TRACE
+            if tracing:
+                run_metadata.step_stats = collector.step_stats()
+            if self._cost_model_due():
+                run_metadata.cost_graph = collector.cost_graph()
+        if options is not None and options.output_partition_graphs:
+            run_metadata.partition_graphs = _partition_graphs(plan)
+
+    # -- make_callable and partial runs -----------------------------------------------
+
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function running ``fetches`` with positional values for ``feed_list``.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     x = tf.compat.v1.placeholder(tf.float32)
+        ...     with tf.compat.v1.Session() as sess:
+        ...         double = sess.make_callable(x * 2.0, [x])
+        ...         print(double(21.0))
+        42.0
+        """
+        self._check_open()
+        if feed_list is not None and not isinstance(feed_list, list | tuple):
+            raise TypeError("`feed_list` must be a list or tuple.")
+        mapper = FetchMapper(self._graph, fetches)
+        feed_tensors = [self._feed_key(key) for key in feed_list or ()]
+        tensors, targets = mapper.tensors, mapper.targets
+        positions = [mapper.elements.index(t) for t in tensors]
+        count = len(mapper.elements)
+
+        def call(*feed_values, options=None, run_metadata=None):
+            if len(feed_values) != len(feed_tensors):
+                raise TypeError(
+                    f"The callable takes {len(feed_tensors)} feed values, got {len(feed_values)}."
+                )
+            self._check_open()
+            feeds = {t: convert_feed(t, v) for t, v in zip(feed_tensors, feed_values)}
+            values = self._run(tensors, targets, feeds, options, run_metadata)
+            flat = [None] * count
+            for position, value in zip(positions, values):
+                flat[position] = _as_result(value)
+            return mapper.build(flat)
+
+        if accept_options:
+            return call
+        return lambda *feed_values: call(*feed_values)
+
+    def _make_callable_from_options(self, callable_options):
+        fetches = [self._graph.as_graph_element(name) for name in callable_options.fetch]
+        targets = [self._graph.as_graph_element(name) for name in callable_options.target]
+        run = self.make_callable(fetches + targets, list(callable_options.feed), True)
+        options = callable_options.run_options
+
+        def call(*feed_values, run_metadata=None):
+            return run(*feed_values, options=options, run_metadata=run_metadata)[: len(fetches)]
+
+        return call
+
+    def _feed_key(self, key) -> Tensor:
+        try:
+            return self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except (TypeError, ValueError, KeyError) as err:
+            text = err.args[0] if err.args else str(err)
+            raise TypeError(f"Cannot interpret feed_list key as Tensor: {text}") from None
+
+    def partial_run_setup(self, fetches, feeds=None):
+        """Declare the fetches and feeds of a sequence of ``partial_run`` calls.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     a = tf.compat.v1.placeholder(tf.float32)
+        ...     b = tf.compat.v1.placeholder(tf.float32)
+        ...     c = a + b
+        ...     d = c * 17.0
+        ...     with tf.compat.v1.Session() as sess:
+        ...         h = sess.partial_run_setup([c, d], [a, b])
+        ...         print(sess.partial_run(h, c, {a: 1.0, b: 2.0}), sess.partial_run(h, d))
+        3.0 51.0
+        """
+        self._check_open()
+        mapper = FetchMapper(self._graph, fetches)
+        if not mapper.elements:
+            raise InvalidArgumentError(
+                None, None, "Must specify at least one target to fetch or execute."
+            )
+        feed_tensors = {self._feed_key(key) for key in feeds or ()}
+        handle = f"partial_run:{next(_partial_run_ids)}"
+        self._partial_runs[handle] = _PartialRun(set(mapper.elements), feed_tensors)
+        return handle
+
+    def partial_run(self, handle, fetches, feed_dict=None):
+        """Continue the partial run ``handle``: feed some declared tensors, fetch others."""
+        self._check_open()
+        state = self._partial_runs.get(handle)
+        if state is None:
+            raise InvalidArgumentError(
+                None, None, f"Partial run handle {handle!r} is not valid: it was never set up."
+            )
+        mapper = FetchMapper(self._graph, fetches)
+        feeds = self._convert_feeds(feed_dict)
+        state.check(mapper.elements, feeds)
+        known = {**state.values, **feeds}
+        values = self._run(mapper.tensors, mapper.targets, known)
+        state.record(feeds, dict(zip(mapper.tensors, values)), mapper.elements)
+        by_element = dict(zip(mapper.tensors, values))
+        return mapper.build(
+            [
+                _as_result(by_element.get(e)) if isinstance(e, Tensor) else None
+                for e in mapper.elements
+            ]
+        )
+
+    # -- closing ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Free the session's resources; blocked runs end with ``CancelledError``."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        for cancellation in list(self._cancellations):
+            cancellation.cancel(CancelledError(None, None, "Session has been closed."))
+        self._pools.shutdown()
+        self._resources.clear()
+        self._engine.close()
+        self._plans.clear()
+
+    def reset_containers(self, containers=None) -> None:
+        """Drop the resources of ``containers`` (all when ``None``)."""
+        self._resources.clear(containers)
+
+    @staticmethod
+    def reset(target, containers=None, config=None) -> None:
+        """Reset resource containers on ``target``.
+
+        For the in-process engine (``target=''``) this clears ``containers`` (default:
+        the default container ``''``) in every open session of this process, as TF's
+        direct sessions do.
+        """
+        if target not in ("", b""):
+            _make_engine_for_target(target).reset(containers)
+            return
+        for session in list(_live_sessions):
+            if not session._closed:
+                session.reset_containers(containers if containers is not None else [""])
+
+
+_partial_run_ids = itertools.count(1)
+
+
+class _PartialRun:
+    """What a partial run has been fed and has computed so far."""
+
+    def __init__(self, fetches: set, feeds: set):
+        self.fetches = fetches
+        self.feeds = feeds
+        self.fed: set = set()
+        self.fetched: set = set()
+        self.values: dict = {}
+
+    def check(self, elements, feeds) -> None:
+        for tensor in feeds:
+            if tensor not in self.feeds:
+                raise InvalidArgumentError(
+                    None, None, f"Feed {tensor.name} was not specified in partial_run_setup."
+                )
+            if tensor in self.fed:
+                raise InvalidArgumentError(None, None, f"Feed {tensor.name} has already been fed.")
+        for element in elements:
+            if element not in self.fetches:
+                raise InvalidArgumentError(
+                    None, None, f"Fetch {element.name} was not specified in partial_run_setup."
+                )
+            if element in self.fetched:
+                raise InvalidArgumentError(
+                    None, None, f"Fetch {element.name} has already been fetched."
+                )
+
+    def record(self, feeds, computed, elements) -> None:
+        self.fed.update(feeds)
+        self.fetched.update(elements)
+        self.values.update(feeds)
+        self.values.update(computed)
+
+
+def _flatten_feed_items(feed_dict):
+    for key, value in feed_dict.items():
+        if isinstance(key, tuple) and not hasattr(key, "_fields"):
+            if not isinstance(value, tuple | list) or len(value) != len(key):
+                raise ValueError(
+                    f"The structure of the feed value for key {key} does not match the key."
+                )
+            yield from _flatten_feed_items(dict(zip(key, value)))
+        else:
+            yield key, value
+
+
+def _partition_graphs(plan) -> list:
+    from .graph_def import node_def_of
+
+    by_device: dict = {}
+    for step in plan.steps:
+        by_device.setdefault(step.device, []).append(node_def_of(step.op))
+    return [GraphDef(node=nodes) for nodes in by_device.values()]
+
+
+class _ThreadPools:
+    """The session's inter-op pools (``session_inter_op_thread_pool`` or one default)."""
+
+    _global: dict = {}
+    _global_lock = threading.Lock()
+
+    def __init__(self, config: ConfigProto):
+        from concurrent.futures import ThreadPoolExecutor
+
+        default = config.inter_op_parallelism_threads or (os.cpu_count() or 1)
+        specs = config.session_inter_op_thread_pool or []
+        self._sizes = [spec.num_threads or default for spec in specs] or [default]
+        self._pools = []
+        self._owned = []
+        for spec, size in zip(specs or [None], self._sizes):
+            if spec is not None and spec.global_name:
+                self._pools.append(self._global_pool(spec.global_name, size))
+            else:
+                pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="tfgraph-inter-op")
+                self._pools.append(pool)
+                self._owned.append(pool)
+        self._blas = _blas_limit(config.intra_op_parallelism_threads)
+
+    @classmethod
+    def _global_pool(cls, name: str, size: int):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with cls._global_lock:
+            if name in cls._global:
+                known_size, pool = cls._global[name]
+                if known_size != size:
+                    raise InvalidArgumentError(
+                        None,
+                        None,
+                        f"Pool {name} configured previously with num_threads={known_size}; "
+                        f"cannot re-configure with num_threads={size}",
+                    )
+                return pool
+            pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"tfgraph-{name}")
+            cls._global[name] = (size, pool)
+            return pool
+
+    def _index(self, options) -> int:
+        index = options.inter_op_thread_pool if options is not None else 0
+        if index < -1 or index >= len(self._pools):
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Invalid inter_op_thread_pool: {index}; the session has {len(self._pools)} "
+                "pool(s) (-1 runs in the caller's thread).",
+            )
+        return index
+
+    def pick(self, options):
+        index = self._index(options)
+        return None if index == -1 else self._pools[index]
+
+    def threads(self, options) -> int:
+        index = self._index(options)
+        return 1 if index == -1 else self._sizes[index]
+
+    def shutdown(self) -> None:
+        for pool in self._owned:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if self._blas is not None:
+            self._blas.restore_original_limits()
+
+
+def _blas_limit(threads: int):
+    """Limit BLAS threads to ``intra_op_parallelism_threads`` (process-wide, via threadpoolctl)."""
+    if threads <= 0:
+        return None
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController().limit(limits=threads, user_api="blas")
+
+
+class _LocalEngine:
+    """The in-process engine: this machine's devices, the shared executor."""
+
+    def __init__(self, session):
+        self._config = session.config
+
+    def devices(self) -> list:
+        return local_devices(self._config.device_count)
+
+    def execute(self, plan, values, run, sequential) -> None:
+        run_plan(plan, values, run, sequential)
+
+    def close(self) -> None:
+        """Nothing beyond the session's own resources to release."""
+
+    def reset(self, containers) -> None:
+        """In-process resets go through the live sessions (see ``Session.reset``)."""
+
+
+_ENGINES: dict = {}
+
+
+def register_engine(scheme: str, factory) -> None:
+    """Make ``Session(target="<scheme>://...")`` use ``factory(session)`` as its engine."""
+    _ENGINES[scheme] = factory
+
+
+def _is_remote_target(target) -> bool:
+    return any(
+        getattr(factory, "accepts", lambda t: False)(target) for factory in _ENGINES.values()
+    )
+
+
+def _make_engine(session):
+    target = session._target
+    if target == "":
+        return _LocalEngine(session)
+    return _make_engine_for_target(target)(session)
+
+
+def _make_engine_for_target(target):
+    if not isinstance(target, str):
+        for factory in _ENGINES.values():
+            if getattr(factory, "accepts", lambda t: False)(target):
+                return factory
+    scheme = target.split("://", 1)[0] if isinstance(target, str) and "://" in target else None
+    if scheme in _ENGINES:
+        return _ENGINES[scheme]
+    supported = ", ".join(["'' (in-process)"] + [f"'{s}://host:port'" for s in sorted(_ENGINES)])
+    raise NotFoundError(
+        None,
+        None,
+        f"No session factory registered for the given session options: {{target: {target!r}}}. "
+        f"Supported targets: {supported}.",
+    )
+
+
+class Session(BaseSession):
+    """A class for running TensorFlow operations.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant(5.0)
+    ...     b = tf.constant(6.0)
+    ...     c = a * b
+    ...     sess = tf.compat.v1.Session()
+    ...     print(sess.run(c))
+    ...     sess.close()
+    30.0
+    """
+
+
+class InteractiveSession(BaseSession):
+    """A session that installs itself as the default, for shells and notebooks.
+
+    It places only the ops a run needs (``place_pruned_graph``), so a graph with an
+    op pinned to a missing device still runs everything else.
+    """
+
+    _active = 0
+    _active_lock = threading.Lock()
+
+    def __init__(self, target="", graph=None, config=None):
+        config = config if config is not None else ConfigProto()
+        config.graph_options.place_pruned_graph = True
+        super().__init__(target, graph, config)
+        with InteractiveSession._active_lock:
+            if InteractiveSession._active > 0:
+                _logger.error(
+                    "An interactive session is already active. This can cause out-of-memory "
+                    "errors or some other unexpected errors (due to the unpredictable timing of "
+                    "garbage collection) in some cases. You must explicitly call "
+                    "`InteractiveSession.close()` to release resources held by the other "
+                    "session(s). Please use `tf.Session()` if you intend to productionize."
+                )
+            InteractiveSession._active += 1
+        self._counted = True
+        self._default_context = _default_session(self, enforce_nesting=False)
+        self._default_context.__enter__()
+        self._explicit_graph = graph is not None
+        if self._explicit_graph:
+            self._graph_context = graph.as_default()
+            self._graph_context.__enter__()
+
+    def close(self) -> None:
+        super().close()
+        if getattr(self, "_counted", False):
+            self._counted = False
+            with InteractiveSession._active_lock:
+                InteractiveSession._active -= 1
+            with contextlib.suppress(AssertionError):
+                self._default_context.__exit__(None, None, None)
+            if self._explicit_graph:
+                with contextlib.suppress(AssertionError):
+                    self._graph_context.__exit__(None, None, None)
