@@ -182,8 +182,16 @@ class OpError(Exception):
         return self._message + creation_note(self._op)
 
     def __reduce__(self):
-        # Errors cross process boundaries (Dask workers); ops do not.
-        return (type(self), (None, None, self._message, self.error_code))
+        # Errors cross process boundaries (Dask workers); ops do not, their names do.
+        name = self._op.name if self._op is not None else getattr(self, "remote_op_name", None)
+        return (_rebuild_error, (type(self), self._message, self.error_code, name))
+
+
+def _rebuild_error(cls, message, error_code, op_name):
+    error = cls.__new__(cls)
+    OpError.__init__(error, None, None, message, error_code)
+    error.remote_op_name = op_name
+    return error
 
 
 def _subclass(name: str, code: int, doc: str) -> type:

@@ -92,9 +92,17 @@ def _creation_index(op) -> int:
     return op._id
 
 
-def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict) -> Plan:
-    """Build the plan of a run; ``placement`` maps each op to its assigned device."""
-    ops = prune(fetch_tensors, target_ops, set(feed_tensors))
+def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=None) -> Plan:
+    """Build the plan of a run; ``placement`` maps each op to its assigned device.
+
+    ``ops`` replaces pruning with an explicit op list (a partition of a distributed
+    run): inputs produced outside it must be fed, control inputs outside it are
+    ordered by the caller.
+    """
+    if ops is None:
+        ops = prune(fetch_tensors, target_ops, set(feed_tensors))
+    else:
+        ops = sorted(ops, key=_creation_index)
     slot_of: dict = {}
 
     def slot(tensor) -> int:

@@ -680,7 +680,7 @@ class BaseSession:
         direct sessions do.
         """
         if target not in ("", b""):
-            _make_engine_for_target(target).reset(containers)
+            _make_engine_for_target(target).reset_target(target, containers)
             return
         for session in list(_live_sessions):
             if not session._closed:
@@ -837,9 +837,6 @@ class _LocalEngine:
 
     def close(self) -> None:
         """Nothing beyond the session's own resources to release."""
-
-    def reset(self, containers) -> None:
-        """In-process resets go through the live sessions (see ``Session.reset``)."""
 
 
 _ENGINES: dict = {}

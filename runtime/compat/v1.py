@@ -24,6 +24,16 @@ from ..scopes import name_scope
 from ..session import InteractiveSession, Session, get_default_session
 
 
+def __getattr__(name: str):
+    # v1 is a superset of the top level (tf.compat.v1.constant is tf.constant).
+    import runtime
+
+    try:
+        return getattr(runtime, name)
+    except AttributeError:
+        raise AttributeError(f"module 'runtime.compat.v1' has no attribute '{name}'") from None
+
+
 def disable_eager_execution() -> None:
     """Accepted for TF1 code: graph mode is the only mode here."""
 
