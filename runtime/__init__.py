@@ -12,6 +12,7 @@ from . import (
     kernels,
 )
 from .devices import DeviceSpec
+from .distributed import DaskEngine as _DaskEngine  # registers target="dask://..."
 from .dtypes import (
     DType,
     as_dtype,
@@ -44,7 +45,6 @@ from .ops.math_ops import *
 from .registry import not_differentiable as no_gradient
 from .registry import register_gradient as RegisterGradient
 from .scopes import control_dependencies, device, name_scope
-from .distributed import DaskEngine as _DaskEngine  # registers target="dask://..."
 from .shapes import TensorShape
 
 __version__ = "0.1.0"

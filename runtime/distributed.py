@@ -194,7 +194,7 @@ class DaskEngine:
     def __init__(self, session):
         from distributed import Client
 
-        target = session._target  # noqa: SLF001 - the engine reads its session's target
+        target = session._target
         if isinstance(target, str):
             address = "tcp://" + target.split("://", 1)[1]
             try:
