@@ -39,6 +39,11 @@ const COLORING_LABELS: { [K in ColorBy]: string } = {
 const MIN_HEIGHT = 140;
 const MAX_HEIGHT = 560;
 
+/** What the side panel says while no op is selected. */
+const PANEL_HINT =
+  'Click an op to see its inputs, outputs, devices and attributes. ' +
+  'Click a scope to expand it, and a scope’s label to collapse it.';
+
 /** Pointer travel, in pixels, above which a press is a pan and not a click. */
 const DRAG_THRESHOLD = 4;
 
@@ -68,7 +73,6 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     const body = Private.element('div', 'jp-TFGraph-body');
     body.append(this._canvas, this._panel);
     this.node.append(this._message, this._toolbar, body, this._legend);
-    this._panel.hidden = true;
     this._bindCanvas();
   }
 
@@ -376,13 +380,15 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     );
   }
 
-  /** Fill the side panel with the selected op, as text. */
+  /**
+   * Fill the side panel with the selected op, as text, or with a hint. The panel
+   * keeps its place either way, so selecting never resizes the drawing.
+   */
   private _updatePanel(): void {
     const node =
       this._selected === null ? undefined : Private.findNode(this._payload!, this._selected);
     if (node === undefined) {
-      this._panel.hidden = true;
-      this._panel.replaceChildren();
+      this._panel.replaceChildren(Private.element('div', 'jp-TFGraph-hint', PANEL_HINT));
       return;
     }
     const header = Private.element('div', 'jp-TFGraph-panelHeader');
@@ -410,11 +416,11 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     });
 
     const device = (d: string | null) => (d === null || d === '' ? '(none)' : d);
-    const facts = Private.element('dl', 'jp-TFGraph-facts');
+    const facts = Private.element('div', 'jp-TFGraph-facts');
     const fact = (field: string, label: string, value: string) => {
-      const dd = Private.element('dd', '', value);
-      dd.dataset.field = field;
-      facts.append(Private.element('dt', '', label), dd);
+      const shown = Private.element('div', 'jp-TFGraph-factValue', value);
+      shown.dataset.field = field;
+      facts.append(Private.element('div', 'jp-TFGraph-factLabel', label), shown);
     };
     fact('op', 'Op type', node.op);
     fact('scope', 'Name scope', node.scope === '' ? '(top level)' : node.scope);
@@ -443,7 +449,6 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       ...Private.section('Outputs', 'outputs', outputs),
       ...Private.section('Attributes', 'attrs', attrs)
     );
-    this._panel.hidden = false;
   }
 
   /** Zoom by `factor` around a point of the canvas (its centre by default). */

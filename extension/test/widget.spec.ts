@@ -88,9 +88,8 @@ describe('TFGraphWidget', () => {
   it('shows the clicked op in the side panel', async () => {
     const widget = await render(loadRaw('two_devices'));
     const panel = widget.node.querySelector('.jp-TFGraph-panel') as HTMLElement;
-    expect(panel.hidden).toBe(true);
+    expect(panel.textContent).toMatch(/^Click an op to see/);
     click(drawn(widget, 'MatMul').querySelector('text')!);
-    expect(panel.hidden).toBe(false);
     expect(field(widget, 'op')).toBe('MatMul');
     expect(field(widget, 'assigned_device')).toBe(CPU1);
     expect(field(widget, 'time_us')).toBe('42 µs');
@@ -103,6 +102,10 @@ describe('TFGraphWidget', () => {
     expect(field(widget, 'requested_device')).toBe('/device:GPU:0');
     expect(field(widget, 'assigned_device')).toBe(`${CPU0} (soft placement)`);
     expect(field(widget, 'status')).toBe('pending');
+
+    click(panel.querySelector('.jp-TFGraph-close')!);
+    expect(panel.textContent).toMatch(/^Click an op to see/);
+    expect(widget.node.querySelectorAll('.jp-TFGraph-selected')).toHaveLength(0);
   });
 
   it('collapses a scope from its cluster label and expands it again', async () => {

@@ -58,7 +58,9 @@ def test_valid_fixture_is_consistent(path):
         assert node["soft_placed"] == (node["requested_device"] != node["assigned_device"])
     for scope in payload["scopes"]:
         assert scope["parent"] in scopes | {""}
-        assert scope["op_count"] == sum(n["name"].startswith(scope["name"] + "/") for n in payload["nodes"])
+        assert scope["op_count"] == sum(
+            n["name"].startswith(scope["name"] + "/") for n in payload["nodes"]
+        )
     assert set(payload["collapsed"]) <= scopes
     assert set(payload["colors"]["device"]) == devices
 
