@@ -37,6 +37,15 @@ class DeviceSpec:
     device_type: str | None = None
     device_index: int | None = None
 
+    def __post_init__(self):
+        # TF normalises the fields: numbers become ints, "cpu"/"gpu" upper case.
+        for name in ("replica", "task", "device_index"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _index(str(value), name, repr(value)))
+        if self.device_type in ("cpu", "gpu"):
+            object.__setattr__(self, "device_type", self.device_type.upper())
+
     @classmethod
     def from_string(cls, spec: str | None) -> DeviceSpec:
         """Parse a device string; ``ValueError`` for malformed ones."""
@@ -89,14 +98,18 @@ def _parse(spec: str) -> DeviceSpec:
         key, _, value = part.partition(":")
         lower = key.lower()
         if lower in ("job", "replica", "task") and value:
-            fields[lower] = value if lower == "job" else _index(value, spec)
-        elif lower == "device":
+            fields[lower] = value if lower == "job" else _index(value, lower, repr(spec))
+        elif lower == "device" and value:
             kind, _, index = value.partition(":")
             _set_type(fields, kind.upper() if kind.lower() in ("cpu", "gpu") else kind, spec)
-            fields["device_index"] = None if index in ("", "*") else _index(index, spec)
+            fields["device_index"] = (
+                None if index in ("", "*") else _index(index, "index", repr(spec))
+            )
         elif lower in ("cpu", "gpu"):
             _set_type(fields, lower.upper(), spec)
-            fields["device_index"] = None if value in ("", "*") else _index(value, spec)
+            fields["device_index"] = (
+                None if value in ("", "*") else _index(value, "index", repr(spec))
+            )
         else:
             raise ValueError(f"Unknown attribute: '{part}' in '{spec}'")
     return DeviceSpec(**fields)
@@ -108,9 +121,9 @@ def _set_type(fields: dict, device_type: str, spec: str) -> None:
     fields["device_type"] = device_type
 
 
-def _index(value: str, spec: str) -> int:
+def _index(value: str, field: str, spec: str) -> int:
     if not value.isdigit():
-        raise ValueError(f"Device index must be a non-negative integer: '{value}' in '{spec}'")
+        raise ValueError(f"Device {field} must be a non-negative integer: '{value}' in {spec}")
     return int(value)
 
 

@@ -121,6 +121,9 @@ class DType:
         return self._enum in (other.base_dtype._enum, other._enum)
 
     def __eq__(self, other):
+        # Shape functions compare dtypes on every op built: answer DType == DType first.
+        if isinstance(other, DType):
+            return self._enum == other._enum
         if other is None:
             return False
         try:
@@ -129,7 +132,7 @@ class DType:
             return False
 
     def __ne__(self, other):
-        return not self == other
+        return not self.__eq__(other)
 
     def __hash__(self):
         return self._enum
@@ -216,7 +219,7 @@ def as_dtype(type_value) -> DType:
     >>> as_dtype("float33")
     Traceback (most recent call last):
     ...
-    TypeError: Cannot convert 'float33' to a dtype. Did you mean: float32, float?
+    TypeError: Cannot convert the argument `type_value`: 'float33' to a TensorFlow DType. Did you mean: float32, float?
     """
     if isinstance(type_value, DType):
         return type_value
@@ -234,10 +237,15 @@ def as_dtype(type_value) -> DType:
         found = _from_python_or_numpy(type_value)
         if found is not None:
             return found
-    raise TypeError(f"Cannot convert {type_value!r} to a dtype.{_did_you_mean(type_value)}")
+    raise TypeError(
+        f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType."
+        f"{_did_you_mean(type_value)}"
+    )
 
 
 def _from_python_or_numpy(type_value):
+    if type_value is None:  # np.dtype(None) would say float64
+        return None
     if type_value in (builtins_bool,):
         return bool
     if type_value is builtins_float:
