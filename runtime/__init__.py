@@ -10,6 +10,7 @@ from . import (
     dtypes,
     errors,
     kernels,
+    stepper,
 )
 from .devices import DeviceSpec
 from .distributed import DaskEngine as _DaskEngine  # registers target="dask://..."

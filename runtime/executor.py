@@ -100,12 +100,21 @@ class RunContext:
             self._cancellations.discard(self.cancellation)
 
 
+def step_inputs(step, values) -> list:
+    """The inputs ``step``'s kernel receives: its slots' values, references read.
+
+    An input the OpDef marks ``"&"`` stays the reference itself.
+    """
+    inputs = [values[s] for s in step.input_slots]
+    for i in step.deref:
+        inputs[i] = inputs[i].read()
+    return inputs
+
+
 def execute_step(step, values, run: RunContext) -> tuple:
     """Run one step's kernel on its inputs from ``values``; errors carry the op."""
-    inputs = [values[s] for s in step.input_slots]
     try:
-        for i in step.deref:
-            inputs[i] = inputs[i].read()
+        inputs = step_inputs(step, values)
         fn, needs_context, _ = step.kernel
         if needs_context:
             outputs = fn(run.context_for(step), *inputs, **step.attrs)

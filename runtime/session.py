@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import itertools
 import logging
 import os
@@ -29,7 +30,7 @@ from .executor import RunContext, run_plan
 from .graph import Graph, Operation, Tensor, get_default_graph
 from .graph_def import GraphDef
 from .placer import Placer
-from .plan import build_plan
+from .plan import Plan, build_plan
 from .resources import ResourceManager
 from .tracing import StepStatsCollector
 
@@ -151,6 +152,62 @@ def _as_result(value):
     if isinstance(value, np.generic):
         return value
     return np.asarray(value)[()] if np.ndim(value) == 0 else np.asarray(value)
+
+
+def _fetch_results(mapper: FetchMapper, by_tensor: dict):
+    """The fetch structure of ``mapper`` from fetched values by tensor (``None`` for ops)."""
+    return mapper.build(
+        [_as_result(by_tensor.get(e)) if isinstance(e, Tensor) else None for e in mapper.elements]
+    )
+
+
+def _initial_values(plan: Plan, feeds: dict) -> list:
+    """The slot list of ``plan`` with the feeds it reads in their slots."""
+    values = [None] * plan.num_slots
+    for tensor, value in feeds.items():
+        slot = plan.feed_slots.get(tensor)
+        if slot is not None:
+            values[slot] = value
+    return values
+
+
+@dataclasses.dataclass(eq=False)
+class PreparedRun:
+    """A run checked and planned but not started, for drivers other than ``run``.
+
+    The stepper (:mod:`runtime.stepper`) executes ``plan`` itself, one op at a time,
+    with the same ``execute_step`` and state as ``Session.run``.
+
+    Attributes
+    ----------
+    mapper : FetchMapper
+        The fetch structure, flattened into unique elements.
+    feeds : dict
+        ``Tensor -> numpy value``, checked and converted with TF's feed rules.
+    plan : Plan
+        The session's cached, placed plan for these fetches and feeds.
+    context : RunContext
+        The session's resources, a journal and a cancellation (no pool, hooks or deadline).
+    """
+
+    mapper: FetchMapper
+    feeds: dict
+    plan: Plan
+    context: RunContext
+
+    def initial_values(self) -> list:
+        """The plan's slot list with the feeds in their slots."""
+        return _initial_values(self.plan, self.feeds)
+
+    def results(self, values: list):
+        """The fetch structure from the plan's slot list, exactly as ``run`` returns it."""
+        fetched = [values[slot] for slot in self.plan.fetch_slots]
+        return _fetch_results(self.mapper, dict(zip(self.mapper.tensors, fetched)))
+
+    @staticmethod
+    def fetched(value):
+        """One slot's value as a fetch returns it (numpy scalars for 0-d, no shared storage)."""
+        return _as_result(value)
 
 
 def convert_feed(tensor: Tensor, value) -> np.ndarray:
@@ -411,21 +468,62 @@ class BaseSession:
         ...         print(sess.run({"y": y}, feed_dict={x: [1.0, 2.0]}))
         {'y': array([2., 4.], dtype=float32)}
         """
+        self._check_runnable()
+        mapper = FetchMapper(self._graph, fetches)
+        feeds = self._convert_feeds(feed_dict)
+        values = self._run(mapper.tensors, mapper.targets, feeds, options, run_metadata)
+        return _fetch_results(mapper, dict(zip(mapper.tensors, values)))
+
+    def _check_runnable(self) -> None:
         self._check_open()
         if self._graph.version == 0:
             raise RuntimeError(
                 "The Session graph is empty. Add operations to the graph before calling run()."
             )
+
+    def prepare_run(self, fetches, feed_dict=None) -> PreparedRun:
+        """Check, convert and plan a run of ``fetches`` without executing it.
+
+        Returns
+        -------
+        PreparedRun
+            The fetch mapper, converted feeds, cached plan and a ``RunContext`` with
+            this session's resources; the caller executes the plan.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
+        ...     y = tf.negative(x, name="y")
+        ...     with tf.compat.v1.Session() as sess:
+        ...         prepared = sess.prepare_run({"y": y}, {x: 2.0})
+        >>> [op.name for op in prepared.plan.ops], prepared.feeds[x]
+        (['y'], array(2., dtype=float32))
+        """
+        self._check_runnable()
         mapper = FetchMapper(self._graph, fetches)
         feeds = self._convert_feeds(feed_dict)
-        values = self._run(mapper.tensors, mapper.targets, feeds, options, run_metadata)
-        by_element = dict(zip(mapper.tensors, values))
-        return mapper.build(
-            [
-                _as_result(by_element.get(e)) if isinstance(e, Tensor) else None
-                for e in mapper.elements
-            ]
-        )
+        plan = self._plan(tuple(mapper.tensors), tuple(mapper.targets), feeds)
+        context = RunContext(self._resources, cancellations=self._cancellations)
+        return PreparedRun(mapper, feeds, plan, context)
+
+    def stepper(self, fetches, feed_dict=None):
+        """Step through the run of ``fetches`` op by op (see :class:`runtime.stepper.Stepper`).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     y = tf.negative(tf.constant(2.0, name="x"), name="y")
+        ...     with tf.compat.v1.Session() as sess:
+        ...         stepper = sess.stepper(y)
+        ...         print(stepper.step().op.name, stepper.finish())
+        x -2.0
+        """
+        from .stepper import Stepper
+
+        return Stepper(self, fetches, feed_dict)
 
     def _convert_feeds(self, feed_dict) -> dict:
         if not feed_dict:
@@ -446,11 +544,7 @@ class BaseSession:
         if not pending and not targets:
             return [feeds[t] for t in fetch_tensors]
         plan = self._plan(tuple(fetch_tensors), tuple(targets), feeds)
-        values = [None] * plan.num_slots
-        for tensor, value in feeds.items():
-            slot = plan.feed_slots.get(tensor)
-            if slot is not None:
-                values[slot] = value
+        values = _initial_values(plan, feeds)
         collector = self._tracer(options, run_metadata)
         run = RunContext(
             self._resources,
@@ -644,13 +738,7 @@ class BaseSession:
         known = {**state.values, **feeds}
         values = self._run(mapper.tensors, mapper.targets, known)
         state.record(feeds, dict(zip(mapper.tensors, values)), mapper.elements)
-        by_element = dict(zip(mapper.tensors, values))
-        return mapper.build(
-            [
-                _as_result(by_element.get(e)) if isinstance(e, Tensor) else None
-                for e in mapper.elements
-            ]
-        )
+        return _fetch_results(mapper, dict(zip(mapper.tensors, values)))
 
     # -- closing ----------------------------------------------------------------------
 
