@@ -5,12 +5,14 @@ names (``tf.constant``, ``tf.matmul``, ``tf.device`` ...) and ``tf.compat.v1`` t
 ones (``placeholder``, ``Session``, ``get_default_graph`` ...).
 """
 
-from . import (
+from . import (  # tf.io, tf.compat.v1.summary
     compat,
     dtypes,
     errors,
+    io,
     kernels,
     stepper,
+    summary,
 )
 from .devices import DeviceSpec
 from .distributed import DaskEngine as _DaskEngine  # registers target="dask://..."

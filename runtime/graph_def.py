@@ -93,8 +93,35 @@ class GraphDef:
     def from_json(cls, text: str) -> GraphDef:
         return cls.from_dict(json.loads(text))
 
+    # TensorFlow's wire and text formats (runtime.protobuf does the encoding).
+    def SerializeToString(self, deterministic: bool = True) -> bytes:
+        """TensorFlow's protobuf wire format; equal graphs give equal bytes."""
+        from .protobuf import serialize
+
+        return serialize(self)
+
+    @classmethod
+    def FromString(cls, data: bytes) -> GraphDef:
+        """Parse wire-format bytes (``DataLossError`` if they are not a GraphDef)."""
+        from .protobuf import parse
+
+        return parse(data)
+
+    def ParseFromString(self, data: bytes) -> None:
+        parsed = GraphDef.FromString(data)
+        self.node, self.versions = parsed.node, parsed.versions
+
+    @classmethod
+    def from_text(cls, text: str) -> GraphDef:
+        """Parse TensorFlow's text format (``.pbtxt``)."""
+        from .protobuf import from_text
+
+        return from_text(text)
+
     def __str__(self):
-        return "\n".join(_node_text(node) for node in self.node)
+        from .protobuf import to_text
+
+        return to_text(self)
 
 
 # -- from a live graph ----------------------------------------------------------------
@@ -230,14 +257,3 @@ def _node_from_dict(data: dict) -> NodeDef:
         data.get("device", ""),
         {key: _from_json(value) for key, value in data.get("attr", {}).items()},
     )
-
-
-def _node_text(node: NodeDef) -> str:
-    lines = ["node {", f'  name: "{node.name}"', f'  op: "{node.op}"']
-    lines += [f'  input: "{name}"' for name in node.input]
-    if node.device:
-        lines.append(f'  device: "{node.device}"')
-    for key, value in sorted(node.attr.items()):
-        lines.append(f'  attr {{ key: "{key}" value {json.dumps(_to_json(value))} }}')
-    lines.append("}")
-    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""Graph files: ``write_graph`` and ``read_graph_def`` for ``.pb`` and ``.pbtxt``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from .errors import NotFoundError
+from .graph_def import GraphDef
+
+_TEXT_SUFFIXES = (".pbtxt", ".txt", ".prototxt")
+
+
+def write_graph(graph_or_graph_def, logdir: str, name: str, as_text: bool = True) -> str:
+    """Write a graph to ``logdir/name`` (text or binary GraphDef); returns the path.
+
+    The file is written to a temporary name and renamed, so a reader never sees half
+    a graph.
+
+    Examples
+    --------
+    >>> import runtime as tf, tempfile
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     _ = tf.constant(1.0, name="c")
+    >>> path = write_graph(g, tempfile.mkdtemp(), "g.pbtxt")
+    >>> [node.name for node in read_graph_def(path).node]
+    ['c']
+    """
+    graph_def = graph_or_graph_def
+    if not isinstance(graph_def, GraphDef):
+        graph_def = graph_or_graph_def.as_graph_def()
+    os.makedirs(logdir, exist_ok=True)
+    path = os.path.join(logdir, name)
+    data = str(graph_def).encode() if as_text else graph_def.SerializeToString()
+    atomic_write(path, data)
+    return path
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def read_graph_def(path: str) -> GraphDef:
+    """Read a ``.pb`` (binary) or ``.pbtxt`` (text) GraphDef file.
+
+    Raises ``NotFoundError`` for a missing file, ``DataLossError`` for bytes that are
+    not a GraphDef and ``InvalidArgumentError`` for text that does not parse.
+    """
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise NotFoundError(None, None, f"{path}; No such file or directory") from None
+    if path.endswith(_TEXT_SUFFIXES):
+        return GraphDef.from_text(data.decode("utf-8", errors="replace"))
+    return GraphDef.FromString(data)
