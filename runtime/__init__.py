@@ -11,6 +11,8 @@ from . import (  # tf.io, tf.compat.v1.summary
     errors,
     io,
     kernels,
+    nn,
+    random,
     stepper,
     summary,
 )

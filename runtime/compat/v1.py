@@ -19,7 +19,16 @@ from ..config import (
     ThreadPoolOptionProto,
 )
 from ..graph import get_default_graph, reset_default_graph
+from ..nn import v1 as nn
 from ..ops.array_ops import placeholder, placeholder_with_default
+from ..ops.random_ops import (
+    get_seed,
+    random_normal,
+    random_shuffle,
+    random_uniform,
+    set_random_seed,
+    truncated_normal,
+)
 from ..scopes import name_scope
 from ..session import InteractiveSession, Session, get_default_session
 

@@ -1,0 +1,72 @@
+"""``tf.nn``: neural-network ops under TF2's names, and ``tf.compat.v1.nn`` (:data:`v1`).
+
+The two differ only where TF's signatures do: ``v1.dropout`` takes ``keep_prob``,
+``v1.softmax_cross_entropy_with_logits`` stops the gradient into ``labels``,
+``v1.max_pool``/``v1.avg_pool`` take ``value``, ``v1.conv2d`` takes ``filter``.
+
+Examples
+--------
+>>> import runtime as tf
+>>> tf.nn.relu is tf.compat.v1.nn.relu, tf.nn.max_pool is tf.compat.v1.nn.max_pool
+(True, False)
+"""
+
+import types
+
+from .ops import nn_ops
+from .ops.nn_ops import (
+    avg_pool,
+    avg_pool2d,
+    bias_add,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    elu,
+    l2_loss,
+    leaky_relu,
+    log_softmax,
+    max_pool,
+    max_pool2d,
+    relu,
+    relu6,
+    softmax,
+    softplus,
+    sparse_softmax_cross_entropy_with_logits,
+)
+
+__all__ = [
+    "avg_pool",
+    "avg_pool2d",
+    "bias_add",
+    "conv2d",
+    "conv2d_backprop_filter",
+    "conv2d_backprop_input",
+    "elu",
+    "l2_loss",
+    "leaky_relu",
+    "log_softmax",
+    "max_pool",
+    "max_pool2d",
+    "relu",
+    "relu6",
+    "softmax",
+    "softplus",
+    "sparse_softmax_cross_entropy_with_logits",
+]
+
+# TF1's spellings of the names whose signatures changed in TF2.
+_V1_OVERRIDES = {
+    "avg_pool": nn_ops.avg_pool_v1,
+    "conv2d": nn_ops.conv2d_v1,
+    "max_pool": nn_ops.max_pool_v1,
+}
+
+
+def _v1_namespace() -> types.ModuleType:
+    module = types.ModuleType("runtime.compat.v1.nn", "``tf.compat.v1.nn``: TF1's signatures.")
+    module.__dict__.update({name: globals()[name] for name in __all__})
+    module.__dict__.update(_V1_OVERRIDES)
+    return module
+
+
+v1 = _v1_namespace()

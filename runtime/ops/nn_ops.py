@@ -1,0 +1,1111 @@
+"""Neural-network ops: activations, softmax, bias, losses, convolution and pooling.
+
+The op types, their inputs and attrs are TF's (``Relu``, ``BiasAdd``, ``Conv2D``,
+``MaxPoolGrad`` ...), and so are the shape functions: ``Conv2D`` and the pools use
+TF's window arithmetic (:func:`runtime.kernels.nn.window_geometry`) and fail at build
+time with TF's "Negative dimension size caused by subtracting 3 from 2". Gradients
+are registered beside each op and use the backward ops of this module
+(``ReluGrad``, ``Conv2DBackpropInput`` ...), as TF's do.
+
+The public builders live in the ``tf.nn`` namespace (:mod:`runtime.nn`).
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..errors import InvalidArgumentError
+from ..graph import Tensor, graph_of
+from ..kernels.nn import window_geometry
+from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
+from ..scopes import name_scope
+from ..shapes import TensorShape, broadcast_shapes
+from . import array_ops, math_ops
+from .constant_value import known_shape
+from .core import apply_op, convert_to_tensor, same_dtype
+
+__all__ = [
+    "avg_pool",
+    "avg_pool2d",
+    "bias_add",
+    "conv2d",
+    "conv2d_backprop_filter",
+    "conv2d_backprop_input",
+    "elu",
+    "l2_loss",
+    "leaky_relu",
+    "log_softmax",
+    "max_pool",
+    "max_pool2d",
+    "relu",
+    "relu6",
+    "softmax",
+    "softplus",
+    "sparse_softmax_cross_entropy_with_logits",
+]
+
+_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
+_REALS = (*_FLOATS, dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64, dtypes.uint8)
+_CONV_TYPES = (*_FLOATS, dtypes.int32)
+_LABEL_TYPES = (dtypes.int32, dtypes.int64)
+
+
+# -- shape helpers with TF's wording ------------------------------------------------------
+
+
+def check_dtype(arg: str, dtype, allowed) -> None:
+    """``TypeError`` in TF's words when ``dtype`` is not among ``allowed``."""
+    if dtype not in allowed:
+        names = ", ".join(d.name for d in allowed)
+        raise TypeError(
+            f"Value passed to parameter '{arg}' has DataType {dtype.name} not in list of "
+            f"allowed values: {names}"
+        )
+
+
+def with_rank(shape: TensorShape, rank: int) -> TensorShape:
+    """``shape`` as rank ``rank``; TF's "Shape must be rank 4 but is rank 3" otherwise."""
+    if shape.rank is None:
+        return TensorShape([None] * rank)
+    if shape.rank != rank:
+        raise ValueError(f"Shape must be rank {rank} but is rank {shape.rank}")
+    return shape
+
+
+def with_rank_at_least(shape: TensorShape, rank: int) -> TensorShape:
+    if shape.rank is not None and shape.rank < rank:
+        raise ValueError(f"Shape must be at least rank {rank} but is rank {shape.rank}")
+    return shape
+
+
+def merge_dim(a, b):
+    """The known one of two dimensions; TF's "Dimensions must be equal" if they differ."""
+    if a is not None and b is not None and a != b:
+        raise ValueError(f"Dimensions must be equal, but are {a} and {b}")
+    return a if a is not None else b
+
+
+def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
+    """Merge two shapes as TF's ``InferenceContext::Merge`` does."""
+    if a.rank is None or b.rank is None:
+        return a if b.rank is None else b
+    if a.rank != b.rank:
+        raise ValueError(f"Shapes must be equal rank, but are {a.rank} and {b.rank}")
+    return TensorShape([merge_dim(x, y) for x, y in zip(a, b)])
+
+
+# -- activations ------------------------------------------------------------------------
+
+
+def _activation_shape(allowed):
+    def rule(features, *, T, **_attrs):
+        check_dtype("features", features.dtype, allowed)
+        return [TensorSpec(features.dtype, features.shape)]
+
+    return rule
+
+
+def _activation_grad_shape(gradients, features, *, T, **_attrs):
+    dtype = same_dtype("activation gradient", gradients, features)
+    return [TensorSpec(dtype, merge_shapes(gradients.shape, features.shape))]
+
+
+def _activation(op_type: str, allowed, extra_attrs=None) -> tuple[OpDef, OpDef]:
+    attrs = {"T": REQUIRED, **(extra_attrs or {})}
+    forward = register_op(
+        OpDef(op_type, ("features",), ("activations",), attrs, _activation_shape(allowed))
+    )
+    grad_inputs = ("gradients", "outputs" if op_type == "Elu" else "features")
+    backward = register_op(
+        OpDef(f"{op_type}Grad", grad_inputs, ("backprops",), attrs, _activation_grad_shape)
+    )
+    return forward, backward
+
+
+RELU, RELU_GRAD = _activation("Relu", _REALS)
+RELU6, RELU6_GRAD = _activation("Relu6", _REALS)
+ELU, ELU_GRAD = _activation("Elu", _FLOATS)
+LEAKY_RELU, LEAKY_RELU_GRAD = _activation("LeakyRelu", _FLOATS, {"alpha": 0.2})
+SOFTPLUS, SOFTPLUS_GRAD = _activation("Softplus", _FLOATS)
+
+
+def _unary(op_def: OpDef, features, name, **attrs) -> Tensor:
+    with name_scope(name, op_def.name, [features]) as scope:
+        features = convert_to_tensor(features, name="features", graph=graph_of([features]))
+        op = apply_op(op_def, [features], scope, T=features.dtype.base_dtype, **attrs)
+    return op.outputs[0]
+
+
+def relu(features, name=None) -> Tensor:
+    """Rectified linear: ``max(features, 0)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.nn.relu([-1.0, 2.0])
+    ...     tf.compat.v1.Session().run(y)
+    array([0., 2.], dtype=float32)
+    """
+    return _unary(RELU, features, name)
+
+
+def relu6(features, name=None) -> Tensor:
+    """Rectified linear capped at 6: ``min(max(features, 0), 6)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.relu6([-1.0, 3.0, 8.0]))
+    array([0., 3., 6.], dtype=float32)
+    """
+    return _unary(RELU6, features, name)
+
+
+def elu(features, name=None) -> Tensor:
+    """Exponential linear: ``exp(features) - 1`` where negative, ``features`` elsewhere.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.elu([0.0, 2.0]))
+    array([0., 2.], dtype=float32)
+    """
+    return _unary(ELU, features, name)
+
+
+def leaky_relu(features, alpha=0.2, name=None) -> Tensor:
+    """Leaky rectified linear: ``features`` where positive, ``alpha * features`` elsewhere.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.leaky_relu([-2.0, 2.0], alpha=0.5))
+    array([-1.,  2.], dtype=float32)
+    """
+    return _unary(LEAKY_RELU, features, name, alpha=float(alpha))
+
+
+def softplus(features, name=None) -> Tensor:
+    """``log(exp(features) + 1)``, computed without overflow.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.softplus([0.0, 100.0]))
+    array([  0.6931472, 100.       ], dtype=float32)
+    """
+    return _unary(SOFTPLUS, features, name)
+
+
+def _register_activation_gradient(op_type: str, backward: OpDef, use_output: bool) -> None:
+    @register_gradient(op_type)
+    def _gradient(op, grad):
+        features = op.outputs[0] if use_output else op.inputs[0]
+        attrs = {key: op.get_attr(key) for key in backward.attrs}
+        return [apply_op(backward, [grad, features], f"{op_type}Grad", **attrs).outputs[0]]
+
+
+# TF's ReluGrad and Relu6Grad take the output (same sign pattern as the input); EluGrad
+# needs it; LeakyReluGrad and SoftplusGrad need the input.
+_register_activation_gradient("Relu", RELU_GRAD, use_output=True)
+_register_activation_gradient("Relu6", RELU6_GRAD, use_output=True)
+_register_activation_gradient("Elu", ELU_GRAD, use_output=True)
+_register_activation_gradient("LeakyRelu", LEAKY_RELU_GRAD, use_output=False)
+_register_activation_gradient("Softplus", SOFTPLUS_GRAD, use_output=False)
+
+
+# -- softmax ------------------------------------------------------------------------------
+
+
+def _softmax_shape(logits, *, T):
+    check_dtype("logits", logits.dtype, _FLOATS)
+    return [TensorSpec(logits.dtype, with_rank_at_least(logits.shape, 1))]
+
+
+SOFTMAX = register_op(OpDef("Softmax", ("logits",), ("softmax",), {"T": REQUIRED}, _softmax_shape))
+LOG_SOFTMAX = register_op(
+    OpDef("LogSoftmax", ("logits",), ("logsoftmax",), {"T": REQUIRED}, _softmax_shape)
+)
+
+
+def _softmax_along(op_def: OpDef, logits, axis, name) -> Tensor:
+    """Apply ``op_def`` (which works on the last axis) along ``axis``, as TF does:
+    swap ``axis`` with the last one, apply, and swap back."""
+    logits = convert_to_tensor(logits, name="logits")
+    rank = logits.shape.rank
+    axis = -1 if axis is None else int(axis)
+    if axis == -1 or (rank is not None and axis == rank - 1):
+        return _unary(op_def, logits, name)
+    if rank is None:
+        raise ValueError(
+            f"{op_def.name} along axis {axis} needs the rank of logits, which is unknown."
+        )
+    if not -rank <= axis < rank:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"`dim` must be in the range [{-rank}, {rank}) where {rank} is the number of "
+            f"dimensions in the input. Received: dim={axis}",
+        )
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    swapped = array_ops.transpose(logits, perm)
+    return array_ops.transpose(_unary(op_def, swapped, None), perm, name=name)
+
+
+def softmax(logits, axis=None, name=None) -> Tensor:
+    """``exp(logits) / sum(exp(logits), axis)``, computed without overflow.
+
+    Parameters
+    ----------
+    logits : Tensor of floats
+        At least 1-D.
+    axis : int, optional
+        The dimension softmax is taken over (default: the last).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.softmax([1.0, 1.0, 1000.0]))
+    array([0., 0., 1.], dtype=float32)
+    """
+    return _softmax_along(SOFTMAX, logits, axis, name)
+
+
+def log_softmax(logits, axis=None, name=None) -> Tensor:
+    """``logits - log(sum(exp(logits), axis))``, computed without overflow.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.log_softmax([0.0, 0.0]))
+    array([-0.6931472, -0.6931472], dtype=float32)
+    """
+    return _softmax_along(LOG_SOFTMAX, logits, axis, name)
+
+
+@register_gradient("Softmax")
+def _softmax_gradient(op, grad):
+    # d softmax: (grad - sum(grad * softmax)) * softmax, along the last axis.
+    out = op.outputs[0]
+    total = math_ops.reduce_sum(math_ops.multiply(grad, out), -1, keepdims=True)
+    return [math_ops.multiply(math_ops.subtract(grad, total), out)]
+
+
+@register_gradient("LogSoftmax")
+def _log_softmax_gradient(op, grad):
+    probabilities = math_ops.exp(op.outputs[0])
+    total = math_ops.reduce_sum(grad, -1, keepdims=True)
+    return [math_ops.subtract(grad, math_ops.multiply(total, probabilities))]
+
+
+# -- bias ---------------------------------------------------------------------------------
+
+
+def _channel_axis(data_format: str) -> int:
+    return 1 if data_format == "NCHW" else -1
+
+
+def _bias_add_shape(value, bias, *, T, data_format):
+    dtype = same_dtype("BiasAdd", value, bias)
+    shape = with_rank_at_least(value.shape, 3 if data_format == "NCHW" else 2)
+    (channels,) = with_rank(bias.shape, 1).as_tuple()
+    if shape.rank is None:
+        return [TensorSpec(dtype, shape)]
+    dims = list(shape.as_tuple())
+    axis = _channel_axis(data_format)
+    dims[axis] = merge_dim(dims[axis], channels)
+    return [TensorSpec(dtype, TensorShape(dims))]
+
+
+def _bias_add_grad_shape(out_backprop, *, T, data_format):
+    shape = with_rank_at_least(out_backprop.shape, 3 if data_format == "NCHW" else 2)
+    channels = None if shape.rank is None else shape[_channel_axis(data_format)]
+    return [TensorSpec(out_backprop.dtype, TensorShape([channels]))]
+
+
+_FORMAT = {"T": REQUIRED, "data_format": "NHWC"}
+BIAS_ADD = register_op(OpDef("BiasAdd", ("value", "bias"), attrs=_FORMAT, shape_fn=_bias_add_shape))
+BIAS_ADD_GRAD = register_op(
+    OpDef("BiasAddGrad", ("out_backprop",), attrs=_FORMAT, shape_fn=_bias_add_grad_shape)
+)
+
+
+def _bias_format(data_format) -> str:
+    if data_format is None:
+        return "NHWC"
+    if data_format.startswith("NC"):
+        return "NCHW"
+    if data_format.startswith("N") and data_format.endswith("C"):
+        return "NHWC"
+    raise ValueError(f"data_format must be of the form `N...C` or `NC...`, got {data_format!r}")
+
+
+def bias_add(value, bias, data_format=None, name=None) -> Tensor:
+    """Add the 1-D ``bias`` along the channel dimension of ``value``.
+
+    Parameters
+    ----------
+    value : Tensor
+        At least 2-D (3-D for ``NC...`` formats).
+    bias : Tensor
+        1-D, as long as ``value``'s channel dimension.
+    data_format : str, optional
+        ``"N...C"`` (channels last, the default) or ``"NC..."`` (channels second).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.nn.bias_add(tf.zeros([2, 3]) if hasattr(tf, "zeros") else [[0.0] * 3] * 2,
+    ...                        [1.0, 2.0, 3.0])
+    ...     tf.compat.v1.Session().run(y)
+    array([[1., 2., 3.],
+           [1., 2., 3.]], dtype=float32)
+    """
+    data_format = _bias_format(data_format)
+    with name_scope(name, "BiasAdd", [value, bias]) as scope:
+        graph = graph_of([value, bias])
+        value = convert_to_tensor(value, name="input", graph=graph)
+        bias = convert_to_tensor(bias, dtype_hint=value.dtype.base_dtype, name="bias", graph=graph)
+        op = apply_op(
+            BIAS_ADD, [value, bias], scope, T=value.dtype.base_dtype, data_format=data_format
+        )
+    return op.outputs[0]
+
+
+@register_gradient("BiasAdd")
+def _bias_add_gradient(op, grad):
+    data_format = op.get_attr("data_format")
+    bias_grad = apply_op(
+        BIAS_ADD_GRAD, [grad], "BiasAddGrad", T=grad.dtype.base_dtype, data_format=data_format
+    )
+    return [grad, bias_grad.outputs[0]]
+
+
+# -- l2 loss --------------------------------------------------------------------------------
+
+
+def _l2_loss_shape(t, *, T):
+    check_dtype("t", t.dtype, _FLOATS)
+    return [TensorSpec(t.dtype, TensorShape([]))]
+
+
+L2_LOSS = register_op(OpDef("L2Loss", ("t",), attrs={"T": REQUIRED}, shape_fn=_l2_loss_shape))
+
+
+def l2_loss(t, name=None) -> Tensor:
+    """Half the squared L2 norm of ``t``: ``sum(t ** 2) / 2``, a scalar.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.l2_loss([3.0, 4.0]))
+    np.float32(12.5)
+    """
+    with name_scope(name, "L2Loss", [t]) as scope:
+        t = convert_to_tensor(t, name="t", graph=graph_of([t]))
+        return apply_op(L2_LOSS, [t], scope, T=t.dtype.base_dtype).outputs[0]
+
+
+@register_gradient("L2Loss")
+def _l2_loss_gradient(op, grad):
+    return [math_ops.multiply(op.inputs[0], grad)]
+
+
+# -- cross-entropy ops ------------------------------------------------------------------
+
+
+def _xent_shape(features, labels, *, T):
+    dtype = same_dtype("SoftmaxCrossEntropyWithLogits", features, labels)
+    check_dtype("features", dtype, _FLOATS)
+    try:
+        both = merge_shapes(with_rank(features.shape, 2), labels.shape)
+    except ValueError:
+        # Not the same [batch, classes] shape: the kernel broadcasts them to rank 2.
+        both = broadcast_shapes(features.shape, labels.shape)
+        if both.rank is None:
+            raise ValueError(
+                "Shape must be broadcasted with rank 2, but is rank is unknown."
+            ) from None
+        if both.rank != 2:
+            raise ValueError(
+                f"Shape must be broadcasted with rank 2, but is rank {both.rank}"
+            ) from None
+    return [TensorSpec(dtype, TensorShape([both[0]])), TensorSpec(dtype, both)]
+
+
+def _sparse_xent_shape(features, labels, *, T, Tlabels):
+    check_dtype("features", features.dtype, _FLOATS)
+    check_dtype("labels", labels.dtype, _LABEL_TYPES)
+    batch, classes = with_rank(features.shape, 2).as_tuple()
+    batch = merge_dim(batch, with_rank(labels.shape, 1)[0])
+    return [
+        TensorSpec(features.dtype, TensorShape([batch])),
+        TensorSpec(features.dtype, TensorShape([batch, classes])),
+    ]
+
+
+SOFTMAX_XENT = register_op(
+    OpDef(
+        "SoftmaxCrossEntropyWithLogits",
+        ("features", "labels"),
+        ("loss", "backprop"),
+        {"T": REQUIRED},
+        _xent_shape,
+    )
+)
+SPARSE_SOFTMAX_XENT = register_op(
+    OpDef(
+        "SparseSoftmaxCrossEntropyWithLogits",
+        ("features", "labels"),
+        ("loss", "backprop"),
+        {"T": REQUIRED, "Tlabels": dtypes.int64},
+        _sparse_xent_shape,
+    )
+)
+
+
+def _sparse_xent_op(logits: Tensor, labels: Tensor, name) -> Tensor:
+    op = apply_op(
+        SPARSE_SOFTMAX_XENT,
+        [logits, labels],
+        name,
+        T=logits.dtype.base_dtype,
+        Tlabels=labels.dtype.base_dtype,
+    )
+    return op.outputs[0]
+
+
+def _check_sparse_labels(labels: Tensor, logits: Tensor) -> None:
+    """The static checks of TF's wrapper, before any op is built."""
+    labels_shape, logits_shape = labels.shape, logits.shape
+    if logits_shape.rank == 0:
+        raise ValueError(f"Logits cannot be scalars - received shape {logits_shape}.")
+    if labels_shape.rank is None or logits_shape.rank is None:
+        return
+    if labels_shape.rank != logits_shape.rank - 1:
+        raise ValueError(
+            f"Rank mismatch: Rank of labels (received {labels_shape.rank}) should equal "
+            f"rank of logits minus 1 (received {logits_shape.rank})."
+        )
+    if not labels_shape.is_compatible_with(logits_shape[:-1]):
+        raise ValueError(
+            f"Shape mismatch: The shape of labels (received {labels_shape}) should equal "
+            f"the shape of logits except for the last dimension (received {logits_shape})."
+        )
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+    """Softmax cross-entropy between ``logits`` and integer class ``labels``.
+
+    Parameters
+    ----------
+    labels : Tensor of int32 or int64
+        Class indices in ``[0, num_classes)``, shaped like ``logits`` without its last
+        dimension. An index outside that range is an ``InvalidArgumentError`` at run time.
+    logits : Tensor of floats
+        Unscaled log-probabilities, ``[batch, num_classes]``.
+
+    Returns
+    -------
+    Tensor
+        The loss per example, shaped like ``labels``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     loss = tf.nn.sparse_softmax_cross_entropy_with_logits(
+    ...         labels=[0, 1], logits=[[0.0, 0.0], [0.0, 0.0]])
+    ...     tf.compat.v1.Session().run(loss)
+    array([0.6931472, 0.6931472], dtype=float32)
+    """
+    with name_scope(name, "SparseSoftmaxCrossEntropyWithLogits", [labels, logits]) as scope:
+        graph = graph_of([labels, logits])
+        logits = convert_to_tensor(logits, name="logits", graph=graph)
+        labels = convert_to_tensor(labels, name="labels", graph=graph)
+        _check_sparse_labels(labels, logits)
+        return _sparse_xent_op(logits, labels, scope)
+
+
+def _broadcast_mul(vector: Tensor, matrix: Tensor) -> Tensor:
+    """``vector[:, None] * matrix``: scale each row's gradient by its loss gradient."""
+    return math_ops.multiply(array_ops.expand_dims(vector, -1), matrix)
+
+
+@register_gradient("SparseSoftmaxCrossEntropyWithLogits")
+def _sparse_xent_gradient(op, grad_loss, grad_backprop):
+    # The backprop output is already d loss / d logits; labels are integers.
+    return [_broadcast_mul(grad_loss, op.outputs[1]), None]
+
+
+# -- convolution and pooling ----------------------------------------------------------
+
+
+def _window_sizes(value, what: str) -> list[int]:
+    """TF's ``_get_sequence`` for 2-D NHWC windows: an int, 1, 2 or 4 values -> 4 values."""
+    values = [value] if isinstance(value, int) else [int(v) for v in value]
+    if len(values) == 1:
+        return [1, values[0], values[0], 1]
+    if len(values) == 2:
+        return [1, *values, 1]
+    if len(values) == 4:
+        return values
+    raise ValueError(f"{what} should be of length 1, 2 or 4 but was {len(values)}")
+
+
+def _check_format(op_type: str, data_format: str) -> None:
+    if data_format != "NHWC":
+        raise ValueError(
+            f"{op_type} supports only the NHWC data format on CPU, got data_format="
+            f"{data_format!r}; transpose the input to NHWC."
+        )
+
+
+def _check_padding(padding) -> str:
+    if isinstance(padding, (list, tuple)):
+        raise ValueError("Explicit padding lists are not supported; use 'SAME' or 'VALID'.")
+    if padding not in ("SAME", "VALID"):
+        raise ValueError(
+            f"Value for attr 'padding' of {padding!r} is not in the list of allowed values: "
+            '"SAME", "VALID"'
+        )
+    return padding
+
+
+def _output_dim(size, window, stride, padding):
+    if size is None or window is None:
+        return None if padding == "VALID" or size is None else -(-size // stride)
+    if padding == "VALID" and size < window:
+        raise ValueError(f"Negative dimension size caused by subtracting {window} from {size}")
+    return window_geometry(size, window, stride, padding)[0]
+
+
+def _spatial_output(shape: TensorShape, window, strides, padding) -> list:
+    return [
+        _output_dim(shape[axis], window[i], strides[axis], padding) for i, axis in enumerate((1, 2))
+    ]
+
+
+def _conv2d_shape(input, filter, *, T, strides, padding, data_format, dilations):
+    dtype = same_dtype("Conv2D", input, filter)
+    check_dtype("input", dtype, _CONV_TYPES)
+    _check_conv_attrs(strides, dilations, data_format)
+    in_shape = with_rank(input.shape, 4)
+    kh, kw, in_depth, out_depth = with_rank(filter.shape, 4).as_tuple()
+    _check_depths(in_shape[3], in_depth)
+    oh, ow = _spatial_output(in_shape, (kh, kw), strides, padding)
+    return [TensorSpec(dtype, TensorShape([in_shape[0], oh, ow, out_depth]))]
+
+
+def _check_conv_attrs(strides, dilations, data_format) -> None:
+    _check_format("Conv2D", data_format)
+    if len(strides) != 4:
+        raise ValueError(f"Conv2D requires 4 strides, got {len(strides)}")
+    if strides[0] != 1 or strides[3] != 1:
+        raise ValueError(
+            "Current implementation does not yet support strides in the batch and depth dimensions."
+        )
+    if list(dilations) != [1, 1, 1, 1]:
+        raise ValueError(f"Conv2D supports only dilations of 1, got {list(dilations)}")
+
+
+def _check_depths(input_depth, filter_depth) -> None:
+    if input_depth is None or filter_depth is None or input_depth == filter_depth:
+        return
+    if input_depth % filter_depth:
+        raise ValueError(
+            f"Depth of input ({input_depth}) is not a multiple of input depth of filter "
+            f"({filter_depth})"
+        )
+    raise ValueError(
+        f"Grouped convolution (input depth {input_depth}, filter depth {filter_depth}) "
+        "is not supported"
+    )
+
+
+_CONV_ATTRS = {
+    "T": REQUIRED,
+    "strides": REQUIRED,
+    "padding": REQUIRED,
+    "data_format": "NHWC",
+    "dilations": (1, 1, 1, 1),
+}
+CONV2D = register_op(
+    OpDef(
+        "Conv2D", ("input", "filter"), attrs=_CONV_ATTRS, shape_fn=_conv2d_shape, cost="expensive"
+    )
+)
+
+
+def _conv_args(strides, padding, data_format, dilations) -> dict:
+    data_format = data_format or "NHWC"
+    return {
+        "strides": tuple(_window_sizes(strides, "strides")),
+        "padding": _check_padding(padding),
+        "data_format": data_format,
+        "dilations": tuple(_window_sizes(1 if dilations is None else dilations, "dilations")),
+    }
+
+
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
+    """2-D convolution of an NHWC ``input`` with ``filters`` ``[kh, kw, in, out]``.
+
+    Parameters
+    ----------
+    input : Tensor
+        ``[batch, height, width, in_channels]``.
+    filters : Tensor
+        ``[filter_height, filter_width, in_channels, out_channels]``.
+    strides : int or list of 1, 2 or 4 ints
+        Window step; the batch and channel strides must be 1.
+    padding : {"SAME", "VALID"}
+        SAME pads with zeros so the output is ``ceil(size / stride)`` (odd padding
+        after), VALID keeps only whole windows.
+    data_format : "NHWC"
+    dilations : 1, optional
+        Only 1 (no dilation) is supported.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant(1.0, shape=[1, 4, 4, 1])
+    ...     w = tf.constant(1.0, shape=[3, 3, 1, 2])
+    ...     y = tf.nn.conv2d(x, w, strides=2, padding="SAME")
+    ...     out = tf.compat.v1.Session().run(y)
+    >>> y.shape, out[0, :, :, 0].tolist()
+    (TensorShape([1, 2, 2, 2]), [[9.0, 6.0], [6.0, 4.0]])
+    """
+    attrs = _conv_args(strides, padding, data_format, dilations)
+    with name_scope(name, "Conv2D", [input, filters]) as scope:
+        graph = graph_of([input, filters])
+        input = convert_to_tensor(input, name="input", graph=graph)
+        filters = convert_to_tensor(
+            filters, dtype_hint=input.dtype.base_dtype, name="filters", graph=graph
+        )
+        return apply_op(CONV2D, [input, filters], scope, T=input.dtype.base_dtype, **attrs).outputs[
+            0
+        ]
+
+
+def _int_shape_input(spec: TensorSpec, arg: str) -> TensorShape:
+    check_dtype(arg, spec.dtype, (dtypes.int32,))
+    with_rank(spec.shape, 1)
+    return with_rank(known_shape(spec), 4)
+
+
+def _conv2d_backprop_input_shape(
+    input_sizes, filter, out_backprop, *, T, strides, padding, data_format, dilations
+):
+    dtype = same_dtype("Conv2DBackpropInput", filter, out_backprop)
+    _check_conv_attrs(strides, dilations, data_format)
+    with_rank(filter.shape, 4)
+    with_rank(out_backprop.shape, 4)
+    return [TensorSpec(dtype, _int_shape_input(input_sizes, "input_sizes"))]
+
+
+def _conv2d_backprop_filter_shape(
+    input, filter_sizes, out_backprop, *, T, strides, padding, data_format, dilations
+):
+    dtype = same_dtype("Conv2DBackpropFilter", input, out_backprop)
+    _check_conv_attrs(strides, dilations, data_format)
+    with_rank(input.shape, 4)
+    with_rank(out_backprop.shape, 4)
+    return [TensorSpec(dtype, _int_shape_input(filter_sizes, "filter_sizes"))]
+
+
+CONV2D_BACKPROP_INPUT = register_op(
+    OpDef(
+        "Conv2DBackpropInput",
+        ("input_sizes", "filter", "out_backprop"),
+        attrs=_CONV_ATTRS,
+        shape_fn=_conv2d_backprop_input_shape,
+        cost="expensive",
+    )
+)
+CONV2D_BACKPROP_FILTER = register_op(
+    OpDef(
+        "Conv2DBackpropFilter",
+        ("input", "filter_sizes", "out_backprop"),
+        attrs=_CONV_ATTRS,
+        shape_fn=_conv2d_backprop_filter_shape,
+        cost="expensive",
+    )
+)
+
+
+def conv2d_backprop_input(
+    input_sizes,
+    filter,
+    out_backprop,
+    strides,
+    padding,
+    data_format="NHWC",
+    dilations=None,
+    name=None,
+):
+    """The gradient of ``conv2d`` with respect to its input (op ``Conv2DBackpropInput``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     dx = tf.nn.conv2d_backprop_input(
+    ...         [1, 3, 3, 1], tf.constant(1.0, shape=[2, 2, 1, 1]),
+    ...         tf.constant(1.0, shape=[1, 2, 2, 1]), strides=1, padding="VALID")
+    ...     tf.compat.v1.Session().run(dx)[0, :, :, 0]
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]], dtype=float32)
+    """
+    attrs = _conv_args(strides, padding, data_format, dilations)
+    with name_scope(name, "Conv2DBackpropInput", [input_sizes, filter, out_backprop]) as scope:
+        graph = graph_of([input_sizes, filter, out_backprop])
+        input_sizes = convert_to_tensor(input_sizes, dtypes.int32, "input_sizes", graph=graph)
+        filter = convert_to_tensor(filter, name="filter", graph=graph)
+        out_backprop = convert_to_tensor(
+            out_backprop, dtype_hint=filter.dtype.base_dtype, name="out_backprop", graph=graph
+        )
+        op = apply_op(
+            CONV2D_BACKPROP_INPUT,
+            [input_sizes, filter, out_backprop],
+            scope,
+            T=filter.dtype.base_dtype,
+            **attrs,
+        )
+    return op.outputs[0]
+
+
+def conv2d_backprop_filter(
+    input,
+    filter_sizes,
+    out_backprop,
+    strides,
+    padding,
+    data_format="NHWC",
+    dilations=None,
+    name=None,
+):
+    """The gradient of ``conv2d`` with respect to its filter (op ``Conv2DBackpropFilter``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     dw = tf.nn.conv2d_backprop_filter(
+    ...         tf.constant(1.0, shape=[1, 3, 3, 1]), [2, 2, 1, 1],
+    ...         tf.constant(1.0, shape=[1, 2, 2, 1]), strides=1, padding="VALID")
+    ...     tf.compat.v1.Session().run(dw)[:, :, 0, 0]
+    array([[4., 4.],
+           [4., 4.]], dtype=float32)
+    """
+    attrs = _conv_args(strides, padding, data_format, dilations)
+    with name_scope(name, "Conv2DBackpropFilter", [input, filter_sizes, out_backprop]) as scope:
+        graph = graph_of([input, filter_sizes, out_backprop])
+        input = convert_to_tensor(input, name="input", graph=graph)
+        filter_sizes = convert_to_tensor(filter_sizes, dtypes.int32, "filter_sizes", graph=graph)
+        out_backprop = convert_to_tensor(
+            out_backprop, dtype_hint=input.dtype.base_dtype, name="out_backprop", graph=graph
+        )
+        op = apply_op(
+            CONV2D_BACKPROP_FILTER,
+            [input, filter_sizes, out_backprop],
+            scope,
+            T=input.dtype.base_dtype,
+            **attrs,
+        )
+    return op.outputs[0]
+
+
+def _conv_attrs_of(op) -> dict:
+    return {key: op.get_attr(key) for key in _CONV_ATTRS}
+
+
+@register_gradient("Conv2D")
+def _conv2d_gradient(op, grad):
+    input, filter = op.inputs
+    attrs = _conv_attrs_of(op)
+    input_shape, filter_shape = array_ops.shape(input), array_ops.shape(filter)
+    return [
+        apply_op(
+            CONV2D_BACKPROP_INPUT, [input_shape, filter, grad], "Conv2DBackpropInput", **attrs
+        ).outputs[0],
+        apply_op(
+            CONV2D_BACKPROP_FILTER, [input, filter_shape, grad], "Conv2DBackpropFilter", **attrs
+        ).outputs[0],
+    ]
+
+
+@register_gradient("Conv2DBackpropInput")
+def _conv2d_backprop_input_gradient(op, grad):
+    _, filter, out_backprop = op.inputs
+    attrs = _conv_attrs_of(op)
+    filter_shape = array_ops.shape(filter)
+    return [
+        None,
+        apply_op(
+            CONV2D_BACKPROP_FILTER,
+            [grad, filter_shape, out_backprop],
+            "Conv2DBackpropFilter",
+            **attrs,
+        ).outputs[0],
+        apply_op(CONV2D, [grad, filter], "Conv2D", **attrs).outputs[0],
+    ]
+
+
+@register_gradient("Conv2DBackpropFilter")
+def _conv2d_backprop_filter_gradient(op, grad):
+    input, _, out_backprop = op.inputs
+    attrs = _conv_attrs_of(op)
+    input_shape = array_ops.shape(input)
+    return [
+        apply_op(
+            CONV2D_BACKPROP_INPUT, [input_shape, grad, out_backprop], "Conv2DBackpropInput", **attrs
+        ).outputs[0],
+        None,
+        apply_op(CONV2D, [input, grad], "Conv2D", **attrs).outputs[0],
+    ]
+
+
+# -- pooling ----------------------------------------------------------------------------
+
+
+def _check_pool_attrs(op_type: str, ksize, strides, data_format) -> None:
+    _check_format(op_type, data_format)
+    for attr, values in (("ksize", ksize), ("stride", strides)):
+        if len(values) != 4:
+            raise ValueError(
+                f"{op_type} requires the {attr} attribute to contain 4 values, but got: "
+                f"{len(values)}"
+            )
+    if ksize[0] != 1 or strides[0] != 1:
+        raise ValueError("Pooling is not yet supported on the batch dimension.")
+    if ksize[3] != 1 or strides[3] != 1:
+        raise ValueError(
+            f"{op_type} does not support pooling across depth; ksize and strides "
+            "must be 1 in the channel dimension."
+        )
+
+
+def _pool_shape(op_type: str, allowed):
+    def rule(value, *, T, ksize, strides, padding, data_format):
+        check_dtype("input", value.dtype, allowed)
+        _check_pool_attrs(op_type, ksize, strides, data_format)
+        shape = with_rank(value.shape, 4)
+        oh, ow = _spatial_output(shape, ksize[1:3], strides, padding)
+        return [TensorSpec(value.dtype, TensorShape([shape[0], oh, ow, shape[3]]))]
+
+    return rule
+
+
+def _max_pool_grad_shape(orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format):
+    dtype = same_dtype("MaxPoolGrad", orig_input, orig_output, grad)
+    _check_pool_attrs("MaxPoolGrad", ksize, strides, data_format)
+    return [TensorSpec(dtype, with_rank(orig_input.shape, 4))]
+
+
+def _avg_pool_grad_shape(orig_input_shape, grad, *, T, ksize, strides, padding, data_format):
+    _check_pool_attrs("AvgPoolGrad", ksize, strides, data_format)
+    with_rank(grad.shape, 4)
+    return [TensorSpec(grad.dtype, _int_shape_input(orig_input_shape, "orig_input_shape"))]
+
+
+_POOL_ATTRS = {
+    "T": REQUIRED,
+    "ksize": REQUIRED,
+    "strides": REQUIRED,
+    "padding": REQUIRED,
+    "data_format": "NHWC",
+}
+MAX_POOL = register_op(
+    OpDef(
+        "MaxPool",
+        ("input",),
+        attrs=_POOL_ATTRS,
+        shape_fn=_pool_shape("MaxPool", _REALS),
+        cost="expensive",
+    )
+)
+AVG_POOL = register_op(
+    OpDef(
+        "AvgPool",
+        ("value",),
+        attrs=_POOL_ATTRS,
+        shape_fn=_pool_shape("AvgPool", _FLOATS),
+        cost="expensive",
+    )
+)
+MAX_POOL_GRAD = register_op(
+    OpDef(
+        "MaxPoolGrad",
+        ("orig_input", "orig_output", "grad"),
+        attrs=_POOL_ATTRS,
+        shape_fn=_max_pool_grad_shape,
+        cost="expensive",
+    )
+)
+AVG_POOL_GRAD = register_op(
+    OpDef(
+        "AvgPoolGrad",
+        ("orig_input_shape", "grad"),
+        attrs=_POOL_ATTRS,
+        shape_fn=_avg_pool_grad_shape,
+        cost="expensive",
+    )
+)
+
+
+def _pool(op_def: OpDef, value, ksize, strides, padding, data_format, name) -> Tensor:
+    attrs = {
+        "ksize": tuple(_window_sizes(ksize, "ksize")),
+        "strides": tuple(_window_sizes(strides, "strides")),
+        "padding": _check_padding(padding),
+        "data_format": data_format or "NHWC",
+    }
+    with name_scope(name, op_def.name, [value]) as scope:
+        value = convert_to_tensor(value, name="input", graph=graph_of([value]))
+        return apply_op(op_def, [value], scope, T=value.dtype.base_dtype, **attrs).outputs[0]
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) -> Tensor:
+    """The maximum of each ``ksize`` window of an NHWC ``input`` (op ``MaxPool``).
+
+    Parameters
+    ----------
+    input : Tensor
+        ``[batch, height, width, channels]``.
+    ksize, strides : int or list of 1, 2 or 4 ints
+        Window size and step; 1 in the batch and channel dimensions.
+    padding : {"SAME", "VALID"}
+        SAME windows may overhang the input; the overhang never wins the max.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.reshape(tf.range(16.0), [1, 4, 4, 1]) if hasattr(tf, "reshape") else (
+    ...         tf.constant([[[[float(4 * r + c)] for c in range(4)] for r in range(4)]]))
+    ...     y = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="VALID")
+    ...     tf.compat.v1.Session().run(y)[0, :, :, 0]
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)
+    """
+    return _pool(MAX_POOL, input, ksize, strides, padding, data_format, name)
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:
+    """TF2's ``tf.nn.max_pool`` for 4-D NHWC inputs (see :func:`max_pool2d`)."""
+    return _pool(MAX_POOL, input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) -> Tensor:
+    """The mean of each ``ksize`` window of an NHWC ``input`` (op ``AvgPool``).
+
+    With SAME padding, a window that overhangs the input averages only the elements
+    inside it, as TF does.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant([[[[1.0], [2.0], [3.0]]]])
+    ...     y = tf.nn.avg_pool2d(x, ksize=[1, 2], strides=[1, 2], padding="SAME")
+    ...     tf.compat.v1.Session().run(y)[0, 0, :, 0]
+    array([1.5, 3. ], dtype=float32)
+    """
+    return _pool(AVG_POOL, input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None) -> Tensor:
+    """TF2's ``tf.nn.avg_pool`` for 4-D NHWC inputs (see :func:`avg_pool2d`)."""
+    return _pool(AVG_POOL, input, ksize, strides, padding, data_format, name)
+
+
+def _pool_attrs_of(op) -> dict:
+    return {key: op.get_attr(key) for key in _POOL_ATTRS}
+
+
+@register_gradient("MaxPool")
+def _max_pool_gradient(op, grad):
+    inputs = [op.inputs[0], op.outputs[0], grad]
+    return [apply_op(MAX_POOL_GRAD, inputs, "MaxPoolGrad", **_pool_attrs_of(op)).outputs[0]]
+
+
+@register_gradient("AvgPool")
+def _avg_pool_gradient(op, grad):
+    inputs = [array_ops.shape(op.inputs[0]), grad]
+    return [apply_op(AVG_POOL_GRAD, inputs, "AvgPoolGrad", **_pool_attrs_of(op)).outputs[0]]
+
+
+@register_gradient("AvgPoolGrad")
+def _avg_pool_grad_gradient(op, grad):
+    pooled = apply_op(AVG_POOL, [grad], "AvgPool", **_pool_attrs_of(op)).outputs[0]
+    return [None, pooled]
+
+
+# -- TF1 signatures (tf.compat.v1.nn) ----------------------------------------------------
+
+
+def _either(new, new_name: str, old, old_name: str):
+    """TF's ``deprecated_argument_lookup``: one of two spellings of an argument."""
+    if new is not None and old is not None:
+        raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
+    return new if new is not None else old
+
+
+def max_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
+    """TF1's ``tf.compat.v1.nn.max_pool``: :func:`max_pool2d` taking ``value``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.compat.v1.nn.max_pool(tf.constant(1.0, shape=[1, 4, 4, 1]),
+    ...                                  ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
+    >>> y.shape
+    TensorShape([1, 2, 2, 1])
+    """
+    value = _either(input, "input", value, "value")
+    return _pool(MAX_POOL, value, ksize, strides, padding, data_format, name)
+
+
+def avg_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
+    """TF1's ``tf.compat.v1.nn.avg_pool``: :func:`avg_pool2d` taking ``value``."""
+    value = _either(input, "input", value, "value")
+    return _pool(AVG_POOL, value, ksize, strides, padding, data_format, name)
+
+
+def conv2d_v1(
+    input,
+    filter=None,
+    strides=None,
+    padding=None,
+    use_cudnn_on_gpu=True,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+    filters=None,
+):
+    """TF1's ``tf.compat.v1.nn.conv2d``: :func:`conv2d` taking ``filter``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.compat.v1.nn.conv2d(tf.constant(1.0, shape=[1, 5, 5, 3]),
+    ...                                filter=tf.constant(1.0, shape=[3, 3, 3, 8]),
+    ...                                strides=[1, 1, 1, 1], padding="VALID")
+    >>> y.shape
+    TensorShape([1, 3, 3, 8])
+    """
+    filters = _either(filters, "filters", filter, "filter")
+    return conv2d(input, filters, strides, padding, data_format, dilations, name)
