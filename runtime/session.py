@@ -143,6 +143,8 @@ class FetchMapper:
 
 def _as_result(value):
     """A fetched value as TF returns it: numpy scalars for 0-d, never shared storage."""
+    if hasattr(value, "read"):  # a reference (a fetched ``*_ref`` tensor): its value
+        value = value.read()
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return value[()]

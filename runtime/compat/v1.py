@@ -8,6 +8,7 @@ sessions, the config messages, the default-graph and default-session helpers.
 from __future__ import annotations
 
 from .. import *
+from .. import initializers
 from ..config import (
     CallableOptions,
     ConfigProto,
@@ -19,8 +20,15 @@ from ..config import (
     ThreadPoolOptionProto,
 )
 from ..graph import get_default_graph, reset_default_graph
+from ..graph_keys import GraphKeys
 from ..nn import v1 as nn
 from ..ops.array_ops import placeholder, placeholder_with_default
+from ..ops.init_ops import (
+    glorot_normal_initializer,
+    glorot_uniform_initializer,
+    truncated_normal_initializer,
+    variance_scaling_initializer,
+)
 from ..ops.random_ops import (
     get_seed,
     random_normal,
@@ -28,6 +36,26 @@ from ..ops.random_ops import (
     random_uniform,
     set_random_seed,
     truncated_normal,
+)
+from ..ops.variable_scope import (
+    AUTO_REUSE,
+    VariableScope,
+    get_variable,
+    get_variable_scope,
+    variable_scope,
+)
+from ..ops.variables import (
+    assign,
+    assign_add,
+    assign_sub,
+    global_variables,
+    global_variables_initializer,
+    initialize_all_variables,
+    is_variable_initialized,
+    local_variables,
+    local_variables_initializer,
+    trainable_variables,
+    variables_initializer,
 )
 from ..scopes import name_scope
 from ..session import InteractiveSession, Session, get_default_session

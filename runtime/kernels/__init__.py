@@ -4,4 +4,11 @@ Kernels never modify their inputs (values are shared between consumers) and impo
 nothing from the graph or session layers. Importing this package registers them all.
 """
 
-from . import array, control, math, nn, random
+from . import (
+    array,
+    control,
+    math,
+    nn,
+    random,
+    state,  # variables
+)

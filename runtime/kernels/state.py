@@ -1,0 +1,142 @@
+"""Kernels of TF1 reference variables: ``VariableV2``, ``Assign*``, ``IsVariableInitialized``.
+
+A ``VariableV2`` op outputs a :class:`VariableRef`, the session-owned reference
+object (TF1's ``float32_ref``). Ops whose OpDef input is marked ``"&"`` receive the
+reference itself; every other consumer gets ``ref.read()`` from the executor.
+
+Invariants that keep variables safe to share:
+
+- a stored value is never written in place: each update stores a new array, so a
+  reader holding the old one sees a consistent snapshot;
+- stored arrays are read-only, and ``Assign`` copies its input, so a user mutating a
+  fed or fetched array never changes a variable;
+- every update records its undo in the step's journal, so a failed step leaves
+  variables as they were.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..errors import FailedPreconditionError, InvalidArgumentError
+from ..registry import register_kernel
+
+
+class VariableRef:
+    """The state of one variable in one session.
+
+    Examples
+    --------
+    >>> ref = VariableRef("v", np.float32, None)
+    >>> ref.read()
+    Traceback (most recent call last):
+    ...
+    runtime.errors.FailedPreconditionError: Attempting to use uninitialized value v
+    >>> _ = ref.store(np.ones(2, np.float32), journal=None)
+    >>> ref.read()
+    array([1., 1.], dtype=float32)
+    """
+
+    __slots__ = ("dtype", "lock", "name", "shape", "value")
+
+    def __init__(self, name: str, dtype, shape):
+        self.name = name
+        self.dtype = np.dtype(dtype)
+        self.shape = shape  # the declared TensorShape (or None): what Assign validates
+        self.value: np.ndarray | None = None
+        self.lock = threading.Lock()  # serialises read-modify-write updates
+
+    @property
+    def initialized(self) -> bool:
+        return self.value is not None
+
+    def read(self) -> np.ndarray:
+        """The current value; ``FailedPreconditionError`` naming the variable if unset."""
+        value = self.value
+        if value is None:
+            raise FailedPreconditionError(
+                None, None, f"Attempting to use uninitialized value {self.name}"
+            )
+        return value
+
+    def store(self, value: np.ndarray, journal) -> np.ndarray:
+        """Make ``value`` (a fresh array this variable now owns) the current value.
+
+        The undo restores the previous value unless another step has replaced it since.
+        """
+        value.flags.writeable = False
+        old, self.value = self.value, value
+        if journal is not None:
+            journal.record(lambda: self._undo(value, old))
+        return value
+
+    def _undo(self, new, old) -> None:
+        with self.lock:
+            if self.value is new:
+                self.value = old
+
+
+def owned_copy(value, dtype) -> np.ndarray:
+    """A fresh, contiguous copy of ``value`` as ``dtype``, safe to store."""
+    return np.array(value, dtype=dtype, copy=True)
+
+
+def _format_shape(shape) -> str:
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
+@register_kernel("VariableV2", context=True)
+def variable_v2(ctx, *, shape, dtype, container, shared_name):
+    name = shared_name or ctx.op.name
+    dims = shape if shape is not None and shape.is_fully_defined() else None
+    ref = ctx.resources.get_or_create(
+        container, name, lambda: VariableRef(name, dtype.as_numpy_dtype, dims)
+    )
+    return (ref,)
+
+
+@register_kernel("Assign", context=True)
+def assign(ctx, ref, value, *, T, validate_shape, use_locking):
+    value = np.asarray(value)
+    if validate_shape and ref.shape is not None and tuple(ref.shape.as_tuple()) != value.shape:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "Assign requires shapes of both tensors to match. lhs shape= "
+            f"{_format_shape(ref.shape.as_tuple())} rhs shape= {_format_shape(value.shape)}",
+        )
+    with ref.lock:
+        ref.store(owned_copy(value, ref.dtype), ctx.journal)
+    return (ref,)
+
+
+def _update(ctx, ref, value, combine, op_type: str):
+    with ref.lock:
+        current = ref.read()
+        value = np.asarray(value)
+        if value.shape != current.shape:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"{op_type} requires shapes of both tensors to match. lhs shape= "
+                f"{_format_shape(current.shape)} rhs shape= {_format_shape(value.shape)}",
+            )
+        ref.store(np.asarray(combine(current, value), dtype=ref.dtype), ctx.journal)
+    return (ref,)
+
+
+@register_kernel("AssignAdd", context=True)
+def assign_add(ctx, ref, value, *, T, use_locking):
+    return _update(ctx, ref, value, np.add, "AssignAdd")
+
+
+@register_kernel("AssignSub", context=True)
+def assign_sub(ctx, ref, value, *, T, use_locking):
+    return _update(ctx, ref, value, np.subtract, "AssignSub")
+
+
+@register_kernel("IsVariableInitialized")
+def is_variable_initialized(ref, *, dtype):
+    return (np.asarray(ref.initialized),)

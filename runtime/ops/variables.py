@@ -1,0 +1,538 @@
+"""TF1 reference variables: ``Variable``, the state ops, initializers of variables.
+
+A ``Variable`` is the group of ops TF1 draws for it::
+
+    v/initial_value (Const) ──> v/Assign <──& v (VariableV2) &──> v/read (Identity)
+
+``v`` outputs a reference (dtype ``float32_ref``); ``v/Assign`` is the initializer;
+``v/read`` is what every use of the variable as a tensor consumes. The value lives in
+the session (``runtime.kernels.state``), so one graph can run in several sessions, each
+with its own variable values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from .. import dtypes
+from ..graph import Operation, Tensor, get_default_graph, graph_of
+from ..graph_keys import GraphKeys
+from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..shapes import TensorShape, as_shape
+from .array_ops import identity
+from .control_flow_ops import group, no_op
+from .core import apply_op, convert_to_tensor, format_shape
+
+__all__ = ["Variable"]
+
+
+def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
+    """The most specific shape compatible with both, with TF's shape-inference messages.
+
+    Examples
+    --------
+    >>> merge_shapes(TensorShape([None, 2]), TensorShape([3, None]))
+    TensorShape([3, 2])
+    >>> merge_shapes(TensorShape([3]), TensorShape([2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: Dimension 0 in both shapes must be equal, but are 3 and 2. Shapes are [3] and [2].
+    """
+    if a.rank is None:
+        return b
+    if b.rank is None:
+        return a
+    if a.rank != b.rank:
+        raise ValueError(f"Shapes must be equal rank, but are {a.rank} and {b.rank}")
+    dims = []
+    for i, (x, y) in enumerate(zip(a.as_tuple(), b.as_tuple())):
+        if x is not None and y is not None and x != y:
+            raise ValueError(
+                f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
+                f"Shapes are {format_shape(a)} and {format_shape(b)}."
+            )
+        dims.append(x if x is not None else y)
+    return TensorShape(dims)
+
+
+# -- op definitions -------------------------------------------------------------------
+
+
+def _variable_shape(*, shape, dtype, container, shared_name):
+    return [TensorSpec(dtype._as_ref, shape)]
+
+
+def _assign_shape(ref, value, *, T, validate_shape, use_locking):
+    shape = merge_shapes(ref.shape, value.shape) if validate_shape else value.shape
+    return [TensorSpec(T._as_ref, shape)]
+
+
+def _update_shape(ref, value, *, T, use_locking):
+    return [TensorSpec(T._as_ref, merge_shapes(ref.shape, value.shape))]
+
+
+VARIABLE_V2 = register_op(
+    OpDef(
+        "VariableV2",
+        (),
+        ("ref",),
+        attrs={"shape": REQUIRED, "dtype": REQUIRED, "container": "", "shared_name": ""},
+        shape_fn=_variable_shape,
+        is_stateful=True,
+    )
+)
+ASSIGN = register_op(
+    OpDef(
+        "Assign",
+        ("&ref", "value"),
+        ("output_ref",),
+        attrs={"T": REQUIRED, "validate_shape": True, "use_locking": True},
+        shape_fn=_assign_shape,
+        is_stateful=True,
+    )
+)
+ASSIGN_ADD = register_op(
+    OpDef(
+        "AssignAdd",
+        ("&ref", "value"),
+        ("output_ref",),
+        attrs={"T": REQUIRED, "use_locking": False},
+        shape_fn=_update_shape,
+        is_stateful=True,
+    )
+)
+ASSIGN_SUB = register_op(
+    OpDef(
+        "AssignSub",
+        ("&ref", "value"),
+        ("output_ref",),
+        attrs={"T": REQUIRED, "use_locking": False},
+        shape_fn=_update_shape,
+        is_stateful=True,
+    )
+)
+IS_VARIABLE_INITIALIZED = register_op(
+    OpDef(
+        "IsVariableInitialized",
+        ("&ref",),
+        ("is_initialized",),
+        attrs={"dtype": REQUIRED},
+        shape_fn=lambda ref, *, dtype: [TensorSpec(dtypes.bool, TensorShape([]))],
+        is_stateful=True,
+    )
+)
+
+
+# -- builders of the state ops ----------------------------------------------------------
+
+
+def ref_tensor(ref, op_type: str, input_name: str = "ref") -> Tensor:
+    """The reference tensor behind ``ref`` (a ``Variable`` or a ``*_ref`` tensor).
+
+    Raises TF's ``TypeError`` when ``ref`` is not mutable.
+    """
+    if isinstance(ref, Variable):
+        return ref._ref()
+    if isinstance(ref, Tensor) and ref.dtype.is_ref_dtype:
+        return ref
+    raise TypeError(
+        f"'{op_type}' Op requires that input '{input_name}' be a mutable tensor "
+        f"(e.g.: a tf.Variable), got {ref!r}."
+    )
+
+
+def _state_update(op_def: OpDef, ref, value, name, **attrs) -> Tensor:
+    ref = ref_tensor(ref, op_def.name)
+    dtype = ref.dtype.base_dtype
+    with contextlib.ExitStack() as stack:
+        if not isinstance(value, Tensor):
+            scope = stack.enter_context(ref.graph.name_scope(name or op_def.name))
+            value = convert_to_tensor(value, dtype=dtype, name="value")
+            name = scope
+        elif value.dtype.base_dtype != dtype:
+            raise TypeError(
+                f"Input 'value' of '{op_def.name}' Op has type {value.dtype.base_dtype.name} "
+                f"that does not match type {dtype.name} of argument 'ref'."
+            )
+        return apply_op(op_def, [ref, value], name or op_def.name, T=dtype, **attrs).outputs[0]
+
+
+def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    """Store ``value`` in the variable ``ref``; returns ``ref`` after the assignment.
+
+    Parameters
+    ----------
+    ref : Variable or reference tensor
+    value : tensor or value of ``ref``'s dtype
+    validate_shape : bool, optional
+        Require ``value``'s shape to equal the variable's (default ``True``).
+    use_locking : bool, optional
+    name : str, optional
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     v = tf.Variable([1.0, 2.0], name="v")
+    ...     a = tf.compat.v1.assign(v, [5.0, 6.0])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         print(sess.run(a), sess.run(v))
+    [5. 6.] [5. 6.]
+    >>> a.op.name, a.dtype
+    ('Assign', tf.float32_ref)
+    """
+    return _state_update(
+        ASSIGN,
+        ref,
+        value,
+        name,
+        validate_shape=True if validate_shape is None else bool(validate_shape),
+        use_locking=True if use_locking is None else bool(use_locking),
+    )
+
+
+def assign_add(ref, value, use_locking=None, name=None):
+    """Add ``value`` to the variable ``ref``; returns ``ref`` after the update.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     v = tf.Variable(1.0)
+    ...     inc = tf.compat.v1.assign_add(v, 2.0)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(v.initializer)
+    ...         print(sess.run(inc), sess.run(inc))
+    3.0 5.0
+    """
+    return _state_update(ASSIGN_ADD, ref, value, name, use_locking=bool(use_locking))
+
+
+def assign_sub(ref, value, use_locking=None, name=None):
+    """Subtract ``value`` from the variable ``ref``; returns ``ref`` after the update.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     v = tf.Variable(10, name="v")
+    ...     dec = tf.compat.v1.assign_sub(v, 3)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(v.initializer)
+    ...         print(sess.run(dec))
+    7
+    """
+    return _state_update(ASSIGN_SUB, ref, value, name, use_locking=bool(use_locking))
+
+
+def is_variable_initialized(variable) -> Tensor:
+    """A boolean scalar: has ``variable`` been initialized in the session?
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     v = tf.Variable(0.0)
+    ...     done = tf.compat.v1.is_variable_initialized(v)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         before = sess.run(done)
+    ...         sess.run(v.initializer)
+    ...         print(before, sess.run(done))
+    False True
+    """
+    ref = ref_tensor(variable, "IsVariableInitialized")
+    return apply_op(
+        IS_VARIABLE_INITIALIZED, [ref], "IsVariableInitialized", dtype=ref.dtype.base_dtype
+    ).outputs[0]
+
+
+# -- the Variable class -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def init_scope(graph):
+    """Build outside any control-dependency context, as TF's ``init_scope`` does.
+
+    A variable's ops are created once and must not wait on whatever ops happen to be
+    in a ``control_dependencies`` block around the line that made it.
+    """
+    with graph.control_dependencies(None):
+        yield
+
+
+class Variable:
+    """A TF1 reference variable (``tf.compat.v1.Variable``; also ``tf.Variable`` here).
+
+    Parameters
+    ----------
+    initial_value : tensor, value, or callable returning one
+        The value the initializer assigns; its shape is the variable's shape.
+    trainable : bool, optional
+        Add to ``TRAINABLE_VARIABLES`` (default ``True``).
+    collections : list of str, optional
+        Graph collections to add to (default ``[GraphKeys.GLOBAL_VARIABLES]``).
+    validate_shape : bool
+        When ``False`` the variable's shape is unknown and may change on assignment.
+    name : str, optional
+        Default ``"Variable"``.
+    dtype : DType, optional
+        Converts ``initial_value`` to this type.
+    shape : TensorShape, optional
+        The static shape (default: that of ``initial_value``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     w = tf.Variable([[1.0, 2.0]], name="w")
+    ...     y = w * 2.0
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.global_variables_initializer())
+    ...         print(sess.run(y))
+    [[2. 4.]]
+    >>> w
+    <tf.Variable 'w:0' shape=(1, 2) dtype=float32_ref>
+    >>> [op.name for op in g.get_operations()][:4]
+    ['w/initial_value', 'w', 'w/Assign', 'w/read']
+    """
+
+    __array_priority__ = 100  # numpy defers to the reflected operators
+
+    def __init__(
+        self,
+        initial_value=None,
+        trainable=None,
+        collections=None,
+        validate_shape=True,
+        name=None,
+        dtype=None,
+        shape=None,
+    ):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        graph = graph_of([initial_value]) if not callable(initial_value) else get_default_graph()
+        dtype = None if dtype is None else dtypes.as_dtype(dtype)
+        self._trainable = True if trainable is None else bool(trainable)
+        with init_scope(graph), graph.name_scope(name or "Variable") as scope:
+            self._initial_value = _initial_tensor(initial_value, dtype, graph)
+            if shape is not None:
+                static = as_shape(shape)
+            elif validate_shape:
+                static = self._initial_value.shape
+            else:
+                static = TensorShape(None)
+            self._variable = apply_op(
+                VARIABLE_V2,
+                [],
+                scope,
+                graph=graph,
+                shape=static,
+                dtype=self._initial_value.dtype.base_dtype,
+                container=graph._container,
+                shared_name="",
+            ).outputs[0]
+            self._initializer_op = assign(
+                self._variable, self._initial_value, validate_shape=validate_shape, name="Assign"
+            ).op
+            with graph.colocate_with(self._variable.op):
+                self._snapshot = identity(self._variable, name="read")
+        if collections is None:
+            collections = [GraphKeys.GLOBAL_VARIABLES]
+        if self._trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections = [*collections, GraphKeys.TRAINABLE_VARIABLES]
+        graph.add_to_collections(collections, self)
+
+    # -- what the variable is made of -----------------------------------------------
+
+    name = property(lambda self: self._variable.name, doc="``'v:0'``")
+    op = property(lambda self: self._variable.op, doc="The ``VariableV2`` op.")
+    graph = property(lambda self: self._variable.graph)
+    device = property(lambda self: self._variable.device)
+    dtype = property(lambda self: self._variable.dtype, doc="The reference dtype (float32_ref).")
+    shape = property(lambda self: self._variable.shape)
+    trainable = property(lambda self: self._trainable)
+    initial_value = property(lambda self: self._initial_value)
+    initializer = property(lambda self: self._initializer_op, doc="The ``Assign`` op.")
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def value(self) -> Tensor:
+        """The tensor every use of the variable reads (``v/read``)."""
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        """A new read of the variable (an ``Identity`` named ``read``)."""
+        return identity(self._variable, name="read")
+
+    def _ref(self) -> Tensor:
+        """The reference tensor (``v:0``) that state ops update."""
+        return self._variable
+
+    def _as_graph_element(self):
+        # Fetching, feeding and converting a variable all go through its read tensor,
+        # so ``matmul(x, w)`` consumes ``w/read`` as in TF's graphs.
+        return self._snapshot
+
+    # -- updates ------------------------------------------------------------------------
+
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        """``assign(self, value)``; returns the updated reference, or the op."""
+        result = assign(self, value, use_locking=use_locking, name=name)
+        return result if read_value else result.op
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        """``assign_add(self, delta)``; returns the updated reference, or the op."""
+        result = assign_add(self, delta, use_locking=use_locking, name=name)
+        return result if read_value else result.op
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        """``assign_sub(self, delta)``; returns the updated reference, or the op."""
+        result = assign_sub(self, delta, use_locking=use_locking, name=name)
+        return result if read_value else result.op
+
+    def load(self, value, session=None) -> None:
+        """Write ``value`` into the variable by running its initializer with it fed.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     v = tf.Variable([0, 0])
+        ...     with tf.compat.v1.Session() as sess:
+        ...         v.load([3, 4], sess)
+        ...         print(v.eval(sess))
+        [3 4]
+        """
+        from ..session import get_default_session
+
+        session = session if session is not None else get_default_session()
+        if session is None:
+            raise ValueError(
+                "Either session argument should be provided or default session should be "
+                "established"
+            )
+        session.run(self._initializer_op, {self._initializer_op.inputs[1]: value})
+
+    def eval(self, session=None):
+        """The variable's value in ``session`` (default: the default session)."""
+        return self._snapshot.eval(session=session)
+
+    # -- display --------------------------------------------------------------------------
+
+    def __repr__(self):
+        dims = "<unknown>" if self.shape.rank is None else self.shape.as_tuple()
+        return f"<tf.Variable '{self.name}' shape={dims} dtype={self.dtype.name}>"
+
+
+def _initial_tensor(initial_value, dtype, graph) -> Tensor:
+    if callable(initial_value):
+        # As TF: initializers built from a function get their own scope.
+        with graph.name_scope("Initializer"):
+            initial_value = initial_value()
+    return convert_to_tensor(initial_value, dtype=dtype, name="initial_value", graph=graph)
+
+
+def _forward_to_tensor(name: str):
+    def method(self, *args):
+        return getattr(self._snapshot, name)(*args)
+
+    method.__name__ = name
+    method.__doc__ = f"``Tensor.{name}`` on the variable's value."
+    return method
+
+
+# A variable works wherever a tensor does: its operators are its value's.
+for _name in [
+    "__add__",
+    "__radd__",
+    "__sub__",
+    "__rsub__",
+    "__mul__",
+    "__rmul__",
+    "__truediv__",
+    "__rtruediv__",
+    "__floordiv__",
+    "__rfloordiv__",
+    "__mod__",
+    "__rmod__",
+    "__pow__",
+    "__rpow__",
+    "__matmul__",
+    "__rmatmul__",
+    "__neg__",
+    "__abs__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__and__",
+    "__rand__",
+    "__or__",
+    "__ror__",
+    "__xor__",
+    "__rxor__",
+    "__invert__",
+    "__getitem__",
+    "__bool__",
+]:
+    setattr(Variable, _name, _forward_to_tensor(_name))
+
+
+# -- collections and initializers ---------------------------------------------------------
+
+
+def global_variables(scope=None) -> list:
+    """The variables in ``GraphKeys.GLOBAL_VARIABLES`` (names matching ``scope``)."""
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+def trainable_variables(scope=None) -> list:
+    """The variables in ``GraphKeys.TRAINABLE_VARIABLES`` (names matching ``scope``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a = tf.Variable(1.0, name="a")
+    ...     b = tf.Variable(2.0, name="b", trainable=False)
+    ...     print([v.name for v in trainable_variables()], len(global_variables()))
+    ['a:0'] 2
+    """
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope=None) -> list:
+    """The variables in ``GraphKeys.LOCAL_VARIABLES`` (names matching ``scope``)."""
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init") -> Operation:
+    """An op running the initializers of ``var_list`` (a ``NoOp`` when it is empty).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     init = variables_initializer([tf.Variable(1.0, name="a")])
+    >>> init.type, [op.name for op in init.control_inputs]
+    ('NoOp', ['a/Assign'])
+    """
+    if var_list:
+        return group(*[v.initializer for v in var_list], name=name)
+    return no_op(name=name)
+
+
+def global_variables_initializer() -> Operation:
+    """The op initializing every global variable (named ``init``)."""
+    return variables_initializer(global_variables())
+
+
+def initialize_all_variables() -> Operation:
+    """TF1's old name of :func:`global_variables_initializer`."""
+    return global_variables_initializer()
+
+
+def local_variables_initializer() -> Operation:
+    """The op initializing every local variable (named ``init``)."""
+    return variables_initializer(local_variables())
