@@ -110,13 +110,26 @@ def format_traceback(frames) -> str:
 
 
 def creation_note(op) -> str:
-    """The "where was this op made" paragraph appended to messages about ``op``."""
+    """The "where was this op made" paragraph appended to messages about ``op``.
+
+    An op made by rewriting another (``Graph._original_op``) also shows where each
+    op it was made from was created, as TF does.
+    """
+    parts = []
     frames = getattr(op, "traceback", ())
-    if not frames:
-        return ""
-    return f"\n\nOp '{op.name}' was created at (most recent call last):\n" + format_traceback(
-        frames
-    )
+    if frames:
+        parts.append(
+            f"\n\nOp '{op.name}' was created at (most recent call last):\n"
+            + format_traceback(frames)
+        )
+    original = getattr(op, "_original_op", None)
+    while original is not None:
+        parts.append(
+            f"\n\n...which was originally created as op '{original.name}', defined at:\n"
+            + format_traceback(getattr(original, "traceback", ()))
+        )
+        original = getattr(original, "_original_op", None)
+    return "".join(parts)
 
 
 def op_message(op, text: str, device: str | None = None) -> str:
@@ -261,6 +274,9 @@ _CODE_TO_CLASS = {
 }
 
 
+_CLASS_TO_CODE = {cls: code for code, cls in _CODE_TO_CLASS.items()}
+
+
 def exception_type_from_error_code(error_code: int) -> type:
     """The ``OpError`` subclass for a canonical code.
 
@@ -280,7 +296,10 @@ def error_code_from_exception_type(cls: type) -> int:
     >>> error_code_from_exception_type(OutOfRangeError)
     11
     """
-    return cls.error_code
+    for klass in getattr(cls, "__mro__", ()):
+        if klass in _CLASS_TO_CODE:
+            return _CLASS_TO_CODE[klass]
+    raise KeyError(f"{cls!r} is not a tf.errors.OpError subclass with a canonical code")
 
 
 class InaccessibleTensorError(ValueError):

@@ -328,15 +328,26 @@ class Operation:
     __str__ = __repr__
 
 
+class _ControlScope:
+    """One ``control_dependencies`` block: its control ops and the ops made inside it."""
+
+    __slots__ = ("created", "ops")
+
+    def __init__(self, ops: list):
+        self.ops = ops
+        self.created: set = set()
+
+
 class _ThreadState(threading.local):
     """The per-thread context stacks of one graph."""
 
     def __init__(self):
         self.name_stack = ""
-        self.control_stack: list[list] = []
+        self.control_stack: list[_ControlScope] = []
         self.device_stack: list = []
         self.colocation_stack: list[Operation] = []
         self.merged_device: str | None = ""  # cache: result of a stack of strings only
+        self.original_op: Operation | None = None
 
 
 class Graph:
@@ -385,6 +396,10 @@ class Graph:
         """Make the graph read-only: adding ops then raises ``RuntimeError``."""
         self._finalized = True
 
+    def _check_not_finalized(self) -> None:
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+
     def _unsafe_unfinalize(self) -> None:
         self._finalized = False
 
@@ -396,8 +411,7 @@ class Graph:
         """
         state = self._thread
         with self._lock:
-            if self._finalized:
-                raise RuntimeError("Graph is finalized and cannot be modified.")
+            self._check_not_finalized()
             control_inputs = self._current_control_inputs(inputs) if state.control_stack else []
             colocation = state.colocation_stack
             if colocation:
@@ -418,6 +432,9 @@ class Graph:
                 Tensor(op, i, spec.dtype, spec.shape) for i, spec in enumerate(specs)
             )
             self._apply_device(op, colocation)
+            op._original_op = state.original_op
+            for scope in state.control_stack:
+                scope.created.add(op)
             for tensor in op._inputs:
                 tensor._consumers.append(op)
             for control in control_inputs:
@@ -429,22 +446,28 @@ class Graph:
         return op
 
     def _apply_device(self, op: Operation, colocation) -> None:
-        if colocation:
-            op._device = colocation[-1].device
-            return
         state = self._thread
-        if not state.device_stack:
-            return
-        if state.merged_device is not None:
-            op._device = state.merged_device
-        else:
-            op._device = _resolve_device(state.device_stack, op)
+        if state.device_stack:
+            if state.merged_device is not None:
+                op._device = state.merged_device
+            else:
+                op._device = _resolve_device(state.device_stack, op)
+        # As in TF, colocation is stronger than device scopes: the innermost colocated
+        # op that has a device gives it.
+        for target in reversed(colocation):
+            if target.device:
+                op._device = target.device
+                return
 
     def _current_control_inputs(self, inputs) -> list[Operation]:
+        # TF's rule: an op with an input made inside a control_dependencies block
+        # already runs after that block's control ops, so it gets no copy of them.
         input_ops = {tensor.op for tensor in inputs}
         seen: list[Operation] = []
-        for controls in self._thread.control_stack:
-            for op in controls:
+        for scope in self._thread.control_stack:
+            if not scope.created.isdisjoint(input_ops):
+                continue
+            for op in scope.ops:
                 if op not in input_ops and op not in seen:
                     seen.append(op)
         return seen
@@ -498,13 +521,15 @@ class Graph:
         """
         state = self._thread
         old = state.name_stack
+        if isinstance(name, bytes):
+            name = name.decode()
+        if name:
+            _check_scope_name(name, nested=bool(old))
         if not name:
             new = ""
         elif name.endswith("/"):
-            _check_scope_name(name[:-1])
             new = name[:-1]
         else:
-            _check_scope_name(name)
             new = self.unique_name(name)
         state.name_stack = new
         try:
@@ -533,7 +558,7 @@ class Graph:
             state.control_stack = []
         else:
             ops = [self._control_op(c) for c in control_inputs]
-            state.control_stack = [*old, ops]
+            state.control_stack = [*old, _ControlScope(ops)]
         try:
             yield
         finally:
@@ -604,6 +629,28 @@ class Graph:
             yield
         finally:
             state.colocation_stack, state.device_stack, state.merged_device = old
+
+    @contextlib.contextmanager
+    def _original_op(self, op: Operation):
+        """Ops created inside record ``op`` as the op they were made from (for errors).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     a = tf.constant(1.0, name="a")
+        ...     with g._original_op(a.op):
+        ...         b = tf.identity(a, name="b")
+        >>> b.op._original_op is a.op
+        True
+        """
+        state = self._thread
+        old, state.original_op = state.original_op, op
+        try:
+            yield
+        finally:
+            state.original_op = old
 
     @contextlib.contextmanager
     def container(self, container_name: str):
@@ -718,13 +765,16 @@ class Graph:
     def _hint(self, name: str) -> str:
         import difflib
 
-        close = difflib.get_close_matches(name, list(self._ops_by_name), n=1)
-        return f" Did you mean '{close[0]}'?" if close else ""
+        # Names are unique regardless of case, so compare them in lower case.
+        by_lower = {known.lower(): known for known in self._ops_by_name}
+        close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+        return f" Did you mean '{by_lower[close[0]]}'?" if close else ""
 
     # -- collections --------------------------------------------------------------
 
     def add_to_collection(self, name: str, value) -> None:
         """Append ``value`` to collection ``name``."""
+        self._check_not_finalized()
         with self._lock:
             self._collections.setdefault(name, []).append(value)
 
@@ -748,6 +798,7 @@ class Graph:
             return self._collections.setdefault(name, [])
 
     def clear_collection(self, name: str) -> None:
+        self._check_not_finalized()
         with self._lock:
             self._collections.pop(name, None)
 
@@ -808,9 +859,15 @@ def _resolve_device(stack, op: Operation | None) -> str | None:
     return device
 
 
-def _check_scope_name(name: str) -> None:
-    if name and not _VALID_SCOPE_NAME.match(name):
-        raise ValueError(f"'{name}' is not a valid scope name")
+def _check_scope_name(name: str, nested: bool) -> None:
+    # TF's rule: a scope opened at the top level must also be a valid op name; inside
+    # another scope it may start with '_', '-', '/' or '\\'.
+    pattern = _VALID_SCOPE_NAME if nested else _VALID_OP_NAME
+    if not isinstance(name, str) or not pattern.match(name):
+        raise ValueError(
+            f"'{name}' is not a valid scope name. A scope name has to match the following "
+            f"pattern: {pattern.pattern}"
+        )
 
 
 def check_op_name(name: str) -> None:

@@ -45,12 +45,5 @@ def name_scope(name, default_name=None, values=None):
     graph = graph_of(values or [])
     if name is None and default_name is not None:
         name = default_name
-    if isinstance(name, str) and name and not name.endswith("/") and default_name is None:
-        _check_v2_name(name)
     with graph.name_scope(name) as scope:
         yield scope
-
-
-def _check_v2_name(name: str) -> None:
-    if not name[0].isalnum() and name[0] not in "._":
-        raise ValueError(f"'{name}' is not a valid scope name")
