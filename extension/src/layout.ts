@@ -223,6 +223,60 @@ export function buildView(
 }
 
 /**
+ * How many units (ops and folded scopes) a collapse state draws.
+ */
+export function countUnits(payload: ITFGraphPayload, collapsed: ReadonlySet<string>): number {
+  const folded = new Set<string>();
+  let ops = 0;
+  for (const node of payload.nodes) {
+    const scope = scopeChain(payload, node.scope).find(s => collapsed.has(s));
+    if (scope === undefined) {
+      ops++;
+    } else {
+      folded.add(scope);
+    }
+  }
+  return ops + folded.size;
+}
+
+/**
+ * A collapse state that draws at most `limit` units where the scopes allow it:
+ * `collapsed` plus every scope at the deepest nesting level that is enough
+ * (folding deep scopes first keeps the most structure visible). Graphviz's
+ * layout time grows steeply with size, so a huge expanded payload would
+ * otherwise freeze the page for minutes.
+ */
+export function foldToFit(
+  payload: ITFGraphPayload,
+  collapsed: ReadonlySet<string>,
+  limit: number
+): Set<string> {
+  let best = new Set(collapsed);
+  if (countUnits(payload, best) <= limit) {
+    return best;
+  }
+  const depths = new Map<string, number>();
+  let deepest = 0;
+  for (const node of payload.nodes) {
+    const chain = scopeChain(payload, node.scope);
+    chain.forEach((scope, i) => depths.set(scope, i + 1));
+    deepest = Math.max(deepest, chain.length);
+  }
+  for (let depth = deepest; depth >= 1; depth--) {
+    best = new Set(collapsed);
+    for (const [scope, d] of depths) {
+      if (d === depth) {
+        best.add(scope);
+      }
+    }
+    if (countUnits(payload, best) <= limit) {
+      break;
+    }
+  }
+  return best;
+}
+
+/**
  * Names of the ops whose name matches `query`: a case-insensitive substring,
  * or a case-insensitive regular expression when `regex` is set.
  */

@@ -14,6 +14,7 @@ import { Widget } from '@lumino/widgets';
 import {
   ancestors,
   buildView,
+  foldToFit,
   formatShape,
   IGraphView,
   legendEntries,
@@ -34,6 +35,12 @@ const COLORING_LABELS: { [K in ColorBy]: string } = {
   time: 'Compute time',
   status: 'Status'
 };
+
+/**
+ * Most units drawn on arrival. About 1,000 draw in half a second; 10,000 take
+ * Graphviz minutes (bench/RESULTS.md), so bigger payloads arrive folded.
+ */
+const MAX_DRAWN = 1500;
 
 /** Height bounds of the drawing area, in pixels. */
 const MIN_HEIGHT = 140;
@@ -64,6 +71,8 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     this.node.dataset.rendered = 'false';
 
     this._message = Private.element('div', 'jp-TFGraph-message');
+    this._note = Private.element('div', 'jp-TFGraph-note');
+    this._note.hidden = true;
     this._toolbar = this._createToolbar();
     this._canvas = Private.element('div', 'jp-TFGraph-canvas');
     this._viewport = Private.element('div', 'jp-TFGraph-viewport');
@@ -72,7 +81,7 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     this._legend = Private.element('div', 'jp-TFGraph-legend');
     const body = Private.element('div', 'jp-TFGraph-body');
     body.append(this._canvas, this._panel);
-    this.node.append(this._message, this._toolbar, body, this._legend);
+    this.node.append(this._message, this._toolbar, this._note, body, this._legend);
     this._bindCanvas();
   }
 
@@ -90,7 +99,14 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     }
     const payload = data as unknown as ITFGraphPayload;
     this._payload = payload;
-    this._collapsed = new Set(payload.collapsed);
+    this._collapsed = foldToFit(payload, new Set(payload.collapsed), MAX_DRAWN);
+    const extra = this._collapsed.size - new Set(payload.collapsed).size;
+    this._note.textContent =
+      extra > 0
+        ? `${payload.nodes.length} ops: ${extra} more scopes start collapsed to keep ` +
+          'the drawing fast. Click a scope to expand it.'
+        : '';
+    this._note.hidden = extra === 0;
     this._colorBy = payload.color_by;
     this._selected = null;
     this._tracing = false;
@@ -258,6 +274,9 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       return;
     }
     this._message.hidden = true;
+    for (const part of [this._toolbar, this._canvas, this._panel, this._legend]) {
+      part.hidden = false;
+    }
     this._view = view;
     this._svg = svg;
     this._unitElements.clear();
@@ -279,10 +298,10 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     this._message.textContent = text;
     this._message.hidden = false;
     this._toolbar.hidden = true;
+    this._note.hidden = true;
     this._canvas.hidden = true;
     this._panel.hidden = true;
     this._legend.hidden = true;
-    this.addClass('jp-TFGraph-failed');
     this.node.dataset.rendered = 'true';
   }
 
@@ -548,6 +567,8 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
   private _drag: { x: number; y: number; panX: number; panY: number } | null = null;
   private _dragged = false;
   private _message: HTMLDivElement;
+  /** Says when the renderer folded more scopes than the payload asked. */
+  private _note: HTMLDivElement;
   private _toolbar: HTMLDivElement;
   private _canvas: HTMLDivElement;
   private _viewport: HTMLDivElement;

@@ -3,7 +3,9 @@ import { execFileSync } from 'child_process';
 import {
   ancestors,
   buildView,
+  countUnits,
   dotString,
+  foldToFit,
   formatShape,
   legendEntries,
   NEUTRAL_COLOR,
@@ -180,6 +182,38 @@ describe('buildView', () => {
     const dot = buildView(load('two_devices'), new Set(), 'op').dot;
     expect(dot).toContain('label="MatMul"');
     expect(dot).toContain('label="w\\nConst"');
+  });
+});
+
+describe('foldToFit', () => {
+  const payload = load('nested_collapsed');
+  const none = new Set<string>();
+
+  it('counts drawn units', () => {
+    expect(countUnits(payload, none)).toBe(11);
+    expect(countUnits(payload, new Set(payload.collapsed))).toBe(6);
+  });
+
+  it('keeps a collapse state that already fits', () => {
+    expect(foldToFit(payload, none, 11)).toEqual(none);
+  });
+
+  it('folds the deepest level that is enough', () => {
+    const folded = foldToFit(payload, none, 8);
+    expect([...folded].sort()).toEqual([
+      'decoder/layer1',
+      'decoder/layer2',
+      'encoder/layer1',
+      'encoder/layer2'
+    ]);
+    expect(countUnits(payload, folded)).toBe(7);
+    expect([...foldToFit(payload, none, 5)].sort()).toEqual(['decoder', 'encoder']);
+  });
+
+  it('keeps what the payload collapsed, and does its best when nothing fits', () => {
+    const folded = foldToFit(payload, new Set(['decoder/layer2']), 2);
+    expect([...folded].sort()).toEqual(['decoder', 'decoder/layer2', 'encoder']);
+    expect(countUnits(payload, folded)).toBe(4);
   });
 });
 

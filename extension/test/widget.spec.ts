@@ -132,6 +132,42 @@ describe('TFGraphWidget', () => {
     expect(widget.node.querySelectorAll('g.node')).toHaveLength(6);
   });
 
+  it('folds a payload too big to draw quickly, and says so', async () => {
+    const payload = load('two_devices');
+    // 20 scopes of 100 chained ops: 2,000 units expanded, over the renderer's limit.
+    const nodes = Array.from({ length: 2000 }, (_, i) => ({
+      ...payload.nodes[0],
+      name: `s${Math.floor(i / 100)}/op${i % 100}`,
+      scope: `s${Math.floor(i / 100)}`,
+      inputs: [],
+      outputs: []
+    }));
+    const edges = nodes.slice(1).map((node, i) => ({
+      source: nodes[i].name,
+      target: node.name,
+      kind: 'data' as const
+    }));
+    const widget = await render({ ...payload, nodes, edges, scopes: [], collapsed: ['s0'] });
+    expect(widget.node.querySelectorAll('g.node')).toHaveLength(20);
+    const note = widget.node.querySelector('.jp-TFGraph-note') as HTMLElement;
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toBe(
+      '2000 ops: 19 more scopes start collapsed to keep the drawing fast. Click a scope to expand it.'
+    );
+    click(drawn(widget, '+ s1'));
+    await redrawn(widget);
+    expect(widget.node.querySelectorAll('g.node')).toHaveLength(119);
+  });
+
+  it('draws a valid payload after an invalid one', async () => {
+    const widget = await render(loadRaw('invalid_version2'));
+    const model = { data: { [MIME_TYPE]: loadRaw('two_devices') }, metadata: {}, trusted: false };
+    await widget.renderModel(model as unknown as IRenderMime.IMimeModel);
+    expect((widget.node.querySelector('.jp-TFGraph-message') as HTMLElement).hidden).toBe(true);
+    expect((widget.node.querySelector('.jp-TFGraph-toolbar') as HTMLElement).hidden).toBe(false);
+    expect(widget.node.querySelectorAll('g.node')).toHaveLength(7);
+  });
+
   it('highlights search matches and reports their count', async () => {
     const widget = await render(loadRaw('two_devices'));
     const input = widget.node.querySelector('.jp-TFGraph-search') as HTMLInputElement;
