@@ -236,6 +236,9 @@ class _Scheduler:
                 raise cancellation.error
             if self.running:
                 self._wait_one()
+        # The last pooled step may have failed after the check above.
+        if cancellation.cancelled:
+            raise cancellation.error
 
     def _execute(self, step, scheduled_ns):
         start = time.time_ns()
