@@ -151,7 +151,8 @@ class _VariableStore:
 
 def _check_shared(found: Variable, name, shape, dtype, reuse) -> Variable:
     if reuse is not True and reuse is not AUTO_REUSE:
-        where = format_traceback(found.op.traceback)
+        # As TF: the five innermost user frames, innermost first.
+        where = format_traceback(found.op.traceback[::-1][:5])
         raise ValueError(
             f"Variable {name} already exists, disallowed. Did you mean to set reuse=True or "
             f"reuse=tf.AUTO_REUSE in VarScope? Originally defined at:\n\n{where}"
