@@ -1,0 +1,79 @@
+"""Shared graphs and checks for the workbench tests."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import runtime as tf
+from workbench import render
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v1.schema.json").read_text())
+CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
+CPU1 = "/job:localhost/replica:0/task:0/device:CPU:1"
+
+
+def validate(payload: dict) -> None:
+    """The payload matches the v1 schema and refers only to things it contains."""
+    jsonschema.Draft202012Validator(SCHEMA).validate(payload)
+    json.dumps(payload)  # plain JSON types only
+    names = {n["name"] for n in payload["nodes"]}
+    scopes = {s["name"] for s in payload["scopes"]}
+    devices = {d["name"] for d in payload["devices"]}
+    for edge in payload["edges"]:
+        assert {edge["source"], edge["target"]} <= names
+    for node in payload["nodes"]:
+        assert node["scope"] in scopes | {""}
+        assert (node["assigned_device"] or node["requested_device"]) in devices
+    for scope in payload["scopes"]:
+        assert scope["parent"] in scopes | {""}
+        inside = sum(n["name"].startswith(scope["name"] + "/") for n in payload["nodes"])
+        assert scope["op_count"] == inside
+    assert set(payload["collapsed"]) <= scopes
+    assert set(payload["colors"]["device"]) == devices
+
+
+def two_device_graph():
+    """x -> layer1/MatMul (on CPU:1) -> y (asks for /GPU:0, soft-placed), ^init -> y."""
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        with tf.name_scope("layer1"):
+            w = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], name="w")
+            with tf.device("/cpu:1"):
+                h = tf.matmul(x, w, name="MatMul")
+        init = tf.no_op(name="init")
+        with tf.control_dependencies([init]), tf.device("/GPU:0"):
+            y = tf.identity(h, name="y")
+    config = tf.compat.v1.ConfigProto(device_count={"CPU": 2}, allow_soft_placement=True)
+    return graph, tf.compat.v1.Session(graph=graph, config=config), {"x": x, "y": y}
+
+
+@pytest.fixture
+def two_devices():
+    graph, session, tensors = two_device_graph()
+    yield graph, session, tensors
+    session.close()
+
+
+def scoped_graph(layers: int, blocks: int, ops_per_block: int):
+    """A chain through ``layers`` top-level scopes of ``blocks`` nested scopes of ops each."""
+    graph = tf.Graph()
+    with graph.as_default():
+        value = tf.compat.v1.placeholder(tf.float32, [None, 8], name="input")
+        for layer in range(layers):
+            with tf.name_scope(f"layer{layer}"):
+                for block in range(blocks):
+                    with tf.name_scope(f"block{block}"):
+                        for _ in range(ops_per_block):
+                            value = tf.negative(value, name="neg")
+    return graph
+
+
+@pytest.fixture
+def no_dot(monkeypatch, tmp_path):
+    """Graphviz's ``dot`` is not on PATH; the once-per-process warning is re-armed."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(render, "_warned", False)

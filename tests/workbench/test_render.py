@@ -1,0 +1,146 @@
+"""Pictures from Graphviz: colours, legend, soft placement, control edges, scopes, escaping."""
+
+import re
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import scoped_graph
+
+import runtime as tf
+from workbench import palette, render
+from workbench.view import GraphView
+
+SVG_NS = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def box_named(drawing, name):
+    return next(b for b in drawing.boxes if b.tooltip.startswith(f"{name} ("))
+
+
+def dot_line(source, node_id):
+    return next(line for line in source.splitlines() if line.strip().startswith(f"{node_id} ["))
+
+
+def test_ops_on_two_devices_get_two_colours_and_a_legend(two_devices):
+    graph, session, _ = two_devices
+    view = GraphView(graph, session)
+    d = render.drawing(view)
+    cpu0, cpu1 = palette.device_color("/cpu:0"), palette.device_color("/cpu:1")
+    assert cpu0 != cpu1
+    assert box_named(d, "x").fills == [(cpu0, 1)]
+    assert box_named(d, "layer1/MatMul").fills == [(cpu1, 1)]
+    assert d.legend == [(cpu0, "CPU:0 (4)"), (cpu1, "CPU:1 (1)")]
+    source = render.to_dot(view).source
+    assert f'fillcolor="{cpu1}"' in dot_line(source, box_named(d, "layer1/MatMul").id)
+    assert "CPU:0 (4)" in source and "CPU:1 (1)" in source
+    svg = render.to_svg(view)
+    assert f'fill="{cpu0}"' in svg and f'fill="{cpu1}"' in svg and "CPU:1 (1)" in svg
+
+
+def test_soft_placed_ops_are_marked(two_devices):
+    graph, session, _ = two_devices
+    view = GraphView(graph, session)
+    d = render.drawing(view)
+    soft = box_named(d, "y")
+    assert soft.soft_placed and not box_named(d, "x").soft_placed
+    line = dot_line(render.to_dot(view).source, soft.id)
+    assert f'color="{palette.SOFT_PLACED}"' in line and "penwidth=3" in line and "dashed" in line
+    assert "soft-placed: requested /device:GPU:0, got /job:localhost" in line
+    assert f'stroke="{palette.SOFT_PLACED}"' in render.to_svg(view)
+    assert d.soft_placed  # the legend explains the border
+
+
+def test_control_edges_are_dashed_and_data_edges_labelled(two_devices):
+    graph, session, _ = two_devices
+    view = GraphView(graph, session)
+    d = render.drawing(view)
+    edges = [line for line in render.to_dot(view).source.splitlines() if "->" in line]
+    dashed = [line for line in edges if "style=dashed" in line]
+    assert dashed == [e for e in edges if e.strip().startswith(f"{box_named(d, 'init').id} ->")]
+    assert len(dashed) == 1 and len(edges) == 4
+    assert any('label="float32 (?, 3)"' in e for e in edges)
+    svg = ET.fromstring(render.to_svg(view))
+    paths = svg.findall(".//svg:g[@class='edge']//svg:path", SVG_NS)
+    assert sum("stroke-dasharray" in p.attrib for p in paths) == 1
+
+
+def test_scopes_are_clusters_and_collapse_to_one_box(two_devices):
+    graph, session, _ = two_devices
+    source = render.to_dot(GraphView(graph, session, collapse=None)).source
+    assert re.search(r"subgraph cluster_\w+ \{\s*\n.*label=layer1", source)
+    d = render.drawing(GraphView(graph, session, collapse=["layer1"]))
+    collapsed = [b for b in d.boxes if b.collapsed]
+    assert [b.label for b in collapsed] == ["layer1\n(2 ops)"]
+    # Its two ops are on two devices: two stripes; the edge inside it disappears.
+    assert sorted(c for c, _ in collapsed[0].fills) == sorted(
+        [palette.device_color("/cpu:0"), palette.device_color("/cpu:1")]
+    )
+    pairs = {(a.source, a.target) for a in d.arrows}
+    assert pairs == {
+        (box_named(d, "x").id, "s0"),
+        ("s0", box_named(d, "y").id),
+        (box_named(d, "init").id, box_named(d, "y").id),
+    }
+    assert "striped" in render.to_dot(GraphView(graph, session, collapse=["layer1"])).source
+
+
+def test_parallel_edges_into_a_collapsed_scope_merge():
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [2], name="x")
+        with tf.name_scope("s"):
+            tf.add(x, tf.negative(x))
+    d = render.drawing(GraphView(graph, collapse=["s"]))
+    assert [(a.label, a.tooltip.count("x:0")) for a in d.arrows] == [("2 tensors", 2)]
+
+
+def test_a_big_graph_collapses_and_draws_quickly():
+    view = GraphView(scoped_graph(layers=50, blocks=4, ops_per_block=10))  # 2,001 ops
+    d = render.drawing(view)
+    assert len(d.boxes) <= 300
+    start = time.perf_counter()
+    svg = render.to_svg(view)
+    assert time.perf_counter() - start < 10
+    assert svg.count('class="node"') == len(d.boxes) + 1  # + the legend
+
+
+def test_every_user_string_is_escaped():
+    graph = tf.Graph()
+    with graph.as_default(), tf.name_scope("odd>scope"):
+        tf.constant('<b>"x"</b>\\n', name="we>ird\\name")
+    view = GraphView(graph, color_by="scope")
+    svg = render.to_svg(view)
+    root = ET.fromstring(svg)  # well-formed: nothing leaked into the markup
+    tooltips = "".join(a.get("{http://www.w3.org/1999/xlink}title", "") for a in root.iter())
+    texts = "".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert '<b>"x"</b>' in tooltips and "we>ird\\name (Const)" in tooltips
+    assert "we>ird\\name" in texts and "odd>scope" in texts
+    assert "<b>" not in svg
+
+
+def test_color_by_op_scope_and_time_use_the_payload_maps(two_devices):
+    graph, session, _ = two_devices
+    for color_by in ("op", "scope"):
+        view = GraphView(graph, session, color_by=color_by)
+        d = render.drawing(view)
+        assert (
+            box_named(d, "layer1/MatMul").fills[0][0]
+            == view.colors[color_by]["MatMul" if color_by == "op" else "layer1"]
+        )
+    untimed = render.drawing(GraphView(graph, session, color_by="time"))
+    assert untimed.legend == [(palette.NEUTRAL, "no compute times (run with tracing)")]
+
+
+def test_save_writes_svg_png_and_dot(two_devices, tmp_path):
+    view = GraphView(two_devices[0], two_devices[1])
+    assert (
+        render.save(view, tmp_path / "g.svg")
+        .read_text()
+        .lstrip()
+        .startswith(("<?xml", "<svg", "<!--"))
+    )
+    assert render.save(view, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render.save(view, tmp_path / "g.gv").read_text().startswith("digraph tfgraph {")
+    with pytest.raises(ValueError, match=r"unknown picture format: '.jpg' \(must be one of"):
+        render.save(view, tmp_path / "g.jpg")
