@@ -1,0 +1,411 @@
+"""Neural-network ops against simple numpy references: values, static shapes, errors.
+
+The references here are written independently of the kernels and as plainly as
+possible: convolution and pooling loop over every output pixel and window tap, so
+they can serve as the oracle for the vectorised kernels.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runtime as tf
+from runtime.errors import InvalidArgumentError
+
+RNG = np.random.default_rng(0)
+
+
+def run(fetches, feed_dict=None):
+    with tf.compat.v1.Session() as sess:
+        return sess.run(fetches, feed_dict)
+
+
+def randn(*shape, dtype=np.float64):
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+def check_shape(tensor, value):
+    """The static shape is compatible with the value's, and equal where fully known."""
+    assert tensor.shape.is_compatible_with(value.shape), (tensor.shape, value.shape)
+    if tensor.shape.is_fully_defined():
+        assert tuple(tensor.shape.as_list()) == value.shape
+
+
+# -- references -----------------------------------------------------------------------
+
+
+def out_size_and_pad(size, window, stride, padding):
+    if padding == "VALID":
+        return math.ceil((size - window + 1) / stride), 0
+    out = math.ceil(size / stride)
+    return out, max((out - 1) * stride + window - size, 0) // 2
+
+
+def window_cells(x_shape, ksize, strides, padding):
+    """Yield (row, col, [(r, c), ...]) for every output pixel: its in-bounds input cells."""
+    (_, h, w, _), (kh, kw), (sh, sw) = x_shape, ksize, strides
+    oh, top = out_size_and_pad(h, kh, sh, padding)
+    ow, left = out_size_and_pad(w, kw, sw, padding)
+    for i in range(oh):
+        for j in range(ow):
+            cells = [
+                (i * sh + a - top, j * sw + b - left)
+                for a in range(kh)
+                for b in range(kw)
+                if 0 <= i * sh + a - top < h and 0 <= j * sw + b - left < w
+            ]
+            yield i, j, cells
+    return oh, ow
+
+
+def naive_conv2d(x, w, strides, padding):
+    kh, kw, _, out_channels = w.shape
+    oh, _ = out_size_and_pad(x.shape[1], kh, strides[0], padding)
+    ow, _ = out_size_and_pad(x.shape[2], kw, strides[1], padding)
+    top = out_size_and_pad(x.shape[1], kh, strides[0], padding)[1]
+    left = out_size_and_pad(x.shape[2], kw, strides[1], padding)[1]
+    out = np.zeros((x.shape[0], oh, ow, out_channels))
+    for i, j, cells in window_cells(x.shape, (kh, kw), strides, padding):
+        for r, c in cells:
+            tap = w[r - (i * strides[0] - top), c - (j * strides[1] - left)]
+            out[:, i, j] += x[:, r, c] @ tap
+    return out
+
+
+def naive_pool(x, ksize, strides, padding, reduce):
+    oh, _ = out_size_and_pad(x.shape[1], ksize[0], strides[0], padding)
+    ow, _ = out_size_and_pad(x.shape[2], ksize[1], strides[1], padding)
+    out = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+    for i, j, cells in window_cells(x.shape, ksize, strides, padding):
+        values = np.stack([x[:, r, c] for r, c in cells])
+        out[:, i, j] = reduce(values, axis=0)
+    return out
+
+
+def np_softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+# -- activations ------------------------------------------------------------------------
+
+ACTIVATIONS = [
+    (tf.nn.relu, lambda x: np.maximum(x, 0)),
+    (tf.nn.relu6, lambda x: np.minimum(np.maximum(x, 0), 6)),
+    (tf.nn.elu, lambda x: np.where(x < 0, np.exp(x) - 1, x)),
+    (tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x)),
+    (tf.nn.softplus, lambda x: np.log1p(np.exp(x))),
+    (tf.nn.softmax, np_softmax),
+    (tf.nn.log_softmax, lambda x: np.log(np_softmax(x))),
+]
+
+
+@pytest.mark.parametrize("fn, reference", ACTIVATIONS, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize("shape", [(7,), (3, 4), (2, 3, 5)])
+def test_activation_values_and_shapes(graph, fn, reference, shape):
+    x = randn(*shape) * 4
+    static = fn(tf.constant(x))
+    placeholder = tf.compat.v1.placeholder(tf.float64, [None] * len(shape))
+    dynamic = fn(placeholder)
+    got, got_dynamic = run([static, dynamic], {placeholder: x})
+    np.testing.assert_allclose(got, reference(x), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(got, got_dynamic)
+    assert static.shape == shape and dynamic.shape.as_list() == [None] * len(shape)
+    assert got.dtype == np.float64
+
+
+@pytest.mark.parametrize("fn", [tf.nn.relu, tf.nn.relu6, tf.nn.elu, tf.nn.softplus, tf.nn.softmax])
+def test_activations_keep_float32_and_unknown_rank(graph, fn):
+    x = tf.compat.v1.placeholder(tf.float32)
+    y = fn(x)
+    assert y.dtype == tf.float32 and y.shape.rank is None
+    value = run(y, {x: randn(2, 3, dtype=np.float32)})
+    assert value.dtype == np.float32 and value.shape == (2, 3)
+
+
+def test_relu_on_integers_and_leaky_alpha(graph):
+    ints = run(tf.nn.relu(tf.constant([-3, 0, 4])))
+    leaky = run(tf.nn.leaky_relu([-2.0, 3.0], alpha=0.1))
+    assert ints.tolist() == [0, 0, 4] and ints.dtype == np.int32
+    np.testing.assert_allclose(leaky, [-0.2, 3.0], rtol=1e-6)
+
+
+def test_softmax_is_stable_for_huge_logits(graph):
+    values = run([tf.nn.softmax([1000.0, 1000.0]), tf.nn.log_softmax([-1000.0, 0.0])])
+    np.testing.assert_allclose(values[0], [0.5, 0.5])
+    np.testing.assert_allclose(values[1], [-1000.0, 0.0])
+    assert np.isfinite(run(tf.nn.softplus([-1000.0, 1000.0]))).all()
+
+
+@pytest.mark.parametrize("axis", [0, 1, -2])
+def test_softmax_along_other_axes(graph, axis):
+    x = randn(3, 4, 2)
+    got = run([tf.nn.softmax(x, axis=axis), tf.nn.log_softmax(x, axis=axis)])
+    np.testing.assert_allclose(got[0], np_softmax(x, axis=axis), rtol=1e-12)
+    np.testing.assert_allclose(got[1], np.log(np_softmax(x, axis=axis)), rtol=1e-12)
+
+
+def test_softmax_errors(graph):
+    with pytest.raises(ValueError, match=r"Shape must be at least rank 1 but is rank 0.*Softmax"):
+        tf.nn.softmax(1.0)
+    with pytest.raises(InvalidArgumentError, match=r"`dim` must be in the range \[-2, 2\).*dim=5"):
+        tf.nn.softmax(tf.constant(randn(2, 3)), axis=5)
+    with pytest.raises(TypeError, match=r"parameter 'logits' has DataType int32 not in list"):
+        tf.nn.softmax([1, 2])
+    with pytest.raises(TypeError, match=r"'features' has DataType string"):
+        tf.nn.relu("a")
+
+
+# -- bias_add and l2_loss ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data_format, shape, bias_shape",
+    [
+        (None, (2, 3), (1, 3)),
+        ("NHWC", (2, 4, 5, 3), (1, 1, 1, 3)),
+        ("NCHW", (2, 3, 4, 5), (1, 3, 1, 1)),
+        ("NCW", (2, 3, 4), (1, 3, 1)),
+    ],
+)
+def test_bias_add(graph, data_format, shape, bias_shape):
+    value, bias = randn(*shape), randn(3)
+    out = tf.nn.bias_add(value, bias, data_format=data_format)
+    assert out.shape == shape
+    np.testing.assert_allclose(run(out), value + bias.reshape(bias_shape))
+
+
+def test_bias_add_shapes_and_errors(graph):
+    partial = tf.nn.bias_add(
+        tf.compat.v1.placeholder(tf.float32, [None, None]),
+        tf.zeros([4]) if hasattr(tf, "zeros") else [0.0] * 4,
+    )
+    assert partial.shape.as_list() == [None, 4]
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 3 and 4.*BiasAdd"):
+        tf.nn.bias_add(tf.constant(randn(2, 3)), randn(4))
+    with pytest.raises(ValueError, match=r"Shape must be at least rank 2 but is rank 1"):
+        tf.nn.bias_add(tf.constant(randn(3)), randn(3))
+    with pytest.raises(ValueError, match=r"Shape must be rank 1 but is rank 2"):
+        tf.nn.bias_add(tf.constant(randn(2, 3)), randn(1, 3))
+    with pytest.raises(ValueError, match=r"data_format must be of the form"):
+        tf.nn.bias_add(tf.constant(randn(2, 3)), randn(3), data_format="HWCN")
+
+
+def test_l2_loss(graph):
+    x = randn(3, 4)
+    loss = tf.nn.l2_loss(x)
+    assert loss.shape == () and loss.op.type == "L2Loss"
+    np.testing.assert_allclose(run(loss), (x**2).sum() / 2)
+
+
+# -- sparse softmax cross-entropy -----------------------------------------------------------
+
+
+def test_sparse_softmax_cross_entropy(graph):
+    logits, labels = randn(5, 4), np.array([0, 3, 1, 1, 2])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    expected = -np.log(np_softmax(logits))[np.arange(5), labels]
+    assert loss.shape == (5,)
+    np.testing.assert_allclose(run(loss), expected, rtol=1e-12)
+
+
+def test_sparse_softmax_cross_entropy_int64_labels_and_unknown_batch(graph):
+    logits = tf.compat.v1.placeholder(tf.float32, [None, 3])
+    labels = tf.compat.v1.placeholder(tf.int64, [None])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    assert loss.shape.as_list() == [None]
+    value = run(loss, {logits: np.zeros((2, 3), np.float32), labels: [2, 0]})
+    np.testing.assert_allclose(value, [np.log(3)] * 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "labels, bad", [([0, 5, 1], 5), ([-1, 2, 9], -1)], ids=["too-big", "negative"]
+)
+def test_sparse_softmax_cross_entropy_label_out_of_range(graph, labels, bad):
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=randn(3, 3))
+    text = " ".join(str(v) for v in labels)
+    with pytest.raises(
+        InvalidArgumentError,
+        match=rf"SparseSoftmaxCrossEntropyWithLogits.*Received a label value of {bad} which is "
+        rf"outside the valid range of \[0, 3\)\.  Label values: {text}",
+    ):
+        run(loss)
+
+
+def test_sparse_softmax_cross_entropy_static_errors(graph):
+    with pytest.raises(ValueError, match=r"Rank mismatch: Rank of labels \(received 2\)"):
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[[0]], logits=randn(1, 2))
+    with pytest.raises(
+        ValueError, match=r"Shape mismatch: The shape of labels \(received \(3,\)\)"
+    ):
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[0, 1, 0], logits=randn(2, 4))
+    with pytest.raises(TypeError, match=r"'labels' has DataType float32"):
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[0.0, 1.0], logits=randn(2, 4))
+
+
+# -- convolution --------------------------------------------------------------------------
+
+geometry = st.tuples(
+    st.integers(1, 7),  # height
+    st.integers(1, 7),  # width
+    st.integers(1, 4),  # filter height
+    st.integers(1, 4),  # filter width
+    st.integers(1, 3),  # stride along height
+    st.integers(1, 3),  # stride along width
+    st.sampled_from(["SAME", "VALID"]),
+)
+
+
+def fits(h, w, kh, kw, padding):
+    return padding == "SAME" or (h >= kh and w >= kw)
+
+
+@settings(deadline=None, max_examples=40)
+@given(geometry, st.integers(1, 3), st.integers(1, 3))
+def test_conv2d_matches_naive_loops(geo, in_channels, out_channels):
+    h, w, kh, kw, sh, sw, padding = geo
+    x, f = randn(2, h, w, in_channels), randn(kh, kw, in_channels, out_channels)
+    with tf.Graph().as_default():
+        if not fits(h, w, kh, kw, padding):
+            with pytest.raises(ValueError, match=r"Negative dimension size caused by subtracting"):
+                tf.nn.conv2d(x, f, strides=[sh, sw], padding=padding)
+            return
+        y = tf.nn.conv2d(x, f, strides=[1, sh, sw, 1], padding=padding)
+        unknown = tf.compat.v1.placeholder(tf.float64, [None, None, None, in_channels])
+        y_unknown = tf.nn.conv2d(unknown, f, strides=[sh, sw], padding=padding)
+        got, got_unknown = run([y, y_unknown], {unknown: x})
+    np.testing.assert_allclose(got, naive_conv2d(x, f, (sh, sw), padding), atol=1e-12)
+    np.testing.assert_array_equal(got, got_unknown)
+    check_shape(y, got)
+    check_shape(y_unknown, got_unknown)
+    assert y_unknown.shape.as_list() == [None, None, None, out_channels]
+
+
+@settings(deadline=None, max_examples=40)
+@given(geometry, st.sampled_from(["max", "avg"]))
+def test_pools_match_naive_loops(geo, kind):
+    h, w, kh, kw, sh, sw, padding = geo
+    x = randn(2, h, w, 3)
+    pool, reduce = (tf.nn.max_pool2d, np.max) if kind == "max" else (tf.nn.avg_pool2d, np.mean)
+    with tf.Graph().as_default():
+        if not fits(h, w, kh, kw, padding):
+            with pytest.raises(ValueError, match=r"Negative dimension size"):
+                pool(x, ksize=[kh, kw], strides=[sh, sw], padding=padding)
+            return
+        y = pool(x, ksize=[1, kh, kw, 1], strides=[1, sh, sw, 1], padding=padding)
+        unknown = tf.compat.v1.placeholder(tf.float64, [None, h, None, 3])
+        y_unknown = pool(unknown, ksize=[kh, kw], strides=[sh, sw], padding=padding)
+        got, got_unknown = run([y, y_unknown], {unknown: x})
+    np.testing.assert_allclose(got, naive_pool(x, (kh, kw), (sh, sw), padding, reduce), atol=1e-12)
+    np.testing.assert_array_equal(got, got_unknown)
+    check_shape(y, got)
+    check_shape(y_unknown, got_unknown)
+
+
+def test_same_padding_puts_the_odd_element_after(graph):
+    # 4 wide, window 3, stride 2 -> 2 outputs, 1 padding column after the input only.
+    x = np.arange(4.0).reshape(1, 1, 4, 1)
+    ones = np.ones((1, 3, 1, 1))
+    got = run(tf.nn.conv2d(x, ones, strides=2, padding="SAME"))
+    assert got.ravel().tolist() == [0 + 1 + 2, 2 + 3]
+
+
+def test_avg_pool_same_divides_by_valid_count(graph):
+    x = np.ones((1, 3, 3, 1)) * 6.0
+    got = run(tf.nn.avg_pool2d(x, ksize=3, strides=1, padding="SAME"))
+    assert (got == 6.0).all()  # corner windows hold 4 real cells and divide by 4
+
+
+def test_pool_on_integers_and_v1_signatures(graph):
+    x = np.arange(16, dtype=np.int32).reshape(1, 4, 4, 1)
+    got = run(
+        tf.compat.v1.nn.max_pool(value=x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID")
+    )
+    assert got[0, :, :, 0].tolist() == [[5, 7], [13, 15]]
+    avg = tf.compat.v1.nn.avg_pool(x.astype(np.float32), [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    assert run(avg)[0, :, :, 0].tolist() == [[2.5, 4.5], [10.5, 12.5]]
+    conv = tf.compat.v1.nn.conv2d(
+        x.astype(np.float32),
+        filter=np.ones((2, 2, 1, 1), np.float32),
+        strides=[1, 1, 1, 1],
+        padding="VALID",
+    )
+    assert conv.shape == (1, 3, 3, 1)
+
+
+def test_conv2d_build_errors(graph):
+    x, f = tf.constant(randn(1, 5, 5, 3)), randn(3, 3, 2, 4)
+    with pytest.raises(
+        ValueError,
+        match=r"Depth of input \(3\) is not a multiple of input depth of filter \(2\).*Conv2D",
+    ):
+        tf.nn.conv2d(x, f, strides=1, padding="SAME")
+    with pytest.raises(
+        ValueError,
+        match=r"Negative dimension size caused by subtracting 3 from 2.*\[1,2,2,1\], \[3,3,1,1\]",
+    ):
+        tf.nn.conv2d(randn(1, 2, 2, 1), randn(3, 3, 1, 1), strides=1, padding="VALID")
+    with pytest.raises(ValueError, match=r"Shape must be rank 4 but is rank 3"):
+        tf.nn.conv2d(randn(5, 5, 3), randn(3, 3, 3, 1), strides=1, padding="SAME")
+    with pytest.raises(ValueError, match=r"strides in the batch and depth"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=[2, 1, 1, 1], padding="SAME")
+    with pytest.raises(ValueError, match=r"strides should be of length 1, 2 or 4 but was 3"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=[1, 1, 1], padding="SAME")
+    with pytest.raises(ValueError, match=r"Value for attr 'padding' of 'same' is not in the list"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="same")
+    with pytest.raises(ValueError, match=r"only dilations of 1"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="SAME", dilations=2)
+    with pytest.raises(ValueError, match=r"only the NHWC data format"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="SAME", data_format="NCHW")
+
+
+def test_conv2d_run_time_errors(graph):
+    x = tf.compat.v1.placeholder(tf.float64)
+    y = tf.nn.conv2d(x, randn(3, 3, 2, 1), strides=1, padding="VALID")
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"Conv2D 'Conv2D'.*input depth must be equal to filter depth: 3 vs 2",
+    ):
+        run(y, {x: randn(1, 4, 4, 3)})
+    with pytest.raises(
+        InvalidArgumentError, match=r"input must be 4-dimensional, got shape \[4, 4\]"
+    ):
+        run(y, {x: randn(4, 4)})
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"Computed output size would be negative: -1 \[input_size: 1, effective_filter_size: 3, stride: 1\]",
+    ):
+        run(y, {x: randn(1, 1, 4, 2)})
+
+
+def test_pool_build_errors(graph):
+    x = tf.constant(randn(1, 4, 4, 2))
+    with pytest.raises(ValueError, match=r"Pooling is not yet supported on the batch dimension"):
+        tf.nn.max_pool2d(x, ksize=[2, 2, 2, 1], strides=1, padding="SAME")
+    with pytest.raises(ValueError, match=r"MaxPool does not support pooling across depth"):
+        tf.nn.max_pool2d(x, ksize=[1, 2, 2, 2], strides=1, padding="SAME")
+    with pytest.raises(TypeError, match=r"'input' has DataType int32 .*AvgPool"):
+        tf.nn.avg_pool2d(np.zeros((1, 2, 2, 1), np.int32), ksize=1, strides=1, padding="SAME")
+    with pytest.raises(ValueError, match=r"Cannot specify both 'input' and 'value'"):
+        tf.compat.v1.nn.max_pool(x, 2, 2, "SAME", input=x)
+
+
+def test_backprop_ops_infer_their_shape_from_the_size_input(graph):
+    x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 3])
+    dy = tf.compat.v1.placeholder(tf.float32, [None, 4, 4, 5])
+    dx = tf.nn.conv2d_backprop_input(
+        [2, 8, 8, 3],
+        tf.ones([3, 3, 3, 5]) if hasattr(tf, "ones") else np.ones((3, 3, 3, 5), np.float32),
+        dy,
+        2,
+        "SAME",
+    )
+    dw = tf.nn.conv2d_backprop_filter(x, [3, 3, 3, 5], dy, 2, "SAME")
+    assert dx.shape == (2, 8, 8, 3) and dw.shape == (3, 3, 3, 5)
+    with pytest.raises(ValueError, match=r"Shape must be rank 4 but is rank 3"):
+        tf.nn.conv2d_backprop_filter(x, [3, 3, 3], dy, 2, "SAME")
