@@ -132,7 +132,9 @@ class Registry:
     @staticmethod
     def _check_new(table: dict, key, what: str) -> None:
         if key in table:
-            where = table[key][1] if isinstance(table[key], tuple) else table[key].where
+            entry = table[key]
+            # Kernels are NamedTuples with a ``where``; the other tables hold (value, where).
+            where = entry.where if isinstance(entry, Kernel) else entry[1]
             raise KeyError(f"{what} is already registered. Previous registration is in {where}")
 
     def register_op(self, op_def: OpDef) -> OpDef:

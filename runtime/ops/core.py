@@ -152,7 +152,7 @@ def _build_message(text: str, op_def: OpDef, op_name: str, tensors, attrs: dict)
 
 def _attr_text(value) -> str:
     if isinstance(value, dtypes.DType):
-        return f"DT_{value.name.upper()}"
+        return f"DT_{dtypes.short_name(value).upper()}"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, np.ndarray):
@@ -179,9 +179,11 @@ def format_shape(shape: TensorShape) -> str:
 def _infer_dtype(value) -> dtypes.DType:
     if isinstance(value, np.ndarray | np.generic):
         return dtypes.as_dtype(value.dtype)
-    array = np.asarray(value)
-    if array.dtype.kind in "US" or array.dtype == object:
+    array = _as_array(value)
+    if array.dtype.kind in "US":
         return dtypes.string
+    if array.dtype == object:
+        return _object_dtype(value, array)
     if array.dtype.kind == "f":
         return dtypes.float32
     if array.dtype.kind == "c":
@@ -190,6 +192,28 @@ def _infer_dtype(value) -> dtypes.DType:
         fits = array.size == 0 or (array.min() >= -(2**31) and array.max() < 2**31)
         return dtypes.int32 if fits else dtypes.int64
     return dtypes.as_dtype(array.dtype)
+
+
+def _as_array(value) -> np.ndarray:
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"Can't convert non-rectangular Python sequence to Tensor: {_short(value)}"
+        ) from None
+
+
+def _object_dtype(value, array: np.ndarray) -> dtypes.DType:
+    """Strings are the only objects a tensor holds; say what else was given."""
+    for item in array.reshape(-1):
+        if isinstance(item, int) and not isinstance(item, bool):
+            raise TypeError(f"Can't convert Python int {item} to a tensor: it does not fit int64.")
+        if not isinstance(item, str | bytes):
+            raise TypeError(
+                f"Attempt to convert a value ({_short(value)}) with an unsupported type "
+                f"({type(item)}) to a Tensor."
+            )
+    return dtypes.string
 
 
 def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
@@ -218,10 +242,7 @@ def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
         return _string_array(value)
     if isinstance(value, np.ndarray | np.generic):
         return _cast_array(np.asarray(value), dtype, value)
-    try:
-        raw = np.asarray(value)
-    except ValueError as err:
-        raise TypeError(f"Could not convert {_short(value)} to a tensor: {err}") from None
+    raw = _as_array(value)
     if raw.dtype.kind in "USO":
         raise TypeError(
             f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'."
@@ -312,7 +333,7 @@ def _fit_shape(array: np.ndarray, shape: TensorShape) -> np.ndarray:
         return np.full(dims, array.reshape(()), dtype=array.dtype)
     if array.size == shape.num_elements():
         return array.reshape(dims)
-    raise TypeError(f"Expected Tensor's shape: {dims}, got {array.shape}.")
+    raise TypeError(f"Expected Tensor's shape: {dims}, but got {array.shape}.")
 
 
 def convert_to_tensor(
@@ -344,17 +365,17 @@ def convert_to_tensor(
     dtype = None if dtype is None else dtypes.as_dtype(dtype)
     if isinstance(value, Tensor):
         return _check_dtype(value, dtype)
+    if isinstance(value, Operation):
+        raise TypeError(
+            f"Can not convert an Operation ({value.name}) to a Tensor. Use its outputs, "
+            "e.g. op.outputs[0]."
+        )
     convert = getattr(value, "_as_graph_element", None)
     if convert is not None and not isinstance(value, str):
         element = convert()
         if isinstance(element, Tensor):
             return _check_dtype(element, dtype)
         raise TypeError(f"Can not convert {value!r} to a Tensor.")
-    if isinstance(value, Operation):
-        raise TypeError(
-            f"Can not convert an Operation ({value.name}) to a Tensor. Use its outputs, "
-            "e.g. op.outputs[0]."
-        )
     hint = preferred_dtype or dtype_hint
     if dtype is None and hint is not None:
         try:
