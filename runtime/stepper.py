@@ -50,6 +50,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .errors import OpError
 from .executor import execute_step, step_inputs
 from .graph import Operation, Tensor
 from .registry import get_op_def
@@ -85,7 +86,8 @@ class StepEvent:
     """What one step did: the op, the inputs its kernel got, its outputs, where, how long.
 
     ``outputs`` are the values downstream ops see (an injected value where there is
-    one); ``elapsed`` is the kernel's time in seconds.
+    one), a reference output (a variable) as its value right after the op ran;
+    ``elapsed`` is the kernel's time in seconds.
     """
 
     op: Operation
@@ -162,6 +164,16 @@ def _in_scope(name: str, scope: str) -> bool:
 
 def _callable_name(fn) -> str:
     return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _observed(tensor, value):
+    """``value`` as a person or a breakpoint sees it: a reference is read now."""
+    if not tensor.dtype.is_ref_dtype:
+        return value
+    try:
+        return value.read()
+    except OpError:  # an uninitialized variable has no value to show yet
+        return value
 
 
 def _is_stateful(step) -> bool:
@@ -325,7 +337,10 @@ class Stepper:
         self._store(step, outputs)
         self.error = None
         inputs = tuple(step_inputs(step, self._values))
-        outputs = tuple(self._values[s] for s in step.output_slots)
+        outputs = tuple(
+            _observed(tensor, self._values[s])
+            for tensor, s in zip(step.op.outputs, step.output_slots)
+        )
         event = StepEvent(step.op, inputs, outputs, step.device, elapsed)
         self.events.append(event)
         return event

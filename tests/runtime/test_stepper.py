@@ -280,6 +280,70 @@ def test_inject_reruns_a_stateful_op_once_not_twice(sess, counting):
     assert count_of(sess) == 10.0
 
 
+@pytest.fixture
+def training(graph):
+    """w -= 0.5 * (w - target): one hand-written gradient step on a variable."""
+    w = tf.Variable([1.0, 4.0], name="w")
+    target = tf.compat.v1.placeholder(tf.float32, [2], name="target")
+    grad = tf.subtract(w, target, name="grad")
+    train = tf.compat.v1.assign_sub(w, 0.5 * grad, name="train")
+    return w, target, grad, train
+
+
+def test_restore_undoes_variable_updates(sess, training):
+    w, target, _grad, train = training
+    sess.run(w.initializer)
+    stepper = sess.stepper(train, {target: [3.0, 0.0]})
+    events = stepper.cont()
+    np.testing.assert_array_equal(events[-1].outputs[0], [2.0, 2.0])  # a ref shows its value
+    np.testing.assert_array_equal(sess.run(w), [2.0, 2.0])
+    rerun = stepper.restore()
+    np.testing.assert_array_equal(sess.run(w), [1.0, 4.0])
+    assert [op.name for op in rerun] == [op.name for op in stepper.pending]
+    assert {"w", "grad", "train"} <= {op.name for op in rerun}
+    np.testing.assert_array_equal(stepper.finish(), [2.0, 2.0])
+    np.testing.assert_array_equal(sess.run(w), [2.0, 2.0])
+
+
+def test_a_stepped_training_step_leaves_the_state_a_run_leaves(graph, training):
+    w, target, grad, train = training
+    feeds = {target: [3.0, 0.0]}
+    results = []
+    for stepped in (False, True):
+        with tf.compat.v1.Session(graph=graph) as sess:
+            sess.run(w.initializer)
+            for _ in range(2):
+                if stepped:
+                    stepper = sess.stepper([train, grad], feeds)
+                    stepper.step()
+                    results.append(stepper.finish())
+                else:
+                    results.append(sess.run([train, grad], feeds))
+            results.append(sess.run(w))
+    np.testing.assert_equal(results[:3], results[3:])
+
+
+def test_references_are_read_for_values_but_cannot_be_injected(sess, training):
+    w, target, grad, _train = training
+    sess.run(w.initializer)
+    stepper = sess.stepper(grad, {target: [0.0, 0.0]})
+    stepper.step_to("w")
+    np.testing.assert_array_equal(stepper.value("w:0"), [1.0, 4.0])
+    with pytest.raises(TypeError, match="Cannot inject a value into 'w:0': it is a reference"):
+        stepper.inject("w:0", [0.0, 0.0])
+
+
+def test_an_uninitialized_variable_fails_its_reader_which_stays_next(sess, training):
+    w, target, grad, _train = training
+    stepper = sess.stepper(grad, {target: [0.0, 0.0]})
+    assert stepper.step().op is w.op  # the reference exists; it has no value yet
+    with pytest.raises(tf.errors.FailedPreconditionError, match=r"'w/read'.*uninitialized value w"):
+        stepper.step()
+    assert stepper.next.name == "w/read" and stepper.error.op is stepper.next
+    sess.run(w.initializer)
+    np.testing.assert_array_equal(stepper.finish(), [1.0, 4.0])
+
+
 def test_a_failed_op_is_rolled_back_raised_and_stays_next(sess, counting):
     x, count, doubled = counting
     stepper = sess.stepper(doubled, {x: -1.0})
@@ -302,7 +366,7 @@ def test_errors_in_finish_leave_the_stepper_usable(graph, sess):
     product = tf.matmul(a, b, name="product")
     feeds = {a: np.ones((2, 3)), b: np.ones((4, 5))}
     stepper = sess.stepper(product, feeds)
-    with pytest.raises(InvalidArgumentError, match="'product'.*Matrix size-incompatible"):
+    with pytest.raises(InvalidArgumentError, match=r"'product'.*Matrix size-incompatible"):
         stepper.finish()
     assert not stepper.finished and stepper.next is product.op
     stepper.inject(b, np.ones((3, 2)))
