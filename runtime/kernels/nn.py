@@ -322,18 +322,34 @@ def max_pool(input, *, T, ksize, strides, padding, data_format):
     return (windows.max(axis=(4, 5)),)
 
 
-@register_kernel("MaxPoolGrad")
-def max_pool_grad(orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format):
+def _first_max(orig_input, ksize, strides, padding):
+    """Each window's flat index of its first maximum (TF's tie rule), and the geometry."""
     windows, geometry = _padded_windows(
-        orig_input, _spatial(ksize), _spatial(strides), padding, _lowest(orig_input.dtype)
+        orig_input, ksize, strides, padding, _lowest(orig_input.dtype)
     )
     flat = windows.reshape((*windows.shape[:4], -1))
-    # As TF, each window's gradient goes to its first maximum only.
-    first_max = flat.argmax(axis=-1)[..., None]
-    cols = np.zeros(flat.shape, grad.dtype)
+    return flat.argmax(axis=-1)[..., None], geometry
+
+
+@register_kernel("MaxPoolGrad")
+def max_pool_grad(orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format):
+    ksize, strides = _spatial(ksize), _spatial(strides)
+    first_max, geometry = _first_max(orig_input, ksize, strides, padding)
+    # Each window's gradient goes to its first maximum only.
+    cols = np.zeros((*grad.shape, ksize[0] * ksize[1]), grad.dtype)
     np.put_along_axis(cols, first_max, grad[..., None], axis=-1)
-    cols = cols.reshape(windows.shape)
-    return (_scatter_windows(cols, orig_input.shape[1:3], geometry, _spatial(strides)),)
+    cols = cols.reshape((*grad.shape, *ksize))
+    return (_scatter_windows(cols, orig_input.shape[1:3], geometry, strides),)
+
+
+@register_kernel("MaxPoolGradGrad")
+def max_pool_grad_grad(orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format):
+    # MaxPoolGrad is linear in its gradient: each window reads grad at its first maximum.
+    ksize, strides = _spatial(ksize), _spatial(strides)
+    first_max, _ = _first_max(orig_input, ksize, strides, padding)
+    windows, _ = _padded_windows(grad, ksize, strides, padding, 0)
+    flat = windows.reshape((*windows.shape[:4], -1))
+    return (np.take_along_axis(flat, first_max, axis=-1)[..., 0],)
 
 
 def _window_counts(in_hw, ksize, strides, padding):

@@ -201,12 +201,23 @@ def softplus(features, name=None) -> Tensor:
     return _unary(SOFTPLUS, features, name)
 
 
+def _backward(backward: OpDef, grad, features, op) -> Tensor:
+    attrs = {key: op.get_attr(key) for key in backward.attrs}
+    return apply_op(backward, [grad, features], backward.name, **attrs).outputs[0]
+
+
 def _register_activation_gradient(op_type: str, backward: OpDef, use_output: bool) -> None:
     @register_gradient(op_type)
     def _gradient(op, grad):
-        features = op.outputs[0] if use_output else op.inputs[0]
-        attrs = {key: op.get_attr(key) for key in backward.attrs}
-        return [apply_op(backward, [grad, features], f"{op_type}Grad", **attrs).outputs[0]]
+        return [_backward(backward, grad, op.outputs[0] if use_output else op.inputs[0], op)]
+
+
+def _register_piecewise_linear_grad_gradient(backward: OpDef) -> None:
+    """``XGrad(g, x)`` is linear in ``g`` with a slope that is flat in ``x``."""
+
+    @register_gradient(backward.name)
+    def _gradient(op, grad):
+        return [_backward(backward, grad, op.inputs[1], op), None]
 
 
 # TF's ReluGrad and Relu6Grad take the output (same sign pattern as the input); EluGrad
@@ -216,6 +227,8 @@ _register_activation_gradient("Relu6", RELU6_GRAD, use_output=True)
 _register_activation_gradient("Elu", ELU_GRAD, use_output=True)
 _register_activation_gradient("LeakyRelu", LEAKY_RELU_GRAD, use_output=False)
 _register_activation_gradient("Softplus", SOFTPLUS_GRAD, use_output=False)
+for _backward_op in (RELU_GRAD, RELU6_GRAD, LEAKY_RELU_GRAD):
+    _register_piecewise_linear_grad_gradient(_backward_op)
 
 
 # -- softmax ------------------------------------------------------------------------------
@@ -363,11 +376,10 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     y = tf.nn.bias_add(tf.zeros([2, 3]) if hasattr(tf, "zeros") else [[0.0] * 3] * 2,
-    ...                        [1.0, 2.0, 3.0])
+    ...     y = tf.nn.bias_add([[0.0, 0.0, 0.0], [10.0, 10.0, 10.0]], [1.0, 2.0, 3.0])
     ...     tf.compat.v1.Session().run(y)
-    array([[1., 2., 3.],
-           [1., 2., 3.]], dtype=float32)
+    array([[ 1.,  2.,  3.],
+           [11., 12., 13.]], dtype=float32)
     """
     data_format = _bias_format(data_format)
     with name_scope(name, "BiasAdd", [value, bias]) as scope:
@@ -913,6 +925,17 @@ def _max_pool_grad_shape(orig_input, orig_output, grad, *, T, ksize, strides, pa
     return [TensorSpec(dtype, with_rank(orig_input.shape, 4))]
 
 
+def _max_pool_grad_grad_shape(
+    orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format
+):
+    dtype = same_dtype("MaxPoolGradGrad", orig_input, orig_output, grad)
+    (pooled,) = _pool_shape("MaxPoolGradGrad", _REALS)(
+        orig_input, T=T, ksize=ksize, strides=strides, padding=padding, data_format=data_format
+    )
+    merge_shapes(orig_input.shape, grad.shape)
+    return [TensorSpec(dtype, merge_shapes(pooled.shape, orig_output.shape))]
+
+
 def _avg_pool_grad_shape(orig_input_shape, grad, *, T, ksize, strides, padding, data_format):
     _check_pool_attrs("AvgPoolGrad", ksize, strides, data_format)
     with_rank(grad.shape, 4)
@@ -953,6 +976,15 @@ MAX_POOL_GRAD = register_op(
         cost="expensive",
     )
 )
+MAX_POOL_GRAD_GRAD = register_op(
+    OpDef(
+        "MaxPoolGradGrad",
+        ("orig_input", "orig_output", "grad"),
+        attrs=_POOL_ATTRS,
+        shape_fn=_max_pool_grad_grad_shape,
+        cost="expensive",
+    )
+)
 AVG_POOL_GRAD = register_op(
     OpDef(
         "AvgPoolGrad",
@@ -990,14 +1022,14 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None) ->
 
     Examples
     --------
+    >>> import numpy as np
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     x = tf.reshape(tf.range(16.0), [1, 4, 4, 1]) if hasattr(tf, "reshape") else (
-    ...         tf.constant([[[[float(4 * r + c)] for c in range(4)] for r in range(4)]]))
+    ...     x = tf.constant(np.arange(16.0).reshape([1, 4, 4, 1]))
     ...     y = tf.nn.max_pool2d(x, ksize=2, strides=2, padding="VALID")
     ...     tf.compat.v1.Session().run(y)[0, :, :, 0]
     array([[ 5.,  7.],
-           [13., 15.]], dtype=float32)
+           [13., 15.]])
     """
     return _pool(MAX_POOL, input, ksize, strides, padding, data_format, name)
 
@@ -1038,6 +1070,23 @@ def _pool_attrs_of(op) -> dict:
 def _max_pool_gradient(op, grad):
     inputs = [op.inputs[0], op.outputs[0], grad]
     return [apply_op(MAX_POOL_GRAD, inputs, "MaxPoolGrad", **_pool_attrs_of(op)).outputs[0]]
+
+
+@register_gradient("MaxPoolGrad")
+def _max_pool_grad_gradient(op, grad):
+    inputs = [op.inputs[0], op.inputs[1], grad]
+    attrs = _pool_attrs_of(op)
+    return [None, None, apply_op(MAX_POOL_GRAD_GRAD, inputs, "MaxPoolGradGrad", **attrs).outputs[0]]
+
+
+@register_gradient("MaxPoolGradGrad")
+def _max_pool_grad_grad_gradient(op, grad):
+    inputs = [op.inputs[0], op.inputs[1], grad]
+    return [
+        None,
+        None,
+        apply_op(MAX_POOL_GRAD, inputs, "MaxPoolGrad", **_pool_attrs_of(op)).outputs[0],
+    ]
 
 
 @register_gradient("AvgPool")
