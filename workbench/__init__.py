@@ -17,6 +17,7 @@ _LAZY = {
     "GraphView": "view",
     "GraphDisplay": "display",
     "show": "display",
+    "StepperView": "stepper_view",
     "TimelineView": "timeline_view",
     "to_networkx": "nx",
     "from_networkx": "nx",
