@@ -12,6 +12,7 @@ from . import (  # tf.io, tf.compat.v1.summary
     io,
     kernels,
     nn,
+    queue,
     random,
     stepper,
     summary,

@@ -23,6 +23,7 @@ from ..graph import get_default_graph, reset_default_graph
 from ..graph_keys import GraphKeys
 from ..nn import v1 as nn
 from ..ops.array_ops import placeholder, placeholder_with_default
+from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from ..ops.init_ops import (
     glorot_normal_initializer,
     glorot_uniform_initializer,

@@ -9,6 +9,7 @@ from . import (
     control,
     math,
     nn,
+    queue,  # data flow: queues
     random,
     state,  # variables
 )

@@ -1,0 +1,391 @@
+"""TF1 queues: ``FIFOQueue``, ``PaddingFIFOQueue``, ``RandomShuffleQueue``.
+
+A queue object is a handle op (``FIFOQueueV2``, output dtype ``resource``) plus
+builders for the ops that use it::
+
+    q = tf.queue.FIFOQueue(10, tf.float32, shapes=[[]])
+    q.enqueue(x)          # QueueEnqueueV2 "fifo_queue_enqueue"
+    q.dequeue_many(4)     # QueueDequeueManyV2 "fifo_queue_DequeueMany"
+
+Enqueues and dequeues are ``cost="blocking"`` ops: they run on the inter-op pool, so
+a wait never holds up the rest of the step, and they honour timeouts
+(``operation_timeout_in_ms``, ``RunOptions.timeout_in_ms``) and ``Session.close``.
+See ``runtime.kernels.queue`` for the semantics of closing.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes as _dtypes
+from ..graph import Tensor, get_default_graph
+from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..shapes import TensorShape, as_shape
+from .core import apply_op, convert_to_tensor
+from .random_ops import get_seed
+
+__all__: list[str] = []  # the classes are reached as tf.queue.* and tf.compat.v1.*
+
+_QUEUE_ATTRS = {
+    "component_types": REQUIRED,
+    "shapes": (),
+    "capacity": -1,
+    "container": "",
+    "shared_name": "",
+}
+
+
+def _handle_shape(**_attrs):
+    return [TensorSpec(_dtypes.resource, TensorShape([]))]
+
+
+def _queue_op(name: str, **extra_attrs) -> OpDef:
+    return register_op(
+        OpDef(
+            name,
+            (),
+            ("handle",),
+            attrs={**_QUEUE_ATTRS, **extra_attrs},
+            shape_fn=_handle_shape,
+            is_stateful=True,
+        )
+    )
+
+
+FIFO_QUEUE = _queue_op("FIFOQueueV2")
+PADDING_FIFO_QUEUE = _queue_op("PaddingFIFOQueueV2")
+RANDOM_SHUFFLE_QUEUE = _queue_op("RandomShuffleQueueV2", min_after_dequeue=0, seed=0, seed2=0)
+
+
+def _no_outputs(*_specs, **_attrs):
+    return []
+
+
+def _components(*specs, component_types, timeout_ms):
+    # Static shapes come from the queue object, which sets them after building.
+    return [TensorSpec(t, TensorShape(None)) for t in component_types]
+
+
+def _register(name, inputs, outputs, attrs, shape_fn, cost="cheap") -> OpDef:
+    return register_op(
+        OpDef(name, inputs, outputs, attrs, shape_fn=shape_fn, is_stateful=True, cost=cost)
+    )
+
+
+_ENQUEUE_ATTRS = {"Tcomponents": REQUIRED, "timeout_ms": -1}
+_DEQUEUE_ATTRS = {"component_types": REQUIRED, "timeout_ms": -1}
+ENQUEUE = _register(
+    "QueueEnqueueV2", ("handle", "*components"), (), _ENQUEUE_ATTRS, _no_outputs, "blocking"
+)
+ENQUEUE_MANY = _register(
+    "QueueEnqueueManyV2", ("handle", "*components"), (), _ENQUEUE_ATTRS, _no_outputs, "blocking"
+)
+DEQUEUE = _register(
+    "QueueDequeueV2", ("handle",), ("components",), _DEQUEUE_ATTRS, _components, "blocking"
+)
+DEQUEUE_MANY = _register(
+    "QueueDequeueManyV2", ("handle", "n"), ("components",), _DEQUEUE_ATTRS, _components, "blocking"
+)
+DEQUEUE_UP_TO = _register(
+    "QueueDequeueUpToV2", ("handle", "n"), ("components",), _DEQUEUE_ATTRS, _components, "blocking"
+)
+CLOSE = _register("QueueCloseV2", ("handle",), (), {"cancel_pending_enqueues": False}, _no_outputs)
+SIZE = _register(
+    "QueueSizeV2",
+    ("handle",),
+    ("size",),
+    {},
+    lambda handle: [TensorSpec(_dtypes.int32, TensorShape([]))],
+)
+IS_CLOSED = _register(
+    "QueueIsClosedV2",
+    ("handle",),
+    ("is_closed",),
+    {},
+    lambda handle: [TensorSpec(_dtypes.bool, TensorShape([]))],
+)
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+class QueueBase:
+    """The operations every queue supports (``tf.queue.QueueBase``).
+
+    Parameters
+    ----------
+    dtypes : list of DType
+        One per component of an element.
+    shapes : list of TensorShape, or None
+        One per component; ``None`` accepts any shapes (then no ``dequeue_many``).
+    names : list of str, or None
+        Component names: enqueue takes a dict and dequeue returns one.
+    queue_ref : Tensor
+        The queue's handle.
+    """
+
+    def __init__(self, dtypes, shapes, names, queue_ref: Tensor):
+        self._dtypes = dtypes
+        self._shapes = shapes if shapes is not None else [TensorShape(None)] * len(dtypes)
+        self._names = names
+        self._queue_ref = queue_ref
+        self._name = queue_ref.op.name.split("/")[-1]
+
+    queue_ref = property(lambda self: self._queue_ref, doc="The queue's handle tensor.")
+    name = property(lambda self: self._queue_ref.op.name, doc="The queue op's name.")
+    dtypes = property(lambda self: list(self._dtypes))
+    shapes = property(lambda self: list(self._shapes))
+    names = property(lambda self: None if self._names is None else list(self._names))
+
+    # -- enqueue --------------------------------------------------------------------
+
+    def _components_of(self, vals) -> list:
+        if self._names is None:
+            if isinstance(vals, dict):
+                raise TypeError("Queue must have names to enqueue a dictionary")
+            vals = _as_list(vals)
+        else:
+            if not isinstance(vals, dict):
+                raise TypeError(f"Queue with names {self._names} must enqueue a dictionary")
+            if sorted(vals) != sorted(self._names):
+                raise ValueError(
+                    f"Keys in dictionary to enqueue {sorted(vals)} do not match names of "
+                    f"Queue {sorted(self._names)}"
+                )
+            vals = [vals[name] for name in self._names]
+        if len(vals) != len(self._dtypes):
+            raise ValueError(
+                f"Expected {len(self._dtypes)} components in an element of queue "
+                f"'{self.name}', got {len(vals)}."
+            )
+        return [
+            convert_to_tensor(v, dtype=t, name=f"component_{i}", graph=self._queue_ref.graph)
+            for i, (v, t) in enumerate(zip(vals, self._dtypes))
+        ]
+
+    def _enqueue_op(self, op_def, vals, name, batched: bool):
+        graph = self._queue_ref.graph
+        with graph.name_scope(
+            name or f"{self._name}_{'enqueue_many' if batched else 'enqueue'}"
+        ) as scope:
+            components = self._components_of(vals)
+            for tensor, shape in zip(components, self._shapes):
+                shape = TensorShape([None]).concatenate(shape) if batched else shape
+                if not tensor.shape.is_compatible_with(shape):
+                    raise ValueError(
+                        f"Shapes {tensor.shape} and {shape} are incompatible (component "
+                        f"{tensor.op.name} of an element of queue '{self.name}')"
+                    )
+        return apply_op(
+            op_def,
+            [self._queue_ref, components],
+            scope,
+            Tcomponents=tuple(t.dtype.base_dtype for t in components),
+        )
+
+    def enqueue(self, vals, name=None):
+        """An op adding one element (a tensor, a list of them, or a dict by name)."""
+        return self._enqueue_op(ENQUEUE, vals, name, batched=False)
+
+    def enqueue_many(self, vals, name=None):
+        """An op adding the elements of a batch (components sliced along dimension 0)."""
+        return self._enqueue_op(ENQUEUE_MANY, vals, name, batched=True)
+
+    # -- dequeue --------------------------------------------------------------------
+
+    def _dequeued(self, op, batch_dim: TensorShape | None):
+        outputs = op.outputs
+        for tensor, shape in zip(outputs, self._shapes):
+            tensor.set_shape(shape if batch_dim is None else batch_dim.concatenate(shape))
+        if self._names is not None:
+            return dict(zip(self._names, outputs))
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _dequeue_op(self, op_def, n, name):
+        graph = self._queue_ref.graph
+        with graph.name_scope(name) as scope:
+            n = convert_to_tensor(n, dtype=_dtypes.int32, name="n", graph=graph)
+        op = apply_op(op_def, [self._queue_ref, n], scope, component_types=tuple(self._dtypes))
+        known = n.op.get_attr("value") if n.op.type == "Const" else None
+        return op, known
+
+    def dequeue(self, name=None):
+        """One element: a tensor, a list of tensors, or a dict by name."""
+        op = apply_op(
+            DEQUEUE,
+            [self._queue_ref],
+            name or f"{self._name}_Dequeue",
+            component_types=tuple(self._dtypes),
+        )
+        return self._dequeued(op, None)
+
+    def dequeue_many(self, n, name=None):
+        """``n`` elements stacked along a new dimension 0; waits until there are ``n``."""
+        op, known = self._dequeue_op(DEQUEUE_MANY, n, name or f"{self._name}_DequeueMany")
+        return self._dequeued(op, TensorShape([None if known is None else int(known)]))
+
+    def dequeue_up_to(self, n, name=None):
+        """Like ``dequeue_many``, but once the queue is closed returns what is left."""
+        op, _ = self._dequeue_op(DEQUEUE_UP_TO, n, name or f"{self._name}_DequeueUpTo")
+        return self._dequeued(op, TensorShape([None]))
+
+    # -- state ----------------------------------------------------------------------
+
+    def close(self, cancel_pending_enqueues=False, name=None):
+        """An op closing the queue: no more enqueues; dequeues drain what is left."""
+        return apply_op(
+            CLOSE,
+            [self._queue_ref],
+            name or f"{self._name}_Close",
+            cancel_pending_enqueues=bool(cancel_pending_enqueues),
+        )
+
+    def is_closed(self, name=None) -> Tensor:
+        """A boolean scalar: has the queue been closed?"""
+        return apply_op(IS_CLOSED, [self._queue_ref], name or f"{self._name}_IsClosed").outputs[0]
+
+    def size(self, name=None) -> Tensor:
+        """The number of elements in the queue (int32 scalar)."""
+        return apply_op(SIZE, [self._queue_ref], name or f"{self._name}_Size").outputs[0]
+
+
+def _shape_list(shapes, unknown_dim_allowed: bool) -> list | None:
+    """TF's reading of a queue's ``shapes``: one shape, or a list of them."""
+    if shapes is None:
+        return None
+    if isinstance(shapes, TensorShape):
+        shapes = [shapes]
+    if not isinstance(shapes, list | tuple):
+        raise TypeError("Shapes must be a TensorShape or a list or tuple of TensorShapes.")
+    if all(dim is None or isinstance(dim, int) for dim in shapes):
+        shapes = [shapes]  # a single shape, e.g. [2, 3]
+    shapes = [as_shape(shape) for shape in shapes]
+    if any(shape.rank is None for shape in shapes):
+        raise ValueError(f"All shapes must have a defined rank: {shapes}")
+    if not unknown_dim_allowed and not all(shape.is_fully_defined() for shape in shapes):
+        raise ValueError(f"All shapes must be fully defined: {shapes}")
+    return shapes
+
+
+def _queue_types(dtypes, shapes, names, unknown_dim_allowed=False):
+    types = [_dtypes.as_dtype(t) for t in _as_list(dtypes)]
+    shapes = _shape_list(shapes, unknown_dim_allowed)
+    if shapes is not None and len(shapes) != len(types):
+        raise ValueError("Queue shapes must have the same length as dtypes")
+    if names is not None:
+        names = _as_list(names)
+        if len(names) != len(types):
+            raise ValueError("Queue names must have the same length as dtypes")
+    return types, shapes, names
+
+
+def _make_handle(op_def, name, types, shapes, capacity, shared_name, **attrs) -> Tensor:
+    return apply_op(
+        op_def,
+        [],
+        name,
+        graph=get_default_graph(),
+        component_types=tuple(types),
+        shapes=tuple(shapes or ()),
+        capacity=int(capacity),
+        container=get_default_graph()._container,
+        shared_name=shared_name or "",
+        **attrs,
+    ).outputs[0]
+
+
+class FIFOQueue(QueueBase):
+    """A queue that dequeues elements in the order they were enqueued.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q = tf.queue.FIFOQueue(3, tf.float32, shapes=[[]])
+    ...     fill = q.enqueue_many([[1.0, 2.0, 3.0]])
+    ...     pair = q.dequeue_many(2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(fill)
+    ...         print(sess.run(pair), sess.run(q.size()))
+    [1. 2.] 1
+    """
+
+    def __init__(
+        self, capacity, dtypes, shapes=None, names=None, shared_name=None, name="fifo_queue"
+    ):
+        types, shapes, names = _queue_types(dtypes, shapes, names)
+        handle = _make_handle(FIFO_QUEUE, name, types, shapes, capacity, shared_name)
+        super().__init__(types, shapes, names, handle)
+
+
+class PaddingFIFOQueue(QueueBase):
+    """A FIFO queue whose ``dequeue_many`` pads components with unknown dimensions.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q = tf.queue.PaddingFIFOQueue(5, tf.int32, shapes=[[None]])
+    ...     a, b = q.enqueue([[1]]), q.enqueue([[2, 3]])
+    ...     batch = q.dequeue_many(2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(a)
+    ...         sess.run(b)
+    ...         print(sess.run(batch))
+    [[1 0]
+     [2 3]]
+    """
+
+    def __init__(
+        self, capacity, dtypes, shapes, names=None, shared_name=None, name="padding_fifo_queue"
+    ):
+        if shapes is None:
+            raise ValueError("When providing partial shapes, a list of shapes must be provided.")
+        types, shapes, names = _queue_types(dtypes, shapes, names, unknown_dim_allowed=True)
+        handle = _make_handle(PADDING_FIFO_QUEUE, name, types, shapes, capacity, shared_name)
+        super().__init__(types, shapes, names, handle)
+
+
+class RandomShuffleQueue(QueueBase):
+    """A queue that dequeues elements in a random order.
+
+    ``min_after_dequeue`` elements stay behind after each dequeue (to keep the mix
+    good) until the queue is closed.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q = tf.queue.RandomShuffleQueue(10, 0, tf.int32, shapes=[[]], seed=1)
+    ...     fill = q.enqueue_many([list(range(6))])
+    ...     everything = q.dequeue_many(6)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(fill)
+    ...         print(sorted(sess.run(everything).tolist()))
+    [0, 1, 2, 3, 4, 5]
+    """
+
+    def __init__(
+        self,
+        capacity,
+        min_after_dequeue,
+        dtypes,
+        shapes=None,
+        names=None,
+        seed=None,
+        shared_name=None,
+        name="random_shuffle_queue",
+    ):
+        types, shapes, names = _queue_types(dtypes, shapes, names)
+        seed1, seed2 = get_seed(seed)
+        handle = _make_handle(
+            RANDOM_SHUFFLE_QUEUE,
+            name,
+            types,
+            shapes,
+            capacity,
+            shared_name,
+            min_after_dequeue=int(min_after_dequeue),
+            seed=seed1 or 0,
+            seed2=seed2 or 0,
+        )
+        super().__init__(types, shapes, names, handle)
