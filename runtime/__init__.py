@@ -9,6 +9,7 @@ from . import (  # tf.io, tf.compat.v1.summary
     compat,
     dtypes,
     errors,
+    graph_util,
     io,
     kernels,
     nn,

@@ -38,6 +38,12 @@ class AttrValue:
     def __eq__(self, other):
         if not isinstance(other, AttrValue) or self.kind != other.kind:
             return False
+        if self.kind == "tensor":  # NaN constants are equal to themselves here
+            a, b = self.value, other.value
+            nan_aware = a.dtype.kind in "fc"
+            return (a.dtype, a.shape) == (b.dtype, b.shape) and np.array_equal(
+                a, b, equal_nan=nan_aware
+            )
         return _to_json(self) == _to_json(other)
 
     def __hash__(self):

@@ -21,6 +21,7 @@ from ..config import (
 )
 from ..graph import get_default_graph, reset_default_graph
 from ..graph_keys import GraphKeys
+from ..importer import import_graph_def
 from ..nn import v1 as nn
 from ..ops.array_ops import placeholder, placeholder_with_default
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
