@@ -22,7 +22,7 @@ from .view import GraphView
 BUTTONS = ("Step", "Continue", "Run to selected", "Finish", "Reset", "Restore")
 BREAKPOINT_KINDS = {"op": "op", "op type": "op_type", "scope": "scope"}
 HEATMAP_MAX = 32  # 2-D values up to this many rows and columns get a heat map
-_CELL = 12  # heat-map cell size in pixels
+_HEATMAP_PIXELS = 192  # the longer side of a heat map (cells are 6 to 24 pixels)
 
 
 def status_map(stepper: Stepper) -> dict:
@@ -97,6 +97,7 @@ def heatmap_svg(array) -> str | None:
     finite = numbers[np.isfinite(numbers)]
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
     scale = len(palette.SEQUENTIAL) - 1
+    cell = max(6, min(24, _HEATMAP_PIXELS // max(rows, cols)))
     cells = []
     for (i, j), x in np.ndenumerate(numbers):
         if np.isfinite(x):
@@ -105,10 +106,10 @@ def heatmap_svg(array) -> str | None:
         else:
             fill = palette.STATUS["error"]
         cells.append(
-            f'<rect x="{j * _CELL}" y="{i * _CELL}" width="{_CELL}" height="{_CELL}" '
+            f'<rect x="{j * cell}" y="{i * cell}" width="{cell}" height="{cell}" '
             f'fill="{fill}"><title>[{i}, {j}] = {x:g}</title></rect>'
         )
-    return svg.document(cols * _CELL, rows * _CELL, cells, title="heat map")
+    return svg.document(cols * cell, rows * cell, cells, title="heat map")
 
 
 class StepperView:
@@ -290,14 +291,16 @@ class StepperView:
 
     def _breakpoint_editor(self) -> widgets.Widget:
         kind = widgets.Dropdown(options=list(BREAKPOINT_KINDS), description="Break at")
-        text = widgets.Text(placeholder="name")
-        nan = widgets.Checkbox(description="only on NaN/Inf")
+        text = widgets.Text(placeholder="name (empty: any op)")
+        nan = widgets.Checkbox(description="only on NaN/Inf", indent=False)
         add = widgets.Button(description="Add breakpoint")
         add.on_click(lambda _: self.add_breakpoint(kind.value, text.value, nan.value))
         self.breakpoint_list = widgets.Select(options=[], rows=3)
         remove = widgets.Button(description="Remove breakpoint")
         remove.on_click(lambda _: self.remove_breakpoint(self.breakpoint_list.index or 0))
-        return widgets.HBox([kind, text, nan, add, self.breakpoint_list, remove])
+        return widgets.VBox(
+            [widgets.HBox([kind, text, nan, add]), widgets.HBox([self.breakpoint_list, remove])]
+        )
 
     def _inject_editor(self) -> widgets.Widget:
         tensor = widgets.Text(placeholder="tensor, e.g. loss/Log:0", description="Inject")
