@@ -49,7 +49,9 @@ from .ops.array_ops import *
 from .ops.control_flow_ops import *
 from .ops.core import constant, convert_to_tensor
 from .ops.init_ops import *
+from .ops.logging_ops import *
 from .ops.math_ops import *
+from .ops.script_ops import *
 from .ops.variables import *
 from .registry import not_differentiable as no_gradient
 from .registry import register_gradient as RegisterGradient

@@ -367,6 +367,18 @@ class Graph:
     True
     """
 
+    # A function body being traced (``runtime.functional.FuncGraph``) sets these: ops
+    # built while it is the default graph may use tensors of the graphs around it.
+    outer_graph = None
+
+    def captures_from(self, graph) -> bool:
+        """True when ops of this graph may take tensors of ``graph`` as inputs.
+
+        A plain graph only uses its own tensors; a function body also captures
+        tensors of the graphs it is nested in.
+        """
+        return graph is self
+
     def __init__(self):
         self._ops: list[Operation] = []
         self._ops_by_name: dict[str, Operation] = {}
@@ -951,11 +963,17 @@ def graph_of(values, default: Graph | None = None) -> Graph:
                 continue
         if found is None:
             found = element
-        elif element.graph is not found.graph:
+        elif _building_graph(element.graph) is not _building_graph(found.graph):
             raise ValueError(f"{element} must be from the same graph as {found}.")
     if found is not None:
-        return found.graph
+        return _building_graph(found.graph)
     return default if default is not None else get_default_graph()
+
+
+def _building_graph(graph: Graph) -> Graph:
+    """``graph``, or the function body being traced, which captures from ``graph``."""
+    current = get_default_graph()
+    return current if current is not graph and current.captures_from(graph) else graph
 
 
 def is_tensor_like(value) -> bool:

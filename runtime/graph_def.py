@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .graph import Graph
 from .shapes import TensorShape
 
 PRODUCER = 1994  # TF's GraphDef version of the era whose ops we mirror
@@ -30,7 +31,7 @@ class VersionDef:
 @dataclasses.dataclass(frozen=True)
 class AttrValue:
     """A typed attr value. ``kind`` is one of TF's AttrValue fields:
-    ``type shape tensor i f b s list``."""
+    ``type shape tensor i f b s list func``."""
 
     kind: str
     value: Any
@@ -57,6 +58,30 @@ class NodeDef:
     input: list = dataclasses.field(default_factory=list)
     device: str = ""
     attr: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class FunctionDef:
+    """A function body (a ``cond`` branch, a loop body): the value of a ``func`` attr.
+
+    ``input_arg`` and ``output_arg`` name the body's input and output tensors; ``node``
+    holds its ops, so a renderer can draw the body inside the op that calls it.
+    """
+
+    name: str
+    input_arg: list = dataclasses.field(default_factory=list)
+    output_arg: list = dataclasses.field(default_factory=list)
+    node: list = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def of(cls, graph) -> FunctionDef:
+        """The ``FunctionDef`` of a ``runtime.functional.FuncGraph``."""
+        return cls(
+            graph.name,
+            [t.name for t in graph.inputs],
+            [t.name for t in graph.outputs],
+            [node_def_of(op) for op in graph.get_operations()],
+        )
 
 
 @dataclasses.dataclass
@@ -177,6 +202,8 @@ def attr_value(value) -> AttrValue:
         return AttrValue("s", value.encode() if isinstance(value, str) else value)
     if isinstance(value, list | tuple):
         return AttrValue("list", [attr_value(item) for item in value])
+    if isinstance(value, Graph):  # a function body
+        return AttrValue("func", FunctionDef.of(value))
     raise TypeError(f"Cannot store an attr of type {type(value).__name__}: {value!r}")
 
 
@@ -204,6 +231,15 @@ def _to_json(attr: AttrValue):
         return {"s": value.decode("latin-1")}
     if kind == "list":
         return {"list": [_to_json(item) for item in value]}
+    if kind == "func":
+        return {
+            "func": {
+                "name": value.name,
+                "input_arg": list(value.input_arg),
+                "output_arg": list(value.output_arg),
+                "node": [_node_to_dict(node) for node in value.node],
+            }
+        }
     return {kind: value}
 
 
@@ -219,6 +255,9 @@ def _from_json(data: dict) -> AttrValue:
         return AttrValue(kind, value.encode("latin-1"))
     if kind == "list":
         return AttrValue(kind, [_from_json(item) for item in value])
+    if kind == "func":
+        nodes = [_node_from_dict(node) for node in value.get("node", [])]
+        return AttrValue(kind, FunctionDef(**{**value, "node": nodes}))
     return AttrValue(kind, value)
 
 

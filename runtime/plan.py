@@ -127,7 +127,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
 def _make_step(index, op, device: str, slot) -> Step:
     op_def = get_op_def(op.type)
     kernel = kernel_for(op, device)
-    refs = set(op_def.ref_inputs) if op_def.input_arity is not None else set()
+    refs = _reference_inputs(op_def, len(op.inputs))
     deref = tuple(i for i, t in enumerate(op.inputs) if t.dtype.is_ref_dtype and i not in refs)
     attrs = {k: v for k, v in op.attrs.items() if not k.startswith("_")}
     return Step(
@@ -141,6 +141,17 @@ def _make_step(index, op, device: str, slot) -> Step:
         output_slots=tuple(slot(t) for t in op.outputs),
         cost=op_def.cost,
     )
+
+
+def _reference_inputs(op_def, count: int) -> set:
+    """Input positions that take references: ``"&x"`` args, and a trailing ``"*&xs"`` list
+    (function calls such as ``If`` pass variables through to their bodies)."""
+    if op_def.input_arity is not None:
+        return set(op_def.ref_inputs)
+    for position, arg in enumerate(op_def.inputs):
+        if arg.startswith("*&"):
+            return set(range(position, count))
+    return set()
 
 
 def kernel_for(op, device: str) -> Kernel:

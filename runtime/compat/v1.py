@@ -24,6 +24,8 @@ from ..graph_keys import GraphKeys
 from ..importer import import_graph_def
 from ..nn import v1 as nn
 from ..ops.array_ops import placeholder, placeholder_with_default
+from ..ops.control_flow_ops import cond_v1 as cond
+from ..ops.control_flow_ops import while_loop_v1 as while_loop
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from ..ops.init_ops import (
     glorot_normal_initializer,
@@ -31,6 +33,7 @@ from ..ops.init_ops import (
     truncated_normal_initializer,
     variance_scaling_initializer,
 )
+from ..ops.logging_ops import Print
 from ..ops.random_ops import (
     get_seed,
     random_normal,
@@ -39,6 +42,7 @@ from ..ops.random_ops import (
     set_random_seed,
     truncated_normal,
 )
+from ..ops.script_ops import py_func
 from ..ops.variable_scope import (
     AUTO_REUSE,
     VariableScope,

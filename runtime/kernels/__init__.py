@@ -7,6 +7,7 @@ nothing from the graph or session layers. Importing this package registers them 
 from . import (
     array,
     control,
+    logging,
     math,
     nn,
     queue,  # data flow: queues

@@ -65,6 +65,9 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
                 for value, arg in zip(flat, _input_names(op_def, len(flat)))
             ]
         op_name = scope[:-1]
+    if graph.outer_graph is not None:
+        # A function body turns tensors of the graphs around it into its own inputs.
+        tensors = [graph.capture(tensor) for tensor in tensors]
     for tensor in tensors:
         if tensor.graph is not graph:
             raise ValueError(

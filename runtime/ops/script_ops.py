@@ -1,0 +1,214 @@
+"""A user's Python function as an op: ``numpy_function`` and TF1's ``py_func``.
+
+The function is kept with its graph (TF keeps it in a registry keyed by a token
+attr, and so does this module), so a ``GraphDef`` of the graph stays plain data.
+It receives numpy arrays (``bytes`` objects for strings) and must return values
+whose dtypes are exactly ``Tout``. An exception it raises fails the run with TF's
+mapping -- ``ValueError``/``TypeError`` to ``InvalidArgumentError``,
+``StopIteration`` to ``OutOfRangeError``, ``NotImplementedError`` to
+``UnimplementedError``, an ``OpError`` keeps its class, anything else to
+``UnknownError`` -- naming the op and chained to the Python exception.
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import traceback
+import weakref
+
+import numpy as np
+
+from .. import dtypes
+from ..errors import (
+    InvalidArgumentError,
+    OpError,
+    OutOfRangeError,
+    ResourceExhaustedError,
+    UnimplementedError,
+    UnknownError,
+    op_error,
+)
+from ..graph import Tensor, graph_of
+from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_kernel, register_op
+from ..shapes import TensorShape
+from .core import apply_op, convert_to_tensor
+
+__all__ = ["numpy_function"]
+
+_tokens = itertools.count()
+# graph -> {token: function}: the functions live as long as the graph that calls them.
+_functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _py_func_shape(*inputs, token, Tin, Tout):
+    return [TensorSpec(dtype, TensorShape(None)) for dtype in Tout]
+
+
+def _py_func_op(op_type: str, stateful: bool) -> OpDef:
+    op_def = register_op(
+        OpDef(
+            op_type,
+            ("*input",),
+            attrs={"token": REQUIRED, "Tin": REQUIRED, "Tout": REQUIRED},
+            shape_fn=_py_func_shape,
+            is_stateful=stateful,
+            cost="expensive",
+        )
+    )
+    not_differentiable(op_type)
+    register_kernel(op_type, context=True)(_py_func_kernel)
+    return op_def
+
+
+def numpy_function(func, inp, Tout, stateful=True, name=None):
+    """Wrap ``func`` (numpy arrays in, numpy values out) as an op.
+
+    Parameters
+    ----------
+    func : callable
+        Called with one numpy array per tensor of ``inp`` each time the op runs.
+    inp : list of Tensor
+    Tout : DType or list of DType
+        The dtypes ``func`` returns; a list means ``func`` returns a list/tuple.
+    stateful : bool
+        ``True`` (``PyFunc``) when ``func`` has side effects or is random.
+    name : str, optional
+
+    Returns
+    -------
+    Tensor, or a list of Tensor when ``Tout`` is a list (the op when it is empty).
+    Their static shapes are unknown; use ``set_shape`` to give them one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant([1.0, 4.0, 9.0])
+    ...     y = numpy_function(lambda a: np.sqrt(a), [x], tf.float32)
+    ...     print(tf.compat.v1.Session().run(y))
+    [1. 2. 3.]
+    """
+    return _build(func, inp, Tout, stateful, name or "PyFunc")
+
+
+def py_func(func, inp, Tout, stateful=True, name=None):
+    """``tf.compat.v1.py_func``: the same op as :func:`numpy_function`.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a, b = py_func(lambda x: (x + 1, x * 2), [tf.constant(3)], [tf.int32, tf.int32])
+    ...     print(tf.compat.v1.Session().run([a, b]))
+    [np.int32(4), np.int32(6)]
+    """
+    return _build(func, inp, Tout, stateful, name or "PyFunc")
+
+
+def _build(func, inp, Tout, stateful: bool, name: str):
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {func!r}.")
+    many = isinstance(Tout, list | builtins.tuple)
+    out_types = [dtypes.as_dtype(t) for t in (Tout if many else [Tout])]
+    inputs = list(inp) if isinstance(inp, list | builtins.tuple) else [inp]
+    graph = graph_of(inputs)
+    with graph.name_scope(name) as scope:
+        tensors = [_value(convert_to_tensor(value)) for value in inputs]
+        token = f"pyfunc_{next(_tokens)}"
+        _functions.setdefault(graph, {})[token] = func
+        op = apply_op(
+            PY_FUNC if stateful else PY_FUNC_STATELESS,
+            [tensors],
+            scope,
+            graph=graph,
+            token=token,
+            Tin=[t.dtype for t in tensors],
+            Tout=out_types,
+        )
+    if many:
+        return op.outputs if out_types else op
+    return op.outputs[0]
+
+
+def _value(tensor: Tensor) -> Tensor:
+    if tensor.dtype.is_ref_dtype:
+        from .array_ops import identity
+
+        return identity(tensor)
+    return tensor
+
+
+# -- the kernel ------------------------------------------------------------------------
+
+_ERROR_CLASSES = (
+    ((ValueError, TypeError), InvalidArgumentError),
+    ((StopIteration,), OutOfRangeError),
+    ((MemoryError,), ResourceExhaustedError),
+    ((NotImplementedError,), UnimplementedError),
+)
+
+
+def _error_class(err: Exception) -> type:
+    if isinstance(err, OpError):
+        return type(err)
+    for python_types, cls in _ERROR_CLASSES:
+        if isinstance(err, python_types):
+            return cls
+    return UnknownError
+
+
+def _py_func_kernel(ctx, *inputs, token, Tin, Tout):
+    func = _functions.get(ctx.op.graph, {}).get(token)
+    if func is None:
+        raise op_error(
+            UnknownError,
+            ctx.op,
+            f"The Python function of {token} is not available (was its graph rebuilt?).",
+            ctx.device,
+        )
+    try:
+        result = func(*inputs)
+    except Exception as err:
+        text = "".join(traceback.format_exception(err)).rstrip()
+        cls = _error_class(err)
+        raise op_error(cls, ctx.op, f"{type(err).__name__}: {err}\n{text}", ctx.device) from err
+    return _check_results(ctx, token, result, Tout)
+
+
+def _check_results(ctx, token: str, result, out_types) -> builtins.tuple:
+    many = len(out_types) != 1 or isinstance(result, list | builtins.tuple)
+    values = [] if result is None and not out_types else list(result) if many else [result]
+    if len(values) != len(out_types):
+        raise op_error(
+            InvalidArgumentError,
+            ctx.op,
+            f"{token} returns {len(values)} values, but expects to see {len(out_types)} values.",
+            ctx.device,
+        )
+    arrays = [_as_array(value) for value in values]
+    for index, (array, dtype) in enumerate(zip(arrays, out_types)):
+        got = dtypes.string if array.dtype.kind in "OSU" else dtypes.as_dtype(array.dtype)
+        if got != dtype:
+            raise op_error(
+                InvalidArgumentError,
+                ctx.op,
+                f"{index}-th value returned by {token} is {got.name}, but expects {dtype.name}",
+                ctx.device,
+            )
+    return builtins.tuple(arrays)
+
+
+def _as_array(value) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind in "SU":
+        flat = [item.encode() if isinstance(item, str) else item for item in array.reshape(-1)]
+        strings = np.empty(len(flat), dtype=object)
+        strings[:] = flat
+        return strings.reshape(array.shape)
+    return array
+
+
+PY_FUNC = _py_func_op("PyFunc", stateful=True)
+PY_FUNC_STATELESS = _py_func_op("PyFuncStateless", stateful=False)

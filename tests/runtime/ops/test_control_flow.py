@@ -1,0 +1,505 @@
+"""Control flow: cond, case, while_loop, tuple, Assert, Print/print, py_func/numpy_function."""
+
+from __future__ import annotations
+
+import collections
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import runtime as tf
+from runtime import nest
+from runtime.errors import (
+    CancelledError,
+    InvalidArgumentError,
+    OutOfRangeError,
+    UnimplementedError,
+    UnknownError,
+)
+from runtime.functional import FuncGraph
+from runtime.graph_def import GraphDef
+
+v1 = tf.compat.v1
+Point = collections.namedtuple("Point", "x y")
+
+
+def run(fetches, feed_dict=None):
+    with v1.Session() as session:
+        return session.run(fetches, feed_dict)
+
+
+class TestCond:
+    @settings(deadline=None, max_examples=25)
+    @given(x=st.floats(-10, 10, width=32), threshold=st.floats(-10, 10, width=32))
+    def test_matches_python(self, x, threshold):
+        with tf.Graph().as_default():
+            px = v1.placeholder(tf.float32, [])
+            y = tf.cond(px > threshold, lambda: px * 2.0, lambda: px - 1.0)
+            got = run(y, {px: x})
+        expected = np.float32(x) * 2 if np.float32(x) > np.float32(threshold) else np.float32(x) - 1
+        assert got == pytest.approx(expected)
+
+    def test_graph_structure(self, graph):
+        x = tf.constant(1.0, name="x")
+        y = tf.cond(x > 0.0, lambda: x + 1.0, lambda: x)
+        op = y.op.inputs[0].op
+        assert (y.op.name, y.op.type) == ("cond/Identity", "Identity")
+        assert (op.name, op.type) == ("cond", "StatelessIf")
+        then_branch = op.get_attr("then_branch")
+        assert isinstance(then_branch, FuncGraph)
+        assert [o.type for o in then_branch.get_operations()] == ["Const", "Placeholder", "AddV2"]
+        # x is captured once and passed to both branches.
+        assert op.inputs[1] is x and op.get_attr("Tin") == [tf.float32]
+
+    def test_nested_structures_and_shapes(self, graph):
+        p = v1.placeholder(tf.bool, [])
+        a = v1.placeholder(tf.float32, [2, 3])
+        b = v1.placeholder(tf.float32, [2, None])
+
+        def branch(u, w):
+            return {"pair": (u, w), "point": Point(tf.constant(1), [tf.constant("s")])}
+
+        out = tf.cond(p, lambda: branch(a, b), lambda: branch(b, a))
+        assert set(out) == {"pair", "point"} and isinstance(out["point"], Point)
+        assert out["pair"][0].shape == tf.TensorShape([2, None])
+        feeds = {a: np.ones((2, 3)), b: np.zeros((2, 3))}
+        got = run(out, {p: False, **feeds})
+        np.testing.assert_array_equal(got["pair"][0], np.zeros((2, 3)))
+        assert got["point"].x == 1 and got["point"].y == [b"s"]
+
+    def test_most_specific_shape(self, graph):
+        p = v1.placeholder(tf.bool, [])
+        out = tf.cond(p, lambda: tf.zeros([2, 3]), lambda: tf.zeros([2, 4]))
+        assert out.shape == tf.TensorShape([2, None])
+        ranked = tf.cond(p, lambda: tf.zeros([2]), lambda: tf.zeros([2, 2]))
+        assert ranked.shape.rank is None
+
+    def test_only_the_taken_branch_runs(self, graph):
+        v = tf.Variable(0.0, name="v")
+        p = v1.placeholder(tf.bool, [])
+        out = tf.cond(p, lambda: v1.assign_add(v, 1.0), lambda: v1.assign_sub(v, 10.0))
+        with v1.Session() as sess:
+            sess.run(v.initializer)
+            assert sess.run(out, {p: True}) == 1.0
+            assert sess.run(out, {p: True}) == 2.0
+            assert sess.run(out, {p: False}) == -8.0
+            assert sess.run(v) == -8.0
+
+    def test_branch_side_effect_rolls_back_with_the_step(self, graph):
+        v = tf.Variable(5.0)
+        p = v1.placeholder(tf.bool, [])
+
+        def failing():
+            with tf.control_dependencies([v1.assign(v, 100.0)]):
+                return tf.numpy_function(_raise_value_error, [v.read_value()], tf.float32)
+
+        out = tf.cond(p, failing, lambda: tf.identity(v))
+        with v1.Session() as sess:
+            sess.run(v.initializer)
+            with pytest.raises(InvalidArgumentError, match="bad value"):
+                sess.run(out, {p: True})
+            assert sess.run(v) == 5.0
+
+    def test_control_dependencies_inside_a_branch(self, graph, capsys):
+        x = tf.constant([1, 2])
+
+        def noisy():
+            with tf.control_dependencies([tf.print("in branch", x)]):
+                return tf.identity(x)
+
+        out = tf.cond(tf.constant(True), noisy, lambda: x)
+        assert list(run(out)) == [1, 2]
+        assert capsys.readouterr().err == "in branch [1 2]\n"
+
+    def test_outer_control_dependency_becomes_the_ops(self, graph, capsys):
+        printed = tf.print("before")
+        x = tf.constant(1)
+
+        def branch():
+            with tf.control_dependencies([printed]):
+                return tf.identity(x)
+
+        out = tf.cond(tf.constant(False), lambda: x, branch)
+        assert out.op.inputs[0].op.control_inputs == [printed]
+        run(out)
+        assert capsys.readouterr().err == "before\n"
+
+    def test_operation_output_becomes_pred(self, graph):
+        out = tf.cond(tf.constant(True), tf.no_op, tf.no_op)
+        assert out.dtype == tf.bool and run(out)
+
+    def test_nested_cond_captures_through_levels(self, graph):
+        x = v1.placeholder(tf.float32, [])
+        y = tf.constant(10.0)
+        out = tf.cond(
+            x > 0.0,
+            lambda: tf.cond(x > 5.0, lambda: x * y, lambda: x + y),
+            lambda: -x,
+        )
+        assert [run(out, {x: value}) for value in (7.0, 2.0, -3.0)] == [70.0, 12.0, 3.0]
+
+    def test_v1_strict_and_fn_names(self, graph):
+        p = tf.constant(True)
+        assert isinstance(v1.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)]), tf.Tensor)
+        assert isinstance(tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)]), list)
+        strict = v1.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)], strict=True)
+        assert isinstance(strict, list)
+        assert run(v1.cond(p, fn1=lambda: tf.constant(3), fn2=lambda: tf.constant(4))) == 3
+        with pytest.raises(TypeError, match='"true_fn" and "fn1" may not be set'):
+            v1.cond(p, lambda: 1, lambda: 2, fn1=lambda: 1)
+
+    def test_build_errors(self, graph):
+        p = tf.constant(True)
+        with pytest.raises(TypeError, match="pred must not be a Python bool"):
+            tf.cond(True, lambda: 1, lambda: 2)
+        with pytest.raises(TypeError, match="'false_fn' must be callable"):
+            tf.cond(p, lambda: 1, 2)
+        with pytest.raises(TypeError, match="(?s)must have the same number, type.*have different types"):
+            tf.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
+        with pytest.raises(TypeError, match="(?s)true_fn output.*don't have the same nested structure"):
+            tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
+        with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
+            tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
+        with pytest.raises(TypeError, match="pred must be a bool tensor, got int32"):
+            tf.cond(tf.constant(1), lambda: 1, lambda: 2)
+
+    def test_run_time_error_inside_a_branch_names_the_inner_op(self, graph):
+        x = tf.constant([1.0, -1.0])
+
+        def checked():
+            check = tf.Assert(tf.reduce_all(x > 0.0), ["negative:", x], name="positive")
+            with tf.control_dependencies([check]):
+                return tf.identity(x)
+
+        out = tf.cond(tf.constant(True), checked, lambda: x)
+        with pytest.raises(InvalidArgumentError, match=r"'positive/Assert'.*\[negative:\] \[1 -1\]"):
+            run(out)
+
+    def test_graph_def_carries_the_branches(self, graph):
+        x = tf.constant(1.0, name="x")
+        tf.cond(x > 0.0, lambda: x * 2.0, lambda: x)
+        graph_def = graph.as_graph_def()
+        node = next(n for n in graph_def.node if n.op == "StatelessIf")
+        then_branch = node.attr["then_branch"]
+        assert then_branch.kind == "func"
+        assert [n.op for n in then_branch.value.node] == ["Const", "Placeholder", "Mul"]
+        assert then_branch.value.output_arg == ["mul:0"]
+        assert GraphDef.from_json(graph_def.to_json()) == graph_def
+
+    def test_stateful_branches_make_an_if(self, graph):
+        v = tf.Variable(1.0)
+        out = tf.cond(tf.constant(True), lambda: v1.assign(v, 2.0), lambda: tf.identity(v))
+        assert out.op.inputs[0].op.type == "If"
+
+
+def _raise_value_error(value):
+    raise ValueError("bad value")
+
+
+class TestCase:
+    def test_first_true_predicate_wins(self, graph):
+        x = v1.placeholder(tf.int32, [])
+        out = tf.case(
+            [(x < 0, lambda: tf.constant(-1)), (x < 10, lambda: tf.constant(1))],
+            default=lambda: tf.constant(100),
+        )
+        assert [run(out, {x: value}) for value in (-5, 5, 50)] == [-1, 1, 100]
+
+    def test_dict_and_exclusive(self, graph):
+        x = v1.placeholder(tf.int32, [])
+        out = tf.case(
+            {x < 0: lambda: tf.constant(-1), x < 10: lambda: tf.constant(1)},
+            default=lambda: tf.constant(0),
+            exclusive=True,
+        )
+        assert run(out, {x: 5}) == 1
+        with pytest.raises(InvalidArgumentError, match="exclusive=True: more than 1 conditions"):
+            run(out, {x: -5})
+
+    def test_without_default_the_last_pair_is_checked(self, graph):
+        x = v1.placeholder(tf.int32, [])
+        out = tf.case([(x < 0, lambda: tf.constant(-1)), (x > 0, lambda: tf.constant(1))])
+        assert run(out, {x: 3}) == 1
+        with pytest.raises(InvalidArgumentError, match="None of conditions evaluated as True"):
+            run(out, {x: 0})
+
+    def test_bad_pairs(self, graph):
+        with pytest.raises(TypeError, match="pred must be Tensor of type bool"):
+            tf.case([(True, lambda: 1)])
+        with pytest.raises(TypeError, match="must be a 2-tuple"):
+            tf.case([tf.constant(True)])
+
+
+class TestWhileLoop:
+    @settings(deadline=None, max_examples=20)
+    @given(n=st.integers(0, 12), step=st.integers(1, 4), limit=st.none() | st.integers(0, 6))
+    def test_matches_python(self, n, step, limit):
+        with tf.Graph().as_default():
+            pn = v1.placeholder(tf.int32, [])
+            i, total = tf.while_loop(
+                lambda i, s: i < pn,
+                lambda i, s: (i + step, s + i * i),
+                [0, 0],
+                maximum_iterations=limit,
+            )
+            got = run([i, total], {pn: n})
+        i_ref, total_ref, count = 0, 0, 0
+        while i_ref < n and (limit is None or count < limit):
+            i_ref, total_ref, count = i_ref + step, total_ref + i_ref * i_ref, count + 1
+        assert list(got) == [i_ref, total_ref]
+
+    def test_nested_structures(self, graph):
+        loop_vars = (tf.constant(0), Point(tf.constant(1.0), {"a": [tf.constant(2.0)]}))
+
+        def body(i, p):
+            return i + 1, Point(p.x * 2.0, {"a": [p.y["a"][0] + p.x]})
+
+        i, p = tf.while_loop(lambda i, p: i < 3, body, loop_vars)
+        assert isinstance(p, Point) and isinstance(p.y["a"], list)
+        got = run((i, p))
+        assert got[0] == 3 and got[1].x == 8.0 and got[1].y["a"][0] == 2.0 + 1 + 2 + 4
+
+    def test_single_tensor_and_v1_unpacking(self, graph):
+        single = tf.while_loop(lambda x: x < 10, lambda x: x * 2, tf.constant(1))
+        assert isinstance(single, tf.Tensor) and run(single) == 16
+        as_list = tf.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
+        assert isinstance(as_list, list)
+        bare = v1.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
+        assert isinstance(bare, tf.Tensor) and run(bare) == 16
+        kept = v1.while_loop(
+            lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)], return_same_structure=True
+        )
+        assert isinstance(kept, list)
+
+    def test_shape_invariants(self, graph):
+        def body(i, x):
+            return i + 1, tf.concat([x, x], axis=0)
+
+        i0, x0 = tf.constant(0), tf.ones([1, 2])
+        with pytest.raises(
+            ValueError,
+            match=r"Input tensor `ones:0` enters the loop with shape .*1, 2.* but has shape "
+            r".*2, 2.* after one iteration",
+        ):
+            tf.while_loop(lambda i, x: i < 3, body, [i0, x0])
+        _, x = tf.while_loop(
+            lambda i, x: i < 3,
+            body,
+            [i0, x0],
+            shape_invariants=[i0.shape, tf.TensorShape([None, 2])],
+        )
+        assert x.shape == tf.TensorShape([None, 2])
+        assert run(x).shape == (8, 2)
+
+    def test_incompatible_invariant(self, graph):
+        with pytest.raises(ValueError, match="shape invariant specified for Const:0 is not compat"):
+            tf.while_loop(
+                lambda x: x < 3, lambda x: x + 1, [tf.constant(0)], shape_invariants=[tf.TensorShape([2])]
+            )
+
+    def test_build_errors(self, graph):
+        with pytest.raises(TypeError, match="enters the loop with type int32, but has type float32"):
+            tf.while_loop(lambda x: x < 3, lambda x: tf.cast(x, tf.float32), [tf.constant(0)])
+        with pytest.raises(ValueError, match="don't have the same nested structure"):
+            tf.while_loop(lambda x, y: x < 3, lambda x, y: [x], [tf.constant(0), tf.constant(1)])
+        with pytest.raises(TypeError, match="'body' must be callable"):
+            tf.while_loop(lambda x: x < 3, None, [tf.constant(0)])
+        with pytest.raises(ValueError, match="'loop_vars' must be provided"):
+            tf.while_loop(lambda: True, lambda: (), [])
+        with pytest.raises(ValueError, match="maximum_iterations must be a scalar"):
+            tf.while_loop(lambda x: x < 3, lambda x: x + 1, [0], maximum_iterations=[1, 2])
+
+    def test_captures_and_control_dependencies_in_the_body(self, graph, capsys):
+        scale = v1.placeholder(tf.float32, [])
+
+        def body(i, x):
+            with tf.control_dependencies([tf.print("step", i)]):
+                return i + 1, x * scale
+
+        _, x = tf.while_loop(lambda i, x: i < 3, body, [0, tf.constant(1.0)])
+        assert run(x, {scale: 2.0}) == 8.0
+        assert capsys.readouterr().err == "step 0\nstep 1\nstep 2\n"
+
+    def test_variable_updated_in_the_body(self, graph):
+        v = tf.Variable(0)
+
+        def body(i):
+            with tf.control_dependencies([v1.assign_add(v, i)]):
+                return i + 1
+
+        loop = tf.while_loop(lambda i: i < 5, body, [tf.constant(0)])
+        with v1.Session() as sess:
+            sess.run(v.initializer)
+            sess.run(loop)
+            assert sess.run(v) == 0 + 1 + 2 + 3 + 4
+
+    def test_nested_loops(self, graph):
+        def outer(i, total):
+            inner = tf.while_loop(lambda j, s: j < i, lambda j, s: (j + 1, s + j), [0, 0])
+            return i + 1, total + inner[1]
+
+        _, total = tf.while_loop(lambda i, t: i < 5, outer, [0, 0])
+        assert run(total) == sum(sum(range(i)) for i in range(5))
+
+    def test_close_cancels_a_running_loop(self, graph):
+        forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
+        sess = v1.Session()
+        errors = []
+
+        def target():
+            try:
+                sess.run(forever)
+            except Exception as err:  # noqa: BLE001 -- the test inspects it
+                errors.append(err)
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        time.sleep(0.3)
+        sess.close()
+        thread.join(10)
+        assert not thread.is_alive()
+        assert len(errors) == 1 and isinstance(errors[0], CancelledError)
+
+    def test_deadline_stops_a_loop(self, graph):
+        forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
+        options = v1.RunOptions(timeout_in_ms=200)
+        with v1.Session() as sess, pytest.raises(tf.errors.DeadlineExceededError):
+            sess.run(forever, options=options)
+
+    def test_stateless_and_graph_def(self, graph):
+        (loop,) = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+        op = loop.op.inputs[0].op
+        assert op.type == "StatelessWhile" and op.name == "while"
+        node = next(n for n in graph.as_graph_def().node if n.name == "while")
+        assert {node.attr["cond"].kind, node.attr["body"].kind} == {"func"}
+
+
+class TestTupleAndGroup:
+    def test_tuple_gates_all_values(self, graph, capsys):
+        a = tf.constant(1.0)
+        printed = tf.print("gate")
+        x, none, op = tf.tuple([a, None, tf.no_op(name="n")], control_inputs=[printed])
+        assert none is None and op.type == "NoOp"
+        gate = x.op.control_inputs[0]
+        assert gate.type == "NoOp" and printed in gate.control_inputs
+        assert run(x) == 1.0 and capsys.readouterr().err == "gate\n"
+
+    def test_tuple_errors(self, graph):
+        with pytest.raises(ValueError, match="must have at least one Tensor"):
+            tf.tuple([None])
+        with pytest.raises(TypeError, match="'control_inputs' must only contain"):
+            tf.tuple([tf.constant(1)], control_inputs=[3])
+
+
+class TestLogging:
+    def test_assert_passes_and_fails(self, graph):
+        x = v1.placeholder(tf.float32, [None])
+        check = tf.Assert(tf.reduce_all(x < 10.0), ["too big:", x], summarize=2)
+        run(check, {x: [1.0, 2.0]})
+        with pytest.raises(
+            InvalidArgumentError,
+            match=r"Assert 'Assert/Assert' .*assertion failed: \[too big:\] \[1 20\.5\.\.\.\]",
+        ):
+            run(check, {x: [1.0, 20.5, 3.0]})
+
+    def test_assert_errors(self, graph):
+        with pytest.raises(TypeError, match="condition must be a bool tensor"):
+            tf.Assert(tf.constant(1), ["x"])
+        with pytest.raises(TypeError, match="data must be a list or tuple"):
+            tf.Assert(tf.constant(True), "x")
+
+    def test_v1_print_is_an_identity_that_prints(self, graph, capsys):
+        x = tf.constant([[1, 2], [3, 4]])
+        y = v1.Print(x, [x, tf.constant(2.5)], message="values: ", first_n=2)
+        with v1.Session() as sess:
+            for _ in range(3):
+                np.testing.assert_array_equal(sess.run(y), [[1, 2], [3, 4]])
+        assert capsys.readouterr().err == "values: [[1 2][3...]...][2.5]\n" * 2
+
+    def test_print_streams_and_format(self, graph, capsys, tmp_path):
+        x = tf.constant(np.arange(10))
+        run(tf.print("x:", x, {"k": 1}, output_stream=sys.stdout, sep="|", end="!\n"))
+        assert capsys.readouterr().out == "x:|[0 1 2 ... 7 8 9]|{'k': 1}!\n"
+        path = tmp_path / "log.txt"
+        run(tf.print(tf.constant([["a", "b"]]), output_stream=f"file://{path}", summarize=1))
+        assert path.read_text() == '[["a" "b"]]\n'
+        with pytest.raises(ValueError, match="Unsupported output stream"):
+            tf.print(x, output_stream=42)
+
+
+class TestPyFunc:
+    def test_numpy_function_values_and_types(self, graph):
+        x = tf.constant([1.0, 2.0])
+        y = tf.numpy_function(lambda a: (a * 2).astype(np.float32), [x], tf.float32)
+        assert y.op.type == "PyFunc" and y.shape.rank is None
+        n, s = v1.py_func(
+            lambda a: (np.int64(a.size), np.array([b"x", b"y"])),
+            [x],
+            [tf.int64, tf.string],
+            stateful=False,
+        )
+        assert n.op.type == "PyFuncStateless"
+        got = run([y, n, s])
+        np.testing.assert_array_equal(got[0], [2.0, 4.0])
+        assert got[1] == 2 and list(got[2]) == [b"x", b"y"]
+
+    def test_function_without_outputs_returns_the_op(self, graph):
+        seen = []
+        op = tf.numpy_function(lambda a: seen.append(int(a)), [tf.constant(7)], [])
+        run(op)
+        assert seen == [7]
+
+    def test_result_checks(self, graph):
+        x = tf.constant(1.0)
+        wrong_type = tf.numpy_function(lambda a: a.astype(np.float64), [x], tf.float32)
+        with pytest.raises(InvalidArgumentError, match=r"0-th value returned by pyfunc_\d+ is "
+                           r"float64, but expects float32"):
+            run(wrong_type)
+        wrong_count = tf.numpy_function(lambda a: (a, a), [x], [tf.float32])
+        with pytest.raises(InvalidArgumentError, match="returns 2 values, but expects to see 1"):
+            run(wrong_count)
+
+    @pytest.mark.parametrize(
+        "exception, error",
+        [
+            (ValueError("no"), InvalidArgumentError),
+            (StopIteration(), OutOfRangeError),
+            (NotImplementedError("later"), UnimplementedError),
+            (KeyError("k"), UnknownError),
+        ],
+    )
+    def test_python_exceptions_become_op_errors(self, graph, exception, error):
+        def fail(a):
+            raise exception
+
+        y = tf.numpy_function(fail, [tf.constant(1)], tf.int32, name="failing")
+        with pytest.raises(error, match=f"PyFunc 'failing'.*{type(exception).__name__}") as info:
+            run(y)
+        assert info.value.__cause__ is exception
+
+    def test_not_differentiable(self, graph):
+        from runtime.registry import get_gradient_function
+
+        assert get_gradient_function("PyFunc") is None
+
+
+class TestNest:
+    def test_flatten_and_pack_round_trip(self):
+        structure = {"b": [1, (2, Point(3, None))], "a": 0}
+        flat = nest.flatten(structure)
+        assert flat == [0, 1, 2, 3, None]
+        assert nest.pack_sequence_as(structure, flat) == structure
+
+    def test_structure_errors(self):
+        with pytest.raises(TypeError, match="same sequence type"):
+            nest.assert_same_structure([1], (1,))
+        nest.assert_same_structure([1], (1,), check_types=False)
+        with pytest.raises(ValueError, match="same set of keys"):
+            nest.assert_same_structure({"a": 1}, {"b": 1})
+        with pytest.raises(ValueError, match="Structure had 2 elements"):
+            nest.pack_sequence_as([0, 0], [1])
