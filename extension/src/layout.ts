@@ -6,8 +6,16 @@
 
 import { ColorBy, IColorMap, INode, ITFGraphPayload } from './payload';
 
-/** Fill for a unit the active colour map says nothing about. */
-export const NEUTRAL_COLOR = '#eeeeee';
+/**
+ * Fill for a unit the active colour map says nothing about, and the border of
+ * ops placed elsewhere than requested: both as the Python renderer draws them
+ * (workbench/palette.py).
+ */
+export const NEUTRAL_COLOR = '#dddddd';
+export const SOFT_PLACED_COLOR = '#d62728';
+
+/** Most colours a folded scope is striped with; the rest share a neutral stripe. */
+export const MAX_STRIPES = 4;
 
 /** Longest name drawn inside a node; the side panel always shows the full one. */
 export const MAX_LABEL_LENGTH = 48;
@@ -49,6 +57,8 @@ export interface IDrawnEdge {
 export interface ILegendEntry {
   color: string;
   label: string;
+  /** Colour of a dashed outline, for the soft-placement row. */
+  outline?: string;
 }
 
 /** Result of a search: the matching op names, or why the query is unusable. */
@@ -123,30 +133,39 @@ export function nodeColor(payload: ITFGraphPayload, colorBy: ColorBy, node: INod
 }
 
 /**
- * Colour of a unit: an op's own colour; for a collapsed scope, the colour all
- * its ops share, its scope colour when colouring by scope, or neutral when mixed.
+ * Fills of a unit as `[colour, count]`, most common first: an op's own colour,
+ * or for a folded scope the colours of its ops, as stripes (at most
+ * `MAX_STRIPES`, the rest neutral) like the Python renderer draws them.
  */
-export function unitColor(payload: ITFGraphPayload, colorBy: ColorBy, unit: IUnit): string {
+export function unitFills(
+  payload: ITFGraphPayload,
+  colorBy: ColorBy,
+  unit: IUnit
+): [string, number][] {
   const nodes = Private.nodesByName(payload);
-  if (unit.kind === 'scope' && colorBy === 'scope') {
-    return Private.lookup(payload.colors.scope, unit.name);
-  }
-  let shared: string | null = null;
+  const counts = new Map<string, number>();
   for (const name of unit.members) {
     const color = nodeColor(payload, colorBy, nodes.get(name)!);
-    if (shared !== null && color !== shared) {
-      return NEUTRAL_COLOR;
-    }
-    shared = color;
+    counts.set(color, (counts.get(color) ?? 0) + 1);
   }
-  return shared ?? NEUTRAL_COLOR;
+  // A stable sort keeps first-seen order among equal counts.
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const top = sorted.slice(0, MAX_STRIPES);
+  const rest = sorted.slice(MAX_STRIPES).reduce((sum, [, count]) => sum + count, 0);
+  return rest > 0 ? [...top, [NEUTRAL_COLOR, rest]] : top;
 }
 
-/** Black or white, whichever reads better on `background` (`#rrggbb`). */
+/**
+ * Black or white, whichever reads better on `background` (`#rrggbb`), by WCAG
+ * relative luminance as workbench/palette.py's `text_color` decides.
+ */
 export function textColor(background: string): string {
-  const channel = (i: number) => parseInt(background.slice(i, i + 2), 16) / 255;
-  const luminance = 0.299 * channel(1) + 0.587 * channel(3) + 0.114 * channel(5);
-  return luminance < 0.5 ? '#ffffff' : '#000000';
+  const linear = (i: number) => {
+    const c = parseInt(background.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = 0.2126 * linear(1) + 0.7152 * linear(3) + 0.0722 * linear(5);
+  return luminance > 0.179 ? '#000000' : '#ffffff';
 }
 
 /**
@@ -208,7 +227,7 @@ export function buildView(
   const lines = [
     'digraph tfgraph {',
     '  graph [rankdir=TB, nodesep=0.25, ranksep=0.35, fontname="sans-serif", fontsize=10];',
-    '  node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=10, ' +
+    '  node [shape=box, fontname="sans-serif", fontsize=10, ' +
       'height=0.3, margin="0.08,0.03", penwidth=0.8];',
     '  edge [arrowsize=0.6, penwidth=0.8, color="#666666"];'
   ];
@@ -340,11 +359,12 @@ export function ancestors(payload: ITFGraphPayload, name: string): Set<string> {
  * The legend for a colouring, built from the payload's colour map so it matches
  * the Python renderer. Devices are labelled with their short label; compute
  * time lists each colour with the range of times drawn in it, fastest first.
+ * A last row explains dashed red borders when some op was soft-placed.
  */
 export function legendEntries(payload: ITFGraphPayload, colorBy: ColorBy): ILegendEntry[] {
   const map = payload.colors[colorBy];
   if (colorBy === 'time') {
-    return Private.timeLegend(payload, map);
+    return [...Private.timeLegend(payload, map), ...Private.softPlacedEntry(payload)];
   }
   const labels = new Map<string, string>();
   if (colorBy === 'device') {
@@ -356,10 +376,11 @@ export function legendEntries(payload: ITFGraphPayload, colorBy: ColorBy): ILege
   if (colorBy !== 'device') {
     keys.sort();
   }
-  return keys.map(key => ({
+  const entries: ILegendEntry[] = keys.map(key => ({
     color: map[key],
     label: labels.get(key) ?? (key === '' && colorBy === 'scope' ? '(top level)' : key)
   }));
+  return [...entries, ...Private.softPlacedEntry(payload)];
 }
 
 /** Format a static shape the way TF prints it: `(2, ?)`, `()` or `<unknown>`. */
@@ -421,23 +442,41 @@ namespace Private {
     return slash < 0 ? name : name.slice(slash + 1);
   }
 
+  /**
+   * One node statement. Folded scopes get a double border and stripes; ops
+   * placed elsewhere than requested a dashed red border (as in the Python SVG).
+   */
   function unitStatement(payload: ITFGraphPayload, colorBy: ColorBy, unit: IUnit): string {
-    const fill = unitColor(payload, colorBy, unit);
-    const font = textColor(fill);
+    const nodes = nodesByName(payload);
+    const fills = unitFills(payload, colorBy, unit);
+    const styles: string[] = [];
+    let fillcolor: string;
+    if (fills.length > 1) {
+      const total = fills.reduce((sum, [, count]) => sum + count, 0);
+      fillcolor = fills.map(([color, count]) => `${color};${(count / total).toFixed(3)}`).join(':');
+      styles.push('striped');
+    } else {
+      fillcolor = fills[0][0];
+      styles.push(unit.kind === 'scope' ? 'filled' : 'rounded,filled');
+    }
     let label: string;
-    let shape = '';
+    let extra = '';
     if (unit.kind === 'scope') {
       const ops = unit.members.length === 1 ? '1 op' : `${unit.members.length} ops`;
       label = `+ ${truncate(shortName(unit.name, parentScope(payload, unit.name)))}\n${ops}`;
-      shape = ', shape=box3d, style=filled';
+      extra += ', peripheries=2';
     } else {
-      const node = nodesByName(payload).get(unit.name)!;
+      const node = nodes.get(unit.name)!;
       const name = truncate(shortName(node.name, node.scope));
       label = name === node.op ? name : `${name}\n${truncate(node.op)}`;
     }
+    if (unit.members.some(name => nodes.get(name)!.soft_placed)) {
+      styles.push('dashed');
+      extra += `, color="${SOFT_PLACED_COLOR}", penwidth=3`;
+    }
     return (
-      `${unit.id} [label=${dotString(label)}, fillcolor="${fill}", ` +
-      `fontcolor="${font}"${shape}];`
+      `${unit.id} [label=${dotString(label)}, style="${styles.join(',')}", ` +
+      `fillcolor="${fillcolor}", fontcolor="${textColor(fills[0][0])}"${extra}];`
     );
   }
 
@@ -484,6 +523,19 @@ namespace Private {
       }
     }
     return drawn;
+  }
+
+  /** The legend row for dashed red borders, when some op has one. */
+  export function softPlacedEntry(payload: ITFGraphPayload): ILegendEntry[] {
+    return payload.nodes.some(node => node.soft_placed)
+      ? [
+          {
+            color: '#ffffff',
+            label: 'placed elsewhere than requested',
+            outline: SOFT_PLACED_COLOR
+          }
+        ]
+      : [];
   }
 
   /** Most legend rows compute-time colouring shows. */

@@ -18,9 +18,7 @@ import {
   formatShape,
   IGraphView,
   legendEntries,
-  searchNodes,
-  textColor,
-  unitColor
+  searchNodes
 } from './layout';
 import { ColorBy, COLORINGS, INode, ITFGraphPayload, payloadError } from './payload';
 
@@ -134,8 +132,9 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     }
     this._colorSelect.addEventListener('change', () => {
       this._colorBy = this._colorSelect.value as ColorBy;
-      this._recolor();
       this._updateLegend();
+      // Fills do not move anything, so the same layout comes back.
+      void this._draw();
     });
     colorLabel.appendChild(this._colorSelect);
 
@@ -305,25 +304,6 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     this.node.dataset.rendered = 'true';
   }
 
-  /** Recolour drawn units in place: colouring needs no new layout. */
-  private _recolor(): void {
-    const view = this._view;
-    if (view === null) {
-      return;
-    }
-    for (const [id, element] of this._unitElements) {
-      const unit = view.units.get(id);
-      if (unit === undefined) {
-        continue;
-      }
-      const fill = unitColor(this._payload!, this._colorBy, unit);
-      element.querySelector('path, polygon, ellipse')?.setAttribute('fill', fill);
-      for (const text of Array.from(element.querySelectorAll('text'))) {
-        text.setAttribute('fill', textColor(fill));
-      }
-    }
-  }
-
   private _updateLegend(): void {
     const entries = legendEntries(this._payload!, this._colorBy);
     const title = Private.element('span', 'jp-TFGraph-legendTitle', COLORING_LABELS[this._colorBy]);
@@ -331,6 +311,9 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       const row = Private.element('span', 'jp-TFGraph-legendEntry');
       const swatch = Private.element('span', 'jp-TFGraph-swatch');
       swatch.style.backgroundColor = entry.color;
+      if (entry.outline !== undefined) {
+        swatch.style.border = `2px dashed ${entry.outline}`;
+      }
       row.dataset.color = entry.color.toLowerCase();
       row.append(swatch, Private.element('span', 'jp-TFGraph-legendLabel', entry.label));
       return row;

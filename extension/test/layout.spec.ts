@@ -11,9 +11,10 @@ import {
   NEUTRAL_COLOR,
   scopeChain,
   searchNodes,
+  SOFT_PLACED_COLOR,
   textColor,
   truncate,
-  unitColor
+  unitFills
 } from '../src/layout';
 import { ITFGraphPayload } from '../src/payload';
 import { CPU0, CPU1, load, VALID, XSS_NAME } from './fixtures';
@@ -26,10 +27,15 @@ function dotToSvg(dot: string): string {
 /** `fillcolor` of each DOT node statement, by node id. */
 function fills(dot: string): Map<string, string> {
   const found = new Map<string, string>();
-  for (const match of dot.matchAll(/^\s*(\w+) \[label=.*?fillcolor="(#[0-9a-f]{6})"/gm)) {
+  for (const match of dot.matchAll(/^\s*(\w+) \[label=.*?fillcolor="([^"]*)"/gm)) {
     found.set(match[1], match[2]);
   }
   return found;
+}
+
+/** The DOT statement of one unit. */
+function statement(dot: string, id: string): string {
+  return dot.split('\n').find(line => line.trim().startsWith(`${id} [`))!;
 }
 
 describe('dotString', () => {
@@ -132,8 +138,10 @@ describe('buildView', () => {
       ])
     );
     expect(edges).toHaveLength(3);
-    // Its ops sit on both CPUs, so the folded node is neutral under device colouring.
-    expect(fills(view.dot).get(s)).toBe(NEUTRAL_COLOR);
+    // Its ops sit on both CPUs: striped by share, three on CPU:1 and one on CPU:0.
+    expect(statement(view.dot, s)).toContain(
+      'style="striped", fillcolor="#ff7f0e;0.750:#1f77b4;0.250", fontcolor="#000000", peripheries=2'
+    );
   });
 
   it('honours the outermost collapsed scope and nests expanded ones', () => {
@@ -222,48 +230,86 @@ describe('colours', () => {
     const payload = load('two_devices');
     const view = buildView(payload, new Set(), 'device');
     const unit = view.units.get(view.unitOf.get('layer1/MatMul')!)!;
-    expect(unitColor(payload, 'device', unit)).toBe(payload.colors.device[CPU1]);
-    expect(unitColor(payload, 'op', unit)).toBe('#bebada');
-    expect(unitColor(payload, 'scope', unit)).toBe('#b3de69');
-    expect(unitColor(payload, 'time', unit)).toBe('#7f2704');
-    expect(unitColor(payload, 'status', unit)).toBe('#a1d99b');
+    expect(unitFills(payload, 'device', unit)).toEqual([[payload.colors.device[CPU1], 1]]);
+    expect(unitFills(payload, 'op', unit)).toEqual([['#bebada', 1]]);
+    expect(unitFills(payload, 'scope', unit)).toEqual([['#b3de69', 1]]);
+    expect(unitFills(payload, 'time', unit)).toEqual([['#7f2704', 1]]);
+    expect(unitFills(payload, 'status', unit)).toEqual([['#a1d99b', 1]]);
   });
 
   it('falls back to neutral for what a map does not cover', () => {
     const payload = load('nested_collapsed');
     const view = buildView(payload, new Set(), 'status');
     const unit = view.units.get(view.unitOf.get('input')!)!;
-    expect(unitColor(payload, 'status', unit)).toBe(NEUTRAL_COLOR);
+    expect(unitFills(payload, 'status', unit)).toEqual([[NEUTRAL_COLOR, 1]]);
     const odd: ITFGraphPayload = {
       ...payload,
       nodes: payload.nodes.map(n => ({ ...n, op: 'constructor' }))
     };
-    expect(unitColor(odd, 'op', unit)).toBe(NEUTRAL_COLOR);
+    expect(unitFills(odd, 'op', unit)).toEqual([[NEUTRAL_COLOR, 1]]);
   });
 
-  it('gives a folded scope the colour its ops share', () => {
+  it('stripes a folded scope with its ops’ colours, most common first', () => {
     const payload = load('nested_collapsed');
     const view = buildView(payload, new Set(['encoder', 'decoder']), 'device');
     const encoder = view.units.get(view.unitOf.get('encoder/step')!)!;
     const decoder = view.units.get(view.unitOf.get('decoder/layer1/w')!)!;
-    expect(unitColor(payload, 'device', encoder)).toBe(payload.colors.device[CPU0]);
-    expect(unitColor(payload, 'device', decoder)).toBe(NEUTRAL_COLOR);
-    expect(unitColor(payload, 'scope', decoder)).toBe(payload.colors.scope.decoder);
+    expect(unitFills(payload, 'device', encoder)).toEqual([[payload.colors.device[CPU0], 5]]);
+    expect(unitFills(payload, 'device', decoder)).toEqual([
+      [payload.colors.device[CPU0], 2],
+      [payload.colors.device[CPU1], 2]
+    ]);
+    expect(statement(view.dot, encoder.id)).toContain('style="filled"');
   });
 
-  it('picks readable text colours', () => {
-    expect(textColor('#000000')).toBe('#ffffff');
+  it('gives at most four stripes and a neutral one for the rest', () => {
+    const payload = load('nested_collapsed');
+    const all = {
+      id: 's0',
+      kind: 'scope' as const,
+      name: 'all',
+      members: payload.nodes.map(n => n.name)
+    };
+    // Five compute-time colours over eleven ops; ties keep first-seen order.
+    expect(unitFills(payload, 'time', all)).toEqual([
+      ['#fee6ce', 5],
+      ['#a63603', 2],
+      ['#fd8d3c', 2],
+      ['#fdd0a2', 1],
+      [NEUTRAL_COLOR, 1]
+    ]);
+  });
+
+  it('outlines soft-placed ops with a dashed red border', () => {
+    const view = buildView(load('two_devices'), new Set(), 'device');
+    const y = statement(view.dot, view.unitOf.get('y')!);
+    expect(y).toContain('style="rounded,filled,dashed"');
+    expect(y).toContain(`color="${SOFT_PLACED_COLOR}", penwidth=3`);
+    expect(statement(view.dot, view.unitOf.get('x')!)).not.toContain('dashed');
+  });
+
+  it('picks text colours as the Python renderer does', () => {
+    expect(textColor('#332288')).toBe('#ffffff');
+    expect(textColor('#ddcc77')).toBe('#000000');
     expect(textColor('#7f2704')).toBe('#ffffff');
     expect(textColor('#ffffb3')).toBe('#000000');
   });
 });
 
 describe('legendEntries', () => {
-  it('labels devices with their short labels', () => {
+  const softPlaced = {
+    color: '#ffffff',
+    label: 'placed elsewhere than requested',
+    outline: SOFT_PLACED_COLOR
+  };
+
+  it('labels devices with their short labels, and explains dashed borders', () => {
     expect(legendEntries(load('two_devices'), 'device')).toEqual([
       { color: '#1f77b4', label: 'CPU:0' },
-      { color: '#ff7f0e', label: 'CPU:1' }
+      { color: '#ff7f0e', label: 'CPU:1' },
+      softPlaced
     ]);
+    expect(legendEntries(load('nested_collapsed'), 'device')).toHaveLength(2);
   });
 
   it('lists op types and scopes sorted', () => {
@@ -274,11 +320,13 @@ describe('legendEntries', () => {
       'Identity',
       'MatMul',
       'NoOp',
-      'Placeholder'
+      'Placeholder',
+      softPlaced.label
     ]);
     expect(legendEntries(payload, 'scope')).toEqual([
       { color: '#e5e5e5', label: '(top level)' },
-      { color: '#b3de69', label: 'layer1' }
+      { color: '#b3de69', label: 'layer1' },
+      softPlaced
     ]);
   });
 
@@ -286,7 +334,8 @@ describe('legendEntries', () => {
     expect(legendEntries(load('two_devices'), 'time')).toEqual([
       { color: '#fff5eb', label: '0.1 µs – 1 µs' },
       { color: '#fdae6b', label: '3 µs' },
-      { color: '#7f2704', label: '42 µs' }
+      { color: '#7f2704', label: '42 µs' },
+      softPlaced
     ]);
   });
 });

@@ -82,7 +82,12 @@ describe('TFGraphWidget', () => {
     expect(fill(drawn(widget, 'MatMul'))).toBe('#ff7f0e');
     expect(fill(drawn(widget, 'x'))).toBe('#1f77b4');
     const legend = Array.from(widget.node.querySelectorAll('.jp-TFGraph-legendEntry'));
-    expect(legend.map(e => e.textContent)).toEqual(['CPU:0', 'CPU:1']);
+    expect(legend.map(e => e.textContent)).toEqual([
+      'CPU:0',
+      'CPU:1',
+      'placed elsewhere than requested'
+    ]);
+    expect((legend[2].firstChild as HTMLElement).style.border).toBe('2px dashed rgb(214, 39, 40)');
   });
 
   it('shows the clicked op in the side panel', async () => {
@@ -205,17 +210,22 @@ describe('TFGraphWidget', () => {
     expect(widget.node.querySelectorAll('.jp-TFGraph-traced')).toHaveLength(0);
   });
 
-  it('recolours in place from the payload maps', async () => {
+  it('recolours from the payload maps, keeping the selection', async () => {
     const payload = load('two_devices');
     const widget = await render(payload);
+    click(drawn(widget, 'MatMul'));
     const select = widget.node.querySelector('.jp-TFGraph-colorBy') as HTMLSelectElement;
     select.value = 'op';
     select.dispatchEvent(new Event('change'));
+    await redrawn(widget);
     expect(fill(drawn(widget, 'MatMul'))).toBe(payload.colors.op.MatMul);
+    expect(drawn(widget, 'MatMul').classList).toContain('jp-TFGraph-selected');
     const legend = Array.from(widget.node.querySelectorAll('.jp-TFGraph-legendEntry'));
-    expect(legend).toHaveLength(Object.keys(payload.colors.op).length);
+    // One row per op type, plus the soft-placement row.
+    expect(legend).toHaveLength(Object.keys(payload.colors.op).length + 1);
     select.value = 'time';
     select.dispatchEvent(new Event('change'));
+    await redrawn(widget);
     expect(fill(drawn(widget, 'MatMul'))).toBe('#7f2704');
     expect(drawn(widget, 'MatMul').querySelector('text')!.getAttribute('fill')).toBe('#ffffff');
   });

@@ -61,7 +61,11 @@ def test_nodes_are_drawn_in_their_device_colours(page, two_devices, page_errors)
     assert fills["MatMul"] == payload["colors"]["device"][CPU1]
     assert fills["x"] == payload["colors"]["device"][CPU0]
     assert set(fills.values()) == set(payload["colors"]["device"].values())
-    assert two_devices.locator(".jp-TFGraph-legendEntry").all_inner_texts() == ["CPU:0", "CPU:1"]
+    assert two_devices.locator(".jp-TFGraph-legendEntry").all_inner_texts() == [
+        "CPU:0",
+        "CPU:1",
+        "placed elsewhere than requested",
+    ]
     assert page_errors == []
 
 
@@ -153,6 +157,44 @@ def test_untrusted_names_render_as_text(page, notebook, dialogs, page_errors):
     assert graph_node(page, 'back\\slash "quote" &amp;').count() == 1
     assert page.locator(".jp-TFGraph img, .jp-TFGraph script, .jp-TFGraph b").count() == 0
     assert dialogs == []
+    assert page_errors == []
+
+
+def test_tfgraph_magic_draws_ops_in_their_device_colours(page, notebook, page_errors):
+    notebook(
+        [
+            "%load_ext workbench\n"
+            "import runtime as tf\n"
+            "config = tf.compat.v1.ConfigProto(device_count={'CPU': 2})",
+            "%%tfgraph --config config --run shifted\n"
+            "with tf.device('/cpu:0'):\n"
+            "    a = tf.constant([[1.0, 2.0]], name='a')\n"
+            "    b = tf.constant([[3.0], [4.0]], name='b')\n"
+            "with tf.device('/cpu:1'):\n"
+            "    with tf.name_scope('layer'):\n"
+            "        product = tf.matmul(a, b, name='product')\n"
+            "        shifted = tf.add(product, 1.0, name='shifted')",
+        ]
+    )
+    root = page.locator(RENDERED)
+    root.locator("svg g.node").first.wait_for()
+    # The legend's colours come from the payload, i.e. from the Python palette.
+    legend = {
+        row.inner_text(): row.get_attribute("data-color")
+        for row in root.locator(".jp-TFGraph-legendEntry").all()
+    }
+    assert set(legend) == {"CPU:0", "CPU:1"}
+    assert legend["CPU:0"] != legend["CPU:1"]
+    fills = root.evaluate(NODE_FILLS)
+    assert fills["a"] == fills["b"] == legend["CPU:0"]
+    assert fills["product"] == legend["CPU:1"]
+    assert set(fills.values()) == set(legend.values())
+    graph_node(page, "product").click()
+    assert root.locator("[data-field='assigned_device']").inner_text() == CPU1
+    assert root.locator("[data-field='op']").inner_text() == "MatMul"
+    # --run printed the value computed across the two devices: 1*3 + 2*4 + 1.
+    outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+    assert "shifted = array([[12.]]" in outputs
     assert page_errors == []
 
 
