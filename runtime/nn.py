@@ -21,6 +21,7 @@ from .ops.nn_ops import (
     conv2d,
     conv2d_backprop_filter,
     conv2d_backprop_input,
+    dropout,
     elu,
     l2_loss,
     leaky_relu,
@@ -29,7 +30,9 @@ from .ops.nn_ops import (
     max_pool2d,
     relu,
     relu6,
+    sigmoid_cross_entropy_with_logits,
     softmax,
+    softmax_cross_entropy_with_logits,
     softplus,
     sparse_softmax_cross_entropy_with_logits,
 )
@@ -41,6 +44,7 @@ __all__ = [
     "conv2d",
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
+    "dropout",
     "elu",
     "l2_loss",
     "leaky_relu",
@@ -49,7 +53,9 @@ __all__ = [
     "max_pool2d",
     "relu",
     "relu6",
+    "sigmoid_cross_entropy_with_logits",
     "softmax",
+    "softmax_cross_entropy_with_logits",
     "softplus",
     "sparse_softmax_cross_entropy_with_logits",
 ]
@@ -58,7 +64,14 @@ __all__ = [
 _V1_OVERRIDES = {
     "avg_pool": nn_ops.avg_pool_v1,
     "conv2d": nn_ops.conv2d_v1,
+    "dropout": nn_ops.dropout_v1,
+    "log_softmax": nn_ops.log_softmax_v1,
     "max_pool": nn_ops.max_pool_v1,
+    "sigmoid_cross_entropy_with_logits": nn_ops.sigmoid_cross_entropy_with_logits_v1,
+    "softmax": nn_ops.softmax_v1,
+    "softmax_cross_entropy_with_logits": nn_ops.softmax_cross_entropy_with_logits_v1,
+    "softmax_cross_entropy_with_logits_v2": nn_ops.softmax_cross_entropy_with_logits_v2_v1,
+    "sparse_softmax_cross_entropy_with_logits": nn_ops.sparse_softmax_cross_entropy_with_logits_v1,
 }
 
 

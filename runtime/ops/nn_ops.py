@@ -19,7 +19,7 @@ from ..kernels.nn import window_geometry
 from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes
-from . import array_ops, math_ops
+from . import array_ops, math_ops, random_ops
 from .constant_value import known_shape
 from .core import apply_op, convert_to_tensor, same_dtype
 
@@ -30,6 +30,7 @@ __all__ = [
     "conv2d",
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
+    "dropout",
     "elu",
     "l2_loss",
     "leaky_relu",
@@ -38,7 +39,9 @@ __all__ = [
     "max_pool2d",
     "relu",
     "relu6",
+    "sigmoid_cross_entropy_with_logits",
     "softmax",
+    "softmax_cross_entropy_with_logits",
     "softplus",
     "sparse_softmax_cross_entropy_with_logits",
 ]
@@ -485,6 +488,135 @@ SPARSE_SOFTMAX_XENT = register_op(
 )
 
 
+def _ensure_xent_args(name: str, sentinel, labels, logits) -> None:
+    """TF1's guard: the cross-entropies take ``labels=`` and ``logits=`` by name."""
+    if sentinel is not None:
+        raise ValueError(f"Only call `{name}` with named arguments (labels=..., logits=..., ...)")
+    if labels is None or logits is None:
+        raise ValueError("Both labels and logits must be provided.")
+
+
+def _flatten_outer_dims(tensor: Tensor) -> Tensor:
+    """``tensor`` as ``[-1, last dim]``, keeping what is known of the static shape."""
+    last = array_ops.shape(tensor)[-1:]
+    flat = array_ops.reshape(tensor, array_ops.concat([[-1], last], 0))
+    shape = tensor.shape
+    if shape.rank is not None:
+        flat.set_shape([TensorShape(shape[:-1]).num_elements(), shape[-1]])
+    return flat
+
+
+def _move_axis_last(tensor: Tensor, axis: int) -> Tensor:
+    rank = tensor.shape.rank
+    if rank is None:
+        raise ValueError(f"A cross-entropy along axis {axis} needs the rank of logits.")
+    axis %= rank
+    return array_ops.transpose(tensor, [*range(axis), *range(axis + 1, rank), axis])
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Tensor:
+    """Softmax cross-entropy between ``logits`` and a distribution ``labels`` over ``axis``.
+
+    The gradient flows into ``labels`` as well as ``logits`` (TF2's behaviour; the TF1
+    form ``tf.compat.v1.nn.softmax_cross_entropy_with_logits`` stops it).
+
+    Parameters
+    ----------
+    labels : Tensor
+        Probabilities, shaped like ``logits``; each row should sum to 1.
+    logits : Tensor of floats
+        Unscaled log-probabilities.
+    axis : int
+        The class dimension (default: the last).
+
+    Returns
+    -------
+    Tensor
+        The loss, shaped like ``logits`` without ``axis``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     loss = tf.nn.softmax_cross_entropy_with_logits(
+    ...         labels=[[0.0, 1.0], [0.5, 0.5]], logits=[[0.0, 0.0], [0.0, 0.0]])
+    ...     tf.compat.v1.Session().run(loss)
+    array([0.6931472, 0.6931472], dtype=float32)
+    """
+    with name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as scope:
+        graph = graph_of([logits, labels])
+        logits = convert_to_tensor(logits, name="logits", graph=graph)
+        labels = convert_to_tensor(
+            labels, dtype_hint=logits.dtype.base_dtype, name="labels", graph=graph
+        )
+        labels = math_ops.cast(labels, logits.dtype.base_dtype)
+        shape = logits.shape
+        if shape.rank == 2 and axis in (-1, 1):
+            return _xent_op(logits, labels, scope)
+        # As TF: the class axis goes last, the rest is flattened to a batch and back.
+        if axis not in (-1, None) and not (shape.rank is not None and axis == shape.rank - 1):
+            logits, labels = _move_axis_last(logits, axis), _move_axis_last(labels, axis)
+        loss = _xent_op(_flatten_outer_dims(logits), _flatten_outer_dims(labels), "xent")
+        loss = array_ops.reshape(loss, array_ops.shape(logits)[:-1], name=scope)
+        if shape.rank is not None:
+            dims = shape.as_list()
+            del dims[axis]
+            loss.set_shape(dims)
+        return loss
+
+
+def _xent_op(logits: Tensor, labels: Tensor, name) -> Tensor:
+    op = apply_op(SOFTMAX_XENT, [logits, labels], name, T=logits.dtype.base_dtype)
+    return op.outputs[0]
+
+
+def softmax_cross_entropy_with_logits_v1(
+    _sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None
+) -> Tensor:
+    """TF1's softmax cross-entropy: as TF2's, but no gradient flows into ``labels``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     loss = tf.compat.v1.nn.softmax_cross_entropy_with_logits(
+    ...         labels=[[0.0, 1.0]], logits=[[0.0, 0.0]])
+    ...     tf.compat.v1.Session().run(loss)
+    array([0.6931472], dtype=float32)
+    """
+    _ensure_xent_args("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    axis = _either(axis, "axis", None if dim == -1 else dim, "dim")
+    with name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
+        labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
+        return softmax_cross_entropy_with_logits(
+            labels, logits, -1 if axis is None else axis, scope
+        )
+
+
+def softmax_cross_entropy_with_logits_v2_v1(
+    labels, logits, axis=None, name=None, dim=None
+) -> Tensor:
+    """``tf.compat.v1.nn.softmax_cross_entropy_with_logits_v2``: TF2's, with ``dim``."""
+    axis = _either(axis, "axis", dim, "dim")
+    return softmax_cross_entropy_with_logits(labels, logits, -1 if axis is None else axis, name)
+
+
+@register_gradient("SoftmaxCrossEntropyWithLogits")
+def _softmax_xent_gradient(op, grad_loss, grad_backprop):
+    logits = op.inputs[0]
+    grad = _broadcast_mul(grad_loss, op.outputs[1])
+    if grad_backprop is not None:
+        # backprop = softmax(logits) - labels; its derivative is softmax's Jacobian.
+        probabilities = softmax(logits)
+        projected = math_ops.reduce_sum(
+            math_ops.multiply(grad_backprop, probabilities), -1, keepdims=True
+        )
+        grad = math_ops.add(
+            grad, math_ops.multiply(math_ops.subtract(grad_backprop, projected), probabilities)
+        )
+    return [grad, _broadcast_mul(grad_loss, math_ops.negative(log_softmax(logits)))]
+
+
 def _sparse_xent_op(logits: Tensor, labels: Tensor, name) -> Tensor:
     op = apply_op(
         SPARSE_SOFTMAX_XENT,
@@ -515,7 +647,7 @@ def _check_sparse_labels(labels: Tensor, logits: Tensor) -> None:
         )
 
 
-def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tensor:
     """Softmax cross-entropy between ``logits`` and integer class ``labels``.
 
     Parameters
@@ -524,7 +656,7 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         Class indices in ``[0, num_classes)``, shaped like ``logits`` without its last
         dimension. An index outside that range is an ``InvalidArgumentError`` at run time.
     logits : Tensor of floats
-        Unscaled log-probabilities, ``[batch, num_classes]``.
+        Unscaled log-probabilities, ``[..., num_classes]``.
 
     Returns
     -------
@@ -545,7 +677,22 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
         logits = convert_to_tensor(logits, name="logits", graph=graph)
         labels = convert_to_tensor(labels, name="labels", graph=graph)
         _check_sparse_labels(labels, logits)
-        return _sparse_xent_op(logits, labels, scope)
+        if logits.shape.rank == 2:
+            return _sparse_xent_op(logits, labels, scope)
+        # Other ranks: flatten to a batch of rows, and shape the loss like the labels.
+        flat_labels = array_ops.reshape(labels, [-1])
+        loss = _sparse_xent_op(_flatten_outer_dims(logits), flat_labels, "xent")
+        loss = array_ops.reshape(loss, array_ops.shape(labels), name=scope)
+        loss.set_shape(labels.shape)
+        return loss
+
+
+def sparse_softmax_cross_entropy_with_logits_v1(
+    _sentinel=None, labels=None, logits=None, name=None
+) -> Tensor:
+    """TF1's signature of :func:`sparse_softmax_cross_entropy_with_logits`."""
+    _ensure_xent_args("sparse_softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    return sparse_softmax_cross_entropy_with_logits(labels, logits, name)
 
 
 def _broadcast_mul(vector: Tensor, matrix: Tensor) -> Tensor:
@@ -557,6 +704,157 @@ def _broadcast_mul(vector: Tensor, matrix: Tensor) -> Tensor:
 def _sparse_xent_gradient(op, grad_loss, grad_backprop):
     # The backprop output is already d loss / d logits; labels are integers.
     return [_broadcast_mul(grad_loss, op.outputs[1]), None]
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Tensor:
+    """Logistic loss of ``logits`` against ``labels`` in [0, 1], elementwise.
+
+    Computed as TF does, ``max(x, 0) - x * z + log(1 + exp(-|x|))``, which neither
+    overflows for large ``|x|`` nor loses precision near 0.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     loss = tf.nn.sigmoid_cross_entropy_with_logits(
+    ...         labels=[1.0, 0.0, 1.0], logits=[0.0, 1000.0, 1000.0])
+    ...     tf.compat.v1.Session().run(loss)
+    array([6.931472e-01, 1.000000e+03, 0.000000e+00], dtype=float32)
+    """
+    _ensure_xent_args("sigmoid_cross_entropy_with_logits", None, labels, logits)
+    with name_scope(name, "logistic_loss", [logits, labels]) as scope:
+        graph = graph_of([logits, labels])
+        logits = convert_to_tensor(logits, name="logits", graph=graph)
+        labels = convert_to_tensor(
+            labels, dtype_hint=logits.dtype.base_dtype, name="labels", graph=graph
+        )
+        if not labels.shape.is_compatible_with(logits.shape):
+            raise ValueError(
+                f"`logits` and `labels` must have the same shape, received "
+                f"({logits.shape} vs {labels.shape})."
+            )
+        zeros = array_ops.zeros_like(logits)
+        positive = math_ops.greater_equal(logits, zeros)
+        relu_logits = math_ops.where(positive, logits, zeros)
+        neg_abs_logits = math_ops.where(positive, math_ops.negative(logits), logits)
+        return math_ops.add(
+            math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
+            math_ops.log1p(math_ops.exp(neg_abs_logits)),
+            name=scope,
+        )
+
+
+def sigmoid_cross_entropy_with_logits_v1(
+    _sentinel=None, labels=None, logits=None, name=None
+) -> Tensor:
+    """TF1's signature of :func:`sigmoid_cross_entropy_with_logits`."""
+    _ensure_xent_args("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
+    return sigmoid_cross_entropy_with_logits(labels, logits, name)
+
+
+# -- dropout ------------------------------------------------------------------------------
+
+
+def _noise_shape(x: Tensor, noise_shape):
+    """TF's ``_get_noise_shape``: ``x``'s shape, or ``noise_shape`` completed from it."""
+    if noise_shape is None:
+        return array_ops.shape(x)
+    if isinstance(noise_shape, Tensor) or x.shape.rank is None:
+        return noise_shape
+    dims = list(noise_shape)
+    if len(dims) != x.shape.rank:
+        return noise_shape
+    dims = [x_dim if dim is None else dim for dim, x_dim in zip(dims, x.shape)]
+    if None not in dims:
+        return dims
+    # Unlike TF, dims unknown in both take x's size at run time instead of failing.
+    dynamic = array_ops.shape(x)
+    return array_ops.stack([dynamic[i] if dim is None else dim for i, dim in enumerate(dims)])
+
+
+def _check_rate(rate, x: Tensor):
+    """``rate`` as given (a number) or as a scalar tensor of ``x``'s dtype."""
+    if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+        if not 0 <= rate < 1:
+            raise ValueError(
+                f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: "
+                f"rate={rate}"
+            )
+        return rate
+    rate = convert_to_tensor(rate, dtype_hint=x.dtype.base_dtype, name="rate", graph=x.graph)
+    if rate.shape.rank not in (None, 0):
+        raise ValueError(f"`rate` must be a scalar, got shape {rate.shape}")
+    return math_ops.cast(rate, x.dtype.base_dtype)
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Zero each element of ``x`` with probability ``rate``; scale the rest by ``1 / (1 - rate)``.
+
+    Parameters
+    ----------
+    x : Tensor of floats
+    rate : float or scalar tensor in [0, 1)
+        The probability that an element is dropped.
+    noise_shape : list of int, optional
+        The shape of the keep/drop mask, broadcast against ``x`` (``None`` entries take
+        ``x``'s dimension): ``[batch, 1, 1, channels]`` drops whole feature maps.
+    seed : int, optional
+        With the graph seed, makes the mask sequence repeatable (see ``tf.random``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.nn.dropout(tf.constant(np.ones(10000)), rate=0.25, seed=1)
+    ...     kept = tf.compat.v1.Session().run(y)
+    >>> sorted(set(kept.round(6).tolist())), bool(abs((kept == 0).mean() - 0.25) < 0.02)
+    ([0.0, 1.333333], True)
+    """
+    with name_scope(name, "dropout", [x]) as scope:
+        x = convert_to_tensor(x, name="x", graph=graph_of([x]))
+        if not x.dtype.is_floating:
+            raise ValueError(
+                "`x.dtype` must be a floating point tensor as `x` will be scaled. Received: "
+                f"x_dtype={x.dtype.name}"
+            )
+        rate = _check_rate(rate, x)
+        if isinstance(rate, (int, float)):
+            if rate == 0:
+                return x
+            kept = math_ops.multiply(x, convert_to_tensor(1 / (1 - rate), x.dtype.base_dtype))
+        else:
+            kept = math_ops.realdiv(x, math_ops.subtract(1.0, rate))
+        noise = random_ops.random_uniform(
+            _noise_shape(x, noise_shape), dtype=x.dtype.base_dtype, seed=seed
+        )
+        keep_mask = math_ops.greater_equal(noise, rate)
+        zero = convert_to_tensor(0, x.dtype.base_dtype, graph=x.graph)
+        out = math_ops.where(keep_mask, kept, zero, name=scope)
+        out.set_shape(x.shape)
+        return out
+
+
+def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None) -> Tensor:
+    """TF1's ``tf.compat.v1.nn.dropout``: keeps each element with probability ``keep_prob``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.compat.v1.nn.dropout([1.0, 1.0], keep_prob=0.5, seed=1)
+    >>> y.shape
+    TensorShape([2])
+    """
+    if keep_prob is not None and rate is not None:
+        raise ValueError("Cannot specify both 'rate' and 'keep_prob'")
+    if keep_prob is not None:
+        if isinstance(keep_prob, (int, float)) and not 0 < keep_prob <= 1:
+            raise ValueError(f"`keep_prob` must be a float in the range (0, 1], got {keep_prob}")
+        rate = 1 - keep_prob
+    if rate is None:
+        raise ValueError("Either 'keep_prob' or 'rate' must be given")
+    return dropout(x, rate, noise_shape, seed, name)
 
 
 # -- convolution and pooling ----------------------------------------------------------
@@ -1158,3 +1456,13 @@ def conv2d_v1(
     """
     filters = _either(filters, "filters", filter, "filter")
     return conv2d(input, filters, strides, padding, data_format, dilations, name)
+
+
+def softmax_v1(logits, axis=None, name=None, dim=None) -> Tensor:
+    """TF1's :func:`softmax`, which also takes the old ``dim`` for ``axis``."""
+    return softmax(logits, _either(axis, "axis", dim, "dim"), name)
+
+
+def log_softmax_v1(logits, axis=None, name=None, dim=None) -> Tensor:
+    """TF1's :func:`log_softmax`, which also takes the old ``dim`` for ``axis``."""
+    return log_softmax(logits, _either(axis, "axis", dim, "dim"), name)

@@ -409,3 +409,145 @@ def test_backprop_ops_infer_their_shape_from_the_size_input(graph):
     assert dx.shape == (2, 8, 8, 3) and dw.shape == (3, 3, 3, 5)
     with pytest.raises(ValueError, match=r"Shape must be rank 4 but is rank 3"):
         tf.nn.conv2d_backprop_filter(x, [3, 3, 3], dy, 2, "SAME")
+
+
+# -- dense and sigmoid cross-entropy ------------------------------------------------------
+
+
+def np_xent(labels, logits, axis=-1):
+    return -(labels * np.log(np_softmax(logits, axis=axis))).sum(axis=axis)
+
+
+@pytest.mark.parametrize(
+    "shape, axis", [((4, 5), -1), ((4, 5), 1), ((2, 3, 4), -1), ((3, 4, 2), 0)]
+)
+def test_softmax_cross_entropy(graph, shape, axis):
+    logits = randn(*shape)
+    labels = np_softmax(randn(*shape), axis=axis)
+    loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits, axis=axis)
+    expected = np_xent(labels, logits, axis)
+    assert loss.shape == expected.shape
+    np.testing.assert_allclose(run(loss), expected, rtol=1e-12)
+
+
+def test_softmax_cross_entropy_unknown_dims_and_v1_forms(graph):
+    logits = tf.compat.v1.placeholder(tf.float64, [None, None, 3])
+    labels = np_softmax(randn(2, 4, 3))
+    loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    v1 = tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    v2 = tf.compat.v1.nn.softmax_cross_entropy_with_logits_v2(labels, logits, dim=-1)
+    assert loss.shape.as_list() == [None, None]
+    x = randn(2, 4, 3)
+    got = run([loss, v1, v2], {logits: x})
+    for value in got:
+        np.testing.assert_allclose(value, np_xent(labels, x), rtol=1e-12)
+    with pytest.raises(
+        ValueError, match=r"Only call `softmax_cross_entropy_with_logits` with named"
+    ):
+        tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels, logits)
+    with pytest.raises(ValueError, match=r"Both labels and logits must be provided"):
+        tf.compat.v1.nn.softmax_cross_entropy_with_logits(logits=logits)
+
+
+def test_softmax_cross_entropy_op_shapes_and_errors(graph):
+    logits = tf.constant(randn(3, 4))
+    op = tf.nn.softmax_cross_entropy_with_logits(labels=np.eye(4)[:3], logits=logits).op
+    assert op.type == "SoftmaxCrossEntropyWithLogits"
+    assert op.outputs[0].shape == (3,) and op.outputs[1].shape == (3, 4)
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 4 and 5"):
+        tf.nn.softmax_cross_entropy_with_logits(labels=randn(3, 5), logits=logits)
+
+
+def test_sparse_softmax_cross_entropy_higher_rank(graph):
+    logits, labels = randn(2, 3, 4), RNG.integers(0, 4, (2, 3))
+    unknown = tf.compat.v1.placeholder(tf.float64, [None, 3, 4])
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=unknown)
+    v1 = tf.compat.v1.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    assert loss.shape == (2, 3) and v1.shape == (2, 3)
+    expected = -np.take_along_axis(np.log(np_softmax(logits)), labels[..., None], -1)[..., 0]
+    got = run([loss, v1], {unknown: logits})
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(got[1], expected, rtol=1e-12)
+
+
+def test_sigmoid_cross_entropy(graph):
+    logits, labels = randn(3, 4) * 3, RNG.uniform(size=(3, 4))
+    loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
+    sigmoid = 1 / (1 + np.exp(-logits))
+    expected = -(labels * np.log(sigmoid) + (1 - labels) * np.log(1 - sigmoid))
+    assert loss.shape == (3, 4) and loss.op.name == "logistic_loss"
+    np.testing.assert_allclose(run(loss), expected, rtol=1e-10)
+
+
+def test_sigmoid_cross_entropy_is_stable_and_checks_shapes(graph):
+    loss = tf.compat.v1.nn.sigmoid_cross_entropy_with_logits(
+        labels=[0.0, 1.0, 0.0, 1.0], logits=[-800.0, 800.0, 800.0, -800.0]
+    )
+    np.testing.assert_allclose(run(loss), [0.0, 0.0, 800.0, 800.0])
+    with pytest.raises(ValueError, match=r"`logits` and `labels` must have the same shape"):
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=[1.0, 0.0], logits=[1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"Only call `sigmoid_cross_entropy_with_logits`"):
+        tf.compat.v1.nn.sigmoid_cross_entropy_with_logits([1.0], [1.0])
+
+
+# -- dropout --------------------------------------------------------------------------------
+
+
+def test_dropout_scales_kept_values_and_drops_at_rate(graph):
+    x = RNG.uniform(1, 2, size=(400, 50))
+    y = tf.nn.dropout(x, rate=0.3, seed=5)
+    got = run(y)
+    kept = got != 0
+    assert y.shape == x.shape and abs(1 - kept.mean() - 0.3) < 0.01
+    np.testing.assert_allclose(got[kept], x[kept] / 0.7, rtol=1e-12)
+
+
+def test_dropout_is_repeatable_with_seeds_and_differs_between_runs():
+    def masks():
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.random.set_seed(1)
+            y = tf.nn.dropout(np.ones((20, 20)), rate=0.5)
+            with tf.compat.v1.Session() as sess:
+                return sess.run(y), sess.run(y)
+
+    first, second = masks()
+    assert not np.array_equal(first, second)
+    again = masks()
+    np.testing.assert_array_equal(again[0], first)
+    np.testing.assert_array_equal(again[1], second)
+
+
+def test_dropout_noise_shape_drops_whole_slices(graph):
+    x = tf.compat.v1.placeholder(tf.float64, [None, 6])
+    y = tf.nn.dropout(x, rate=0.5, noise_shape=[None, 1], seed=2)
+    got = run(y, {x: np.ones((300, 6))})
+    assert y.shape.as_list() == [None, 6]
+    assert ((got == 0).all(axis=1) | (got == 2).all(axis=1)).all()
+    assert 0.35 < (got[:, 0] == 0).mean() < 0.65
+
+
+def test_dropout_rate_tensor_and_keep_prob(graph):
+    rate = tf.compat.v1.placeholder(tf.float32, [])
+    y = tf.nn.dropout(np.ones(10000, np.float32), rate=rate, seed=3)
+    v1 = tf.compat.v1.nn.dropout(np.ones(10000, np.float32), keep_prob=0.8, seed=4)
+    with tf.compat.v1.Session() as sess:
+        got = sess.run(y, {rate: 0.75})
+        assert set(np.unique(got).tolist()) == {0.0, 4.0} and abs((got == 0).mean() - 0.75) < 0.02
+        got = sess.run(v1)
+        assert set(np.unique(got).round(5).tolist()) == {0.0, 1.25}
+
+
+def test_dropout_edge_cases_and_errors(graph):
+    x = tf.constant(randn(3))
+    assert tf.nn.dropout(x, rate=0.0) is x
+    with pytest.raises(
+        ValueError, match=r"`rate` must be a scalar tensor or a float in the range \[0, 1\)"
+    ):
+        tf.nn.dropout(x, rate=1.0)
+    with pytest.raises(ValueError, match=r"`x.dtype` must be a floating point tensor"):
+        tf.nn.dropout([1, 2], rate=0.5)
+    with pytest.raises(ValueError, match=r"Cannot specify both 'rate' and 'keep_prob'"):
+        tf.compat.v1.nn.dropout(x, keep_prob=0.5, rate=0.5)
+    with pytest.raises(ValueError, match=r"`keep_prob` must be a float in the range \(0, 1\]"):
+        tf.compat.v1.nn.dropout(x, keep_prob=0.0)
