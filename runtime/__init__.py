@@ -12,6 +12,7 @@ from . import (  # tf.io, tf.compat.v1.summary
     graph_util,
     io,
     kernels,
+    math,
     nn,
     queue,
     random,
@@ -43,9 +44,12 @@ from .dtypes import (
     uint64,
     variant,
 )
+from .gradients import AggregationMethod, UnconnectedGradients
+from .gradients import gradients_v2 as gradients
 from .graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
 from .graph_def import GraphDef, NodeDef
 from .ops.array_ops import *
+from .ops.constant_value import constant_value as get_static_value
 from .ops.control_flow_ops import *
 from .ops.core import constant, convert_to_tensor
 from .ops.init_ops import *

@@ -19,11 +19,23 @@ from ..config import (
     RunOptions,
     ThreadPoolOptionProto,
 )
+from ..gradients import gradients
 from ..graph import get_default_graph, reset_default_graph
 from ..graph_keys import GraphKeys
 from ..importer import import_graph_def
 from ..nn import v1 as nn
+from ..ops.array_ops import boolean_mask_v1 as boolean_mask
+from ..ops.array_ops import expand_dims_v1 as expand_dims
+from ..ops.array_ops import gather_v1 as gather
+from ..ops.array_ops import ones_like_v1 as ones_like
+from ..ops.array_ops import pad_v1 as pad
 from ..ops.array_ops import placeholder, placeholder_with_default
+from ..ops.array_ops import reverse as reverse_v2
+from ..ops.array_ops import shape_v1 as shape
+from ..ops.array_ops import size_v1 as size
+from ..ops.array_ops import squeeze_v1 as squeeze
+from ..ops.array_ops import transpose_v1 as transpose
+from ..ops.array_ops import zeros_like_v1 as zeros_like
 from ..ops.control_flow_ops import cond_v1 as cond
 from ..ops.control_flow_ops import while_loop_v1 as while_loop
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
@@ -34,6 +46,38 @@ from ..ops.init_ops import (
     variance_scaling_initializer,
 )
 from ..ops.logging_ops import Print
+from ..ops.math_ops import argmax_v1 as argmax
+from ..ops.math_ops import argmin_v1 as argmin
+from ..ops.math_ops import (
+    ceil,
+    cumprod,
+    div,
+    floordiv,
+    floormod,
+    lin_space,
+    log,
+    log1p,
+    logical_xor,
+    reciprocal,
+    rsqrt,
+    squared_difference,
+    to_double,
+    to_float,
+    to_int32,
+    to_int64,
+    unsorted_segment_sum,
+)
+from ..ops.math_ops import floordiv as floor_div
+from ..ops.math_ops import floormod as mod
+from ..ops.math_ops import reduce_all_v1 as reduce_all
+from ..ops.math_ops import reduce_any_v1 as reduce_any
+from ..ops.math_ops import reduce_max_v1 as reduce_max
+from ..ops.math_ops import reduce_mean_v1 as reduce_mean
+from ..ops.math_ops import reduce_min_v1 as reduce_min
+from ..ops.math_ops import reduce_prod_v1 as reduce_prod
+from ..ops.math_ops import reduce_sum_v1 as reduce_sum
+from ..ops.math_ops import where as where_v2
+from ..ops.math_ops import where_v1 as where
 from ..ops.random_ops import (
     get_seed,
     random_normal,
@@ -64,7 +108,12 @@ from ..ops.variables import (
     variables_initializer,
 )
 from ..scopes import name_scope
-from ..session import InteractiveSession, Session, get_default_session
+from ..session import (
+    InteractiveSession,
+    Session,
+    get_default_session,
+    register_session_run_conversion_functions,
+)
 
 
 def __getattr__(name: str):

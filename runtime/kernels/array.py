@@ -1,6 +1,15 @@
-"""Kernels of array ops: constants, placeholders, identity and shape manipulation."""
+"""Kernels of array ops: constants, placeholders, identity and shape manipulation.
+
+Kernels may return views of their inputs (reshape, transpose, slices): values are
+never modified in place, and the session copies read-only results before handing
+them out.
+"""
 
 from __future__ import annotations
+
+import math
+
+import numpy as np
 
 from ..dtypes import short_name
 from ..errors import InvalidArgumentError
@@ -9,7 +18,11 @@ from ..registry import register_kernel
 
 @register_kernel("Const")
 def const(*, value, dtype):
-    return (value,)
+    # A read-only view: results derived from it (views included) are copied before a
+    # fetch hands them out, so nobody can change the graph's constant.
+    view = value.view()
+    view.flags.writeable = False
+    return (view,)
 
 
 @register_kernel("Placeholder", context=True)
@@ -34,4 +47,543 @@ def placeholder_with_default(value, *, dtype, shape):
 
 @register_kernel("Identity")
 def identity(x, *, T):
+    return (x,)
+
+
+# -- slicing specs (shared with the StridedSlice shape function) --------------------------------
+
+
+class _Unknown:
+    """A value shape inference does not know yet (in a slice spec)."""
+
+    def __repr__(self):
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+def slice_index(
+    begin,
+    end,
+    strides,
+    *,
+    begin_mask=0,
+    end_mask=0,
+    ellipsis_mask=0,
+    new_axis_mask=0,
+    shrink_axis_mask=0,
+) -> tuple:
+    """A ``StridedSlice`` spec as a Python index: slices, ints, ``...`` and ``None``.
+
+    Examples
+    --------
+    >>> slice_index([0, 1, 0], [0, 2, 0], [1, 1, 1], begin_mask=1, end_mask=1, new_axis_mask=4)
+    (slice(None, None, 1), slice(1, 2, 1), None)
+    """
+    items = []
+    for i, (b, e, s) in enumerate(zip(begin, end, strides)):
+        bit = 1 << i
+        if ellipsis_mask & bit:
+            items.append(Ellipsis)
+        elif new_axis_mask & bit:
+            items.append(None)
+        elif shrink_axis_mask & bit:
+            items.append(b)
+        else:
+            if s is not UNKNOWN and s == 0:
+                raise ValueError(f"strides[{i}] must be non-zero")
+            items.append(slice(None if begin_mask & bit else b, None if end_mask & bit else e, s))
+    return tuple(items)
+
+
+def sliced_dims(dims: list, index: tuple) -> list:
+    """The dims of ``x[index]`` for ``x`` of ``dims`` (``None`` = unknown), checked as TF does.
+
+    Examples
+    --------
+    >>> sliced_dims([4, None, 3], (1, slice(None, None, 2), None))
+    [None, 1, 3]
+    >>> sliced_dims([2, 3], (5,))
+    Traceback (most recent call last):
+    ...
+    ValueError: slice index 5 of dimension 0 out of bounds.
+    """
+    consumed = sum(1 for item in index if item is not None and item is not Ellipsis)
+    if consumed > len(dims):
+        raise ValueError(
+            f"Index out of range using input dim {consumed - 1}; input has only {len(dims)} dims"
+        )
+    if Ellipsis not in index:
+        index = (*index, Ellipsis)
+    out, d = [], 0
+    for item in index:
+        if item is Ellipsis:
+            covered = len(dims) - consumed
+            out.extend(dims[d : d + covered])
+            d += covered
+        elif item is None:
+            out.append(1)
+        elif isinstance(item, slice):
+            size = dims[d]
+            d += 1
+            known = size is not None and all(
+                v is not UNKNOWN for v in (item.start, item.stop, item.step)
+            )
+            out.append(len(range(*item.indices(size))) if known else None)
+        else:
+            size = dims[d]
+            if item is not UNKNOWN and size is not None and not -size <= item < size:
+                raise ValueError(f"slice index {item} of dimension {d} out of bounds.")
+            d += 1
+    return out
+
+
+def _strided_index(x_shape, begin, end, strides, masks) -> tuple:
+    index = slice_index(begin.tolist(), end.tolist(), strides.tolist(), **masks)
+    sliced_dims(list(x_shape), index)  # TF's bounds checks
+    return index
+
+
+@register_kernel("StridedSlice")
+def strided_slice(x, begin, end, strides, *, T, Index, **masks):
+    return (np.asarray(x[_strided_index(x.shape, begin, end, strides, masks)]),)
+
+
+@register_kernel("StridedSliceGrad")
+def strided_slice_grad(shape, begin, end, strides, dy, *, T, Index, **masks):
+    out = np.zeros(tuple(shape.tolist()), dtype=dy.dtype)
+    out[_strided_index(out.shape, begin, end, strides, masks)] = dy
+    return (out,)
+
+
+@register_kernel("Slice")
+def slice_(x, begin, size, *, T, Index):
+    index = []
+    for i, (b, s, dim) in enumerate(zip(begin.tolist(), size.tolist(), x.shape)):
+        if not 0 <= b <= dim:
+            raise InvalidArgumentError(
+                None, None, f"Expected begin[{i}] in [0, {dim}], but got {b}"
+            )
+        s = dim - b if s == -1 else s
+        if not 0 <= s <= dim - b:
+            raise InvalidArgumentError(
+                None, None, f"Expected size[{i}] in [0, {dim - b}], but got {s}"
+            )
+        index.append(slice(b, b + s))
+    if len(index) != x.ndim:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Expected begin and size arguments to be 1-D tensors of size {x.ndim}, but got shapes [{len(begin)}] and [{len(size)}] instead.",
+        )
+    return (x[tuple(index)],)
+
+
+# -- reshaping ----------------------------------------------------------------------------------
+
+
+def _fail(text: str):
+    raise InvalidArgumentError(None, None, text)
+
+
+@register_kernel("Reshape")
+def reshape(tensor, shape, *, T, Tshape):
+    dims = [int(d) for d in np.asarray(shape).reshape(-1)]
+    unknown = [i for i, d in enumerate(dims) if d == -1]
+    if len(unknown) > 1:
+        _fail(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]}")
+    for i, d in enumerate(dims):
+        if d < -1:
+            _fail(f"Size {i} must be non-negative, not {d}")
+    known = math.prod(d for d in dims if d != -1)
+    if unknown:
+        if known == 0 or tensor.size % known:
+            _fail(
+                f"Input to reshape is a tensor with {tensor.size} values, but the requested "
+                f"shape requires a multiple of {known}"
+            )
+        dims[unknown[0]] = tensor.size // known
+    elif known != tensor.size:
+        _fail(
+            f"Input to reshape is a tensor with {tensor.size} values, but the requested shape "
+            f"has {known}"
+        )
+    return (tensor.reshape(dims),)
+
+
+def _check_permutation(perm, rank: int) -> list:
+    perm = [int(p) for p in perm]
+    if len(perm) != rank:
+        _fail(
+            f"transpose expects a vector of size {rank}. But input(1) is a vector of size {len(perm)}"
+        )
+    for i in range(rank):
+        if i not in perm:
+            _fail(f"{i} is missing from {{{','.join(map(str, perm))}}}.")
+    return perm
+
+
+@register_kernel("Transpose")
+def transpose(x, perm, *, T, Tperm):
+    return (np.transpose(x, _check_permutation(perm, x.ndim)),)
+
+
+@register_kernel("InvertPermutation")
+def invert_permutation(x, *, T):
+    perm = _check_permutation(x, len(x))
+    return (np.argsort(perm).astype(x.dtype),)
+
+
+@register_kernel("ExpandDims")
+def expand_dims(x, dim, *, T, Tdim):
+    axis = int(np.asarray(dim).reshape(-1)[0])
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        _fail(f"Tried to expand dim index {axis} for tensor with {x.ndim} dimensions.")
+    return (np.expand_dims(x, axis),)
+
+
+@register_kernel("Squeeze")
+def squeeze(x, *, T, squeeze_dims):
+    if not squeeze_dims:
+        return (np.squeeze(x),)
+    axes = []
+    for axis in squeeze_dims:
+        if not -x.ndim <= axis < x.ndim:
+            _fail(f"Tried to squeeze dim index {axis} for tensor with {x.ndim} dimensions.")
+        if x.shape[axis] != 1:
+            _fail(
+                f"Can not squeeze dim[{axis % x.ndim}], expected a dimension of 1, got {x.shape[axis]}"
+            )
+        axes.append(axis % x.ndim)
+    return (np.squeeze(x, axis=tuple(set(axes))),)
+
+
+def _shape_text(shape) -> str:
+    return "[" + ",".join(map(str, shape)) + "]"
+
+
+@register_kernel("ConcatV2")
+def concat_v2(*inputs, N, T, Tidx):
+    *values, axis = inputs
+    rank = values[0].ndim
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        _fail(
+            f"ConcatOp : Expected concatenating dimensions in the range [{-rank}, {rank}), but got {axis}"
+        )
+    axis %= rank
+    for i, value in enumerate(values[1:], 1):
+        if value.ndim != rank:
+            _fail(
+                f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
+                f"{_shape_text(values[0].shape)} vs. shape[{i}] = {_shape_text(value.shape)}"
+            )
+        for d in range(rank):
+            if d != axis and value.shape[d] != values[0].shape[d]:
+                _fail(
+                    f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = "
+                    f"{_shape_text(values[0].shape)} vs. shape[{i}] = {_shape_text(value.shape)}"
+                )
+    return (np.concatenate(values, axis=axis),)
+
+
+@register_kernel("Pack")
+def pack(*values, N, T, axis):
+    for i, value in enumerate(values[1:], 1):
+        if value.shape != values[0].shape:
+            _fail(
+                f"Shapes of all inputs must match: values[0].shape = {_shape_text(values[0].shape)} "
+                f"!= values[{i}].shape = {_shape_text(value.shape)}"
+            )
+    return (np.stack(values, axis=axis),)
+
+
+@register_kernel("Unpack")
+def unpack(value, *, num, T, axis):
+    if value.shape[axis] != num:
+        _fail(f"Input shape axis {axis} must equal {num}, got shape {_shape_text(value.shape)}")
+    return tuple(np.moveaxis(value, axis, 0))
+
+
+@register_kernel("Split")
+def split(split_dim, value, *, T, num_split):
+    axis = int(split_dim)
+    if not -value.ndim <= axis < value.ndim:
+        _fail(
+            f"-input rank(-{value.ndim}) <= split_dim < input rank ({value.ndim}), but got {axis}"
+        )
+    size = value.shape[axis]
+    if size % num_split:
+        _fail(
+            "Number of ways to split should evenly divide the split dimension, but got "
+            f"split_dim {axis % value.ndim} (size = {size}) and num_split {num_split}"
+        )
+    return tuple(np.split(value, num_split, axis=axis))
+
+
+@register_kernel("SplitV")
+def split_v(value, size_splits, split_dim, *, T, Tlen, num_split):
+    axis = int(split_dim)
+    if not -value.ndim <= axis < value.ndim:
+        _fail(
+            f"-input rank(-{value.ndim}) <= split_dim < input rank ({value.ndim}), but got {axis}"
+        )
+    size = value.shape[axis]
+    sizes = [int(s) for s in size_splits]
+    if len(sizes) != num_split:
+        _fail(f"Number of split sizes {len(sizes)} does not match num_split {num_split}")
+    if sizes.count(-1) > 1:
+        _fail("There can only be one -1 in the input.")
+    if -1 in sizes:
+        sizes[sizes.index(-1)] = size - (sum(sizes) + 1)
+    if sum(sizes) != size or min(sizes, default=0) < 0:
+        _fail(
+            "Determined shape must either match input shape along split_dim exactly if fully "
+            f"specified, or be less than the size of the input along split_dim if not fully "
+            f"specified.  Got: {sum(sizes)}"
+        )
+    return tuple(np.split(value, np.cumsum(sizes)[:-1], axis=axis))
+
+
+# -- gather and scatter -----------------------------------------------------------------------
+
+
+def _position(index) -> str:
+    return ",".join(map(str, index))
+
+
+def _check_indices(indices, limit: int) -> None:
+    bad = np.argwhere((indices < 0) | (indices >= limit))
+    if len(bad):
+        where = tuple(bad[0])
+        _fail(f"indices[{_position(where)}] = {indices[where]} is not in [0, {limit})")
+
+
+@register_kernel("GatherV2")
+def gather_v2(params, indices, axis, *, Tparams, Tindices, Taxis, batch_dims):
+    axis = int(axis)
+    if not -params.ndim <= axis < params.ndim:
+        _fail(f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {axis}")
+    axis %= params.ndim
+    if batch_dims < 0:
+        batch_dims += indices.ndim
+    _check_indices(indices, params.shape[axis])
+    if not batch_dims:
+        return (np.take(params, indices, axis=axis),)
+    batch = params.shape[:batch_dims]
+    if indices.shape[:batch_dims] != batch:
+        _fail(
+            f"params.shape[:{batch_dims}] = {_shape_text(batch)} must equal "
+            f"indices.shape[:{batch_dims}] = {_shape_text(indices.shape[:batch_dims])}"
+        )
+    parts = [np.take(params[b], indices[b], axis=axis - batch_dims) for b in np.ndindex(*batch)]
+    out_tail = parts[0].shape if parts else ()
+    return (np.asarray(parts, dtype=params.dtype).reshape(batch + out_tail),)
+
+
+def _nd_index(indices, shape, what: str) -> tuple:
+    depth = indices.shape[-1]
+    flat = indices.reshape(-1, depth)
+    limits = np.asarray(shape[:depth])
+    bad = np.argwhere(((flat < 0) | (flat >= limits)).any(axis=1))
+    if len(bad):
+        row = int(bad[0][0])
+        position = np.unravel_index(row, indices.shape[:-1])
+        _fail(
+            f"indices[{_position(position)}] = {_shape_text(flat[row].tolist())} does not index "
+            f"into {what} {_shape_text(shape)}"
+        )
+    return tuple(np.moveaxis(indices, -1, 0))
+
+
+@register_kernel("GatherNd")
+def gather_nd(params, indices, *, Tparams, Tindices, batch_dims):
+    return (np.asarray(params[_nd_index(indices, params.shape, "param shape")]),)
+
+
+@register_kernel("ScatterNd")
+def scatter_nd(indices, updates, shape, *, T, Tindices):
+    out = np.zeros(tuple(shape.tolist()), dtype=updates.dtype)
+    np.add.at(out, _nd_index(indices, out.shape, "shape"), updates)
+    return (out,)
+
+
+@register_kernel("UnsortedSegmentSum")
+def unsorted_segment_sum(data, segment_ids, num_segments, *, T, Tindices, Tnumsegments):
+    count = int(num_segments)
+    bad = np.argwhere(segment_ids >= count)
+    if len(bad):
+        where = tuple(bad[0])
+        _fail(
+            f"segment_ids[{_position(where)}] = {segment_ids[where]} is out of range [0, {count})"
+        )
+    out = np.zeros((count, *data.shape[segment_ids.ndim :]), dtype=data.dtype)
+    keep = segment_ids >= 0  # negative ids are dropped, as in TF
+    np.add.at(out, segment_ids[keep], data[keep])
+    return (out,)
+
+
+# -- tile, pad, reverse, broadcast, fill ---------------------------------------------------------
+
+
+@register_kernel("Tile")
+def tile(x, multiples, *, T, Tmultiples):
+    factors = [int(m) for m in multiples]
+    if len(factors) != x.ndim:
+        _fail(
+            f"Expected multiples argument to be a vector of length {x.ndim} but got length {len(factors)}"
+        )
+    for i, m in enumerate(factors):
+        if m < 0:
+            _fail(f"Expected multiples[{i}] >= 0, but got {m}")
+    return (np.tile(x, factors) if factors else x,)
+
+
+def _paddings(x, paddings) -> list:
+    if paddings.shape != (x.ndim, 2):
+        _fail(
+            f"The first dimension of paddings must be the rank of inputs{_shape_text(paddings.shape)} "
+            f"{_shape_text(x.shape)}"
+        )
+    if (paddings < 0).any():
+        _fail(f"Paddings must be non-negative: {' '.join(map(str, paddings.reshape(-1)))}")
+    return paddings.tolist()
+
+
+@register_kernel("Pad")
+def pad(x, paddings, *, T, Tpaddings):
+    return (np.pad(x, _paddings(x, paddings)),)
+
+
+@register_kernel("PadV2")
+def pad_v2(x, paddings, constant_values, *, T, Tpaddings):
+    return (np.pad(x, _paddings(x, paddings), constant_values=constant_values),)
+
+
+def _mirror_paddings(x, paddings, mode: str) -> list:
+    pads = _paddings(x, paddings)
+    offset = 0 if mode == "SYMMETRIC" else 1
+    for (before, after), dim in zip(pads, x.shape):
+        if max(before, after) > dim - offset:
+            if offset:
+                _fail(
+                    f"paddings must be less than the dimension size: {before}, {after} not less than {dim}"
+                )
+            _fail(
+                f"paddings must be no greater than the dimension size: {before}, {after} greater than {dim}"
+            )
+    return pads
+
+
+@register_kernel("MirrorPad")
+def mirror_pad(x, paddings, *, T, Tpaddings, mode):
+    return (np.pad(x, _mirror_paddings(x, paddings, mode), mode=mode.lower()),)
+
+
+@register_kernel("MirrorPadGrad")
+def mirror_pad_grad(grad, paddings, *, T, Tpaddings, mode):
+    # Fold each padded border back onto the elements it mirrored.
+    offset = 0 if mode == "SYMMETRIC" else 1
+    out = grad
+    for axis, (before, after) in enumerate(paddings.tolist()):
+        moved = np.moveaxis(out, axis, 0)
+        size = moved.shape[0] - before - after
+        core = moved[before : before + size].copy()
+        for k in range(before):
+            core[k + offset] += moved[before - 1 - k]
+        for k in range(after):
+            core[size - 1 - k - offset] += moved[before + size + k]
+        out = np.moveaxis(core, 0, axis)
+    return (np.ascontiguousarray(out),)
+
+
+@register_kernel("ReverseV2")
+def reverse_v2(tensor, axis, *, T, Tidx):
+    axes = []
+    for a in np.asarray(axis).reshape(-1).tolist():
+        if not -tensor.ndim <= a < tensor.ndim:
+            _fail(f"'axis'[0] = {a} is out of valid range [0, {tensor.ndim - 1}")
+        if a % tensor.ndim in axes:
+            _fail(f"axis {a % tensor.ndim} specified more than once.")
+        axes.append(a % tensor.ndim)
+    return (np.flip(tensor, tuple(axes)) if axes else tensor,)
+
+
+@register_kernel("BroadcastTo")
+def broadcast_to(x, shape, *, T, Tidx):
+    try:
+        return (np.broadcast_to(x, tuple(shape.tolist())),)
+    except ValueError:
+        _fail(f"Incompatible shapes: {_shape_text(x.shape)} vs. {_shape_text(shape.tolist())}")
+
+
+@register_kernel("BroadcastGradientArgs")
+def broadcast_gradient_args(s0, s1, *, T):
+    rank = max(len(s0), len(s1))
+    a = [1] * (rank - len(s0)) + s0.tolist()
+    b = [1] * (rank - len(s1)) + s1.tolist()
+    r0, r1 = [], []
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x == y == 1:
+            r0.append(i)
+            r1.append(i)
+        elif x == 1 and y != 1:
+            r0.append(i)
+        elif y == 1 and x != 1:
+            r1.append(i)
+        elif x != y:
+            _fail(f"Incompatible shapes: {_shape_text(s0.tolist())} vs. {_shape_text(s1.tolist())}")
+    dtype = s0.dtype
+    return (np.array(r0, dtype=dtype), np.array(r1, dtype=dtype))
+
+
+@register_kernel("Fill")
+def fill(dims, value, *, T, index_type):
+    shape = tuple(int(d) for d in dims)
+    if any(d < 0 for d in shape):
+        _fail(f"Fill dimensions must be >= 0: {list(shape)}")
+    return (np.full(shape, value, dtype=np.asarray(value).dtype),)
+
+
+@register_kernel("ZerosLike")
+def zeros_like(x, *, T):
+    return (np.zeros_like(x),)
+
+
+@register_kernel("OnesLike")
+def ones_like(x, *, T):
+    return (np.ones_like(x),)
+
+
+@register_kernel("OneHot")
+def one_hot(indices, depth, on_value, off_value, *, T, TI, axis):
+    depth = int(depth)
+    if depth < 0:
+        _fail(f"depth must be non-negative, got: {depth}")
+    hot = indices[..., None] == np.arange(depth)  # out-of-range indices: all off
+    out = np.where(hot, on_value, off_value).astype(np.asarray(on_value).dtype)
+    return (out if axis == -1 else np.moveaxis(out, -1, axis),)
+
+
+# -- shapes --------------------------------------------------------------------------------------
+
+
+@register_kernel("Shape")
+def shape(x, *, T, out_type):
+    return (np.array(np.shape(x), dtype=out_type.as_numpy_dtype),)
+
+
+@register_kernel("Size")
+def size(x, *, T, out_type):
+    return (np.array(np.size(x), dtype=out_type.as_numpy_dtype),)
+
+
+@register_kernel("Rank")
+def rank(x, *, T):
+    return (np.array(np.ndim(x), dtype=np.int32),)
+
+
+@register_kernel("StopGradient")
+def stop_gradient(x, *, T):
     return (x,)

@@ -1,38 +1,437 @@
-"""Kernels of math ops: elementwise arithmetic with numpy broadcasting, matmul."""
+"""Kernels of math ops: elementwise arithmetic with numpy broadcasting, reductions,
+scans, matrix products, casts and sequences.
+
+Results keep the op's dtype (numpy would promote ``int32 + int32`` sums and scalars),
+and integer division by zero raises TF's ``InvalidArgumentError`` instead of numpy's
+silent zero.
+"""
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..registry import register_kernel
 
 
-@register_kernel("AddV2")
-def add_v2(x, y, *, T):
-    return (np.add(x, y),)
+def _typed(value, like) -> np.ndarray:
+    return np.asarray(value, dtype=like.dtype)
 
 
-@register_kernel("Sub")
-def sub(x, y, *, T):
-    return (np.subtract(x, y),)
+def _check_int_divisor(y) -> None:
+    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+        raise InvalidArgumentError(None, None, "Integer division by zero")
 
 
-@register_kernel("Mul")
-def mul(x, y, *, T):
-    return (np.multiply(x, y),)
+# -- elementwise ----------------------------------------------------------------------
 
 
-@register_kernel("RealDiv")
-def real_div(x, y, *, T):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (np.true_divide(x, y).astype(x.dtype, copy=False),)
+def _truncating_divide(x, y):
+    quotient = np.floor_divide(x, y)
+    # numpy floors; C++ (and so TF's integer RealDiv/Div) truncates toward zero.
+    return quotient + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
 
 
-@register_kernel("Neg")
-def neg(x, *, T):
-    return (np.negative(x),)
+def _real_div(x, y):
+    if x.dtype.kind in "iu":
+        _check_int_divisor(y)
+        return _truncating_divide(x, y)
+    return np.true_divide(x, y)
+
+
+def _floor_div(x, y):
+    if x.dtype.kind in "iu":
+        _check_int_divisor(y)
+        return np.floor_divide(x, y)
+    return np.floor(np.true_divide(x, y))
+
+
+def _floor_mod(x, y):
+    if x.dtype.kind in "iu":
+        _check_int_divisor(y)
+    return np.mod(x, y)
+
+
+def _pow(x, y):
+    if x.dtype.kind in "iu" and np.any(y < 0):
+        raise InvalidArgumentError(
+            None, None, "Integers to negative integer powers are not allowed"
+        )
+    return np.power(x, y)
+
+
+def _squared_difference(x, y):
+    diff = np.subtract(x, y)
+    return diff * np.conj(diff)
+
+
+_BINARY = {
+    "AddV2": np.add,
+    "Sub": np.subtract,
+    "Mul": np.multiply,
+    "RealDiv": _real_div,
+    "FloorDiv": _floor_div,
+    "FloorMod": _floor_mod,
+    "Pow": _pow,
+    "Maximum": np.maximum,
+    "Minimum": np.minimum,
+    "SquaredDifference": _squared_difference,
+}
+
+_COMPARISONS = {
+    "Equal": np.equal,
+    "NotEqual": np.not_equal,
+    "Less": np.less,
+    "LessEqual": np.less_equal,
+    "Greater": np.greater,
+    "GreaterEqual": np.greater_equal,
+    "LogicalAnd": np.logical_and,
+    "LogicalOr": np.logical_or,
+}
+
+
+def _sigmoid(x):
+    return 0.5 * (np.tanh(0.5 * x) + 1)  # no overflow for large |x|
+
+
+def _reciprocal(x):
+    if x.dtype.kind in "iu":
+        return _real_div(np.ones_like(x), x)
+    return np.reciprocal(x)
+
+
+_UNARY = {
+    "Neg": np.negative,
+    "Abs": np.abs,
+    "Sign": np.sign,
+    "Square": np.square,
+    "Sqrt": np.sqrt,
+    "Rsqrt": lambda x: 1 / np.sqrt(x),
+    "Exp": np.exp,
+    "Log": np.log,
+    "Log1p": np.log1p,
+    "Sin": np.sin,
+    "Cos": np.cos,
+    "Tanh": np.tanh,
+    "Sigmoid": _sigmoid,
+    "Round": np.rint,  # half to even, as TF rounds
+    "Floor": np.floor,
+    "Ceil": np.ceil,
+    "Reciprocal": _reciprocal,
+    "Conj": np.conj,
+}
+
+
+def _check_broadcast(x, y) -> None:
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise InvalidArgumentError(
+            None, None, f"Incompatible shapes: {list(np.shape(x))} vs. {list(np.shape(y))}"
+        ) from None
+
+
+def _binary_kernel(fn):
+    def kernel(x, y, *, T):
+        _check_broadcast(x, y)
+        with np.errstate(all="ignore"):
+            return (_typed(fn(x, y), x),)
+
+    return kernel
+
+
+def _comparison_kernel(fn):
+    def kernel(x, y, **_attrs):
+        _check_broadcast(x, y)
+        return (np.asarray(fn(x, y), dtype=np.bool_),)
+
+    return kernel
+
+
+def _unary_kernel(fn):
+    def kernel(x, *, T):
+        with np.errstate(all="ignore"):
+            return (_typed(fn(x), x),)
+
+    return kernel
+
+
+for _op_type, _fn in _BINARY.items():
+    register_kernel(_op_type)(_binary_kernel(_fn))
+for _op_type, _fn in _COMPARISONS.items():
+    register_kernel(_op_type)(_comparison_kernel(_fn))
+for _op_type, _fn in _UNARY.items():
+    register_kernel(_op_type)(_unary_kernel(_fn))
+
+
+@register_kernel("LogicalNot")
+def logical_not(x):
+    return (np.logical_not(x),)
+
+
+@register_kernel("AddN")
+def add_n(*inputs, N, T):
+    for i, x in enumerate(inputs[1:], 1):
+        if x.shape != inputs[0].shape:
+            raise InvalidArgumentError(
+                None,
+                None,
+                "Inputs to operation AddN must have the same size and shape.  Input 0: "
+                f"{list(inputs[0].shape)} != input {i}: {list(x.shape)}",
+            )
+    return (_typed(functools.reduce(np.add, inputs), inputs[0]),)
+
+
+# -- matrix products --------------------------------------------------------------------
+
+
+def _matrix(x, transpose: bool):
+    return x.T if transpose else x
 
 
 @register_kernel("MatMul")
 def mat_mul(a, b, *, T, transpose_a, transpose_b):
-    return (np.matmul(a.T if transpose_a else a, b.T if transpose_b else b),)
+    a, b = _matrix(a, transpose_a), _matrix(b, transpose_b)
+    if a.shape[1] != b.shape[0]:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: {list(b.shape)}",
+        )
+    return (_typed(np.matmul(a, b), a),)
+
+
+def _adjoint(x, adjoint: bool):
+    return np.conj(np.swapaxes(x, -1, -2)) if adjoint else x
+
+
+@register_kernel("BatchMatMulV2")
+def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y):
+    a, b = _adjoint(x, adj_x), _adjoint(y, adj_y)
+    if a.shape[-1] != b.shape[-2]:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Matrix size-incompatible: In[0]: {list(x.shape)}, In[1]: {list(y.shape)}",
+        )
+    try:
+        return (_typed(np.matmul(a, b), x),)
+    except ValueError:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"In[0] and In[1] must have compatible batch dimensions: {list(x.shape)} vs. "
+            f"{list(y.shape)}",
+        ) from None
+
+
+# -- reductions and scans -----------------------------------------------------------------
+
+
+def reduction_axes(x: np.ndarray, axes: np.ndarray) -> tuple:
+    """``axes`` (any ints) as sorted non-negative axes of ``x``, checked as TF checks them."""
+    rank = x.ndim
+    found = []
+    for axis in np.asarray(axes).reshape(-1).tolist():
+        if not -rank <= axis < rank:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Invalid reduction dimension ({axis} for input with {rank} dimension(s)",
+            )
+        if axis % rank in found:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Invalid reduction arguments: Axes contains duplicate dimension: {axis % rank}",
+            )
+        found.append(axis % rank)
+    return tuple(sorted(found))
+
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _highest(dtype):
+    return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
+
+
+def _mean(x, axis, keepdims):
+    count = math.prod(x.shape[a] for a in axis)
+    total = np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    if x.dtype.kind in "iu":
+        return _truncating_divide(total, max(count, 1)) if count else total
+    return np.true_divide(total, count)
+
+
+_REDUCTIONS = {
+    "Sum": lambda x, axis, keepdims: np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+    "Prod": lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+    "Mean": _mean,
+    "Max": lambda x, axis, keepdims: np.max(
+        x, axis=axis, keepdims=keepdims, initial=_lowest(x.dtype)
+    ),
+    "Min": lambda x, axis, keepdims: np.min(
+        x, axis=axis, keepdims=keepdims, initial=_highest(x.dtype)
+    ),
+    "All": lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims),
+    "Any": lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims),
+}
+
+
+def _reduction_kernel(fn):
+    def kernel(x, axes, *, keep_dims, **_attrs):
+        axis = reduction_axes(x, axes)
+        with np.errstate(all="ignore"):
+            return (_typed(fn(x, axis, keep_dims), x),)
+
+    return kernel
+
+
+for _op_type, _fn in _REDUCTIONS.items():
+    register_kernel(_op_type)(_reduction_kernel(_fn))
+
+
+def _arg_kernel(fn):
+    def kernel(x, dimension, *, T, Tidx, output_type):
+        rank = x.ndim
+        axis = int(dimension)
+        if not -rank <= axis < rank:
+            raise InvalidArgumentError(
+                None, None, f"Expected dimension in the range [{-rank}, {rank}), but got {axis}"
+            )
+        if x.shape[axis] == 0:
+            raise InvalidArgumentError(
+                None, None, f"Reduction axis {axis} is empty in shape {list(x.shape)}"
+            )
+        return (np.asarray(fn(x, axis=axis), dtype=output_type.as_numpy_dtype),)
+
+    return kernel
+
+
+register_kernel("ArgMax")(_arg_kernel(np.argmax))
+register_kernel("ArgMin")(_arg_kernel(np.argmin))
+
+
+def _scan_kernel(fn, identity):
+    def kernel(x, axis, *, T, Tidx, exclusive, reverse):
+        rank = max(x.ndim, 1)
+        axis = int(axis)
+        if not -rank <= axis < rank:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"ScanOp: Expected scan axis in the range [{-rank}, {rank}), but got {axis}",
+            )
+        values = np.flip(x, axis) if reverse else x
+        out = fn(values, axis=axis, dtype=x.dtype)
+        if exclusive:
+            pad = [(0, 0)] * x.ndim
+            pad[axis] = (1, 0)
+            out = np.pad(out, pad, constant_values=identity)
+            out = np.delete(out, -1, axis=axis)
+        return (np.flip(out, axis) if reverse else out,)
+
+    return kernel
+
+
+register_kernel("Cumsum")(_scan_kernel(np.cumsum, 0))
+register_kernel("Cumprod")(_scan_kernel(np.cumprod, 1))
+
+
+# -- casts, sequences, selection ------------------------------------------------------------
+
+
+@register_kernel("Cast")
+def cast(x, *, SrcT, DstT, Truncate):
+    target = np.dtype(DstT.as_numpy_dtype)
+    if target.kind == "b":
+        return (np.asarray(x != 0),)
+    if np.iscomplexobj(x) and target.kind != "c":
+        x = np.real(x)  # TF keeps the real part
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (np.asarray(x).astype(target),)
+
+
+def range_size(start, limit, delta) -> int:
+    """The length of ``Range(start, limit, delta)``; ``ValueError`` in TF's words.
+
+    Examples
+    --------
+    >>> range_size(0, 10, 3), range_size(1.0, 2.0, 0.25)
+    (4, 4)
+    """
+    start, limit, delta = (np.asarray(v).item() for v in (start, limit, delta))
+    if delta == 0:
+        raise ValueError(f"Requires delta != 0: {delta}")
+    if delta > 0 and start > limit:
+        raise ValueError(f"Requires start <= limit when delta > 0: {start}/{limit}")
+    if delta < 0 and start < limit:
+        raise ValueError(f"Requires start >= limit when delta < 0: {start}/{limit}")
+    if isinstance(start, int) and isinstance(limit, int) and isinstance(delta, int):
+        return (abs(limit - start) + abs(delta) - 1) // abs(delta)
+    return math.ceil(abs((limit - start) / delta))
+
+
+@register_kernel("Range")
+def range_(start, limit, delta, *, Tidx):
+    size = range_size(start, limit, delta)
+    dtype = np.dtype(Tidx.as_numpy_dtype)
+    return ((start + np.arange(size) * delta).astype(dtype),)
+
+
+@register_kernel("LinSpace")
+def lin_space(start, stop, num, *, T, Tidx):
+    if num <= 0:
+        raise InvalidArgumentError(None, None, f"Requires num > 0: {num}")
+    return (np.linspace(start, stop, int(num)).astype(start.dtype),)
+
+
+@register_kernel("Select")
+def select(condition, t, e, *, T):
+    if t.shape != e.shape:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "'then' and 'else' must have the same size.  but received: "
+            f"{list(t.shape)} vs. {list(e.shape)}",
+        )
+    if condition.ndim == 1 and t.ndim > 1:
+        if condition.shape[0] != t.shape[0]:
+            raise InvalidArgumentError(
+                None,
+                None,
+                "Number of batches of 'then' must match size of 'cond', but saw: "
+                f"{t.shape[0]} vs. {condition.shape[0]}",
+            )
+        condition = condition.reshape((-1,) + (1,) * (t.ndim - 1))  # a row per element
+    elif condition.ndim and condition.shape != t.shape:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "'cond' and 'then' must have the same size.  but received: "
+            f"{list(condition.shape)} vs. {list(t.shape)}",
+        )
+    return (np.where(condition, t, e),)
+
+
+@register_kernel("SelectV2")
+def select_v2(condition, t, e, *, T):
+    try:
+        return (_typed(np.where(condition, t, e), t),)
+    except ValueError:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"condition, then and else must be broadcastable: {list(condition.shape)}, "
+            f"{list(t.shape)}, {list(e.shape)}",
+        ) from None
+
+
+@register_kernel("Where")
+def where(x, *, T):
+    return (np.argwhere(x).astype(np.int64),)

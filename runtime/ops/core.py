@@ -17,6 +17,7 @@ from ..errors import capture_traceback
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
 from ..shapes import TensorShape, as_shape, broadcast_shapes
+from .constant_value import InputSpec
 
 
 def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Operation:
@@ -130,7 +131,8 @@ def infer_specs(op_def: OpDef, tensors, attrs: dict, op_name: str) -> list[Tenso
     ``Dimensions must be equal, but are 3 and 4 for '{{node MatMul}} = MatMul[...]'
     with input shapes: [2,3], [4,5].``
     """
-    specs = [TensorSpec(t.dtype.base_dtype, t.shape) for t in tensors]
+    # Shape functions may also read build-time values (``known_value(spec)``).
+    specs = [InputSpec(t) for t in tensors]
     public = {key: value for key, value in attrs.items() if not key.startswith("_")}
     try:
         return list(op_def.shape_fn(*specs, **public))
