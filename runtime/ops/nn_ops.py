@@ -20,7 +20,7 @@ from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_
 from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops, math_ops, random_ops
-from .constant_value import known_shape
+from .constant_value import constant_value, known_shape
 from .core import apply_op, convert_to_tensor, same_dtype
 
 __all__ = [
@@ -234,6 +234,28 @@ for _backward_op in (RELU_GRAD, RELU6_GRAD, LEAKY_RELU_GRAD):
     _register_piecewise_linear_grad_gradient(_backward_op)
 
 
+@register_gradient("EluGrad")
+def _elu_grad_gradient(op, grad):
+    # EluGrad(g, y) = g * (y + 1) where y < 0, else g.
+    gradients, outputs = op.inputs
+    negative = math_ops.less(outputs, array_ops.zeros_like(outputs))
+    d_outputs = math_ops.where(
+        negative, math_ops.multiply(grad, gradients), array_ops.zeros_like(outputs)
+    )
+    return [_backward(ELU_GRAD, grad, outputs, op), d_outputs]
+
+
+@register_gradient("SoftplusGrad")
+def _softplus_grad_gradient(op, grad):
+    # SoftplusGrad(g, x) = g * sigmoid(x); sigmoid'(x) = 1 / (exp(-x) + 2 + exp(x)).
+    gradients, features = op.inputs
+    curvature = math_ops.add(
+        math_ops.add(math_ops.exp(math_ops.negative(features)), 2.0), math_ops.exp(features)
+    )
+    d_features = math_ops.realdiv(math_ops.multiply(grad, gradients), curvature)
+    return [_backward(SOFTPLUS_GRAD, grad, features, op), d_features]
+
+
 # -- softmax ------------------------------------------------------------------------------
 
 
@@ -402,6 +424,18 @@ def _bias_add_gradient(op, grad):
         BIAS_ADD_GRAD, [grad], "BiasAddGrad", T=grad.dtype.base_dtype, data_format=data_format
     )
     return [grad, bias_grad.outputs[0]]
+
+
+@register_gradient("BiasAddGrad")
+def _bias_add_grad_gradient(op, grad):
+    # BiasAddGrad sums over all but the channel axis, so its gradient spreads ``grad``
+    # back along those axes: a BiasAdd of ``grad`` onto zeros.
+    zeros = array_ops.zeros_like(op.inputs[0])
+    data_format = op.get_attr("data_format")
+    spread = apply_op(
+        BIAS_ADD, [zeros, grad], "BiasAdd", T=grad.dtype.base_dtype, data_format=data_format
+    )
+    return [spread.outputs[0]]
 
 
 # -- l2 loss --------------------------------------------------------------------------------
@@ -605,7 +639,7 @@ def softmax_cross_entropy_with_logits_v2_v1(
 def _softmax_xent_gradient(op, grad_loss, grad_backprop):
     logits = op.inputs[0]
     grad = _broadcast_mul(grad_loss, op.outputs[1])
-    if grad_backprop is not None:
+    if not _is_zeros(grad_backprop):
         # backprop = softmax(logits) - labels; its derivative is softmax's Jacobian.
         probabilities = softmax(logits)
         projected = math_ops.reduce_sum(
@@ -615,6 +649,15 @@ def _softmax_xent_gradient(op, grad_loss, grad_backprop):
             grad, math_ops.multiply(math_ops.subtract(grad_backprop, projected), probabilities)
         )
     return [grad, _broadcast_mul(grad_loss, math_ops.negative(log_softmax(logits)))]
+
+
+def _is_zeros(tensor) -> bool:
+    """True for a gradient known to be zero while building, such as the zeros
+    ``gradients()`` gives an output nobody used (TF's ``_is_zeros_tensor``)."""
+    if tensor is None or tensor.op.type == "ZerosLike":
+        return True
+    value = constant_value(tensor)
+    return value is not None and not value.any()
 
 
 def _sparse_xent_op(logits: Tensor, labels: Tensor, name) -> Tensor:
