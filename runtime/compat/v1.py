@@ -108,12 +108,7 @@ from ..ops.variables import (
     variables_initializer,
 )
 from ..scopes import name_scope
-from ..session import (
-    InteractiveSession,
-    Session,
-    get_default_session,
-    register_session_run_conversion_functions,
-)
+from ..session import InteractiveSession, Session, get_default_session
 
 
 def __getattr__(name: str):
