@@ -1,4 +1,4 @@
-"""The ``%%tfgraph`` cell magic: build a cell's graph in a fresh Graph and see it.
+"""The ``%%tfgraph`` magic: build a cell's graph in a fresh Graph and see it.
 
 ``%load_ext workbench`` registers it. The cell runs in the user's namespace with a
 new ``Graph`` as the default (re-running a cell never piles ops into the global
@@ -11,21 +11,25 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+import sysconfig
+from types import SimpleNamespace
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
 from runtime.config import ConfigProto, RunMetadata, RunOptions
-from runtime.errors import OpError, format_traceback
-from runtime.graph import Graph
+from runtime.errors import OpError, creation_note, format_traceback
+from runtime.graph import Graph, get_default_graph
 from runtime.session import Session
 
 from .display import GraphDisplay
 from .timeline_view import TimelineView
 from .view import COLOR_BYS, GraphView
 
+# Frames from these folders (IPython, ipykernel, the standard library) are not the user's.
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")})
 STEPPER_MISSING = "the step-through view is not installed (workbench/stepper_view.py is missing)"
 
 
@@ -83,19 +87,25 @@ class TFGraphMagics(Magics):
         help="Store graph, session, results and run metadata in the namespace as NAME.",
     )
     @argument("--no-render", action="store_true", help="Do not show the graph.")
-    @cell_magic
-    def tfgraph(self, line, cell):
-        """Build the cell's ops in a fresh Graph, then show the graph coloured by placement."""
-        args = parse_argstring(self.tfgraph, line)
+    @line_cell_magic
+    def tfgraph(self, line, cell=None):
+        """Build the cell's ops in a fresh Graph, then show the graph coloured by placement.
+
+        As a line magic (``%tfgraph --run y``) it shows and runs the default graph.
+        """
+        args = _unquoted(parse_argstring(self.tfgraph, line))
         if (args.trace or args.step or args.feed) and not args.run:
             raise UsageError("--trace, --step and --feed need --run FETCHES")
-        graph = Graph()
-        with graph.as_default():
-            self._exec(cell)
-        session = Session(graph=graph, config=self._eval(args.config) or ConfigProto())
+        if cell is None:
+            graph, filename = get_default_graph(), None
+        else:
+            graph = Graph()
+            with graph.as_default():
+                filename = self._exec(cell)
+        session = self._session(graph, args.config)
         if args.step:
             return self._open_stepper(session, args)
-        results, meta = self._run(session, args) if args.run else ({}, None)
+        results, meta = self._run(session, args, filename) if args.run else ({}, None)
         view = None if args.no_render else self._show_graph(session, meta, args)
         _print_values(results)
         if args.trace:
@@ -105,13 +115,32 @@ class TFGraphMagics(Magics):
         else:
             session.close()
 
-    def _exec(self, cell: str) -> None:
+    def _exec(self, cell: str) -> str:
+        """Run the cell's code in the user namespace; returns the name it was compiled under."""
         code = self.shell.transform_cell(cell)
-        filename = self.shell.compile.cache(code, self.shell.execution_count, raw_code=cell)
+        filename = self.shell.compile.cache(code, self._cell_number(), raw_code=cell)
         try:
             exec(compile(code, filename, "exec"), self.shell.user_ns)
         except Exception as err:
-            raise tidy(err, filename) from None
+            reraise(err, filename)
+        return filename
+
+    def _cell_number(self) -> int:
+        """The number of the notebook cell running this magic (its code is on the stack)."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            number = cell_number(self.shell, frame.f_code.co_filename)
+            if number is not None:
+                return number
+            frame = frame.f_back
+        return self.shell.execution_count
+
+    def _session(self, graph: Graph, config: str | None) -> Session:
+        config = self._eval(config) or ConfigProto()
+        try:
+            return Session(graph=graph, config=config)
+        except Exception as err:
+            reraise(err)
 
     def _eval(self, expression: str | None):
         if expression is None:
@@ -119,9 +148,9 @@ class TFGraphMagics(Magics):
         try:
             return eval(expression, self.shell.user_ns)
         except Exception as err:
-            raise tidy(err) from None
+            reraise(err)
 
-    def _run(self, session: Session, args):
+    def _run(self, session: Session, args, filename: str | None):
         fetches = self._fetches(session.graph, args.run)
         meta = RunMetadata() if args.trace else None
         options = RunOptions(trace_level=RunOptions.FULL_TRACE) if args.trace else None
@@ -131,7 +160,7 @@ class TFGraphMagics(Magics):
             if not args.no_render:  # the graph helps to understand the failure
                 self._show_graph(session, None, args)
             session.close()
-            raise tidy(err) from None
+            reraise(err, filename)
         return dict(zip(split_fetches(args.run), values)), meta
 
     def _fetches(self, graph: Graph, run: str) -> list:
@@ -144,9 +173,9 @@ class TFGraphMagics(Magics):
                 try:
                     fetches.append(graph.as_graph_element(text))
                 except (KeyError, ValueError, TypeError) as err:
-                    raise tidy(err) from None
+                    reraise(err)
             except Exception as err:
-                raise tidy(err) from None
+                reraise(err)
         return fetches
 
     def _show_graph(self, session: Session, meta, args) -> GraphView:
@@ -220,11 +249,18 @@ def _print_values(results: dict) -> None:
         print(f"{text} =\n{shown}" if "\n" in shown else f"{text} = {shown}")
 
 
+class CellSyntaxError(Exception):
+    """The cell is not valid Python; ``__cause__`` is the ``SyntaxError``.
+
+    A separate type because IPython prints any ``SyntaxError`` with its own frames.
+    """
+
+
 def tidy(err: BaseException, filename: str | None = None) -> BaseException:
     """Make IPython show ``err`` as TensorFlow would: the cell's lines, then the message.
 
-    Only frames of the cell's own code (``filename``) are kept; the message of an
-    ``OpError`` already ends with where its op was created.
+    Only frames of the cell's own code (``filename``) are kept, and an ``OpError``'s
+    "created at" note keeps only the user's frames (no IPython or library frames).
 
     Examples
     --------
@@ -232,6 +268,12 @@ def tidy(err: BaseException, filename: str | None = None) -> BaseException:
     >>> err._render_traceback_()
     ['ValueError: Dimensions must be equal, but are 3 and 4']
     """
+    if isinstance(err, SyntaxError):
+        wrapped = CellSyntaxError(err.msg)
+        wrapped.__cause__ = err
+        rendered = [*_syntax_lines(err), f"SyntaxError: {err.msg}"]
+        wrapped._render_traceback_ = lambda: rendered
+        return wrapped
     frames = []
     tb = err.__traceback__
     while tb is not None:
@@ -240,14 +282,25 @@ def tidy(err: BaseException, filename: str | None = None) -> BaseException:
             frames.append((code.co_filename, tb.tb_lineno, code.co_name))
         tb = tb.tb_next
     lines = format_traceback(frames).splitlines() if frames else []
-    if isinstance(err, SyntaxError) and err.filename == filename:
-        lines += _syntax_lines(err)
-        message = f"SyntaxError: {err.msg}"
-    else:
-        message = f"{type(err).__name__}: {err}"
-    rendered = [*lines, *message.splitlines()]
+    rendered = [*lines, *f"{type(err).__name__}: {_message(err, filename)}".splitlines()]
     err._render_traceback_ = lambda: rendered
     return err
+
+
+def reraise(err: BaseException, filename: str | None = None):
+    """Raise ``err`` tidied (see :func:`tidy`), keeping an explicit cause."""
+    tidied = tidy(err, filename)
+    raise tidied from tidied.__cause__
+
+
+def _message(err: BaseException, filename: str | None) -> str:
+    if not isinstance(err, OpError) or err.op is None:
+        return str(err)
+    frames = list(err.op.traceback)
+    cell = [i for i, frame in enumerate(frames) if frame[0] == filename]
+    # From the cell's own code on: what ran it (IPython, the magic's caller) is noise.
+    mine = [f for f in frames[cell[0] if cell else 0 :] if not f[0].startswith(_LIBRARY_DIRS)]
+    return err.message + creation_note(SimpleNamespace(name=err.op.name, traceback=mine))
 
 
 def _syntax_lines(err: SyntaxError) -> list:
@@ -260,12 +313,31 @@ def _syntax_lines(err: SyntaxError) -> list:
     return lines
 
 
+def _unquoted(args):
+    """IPython keeps the quotes around option values (``--config "X(a=1)"``): drop them."""
+    for key, value in vars(args).items():
+        if (
+            isinstance(value, str)
+            and len(value) > 1
+            and value[0] == value[-1]
+            and value[0] in "'\""
+        ):
+            setattr(args, key, value[1:-1])
+    return args
+
+
+def cell_number(shell, filename: str) -> int | None:
+    """The number of the IPython cell compiled under ``filename`` (``None`` if not a cell)."""
+    named = shell.compile.format_code_name(filename)
+    match = re.fullmatch(r"In\[(\d+)\]", named[1]) if named else None
+    return int(match.group(1)) if match else None
+
+
 def cell_name_formatter(shell):
     """A ``runtime.errors`` filename formatter naming IPython cells ``<cell N>``."""
 
     def formatter(filename: str):
-        named = shell.compile.format_code_name(filename)
-        match = re.fullmatch(r"In\[(\d+)\]", named[1]) if named else None
-        return f"<cell {match.group(1)}>" if match else None
+        number = cell_number(shell, filename)
+        return None if number is None else f"<cell {number}>"
 
     return formatter
