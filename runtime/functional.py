@@ -26,7 +26,8 @@ Gradients
     the gradient needs (``FuncGraph.recorded``): once for ``If``, once per iteration
     for ``While``. Gradient bodies read them with ``TraceValue`` ops instead of
     recomputing, so the backward pass sees exactly the forward pass's values (the
-    same dropout mask, the same variable reads); see :mod:`runtime.control_flow_grad`.
+    same dropout mask, the same variable reads); the gradient functions are in
+    :mod:`runtime.ops.control_flow_ops`.
 """
 
 from __future__ import annotations
@@ -147,6 +148,17 @@ class FuncGraph(Graph):
             self.captures[outer] = self._placeholder(tensor.dtype, tensor.shape, name)
         self._stand_ins[tensor] = self.captures[outer]
         return self.captures[outer]
+
+    def as_graph_element(self, obj, allow_tensor: bool = True, allow_operation: bool = True):
+        """As ``Graph.as_graph_element``; tensors and ops of the graphs this body captures
+        from are elements too (an op taking one captures it)."""
+        element = obj if isinstance(obj, Tensor | Operation) else None
+        wanted = (allow_tensor and isinstance(element, Tensor)) or (
+            allow_operation and isinstance(element, Operation)
+        )
+        if wanted and element.graph is not self and self.captures_from(element.graph):
+            return element
+        return super().as_graph_element(obj, allow_tensor, allow_operation)
 
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
@@ -307,8 +319,12 @@ def call_function(ctx, graph: FuncGraph, args, trace: Trace | None = None) -> li
 
 
 def wants_trace(ctx) -> Trace | None:
-    """A new ``Trace`` when the op's trace output (its last) feeds a gradient."""
-    return Trace() if ctx.op.outputs[-1].consumers() else None
+    """A new ``Trace`` when the op's trace output (its last) feeds a gradient: an op
+    takes it, or (in a body) the enclosing op's trace records it."""
+    output = ctx.op.outputs[-1]
+    graph = ctx.op.graph
+    recorded = isinstance(graph, FuncGraph) and output in graph.recorded
+    return Trace() if recorded or output.consumers() else None
 
 
 def truth(value, ctx, what: str = "pred") -> bool:

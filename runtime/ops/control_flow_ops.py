@@ -15,7 +15,7 @@ import builtins
 from .. import dtypes, nest
 from ..functional import as_output_tensor, set_outputs, trace_function, unique_function_name
 from ..graph import Operation, Tensor, get_default_graph, graph_of
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape, as_shape
 from .array_ops import identity
 from .core import apply_op, convert_to_tensor
@@ -683,3 +683,91 @@ def _call_while(cond_graph, body_graph, flat, invariants, limit, scope, graph) -
             output_shapes=invariants + [t.shape for t in captured],
         )
     return op.outputs[: len(flat)]
+
+
+# -- gradients ---------------------------------------------------------------------------
+#
+# The gradient of an If is an If over the branches' gradient bodies; the gradient of a
+# While is a While that walks the forward iterations backwards. Gradient bodies read the
+# forward body's values from the forward op's trace (see runtime.functional), so nothing
+# is recomputed: stateful ops (random draws, variable reads) are seen exactly as they ran.
+
+
+def _trainable(tensor: Tensor) -> builtins.bool:
+    dtype = tensor.dtype.base_dtype
+    return dtype.is_floating or dtype.is_complex
+
+
+def _body_gradients(body, trace: Tensor, output_grads: dict, wanted: list, iteration) -> list:
+    """Inside a gradient body being traced: the gradients of ``body``'s inputs at
+    positions ``wanted``, given gradients of its outputs by position (zeros where none),
+    reading the forward values from call ``iteration`` of ``trace``."""
+    from ..functional import reading_trace
+    from ..gradients import gradients
+    from .array_ops import zeros_like
+
+    ys = [body.outputs[k] for k in output_grads]
+    xs = [body.inputs[k] for k in wanted]
+    with reading_trace(body, trace, iteration):
+        grads = gradients(ys, xs, grad_ys=list(output_grads.values()))
+        return [zeros_like(x) if g is None else g for x, g in zip(xs, grads)]
+
+
+def _if_gradient(op: Operation, *grads) -> list:
+    pred, inputs = op.inputs[0], op.inputs[1:]
+    wanted = [k for k, t in enumerate(inputs) if _trainable(t)]
+    output_grads = {k: g for k, g in enumerate(grads[:-1]) if g is not None}
+    if not wanted or not output_grads:
+        return [None] * len(op.inputs)
+
+    def branch_gradient(branch):
+        return lambda: _body_gradients(branch, op.outputs[-1], output_grads, wanted, 0)
+
+    results = build_cond(
+        pred,
+        branch_gradient(op.get_attr("then_branch")),
+        branch_gradient(op.get_attr("else_branch")),
+        "If",
+        strict=True,
+    )
+    by_position = dict(zip(wanted, results))
+    return [None] + [by_position.get(k) for k in range(len(inputs))]
+
+
+def _while_gradient(op: Operation, *grads) -> list:
+    from ..functional import TRACE_LENGTH
+    from .array_ops import zeros_like
+    from .math_ops import greater
+
+    carry, outputs = op.inputs[1:], op.outputs[:-1]
+    wanted = [k for k, t in enumerate(carry) if _trainable(t)]
+    if not wanted or all(grads[k] is None for k in wanted):
+        return [None] * len(op.inputs)
+    body = op.get_attr("body")
+    start = [zeros_like(outputs[k]) if grads[k] is None else grads[k] for k in wanted]
+    iterations = apply_op(TRACE_LENGTH, [op.outputs[-1]], "TraceLength").outputs[0]
+
+    def backward_step(i, *gs):
+        step = i - 1  # the forward iterations, last first
+        grads = _body_gradients(body, op.outputs[-1], dict(zip(wanted, gs)), wanted, step)
+        return (step, *grads)
+
+    invariants = [TensorShape([]), *(op.get_attr("output_shapes")[k] for k in wanted)]
+    _, *results = build_while(
+        lambda i, *gs: greater(i, 0),
+        backward_step,
+        [iterations, *start],
+        invariants,
+        op.get_attr("parallel_iterations"),
+        True,
+        None,
+        "While",
+    )
+    by_position = dict(zip(wanted, results))
+    return [None] + [by_position.get(k) for k in range(len(carry))]
+
+
+for _op_type in ("If", "StatelessIf"):
+    register_gradient(_op_type)(_if_gradient)
+for _op_type in ("While", "StatelessWhile"):
+    register_gradient(_op_type)(_while_gradient)

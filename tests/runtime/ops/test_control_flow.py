@@ -159,9 +159,13 @@ class TestCond:
             tf.cond(True, lambda: 1, lambda: 2)
         with pytest.raises(TypeError, match="'false_fn' must be callable"):
             tf.cond(p, lambda: 1, 2)
-        with pytest.raises(TypeError, match="(?s)must have the same number, type.*have different types"):
+        with pytest.raises(
+            TypeError, match=r"(?s)must have the same number, type.*have different types"
+        ):
             tf.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
-        with pytest.raises(TypeError, match="(?s)true_fn output.*don't have the same nested structure"):
+        with pytest.raises(
+            TypeError, match=r"(?s)true_fn output.*don't have the same nested structure"
+        ):
             tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
         with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
             tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
@@ -177,7 +181,9 @@ class TestCond:
                 return tf.identity(x)
 
         out = tf.cond(tf.constant(True), checked, lambda: x)
-        with pytest.raises(InvalidArgumentError, match=r"'positive/Assert'.*\[negative:\] \[1 -1\]"):
+        with pytest.raises(
+            InvalidArgumentError, match=r"'positive/Assert'.*\[negative:\] \[1 -1\]"
+        ):
             run(out)
 
     def test_graph_def_carries_the_branches(self, graph):
@@ -299,11 +305,16 @@ class TestWhileLoop:
     def test_incompatible_invariant(self, graph):
         with pytest.raises(ValueError, match="shape invariant specified for Const:0 is not compat"):
             tf.while_loop(
-                lambda x: x < 3, lambda x: x + 1, [tf.constant(0)], shape_invariants=[tf.TensorShape([2])]
+                lambda x: x < 3,
+                lambda x: x + 1,
+                [tf.constant(0)],
+                shape_invariants=[tf.TensorShape([2])],
             )
 
     def test_build_errors(self, graph):
-        with pytest.raises(TypeError, match="enters the loop with type int32, but has type float32"):
+        with pytest.raises(
+            TypeError, match="enters the loop with type int32, but has type float32"
+        ):
             tf.while_loop(lambda x: x < 3, lambda x: tf.cast(x, tf.float32), [tf.constant(0)])
         with pytest.raises(ValueError, match="don't have the same nested structure"):
             tf.while_loop(lambda x, y: x < 3, lambda x, y: [x], [tf.constant(0), tf.constant(1)])
@@ -354,7 +365,7 @@ class TestWhileLoop:
         def target():
             try:
                 sess.run(forever)
-            except Exception as err:  # noqa: BLE001 -- the test inspects it
+            except Exception as err:  # the test inspects it
                 errors.append(err)
 
         thread = threading.Thread(target=target)
@@ -457,8 +468,11 @@ class TestPyFunc:
     def test_result_checks(self, graph):
         x = tf.constant(1.0)
         wrong_type = tf.numpy_function(lambda a: a.astype(np.float64), [x], tf.float32)
-        with pytest.raises(InvalidArgumentError, match=r"0-th value returned by pyfunc_\d+ is "
-                           r"float64, but expects float32"):
+        with pytest.raises(
+            InvalidArgumentError,
+            match=r"0-th value returned by pyfunc_\d+ is "
+            r"float64, but expects float32",
+        ):
             run(wrong_type)
         wrong_count = tf.numpy_function(lambda a: (a, a), [x], [tf.float32])
         with pytest.raises(InvalidArgumentError, match="returns 2 values, but expects to see 1"):
@@ -503,3 +517,128 @@ class TestNest:
             nest.assert_same_structure({"a": 1}, {"b": 1})
         with pytest.raises(ValueError, match="Structure had 2 elements"):
             nest.pack_sequence_as([0, 0], [1])
+
+
+def numeric_gradient(session, y, x, feed: dict, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of ``sum(y)`` with respect to the fed placeholder ``x``."""
+    base = np.array(feed[x], dtype=np.float64)
+    grad = np.zeros_like(base)
+    for index in np.ndindex(base.shape):
+        values = []
+        for step in (eps, -eps):
+            shifted = base.copy()
+            shifted[index] += step
+            values.append(np.sum(session.run(y, {**feed, x: shifted})))
+        grad[index] = (values[0] - values[1]) / (2 * eps)
+    return grad
+
+
+class TestGradients:
+    @settings(deadline=None, max_examples=15)
+    @given(
+        values=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+        taken=st.booleans(),
+    )
+    def test_cond_matches_finite_differences(self, values, taken):
+        with tf.Graph().as_default():
+            x = v1.placeholder(tf.float64, [3])
+            p = v1.placeholder(tf.bool, [])
+            w = tf.constant([0.5, -1.0, 2.0], tf.float64)
+            y = tf.cond(p, lambda: tf.sin(x) * w, lambda: x * x + w)
+            (grad,) = tf.gradients(tf.reduce_sum(y), [x])
+            with v1.Session() as sess:
+                feed = {x: np.array(values), p: taken}
+                np.testing.assert_allclose(
+                    sess.run(grad, feed), numeric_gradient(sess, y, x, feed), atol=1e-6
+                )
+
+    @settings(deadline=None, max_examples=10)
+    @given(value=st.floats(0.1, 1.5), trips=st.integers(0, 5))
+    def test_while_matches_finite_differences(self, value, trips):
+        with tf.Graph().as_default():
+            x = v1.placeholder(tf.float64, [2])
+            n = v1.placeholder(tf.int32, [])
+
+            def body(i, z):
+                return i + 1, tf.sin(z) * x + z * x[0]
+
+            _, z = tf.while_loop(lambda i, z: i < n, body, [0, x * 2.0])
+            (grad,) = tf.gradients(z, [x])
+            with v1.Session() as sess:
+                feed = {x: np.array([value, value / 2]), n: trips}
+                np.testing.assert_allclose(
+                    sess.run(grad, feed), numeric_gradient(sess, z, x, feed), atol=1e-5
+                )
+
+    def test_gradient_graph_is_an_if_over_branch_gradients(self, graph):
+        x = tf.constant(1.0)
+        y = tf.cond(x > 0.0, lambda: x * x, lambda: x)
+        (grad,) = tf.gradients(y, [x])
+        grad_if = grad.op.inputs[0].op
+        assert grad_if.type == "StatelessIf" and grad.name.startswith("gradients/cond_grad/")
+        assert grad_if.inputs[0] is y.op.inputs[0].op.inputs[0]  # the same predicate
+        assert run(grad) == 2.0
+
+    def test_variable_in_a_branch(self, graph):
+        w = tf.Variable(np.array([1.0, 2.0]), name="w")
+        x = v1.placeholder(tf.float64, [2])
+        p = v1.placeholder(tf.bool, [])
+        y = tf.reduce_sum(tf.cond(p, lambda: w * x, lambda: x * x))
+        grad_x, grad_w = tf.gradients(y, [x, w])
+        with v1.Session() as sess:
+            sess.run(w.initializer)
+            feed = {x: [3.0, 4.0]}
+            np.testing.assert_array_equal(
+                sess.run([grad_x, grad_w], {**feed, p: True}), [[1, 2], [3, 4]]
+            )
+            np.testing.assert_array_equal(
+                sess.run([grad_x, grad_w], {**feed, p: False}), [[6, 8], [0, 0]]
+            )
+
+    def test_backward_pass_sees_the_forward_random_draw(self, graph):
+        x = tf.constant(np.ones(5))
+        y = tf.cond(
+            tf.constant(True),
+            lambda: x * tf.random.uniform([5], dtype=tf.float64, seed=1),
+            lambda: x,
+        )
+        (grad,) = tf.gradients(tf.reduce_sum(y), [x])
+        with v1.Session() as sess:
+            forward, backward = sess.run([y, grad])
+        np.testing.assert_array_equal(forward, backward)  # d(x * noise)/dx = noise
+
+    def test_nested_control_flow(self, graph):
+        x = v1.placeholder(tf.float64, [])
+
+        def body(i, z):
+            return i + 1, tf.cond(z > 1.0, lambda: z * 0.5 * x, lambda: z * 3.0)
+
+        _, z = tf.while_loop(lambda i, z: i < 4, body, [0, x])
+        inner = tf.cond(
+            x > 0.0, lambda: tf.while_loop(lambda r: r < 50.0, lambda r: r * x, [x])[0], lambda: x
+        )
+        with v1.Session() as sess:
+            for y in (z, inner):
+                (grad,) = tf.gradients(y, [x])
+                feed = {x: 1.7}
+                np.testing.assert_allclose(
+                    sess.run(grad, feed), numeric_gradient(sess, y, x, feed), rtol=1e-6
+                )
+
+    def test_loop_invariant_capture_accumulates(self, graph):
+        a = v1.placeholder(tf.float64, [])
+        _, total = tf.while_loop(
+            lambda i, t: i < 4, lambda i, t: (i + 1, t + a * a), [0, tf.constant(0.0, tf.float64)]
+        )
+        (grad,) = tf.gradients(total, [a])
+        assert run(grad, {a: 3.0}) == pytest.approx(4 * 2 * 3.0)
+
+    def test_back_prop_false_stops_gradients(self, graph):
+        x = tf.constant(2.0)
+        (y,) = tf.while_loop(lambda v: v < 10.0, lambda v: [v * x], [x], back_prop=False)
+        assert tf.gradients(y, [x]) == [None]
+
+    def test_gradient_of_integer_loop_is_none(self, graph):
+        n = tf.constant(3)
+        i = tf.while_loop(lambda i: i < 10, lambda i: i + n, n)
+        assert tf.gradients(i, [n]) == [None]
