@@ -45,7 +45,14 @@ from .graph import Graph, Operation, Tensor
 from .ops.array_ops import PLACEHOLDER
 from .ops.core import apply_op, convert_to_tensor
 from .plan import build_plan
-from .registry import OpDef, TensorSpec, get_op_def, register_kernel, register_op
+from .registry import (
+    OpDef,
+    TensorSpec,
+    get_op_def,
+    not_differentiable,
+    register_kernel,
+    register_op,
+)
 from .shapes import TensorShape
 
 __all__ = ["FuncGraph", "Trace", "call_function", "trace_function"]
@@ -365,6 +372,9 @@ TRACE_LENGTH = register_op(
         shape_fn=lambda trace: [TensorSpec(dtypes.int32, TensorShape([]))],
     )
 )
+
+not_differentiable("TraceValue")
+not_differentiable("TraceLength")
 
 
 @register_kernel("TraceValue")

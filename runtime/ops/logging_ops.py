@@ -12,7 +12,14 @@ import sys
 
 from .. import dtypes
 from ..graph import Operation, Tensor, graph_of
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import (
+    REQUIRED,
+    OpDef,
+    TensorSpec,
+    not_differentiable,
+    register_gradient,
+    register_op,
+)
 from ..shapes import TensorShape
 from .core import apply_op, convert_to_tensor
 
@@ -56,6 +63,13 @@ PRINT_V2 = register_op(
         is_stateful=True,
     )
 )
+
+not_differentiable("StringFormat")
+
+
+@register_gradient("Print")
+def _print_gradient(op, grad):
+    return [grad] + [None] * (len(op.inputs) - 1)  # an identity for its input
 
 
 def Assert(condition, data, summarize=None, name=None) -> Operation:

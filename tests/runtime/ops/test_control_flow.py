@@ -376,6 +376,19 @@ class TestWhileLoop:
         assert not thread.is_alive()
         assert len(errors) == 1 and isinstance(errors[0], CancelledError)
 
+    def test_loops_and_conds_on_the_thread_pool(self, graph):
+        x = v1.placeholder(tf.float32, [])
+
+        def branchy(k: int):
+            _, total = tf.while_loop(lambda i, s: i < k, lambda i, s: (i + 1, s + x), [0, 0.0])
+            return total + tf.cond(x > float(k), lambda: x, lambda: -x)
+
+        results = [branchy(k) for k in range(8)]
+        config = v1.ConfigProto(inter_op_parallelism_threads=4)
+        with v1.Session(config=config) as sess:
+            got = sess.run(results, {x: 2.0})
+        assert got == [2.0 * k + (2.0 if k < 2 else -2.0) for k in range(8)]
+
     def test_deadline_stops_a_loop(self, graph):
         forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
         options = v1.RunOptions(timeout_in_ms=200)
@@ -423,6 +436,11 @@ class TestLogging:
             tf.Assert(tf.constant(1), ["x"])
         with pytest.raises(TypeError, match="data must be a list or tuple"):
             tf.Assert(tf.constant(True), "x")
+
+    def test_print_passes_gradients_through(self, graph):
+        x = tf.constant([1.0, 2.0])
+        (grad,) = tf.gradients(tf.reduce_sum(v1.Print(x, [x]) * 3.0), [x])
+        np.testing.assert_array_equal(run(grad), [3.0, 3.0])
 
     def test_v1_print_is_an_identity_that_prints(self, graph, capsys):
         x = tf.constant([[1, 2], [3, 4]])
