@@ -114,8 +114,11 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       option.disabled = empty && option.value !== payload.color_by;
     }
     this._fitted = false;
+    this._view = null;
     this._updateLegend();
     this._updatePanel();
+    // A search typed before the model changed applies to the new graph.
+    this._search();
     await this._draw(started);
   }
 

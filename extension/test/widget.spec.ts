@@ -164,6 +164,18 @@ describe('TFGraphWidget', () => {
     expect(widget.node.querySelectorAll('g.node')).toHaveLength(119);
   });
 
+  it('keeps a typed search when the model changes', async () => {
+    const widget = await render(loadRaw('two_devices'));
+    const input = widget.node.querySelector('.jp-TFGraph-search') as HTMLInputElement;
+    input.value = 'encoder';
+    input.dispatchEvent(new Event('input'));
+    expect(widget.node.querySelector('.jp-TFGraph-searchStatus')!.textContent).toBe('0 matches');
+    const model = { data: { [MIME_TYPE]: loadRaw('nested_collapsed') }, metadata: {} };
+    await widget.renderModel(model as unknown as IRenderMime.IMimeModel);
+    expect(widget.node.querySelector('.jp-TFGraph-searchStatus')!.textContent).toBe('5 matches');
+    expect(drawn(widget, '+ encoder').classList).toContain('jp-TFGraph-match');
+  });
+
   it('draws a valid payload after an invalid one', async () => {
     const widget = await render(loadRaw('invalid_version2'));
     const model = { data: { [MIME_TYPE]: loadRaw('two_devices') }, metadata: {}, trusted: false };
