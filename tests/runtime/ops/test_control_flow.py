@@ -23,6 +23,7 @@ from runtime.errors import (
 )
 from runtime.functional import FuncGraph
 from runtime.graph_def import GraphDef
+from tests.runtime.gradcheck import check_gradients
 
 v1 = tf.compat.v1
 Point = collections.namedtuple("Point", "x y")
@@ -537,20 +538,6 @@ class TestNest:
             nest.pack_sequence_as([0, 0], [1])
 
 
-def numeric_gradient(session, y, x, feed: dict, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of ``sum(y)`` with respect to the fed placeholder ``x``."""
-    base = np.array(feed[x], dtype=np.float64)
-    grad = np.zeros_like(base)
-    for index in np.ndindex(base.shape):
-        values = []
-        for step in (eps, -eps):
-            shifted = base.copy()
-            shifted[index] += step
-            values.append(np.sum(session.run(y, {**feed, x: shifted})))
-        grad[index] = (values[0] - values[1]) / (2 * eps)
-    return grad
-
-
 class TestGradients:
     @settings(deadline=None, max_examples=15)
     @given(
@@ -558,35 +545,22 @@ class TestGradients:
         taken=st.booleans(),
     )
     def test_cond_matches_finite_differences(self, values, taken):
-        with tf.Graph().as_default():
-            x = v1.placeholder(tf.float64, [3])
-            p = v1.placeholder(tf.bool, [])
+        def build(x):
             w = tf.constant([0.5, -1.0, 2.0], tf.float64)
-            y = tf.cond(p, lambda: tf.sin(x) * w, lambda: x * x + w)
-            (grad,) = tf.gradients(tf.reduce_sum(y), [x])
-            with v1.Session() as sess:
-                feed = {x: np.array(values), p: taken}
-                np.testing.assert_allclose(
-                    sess.run(grad, feed), numeric_gradient(sess, y, x, feed), atol=1e-6
-                )
+            return tf.cond(tf.constant(taken), lambda: tf.sin(x) * w, lambda: x * x + w)
+
+        check_gradients(build, [np.array(values)])
 
     @settings(deadline=None, max_examples=10)
     @given(value=st.floats(0.1, 1.5), trips=st.integers(0, 5))
     def test_while_matches_finite_differences(self, value, trips):
-        with tf.Graph().as_default():
-            x = v1.placeholder(tf.float64, [2])
-            n = v1.placeholder(tf.int32, [])
-
+        def build(x):
             def body(i, z):
                 return i + 1, tf.sin(z) * x + z * x[0]
 
-            _, z = tf.while_loop(lambda i, z: i < n, body, [0, x * 2.0])
-            (grad,) = tf.gradients(z, [x])
-            with v1.Session() as sess:
-                feed = {x: np.array([value, value / 2]), n: trips}
-                np.testing.assert_allclose(
-                    sess.run(grad, feed), numeric_gradient(sess, z, x, feed), atol=1e-5
-                )
+            return tf.while_loop(lambda i, z: i < trips, body, [0, x * 2.0])[1]
+
+        check_gradients(build, [np.array([value, value / 2])])
 
     def test_gradient_graph_is_an_if_over_branch_gradients(self, graph):
         x = tf.constant(1.0)
@@ -625,23 +599,21 @@ class TestGradients:
             forward, backward = sess.run([y, grad])
         np.testing.assert_array_equal(forward, backward)  # d(x * noise)/dx = noise
 
-    def test_nested_control_flow(self, graph):
-        x = v1.placeholder(tf.float64, [])
+    def test_nested_control_flow(self):
+        def cond_in_while(x):
+            def body(i, z):
+                return i + 1, tf.cond(z > 1.0, lambda: z * 0.5 * x, lambda: z * 3.0)
 
-        def body(i, z):
-            return i + 1, tf.cond(z > 1.0, lambda: z * 0.5 * x, lambda: z * 3.0)
+            return tf.while_loop(lambda i, z: i < 4, body, [0, x])[1]
 
-        _, z = tf.while_loop(lambda i, z: i < 4, body, [0, x])
-        inner = tf.cond(
-            x > 0.0, lambda: tf.while_loop(lambda r: r < 50.0, lambda r: r * x, [x])[0], lambda: x
-        )
-        with v1.Session() as sess:
-            for y in (z, inner):
-                (grad,) = tf.gradients(y, [x])
-                feed = {x: 1.7}
-                np.testing.assert_allclose(
-                    sess.run(grad, feed), numeric_gradient(sess, y, x, feed), rtol=1e-6
-                )
+        def while_in_cond(x):
+            def grow():
+                return tf.while_loop(lambda r: r < 50.0, lambda r: r * x, [x])[0]
+
+            return tf.cond(x > 0.0, grow, lambda: x)
+
+        for build in (cond_in_while, while_in_cond):
+            check_gradients(build, [np.array(1.7)])
 
     def test_loop_invariant_capture_accumulates(self, graph):
         a = v1.placeholder(tf.float64, [])
