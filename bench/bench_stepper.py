@@ -115,7 +115,9 @@ def write(rows: list) -> None:
             f"{platform.python_version()}, numpy {np.__version__}; "
             f"{datetime.date.today().isoformat()}. Best of {REPEATS}, plan cached. A chain of "
             "`Neg` ops on 16 floats, so the bookkeeping shows rather than the kernels. "
-            "Times per op; the stepped columns include creating the stepper and `finish()`.",
+            "Times per op; the stepped columns include creating the stepper and `finish()`. "
+            f"Load average while measuring: {os.getloadavg()[0]:.1f} (other suites share the "
+            "cores), so treat differences under ~30 % as noise.",
             "",
             table(rows),
             END,
