@@ -151,11 +151,13 @@ class TFGraphMagics(Magics):
             reraise(err)
 
     def _run(self, session: Session, args, filename: str | None):
-        fetches = self._fetches(session.graph, args.run)
+        with session.graph.as_default():  # ops that fetch expressions build join this graph
+            fetches = self._fetches(session.graph, args.run)
+            feeds = self._eval(args.feed)
         meta = RunMetadata() if args.trace else None
         options = RunOptions(trace_level=RunOptions.FULL_TRACE) if args.trace else None
         try:
-            values = session.run(fetches, self._eval(args.feed), options, meta)
+            values = session.run(fetches, feeds, options, meta)
         except Exception as err:
             if not args.no_render:  # the graph helps to understand the failure
                 self._show_graph(session, None, args)

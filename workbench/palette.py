@@ -97,18 +97,19 @@ def name_color(name: str) -> str:
 
 
 def time_colors(times: dict) -> dict:
-    """Colours for measured times (``{key: microseconds}``) on a log scale.
+    """Colours for measured times (``{key: microseconds}``), fastest to slowest on a log scale.
 
     Examples
     --------
-    >>> time_colors({"fast": 0.0, "slow": 400.0, "mid": 20.0})
+    >>> time_colors({"fast": 2.0, "slow": 400.0, "mid": 30.0})
     {'fast': '#fff5eb', 'slow': '#7f2704', 'mid': '#fd8d3c'}
     """
-    top = math.log1p(max(times.values(), default=0.0))
+    logs = {key: math.log1p(t) for key, t in times.items()}
+    low, high = min(logs.values(), default=0.0), max(logs.values(), default=0.0)
     steps = len(SEQUENTIAL) - 1
     return {
-        key: SEQUENTIAL[round(steps * math.log1p(t) / top) if top else 0]
-        for key, t in times.items()
+        key: SEQUENTIAL[round(steps * (x - low) / (high - low)) if high > low else 0]
+        for key, x in logs.items()
     }
 
 

@@ -1,0 +1,80 @@
+"""Every tutorial notebook runs top to bottom in a real kernel (nbclient).
+
+The kernel is this interpreter (the project venv's): a kernelspec named ``python3``
+pointing at ``sys.executable`` is written to a temporary JUPYTER_PATH, which Jupyter
+searches before the user's and the system's kernel folders, so no other Python's
+``python3`` kernel can be picked up. Nothing outside the temporary folder changes.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v1.schema.json").read_text())
+MIME = "application/vnd.tfgraph.v1+json"
+_executed: dict = {}
+
+
+@pytest.fixture(scope="module")
+def execute(tmp_path_factory):
+    """Run a notebook once per test session; later calls reuse the result."""
+    kernels = tmp_path_factory.mktemp("jupyter")
+    spec = kernels / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.joinpath("kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "Python 3 (project venv)", "language": "python"})
+    )
+
+    def run(path: Path):
+        if path not in _executed:
+            nb = nbformat.read(path, as_version=4)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("JUPYTER_PATH", str(kernels))
+                client = NotebookClient(
+                    nb,
+                    timeout=120,
+                    kernel_name="python3",
+                    resources={"metadata": {"path": str(path.parent)}},
+                )
+                client.execute()
+            _executed[path] = nb
+        return _executed[path]
+
+    return run
+
+
+def outputs(nb):
+    return [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_and_its_graph_payloads_are_valid(execute, path):
+    nb = execute(path)  # raises CellExecutionError on an unexpected error
+    for out in outputs(nb):
+        if MIME in out.get("data", {}):
+            jsonschema.Draft202012Validator(SCHEMA).validate(out["data"][MIME])
+
+
+def test_devices_and_placement_shows_what_it_teaches(execute):
+    nb = execute(ROOT / "notebooks/devices_and_placement.ipynb")
+    payloads = [o["data"][MIME] for o in outputs(nb) if MIME in o.get("data", {})]
+    first = payloads[0]
+    assert {n["assigned_device"][-5:] for n in first["nodes"]} == {"CPU:0", "CPU:1", "CPU:2"}
+    soft = [n["name"] for p in payloads for n in p["nodes"] if n["soft_placed"]]
+    assert soft == ["y"]
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    assert "y: (Neg): /job:localhost/replica:0/task:0/device:CPU:0" in text  # log_device_placement
+    assert "y = array([[-6.]], dtype=float32)" in text
+    [error] = [o for o in outputs(nb) if o["output_type"] == "error"]
+    assert error["ename"] == "InvalidArgumentError" and "<cell " in "\n".join(error["traceback"])
+    assert {p["color_by"] for p in payloads} >= {"device", "op", "scope", "time"}
+    svgs = [o["data"]["image/svg+xml"] for o in outputs(nb) if "image/svg+xml" in o.get("data", {})]
+    assert any('class="op"' in svg for svg in svgs)  # the timeline
