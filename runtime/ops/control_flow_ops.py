@@ -6,6 +6,13 @@ when neither branch touches state) holding both branches, and a ``While``
 :class:`runtime.functional.FuncGraph` (see :mod:`runtime.functional` for capturing,
 running and placement). As in TF2, results pass through ``Identity`` ops named
 ``cond/Identity``, ``while/Identity_1`` ..., and ``case`` is a chain of ``cond``s.
+
+Gradients (registered at the end of this module): the gradient of an ``If`` is an
+``If`` on the same predicate over the two branches' gradient bodies; the gradient of
+a ``While`` is a ``While`` that runs the body's gradient once per forward iteration,
+last first, carrying the gradients of all loop variables (captured tensors are loop
+variables the body passes through, so their gradients accumulate). Gradient bodies
+read the forward values they need from the forward op's trace, call by call.
 """
 
 from __future__ import annotations
