@@ -17,6 +17,11 @@ from ..errors import InvalidArgumentError
 from ..registry import register_kernel
 
 
+def _dims(shape) -> str:
+    """TF's shape text in messages: ``[2,3]``."""
+    return "[" + ",".join(str(d) for d in shape) + "]"
+
+
 def _typed(value, like) -> np.ndarray:
     return np.asarray(value, dtype=like.dtype)
 
@@ -130,7 +135,7 @@ def _check_broadcast(x, y) -> None:
         np.broadcast_shapes(np.shape(x), np.shape(y))
     except ValueError:
         raise InvalidArgumentError(
-            None, None, f"Incompatible shapes: {list(np.shape(x))} vs. {list(np.shape(y))}"
+            None, None, f"Incompatible shapes: {_dims(np.shape(x))} vs. {_dims(np.shape(y))}"
         ) from None
 
 
@@ -180,7 +185,7 @@ def add_n(*inputs, N, T):
                 None,
                 None,
                 "Inputs to operation AddN must have the same size and shape.  Input 0: "
-                f"{list(inputs[0].shape)} != input {i}: {list(x.shape)}",
+                f"{_dims(inputs[0].shape)} != input {i}: {_dims(x.shape)}",
             )
     return (_typed(functools.reduce(np.add, inputs), inputs[0]),)
 
@@ -199,7 +204,7 @@ def mat_mul(a, b, *, T, transpose_a, transpose_b):
         raise InvalidArgumentError(
             None,
             None,
-            f"Matrix size-incompatible: In[0]: {list(a.shape)}, In[1]: {list(b.shape)}",
+            f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, In[1]: {_dims(b.shape)}",
         )
     return (_typed(np.matmul(a, b), a),)
 
@@ -215,7 +220,7 @@ def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y):
         raise InvalidArgumentError(
             None,
             None,
-            f"Matrix size-incompatible: In[0]: {list(x.shape)}, In[1]: {list(y.shape)}",
+            f"Matrix size-incompatible: In[0]: {_dims(x.shape)}, In[1]: {_dims(y.shape)}",
         )
     try:
         return (_typed(np.matmul(a, b), x),)
@@ -223,8 +228,8 @@ def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y):
         raise InvalidArgumentError(
             None,
             None,
-            f"In[0] and In[1] must have compatible batch dimensions: {list(x.shape)} vs. "
-            f"{list(y.shape)}",
+            f"In[0] and In[1] must have compatible batch dimensions: {_dims(x.shape)} vs. "
+            f"{_dims(y.shape)}",
         ) from None
 
 
@@ -306,7 +311,7 @@ def _arg_kernel(fn):
             )
         if x.shape[axis] == 0:
             raise InvalidArgumentError(
-                None, None, f"Reduction axis {axis} is empty in shape {list(x.shape)}"
+                None, None, f"Reduction axis {axis} is empty in shape {_dims(x.shape)}"
             )
         return (np.asarray(fn(x, axis=axis), dtype=output_type.as_numpy_dtype),)
 
@@ -398,7 +403,7 @@ def select(condition, t, e, *, T):
             None,
             None,
             "'then' and 'else' must have the same size.  but received: "
-            f"{list(t.shape)} vs. {list(e.shape)}",
+            f"{_dims(t.shape)} vs. {_dims(e.shape)}",
         )
     if condition.ndim == 1 and t.ndim > 1:
         if condition.shape[0] != t.shape[0]:
@@ -414,7 +419,7 @@ def select(condition, t, e, *, T):
             None,
             None,
             "'cond' and 'then' must have the same size.  but received: "
-            f"{list(condition.shape)} vs. {list(t.shape)}",
+            f"{_dims(condition.shape)} vs. {_dims(t.shape)}",
         )
     return (np.where(condition, t, e),)
 
@@ -427,8 +432,8 @@ def select_v2(condition, t, e, *, T):
         raise InvalidArgumentError(
             None,
             None,
-            f"condition, then and else must be broadcastable: {list(condition.shape)}, "
-            f"{list(t.shape)}, {list(e.shape)}",
+            f"condition, then and else must be broadcastable: {_dims(condition.shape)}, "
+            f"{_dims(t.shape)}, {_dims(e.shape)}",
         ) from None
 
 
