@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import types
 
 
 class _Message:
@@ -80,6 +81,24 @@ class OptimizerOptions(_Message):
     opt_level: int = 0
 
 
+class RewriterConfig(types.SimpleNamespace):
+    """Grappler's rewrite options: recorded for TF1 code, not acted on.
+
+    Unset fields read as 0, protobuf's default (``OFF``/``DEFAULT`` for toggles).
+
+    Examples
+    --------
+    >>> config = RewriterConfig(min_graph_nodes=-1)
+    >>> config.min_graph_nodes, config.constant_folding
+    (-1, 0)
+    """
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return 0
+
+
 @message
 class GraphOptions(_Message):
     place_pruned_graph: bool = False
@@ -89,7 +108,7 @@ class GraphOptions(_Message):
     enable_bfloat16_sendrecv: bool = False
     timeline_step: int = 0
     optimizer_options: OptimizerOptions = dataclasses.field(default_factory=OptimizerOptions)
-    rewrite_options: dict = dataclasses.field(default_factory=dict)
+    rewrite_options: RewriterConfig = dataclasses.field(default_factory=RewriterConfig)
 
 
 @message
@@ -134,7 +153,8 @@ class ConfigProto(_Message):
 
     def set_optimizer_experimental_options(self, options: dict) -> None:
         """TF's helper: record Grappler rewrite options (kept, not acted on)."""
-        self.graph_options.rewrite_options.update(options)
+        for name, value in options.items():
+            setattr(self.graph_options.rewrite_options, name, value)
 
 
 @message

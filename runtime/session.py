@@ -37,6 +37,60 @@ from .tracing import StepStatsCollector
 _logger = logging.getLogger("runtime")
 _live_sessions: weakref.WeakSet = weakref.WeakSet()
 _PLAN_CACHE_SIZE = 1024
+# (type, fetch_fn, feed_fn, feed_fn_for_partial_run), newest first: user types that
+# stand for several tensors (see register_session_run_conversion_functions).
+_conversions: list = []
+
+
+def register_session_run_conversion_functions(
+    tensor_type, fetch_function, feed_function=None, feed_function_for_partial_run=None
+) -> None:
+    """Teach ``Session.run`` to fetch and feed objects of ``tensor_type``.
+
+    Parameters
+    ----------
+    tensor_type : type
+    fetch_function : callable
+        ``fetch_function(obj) -> (tensors, contract)``: the tensors to fetch for ``obj``
+        and ``contract(values) -> result`` building the fetch result from their values.
+    feed_function : callable, optional
+        ``feed_function(obj, value) -> [(tensor, tensor_value), ...]`` for ``feed_dict``.
+    feed_function_for_partial_run : callable, optional
+        ``feed_function_for_partial_run(obj) -> [tensor, ...]`` for ``partial_run_setup``.
+
+    Raises
+    ------
+    ValueError
+        If ``tensor_type`` (or a subclass of it) is already registered.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> class Pair:
+    ...     def __init__(self, a, b):
+    ...         self.a, self.b = a, b
+    >>> register_session_run_conversion_functions(
+    ...     Pair, lambda p: ([p.a, p.b], lambda values: sum(values)))
+    >>> with tf.Graph().as_default():
+    ...     pair = Pair(tf.constant(1.0), tf.constant(2.0))
+    ...     with tf.compat.v1.Session() as sess:
+    ...         print(sess.run(pair))
+    3.0
+    """
+    for registered, *_ in _conversions:
+        if issubclass(registered, tensor_type):
+            raise ValueError(f"{tensor_type} has already been registered so ignore it.")
+    _conversions.insert(
+        0, (tensor_type, fetch_function, feed_function, feed_function_for_partial_run)
+    )
+
+
+def _conversion_for(value, position: int):
+    """The registered fetch (1), feed (2) or partial-run feed (3) function for ``value``."""
+    for registered, *functions in _conversions:
+        if isinstance(value, registered):
+            return functions[position - 1]
+    return None
 
 
 class FetchMapper:
@@ -89,6 +143,10 @@ class FetchMapper:
             return lambda values: tuple(part(values) for part in parts)
         if isinstance(fetch, Mapping):
             return self._map_mapping(fetch)
+        if _conversions and (expand := _conversion_for(fetch, 1)) is not None:
+            tensors, contract = expand(fetch)
+            parts = [self._map(tensor) for tensor in tensors]
+            return lambda values: contract([part(values) for part in parts])
         if hasattr(type(fetch), "__attrs_attrs__"):
             names = [a.name for a in type(fetch).__attrs_attrs__]
             parts = [self._map(getattr(fetch, name)) for name in names]
@@ -131,7 +189,12 @@ class FetchMapper:
                 f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({text})"
             ) from None
         if not self._graph.is_fetchable(element):
-            raise ValueError(f"Operation {element.name!r} has been marked as not fetchable.")
+            op = element.op if isinstance(element, Tensor) else element
+            raise ValueError(
+                f"Operation {op.name!r} has been marked as not fetchable. Typically this happens "
+                "when it is defined in another function or code block. Use return values, "
+                "explicit Python locals or TensorFlow collections to access it."
+            )
         if element not in self._position:
             self._position[element] = len(self.elements)
             self.elements.append(element)
@@ -226,7 +289,7 @@ def convert_feed(tensor: Tensor, value) -> np.ndarray:
     if not tensor.shape.is_compatible_with(array.shape):
         raise ValueError(
             f"Cannot feed value of shape {array.shape!r} for Tensor {tensor.name!r}, which has "
-            f"shape {tensor.shape.as_tuple() if tensor.shape.rank is not None else None!r}"
+            f"shape {str(tensor.shape)!r}"
         )
     if not tensor.graph.is_feedable(tensor):
         raise ValueError(f"Tensor {tensor.name!r} may not be fed.")
@@ -235,8 +298,8 @@ def convert_feed(tensor: Tensor, value) -> np.ndarray:
 
 def _feed_array(tensor, dtype, value) -> np.ndarray:
     incompatible = TypeError(
-        f"Type of feed value {value!r} with type {type(value)} is not compatible with Tensor "
-        f"type {dtype!r}. Try explicitly setting the type of the feed tensor to a larger type "
+        f"Type of feed value {value} with type {type(value)} is not compatible with Tensor "
+        f"type {dtype}. Try explicitly setting the type of the feed tensor to a larger type "
         "(e.g. int64)."
     )
     if dtype is dtypes.string:
@@ -721,7 +784,7 @@ class BaseSession:
             raise InvalidArgumentError(
                 None, None, "Must specify at least one target to fetch or execute."
             )
-        feed_tensors = {self._feed_key(key) for key in feeds or ()}
+        feed_tensors = {self._feed_key(key) for key in _partial_run_feeds(feeds or ())}
         handle = f"partial_run:{next(_partial_run_ids)}"
         self._partial_runs[handle] = _PartialRun(set(mapper.elements), feed_tensors)
         return handle
@@ -735,6 +798,11 @@ class BaseSession:
                 None, None, f"Partial run handle {handle!r} is not valid: it was never set up."
             )
         mapper = FetchMapper(self._graph, fetches)
+        if mapper.targets:
+            raise RuntimeError(
+                "partial_run() requires empty `target_list`. Received: target_list="
+                f"{[op.name for op in mapper.targets]} (non-empty): fetch tensors, not ops."
+            )
         feeds = self._convert_feeds(feed_dict)
         state.check(mapper.elements, feeds)
         known = {**state.values, **feeds}
@@ -815,9 +883,18 @@ class _PartialRun:
         self.values.update(computed)
 
 
+def _partial_run_feeds(feeds):
+    for key in feeds:
+        expand = _conversion_for(key, 3) if _conversions else None
+        yield from expand(key) if expand is not None else [key]
+
+
 def _flatten_feed_items(feed_dict):
     for key, value in feed_dict.items():
-        if isinstance(key, tuple) and not hasattr(key, "_fields"):
+        expand = _conversion_for(key, 2) if _conversions else None
+        if expand is not None:
+            yield from expand(key, value)
+        elif isinstance(key, tuple) and not hasattr(key, "_fields"):
             if not isinstance(value, tuple | list) or len(value) != len(key):
                 raise ValueError(
                     f"The structure of the feed value for key {key} does not match the key."

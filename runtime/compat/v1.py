@@ -23,6 +23,7 @@ from ..gradients import gradients
 from ..graph import get_default_graph, reset_default_graph
 from ..graph_keys import GraphKeys
 from ..importer import import_graph_def
+from ..importer import import_graph_def
 from ..nn import v1 as nn
 from ..ops.array_ops import boolean_mask_v1 as boolean_mask
 from ..ops.array_ops import expand_dims_v1 as expand_dims
@@ -108,7 +109,12 @@ from ..ops.variables import (
     variables_initializer,
 )
 from ..scopes import name_scope
-from ..session import InteractiveSession, Session, get_default_session
+from ..session import (
+    InteractiveSession,
+    Session,
+    get_default_session,
+    register_session_run_conversion_functions,
+)
 
 
 def __getattr__(name: str):

@@ -221,6 +221,28 @@ def _object_dtype(value, array: np.ndarray) -> dtypes.DType:
     return dtypes.string
 
 
+def _as_array(value) -> np.ndarray:
+    try:
+        return np.asarray(value)
+    except ValueError:
+        raise ValueError(
+            f"Can't convert non-rectangular Python sequence to Tensor: {_short(value)}"
+        ) from None
+
+
+def _object_dtype(value, array: np.ndarray) -> dtypes.DType:
+    """Strings are the only objects a tensor holds; say what else was given."""
+    for item in array.reshape(-1):
+        if isinstance(item, int) and not isinstance(item, bool):
+            raise TypeError(f"Can't convert Python int {item} to a tensor: it does not fit int64.")
+        if not isinstance(item, str | bytes):
+            raise TypeError(
+                f"Attempt to convert a value ({_short(value)}) with an unsupported type "
+                f"({type(item)}) to a Tensor."
+            )
+    return dtypes.string
+
+
 def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
     """Convert a Python/numpy value to an array of ``dtype`` with TF's checks.
 
@@ -318,6 +340,7 @@ def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
     array = to_numpy(value, dtype)
     if shape is not None:
         array = _fit_shape(array, as_shape(shape))
+    array = _owned_read_only(array, value)
     return apply_op(
         CONST,
         [],
@@ -326,6 +349,18 @@ def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
         value=array,
         dtype=dtypes.as_dtype(array.dtype) if dtype is None else dtype,
     ).outputs[0]
+
+
+def _owned_read_only(array: np.ndarray, value) -> np.ndarray:
+    """A constant's value: storage no one else holds, frozen.
+
+    The Const kernel hands its value out as is and fetches copy read-only arrays, so
+    neither the user's array (copied here) nor a fetched result can change a constant.
+    """
+    if isinstance(value, np.ndarray):
+        array = array.copy()
+    array.setflags(write=False)
+    return array
 
 
 def _fit_shape(array: np.ndarray, shape: TensorShape) -> np.ndarray:
@@ -389,6 +424,7 @@ def convert_to_tensor(
             array = to_numpy(value)
     else:
         array = to_numpy(value, dtype)
+    array = _owned_read_only(array, value)
     graph = graph if graph is not None else get_default_graph()
     op = apply_op(
         CONST,
