@@ -61,5 +61,6 @@ from .registry import not_differentiable as no_gradient
 from .registry import register_gradient as RegisterGradient
 from .scopes import control_dependencies, device, name_scope
 from .shapes import TensorShape
+from .training import v2 as train
 
 __version__ = "0.1.0"

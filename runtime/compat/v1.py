@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .. import *
 from .. import initializers
+from .. import training as train
 from ..config import (
     CallableOptions,
     ConfigProto,

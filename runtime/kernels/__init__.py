@@ -6,6 +6,7 @@ nothing from the graph or session layers. Importing this package registers them 
 
 from . import (
     array,
+    checkpoint,  # Saver
     control,
     logging,
     math,
@@ -13,4 +14,5 @@ from . import (
     queue,  # data flow: queues
     random,
     state,  # variables
+    training,  # optimizers
 )

@@ -1,0 +1,257 @@
+"""``Optimizer``: TF1's base class of graph-mode optimizers.
+
+``minimize(loss)`` is ``compute_gradients`` (``tf.gradients`` of the loss with
+respect to each variable's reference) then ``apply_gradients``, which builds, for a
+variable ``w`` and an optimizer named ``Adam``::
+
+    w/Adam, w/Adam_1              slot variables (created once, outside control deps)
+    Adam/update_w/ApplyAdam       the update op, placed with w
+    Adam                          a NoOp grouping the updates (or the global step's
+                                  AssignAdd, run after them, when one is given)
+
+Subclasses implement ``_create_slots``, ``_prepare`` (hyperparameter tensors),
+``_apply_dense`` and, when they keep extra state, ``_finish``.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..graph import Tensor, get_default_graph
+from ..graph_keys import GraphKeys
+from ..ops import control_flow_ops, math_ops
+from ..ops.core import convert_to_tensor
+from ..ops.init_ops import Zeros
+from ..ops.variable_scope import create_slot_variable
+from ..ops.variables import Variable, assign_add, init_scope, trainable_variables
+
+_VALID_DTYPES = (
+    dtypes.float16,
+    dtypes.float32,
+    dtypes.float64,
+    dtypes.complex64,
+    dtypes.complex128,
+)
+
+
+def cast_to(value, dtype) -> Tensor:
+    """``value`` as a tensor of ``dtype`` (a ``Cast`` op only when the type differs)."""
+    tensor = convert_to_tensor(value)
+    if tensor.dtype.base_dtype == dtype:
+        return tensor
+    return math_ops.cast(tensor, dtype)
+
+
+def _var_key(var: Variable) -> tuple:
+    return (var.op.graph, var.op.name)
+
+
+class Optimizer:
+    """Base class of optimizers (``tf.compat.v1.train.Optimizer``).
+
+    Parameters
+    ----------
+    use_locking : bool
+        Passed to the update ops.
+    name : str
+        Names the optimizer's ops and slots.
+    """
+
+    GATE_NONE = 0
+    GATE_OP = 1
+    GATE_GRAPH = 2
+
+    def __init__(self, use_locking, name):
+        if not name:
+            raise ValueError("Must specify the optimizer name")
+        self._use_locking = use_locking
+        self._name = name
+        self._slots: dict[str, dict] = {}
+        self._non_slot_dict: dict = {}
+
+    def get_name(self) -> str:
+        return self._name
+
+    # -- the three public steps -----------------------------------------------------
+
+    def minimize(
+        self,
+        loss,
+        global_step=None,
+        var_list=None,
+        gate_gradients=GATE_OP,
+        aggregation_method=None,
+        colocate_gradients_with_ops=False,
+        name=None,
+        grad_loss=None,
+    ):
+        """Add ops that update ``var_list`` to decrease ``loss``; returns the train op.
+
+        Increments ``global_step`` (a variable) after the updates when given.
+        """
+        grads_and_vars = self.compute_gradients(
+            loss,
+            var_list=var_list,
+            gate_gradients=gate_gradients,
+            aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops,
+            grad_loss=grad_loss,
+        )
+        if not [v for g, v in grads_and_vars if g is not None]:
+            raise ValueError(
+                "No gradients provided for any variable, check your graph for ops that do "
+                f"not support gradients, between variables {[str(v) for _, v in grads_and_vars]} "
+                f"and loss {loss}."
+            )
+        return self.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+
+    def compute_gradients(
+        self,
+        loss,
+        var_list=None,
+        gate_gradients=GATE_OP,
+        aggregation_method=None,
+        colocate_gradients_with_ops=False,
+        grad_loss=None,
+    ) -> list:
+        """``[(gradient or None, variable)]`` for ``var_list`` (default: trainable ones)."""
+        if gate_gradients not in (self.GATE_NONE, self.GATE_OP, self.GATE_GRAPH):
+            raise ValueError(
+                "gate_gradients must be one of: Optimizer.GATE_NONE, Optimizer.GATE_OP, "
+                f"Optimizer.GATE_GRAPH.  Not {gate_gradients}"
+            )
+        loss = convert_to_tensor(loss)
+        self._assert_valid_dtypes([loss])
+        var_list = trainable_variables() if var_list is None else list(var_list)
+        if not var_list:
+            raise ValueError("No variables to optimize.")
+        from ..gradients import gradients  # TODO(issue 4): top-level once gradients.py lands
+
+        grads = gradients(
+            loss,
+            [v._ref() for v in var_list],
+            grad_ys=grad_loss,
+            gate_gradients=gate_gradients == self.GATE_OP,
+            aggregation_method=aggregation_method,
+            colocate_gradients_with_ops=colocate_gradients_with_ops,
+        )
+        if gate_gradients == self.GATE_GRAPH:
+            grads = control_flow_ops.tuple(grads)
+        return list(zip(grads, var_list))
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        """Add the update ops for ``grads_and_vars``; returns the train op."""
+        pairs = self._checked_pairs(grads_and_vars)
+        var_list = [v for g, v in pairs if g is not None]
+        if not var_list:
+            raise ValueError(
+                f"No gradients provided for any variable: {[str(v) for _, v in pairs]}."
+            )
+        graph = var_list[0].graph
+        with graph.as_default():
+            with init_scope(graph):
+                self._create_slots(var_list)
+            with graph.name_scope(name or self._name) as scope:
+                self._prepare()
+                update_ops = [self._update(grad, var) for grad, var in pairs if grad is not None]
+                train_op = self._finish_step(update_ops, scope, global_step)
+        collection = graph.get_collection_ref(GraphKeys.TRAIN_OP)
+        if train_op not in collection:
+            collection.append(train_op)
+        return train_op
+
+    def _checked_pairs(self, grads_and_vars) -> list:
+        pairs = list(grads_and_vars)
+        if not pairs:
+            raise ValueError("No variables provided.")
+        checked = []
+        for grad, var in pairs:
+            if not isinstance(var, Variable):
+                raise TypeError(f"Expected a tf.Variable in grads_and_vars, got {var!r}")
+            if grad is not None:
+                try:
+                    grad = convert_to_tensor(grad)
+                except TypeError:
+                    raise TypeError(
+                        f"Gradient must be convertible to a Tensor or None: {grad}"
+                    ) from None
+            checked.append((grad, var))
+        return checked
+
+    def _update(self, grad, var):
+        graph = var.graph
+        with graph.name_scope(f"update_{var.op.name}"), graph.colocate_with(var.op):
+            return self._apply_dense(grad, var)
+
+    def _finish_step(self, update_ops, scope: str, global_step):
+        if global_step is None:
+            return self._finish(update_ops, scope)
+        graph = get_default_graph()
+        with graph.control_dependencies([self._finish(update_ops, "update")]):
+            with graph.colocate_with(global_step.op):
+                return assign_add(global_step, 1, name=scope).op
+
+    # -- hooks for subclasses -------------------------------------------------------
+
+    def _create_slots(self, var_list) -> None:
+        """Create the slot variables the optimizer needs (none by default)."""
+
+    def _prepare(self) -> None:
+        """Convert hyperparameters to tensors, inside the optimizer's name scope."""
+
+    def _apply_dense(self, grad, var):
+        raise NotImplementedError(f"{type(self).__name__} does not implement _apply_dense.")
+
+    def _finish(self, update_ops, name_scope):
+        """The op that completes a step: by default a ``NoOp`` grouping the updates."""
+        return control_flow_ops.group(*update_ops, name=name_scope)
+
+    # -- slots ----------------------------------------------------------------------
+
+    def get_slot(self, var, name):
+        """The slot variable ``name`` of ``var`` (``None`` if there is none)."""
+        return self._slots.get(name, {}).get(_var_key(var))
+
+    def get_slot_names(self) -> list:
+        return sorted(self._slots)
+
+    def variables(self) -> list:
+        """The optimizer's own variables (slots and accumulators) in the default graph."""
+        graph = get_default_graph()
+        found = [v for (_, g), v in self._non_slot_dict.items() if g is graph]
+        for slots in self._slots.values():
+            found.extend(v for v in slots.values() if v.graph is graph)
+        return sorted(found, key=lambda v: v.name)
+
+    def _zeros_slot(self, var, slot_name, op_name):
+        return self._get_or_make_slot_with_initializer(var, Zeros(), slot_name, op_name)
+
+    def _get_or_make_slot_with_initializer(self, var, initializer, slot_name, op_name):
+        slots = self._slots.setdefault(slot_name, {})
+        key = _var_key(var)
+        if key not in slots:
+            slots[key] = create_slot_variable(var, initializer, op_name)
+        return slots[key]
+
+    def _create_non_slot_variable(self, initial_value, name, colocate_with):
+        """A per-graph variable (e.g. Adam's ``beta1_power``) placed with ``colocate_with``."""
+        graph = colocate_with.graph
+        key = (name, graph)
+        if key not in self._non_slot_dict:
+            with graph.as_default(), graph.colocate_with(colocate_with.op):
+                self._non_slot_dict[key] = Variable(initial_value, name=name, trainable=False)
+        return self._non_slot_dict[key]
+
+    def _get_non_slot_variable(self, name, graph=None):
+        return self._non_slot_dict.get((name, graph or get_default_graph()))
+
+    @staticmethod
+    def _call_if_callable(param):
+        return param() if callable(param) else param
+
+    def _assert_valid_dtypes(self, tensors) -> None:
+        for tensor in tensors:
+            dtype = tensor.dtype.base_dtype
+            if dtype not in _VALID_DTYPES:
+                raise ValueError(
+                    f"Invalid type {dtype!r} for {tensor.name}, expected: {list(_VALID_DTYPES)}."
+                )

@@ -1,0 +1,83 @@
+"""``RMSPropOptimizer``: Hinton's RMSProp, with momentum and the centered variant."""
+
+from __future__ import annotations
+
+from ..ops.core import convert_to_tensor
+from ..ops.init_ops import Ones
+from . import training_ops
+from .optimizer import Optimizer, cast_to
+
+
+class RMSPropOptimizer(Optimizer):
+    """RMSProp (``tf.compat.v1.train.RMSPropOptimizer``).
+
+    ``ms = decay*ms + (1-decay)*g^2``; ``mom = momentum*mom + lr*g/sqrt(ms + epsilon)``;
+    ``var -= mom``. ``centered=True`` also tracks the mean gradient ``mg`` and divides
+    by ``sqrt(ms - mg^2 + epsilon)``. As in TF1, ``ms`` starts at one. Slots per
+    variable ``w``: ``w/RMSProp`` (ms), then ``w/RMSProp_1`` (mg, when centered) and the
+    momentum.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     w = tf.Variable([1.0], name="w")
+    ...     opt = RMSPropOptimizer(0.01, centered=True)
+    ...     step = opt.apply_gradients([(tf.constant([1.0]), w)])
+    >>> [opt.get_slot(w, s).op.name for s in ("rms", "mg", "momentum")]
+    ['w/RMSProp', 'w/RMSProp_1', 'w/RMSProp_2']
+    """
+
+    def __init__(
+        self,
+        learning_rate,
+        decay=0.9,
+        momentum=0.0,
+        epsilon=1e-10,
+        use_locking=False,
+        centered=False,
+        name="RMSProp",
+    ):
+        super().__init__(use_locking, name)
+        self._learning_rate, self._decay = learning_rate, decay
+        self._momentum, self._epsilon = momentum, epsilon
+        self._centered = centered
+
+    def _create_slots(self, var_list) -> None:
+        for var in var_list:
+            self._get_or_make_slot_with_initializer(var, Ones(), "rms", self._name)
+            if self._centered:
+                self._zeros_slot(var, "mg", self._name)
+            self._zeros_slot(var, "momentum", self._name)
+
+    def _prepare(self) -> None:
+        self._learning_rate_tensor = convert_to_tensor(
+            self._call_if_callable(self._learning_rate), name="learning_rate"
+        )
+        self._decay_tensor = convert_to_tensor(self._call_if_callable(self._decay), name="decay")
+        self._momentum_tensor = convert_to_tensor(
+            self._call_if_callable(self._momentum), name="momentum"
+        )
+        self._epsilon_tensor = convert_to_tensor(
+            self._call_if_callable(self._epsilon), name="epsilon"
+        )
+
+    def _apply_dense(self, grad, var):
+        dtype = var.dtype.base_dtype
+        hyper = [
+            cast_to(t, dtype)
+            for t in (
+                self._learning_rate_tensor,
+                self._decay_tensor,
+                self._momentum_tensor,
+                self._epsilon_tensor,
+            )
+        ]
+        rms, mom = self.get_slot(var, "rms"), self.get_slot(var, "momentum")
+        if self._centered:
+            return training_ops.apply_centered_rms_prop(
+                var, self.get_slot(var, "mg"), rms, mom, *hyper, grad, use_locking=self._use_locking
+            ).op
+        return training_ops.apply_rms_prop(
+            var, rms, mom, *hyper, grad, use_locking=self._use_locking
+        ).op
