@@ -51,6 +51,32 @@ def atomic_write(path: str, data: bytes) -> None:
         raise
 
 
+def load_graph(path: str):
+    """A new ``Graph`` holding the ops of a ``.pb``/``.pbtxt`` file, names unchanged.
+
+    Op types the runtime lacks load too (they draw, and a run that needs them fails
+    with one ``UnimplementedError`` listing them). Nothing from the file is executed
+    except the graph's own ops, when a session runs them.
+
+    Examples
+    --------
+    >>> import runtime as tf, tempfile
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     _ = tf.constant(2.0, name="two") * 3.0
+    >>> path = write_graph(g, tempfile.mkdtemp(), "g.pb", as_text=False)
+    >>> [op.name for op in load_graph(path).get_operations()]
+    ['two', 'mul/y', 'mul']
+    """
+    from .graph import Graph
+    from .importer import import_graph_def
+
+    graph = Graph()
+    with graph.as_default():
+        import_graph_def(read_graph_def(path), name="")
+    return graph
+
+
 def read_graph_def(path: str) -> GraphDef:
     """Read a ``.pb`` (binary) or ``.pbtxt`` (text) GraphDef file.
 

@@ -10,12 +10,14 @@ hand, so a malformed ``GraphDef`` fails with ``ValueError`` before the graph cha
 
 from __future__ import annotations
 
+from . import dtypes
 from .devices import merge_device
 from .graph import Operation, Tensor, get_default_graph
 from .graph_def import AttrValue, GraphDef, python_value
 from .ops.core import _complete_attrs, infer_specs
-from .registry import get_op_def
+from .registry import TensorSpec, get_op_def, is_registered
 from .scopes import name_scope
+from .shapes import TensorShape
 
 __all__ = ["import_graph_def"]
 
@@ -73,7 +75,7 @@ def import_graph_def(
     graph = get_default_graph()
     nodes = _in_dependency_order(graph_def.node)
     with name_scope(name, "import", list(input_map.values())) as scope:
-        importer = _Importer(graph, scope, input_map)
+        importer = _Importer(graph, scope, input_map, nodes)
         for node in nodes:
             importer.add(node)
     unused = sorted(set(input_map) - importer.used_inputs)
@@ -157,10 +159,44 @@ def _in_dependency_order(nodes) -> list:
     return ordered
 
 
+# Attrs TensorFlow writes that carry nothing for a numpy kernel; any other attr an
+# OpDef lacks is refused rather than ignored, so a graph never runs with a meaning lost.
+_INERT_ATTRS = {"use_cudnn_on_gpu", "grad_a", "grad_b"}
+
+
+def _meaningful(op_def, node, key: str) -> bool:
+    """Keep ``key`` for ``op_def``; drop TF's inert and type-restating attrs."""
+    if key in op_def.attrs or key.startswith("_"):
+        return True
+    value = node.attr[key]
+    if key in _INERT_ATTRS or value.kind == "type":
+        return False  # a type attr restates an input's dtype
+    if key == "explicit_paddings" and not value.value:
+        return False
+    raise ValueError(
+        f"Node '{node.name}': attr '{key}' of {node.op} is not supported by this runtime "
+        f"(it knows {sorted(op_def.attrs)})."
+    )
+
+
+def _output_counts(nodes) -> dict:
+    """How many outputs of each node the GraphDef's inputs read (at least one)."""
+    counts: dict = {}
+    for node in nodes:
+        for input_name in node.input:
+            if input_name.startswith("^"):
+                continue
+            source, _, index = input_name.partition(":")
+            if index.isdigit():
+                counts[source] = max(counts.get(source, 1), int(index) + 1)
+    return counts
+
+
 class _Importer:
     """Adds nodes one by one, remembering what each GraphDef name became."""
 
-    def __init__(self, graph, scope: str, input_map: dict):
+    def __init__(self, graph, scope: str, input_map: dict, nodes=()):
+        self.output_counts = _output_counts(nodes)
         self.graph = graph
         self.scope = scope
         self.input_map = input_map
@@ -168,31 +204,55 @@ class _Importer:
         self.ops: dict[str, Operation] = {}
 
     def add(self, node) -> None:
-        try:
-            op_def = get_op_def(node.op)
-        except ValueError as err:
-            raise ValueError(f"Node '{node.name}': {err}") from None
         data, controls = [], []
         for input_name in node.input:
             if input_name.startswith("^"):
                 controls.append(self._control_input(node, input_name))
             else:
                 data.append(self._data_input(node, input_name))
+        op_name = self.graph.unique_name(node.name)  # inside the import scope
+        if is_registered(node.op):
+            op_type, attrs, specs = self._checked(node, data, op_name)
+        else:
+            op_type, attrs, specs = self._unsupported(node)
+        # The node's own control inputs, not those of a block around the import.
+        with self.graph.control_dependencies(None), self.graph.control_dependencies(controls):
+            op = self.graph.create_op_unchecked(op_type, data, attrs, specs, op_name)
+        if node.device:
+            op._set_device(merge_device(op.device, node.device))
+        self.ops[node.name] = op
+
+    def _checked(self, node, data, op_name):
+        """Attrs and output specs of a node whose op type the registry knows."""
+        op_def = get_op_def(node.op)
         attrs = {
-            key: self._attr(value) for key, value in node.attr.items() if key != "_output_shapes"
+            key: self._attr(value)
+            for key, value in node.attr.items()
+            if key != "_output_shapes" and _meaningful(op_def, node, key)
         }
         try:
             attrs = _complete_attrs(op_def, attrs)
         except TypeError as err:
             raise ValueError(f"Node '{node.name}': {err}") from None
-        op_name = self.graph.unique_name(node.name)  # inside the import scope
-        specs = infer_specs(op_def, data, attrs, op_name)
-        # The node's own control inputs, not those of a block around the import.
-        with self.graph.control_dependencies(None), self.graph.control_dependencies(controls):
-            op = self.graph.create_op_unchecked(op_def.name, data, attrs, specs, op_name)
-        if node.device:
-            op._set_device(merge_device(op.device, node.device))
-        self.ops[node.name] = op
+        return op_def.name, attrs, infer_specs(op_def, data, attrs, op_name)
+
+    def _unsupported(self, node):
+        """A node of an op type the runtime lacks: kept for drawing, refused at run time.
+
+        Its outputs are the ones ``_output_shapes`` lists, else as many as the GraphDef's
+        other nodes read; their dtype comes from the node's type attr (``T``, ``dtype``).
+        """
+        attrs = {
+            key: self._attr(value) for key, value in node.attr.items() if key != "_output_shapes"
+        }
+        shapes = node.attr.get("_output_shapes")
+        if shapes is not None and shapes.kind == "list":
+            shapes = [item.value for item in shapes.value]
+        else:
+            shapes = [TensorShape(None)] * self.output_counts.get(node.name, 1)
+        types = [value.value for key, value in sorted(node.attr.items()) if value.kind == "type"]
+        dtype = types[0] if types else dtypes.float32
+        return node.op, attrs, [TensorSpec(dtype, shape) for shape in shapes]
 
     def _data_input(self, node, input_name: str) -> Tensor:
         key = _canonical(input_name)

@@ -17,7 +17,7 @@ import sys
 
 from .devices import DeviceSpec
 from .errors import InvalidArgumentError, op_error
-from .registry import get_op_def, kernel_device_types
+from .registry import get_op_def, is_registered, kernel_device_types
 
 _TYPE_PRIORITY = {"GPU": 0, "CPU": 1}
 
@@ -74,7 +74,7 @@ class Placer:
         if anchors:
             return anchors[0]
         spec, first = self._merged_spec(group)
-        supported = set.intersection(*(kernel_device_types(op.type) for op in group))
+        supported = set.intersection(*(self._kernel_types(op) for op in group))
         matching = [d for d in self._devices if spec.matches(d.spec)]
         usable = [d for d in matching if d.device_type in supported]
         if usable:
@@ -86,6 +86,13 @@ class Placer:
             if preferred or usable:
                 return (preferred or usable)[0].name
         raise self._error(first, spec, matching, supported)
+
+    def _kernel_types(self, op) -> set:
+        # An op type the runtime lacks (from a TF file) is placed as requested; running
+        # it fails later with one error listing every such type.
+        if not is_registered(op.type):
+            return {d.device_type for d in self._devices}
+        return kernel_device_types(op.type)
 
     def _merged_spec(self, group):
         spec, first = DeviceSpec(), group[0]
@@ -160,6 +167,8 @@ def _colocation_names(op) -> list[str]:
 
 
 def _ref_sources(op) -> list:
+    if not is_registered(op.type):
+        return []
     op_def = get_op_def(op.type)
     if op_def.input_arity is None:
         return []

@@ -21,8 +21,8 @@ from __future__ import annotations
 import dataclasses
 
 from .devices import DeviceSpec
-from .errors import NotFoundError, op_error
-from .registry import Kernel, get_op_def, lookup_kernel
+from .errors import NotFoundError, UnimplementedError, op_error
+from .registry import Kernel, get_op_def, is_registered, lookup_kernel
 
 
 @dataclasses.dataclass(eq=False)
@@ -103,6 +103,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         ops = prune(fetch_tensors, target_ops, set(feed_tensors))
     else:
         ops = sorted(ops, key=_creation_index)
+    _check_implemented(ops)
     slot_of: dict = {}
 
     def slot(tensor) -> int:
@@ -122,6 +123,24 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         sequential_only=all(step.cost == "cheap" for step in steps),
         has_blocking=any(step.cost == "blocking" for step in steps),
     )
+
+
+def _check_implemented(ops) -> None:
+    """One clear error for ops of types this runtime lacks (graphs loaded from TF files)."""
+    missing: dict = {}
+    for op in ops:
+        if not is_registered(op.type):
+            missing.setdefault(op.type, []).append(op.name)
+    if missing:
+        listing = "; ".join(
+            f"{kind} (ops: {', '.join(names)})" for kind, names in sorted(missing.items())
+        )
+        raise UnimplementedError(
+            None,
+            None,
+            f"This run needs op types the runtime does not implement: {listing}. The graph can "
+            "be drawn and inspected, and the parts that do not need these ops can run.",
+        )
 
 
 def _make_step(index, op, device: str, slot) -> Step:

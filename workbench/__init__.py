@@ -21,6 +21,7 @@ _LAZY = {
     "TimelineView": "timeline_view",
     "to_networkx": "nx",
     "from_networkx": "nx",
+    "load_graph": "files",
 }
 __all__ = sorted(_LAZY)
 
