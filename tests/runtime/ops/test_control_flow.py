@@ -560,7 +560,8 @@ class TestGradients:
 
             return tf.while_loop(lambda i, z: i < trips, body, [0, x * 2.0])[1]
 
-        check_gradients(build, [np.array([value, value / 2])])
+        # Five trips compound the curvature: a smaller step keeps the differences exact.
+        check_gradients(build, [np.array([value, value / 2])], delta=1e-6, atol=1e-5)
 
     def test_gradient_graph_is_an_if_over_branch_gradients(self, graph):
         x = tf.constant(1.0)
