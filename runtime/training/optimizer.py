@@ -16,6 +16,7 @@ Subclasses implement ``_create_slots``, ``_prepare`` (hyperparameter tensors),
 from __future__ import annotations
 
 from .. import dtypes
+from ..gradients import gradients
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
 from ..ops import control_flow_ops, math_ops
@@ -124,8 +125,6 @@ class Optimizer:
         var_list = trainable_variables() if var_list is None else list(var_list)
         if not var_list:
             raise ValueError("No variables to optimize.")
-        from ..gradients import gradients  # TODO(issue 4): top-level once gradients.py lands
-
         grads = gradients(
             loss,
             [v._ref() for v in var_list],
