@@ -195,8 +195,9 @@ class Saver:
     def _build(self, filename: str) -> None:
         names = sorted(self._variables)
         refs = [self._variables[n]._ref() for n in names]
+        default = constant(filename, dtype=dtypes.string, name="filename/input")
         prefix = placeholder_with_default(
-            placeholder_with_default(filename, shape=[], name="filename"), shape=[], name="Const"
+            placeholder_with_default(default, shape=[], name="filename"), shape=[], name="Const"
         )
         self._filename_tensor = prefix
         graph = get_default_graph()
