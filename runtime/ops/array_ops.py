@@ -211,7 +211,8 @@ def convert_or_pack(value, name: str, graph=None, dtype=None) -> Tensor:
     graph = graph if graph is not None else graph_of(flat)
     if not (isinstance(value, list | tuple) and _has_tensor(value)):
         # An index-like value: ``[]`` is an empty int32 vector, not float32.
-        hint = dtypes.int32 if dtype is None else None
+        empty = isinstance(value, list | tuple) and not value
+        hint = dtypes.int32 if dtype is None and empty else None
         return convert_to_tensor(value, dtype=dtype, dtype_hint=hint, graph=graph, name=name)
     with graph.name_scope(name) as scope:
         packed = {
@@ -1218,7 +1219,10 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
 def _tile_shape(input: TensorSpec, multiples: TensorSpec, *, T, Tmultiples):
     with_rank(multiples.shape, 1)
     count = multiples.shape[0]
-    shape = input.shape if count is None else with_rank(input.shape, count)
+    shape = input.shape
+    if count is not None and shape.rank is not None and shape.rank != count:
+        raise ValueError(f"Shape must be rank {shape.rank} but is rank {count}")
+    shape = shape if count is None else with_rank(shape, count)
     if shape.rank is None:
         return [TensorSpec(T, TensorShape(None))]
     factors = known_shape(multiples)

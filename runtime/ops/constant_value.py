@@ -104,19 +104,43 @@ def _filled_like(fill_value):
 
 
 def _strided_slice(op, index):
-    values = _all_inputs(op)
-    if values is None:
-        return None
-    from ..kernels.array import strided_slice
+    from ..kernels.array import slice_index
 
+    source = op.inputs[0]
+    spec = [constant_value(t) for t in op.inputs[1:]]
+    if any(v is None for v in spec):
+        return None
     masks = {key: value for key, value in op.attrs.items() if key.endswith("_mask")}
-    return np.asarray(strided_slice(*values, T=None, Index=None, **masks)[0])
+    key = slice_index(*(v.tolist() for v in spec), **masks)
+    value = constant_value(source)
+    if value is not None:
+        return np.asarray(value[key])
+    if source.op.type == "Shape" and source.op.inputs[0].shape.rank is not None:
+        # ``tf.shape(x)[1]`` is known when that dim of ``x`` is, even if others are not.
+        dims = np.array(source.op.inputs[0].shape.as_tuple(), dtype=object)[key]
+        if not np.any(dims == None):  # noqa: E711 - elementwise test on an object array
+            return np.asarray(dims, dtype=source.dtype.as_numpy_dtype)
+    return None
+
+
+def _arithmetic(fn):
+    def rule(op, index):
+        values = _all_inputs(op)
+        return None if values is None else np.asarray(fn(*values))
+
+    return rule
 
 
 _VALUE_RULES = {
     "ZerosLike": _filled_like(0),
     "OnesLike": _filled_like(1),
     "StridedSlice": _strided_slice,
+    "AddV2": _arithmetic(np.add),
+    "Sub": _arithmetic(np.subtract),
+    "Mul": _arithmetic(np.multiply),
+    "FloorDiv": _arithmetic(np.floor_divide),
+    "Maximum": _arithmetic(np.maximum),
+    "Minimum": _arithmetic(np.minimum),
     "Const": _const,
     "Shape": _shape,
     "Size": _size,
