@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import runtime as tf
 from runtime.errors import InvalidArgumentError
+from tests.runtime.gradcheck import check_gradients
 
 RNG = np.random.default_rng(0)
 
@@ -551,3 +552,148 @@ def test_dropout_edge_cases_and_errors(graph):
         tf.compat.v1.nn.dropout(x, keep_prob=0.5, rate=0.5)
     with pytest.raises(ValueError, match=r"`keep_prob` must be a float in the range \(0, 1\]"):
         tf.compat.v1.nn.dropout(x, keep_prob=0.0)
+
+
+# -- gradients against finite differences ------------------------------------------------
+
+
+def away_from_kinks(*shape, kinks=(0.0,)):
+    """Random values at least 0.1 from every kink, so central differences are exact enough."""
+    values = RNG.uniform(-3, 8, size=shape)
+    for kink in kinks:
+        near = np.abs(values - kink) < 0.1
+        values[near] += 0.3
+    return values
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [tf.nn.relu, tf.nn.relu6, tf.nn.elu, tf.nn.leaky_relu, tf.nn.softplus],
+    ids=lambda fn: fn.__name__,
+)
+def test_activation_gradients(fn):
+    check_gradients(fn, [away_from_kinks(3, 4, kinks=(0.0, 6.0))])
+    # Second order: the gradient of (fn(x)^2)' exercises the gradient of XGrad.
+    check_gradients(
+        lambda x: tf.gradients(tf.reduce_sum(tf.square(fn(x))), x)[0],
+        [away_from_kinks(3, 4, kinks=(0.0, 6.0))],
+    )
+
+
+@pytest.mark.parametrize("fn", [tf.nn.softmax, tf.nn.log_softmax], ids=lambda fn: fn.__name__)
+@pytest.mark.parametrize("axis", [-1, 0])
+def test_softmax_gradients(fn, axis):
+    check_gradients(lambda x: fn(x, axis=axis), [randn(3, 4)])
+
+
+@pytest.mark.parametrize("data_format, shape", [("NHWC", (2, 3, 4)), ("NCHW", (2, 4, 3))])
+def test_bias_add_gradients(data_format, shape):
+    inputs = [randn(*shape), randn(4)]
+    check_gradients(lambda v, b: tf.nn.bias_add(v, b, data_format=data_format), inputs)
+    check_gradients(
+        lambda v, b: tf.gradients(tf.reduce_sum(tf.square(tf.nn.bias_add(v, b, data_format))), b),
+        inputs,
+    )
+
+
+def test_l2_loss_gradient():
+    check_gradients(tf.nn.l2_loss, [randn(2, 3)])
+
+
+def test_softmax_cross_entropy_gradients():
+    labels = np_softmax(randn(3, 4))
+    check_gradients(
+        lambda y, x: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x),
+        [labels, randn(3, 4)],
+    )
+    check_gradients(
+        lambda y, x: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x, axis=0),
+        [np_softmax(randn(3, 4), axis=0), randn(3, 4)],
+    )
+    # Second order through the backprop output (softmax's Jacobian).
+    check_gradients(
+        lambda x: tf.gradients(
+            tf.reduce_sum(tf.square(tf.nn.softmax_cross_entropy_with_logits(labels, x))), x
+        )[0],
+        [randn(3, 4)],
+    )
+
+
+def test_v1_softmax_cross_entropy_stops_the_labels_gradient(graph):
+    labels, logits = tf.constant(np_softmax(randn(2, 3))), tf.constant(randn(2, 3))
+    v1 = tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    v2 = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    assert tf.gradients(v1, labels) == [None]
+    assert tf.gradients(v2, labels)[0] is not None
+    check_gradients(
+        lambda x: tf.compat.v1.nn.softmax_cross_entropy_with_logits(
+            labels=np_softmax(np.ones((2, 3))), logits=x
+        ),
+        [randn(2, 3)],
+    )
+
+
+def test_sparse_softmax_cross_entropy_gradient():
+    labels = np.array([[0, 2], [1, 1]])
+    check_gradients(
+        lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x),
+        [randn(2, 2, 3)],
+    )
+
+
+def test_sigmoid_cross_entropy_gradients():
+    check_gradients(
+        lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+        [RNG.uniform(size=(2, 3)), away_from_kinks(2, 3)],
+    )
+
+
+@pytest.mark.parametrize("padding, strides", [("SAME", 2), ("VALID", 1), ("SAME", [1, 2])])
+def test_conv2d_gradients(padding, strides):
+    inputs = [randn(2, 4, 5, 2), randn(2, 3, 2, 3)]
+    conv = lambda x, w: tf.nn.conv2d(x, w, strides=strides, padding=padding)  # noqa: E731
+    check_gradients(conv, inputs)
+    # Second order: the gradients of Conv2DBackpropInput and Conv2DBackpropFilter.
+    check_gradients(lambda x, w: tf.gradients(tf.reduce_sum(tf.square(conv(x, w))), [x, w]), inputs)
+
+
+@pytest.mark.parametrize("pool", [tf.nn.max_pool2d, tf.nn.avg_pool2d], ids=["max", "avg"])
+@pytest.mark.parametrize(
+    "padding, ksize, strides", [("SAME", 3, 2), ("VALID", 2, 1), ("SAME", [2, 3], [2, 1])]
+)
+def test_pool_gradients(pool, padding, ksize, strides):
+    # Distinct, well-separated values: no ties inside a max-pool window.
+    x = RNG.permutation(np.arange(2 * 5 * 4 * 2)).reshape(2, 5, 4, 2) * 0.1
+    pooled = lambda x: pool(x, ksize=ksize, strides=strides, padding=padding)  # noqa: E731
+    check_gradients(pooled, [x])
+    check_gradients(lambda x: tf.gradients(tf.reduce_sum(tf.square(pooled(x))), x)[0], [x])
+
+
+def test_max_pool_gradient_goes_to_the_first_maximum(graph):
+    x = tf.constant(np.ones((1, 2, 2, 1)))
+    grad = tf.gradients(tf.nn.max_pool2d(x, 2, 2, "VALID"), x)[0]
+    assert run(grad)[0, :, :, 0].tolist() == [[1.0, 0.0], [0.0, 0.0]]
+
+
+def test_dropout_gradient_is_the_scaled_mask(graph):
+    x = tf.constant(randn(50, 20))
+    y = tf.nn.dropout(x, rate=0.4, seed=1)
+    (grad,) = tf.gradients(y, x)
+    out, got = run([y, grad])  # one run: the same mask for both
+    np.testing.assert_allclose(got, (out != 0) / 0.6)
+
+
+def test_gradient_ops_infer_the_shapes_they_produce(graph):
+    x = tf.compat.v1.placeholder(tf.float64, [None, 6, 6, 2])
+    w = tf.constant(randn(3, 3, 2, 4))
+    b = tf.constant(randn(4))
+    hidden = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, 2, "SAME"), b))
+    pooled = tf.nn.avg_pool2d(tf.nn.max_pool2d(hidden, 2, 1, "SAME"), 2, 2, "VALID")
+    loss = tf.reduce_sum(tf.nn.log_softmax(tf.reshape(pooled, [-1, 4])))
+    first = tf.gradients(loss, [x, w, b])
+    second = tf.gradients(tf.add_n([tf.reduce_sum(tf.square(g)) for g in first]), [x, w, b])
+    grads = [g for g in first + second if g is not None]
+    values = run(grads, {x: randn(3, 6, 6, 2)})
+    for tensor, value in zip(grads, values):
+        check_shape(tensor, value)
+    assert first[0].shape.as_list() == [None, 6, 6, 2] and first[1].shape == (3, 3, 2, 4)
