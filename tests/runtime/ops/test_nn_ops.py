@@ -162,6 +162,39 @@ def test_softmax_errors(graph):
         tf.nn.relu("a")
 
 
+EMPTY = np.zeros((0, 3))
+EMPTY_IMAGES = np.zeros((0, 4, 4, 2))
+EMPTY_CASES = {
+    "relu": lambda: tf.nn.relu(EMPTY),
+    "softmax": lambda: tf.nn.softmax(EMPTY),
+    "log_softmax": lambda: tf.nn.log_softmax(EMPTY),
+    "bias_add": lambda: tf.nn.bias_add(EMPTY, [1.0, 2.0, 3.0]),
+    "sparse_xent": lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+        labels=np.zeros(0, np.int32), logits=EMPTY
+    ),
+    "xent": lambda: tf.nn.softmax_cross_entropy_with_logits(labels=EMPTY, logits=EMPTY),
+    "sigmoid_xent": lambda: tf.nn.sigmoid_cross_entropy_with_logits(labels=EMPTY, logits=EMPTY),
+    "conv2d": lambda: tf.nn.conv2d(EMPTY_IMAGES, np.ones((2, 2, 2, 3)), 1, "SAME"),
+    "max_pool": lambda: tf.nn.max_pool2d(EMPTY_IMAGES, 2, 2, "SAME"),
+    "avg_pool": lambda: tf.nn.avg_pool2d(EMPTY_IMAGES, 2, 2, "SAME"),
+    "dropout": lambda: tf.nn.dropout(EMPTY, 0.5),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_CASES)
+def test_empty_inputs(graph, name):
+    tensor = EMPTY_CASES[name]()
+    value = run(tensor)
+    assert value.size == 0
+    check_shape(tensor, value)
+
+
+def test_scalars(graph):
+    values = run([tf.nn.relu(-2.0), tf.nn.elu(0.5), tf.nn.softplus(0.0), tf.nn.l2_loss(3.0)])
+    np.testing.assert_allclose(values, [0.0, 0.5, np.log(2), 4.5], rtol=1e-6)
+    assert run(tf.nn.l2_loss(EMPTY)) == 0
+
+
 # -- bias_add and l2_loss ---------------------------------------------------------------
 
 

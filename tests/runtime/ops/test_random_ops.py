@@ -185,6 +185,10 @@ def test_static_shapes(graph):
         4,
     ]
     assert tf.random.uniform(np.array([3, 1], np.int64), maxval=5, dtype=tf.int32).shape == (3, 1)
+    partial = tf.compat.v1.placeholder(tf.float32, [None, 3])
+    like_partial = tf.random.uniform(tf.shape(partial), seed=1)
+    assert like_partial.shape.as_list() == [None, 3]
+    assert sample_with(like_partial, {partial: np.zeros((5, 3))}).shape == (5, 3)
     value = sample_with(unknown, {dims: [3, 2]})
     assert value.shape == (3, 2)
 
