@@ -22,6 +22,8 @@ from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops, math_ops, random_ops
 from .constant_value import constant_value, known_shape
 from .core import apply_op, convert_to_tensor, same_dtype
+from .math_ops import check_dtype
+from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
     "avg_pool",
@@ -46,54 +48,11 @@ __all__ = [
     "sparse_softmax_cross_entropy_with_logits",
 ]
 
-_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
-_REALS = (*_FLOATS, dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64, dtypes.uint8)
-_CONV_TYPES = (*_FLOATS, dtypes.int32)
-_LABEL_TYPES = (dtypes.int32, dtypes.int64)
-
-
-# -- shape helpers with TF's wording ------------------------------------------------------
-
-
-def check_dtype(arg: str, dtype, allowed) -> None:
-    """``TypeError`` in TF's words when ``dtype`` is not among ``allowed``."""
-    if dtype not in allowed:
-        names = ", ".join(d.name for d in allowed)
-        raise TypeError(
-            f"Value passed to parameter '{arg}' has DataType {dtype.name} not in list of "
-            f"allowed values: {names}"
-        )
-
-
-def with_rank(shape: TensorShape, rank: int) -> TensorShape:
-    """``shape`` as rank ``rank``; TF's "Shape must be rank 4 but is rank 3" otherwise."""
-    if shape.rank is None:
-        return TensorShape([None] * rank)
-    if shape.rank != rank:
-        raise ValueError(f"Shape must be rank {rank} but is rank {shape.rank}")
-    return shape
-
-
-def with_rank_at_least(shape: TensorShape, rank: int) -> TensorShape:
-    if shape.rank is not None and shape.rank < rank:
-        raise ValueError(f"Shape must be at least rank {rank} but is rank {shape.rank}")
-    return shape
-
-
-def merge_dim(a, b):
-    """The known one of two dimensions; TF's "Dimensions must be equal" if they differ."""
-    if a is not None and b is not None and a != b:
-        raise ValueError(f"Dimensions must be equal, but are {a} and {b}")
-    return a if a is not None else b
-
-
-def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
-    """Merge two shapes as TF's ``InferenceContext::Merge`` does."""
-    if a.rank is None or b.rank is None:
-        return a if b.rank is None else b
-    if a.rank != b.rank:
-        raise ValueError(f"Shapes must be equal rank, but are {a.rank} and {b.rank}")
-    return TensorShape([merge_dim(x, y) for x, y in zip(a, b)])
+# Allowed dtypes by name, as math_ops.check_dtype takes them.
+_FLOATS = ("float16", "float32", "float64")
+_REALS = (*_FLOATS, "int8", "int16", "int32", "int64", "uint8")
+_CONV_TYPES = (*_FLOATS, "int32")
+_LABEL_TYPES = ("int32", "int64")
 
 
 # -- activations ------------------------------------------------------------------------
@@ -101,7 +60,7 @@ def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
 
 def _activation_shape(allowed):
     def rule(features, *, T, **_attrs):
-        check_dtype("features", features.dtype, allowed)
+        check_dtype("features", features, allowed)
         return [TensorSpec(features.dtype, features.shape)]
 
     return rule
@@ -260,7 +219,7 @@ def _softplus_grad_gradient(op, grad):
 
 
 def _softmax_shape(logits, *, T):
-    check_dtype("logits", logits.dtype, _FLOATS)
+    check_dtype("logits", logits, _FLOATS)
     return [TensorSpec(logits.dtype, with_rank_at_least(logits.shape, 1))]
 
 
@@ -442,7 +401,7 @@ def _bias_add_grad_gradient(op, grad):
 
 
 def _l2_loss_shape(t, *, T):
-    check_dtype("t", t.dtype, _FLOATS)
+    check_dtype("t", t, _FLOATS)
     return [TensorSpec(t.dtype, TensorShape([]))]
 
 
@@ -474,7 +433,7 @@ def _l2_loss_gradient(op, grad):
 
 def _xent_shape(features, labels, *, T):
     dtype = same_dtype("SoftmaxCrossEntropyWithLogits", features, labels)
-    check_dtype("features", dtype, _FLOATS)
+    check_dtype("features", features, _FLOATS)
     try:
         both = merge_shapes(with_rank(features.shape, 2), labels.shape)
     except ValueError:
@@ -492,8 +451,8 @@ def _xent_shape(features, labels, *, T):
 
 
 def _sparse_xent_shape(features, labels, *, T, Tlabels):
-    check_dtype("features", features.dtype, _FLOATS)
-    check_dtype("labels", labels.dtype, _LABEL_TYPES)
+    check_dtype("features", features, _FLOATS)
+    check_dtype("labels", labels, _LABEL_TYPES)
     batch, classes = with_rank(features.shape, 2).as_tuple()
     batch = merge_dim(batch, with_rank(labels.shape, 1)[0])
     return [
@@ -950,7 +909,7 @@ def _spatial_output(shape: TensorShape, window, strides, padding) -> list:
 
 def _conv2d_shape(input, filter, *, T, strides, padding, data_format, dilations):
     dtype = same_dtype("Conv2D", input, filter)
-    check_dtype("input", dtype, _CONV_TYPES)
+    check_dtype("input", input, _CONV_TYPES)
     _check_conv_attrs(strides, dilations, data_format)
     in_shape = with_rank(input.shape, 4)
     kh, kw, in_depth, out_depth = with_rank(filter.shape, 4).as_tuple()
@@ -1051,7 +1010,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
 
 
 def _int_shape_input(spec: TensorSpec, arg: str) -> TensorShape:
-    check_dtype(arg, spec.dtype, (dtypes.int32,))
+    check_dtype(arg, spec, ("int32",))
     with_rank(spec.shape, 1)
     return with_rank(known_shape(spec), 4)
 
@@ -1251,7 +1210,7 @@ def _check_pool_attrs(op_type: str, ksize, strides, data_format) -> None:
 
 def _pool_shape(op_type: str, allowed):
     def rule(value, *, T, ksize, strides, padding, data_format):
-        check_dtype("input", value.dtype, allowed)
+        check_dtype("input", value, allowed)
         _check_pool_attrs(op_type, ksize, strides, data_format)
         shape = with_rank(value.shape, 4)
         oh, ow = _spatial_output(shape, ksize[1:3], strides, padding)

@@ -28,6 +28,7 @@ from ..shapes import TensorShape
 from . import math_ops
 from .constant_value import known_shape
 from .core import apply_op, convert_to_tensor
+from .shape_util import with_rank
 
 __all__ = [
     "get_seed",
@@ -122,8 +123,7 @@ def _check_attr_dtype(attr: str, dtype, allowed) -> None:
 
 def _shape_input(shape: TensorSpec) -> TensorShape:
     _check_attr_dtype("T", shape.dtype, _INTS)
-    if shape.shape.rank is not None and shape.shape.rank != 1:
-        raise ValueError(f"Shape must be rank 1 but is rank {shape.shape.rank}")
+    with_rank(shape.shape, 1)
     return known_shape(shape)
 
 
@@ -137,8 +137,7 @@ def _uniform_int_shape(shape, minval, maxval, *, seed, seed2, Tout, T):
     for bound in (minval, maxval):
         if bound.dtype != Tout:
             raise TypeError(f"Expected {Tout.name} bounds, got {bound.dtype.name}")
-        if bound.shape.rank is not None and bound.shape.rank != 0:
-            raise ValueError(f"Shape must be rank 0 but is rank {bound.shape.rank}")
+        with_rank(bound.shape, 0)
     return [TensorSpec(Tout, _shape_input(shape))]
 
 
