@@ -227,6 +227,8 @@ class _Scheduler:
         while self.ready or self.running:
             while self.ready and not cancellation.cancelled:
                 step = self.ready.pop()
+                for hook in self.run.hooks:
+                    hook.before_op(step)
                 if step.cost == "cheap":
                     self._finish(step, *self._execute(step, time.time_ns()))
                 else:
@@ -249,8 +251,6 @@ class _Scheduler:
         return outputs, None, OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
 
     def _submit(self, step) -> None:
-        for hook in self.run.hooks:
-            hook.before_op(step)
         scheduled = time.time_ns()
         self.running += 1
         self.run.pool.submit(lambda: self.done.put((step, *self._execute(step, scheduled))))

@@ -1,0 +1,130 @@
+"""The executor: the conformance suite on every scheduling mode, plus its own details."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import runtime as tf
+from runtime.executor import Hooks, OpRecord, RunContext, execute_step, run_plan
+from runtime.resources import Cancellation, Journal, ResourceManager
+from tests.runtime.conformance import (
+    ExecutorConformance,
+    Recorder,
+    count,
+    counter_value,
+    raise_in_kernel,
+)
+
+tf1 = tf.compat.v1
+
+
+class TestSequential(ExecutorConformance):
+    threads = None
+
+
+class TestThreaded1(ExecutorConformance):
+    threads = 1
+
+
+class TestThreaded2(ExecutorConformance):
+    threads = 2
+
+
+class TestThreaded8(ExecutorConformance):
+    threads = 8
+
+
+class TestThreadedInterrupt(ExecutorConformance):
+    threads = 2
+
+    def test_keyboard_interrupt_rolls_back_and_is_reraised(self, graph):
+        x = count(tf.constant(1.0))
+        with pytest.raises(KeyboardInterrupt):
+            self.execute([raise_in_kernel(x, "interrupt")])
+        assert counter_value(self.resources) == 0
+
+
+def test_sequential_keyboard_interrupt_rolls_back(graph):
+    x = count(tf.constant(1.0))
+    run = ExecutorConformance()
+    run.threads = None
+    run.resources = ResourceManager()
+    run.pool = None
+    with pytest.raises(KeyboardInterrupt):
+        run.execute([raise_in_kernel(x, "interrupt")])
+    assert counter_value(run.resources) == 0
+
+
+def test_hooks_default_methods_do_nothing():
+    hooks = Hooks()
+    assert hooks.on_start(None) is None and hooks.before_op(None) is None
+    assert hooks.after_op(None, (), None) is None and hooks.on_finish(None, None) is None
+
+
+def test_op_record():
+    record = OpRecord(1, 2, 3, 4)
+    assert (record.scheduled_ns, record.start_ns, record.end_ns, record.thread_id) == (1, 2, 3, 4)
+
+
+def test_execute_step_checks_the_output_count(sess):
+    c = tf.constant(1.0)
+    plan = sess._plan((c,), (), {})
+    step = plan.steps[0]
+    step.kernel = step.kernel._replace(fn=lambda **attrs: (1, 2))
+    with pytest.raises(tf.errors.InternalError, match="kernel returned 2 outputs, the op has 1"):
+        execute_step(step, [None] * plan.num_slots, RunContext(ResourceManager()))
+    sess._plans.clear()
+
+
+def test_values_are_released_after_their_last_reader(sess):
+    a = tf.constant(np.ones(3), name="a")
+    b = tf.negative(a, name="b")
+    c = tf.negative(b, name="c")
+    plan = sess._plan((c,), (), {})
+    seen = []
+
+    class Snoop(Hooks):
+        def after_op(self, step, outputs, record):
+            seen.append((step.op.name, [v is not None for v in values]))
+
+    values = [None] * plan.num_slots
+    run_plan(plan, values, RunContext(ResourceManager(), hooks=[Snoop()]), sequential=True)
+    # after c ran, a and b are gone; only the fetched c is kept
+    assert values[plan.slot_of[a]] is None and values[plan.slot_of[b]] is None
+    assert values[plan.slot_of[c]].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_run_context_registers_its_cancellation():
+    live: set = set()
+    run = RunContext(ResourceManager(), cancellations=live)
+    with run:
+        assert run.cancellation in live
+    assert live == set()
+    assert RunContext(ResourceManager()).step_id != run.step_id
+
+
+def test_cancellation_and_journal():
+    cancellation = Cancellation(deadline=0.0)
+    assert cancellation.expired() and not cancellation.cancelled
+    first, second = ValueError("first"), ValueError("second")
+    cancellation.cancel(first)
+    cancellation.cancel(second)
+    assert cancellation.cancelled and cancellation.error is first
+    state = []
+    journal = Journal()
+    journal.record(lambda: state.append(1))
+    journal.record(lambda: state.append(2))
+    journal.rollback()
+    journal.rollback()  # a second rollback has nothing left
+    assert state == [2, 1]
+
+
+def test_recorder_sees_each_op_once(sess):
+    a = tf.constant(1.0, name="a")
+    b = a + a
+    recorder = Recorder()
+    plan = sess._plan((b,), (), {})
+    values = [None] * plan.num_slots
+    run_plan(plan, values, RunContext(ResourceManager(), hooks=[recorder]), sequential=True)
+    assert recorder.finished() == ["a", "add"]
