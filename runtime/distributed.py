@@ -157,9 +157,14 @@ def run_stage(
         state.resources, hooks=() if collector is None else (collector,), deadline=deadline
     )
     run_plan(plan, values, run, sequential=True)
-    result = {name: values[plan.slot_of[t]] for name, t in zip(stage.outputs, fetches)}
+    result = {name: _portable(values[plan.slot_of[t]]) for name, t in zip(stage.outputs, fetches)}
     stats = collector.step_stats().dev_stats if collector is not None else []
     return {"values": result, "stats": stats}
+
+
+def _portable(value):
+    """A value that can leave this worker: references (variables) go as their value."""
+    return value.read() if hasattr(value, "read") else value
 
 
 def _pick(result: dict, name: str):
@@ -336,19 +341,33 @@ class DaskEngine:
 
     def _wait(self, futures, run, stages) -> None:
         from distributed import wait
+        from distributed.client import FuturesCancelledError
 
         tasks = {stage.task for stage in stages}
+        cancelled_at = None
         try:
             while True:
-                try:
-                    wait(futures, timeout=_POLL_SECONDS, return_when="FIRST_EXCEPTION")
-                except TimeoutError:
-                    pass
                 failed = [f for f in futures if f.status == "error"]
                 if failed:
                     raise self._local_error(failed[0].exception())
                 if all(f.status == "finished" for f in futures):
                     return
+                pending = [f for f in futures if f.status == "pending"]
+                if not pending:
+                    # Dependents of a failed stage are cancelled; the failure itself may
+                    # reach this client a moment later.
+                    cancelled_at = cancelled_at or time.monotonic()
+                    if time.monotonic() - cancelled_at > 2.0:
+                        self._check_alive(tasks)
+                        raise UnavailableError(None, None, "The Dask cluster cancelled the run.")
+                    time.sleep(0.01)
+                    continue
+                try:
+                    with self._client.as_current():
+                        wait(pending, timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
+                    continue
+                except (TimeoutError, FuturesCancelledError):
+                    pass
                 self._check_alive(tasks)
                 if run.cancellation.cancelled:
                     raise run.cancellation.error
@@ -357,7 +376,10 @@ class DaskEngine:
                         None, None, "Timed out waiting for the run to finish"
                     )
         except BaseException:
-            self._client.cancel(futures)
+            # Only what still runs: cancelling settled futures upsets the scheduler.
+            running = [f for f in futures if f.status == "pending"]
+            if running:
+                self._client.cancel(running)
             raise
 
     def _local_error(self, error):
