@@ -107,7 +107,8 @@ def step_inputs(step, values) -> list:
     """
     inputs = [values[s] for s in step.input_slots]
     for i in step.deref:
-        inputs[i] = inputs[i].read()
+        if hasattr(inputs[i], "read"):  # a fed ``*_ref`` tensor (``v:0``) holds a value
+            inputs[i] = inputs[i].read()
     return inputs
 
 

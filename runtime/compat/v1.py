@@ -106,6 +106,7 @@ from ..ops.variables import (
     is_variable_initialized,
     local_variables,
     local_variables_initializer,
+    report_uninitialized_variables,
     trainable_variables,
     variables_initializer,
 )

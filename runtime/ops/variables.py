@@ -19,40 +19,13 @@ from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..graph_keys import GraphKeys
 from ..registry import REQUIRED, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
-from .array_ops import identity
-from .control_flow_ops import group, no_op
-from .core import apply_op, convert_to_tensor, format_shape
+from .array_ops import boolean_mask, identity, stack
+from .control_flow_ops import cond, group, no_op
+from .core import apply_op, constant, convert_to_tensor
+from .math_ops import logical_not
+from .shape_util import merge_shapes
 
 __all__ = ["Variable"]
-
-
-def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
-    """The most specific shape compatible with both, with TF's shape-inference messages.
-
-    Examples
-    --------
-    >>> merge_shapes(TensorShape([None, 2]), TensorShape([3, None]))
-    TensorShape([3, 2])
-    >>> merge_shapes(TensorShape([3]), TensorShape([2]))
-    Traceback (most recent call last):
-    ...
-    ValueError: Dimension 0 in both shapes must be equal, but are 3 and 2. Shapes are [3] and [2].
-    """
-    if a.rank is None:
-        return b
-    if b.rank is None:
-        return a
-    if a.rank != b.rank:
-        raise ValueError(f"Shapes must be equal rank, but are {a.rank} and {b.rank}")
-    dims = []
-    for i, (x, y) in enumerate(zip(a.as_tuple(), b.as_tuple())):
-        if x is not None and y is not None and x != y:
-            raise ValueError(
-                f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
-                f"Shapes are {format_shape(a)} and {format_shape(b)}."
-            )
-        dims.append(x if x is not None else y)
-    return TensorShape(dims)
 
 
 # -- op definitions -------------------------------------------------------------------
@@ -365,6 +338,25 @@ class Variable:
         """A new read of the variable (an ``Identity`` named ``read``)."""
         return identity(self._variable, name="read")
 
+    def initialized_value(self) -> Tensor:
+        """The value once initialized: the initial value while the variable is not.
+
+        Use it to initialize another variable from this one in any order.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     a = tf.Variable(2.0, name="a")
+        ...     b = tf.Variable(a.initialized_value() * 3.0, name="b")
+        ...     with tf.compat.v1.Session() as sess:
+        ...         sess.run(b.initializer)  # a itself is still uninitialized
+        ...         print(sess.run(b))
+        6.0
+        """
+        with init_scope(self.graph), self.graph.as_default():
+            return cond(is_variable_initialized(self), self.read_value, lambda: self._initial_value)
+
     def _ref(self) -> Tensor:
         """The reference tensor (``v:0``) that state ops update."""
         return self._variable
@@ -521,6 +513,33 @@ def variables_initializer(var_list, name="init") -> Operation:
     if var_list:
         return group(*[v.initializer for v in var_list], name=name)
     return no_op(name=name)
+
+
+def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    """A 1-D string tensor: the names of the variables of ``var_list`` not initialized.
+
+    ``var_list`` defaults to the global and local variables.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a, b = tf.Variable(1.0, name="a"), tf.Variable(2.0, name="b")
+    ...     missing = report_uninitialized_variables()
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(a.initializer)
+    ...         print(sess.run(missing))
+    [b'b']
+    """
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    graph = get_default_graph()
+    with graph.name_scope(name):
+        if not var_list:
+            return constant([], dtype=dtypes.string)
+        missing = logical_not(stack([is_variable_initialized(v) for v in var_list]))
+        names = constant([v.op.name for v in var_list], dtype=dtypes.string)
+        return boolean_mask(names, missing)
 
 
 def global_variables_initializer() -> Operation:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from ..graph import Tensor
 from ..ops.core import apply_op, convert_to_tensor
-from ..ops.variables import merge_shapes, ref_tensor
+from ..ops.shape_util import merge_shapes
+from ..ops.variables import ref_tensor
 from ..registry import REQUIRED, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
 

@@ -146,6 +146,37 @@ class TestSessionState:
         np.testing.assert_array_equal(sess.run(v * 1.0, {v: [9.0, 9.0]}), [9.0, 9.0])
         np.testing.assert_array_equal(sess.run(v), [3.0, 4.0])
 
+    def test_feed_the_reference_tensor_by_name(self, graph, sess):
+        v = tf.Variable([1.0, 2.0], name="v")
+        y = v * 2.0
+        sess.run(v.initializer)
+        np.testing.assert_array_equal(sess.run(y, {"v:0": [3.0, 3.0]}), [6.0, 6.0])
+        np.testing.assert_array_equal(sess.run(y), [2.0, 4.0])
+
+    def test_report_uninitialized_variables(self, graph, sess):
+        a = tf.Variable(1.0, name="a")
+        tf.Variable(2.0, name="scope/b")
+        tf.Variable(3.0, name="c", trainable=False, collections=[v1.GraphKeys.LOCAL_VARIABLES])
+        report = v1.report_uninitialized_variables()
+        assert report.dtype == tf.string and report.op.name.startswith("report_uninitialized")
+        assert sess.run(report).tolist() == [b"a", b"scope/b", b"c"]
+        sess.run(a.initializer)
+        assert sess.run(report).tolist() == [b"scope/b", b"c"]
+        sess.run(v1.global_variables_initializer())
+        sess.run(v1.local_variables_initializer())
+        assert sess.run(report).shape == (0,)
+        assert sess.run(v1.report_uninitialized_variables([])).shape == (0,)
+
+    def test_initialized_value(self, graph, sess):
+        a = tf.Variable(2.0, name="a")
+        b = tf.Variable(a.initialized_value() * 3.0, name="b")
+        sess.run(b.initializer)  # before a's: the initial value is used
+        assert sess.run(b) == 6.0
+        sess.run(a.initializer)
+        sess.run(a.assign(5.0))
+        sess.run(b.initializer)
+        assert sess.run(b) == 15.0
+
     def test_is_variable_initialized(self, graph, sess):
         v = tf.Variable(0.0, name="v")
         done = v1.is_variable_initialized(v)
