@@ -142,8 +142,8 @@ def run_stage(
     state = _worker_sessions.setdefault(session_id, _WorkerSession())
     graph = state.graph_for(version, graph_json)
     available = dict(feeds)
-    for values in upstream:
-        available.update(values)
+    for result in upstream:
+        available.update(result["values"])
     feed_tensors = {graph.get_tensor_by_name(name): available[name] for name in stage.inputs}
     ops = [graph.get_operation_by_name(name) for name in stage.ops]
     fetches = [graph.get_tensor_by_name(name) for name in stage.outputs]
@@ -167,12 +167,8 @@ def _portable(value):
     return value.read() if hasattr(value, "read") else value
 
 
-def _pick(result: dict, name: str):
-    return result["values"][name]
-
-
-def _pick_values(result: dict, name: str) -> dict:
-    return {name: result["values"][name]}
+def _pick(result: dict, names: list) -> dict:
+    return {"values": {name: result["values"][name] for name in names}, "stats": []}
 
 
 def _drop_session(session_id: str) -> None:
@@ -272,9 +268,16 @@ class DaskEngine:
         collector = next((h for h in run.hooks if isinstance(h, StepStatsCollector)), None)
         futures = self._submit(plan, values, stages, run, collector is not None)
         fetch_futures = self._fetch_futures(plan, futures, stages)
-        self._wait(list(futures.values()) + list(fetch_futures.values()), run, stages)
-        for slot, future in fetch_futures.items():
-            values[slot] = future.result()
+        self._wait(
+            list({f.key: f for f in [*futures.values(), *fetch_futures.values()]}.values()),
+            run,
+            stages,
+        )
+        graph = self._session.graph
+        results = self._client.gather(list(fetch_futures.values()))
+        for result in results:
+            for name, value in result["values"].items():
+                values[plan.slot_of[graph.get_tensor_by_name(name)]] = value
         if collector is not None:
             for future in futures.values():
                 for dev_stats in future.result()["stats"]:
@@ -288,13 +291,14 @@ class DaskEngine:
         deadline = run.cancellation.deadline
         for stage in stages:
             feeds = {n: values[by_name[n]] for n in stage.inputs if n in by_name}
-            upstream = [
-                self._picker(futures[producer[n]], n, producer[n])
-                for n in stage.inputs
-                if n not in by_name
-            ]
-            address = self._workers[stage.task][0]
-            device = f"/job:worker/replica:0/task:{stage.task}/device:CPU:0"
+            # Whole upstream results move worker to worker; the stage reads what it needs.
+            upstream = list(
+                {
+                    futures[producer[n]].key: futures[producer[n]]
+                    for n in stage.inputs
+                    if n not in by_name
+                }.values()
+            )
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             futures[stage] = self._client.submit(
                 run_stage,
@@ -302,12 +306,12 @@ class DaskEngine:
                 self._graph_version,
                 graph_future,
                 stage,
-                device,
+                f"/job:worker/replica:0/task:{stage.task}/device:CPU:0",
                 remaining,
                 trace,
                 feeds,
                 *upstream,
-                workers=[address],
+                workers=[self._workers[stage.task][0]],
                 allow_other_workers=False,
                 pure=False,
             )
@@ -315,29 +319,37 @@ class DaskEngine:
                 producer[name] = stage
         return futures
 
-    def _picker(self, future, name, stage):
-        address = self._workers[stage.task][0]
-        return self._client.submit(
-            _pick_values, future, name, workers=[address], allow_other_workers=False, pure=False
-        )
-
     def _fetch_futures(self, plan, futures, stages) -> dict:
-        wanted = {slot for slot in plan.fetch_slots}
+        """Per stage holding fetched values, a future of just those values.
+
+        A stage whose outputs are all fetched is gathered as is; otherwise a small task
+        on its worker picks the fetched ones, so values only other workers need never
+        travel through the client.
+        """
+        fetched = self._fetched_names(plan)
         out = {}
         for stage in stages:
-            for name in stage.outputs:
-                tensor = self._session.graph.get_tensor_by_name(name)
-                slot = plan.slot_of.get(tensor)
-                if slot in wanted and slot not in plan.feed_slots.values():
-                    out[slot] = self._client.submit(
-                        _pick,
-                        futures[stage],
-                        name,
-                        workers=[self._workers[stage.task][0]],
-                        allow_other_workers=False,
-                        pure=False,
-                    )
+            names = [name for name in stage.outputs if name in fetched]
+            if not names:
+                continue
+            if len(names) == len(stage.outputs):
+                out[stage] = futures[stage]
+            else:
+                out[stage] = self._client.submit(
+                    _pick,
+                    futures[stage],
+                    names,
+                    workers=[self._workers[stage.task][0]],
+                    allow_other_workers=False,
+                    pure=False,
+                )
         return out
+
+    @staticmethod
+    def _fetched_names(plan) -> set:
+        feeds = set(plan.feed_slots.values())
+        by_slot = {slot: tensor for tensor, slot in plan.slot_of.items()}
+        return {by_slot[slot].name for slot in plan.fetch_slots if slot not in feeds}
 
     def _wait(self, futures, run, stages) -> None:
         from distributed import wait
