@@ -12,7 +12,7 @@ import dataclasses
 
 import networkx as nx
 
-from .view import Edge, GraphView, Node
+from .view import GraphView, Node, edges_between
 
 _NODE_FIELDS = [f.name for f in dataclasses.fields(Node)]
 
@@ -91,17 +91,7 @@ def from_networkx(graph: nx.DiGraph, color_by: str = "device", collapse="auto") 
     (['b', 'c'], [('b', 'c')])
     """
     nodes = [Node(**{key: data[key] for key in _NODE_FIELDS}) for _, data in graph.nodes(data=True)]
-    outputs = {t["name"]: t for node in nodes for t in node.outputs}
-    edges = []
-    for node in nodes:
-        for name in node.inputs:
-            source = name.rpartition(":")[0]
-            if source in graph:
-                t = outputs[name]
-                edges.append(Edge(source, node.name, "data", name, t["dtype"], t["shape"]))
-        edges.extend(
-            Edge(source, node.name, "control") for source in node.control_inputs if source in graph
-        )
+    edges = edges_between(nodes)
     return GraphView.from_parts(
         nodes, edges, color_by=color_by, collapse=collapse, name=graph.graph.get("name", "")
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 from collections import Counter
 
 import numpy as np
@@ -134,7 +135,7 @@ class GraphView:
             _node(op, placement.get(op.name), times.get(op.name), status.get(op.name))
             for op in graph.get_operations()
         ]
-        self._init(nodes, _edges(graph), color_by, collapse, name)
+        self._init(nodes, edges_between(nodes), color_by, collapse, name)
 
     @classmethod
     def from_parts(cls, nodes, edges, *, color_by="device", collapse="auto", name="") -> GraphView:
@@ -285,11 +286,16 @@ def _check_status(status: dict) -> dict:
     return status
 
 
+@functools.lru_cache(maxsize=1024)
+def _soft_placed(requested: str, assigned: str | None) -> bool:
+    """Whether ``assigned`` fails the request (an empty request is met by any device)."""
+    if not requested or assigned is None:
+        return False
+    return not DeviceSpec.from_string(requested).matches(DeviceSpec.from_string(assigned))
+
+
 def _node(op, assigned, time_us, status) -> Node:
     requested = op.device
-    soft = bool(requested and assigned) and not DeviceSpec.from_string(requested).matches(
-        DeviceSpec.from_string(assigned)
-    )
     return Node(
         name=op.name,
         op=op.type,
@@ -301,7 +307,7 @@ def _node(op, assigned, time_us, status) -> Node:
         outputs=[_tensor(t) for t in op.outputs],
         attrs={key: attr_text(value) for key, value in op.attrs.items()},
         status=status,
-        soft_placed=soft,
+        soft_placed=_soft_placed(requested, assigned),
         time_us=time_us,
         created_at=format_traceback(op.traceback[-1:]).strip().splitlines()[0]
         if op.traceback
@@ -366,13 +372,27 @@ def attr_text(value) -> str:
     return text if len(text) <= _MAX_ATTR_TEXT else text[: _MAX_ATTR_TEXT - 1] + "…"
 
 
-def _edges(graph) -> list:
+def edges_between(nodes) -> list:
+    """The data and control edges among ``nodes``, from their inputs (others are left out).
+
+    Examples
+    --------
+    >>> a = Node("a", "Const", "", "", None, [], [], [{"name": "a:0", "dtype": "int32", "shape": []}], {})
+    >>> b = Node("b", "Neg", "", "", None, ["a:0", "gone:0"], ["a"], [], {})
+    >>> [(e.source, e.target, e.kind, e.tensor) for e in edges_between([a, b])]
+    [('a', 'b', 'data', 'a:0'), ('a', 'b', 'control', None)]
+    """
+    outputs = {t["name"]: t for node in nodes for t in node.outputs}
+    names = {node.name for node in nodes}
     edges = []
-    for op in graph.get_operations():
-        for tensor in op.inputs:
-            t = _tensor(tensor)
-            edges.append(Edge(tensor.op.name, op.name, "data", t["name"], t["dtype"], t["shape"]))
-        edges.extend(Edge(c.name, op.name, "control") for c in op.control_inputs)
+    for node in nodes:
+        for name in node.inputs:
+            t = outputs.get(name)
+            if t is not None:
+                edges.append(
+                    Edge(name.rpartition(":")[0], node.name, "data", name, t["dtype"], t["shape"])
+                )
+        edges.extend(Edge(c, node.name, "control") for c in node.control_inputs if c in names)
     return edges
 
 
