@@ -203,9 +203,14 @@ class TFGraphMagics(Magics):
         except ImportError:
             session.close()
             raise UsageError(STEPPER_MISSING) from None
-        stepper = StepperView(
-            session, self._fetches(session.graph, args.run), self._eval(args.feed)
-        )
+        with session.graph.as_default():
+            fetches = self._fetches(session.graph, args.run)
+            feeds = self._eval(args.feed)
+        try:
+            stepper = StepperView(session, fetches[0] if len(fetches) == 1 else fetches, feeds)
+        except Exception as err:
+            session.close()
+            reraise(err)
         if args.out:
             self.shell.user_ns[args.out] = CellResult(session.graph, session, {}, None, None)
         return stepper

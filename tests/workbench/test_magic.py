@@ -109,6 +109,17 @@ def test_options_that_need_run_say_so(ip):
     assert "--trace, --step and --feed need --run FETCHES" in captured.stdout + captured.stderr
 
 
+def test_step_opens_the_step_through_view(ip):
+    from workbench.stepper_view import StepperView
+
+    result, _ = run(ip, f"{TWO_CPUS} --run y --feed {{x:[[1,1,1]]}} --step --out stepped")
+    assert isinstance(result.result, StepperView)
+    stepper = result.result
+    stepper.click_finish()
+    assert stepper.message == "finish() returned [[6.]]"
+    ip.user_ns["stepped"].session.close()
+
+
 def test_step_without_the_stepper_says_it_is_not_installed(ip, monkeypatch):
     monkeypatch.setitem(sys.modules, "workbench.stepper_view", None)  # import fails
     result, captured = run(ip, "--run y --step")
