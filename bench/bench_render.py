@@ -24,6 +24,7 @@ import graphviz
 
 import runtime as tf
 from workbench import render, svg
+from workbench.drawing import drawing
 from workbench.view import GraphView
 
 CASES = ((100, True), (1_000, True), (10_000, True), (10_000, False))  # (ops, with scopes)
@@ -69,10 +70,10 @@ def measure(ops: int, scopes: bool) -> dict:
     graph = model(ops, scopes)
     view_s, view = best(lambda: placed_view(graph))
     dot_s, _ = best(lambda: render.to_svg(view))
-    builtin_s, _ = best(lambda: svg.layered_svg(render.drawing(view)))
+    builtin_s, _ = best(lambda: svg.layered_svg(drawing(view)))
     return {
         "graph": f"{len(graph.get_operations()):,} ops{'' if scopes else ', no scopes'}",
-        "boxes": len(render.drawing(view).boxes),
+        "boxes": len(drawing(view).boxes),
         "view": view_s,
         "dot": dot_s,
         "builtin": builtin_s,

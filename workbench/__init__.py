@@ -40,8 +40,9 @@ def load_ipython_extension(ipython) -> None:
     from runtime import errors
     from runtime.graph import Graph
 
+    from .cell_errors import cell_name_formatter
     from .display import show
-    from .magic import TFGraphMagics, cell_name_formatter
+    from .magic import TFGraphMagics
 
     ipython.register_magics(TFGraphMagics)
     formatter = ipython.display_formatter.mimebundle_formatter

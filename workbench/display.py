@@ -14,7 +14,8 @@ from runtime.graph import Graph
 from runtime.session import BaseSession
 
 from . import render
-from .view import MIME_TYPE, GraphView, device_label
+from .labels import device_label
+from .view import MIME_TYPE, GraphView
 
 SVG_MIME = "image/svg+xml"
 

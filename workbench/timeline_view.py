@@ -11,7 +11,7 @@ import dataclasses
 
 from . import palette, svg
 from .display import SVG_MIME, mimebundle
-from .view import device_label
+from .labels import device_label
 
 _WIDTH = 760  # pixels for the time axis
 _LANE_H, _BAR_H, _LABEL_W, _MARGIN = 26, 18, 150, 12

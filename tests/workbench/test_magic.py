@@ -9,7 +9,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import runtime as tf
-from workbench.magic import STEPPER_MISSING, CellSyntaxError
+from workbench.cell_errors import CellSyntaxError
+from workbench.magic import STEPPER_MISSING
 from workbench.view import MIME_TYPE
 
 CELL = """import runtime as tf

@@ -9,6 +9,7 @@ from conftest import scoped_graph
 
 import runtime as tf
 from workbench import palette, render
+from workbench.drawing import drawing
 from workbench.view import GraphView
 
 SVG_NS = {"svg": "http://www.w3.org/2000/svg"}
@@ -25,7 +26,7 @@ def dot_line(source, node_id):
 def test_ops_on_two_devices_get_two_colours_and_a_legend(two_devices):
     graph, session, _ = two_devices
     view = GraphView(graph, session)
-    d = render.drawing(view)
+    d = drawing(view)
     cpu0, cpu1 = palette.device_color("/cpu:0"), palette.device_color("/cpu:1")
     assert cpu0 != cpu1
     assert box_named(d, "x").fills == [(cpu0, 1)]
@@ -41,7 +42,7 @@ def test_ops_on_two_devices_get_two_colours_and_a_legend(two_devices):
 def test_soft_placed_ops_are_marked(two_devices):
     graph, session, _ = two_devices
     view = GraphView(graph, session)
-    d = render.drawing(view)
+    d = drawing(view)
     soft = box_named(d, "y")
     assert soft.soft_placed and not box_named(d, "x").soft_placed
     line = dot_line(render.to_dot(view).source, soft.id)
@@ -54,7 +55,7 @@ def test_soft_placed_ops_are_marked(two_devices):
 def test_control_edges_are_dashed_and_data_edges_labelled(two_devices):
     graph, session, _ = two_devices
     view = GraphView(graph, session)
-    d = render.drawing(view)
+    d = drawing(view)
     edges = [line for line in render.to_dot(view).source.splitlines() if "->" in line]
     dashed = [line for line in edges if "style=dashed" in line]
     assert dashed == [e for e in edges if e.strip().startswith(f"{box_named(d, 'init').id} ->")]
@@ -69,7 +70,7 @@ def test_scopes_are_clusters_and_collapse_to_one_box(two_devices):
     graph, session, _ = two_devices
     source = render.to_dot(GraphView(graph, session, collapse=None)).source
     assert re.search(r"subgraph cluster_\w+ \{\s*\n.*label=layer1", source)
-    d = render.drawing(GraphView(graph, session, collapse=["layer1"]))
+    d = drawing(GraphView(graph, session, collapse=["layer1"]))
     collapsed = [b for b in d.boxes if b.collapsed]
     assert [b.label for b in collapsed] == ["layer1\n(2 ops)"]
     # Its two ops are on two devices: two stripes; the edge inside it disappears.
@@ -91,13 +92,13 @@ def test_parallel_edges_into_a_collapsed_scope_merge():
         x = tf.compat.v1.placeholder(tf.float32, [2], name="x")
         with tf.name_scope("s"):
             tf.add(x, tf.negative(x))
-    d = render.drawing(GraphView(graph, collapse=["s"]))
+    d = drawing(GraphView(graph, collapse=["s"]))
     assert [(a.label, a.tooltip.count("x:0")) for a in d.arrows] == [("2 tensors", 2)]
 
 
 def test_a_big_graph_collapses_and_draws_quickly():
     view = GraphView(scoped_graph(layers=50, blocks=4, ops_per_block=10))  # 2,001 ops
-    d = render.drawing(view)
+    d = drawing(view)
     assert len(d.boxes) <= 300
     start = time.perf_counter()
     svg = render.to_svg(view)
@@ -123,12 +124,12 @@ def test_color_by_op_scope_and_time_use_the_payload_maps(two_devices):
     graph, session, _ = two_devices
     for color_by in ("op", "scope"):
         view = GraphView(graph, session, color_by=color_by)
-        d = render.drawing(view)
+        d = drawing(view)
         assert (
             box_named(d, "layer1/MatMul").fills[0][0]
             == view.colors[color_by]["MatMul" if color_by == "op" else "layer1"]
         )
-    untimed = render.drawing(GraphView(graph, session, color_by="time"))
+    untimed = drawing(GraphView(graph, session, color_by="time"))
     assert untimed.legend == [(palette.NEUTRAL, "no compute times (run with tracing)")]
 
 
