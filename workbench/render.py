@@ -147,6 +147,8 @@ def _emit_box(container, box: Box) -> None:
 
 
 def _emit_legend(dot, d: Drawing) -> None:
+    if not d.legend:
+        return  # an empty graph: Graphviz rejects an empty table
     rows = "".join(
         f'<tr><td bgcolor="{color}" width="14"></td><td align="left" border="0">{svg.escape(text)}</td></tr>'
         for color, text in d.legend

@@ -96,3 +96,13 @@ def test_fallback_copes_with_a_big_collapsed_graph(no_dot):
         warnings.simplefilter("ignore")
         root = parse(render.to_svg(view))
     assert len(boxes(root)) == 121  # 120 collapsed blocks and the input
+
+
+@pytest.mark.parametrize("dot", [True, False], ids=["dot", "no dot"])
+def test_an_empty_graph_draws(dot, monkeypatch, tmp_path):
+    if not dot:
+        monkeypatch.setenv("PATH", str(tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        root = parse(render.to_svg(GraphView(tf.Graph())))
+    assert boxes(root) == {}
