@@ -31,8 +31,16 @@ import dataclasses
 import time
 import uuid
 
+import numpy as np
+
 from .devices import DeviceAttributes
-from .errors import CancelledError, DeadlineExceededError, OpError, UnavailableError
+from .errors import (
+    CancelledError,
+    DeadlineExceededError,
+    InvalidArgumentError,
+    OpError,
+    UnavailableError,
+)
 from .executor import RunContext, run_plan
 from .graph import Graph
 from .graph_def import GraphDef
@@ -157,18 +165,35 @@ def run_stage(
         state.resources, hooks=() if collector is None else (collector,), deadline=deadline
     )
     run_plan(plan, values, run, sequential=True)
-    result = {name: _portable(values[plan.slot_of[t]]) for name, t in zip(stage.outputs, fetches)}
+    result = {name: values[plan.slot_of[t]] for name, t in zip(stage.outputs, fetches)}
     stats = collector.step_stats().dev_stats if collector is not None else []
     return {"values": result, "stats": stats}
 
 
-def _portable(value):
+def _portable(value, name: str):
     """A value that can leave this worker: references (variables) go as their value."""
-    return value.read() if hasattr(value, "read") else value
+    if hasattr(value, "read"):
+        value = value.read()
+    if not isinstance(value, np.ndarray | np.generic | bytes):
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Tensor {name} holds a {type(value).__name__}, which cannot leave its worker; "
+            "place the ops that use it on the same task.",
+        )
+    return value
+
+
+def _stats_of(result: dict) -> list:
+    return result["stats"]
 
 
 def _pick(result: dict, names: list) -> dict:
-    return {"values": {name: result["values"][name] for name in names}, "stats": []}
+    """The fetched values of a stage's result, on its worker, ready to leave it."""
+    return {
+        "values": {name: _portable(result["values"][name], name) for name in names},
+        "stats": [],
+    }
 
 
 def _drop_session(session_id: str) -> None:
@@ -279,8 +304,18 @@ class DaskEngine:
             for name, value in result["values"].items():
                 values[plan.slot_of[graph.get_tensor_by_name(name)]] = value
         if collector is not None:
-            for future in futures.values():
-                for dev_stats in future.result()["stats"]:
+            stats = [
+                self._client.submit(
+                    _stats_of,
+                    future,
+                    workers=[self._workers[stage.task][0]],
+                    allow_other_workers=False,
+                    pure=False,
+                )
+                for stage, future in futures.items()
+            ]
+            for dev_stats_list in self._client.gather(stats):
+                for dev_stats in dev_stats_list:
                     collector.add_device_stats(dev_stats)
 
     def _submit(self, plan, values, stages, run, trace) -> dict:
@@ -291,14 +326,7 @@ class DaskEngine:
         deadline = run.cancellation.deadline
         for stage in stages:
             feeds = {n: values[by_name[n]] for n in stage.inputs if n in by_name}
-            # Whole upstream results move worker to worker; the stage reads what it needs.
-            upstream = list(
-                {
-                    futures[producer[n]].key: futures[producer[n]]
-                    for n in stage.inputs
-                    if n not in by_name
-                }.values()
-            )
+            upstream = self._upstream(stage, futures, producer, by_name)
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             futures[stage] = self._client.submit(
                 run_stage,
@@ -319,6 +347,30 @@ class DaskEngine:
                 producer[name] = stage
         return futures
 
+    def _upstream(self, stage, futures, producer, by_name) -> list:
+        """The results a stage reads: whole from its own worker (references included),
+        picked down to the needed values from other workers."""
+        needed: dict = {}
+        for name in stage.inputs:
+            if name not in by_name:
+                needed.setdefault(producer[name], []).append(name)
+        upstream = []
+        for source, names in needed.items():
+            if source.task == stage.task:
+                upstream.append(futures[source])
+            else:
+                upstream.append(
+                    self._client.submit(
+                        _pick,
+                        futures[source],
+                        names,
+                        workers=[self._workers[source.task][0]],
+                        allow_other_workers=False,
+                        pure=False,
+                    )
+                )
+        return upstream
+
     def _fetch_futures(self, plan, futures, stages) -> dict:
         """Per stage holding fetched values, a future of just those values.
 
@@ -332,7 +384,9 @@ class DaskEngine:
             names = [name for name in stage.outputs if name in fetched]
             if not names:
                 continue
-            if len(names) == len(stage.outputs):
+            # References (variables) stay on their worker: those go through _pick.
+            refs = any(name.rpartition(":")[0] in self._ref_producers(stage) for name in names)
+            if len(names) == len(stage.outputs) and not refs:
                 out[stage] = futures[stage]
             else:
                 out[stage] = self._client.submit(
@@ -344,6 +398,14 @@ class DaskEngine:
                     pure=False,
                 )
         return out
+
+    def _ref_producers(self, stage) -> set:
+        graph = self._session.graph
+        return {
+            name
+            for name in stage.ops
+            if any(t.dtype.is_ref_dtype for t in graph.get_operation_by_name(name).outputs)
+        }
 
     @staticmethod
     def _fetched_names(plan) -> set:

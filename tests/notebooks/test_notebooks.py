@@ -78,3 +78,13 @@ def test_devices_and_placement_shows_what_it_teaches(execute):
     assert {p["color_by"] for p in payloads} >= {"device", "op", "scope", "time"}
     svgs = [o["data"]["image/svg+xml"] for o in outputs(nb) if "image/svg+xml" in o.get("data", {})]
     assert any('class="op"' in svg for svg in svgs)  # the timeline
+
+
+def test_distributed_training_places_and_trains_on_two_workers(execute):
+    nb = execute(ROOT / "notebooks/distributed_training.ipynb")
+    [payload] = [o["data"][MIME] for o in outputs(nb) if MIME in o.get("data", {})]
+    tasks = {n["assigned_device"].split("/device:")[0] for n in payload["nodes"]}
+    assert tasks == {"/job:worker/replica:0/task:0", "/job:worker/replica:0/task:1"}
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    assert "step  0: loss" in text and "step 25: loss" in text
+    assert "task:0/device:CPU:0', '/job:worker/replica:0/task:1/device:CPU:0']" in text
