@@ -55,6 +55,7 @@ from .ops.core import constant, convert_to_tensor
 from .ops.init_ops import *
 from .ops.logging_ops import *
 from .ops.math_ops import *
+from .ops.resource_variable_ops import *  # registers VarHandleOp & co (TF2 files)
 from .ops.script_ops import *
 from .ops.variables import *
 from .registry import not_differentiable as no_gradient

@@ -234,7 +234,16 @@ class _Importer:
             attrs = _complete_attrs(op_def, attrs)
         except TypeError as err:
             raise ValueError(f"Node '{node.name}': {err}") from None
-        return op_def.name, attrs, infer_specs(op_def, data, attrs, op_name)
+        try:
+            specs = infer_specs(op_def, data, attrs, op_name)
+        except (ValueError, TypeError):
+            raise
+        except Exception as err:
+            raise ValueError(
+                f"Node '{node.name}': its attrs do not fit op {node.op} "
+                f"({type(err).__name__}: {err})."
+            ) from None
+        return op_def.name, attrs, specs
 
     def _unsupported(self, node):
         """A node of an op type the runtime lacks: kept for drawing, refused at run time.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 
+from . import dtypes
 from .devices import DeviceSpec
 from .errors import InvalidArgumentError, op_error
 from .registry import get_op_def, is_registered, kernel_device_types
@@ -172,7 +173,13 @@ def _ref_sources(op) -> list:
     op_def = get_op_def(op.type)
     if op_def.input_arity is None:
         return []
-    return [op.inputs[i].op for i in op_def.ref_inputs if op.inputs[i].dtype.is_ref_dtype]
+    # A reference (TF1 variable) or a resource handle (TF2 variable, queue) stays with
+    # the op that made it.
+    return [
+        op.inputs[i].op
+        for i in op_def.ref_inputs
+        if op.inputs[i].dtype.is_ref_dtype or op.inputs[i].dtype.base_dtype == dtypes.resource
+    ]
 
 
 def _groups(ops) -> list[list]:

@@ -13,6 +13,7 @@ from . import (
     nn,
     queue,  # data flow: queues
     random,
+    resource_variables,  # TF2 graphs' variables
     state,  # variables
     training,  # optimizers
 )

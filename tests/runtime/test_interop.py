@@ -136,7 +136,9 @@ def test_unsupported_op_types_load_and_fail_clearly_only_when_needed():
     assert graph.get_operation_by_name("bessel/BesselI0e").type == "BesselI0e"
     with tf.compat.v1.Session(graph=graph) as sess:
         np.testing.assert_allclose(sess.run("fine:0", {"x:0": [1.0, 2.0]}), [2.0, 3.0])
-        with pytest.raises(tf.errors.UnimplementedError, match=r"BesselI0e \(ops: bessel/BesselI0e\)"):
+        with pytest.raises(
+            tf.errors.UnimplementedError, match=r"BesselI0e \(ops: bessel/BesselI0e\)"
+        ):
             sess.run("out:0", {"x:0": [1.0, 2.0]})
 
 
@@ -204,3 +206,19 @@ def test_record_header_struct_is_tfrecords():
     record = summary.encode_record(b"abc")
     (length,) = struct.unpack("<Q", record[:8])
     assert length == 3 and record[12:15] == b"abc"
+
+
+def test_tf2_resource_variables_load_initialise_and_update():
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.import_graph_def(read_graph_def(fixture("resource_variables.pb")), name="")
+    feed = {"x:0": EXPECTED["resvar_x"]}
+    with tf.compat.v1.Session(graph=graph) as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value w"):
+            sess.run("y:0", feed)
+        sess.run(str(EXPECTED["resvar_initializer"]))
+        np.testing.assert_allclose(sess.run("y:0", feed), EXPECTED["resvar_y0"])
+        sess.run(str(EXPECTED["resvar_step"]))
+        np.testing.assert_allclose(sess.run("y:0", feed), EXPECTED["resvar_y1"])
+        placement = sess.placement()
+        assert len(set(placement.values())) == 1

@@ -1,0 +1,74 @@
+"""Kernels of resource variables (``VarHandleOp``, ``ReadVariableOp``, ``Assign*VariableOp``).
+
+The handle is the same session-owned :class:`~runtime.kernels.state.VariableRef`
+that TF1's ``VariableV2`` returns, so both kinds of variable share one state model:
+read-only stored arrays, copies on assignment, journaled undo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..registry import register_kernel
+from .state import VariableRef, owned_copy
+
+
+@register_kernel("VarHandleOp", context=True)
+def var_handle_op(ctx, *, container, shared_name, debug_name, dtype, shape, allowed_devices):
+    name = shared_name or ctx.op.name
+    dims = shape if shape is not None and shape.is_fully_defined() else None
+    handle = ctx.resources.get_or_create(
+        container, name, lambda: VariableRef(name, dtype.as_numpy_dtype, dims)
+    )
+    return (handle,)
+
+
+@register_kernel("ReadVariableOp")
+def read_variable_op(handle, *, dtype):
+    return (handle.read(),)
+
+
+@register_kernel("AssignVariableOp", context=True)
+def assign_variable_op(ctx, handle, value, *, dtype, validate_shape):
+    value = np.asarray(value)
+    if handle.shape is not None and tuple(handle.shape.as_tuple()) != value.shape:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Trying to assign a value of shape {list(value.shape)} to variable {handle.name} "
+            f"of shape {handle.shape.as_list()}",
+        )
+    with handle.lock:
+        handle.store(owned_copy(value, handle.dtype), ctx.journal)
+    return ()
+
+
+def _update(ctx, handle, value, combine) -> tuple:
+    with handle.lock:
+        current = handle.read()
+        value = np.asarray(value)
+        if value.shape != current.shape:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Cannot update variable {handle.name} of shape {list(current.shape)} with a "
+                f"value of shape {list(value.shape)}",
+            )
+        handle.store(np.asarray(combine(current, value), dtype=handle.dtype), ctx.journal)
+    return ()
+
+
+@register_kernel("AssignAddVariableOp", context=True)
+def assign_add_variable_op(ctx, handle, value, *, dtype):
+    return _update(ctx, handle, value, np.add)
+
+
+@register_kernel("AssignSubVariableOp", context=True)
+def assign_sub_variable_op(ctx, handle, value, *, dtype):
+    return _update(ctx, handle, value, np.subtract)
+
+
+@register_kernel("VarIsInitializedOp")
+def var_is_initialized_op(handle):
+    return (np.asarray(handle.initialized),)

@@ -1,0 +1,104 @@
+"""Resource variables as TensorFlow 2 writes them: ``VarHandleOp`` and friends.
+
+Graphs saved by TF2-era code (``tf.compat.v1`` included) hold their variables as
+a ``VarHandleOp`` producing a resource handle, read by ``ReadVariableOp`` and written
+by ``AssignVariableOp``. These ops let such graphs load, run and be stepped; the
+variable's state is the same session-owned object the TF1 ``VariableV2`` uses.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..shapes import TensorShape
+
+__all__: list = []
+
+
+def _handle_shape(*, container, shared_name, dtype, shape, **_ignored):
+    return [TensorSpec(dtypes.resource, TensorShape([]))]
+
+
+def _read_shape(handle, *, dtype):
+    # The value has the shape its VarHandleOp declares (InputSpec keeps the tensor).
+    tensor = getattr(handle, "_tensor", None)
+    shape = None
+    if tensor is not None and tensor.op.type == "VarHandleOp":
+        shape = tensor.op.get_attr("shape")
+    return [TensorSpec(dtype, shape if shape is not None else TensorShape(None))]
+
+
+def _no_outputs(handle, value, **_attrs):
+    return []
+
+
+def _is_initialized_shape(handle):
+    return [TensorSpec(dtypes.bool, TensorShape([]))]
+
+
+register_op(
+    OpDef(
+        "VarHandleOp",
+        (),
+        ("resource",),
+        attrs={
+            "container": "",
+            "shared_name": "",
+            "debug_name": "",
+            "dtype": REQUIRED,
+            "shape": REQUIRED,
+            "allowed_devices": [],
+        },
+        shape_fn=_handle_shape,
+        is_stateful=True,
+    )
+)
+register_op(
+    OpDef(
+        "ReadVariableOp",
+        ("&resource",),
+        ("value",),
+        attrs={"dtype": REQUIRED},
+        shape_fn=_read_shape,
+        is_stateful=True,
+    )
+)
+register_op(
+    OpDef(
+        "AssignVariableOp",
+        ("&resource", "value"),
+        (),
+        attrs={"dtype": REQUIRED, "validate_shape": False},
+        shape_fn=_no_outputs,
+        is_stateful=True,
+    )
+)
+register_op(
+    OpDef(
+        "AssignAddVariableOp",
+        ("&resource", "value"),
+        (),
+        attrs={"dtype": REQUIRED},
+        shape_fn=_no_outputs,
+        is_stateful=True,
+    )
+)
+register_op(
+    OpDef(
+        "AssignSubVariableOp",
+        ("&resource", "value"),
+        (),
+        attrs={"dtype": REQUIRED},
+        shape_fn=_no_outputs,
+        is_stateful=True,
+    )
+)
+register_op(
+    OpDef(
+        "VarIsInitializedOp",
+        ("&resource",),
+        ("is_initialized",),
+        shape_fn=_is_initialized_shape,
+        is_stateful=True,
+    )
+)
