@@ -30,6 +30,7 @@ import threading
 import time
 
 from .errors import (
+    CancelledError,
     DeadlineExceededError,
     InternalError,
     InvalidArgumentError,
@@ -253,8 +254,15 @@ class _Scheduler:
 
     def _submit(self, step) -> None:
         scheduled = time.time_ns()
+        try:
+            future = self.run.pool.submit(self._execute, step, scheduled)
+        except RuntimeError:  # the session closed and shut its pool down
+            self.run.cancellation.cancel(CancelledError(None, None, "Session has been closed."))
+            return
         self.running += 1
-        self.run.pool.submit(lambda: self.done.put((step, *self._execute(step, scheduled))))
+        # Report through a callback: it also fires for a step cancelled while queued
+        # (the session closed), so the loop never waits for a step that will not run.
+        future.add_done_callback(lambda done: self.done.put((step, *_result(done, scheduled))))
 
     def _wait_one(self) -> None:
         cancellation = self.run.cancellation
@@ -298,6 +306,15 @@ class _Scheduler:
             except KeyboardInterrupt:
                 continue
             self.running -= 1
+
+
+def _result(future, scheduled_ns):
+    """``(outputs, error, record)`` of a finished or cancelled pool future."""
+    if future.cancelled():
+        now = time.time_ns()
+        cancelled = CancelledError(None, None, "Session has been closed.")
+        return None, cancelled, OpRecord(scheduled_ns, now, now, threading.get_ident())
+    return future.result()
 
 
 def _run_parallel(plan, values, run) -> None:

@@ -35,16 +35,6 @@ class TestThreaded8(ExecutorConformance):
     threads = 8
 
 
-class TestThreadedInterrupt(ExecutorConformance):
-    threads = 2
-
-    def test_keyboard_interrupt_rolls_back_and_is_reraised(self, graph):
-        x = count(tf.constant(1.0))
-        with pytest.raises(KeyboardInterrupt):
-            self.execute([raise_in_kernel(x, "interrupt")])
-        assert counter_value(self.resources) == 0
-
-
 def test_sequential_keyboard_interrupt_rolls_back(graph):
     x = count(tf.constant(1.0))
     run = ExecutorConformance()
