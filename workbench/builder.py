@@ -33,6 +33,7 @@ import runtime as tf
 from runtime import dtypes
 from runtime.config import ConfigProto
 from runtime.devices import DeviceSpec, canonical_name
+from runtime.errors import OpError
 from runtime.graph import Graph, Operation, Tensor, check_op_name
 from runtime.ops.core import apply_op, to_numpy
 from runtime.registry import REQUIRED, OpDef, get_op_def, is_registered, registered_ops
@@ -81,6 +82,8 @@ BUILDERS = {
     "nn.bias_add": "BiasAdd",
     "nn.l2_loss": "L2Loss",
 }
+# Builders that make another op type for some inputs (recipes_of maps those back too).
+_ALSO_MADE_BY = {"BatchMatMulV2": "matmul"}
 # Families are the op modules' names; these modules' ops belong to another family.
 _FAMILY_OF_MODULE = {"core": "array", "saver": "training", "functional": "control_flow"}
 _TYPE_ATTR = re.compile(r"T|U|dtype|Index|T[a-z]+|[A-Z][a-z]*T|\w*_type")
@@ -209,7 +212,7 @@ def palette() -> dict:
 
 @cache
 def _builder_for_type() -> dict:
-    by_type: dict = {}
+    by_type = {op_type: palette()[f"tf.{path}"] for op_type, path in _ALSO_MADE_BY.items()}
     for entry in palette().values():
         if entry.function is not None:
             by_type.setdefault(entry.op_type, entry)
@@ -630,8 +633,10 @@ def _normalized(field: Field, value):
 def _message(err: BaseException) -> str:
     if isinstance(err, FieldError):
         return str(err)
-    # The runtime's build messages end with where the op was created: here, always the
-    # builder's own call, so it is left out.
+    # Messages end with where the op was created: here, always the builder's own call,
+    # so it is left out.
+    if isinstance(err, OpError):
+        return f"{type(err).__name__}: {err.message}"
     text = re.sub(r" \(op created at .*\)$", "", str(err), flags=re.S)
     return f"{type(err).__name__}: {text}"
 
@@ -856,7 +861,9 @@ class GraphBuilder:
         attrs = {}
         for field in entry.fields:
             text = values.pop(field.name)
-            if field.kind != "literal":
+            if field.kind == "dtype":
+                attrs[field.name] = text or None
+            elif field.kind != "literal":
                 attrs[field.name] = text
             elif text.strip():
                 try:
@@ -973,8 +980,8 @@ class GraphBuilder:
     # -- pixels -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.undo_button = _button("Undo", self.undo)
-        self.redo_button = _button("Redo", self.redo)
+        self.buttons: dict = {}
+        undo, redo = self._button("Undo", self.undo), self._button("Redo", self.redo)
         self.message_box = widgets.HTML().add_class("tfgraph-builder-message")
         self.family = widgets.Dropdown(options=["all", *families()], description="Family")
         self.search = widgets.Text(placeholder="search ops", description="Search")
@@ -991,8 +998,8 @@ class GraphBuilder:
         self.delete_box = widgets.HBox(
             [
                 self.confirm_text,
-                _button("Confirm delete", self.confirm_delete),
-                _button("Cancel", self.cancel_delete),
+                self._button("Confirm delete", self.confirm_delete),
+                self._button("Cancel", self.cancel_delete),
             ]
         ).add_class("tfgraph-builder-confirm")
         self.feeds = widgets.VBox().add_class("tfgraph-builder-feeds")
@@ -1001,21 +1008,21 @@ class GraphBuilder:
         self.results_box = widgets.HTML().add_class("tfgraph-builder-results")
         self.code = widgets.HTML().add_class("tfgraph-builder-code")
         self.error_boxes = {key: _error_box() for key in ("rename", "run")}
-        rename = _button("Rename", self._click_rename)
+        rename = self._button("Rename", self._click_rename)
         edit = widgets.VBox(
             [
                 self.node_list,
                 widgets.HBox([self.rename_text, rename, self.error_boxes["rename"]]),
-                _button("Delete", lambda: self.request_delete(self.selected or "")),
+                self._button("Delete", lambda: self.request_delete(self.selected or "")),
                 self.delete_box,
             ]
         )
-        run = widgets.VBox([self.feeds, self.fetch_list, _button("Run", self.run)])
+        run = widgets.VBox([self.feeds, self.fetch_list, self._button("Run", self.run)])
         run.children += (self.error_boxes["run"], self.results_box)
         palette_box = widgets.VBox([self.family, self.search, self.palette_list])
         self.widget = widgets.VBox(
             [
-                widgets.HBox([self.undo_button, self.redo_button, self.message_box]),
+                widgets.HBox([undo, redo, self.message_box]),
                 widgets.HBox([palette_box, self.form, self.picture]),
                 widgets.HBox([edit, run]),
                 self.code,
@@ -1025,6 +1032,7 @@ class GraphBuilder:
 
     def _show_form(self) -> None:
         """Make the chosen entry's form: ``fields`` and their error boxes, by field name."""
+        _close(self.form)  # the old form's widgets leave the kernel too
         self.fields: dict = {}
         entry = self.entry
         self.error_boxes = {key: self.error_boxes[key] for key in ("rename", "run")}
@@ -1039,11 +1047,21 @@ class GraphBuilder:
         for key in ("name", "scope", "device"):
             self.fields[key] = widgets.Text(description=key)
         rows = [widgets.HTML(f"<b>{html.escape(entry.key)}</b> ({entry.op_type})")]
-        for key, field_widget in [*self.fields.items(), ("op", _button("Add", self.click_add))]:
+        add = self._button("Add", self.click_add)
+        for key, field_widget in [*self.fields.items(), ("op", add)]:
             field_widget.add_class(f"tfgraph-builder-field-{key}")
             self.error_boxes[key] = _error_box()
             rows.append(widgets.HBox([field_widget, self.error_boxes[key]]))
         self.form.children = rows
+
+    def _button(self, label: str, action) -> widgets.Button:
+        """A button calling ``action``, kept in ``buttons`` (tests click them)."""
+        button = widgets.Button(description=label).add_class(
+            "tfgraph-builder-" + label.lower().replace(" ", "-")
+        )
+        button.on_click(lambda _: action())
+        self.buttons[label] = button
+        return button
 
     def _click_rename(self) -> None:
         if self.rename(self.selected or "", self.rename_text.value):
@@ -1063,8 +1081,8 @@ class GraphBuilder:
             _show_error(box, key, self._error_for(key))
         self.picture.value = self._picture()
         self.code.value = f"<pre>{html.escape(self.to_code())}</pre>"
-        self.undo_button.disabled = not self.can_undo
-        self.redo_button.disabled = not self.can_redo
+        self.buttons["Undo"].disabled = not self.can_undo
+        self.buttons["Redo"].disabled = not self.can_redo
         color = "#b00020" if self.errors else "#333333"
         self.message_box.value = f'<span style="color:{color}">{html.escape(self.message)}</span>'
 
@@ -1124,6 +1142,7 @@ class GraphBuilder:
         ops = self.graph.get_operations()
         placeholders = [op.outputs[0].name for op in ops if op.type == "Placeholder"]
         if [w.description for w in self.feeds.children] != placeholders:
+            _close(self.feeds)
             self.feeds.children = [
                 widgets.Text(description=name, placeholder="value, e.g. [[1.0, 2.0]]")
                 for name in placeholders
@@ -1237,9 +1256,9 @@ def _field_widget(field: Field) -> widgets.Widget:
     default, kind = field.default, field.kind
     if kind == "dtype":
         options = [(d.name, d) for d in _DTYPES]
-        if default is None:
-            options.insert(0, ("(infer)", None))
-        value = dtypes.float32 if default is REQUIRED else default
+        if default is None:  # "" stands for None: a Dropdown's None means "nothing chosen"
+            options.insert(0, ("(infer)", ""))
+        value = {REQUIRED: dtypes.float32, None: ""}.get(default, default)
         return widgets.Dropdown(options=options, value=value, description=field.name)
     if kind == "bool":
         return widgets.Checkbox(value=default is True, description=field.name, indent=False)
@@ -1258,6 +1277,14 @@ def _field_widget(field: Field) -> widgets.Widget:
     return widgets.Text(value=text, description=field.name, placeholder=hint.get(kind, ""))
 
 
+def _close(box: widgets.Box) -> None:
+    """Close ``box``'s children, and theirs (the box itself stays)."""
+    for child in box.children:
+        if isinstance(child, widgets.Box):
+            _close(child)
+        child.close()
+
+
 def _error_box() -> widgets.HTML:
     box = widgets.HTML()
     box.layout.display = "none"
@@ -1272,9 +1299,3 @@ def _show_error(box: widgets.HTML, field: str, message: str | None) -> None:
         if message
         else ""
     )
-
-
-def _button(label: str, action) -> widgets.Button:
-    button = widgets.Button(description=label)
-    button.on_click(lambda _: action())
-    return button
