@@ -96,8 +96,12 @@ class Placer:
         return kernel_device_types(op.type)
 
     def _merged_spec(self, group):
-        spec, first = DeviceSpec(), group[0]
-        for op in group:
+        # Anchors (the ops others colocate with, e.g. a variable) merge last, so with soft
+        # placement their requests win: a variable's assign follows the variable.
+        anchors = {other for op in group for other in _colocated_ops([op])[1:]}
+        ordered = [op for op in group if op not in anchors] + [op for op in group if op in anchors]
+        spec, first = DeviceSpec(), ordered[0]
+        for op in ordered:
             if not op.device:
                 continue
             requested = DeviceSpec.from_string(op.device)
