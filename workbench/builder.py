@@ -985,6 +985,7 @@ class GraphBuilder:
         self.message_box = widgets.HTML().add_class("tfgraph-builder-message")
         self.family = widgets.Dropdown(options=["all", *families()], description="Family")
         self.search = widgets.Text(placeholder="search ops", description="Search")
+        self.search.add_class("tfgraph-builder-search")
         self.palette_list = widgets.Select(rows=12).add_class("tfgraph-builder-palette")
         for control in (self.family, self.search):
             control.observe(lambda _: self.refresh(), names="value")
@@ -1020,10 +1021,14 @@ class GraphBuilder:
         run = widgets.VBox([self.feeds, self.fetch_list, self._button("Run", self.run)])
         run.children += (self.error_boxes["run"], self.results_box)
         palette_box = widgets.VBox([self.family, self.search, self.palette_list])
+        for control in palette_box.children:  # side by side with the form, unclipped
+            control.layout.width = "300px"
+        palette_box.layout.min_width = "310px"
         self.widget = widgets.VBox(
             [
                 widgets.HBox([undo, redo, self.message_box]),
-                widgets.HBox([palette_box, self.form, self.picture]),
+                widgets.HBox([palette_box, self.form]),
+                self.picture,
                 widgets.HBox([edit, run]),
                 self.code,
             ]

@@ -1,0 +1,63 @@
+"""The graph builder as a person uses it: clicks in JupyterLab, in Chromium."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CELL = """
+from workbench import GraphBuilder
+
+builder = GraphBuilder()
+builder
+"""
+
+# The first label line of each node of the builder's picture.
+NODE_LABELS = (
+    "root => [...root.querySelectorAll('g.node')].map(g => g.querySelector('text').textContent)"
+)
+
+
+def choose(view, search: str, key: str, family: str, op_type: str) -> None:
+    """Search the palette, pick an entry, wait for its form."""
+    view.locator(".tfgraph-builder-search input").fill(search)
+    palette = view.locator(".tfgraph-builder-palette select")
+    label = f"{family}: {key} ({op_type})"
+    palette.locator("option", has_text=label).wait_for()
+    palette.select_option(label=label)
+    view.locator(".tfgraph-builder-form b", has_text=key).wait_for()
+
+
+def field(view, name: str, element: str = "input"):
+    return view.locator(f".tfgraph-builder-field-{name} {element}")
+
+
+def add_and_wait(view, node_label: str) -> None:
+    view.locator(".tfgraph-builder-add").click()
+    view.locator(".tfgraph-builder-nodes option", has_text=node_label).wait_for()
+
+
+def test_build_c_equals_a_times_b_by_clicking_and_run_it(page, notebook, page_errors):
+    notebook([CELL])
+    view = page.locator(".tfgraph-builder")
+    for name, value in [("a", "5.0"), ("b", "6.0")]:
+        choose(view, "constant", "tf.constant", "array", "Const")
+        field(view, "value").fill(value)
+        field(view, "name").fill(name)
+        add_and_wait(view, f"{name} (Const)")
+
+    choose(view, "multiply", "tf.multiply", "math", "Mul")
+    field(view, "x", "select").select_option(label="a:0 float32 ()")
+    field(view, "y", "select").select_option(label="b:0 float32 ()")
+    field(view, "name").fill("c")
+    add_and_wait(view, "c (Mul)")
+    labels = view.locator(".tfgraph-builder-graph svg").evaluate(NODE_LABELS)
+    assert {"a", "b", "c"} <= set(labels)
+
+    view.locator(".tfgraph-builder-fetch select").select_option(label="c:0")
+    view.locator(".tfgraph-builder-run").click()
+    result = view.locator(".tfgraph-builder-results pre[data-tensor='c:0']")
+    result.wait_for()
+    assert result.inner_text() == "c:0 = 30.0"
+    code = view.locator(".tfgraph-builder-code pre").inner_text()
+    assert 'c = tf.multiply(a, b, name="c")' in code
+    assert page_errors == []
