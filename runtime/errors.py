@@ -12,6 +12,7 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+import sysconfig
 
 OK = 0
 CANCELLED = 1
@@ -109,6 +110,30 @@ def format_traceback(frames) -> str:
     return "\n".join(lines)
 
 
+# Frames of Python itself and of installed packages (Jupyter's kernel, pytest): shown
+# only when nothing else is left, so a notebook error points at cells, not at IPython.
+_LIBRARY_DIRS = tuple(
+    {sysconfig.get_path(name) + os.sep for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+
+
+def _user_frames(frames) -> tuple:
+    """``frames`` without library machinery, unless that would leave nothing.
+
+    Examples
+    --------
+    >>> lib = os.path.join(sysconfig.get_path("purelib"), "ipykernel", "kernelapp.py")
+    >>> _user_frames([(lib, 1, "start"), ("<cell 3>", 2, "<module>")])
+    (('<cell 3>', 2, '<module>'),)
+    """
+    mine = tuple(
+        frame
+        for frame in frames
+        if not frame[0].startswith(_LIBRARY_DIRS) and not frame[0].startswith("<frozen")
+    )
+    return mine or tuple(frames)
+
+
 def creation_note(op) -> str:
     """The "where was this op made" paragraph appended to messages about ``op``.
 
@@ -116,7 +141,7 @@ def creation_note(op) -> str:
     op it was made from was created, as TF does.
     """
     parts = []
-    frames = getattr(op, "traceback", ())
+    frames = _user_frames(getattr(op, "traceback", ()))
     if frames:
         parts.append(
             f"\n\nOp '{op.name}' was created at (most recent call last):\n"
@@ -126,7 +151,7 @@ def creation_note(op) -> str:
     while original is not None:
         parts.append(
             f"\n\n...which was originally created as op '{original.name}', defined at:\n"
-            + format_traceback(getattr(original, "traceback", ()))
+            + format_traceback(_user_frames(getattr(original, "traceback", ())))
         )
         original = getattr(original, "_original_op", None)
     return "".join(parts)
@@ -272,6 +297,9 @@ _CODE_TO_CLASS = {
         UnauthenticatedError,
     )
 }
+
+
+_CLASS_TO_CODE = {cls: code for code, cls in _CODE_TO_CLASS.items()}
 
 
 _CLASS_TO_CODE = {cls: code for code, cls in _CODE_TO_CLASS.items()}
