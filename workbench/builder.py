@@ -51,7 +51,6 @@ BUILDERS = {
     "identity": "Identity",
     "stop_gradient": "StopGradient",
     "reshape": "Reshape",
-    "shape": "Shape",
     "no_op": "NoOp",
     "add": "AddV2",
     "subtract": "Sub",

@@ -78,6 +78,23 @@ def tf_registered():
     return registered_ops()
 
 
+@pytest.mark.parametrize("path", sorted(BUILDERS))
+def test_each_builder_makes_one_op_of_its_type_and_maps_back_to_itself(path):
+    key, op_type = f"tf.{path}", BUILDERS[path]
+    builder = GraphBuilder()
+    builder.add("tf.constant", value=[[1.0, 2.0], [3.0, 4.0]], name="m")
+    builder.add("tf.constant", value=True, name="t")
+    builder.add("tf.constant", value=[4], name="s")
+    builder.add("tf.constant", value=[1.0, 2.0], name="v")
+    inputs = {"logical_not": ["t"], "reshape": ["m", "s"], "nn.bias_add": ["m", "v"]}.get(
+        path, ["m"] * len(builder_palette()[key].inputs)
+    )
+    attrs = {"constant": {"value": 1.0}, "compat.v1.placeholder": {"dtype": "float32"}}
+    assert builder.add(key, inputs, name="op", **attrs.get(path, {})) == "op", builder.errors
+    assert [op.type for op in builder.graph.get_operations()][4:] == [op_type]
+    assert recipes_of(builder.graph)[-1].builder == key
+
+
 def test_forms_have_typed_fields_with_the_defaults():
     builder = GraphBuilder()
     builder.choose("tf.matmul")
