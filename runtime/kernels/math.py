@@ -57,7 +57,11 @@ def _floor_div(x, y):
 def _floor_mod(x, y):
     if x.dtype.kind in "iu":
         _check_int_divisor(y)
-    return np.mod(x, y)
+        return np.mod(x, y)
+    # TF's formula (fmod, then shift toward y's sign) keeps fmod's signed zeros.
+    remainder = np.fmod(x, y)
+    shift = (remainder != 0) & ((y < 0) != (remainder < 0))
+    return np.where(shift, remainder + y, remainder)
 
 
 def _pow(x, y):

@@ -550,3 +550,9 @@ def test_namespaces(graph):
     assert tf.compat.v1.log is tf.math.log and tf.compat.v1.mod is tf.math.floormod
     assert not hasattr(tf, "log")  # TF2's top level has tf.math.log only
     assert tf.get_static_value(tf.constant([1, 2])).tolist() == [1, 2]
+
+
+def test_float_floormod_keeps_tfs_signs(sess):
+    out = sess.run(tf.math.floormod([-0.5, 0.5, -1.0, 1.0], [0.5, -0.5, 0.75, -0.75]))
+    np.testing.assert_allclose(out, [0.0, 0.0, 0.5, -0.5])
+    assert np.signbit(out).tolist() == [True, False, False, True]
