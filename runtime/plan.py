@@ -19,6 +19,7 @@ Slots
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from .devices import DeviceSpec
 from .errors import NotFoundError, UnimplementedError, op_error
@@ -105,18 +106,27 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         ops = sorted(ops, key=_creation_index)
     _check_implemented(ops)
     slot_of: dict = {}
+    counter = itertools.count()
 
     def slot(tensor) -> int:
-        return slot_of.setdefault(tensor, len(slot_of))
+        if tensor not in slot_of:
+            slot_of[tensor] = next(counter)
+        return slot_of[tensor]
 
     feed_slots = {tensor: slot(tensor) for tensor in feed_tensors}
-    steps = [_make_step(i, op, placement[op], slot) for i, op in enumerate(ops)]
+
+    def output_slot(tensor) -> int:
+        # A fed tensor keeps its fed value even when its op runs for another reason:
+        # the op's own output goes to a slot nothing reads.
+        return next(counter) if tensor in feed_slots else slot(tensor)
+
+    steps = [_make_step(i, op, placement[op], slot, output_slot) for i, op in enumerate(ops)]
     _link(steps, ops)
     fetch_slots = [slot(tensor) for tensor in fetch_tensors]
     _set_releases(steps, set(fetch_slots) | set(feed_slots.values()))
     return Plan(
         steps=steps,
-        num_slots=len(slot_of),
+        num_slots=next(counter),
         feed_slots=feed_slots,
         fetch_slots=fetch_slots,
         slot_of=slot_of,
@@ -143,7 +153,7 @@ def _check_implemented(ops) -> None:
         )
 
 
-def _make_step(index, op, device: str, slot) -> Step:
+def _make_step(index, op, device: str, slot, output_slot) -> Step:
     op_def = get_op_def(op.type)
     kernel = kernel_for(op, device)
     refs = _reference_inputs(op_def, len(op.inputs))
@@ -157,7 +167,7 @@ def _make_step(index, op, device: str, slot) -> Step:
         attrs=attrs,
         input_slots=tuple(slot(t) for t in op.inputs),
         deref=deref,
-        output_slots=tuple(slot(t) for t in op.outputs),
+        output_slots=tuple(output_slot(t) for t in op.outputs),
         cost=op_def.cost,
     )
 

@@ -84,3 +84,13 @@ def test_session_caches_plans(sess):
     sess.run(c, {p: 1.0})
     sess.run(c, {p: 2.0})
     assert len(sess._plans) == 2
+
+
+def test_a_fed_tensor_keeps_its_value_when_its_op_runs_for_another_reason():
+    with tf.Graph().as_default():
+        a = tf.constant(1.0, name="a")
+        b = tf.negative(a, name="b")
+        with tf.control_dependencies([b]):
+            c = tf.identity(a, name="c")
+        with tf.compat.v1.Session() as sess:
+            assert sess.run([b, c], {b: 10.0}) == [10.0, 1.0]
