@@ -47,5 +47,8 @@ test: install
 	cd extension && ../$(VENV)/bin/jlpm install && ../$(VENV)/bin/jlpm test
 	$(VENV)/bin/pytest
 
+# Root (a container, CI) must say so to Jupyter; LAB_ARGS passes more, e.g. --no-browser.
+ROOT_ARG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
 lab: install
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(ROOT_ARG) $(LAB_ARGS)
