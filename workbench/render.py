@@ -172,6 +172,15 @@ def to_svg(view: GraphView) -> str:
 
     Graphs that still have more than ``DOT_MAX_BOXES`` boxes after collapsing (many ops
     outside any name scope) get the built-in layout too: ``dot`` needs minutes for them.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     c = tf.constant(1.0, name="c")
+    >>> "</svg>" in to_svg(GraphView(g))
+    True
     """
     d = drawing(view)
     if len(d.boxes) > DOT_MAX_BOXES:
@@ -185,7 +194,17 @@ def to_svg(view: GraphView) -> str:
 
 
 def to_png(view: GraphView) -> bytes:
-    """The picture as PNG bytes; needs ``dot`` (raises :class:`GraphvizMissing` without it)."""
+    """The picture as PNG bytes; needs ``dot`` (raises :class:`GraphvizMissing` without it).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     c = tf.constant(1.0, name="c")
+    >>> to_png(GraphView(g))[:4]
+    b'\x89PNG'
+    """
     try:
         return to_dot(view).pipe(format="png")
     except graphviz.ExecutableNotFound:
@@ -195,7 +214,16 @@ def to_png(view: GraphView) -> bytes:
 
 
 def save(view: GraphView, path) -> Path:
-    """Write the picture to ``path``: ``.svg``, ``.png`` or ``.dot``/``.gv`` (DOT source)."""
+    """Write the picture to ``path``: ``.svg``, ``.png`` or ``.dot``/``.gv`` (DOT source).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> save(GraphView(tf.Graph()), "graph.jpg")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown picture format: '.jpg' (must be one of .svg, .png, .dot, .gv)
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".svg":

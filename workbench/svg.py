@@ -31,7 +31,13 @@ def escape(text) -> str:
 
 
 def document(width: float, height: float, body: list, title: str = "") -> str:
-    """A standalone SVG document of ``body`` elements."""
+    """A standalone SVG document of ``body`` elements.
+
+    Examples
+    --------
+    >>> print(document(20, 10, ['<rect width="5" height="5"/>']).splitlines()[-2])
+    <rect width="5" height="5"/>
+    """
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="11">'
@@ -41,7 +47,13 @@ def document(width: float, height: float, body: list, title: str = "") -> str:
 
 
 def text(x: float, y: float, lines, anchor: str = "middle", fill: str = "#000000", size=11) -> str:
-    """Multi-line text whose first baseline is at ``y``."""
+    """Multi-line text whose first baseline is at ``y`` (content escaped).
+
+    Examples
+    --------
+    >>> text(0, 10, ["a<b"], anchor="start")
+    '<text x="0.0" y="10.0" text-anchor="start" fill="#000000" font-size="11"><tspan x="0.0" dy="0">a&lt;b</tspan></text>'
+    """
     spans = "".join(
         f'<tspan x="{x:.1f}" dy="{0 if i == 0 else _LINE_H}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
@@ -53,7 +65,13 @@ def text(x: float, y: float, lines, anchor: str = "middle", fill: str = "#000000
 
 
 def text_width(line: str, size: float = 11) -> float:
-    """An estimate of a text line's width in pixels (no font metrics at hand)."""
+    """An estimate of a text line's width in pixels (no font metrics at hand).
+
+    Examples
+    --------
+    >>> round(text_width("MatMul")), round(text_width("MatMul", size=22))
+    (40, 79)
+    """
     return len(line) * _CHAR_W * size / 11
 
 
@@ -97,7 +115,20 @@ def _box_size(box) -> tuple:
 
 
 def layered_svg(d) -> str:
-    """Draw a ``render.Drawing`` as SVG with the built-in layered layout."""
+    """Draw a :class:`~workbench.drawing.Drawing` as SVG with the built-in layered layout.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from workbench.drawing import drawing
+    >>> from workbench.view import GraphView
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     b = tf.negative(tf.constant(1.0, name="a"), name="b")
+    >>> picture = layered_svg(drawing(GraphView(g)))
+    >>> picture.count('class="node"'), picture.count('class="edge"')
+    (2, 1)
+    """
     layers = _layers(d)
     sizes = {box.id: _box_size(box) for box in d.boxes}
     widths = [sum(sizes[b.id][0] for b in layer) + _BOX_GAP * (len(layer) - 1) for layer in layers]
