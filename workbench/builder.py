@@ -396,9 +396,10 @@ def _builder_recipe(op: Operation) -> Recipe | None:
     entry = _builder_for_type().get(op.type)
     if entry is None:
         return None
-    attrs = {f.name: op.attrs[f.name] for f in entry.fields if f.name in op.attrs}
     if op.type == "Const":
         attrs = _constant_attrs(op.attrs["value"], op.attrs["dtype"])
+    else:
+        attrs = {f.name: op.attrs[f.name] for f in entry.fields if f.name in op.attrs}
     inputs = tuple(t.name for t in op.inputs)
     return Recipe(entry.key, inputs, _non_default(entry, attrs), **_placement(op))
 
@@ -424,7 +425,8 @@ def _raw_recipe(op: Operation) -> Recipe:
     entry = palette()[_RAW + op.type]
     inputs: list = []
     flat = [t.name for t in op.inputs]
-    listed = len(flat) - (len(entry.inputs) - 1)  # the one list input takes the rest
+    # An op has at most one list input; it takes what the other inputs leave.
+    listed = len(flat) - (len(entry.inputs) - 1)
     for arg in entry.inputs:
         if arg.startswith("*"):
             inputs.append(tuple(flat[:listed]))
@@ -835,13 +837,15 @@ class GraphBuilder:
         if not name.strip():
             name = self.graph.unique_name(_join(scope, entry.op_type), mark_as_used=False)
             scope = ""
+        scope, name = self._checked_name(_join(scope, name), "name")
         recipe = Recipe(
             entry.key,
             self._checked_inputs(entry, inputs),
             _non_default(entry, _checked_attrs(entry, attrs)),
-            *reversed(self._checked_name(_join(scope, name), "name")),
-            _checked(canonical_name, device.strip(), "device"),
-            tuple(self._checked_op(c, "control_inputs") for c in control_inputs),
+            name=name,
+            scope=scope,
+            device=_checked(canonical_name, device.strip(), "device"),
+            control_inputs=tuple(self._checked_op(c, "control_inputs") for c in control_inputs),
         )
         try:
             graph = build_graph([*self.recipes, recipe])
@@ -880,6 +884,8 @@ class GraphBuilder:
             ) from None
 
     def _index(self, name: str, field: str) -> int:
+        if not name:
+            raise FieldError(field, f"Select an op to {field}.")
         for index, recipe in enumerate(self.recipes):
             if recipe.full_name == name:
                 return index

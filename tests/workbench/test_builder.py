@@ -302,6 +302,8 @@ def test_delete_asks_first_then_removes_the_op_and_its_dependents(product):
     builder.add("tf.no_op", name="after", control_inputs=["n"])
     builder.add("tf.negative", ["a:0"], name="m")
     before = snapshot(builder)
+    builder.buttons["Delete"].click()
+    assert builder.errors == {"delete": "Select an op to delete."}
     builder.node_list.value = "b"
     builder.buttons["Delete"].click()
     assert builder.pending_delete == ["b", "c", "n", "after"]
