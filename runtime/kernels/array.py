@@ -453,12 +453,14 @@ def _paddings(x, paddings) -> list:
 
 @register_kernel("Pad")
 def pad(x, paddings, *, T, Tpaddings):
-    return (np.pad(x, _paddings(x, paddings)),)
+    pads = _paddings(x, paddings)
+    return (np.pad(x, pads) if pads else x,)  # numpy rejects no pads for a scalar
 
 
 @register_kernel("PadV2")
 def pad_v2(x, paddings, constant_values, *, T, Tpaddings):
-    return (np.pad(x, _paddings(x, paddings), constant_values=constant_values),)
+    pads = _paddings(x, paddings)
+    return (np.pad(x, pads, constant_values=constant_values) if pads else x,)
 
 
 def _mirror_paddings(x, paddings, mode: str) -> list:
@@ -478,7 +480,8 @@ def _mirror_paddings(x, paddings, mode: str) -> list:
 
 @register_kernel("MirrorPad")
 def mirror_pad(x, paddings, *, T, Tpaddings, mode):
-    return (np.pad(x, _mirror_paddings(x, paddings, mode), mode=mode.lower()),)
+    pads = _mirror_paddings(x, paddings, mode)
+    return (np.pad(x, pads, mode=mode.lower()) if pads else x,)
 
 
 @register_kernel("MirrorPadGrad")

@@ -540,3 +540,68 @@ def test_constant_fetches_cannot_change_the_graph(sess):
     fetched = sess.run(view)
     fetched[0, 0] = 100
     assert sess.run(c).tolist() == [1, 2, 3]
+
+
+def _random_op(draw, shape):
+    """A builder taking one tensor of ``shape``, drawn at random, with its numpy twin."""
+    rank = len(shape)
+    axis = draw(st.integers(-rank, rank - 1)) if rank else None
+    choices = ["expand_dims", "reshape", "tile", "pad", "reverse_all"]
+    if rank:
+        choices += ["reduce_sum", "transpose", "concat", "gather", "cumsum", "unstack"]
+    kind = draw(st.sampled_from(choices))
+    if kind == "reduce_sum":
+        axes = draw(st.lists(st.integers(0, rank - 1), unique=True))
+        keep = draw(st.booleans())
+        return lambda t: tf.reduce_sum(t, axes, keepdims=keep), lambda x: np.sum(
+            x, tuple(axes), keepdims=keep
+        )
+    if kind == "transpose":
+        perm = draw(st.permutations(range(rank)))
+        return lambda t: tf.transpose(t, perm), lambda x: np.transpose(x, perm)
+    if kind == "concat":
+        return lambda t: tf.concat([t, t], axis), lambda x: np.concatenate([x, x], axis)
+    if kind == "gather":
+        return lambda t: tf.gather(t, [0, 0], axis=axis), lambda x: np.take(x, [0, 0], axis=axis)
+    if kind == "cumsum":
+        return lambda t: tf.cumsum(t, axis), lambda x: np.cumsum(x, axis)
+    if kind == "unstack":
+        return lambda t: tf.unstack(t, num=shape[0])[0], lambda x: x[0]
+    if kind == "expand_dims":
+        at = draw(st.integers(-rank - 1, rank))
+        return lambda t: tf.expand_dims(t, at), lambda x: np.expand_dims(x, at)
+    if kind == "reshape":
+        return lambda t: tf.reshape(t, [-1]), lambda x: x.reshape(-1)
+    if kind == "tile":
+        reps = draw(st.lists(st.integers(0, 2), min_size=rank, max_size=rank))
+        return lambda t: tf.tile(t, reps), lambda x: np.tile(x, reps) if reps else x
+    if kind == "pad":
+        pads = draw(
+            st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=rank, max_size=rank)
+        )
+        return lambda t: tf.pad(
+            t, [list(p) for p in pads] or np.zeros((0, 2), np.int32)
+        ), lambda x: np.pad(x, pads) if pads else x
+    return lambda t: tf.reverse(t, list(range(rank))), lambda x: np.flip(x, tuple(range(rank)))
+
+
+@settings(deadline=None, max_examples=60)
+@given(data=st.data())
+def test_random_ops_static_shapes_match_run_time(data):
+    rank = data.draw(st.integers(0, 3))
+    shape = tuple(data.draw(st.lists(st.integers(1, 3), min_size=rank, max_size=rank)))
+    build, ref = _random_op(data.draw, shape)
+    x = _arange(*shape)
+    expected = ref(x)
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        known = tf.compat.v1.placeholder(tf.float32, shape)
+        out = build(known)
+        assert out.shape == expected.shape
+        value = sess.run(out, {known: x})
+        np.testing.assert_array_equal(value, expected)
+        loose = tf.compat.v1.placeholder(tf.float32, [None] * rank)
+        partial = build(loose) if rank else out
+        assert partial.shape.is_compatible_with(expected.shape)
+        np.testing.assert_array_equal(
+            sess.run(partial, {loose: x} if rank else {known: x}), expected
+        )
