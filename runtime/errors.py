@@ -302,9 +302,6 @@ _CODE_TO_CLASS = {
 _CLASS_TO_CODE = {cls: code for code, cls in _CODE_TO_CLASS.items()}
 
 
-_CLASS_TO_CODE = {cls: code for code, cls in _CODE_TO_CLASS.items()}
-
-
 def exception_type_from_error_code(error_code: int) -> type:
     """The ``OpError`` subclass for a canonical code.
 

@@ -24,7 +24,6 @@ from ..gradients import gradients
 from ..graph import get_default_graph, reset_default_graph
 from ..graph_keys import GraphKeys
 from ..importer import import_graph_def
-from ..importer import import_graph_def
 from ..nn import v1 as nn
 from ..ops.array_ops import boolean_mask_v1 as boolean_mask
 from ..ops.array_ops import expand_dims_v1 as expand_dims

@@ -221,28 +221,6 @@ def _object_dtype(value, array: np.ndarray) -> dtypes.DType:
     return dtypes.string
 
 
-def _as_array(value) -> np.ndarray:
-    try:
-        return np.asarray(value)
-    except ValueError:
-        raise ValueError(
-            f"Can't convert non-rectangular Python sequence to Tensor: {_short(value)}"
-        ) from None
-
-
-def _object_dtype(value, array: np.ndarray) -> dtypes.DType:
-    """Strings are the only objects a tensor holds; say what else was given."""
-    for item in array.reshape(-1):
-        if isinstance(item, int) and not isinstance(item, bool):
-            raise TypeError(f"Can't convert Python int {item} to a tensor: it does not fit int64.")
-        if not isinstance(item, str | bytes):
-            raise TypeError(
-                f"Attempt to convert a value ({_short(value)}) with an unsupported type "
-                f"({type(item)}) to a Tensor."
-            )
-    return dtypes.string
-
-
 def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
     """Convert a Python/numpy value to an array of ``dtype`` with TF's checks.
 
