@@ -15,6 +15,7 @@ output that received none.
 from __future__ import annotations
 
 import collections
+import contextlib
 import enum
 
 from .graph import Operation, Tensor, graph_of
@@ -269,7 +270,7 @@ class _Backprop:
     def _placement(self, op):
         if self.colocate:
             return self.graph.colocate_with(op)
-        return _NO_CONTEXT
+        return contextlib.nullcontext()
 
     def _zeros_for(self, op: Operation, index: int) -> Tensor:
         make = _OUTPUT_ZEROS.get(op.type)
@@ -278,17 +279,6 @@ class _Backprop:
         from .ops.array_ops import zeros_like
 
         return zeros_like(op.outputs[index])
-
-
-class _NoContext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-_NO_CONTEXT = _NoContext()
 
 
 def _between(ys, xs) -> set:

@@ -419,7 +419,7 @@ def expand_dims(input, axis, name=None) -> Tensor:
 
 def expand_dims_v1(input, axis=None, name=None, dim=None) -> Tensor:
     """TF1's :func:`expand_dims`: ``dim`` is the old name of ``axis``."""
-    axis = math_ops._either("axis", axis, "dim", dim)
+    axis = math_ops.either_argument("axis", axis, "dim", dim)
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
     return expand_dims(input, axis, name)
@@ -478,7 +478,9 @@ def squeeze(input, axis=None, name=None) -> Tensor:
 
 def squeeze_v1(input, axis=None, name=None, squeeze_dims=None) -> Tensor:
     """TF1's :func:`squeeze`: ``squeeze_dims`` is the old name of ``axis``."""
-    return squeeze(input, math_ops._either("axis", axis, "squeeze_dims", squeeze_dims), name)
+    return squeeze(
+        input, math_ops.either_argument("axis", axis, "squeeze_dims", squeeze_dims), name
+    )
 
 
 # -- concat, stack, unstack, split ----------------------------------------------------------

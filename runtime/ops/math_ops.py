@@ -950,7 +950,8 @@ def reduce_any(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     return _reduce(ANY_OP, input_tensor, axis, keepdims, name)
 
 
-def _either(new_name: str, new, old_name: str, old):
+def either_argument(new_name: str, new, old_name: str, old):
+    """The value of an argument TF1 also took under an old name (``keep_dims`` ...)."""
     if new is not None and old is not None:
         raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'.")
     return new if new is not None else old
@@ -960,8 +961,8 @@ def _v1_reduction(reduce):
     def reduce_v1(
         input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None
     ):
-        axis = _either("axis", axis, "reduction_indices", reduction_indices)
-        keepdims = _either("keepdims", keepdims, "keep_dims", keep_dims)
+        axis = either_argument("axis", axis, "reduction_indices", reduction_indices)
+        keepdims = either_argument("keepdims", keepdims, "keep_dims", keep_dims)
         return reduce(input_tensor, axis, bool(keepdims), name)
 
     reduce_v1.__name__ = reduce_v1.__qualname__ = reduce.__name__
@@ -1046,12 +1047,12 @@ def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:
 
 def argmax_v1(input, axis=None, name=None, dimension=None, output_type=dtypes.int64) -> Tensor:
     """TF1's ``argmax``: ``dimension`` is the old name of ``axis``."""
-    return argmax(input, _either("axis", axis, "dimension", dimension), output_type, name)
+    return argmax(input, either_argument("axis", axis, "dimension", dimension), output_type, name)
 
 
 def argmin_v1(input, axis=None, name=None, dimension=None, output_type=dtypes.int64) -> Tensor:
     """TF1's ``argmin``: ``dimension`` is the old name of ``axis``."""
-    return argmin(input, _either("axis", axis, "dimension", dimension), output_type, name)
+    return argmin(input, either_argument("axis", axis, "dimension", dimension), output_type, name)
 
 
 # -- casts, sequences, selection ------------------------------------------------------------
