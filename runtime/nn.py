@@ -14,6 +14,7 @@ Examples
 import types
 
 from .ops import nn_ops
+from .ops.math_ops import sigmoid, tanh
 from .ops.nn_ops import (
     avg_pool,
     avg_pool2d,
@@ -53,11 +54,13 @@ __all__ = [
     "max_pool2d",
     "relu",
     "relu6",
+    "sigmoid",
     "sigmoid_cross_entropy_with_logits",
     "softmax",
     "softmax_cross_entropy_with_logits",
     "softplus",
     "sparse_softmax_cross_entropy_with_logits",
+    "tanh",
 ]
 
 # TF1's spellings of the names whose signatures changed in TF2.
@@ -72,6 +75,7 @@ _V1_OVERRIDES = {
     "softmax_cross_entropy_with_logits": nn_ops.softmax_cross_entropy_with_logits_v1,
     "softmax_cross_entropy_with_logits_v2": nn_ops.softmax_cross_entropy_with_logits_v2_v1,
     "sparse_softmax_cross_entropy_with_logits": nn_ops.sparse_softmax_cross_entropy_with_logits_v1,
+    "xw_plus_b": nn_ops.xw_plus_b,
 }
 
 

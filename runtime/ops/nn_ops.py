@@ -385,6 +385,25 @@ def _bias_add_gradient(op, grad):
     return [grad, bias_grad.outputs[0]]
 
 
+def xw_plus_b(x, weights, biases, name=None) -> Tensor:
+    """TF1's ``tf.compat.v1.nn.xw_plus_b``: ``matmul(x, weights) + biases``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.compat.v1.nn.xw_plus_b([[1.0, 2.0]], [[1.0], [1.0]], [0.5])
+    ...     tf.compat.v1.Session().run(y)
+    array([[3.5]], dtype=float32)
+    """
+    with name_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
+        graph = graph_of([x, weights, biases])
+        x = convert_to_tensor(x, name="x", graph=graph)
+        weights = convert_to_tensor(weights, name="weights", graph=graph)
+        biases = convert_to_tensor(biases, name="biases", graph=graph)
+        return bias_add(math_ops.matmul(x, weights), biases, name=scope)
+
+
 @register_gradient("BiasAddGrad")
 def _bias_add_grad_gradient(op, grad):
     # BiasAddGrad sums over all but the channel axis, so its gradient spreads ``grad``

@@ -730,3 +730,15 @@ def test_gradient_ops_infer_the_shapes_they_produce(graph):
     for tensor, value in zip(grads, values):
         check_shape(tensor, value)
     assert first[0].shape.as_list() == [None, 6, 6, 2] and first[1].shape == (3, 3, 2, 4)
+
+
+def test_namespaces():
+    v1 = tf.compat.v1.nn
+    for name in tf.nn.__all__:
+        assert callable(getattr(tf.nn, name)) and callable(getattr(v1, name))
+    assert tf.nn.sigmoid is tf.sigmoid and tf.nn.relu is v1.relu
+    assert v1.dropout is not tf.nn.dropout and "keep_prob" in v1.dropout.__code__.co_varnames
+    assert callable(v1.softmax_cross_entropy_with_logits_v2) and callable(v1.xw_plus_b)
+    with tf.Graph().as_default():
+        y = v1.xw_plus_b(randn(2, 3), randn(3, 4), randn(4))
+        assert y.op.type == "BiasAdd" and y.op.name == "xw_plus_b" and y.shape == (2, 4)
