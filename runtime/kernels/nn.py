@@ -270,6 +270,18 @@ def _check_depth(input_depth: int, filter_depth: int) -> None:
         )
 
 
+def _check_grad_shape(name: str, grad, batch: int, geometry, depth: int) -> None:
+    """A backward kernel's gradient must be shaped like its forward op's output."""
+    expected = (int(batch), geometry[0][0], geometry[1][0], int(depth))
+    if grad.shape != expected:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"{name} has shape {list(grad.shape)}, but the forward op's output has shape "
+            f"{list(expected)}",
+        )
+
+
 # -- convolution ------------------------------------------------------------------------
 
 
@@ -288,8 +300,10 @@ def conv2d_backprop_input(
     input_sizes, filter, out_backprop, *, T, strides, padding, data_format, dilations
 ):
     _check_rank4("filter", filter)
+    _check_depth(int(input_sizes[3]), filter.shape[2])
     in_hw = _spatial(input_sizes)
     geometry = _geometry(in_hw, filter.shape[:2], _spatial(strides), padding)
+    _check_grad_shape("out_backprop", out_backprop, input_sizes[0], geometry, filter.shape[3])
     # cols[n, oh, ow, c, i, j]: what each output pixel sends back to its window.
     cols = np.tensordot(out_backprop, filter, axes=([3], [3])).transpose(0, 1, 2, 5, 3, 4)
     dx = _scatter_windows(cols, in_hw, geometry, _spatial(strides))
@@ -301,7 +315,11 @@ def conv2d_backprop_filter(
     input, filter_sizes, out_backprop, *, T, strides, padding, data_format, dilations
 ):
     _check_rank4("input", input)
-    windows, _ = _padded_windows(input, _filter_hw(filter_sizes), _spatial(strides), padding, 0)
+    _check_depth(input.shape[3], int(filter_sizes[2]))
+    windows, geometry = _padded_windows(
+        input, _filter_hw(filter_sizes), _spatial(strides), padding, 0
+    )
+    _check_grad_shape("out_backprop", out_backprop, len(input), geometry, filter_sizes[3])
     dw = np.tensordot(windows, out_backprop, axes=([0, 1, 2], [0, 1, 2]))  # [c, i, j, o]
     return (dw.transpose(1, 2, 0, 3).astype(input.dtype, copy=False),)
 
@@ -335,6 +353,7 @@ def _first_max(orig_input, ksize, strides, padding):
 def max_pool_grad(orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format):
     ksize, strides = _spatial(ksize), _spatial(strides)
     first_max, geometry = _first_max(orig_input, ksize, strides, padding)
+    _check_grad_shape("grad", grad, len(orig_input), geometry, orig_input.shape[3])
     # Each window's gradient goes to its first maximum only.
     cols = np.zeros((*grad.shape, ksize[0] * ksize[1]), grad.dtype)
     np.put_along_axis(cols, first_max, grad[..., None], axis=-1)
@@ -346,6 +365,12 @@ def max_pool_grad(orig_input, orig_output, grad, *, T, ksize, strides, padding, 
 def max_pool_grad_grad(orig_input, orig_output, grad, *, T, ksize, strides, padding, data_format):
     # MaxPoolGrad is linear in its gradient: each window reads grad at its first maximum.
     ksize, strides = _spatial(ksize), _spatial(strides)
+    if grad.shape != orig_input.shape:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"grad has shape {list(grad.shape)}, but orig_input has {list(orig_input.shape)}",
+        )
     first_max, _ = _first_max(orig_input, ksize, strides, padding)
     windows, _ = _padded_windows(grad, ksize, strides, padding, 0)
     flat = windows.reshape((*windows.shape[:4], -1))
@@ -373,6 +398,7 @@ def avg_pool_grad(orig_input_shape, grad, *, T, ksize, strides, padding, data_fo
     in_hw = _spatial(orig_input_shape)
     ksize, strides = _spatial(ksize), _spatial(strides)
     geometry = _geometry(in_hw, ksize, strides, padding)
+    _check_grad_shape("grad", grad, orig_input_shape[0], geometry, orig_input_shape[3])
     share = (grad / _window_counts(in_hw, ksize, strides, padding)).astype(grad.dtype)
     cols = np.broadcast_to(share[..., None, None], share.shape + ksize)
     return (_scatter_windows(cols, in_hw, geometry, strides),)

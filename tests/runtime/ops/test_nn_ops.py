@@ -742,3 +742,22 @@ def test_namespaces():
     with tf.Graph().as_default():
         y = v1.xw_plus_b(randn(2, 3), randn(3, 4), randn(4))
         assert y.op.type == "BiasAdd" and y.op.name == "xw_plus_b" and y.shape == (2, 4)
+
+
+def test_backward_kernels_check_the_gradient_shape(graph):
+    dy = tf.compat.v1.placeholder(tf.float64)
+    filters = randn(3, 3, 2, 4)
+    dx = tf.nn.conv2d_backprop_input([1, 5, 5, 2], filters, dy, strides=2, padding="SAME")
+    dw = tf.nn.conv2d_backprop_filter(randn(1, 5, 5, 2), [3, 3, 2, 4], dy, 2, "SAME")
+    assert run(dx, {dy: randn(1, 3, 3, 4)}).shape == (1, 5, 5, 2)
+    for tensor in (dx, dw):
+        with pytest.raises(
+            InvalidArgumentError,
+            match=r"out_backprop has shape \[1, 2, 3, 4\], but the forward op's output has "
+            r"shape \[1, 3, 3, 4\]",
+        ):
+            run(tensor, {dy: randn(1, 2, 3, 4)})
+    x = tf.compat.v1.placeholder(tf.float64, [1, 4, 4, 1])
+    grads = tf.gradients(tf.nn.max_pool2d(x, 2, 2, "VALID"), x, grad_ys=dy)
+    with pytest.raises(InvalidArgumentError, match=r"MaxPoolGrad.*grad has shape \[1, 3, 2, 1\]"):
+        run(grads, {x: randn(1, 4, 4, 1), dy: randn(1, 3, 2, 1)})
