@@ -570,6 +570,10 @@ def test_dropout_rate_tensor_and_keep_prob(graph):
         assert set(np.unique(got).tolist()) == {0.0, 4.0} and abs((got == 0).mean() - 0.75) < 0.02
         got = sess.run(v1)
         assert set(np.unique(got).round(5).tolist()) == {0.0, 1.25}
+        keep_prob = tf.compat.v1.placeholder(tf.float32)  # the TF1 idiom
+        fed = tf.compat.v1.nn.dropout(np.ones(1000, np.float32), keep_prob)
+        assert set(np.unique(sess.run(fed, {keep_prob: 0.5})).tolist()) == {0.0, 2.0}
+        assert (sess.run(fed, {keep_prob: 1.0}) == 1).all()
 
 
 def test_dropout_edge_cases_and_errors(graph):
