@@ -62,11 +62,6 @@ def _atomic_write(path: str, write) -> None:
         raise
 
 
-def write_text_atomically(path: str, text: str) -> None:
-    """Replace ``path`` with ``text`` so readers see the old or the new file, never a part."""
-    _atomic_write(path, lambda file: file.write(text.encode()))
-
-
 def _storable(array: np.ndarray) -> np.ndarray:
     if array.dtype == object:  # tf.string: bytes objects -> fixed-width bytes
         return np.array([bytes(x) for x in array.reshape(-1)], dtype=bytes).reshape(array.shape)
@@ -112,7 +107,8 @@ def save(prefix: str, names, arrays) -> None:
             for name, a in zip(names, arrays)
         },
     }
-    write_text_atomically(index_path(prefix), json.dumps(index, indent=1))
+    text = json.dumps(index, indent=1).encode()
+    _atomic_write(index_path(prefix), lambda file: file.write(text))
     if old_data is not None and old_data != data_name:
         with contextlib.suppress(OSError):
             os.remove(os.path.join(directory, old_data))

@@ -25,6 +25,7 @@ import os
 from .. import dtypes
 from ..errors import InvalidArgumentError, NotFoundError
 from ..graph import get_default_graph
+from ..graph_io import atomic_write
 from ..graph_keys import GraphKeys
 from ..kernels import checkpoint as checkpoint_files
 from ..ops.array_ops import identity, placeholder_with_default
@@ -103,7 +104,7 @@ def update_checkpoint_state(
         f"all_model_checkpoint_paths: {json.dumps(relative(p))}" for p in all_model_checkpoint_paths
     ]
     path = os.path.join(save_dir, latest_filename or "checkpoint")
-    checkpoint_files.write_text_atomically(path, "\n".join(lines) + "\n")
+    atomic_write(path, ("\n".join(lines) + "\n").encode())
 
 
 def latest_checkpoint(checkpoint_dir, latest_filename=None) -> str | None:
@@ -223,12 +224,22 @@ class Saver:
         """The prefixes of the checkpoints kept, oldest first."""
         return list(self._last_checkpoints)
 
-    def save(self, sess, save_path, global_step=None, latest_filename=None, write_state=True):
+    def save(
+        self,
+        sess,
+        save_path,
+        global_step=None,
+        latest_filename=None,
+        write_meta_graph=True,
+        write_state=True,
+    ):
         """Write a checkpoint; returns its prefix (``save_path`` or ``save_path-<step>``).
 
         ``global_step`` (a number, or a variable/tensor evaluated in ``sess``) is
         appended to the prefix. The ``checkpoint`` state file is updated and
-        checkpoints beyond ``max_to_keep`` are deleted.
+        checkpoints beyond ``max_to_keep`` are deleted. ``write_meta_graph`` is
+        accepted for TF1 code, but no ``.meta`` file is written: save the graph with
+        ``tf.io.write_graph``.
         """
         if global_step is not None:
             if not isinstance(global_step, numbers.Number):
