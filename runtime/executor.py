@@ -254,6 +254,17 @@ class _Scheduler:
 
     def _submit(self, step) -> None:
         scheduled = time.time_ns()
+        if step.cost == "blocking":
+            # A waiting op (a dequeue, an enqueue on a full queue) gets its own thread:
+            # on the bounded pool, enough waiters (queue runners) would starve the very
+            # ops that end their wait. TF's blocking kernels are asynchronous for this.
+            self.running += 1
+            threading.Thread(
+                target=lambda: self.done.put((step, *self._execute(step, scheduled))),
+                name="tfgraph-blocking",
+                daemon=True,
+            ).start()
+            return
         try:
             future = self.run.pool.submit(self._execute, step, scheduled)
         except RuntimeError:  # the session closed and shut its pool down

@@ -278,6 +278,21 @@ class TestBlocking:
         got, _ = sess.run([deq, enq])
         assert got == 10.0
 
+    def test_more_waiting_producers_than_pool_threads(self, graph):
+        # Waiting ops do not occupy the inter-op pool, so the consumer still runs.
+        q = tf.queue.FIFOQueue(1, tf.int32, shapes=[[]])
+        enq, deq = q.enqueue(1), q.dequeue()
+        config = v1.ConfigProto(inter_op_parallelism_threads=1)
+        with v1.Session(graph=graph, config=config) as sess:
+            sess.run(enq)
+            producers = [_in_thread(lambda: sess.run(enq)) for _ in range(3)]
+            _wait_until_blocked(producers[-1][0])
+            options = v1.RunOptions(timeout_in_ms=2000)
+            assert [sess.run(deq, options=options) for _ in range(4)] == [1, 1, 1, 1]
+            for thread, outcome in producers:
+                thread.join(5)
+                assert "error" not in outcome
+
     def test_dequeue_many_larger_than_capacity(self, graph, sess):
         q = tf.queue.FIFOQueue(2, tf.int32, shapes=[[]])
         p = v1.placeholder(tf.int32, [])
