@@ -362,25 +362,10 @@ def variable_scope(
     holder = graph.get_collection_ref(_SCOPE_KEY)
     store = _store(graph)
     with contextlib.ExitStack() as stack:
-        if isinstance(name_or_scope, VariableScope):
-            name = name_or_scope.name
-            opened = name_or_scope.original_name_scope
-            if auxiliary_name_scope:
-                stack.enter_context(graph.name_scope(opened or None))
-            template = name_or_scope
-            reuse = reuse or name_or_scope.reuse
-        else:
-            relative = name_or_scope
-            if relative is None:
-                prefix = f"{old.name}/" if old.name else ""
-                relative = store.unique_scope(prefix + default_name)[len(prefix) :]
-            name = f"{old.name}/{relative}" if old.name else relative
-            opened = ""
-            if auxiliary_name_scope:
-                scope_name = name_or_scope if name_or_scope is not None else default_name
-                opened = stack.enter_context(graph.name_scope(scope_name))
-            template = old
-            reuse = reuse or old.reuse
+        name, opened, template = _open_scope(
+            graph, stack, store, old, name_or_scope, default_name, auxiliary_name_scope
+        )
+        reuse = reuse or template.reuse
         store.scope_counts[name] = store.scope_counts.get(name, 0) + 1
         scope = VariableScope(
             reuse,
@@ -395,6 +380,27 @@ def variable_scope(
             yield scope
         finally:
             holder[:] = [old]
+
+
+def _open_scope(graph, stack, store, old, name_or_scope, default_name, auxiliary):
+    """Name a variable scope and enter its name scope; returns (name, name scope, template).
+
+    The template is the scope whose defaults (reuse, initializer ...) the new one starts
+    from: a re-entered ``VariableScope`` itself, else the enclosing scope.
+    """
+    if isinstance(name_or_scope, VariableScope):
+        if auxiliary:
+            stack.enter_context(graph.name_scope(name_or_scope.original_name_scope or None))
+        return name_or_scope.name, name_or_scope.original_name_scope, name_or_scope
+    relative = name_or_scope
+    if relative is None:
+        prefix = f"{old.name}/" if old.name else ""
+        relative = store.unique_scope(prefix + default_name)[len(prefix) :]
+    opened = ""
+    if auxiliary:
+        scope_name = name_or_scope if name_or_scope is not None else default_name
+        opened = stack.enter_context(graph.name_scope(scope_name))
+    return (f"{old.name}/{relative}" if old.name else relative), opened, old
 
 
 def create_slot_variable(primary: Variable, initializer, slot_name: str) -> Variable:
