@@ -118,8 +118,8 @@ def _dtype_name(array: np.ndarray) -> str:
     return "string" if array.dtype == object else array.dtype.name
 
 
-def restore(prefix: str, names, dtypes) -> list:
-    """The arrays saved under ``names``, checked against the expected ``dtypes``."""
+def restore(prefix: str, names, dtypes=None) -> list:
+    """The arrays saved under ``names``, checked against the expected ``dtypes`` if given."""
     index = _read_index(prefix)
     directory = os.path.dirname(prefix) or "."
     try:
@@ -129,14 +129,15 @@ def restore(prefix: str, names, dtypes) -> list:
             None, None, f"Unable to read checkpoint data of {prefix}: {err}"
         ) from err
     with data:
-        return [_restored(index, data, name, dtype) for name, dtype in zip(names, dtypes)]
+        expected = [None] * len(names) if dtypes is None else dtypes
+        return [_restored(index, data, name, dtype) for name, dtype in zip(names, expected)]
 
 
 def _restored(index, data, name, dtype) -> np.ndarray:
     entry = index["tensors"].get(name)
     if entry is None or name not in data.files:
         raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
-    if entry["dtype"] != dtype.name:
+    if dtype is not None and entry["dtype"] != dtype.name:
         raise InvalidArgumentError(
             None,
             None,
@@ -144,7 +145,7 @@ def _restored(index, data, name, dtype) -> np.ndarray:
             f"{entry['dtype']}",
         )
     array = data[name]
-    if dtype.name == "string":
+    if entry["dtype"] == "string":
         return np.array(list(array.reshape(-1)), dtype=object).reshape(array.shape)
     return array
 

@@ -16,6 +16,8 @@ from .saver import (
     checkpoint_exists,
     get_checkpoint_state,
     latest_checkpoint,
+    list_variables,
+    load_variable,
     update_checkpoint_state,
 )
 from .training_util import (

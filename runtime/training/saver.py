@@ -133,6 +133,40 @@ def checkpoint_exists(checkpoint_prefix) -> bool:
     return checkpoint_files.exists(checkpoint_prefix)
 
 
+def _checkpoint_prefix(ckpt_dir_or_file) -> str:
+    if not os.path.isdir(ckpt_dir_or_file):
+        return ckpt_dir_or_file
+    prefix = latest_checkpoint(ckpt_dir_or_file)
+    if prefix is None:
+        raise ValueError(
+            f"Couldn't find 'checkpoint' file or checkpoints in given directory {ckpt_dir_or_file}"
+        )
+    return prefix
+
+
+def list_variables(ckpt_dir_or_file) -> list:
+    """``[(name, shape)]`` of a checkpoint (a prefix, or a directory's latest).
+
+    Examples
+    --------
+    >>> import tempfile, runtime as tf
+    >>> with tempfile.TemporaryDirectory() as d, tf.Graph().as_default():
+    ...     v = tf.Variable([[1, 2, 3]], name="layer/v")
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(v.initializer)
+    ...         _ = Saver().save(sess, d + "/model")
+    ...     print(list_variables(d), load_variable(d, "layer/v"))
+    [('layer/v', [1, 3])] [[1 2 3]]
+    """
+    return checkpoint_files.list_tensors(_checkpoint_prefix(ckpt_dir_or_file))
+
+
+def load_variable(ckpt_dir_or_file, name):
+    """The value saved for variable ``name`` in a checkpoint (a prefix or a directory)."""
+    (value,) = checkpoint_files.restore(_checkpoint_prefix(ckpt_dir_or_file), [name])
+    return value
+
+
 def _names_to_variables(var_list) -> dict:
     if isinstance(var_list, dict):
         return dict(var_list)

@@ -119,6 +119,23 @@ class TestStateFile:
         assert len(leftovers) == 4  # two checkpoints of two files each
         assert tf.train.latest_checkpoint is train.latest_checkpoint
 
+    def test_list_and_load_variables(self, graph, tmp_path):
+        _model(graph)
+        saver = train.Saver()
+        with v1.Session(graph=graph) as sess:
+            sess.run(v1.global_variables_initializer())
+            prefix = saver.save(sess, str(tmp_path / "model"), global_step=1)
+        listing = [("layer/n", [2]), ("s", [2]), ("w", [2, 3])]
+        assert tf.train.list_variables(str(tmp_path)) == listing
+        assert train.list_variables(prefix) == listing
+        np.testing.assert_array_equal(tf.train.load_variable(prefix, "layer/n"), [1, 2])
+        assert tf.train.load_variable(str(tmp_path), "s").tolist() == [b"a", b"bc"]
+        with pytest.raises(NotFoundError, match="Key nope not found in checkpoint"):
+            tf.train.load_variable(prefix, "nope")
+        (tmp_path / "empty").mkdir()
+        with pytest.raises(ValueError, match="Couldn't find 'checkpoint' file"):
+            tf.train.list_variables(str(tmp_path / "empty"))
+
     def test_no_checkpoint(self, tmp_path):
         assert train.latest_checkpoint(str(tmp_path)) is None
         assert train.get_checkpoint_state(str(tmp_path)) is None
