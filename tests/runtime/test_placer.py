@@ -98,7 +98,7 @@ def test_conflicting_colocation_requests(graph):
         b = tf.identity(a, name="b")
     b.op._set_device("/cpu:1")  # as an imported GraphDef may say
     with pytest.raises(
-        tf.errors.InvalidArgumentError, match="Cannot colocate nodes (a and b|b and a)"
+        tf.errors.InvalidArgumentError, match=r"Cannot colocate nodes (a and b|b and a)"
     ):
         place(graph)
     assert place(graph, allow_soft_placement=True)["b"] == CPU.format(0)  # the anchor wins
