@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
-from .state import VariableRef, owned_copy
+from .state import VariableRef, owned_copy, update_variable
 
 
 @register_kernel("VarHandleOp", context=True)
@@ -44,29 +44,16 @@ def assign_variable_op(ctx, handle, value, *, dtype, validate_shape):
     return ()
 
 
-def _update(ctx, handle, value, combine) -> tuple:
-    with handle.lock:
-        current = handle.read()
-        value = np.asarray(value)
-        if value.shape != current.shape:
-            raise InvalidArgumentError(
-                None,
-                None,
-                f"Cannot update variable {handle.name} of shape {list(current.shape)} with a "
-                f"value of shape {list(value.shape)}",
-            )
-        handle.store(np.asarray(combine(current, value), dtype=handle.dtype), ctx.journal)
-    return ()
-
-
 @register_kernel("AssignAddVariableOp", context=True)
 def assign_add_variable_op(ctx, handle, value, *, dtype):
-    return _update(ctx, handle, value, np.add)
+    update_variable(ctx, handle, value, np.add, "AssignAddVariableOp")
+    return ()
 
 
 @register_kernel("AssignSubVariableOp", context=True)
 def assign_sub_variable_op(ctx, handle, value, *, dtype):
-    return _update(ctx, handle, value, np.subtract)
+    update_variable(ctx, handle, value, np.subtract, "AssignSubVariableOp")
+    return ()
 
 
 @register_kernel("VarIsInitializedOp")

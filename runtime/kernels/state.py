@@ -112,7 +112,8 @@ def assign(ctx, ref, value, *, T, validate_shape, use_locking):
     return (ref,)
 
 
-def _update(ctx, ref, value, combine, op_type: str):
+def update_variable(ctx, ref, value, combine, op_type: str):
+    """``ref = combine(ref, value)`` under the variable's lock, journaled (AssignAdd & co)."""
     with ref.lock:
         current = ref.read()
         value = np.asarray(value)
@@ -129,12 +130,12 @@ def _update(ctx, ref, value, combine, op_type: str):
 
 @register_kernel("AssignAdd", context=True)
 def assign_add(ctx, ref, value, *, T, use_locking):
-    return _update(ctx, ref, value, np.add, "AssignAdd")
+    return update_variable(ctx, ref, value, np.add, "AssignAdd")
 
 
 @register_kernel("AssignSub", context=True)
 def assign_sub(ctx, ref, value, *, T, use_locking):
-    return _update(ctx, ref, value, np.subtract, "AssignSub")
+    return update_variable(ctx, ref, value, np.subtract, "AssignSub")
 
 
 @register_kernel("IsVariableInitialized")
