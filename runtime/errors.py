@@ -13,6 +13,7 @@ import linecache
 import os
 import sys
 import sysconfig
+import types
 
 OK = 0
 CANCELLED = 1
@@ -38,13 +39,33 @@ _OWN_DIRS = tuple(
     for pkg in ("runtime", "workbench")
 )
 _MAX_FRAMES = 30
+# Frames of Python itself and of installed packages (Jupyter's kernel, pytest): the
+# machinery that ran the user's code, not part of it.
+_LIBRARY_DIRS = tuple(
+    {sysconfig.get_path(name) + os.sep for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+_OWN, _LIBRARY, _USER = 0, 1, 2
+_file_kinds: dict = {}  # filename -> _OWN, _LIBRARY or _USER (a str caches its hash)
+
+
+def _kind(filename: str) -> int:
+    kind = _file_kinds.get(filename)
+    if kind is None:
+        if filename.startswith(_OWN_DIRS):
+            kind = _OWN
+        elif filename.startswith(_LIBRARY_DIRS) or filename.startswith("<frozen"):
+            kind = _LIBRARY
+        else:
+            kind = _USER
+        _file_kinds[filename] = kind
+    return kind
 
 
 def capture_traceback(skip: int = 1) -> tuple:
     """Return the user's frames at this point, outermost first.
 
     Frames inside ``runtime/`` and ``workbench/`` are dropped, so an op's traceback
-    points at the line of user code that created it. Each frame is a cheap
+    points at the line of user code that created it. Each frame is a
     ``(filename, lineno, function)`` tuple; source lines are read only when printed.
 
     Examples
@@ -53,15 +74,63 @@ def capture_traceback(skip: int = 1) -> tuple:
     >>> all(len(frame) == 3 for frame in frames)
     True
     """
-    frames = []
+    return resolve_frames(capture_frames(skip + 1))
+
+
+def capture_frames(skip: int = 1) -> tuple:
+    """The user's frames, raw and flat: ``(code, offset, code, offset, ...)``, innermost first.
+
+    This is what building an op records, as cheaply as possible: one tuple (not one per
+    frame: every object that outlives the call makes the garbage collector work harder
+    as the graph grows), and no line numbers -- asking a frame for one decodes its
+    code's line table. :func:`resolve_frames` does that when a traceback is shown.
+
+    The engine's own frames are skipped, and the walk stops at the first library frame
+    outside the user's code (Jupyter's kernel around a cell, pytest around a test).
+    """
+    raw = []
     frame = sys._getframe(skip)
-    while frame is not None and len(frames) < _MAX_FRAMES:
+    kinds = _file_kinds
+    limit = 2 * _MAX_FRAMES
+    seen_user = False
+    while frame is not None and len(raw) < limit:
         code = frame.f_code
-        if not code.co_filename.startswith(_OWN_DIRS):
-            frames.append((code.co_filename, frame.f_lineno, code.co_name))
+        kind = kinds.get(code.co_filename)
+        if kind is None:
+            kind = _kind(code.co_filename)
+        if kind != _OWN:
+            if kind == _LIBRARY and seen_user:
+                break
+            seen_user = seen_user or kind == _USER
+            raw.append(code)
+            raw.append(frame.f_lasti)
         frame = frame.f_back
-    frames.reverse()
-    return tuple(frames)
+    return tuple(raw)
+
+
+def resolve_frames(frames) -> tuple:
+    """``(filename, lineno, function)`` frames, outermost first, from :func:`capture_frames`.
+
+    Frames that are already resolved pass through unchanged.
+
+    Examples
+    --------
+    >>> resolve_frames(capture_frames())[-1][2]
+    '<module>'
+    """
+    if not frames or not isinstance(frames[0], types.CodeType):
+        return tuple(frames)
+    codes, offsets = frames[0::2], frames[1::2]
+    resolved = [(c.co_filename, _line_of(c, i), c.co_name) for c, i in zip(codes, offsets)]
+    resolved.reverse()
+    return tuple(resolved)
+
+
+def _line_of(code: types.CodeType, offset: int) -> int:
+    for start, end, line in code.co_lines():
+        if start <= offset < end:
+            return line or code.co_firstlineno
+    return code.co_firstlineno
 
 
 # The workbench installs a nicer name for notebook cells (``<cell 3>``); the runtime
@@ -126,11 +195,7 @@ def _user_frames(frames) -> tuple:
     >>> _user_frames([(lib, 1, "start"), ("<cell 3>", 2, "<module>")])
     (('<cell 3>', 2, '<module>'),)
     """
-    mine = tuple(
-        frame
-        for frame in frames
-        if not frame[0].startswith(_LIBRARY_DIRS) and not frame[0].startswith("<frozen")
-    )
+    mine = tuple(frame for frame in frames if _kind(frame[0]) != _LIBRARY)
     return mine or tuple(frames)
 
 

@@ -14,7 +14,7 @@ import re
 import threading
 
 from .devices import canonical_name, merge_device
-from .errors import OperatorNotAllowedInGraphError, capture_traceback
+from .errors import OperatorNotAllowedInGraphError, capture_frames, resolve_frames
 from .shapes import TensorShape, as_shape
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
@@ -42,7 +42,7 @@ class Tensor:
         self._value_index = value_index
         self._dtype = dtype
         self._shape = shape
-        self._consumers: list[Operation] = []
+        self._consumers: list[Operation] | tuple = ()  # a list once there is a consumer
 
     op = property(lambda self: self._op)
     value_index = property(lambda self: self._value_index)
@@ -223,10 +223,15 @@ class Tensor:
 
 
 def _math():
-    # Imported lazily: the op library builds on this module, not the other way round.
-    from .ops import math_ops
+    # Imported lazily (the op library builds on this module, not the other way round),
+    # then kept: every operator on a tensor goes through here.
+    global _math_ops
+    if _math_ops is None:
+        from .ops import math_ops as _math_ops
+    return _math_ops
 
-    return math_ops
+
+_math_ops = None
 
 
 class Operation:
@@ -263,7 +268,7 @@ class Operation:
         self._traceback = traceback
         self._outputs: tuple = ()
         self._original_op = None
-        self._control_outputs: list[Operation] = []
+        self._control_outputs: list[Operation] | tuple = ()  # a list once there is one
         self._id = 0
 
     name = property(lambda self: self._name)
@@ -273,7 +278,13 @@ class Operation:
     outputs = property(lambda self: list(self._outputs))
     control_inputs = property(lambda self: list(self._control_inputs))
     device = property(lambda self: self._device)
-    traceback = property(lambda self: self._traceback)
+    @property
+    def traceback(self) -> tuple:
+        """Where the op was created: ``(filename, lineno, function)`` frames, outermost first."""
+        frames = self._traceback
+        if frames and not isinstance(frames[0], tuple):  # raw frames, resolved on first use
+            frames = self._traceback = resolve_frames(frames)
+        return frames
 
     @property
     def node_def(self):
@@ -424,7 +435,7 @@ class Graph:
         state = self._thread
         with self._lock:
             self._check_not_finalized()
-            control_inputs = self._current_control_inputs(inputs) if state.control_stack else []
+            control_inputs = self._current_control_inputs(inputs) if state.control_stack else ()
             colocation = state.colocation_stack
             if colocation:
                 attrs = dict(attrs)
@@ -438,19 +449,25 @@ class Graph:
                 attrs,
                 "",
                 control_inputs,
-                capture_traceback() if traceback is None else traceback,
+                capture_frames() if traceback is None else traceback,
             )
-            op._outputs = tuple(
-                Tensor(op, i, spec.dtype, spec.shape) for i, spec in enumerate(specs)
-            )
+            op._outputs = tuple([Tensor(op, i, spec[0], spec[1]) for i, spec in enumerate(specs)])
             self._apply_device(op, colocation)
             op._original_op = state.original_op
             for scope in state.control_stack:
                 scope.created.add(op)
+            # Lists are made on first use: a graph's many leaf tensors then hold no empty
+            # list each, and the garbage collector has fewer objects to scan.
             for tensor in op._inputs:
-                tensor._consumers.append(op)
+                if tensor._consumers:
+                    tensor._consumers.append(op)
+                else:
+                    tensor._consumers = [op]
             for control in control_inputs:
-                control._control_outputs.append(op)
+                if control._control_outputs:
+                    control._control_outputs.append(op)
+                else:
+                    control._control_outputs = [op]
             self._last_id += 1
             op._id = self._last_id
             self._ops.append(op)
@@ -884,8 +901,15 @@ def _check_scope_name(name: str, nested: bool) -> None:
 
 def check_op_name(name: str) -> None:
     """``ValueError`` unless ``name`` is a valid TF op name."""
+    if name in _valid_names:  # builders pass the same few names ("add", "MatMul") again and again
+        return
     if not _VALID_OP_NAME.match(name):
         raise ValueError(f"'{name}' is not a valid node name")
+    if len(_valid_names) < 10_000:
+        _valid_names.add(name)
+
+
+_valid_names: set = set()
 
 
 class _DefaultGraphStack(threading.local):
@@ -963,7 +987,9 @@ def graph_of(values, default: Graph | None = None) -> Graph:
                 continue
         if found is None:
             found = element
-        elif _building_graph(element.graph) is not _building_graph(found.graph):
+        elif element.graph is not found.graph and _building_graph(
+            element.graph
+        ) is not _building_graph(found.graph):
             raise ValueError(f"{element} must be from the same graph as {found}.")
     if found is not None:
         return _building_graph(found.graph)

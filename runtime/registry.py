@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
@@ -70,19 +71,20 @@ class OpDef:
     is_stateful: bool = False
     cost: str = "cheap"
 
-    @property
+    # Derived once per op type (the dataclass is frozen): every op built reads them.
+    @functools.cached_property
     def input_arity(self):
         """Number of inputs, or ``None`` when the op takes a list."""
         if any(arg.startswith("*") for arg in self.inputs):
             return None
         return len(self.inputs)
 
-    @property
+    @functools.cached_property
     def ref_inputs(self) -> tuple:
         """Positions of the inputs that take references."""
         return tuple(i for i, arg in enumerate(self.inputs) if arg.startswith("&"))
 
-    @property
+    @functools.cached_property
     def input_names(self) -> tuple:
         return tuple(arg.lstrip("&*") for arg in self.inputs)
 

@@ -217,6 +217,8 @@ def broadcast_shapes(a, b) -> TensorShape:
     TensorShape([None, 4])
     """
     a, b = as_shape(a), as_shape(b)
+    if a._dims == b._dims and a._dims is not None:
+        return a  # shapes are immutable; most elementwise ops combine equal shapes
     if a.rank is None or b.rank is None:
         return TensorShape(None)
     rank = max(a.rank, b.rank)

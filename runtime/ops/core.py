@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..errors import capture_traceback
+from ..errors import capture_frames, capture_traceback
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
 from ..shapes import TensorShape, as_shape, broadcast_shapes
@@ -55,7 +55,7 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
     flat = _flatten_inputs(op_def, inputs)
     graph = graph if graph is not None else graph_of(flat)
     full_attrs = _complete_attrs(op_def, attrs)
-    if all(isinstance(value, Tensor) for value in flat):
+    if _all_tensors(flat):
         tensors = flat
         op_name = _scoped_name(graph, name or op_def.name)
     else:
@@ -76,7 +76,7 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
             )
     specs = infer_specs(op_def, tensors, full_attrs, op_name)
     return graph.create_op_unchecked(
-        op_def.name, tensors, full_attrs, specs, op_name, capture_traceback()
+        op_def.name, tensors, full_attrs, specs, op_name, capture_frames()
     )
 
 
@@ -100,8 +100,22 @@ def _input_names(op_def: OpDef, count: int) -> list[str]:
     return names if len(names) == count else [f"{names[0]}_{i}" for i in range(count)]
 
 
+def _all_tensors(values) -> bool:
+    for value in values:
+        if not isinstance(value, Tensor):
+            return False
+    return True
+
+
 def _complete_attrs(op_def: OpDef, attrs: dict) -> dict:
-    unknown = [key for key in attrs if key not in op_def.attrs and not key.startswith("_")]
+    defaults = op_def.attrs
+    if attrs.keys() <= defaults.keys():  # the common case, checked as one set operation
+        full = {**defaults, **attrs}
+        for key, value in full.items():
+            if value is REQUIRED:
+                raise TypeError(f"{op_def.name} is missing required attr '{key}'.")
+        return full
+    unknown = [key for key in attrs if key not in defaults and not key.startswith("_")]
     if unknown:
         raise TypeError(
             f"{op_def.name} got unexpected attr(s) {unknown}; it takes {sorted(op_def.attrs)}."
@@ -133,7 +147,9 @@ def infer_specs(op_def: OpDef, tensors, attrs: dict, op_name: str) -> list[Tenso
     """
     # Shape functions may also read build-time values (``known_value(spec)``).
     specs = [InputSpec(t) for t in tensors]
-    public = {key: value for key, value in attrs.items() if not key.startswith("_")}
+    public = attrs
+    if attrs.keys() - op_def.attrs.keys():  # private attrs ("_class") are not the op's
+        public = {key: value for key, value in attrs.items() if not key.startswith("_")}
     try:
         return list(op_def.shape_fn(*specs, **public))
     except (ValueError, TypeError) as err:

@@ -192,16 +192,19 @@ def binary_operands(x, y, graph=None) -> tuple[Tensor, Tensor]:
 
 def _apply_binary(op_def: OpDef, x, y, name, **attrs) -> Tensor:
     graph = graph_of([x, y])
-    # Python operands become Consts inside the op's scope ("mul/y"), as in TF.
-    with graph.name_scope(name) as scope:
-        x, y = binary_operands(x, y, graph)
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        scope = name  # nothing to convert: no scope to open (the op's name is made unique)
+    else:
+        # Python operands become Consts inside the op's scope ("mul/y"), as in TF.
+        with graph.name_scope(name) as scope:
+            x, y = binary_operands(x, y, graph)
     check_same_dtype(op_def.name, x, y)
     if op_def.name in _ALLOWED:
         check_dtype("x", x, _ALLOWED[op_def.name])
         attrs["T"] = x.dtype.base_dtype
     else:
         check_dtype("x", x, BOOL)
-    return apply_op(op_def, [x, y], scope, **attrs).outputs[0]
+    return apply_op(op_def, [x, y], scope, graph=graph, **attrs).outputs[0]
 
 
 def add(x, y, name=None) -> Tensor:

@@ -229,7 +229,7 @@ def test_control_dependencies_nest_and_clear(graph):
     assert c.op.control_inputs == [a.op]
     assert d.op.control_inputs == [a.op, b.op]
     assert e.op.control_inputs == []
-    assert a.op._control_outputs == [c.op, d.op]
+    assert list(a.op._control_outputs) == [c.op, d.op]
 
 
 def test_control_dependency_already_a_data_input_is_skipped(graph):

@@ -1,0 +1,199 @@
+"""Benchmark: what a ``Session.run`` costs, next to plain numpy doing the same work.
+
+Figures (targets from issue 3, TensorFlow 2.21 measured on this machine kind):
+
+- run-call overhead on a trivial fetch (a constant) ............ <= 10 µs (TF: 16 µs)
+- a fed placeholder plus one op ................................. <= 30 µs (TF: 38 µs)
+- ``make_callable`` on a trivial fetch .......................... <= 5 µs
+- a 1,000-op chain of scalar adds, per op ....................... <= 2 µs (TF: 0.2 µs)
+- the first run of a 10,000-op graph (placement + plan) ......... <= 100 ms
+- 2/4/8 independent branches of 512x512 matmuls, 2 inter-op
+  threads vs 1 (one BLAS thread each) ........................... >= 1.85x
+- an MLP forward pass 784-512-256-10, batch 256, fed a new batch
+  each run ....................................................... within 1.1x of numpy
+
+Each figure is the best of several batches. numpy's reference runs in this same
+process. Run with the BLAS variables this machine sets for tests unset, as the issue
+asks (they halve numpy's matmul speed here)::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/bench_session.py
+
+It prints the table and rewrites its section of bench/RESULTS.md (``--no-write`` to
+only print).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+
+import numpy as np
+from bench_common import blas_line, machine_line, per_call, write_section
+from threadpoolctl import threadpool_limits
+
+import runtime as tf
+
+tf1 = tf.compat.v1
+
+
+def trivial_fetch():
+    with tf.Graph().as_default():
+        c = tf.constant(1.0)
+        with tf1.Session() as sess:
+            run = per_call(lambda: sess.run(c), 20_000)
+            callable_ = sess.make_callable(c)
+            call = per_call(callable_, 20_000)
+    return run, call
+
+
+def fed_placeholder():
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, shape=[])
+        y = x + 1.0
+        with tf1.Session() as sess:
+            ours = per_call(lambda: sess.run(y, {x: 2.0}), 20_000)
+    one = np.float32(1.0)
+    reference = per_call(lambda: np.asarray(2.0, np.float32) + one, 20_000)
+    return ours, reference
+
+
+def scalar_chain(ops: int = 1000):
+    with tf.Graph().as_default():
+        x = tf.constant(1.0)
+        for _ in range(ops):
+            x = x + 1.0
+        with tf1.Session() as sess:
+            ours = per_call(lambda: sess.run(x), 50) / ops
+
+    one = np.asarray(1.0, np.float32)
+
+    def numpy_chain():
+        value = np.asarray(1.0, np.float32)
+        for _ in range(ops):
+            value = np.add(value, one)
+        return value
+
+    return ours, per_call(numpy_chain, 50) / ops
+
+
+def first_run(ops: int = 10_000):
+    best = float("inf")
+    for _ in range(3):
+        with tf.Graph().as_default():
+            x = tf.constant(1.0)
+            for _ in range(ops - 1):
+                x = x + x
+            with tf1.Session() as sess:
+                start = time.perf_counter()
+                sess.run(x)
+                best = min(best, time.perf_counter() - start)
+    return best
+
+
+def matmul_branches(branches: int, size: int = 512):
+    rng = np.random.default_rng(0)
+    x_value = rng.standard_normal((size, size), np.float32)
+    weights = [rng.standard_normal((size, size), np.float32) for _ in range(branches)]
+    with tf.Graph().as_default():
+        x = tf.constant(x_value)
+        outputs = [tf.matmul(x, tf.constant(w)) for w in weights]
+        times = {}
+        for threads in (1, 2):
+            config = tf1.ConfigProto(
+                inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1
+            )
+            with tf1.Session(config=config) as sess:
+                times[threads] = per_call(lambda sess=sess: sess.run(outputs), 5, repeats=5)
+    with threadpool_limits(limits=1, user_api="blas"):
+        reference = per_call(lambda: [x_value @ w for w in weights], 5, repeats=5)
+    return times[1], times[2], reference
+
+
+def mlp_forward(batch: int = 256):
+    rng = np.random.default_rng(0)
+    sizes = [784, 512, 256, 10]
+    weights = [rng.standard_normal((a, b), np.float32) * 0.05 for a, b in itertools.pairwise(sizes)]
+    biases = [rng.standard_normal(b, np.float32) * 0.05 for b in sizes[1:]]
+    batches = [rng.standard_normal((batch, 784), np.float32) for _ in range(8)]
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, shape=[None, 784])
+        h = x
+        for i, (w, b) in enumerate(zip(weights, biases)):
+            h = tf.matmul(h, tf.constant(w)) + tf.constant(b)
+            if i < len(weights) - 1:
+                h = tf.nn.relu(h)
+        with tf1.Session() as sess:
+            feeds = iter(range(10**9))
+            ours = per_call(lambda: sess.run(h, {x: batches[next(feeds) % 8]}), 100)
+            np.testing.assert_allclose(
+                sess.run(h, {x: batches[0]}),
+                numpy_mlp(batches[0], weights, biases),
+                rtol=1e-4,
+                atol=1e-4,
+            )
+    picks = iter(range(10**9))
+    reference = per_call(lambda: numpy_mlp(batches[next(picks) % 8], weights, biases), 100)
+    return ours, reference
+
+
+def numpy_mlp(x, weights, biases):
+    h = x
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        h = h @ w + b
+        if i < len(weights) - 1:
+            h = np.maximum(h, 0)
+    return h
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def main() -> None:
+    run, call = trivial_fetch()
+    fed, fed_np = fed_placeholder()
+    chain, chain_np = scalar_chain()
+    first = first_run()
+    mlp, mlp_np = mlp_forward()
+    rows = [
+        ("run-call overhead, trivial fetch", us(run), "≤ 10 µs", "—"),
+        ("`make_callable`, trivial fetch", us(call), "≤ 5 µs", "—"),
+        ("fed placeholder + one op", us(fed), "≤ 30 µs", us(fed_np)),
+        ("1,000-op chain of scalar adds, per op", us(chain), "≤ 2 µs", us(chain_np)),
+        ("first run of a 10,000-op graph", f"{first * 1e3:.0f} ms", "≤ 100 ms", "—"),
+        (
+            "MLP 784-512-256-10 forward, batch 256, fed",
+            f"{mlp * 1e3:.2f} ms ({mlp / mlp_np:.2f}× numpy)",
+            "≤ 1.1× numpy",
+            f"{mlp_np * 1e3:.2f} ms",
+        ),
+    ]
+    for branches in (2, 4, 8):
+        one, two, reference = matmul_branches(branches)
+        rows.append(
+            (
+                f"{branches} branches of 512×512 matmul, 2 inter-op threads vs 1",
+                f"{one * 1e3:.1f} → {two * 1e3:.1f} ms ({one / two:.2f}×)",
+                "≥ 1.85×",
+                f"{reference * 1e3:.1f} ms serial",
+            )
+        )
+    lines = [
+        "## Session runs (bench/bench_session.py)",
+        "",
+        machine_line(),
+        blas_line() + ".",
+        "Best of several batches per figure; numpy's reference runs in the same process.",
+        "",
+        "| figure | runtime | target | plain numpy |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    print("\n".join(lines))
+    if "--no-write" not in sys.argv:
+        write_section("bench_session", lines)
+
+
+if __name__ == "__main__":
+    main()
