@@ -15,53 +15,9 @@ import types
 
 from .ops import nn_ops
 from .ops.math_ops import sigmoid, tanh
-from .ops.nn_ops import (
-    avg_pool,
-    avg_pool2d,
-    bias_add,
-    conv2d,
-    conv2d_backprop_filter,
-    conv2d_backprop_input,
-    dropout,
-    elu,
-    l2_loss,
-    leaky_relu,
-    log_softmax,
-    max_pool,
-    max_pool2d,
-    relu,
-    relu6,
-    sigmoid_cross_entropy_with_logits,
-    softmax,
-    softmax_cross_entropy_with_logits,
-    softplus,
-    sparse_softmax_cross_entropy_with_logits,
-)
+from .ops.nn_ops import *  # noqa: F403 (tf.nn is nn_ops' public names, plus the two below)
 
-__all__ = [
-    "avg_pool",
-    "avg_pool2d",
-    "bias_add",
-    "conv2d",
-    "conv2d_backprop_filter",
-    "conv2d_backprop_input",
-    "dropout",
-    "elu",
-    "l2_loss",
-    "leaky_relu",
-    "log_softmax",
-    "max_pool",
-    "max_pool2d",
-    "relu",
-    "relu6",
-    "sigmoid",
-    "sigmoid_cross_entropy_with_logits",
-    "softmax",
-    "softmax_cross_entropy_with_logits",
-    "softplus",
-    "sparse_softmax_cross_entropy_with_logits",
-    "tanh",
-]
+__all__ = [*nn_ops.__all__, "sigmoid", "tanh"]
 
 # TF1's spellings of the names whose signatures changed in TF2.
 _V1_OVERRIDES = {

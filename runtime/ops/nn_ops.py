@@ -91,8 +91,10 @@ SOFTPLUS, SOFTPLUS_GRAD = _activation("Softplus", _FLOATS)
 
 
 def _unary(op_def: OpDef, features, name, **attrs) -> Tensor:
+    """``op_def`` of one tensor (a Python value becomes a Const named after its input)."""
     with name_scope(name, op_def.name, [features]) as scope:
-        features = convert_to_tensor(features, name="features", graph=graph_of([features]))
+        graph = graph_of([features])
+        features = convert_to_tensor(features, name=op_def.input_names[0], graph=graph)
         op = apply_op(op_def, [features], scope, T=features.dtype.base_dtype, **attrs)
     return op.outputs[0]
 
@@ -163,15 +165,16 @@ def softplus(features, name=None) -> Tensor:
     return _unary(SOFTPLUS, features, name)
 
 
-def _backward(backward: OpDef, grad, features, op) -> Tensor:
-    attrs = {key: op.get_attr(key) for key in backward.attrs}
-    return apply_op(backward, [grad, features], backward.name, **attrs).outputs[0]
+def _apply_like(op_def: OpDef, inputs: list, op) -> Tensor:
+    """``op_def`` (a gradient's op) of ``inputs``, named after its type, with ``op``'s attrs."""
+    attrs = {key: op.get_attr(key) for key in op_def.attrs}
+    return apply_op(op_def, inputs, op_def.name, **attrs).outputs[0]
 
 
 def _register_activation_gradient(op_type: str, backward: OpDef, use_output: bool) -> None:
     @register_gradient(op_type)
     def _gradient(op, grad):
-        return [_backward(backward, grad, op.outputs[0] if use_output else op.inputs[0], op)]
+        return [_apply_like(backward, [grad, op.outputs[0] if use_output else op.inputs[0]], op)]
 
 
 def _register_piecewise_linear_grad_gradient(backward: OpDef) -> None:
@@ -179,7 +182,7 @@ def _register_piecewise_linear_grad_gradient(backward: OpDef) -> None:
 
     @register_gradient(backward.name)
     def _gradient(op, grad):
-        return [_backward(backward, grad, op.inputs[1], op), None]
+        return [_apply_like(backward, [grad, op.inputs[1]], op), None]
 
 
 # TF's ReluGrad and Relu6Grad take the output (same sign pattern as the input); EluGrad
@@ -201,7 +204,7 @@ def _elu_grad_gradient(op, grad):
     d_outputs = math_ops.where(
         negative, math_ops.multiply(grad, gradients), array_ops.zeros_like(outputs)
     )
-    return [_backward(ELU_GRAD, grad, outputs, op), d_outputs]
+    return [_apply_like(ELU_GRAD, [grad, outputs], op), d_outputs]
 
 
 @register_gradient("SoftplusGrad")
@@ -212,7 +215,7 @@ def _softplus_grad_gradient(op, grad):
         math_ops.add(math_ops.exp(math_ops.negative(features)), 2.0), math_ops.exp(features)
     )
     d_features = math_ops.realdiv(math_ops.multiply(grad, gradients), curvature)
-    return [_backward(SOFTPLUS_GRAD, grad, features, op), d_features]
+    return [_apply_like(SOFTPLUS_GRAD, [grad, features], op), d_features]
 
 
 # -- softmax ------------------------------------------------------------------------------
@@ -437,9 +440,7 @@ def l2_loss(t, name=None) -> Tensor:
     ...     tf.compat.v1.Session().run(tf.nn.l2_loss([3.0, 4.0]))
     np.float32(12.5)
     """
-    with name_scope(name, "L2Loss", [t]) as scope:
-        t = convert_to_tensor(t, name="t", graph=graph_of([t]))
-        return apply_op(L2_LOSS, [t], scope, T=t.dtype.base_dtype).outputs[0]
+    return _unary(L2_LOSS, t, name)
 
 
 @register_gradient("L2Loss")
@@ -963,6 +964,11 @@ def _check_depths(input_depth, filter_depth) -> None:
     )
 
 
+def _window_op(op_type: str, inputs: tuple, attrs: dict, shape_fn) -> OpDef:
+    """Register a convolution or pooling op: numpy-heavy, so it runs on the inter-op pool."""
+    return register_op(OpDef(op_type, inputs, attrs=attrs, shape_fn=shape_fn, cost="expensive"))
+
+
 _CONV_ATTRS = {
     "T": REQUIRED,
     "strides": REQUIRED,
@@ -970,11 +976,7 @@ _CONV_ATTRS = {
     "data_format": "NHWC",
     "dilations": (1, 1, 1, 1),
 }
-CONV2D = register_op(
-    OpDef(
-        "Conv2D", ("input", "filter"), attrs=_CONV_ATTRS, shape_fn=_conv2d_shape, cost="expensive"
-    )
-)
+CONV2D = _window_op("Conv2D", ("input", "filter"), _CONV_ATTRS, _conv2d_shape)
 
 
 def _conv_args(strides, padding, data_format, dilations) -> dict:
@@ -1034,44 +1036,57 @@ def _int_shape_input(spec: TensorSpec, arg: str) -> TensorShape:
     return with_rank(known_shape(spec), 4)
 
 
-def _conv2d_backprop_input_shape(
-    input_sizes, filter, out_backprop, *, T, strides, padding, data_format, dilations
+def _conv_backprop_shape(
+    op_type, sizes_arg, sizes, tensor, out_backprop, *, T, strides, padding, data_format, dilations
 ):
-    dtype = same_dtype("Conv2DBackpropInput", filter, out_backprop)
+    """Both conv backprops: the output's shape is the int32 ``sizes`` input's value."""
+    dtype = same_dtype(op_type, tensor, out_backprop)
     _check_conv_attrs(strides, dilations, data_format)
-    with_rank(filter.shape, 4)
+    with_rank(tensor.shape, 4)
     with_rank(out_backprop.shape, 4)
-    return [TensorSpec(dtype, _int_shape_input(input_sizes, "input_sizes"))]
+    return [TensorSpec(dtype, _int_shape_input(sizes, sizes_arg))]
 
 
-def _conv2d_backprop_filter_shape(
-    input, filter_sizes, out_backprop, *, T, strides, padding, data_format, dilations
-):
-    dtype = same_dtype("Conv2DBackpropFilter", input, out_backprop)
-    _check_conv_attrs(strides, dilations, data_format)
-    with_rank(input.shape, 4)
-    with_rank(out_backprop.shape, 4)
-    return [TensorSpec(dtype, _int_shape_input(filter_sizes, "filter_sizes"))]
-
-
-CONV2D_BACKPROP_INPUT = register_op(
-    OpDef(
-        "Conv2DBackpropInput",
-        ("input_sizes", "filter", "out_backprop"),
-        attrs=_CONV_ATTRS,
-        shape_fn=_conv2d_backprop_input_shape,
-        cost="expensive",
+def _conv2d_backprop_input_shape(input_sizes, filter, out_backprop, **attrs):
+    return _conv_backprop_shape(
+        "Conv2DBackpropInput", "input_sizes", input_sizes, filter, out_backprop, **attrs
     )
-)
-CONV2D_BACKPROP_FILTER = register_op(
-    OpDef(
-        "Conv2DBackpropFilter",
-        ("input", "filter_sizes", "out_backprop"),
-        attrs=_CONV_ATTRS,
-        shape_fn=_conv2d_backprop_filter_shape,
-        cost="expensive",
+
+
+def _conv2d_backprop_filter_shape(input, filter_sizes, out_backprop, **attrs):
+    return _conv_backprop_shape(
+        "Conv2DBackpropFilter", "filter_sizes", filter_sizes, input, out_backprop, **attrs
     )
+
+
+CONV2D_BACKPROP_INPUT = _window_op(
+    "Conv2DBackpropInput",
+    ("input_sizes", "filter", "out_backprop"),
+    _CONV_ATTRS,
+    _conv2d_backprop_input_shape,
 )
+CONV2D_BACKPROP_FILTER = _window_op(
+    "Conv2DBackpropFilter",
+    ("input", "filter_sizes", "out_backprop"),
+    _CONV_ATTRS,
+    _conv2d_backprop_filter_shape,
+)
+
+
+def _conv_backprop(op_def: OpDef, values: list, sizes_at: int, attrs: dict, name) -> Tensor:
+    """Build a conv backprop op of ``values``: the int32 sizes vector at ``sizes_at``,
+    the other tensor, and ``out_backprop`` (which takes that tensor's dtype)."""
+    with name_scope(name, op_def.name, values) as scope:
+        graph = graph_of(values)
+        inputs = [
+            convert_to_tensor(value, dtypes.int32 if i == sizes_at else None, arg, graph=graph)
+            for i, (arg, value) in enumerate(zip(op_def.input_names, values[:2]))
+        ]
+        dtype = inputs[1 - sizes_at].dtype.base_dtype
+        out_backprop = convert_to_tensor(
+            values[2], dtype_hint=dtype, name="out_backprop", graph=graph
+        )
+        return apply_op(op_def, [*inputs, out_backprop], scope, T=dtype, **attrs).outputs[0]
 
 
 def conv2d_backprop_input(
@@ -1099,21 +1114,8 @@ def conv2d_backprop_input(
            [1., 2., 1.]], dtype=float32)
     """
     attrs = _conv_args(strides, padding, data_format, dilations)
-    with name_scope(name, "Conv2DBackpropInput", [input_sizes, filter, out_backprop]) as scope:
-        graph = graph_of([input_sizes, filter, out_backprop])
-        input_sizes = convert_to_tensor(input_sizes, dtypes.int32, "input_sizes", graph=graph)
-        filter = convert_to_tensor(filter, name="filter", graph=graph)
-        out_backprop = convert_to_tensor(
-            out_backprop, dtype_hint=filter.dtype.base_dtype, name="out_backprop", graph=graph
-        )
-        op = apply_op(
-            CONV2D_BACKPROP_INPUT,
-            [input_sizes, filter, out_backprop],
-            scope,
-            T=filter.dtype.base_dtype,
-            **attrs,
-        )
-    return op.outputs[0]
+    values = [input_sizes, filter, out_backprop]
+    return _conv_backprop(CONV2D_BACKPROP_INPUT, values, 0, attrs, name)
 
 
 def conv2d_backprop_filter(
@@ -1140,70 +1142,39 @@ def conv2d_backprop_filter(
            [4., 4.]], dtype=float32)
     """
     attrs = _conv_args(strides, padding, data_format, dilations)
-    with name_scope(name, "Conv2DBackpropFilter", [input, filter_sizes, out_backprop]) as scope:
-        graph = graph_of([input, filter_sizes, out_backprop])
-        input = convert_to_tensor(input, name="input", graph=graph)
-        filter_sizes = convert_to_tensor(filter_sizes, dtypes.int32, "filter_sizes", graph=graph)
-        out_backprop = convert_to_tensor(
-            out_backprop, dtype_hint=input.dtype.base_dtype, name="out_backprop", graph=graph
-        )
-        op = apply_op(
-            CONV2D_BACKPROP_FILTER,
-            [input, filter_sizes, out_backprop],
-            scope,
-            T=input.dtype.base_dtype,
-            **attrs,
-        )
-    return op.outputs[0]
-
-
-def _conv_attrs_of(op) -> dict:
-    return {key: op.get_attr(key) for key in _CONV_ATTRS}
+    values = [input, filter_sizes, out_backprop]
+    return _conv_backprop(CONV2D_BACKPROP_FILTER, values, 1, attrs, name)
 
 
 @register_gradient("Conv2D")
 def _conv2d_gradient(op, grad):
     input, filter = op.inputs
-    attrs = _conv_attrs_of(op)
     input_shape, filter_shape = array_ops.shape(input), array_ops.shape(filter)
     return [
-        apply_op(
-            CONV2D_BACKPROP_INPUT, [input_shape, filter, grad], "Conv2DBackpropInput", **attrs
-        ).outputs[0],
-        apply_op(
-            CONV2D_BACKPROP_FILTER, [input, filter_shape, grad], "Conv2DBackpropFilter", **attrs
-        ).outputs[0],
+        _apply_like(CONV2D_BACKPROP_INPUT, [input_shape, filter, grad], op),
+        _apply_like(CONV2D_BACKPROP_FILTER, [input, filter_shape, grad], op),
     ]
 
 
 @register_gradient("Conv2DBackpropInput")
 def _conv2d_backprop_input_gradient(op, grad):
     _, filter, out_backprop = op.inputs
-    attrs = _conv_attrs_of(op)
     filter_shape = array_ops.shape(filter)
     return [
         None,
-        apply_op(
-            CONV2D_BACKPROP_FILTER,
-            [grad, filter_shape, out_backprop],
-            "Conv2DBackpropFilter",
-            **attrs,
-        ).outputs[0],
-        apply_op(CONV2D, [grad, filter], "Conv2D", **attrs).outputs[0],
+        _apply_like(CONV2D_BACKPROP_FILTER, [grad, filter_shape, out_backprop], op),
+        _apply_like(CONV2D, [grad, filter], op),
     ]
 
 
 @register_gradient("Conv2DBackpropFilter")
 def _conv2d_backprop_filter_gradient(op, grad):
     input, _, out_backprop = op.inputs
-    attrs = _conv_attrs_of(op)
     input_shape = array_ops.shape(input)
     return [
-        apply_op(
-            CONV2D_BACKPROP_INPUT, [input_shape, grad, out_backprop], "Conv2DBackpropInput", **attrs
-        ).outputs[0],
+        _apply_like(CONV2D_BACKPROP_INPUT, [input_shape, grad, out_backprop], op),
         None,
-        apply_op(CONV2D, [input, grad], "Conv2D", **attrs).outputs[0],
+        _apply_like(CONV2D, [input, grad], op),
     ]
 
 
@@ -1268,50 +1239,15 @@ _POOL_ATTRS = {
     "padding": REQUIRED,
     "data_format": "NHWC",
 }
-MAX_POOL = register_op(
-    OpDef(
-        "MaxPool",
-        ("input",),
-        attrs=_POOL_ATTRS,
-        shape_fn=_pool_shape("MaxPool", _REALS),
-        cost="expensive",
-    )
+_MAX_POOL_GRAD_INPUTS = ("orig_input", "orig_output", "grad")
+MAX_POOL = _window_op("MaxPool", ("input",), _POOL_ATTRS, _pool_shape("MaxPool", _REALS))
+AVG_POOL = _window_op("AvgPool", ("value",), _POOL_ATTRS, _pool_shape("AvgPool", _FLOATS))
+MAX_POOL_GRAD = _window_op("MaxPoolGrad", _MAX_POOL_GRAD_INPUTS, _POOL_ATTRS, _max_pool_grad_shape)
+MAX_POOL_GRAD_GRAD = _window_op(
+    "MaxPoolGradGrad", _MAX_POOL_GRAD_INPUTS, _POOL_ATTRS, _max_pool_grad_grad_shape
 )
-AVG_POOL = register_op(
-    OpDef(
-        "AvgPool",
-        ("value",),
-        attrs=_POOL_ATTRS,
-        shape_fn=_pool_shape("AvgPool", _FLOATS),
-        cost="expensive",
-    )
-)
-MAX_POOL_GRAD = register_op(
-    OpDef(
-        "MaxPoolGrad",
-        ("orig_input", "orig_output", "grad"),
-        attrs=_POOL_ATTRS,
-        shape_fn=_max_pool_grad_shape,
-        cost="expensive",
-    )
-)
-MAX_POOL_GRAD_GRAD = register_op(
-    OpDef(
-        "MaxPoolGradGrad",
-        ("orig_input", "orig_output", "grad"),
-        attrs=_POOL_ATTRS,
-        shape_fn=_max_pool_grad_grad_shape,
-        cost="expensive",
-    )
-)
-AVG_POOL_GRAD = register_op(
-    OpDef(
-        "AvgPoolGrad",
-        ("orig_input_shape", "grad"),
-        attrs=_POOL_ATTRS,
-        shape_fn=_avg_pool_grad_shape,
-        cost="expensive",
-    )
+AVG_POOL_GRAD = _window_op(
+    "AvgPoolGrad", ("orig_input_shape", "grad"), _POOL_ATTRS, _avg_pool_grad_shape
 )
 
 
@@ -1381,43 +1317,31 @@ def avg_pool(input, ksize, strides, padding, data_format=None, name=None) -> Ten
     return _pool(AVG_POOL, input, ksize, strides, padding, data_format, name)
 
 
-def _pool_attrs_of(op) -> dict:
-    return {key: op.get_attr(key) for key in _POOL_ATTRS}
-
-
 @register_gradient("MaxPool")
 def _max_pool_gradient(op, grad):
-    inputs = [op.inputs[0], op.outputs[0], grad]
-    return [apply_op(MAX_POOL_GRAD, inputs, "MaxPoolGrad", **_pool_attrs_of(op)).outputs[0]]
+    return [_apply_like(MAX_POOL_GRAD, [op.inputs[0], op.outputs[0], grad], op)]
 
 
-@register_gradient("MaxPoolGrad")
-def _max_pool_grad_gradient(op, grad):
-    inputs = [op.inputs[0], op.inputs[1], grad]
-    attrs = _pool_attrs_of(op)
-    return [None, None, apply_op(MAX_POOL_GRAD_GRAD, inputs, "MaxPoolGradGrad", **attrs).outputs[0]]
+def _register_max_pool_grad_gradient(backward: OpDef, its_gradient: OpDef) -> None:
+    """MaxPoolGrad and MaxPoolGradGrad are linear in ``grad``: each is the other's gradient."""
+
+    @register_gradient(backward.name)
+    def _gradient(op, grad):
+        return [None, None, _apply_like(its_gradient, [op.inputs[0], op.inputs[1], grad], op)]
 
 
-@register_gradient("MaxPoolGradGrad")
-def _max_pool_grad_grad_gradient(op, grad):
-    inputs = [op.inputs[0], op.inputs[1], grad]
-    return [
-        None,
-        None,
-        apply_op(MAX_POOL_GRAD, inputs, "MaxPoolGrad", **_pool_attrs_of(op)).outputs[0],
-    ]
+_register_max_pool_grad_gradient(MAX_POOL_GRAD, MAX_POOL_GRAD_GRAD)
+_register_max_pool_grad_gradient(MAX_POOL_GRAD_GRAD, MAX_POOL_GRAD)
 
 
 @register_gradient("AvgPool")
 def _avg_pool_gradient(op, grad):
-    inputs = [array_ops.shape(op.inputs[0]), grad]
-    return [apply_op(AVG_POOL_GRAD, inputs, "AvgPoolGrad", **_pool_attrs_of(op)).outputs[0]]
+    return [_apply_like(AVG_POOL_GRAD, [array_ops.shape(op.inputs[0]), grad], op)]
 
 
 @register_gradient("AvgPoolGrad")
 def _avg_pool_grad_gradient(op, grad):
-    pooled = apply_op(AVG_POOL, [grad], "AvgPool", **_pool_attrs_of(op)).outputs[0]
-    return [None, pooled]
+    return [None, _apply_like(AVG_POOL, [grad], op)]
 
 
 # -- TF1 signatures (tf.compat.v1.nn) ----------------------------------------------------
