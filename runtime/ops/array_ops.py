@@ -239,6 +239,27 @@ def _index_dtype(*tensors: Tensor) -> dtypes.DType:
     return tensors[0].dtype.base_dtype
 
 
+def _index_vector_op(
+    op_type: str, inputs: tuple, vector_attr: str, shape_fn, outputs=("output",)
+) -> OpDef:
+    """Register an op of a tensor and an int vector: attrs ``T`` and the vector's dtype."""
+    attrs = {"T": REQUIRED, vector_attr: dtypes.int32}
+    return register_op(OpDef(op_type, inputs, outputs, attrs, shape_fn))
+
+
+def _with_index_vector(op_def: OpDef, tensor, vector, name) -> Tensor:
+    """``op_def`` of a tensor and an int vector (a shape, multiples or axes), its inputs
+    converted under the OpDef's names; attrs ``T`` and the vector's dtype."""
+    tensor_arg, vector_arg = op_def.input_names
+    vector_attr = next(attr for attr in op_def.attrs if attr != "T")
+    graph, scope = _scope(name or op_def.name, [tensor, vector])
+    with scope as scope:
+        tensor = convert_to_tensor(tensor, graph=graph, name=tensor_arg)
+        vector = convert_or_pack(vector, vector_arg, graph)
+    attrs = {"T": tensor.dtype.base_dtype, vector_attr: _index_dtype(vector)}
+    return apply_op(op_def, [tensor, vector], scope, **attrs).outputs[0]
+
+
 # -- reshape, transpose, expand_dims, squeeze ------------------------------------------------
 
 
@@ -263,14 +284,7 @@ def _reshape_shape(tensor: TensorSpec, shape: TensorSpec, *, T, Tshape):
     return [TensorSpec(T, TensorShape(dims))]
 
 
-RESHAPE = register_op(
-    OpDef(
-        "Reshape",
-        ("tensor", "shape"),
-        attrs={"T": REQUIRED, "Tshape": dtypes.int32},
-        shape_fn=_reshape_shape,
-    )
-)
+RESHAPE = _index_vector_op("Reshape", ("tensor", "shape"), "Tshape", _reshape_shape)
 
 
 def reshape(tensor, shape, name=None) -> Tensor:
@@ -289,13 +303,7 @@ def reshape(tensor, shape, name=None) -> Tensor:
     ...
     ValueError: Cannot reshape a tensor with 6 elements to shape [4,5] (20 elements) for '{{node Reshape}} = Reshape[T=DT_FLOAT, Tshape=DT_INT32](zeros, Reshape/shape)' with input shapes: [2,3], [2]...
     """
-    graph, scope = _scope(name or "Reshape", [tensor, shape])
-    with scope as scope:
-        tensor = convert_to_tensor(tensor, graph=graph, name="tensor")
-        shape = convert_or_pack(shape, "shape", graph)
-    return apply_op(
-        RESHAPE, [tensor, shape], scope, T=tensor.dtype.base_dtype, Tshape=_index_dtype(shape)
-    ).outputs[0]
+    return _with_index_vector(RESHAPE, tensor, shape, name)
 
 
 def _transpose_shape(x: TensorSpec, perm: TensorSpec, *, T, Tperm):
@@ -314,15 +322,7 @@ def _transpose_shape(x: TensorSpec, perm: TensorSpec, *, T, Tperm):
     return [TensorSpec(T, TensorShape([dims[int(p)] for p in value]))]
 
 
-TRANSPOSE = register_op(
-    OpDef(
-        "Transpose",
-        ("x", "perm"),
-        ("y",),
-        attrs={"T": REQUIRED, "Tperm": dtypes.int32},
-        shape_fn=_transpose_shape,
-    )
-)
+TRANSPOSE = _index_vector_op("Transpose", ("x", "perm"), "Tperm", _transpose_shape, ("y",))
 INVERT_PERMUTATION = register_op(
     OpDef("InvertPermutation", ("x",), ("y",), attrs={"T": dtypes.int32}, shape_fn=unchanged)
 )
@@ -388,14 +388,7 @@ def _expand_dims_shape(input: TensorSpec, dim: TensorSpec, *, T, Tdim):
     return [TensorSpec(T, TensorShape(dims))]
 
 
-EXPAND_DIMS = register_op(
-    OpDef(
-        "ExpandDims",
-        ("input", "dim"),
-        attrs={"T": REQUIRED, "Tdim": dtypes.int32},
-        shape_fn=_expand_dims_shape,
-    )
-)
+EXPAND_DIMS = _index_vector_op("ExpandDims", ("input", "dim"), "Tdim", _expand_dims_shape)
 
 
 def expand_dims(input, axis, name=None) -> Tensor:
@@ -1233,14 +1226,7 @@ def _tile_shape(input: TensorSpec, multiples: TensorSpec, *, T, Tmultiples):
     return [TensorSpec(T, TensorShape(dims))]
 
 
-TILE = register_op(
-    OpDef(
-        "Tile",
-        ("input", "multiples"),
-        attrs={"T": REQUIRED, "Tmultiples": dtypes.int32},
-        shape_fn=_tile_shape,
-    )
-)
+TILE = _index_vector_op("Tile", ("input", "multiples"), "Tmultiples", _tile_shape)
 
 
 def tile(input, multiples, name=None) -> Tensor:
@@ -1253,17 +1239,7 @@ def tile(input, multiples, name=None) -> Tensor:
     ...     print(tile(tf.zeros([2, 3]), [2, 1]).shape)
     (4, 3)
     """
-    graph, scope = _scope(name or "Tile", [input, multiples])
-    with scope as scope:
-        input = convert_to_tensor(input, graph=graph, name="input")
-        multiples = convert_or_pack(multiples, "multiples", graph)
-    return apply_op(
-        TILE,
-        [input, multiples],
-        scope,
-        T=input.dtype.base_dtype,
-        Tmultiples=_index_dtype(multiples),
-    ).outputs[0]
+    return _with_index_vector(TILE, input, multiples, name)
 
 
 def _padded_dims(input: TensorSpec, paddings: TensorSpec, shrink: bool = False):
@@ -1391,14 +1367,7 @@ def _reverse_shape(tensor: TensorSpec, axis: TensorSpec, *, T, Tidx):
     return [TensorSpec(T, tensor.shape)]
 
 
-REVERSE = register_op(
-    OpDef(
-        "ReverseV2",
-        ("tensor", "axis"),
-        attrs={"T": REQUIRED, "Tidx": dtypes.int32},
-        shape_fn=_reverse_shape,
-    )
-)
+REVERSE = _index_vector_op("ReverseV2", ("tensor", "axis"), "Tidx", _reverse_shape)
 
 
 def reverse(tensor, axis, name=None) -> Tensor:
@@ -1411,13 +1380,7 @@ def reverse(tensor, axis, name=None) -> Tensor:
     ...     print(tf.compat.v1.Session().run(reverse([[1, 2], [3, 4]], [1])).tolist())
     [[2, 1], [4, 3]]
     """
-    graph, scope = _scope(name or "ReverseV2", [tensor, axis])
-    with scope as scope:
-        tensor = convert_to_tensor(tensor, graph=graph, name="tensor")
-        axis = convert_or_pack(axis, "axis", graph)
-    return apply_op(
-        REVERSE, [tensor, axis], scope, T=tensor.dtype.base_dtype, Tidx=_index_dtype(axis)
-    ).outputs[0]
+    return _with_index_vector(REVERSE, tensor, axis, name)
 
 
 def _broadcast_to_shape(input: TensorSpec, shape: TensorSpec, *, T, Tidx):
@@ -1437,14 +1400,7 @@ def _broadcast_to_shape(input: TensorSpec, shape: TensorSpec, *, T, Tidx):
     return [TensorSpec(T, target)]
 
 
-BROADCAST_TO = register_op(
-    OpDef(
-        "BroadcastTo",
-        ("input", "shape"),
-        attrs={"T": REQUIRED, "Tidx": dtypes.int32},
-        shape_fn=_broadcast_to_shape,
-    )
-)
+BROADCAST_TO = _index_vector_op("BroadcastTo", ("input", "shape"), "Tidx", _broadcast_to_shape)
 
 
 def broadcast_to(input, shape, name=None) -> Tensor:
@@ -1457,13 +1413,7 @@ def broadcast_to(input, shape, name=None) -> Tensor:
     ...     print(broadcast_to([1, 2], [3, 2]).shape)
     (3, 2)
     """
-    graph, scope = _scope(name or "BroadcastTo", [input, shape])
-    with scope as scope:
-        input = convert_to_tensor(input, graph=graph, name="input")
-        shape = convert_or_pack(shape, "shape", graph)
-    return apply_op(
-        BROADCAST_TO, [input, shape], scope, T=input.dtype.base_dtype, Tidx=_index_dtype(shape)
-    ).outputs[0]
+    return _with_index_vector(BROADCAST_TO, input, shape, name)
 
 
 def _broadcast_gradient_args_shape(s0: TensorSpec, s1: TensorSpec, *, T):
