@@ -190,6 +190,26 @@ def binary_operands(x, y, graph=None) -> tuple[Tensor, Tensor]:
     return x, y
 
 
+# Builders that only apply their op are rows made by a factory (below); those with an
+# Examples section or logic of their own are written out.
+
+
+def _public(function, name: str, doc: str):
+    """``function`` made by a builder factory, named as the module binds it, with ``doc``."""
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
+
+
+def _binary_builder(op_def: OpDef, builder: str, doc: str, **attrs):
+    """The public builder ``builder(x, y, name=None)`` of ``op_def``, named after its type."""
+
+    def build(x, y, name=None) -> Tensor:
+        return _apply_binary(op_def, x, y, name or op_def.name, **attrs)
+
+    return _public(build, builder, doc)
+
+
 def _apply_binary(op_def: OpDef, x, y, name, **attrs) -> Tensor:
     graph = graph_of([x, y])
     if isinstance(x, Tensor) and isinstance(y, Tensor):
@@ -221,9 +241,9 @@ def add(x, y, name=None) -> Tensor:
     return _apply_binary(ADD, x, y, name or "Add")
 
 
-def subtract(x, y, name=None) -> Tensor:
-    """``x - y`` elementwise, with broadcasting (op type ``Sub``)."""
-    return _apply_binary(SUB, x, y, name or "Sub")
+subtract = _binary_builder(
+    SUB, "subtract", "``x - y`` elementwise, with broadcasting (op type ``Sub``)."
+)
 
 
 def multiply(x, y, name=None) -> Tensor:
@@ -240,9 +260,9 @@ def multiply(x, y, name=None) -> Tensor:
     return _apply_binary(MUL, x, y, name or "Mul")
 
 
-def realdiv(x, y, name=None) -> Tensor:
-    """``x / y`` for operands of one dtype (op type ``RealDiv``; ints truncate)."""
-    return _apply_binary(REAL_DIV, x, y, name or "RealDiv")
+realdiv = _binary_builder(
+    REAL_DIV, "realdiv", "``x / y`` for operands of one dtype (op type ``RealDiv``; ints truncate)."
+)
 
 
 # truediv of integers computes in floating point, as Python 3's ``/`` does.
@@ -311,49 +331,29 @@ def floordiv(x, y, name=None) -> Tensor:
     return _apply_binary(FLOOR_DIV, x, y, name or "floordiv")
 
 
-def floormod(x, y, name=None) -> Tensor:
-    """``x % y`` with the sign of ``y``, as Python's ``%`` (op type ``FloorMod``)."""
-    return _apply_binary(FLOOR_MOD, x, y, name or "FloorMod")
-
-
-def pow(x, y, name=None) -> Tensor:
-    """``x ** y`` elementwise (op type ``Pow``)."""
-    return _apply_binary(POW, x, y, name or "Pow")
-
-
-def maximum(x, y, name=None) -> Tensor:
-    """The larger of ``x`` and ``y`` elementwise, with broadcasting."""
-    return _apply_binary(MAXIMUM, x, y, name or "Maximum")
-
-
-def minimum(x, y, name=None) -> Tensor:
-    """The smaller of ``x`` and ``y`` elementwise, with broadcasting."""
-    return _apply_binary(MINIMUM, x, y, name or "Minimum")
-
-
-def squared_difference(x, y, name=None) -> Tensor:
-    """``(x - y) ** 2`` elementwise, with broadcasting."""
-    return _apply_binary(SQUARED_DIFFERENCE, x, y, name or "SquaredDifference")
-
-
-def equal(x, y, name=None) -> Tensor:
-    """``x == y`` elementwise (a bool tensor)."""
-    return _apply_binary(EQUAL, x, y, name or "Equal", incompatible_shape_error=True)
-
-
-def not_equal(x, y, name=None) -> Tensor:
-    """``x != y`` elementwise (a bool tensor)."""
-    return _apply_binary(NOT_EQUAL, x, y, name or "NotEqual", incompatible_shape_error=True)
-
-
-def less(x, y, name=None) -> Tensor:
-    """``x < y`` elementwise (a bool tensor)."""
-    return _apply_binary(LESS, x, y, name or "Less")
-
-
-def less_equal(x, y, name=None) -> Tensor:
-    """``x <= y`` elementwise (a bool tensor)."""
-    return _apply_binary(LESS_EQUAL, x, y, name or "LessEqual")
+floormod = _binary_builder(
+    FLOOR_MOD,
+    "floormod",
+    "``x % y`` with the sign of ``y``, as Python's ``%`` (op type ``FloorMod``).",
+)
+pow = _binary_builder(POW, "pow", "``x ** y`` elementwise (op type ``Pow``).")
+maximum = _binary_builder(
+    MAXIMUM, "maximum", "The larger of ``x`` and ``y`` elementwise, with broadcasting."
+)
+minimum = _binary_builder(
+    MINIMUM, "minimum", "The smaller of ``x`` and ``y`` elementwise, with broadcasting."
+)
+squared_difference = _binary_builder(
+    SQUARED_DIFFERENCE, "squared_difference", "``(x - y) ** 2`` elementwise, with broadcasting."
+)
+equal = _binary_builder(
+    EQUAL, "equal", "``x == y`` elementwise (a bool tensor).", incompatible_shape_error=True
+)
+not_equal = _binary_builder(
+    NOT_EQUAL, "not_equal", "``x != y`` elementwise (a bool tensor).", incompatible_shape_error=True
+)
+less = _binary_builder(LESS, "less", "``x < y`` elementwise (a bool tensor).")
+less_equal = _binary_builder(LESS_EQUAL, "less_equal", "``x <= y`` elementwise (a bool tensor).")
 
 
 def greater(x, y, name=None) -> Tensor:
@@ -370,19 +370,13 @@ def greater(x, y, name=None) -> Tensor:
     return _apply_binary(GREATER, x, y, name or "Greater")
 
 
-def greater_equal(x, y, name=None) -> Tensor:
-    """``x >= y`` elementwise (a bool tensor)."""
-    return _apply_binary(GREATER_EQUAL, x, y, name or "GreaterEqual")
-
-
-def logical_and(x, y, name=None) -> Tensor:
-    """``x and y`` elementwise for bool tensors."""
-    return _apply_binary(LOGICAL_AND, x, y, name or "LogicalAnd")
-
-
-def logical_or(x, y, name=None) -> Tensor:
-    """``x or y`` elementwise for bool tensors."""
-    return _apply_binary(LOGICAL_OR, x, y, name or "LogicalOr")
+greater_equal = _binary_builder(
+    GREATER_EQUAL, "greater_equal", "``x >= y`` elementwise (a bool tensor)."
+)
+logical_and = _binary_builder(
+    LOGICAL_AND, "logical_and", "``x and y`` elementwise for bool tensors."
+)
+logical_or = _binary_builder(LOGICAL_OR, "logical_or", "``x or y`` elementwise for bool tensors.")
 
 
 def logical_xor(x, y, name="LogicalXor") -> Tensor:
@@ -430,6 +424,15 @@ RECIPROCAL = _unary("Reciprocal", SIGNED_NUMERIC)
 LOGICAL_NOT = register_op(OpDef("LogicalNot", ("x",), ("y",), shape_fn=unchanged))
 
 
+def _unary_builder(op_def: OpDef, builder: str, doc: str):
+    """The public builder ``builder(x, name=None)`` of ``op_def``."""
+
+    def build(x, name=None) -> Tensor:
+        return _apply_unary(op_def, x, name)
+
+    return _public(build, builder, doc)
+
+
 def _apply_unary(op_def: OpDef, x, name) -> Tensor:
     graph = graph_of([x])
     with graph.name_scope(name or op_def.name) as scope:
@@ -441,24 +444,10 @@ def _apply_unary(op_def: OpDef, x, name) -> Tensor:
     return apply_op(op_def, [x], scope).outputs[0]
 
 
-def negative(x, name=None) -> Tensor:
-    """``-x`` elementwise (op type ``Neg``)."""
-    return _apply_unary(NEG, x, name)
-
-
-def abs(x, name=None) -> Tensor:
-    """``|x|`` elementwise (op type ``Abs``)."""
-    return _apply_unary(ABS, x, name)
-
-
-def sign(x, name=None) -> Tensor:
-    """-1, 0 or 1 by the sign of each element."""
-    return _apply_unary(SIGN, x, name)
-
-
-def square(x, name=None) -> Tensor:
-    """``x * x`` elementwise."""
-    return _apply_unary(SQUARE, x, name)
+negative = _unary_builder(NEG, "negative", "``-x`` elementwise (op type ``Neg``).")
+abs = _unary_builder(ABS, "abs", "``|x|`` elementwise (op type ``Abs``).")
+sign = _unary_builder(SIGN, "sign", "-1, 0 or 1 by the sign of each element.")
+square = _unary_builder(SQUARE, "square", "``x * x`` elementwise.")
 
 
 def sqrt(x, name=None) -> Tensor:
@@ -474,44 +463,14 @@ def sqrt(x, name=None) -> Tensor:
     return _apply_unary(SQRT, x, name)
 
 
-def rsqrt(x, name=None) -> Tensor:
-    """``1 / sqrt(x)`` elementwise."""
-    return _apply_unary(RSQRT, x, name)
-
-
-def exp(x, name=None) -> Tensor:
-    """``e ** x`` elementwise."""
-    return _apply_unary(EXP, x, name)
-
-
-def log(x, name=None) -> Tensor:
-    """The natural logarithm, elementwise."""
-    return _apply_unary(LOG, x, name)
-
-
-def log1p(x, name=None) -> Tensor:
-    """``log(1 + x)`` elementwise, accurate for small ``x``."""
-    return _apply_unary(LOG1P, x, name)
-
-
-def sin(x, name=None) -> Tensor:
-    """The sine, elementwise."""
-    return _apply_unary(SIN, x, name)
-
-
-def cos(x, name=None) -> Tensor:
-    """The cosine, elementwise."""
-    return _apply_unary(COS, x, name)
-
-
-def tanh(x, name=None) -> Tensor:
-    """The hyperbolic tangent, elementwise."""
-    return _apply_unary(TANH, x, name)
-
-
-def sigmoid(x, name=None) -> Tensor:
-    """``1 / (1 + exp(-x))`` elementwise."""
-    return _apply_unary(SIGMOID, x, name)
+rsqrt = _unary_builder(RSQRT, "rsqrt", "``1 / sqrt(x)`` elementwise.")
+exp = _unary_builder(EXP, "exp", "``e ** x`` elementwise.")
+log = _unary_builder(LOG, "log", "The natural logarithm, elementwise.")
+log1p = _unary_builder(LOG1P, "log1p", "``log(1 + x)`` elementwise, accurate for small ``x``.")
+sin = _unary_builder(SIN, "sin", "The sine, elementwise.")
+cos = _unary_builder(COS, "cos", "The cosine, elementwise.")
+tanh = _unary_builder(TANH, "tanh", "The hyperbolic tangent, elementwise.")
+sigmoid = _unary_builder(SIGMOID, "sigmoid", "``1 / (1 + exp(-x))`` elementwise.")
 
 
 def round(x, name=None) -> Tensor:
@@ -530,24 +489,10 @@ def round(x, name=None) -> Tensor:
     return _apply_unary(ROUND, x, name)
 
 
-def floor(x, name=None) -> Tensor:
-    """The largest integer not greater than ``x``, elementwise."""
-    return _apply_unary(FLOOR, x, name)
-
-
-def ceil(x, name=None) -> Tensor:
-    """The smallest integer not less than ``x``, elementwise."""
-    return _apply_unary(CEIL, x, name)
-
-
-def reciprocal(x, name=None) -> Tensor:
-    """``1 / x`` elementwise."""
-    return _apply_unary(RECIPROCAL, x, name)
-
-
-def logical_not(x, name=None) -> Tensor:
-    """``not x`` elementwise for a bool tensor."""
-    return _apply_unary(LOGICAL_NOT, x, name)
+floor = _unary_builder(FLOOR, "floor", "The largest integer not greater than ``x``, elementwise.")
+ceil = _unary_builder(CEIL, "ceil", "The smallest integer not less than ``x``, elementwise.")
+reciprocal = _unary_builder(RECIPROCAL, "reciprocal", "``1 / x`` elementwise.")
+logical_not = _unary_builder(LOGICAL_NOT, "logical_not", "``not x`` elementwise for a bool tensor.")
 
 
 # -- add_n, matrix products ---------------------------------------------------------------
@@ -891,6 +836,15 @@ def _reduction_axes(x: Tensor, axis):
     return range(0, array_ops.rank(x))
 
 
+def _reduction_builder(op_def: OpDef, builder: str, doc: str):
+    """The public builder ``builder(input_tensor, axis=None, keepdims=False, name=None)``."""
+
+    def build(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+        return _reduce(op_def, input_tensor, axis, keepdims, name)
+
+    return _public(build, builder, doc)
+
+
 def _reduce(op_def: OpDef, input_tensor, axis, keepdims, name) -> Tensor:
     x = convert_to_tensor(input_tensor, name="input_tensor")
     axes = _reduction_axes(x, axis)
@@ -923,34 +877,14 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
     return _reduce(SUM, input_tensor, axis, keepdims, name)
 
 
-def reduce_mean(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    """The mean over ``axis`` (integer tensors give the truncated integer mean)."""
-    return _reduce(MEAN, input_tensor, axis, keepdims, name)
-
-
-def reduce_prod(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    """The product over ``axis``."""
-    return _reduce(PROD, input_tensor, axis, keepdims, name)
-
-
-def reduce_max(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    """The maximum over ``axis``."""
-    return _reduce(MAX, input_tensor, axis, keepdims, name)
-
-
-def reduce_min(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    """The minimum over ``axis``."""
-    return _reduce(MIN, input_tensor, axis, keepdims, name)
-
-
-def reduce_all(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    """Logical and over ``axis`` of a bool tensor."""
-    return _reduce(ALL, input_tensor, axis, keepdims, name)
-
-
-def reduce_any(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
-    """Logical or over ``axis`` of a bool tensor."""
-    return _reduce(ANY_OP, input_tensor, axis, keepdims, name)
+reduce_mean = _reduction_builder(
+    MEAN, "reduce_mean", "The mean over ``axis`` (integer tensors give the truncated integer mean)."
+)
+reduce_prod = _reduction_builder(PROD, "reduce_prod", "The product over ``axis``.")
+reduce_max = _reduction_builder(MAX, "reduce_max", "The maximum over ``axis``.")
+reduce_min = _reduction_builder(MIN, "reduce_min", "The minimum over ``axis``.")
+reduce_all = _reduction_builder(ALL, "reduce_all", "Logical and over ``axis`` of a bool tensor.")
+reduce_any = _reduction_builder(ANY_OP, "reduce_any", "Logical or over ``axis`` of a bool tensor.")
 
 
 def either_argument(new_name: str, new, old_name: str, old):
@@ -968,12 +902,11 @@ def _v1_reduction(reduce):
         keepdims = either_argument("keepdims", keepdims, "keep_dims", keep_dims)
         return reduce(input_tensor, axis, bool(keepdims), name)
 
-    reduce_v1.__name__ = reduce_v1.__qualname__ = reduce.__name__
-    reduce_v1.__doc__ = (
+    doc = (
         f"TF1's ``{reduce.__name__}``: also takes ``reduction_indices`` (for ``axis``) and "
         "``keep_dims`` (for ``keepdims``)."
     )
-    return reduce_v1
+    return _public(reduce_v1, reduce.__name__, doc)
 
 
 reduce_sum_v1 = _v1_reduction(reduce_sum)
@@ -1107,9 +1040,8 @@ def _to(dtype, default_name: str):
     def convert(x, name=default_name) -> Tensor:
         return cast(x, dtype, name=name)
 
-    convert.__name__ = convert.__qualname__ = f"to_{dtype.name.replace('float64', 'double')}"
-    convert.__doc__ = f"TF1's shorthand for ``cast(x, tf.{dtype.name})``."
-    return convert
+    name = f"to_{dtype.name.replace('float64', 'double')}"
+    return _public(convert, name, f"TF1's shorthand for ``cast(x, tf.{dtype.name})``.")
 
 
 to_float = _to(dtypes.float32, "ToFloat")
