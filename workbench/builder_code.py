@@ -1,0 +1,153 @@
+"""Builder recipes as Python code: ``import runtime as tf`` calls that rebuild the graph.
+
+The code is what a person keeps, so it reads as they would write it: one variable per
+op named after it, required arguments by position, ops in a scope, on a device or
+after control inputs inside ``with`` blocks, and ``apply_op`` only for op types that
+have no public builder.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+import numpy as np
+
+from runtime import dtypes
+from runtime.graph import Graph
+from runtime.registry import REQUIRED
+from runtime.shapes import TensorShape
+
+from .builder_recipes import Recipe, build_graph
+
+# Names a variable must not take: the code's own and Python's.
+_RESERVED = {"tf", "np", "graph", "apply_op"} | set(dir(builtins))
+
+
+def to_code(recipes, graph: Graph | None = None) -> str:
+    """Python code using ``import runtime as tf`` that rebuilds ``recipes``' graph.
+
+    Ops in a scope, on a device or after control inputs are written inside ``with``
+    blocks; ``graph`` (built from ``recipes`` when not given) says which builders
+    return an op rather than a tensor.
+
+    Examples
+    --------
+    >>> print(to_code([Recipe("tf.constant", attrs={"value": 5.0}, name="a"),
+    ...                Recipe("tf.negative", ("a:0",), name="b", scope="s")]))
+    import runtime as tf
+    <BLANKLINE>
+    graph = tf.Graph()
+    with graph.as_default():
+        a = tf.constant(5.0, name="a")
+        with tf.name_scope("s/"):
+            s_b = tf.negative(a, name="b")
+    """
+    graph = graph if graph is not None else build_graph(recipes)
+    writer = _CodeWriter(graph)
+    body: list = []
+    context = None
+    for recipe in recipes:
+        wanted = writer.context(recipe)
+        if wanted != context:
+            context = wanted
+            if wanted:
+                body.append(f"    with {wanted}:")
+        indent = "        " if context else "    "
+        body.append(indent + writer.line(recipe))
+    header = ["import runtime as tf"]
+    if writer.raw:
+        header.append("from runtime.ops.core import apply_op")
+    if writer.numpy:
+        header.insert(0, "import numpy as np")
+    lines = [*header, "", "graph = tf.Graph()", "with graph.as_default():", *body]
+    return "\n".join(lines + (["    pass"] if not body else []))
+
+
+class _CodeWriter:
+    """Names a variable for each op and writes calls and values as Python source."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.names: dict = {}  # op name -> (variable, holds a tensor)
+        self.raw = self.numpy = False
+
+    def line(self, recipe: Recipe) -> str:
+        entry = recipe.entry
+        raw = entry.function is None
+        self.raw |= raw
+        args = [self.tensor(ref) for ref in recipe.inputs]
+        if raw:
+            args = [f'"{entry.op_type}"', f"[{', '.join(args)}]"]
+        # Required arguments go by position, as people write them: tf.constant(5.0).
+        positional = not raw
+        order = [f.name for f in entry.fields] + [k for k in recipe.attrs if k.startswith("_")]
+        for key in order:
+            if key not in recipe.attrs:
+                positional = False
+                continue
+            text = self.value(recipe.attrs[key], raw)
+            positional = positional and entry.field(key).default is REQUIRED
+            args.append(text if positional else f"{key}={text}")
+        args.append(f'name="{recipe.name}"')
+        call = "apply_op" if raw else entry.key
+        op = self.graph.get_operation_by_name(recipe.full_name)
+        variable = self._variable(recipe.full_name)
+        self.names[op.name] = (variable, not raw and bool(op.outputs))
+        return f"{variable} = {call}({', '.join(args)})"
+
+    def context(self, recipe: Recipe) -> str:
+        parts = []
+        if recipe.scope:
+            parts.append(f'tf.name_scope("{recipe.scope}/")')
+        if recipe.device:
+            parts.append(f'tf.device("{recipe.device}")')
+        if recipe.control_inputs:
+            ops = ", ".join(self.op(name) for name in recipe.control_inputs)
+            parts.append(f"tf.control_dependencies([{ops}])")
+        return ", ".join(parts)
+
+    def tensor(self, ref) -> str:
+        if isinstance(ref, tuple):
+            return f"[{', '.join(self.tensor(name) for name in ref)}]"
+        op_name, _, index = ref.rpartition(":")
+        variable, is_tensor = self.names[op_name]
+        if is_tensor:
+            return variable if index == "0" else f"{variable}.op.outputs[{index}]"
+        return f"{variable}.outputs[{index}]"
+
+    def op(self, name: str) -> str:
+        variable, is_tensor = self.names[name]
+        return f"{variable}.op" if is_tensor else variable
+
+    def _variable(self, op_name: str) -> str:
+        base = re.sub(r"\W", "_", op_name)
+        if base[0].isdigit() or keyword.iskeyword(base) or base in _RESERVED:
+            base = f"op_{base}"
+        taken = {variable for variable, _ in self.names.values()}
+        variable, count = base, 1
+        while variable in taken:
+            count += 1
+            variable = f"{base}_{count}"
+        return variable
+
+    def value(self, value, raw: bool) -> str:
+        if isinstance(value, dtypes.DType):
+            return f"tf.{value.name}"
+        if isinstance(value, TensorShape):
+            dims = "None" if value.rank is None else repr(list(value.dims))
+            return f"tf.TensorShape({dims})" if raw else dims
+        if isinstance(value, np.ndarray):
+            self.numpy = True
+            data = self.value(value.tolist(), raw)
+            kind = "object" if value.dtype.kind == "O" else f"np.{value.dtype.name}"
+            return f"np.array({data}, dtype={kind}).reshape({value.shape})"
+        if isinstance(value, list | tuple):
+            items = [self.value(item, raw) for item in value]
+            if isinstance(value, tuple):
+                return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+            return f"[{', '.join(items)}]"
+        if isinstance(value, float) and not np.isfinite(value):
+            return f'float("{value}")'
+        return repr(value)
