@@ -263,12 +263,11 @@ class DaskEngine:
             self._client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.workers))
         )
 
-    def _check_alive(self, tasks) -> None:
-        live = self._live_addresses()
-        for task in tasks:
-            address = self._workers[task][0]
-            if address not in live:
-                self._lost.add(task)
+    def _check_alive(self, tasks, ask: bool = True) -> None:
+        """Raise ``UnavailableError`` for a lost task; ``ask=False`` trusts what is known."""
+        if ask:
+            live = self._live_addresses()
+            self._lost.update(task for task in tasks if self._workers[task][0] not in live)
         lost = sorted(self._lost & set(tasks)) or sorted(self._lost)
         if lost:
             task = lost[0]
@@ -289,7 +288,8 @@ class DaskEngine:
 
     def execute(self, plan, values, run, sequential) -> None:
         stages = plan_stages(plan, self._task_of)
-        self._check_alive({stage.task for stage in stages})
+        # A worker lost earlier fails the run at once; new losses show while waiting.
+        self._check_alive({stage.task for stage in stages}, ask=False)
         collector = next((h for h in run.hooks if isinstance(h, StepStatsCollector)), None)
         futures = self._submit(plan, values, stages, run, collector is not None)
         fetch_futures = self._fetch_futures(plan, futures, stages)
@@ -438,7 +438,7 @@ class DaskEngine:
                     continue
                 try:
                     with self._client.as_current():
-                        wait(pending, timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
+                        wait(pending, timeout=_POLL_SECONDS, return_when="ALL_COMPLETED")
                     continue
                 except (TimeoutError, FuturesCancelledError):
                     pass
