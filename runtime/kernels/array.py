@@ -306,13 +306,18 @@ def unpack(value, *, num, T, axis):
     return tuple(np.moveaxis(value, axis, 0))
 
 
-@register_kernel("Split")
-def split(split_dim, value, *, T, num_split):
+def _split_axis(value, split_dim) -> int:
     axis = int(split_dim)
     if not -value.ndim <= axis < value.ndim:
         _fail(
             f"-input rank(-{value.ndim}) <= split_dim < input rank ({value.ndim}), but got {axis}"
         )
+    return axis
+
+
+@register_kernel("Split")
+def split(split_dim, value, *, T, num_split):
+    axis = _split_axis(value, split_dim)
     size = value.shape[axis]
     if size % num_split:
         _fail(
@@ -324,11 +329,7 @@ def split(split_dim, value, *, T, num_split):
 
 @register_kernel("SplitV")
 def split_v(value, size_splits, split_dim, *, T, Tlen, num_split):
-    axis = int(split_dim)
-    if not -value.ndim <= axis < value.ndim:
-        _fail(
-            f"-input rank(-{value.ndim}) <= split_dim < input rank ({value.ndim}), but got {axis}"
-        )
+    axis = _split_axis(value, split_dim)
     size = value.shape[axis]
     sizes = [int(s) for s in size_splits]
     if len(sizes) != num_split:

@@ -40,10 +40,12 @@ class RandomStream:
             self.generator.bit_generator.state = state
 
 
-def _stream(ctx, seed: int, seed2: int) -> RandomStream:
-    return ctx.resources.get_or_create(
+def _draw(ctx, seed: int, seed2: int, sample):
+    """``sample(generator)`` from the op's stream in the session (made on first use)."""
+    stream = ctx.resources.get_or_create(
         "", "__rng__/" + ctx.op.name, lambda: RandomStream(seed, seed2)
     )
+    return stream.draw(ctx.journal, sample)
 
 
 def _output_shape(shape) -> tuple:
@@ -68,17 +70,13 @@ def _floats(sample_float, dtype, shape):
 @register_kernel("RandomStandardNormal", context=True)
 def random_standard_normal(ctx, shape, *, dtype, seed, seed2, T):
     shape = _output_shape(shape)
-    return (
-        _stream(ctx, seed, seed2).draw(
-            ctx.journal, lambda rng: _floats(rng.standard_normal, dtype, shape)
-        ),
-    )
+    return (_draw(ctx, seed, seed2, lambda rng: _floats(rng.standard_normal, dtype, shape)),)
 
 
 @register_kernel("TruncatedNormal", context=True)
 def truncated_normal(ctx, shape, *, dtype, seed, seed2, T):
     shape = _output_shape(shape)
-    return (_stream(ctx, seed, seed2).draw(ctx.journal, lambda rng: _truncated(rng, dtype, shape)),)
+    return (_draw(ctx, seed, seed2, lambda rng: _truncated(rng, dtype, shape)),)
 
 
 def _truncated(rng, dtype, shape):
@@ -94,9 +92,7 @@ def _truncated(rng, dtype, shape):
 @register_kernel("RandomUniform", context=True)
 def random_uniform(ctx, shape, *, dtype, seed, seed2, T):
     shape = _output_shape(shape)
-    values = _stream(ctx, seed, seed2).draw(
-        ctx.journal, lambda rng: _floats(rng.random, dtype, shape)
-    )
+    values = _draw(ctx, seed, seed2, lambda rng: _floats(rng.random, dtype, shape))
     # Rounding float32 draws to float16 can reach 1.0; TF's range is [0, 1).
     below_one = np.nextafter(values.dtype.type(1), values.dtype.type(0))
     return (np.minimum(values, below_one),)
@@ -113,16 +109,15 @@ def random_uniform_int(ctx, shape, minval, maxval, *, seed, seed2, Tout, T):
     if minval >= maxval:
         raise InvalidArgumentError(None, None, f"Need minval < maxval: {minval} >= {maxval}")
     numpy_dtype = Tout.as_numpy_dtype
-    return (
-        _stream(ctx, seed, seed2).draw(
-            ctx.journal, lambda rng: rng.integers(minval, maxval, shape, dtype=numpy_dtype)
-        ),
+    values = _draw(
+        ctx, seed, seed2, lambda rng: rng.integers(minval, maxval, shape, dtype=numpy_dtype)
     )
+    return (values,)
 
 
 @register_kernel("RandomShuffle", context=True)
 def random_shuffle(ctx, value, *, seed, seed2, T):
     if value.ndim == 0 or len(value) <= 1:
         return (value,)
-    order = _stream(ctx, seed, seed2).draw(ctx.journal, lambda rng: rng.permutation(len(value)))
+    order = _draw(ctx, seed, seed2, lambda rng: rng.permutation(len(value)))
     return (value[order],)
