@@ -26,8 +26,7 @@ from .builder_fields import parse_literal, parse_shape
 from .builder_model import BuilderModel
 from .builder_open import recipes_of
 from .builder_palette import BUILDERS, families, palette, palette_entries
-from .builder_recipes import Recipe, build_graph
-from .builder_widgets import close_children, error_box, field_widget, offer, show_error
+from .builder_widgets import close_children, error_box, form_fields, offer, show_error
 from .view import GraphView
 
 # The names the builder's modules define that were importable from here before they
@@ -35,8 +34,6 @@ from .view import GraphView
 __all__ = [
     "BUILDERS",
     "GraphBuilder",
-    "Recipe",
-    "build_graph",
     "palette",
     "palette_entries",
     "parse_literal",
@@ -172,25 +169,17 @@ class GraphBuilder(BuilderModel):
     def _show_form(self) -> None:
         """Make the chosen entry's form: ``fields`` and their error boxes, by field name."""
         close_children(self.form)  # the old form's widgets leave the kernel too
-        self.fields: dict = {}
-        entry = self.entry
         self.error_boxes = {key: self.error_boxes[key] for key in ("rename", "run")}
-        if entry is None:
+        self.fields = form_fields(self.entry)
+        if self.entry is None:
             self.form.children = [widgets.HTML("<i>Choose an op from the palette.</i>")]
             return
-        for arg, name in zip(entry.inputs, entry.input_names):
-            chooser = widgets.SelectMultiple if arg.startswith("*") else widgets.Dropdown
-            self.fields[name] = chooser(description=name, options=[])
-        for field in entry.fields:
-            self.fields[field.name] = field_widget(field)
-        for key in ("name", "scope", "device"):
-            self.fields[key] = widgets.Text(description=key)
-        rows = [widgets.HTML(f"<b>{html.escape(entry.key)}</b> ({entry.op_type})")]
+        rows = [widgets.HTML(f"<b>{html.escape(self.entry.key)}</b> ({self.entry.op_type})")]
         add = self._button("Add", self.click_add)
-        for key, field_widget_ in [*self.fields.items(), ("op", add)]:
-            field_widget_.add_class(f"tfgraph-builder-field-{key}")
+        for key, control in [*self.fields.items(), ("op", add)]:
+            control.add_class(f"tfgraph-builder-field-{key}")
             self.error_boxes[key] = error_box()
-            rows.append(widgets.HBox([field_widget_, self.error_boxes[key]]))
+            rows.append(widgets.HBox([control, self.error_boxes[key]]))
         self.form.children = rows
 
     def _button(self, label: str, action) -> widgets.Button:

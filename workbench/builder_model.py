@@ -16,8 +16,6 @@ every action and its error paths are testable as data.
 
 from __future__ import annotations
 
-import dataclasses
-
 from runtime.config import ConfigProto
 from runtime.devices import DeviceSpec
 from runtime.graph import Graph
@@ -37,14 +35,8 @@ class BuilderModel:
     A refused action leaves the graph as it was and puts its message in ``errors``
     under the field that caused it.
 
-    Parameters
-    ----------
-    graph : Graph, optional
-        A graph to edit further (built in code, loaded, or from another builder); the
-        builder edits its own copy, rebuilt from :func:`~workbench.builder_open.recipes_of`.
-    config : ConfigProto, optional
-        For the session that places and runs the graph; by default soft placement with
-        as many CPUs as the graph asks for.
+    It takes the ``graph`` and ``config`` of :class:`~workbench.builder.GraphBuilder`,
+    the model with widgets.
 
     Examples
     --------
@@ -78,10 +70,12 @@ class BuilderModel:
 
     @property
     def can_undo(self) -> bool:
+        """Whether there is a change to undo."""
         return self._at > 0
 
     @property
     def can_redo(self) -> bool:
+        """Whether there is an undone change to redo (a new change drops it)."""
         return self._at < len(self._history) - 1
 
     @property
@@ -115,11 +109,10 @@ class BuilderModel:
         def action():
             index = index_of(self.recipes, old, "rename")
             scope, name = checked_name(self.recipes, new, "rename", exclude=old)
-            moved = dataclasses.replace(self.recipes[index], name=name, scope=scope)
-            recipes = [renamed(r, old, moved.full_name) for r in self.recipes]
-            recipes[index] = renamed(moved, old, moved.full_name)
-            message = self._commit(recipes, f"renamed {old} to {moved.full_name}", "rename")
-            self.selected = moved.full_name
+            recipes = renamed(self.recipes, old, scope, name)
+            moved = recipes[index].full_name
+            message = self._commit(recipes, f"renamed {old} to {moved}", "rename")
+            self.selected = moved  # only once the graph has it
             return message, True
 
         return bool(self._act(action))
@@ -145,6 +138,7 @@ class BuilderModel:
         self._act(lambda: (self._commit(kept, f"deleted {', '.join(doomed)}", "delete"), None))
 
     def cancel_delete(self) -> None:
+        """Forget the deletion :meth:`request_delete` asked for."""
         self.pending_delete = None
         self._act(lambda: ("delete cancelled", None))
 
@@ -153,6 +147,7 @@ class BuilderModel:
         self._act(lambda: self._step(-1, "undo"))
 
     def redo(self) -> None:
+        """Make the change :meth:`undo` took back again."""
         self._act(lambda: self._step(1, "redo"))
 
     def run(self, fetches=None, feeds=None) -> dict | None:

@@ -88,6 +88,7 @@ class PaletteEntry:
     function: object = None
 
     def field(self, name: str) -> Field:
+        """The attr field called ``name``."""
         return next(f for f in self.fields if f.name == name)
 
     def non_default(self, attrs: dict) -> dict:
@@ -97,6 +98,7 @@ class PaletteEntry:
 
     @property
     def input_names(self) -> tuple:
+        """The inputs' names, as their form fields are called (no ``&``/``*`` marks)."""
         return tuple(arg.lstrip("&*") for arg in self.inputs)
 
 

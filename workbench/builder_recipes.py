@@ -113,22 +113,30 @@ def build_graph(recipes) -> Graph:
     return graph
 
 
-def renamed(recipe: Recipe, old: str, new: str) -> Recipe:
-    """``recipe`` with its references to op ``old`` pointing at ``new``.
+def renamed(recipes, old: str, scope: str, name: str) -> list:
+    """``recipes`` with op ``old`` named ``name`` in ``scope``, and the ops that read it
+    following.
 
     Examples
     --------
-    >>> renamed(Recipe("tf.add", ("a:0", "b:0"), name="c", control_inputs=("a",)), "a", "x")
-    Recipe(builder='tf.add', inputs=('x:0', 'b:0'), attrs={}, name='c', scope='', device='', control_inputs=('x',))
+    >>> recipes = [Recipe("tf.no_op", name="a"), Recipe("tf.identity", ("a:0",), name="b")]
+    >>> [(r.full_name, r.inputs) for r in renamed(recipes, "a", "s", "x")]
+    [('s/x', ()), ('b', ('s/x:0',))]
     """
+    new = f"{scope}/{name}" if scope else name
 
-    def tensor(name):
-        op, _, index = name.rpartition(":")
-        return f"{new}:{index}" if op == old else name
+    def tensor(ref):
+        op, _, index = ref.rpartition(":")
+        return f"{new}:{index}" if op == old else ref
 
-    controls = tuple(new if c == old else c for c in recipe.control_inputs)
-    inputs = tuple(map_ref(tensor, ref) for ref in recipe.inputs)
-    return dataclasses.replace(recipe, inputs=inputs, control_inputs=controls)
+    def edit(recipe):
+        if recipe.full_name == old:
+            recipe = dataclasses.replace(recipe, name=name, scope=scope)
+        inputs = tuple(map_ref(tensor, ref) for ref in recipe.inputs)
+        controls = tuple(new if c == old else c for c in recipe.control_inputs)
+        return dataclasses.replace(recipe, inputs=inputs, control_inputs=controls)
+
+    return [edit(recipe) for recipe in recipes]
 
 
 def dependents(recipes, name: str) -> list:

@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from runtime import dtypes
 from runtime.registry import REQUIRED
 
-from .builder_palette import Field
+from .builder_palette import Field, PaletteEntry
 
 # The dtypes a dtype field offers, the common ones first.
 _DTYPES = (
@@ -59,6 +59,29 @@ def field_widget(field: Field) -> widgets.Widget:
     else:
         text = repr(default)
     return widgets.Text(value=text, description=field.name, placeholder=_HINTS.get(kind, ""))
+
+
+def form_fields(entry: PaletteEntry | None) -> dict:
+    """``{field name: widget}`` of ``entry``'s form: its inputs' tensor choosers, its
+    attrs, then name, scope and device.
+
+    Examples
+    --------
+    >>> from workbench.builder_palette import palette
+    >>> list(form_fields(palette()["tf.matmul"]))[:4], list(form_fields(None))
+    (['a', 'b', 'transpose_a', 'transpose_b'], [])
+    """
+    fields: dict = {}
+    if entry is None:
+        return fields
+    for arg, name in zip(entry.inputs, entry.input_names):
+        chooser = widgets.SelectMultiple if arg.startswith("*") else widgets.Dropdown
+        fields[name] = chooser(description=name, options=[])
+    for field in entry.fields:
+        fields[field.name] = field_widget(field)
+    for key in ("name", "scope", "device"):
+        fields[key] = widgets.Text(description=key)
+    return fields
 
 
 def offer(chooser, options: list, value) -> None:
