@@ -88,3 +88,11 @@ def test_distributed_training_places_and_trains_on_two_workers(execute):
     text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
     assert "step  0: loss" in text and "step 25: loss" in text
     assert "task:0/device:CPU:0', '/job:worker/replica:0/task:1/device:CPU:0']" in text
+
+
+def test_digits_tutorial_trains_and_plots_its_loss(execute):
+    nb = execute(ROOT / "notebooks/training_digits.ipynb")
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    accuracy = float(text.split("test accuracy: ")[1].split()[0])
+    assert accuracy > 0.9
+    assert any("image/png" in o.get("data", {}) for o in outputs(nb))  # the loss plot
