@@ -120,9 +120,16 @@ def _gated(item):
 # -- If --------------------------------------------------------------------------------
 
 
-def _call_shape(*inputs, output_types, output_shapes) -> list[TensorSpec]:
-    specs = [TensorSpec(dtype, shape) for dtype, shape in zip(output_types, output_shapes)]
-    return [*specs, TensorSpec(dtypes.variant, TensorShape([]))]  # the gradient's trace
+def _call_shape(types_attr: str):
+    """Shape function of a functional op: the dtypes in attr ``types_attr`` with
+    ``output_shapes``, then a scalar variant (the trace its gradient reads)."""
+
+    def rule(*inputs, output_shapes, **attrs) -> list[TensorSpec]:
+        pairs = zip(attrs[types_attr], output_shapes)
+        specs = [TensorSpec(dtype, shape) for dtype, shape in pairs]
+        return [*specs, TensorSpec(dtypes.variant, TensorShape([]))]
+
+    return rule
 
 
 def _if_op(op_type: str, stateful: bool) -> OpDef:
@@ -138,9 +145,7 @@ def _if_op(op_type: str, stateful: bool) -> OpDef:
                 "else_branch": REQUIRED,
                 "output_shapes": REQUIRED,
             },
-            shape_fn=lambda cond, *inputs, Tin, Tout, output_shapes, **_: _call_shape(
-                output_types=Tout, output_shapes=output_shapes
-            ),
+            shape_fn=_call_shape("Tout"),
             is_stateful=stateful,
             cost="expensive",
         )
@@ -448,9 +453,7 @@ def _while_op(op_type: str, stateful: bool) -> OpDef:
                 "output_shapes": REQUIRED,
                 "parallel_iterations": 10,
             },
-            shape_fn=lambda limit, *inputs, T, output_shapes, **_: _call_shape(
-                output_types=T, output_shapes=output_shapes
-            ),
+            shape_fn=_call_shape("T"),
             is_stateful=stateful,
             cost="expensive",
         )
