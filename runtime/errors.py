@@ -179,12 +179,6 @@ def format_traceback(frames) -> str:
     return "\n".join(lines)
 
 
-# Frames of Python itself and of installed packages (Jupyter's kernel, pytest): shown
-# only when nothing else is left, so a notebook error points at cells, not at IPython.
-_LIBRARY_DIRS = tuple(
-    {sysconfig.get_path(name) + os.sep for name in ("stdlib", "platstdlib", "purelib", "platlib")}
-)
-
 
 def _user_frames(frames) -> tuple:
     """``frames`` without library machinery, unless that would leave nothing.
