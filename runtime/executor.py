@@ -29,6 +29,8 @@ import queue
 import threading
 import time
 
+import numpy as np
+
 from .errors import (
     CancelledError,
     DeadlineExceededError,
@@ -80,7 +82,7 @@ class RunContext:
     def __init__(self, resources, pool=None, hooks=(), deadline=None, cancellations=None):
         self.resources = resources
         self.pool = pool
-        self.hooks = list(hooks)
+        self.hooks = hooks  # only iterated
         self.journal = Journal()
         self.cancellation = Cancellation(deadline)
         self.step_id = next(_step_ids)
@@ -114,38 +116,54 @@ def step_inputs(step, values) -> list:
 
 
 def execute_step(step, values, run: RunContext) -> tuple:
-    """Run one step's kernel on its inputs from ``values``; errors carry the op."""
+    """Run one step's kernel on its inputs from ``values``; errors carry the op.
+
+    Kernels run with numpy's floating-point warnings off: like TF's, ops make inf and
+    nan quietly. (:func:`run_plan` does this once for a whole run; here it covers
+    pool threads and op-by-op drivers.)
+    """
     try:
         inputs = step_inputs(step, values)
         fn, needs_context, _ = step.kernel
-        if needs_context:
-            outputs = fn(run.context_for(step), *inputs, **step.attrs)
-        else:
-            outputs = fn(*inputs, **step.attrs)
-    except OpError as err:
-        if err.op is not None:
-            raise
-        raise type(err)(
-            step.op.node_def, step.op, op_message(step.op, err.message, step.device)
-        ) from err
-    except (ValueError, TypeError, IndexError, ArithmeticError) as err:
-        raise op_error(InvalidArgumentError, step.op, str(err), step.device) from err
-    except MemoryError as err:
-        raise op_error(
-            ResourceExhaustedError, step.op, f"Out of memory: {err}", step.device
-        ) from err
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except Exception as err:
-        raise op_error(UnknownError, step.op, f"{type(err).__name__}: {err}", step.device) from err
+        with np.errstate(all="ignore"):
+            if needs_context:
+                outputs = fn(run.context_for(step), *inputs, **step.attrs)
+            else:
+                outputs = fn(*inputs, **step.attrs)
+    except BaseException as err:
+        _raise_for(step, err)
     if len(outputs) != len(step.output_slots):
-        raise op_error(
-            InternalError,
-            step.op,
-            f"kernel returned {len(outputs)} outputs, the op has {len(step.output_slots)}",
-            step.device,
-        )
+        _raise_wrong_outputs(step, outputs)
     return outputs
+
+
+def _raise_for(step, err: BaseException):
+    """Raise ``err`` as the failure of ``step``: TF's error class, with the op attached.
+
+    Interrupts and exits pass through unchanged, as does an error that already has its op.
+    """
+    if isinstance(err, OpError):
+        if err.op is not None:
+            raise err
+        failure = type(err)(step.op.node_def, step.op, op_message(step.op, err.message, step.device))
+    elif isinstance(err, ValueError | TypeError | IndexError | ArithmeticError):
+        failure = op_error(InvalidArgumentError, step.op, str(err), step.device)
+    elif isinstance(err, MemoryError):
+        failure = op_error(ResourceExhaustedError, step.op, f"Out of memory: {err}", step.device)
+    elif isinstance(err, Exception):
+        failure = op_error(UnknownError, step.op, f"{type(err).__name__}: {err}", step.device)
+    else:  # KeyboardInterrupt, SystemExit
+        raise err
+    raise failure from err
+
+
+def _raise_wrong_outputs(step, outputs):
+    raise op_error(
+        InternalError,
+        step.op,
+        f"kernel returned {len(outputs)} outputs, the op has {len(step.output_slots)}",
+        step.device,
+    )
 
 
 def run_plan(plan, values: list, run: RunContext, sequential: bool) -> None:
@@ -153,7 +171,7 @@ def run_plan(plan, values: list, run: RunContext, sequential: bool) -> None:
 
     On failure the journal is rolled back and the error re-raised.
     """
-    with run:
+    with run, np.errstate(all="ignore"):  # ops make inf and nan quietly, as in TF
         for hook in run.hooks:
             hook.on_start(plan)
         error = None
@@ -178,7 +196,17 @@ def _run_sequential(plan, values, run) -> None:
         return
     cancellation = run.cancellation
     for step in plan.steps:
-        outputs = execute_step(step, values, run)
+        if step.fast:
+            # The hot path (most ops): the kernel is called right here, with no list of
+            # inputs to patch; execute_step does the same for the others.
+            try:
+                outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
+            except BaseException as err:
+                _raise_for(step, err)
+            if len(outputs) != len(step.output_slots):
+                _raise_wrong_outputs(step, outputs)
+        else:
+            outputs = execute_step(step, values, run)
         for s, value in zip(step.output_slots, outputs):
             values[s] = value
         for s in step.release:

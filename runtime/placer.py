@@ -55,14 +55,19 @@ class Placer:
         )
         self._soft = allow_soft_placement
         self._log = log if log is not None else (_print if log_device_placement else None)
+        self._defaults: dict = {}  # op type -> device of an unconstrained op
 
     def place(self, ops, placed: dict | None = None) -> dict:
         """Place ``ops`` not in ``placed`` (op -> device); returns the new assignments."""
         placed = placed if placed is not None else {}
         todo = [op for op in ops if op not in placed]
+        links = {op: _colocated_ops([op])[1:] for op in todo}
         assigned: dict = {}
-        for group in _groups(todo):
-            device = self._device_for_group(group, placed)
+        for group in _groups(todo, links):
+            if len(group) == 1 and not group[0].device and not links[group[0]]:
+                device = self._default_device(group[0])  # most ops: nothing asked or linked
+            else:
+                device = self._device_for_group(group, placed)
             for op in group:
                 assigned[op] = device
         if self._log is not None:
@@ -75,7 +80,7 @@ class Placer:
         if anchors:
             return anchors[0]
         spec, first = self._merged_spec(group)
-        supported = set.intersection(*(self._kernel_types(op) for op in group))
+        supported = frozenset.intersection(*(self._kernel_types(op) for op in group))
         matching = [d for d in self._devices if spec.matches(d.spec)]
         usable = [d for d in matching if d.device_type in supported]
         if usable:
@@ -88,11 +93,22 @@ class Placer:
                 return (preferred or usable)[0].name
         raise self._error(first, spec, matching, supported)
 
-    def _kernel_types(self, op) -> set:
+    def _default_device(self, op) -> str:
+        """The first device (GPU before CPU) with a kernel for ``op``, cached per op type."""
+        device = self._defaults.get(op.type)
+        if device is None:
+            supported = self._kernel_types(op)
+            usable = [d for d in self._devices if d.device_type in supported]
+            if not usable:
+                raise self._error(op, DeviceSpec(), [], supported)
+            device = self._defaults[op.type] = usable[0].name
+        return device
+
+    def _kernel_types(self, op) -> frozenset:
         # An op type the runtime lacks (from a TF file) is placed as requested; running
         # it fails later with one error listing every such type.
         if not is_registered(op.type):
-            return {d.device_type for d in self._devices}
+            return frozenset(d.device_type for d in self._devices)
         return kernel_device_types(op.type)
 
     def _merged_spec(self, group):
@@ -167,7 +183,7 @@ def _colocated_ops(group):
 
 
 def _colocation_names(op) -> list[str]:
-    groups = op.attrs.get("_class", ())
+    groups = op._attrs.get("_class", ())  # not op.attrs: that copies the dict
     return [g.decode()[len("loc:@") :] for g in groups if g.startswith(b"loc:@")]
 
 
@@ -186,8 +202,8 @@ def _ref_sources(op) -> list:
     ]
 
 
-def _groups(ops) -> list[list]:
-    """Union-find over colocation names and reference edges, in creation order."""
+def _groups(ops, links: dict) -> list[list]:
+    """Union-find over colocation names and reference edges (``links``), in creation order."""
     parent: dict = {}
 
     def find(x):
@@ -198,7 +214,7 @@ def _groups(ops) -> list[list]:
 
     for op in ops:
         find(op)
-        for other in _colocated_ops([op])[1:]:
+        for other in links[op]:
             parent[find(other)] = find(op)
     members: dict = {}
     for op in ops:

@@ -19,6 +19,7 @@ Slots
 from __future__ import annotations
 
 import dataclasses
+import operator
 import itertools
 
 from .devices import DeviceSpec
@@ -26,7 +27,9 @@ from .errors import NotFoundError, UnimplementedError, op_error
 from .registry import Kernel, get_op_def, is_registered, lookup_kernel
 
 
-@dataclasses.dataclass(eq=False)
+# Slots: a big graph's first run makes one Step per op, and objects without a __dict__
+# are quicker to make and leave the garbage collector less to scan.
+@dataclasses.dataclass(eq=False, slots=True)
 class Step:
     """One op of a plan, with everything the executor needs pre-resolved."""
 
@@ -42,6 +45,12 @@ class Step:
     dependents: list = dataclasses.field(default_factory=list)
     pending: int = 0  # data and control inputs produced inside the plan
     release: tuple = ()  # slots freed after this step in sequential order
+    # The kernel takes its slots' values as they are (no references, no context):
+    # the executor calls it directly. Set from ``deref`` and ``kernel``.
+    fast: bool = dataclasses.field(init=False)
+
+    def __post_init__(self):
+        self.fast = not self.deref and not self.kernel.needs_context
 
 
 @dataclasses.dataclass(eq=False)
@@ -86,11 +95,10 @@ def prune(fetch_tensors, target_ops, feed_tensors) -> list:
         needed.add(op)
         stack.extend(t.op for t in op.inputs if t not in feed_tensors)
         stack.extend(op.control_inputs)
-    return sorted(needed, key=_creation_index)
+    return sorted(needed, key=_CREATION_ORDER)
 
 
-def _creation_index(op) -> int:
-    return op._id
+_CREATION_ORDER = operator.attrgetter("_id")  # ops sort by creation, the key in C
 
 
 def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=None) -> Plan:
@@ -103,7 +111,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     if ops is None:
         ops = prune(fetch_tensors, target_ops, set(feed_tensors))
     else:
-        ops = sorted(ops, key=_creation_index)
+        ops = sorted(ops, key=_CREATION_ORDER)
     _check_implemented(ops)
     slot_of: dict = {}
     counter = itertools.count()
@@ -155,20 +163,24 @@ def _check_implemented(ops) -> None:
 
 def _make_step(index, op, device: str, slot, output_slot) -> Step:
     op_def = get_op_def(op.type)
-    kernel = kernel_for(op, device)
-    refs = _reference_inputs(op_def, len(op.inputs))
-    deref = tuple(i for i, t in enumerate(op.inputs) if t.dtype.is_ref_dtype and i not in refs)
-    attrs = {k: v for k, v in op.attrs.items() if not k.startswith("_")}
+    inputs = op.inputs
+    deref = ()
+    if any(t.dtype.is_ref_dtype for t in inputs):
+        refs = _reference_inputs(op_def, len(inputs))
+        deref = tuple(i for i, t in enumerate(inputs) if t.dtype.is_ref_dtype and i not in refs)
+    attrs = op._attrs  # kernels get the op's attrs unpacked (never changed), minus private ones
+    if not attrs.keys() <= op_def.attrs.keys():
+        attrs = {k: v for k, v in attrs.items() if not k.startswith("_")}
     return Step(
-        index=index,
-        op=op,
-        device=device,
-        kernel=kernel,
-        attrs=attrs,
-        input_slots=tuple(slot(t) for t in op.inputs),
-        deref=deref,
-        output_slots=tuple(output_slot(t) for t in op.outputs),
-        cost=op_def.cost,
+        index,
+        op,
+        device,
+        kernel_for(op, device),
+        attrs,
+        tuple([slot(t) for t in inputs]),
+        deref,
+        tuple([output_slot(t) for t in op._outputs]),
+        op_def.cost,
     )
 
 
@@ -203,11 +215,10 @@ def _link(steps, ops) -> None:
     for step in steps:
         producers = {position[t.op] for t in step.op.inputs if t.op in position}
         producers |= {position[c] for c in step.op.control_inputs if c in position}
+        # Steps are visited in plan order, so each dependents list comes out sorted.
         for producer in producers:
             producer.dependents.append(step)
         step.pending = len(producers)
-    for step in steps:
-        step.dependents.sort(key=lambda s: s.index)
 
 
 def _set_releases(steps, keep: set) -> None:

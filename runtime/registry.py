@@ -122,13 +122,14 @@ class Registry:
     >>> @reg.register_kernel("Demo")
     ... def demo(x):
     ...     return (x,)
-    >>> reg.lookup_kernel("Demo", "CPU").fn is demo, reg.kernel_device_types("Demo")
-    (True, {'CPU'})
+    >>> reg.lookup_kernel("Demo", "CPU").fn is demo, sorted(reg.kernel_device_types("Demo"))
+    (True, ['CPU'])
     """
 
     def __init__(self):
         self._op_defs: dict[str, tuple[OpDef, str]] = {}
         self._kernels: dict[tuple[str, str], Kernel] = {}
+        self._kernel_types: dict[str, frozenset] = {}  # op type -> device types, for placement
         self._gradients: dict[str, tuple[Callable | None, str]] = {}
 
     @staticmethod
@@ -174,6 +175,9 @@ class Registry:
             key = (op_type, device_type)
             self._check_new(self._kernels, key, f"Kernel for '{op_type}' on {device_type}")
             self._kernels[key] = Kernel(fn, context, _caller())
+            self._kernel_types[op_type] = self._kernel_types.get(op_type, frozenset()) | {
+                device_type
+            }
             return fn
 
         return decorate
@@ -182,9 +186,9 @@ class Registry:
         """The kernel for ``op_type`` on ``device_type``, or ``None``."""
         return self._kernels.get((op_type, device_type))
 
-    def kernel_device_types(self, op_type: str) -> set[str]:
+    def kernel_device_types(self, op_type: str) -> frozenset[str]:
         """The device types that have a kernel for ``op_type``."""
-        return {device for (kind, device) in self._kernels if kind == op_type}
+        return self._kernel_types.get(op_type, frozenset())
 
     def register_gradient(self, op_type: str):
         """Decorator registering ``fn(op, *output_grads) -> input grads`` for ``op_type``."""

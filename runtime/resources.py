@@ -81,42 +81,43 @@ class Journal:
     {'v': 1}
     """
 
-    __slots__ = ("_lock", "_undo")
+    # No lock: every run makes a journal, list.append is atomic, and rollback runs only
+    # after the step's kernels have all finished.
+    __slots__ = ("_undo",)
 
     def __init__(self):
         self._undo: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
 
     def record(self, undo: Callable[[], None]) -> None:
-        with self._lock:
-            self._undo.append(undo)
+        self._undo.append(undo)
 
     def rollback(self) -> None:
         """Undo every recorded mutation, newest first."""
-        with self._lock:
-            undo, self._undo = self._undo, []
+        undo, self._undo = self._undo, []
         for action in reversed(undo):
             action()
 
 
 class Cancellation:
-    """A step's cancellation flag with the error that caused it."""
+    """A step's cancellation flag with the error that caused it.
 
-    __slots__ = ("_event", "deadline", "error")
+    ``cancelled`` is a plain attribute, read after every op: no event or lock is made
+    per run (waiters poll, see :meth:`OpContext.wait_until`). The first error wins.
+    """
+
+    __slots__ = ("cancelled", "deadline", "error")
+    _lock = threading.Lock()  # cancelling is rare: one lock for all
 
     def __init__(self, deadline: float | None = None):
-        self._event = threading.Event()
+        self.cancelled = False
         self.error: BaseException | None = None
         self.deadline = deadline
 
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
-
     def cancel(self, error: BaseException) -> None:
-        if not self._event.is_set():
-            self.error = error
-            self._event.set()
+        with Cancellation._lock:
+            if not self.cancelled:
+                self.error = error
+                self.cancelled = True
 
     def expired(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import dataclasses
+import gc
 import itertools
 import logging
 import os
@@ -37,6 +38,7 @@ from .tracing import StepStatsCollector
 _logger = logging.getLogger("runtime")
 _live_sessions: weakref.WeakSet = weakref.WeakSet()
 _PLAN_CACHE_SIZE = 1024
+_NO_FEEDS: frozenset = frozenset()
 # (type, fetch_fn, feed_fn, feed_fn_for_partial_run), newest first: user types that
 # stand for several tensors (see register_session_run_conversion_functions).
 _conversions: list = []
@@ -114,18 +116,28 @@ class FetchMapper:
         self.elements: list = []
         self._position: dict = {}
         self._rebuild = self._map(fetches)
-
-    @property
-    def tensors(self) -> list:
-        return [e for e in self.elements if isinstance(e, Tensor)]
-
-    @property
-    def targets(self) -> list:
-        return [e for e in self.elements if isinstance(e, Operation)]
+        self._single_tensor = isinstance(self.elements[0], Tensor) if self._is_leaf(fetches) else False
+        # A mapper is reused by many runs: what they need is worked out once, here.
+        self.tensors = tuple(e for e in self.elements if isinstance(e, Tensor))
+        self.targets = tuple(e for e in self.elements if isinstance(e, Operation))
+        self._tensor_positions = [self._position[t] for t in self.tensors]
 
     def build(self, values: list):
         """The fetch structure with each element replaced by its value."""
         return self._rebuild(values)
+
+    def results(self, tensor_values: list):
+        """The fetch structure from the values of :attr:`tensors`, as ``run`` returns it."""
+        if self._single_tensor:  # the most common fetch: one tensor, nothing to rebuild
+            return _as_result(tensor_values[0])
+        flat = [None] * len(self.elements)
+        for position, value in zip(self._tensor_positions, tensor_values):
+            flat[position] = _as_result(value)
+        return self._rebuild(flat)
+
+    @staticmethod
+    def _is_leaf(fetch) -> bool:
+        return isinstance(fetch, Tensor | Operation | str | bytes)
 
     def _map(self, fetch):
         if fetch is None:
@@ -206,16 +218,14 @@ class FetchMapper:
 
 def _as_result(value):
     """A fetched value as TF returns it: numpy scalars for 0-d, never shared storage."""
-    if hasattr(value, "read"):  # a reference (a fetched ``*_ref`` tensor): its value
-        value = value.read()
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return value[()]
-        if not value.flags.writeable:
-            return value.copy()
-        return value
+        return value if value.flags.writeable else value.copy()
     if isinstance(value, np.generic):
         return value
+    if hasattr(value, "read"):  # a reference (a fetched ``*_ref`` tensor): its value
+        return _as_result(value.read())
     return np.asarray(value)[()] if np.ndim(value) == 0 else np.asarray(value)
 
 
@@ -335,6 +345,24 @@ def _feed_array(tensor, dtype, value) -> np.ndarray:
         ) from None
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the garbage collector while a plan is made and the graph placed.
+
+    Both make one object or more per op, all kept; with a big graph alive the collector
+    would meanwhile rescan it again and again (about a third of a 10,000-op first run).
+    Nothing made here forms cycles, so no garbage waits. A collector the caller turned
+    off stays off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _DefaultSessionStack(threading.local):
     def __init__(self):
         self.stack: list = []
@@ -416,6 +444,8 @@ class BaseSession:
         self._closed = False
         self._lock = threading.RLock()
         self._plans: dict = {}
+        self._mappers: dict = {}  # (type, fetches) -> FetchMapper, for hashable fetches
+        self._pruned_placement = config.graph_options.place_pruned_graph
         self._placement: dict = {}
         self._placed_version = 0
         self._resources = ResourceManager()
@@ -534,10 +564,27 @@ class BaseSession:
         {'y': array([2., 4.], dtype=float32)}
         """
         self._check_runnable()
-        mapper = FetchMapper(self._graph, fetches)
+        mapper = self._fetch_mapper(fetches)
         feeds = self._convert_feeds(feed_dict)
         values = self._run(mapper.tensors, mapper.targets, feeds, options, run_metadata)
-        return _fetch_results(mapper, dict(zip(mapper.tensors, values)))
+        return mapper.results(values)
+
+    def _fetch_mapper(self, fetches) -> FetchMapper:
+        """The mapper of ``fetches``, reused when they are hashable (a tensor, a name, a tuple).
+
+        Keyed by type too: a namedtuple equals the plain tuple of its fields.
+        """
+        try:
+            key = (type(fetches), fetches)
+            mapper = self._mappers.get(key)
+        except TypeError:  # a list or a dict: mapped afresh each run, as TF does
+            return FetchMapper(self._graph, fetches)
+        if mapper is None:
+            mapper = FetchMapper(self._graph, fetches)
+            if len(self._mappers) >= _PLAN_CACHE_SIZE:
+                self._mappers.clear()
+            self._mappers[key] = mapper
+        return mapper
 
     def _check_runnable(self) -> None:
         self._check_open()
@@ -605,36 +652,39 @@ class BaseSession:
 
     def _run(self, fetch_tensors, targets, feeds: dict, options=None, run_metadata=None) -> list:
         """Execute; returns the values of ``fetch_tensors`` in order."""
-        pending = [t for t in fetch_tensors if t not in feeds]
-        if not pending and not targets:
-            return [feeds[t] for t in fetch_tensors]
+        if not targets and (not fetch_tensors or feeds and all(t in feeds for t in fetch_tensors)):
+            return [feeds[t] for t in fetch_tensors]  # nothing to run: the engine is not called
         plan = self._plan(tuple(fetch_tensors), tuple(targets), feeds)
         values = _initial_values(plan, feeds)
         collector = self._tracer(options, run_metadata)
+        pool, threads = self._pools.for_options(options)
         run = RunContext(
             self._resources,
-            pool=self._pools.pick(options),
+            pool=pool,
             hooks=() if collector is None else (collector,),
             deadline=self._deadline(options),
             cancellations=self._cancellations,
         )
-        sequential = plan.sequential_only or (
-            self._pools.threads(options) <= 1 and not plan.has_blocking
-        )
+        sequential = plan.sequential_only or (threads <= 1 and not plan.has_blocking)
         self._engine.execute(plan, values, run, sequential)
         if run_metadata is not None:
             self._fill_metadata(run_metadata, collector, plan, options)
         return [values[slot] for slot in plan.fetch_slots]
 
     def _plan(self, fetch_tensors, targets, feeds):
-        key = (fetch_tensors, targets, frozenset(feeds))
+        if self._placed_version != self._graph.version and not self._pruned_placement:
+            # As TF's direct session: ops added since the last run are placed (and an
+            # unplaceable one fails) even when this run's plan is cached.
+            with self._lock, _collector_paused():
+                self._place()
+        key = (fetch_tensors, targets, frozenset(feeds) if feeds else _NO_FEEDS)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
-        with self._lock:
+        with self._lock, _collector_paused():
             self._check_open()
             ops_needed = None
-            if self._config.graph_options.place_pruned_graph:
+            if self._pruned_placement:
                 from .plan import prune
 
                 ops_needed = prune(fetch_tensors, targets, set(feeds))
@@ -724,21 +774,16 @@ class BaseSession:
         mapper = FetchMapper(self._graph, fetches)
         feed_tensors = [self._feed_key(key) for key in feed_list or ()]
         tensors, targets = mapper.tensors, mapper.targets
-        positions = [mapper.elements.index(t) for t in tensors]
-        count = len(mapper.elements)
 
         def call(*feed_values, options=None, run_metadata=None):
             if len(feed_values) != len(feed_tensors):
                 raise TypeError(
                     f"The callable takes {len(feed_tensors)} feed values, got {len(feed_values)}."
                 )
-            self._check_open()
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
             feeds = {t: convert_feed(t, v) for t, v in zip(feed_tensors, feed_values)}
-            values = self._run(tensors, targets, feeds, options, run_metadata)
-            flat = [None] * count
-            for position, value in zip(positions, values):
-                flat[position] = _as_result(value)
-            return mapper.build(flat)
+            return mapper.results(self._run(tensors, targets, feeds, options, run_metadata))
 
         if accept_options:
             return call
@@ -966,13 +1011,12 @@ class _ThreadPools:
             )
         return index
 
-    def pick(self, options):
+    def for_options(self, options) -> tuple:
+        """``(pool, threads)`` for a run: the pool ``options`` picks and its size."""
+        if options is None:
+            return self._pools[0], self._sizes[0]
         index = self._index(options)
-        return None if index == -1 else self._pools[index]
-
-    def threads(self, options) -> int:
-        index = self._index(options)
-        return 1 if index == -1 else self._sizes[index]
+        return (None, 1) if index == -1 else (self._pools[index], self._sizes[index])
 
     def shutdown(self) -> None:
         for pool in self._owned:

@@ -135,6 +135,8 @@ _UNARY = {
 
 
 def _check_broadcast(x, y) -> None:
+    if np.shape(x) == np.shape(y):  # the common case needs no broadcasting rules
+        return
     try:
         np.broadcast_shapes(np.shape(x), np.shape(y))
     except ValueError:
@@ -145,9 +147,10 @@ def _check_broadcast(x, y) -> None:
 
 def _binary_kernel(fn):
     def kernel(x, y, *, T):
+        # Overflow and invalid values give inf/nan quietly, as in TF: the executor runs
+        # kernels with numpy's floating-point warnings off (once per run, not per op).
         _check_broadcast(x, y)
-        with np.errstate(all="ignore"):
-            return (_typed(fn(x, y), x),)
+        return (_typed(fn(x, y), x),)
 
     return kernel
 
@@ -162,8 +165,7 @@ def _comparison_kernel(fn):
 
 def _unary_kernel(fn):
     def kernel(x, *, T):
-        with np.errstate(all="ignore"):
-            return (_typed(fn(x), x),)
+        return (_typed(fn(x), x),)  # quietly, see _binary_kernel
 
     return kernel
 
