@@ -381,11 +381,7 @@ def bias_add(value, bias, data_format=None, name=None) -> Tensor:
 
 @register_gradient("BiasAdd")
 def _bias_add_gradient(op, grad):
-    data_format = op.get_attr("data_format")
-    bias_grad = apply_op(
-        BIAS_ADD_GRAD, [grad], "BiasAddGrad", T=grad.dtype.base_dtype, data_format=data_format
-    )
-    return [grad, bias_grad.outputs[0]]
+    return [grad, _apply_like(BIAS_ADD_GRAD, [grad], op)]
 
 
 def xw_plus_b(x, weights, biases, name=None) -> Tensor:
@@ -412,11 +408,7 @@ def _bias_add_grad_gradient(op, grad):
     # BiasAddGrad sums over all but the channel axis, so its gradient spreads ``grad``
     # back along those axes: a BiasAdd of ``grad`` onto zeros.
     zeros = array_ops.zeros_like(op.inputs[0])
-    data_format = op.get_attr("data_format")
-    spread = apply_op(
-        BIAS_ADD, [zeros, grad], "BiasAdd", T=grad.dtype.base_dtype, data_format=data_format
-    )
-    return [spread.outputs[0]]
+    return [_apply_like(BIAS_ADD, [zeros, grad], op)]
 
 
 # -- l2 loss --------------------------------------------------------------------------------
@@ -509,6 +501,16 @@ def _ensure_xent_args(name: str, sentinel, labels, logits) -> None:
         raise ValueError("Both labels and logits must be provided.")
 
 
+def _logits_and_labels(logits, labels) -> tuple[Tensor, Tensor]:
+    """Both as tensors; Python ``labels`` take the logits' dtype."""
+    graph = graph_of([logits, labels])
+    logits = convert_to_tensor(logits, name="logits", graph=graph)
+    labels = convert_to_tensor(
+        labels, dtype_hint=logits.dtype.base_dtype, name="labels", graph=graph
+    )
+    return logits, labels
+
+
 def _flatten_outer_dims(tensor: Tensor) -> Tensor:
     """``tensor`` as ``[-1, last dim]``, keeping what is known of the static shape."""
     last = array_ops.shape(tensor)[-1:]
@@ -557,11 +559,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> Ten
     array([0.6931472, 0.6931472], dtype=float32)
     """
     with name_scope(name, "softmax_cross_entropy_with_logits", [logits, labels]) as scope:
-        graph = graph_of([logits, labels])
-        logits = convert_to_tensor(logits, name="logits", graph=graph)
-        labels = convert_to_tensor(
-            labels, dtype_hint=logits.dtype.base_dtype, name="labels", graph=graph
-        )
+        logits, labels = _logits_and_labels(logits, labels)
         labels = math_ops.cast(labels, logits.dtype.base_dtype)
         shape = logits.shape
         if shape.rank == 2 and axis in (-1, 1):
@@ -745,11 +743,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     """
     _ensure_xent_args("sigmoid_cross_entropy_with_logits", None, labels, logits)
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
-        graph = graph_of([logits, labels])
-        logits = convert_to_tensor(logits, name="logits", graph=graph)
-        labels = convert_to_tensor(
-            labels, dtype_hint=logits.dtype.base_dtype, name="labels", graph=graph
-        )
+        logits, labels = _logits_and_labels(logits, labels)
         if not labels.shape.is_compatible_with(logits.shape):
             raise ValueError(
                 f"`logits` and `labels` must have the same shape, received "
