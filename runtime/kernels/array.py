@@ -14,6 +14,7 @@ import numpy as np
 from ..dtypes import short_name
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
+from .math import shape_text
 
 
 @register_kernel("Const")
@@ -259,10 +260,6 @@ def squeeze(x, *, T, squeeze_dims):
     return (np.squeeze(x, axis=tuple(set(axes))),)
 
 
-def _shape_text(shape) -> str:
-    return "[" + ",".join(map(str, shape)) + "]"
-
-
 @register_kernel("ConcatV2")
 def concat_v2(*inputs, N, T, Tidx):
     *values, axis = inputs
@@ -277,13 +274,13 @@ def concat_v2(*inputs, N, T, Tidx):
         if value.ndim != rank:
             _fail(
                 f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
-                f"{_shape_text(values[0].shape)} vs. shape[{i}] = {_shape_text(value.shape)}"
+                f"{shape_text(values[0].shape)} vs. shape[{i}] = {shape_text(value.shape)}"
             )
         for d in range(rank):
             if d != axis and value.shape[d] != values[0].shape[d]:
                 _fail(
                     f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = "
-                    f"{_shape_text(values[0].shape)} vs. shape[{i}] = {_shape_text(value.shape)}"
+                    f"{shape_text(values[0].shape)} vs. shape[{i}] = {shape_text(value.shape)}"
                 )
     return (np.concatenate(values, axis=axis),)
 
@@ -293,8 +290,8 @@ def pack(*values, N, T, axis):
     for i, value in enumerate(values[1:], 1):
         if value.shape != values[0].shape:
             _fail(
-                f"Shapes of all inputs must match: values[0].shape = {_shape_text(values[0].shape)} "
-                f"!= values[{i}].shape = {_shape_text(value.shape)}"
+                f"Shapes of all inputs must match: values[0].shape = {shape_text(values[0].shape)} "
+                f"!= values[{i}].shape = {shape_text(value.shape)}"
             )
     return (np.stack(values, axis=axis),)
 
@@ -302,7 +299,7 @@ def pack(*values, N, T, axis):
 @register_kernel("Unpack")
 def unpack(value, *, num, T, axis):
     if value.shape[axis] != num:
-        _fail(f"Input shape axis {axis} must equal {num}, got shape {_shape_text(value.shape)}")
+        _fail(f"Input shape axis {axis} must equal {num}, got shape {shape_text(value.shape)}")
     return tuple(np.moveaxis(value, axis, 0))
 
 
@@ -375,8 +372,8 @@ def gather_v2(params, indices, axis, *, Tparams, Tindices, Taxis, batch_dims):
     batch = params.shape[:batch_dims]
     if indices.shape[:batch_dims] != batch:
         _fail(
-            f"params.shape[:{batch_dims}] = {_shape_text(batch)} must equal "
-            f"indices.shape[:{batch_dims}] = {_shape_text(indices.shape[:batch_dims])}"
+            f"params.shape[:{batch_dims}] = {shape_text(batch)} must equal "
+            f"indices.shape[:{batch_dims}] = {shape_text(indices.shape[:batch_dims])}"
         )
     parts = [np.take(params[b], indices[b], axis=axis - batch_dims) for b in np.ndindex(*batch)]
     out_tail = parts[0].shape if parts else ()
@@ -392,8 +389,8 @@ def _nd_index(indices, shape, what: str) -> tuple:
         row = int(bad[0][0])
         position = np.unravel_index(row, indices.shape[:-1])
         _fail(
-            f"indices[{_position(position)}] = {_shape_text(flat[row].tolist())} does not index "
-            f"into {what} {_shape_text(shape)}"
+            f"indices[{_position(position)}] = {shape_text(flat[row].tolist())} does not index "
+            f"into {what} {shape_text(shape)}"
         )
     return tuple(np.moveaxis(indices, -1, 0))
 
@@ -444,8 +441,8 @@ def tile(x, multiples, *, T, Tmultiples):
 def _paddings(x, paddings) -> list:
     if paddings.shape != (x.ndim, 2):
         _fail(
-            f"The first dimension of paddings must be the rank of inputs{_shape_text(paddings.shape)} "
-            f"{_shape_text(x.shape)}"
+            f"The first dimension of paddings must be the rank of inputs{shape_text(paddings.shape)} "
+            f"{shape_text(x.shape)}"
         )
     if (paddings < 0).any():
         _fail(f"Paddings must be non-negative: {' '.join(map(str, paddings.reshape(-1)))}")
@@ -519,7 +516,7 @@ def broadcast_to(x, shape, *, T, Tidx):
     try:
         return (np.broadcast_to(x, tuple(shape.tolist())),)
     except ValueError:
-        _fail(f"Incompatible shapes: {_shape_text(x.shape)} vs. {_shape_text(shape.tolist())}")
+        _fail(f"Incompatible shapes: {shape_text(x.shape)} vs. {shape_text(shape.tolist())}")
 
 
 @register_kernel("BroadcastGradientArgs")
@@ -537,7 +534,7 @@ def broadcast_gradient_args(s0, s1, *, T):
         elif y == 1 and x != 1:
             r1.append(i)
         elif x != y:
-            _fail(f"Incompatible shapes: {_shape_text(s0.tolist())} vs. {_shape_text(s1.tolist())}")
+            _fail(f"Incompatible shapes: {shape_text(s0.tolist())} vs. {shape_text(s1.tolist())}")
     dtype = s0.dtype
     return (np.array(r0, dtype=dtype), np.array(r1, dtype=dtype))
 

@@ -17,8 +17,14 @@ from ..errors import InvalidArgumentError
 from ..registry import register_kernel
 
 
-def _dims(shape) -> str:
-    """TF's shape text in messages: ``[2,3]``."""
+def shape_text(shape) -> str:
+    """TF's shape text in kernel messages.
+
+    Examples
+    --------
+    >>> shape_text((2, 3)), shape_text(())
+    ('[2,3]', '[]')
+    """
     return "[" + ",".join(str(d) for d in shape) + "]"
 
 
@@ -141,7 +147,9 @@ def _check_broadcast(x, y) -> None:
         np.broadcast_shapes(np.shape(x), np.shape(y))
     except ValueError:
         raise InvalidArgumentError(
-            None, None, f"Incompatible shapes: {_dims(np.shape(x))} vs. {_dims(np.shape(y))}"
+            None,
+            None,
+            f"Incompatible shapes: {shape_text(np.shape(x))} vs. {shape_text(np.shape(y))}",
         ) from None
 
 
@@ -191,7 +199,7 @@ def add_n(*inputs, N, T):
                 None,
                 None,
                 "Inputs to operation AddN must have the same size and shape.  Input 0: "
-                f"{_dims(inputs[0].shape)} != input {i}: {_dims(x.shape)}",
+                f"{shape_text(inputs[0].shape)} != input {i}: {shape_text(x.shape)}",
             )
     return (_typed(functools.reduce(np.add, inputs), inputs[0]),)
 
@@ -210,7 +218,7 @@ def mat_mul(a, b, *, T, transpose_a, transpose_b):
         raise InvalidArgumentError(
             None,
             None,
-            f"Matrix size-incompatible: In[0]: {_dims(a.shape)}, In[1]: {_dims(b.shape)}",
+            f"Matrix size-incompatible: In[0]: {shape_text(a.shape)}, In[1]: {shape_text(b.shape)}",
         )
     return (_typed(np.matmul(a, b), a),)
 
@@ -226,7 +234,7 @@ def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y):
         raise InvalidArgumentError(
             None,
             None,
-            f"Matrix size-incompatible: In[0]: {_dims(x.shape)}, In[1]: {_dims(y.shape)}",
+            f"Matrix size-incompatible: In[0]: {shape_text(x.shape)}, In[1]: {shape_text(y.shape)}",
         )
     try:
         return (_typed(np.matmul(a, b), x),)
@@ -234,8 +242,8 @@ def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y):
         raise InvalidArgumentError(
             None,
             None,
-            f"In[0] and In[1] must have compatible batch dimensions: {_dims(x.shape)} vs. "
-            f"{_dims(y.shape)}",
+            f"In[0] and In[1] must have compatible batch dimensions: {shape_text(x.shape)} vs. "
+            f"{shape_text(y.shape)}",
         ) from None
 
 
@@ -263,7 +271,14 @@ def reduction_axes(x: np.ndarray, axes: np.ndarray) -> tuple:
     return tuple(sorted(found))
 
 
-def _lowest(dtype):
+def lowest(dtype):
+    """The smallest value of ``dtype``: ``-inf`` for floats (the identity of a max).
+
+    Examples
+    --------
+    >>> lowest(np.dtype(np.float32)), lowest(np.dtype(np.int8))
+    (-inf, -128)
+    """
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
@@ -284,7 +299,7 @@ _REDUCTIONS = {
     "Prod": lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
     "Mean": _mean,
     "Max": lambda x, axis, keepdims: np.max(
-        x, axis=axis, keepdims=keepdims, initial=_lowest(x.dtype)
+        x, axis=axis, keepdims=keepdims, initial=lowest(x.dtype)
     ),
     "Min": lambda x, axis, keepdims: np.min(
         x, axis=axis, keepdims=keepdims, initial=_highest(x.dtype)
@@ -317,7 +332,7 @@ def _arg_kernel(fn):
             )
         if x.shape[axis] == 0:
             raise InvalidArgumentError(
-                None, None, f"Reduction axis {axis} is empty in shape {_dims(x.shape)}"
+                None, None, f"Reduction axis {axis} is empty in shape {shape_text(x.shape)}"
             )
         return (np.asarray(fn(x, axis=axis), dtype=output_type.as_numpy_dtype),)
 
@@ -409,7 +424,7 @@ def select(condition, t, e, *, T):
             None,
             None,
             "'then' and 'else' must have the same size.  but received: "
-            f"{_dims(t.shape)} vs. {_dims(e.shape)}",
+            f"{shape_text(t.shape)} vs. {shape_text(e.shape)}",
         )
     if condition.ndim == 1 and t.ndim > 1:
         if condition.shape[0] != t.shape[0]:
@@ -425,7 +440,7 @@ def select(condition, t, e, *, T):
             None,
             None,
             "'cond' and 'then' must have the same size.  but received: "
-            f"{_dims(condition.shape)} vs. {_dims(t.shape)}",
+            f"{shape_text(condition.shape)} vs. {shape_text(t.shape)}",
         )
     return (np.where(condition, t, e),)
 
@@ -438,8 +453,8 @@ def select_v2(condition, t, e, *, T):
         raise InvalidArgumentError(
             None,
             None,
-            f"condition, then and else must be broadcastable: {_dims(condition.shape)}, "
-            f"{_dims(t.shape)}, {_dims(e.shape)}",
+            f"condition, then and else must be broadcastable: {shape_text(condition.shape)}, "
+            f"{shape_text(t.shape)}, {shape_text(e.shape)}",
         ) from None
 
 

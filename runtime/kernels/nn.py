@@ -18,6 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
+from .math import lowest
 
 _SHOWN_LABELS = 10  # label values quoted in an out-of-range error
 
@@ -327,15 +328,11 @@ def conv2d_backprop_filter(
 # -- pooling ----------------------------------------------------------------------------
 
 
-def _lowest(dtype):
-    return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
-
-
 @register_kernel("MaxPool")
 def max_pool(input, *, T, ksize, strides, padding, data_format):
     _check_rank4("input", input)
     windows, _ = _padded_windows(
-        input, _spatial(ksize), _spatial(strides), padding, _lowest(input.dtype)
+        input, _spatial(ksize), _spatial(strides), padding, lowest(input.dtype)
     )
     return (windows.max(axis=(4, 5)),)
 
@@ -343,7 +340,7 @@ def max_pool(input, *, T, ksize, strides, padding, data_format):
 def _first_max(orig_input, ksize, strides, padding):
     """Each window's flat index of its first maximum (TF's tie rule), and the geometry."""
     windows, geometry = _padded_windows(
-        orig_input, ksize, strides, padding, _lowest(orig_input.dtype)
+        orig_input, ksize, strides, padding, lowest(orig_input.dtype)
     )
     flat = windows.reshape((*windows.shape[:4], -1))
     return flat.argmax(axis=-1)[..., None], geometry
