@@ -120,40 +120,29 @@ def _gated(item):
 # -- If --------------------------------------------------------------------------------
 
 
-def _call_shape(types_attr: str):
-    """Shape function of a functional op: the dtypes in attr ``types_attr`` with
-    ``output_shapes``, then a scalar variant (the trace its gradient reads)."""
+def _functional_op(op_type: str, first: str, attrs: dict, types_attr: str, stateful: bool) -> OpDef:
+    """Register an If or While op of ``first`` and the loop or branch inputs: its outputs
+    have the dtypes in attr ``types_attr`` and the ``output_shapes``, and a last scalar
+    variant output holds the trace its gradient reads."""
 
-    def rule(*inputs, output_shapes, **attrs) -> list[TensorSpec]:
-        pairs = zip(attrs[types_attr], output_shapes)
+    def shape_fn(*inputs, output_shapes, **op_attrs) -> list[TensorSpec]:
+        pairs = zip(op_attrs[types_attr], output_shapes)
         specs = [TensorSpec(dtype, shape) for dtype, shape in pairs]
         return [*specs, TensorSpec(dtypes.variant, TensorShape([]))]
 
-    return rule
+    inputs = (first, "*&input")
+    return register_op(OpDef(op_type, inputs, ("output",), attrs, shape_fn, stateful, "expensive"))
 
 
-def _if_op(op_type: str, stateful: bool) -> OpDef:
-    return register_op(
-        OpDef(
-            op_type,
-            ("cond", "*&input"),
-            ("output",),
-            attrs={
-                "Tin": REQUIRED,
-                "Tout": REQUIRED,
-                "then_branch": REQUIRED,
-                "else_branch": REQUIRED,
-                "output_shapes": REQUIRED,
-            },
-            shape_fn=_call_shape("Tout"),
-            is_stateful=stateful,
-            cost="expensive",
-        )
-    )
-
-
-IF = _if_op("If", stateful=True)
-STATELESS_IF = _if_op("StatelessIf", stateful=False)
+_IF_ATTRS = {
+    "Tin": REQUIRED,
+    "Tout": REQUIRED,
+    "then_branch": REQUIRED,
+    "else_branch": REQUIRED,
+    "output_shapes": REQUIRED,
+}
+IF = _functional_op("If", "cond", _IF_ATTRS, "Tout", stateful=True)
+STATELESS_IF = _functional_op("StatelessIf", "cond", _IF_ATTRS, "Tout", stateful=False)
 
 
 def cond(pred, true_fn=None, false_fn=None, name=None):
@@ -440,28 +429,17 @@ def _assert_at_most_n_true(preds, n: int, message: str, assert_fn):
 # -- While -----------------------------------------------------------------------------
 
 
-def _while_op(op_type: str, stateful: bool) -> OpDef:
-    return register_op(
-        OpDef(
-            op_type,
-            ("maximum_iterations", "*&input"),
-            ("output",),
-            attrs={
-                "T": REQUIRED,
-                "cond": REQUIRED,
-                "body": REQUIRED,
-                "output_shapes": REQUIRED,
-                "parallel_iterations": 10,
-            },
-            shape_fn=_call_shape("T"),
-            is_stateful=stateful,
-            cost="expensive",
-        )
-    )
-
-
-WHILE = _while_op("While", stateful=True)
-STATELESS_WHILE = _while_op("StatelessWhile", stateful=False)
+_WHILE_ATTRS = {
+    "T": REQUIRED,
+    "cond": REQUIRED,
+    "body": REQUIRED,
+    "output_shapes": REQUIRED,
+    "parallel_iterations": 10,
+}
+WHILE = _functional_op("While", "maximum_iterations", _WHILE_ATTRS, "T", stateful=True)
+STATELESS_WHILE = _functional_op(
+    "StatelessWhile", "maximum_iterations", _WHILE_ATTRS, "T", stateful=False
+)
 
 
 def while_loop(
