@@ -183,7 +183,14 @@ class BuilderModel:
         self._act(action)
 
     def select(self, name: str | None) -> None:
-        """Select op ``name`` in the node list (for rename and delete)."""
+        """Select op ``name`` in the node list (for rename and delete).
+
+        A name that is not an op of the graph selects nothing and says so.
+        """
+        known = {op.name for op in self.graph.get_operations()}
+        if name is not None and name not in known:
+            self.message = f"There is no op named {name!r} in the graph."
+            name = None
         self.selected = name
         self.refresh()
 

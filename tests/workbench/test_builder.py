@@ -606,3 +606,13 @@ def test_random_builder_graphs_round_trip_through_code(steps):
     reopened = GraphBuilder(namespace["graph"])
     assert all(r.builder.startswith("tf.") for r in reopened.recipes)
     assert graph_def_of_code(reopened.to_code()) == graph_def
+
+
+def test_selecting_an_unknown_op_selects_nothing_and_says_so():
+    builder = GraphBuilder()
+    builder.add("tf.constant", value=1.0, name="a")
+    builder.select("no_such_op")
+    assert builder.selected is None
+    assert "no_such_op" in builder.message
+    builder.select("a")
+    assert builder.selected == "a"
