@@ -236,8 +236,10 @@ class _Importer:
             raise ValueError(f"Node '{node.name}': {err}") from None
         try:
             specs = infer_specs(op_def, data, attrs, op_name)
-        except (ValueError, TypeError):
+        except ValueError:
             raise
+        except TypeError as err:  # TF reports any node that does not fit as ValueError
+            raise ValueError(f"Node '{node.name}': {err}") from None
         except Exception as err:
             raise ValueError(
                 f"Node '{node.name}': its attrs do not fit op {node.op} "

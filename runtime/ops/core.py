@@ -16,7 +16,7 @@ from .. import dtypes
 from ..errors import capture_frames, capture_traceback
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
-from ..shapes import TensorShape, as_shape, broadcast_shapes
+from ..shapes import TensorShape, as_shape
 from .constant_value import InputSpec
 
 
@@ -463,24 +463,6 @@ def same_dtype(op_type: str, *specs: TensorSpec) -> dtypes.DType:
 def unchanged(x: TensorSpec, **_attrs) -> list[TensorSpec]:
     """Shape function of ops whose output looks like their (first) input."""
     return [x]
-
-
-def broadcasting(op_type: str, out_dtype: dtypes.DType | None = None):
-    """Shape function of a binary elementwise op with numpy broadcasting.
-
-    Examples
-    --------
-    >>> rule = broadcasting("AddV2")
-    >>> rule(TensorSpec(dtypes.float32, TensorShape([2, 1])),
-    ...      TensorSpec(dtypes.float32, TensorShape([3])))
-    [TensorSpec(dtype=tf.float32, shape=TensorShape([2, 3]))]
-    """
-
-    def rule(x: TensorSpec, y: TensorSpec, **_attrs) -> list[TensorSpec]:
-        dtype = same_dtype(op_type, x, y)
-        return [TensorSpec(out_dtype or dtype, broadcast_shapes(x.shape, y.shape))]
-
-    return rule
 
 
 def _const_shape(*, value, dtype):
