@@ -28,7 +28,14 @@ from ..registry import (
 from ..shapes import TensorShape, as_shape, broadcast_shapes
 from . import math_ops
 from .constant_value import constant_value, known_shape, known_value
-from .core import apply_op, constant, convert_to_tensor, format_shape, unchanged
+from .core import (
+    apply_op,
+    constant,
+    convert_to_tensor,
+    deprecated_argument_lookup,
+    format_shape,
+    unchanged,
+)
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
@@ -412,7 +419,7 @@ def expand_dims(input, axis, name=None) -> Tensor:
 
 def expand_dims_v1(input, axis=None, name=None, dim=None) -> Tensor:
     """TF1's :func:`expand_dims`: ``dim`` is the old name of ``axis``."""
-    axis = math_ops.either_argument("axis", axis, "dim", dim)
+    axis = deprecated_argument_lookup("axis", axis, "dim", dim)
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
     return expand_dims(input, axis, name)
@@ -472,7 +479,7 @@ def squeeze(input, axis=None, name=None) -> Tensor:
 def squeeze_v1(input, axis=None, name=None, squeeze_dims=None) -> Tensor:
     """TF1's :func:`squeeze`: ``squeeze_dims`` is the old name of ``axis``."""
     return squeeze(
-        input, math_ops.either_argument("axis", axis, "squeeze_dims", squeeze_dims), name
+        input, deprecated_argument_lookup("axis", axis, "squeeze_dims", squeeze_dims), name
     )
 
 

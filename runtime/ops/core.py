@@ -460,6 +460,23 @@ def same_dtype(op_type: str, *specs: TensorSpec) -> dtypes.DType:
     return first
 
 
+def deprecated_argument_lookup(new_name: str, new, old_name: str, old):
+    """The value of an argument TF1 also took under an old name (``keep_dims``, ``dim``).
+
+    Examples
+    --------
+    >>> deprecated_argument_lookup("axis", None, "dim", 1)
+    1
+    >>> deprecated_argument_lookup("axis", 0, "dim", 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: Cannot specify both 'dim' and 'axis'.
+    """
+    if new is not None and old is not None:
+        raise ValueError(f"Cannot specify both '{old_name}' and '{new_name}'.")
+    return new if new is not None else old
+
+
 def unchanged(x: TensorSpec, **_attrs) -> list[TensorSpec]:
     """Shape function of ops whose output looks like their (first) input."""
     return [x]

@@ -25,7 +25,7 @@ from ..registry import (
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops
 from .constant_value import constant_value, known_value
-from .core import apply_op, convert_to_tensor, unchanged
+from .core import apply_op, convert_to_tensor, deprecated_argument_lookup, unchanged
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
@@ -887,19 +887,12 @@ reduce_all = _reduction_builder(ALL, "reduce_all", "Logical and over ``axis`` of
 reduce_any = _reduction_builder(ANY_OP, "reduce_any", "Logical or over ``axis`` of a bool tensor.")
 
 
-def either_argument(new_name: str, new, old_name: str, old):
-    """The value of an argument TF1 also took under an old name (``keep_dims`` ...)."""
-    if new is not None and old is not None:
-        raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'.")
-    return new if new is not None else old
-
-
 def _v1_reduction(reduce):
     def reduce_v1(
         input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None
     ):
-        axis = either_argument("axis", axis, "reduction_indices", reduction_indices)
-        keepdims = either_argument("keepdims", keepdims, "keep_dims", keep_dims)
+        axis = deprecated_argument_lookup("axis", axis, "reduction_indices", reduction_indices)
+        keepdims = deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims)
         return reduce(input_tensor, axis, bool(keepdims), name)
 
     doc = (
@@ -983,12 +976,16 @@ def argmin(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:
 
 def argmax_v1(input, axis=None, name=None, dimension=None, output_type=dtypes.int64) -> Tensor:
     """TF1's ``argmax``: ``dimension`` is the old name of ``axis``."""
-    return argmax(input, either_argument("axis", axis, "dimension", dimension), output_type, name)
+    return argmax(
+        input, deprecated_argument_lookup("axis", axis, "dimension", dimension), output_type, name
+    )
 
 
 def argmin_v1(input, axis=None, name=None, dimension=None, output_type=dtypes.int64) -> Tensor:
     """TF1's ``argmin``: ``dimension`` is the old name of ``axis``."""
-    return argmin(input, either_argument("axis", axis, "dimension", dimension), output_type, name)
+    return argmin(
+        input, deprecated_argument_lookup("axis", axis, "dimension", dimension), output_type, name
+    )
 
 
 # -- casts, sequences, selection ------------------------------------------------------------

@@ -21,7 +21,7 @@ from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops, math_ops, random_ops
 from .constant_value import constant_value, known_shape
-from .core import apply_op, convert_to_tensor, same_dtype
+from .core import apply_op, convert_to_tensor, deprecated_argument_lookup, same_dtype
 from .math_ops import check_dtype
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
@@ -596,7 +596,7 @@ def softmax_cross_entropy_with_logits_v1(
     array([0.6931472], dtype=float32)
     """
     _ensure_xent_args("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
-    axis = _either(axis, "axis", None if dim == -1 else dim, "dim")
+    axis = deprecated_argument_lookup("axis", axis, "dim", None if dim == -1 else dim)
     with name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
         labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
         return softmax_cross_entropy_with_logits(
@@ -608,7 +608,7 @@ def softmax_cross_entropy_with_logits_v2_v1(
     labels, logits, axis=None, name=None, dim=None
 ) -> Tensor:
     """``tf.compat.v1.nn.softmax_cross_entropy_with_logits_v2``: TF2's, with ``dim``."""
-    axis = _either(axis, "axis", dim, "dim")
+    axis = deprecated_argument_lookup("axis", axis, "dim", dim)
     return softmax_cross_entropy_with_logits(labels, logits, -1 if axis is None else axis, name)
 
 
@@ -1341,13 +1341,6 @@ def _avg_pool_grad_gradient(op, grad):
 # -- TF1 signatures (tf.compat.v1.nn) ----------------------------------------------------
 
 
-def _either(new, new_name: str, old, old_name: str):
-    """TF's ``deprecated_argument_lookup``: one of two spellings of an argument."""
-    if new is not None and old is not None:
-        raise ValueError(f"Cannot specify both '{new_name}' and '{old_name}'")
-    return new if new is not None else old
-
-
 def max_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
     """TF1's ``tf.compat.v1.nn.max_pool``: :func:`max_pool2d` taking ``value``.
 
@@ -1360,13 +1353,13 @@ def max_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, i
     >>> y.shape
     TensorShape([1, 2, 2, 1])
     """
-    value = _either(input, "input", value, "value")
+    value = deprecated_argument_lookup("input", input, "value", value)
     return _pool(MAX_POOL, value, ksize, strides, padding, data_format, name)
 
 
 def avg_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, input=None):
     """TF1's ``tf.compat.v1.nn.avg_pool``: :func:`avg_pool2d` taking ``value``."""
-    value = _either(input, "input", value, "value")
+    value = deprecated_argument_lookup("input", input, "value", value)
     return _pool(AVG_POOL, value, ksize, strides, padding, data_format, name)
 
 
@@ -1393,15 +1386,15 @@ def conv2d_v1(
     >>> y.shape
     TensorShape([1, 3, 3, 8])
     """
-    filters = _either(filters, "filters", filter, "filter")
+    filters = deprecated_argument_lookup("filters", filters, "filter", filter)
     return conv2d(input, filters, strides, padding, data_format, dilations, name)
 
 
 def softmax_v1(logits, axis=None, name=None, dim=None) -> Tensor:
     """TF1's :func:`softmax`, which also takes the old ``dim`` for ``axis``."""
-    return softmax(logits, _either(axis, "axis", dim, "dim"), name)
+    return softmax(logits, deprecated_argument_lookup("axis", axis, "dim", dim), name)
 
 
 def log_softmax_v1(logits, axis=None, name=None, dim=None) -> Tensor:
     """TF1's :func:`log_softmax`, which also takes the old ``dim`` for ``axis``."""
-    return log_softmax(logits, _either(axis, "axis", dim, "dim"), name)
+    return log_softmax(logits, deprecated_argument_lookup("axis", axis, "dim", dim), name)

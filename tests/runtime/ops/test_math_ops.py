@@ -411,7 +411,7 @@ def test_v1_reduction_aliases(sess):
     out = tf.compat.v1.reduce_sum(x, reduction_indices=[1], keep_dims=True)
     assert out.shape == (2, 1)
     _check(sess, out, np.full((2, 1), 3, np.float32))
-    with pytest.raises(ValueError, match="Cannot specify both 'axis' and 'reduction_indices'"):
+    with pytest.raises(ValueError, match="Cannot specify both 'reduction_indices' and 'axis'"):
         tf.compat.v1.reduce_sum(x, axis=0, reduction_indices=0)
 
 

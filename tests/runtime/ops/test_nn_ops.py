@@ -425,7 +425,7 @@ def test_pool_build_errors(graph):
         tf.nn.max_pool2d(x, ksize=[1, 2, 2, 2], strides=1, padding="SAME")
     with pytest.raises(TypeError, match=r"'input' has DataType int32 .*AvgPool"):
         tf.nn.avg_pool2d(np.zeros((1, 2, 2, 1), np.int32), ksize=1, strides=1, padding="SAME")
-    with pytest.raises(ValueError, match=r"Cannot specify both 'input' and 'value'"):
+    with pytest.raises(ValueError, match=r"Cannot specify both 'value' and 'input'"):
         tf.compat.v1.nn.max_pool(x, 2, 2, "SAME", input=x)
 
 
