@@ -154,7 +154,15 @@ def unregister_filename_formatter(formatter) -> None:
     _filename_formatters.remove(formatter)
 
 
-def _display_filename(filename: str) -> str:
+def display_filename(filename: str) -> str:
+    """``filename`` as tracebacks show it (a notebook cell as ``<cell 3>`` once the
+    workbench is loaded).
+
+    Examples
+    --------
+    >>> display_filename("model.py")
+    'model.py'
+    """
     for formatter in reversed(_filename_formatters):
         shown = formatter(filename)
         if shown:
@@ -172,7 +180,7 @@ def format_traceback(frames) -> str:
     """
     lines = []
     for filename, lineno, function in frames:
-        lines.append(f'  File "{_display_filename(filename)}", line {lineno}, in {function}')
+        lines.append(f'  File "{display_filename(filename)}", line {lineno}, in {function}')
         source = linecache.getline(filename, lineno).strip()
         if source:
             lines.append(f"    {source}")

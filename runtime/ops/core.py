@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..errors import capture_frames, capture_traceback
+from ..errors import capture_frames, capture_traceback, display_filename
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
 from ..shapes import TensorShape, as_shape
@@ -165,7 +165,7 @@ def _build_message(text: str, op_def: OpDef, op_name: str, tensors, attrs: dict)
     frames = capture_traceback()
     if frames:
         filename, lineno, _ = frames[-1]
-        where = f' (op created at "{filename}", line {lineno})'
+        where = f' (op created at "{display_filename(filename)}", line {lineno})'
     return (
         f"{text.rstrip('.')} for '{{{{node {op_name}}}}} = {op_def.name}[{shown}]({args})' "
         f"with input shapes: {shapes}.{where}"

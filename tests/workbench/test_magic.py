@@ -137,6 +137,8 @@ def test_build_error_shows_the_cell_line_and_tf_message(ip):
     assert "b = tf.matmul(a, a)" in shown
     assert "ValueError: " in shown and "MatMul" in shown
     assert "magic.py" not in shown and "site-packages" not in shown and "runtime/" not in shown
+    cell = f"<cell {result.execution_count}>"
+    assert f'op created at "{cell}", line 3' in str(result.error_in_exec)
 
 
 def test_run_error_shows_the_tf_error_and_where_the_op_was_made(ip):
