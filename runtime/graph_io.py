@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 from .errors import NotFoundError
+from .files import atomic_write
 from .graph_def import GraphDef
 
 _TEXT_SUFFIXES = (".pbtxt", ".txt", ".prototxt")
@@ -35,20 +35,6 @@ def write_graph(graph_or_graph_def, logdir: str, name: str, as_text: bool = True
     data = str(graph_def).encode() if as_text else graph_def.SerializeToString()
     atomic_write(path, data)
     return path
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def load_graph(path: str):

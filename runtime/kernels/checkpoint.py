@@ -21,11 +21,11 @@ import contextlib
 import json
 import os
 import secrets
-import tempfile
 
 import numpy as np
 
 from ..errors import DataLossError, InvalidArgumentError, NotFoundError
+from ..files import atomic_write
 from ..registry import register_kernel
 
 FORMAT = "tfgraph-checkpoint"
@@ -44,22 +44,6 @@ def index_path(prefix: str) -> str:
 def exists(prefix: str) -> bool:
     """True when a complete checkpoint with ``prefix`` exists."""
     return os.path.isfile(index_path(prefix))
-
-
-def _atomic_write(path: str, write) -> None:
-    """``write(file)`` into a temporary file next to ``path``, then rename it over ``path``."""
-    directory = os.path.dirname(path) or "."
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=os.path.basename(path) + ".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
-        raise
 
 
 def _storable(array: np.ndarray) -> np.ndarray:
@@ -97,7 +81,7 @@ def save(prefix: str, names, arrays) -> None:
             old_data = _read_index(prefix)["data"]
     data_name = f"{os.path.basename(prefix)}.data-{secrets.token_hex(4)}.npz"
     stored = {name: _storable(np.asarray(a)) for name, a in zip(names, arrays)}
-    _atomic_write(os.path.join(directory, data_name), lambda file: np.savez(file, **stored))
+    atomic_write(os.path.join(directory, data_name), lambda file: np.savez(file, **stored))
     index = {
         "format": FORMAT,
         "version": VERSION,
@@ -108,7 +92,7 @@ def save(prefix: str, names, arrays) -> None:
         },
     }
     text = json.dumps(index, indent=1).encode()
-    _atomic_write(index_path(prefix), lambda file: file.write(text))
+    atomic_write(index_path(prefix), lambda file: file.write(text))
     if old_data is not None and old_data != data_name:
         with contextlib.suppress(OSError):
             os.remove(os.path.join(directory, old_data))

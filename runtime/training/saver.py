@@ -24,8 +24,8 @@ import os
 
 from .. import dtypes
 from ..errors import InvalidArgumentError, NotFoundError
+from ..files import atomic_write
 from ..graph import get_default_graph
-from ..graph_io import atomic_write
 from ..graph_keys import GraphKeys
 from ..kernels import checkpoint as checkpoint_files
 from ..ops.array_ops import identity, placeholder_with_default
