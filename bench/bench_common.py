@@ -29,6 +29,24 @@ def per_call(fn, calls: int, repeats: int = 7) -> float:
     return best
 
 
+def paired(first, second, calls: int, rounds: int = 30) -> tuple[float, float]:
+    """Seconds per call of ``first`` and ``second``, measured in alternating short batches.
+
+    On a shared machine a slow moment hits whichever batch is running; alternating
+    and keeping each one's best batch compares the two under the same conditions.
+    """
+    first()
+    second()
+    best = [float("inf"), float("inf")]
+    for _ in range(rounds):
+        for i, fn in enumerate((first, second)):
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - start) / calls)
+    return best[0], best[1]
+
+
 def blas_line() -> str:
     """Which BLAS numpy uses, and which kernel (core type) it picked, via threadpoolctl."""
     from threadpoolctl import threadpool_info

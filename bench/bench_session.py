@@ -29,7 +29,7 @@ import sys
 import time
 
 import numpy as np
-from bench_common import blas_line, machine_line, per_call, write_section
+from bench_common import blas_line, machine_line, paired, per_call, write_section
 from threadpoolctl import threadpool_limits
 
 import runtime as tf
@@ -59,10 +59,12 @@ def fed_placeholder():
 
 
 def scalar_chain(ops: int = 1000):
+    """1,000 AddV2 ops in a chain, each adding the same constant (1,002 ops in all)."""
     with tf.Graph().as_default():
         x = tf.constant(1.0)
+        one = tf.constant(1.0)
         for _ in range(ops):
-            x = x + 1.0
+            x = x + one
         with tf1.Session() as sess:
             ours = per_call(lambda: sess.run(x), 50) / ops
 
@@ -92,22 +94,27 @@ def first_run(ops: int = 10_000):
 
 
 def matmul_branches(branches: int, size: int = 512):
+    """One and two inter-op threads, one BLAS thread each (so only the pool can overlap)."""
     rng = np.random.default_rng(0)
     x_value = rng.standard_normal((size, size), np.float32)
     weights = [rng.standard_normal((size, size), np.float32) for _ in range(branches)]
     with tf.Graph().as_default():
         x = tf.constant(x_value)
         outputs = [tf.matmul(x, tf.constant(w)) for w in weights]
-        times = {}
-        for threads in (1, 2):
-            config = tf1.ConfigProto(
-                inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1
+        sessions = [
+            tf1.Session(
+                config=tf1.ConfigProto(
+                    inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1
+                )
             )
-            with tf1.Session(config=config) as sess:
-                times[threads] = per_call(lambda sess=sess: sess.run(outputs), 5, repeats=5)
+            for threads in (1, 2)
+        ]
+        one, two = paired(lambda: sessions[0].run(outputs), lambda: sessions[1].run(outputs), 3)
+        for sess in reversed(sessions):
+            sess.close()
     with threadpool_limits(limits=1, user_api="blas"):
-        reference = per_call(lambda: [x_value @ w for w in weights], 5, repeats=5)
-    return times[1], times[2], reference
+        reference = per_call(lambda: [x_value @ w for w in weights], 3, repeats=15)
+    return one, two, reference
 
 
 def mlp_forward(batch: int = 256):
@@ -115,7 +122,7 @@ def mlp_forward(batch: int = 256):
     sizes = [784, 512, 256, 10]
     weights = [rng.standard_normal((a, b), np.float32) * 0.05 for a, b in itertools.pairwise(sizes)]
     biases = [rng.standard_normal(b, np.float32) * 0.05 for b in sizes[1:]]
-    batches = [rng.standard_normal((batch, 784), np.float32) for _ in range(8)]
+    batches = itertools.cycle([rng.standard_normal((batch, 784), np.float32) for _ in range(8)])
     with tf.Graph().as_default():
         x = tf1.placeholder(tf.float32, shape=[None, 784])
         h = x
@@ -124,16 +131,15 @@ def mlp_forward(batch: int = 256):
             if i < len(weights) - 1:
                 h = tf.nn.relu(h)
         with tf1.Session() as sess:
-            feeds = iter(range(10**9))
-            ours = per_call(lambda: sess.run(h, {x: batches[next(feeds) % 8]}), 100)
+            sample = next(batches)
             np.testing.assert_allclose(
-                sess.run(h, {x: batches[0]}),
-                numpy_mlp(batches[0], weights, biases),
-                rtol=1e-4,
-                atol=1e-4,
+                sess.run(h, {x: sample}), numpy_mlp(sample, weights, biases), rtol=1e-4, atol=1e-4
             )
-    picks = iter(range(10**9))
-    reference = per_call(lambda: numpy_mlp(batches[next(picks) % 8], weights, biases), 100)
+            ours, reference = paired(
+                lambda: sess.run(h, {x: next(batches)}),
+                lambda: numpy_mlp(next(batches), weights, biases),
+                10,
+            )
     return ours, reference
 
 

@@ -171,22 +171,30 @@ def run_plan(plan, values: list, run: RunContext, sequential: bool) -> None:
 
     On failure the journal is rolled back and the error re-raised.
     """
-    with run, np.errstate(all="ignore"):  # ops make inf and nan quietly, as in TF
+    with run:
+        if plan.arithmetic:
+            with np.errstate(all="ignore"):  # ops make inf and nan quietly, as in TF
+                _execute(plan, values, run, sequential)
+        else:  # entering errstate would cost more than a run of constants itself
+            _execute(plan, values, run, sequential)
+
+
+def _execute(plan, values, run: RunContext, sequential: bool) -> None:
+    for hook in run.hooks:
+        hook.on_start(plan)
+    error = None
+    try:
+        if sequential or run.pool is None:
+            _run_sequential(plan, values, run)
+        else:
+            _run_parallel(plan, values, run)
+    except BaseException as err:
+        error = err
+        run.journal.rollback()
+        raise
+    finally:
         for hook in run.hooks:
-            hook.on_start(plan)
-        error = None
-        try:
-            if sequential or run.pool is None:
-                _run_sequential(plan, values, run)
-            else:
-                _run_parallel(plan, values, run)
-        except BaseException as err:
-            error = err
-            run.journal.rollback()
-            raise
-        finally:
-            for hook in run.hooks:
-                hook.on_finish(plan, error)
+            hook.on_finish(plan, error)
 
 
 def _run_sequential(plan, values, run) -> None:
@@ -255,14 +263,25 @@ class _Scheduler:
     def loop(self) -> None:
         cancellation = self.run.cancellation
         while self.ready or self.running:
+            # Cheap ops run here. So does one expensive op, once the cheap ones are done, if
+            # the pool is idle: handing it over would only add a thread switch while this
+            # thread waits. Other expensive ops, and every blocking one, go to the pool (and
+            # that one too when the pool is busy: this thread would oversubscribe the cores).
+            kept = None
             while self.ready and not cancellation.cancelled:
                 step = self.ready.pop()
-                for hook in self.run.hooks:
-                    hook.before_op(step)
                 if step.cost == "cheap":
-                    self._finish(step, *self._execute(step, time.time_ns()))
+                    self._run_here(step)
+                elif step.cost == "expensive" and kept is None:
+                    kept = step
                 else:
                     self._submit(step)
+            if kept is not None and not cancellation.cancelled:
+                if self.running:
+                    self._submit(kept)
+                else:
+                    self._run_here(kept)
+                    continue
             if cancellation.cancelled:
                 self._drain()
                 raise cancellation.error
@@ -271,6 +290,11 @@ class _Scheduler:
         # The last pooled step may have failed after the check above.
         if cancellation.cancelled:
             raise cancellation.error
+
+    def _run_here(self, step) -> None:
+        for hook in self.run.hooks:
+            hook.before_op(step)
+        self._finish(step, *self._execute(step, time.time_ns()))
 
     def _execute(self, step, scheduled_ns):
         start = time.time_ns()
@@ -281,6 +305,8 @@ class _Scheduler:
         return outputs, None, OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
 
     def _submit(self, step) -> None:
+        for hook in self.run.hooks:
+            hook.before_op(step)
         scheduled = time.time_ns()
         if step.cost == "blocking":
             # A waiting op (a dequeue, an enqueue on a full queue) gets its own thread:

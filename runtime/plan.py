@@ -19,8 +19,8 @@ Slots
 from __future__ import annotations
 
 import dataclasses
-import operator
 import itertools
+import operator
 
 from .devices import DeviceSpec
 from .errors import NotFoundError, UnimplementedError, op_error
@@ -64,6 +64,7 @@ class Plan:
     slot_of: dict  # Tensor -> slot
     sequential_only: bool  # no op would gain from the thread pool
     has_blocking: bool
+    arithmetic: bool = True  # False when every op only passes values on (see build_plan)
 
     @property
     def ops(self) -> list:
@@ -140,7 +141,13 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         slot_of=slot_of,
         sequential_only=all(step.cost == "cheap" for step in steps),
         has_blocking=any(step.cost == "blocking" for step in steps),
+        arithmetic=any(step.op.type not in _VALUE_PASSING for step in steps),
     )
+
+
+# Ops whose kernels compute nothing, so they cannot raise numpy floating-point warnings:
+# a run of only these needs no np.errstate (see runtime.executor.run_plan).
+_VALUE_PASSING = frozenset({"Const", "Identity", "NoOp", "Placeholder", "PlaceholderWithDefault"})
 
 
 def _check_implemented(ops) -> None:

@@ -306,15 +306,19 @@ def convert_feed(tensor: Tensor, value) -> np.ndarray:
     return array
 
 
-def _feed_array(tensor, dtype, value) -> np.ndarray:
-    incompatible = TypeError(
+def _incompatible(value, dtype) -> TypeError:
+    # Made only when raised: formatting a big fed array costs more than a whole run.
+    return TypeError(
         f"Type of feed value {value} with type {type(value)} is not compatible with Tensor "
         f"type {dtype}. Try explicitly setting the type of the feed tensor to a larger type "
         "(e.g. int64)."
     )
+
+
+def _feed_array(tensor, dtype, value) -> np.ndarray:
     if dtype is dtypes.string:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            raise incompatible
+            raise _incompatible(value, dtype)
         array = np.array(value, dtype=object)
         flat = array.reshape(-1)
         for i, item in enumerate(flat):
@@ -328,21 +332,22 @@ def _feed_array(tensor, dtype, value) -> np.ndarray:
         try:
             converted = np.asarray(value, dtype=numpy_type)
         except (OverflowError, ValueError):
-            raise incompatible from None
+            raise _incompatible(value, dtype) from None
         if converted.item() != value:
-            raise incompatible
+            raise _incompatible(value, dtype)
         return converted
     if isinstance(value, np.ndarray) and value.dtype == numpy_type:
         return value
     try:
         array = np.asarray(value)
-        if array.dtype.kind == "f" and dtype.is_integer and np.any(array != np.trunc(array)):
-            raise incompatible
-        return array.astype(numpy_type, copy=False)
+        converted = array.astype(numpy_type, copy=False)
     except (TypeError, ValueError) as err:
         raise TypeError(
             f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype {dtype.name}: {err}"
         ) from None
+    if array.dtype.kind == "f" and dtype.is_integer and np.any(array != np.trunc(array)):
+        raise _incompatible(value, dtype)
+    return converted
 
 
 @contextlib.contextmanager
@@ -652,7 +657,7 @@ class BaseSession:
 
     def _run(self, fetch_tensors, targets, feeds: dict, options=None, run_metadata=None) -> list:
         """Execute; returns the values of ``fetch_tensors`` in order."""
-        if not targets and (not fetch_tensors or feeds and all(t in feeds for t in fetch_tensors)):
+        if not targets and (not fetch_tensors or (feeds and all(t in feeds for t in fetch_tensors))):
             return [feeds[t] for t in fetch_tensors]  # nothing to run: the engine is not called
         plan = self._plan(tuple(fetch_tensors), tuple(targets), feeds)
         values = _initial_values(plan, feeds)
