@@ -187,7 +187,6 @@ def format_traceback(frames) -> str:
     return "\n".join(lines)
 
 
-
 def _user_frames(frames) -> tuple:
     """``frames`` without library machinery, unless that would leave nothing.
 

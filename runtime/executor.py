@@ -145,7 +145,9 @@ def _raise_for(step, err: BaseException):
     if isinstance(err, OpError):
         if err.op is not None:
             raise err
-        failure = type(err)(step.op.node_def, step.op, op_message(step.op, err.message, step.device))
+        failure = type(err)(
+            step.op.node_def, step.op, op_message(step.op, err.message, step.device)
+        )
     elif isinstance(err, ValueError | TypeError | IndexError | ArithmeticError):
         failure = op_error(InvalidArgumentError, step.op, str(err), step.device)
     elif isinstance(err, MemoryError):

@@ -278,6 +278,7 @@ class Operation:
     outputs = property(lambda self: list(self._outputs))
     control_inputs = property(lambda self: list(self._control_inputs))
     device = property(lambda self: self._device)
+
     @property
     def traceback(self) -> tuple:
         """Where the op was created: ``(filename, lineno, function)`` frames, outermost first."""

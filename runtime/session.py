@@ -116,7 +116,9 @@ class FetchMapper:
         self.elements: list = []
         self._position: dict = {}
         self._rebuild = self._map(fetches)
-        self._single_tensor = isinstance(self.elements[0], Tensor) if self._is_leaf(fetches) else False
+        self._single_tensor = (
+            isinstance(self.elements[0], Tensor) if self._is_leaf(fetches) else False
+        )
         # A mapper is reused by many runs: what they need is worked out once, here.
         self.tensors = tuple(e for e in self.elements if isinstance(e, Tensor))
         self.targets = tuple(e for e in self.elements if isinstance(e, Operation))
@@ -657,7 +659,9 @@ class BaseSession:
 
     def _run(self, fetch_tensors, targets, feeds: dict, options=None, run_metadata=None) -> list:
         """Execute; returns the values of ``fetch_tensors`` in order."""
-        if not targets and (not fetch_tensors or (feeds and all(t in feeds for t in fetch_tensors))):
+        if not targets and (
+            not fetch_tensors or (feeds and all(t in feeds for t in fetch_tensors))
+        ):
             return [feeds[t] for t in fetch_tensors]  # nothing to run: the engine is not called
         plan = self._plan(tuple(fetch_tensors), tuple(targets), feeds)
         values = _initial_values(plan, feeds)
