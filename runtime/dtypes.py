@@ -7,6 +7,8 @@ A dtype knows its TF name (``float32``), its ``DataType`` enum value (as in TF's
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 _REF_OFFSET = 100
@@ -44,9 +46,8 @@ class DType:
     def as_numpy_dtype(self):
         return self._numpy
 
-    @property
-    def base_dtype(self) -> DType:
-        return self._base
+    # In C: shape functions and feeds ask for it all the time.
+    base_dtype = property(operator.attrgetter("_base"), doc="This type, or the one a ref refers to.")
 
     @property
     def real_dtype(self) -> DType:

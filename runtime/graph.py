@@ -10,6 +10,7 @@ into one graph at the same time. Nothing here does math; ops are added through
 from __future__ import annotations
 
 import contextlib
+import operator
 import re
 import threading
 
@@ -44,11 +45,12 @@ class Tensor:
         self._shape = shape
         self._consumers: list[Operation] | tuple = ()  # a list once there is a consumer
 
-    op = property(lambda self: self._op)
-    value_index = property(lambda self: self._value_index)
-    dtype = property(lambda self: self._dtype)
-    graph = property(lambda self: self._op.graph)
-    device = property(lambda self: self._op.device)
+    # attrgetter properties run in C: builders and the executor read these constantly.
+    op = property(operator.attrgetter("_op"))
+    value_index = property(operator.attrgetter("_value_index"))
+    dtype = property(operator.attrgetter("_dtype"))
+    graph = property(operator.attrgetter("_op._graph"))
+    device = property(operator.attrgetter("_op._device"))
 
     @property
     def name(self) -> str:
@@ -271,13 +273,13 @@ class Operation:
         self._control_outputs: list[Operation] | tuple = ()  # a list once there is one
         self._id = 0
 
-    name = property(lambda self: self._name)
-    type = property(lambda self: self._type)
-    graph = property(lambda self: self._graph)
-    inputs = property(lambda self: self._inputs)
+    name = property(operator.attrgetter("_name"))
+    type = property(operator.attrgetter("_type"))
+    graph = property(operator.attrgetter("_graph"))
+    inputs = property(operator.attrgetter("_inputs"))
     outputs = property(lambda self: list(self._outputs))
     control_inputs = property(lambda self: list(self._control_inputs))
-    device = property(lambda self: self._device)
+    device = property(operator.attrgetter("_device"))
 
     @property
     def traceback(self) -> tuple:
