@@ -47,7 +47,9 @@ class DType:
         return self._numpy
 
     # In C: shape functions and feeds ask for it all the time.
-    base_dtype = property(operator.attrgetter("_base"), doc="This type, or the one a ref refers to.")
+    base_dtype = property(
+        operator.attrgetter("_base"), doc="This type, or the one a ref refers to."
+    )
 
     @property
     def real_dtype(self) -> DType:
