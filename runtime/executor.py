@@ -79,9 +79,12 @@ class OpRecord:
 class RunContext:
     """Everything a run shares: resources, journal, cancellation, pool and hooks."""
 
-    def __init__(self, resources, pool=None, hooks=(), deadline=None, cancellations=None):
+    def __init__(
+        self, resources, pool=None, hooks=(), deadline=None, cancellations=None, threads=1
+    ):
         self.resources = resources
         self.pool = pool
+        self.threads = threads  # the pool's size: how many ops may run at once
         self.hooks = hooks  # only iterated
         self.journal = Journal()
         self.cancellation = Cancellation(deadline)
@@ -266,9 +269,10 @@ class _Scheduler:
         cancellation = self.run.cancellation
         while self.ready or self.running:
             # Cheap ops run here. So does one expensive op, once the cheap ones are done, if
-            # the pool is idle: handing it over would only add a thread switch while this
-            # thread waits. Other expensive ops, and every blocking one, go to the pool (and
-            # that one too when the pool is busy: this thread would oversubscribe the cores).
+            # the pool has a thread to spare: handing it over would only add a thread
+            # switch while this thread waits. Other expensive ops, and every blocking one,
+            # go to the pool (and that one too when the pool is full: running it here as
+            # well would put more ops at once on the cores than the session allows).
             kept = None
             while self.ready and not cancellation.cancelled:
                 step = self.ready.pop()
@@ -279,7 +283,7 @@ class _Scheduler:
                 else:
                     self._submit(step)
             if kept is not None and not cancellation.cancelled:
-                if self.running:
+                if self.running >= self.run.threads:
                     self._submit(kept)
                 else:
                     self._run_here(kept)

@@ -673,6 +673,7 @@ class BaseSession:
             hooks=() if collector is None else (collector,),
             deadline=self._deadline(options),
             cancellations=self._cancellations,
+            threads=threads,
         )
         sequential = plan.sequential_only or (threads <= 1 and not plan.has_blocking)
         self._engine.execute(plan, values, run, sequential)
