@@ -630,3 +630,33 @@ def test_numpy_array_on_the_left_defers_to_the_tensor(graph):
     b = tf.constant([1.0, 2.0])
     c = np.array([1.0, 2.0], np.float32) + b
     assert isinstance(c, tf.Tensor) and c.op.type == "AddV2"
+
+
+@pytest.mark.parametrize(
+    ("build", "op_type", "name", "expected"),
+    [
+        (lambda a, b, t, u: a < b, "Less", "Less", [True, False]),
+        (lambda a, b, t, u: a <= b, "LessEqual", "LessEqual", [True, True]),
+        (lambda a, b, t, u: a > b, "Greater", "Greater", [False, False]),
+        (lambda a, b, t, u: a >= b, "GreaterEqual", "GreaterEqual", [False, True]),
+        (lambda a, b, t, u: t & u, "LogicalAnd", "and", [True, False]),
+        (lambda a, b, t, u: t | u, "LogicalOr", "or", [True, True]),
+        (lambda a, b, t, u: t ^ u, "LogicalAnd", "xor", [False, True]),  # xor is and(or, not and)
+        (lambda a, b, t, u: ~t, "LogicalNot", "LogicalNot", [False, True]),
+        (lambda a, b, t, u: abs(-a), "Abs", "Abs", [1.0, 4.0]),
+        (lambda a, b, t, u: b // a, "FloorDiv", "floordiv", [4.0, 1.0]),
+        (lambda a, b, t, u: b % a, "FloorMod", "mod", [0.0, 0.0]),
+        (lambda a, b, t, u: a**2.0, "Pow", "pow", [1.0, 16.0]),
+        (lambda a, b, t, u: 2.0**a, "Pow", "pow", [2.0, 16.0]),
+        (lambda a, b, t, u: a[1:], "StridedSlice", "strided_slice", [4.0]),
+        (lambda a, b, t, u: a[0], "StridedSlice", "strided_slice", 1.0),
+    ],
+)
+def test_comparison_logical_and_slicing_overloads(graph, sess, build, op_type, name, expected):
+    a = tf.constant([1.0, 4.0])
+    b = tf.constant([4.0, 4.0])
+    t = tf.constant([True, False])
+    u = tf.constant([True, True])
+    result = build(a, b, t, u)
+    assert (result.op.type, result.op.name) == (op_type, name)
+    assert np.asarray(sess.run(result)).tolist() == expected
