@@ -160,7 +160,9 @@ class TestCreation:
         b = v1.get_variable("b", initializer=[[1, 2]], dtype=tf.int32)
         c = v1.get_variable("c", [2, 2], initializer=v1.constant_initializer(7.0))
         d = v1.get_variable("d", [2], initializer=tf.ones_initializer)  # a class works too
-        with pytest.raises(ValueError, match=r"If initializer is a constant, do not specify shape\."):
+        with pytest.raises(
+            ValueError, match=r"If initializer is a constant, do not specify shape\."
+        ):
             v1.get_variable("e", [2], initializer=tf.constant([1.0, 2.0]))
         got = _init_and_run(graph, a, b, c, d)
         np.testing.assert_array_equal(got[0], [1.0, 2.0])
