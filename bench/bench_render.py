@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime
 import os
 import platform
-import re
 import time
-from pathlib import Path
 
 import graphviz
+from bench_common import write_section
 
 import runtime as tf
 from workbench import render, svg
@@ -29,8 +28,6 @@ from workbench.view import GraphView
 
 CASES = ((100, True), (1_000, True), (10_000, True), (10_000, False))  # (ops, with scopes)
 REPEATS = 3
-RESULTS = Path(__file__).with_name("RESULTS.md")
-BEGIN, END = "<!-- bench_render: begin -->", "<!-- bench_render: end -->"
 
 
 def model(ops: int, scopes: bool):
@@ -95,30 +92,19 @@ def table(rows: list) -> str:
 
 def write(rows: list) -> None:
     version = ".".join(map(str, graphviz.version()))
-    section = "\n".join(
-        [
-            BEGIN,
-            "## Rendering a graph (bench/bench_render.py)",
-            "",
-            f"Machine: 2-core Debian 12 VM, Python {platform.python_version()}, Graphviz {version}; "
-            f"{datetime.date.today().isoformat()}. Best of {REPEATS}. Above 300 ops, scopes "
-            "collapse automatically, so the boxes drawn stay few; `to_svg` uses Graphviz up "
-            f"to {render.DOT_MAX_BOXES} boxes and the built-in layout beyond (a graph with no "
-            "scopes cannot collapse, and `dot` would take minutes). Load average while "
-            f"measuring: {os.getloadavg()[0]:.1f} (other suites share the cores).",
-            "",
-            table(rows),
-            END,
-        ]
-    )
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else f"{text.rstrip()}\n\n{section}\n"
-    )
-    RESULTS.write_text(text)
+    lines = [
+        "## Rendering a graph (bench/bench_render.py)",
+        "",
+        f"Machine: 2-core Debian 12 VM, Python {platform.python_version()}, Graphviz {version}; "
+        f"{datetime.date.today().isoformat()}. Best of {REPEATS}. Above 300 ops, scopes "
+        "collapse automatically, so the boxes drawn stay few; `to_svg` uses Graphviz up "
+        f"to {render.DOT_MAX_BOXES} boxes and the built-in layout beyond (a graph with no "
+        "scopes cannot collapse, and `dot` would take minutes). Load average while "
+        f"measuring: {os.getloadavg()[0]:.1f} (other suites share the cores).",
+        "",
+        table(rows),
+    ]
+    write_section("bench_render", lines)
 
 
 if __name__ == "__main__":

@@ -21,18 +21,15 @@ from __future__ import annotations
 import datetime
 import os
 import platform
-import re
 import time
-from pathlib import Path
 
 import numpy as np
+from bench_common import write_section
 
 import runtime as tf
 
 SIZES = (100, 1_000)
 REPEATS = 15
-RESULTS = Path(__file__).with_name("RESULTS.md")
-BEGIN, END = "<!-- bench_stepper: begin -->", "<!-- bench_stepper: end -->"
 
 
 def chain(ops: int):
@@ -106,31 +103,20 @@ def table(rows: list) -> str:
 
 
 def write(rows: list) -> None:
-    section = "\n".join(
-        [
-            BEGIN,
-            "## Stepping overhead (bench/bench_stepper.py)",
-            "",
-            f"Machine: {os.cpu_count()}-core Debian 12 VM ({platform.machine()}), Python "
-            f"{platform.python_version()}, numpy {np.__version__}; "
-            f"{datetime.date.today().isoformat()}. Best of {REPEATS}, plan cached. A chain of "
-            "`Neg` ops on 16 floats, so the bookkeeping shows rather than the kernels. "
-            "Times per op; the stepped columns include creating the stepper and `finish()`. "
-            f"Load average while measuring: {os.getloadavg()[0]:.1f} (other suites share the "
-            "cores), so treat differences under ~30 % as noise.",
-            "",
-            table(rows),
-            END,
-        ]
-    )
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else f"{text.rstrip()}\n\n{section}\n"
-    )
-    RESULTS.write_text(text)
+    lines = [
+        "## Stepping overhead (bench/bench_stepper.py)",
+        "",
+        f"Machine: {os.cpu_count()}-core Debian 12 VM ({platform.machine()}), Python "
+        f"{platform.python_version()}, numpy {np.__version__}; "
+        f"{datetime.date.today().isoformat()}. Best of {REPEATS}, plan cached. A chain of "
+        "`Neg` ops on 16 floats, so the bookkeeping shows rather than the kernels. "
+        "Times per op; the stepped columns include creating the stepper and `finish()`. "
+        f"Load average while measuring: {os.getloadavg()[0]:.1f} (other suites share the "
+        "cores), so treat differences under ~30 % as noise.",
+        "",
+        table(rows),
+    ]
+    write_section("bench_stepper", lines)
 
 
 if __name__ == "__main__":
