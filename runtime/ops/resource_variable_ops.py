@@ -63,36 +63,22 @@ register_op(
         is_stateful=True,
     )
 )
-register_op(
-    OpDef(
-        "AssignVariableOp",
-        ("&resource", "value"),
-        (),
-        attrs={"dtype": REQUIRED, "validate_shape": False},
-        shape_fn=_no_outputs,
-        is_stateful=True,
+# The writes: a handle and a value in, nothing out.
+for op_type, extra in (
+    ("AssignVariableOp", {"validate_shape": False}),
+    ("AssignAddVariableOp", {}),
+    ("AssignSubVariableOp", {}),
+):
+    register_op(
+        OpDef(
+            op_type,
+            ("&resource", "value"),
+            (),
+            attrs={"dtype": REQUIRED, **extra},
+            shape_fn=_no_outputs,
+            is_stateful=True,
+        )
     )
-)
-register_op(
-    OpDef(
-        "AssignAddVariableOp",
-        ("&resource", "value"),
-        (),
-        attrs={"dtype": REQUIRED},
-        shape_fn=_no_outputs,
-        is_stateful=True,
-    )
-)
-register_op(
-    OpDef(
-        "AssignSubVariableOp",
-        ("&resource", "value"),
-        (),
-        attrs={"dtype": REQUIRED},
-        shape_fn=_no_outputs,
-        is_stateful=True,
-    )
-)
 register_op(
     OpDef(
         "VarIsInitializedOp",

@@ -16,22 +16,31 @@ from runtime import distributed as dist
 TASK = "/job:worker/replica:0/task:{}/device:CPU:0"
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(
+def local_cluster() -> distributed.LocalCluster:
+    """Two single-threaded worker processes on loopback, 1 GiB each."""
+    return distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
         memory_limit="1GiB",
-    ) as local:
+    )
+
+
+def target_of(cluster) -> str:
+    return "dask://" + cluster.scheduler_address.split("://", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with local_cluster() as local:
         yield local
 
 
 @pytest.fixture(scope="module")
 def target(cluster):
-    return "dask://" + cluster.scheduler_address.split("://", 1)[1]
+    return target_of(cluster)
 
 
 def test_list_devices_names_each_worker_as_a_task(target):
@@ -169,14 +178,8 @@ def test_unknown_scheme_names_the_supported_targets():
 
 
 def test_a_killed_worker_fails_the_run_with_unavailable():
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as local:
-        target = "dask://" + local.scheduler_address.split("://", 1)[1]
+    with local_cluster() as local:
+        target = target_of(local)
         with tf.Graph().as_default():
             a = tf.constant(1.0)
             with tf.device("/job:worker/task:1"):
