@@ -34,6 +34,7 @@ import uuid
 import numpy as np
 
 from .devices import DeviceAttributes
+from .engines import register_engine
 from .errors import (
     CancelledError,
     DeadlineExceededError,
@@ -46,7 +47,6 @@ from .graph import Graph
 from .graph_def import GraphDef
 from .plan import build_plan
 from .resources import ResourceManager
-from .session import register_engine
 from .tracing import StepStatsCollector
 
 _POLL_SECONDS = 0.2
@@ -220,7 +220,7 @@ class DaskEngine:
     def __init__(self, session):
         from distributed import Client
 
-        target = session._target
+        target = session.target
         if isinstance(target, str):
             address = "tcp://" + target.split("://", 1)[1]
             try:

@@ -9,26 +9,35 @@ the session until it is closed.
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import dataclasses
 import gc
 import itertools
 import logging
-import os
 import threading
 import time
 import weakref
-from collections.abc import Mapping
 
-import numpy as np
-
-from . import dtypes
 from .config import ConfigProto, RunMetadata, RunOptions
-from .devices import local_devices
-from .errors import CancelledError, InvalidArgumentError, NotFoundError
-from .executor import RunContext, run_plan
-from .graph import Graph, Operation, Tensor, get_default_graph
+from .engines import (
+    ThreadPools,
+    engine_for_target,
+    is_remote_target,
+    make_engine,
+    register_engine,  # noqa: F401 - re-exported: engines register through the session module
+)
+from .errors import CancelledError, InvalidArgumentError
+from .executor import RunContext
+from .fetching import (
+    FetchMapper,
+    as_result,
+    convert_feed,
+    fetch_results,
+    flatten_feed_items,
+    partial_run_feeds,
+    register_session_run_conversion_functions,  # noqa: F401 - re-exported (tf.compat.v1)
+)
+from .graph import Graph, Tensor, get_default_graph
 from .graph_def import GraphDef
 from .placer import Placer
 from .plan import Plan, build_plan
@@ -39,203 +48,6 @@ _logger = logging.getLogger("runtime")
 _live_sessions: weakref.WeakSet = weakref.WeakSet()
 _PLAN_CACHE_SIZE = 1024
 _NO_FEEDS: frozenset = frozenset()
-# (type, fetch_fn, feed_fn, feed_fn_for_partial_run), newest first: user types that
-# stand for several tensors (see register_session_run_conversion_functions).
-_conversions: list = []
-
-
-def register_session_run_conversion_functions(
-    tensor_type, fetch_function, feed_function=None, feed_function_for_partial_run=None
-) -> None:
-    """Teach ``Session.run`` to fetch and feed objects of ``tensor_type``.
-
-    Parameters
-    ----------
-    tensor_type : type
-    fetch_function : callable
-        ``fetch_function(obj) -> (tensors, contract)``: the tensors to fetch for ``obj``
-        and ``contract(values) -> result`` building the fetch result from their values.
-    feed_function : callable, optional
-        ``feed_function(obj, value) -> [(tensor, tensor_value), ...]`` for ``feed_dict``.
-    feed_function_for_partial_run : callable, optional
-        ``feed_function_for_partial_run(obj) -> [tensor, ...]`` for ``partial_run_setup``.
-
-    Raises
-    ------
-    ValueError
-        If ``tensor_type`` (or a subclass of it) is already registered.
-
-    Examples
-    --------
-    >>> import runtime as tf
-    >>> class Pair:
-    ...     def __init__(self, a, b):
-    ...         self.a, self.b = a, b
-    >>> register_session_run_conversion_functions(
-    ...     Pair, lambda p: ([p.a, p.b], lambda values: sum(values)))
-    >>> with tf.Graph().as_default():
-    ...     pair = Pair(tf.constant(1.0), tf.constant(2.0))
-    ...     with tf.compat.v1.Session() as sess:
-    ...         print(sess.run(pair))
-    3.0
-    """
-    for registered, *_ in _conversions:
-        if issubclass(registered, tensor_type):
-            raise ValueError(f"{tensor_type} has already been registered so ignore it.")
-    _conversions.insert(
-        0, (tensor_type, fetch_function, feed_function, feed_function_for_partial_run)
-    )
-
-
-def _conversion_for(value, position: int):
-    """The registered fetch (1), feed (2) or partial-run feed (3) function for ``value``."""
-    for registered, *functions in _conversions:
-        if isinstance(value, registered):
-            return functions[position - 1]
-    return None
-
-
-class FetchMapper:
-    """Flattens a fetch structure into unique graph elements, and rebuilds it.
-
-    Examples
-    --------
-    >>> import runtime as tf
-    >>> g = tf.Graph()
-    >>> with g.as_default():
-    ...     a = tf.constant(1.0, name="a")
-    >>> mapper = FetchMapper(g, {"x": [a, a.name], "y": (a.op,)})
-    >>> mapper.elements == [a, a.op]
-    True
-    >>> mapper.build([1.0, None])
-    {'x': [1.0, 1.0], 'y': (None,)}
-    """
-
-    def __init__(self, graph: Graph, fetches):
-        self._graph = graph
-        self.elements: list = []
-        self._position: dict = {}
-        self._rebuild = self._map(fetches)
-        self._single_tensor = (
-            isinstance(self.elements[0], Tensor) if self._is_leaf(fetches) else False
-        )
-        # A mapper is reused by many runs: what they need is worked out once, here.
-        self.tensors = tuple(e for e in self.elements if isinstance(e, Tensor))
-        self.targets = tuple(e for e in self.elements if isinstance(e, Operation))
-        self._tensor_positions = [self._position[t] for t in self.tensors]
-
-    def build(self, values: list):
-        """The fetch structure with each element replaced by its value."""
-        return self._rebuild(values)
-
-    def results(self, tensor_values: list):
-        """The fetch structure from the values of :attr:`tensors`, as ``run`` returns it."""
-        if self._single_tensor:  # the most common fetch: one tensor, nothing to rebuild
-            return _as_result(tensor_values[0])
-        flat = [None] * len(self.elements)
-        for position, value in zip(self._tensor_positions, tensor_values):
-            flat[position] = _as_result(value)
-        return self._rebuild(flat)
-
-    @staticmethod
-    def _is_leaf(fetch) -> bool:
-        return isinstance(fetch, Tensor | Operation | str | bytes)
-
-    def _map(self, fetch):
-        if fetch is None:
-            raise TypeError(
-                'Argument `fetch` = None has invalid type "NoneType". Cannot be None. '
-                "(Fetch argument None has invalid type <class 'NoneType'>.)"
-            )
-        if isinstance(fetch, list):
-            parts = [self._map(item) for item in fetch]
-            return lambda values: [part(values) for part in parts]
-        if isinstance(fetch, tuple):
-            parts = [self._map(item) for item in fetch]
-            if hasattr(fetch, "_fields"):  # namedtuple
-                return lambda values: type(fetch)(*[part(values) for part in parts])
-            return lambda values: tuple(part(values) for part in parts)
-        if isinstance(fetch, Mapping):
-            return self._map_mapping(fetch)
-        if _conversions and (expand := _conversion_for(fetch, 1)) is not None:
-            tensors, contract = expand(fetch)
-            parts = [self._map(tensor) for tensor in tensors]
-            return lambda values: contract([part(values) for part in parts])
-        if hasattr(type(fetch), "__attrs_attrs__"):
-            names = [a.name for a in type(fetch).__attrs_attrs__]
-            parts = [self._map(getattr(fetch, name)) for name in names]
-            return lambda values: type(fetch)(*[part(values) for part in parts])
-        return self._map_leaf(fetch)
-
-    def _map_mapping(self, fetch):
-        keys = list(fetch.keys())
-        parts = [self._map(fetch[key]) for key in keys]
-
-        def rebuild(values):
-            results = [(key, part(values)) for key, part in zip(keys, parts)]
-            if isinstance(fetch, collections.defaultdict):
-                out = type(fetch)(fetch.default_factory)
-            else:
-                try:
-                    out = type(fetch)()
-                except TypeError:
-                    return type(fetch)(results)
-            try:
-                for key, value in results:
-                    out[key] = value
-            except TypeError:  # immutable mappings take their items at construction
-                return type(fetch)(results)
-            return out
-
-        return rebuild
-
-    def _map_leaf(self, fetch):
-        try:
-            element = self._graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
-        except TypeError as err:
-            raise TypeError(
-                f"Fetch argument {fetch!r} has invalid type {type(fetch)}, must be a string or "
-                f"Tensor. ({err})"
-            ) from None
-        except (ValueError, KeyError) as err:
-            text = err.args[0] if err.args else str(err)
-            raise ValueError(
-                f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({text})"
-            ) from None
-        if not self._graph.is_fetchable(element):
-            op = element.op if isinstance(element, Tensor) else element
-            raise ValueError(
-                f"Operation {op.name!r} has been marked as not fetchable. Typically this happens "
-                "when it is defined in another function or code block. Use return values, "
-                "explicit Python locals or TensorFlow collections to access it."
-            )
-        if element not in self._position:
-            self._position[element] = len(self.elements)
-            self.elements.append(element)
-        index = self._position[element]
-        if isinstance(element, Operation):
-            return lambda values: None
-        return lambda values: values[index]
-
-
-def _as_result(value):
-    """A fetched value as TF returns it: numpy scalars for 0-d, never shared storage."""
-    if isinstance(value, np.ndarray):
-        if value.ndim == 0:
-            return value[()]
-        return value if value.flags.writeable else value.copy()
-    if isinstance(value, np.generic):
-        return value
-    if hasattr(value, "read"):  # a reference (a fetched ``*_ref`` tensor): its value
-        return _as_result(value.read())
-    return np.asarray(value)[()] if np.ndim(value) == 0 else np.asarray(value)
-
-
-def _fetch_results(mapper: FetchMapper, by_tensor: dict):
-    """The fetch structure of ``mapper`` from fetched values by tensor (``None`` for ops)."""
-    return mapper.build(
-        [_as_result(by_tensor.get(e)) if isinstance(e, Tensor) else None for e in mapper.elements]
-    )
 
 
 def _initial_values(plan: Plan, feeds: dict) -> list:
@@ -279,77 +91,12 @@ class PreparedRun:
     def results(self, values: list):
         """The fetch structure from the plan's slot list, exactly as ``run`` returns it."""
         fetched = [values[slot] for slot in self.plan.fetch_slots]
-        return _fetch_results(self.mapper, dict(zip(self.mapper.tensors, fetched)))
+        return fetch_results(self.mapper, dict(zip(self.mapper.tensors, fetched)))
 
     @staticmethod
     def fetched(value):
         """One slot's value as a fetch returns it (numpy scalars for 0-d, no shared storage)."""
-        return _as_result(value)
-
-
-def convert_feed(tensor: Tensor, value) -> np.ndarray:
-    """Check and convert one feed value for ``tensor`` with TF's rules and messages."""
-    if isinstance(value, Tensor):
-        raise TypeError(
-            "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
-            "Python scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, "
-            f"the tensor object was {value} which was passed to the argument `feed_dict` with "
-            f"key {tensor}."
-        )
-    dtype = tensor.dtype.base_dtype
-    array = _feed_array(tensor, dtype, value)
-    if not tensor.shape.is_compatible_with(array.shape):
-        raise ValueError(
-            f"Cannot feed value of shape {array.shape!r} for Tensor {tensor.name!r}, which has "
-            f"shape {str(tensor.shape)!r}"
-        )
-    if not tensor.graph.is_feedable(tensor):
-        raise ValueError(f"Tensor {tensor.name!r} may not be fed.")
-    return array
-
-
-def _incompatible(value, dtype) -> TypeError:
-    # Made only when raised: formatting a big fed array costs more than a whole run.
-    return TypeError(
-        f"Type of feed value {value} with type {type(value)} is not compatible with Tensor "
-        f"type {dtype}. Try explicitly setting the type of the feed tensor to a larger type "
-        "(e.g. int64)."
-    )
-
-
-def _feed_array(tensor, dtype, value) -> np.ndarray:
-    if dtype is dtypes.string:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            raise _incompatible(value, dtype)
-        array = np.array(value, dtype=object)
-        flat = array.reshape(-1)
-        for i, item in enumerate(flat):
-            if isinstance(item, str):
-                flat[i] = item.encode()
-            elif isinstance(item, np.bytes_ | np.str_):
-                flat[i] = bytes(item) if isinstance(item, np.bytes_) else str(item).encode()
-        return array
-    numpy_type = dtype.as_numpy_dtype
-    if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            converted = np.asarray(value, dtype=numpy_type)
-        except (OverflowError, ValueError):
-            raise _incompatible(value, dtype) from None
-        if converted.item() != value:
-            raise _incompatible(value, dtype)
-        return converted
-    if isinstance(value, np.ndarray) and value.dtype == numpy_type:
-        return value
-    try:
-        array = np.asarray(value)
-        converted = array.astype(numpy_type, copy=False)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype {dtype.name}: {err}"
-        ) from None
-    if array.dtype.kind == "f" and dtype.is_integer and np.any(array != np.trunc(array)):
-        raise _incompatible(value, dtype)
-    return converted
+        return as_result(value)
 
 
 @contextlib.contextmanager
@@ -432,7 +179,7 @@ class BaseSession:
             raise TypeError(
                 f'Argument `graph` must be a tf.Graph, but got "{type(graph).__name__}"'
             )
-        if not isinstance(target, str | bytes) and not _is_remote_target(target):
+        if not isinstance(target, str | bytes) and not is_remote_target(target):
             hint = ""
             if isinstance(target, ConfigProto):
                 hint = ' Did you do "Session(config)" instead of "Session(config=config)"?'
@@ -462,12 +209,12 @@ class BaseSession:
         self._entered = False
         self._default_context = None
         self._graph_context = None
-        self._engine = _make_engine(self)
+        self._engine = make_engine(self)
         self._devices = self._engine.devices()
         self._placer = Placer(
             self._devices, config.allow_soft_placement, config.log_device_placement
         )
-        self._pools = _ThreadPools(config)
+        self._pools = ThreadPools(config)
         _live_sessions.add(self)
 
     # -- properties -----------------------------------------------------------------
@@ -481,6 +228,11 @@ class BaseSession:
     def graph_def(self) -> GraphDef:
         """A serialisable version of the graph."""
         return self._graph.as_graph_def(add_shapes=self._config.graph_options.infer_shapes)
+
+    @property
+    def target(self):
+        """What the session was asked to connect to: ``""``, ``"dask://..."`` or a client."""
+        return self._target
 
     @property
     def sess_str(self) -> bytes:
@@ -648,7 +400,7 @@ class BaseSession:
         if not feed_dict:
             return {}
         feeds = {}
-        for key, value in _flatten_feed_items(feed_dict):
+        for key, value in flatten_feed_items(feed_dict):
             try:
                 tensor = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
             except (TypeError, ValueError, KeyError) as err:
@@ -839,7 +591,7 @@ class BaseSession:
             raise InvalidArgumentError(
                 None, None, "Must specify at least one target to fetch or execute."
             )
-        feed_tensors = {self._feed_key(key) for key in _partial_run_feeds(feeds or ())}
+        feed_tensors = {self._feed_key(key) for key in partial_run_feeds(feeds or ())}
         handle = f"partial_run:{next(_partial_run_ids)}"
         self._partial_runs[handle] = _PartialRun(set(mapper.elements), feed_tensors)
         return handle
@@ -863,7 +615,7 @@ class BaseSession:
         known = {**state.values, **feeds}
         values = self._run(mapper.tensors, mapper.targets, known)
         state.record(feeds, dict(zip(mapper.tensors, values)), mapper.elements)
-        return _fetch_results(mapper, dict(zip(mapper.tensors, values)))
+        return fetch_results(mapper, dict(zip(mapper.tensors, values)))
 
     # -- closing ----------------------------------------------------------------------
 
@@ -893,7 +645,7 @@ class BaseSession:
         direct sessions do.
         """
         if target not in ("", b""):
-            _make_engine_for_target(target).reset_target(target, containers)
+            engine_for_target(target).reset_target(target, containers)
             return
         for session in list(_live_sessions):
             if not session._closed:
@@ -938,27 +690,6 @@ class _PartialRun:
         self.values.update(computed)
 
 
-def _partial_run_feeds(feeds):
-    for key in feeds:
-        expand = _conversion_for(key, 3) if _conversions else None
-        yield from expand(key) if expand is not None else [key]
-
-
-def _flatten_feed_items(feed_dict):
-    for key, value in feed_dict.items():
-        expand = _conversion_for(key, 2) if _conversions else None
-        if expand is not None:
-            yield from expand(key, value)
-        elif isinstance(key, tuple) and not hasattr(key, "_fields"):
-            if not isinstance(value, tuple | list) or len(value) != len(key):
-                raise ValueError(
-                    f"The structure of the feed value for key {key} does not match the key."
-                )
-            yield from _flatten_feed_items(dict(zip(key, value)))
-        else:
-            yield key, value
-
-
 def _partition_graphs(plan) -> list:
     from .graph_def import node_def_of
 
@@ -966,136 +697,6 @@ def _partition_graphs(plan) -> list:
     for step in plan.steps:
         by_device.setdefault(step.device, []).append(node_def_of(step.op))
     return [GraphDef(node=nodes) for nodes in by_device.values()]
-
-
-class _ThreadPools:
-    """The session's inter-op pools (``session_inter_op_thread_pool`` or one default)."""
-
-    _global: dict = {}
-    _global_lock = threading.Lock()
-
-    def __init__(self, config: ConfigProto):
-        from concurrent.futures import ThreadPoolExecutor
-
-        default = config.inter_op_parallelism_threads or (os.cpu_count() or 1)
-        specs = config.session_inter_op_thread_pool or []
-        self._sizes = [spec.num_threads or default for spec in specs] or [default]
-        self._pools = []
-        self._owned = []
-        for spec, size in zip(specs or [None], self._sizes):
-            if spec is not None and spec.global_name:
-                self._pools.append(self._global_pool(spec.global_name, size))
-            else:
-                pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="tfgraph-inter-op")
-                self._pools.append(pool)
-                self._owned.append(pool)
-        self._blas = _blas_limit(config.intra_op_parallelism_threads)
-
-    @classmethod
-    def _global_pool(cls, name: str, size: int):
-        from concurrent.futures import ThreadPoolExecutor
-
-        with cls._global_lock:
-            if name in cls._global:
-                known_size, pool = cls._global[name]
-                if known_size != size:
-                    raise InvalidArgumentError(
-                        None,
-                        None,
-                        f"Pool {name} configured previously with num_threads={known_size}; "
-                        f"cannot re-configure with num_threads={size}",
-                    )
-                return pool
-            pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"tfgraph-{name}")
-            cls._global[name] = (size, pool)
-            return pool
-
-    def _index(self, options) -> int:
-        index = options.inter_op_thread_pool if options is not None else 0
-        if index < -1 or index >= len(self._pools):
-            raise InvalidArgumentError(
-                None,
-                None,
-                f"Invalid inter_op_thread_pool: {index}; the session has {len(self._pools)} "
-                "pool(s) (-1 runs in the caller's thread).",
-            )
-        return index
-
-    def for_options(self, options) -> tuple:
-        """``(pool, threads)`` for a run: the pool ``options`` picks and its size."""
-        if options is None:
-            return self._pools[0], self._sizes[0]
-        index = self._index(options)
-        return (None, 1) if index == -1 else (self._pools[index], self._sizes[index])
-
-    def shutdown(self) -> None:
-        for pool in self._owned:
-            pool.shutdown(wait=False, cancel_futures=True)
-        if self._blas is not None:
-            self._blas.restore_original_limits()
-
-
-def _blas_limit(threads: int):
-    """Limit BLAS threads to ``intra_op_parallelism_threads`` (process-wide, via threadpoolctl)."""
-    if threads <= 0:
-        return None
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController().limit(limits=threads, user_api="blas")
-
-
-class _LocalEngine:
-    """The in-process engine: this machine's devices, the shared executor."""
-
-    def __init__(self, session):
-        self._config = session.config
-
-    def devices(self) -> list:
-        return local_devices(self._config.device_count)
-
-    def execute(self, plan, values, run, sequential) -> None:
-        run_plan(plan, values, run, sequential)
-
-    def close(self) -> None:
-        """Nothing beyond the session's own resources to release."""
-
-
-_ENGINES: dict = {}
-
-
-def register_engine(scheme: str, factory) -> None:
-    """Make ``Session(target="<scheme>://...")`` use ``factory(session)`` as its engine."""
-    _ENGINES[scheme] = factory
-
-
-def _is_remote_target(target) -> bool:
-    return any(
-        getattr(factory, "accepts", lambda t: False)(target) for factory in _ENGINES.values()
-    )
-
-
-def _make_engine(session):
-    target = session._target
-    if target == "":
-        return _LocalEngine(session)
-    return _make_engine_for_target(target)(session)
-
-
-def _make_engine_for_target(target):
-    if not isinstance(target, str):
-        for factory in _ENGINES.values():
-            if getattr(factory, "accepts", lambda t: False)(target):
-                return factory
-    scheme = target.split("://", 1)[0] if isinstance(target, str) and "://" in target else None
-    if scheme in _ENGINES:
-        return _ENGINES[scheme]
-    supported = ", ".join(["'' (in-process)"] + [f"'{s}://host:port'" for s in sorted(_ENGINES)])
-    raise NotFoundError(
-        None,
-        None,
-        f"No session factory registered for the given session options: {{target: {target!r}}}. "
-        f"Supported targets: {supported}.",
-    )
 
 
 class Session(BaseSession):

@@ -52,10 +52,10 @@ import numpy as np
 
 from .errors import OpError
 from .executor import execute_step, step_inputs
+from .fetching import convert_feed
 from .graph import Operation, Tensor
 from .registry import get_op_def
 from .resources import Journal
-from .session import convert_feed
 
 __all__ = ["Breakpoint", "StepEvent", "Stepper", "has_inf_or_nan"]
 
