@@ -249,6 +249,8 @@ def as_dtype(type_value) -> DType:
 def _from_python_or_numpy(type_value):
     if type_value is None:  # np.dtype(None) would say float64
         return None
+    if isinstance(type_value, np.dtype):  # first: `np.dtype == bool` below is slow
+        return string if type_value.kind in "OSU" else _BY_NUMPY.get(type_value)
     if type_value in (builtins_bool,):
         return bool
     if type_value is builtins_float:

@@ -51,14 +51,11 @@ class Tensor:
     dtype = property(operator.attrgetter("_dtype"))
     graph = property(operator.attrgetter("_op._graph"))
     device = property(operator.attrgetter("_op._device"))
+    shape = property(operator.attrgetter("_shape"), doc="The static shape (a ``TensorShape``).")
 
     @property
     def name(self) -> str:
         return f"{self._op.name}:{self._value_index}"
-
-    @property
-    def shape(self) -> TensorShape:
-        return self._shape
 
     def get_shape(self) -> TensorShape:
         """The static shape (same as :attr:`shape`)."""
@@ -454,8 +451,13 @@ class Graph:
                 control_inputs,
                 capture_frames() if traceback is None else traceback,
             )
-            op._outputs = tuple([Tensor(op, i, spec[0], spec[1]) for i, spec in enumerate(specs)])
-            self._apply_device(op, colocation)
+            # A loop, not a comprehension: a comprehension is one more call per op built.
+            outputs = []
+            for i, (dtype, shape) in enumerate(specs):
+                outputs.append(Tensor(op, i, dtype, shape))
+            op._outputs = tuple(outputs)
+            if state.device_stack or colocation:  # the call is skipped for the common plain op
+                self._apply_device(op, colocation)
             op._original_op = state.original_op
             for scope in state.control_stack:
                 scope.created.add(op)
@@ -513,8 +515,9 @@ class Graph:
         >>> g.unique_name("foo"), g.unique_name("foo"), g.unique_name("foo_1")
         ('foo', 'foo_1', 'foo_1_1')
         """
-        if self._thread.name_stack:
-            name = f"{self._thread.name_stack}/{name}"
+        prefix = self._thread.name_stack
+        if prefix:
+            name = f"{prefix}/{name}"
         key = name.lower()
         with self._lock:
             count = self._names_in_use.get(key, 0)

@@ -31,6 +31,8 @@ class TensorShape:
             self._dims = dims._dims
         elif isinstance(dims, int) and not isinstance(dims, bool):
             self._dims = (_dim(dims),)
+        elif type(dims) is tuple and not dims:  # a scalar's, the commonest: no generator
+            self._dims = ()
         else:
             self._dims = tuple(_dim(d) for d in dims)
 

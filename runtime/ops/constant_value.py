@@ -203,7 +203,8 @@ class InputSpec(TensorSpec):
     """
 
     def __new__(cls, tensor):
-        spec = super().__new__(cls, tensor.dtype.base_dtype, tensor.shape)
+        # tuple.__new__ directly: the NamedTuple's own __new__ is a Python-level call per input.
+        spec = tuple.__new__(cls, (tensor.dtype.base_dtype, tensor.shape))
         spec._tensor = tensor
         return spec
 

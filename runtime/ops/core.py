@@ -54,18 +54,41 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
     op_def = get_op_def(op_type) if isinstance(op_type, str) else op_type
     flat = _flatten_inputs(op_def, inputs)
     graph = graph if graph is not None else graph_of(flat)
-    full_attrs = _complete_attrs(op_def, attrs)
     if _all_tensors(flat):
-        tensors = flat
-        op_name = _scoped_name(graph, name or op_def.name)
-    else:
-        # As TF does: values become Consts named after the input, inside the op's scope.
-        with graph.name_scope(name or op_def.name) as scope:
-            tensors = [
-                convert_to_tensor(value, graph=graph, name=arg)
-                for value, arg in zip(flat, _input_names(op_def, len(flat)))
-            ]
-        op_name = scope[:-1]
+        return apply_op_to_tensors(op_def, flat, name or op_def.name, graph, attrs)
+    full_attrs = _complete_attrs(op_def, attrs)
+    # As TF does: values become Consts named after the input, inside the op's scope.
+    with graph.name_scope(name or op_def.name) as scope:
+        tensors = [
+            convert_to_tensor(value, graph=graph, name=arg)
+            for value, arg in zip(flat, _input_names(op_def, len(flat)))
+        ]
+    return _add_op(op_def, tensors, full_attrs, scope[:-1], graph)
+
+
+def apply_op_to_tensors(op_def: OpDef, tensors: list, name: str, graph, attrs: dict) -> Operation:
+    """:func:`apply_op` for a builder that already holds its inputs as tensors.
+
+    The per-op path of ``x + y``: ``tensors`` is the flat input list, ``graph`` the
+    one they were found in (``graph_of``), ``attrs`` the given attrs (left unchanged).
+    Names, attr and shape checks and errors are :func:`apply_op`'s.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from runtime.registry import get_op_def
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     x = tf.constant(1.0)
+    ...     op = apply_op_to_tensors(get_op_def("Identity"), [x], "id", g, {"T": tf.float32})
+    >>> op.name, op.inputs[0] is x
+    ('id', True)
+    """
+    full_attrs = _complete_attrs(op_def, attrs)
+    return _add_op(op_def, tensors, full_attrs, _scoped_name(graph, name), graph)
+
+
+def _add_op(op_def: OpDef, tensors: list, attrs: dict, op_name: str, graph) -> Operation:
     if graph.outer_graph is not None:
         # A function body turns tensors of the graphs around it into its own inputs.
         tensors = [graph.capture(tensor) for tensor in tensors]
@@ -74,10 +97,10 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
             raise ValueError(
                 f"{tensor} must be from the same graph as the op being created ({op_def.name})."
             )
-    specs = infer_specs(op_def, tensors, full_attrs, op_name)
-    return graph.create_op_unchecked(
-        op_def.name, tensors, full_attrs, specs, op_name, capture_frames()
-    )
+    specs = infer_specs(op_def, tensors, attrs, op_name)
+    # skip=2: the walk starts at our caller, so no frame object is made for this one.
+    frames = capture_frames(2)
+    return graph.create_op_unchecked(op_def.name, tensors, attrs, specs, op_name, frames)
 
 
 def _flatten_inputs(op_def: OpDef, inputs) -> list:
@@ -147,9 +170,9 @@ def infer_specs(op_def: OpDef, tensors, attrs: dict, op_name: str) -> list[Tenso
     with input shapes: [2,3], [4,5].``
     """
     # Shape functions may also read build-time values (``known_value(spec)``).
-    specs = [InputSpec(t) for t in tensors]
+    specs = list(map(InputSpec, tensors))  # map, not a comprehension: no frame per op
     public = attrs
-    if attrs.keys() - op_def.attrs.keys():  # private attrs ("_class") are not the op's
+    if not attrs.keys() <= op_def.attrs.keys():  # private attrs ("_class") are not the op's
         public = {key: value for key, value in attrs.items() if not key.startswith("_")}
     try:
         return list(op_def.shape_fn(*specs, **public))
@@ -198,10 +221,8 @@ def format_shape(shape: TensorShape) -> str:
 # -- constants and conversion ---------------------------------------------------------
 
 
-def _infer_dtype(value) -> dtypes.DType:
-    if isinstance(value, np.ndarray | np.generic):
-        return dtypes.as_dtype(value.dtype)
-    array = _as_array(value)
+def _infer_dtype(value, array: np.ndarray) -> dtypes.DType:
+    """TF's dtype for Python ``value``, given as ``array`` (``_as_array(value)``)."""
     if array.dtype.kind in "US":
         return dtypes.string
     if array.dtype == object:
@@ -257,14 +278,22 @@ def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
     ...
     TypeError: Expected uint8, but 300 is out of its range [0, 255].
     """
+    raw = None
     if dtype is None:
-        dtype = _infer_dtype(value)
+        if isinstance(value, np.ndarray | np.generic):
+            dtype = dtypes.as_dtype(value.dtype)
+        else:
+            raw = _as_array(value)  # kept for the conversion below: one array, not two
+            dtype = _infer_dtype(value, raw)
+            if dtype is dtypes.float32:  # Python floats, the commonest: no check below applies
+                return np.asarray(raw, dtype=np.float32)
     dtype = dtype.base_dtype
     if dtype is dtypes.string:
         return _string_array(value)
     if isinstance(value, np.ndarray | np.generic):
         return _cast_array(np.asarray(value), dtype, value)
-    raw = _as_array(value)
+    if raw is None:
+        raw = _as_array(value)
     if raw.dtype.kind in "USO":
         raise TypeError(
             f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'."

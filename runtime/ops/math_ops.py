@@ -25,7 +25,13 @@ from ..registry import (
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops
 from .constant_value import constant_value, known_value
-from .core import apply_op, convert_to_tensor, deprecated_argument_lookup, unchanged
+from .core import (
+    apply_op,
+    apply_op_to_tensors,
+    convert_to_tensor,
+    deprecated_argument_lookup,
+    unchanged,
+)
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
@@ -211,7 +217,7 @@ def _binary_builder(op_def: OpDef, builder: str, doc: str, **attrs):
 
 
 def _apply_binary(op_def: OpDef, x, y, name, **attrs) -> Tensor:
-    graph = graph_of([x, y])
+    graph = graph_of((x, y))
     if isinstance(x, Tensor) and isinstance(y, Tensor):
         scope = name  # nothing to convert: no scope to open (the op's name is made unique)
     else:
@@ -224,7 +230,8 @@ def _apply_binary(op_def: OpDef, x, y, name, **attrs) -> Tensor:
         attrs["T"] = x.dtype.base_dtype
     else:
         check_dtype("x", x, BOOL)
-    return apply_op(op_def, [x, y], scope, graph=graph, **attrs).outputs[0]
+    # x and y are tensors now: skip apply_op's flattening and conversion checks.
+    return apply_op_to_tensors(op_def, [x, y], scope, graph, attrs).outputs[0]
 
 
 def add(x, y, name=None) -> Tensor:
