@@ -234,19 +234,16 @@ def _timed_step(step, values, run, scheduled_ns) -> None:
     start = time.time_ns()
     outputs = execute_step(step, values, run)
     record = OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
-    _store(step, values, outputs, release=False)
+    _store(step, values, outputs)
     for hook in run.hooks:
         hook.after_op(step, outputs, record)
     for s in step.release:
         values[s] = None
 
 
-def _store(step, values, outputs, release: bool) -> None:
+def _store(step, values, outputs) -> None:
     for s, value in zip(step.output_slots, outputs):
         values[s] = value
-    if release:
-        for s in step.release:
-            values[s] = None
 
 
 class _Scheduler:
@@ -357,7 +354,7 @@ class _Scheduler:
         if error is not None:
             self.run.cancellation.cancel(error)
             return
-        _store(step, self.values, outputs, release=False)
+        _store(step, self.values, outputs)
         for hook in self.run.hooks:
             hook.after_op(step, outputs, record)
         for s in step.input_slots:

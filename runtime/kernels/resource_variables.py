@@ -11,17 +11,12 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
-from .state import VariableRef, owned_copy, update_variable
+from .state import owned_copy, session_variable, update_variable
 
 
 @register_kernel("VarHandleOp", context=True)
 def var_handle_op(ctx, *, container, shared_name, debug_name, dtype, shape, allowed_devices):
-    name = shared_name or ctx.op.name
-    dims = shape if shape is not None and shape.is_fully_defined() else None
-    handle = ctx.resources.get_or_create(
-        container, name, lambda: VariableRef(name, dtype.as_numpy_dtype, dims)
-    )
-    return (handle,)
+    return (session_variable(ctx, container, shared_name, dtype, shape),)
 
 
 @register_kernel("ReadVariableOp")

@@ -87,14 +87,21 @@ def _format_shape(shape) -> str:
     return "[" + ",".join(str(d) for d in shape) + "]"
 
 
-@register_kernel("VariableV2", context=True)
-def variable_v2(ctx, *, shape, dtype, container, shared_name):
+def session_variable(ctx, container, shared_name, dtype, shape) -> VariableRef:
+    """The session's variable ``shared_name`` (default: the op's name), made on first use.
+
+    Only a fully defined ``shape`` is kept: it is what ``Assign`` validates against.
+    """
     name = shared_name or ctx.op.name
     dims = shape if shape is not None and shape.is_fully_defined() else None
-    ref = ctx.resources.get_or_create(
+    return ctx.resources.get_or_create(
         container, name, lambda: VariableRef(name, dtype.as_numpy_dtype, dims)
     )
-    return (ref,)
+
+
+@register_kernel("VariableV2", context=True)
+def variable_v2(ctx, *, shape, dtype, container, shared_name):
+    return (session_variable(ctx, container, shared_name, dtype, shape),)
 
 
 @register_kernel("Assign", context=True)
