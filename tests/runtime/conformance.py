@@ -262,7 +262,7 @@ class ExecutorConformance:
 
     def test_failed_step_is_rolled_back(self, graph):
         x = count(tf.constant(1.0))
-        with pytest.raises(tf.errors.InvalidArgumentError):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="failing on purpose"):
             self.execute([fail(sleep(x, 0.01))])
         assert counter_value(self.resources) == 0
         self.execute([x])
@@ -282,7 +282,7 @@ class ExecutorConformance:
         with tf.control_dependencies([bad]):
             later = count(x, name="later")
         recorder = Recorder()
-        with pytest.raises(tf.errors.InvalidArgumentError):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="failing on purpose"):
             self.execute([later], hooks=[recorder])
         assert "later" not in recorder.finished()
         assert counter_value(self.resources) == 0
@@ -303,7 +303,7 @@ class ExecutorConformance:
 
     def test_on_finish_sees_the_error(self, graph):
         recorder = Recorder()
-        with pytest.raises(tf.errors.InvalidArgumentError):
+        with pytest.raises(tf.errors.InvalidArgumentError, match="failing on purpose"):
             self.execute([fail(tf.constant(1.0))], hooks=[recorder])
         kind, error = recorder.events[-1]
         assert kind == "finish" and isinstance(error, tf.errors.InvalidArgumentError)
@@ -313,7 +313,7 @@ class ExecutorConformance:
     def test_deadline_exceeded_for_a_blocked_op(self, graph):
         x = block(tf.constant(1.0))
         started = time.monotonic()
-        with pytest.raises(tf.errors.DeadlineExceededError):
+        with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out waiting"):
             self.execute([x], deadline=time.monotonic() + 0.2)
         assert time.monotonic() - started < 5
 

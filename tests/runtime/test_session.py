@@ -146,9 +146,17 @@ def test_graph_def_tracks_the_graph():  # 46
 
 def test_open_and_close():  # 98
     with tf.Graph().as_default():
-        tf1.Session().close()
-        with tf1.Session():
-            pass
+        c = tf.constant(1.0)
+        sess = tf1.Session()
+        assert sess.run(c) == 1.0
+        sess.close()
+        sess.close()  # closing twice is allowed, as in TF
+        with pytest.raises(RuntimeError, match="Attempted to use a closed Session"):
+            sess.run(c)
+        with tf1.Session() as sess:
+            assert sess.run(c) == 1.0
+        with pytest.raises(RuntimeError, match="Attempted to use a closed Session"):
+            sess.run(c)
 
 
 # -- fetches -----------------------------------------------------------------------------
@@ -954,7 +962,9 @@ def test_session_reset_clears_containers():
             ):
                 sess.run(v)
             tf1.Session.reset("")  # the default container
-            with pytest.raises(tf.errors.FailedPreconditionError):
+            with pytest.raises(
+                tf.errors.FailedPreconditionError, match="Attempting to use uninitialized value"
+            ):
                 sess.run(w)
 
 

@@ -48,7 +48,7 @@ def test_feed_values_are_checked(graph, sess):
 
 def test_options_only_with_accept_options(graph, sess):
     x = tf.constant(1.0)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'options'"):
         sess.make_callable(x)(options=tf1.RunOptions())
 
 

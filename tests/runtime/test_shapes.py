@@ -129,7 +129,7 @@ def test_merge_is_symmetric_and_compatible_with_both(a, b):
         assert merged == b.merge_with(a)
         assert merged.is_compatible_with(a) and merged.is_compatible_with(b)
     else:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="are not compatible"):
             a.merge_with(b)
 
 

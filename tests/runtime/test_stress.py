@@ -92,7 +92,7 @@ def test_timeouts_raise_deadline_exceeded(config, options):
         with tf1.Session(config=config) as sess:
             sess.run(v.initializer)
             started = time.monotonic()
-            with pytest.raises(tf.errors.DeadlineExceededError):
+            with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out waiting"):
                 sess.run(blocked, options=options)
             assert time.monotonic() - started < 10
             assert sess.run(v) == 1.0  # the failed step was rolled back
@@ -116,7 +116,10 @@ def test_dequeue_on_an_empty_queue_times_out():  # 89
     config = tf1.ConfigProto(operation_timeout_in_ms=300)
     with tf.Graph().as_default():
         q = tf1.FIFOQueue(10, tf.float32)
-        with tf1.Session(config=config) as sess, pytest.raises(tf.errors.DeadlineExceededError):
+        with (
+            tf1.Session(config=config) as sess,
+            pytest.raises(tf.errors.DeadlineExceededError, match="Timed out waiting"),
+        ):
             sess.run(q.dequeue())
 
 

@@ -393,7 +393,10 @@ class TestWhileLoop:
     def test_deadline_stops_a_loop(self, graph):
         forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
         options = v1.RunOptions(timeout_in_ms=200)
-        with v1.Session() as sess, pytest.raises(tf.errors.DeadlineExceededError):
+        with (
+            v1.Session() as sess,
+            pytest.raises(tf.errors.DeadlineExceededError, match="Timed out waiting"),
+        ):
             sess.run(forever, options=options)
 
     def test_stateless_and_graph_def(self, graph):

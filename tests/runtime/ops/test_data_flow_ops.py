@@ -191,7 +191,7 @@ class TestRandomShuffleQueue:
         with v1.Session(graph=graph, config=POOL) as sess:
             sess.run(q.enqueue_many([[1, 2, 3]]))
             sess.run(deq)  # 3 > 2 left behind: one may go
-            with pytest.raises(DeadlineExceededError):
+            with pytest.raises(DeadlineExceededError, match="Timed out waiting"):
                 sess.run(deq, options=v1.RunOptions(timeout_in_ms=100))
             sess.run(q.close())
             rest = sorted([sess.run(deq), sess.run(deq)])
@@ -314,7 +314,7 @@ class TestTimeoutsAndRollback:
         config = v1.ConfigProto(operation_timeout_in_ms=100, inter_op_parallelism_threads=2)
         with v1.Session(graph=graph, config=config) as sess:
             started = time.monotonic()
-            with pytest.raises(DeadlineExceededError):
+            with pytest.raises(DeadlineExceededError, match="Timed out waiting"):
                 sess.run(q.dequeue())
             assert time.monotonic() - started < 2.0
             sess.run(q.enqueue(3))
@@ -323,7 +323,7 @@ class TestTimeoutsAndRollback:
     def test_run_options_timeout_on_a_full_queue(self, graph, sess):
         q = tf.queue.FIFOQueue(1, tf.int32, shapes=[[]])
         sess.run(q.enqueue(1))
-        with pytest.raises(DeadlineExceededError):
+        with pytest.raises(DeadlineExceededError, match="Timed out waiting"):
             sess.run(q.enqueue(2), options=v1.RunOptions(timeout_in_ms=100))
         assert sess.run(q.size()) == 1
 
@@ -334,7 +334,7 @@ class TestTimeoutsAndRollback:
         with tf.control_dependencies([taken]):
             bad = never.read_value()
         sess.run(q.enqueue_many([[1, 2, 3]]))
-        with pytest.raises(FailedPreconditionError):
+        with pytest.raises(FailedPreconditionError, match="uninitialized value never"):
             sess.run(bad)
         np.testing.assert_array_equal(sess.run(q.dequeue_many(3)), [1, 2, 3])
 
@@ -347,6 +347,6 @@ class TestTimeoutsAndRollback:
         with tf.control_dependencies([close]):
             bad = never.read_value()
         sess.run(q.enqueue(1))
-        with pytest.raises(FailedPreconditionError):
+        with pytest.raises(FailedPreconditionError, match="uninitialized value never"):
             sess.run(bad)
         assert sess.run([q.size(), q.is_closed()]) == [1, False]

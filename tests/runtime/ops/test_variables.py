@@ -218,7 +218,7 @@ class TestSessionState:
         with tf.control_dependencies([second]):
             bad = never.read_value()
         sess.run(v.initializer)
-        with pytest.raises(FailedPreconditionError):
+        with pytest.raises(FailedPreconditionError, match="uninitialized value never"):
             sess.run(bad)
         np.testing.assert_array_equal(sess.run(v), [1, 1])
 
@@ -244,7 +244,7 @@ class TestSessionState:
         np.testing.assert_array_equal(sess.run(1.0 - v), [[0.0, -1.0], [-2.0, -3.0]])
         np.testing.assert_array_equal(sess.run(v @ m), [[1.0, 2.0], [3.0, 4.0]])
         np.testing.assert_array_equal(sess.run(-v), [[-1.0, -2.0], [-3.0, -4.0]])
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="as a Python `bool` is not allowed"):
             bool(v)
 
     def test_initial_value_from_another_variable(self, graph, sess):

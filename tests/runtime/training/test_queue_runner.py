@@ -70,7 +70,7 @@ class TestQueueRunner:
             coord = train.Coordinator()
             threads = train.start_queue_runners(sess, coord)
             got = []
-            with pytest.raises(OutOfRangeError):
+            with pytest.raises(OutOfRangeError, match="is closed and has insufficient elements"):
                 while True:
                     got.append(sess.run(q.dequeue()))
             coord.request_stop()
