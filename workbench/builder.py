@@ -21,26 +21,12 @@ from runtime.config import ConfigProto
 from runtime.graph import Graph
 
 from . import render
-from .builder_code import to_code
-from .builder_fields import parse_literal, parse_shape
 from .builder_model import BuilderModel
-from .builder_open import recipes_of
-from .builder_palette import BUILDERS, families, palette, palette_entries
+from .builder_palette import families, palette_entries
 from .builder_widgets import close_children, error_box, form_fields, offer, show_error
 from .view import GraphView
 
-# The names the builder's modules define that were importable from here before they
-# moved there (tests and notebooks import them from ``workbench.builder``).
-__all__ = [
-    "BUILDERS",
-    "GraphBuilder",
-    "palette",
-    "palette_entries",
-    "parse_literal",
-    "parse_shape",
-    "recipes_of",
-    "to_code",
-]
+__all__ = ["GraphBuilder"]
 # Which error box shows which fields' refusals, beyond a field's own box.
 _SHOWN_AT = {"rename": ("rename", "delete"), "run": ("run", "fetches")}
 
@@ -56,7 +42,8 @@ class GraphBuilder(BuilderModel):
     ----------
     graph : Graph, optional
         A graph to edit further (built in code, loaded, or from another builder); the
-        builder edits its own copy, rebuilt from :func:`recipes_of`.
+        builder edits its own copy, rebuilt from
+        :func:`~workbench.builder_open.recipes_of`.
     config : ConfigProto, optional
         For the session that places (colours) and runs the graph; by default soft
         placement with as many CPUs as the graph asks for.

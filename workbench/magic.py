@@ -147,9 +147,7 @@ class TFGraphMagics(Magics):
             reraise(err)
 
     def _run(self, session: Session, args, filename: str | None):
-        with session.graph.as_default():  # ops that fetch expressions build join this graph
-            fetches = self._fetches(session.graph, args.run)
-            feeds = self._eval(args.feed)
+        fetches, feeds = self._fetches_and_feeds(session, args)
         meta = RunMetadata() if args.trace else None
         options = RunOptions(trace_level=RunOptions.FULL_TRACE) if args.trace else None
         try:
@@ -160,6 +158,11 @@ class TFGraphMagics(Magics):
             session.close()
             reraise(err, filename)
         return dict(zip(split_fetches(args.run), values)), meta
+
+    def _fetches_and_feeds(self, session: Session, args) -> tuple:
+        """``--run`` and ``--feed`` evaluated: ``(fetches, feed_dict)``."""
+        with session.graph.as_default():  # ops that fetch expressions build join this graph
+            return self._fetches(session.graph, args.run), self._eval(args.feed)
 
     def _fetches(self, graph: Graph, run: str) -> list:
         """Each fetch is a Python expression (``y``, ``ops[0]``) or else an op/tensor name."""
@@ -199,9 +202,7 @@ class TFGraphMagics(Magics):
         except ImportError:
             session.close()
             raise UsageError(STEPPER_MISSING) from None
-        with session.graph.as_default():
-            fetches = self._fetches(session.graph, args.run)
-            feeds = self._eval(args.feed)
+        fetches, feeds = self._fetches_and_feeds(session, args)
         try:
             stepper = StepperView(session, fetches[0] if len(fetches) == 1 else fetches, feeds)
         except Exception as err:

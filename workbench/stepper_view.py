@@ -66,8 +66,7 @@ def summarize(value) -> dict:
     summary = {"shape": array.shape, "dtype": str(array.dtype), "nan": 0, "inf": 0}
     summary.update(min=None, max=None, mean=None)
     if array.dtype.kind in "biuf" and array.size:
-        numbers = array.astype(np.float64)
-        finite = numbers[np.isfinite(numbers)]
+        numbers, finite = _as_floats(array)
         summary.update(nan=int(np.isnan(numbers).sum()), inf=int(np.isinf(numbers).sum()))
         if finite.size:
             summary.update(
@@ -93,8 +92,7 @@ def heatmap_svg(array) -> str | None:
     rows, cols = array.shape if array.ndim == 2 else (0, 0)
     if not (0 < rows <= HEATMAP_MAX and 0 < cols <= HEATMAP_MAX) or array.dtype.kind not in "biuf":
         return None
-    numbers = array.astype(np.float64)
-    finite = numbers[np.isfinite(numbers)]
+    numbers, finite = _as_floats(array)
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
     scale = len(palette.SEQUENTIAL) - 1
     cell = max(6, min(24, _HEATMAP_PIXELS // max(rows, cols)))
@@ -311,6 +309,12 @@ class StepperView:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _as_floats(array: np.ndarray) -> tuple:
+    """A numeric array as float64, and its finite entries (flat)."""
+    numbers = array.astype(np.float64)
+    return numbers, numbers[np.isfinite(numbers)]
 
 
 def _pending_text(what: str, ops) -> str:

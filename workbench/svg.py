@@ -89,7 +89,7 @@ def _layers(d) -> list:
     # A source (a constant, a placeholder) sits just above its first consumer, not at the top.
     for scc in generation:
         successors = [generation[s] for s in condensed.successors(scc)]
-        if not any(True for _ in condensed.predecessors(scc)) and successors:
+        if condensed.in_degree(scc) == 0 and successors:
             generation[scc] = min(successors) - 1
     layers: list = [[] for _ in range(max(generation.values(), default=-1) + 1)]
     for box in d.boxes:
@@ -109,9 +109,8 @@ def _barycenter(sources: list, rank: dict) -> float:
 
 def _box_size(box) -> tuple:
     lines = box.label.split("\n")
-    return max(60.0, max(text_width(line) for line in lines) + 2 * _PAD), len(
-        lines
-    ) * _LINE_H + _PAD
+    width = max(60.0, max(text_width(line) for line in lines) + 2 * _PAD)
+    return width, len(lines) * _LINE_H + _PAD
 
 
 def layered_svg(d) -> str:

@@ -12,15 +12,11 @@ from hypothesis import strategies as st
 
 import runtime as tf
 from workbench import GraphBuilder, palette
-from workbench.builder import (
-    BUILDERS,
-    palette_entries,
-    parse_literal,
-    parse_shape,
-    recipes_of,
-    to_code,
-)
-from workbench.builder import palette as builder_palette
+from workbench.builder_code import to_code
+from workbench.builder_fields import parse_literal, parse_shape
+from workbench.builder_open import recipes_of
+from workbench.builder_palette import BUILDERS, palette_entries
+from workbench.builder_palette import palette as builder_palette
 
 SVG = "{http://www.w3.org/2000/svg}"
 
