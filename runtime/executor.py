@@ -257,7 +257,7 @@ class _Scheduler:
         for step in plan.steps:
             for s in step.input_slots:
                 self.remaining[s] = self.remaining.get(s, 0) + 1
-        self.keep = set(plan.fetch_slots) | set(plan.feed_slots.values())
+        self.keep = plan.kept_slots
         self.ready = [s for s in reversed(plan.steps) if s.pending == 0]
         self.running = 0
         self.done = queue.SimpleQueue()

@@ -7,9 +7,8 @@ it a gradient), and call each op's registered gradient function
 Gradients flowing into one tensor are summed with ``AddN``. New ops go under the name
 scope ``gradients/<op name>_grad/``.
 
-Any op type with a registered gradient function takes part, control-flow ops included;
-:func:`register_output_zeros` lets an op type say how to make the zero gradient of an
-output that received none.
+Any op type with a registered gradient function takes part, control-flow ops included.
+An output that received no gradient gets ``zeros_like`` of itself.
 """
 
 from __future__ import annotations
@@ -38,23 +37,6 @@ class AggregationMethod:
     DEFAULT = ADD_N
     EXPERIMENTAL_TREE = 1
     EXPERIMENTAL_ACCUMULATE_N = 2
-
-
-_OUTPUT_ZEROS: dict = {}
-
-
-def register_output_zeros(op_type: str):
-    """Decorator: ``fn(op, index) -> Tensor``, the zero gradient of ``op.outputs[index]``
-    when that output received none (default: ``zeros_like`` of the output).
-
-    Control-flow ops use it where a plain ``zeros_like`` would run in the wrong branch.
-    """
-
-    def register(fn):
-        _OUTPUT_ZEROS[op_type] = fn
-        return fn
-
-    return register
 
 
 def gradients_v2(
@@ -273,9 +255,6 @@ class _Backprop:
         return contextlib.nullcontext()
 
     def _zeros_for(self, op: Operation, index: int) -> Tensor:
-        make = _OUTPUT_ZEROS.get(op.type)
-        if make is not None:
-            return make(op, index)
         from .ops.array_ops import zeros_like
 
         return zeros_like(op.outputs[index])

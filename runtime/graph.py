@@ -1006,10 +1006,3 @@ def _building_graph(graph: Graph) -> Graph:
     """``graph``, or the function body being traced, which captures from ``graph``."""
     current = get_default_graph()
     return current if current is not graph and current.captures_from(graph) else graph
-
-
-def is_tensor_like(value) -> bool:
-    """True for tensors and objects that stand for one (variables)."""
-    return isinstance(value, Tensor) or (
-        hasattr(value, "_as_graph_element") and not isinstance(value, (str, Operation))
-    )

@@ -70,6 +70,11 @@ class Plan:
     def ops(self) -> list:
         return [step.op for step in self.steps]
 
+    @property
+    def kept_slots(self) -> set:
+        """Slots whose values outlive the steps that read them: fetches and feeds."""
+        return set(self.fetch_slots) | set(self.feed_slots.values())
+
 
 def prune(fetch_tensors, target_ops, feed_tensors) -> list:
     """The ops a run needs, in creation order.
@@ -132,8 +137,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     steps = [_make_step(i, op, placement[op], slot, output_slot) for i, op in enumerate(ops)]
     _link(steps, ops)
     fetch_slots = [slot(tensor) for tensor in fetch_tensors]
-    _set_releases(steps, set(fetch_slots) | set(feed_slots.values()))
-    return Plan(
+    plan = Plan(
         steps=steps,
         num_slots=next(counter),
         feed_slots=feed_slots,
@@ -143,6 +147,8 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         has_blocking=any(step.cost == "blocking" for step in steps),
         arithmetic=any(step.op.type not in _VALUE_PASSING for step in steps),
     )
+    _set_releases(steps, plan.kept_slots)
+    return plan
 
 
 # Ops whose kernels compute nothing, so they cannot raise numpy floating-point warnings:
@@ -186,7 +192,7 @@ def _make_step(index, op, device: str, slot, output_slot) -> Step:
         attrs,
         tuple([slot(t) for t in inputs]),
         deref,
-        tuple([output_slot(t) for t in op._outputs]),
+        tuple([output_slot(t) for t in op.values()]),
         op_def.cost,
     )
 
