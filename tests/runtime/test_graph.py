@@ -630,6 +630,9 @@ def test_numpy_array_on_the_left_defers_to_the_tensor(graph):
     b = tf.constant([1.0, 2.0])
     c = np.array([1.0, 2.0], np.float32) + b
     assert isinstance(c, tf.Tensor) and c.op.type == "AddV2"
+    assert c.op.inputs[1] is b and c.shape.as_list() == [2]
+    with tf.compat.v1.Session() as sess:
+        np.testing.assert_array_equal(sess.run(c), [2.0, 4.0])
 
 
 @pytest.mark.parametrize(

@@ -275,13 +275,13 @@ class TestWhileLoop:
         single = tf.while_loop(lambda x: x < 10, lambda x: x * 2, tf.constant(1))
         assert isinstance(single, tf.Tensor) and run(single) == 16
         as_list = tf.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
-        assert isinstance(as_list, list)
+        assert isinstance(as_list, list) and len(as_list) == 1 and run(as_list) == [16]
         bare = v1.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
         assert isinstance(bare, tf.Tensor) and run(bare) == 16
         kept = v1.while_loop(
             lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)], return_same_structure=True
         )
-        assert isinstance(kept, list)
+        assert isinstance(kept, list) and len(kept) == 1 and run(kept) == [16]
 
     def test_shape_invariants(self, graph):
         def body(i, x):

@@ -316,7 +316,7 @@ class TestTimeoutsAndRollback:
             started = time.monotonic()
             with pytest.raises(DeadlineExceededError, match="Timed out waiting"):
                 sess.run(q.dequeue())
-            assert time.monotonic() - started < 2.0
+            assert time.monotonic() - started < 10.0  # liveness, not speed
             sess.run(q.enqueue(3))
             assert sess.run(q.dequeue()) == 3
 
