@@ -2,11 +2,10 @@
 round trip between widgets and code."""
 
 import html
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import CPU0, CPU1
+from conftest import CPU0, CPU1, node_fills
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +17,6 @@ from workbench.builder_open import recipes_of
 from workbench.builder_palette import BUILDERS, palette_entries
 from workbench.builder_palette import palette as builder_palette
 
-SVG = "{http://www.w3.org/2000/svg}"
-
 
 def graph_def_of_code(code: str):
     """Run exported code in a fresh namespace; the GraphDef of the graph it builds."""
@@ -30,16 +27,6 @@ def graph_def_of_code(code: str):
 
 def snapshot(builder):
     return builder.graph.as_graph_def(), builder.recipes, builder.can_redo
-
-
-def node_fills(svg_text: str) -> dict:
-    fills = {}
-    for group in ET.fromstring(svg_text.encode()).iter(f"{SVG}g"):
-        if group.get("class") == "node":
-            label = next(group.iter(f"{SVG}text")).text
-            shape = next(e for e in group.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon"))
-            fills[label] = shape.get("fill")
-    return fills
 
 
 @pytest.fixture

@@ -67,7 +67,8 @@ def test_show_takes_graphs_sessions_and_views(two_devices, tmp_path):
     recoloured = show(view, color_by="op", collapse=["layer1"])
     assert (recoloured.view.color_by, recoloured.view.collapsed) == ("op", ["layer1"])
     assert recoloured.view.nodes[0] is view.nodes[0]  # no recomputation
-    assert show(graph).save(tmp_path / "g.svg").exists()
+    saved = show(graph).save(tmp_path / "g.svg").read_text(encoding="utf-8")
+    assert saved == show(graph).svg() and saved.rstrip().endswith("</svg>")
     assert isinstance(show(graph), GraphDisplay) and show(graph).dot.source.startswith("digraph")
     with pytest.raises(
         TypeError, match="show\\(\\) takes a Graph, a Session or a GraphView, not int"

@@ -142,7 +142,10 @@ def test_save_writes_svg_png_and_dot(two_devices, tmp_path):
         .startswith(("<?xml", "<svg", "<!--"))
     )
     assert render.save(view, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert render.save(view, tmp_path / "g.gv").read_text().startswith("digraph tfgraph {")
+    for suffix in (".gv", ".dot"):
+        dot_source = render.save(view, tmp_path / f"g{suffix}").read_text()
+        assert dot_source == render.to_dot(view).source
+        assert dot_source.startswith("digraph tfgraph {")
     with pytest.raises(ValueError, match=r"unknown picture format: '.jpg' \(must be one of"):
         render.save(view, tmp_path / "g.jpg")
 

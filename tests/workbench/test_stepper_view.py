@@ -1,28 +1,14 @@
 """The step-through view, driven through its Python model and its buttons."""
 
-import xml.etree.ElementTree as ET
-
 import numpy as np
 import pytest
+from conftest import node_fills
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import runtime as tf
 from workbench import StepperView, palette
 from workbench.stepper_view import heatmap_svg, status_map, summarize
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def node_fills(svg_text: str) -> dict:
-    """``{first label line: fill colour}`` of each drawn node."""
-    fills = {}
-    for group in ET.fromstring(svg_text.encode()).iter(f"{SVG}g"):
-        if group.get("class") == "node":
-            label = next(group.iter(f"{SVG}text")).text
-            shape = next(e for e in group.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon"))
-            fills[label] = shape.get("fill")
-    return fills
 
 
 @pytest.fixture
