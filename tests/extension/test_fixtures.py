@@ -37,10 +37,19 @@ def test_valid_fixture_matches_schema(path):
     jsonschema.Draft202012Validator(SCHEMA).validate(load(path))
 
 
+# Why each invalid fixture must be rejected: (where, the validator's message).
+REJECTED_BECAUSE = {
+    "invalid_malformed.json": (["nodes", 2], "'op' is a required property"),
+    "invalid_version2.json": (["version"], "1 was expected"),
+}
+
+
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_invalid_fixture_is_rejected(path):
-    with pytest.raises(jsonschema.ValidationError):
+    where, reason = REJECTED_BECAUSE[path.name]  # a new invalid fixture must say why
+    with pytest.raises(jsonschema.ValidationError, match=reason) as info:
         jsonschema.Draft202012Validator(SCHEMA).validate(load(path))
+    assert list(info.value.absolute_path) == where
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
