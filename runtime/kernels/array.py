@@ -31,8 +31,7 @@ def placeholder(ctx, *, dtype, shape):
     # Reached only when the placeholder was not fed.
     shown = ""
     if shape is not None and shape.rank is not None:
-        dims = ",".join("?" if d is None else str(d) for d in shape.as_tuple())
-        shown = f" and shape [{dims}]"
+        shown = f" and shape {shape_text(shape.as_tuple())}"
     raise InvalidArgumentError(
         None,
         None,

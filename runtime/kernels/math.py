@@ -18,14 +18,14 @@ from ..registry import register_kernel
 
 
 def shape_text(shape) -> str:
-    """TF's shape text in kernel messages.
+    """TF's shape text in kernel messages (``?`` for an unknown dimension).
 
     Examples
     --------
-    >>> shape_text((2, 3)), shape_text(())
-    ('[2,3]', '[]')
+    >>> shape_text((2, 3)), shape_text(()), shape_text((None, 3))
+    ('[2,3]', '[]', '[?,3]')
     """
-    return "[" + ",".join(str(d) for d in shape) + "]"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
 
 def _typed(value, like) -> np.ndarray:

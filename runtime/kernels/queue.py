@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import CancelledError, InvalidArgumentError, OutOfRangeError
 from ..registry import register_kernel
+from .math import shape_text
 
 _resource_ids = itertools.count()  # TF names unshared queues "_<n>_<op name>"
 
@@ -33,10 +34,6 @@ def _frozen(value, dtype) -> np.ndarray:
     array = np.array(value, dtype=dtype, copy=True)
     array.flags.writeable = False
     return array
-
-
-def _format(shape) -> str:
-    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
 
 class Queue:
@@ -83,8 +80,8 @@ class Queue:
                 raise InvalidArgumentError(
                     None,
                     None,
-                    f"Shape mismatch in tuple component {i}. Expected {_format(shape.as_tuple())}, "
-                    f"got {_format(np.shape(value))}",
+                    f"Shape mismatch in tuple component {i}. Expected {shape_text(shape.as_tuple())}, "
+                    f"got {shape_text(np.shape(value))}",
                 )
         return tuple(_frozen(value, dtype) for value, dtype in zip(components, self.dtypes))
 
@@ -262,7 +259,7 @@ def queue_enqueue_many(ctx, queue, *components, Tcomponents, timeout_ms):
             None,
             None,
             "EnqueueMany requires its components to be batches with the same 0th dimension, "
-            f"got shapes {', '.join(_format(np.shape(c)) for c in components)}",
+            f"got shapes {', '.join(shape_text(np.shape(c)) for c in components)}",
         )
     count = sizes.pop()
     elements = [queue.check_element([c[i] for c in components]) for i in range(count)]

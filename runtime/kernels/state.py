@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import FailedPreconditionError, InvalidArgumentError
 from ..registry import register_kernel
+from .math import shape_text
 
 
 class VariableRef:
@@ -83,10 +84,6 @@ def owned_copy(value, dtype) -> np.ndarray:
     return np.array(value, dtype=dtype, copy=True)
 
 
-def _format_shape(shape) -> str:
-    return "[" + ",".join(str(d) for d in shape) + "]"
-
-
 def session_variable(ctx, container, shared_name, dtype, shape) -> VariableRef:
     """The session's variable ``shared_name`` (default: the op's name), made on first use.
 
@@ -112,7 +109,7 @@ def assign(ctx, ref, value, *, T, validate_shape, use_locking):
             None,
             None,
             "Assign requires shapes of both tensors to match. lhs shape= "
-            f"{_format_shape(ref.shape.as_tuple())} rhs shape= {_format_shape(value.shape)}",
+            f"{shape_text(ref.shape.as_tuple())} rhs shape= {shape_text(value.shape)}",
         )
     with ref.lock:
         ref.store(owned_copy(value, ref.dtype), ctx.journal)
@@ -129,7 +126,7 @@ def update_variable(ctx, ref, value, combine, op_type: str):
                 None,
                 None,
                 f"{op_type} requires shapes of both tensors to match. lhs shape= "
-                f"{_format_shape(current.shape)} rhs shape= {_format_shape(value.shape)}",
+                f"{shape_text(current.shape)} rhs shape= {shape_text(value.shape)}",
             )
         ref.store(np.asarray(combine(current, value), dtype=ref.dtype), ctx.journal)
     return (ref,)

@@ -8,8 +8,6 @@ TF's dtype rules (float -> float32, int -> int32, arrays keep their dtype).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .. import dtypes
@@ -468,11 +466,6 @@ def _check_dtype(tensor: Tensor, dtype) -> Tensor:
             f"{tensor.dtype.name}: {tensor}"
         )
     return tensor
-
-
-def is_number(value) -> bool:
-    """True for Python and numpy numbers (not bools)."""
-    return isinstance(value, numbers.Number | np.number) and not isinstance(value, bool)
 
 
 # -- shape rules shared by many ops ----------------------------------------------------
