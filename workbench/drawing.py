@@ -119,8 +119,8 @@ def _arrows(view: GraphView, box_of: dict) -> list:
         if control:
             label, tip = "", f"control: {edges[0].source} → {edges[0].target}"
         elif len(edges) == 1:
-            label = tip = tensor_text(edges[0].dtype, edges[0].shape)
-            tip = f"{edges[0].tensor}: {tip}"
+            label = tensor_text(edges[0].dtype, edges[0].shape)
+            tip = f"{edges[0].tensor}: {label}"
         else:
             label = f"{len(edges)} tensors"
             tip = "\n".join(f"{e.tensor}: {tensor_text(e.dtype, e.shape)}" for e in edges[:20])
