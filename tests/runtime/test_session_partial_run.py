@@ -146,7 +146,7 @@ def test_setup_without_feeds(graph, sess):
 
 def test_bogus_handle_is_an_op_error_without_an_op(graph, sess):
     tf.constant(1.0)
-    with pytest.raises(tf.errors.OpError) as info:
+    with pytest.raises(tf.errors.OpError, match="Partial run handle 'foo' is not valid") as info:
         sess.partial_run("foo", [])
     err = info.value
     assert err.op is None and err.node_def is None

@@ -190,12 +190,12 @@ class TestRandomShuffleQueue:
         deq = q.dequeue()
         with v1.Session(graph=graph, config=POOL) as sess:
             sess.run(q.enqueue_many([[1, 2, 3]]))
-            sess.run(deq)  # 3 > 2 left behind: one may go
+            first = sess.run(deq)  # 3 > 2 left behind: one may go
             with pytest.raises(DeadlineExceededError, match="Timed out waiting"):
                 sess.run(deq, options=v1.RunOptions(timeout_in_ms=100))
             sess.run(q.close())
-            rest = sorted([sess.run(deq), sess.run(deq)])
-            assert len(rest) == 2
+            rest = [sess.run(deq), sess.run(deq)]
+            assert sorted([first, *rest]) == [1, 2, 3]  # every element comes out once
             with pytest.raises(
                 OutOfRangeError, match=r"RandomShuffleQueue '_\d+_random_shuffle_queue' is closed"
             ):
