@@ -108,6 +108,7 @@ def test_metadata_is_overwritten_each_run(traced):
     sess, c = traced
     meta = tf1.RunMetadata()
     sess.run(c, options=tf1.RunOptions(trace_level=3), run_metadata=meta)
+    assert len(meta.step_stats.dev_stats) == 1
     sess.run(c, run_metadata=meta)
     assert len(meta.step_stats.dev_stats) == 0
 

@@ -91,8 +91,14 @@ def test_overlapping_ops_get_different_lanes_and_flows_cross_them():
 
 def test_no_dataflow_when_disabled():
     stats = _stats(_node("a", 100, 50, "a = Const()"), _node("b", 120, 5, "b = Neg(a)"))
-    trace = json.loads(Timeline(stats).generate_chrome_trace_format(show_dataflow=False))
-    assert not [e for e in trace["traceEvents"] if e["ph"] in "st"]
+
+    def phases(show_dataflow):
+        text = Timeline(stats).generate_chrome_trace_format(show_dataflow=show_dataflow)
+        return [(e["ph"], e["name"]) for e in json.loads(text)["traceEvents"] if e["ph"] != "M"]
+
+    ops = [("X", "Const"), ("X", "Neg")]
+    assert phases(True) == [*ops, ("s", "dataflow"), ("t", "dataflow")]  # a -> b crosses lanes
+    assert phases(False) == ops
 
 
 def test_label_without_the_name_equals_form():
