@@ -709,6 +709,23 @@ class Graph:
         with self._lock:
             return list(self._ops)
 
+    def operations_since(self, version: int) -> list[Operation]:
+        """The ops added after the graph was at ``version``, in creation order.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     _ = tf.constant(1.0, name="a")
+        ...     version = g.version
+        ...     _ = tf.constant(2.0, name="b")
+        >>> [op.name for op in g.operations_since(version)]
+        ['b']
+        """
+        with self._lock:
+            return [op for op in self._ops if op._id > version]
+
     def get_operation_by_name(self, name: str) -> Operation:
         """The op called ``name``; ``KeyError`` (with a hint) if there is none."""
         if not isinstance(name, str):

@@ -170,9 +170,7 @@ def node_def_of(op, add_shapes: bool = False) -> NodeDef:
 
 def graph_def_of(graph, from_version=None, add_shapes: bool = False) -> GraphDef:
     """The ``GraphDef`` of ``graph`` (ops added after ``from_version`` only, if given)."""
-    ops = graph.get_operations()
-    if from_version is not None:
-        ops = [op for op in ops if op._id > from_version]
+    ops = graph.operations_since(from_version or 0)  # version 0: the empty graph
     return GraphDef([node_def_of(op, add_shapes) for op in ops])
 
 

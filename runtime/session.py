@@ -462,7 +462,7 @@ class BaseSession:
         if ops is None:
             if self._placed_version == self._graph.version:
                 return
-            ops = [op for op in self._graph.get_operations() if op._id > self._placed_version]
+            ops = self._graph.operations_since(self._placed_version)
             version = self._graph.version
         else:
             version = self._placed_version
