@@ -106,11 +106,19 @@ def time_colors(times: dict) -> dict:
     """
     logs = {key: math.log1p(t) for key, t in times.items()}
     low, high = min(logs.values(), default=0.0), max(logs.values(), default=0.0)
+    return {key: sequential_color(x, low, high) for key, x in logs.items()}
+
+
+def sequential_color(x: float, low: float, high: float) -> str:
+    """The ``SEQUENTIAL`` colour of ``x`` between ``low`` (lightest) and ``high`` (darkest).
+
+    Examples
+    --------
+    >>> sequential_color(0.0, 0.0, 8.0), sequential_color(8.0, 0.0, 8.0), sequential_color(1.0, 1.0, 1.0)
+    ('#fff5eb', '#7f2704', '#fff5eb')
+    """
     steps = len(SEQUENTIAL) - 1
-    return {
-        key: SEQUENTIAL[round(steps * (x - low) / (high - low)) if high > low else 0]
-        for key, x in logs.items()
-    }
+    return SEQUENTIAL[round(steps * (x - low) / (high - low)) if high > low else 0]
 
 
 def text_color(fill: str) -> str:

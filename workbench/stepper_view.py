@@ -94,15 +94,10 @@ def heatmap_svg(array) -> str | None:
         return None
     numbers, finite = _as_floats(array)
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
-    scale = len(palette.SEQUENTIAL) - 1
     cell = max(6, min(24, _HEATMAP_PIXELS // max(rows, cols)))
     cells = []
     for (i, j), x in np.ndenumerate(numbers):
-        if np.isfinite(x):
-            level = round(scale * (x - low) / (high - low)) if high > low else 0
-            fill = palette.SEQUENTIAL[level]
-        else:
-            fill = palette.STATUS["error"]
+        fill = palette.sequential_color(x, low, high) if np.isfinite(x) else palette.STATUS["error"]
         cells.append(
             f'<rect x="{j * cell}" y="{i * cell}" width="{cell}" height="{cell}" '
             f'fill="{fill}"><title>[{i}, {j}] = {x:g}</title></rect>'
