@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import sys
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -359,7 +358,15 @@ class TestWhileLoop:
         assert run(total) == sum(sum(range(i)) for i in range(5))
 
     def test_close_cancels_a_running_loop(self, graph):
-        forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
+        running = threading.Event()
+
+        def body(i):
+            # Signals that the loop really runs, so close() cancels it rather than
+            # racing the start of sess.run (a closed session refuses with RuntimeError).
+            with tf.control_dependencies([tf.numpy_function(running.set, [], [])]):
+                return i + 1
+
+        forever = tf.while_loop(lambda i: tf.constant(True), body, [tf.constant(0)])
         sess = v1.Session()
         errors = []
 
@@ -371,11 +378,12 @@ class TestWhileLoop:
 
         thread = threading.Thread(target=target)
         thread.start()
-        time.sleep(0.3)
+        assert running.wait(10)
         sess.close()
         thread.join(10)
         assert not thread.is_alive()
-        assert len(errors) == 1 and isinstance(errors[0], CancelledError)
+        assert len(errors) == 1 and isinstance(errors[0], CancelledError), errors
+        assert errors[0].message == "Session has been closed."
 
     def test_loops_and_conds_on_the_thread_pool(self, graph):
         x = v1.placeholder(tf.float32, [])
