@@ -1,10 +1,13 @@
 """The executor: one scheduler over a plan, sequential or with a thread pool.
 
 State of a run
-    ``values``  the flat slot list of the plan (feeds filled in first);
-    ``pending`` per step, how many of its producers have not finished;
-    ``ready``   a LIFO stack of runnable steps, ties broken by plan order;
-    ``running`` how many steps are on the pool.
+    ``values``    the flat slot list of the plan (feeds filled in first);
+    ``pending``   per step, how many of its producers have not finished;
+    ``ready``     a LIFO stack of runnable steps, ties broken by plan order;
+    ``running``   how many steps are on the pool;
+    ``remaining`` per slot, how many of its readers have not finished: the pool
+                  loop frees a value at zero (the sequential loop follows the
+                  plan's ``release`` lists instead).
 Policy
     A plan whose ops are all cheap, or a session with one inter-op thread and no
     blocking ops, runs *sequentially* in plan order in the caller's thread (no
