@@ -378,7 +378,7 @@ def test_finish_returns_the_fetch_structure_of_session_run(graph, sess):
     assert_same_structure(stepper.finish(), sess.run(fetches))
     with pytest.raises(RuntimeError, match="finished; call reset"):
         stepper.finish()
-    with pytest.raises(RuntimeError, match="finished"):
+    with pytest.raises(RuntimeError, match=r"has finished; call reset\(\) to step"):
         stepper.step()
 
 

@@ -262,7 +262,7 @@ def test_failed_training_step_rolls_back_everything(graph):
     with v1.Session(graph=graph) as sess:
         sess.run(v1.variables_initializer([v for v in v1.global_variables() if v is not never]))
         before = sess.run(state)
-        with pytest.raises(FailedPreconditionError, match="never"):
+        with pytest.raises(FailedPreconditionError, match="uninitialized value never"):
             sess.run(bad)
         for old, new in zip(before, sess.run(state)):
             np.testing.assert_array_equal(old, new)
