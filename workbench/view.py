@@ -16,7 +16,6 @@ from collections import Counter
 
 from runtime.devices import DeviceSpec
 from runtime.errors import format_traceback
-from runtime.shapes import TensorShape
 
 from . import palette
 from .labels import attr_text, device_label
@@ -312,18 +311,8 @@ def _node(op, assigned, time_us, status) -> Node:
 
 
 def _tensor(tensor) -> dict:
-    return {"name": tensor.name, "dtype": tensor.dtype.name, "shape": shape_list(tensor.shape)}
-
-
-def shape_list(shape: TensorShape):
-    """A shape as JSON: ``None`` for unknown rank, ``None`` entries for unknown dims.
-
-    Examples
-    --------
-    >>> shape_list(TensorShape([None, 3])), shape_list(TensorShape(None))
-    ([None, 3], None)
-    """
-    return shape.dims
+    # ``dims`` is already the payload's shape: None for an unknown rank, None for unknown dims.
+    return {"name": tensor.name, "dtype": tensor.dtype.name, "shape": tensor.shape.dims}
 
 
 def edges_between(nodes) -> list:
