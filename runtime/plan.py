@@ -181,9 +181,7 @@ def _make_step(index, op, device: str, slot, output_slot) -> Step:
     if any(t.dtype.is_ref_dtype for t in inputs):
         refs = _reference_inputs(op_def, len(inputs))
         deref = tuple(i for i, t in enumerate(inputs) if t.dtype.is_ref_dtype and i not in refs)
-    attrs = op._attrs  # kernels get the op's attrs unpacked (never changed), minus private ones
-    if not attrs.keys() <= op_def.attrs.keys():
-        attrs = {k: v for k, v in attrs.items() if not k.startswith("_")}
+    attrs = op_def.public_attrs(op._attrs)  # unpacked into each kernel call, never changed
     return Step(
         index,
         op,

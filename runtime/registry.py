@@ -88,6 +88,20 @@ class OpDef:
     def input_names(self) -> tuple:
         return tuple(arg.lstrip("&*") for arg in self.inputs)
 
+    def public_attrs(self, attrs: dict) -> dict:
+        """``attrs`` less the graph's private ones (``"_class"`` ...): what shape functions
+        and kernels get. ``attrs`` itself, not a copy, when it has none (the common case).
+
+        Examples
+        --------
+        >>> op_def = OpDef("Neg", ("x",), ("y",), attrs={"T": None})
+        >>> op_def.public_attrs({"T": 1, "_class": [b"loc:@v"]})
+        {'T': 1}
+        """
+        if attrs.keys() <= self.attrs.keys():
+            return attrs
+        return {key: value for key, value in attrs.items() if not key.startswith("_")}
+
 
 class Kernel(NamedTuple):
     """A registered kernel: ``fn(*inputs, **attrs)``, or ``fn(ctx, *inputs, **attrs)``."""

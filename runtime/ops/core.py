@@ -169,9 +169,7 @@ def infer_specs(op_def: OpDef, tensors, attrs: dict, op_name: str) -> list[Tenso
     """
     # Shape functions may also read build-time values (``known_value(spec)``).
     specs = list(map(InputSpec, tensors))  # map, not a comprehension: no frame per op
-    public = attrs
-    if not attrs.keys() <= op_def.attrs.keys():  # private attrs ("_class") are not the op's
-        public = {key: value for key, value in attrs.items() if not key.startswith("_")}
+    public = op_def.public_attrs(attrs)
     try:
         return list(op_def.shape_fn(*specs, **public))
     except (ValueError, TypeError) as err:
