@@ -121,7 +121,7 @@ def test_seed_example_runs_as_printed(name):
         _run(EXAMPLES["class docstring"][0], {}, namespace)
         output = _run(code, substitutions, namespace)
         if expected is not None:
-            assert output.endswith(expected)
+            assert output == expected
         sess = namespace.get("sess")
         if sess is not None:
             sess.close()
