@@ -156,9 +156,7 @@ def run_stage(
     ops = [graph.get_operation_by_name(name) for name in stage.ops]
     fetches = [graph.get_tensor_by_name(name) for name in stage.outputs]
     plan = build_plan(fetches, [], list(feed_tensors), {op: device for op in ops}, ops=ops)
-    values = [None] * plan.num_slots
-    for tensor, value in feed_tensors.items():
-        values[plan.feed_slots[tensor]] = value
+    values = plan.initial_values(feed_tensors)
     collector = StepStatsCollector() if trace else None
     deadline = time.monotonic() + deadline_s if deadline_s is not None else None
     run = RunContext(

@@ -310,9 +310,7 @@ def call_function(ctx, graph: FuncGraph, args, trace: Trace | None = None) -> li
     recorded = tuple(graph.recorded) if trace is not None else ()
     outputs = tuple(graph.outputs)
     plan = graph.plan(ctx.device, outputs + recorded)
-    values = [None] * plan.num_slots
-    for tensor, value in zip(graph.inputs, args):
-        values[plan.feed_slots[tensor]] = value
+    values = plan.initial_values(dict(zip(graph.inputs, args)))
     run_plan(plan, values, _nested_run(ctx), sequential=True)
     results = [values[slot] for slot in plan.fetch_slots]
     if trace is not None:

@@ -70,6 +70,16 @@ class Plan:
     def ops(self) -> list:
         return [step.op for step in self.steps]
 
+    def initial_values(self, feeds: dict) -> list:
+        """The slot list a run starts from: each fed value (``Tensor -> value``) in its
+        slot, every other slot empty."""
+        values = [None] * self.num_slots
+        for tensor, value in feeds.items():
+            slot = self.feed_slots.get(tensor)
+            if slot is not None:
+                values[slot] = value
+        return values
+
     @property
     def kept_slots(self) -> set:
         """Slots whose values outlive the steps that read them: fetches and feeds."""

@@ -50,16 +50,6 @@ _PLAN_CACHE_SIZE = 1024
 _NO_FEEDS: frozenset = frozenset()
 
 
-def _initial_values(plan: Plan, feeds: dict) -> list:
-    """The slot list of ``plan`` with the feeds it reads in their slots."""
-    values = [None] * plan.num_slots
-    for tensor, value in feeds.items():
-        slot = plan.feed_slots.get(tensor)
-        if slot is not None:
-            values[slot] = value
-    return values
-
-
 @dataclasses.dataclass(eq=False)
 class PreparedRun:
     """A run checked and planned but not started, for drivers other than ``run``.
@@ -86,7 +76,7 @@ class PreparedRun:
 
     def initial_values(self) -> list:
         """The plan's slot list with the feeds in their slots."""
-        return _initial_values(self.plan, self.feeds)
+        return self.plan.initial_values(self.feeds)
 
     def results(self, values: list):
         """The fetch structure from the plan's slot list, exactly as ``run`` returns it."""
@@ -416,7 +406,7 @@ class BaseSession:
         ):
             return [feeds[t] for t in fetch_tensors]  # nothing to run: the engine is not called
         plan = self._plan(tuple(fetch_tensors), tuple(targets), feeds)
-        values = _initial_values(plan, feeds)
+        values = plan.initial_values(feeds)
         collector = self._tracer(options, run_metadata)
         pool, threads = self._pools.for_options(options)
         run = RunContext(
