@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import runtime as tf
 from runtime.plan import build_plan, prune
 
@@ -94,3 +97,83 @@ def test_a_fed_tensor_keeps_its_value_when_its_op_runs_for_another_reason():
             c = tf.identity(a, name="c")
         with tf.compat.v1.Session() as sess:
             assert sess.run([b, c], {b: 10.0}) == [10.0, 1.0]
+
+
+# -- random graphs ------------------------------------------------------------------------
+
+# A node: (data inputs, control inputs), each a list of earlier node indices.
+_random_dags = st.integers(2, 9).flatmap(
+    lambda n: st.tuples(
+        st.tuples(
+            *[st.lists(st.integers(0, max(i - 1, 0)), max_size=2 if i else 0) for i in range(n)]
+        ),
+        st.tuples(
+            *[st.lists(st.integers(0, max(i - 1, 0)), max_size=1 if i else 0) for i in range(n)]
+        ),
+        st.sets(st.integers(0, n - 1), min_size=1, max_size=3),
+        st.sets(st.integers(0, n - 1), max_size=2),
+    )
+)
+
+
+def _build_random_dag(data, control):
+    """Node i is a constant i + 1, the negation of one earlier node, or the sum of two."""
+    tensors = []
+    for i, (inputs, controls) in enumerate(zip(data, control)):
+        with tf.control_dependencies([tensors[j].op for j in controls]):
+            if not inputs:
+                tensors.append(tf.constant(float(i + 1), name=f"n{i}"))
+            elif len(inputs) == 1:
+                tensors.append(tf.negative(tensors[inputs[0]], name=f"n{i}"))
+            else:
+                tensors.append(tf.add(*(tensors[j] for j in inputs), name=f"n{i}"))
+    return tensors
+
+
+@settings(deadline=None, max_examples=60)
+@given(_random_dags)
+def test_random_dags_prune_to_the_ancestors_and_run_to_python_values(dag):
+    data, control, fetched, fed = dag
+    feeds = {i: 100.0 * (i + 1) for i in fed}
+
+    def needed(i, seen):
+        # Ancestors by data and control edges; a fed node is not needed for its value.
+        for j in data[i]:
+            if j not in feeds and j not in seen:
+                seen.add(j)
+                needed(j, seen)
+        for j in control[i]:  # as TF, a control input that is also a data input is dropped
+            if j not in data[i] and j not in seen:
+                seen.add(j)
+                needed(j, seen)
+        return seen
+
+    expected_ops = set()
+    for i in fetched:
+        if i not in feeds:
+            expected_ops |= needed(i, {i})
+
+    def value(i):
+        if i in feeds:
+            return feeds[i]
+        if not data[i]:
+            return float(i + 1)
+        if len(data[i]) == 1:
+            return -value(data[i][0])
+        return value(data[i][0]) + value(data[i][1])
+
+    with tf.Graph().as_default() as graph:
+        tensors = _build_random_dag(data, control)
+        fetches = [tensors[i] for i in sorted(fetched)]
+        feed_tensors = {tensors[i] for i in fed}
+        ops = prune(fetches, [], feed_tensors)
+        assert {op.name for op in ops} == {f"n{i}" for i in expected_ops}
+        position = {op: k for k, op in enumerate(ops)}
+        for op in ops:  # every input the plan computes comes earlier
+            for before in [t.op for t in op.inputs] + list(op.control_inputs):
+                assert position.get(before, -1) < position[op]
+        plan = build_plan(fetches, [], list(feed_tensors), _placement(graph))
+        assert plan.ops == ops
+        with tf1.Session() as sess:
+            got = sess.run(fetches, {tensors[i]: feeds[i] for i in fed})
+        assert got == [value(i) for i in sorted(fetched)]
