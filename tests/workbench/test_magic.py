@@ -213,3 +213,18 @@ def test_ops_made_in_cells_name_the_cell(ip):
     [payload] = payloads(captured)
     made = {n["name"]: n["created_at"] for n in payload["nodes"]}
     assert made["layer1/y"] == f'File "<cell {result.execution_count}>", line 6, in <module>'
+
+
+def test_unloading_removes_the_graph_display_and_cell_names(ip):
+    graph = tf.Graph()
+    cell = ip.compile.cache("pass", 7)
+    assert tf.errors.display_filename(cell) == "<cell 7>"
+    ip.run_line_magic("unload_ext", "workbench")
+    try:
+        data, _ = ip.display_formatter.format(graph)
+        assert MIME_TYPE not in data
+        assert tf.errors.display_filename(cell) == cell
+    finally:
+        ip.run_line_magic("load_ext", "workbench")
+    assert MIME_TYPE in ip.display_formatter.format(graph)[0]
+    assert tf.errors.display_filename(cell) == "<cell 7>"
