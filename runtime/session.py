@@ -391,11 +391,7 @@ class BaseSession:
             return {}
         feeds = {}
         for key, value in flatten_feed_items(feed_dict):
-            try:
-                tensor = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
-            except (TypeError, ValueError, KeyError) as err:
-                text = err.args[0] if err.args else str(err)
-                raise TypeError(f"Cannot interpret feed_dict key as Tensor: {text}") from None
+            tensor = self._feed_key(key, "feed_dict")
             feeds[tensor] = convert_feed(tensor, value)
         return feeds
 
@@ -552,12 +548,13 @@ class BaseSession:
 
         return call
 
-    def _feed_key(self, key) -> Tensor:
+    def _feed_key(self, key, argument: str = "feed_list") -> Tensor:
+        """The tensor a feed key names; ``TypeError`` naming ``argument`` if it names none."""
         try:
             return self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except (TypeError, ValueError, KeyError) as err:
             text = err.args[0] if err.args else str(err)
-            raise TypeError(f"Cannot interpret feed_list key as Tensor: {text}") from None
+            raise TypeError(f"Cannot interpret {argument} key as Tensor: {text}") from None
 
     def partial_run_setup(self, fetches, feeds=None):
         """Declare the fetches and feeds of a sequence of ``partial_run`` calls.
