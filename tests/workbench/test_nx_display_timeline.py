@@ -69,6 +69,7 @@ def test_show_takes_graphs_sessions_and_views(two_devices, tmp_path):
     assert recoloured.view.nodes[0] is view.nodes[0]  # no recomputation
     saved = show(graph).save(tmp_path / "g.svg").read_text(encoding="utf-8")
     assert saved == show(graph).svg() and saved.rstrip().endswith("</svg>")
+    assert show(graph).png()[:8] == b"\x89PNG\r\n\x1a\n"
     assert isinstance(show(graph), GraphDisplay) and show(graph).dot.source.startswith("digraph")
     with pytest.raises(
         TypeError, match="show\\(\\) takes a Graph, a Session or a GraphView, not int"
