@@ -528,8 +528,7 @@ class BaseSession:
                 raise TypeError(
                     f"The callable takes {len(feed_tensors)} feed values, got {len(feed_values)}."
                 )
-            if self._closed:
-                raise RuntimeError("Attempted to use a closed Session.")
+            self._check_open()
             feeds = {t: convert_feed(t, v) for t, v in zip(feed_tensors, feed_values)}
             return mapper.results(self._run(tensors, targets, feeds, options, run_metadata))
 
