@@ -134,8 +134,10 @@ def test_broadcast_shape_inference_matches_numpy(shapes):
         b = tf.compat.v1.placeholder(tf.float32, b_shape)
         out = a * b + a
         assert out.shape == result
-        value = sess.run(out, {a: np.ones(a_shape), b: np.ones(b_shape)})
-        assert value.shape == result
+        rng = np.random.default_rng(0)
+        a_value = rng.standard_normal(a_shape).astype(np.float32)
+        b_value = rng.standard_normal(b_shape).astype(np.float32)
+        _check(sess, out, a_value * b_value + a_value, {a: a_value, b: b_value})
 
 
 def test_integer_division_rules(sess):
