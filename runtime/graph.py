@@ -402,14 +402,13 @@ class Graph:
         self._unfetchable: set = set()
         self.seed = None
         self._container = ""
-        self._last_id = 0
 
     # -- construction -------------------------------------------------------------
 
     @property
     def version(self) -> int:
-        """Grows by one for every op added (0 means empty)."""
-        return self._last_id
+        """Grows by one for every op added (0 means empty): ops are never removed."""
+        return len(self._ops)
 
     @property
     def finalized(self) -> bool:
@@ -473,8 +472,7 @@ class Graph:
                     control._control_outputs.append(op)
                 else:
                     control._control_outputs = [op]
-            self._last_id += 1
-            op._id = self._last_id
+            op._id = len(self._ops) + 1  # the graph's version once this op is in
             self._ops.append(op)
             self._ops_by_name[name] = op
         return op
