@@ -209,13 +209,6 @@ def as_result(value):
     return np.asarray(value)[()] if np.ndim(value) == 0 else np.asarray(value)
 
 
-def fetch_results(mapper: FetchMapper, by_tensor: dict):
-    """The fetch structure of ``mapper`` from fetched values by tensor (``None`` for ops)."""
-    return mapper.build(
-        [as_result(by_tensor.get(e)) if isinstance(e, Tensor) else None for e in mapper.elements]
-    )
-
-
 def convert_feed(tensor: Tensor, value) -> np.ndarray:
     """Check and convert one feed value for ``tensor`` with TF's rules and messages."""
     if isinstance(value, Tensor):

@@ -32,7 +32,6 @@ from .fetching import (
     FetchMapper,
     as_result,
     convert_feed,
-    fetch_results,
     flatten_feed_items,
     partial_run_feeds,
     register_session_run_conversion_functions,  # noqa: F401 - re-exported (tf.compat.v1)
@@ -81,7 +80,7 @@ class PreparedRun:
     def results(self, values: list):
         """The fetch structure from the plan's slot list, exactly as ``run`` returns it."""
         fetched = [values[slot] for slot in self.plan.fetch_slots]
-        return fetch_results(self.mapper, dict(zip(self.mapper.tensors, fetched)))
+        return self.mapper.results(fetched)
 
     @staticmethod
     def fetched(value):
@@ -601,7 +600,7 @@ class BaseSession:
         known = {**state.values, **feeds}
         values = self._run(mapper.tensors, mapper.targets, known)
         state.record(feeds, dict(zip(mapper.tensors, values)), mapper.elements)
-        return fetch_results(mapper, dict(zip(mapper.tensors, values)))
+        return mapper.results(values)
 
     # -- closing ----------------------------------------------------------------------
 
