@@ -275,8 +275,11 @@ class BaseSession:
             self.close()
 
     def __del__(self):
-        with contextlib.suppress(Exception):
+        # A plain try: at interpreter exit, module globals (contextlib too) may be gone.
+        try:
             self.close()
+        except Exception:  # a finalizer must not raise
+            pass
 
     # -- running --------------------------------------------------------------------
 
