@@ -64,26 +64,24 @@ ASSIGN = register_op(
         is_stateful=True,
     )
 )
-ASSIGN_ADD = register_op(
-    OpDef(
-        "AssignAdd",
-        ("&ref", "value"),
-        ("output_ref",),
-        attrs={"T": REQUIRED, "use_locking": False},
-        shape_fn=_update_shape,
-        is_stateful=True,
+
+
+def _update_op(op_type: str) -> OpDef:
+    """``AssignAdd``/``AssignSub``: a reference and a value in, the reference out."""
+    return register_op(
+        OpDef(
+            op_type,
+            ("&ref", "value"),
+            ("output_ref",),
+            attrs={"T": REQUIRED, "use_locking": False},
+            shape_fn=_update_shape,
+            is_stateful=True,
+        )
     )
-)
-ASSIGN_SUB = register_op(
-    OpDef(
-        "AssignSub",
-        ("&ref", "value"),
-        ("output_ref",),
-        attrs={"T": REQUIRED, "use_locking": False},
-        shape_fn=_update_shape,
-        is_stateful=True,
-    )
-)
+
+
+ASSIGN_ADD = _update_op("AssignAdd")
+ASSIGN_SUB = _update_op("AssignSub")
 IS_VARIABLE_INITIALIZED = register_op(
     OpDef(
         "IsVariableInitialized",
