@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .errors import InvalidArgumentError
 from .graph import Graph
+from .limits import SizeBudget
 from .shapes import TensorShape
 
 PRODUCER = 1994  # TF's GraphDef version of the era whose ops we mirror
@@ -64,14 +66,21 @@ class NodeDef:
 class FunctionDef:
     """A function body (a ``cond`` branch, a loop body): the value of a ``func`` attr.
 
-    ``input_arg`` and ``output_arg`` name the body's input and output tensors; ``node``
-    holds its ops, so a renderer can draw the body inside the op that calls it.
+    Held in graph form, so a renderer can draw the body inside the op that calls it and
+    the importer can rebuild it as a graph: ``node`` are ``NodeDef``s as in a
+    ``GraphDef``, the parameters are the ``Placeholder`` outputs ``input_arg`` names
+    (``"x:0"``), the results are the tensors ``output_arg`` names, of ``output_types``,
+    and the ops ``control_output`` names run whenever the body does. In TF's files a
+    body is a ``FunctionDef`` of the ``GraphDef``'s ``library``; :mod:`runtime.protobuf`
+    converts between that form and this one.
     """
 
     name: str
     input_arg: list = dataclasses.field(default_factory=list)
     output_arg: list = dataclasses.field(default_factory=list)
     node: list = dataclasses.field(default_factory=list)
+    output_types: list = dataclasses.field(default_factory=list)
+    control_output: list = dataclasses.field(default_factory=list)
 
     @classmethod
     def of(cls, graph) -> FunctionDef:
@@ -81,6 +90,8 @@ class FunctionDef:
             [t.name for t in graph.inputs],
             [t.name for t in graph.outputs],
             [node_def_of(op) for op in graph.get_operations()],
+            [t.dtype.base_dtype for t in graph.outputs],
+            [op.name for op in graph.control_outputs],
         )
 
 
@@ -103,6 +114,8 @@ class GraphDef:
 
     node: list = dataclasses.field(default_factory=list)
     versions: VersionDef = dataclasses.field(default_factory=VersionDef)
+    # The file it was read from: imported ops say "imported from" it. Not graph content.
+    source: str | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {
@@ -236,12 +249,16 @@ def _to_json(attr: AttrValue):
     if kind == "list":
         return {"list": [_to_json(item) for item in value]}
     if kind == "func":
+        if isinstance(value, str):  # a function the GraphDef's library did not hold
+            return {"func": {"name": value}}
         return {
             "func": {
                 "name": value.name,
                 "input_arg": list(value.input_arg),
                 "output_arg": list(value.output_arg),
                 "node": [_node_to_dict(node) for node in value.node],
+                "output_types": [dtype.name for dtype in value.output_types],
+                "control_output": list(value.control_output),
             }
         }
     return {kind: value}
@@ -260,13 +277,18 @@ def _from_json(data: dict) -> AttrValue:
     if kind == "list":
         return AttrValue(kind, [_from_json(item) for item in value])
     if kind == "func":
+        if set(value) == {"name"}:
+            return AttrValue(kind, value["name"])
         nodes = [_node_from_dict(node) for node in value.get("node", [])]
-        return AttrValue(kind, FunctionDef(**{**value, "node": nodes}))
+        types = [dtypes.as_dtype(name) for name in value.get("output_types", [])]
+        return AttrValue(kind, FunctionDef(**{**value, "node": nodes, "output_types": types}))
     return AttrValue(kind, value)
 
 
 def _tensor_to_json(array: np.ndarray) -> dict:
     dtype = dtypes.as_dtype(array.dtype) if array.dtype != object else dtypes.string
+    if array.size > 1 and not any(array.strides):  # a splat: one value, as TF's rule fills
+        array = array.reshape(-1)[:1]
     flat = array.reshape(-1).tolist()
     if dtype is dtypes.string:
         flat = [item.decode("latin-1") for item in flat]
@@ -277,7 +299,10 @@ def _tensor_to_json(array: np.ndarray) -> dict:
 
 def _tensor_from_json(data: dict) -> np.ndarray:
     dtype = dtypes.as_dtype(data["dtype"])
+    shape = tuple(data["shape"])
+    count = int(np.prod(shape, dtype=np.int64))
     values = data["values"]
+    SizeBudget("GraphDef JSON").claim(count * np.dtype(dtype.as_numpy_dtype).itemsize, "tensor")
     if dtype is dtypes.string:
         array = np.empty(len(values), dtype=object)
         array[:] = [item.encode("latin-1") for item in values]
@@ -285,7 +310,42 @@ def _tensor_from_json(data: dict) -> np.ndarray:
         array = np.array([complex(*pair) for pair in values], dtype=dtype.as_numpy_dtype)
     else:
         array = np.array(values, dtype=dtype.as_numpy_dtype)
-    return array.reshape(data["shape"])
+    return filled(array, shape, "tensor")
+
+
+def filled(values: np.ndarray, shape: tuple, where: str, budget: SizeBudget | None = None):
+    """A tensor of ``shape`` from a flat value list, by TF's rule: a short list is filled
+    out with its last value (zeros if empty).
+
+    A single repeated value stays a read-only numpy broadcast, costing no memory however
+    large the shape; a longer short list is expanded within ``budget``'s ``fill_bytes``
+    (see :mod:`runtime.limits`).
+
+    Examples
+    --------
+    >>> filled(np.array([1, 2], np.int32), (4,), "demo")
+    array([1, 2, 2, 2], dtype=int32)
+    >>> filled(np.array([7.0]), (2**30,), "demo").strides  # 8 GiB claimed, 8 bytes held
+    (0,)
+    """
+    count = int(np.prod(shape, dtype=np.int64))
+    if len(values) > count:
+        raise InvalidArgumentError(
+            None, None, f"{where} holds {len(values)} values for {count} elements"
+        )
+    if len(values) == count:
+        return values.reshape(shape)
+    if not len(values):
+        zero = b"" if values.dtype == object else 0
+        return np.broadcast_to(np.array(zero, dtype=values.dtype), shape)
+    last = values[-1]
+    if np.all(values[:-1] == last):
+        return np.broadcast_to(values[-1:].reshape(()), shape)
+    (budget or SizeBudget("a tensor")).fill((count - len(values)) * values.itemsize, where)
+    full = np.empty(count, dtype=values.dtype)
+    full[: len(values)] = values
+    full[len(values) :] = last
+    return full.reshape(shape)
 
 
 def _node_to_dict(node: NodeDef) -> dict:

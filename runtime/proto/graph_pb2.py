@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from runtime.proto import types_pb2 as runtime_dot_proto_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19runtime/proto/graph.proto\x12\x12tfgraph.tensorflow\x1a\x19runtime/proto/types.proto\"\x82\x01\n\x10TensorShapeProto\x12\x35\n\x03\x64im\x18\x02 \x03(\x0b\x32(.tfgraph.tensorflow.TensorShapeProto.Dim\x12\x14\n\x0cunknown_rank\x18\x03 \x01(\x08\x1a!\n\x03\x44im\x12\x0c\n\x04size\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"\xa5\x03\n\x0bTensorProto\x12+\n\x05\x64type\x18\x01 \x01(\x0e\x32\x1c.tfgraph.tensorflow.DataType\x12:\n\x0ctensor_shape\x18\x02 \x01(\x0b\x32$.tfgraph.tensorflow.TensorShapeProto\x12\x16\n\x0eversion_number\x18\x03 \x01(\x05\x12\x16\n\x0etensor_content\x18\x04 \x01(\x0c\x12\x14\n\x08half_val\x18\r \x03(\x05\x42\x02\x10\x01\x12\x15\n\tfloat_val\x18\x05 \x03(\x02\x42\x02\x10\x01\x12\x16\n\ndouble_val\x18\x06 \x03(\x01\x42\x02\x10\x01\x12\x13\n\x07int_val\x18\x07 \x03(\x05\x42\x02\x10\x01\x12\x12\n\nstring_val\x18\x08 \x03(\x0c\x12\x18\n\x0cscomplex_val\x18\t \x03(\x02\x42\x02\x10\x01\x12\x15\n\tint64_val\x18\n \x03(\x03\x42\x02\x10\x01\x12\x14\n\x08\x62ool_val\x18\x0b \x03(\x08\x42\x02\x10\x01\x12\x18\n\x0c\x64\x63omplex_val\x18\x0c \x03(\x01\x42\x02\x10\x01\x12\x16\n\nuint32_val\x18\x10 \x03(\rB\x02\x10\x01\x12\x16\n\nuint64_val\x18\x11 \x03(\x04\x42\x02\x10\x01\"\xa2\x01\n\x0cNameAttrList\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x38\n\x04\x61ttr\x18\x02 \x03(\x0b\x32*.tfgraph.tensorflow.NameAttrList.AttrEntry\x1aJ\n\tAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.tfgraph.tensorflow.AttrValue:\x02\x38\x01\"\xee\x04\n\tAttrValue\x12\x0b\n\x01s\x18\x02 \x01(\x0cH\x00\x12\x0b\n\x01i\x18\x03 \x01(\x03H\x00\x12\x0b\n\x01\x66\x18\x04 \x01(\x02H\x00\x12\x0b\n\x01\x62\x18\x05 \x01(\x08H\x00\x12,\n\x04type\x18\x06 \x01(\x0e\x32\x1c.tfgraph.tensorflow.DataTypeH\x00\x12\x35\n\x05shape\x18\x07 \x01(\x0b\x32$.tfgraph.tensorflow.TensorShapeProtoH\x00\x12\x31\n\x06tensor\x18\x08 \x01(\x0b\x32\x1f.tfgraph.tensorflow.TensorProtoH\x00\x12\x37\n\x04list\x18\x01 \x01(\x0b\x32\'.tfgraph.tensorflow.AttrValue.ListValueH\x00\x12\x30\n\x04\x66unc\x18\n \x01(\x0b\x32 .tfgraph.tensorflow.NameAttrListH\x00\x12\x15\n\x0bplaceholder\x18\t \x01(\tH\x00\x1a\x89\x02\n\tListValue\x12\t\n\x01s\x18\x02 \x03(\x0c\x12\r\n\x01i\x18\x03 \x03(\x03\x42\x02\x10\x01\x12\r\n\x01\x66\x18\x04 \x03(\x02\x42\x02\x10\x01\x12\r\n\x01\x62\x18\x05 \x03(\x08\x42\x02\x10\x01\x12.\n\x04type\x18\x06 \x03(\x0e\x32\x1c.tfgraph.tensorflow.DataTypeB\x02\x10\x01\x12\x33\n\x05shape\x18\x07 \x03(\x0b\x32$.tfgraph.tensorflow.TensorShapeProto\x12/\n\x06tensor\x18\x08 \x03(\x0b\x32\x1f.tfgraph.tensorflow.TensorProto\x12.\n\x04\x66unc\x18\t \x03(\x0b\x32 .tfgraph.tensorflow.NameAttrListB\x07\n\x05value\"\xc3\x01\n\x07NodeDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\n\n\x02op\x18\x02 \x01(\t\x12\r\n\x05input\x18\x03 \x03(\t\x12\x0e\n\x06\x64\x65vice\x18\x04 \x01(\t\x12\x33\n\x04\x61ttr\x18\x05 \x03(\x0b\x32%.tfgraph.tensorflow.NodeDef.AttrEntry\x1aJ\n\tAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.tfgraph.tensorflow.AttrValue:\x02\x38\x01\"K\n\nVersionDef\x12\x10\n\x08producer\x18\x01 \x01(\x05\x12\x14\n\x0cmin_consumer\x18\x02 \x01(\x05\x12\x15\n\rbad_consumers\x18\x03 \x03(\x05\"|\n\x08GraphDef\x12)\n\x04node\x18\x01 \x03(\x0b\x32\x1b.tfgraph.tensorflow.NodeDef\x12\x30\n\x08versions\x18\x04 \x01(\x0b\x32\x1e.tfgraph.tensorflow.VersionDef\x12\x13\n\x07version\x18\x03 \x01(\x05\x42\x02\x18\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19runtime/proto/graph.proto\x12\x12tfgraph.tensorflow\x1a\x19runtime/proto/types.proto\"\x82\x01\n\x10TensorShapeProto\x12\x35\n\x03\x64im\x18\x02 \x03(\x0b\x32(.tfgraph.tensorflow.TensorShapeProto.Dim\x12\x14\n\x0cunknown_rank\x18\x03 \x01(\x08\x1a!\n\x03\x44im\x12\x0c\n\x04size\x18\x01 \x01(\x03\x12\x0c\n\x04name\x18\x02 \x01(\t\"\xa5\x03\n\x0bTensorProto\x12+\n\x05\x64type\x18\x01 \x01(\x0e\x32\x1c.tfgraph.tensorflow.DataType\x12:\n\x0ctensor_shape\x18\x02 \x01(\x0b\x32$.tfgraph.tensorflow.TensorShapeProto\x12\x16\n\x0eversion_number\x18\x03 \x01(\x05\x12\x16\n\x0etensor_content\x18\x04 \x01(\x0c\x12\x14\n\x08half_val\x18\r \x03(\x05\x42\x02\x10\x01\x12\x15\n\tfloat_val\x18\x05 \x03(\x02\x42\x02\x10\x01\x12\x16\n\ndouble_val\x18\x06 \x03(\x01\x42\x02\x10\x01\x12\x13\n\x07int_val\x18\x07 \x03(\x05\x42\x02\x10\x01\x12\x12\n\nstring_val\x18\x08 \x03(\x0c\x12\x18\n\x0cscomplex_val\x18\t \x03(\x02\x42\x02\x10\x01\x12\x15\n\tint64_val\x18\n \x03(\x03\x42\x02\x10\x01\x12\x14\n\x08\x62ool_val\x18\x0b \x03(\x08\x42\x02\x10\x01\x12\x18\n\x0c\x64\x63omplex_val\x18\x0c \x03(\x01\x42\x02\x10\x01\x12\x16\n\nuint32_val\x18\x10 \x03(\rB\x02\x10\x01\x12\x16\n\nuint64_val\x18\x11 \x03(\x04\x42\x02\x10\x01\"\xa2\x01\n\x0cNameAttrList\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x38\n\x04\x61ttr\x18\x02 \x03(\x0b\x32*.tfgraph.tensorflow.NameAttrList.AttrEntry\x1aJ\n\tAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.tfgraph.tensorflow.AttrValue:\x02\x38\x01\"\xee\x04\n\tAttrValue\x12\x0b\n\x01s\x18\x02 \x01(\x0cH\x00\x12\x0b\n\x01i\x18\x03 \x01(\x03H\x00\x12\x0b\n\x01\x66\x18\x04 \x01(\x02H\x00\x12\x0b\n\x01\x62\x18\x05 \x01(\x08H\x00\x12,\n\x04type\x18\x06 \x01(\x0e\x32\x1c.tfgraph.tensorflow.DataTypeH\x00\x12\x35\n\x05shape\x18\x07 \x01(\x0b\x32$.tfgraph.tensorflow.TensorShapeProtoH\x00\x12\x31\n\x06tensor\x18\x08 \x01(\x0b\x32\x1f.tfgraph.tensorflow.TensorProtoH\x00\x12\x37\n\x04list\x18\x01 \x01(\x0b\x32\'.tfgraph.tensorflow.AttrValue.ListValueH\x00\x12\x30\n\x04\x66unc\x18\n \x01(\x0b\x32 .tfgraph.tensorflow.NameAttrListH\x00\x12\x15\n\x0bplaceholder\x18\t \x01(\tH\x00\x1a\x89\x02\n\tListValue\x12\t\n\x01s\x18\x02 \x03(\x0c\x12\r\n\x01i\x18\x03 \x03(\x03\x42\x02\x10\x01\x12\r\n\x01\x66\x18\x04 \x03(\x02\x42\x02\x10\x01\x12\r\n\x01\x62\x18\x05 \x03(\x08\x42\x02\x10\x01\x12.\n\x04type\x18\x06 \x03(\x0e\x32\x1c.tfgraph.tensorflow.DataTypeB\x02\x10\x01\x12\x33\n\x05shape\x18\x07 \x03(\x0b\x32$.tfgraph.tensorflow.TensorShapeProto\x12/\n\x06tensor\x18\x08 \x03(\x0b\x32\x1f.tfgraph.tensorflow.TensorProto\x12.\n\x04\x66unc\x18\t \x03(\x0b\x32 .tfgraph.tensorflow.NameAttrListB\x07\n\x05value\"\xd7\x02\n\x05OpDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x33\n\tinput_arg\x18\x02 \x03(\x0b\x32 .tfgraph.tensorflow.OpDef.ArgDef\x12\x34\n\noutput_arg\x18\x03 \x03(\x0b\x32 .tfgraph.tensorflow.OpDef.ArgDef\x12\x16\n\x0e\x63ontrol_output\x18\x14 \x03(\t\x12\x13\n\x0bis_stateful\x18\x11 \x01(\x08\x1a\xa7\x01\n\x06\x41rgDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12*\n\x04type\x18\x03 \x01(\x0e\x32\x1c.tfgraph.tensorflow.DataType\x12\x11\n\ttype_attr\x18\x04 \x01(\t\x12\x13\n\x0bnumber_attr\x18\x05 \x01(\t\x12\x16\n\x0etype_list_attr\x18\x06 \x01(\t\x12\x0e\n\x06is_ref\x18\x10 \x01(\x08\"\x80\x06\n\x0b\x46unctionDef\x12,\n\tsignature\x18\x01 \x01(\x0b\x32\x19.tfgraph.tensorflow.OpDef\x12\x37\n\x04\x61ttr\x18\x05 \x03(\x0b\x32).tfgraph.tensorflow.FunctionDef.AttrEntry\x12>\n\x08\x61rg_attr\x18\x07 \x03(\x0b\x32,.tfgraph.tensorflow.FunctionDef.ArgAttrEntry\x12-\n\x08node_def\x18\x03 \x03(\x0b\x32\x1b.tfgraph.tensorflow.NodeDef\x12\x35\n\x03ret\x18\x04 \x03(\x0b\x32(.tfgraph.tensorflow.FunctionDef.RetEntry\x12\x44\n\x0b\x63ontrol_ret\x18\x06 \x03(\x0b\x32/.tfgraph.tensorflow.FunctionDef.ControlRetEntry\x1a\x98\x01\n\x08\x41rgAttrs\x12@\n\x04\x61ttr\x18\x01 \x03(\x0b\x32\x32.tfgraph.tensorflow.FunctionDef.ArgAttrs.AttrEntry\x1aJ\n\tAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.tfgraph.tensorflow.AttrValue:\x02\x38\x01\x1aJ\n\tAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.tfgraph.tensorflow.AttrValue:\x02\x38\x01\x1aX\n\x0c\x41rgAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\r\x12\x37\n\x05value\x18\x02 \x01(\x0b\x32(.tfgraph.tensorflow.FunctionDef.ArgAttrs:\x02\x38\x01\x1a*\n\x08RetEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x31\n\x0f\x43ontrolRetEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"G\n\x12\x46unctionDefLibrary\x12\x31\n\x08\x66unction\x18\x01 \x03(\x0b\x32\x1f.tfgraph.tensorflow.FunctionDef\"\xc3\x01\n\x07NodeDef\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\n\n\x02op\x18\x02 \x01(\t\x12\r\n\x05input\x18\x03 \x03(\t\x12\x0e\n\x06\x64\x65vice\x18\x04 \x01(\t\x12\x33\n\x04\x61ttr\x18\x05 \x03(\x0b\x32%.tfgraph.tensorflow.NodeDef.AttrEntry\x1aJ\n\tAttrEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x05value\x18\x02 \x01(\x0b\x32\x1d.tfgraph.tensorflow.AttrValue:\x02\x38\x01\"K\n\nVersionDef\x12\x10\n\x08producer\x18\x01 \x01(\x05\x12\x14\n\x0cmin_consumer\x18\x02 \x01(\x05\x12\x15\n\rbad_consumers\x18\x03 \x03(\x05\"\xb5\x01\n\x08GraphDef\x12)\n\x04node\x18\x01 \x03(\x0b\x32\x1b.tfgraph.tensorflow.NodeDef\x12\x30\n\x08versions\x18\x04 \x01(\x0b\x32\x1e.tfgraph.tensorflow.VersionDef\x12\x37\n\x07library\x18\x02 \x01(\x0b\x32&.tfgraph.tensorflow.FunctionDefLibrary\x12\x13\n\x07version\x18\x03 \x01(\x05\x42\x02\x18\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -62,6 +62,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ATTRVALUE_LISTVALUE'].fields_by_name['b']._serialized_options = b'\020\001'
   _globals['_ATTRVALUE_LISTVALUE'].fields_by_name['type']._loaded_options = None
   _globals['_ATTRVALUE_LISTVALUE'].fields_by_name['type']._serialized_options = b'\020\001'
+  _globals['_FUNCTIONDEF_ARGATTRS_ATTRENTRY']._loaded_options = None
+  _globals['_FUNCTIONDEF_ARGATTRS_ATTRENTRY']._serialized_options = b'8\001'
+  _globals['_FUNCTIONDEF_ATTRENTRY']._loaded_options = None
+  _globals['_FUNCTIONDEF_ATTRENTRY']._serialized_options = b'8\001'
+  _globals['_FUNCTIONDEF_ARGATTRENTRY']._loaded_options = None
+  _globals['_FUNCTIONDEF_ARGATTRENTRY']._serialized_options = b'8\001'
+  _globals['_FUNCTIONDEF_RETENTRY']._loaded_options = None
+  _globals['_FUNCTIONDEF_RETENTRY']._serialized_options = b'8\001'
+  _globals['_FUNCTIONDEF_CONTROLRETENTRY']._loaded_options = None
+  _globals['_FUNCTIONDEF_CONTROLRETENTRY']._serialized_options = b'8\001'
   _globals['_NODEDEF_ATTRENTRY']._loaded_options = None
   _globals['_NODEDEF_ATTRENTRY']._serialized_options = b'8\001'
   _globals['_GRAPHDEF'].fields_by_name['version']._loaded_options = None
@@ -80,12 +90,32 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ATTRVALUE']._serialized_end=1421
   _globals['_ATTRVALUE_LISTVALUE']._serialized_start=1147
   _globals['_ATTRVALUE_LISTVALUE']._serialized_end=1412
-  _globals['_NODEDEF']._serialized_start=1424
-  _globals['_NODEDEF']._serialized_end=1619
+  _globals['_OPDEF']._serialized_start=1424
+  _globals['_OPDEF']._serialized_end=1767
+  _globals['_OPDEF_ARGDEF']._serialized_start=1600
+  _globals['_OPDEF_ARGDEF']._serialized_end=1767
+  _globals['_FUNCTIONDEF']._serialized_start=1770
+  _globals['_FUNCTIONDEF']._serialized_end=2538
+  _globals['_FUNCTIONDEF_ARGATTRS']._serialized_start=2125
+  _globals['_FUNCTIONDEF_ARGATTRS']._serialized_end=2277
+  _globals['_FUNCTIONDEF_ARGATTRS_ATTRENTRY']._serialized_start=722
+  _globals['_FUNCTIONDEF_ARGATTRS_ATTRENTRY']._serialized_end=796
+  _globals['_FUNCTIONDEF_ATTRENTRY']._serialized_start=722
+  _globals['_FUNCTIONDEF_ATTRENTRY']._serialized_end=796
+  _globals['_FUNCTIONDEF_ARGATTRENTRY']._serialized_start=2355
+  _globals['_FUNCTIONDEF_ARGATTRENTRY']._serialized_end=2443
+  _globals['_FUNCTIONDEF_RETENTRY']._serialized_start=2445
+  _globals['_FUNCTIONDEF_RETENTRY']._serialized_end=2487
+  _globals['_FUNCTIONDEF_CONTROLRETENTRY']._serialized_start=2489
+  _globals['_FUNCTIONDEF_CONTROLRETENTRY']._serialized_end=2538
+  _globals['_FUNCTIONDEFLIBRARY']._serialized_start=2540
+  _globals['_FUNCTIONDEFLIBRARY']._serialized_end=2611
+  _globals['_NODEDEF']._serialized_start=2614
+  _globals['_NODEDEF']._serialized_end=2809
   _globals['_NODEDEF_ATTRENTRY']._serialized_start=722
   _globals['_NODEDEF_ATTRENTRY']._serialized_end=796
-  _globals['_VERSIONDEF']._serialized_start=1621
-  _globals['_VERSIONDEF']._serialized_end=1696
-  _globals['_GRAPHDEF']._serialized_start=1698
-  _globals['_GRAPHDEF']._serialized_end=1822
+  _globals['_VERSIONDEF']._serialized_start=2811
+  _globals['_VERSIONDEF']._serialized_end=2886
+  _globals['_GRAPHDEF']._serialized_start=2889
+  _globals['_GRAPHDEF']._serialized_end=3070
 # @@protoc_insertion_point(module_scope)
