@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import dtypes
 from ..errors import InvalidArgumentError
 from ..graph import Tensor, graph_of
-from ..kernels.nn import window_geometry
+from ..kernels.nn.windows import window_geometry
 from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes

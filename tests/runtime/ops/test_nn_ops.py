@@ -403,7 +403,7 @@ def test_conv2d_run_time_errors(graph):
     y = tf.nn.conv2d(x, randn(3, 3, 2, 1), strides=1, padding="VALID")
     with pytest.raises(
         InvalidArgumentError,
-        match=r"Conv2D 'Conv2D'.*input depth must be equal to filter depth: 3 vs 2",
+        match=r"Conv2D 'Conv2D'.*input depth must be evenly divisible by filter depth: 3 vs 2",
     ):
         run(y, {x: randn(1, 4, 4, 3)})
     with pytest.raises(

@@ -1,0 +1,413 @@
+"""Convolution kernels: ``Conv2D``, ``Conv3D``, ``DepthwiseConv2dNative`` and their backprops.
+
+A convolution is one matrix product over *patches* (im2col): row ``p`` of the patch
+matrix holds the window of output pixel ``p`` (``taps * in_channels`` values), and
+``patches @ filter.reshape(taps * in_channels, out_channels)`` is the output, computed
+by BLAS at its full speed and with its threads (``intra_op_parallelism_threads``, set
+per session through threadpoolctl). The patch matrix is built block by block, a block
+being whole images or rows of one image, so it never holds more than ``TILE_BYTES``
+whatever the batch; a 1x1 convolution with stride 1 needs no patches at all.
+
+The two backprops use the same blocks: the filter's gradient is ``patches.T @ dy``,
+summed over blocks, and the input's gradient is ``dy @ filter.T``, a block of patch
+gradients added back onto the (padded) input one tap at a time (col2im).
+
+Depthwise convolutions multiply each channel by its own filter: there is no sum over
+channels for BLAS to do, so they loop over the taps of a window (9 for 3x3) with one
+vectorised multiply-add per tap.
+
+Every kernel takes ``NC...`` layouts by working on a channels-last view (see
+:mod:`.windows`); float16 is computed in float32 and rounded once at the end, as
+TF's CPU kernels accumulate.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...errors import InvalidArgumentError
+from ...registry import register_kernel
+from .windows import (
+    Windows,
+    channels_first,
+    channels_last,
+    check_grad_shape,
+    check_rank,
+    explicit_pairs,
+    pad_spatial,
+    spatial_of,
+)
+
+TILE_BYTES = 8 << 20
+"""Largest patch block (im2col buffer) a convolution kernel holds at once."""
+
+
+def _compute_dtype(dtype: np.dtype) -> np.dtype:
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def _patches(padded: np.ndarray, win: Windows) -> np.ndarray:
+    """A view ``[batch, *out_sizes, *ksize, channels]`` of every window of ``padded``."""
+    spans = [(k - 1) * d + 1 for k, d in zip(win.ksize, win.dilations)]
+    axes = tuple(range(1, win.rank + 1))
+    view = np.lib.stride_tricks.sliding_window_view(padded, spans, axis=axes)
+    index = (
+        slice(None),
+        *(slice(0, (out - 1) * s + 1, s) for out, s in zip(win.out_sizes, win.strides)),
+        slice(None),
+        *(slice(None, None, d) for d in win.dilations),
+    )
+    return np.moveaxis(view[index], win.rank + 1, -1)
+
+
+def _row_blocks(batch: int, win: Windows, row_bytes: int):
+    """``(images, first, count)`` blocks of output rows whose patches fit ``TILE_BYTES``.
+
+    ``images`` is a slice of the batch; ``first`` and ``count`` select rows along the
+    first spatial axis. Whole images go together while they fit; a larger image is cut
+    into runs of rows.
+    """
+    rows = win.out_sizes[0]
+    row = math.prod(win.out_sizes[1:]) * row_bytes  # patch bytes of one output row
+    image = rows * row
+    if image <= TILE_BYTES:
+        step = max(1, TILE_BYTES // max(image, 1))
+        for start in range(0, batch, step):
+            yield slice(start, min(start + step, batch)), 0, rows
+        return
+    step = max(1, TILE_BYTES // row)
+    for n in range(batch):
+        for first in range(0, rows, step):
+            yield slice(n, n + 1), first, min(step, rows - first)
+
+
+class _Columns:
+    """Reusable storage for patch blocks, so a call allocates its buffer once."""
+
+    def __init__(self, dtype: np.dtype):
+        self.dtype = dtype
+        self.buffer = np.empty(0, dtype)
+
+    def matrix(self, rows: int, width: int) -> np.ndarray:
+        """An uninitialised ``[rows, width]`` matrix in the buffer."""
+        if self.buffer.size < rows * width:
+            self.buffer = np.empty(rows * width, self.dtype)
+        return self.buffer[: rows * width].reshape(rows, width)
+
+    def gather(self, block: np.ndarray) -> np.ndarray:
+        """Copy a block of the patch view into a ``[pixels, taps * channels]`` matrix."""
+        width = _row_width(block)
+        matrix = self.matrix(block.size // width, width)
+        np.copyto(matrix.reshape(block.shape), block)
+        return matrix
+
+
+def _row_width(block: np.ndarray) -> int:
+    # A patch block is [n, *out, *k, c] with as many out axes as k axes.
+    spatial = (block.ndim - 2) // 2
+    return math.prod(block.shape[1 + spatial :])
+
+
+def _flat(array: np.ndarray, images: slice, first: int, count: int) -> np.ndarray:
+    """Output rows of a channels-last array as a ``[pixels, channels]`` view (no copy)."""
+    block = array[images, first : first + count]
+    return block.reshape(-1, array.shape[-1])
+
+
+def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+    """``x`` ``[n, *spatial, c]`` convolved with ``w`` ``[*k, c, o]``: ``[n, *out, o]``."""
+    out_channels = w.shape[-1]
+    out = np.zeros((x.shape[0], *win.out_sizes, out_channels), x.dtype)
+    if out.size == 0 or x.size == 0:
+        return out
+    weights = w.reshape(-1, out_channels)
+    if win.is_pointwise:
+        return np.matmul(x.reshape(-1, x.shape[-1]), weights).reshape(out.shape)
+    patches = _patches(pad_spatial(x, win), win)
+    columns = _Columns(x.dtype)
+    for images, first, count in _row_blocks(x.shape[0], win, weights.shape[0] * x.itemsize):
+        cols = columns.gather(patches[images, first : first + count])
+        np.matmul(cols, weights, out=_flat(out, images, first, count))
+    return out
+
+
+def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) -> np.ndarray:
+    """The gradient of :func:`conv_forward` with respect to its ``[*k, c, o]`` filter."""
+    channels, out_channels = x.shape[-1], dy.shape[-1]
+    if win.is_pointwise:
+        dw = np.matmul(x.reshape(-1, channels).T, dy.reshape(-1, out_channels))
+        return dw.reshape(*k, channels, out_channels)
+    dw = np.zeros((math.prod(k) * channels, out_channels), x.dtype)
+    if x.size == 0 or dy.size == 0:
+        return dw.reshape(*k, channels, out_channels)
+    patches = _patches(pad_spatial(x, win), win)
+    columns = _Columns(x.dtype)
+    for images, first, count in _row_blocks(x.shape[0], win, dw.shape[0] * x.itemsize):
+        cols = columns.gather(patches[images, first : first + count])
+        dw += cols.T @ _flat(dy, images, first, count)
+    return dw.reshape(*k, channels, out_channels)
+
+
+def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+    """The gradient of :func:`conv_forward` with respect to its input ``[n, *spatial, c]``."""
+    batch, channels, out_channels = dy.shape[0], w.shape[-2], w.shape[-1]
+    weights_t = w.reshape(-1, out_channels).T
+    if win.is_pointwise:
+        return np.matmul(dy.reshape(-1, out_channels), weights_t).reshape(
+            batch, *win.in_sizes, channels
+        )
+    padded = np.zeros((batch, *win.padded_sizes, channels), dy.dtype)
+    if dy.size and w.size:
+        columns = _Columns(dy.dtype)
+        taps = list(win.all_taps())
+        for images, first, count in _row_blocks(batch, win, weights_t.shape[1] * dy.itemsize):
+            rows = _flat(dy, images, first, count)
+            cols = columns.matrix(rows.shape[0], weights_t.shape[1])
+            np.matmul(rows, weights_t, out=cols)
+            shape = (images.stop - images.start, count, *win.out_sizes[1:], *win.ksize, channels)
+            cols = cols.reshape(shape)
+            target = padded[images]
+            for tap in taps:  # col2im: each tap's patch gradients go back to its cells
+                target[(slice(None), *win.tap_slices(tap, first, count))] += cols[
+                    (Ellipsis, *tap, slice(None))
+                ]
+    return np.ascontiguousarray(padded[(slice(None), *win.interior())])
+
+
+# -- depthwise ------------------------------------------------------------------------------
+
+
+def _tap_view(padded: np.ndarray, win: Windows, tap) -> np.ndarray:
+    return padded[(slice(None), *win.tap_slices(tap))]
+
+
+def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+    """Each channel of ``x`` convolved with its ``multiplier`` filters ``w[*k, c, m]``."""
+    batch, channels, multiplier = x.shape[0], x.shape[-1], w.shape[-1]
+    padded = pad_spatial(x, win)
+    outputs = []
+    for m in range(multiplier):
+        acc = np.zeros((batch, *win.out_sizes, channels), x.dtype)
+        product = np.empty_like(acc)
+        for tap in win.all_taps():
+            np.multiply(_tap_view(padded, win, tap), w[(*tap, slice(None), m)], out=product)
+            acc += product
+        outputs.append(acc)
+    out = outputs[0][..., None] if multiplier == 1 else np.stack(outputs, axis=-1)
+    return out.reshape(batch, *win.out_sizes, channels * multiplier)
+
+
+def depthwise_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+    """The gradient of :func:`depthwise_forward` with respect to its input."""
+    batch, channels, multiplier = dy.shape[0], w.shape[-2], w.shape[-1]
+    grads = dy.reshape(batch, *win.out_sizes, channels, multiplier)
+    padded = np.zeros((batch, *win.padded_sizes, channels), dy.dtype)
+    product = np.empty((batch, *win.out_sizes, channels), dy.dtype)
+    for m in range(multiplier):
+        grad = grads[..., m]
+        for tap in win.all_taps():
+            np.multiply(grad, w[(*tap, slice(None), m)], out=product)
+            padded[(slice(None), *win.tap_slices(tap))] += product
+    return np.ascontiguousarray(padded[(slice(None), *win.interior())])
+
+
+def depthwise_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) -> np.ndarray:
+    """The gradient of :func:`depthwise_forward` with respect to its filter ``[*k, c, m]``."""
+    batch, channels = x.shape[0], x.shape[-1]
+    multiplier = dy.shape[-1] // max(channels, 1)
+    grads = dy.reshape(batch, *win.out_sizes, channels, multiplier)
+    padded = pad_spatial(x, win)
+    dw = np.zeros((*k, channels, multiplier), x.dtype)
+    product = np.empty((batch, *win.out_sizes, channels), x.dtype)
+    for m in range(multiplier):
+        grad = grads[..., m]
+        for tap in win.all_taps():
+            np.multiply(_tap_view(padded, win, tap), grad, out=product)
+            dw[(*tap, slice(None), m)] = product.reshape(-1, channels).sum(axis=0)
+    return dw
+
+
+# -- registered kernels -------------------------------------------------------------------
+# Kernels read their window attrs (strides, padding, explicit_paddings, data_format,
+# dilations) from ``attrs``; the OpDefs say which each op has.
+
+
+def _windows(x_shape, k, attrs) -> Windows:
+    """The windows of a conv op over a channels-last input shaped ``x_shape``."""
+    data_format, padding = attrs["data_format"], attrs["padding"]
+    explicit = None
+    if padding == "EXPLICIT":
+        explicit = explicit_pairs(attrs["explicit_paddings"], data_format)
+    return Windows.of(
+        x_shape[1:-1],
+        k,
+        spatial_of(attrs["strides"], data_format),
+        padding,
+        spatial_of(attrs["dilations"], data_format),
+        explicit,
+    )
+
+
+def _groups(in_depth: int, filter_depth: int, out_depth: int) -> int:
+    """How many groups a filter of ``filter_depth`` input channels splits the input into."""
+    if filter_depth == 0 or in_depth % filter_depth:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"input depth must be evenly divisible by filter depth: {in_depth} vs {filter_depth}",
+        )
+    groups = in_depth // filter_depth
+    if out_depth % groups:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"output depth must be evenly divisible by number of groups: {out_depth} vs {groups}",
+        )
+    return groups
+
+
+def _per_group(fn, first: np.ndarray, second: np.ndarray, groups: int, *args) -> np.ndarray:
+    """``fn`` of each channel group of ``first`` and ``second``, joined along the channels.
+
+    A grouped filter splits along its output channels: group g's outputs see only
+    group g's input channels.
+    """
+    if groups == 1:
+        return fn(first, second, *args)
+    parts = [fn(a, b, *args) for a, b in zip(_split(first, groups), _split(second, groups))]
+    return np.concatenate(parts, axis=-1)
+
+
+def _split(array: np.ndarray, groups: int) -> list:
+    size = array.shape[-1] // groups
+    return [array[..., g * size : (g + 1) * size] for g in range(groups)]
+
+
+def _computable(array: np.ndarray, data_format: str | None = None) -> np.ndarray:
+    """``array`` channels-last (when ``data_format`` is given) in the dtype math runs in."""
+    if data_format is not None:
+        array = channels_last(array, data_format)
+    return array.astype(_compute_dtype(array.dtype), copy=False)
+
+
+def _shape_input(sizes, rank: int, name: str, data_format: str | None = None) -> tuple:
+    """A sizes input (``input_sizes``, ``filter_sizes``) checked, channels-last for inputs."""
+    sizes = np.asarray(sizes)
+    if sizes.shape != (rank,):
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"{name} must be a 1-D vector of {rank} values, got shape {list(sizes.shape)}",
+        )
+    if (sizes < 0).any():
+        raise InvalidArgumentError(None, None, f"{name} must be non-negative, got {sizes.tolist()}")
+    sizes = tuple(int(v) for v in sizes)
+    if data_format is not None and data_format.startswith("NC"):
+        return sizes[:1] + sizes[2:] + sizes[1:2]
+    return sizes
+
+
+def _conv(input, filter, **attrs):
+    rank, data_format = len(attrs["strides"]), attrs["data_format"]
+    check_rank("input", input, rank)
+    check_rank("filter", filter, rank)
+    x, w = _computable(input, data_format), _computable(filter)
+    groups = _groups(x.shape[-1], w.shape[-2], w.shape[-1])
+    win = _windows(x.shape, w.shape[:-2], attrs)
+    out = _per_group(conv_forward, x, w, groups, win)
+    return (channels_first(out, data_format).astype(input.dtype, copy=False),)
+
+
+def _conv_backprop_input(input_sizes, filter, out_backprop, **attrs):
+    rank, data_format = len(attrs["strides"]), attrs["data_format"]
+    x_shape = _shape_input(input_sizes, rank, "input_sizes", data_format)
+    check_rank("filter", filter, rank)
+    w, dy = _computable(filter), _computable(out_backprop, data_format)
+    groups = _groups(x_shape[-1], w.shape[-2], w.shape[-1])
+    win = _windows(x_shape, w.shape[:-2], attrs)
+    check_grad_shape("out_backprop", dy, (x_shape[0], *win.out_sizes, w.shape[-1]))
+    dx = _per_group(conv_backprop_input, dy, w, groups, win)
+    return (channels_first(dx, data_format).astype(filter.dtype, copy=False),)
+
+
+def _conv_backprop_filter(input, filter_sizes, out_backprop, **attrs):
+    rank, data_format = len(attrs["strides"]), attrs["data_format"]
+    check_rank("input", input, rank)
+    w_shape = _shape_input(filter_sizes, rank, "filter_sizes")
+    x, dy = _computable(input, data_format), _computable(out_backprop, data_format)
+    groups = _groups(x.shape[-1], w_shape[-2], w_shape[-1])
+    win = _windows(x.shape, w_shape[:-2], attrs)
+    check_grad_shape("out_backprop", dy, (x.shape[0], *win.out_sizes, w_shape[-1]))
+    dw = _per_group(conv_backprop_filter, x, dy, groups, win, w_shape[:-2])
+    return (dw.astype(input.dtype, copy=False),)
+
+
+for _op_type in ("Conv2D", "Conv3D"):
+    register_kernel(_op_type)(_conv)
+for _op_type in ("Conv2DBackpropInput", "Conv3DBackpropInputV2"):
+    register_kernel(_op_type)(_conv_backprop_input)
+for _op_type in ("Conv2DBackpropFilter", "Conv3DBackpropFilterV2"):
+    register_kernel(_op_type)(_conv_backprop_filter)
+
+# TF's deprecated first forms of the 3-D backprops take a tensor shaped like the
+# input (filter) in place of its shape; they are NDHWC only.
+
+
+@register_kernel("Conv3DBackpropInput")
+def conv3d_backprop_input_v1(input, filter, out_backprop, **attrs):
+    shape = np.asarray(input.shape, np.int64)
+    return _conv_backprop_input(shape, filter, out_backprop, data_format="NDHWC", **attrs)
+
+
+@register_kernel("Conv3DBackpropFilter")
+def conv3d_backprop_filter_v1(input, filter, out_backprop, **attrs):
+    shape = np.asarray(filter.shape, np.int64)
+    return _conv_backprop_filter(input, shape, out_backprop, data_format="NDHWC", **attrs)
+
+
+def _check_multiplier(in_depth: int, filter_depth: int) -> None:
+    if in_depth != filter_depth:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"input and filter must have the same depth: {in_depth} vs {filter_depth}",
+        )
+
+
+@register_kernel("DepthwiseConv2dNative")
+def depthwise_conv2d_native(input, filter, **attrs):
+    check_rank("input", input, 4)
+    check_rank("filter", filter, 4)
+    data_format = attrs["data_format"]
+    x, w = _computable(input, data_format), _computable(filter)
+    _check_multiplier(x.shape[-1], w.shape[-2])
+    out = depthwise_forward(x, w, _windows(x.shape, w.shape[:2], attrs))
+    return (channels_first(out, data_format).astype(input.dtype, copy=False),)
+
+
+@register_kernel("DepthwiseConv2dNativeBackpropInput")
+def depthwise_conv2d_native_backprop_input(input_sizes, filter, out_backprop, **attrs):
+    data_format = attrs["data_format"]
+    x_shape = _shape_input(input_sizes, 4, "input_sizes", data_format)
+    check_rank("filter", filter, 4)
+    w, dy = _computable(filter), _computable(out_backprop, data_format)
+    _check_multiplier(x_shape[-1], w.shape[-2])
+    win = _windows(x_shape, w.shape[:2], attrs)
+    check_grad_shape("out_backprop", dy, (x_shape[0], *win.out_sizes, w.shape[-2] * w.shape[-1]))
+    dx = depthwise_backprop_input(dy, w, win)
+    return (channels_first(dx, data_format).astype(filter.dtype, copy=False),)
+
+
+@register_kernel("DepthwiseConv2dNativeBackpropFilter")
+def depthwise_conv2d_native_backprop_filter(input, filter_sizes, out_backprop, **attrs):
+    check_rank("input", input, 4)
+    w_shape = _shape_input(filter_sizes, 4, "filter_sizes")
+    data_format = attrs["data_format"]
+    x, dy = _computable(input, data_format), _computable(out_backprop, data_format)
+    _check_multiplier(x.shape[-1], w_shape[2])
+    win = _windows(x.shape, w_shape[:2], attrs)
+    check_grad_shape("out_backprop", dy, (x.shape[0], *win.out_sizes, w_shape[2] * w_shape[3]))
+    dw = depthwise_backprop_filter(x, dy, win, w_shape[:2])
+    return (dw.astype(input.dtype, copy=False),)

@@ -1,0 +1,286 @@
+"""Pooling kernels: max and average pools in 2-D and 3-D, their gradients, and argmax pools.
+
+Each kernel loops over the taps of a window (4 for a 2x2 pool), doing one vectorised
+numpy operation on the strided slice of the padded input that tap reads in every
+window at once (see :mod:`.windows`).
+
+A max pool's gradient goes to the *first* maximum of each window in row-major order,
+TF's rule for ties, and padding never wins: :func:`first_max` keeps, per window, the
+running maximum and the tap it came from. Average pools divide by the number of real
+(unpadded) cells in each window, as TF does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import InvalidArgumentError
+from ...registry import register_kernel
+from ..math import lowest
+from .windows import (
+    Windows,
+    channels_first,
+    channels_last,
+    check_grad_shape,
+    check_rank,
+    explicit_pairs,
+    pad_spatial,
+    spatial_of,
+)
+
+
+def _accumulating(dtype: np.dtype) -> np.dtype:
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+def _taps(padded: np.ndarray, win: Windows):
+    """``(index, tap, view)`` for each tap of a window, in row-major order."""
+    for index, tap in enumerate(win.all_taps()):
+        yield index, tap, padded[(slice(None), *win.tap_slices(tap))]
+
+
+def _real_cells(win: Windows, tap) -> np.ndarray:
+    """Which windows' cell ``tap`` is a real input cell: a mask ``[1, *out_sizes, 1]``."""
+    mask = np.ones((), bool)
+    for n, (before, _), s, d, out, i in zip(
+        win.in_sizes, win.pads, win.strides, win.dilations, win.out_sizes, tap
+    ):
+        cells = np.arange(out) * s - before + i * d
+        mask = np.logical_and.outer(mask, (cells >= 0) & (cells < n))
+    return mask.reshape((1, *win.out_sizes, 1))
+
+
+def max_pool_forward(x: np.ndarray, win: Windows) -> np.ndarray:
+    """The maximum of each window of channels-last ``x``."""
+    out = np.full((x.shape[0], *win.out_sizes, x.shape[-1]), lowest(x.dtype), x.dtype)
+    for _, _, view in _taps(pad_spatial(x, win, lowest(x.dtype)), win):
+        np.maximum(out, view, out=out)
+    return out
+
+
+def first_max(x: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
+    """``(maximum, tap)`` of each window: its value and the index of its first maximum tap."""
+    padded = pad_spatial(x, win, lowest(x.dtype))
+    has_padding = padded is not x
+    shape = (x.shape[0], *win.out_sizes, x.shape[-1])
+    best = np.full(shape, lowest(x.dtype), x.dtype)
+    arg = np.full(shape, -1, np.min_scalar_type(-win.taps))
+    take = np.empty(shape, bool)
+    for index, tap, view in _taps(padded, win):
+        np.greater(view, best, out=take)
+        if has_padding:  # a window's first real cell counts even if it holds the lowest value
+            take |= (arg < 0) & _real_cells(win, tap)
+        elif index == 0:
+            take[...] = True
+        np.copyto(best, view, where=take)
+        np.copyto(arg, index, where=take)
+    return best, arg
+
+
+def max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
+    """``grad`` of each window sent to its first maximum: the gradient of a max pool."""
+    _, arg = first_max(x, win)
+    padded = np.zeros((x.shape[0], *win.padded_sizes, x.shape[-1]), grad.dtype)
+    hit = np.empty(arg.shape, bool)
+    share = np.empty(grad.shape, grad.dtype)
+    for index, _, view in _taps(padded, win):
+        np.equal(arg, index, out=hit)
+        np.multiply(grad, hit, out=share)
+        view += share
+    return np.ascontiguousarray(padded[(slice(None), *win.interior())])
+
+
+def max_pool_grad_grad(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
+    """Each window reads ``grad`` (shaped like ``x``) at its first maximum."""
+    _, arg = first_max(x, win)
+    out = np.zeros(arg.shape, grad.dtype)
+    for index, _, view in _taps(pad_spatial(grad, win), win):
+        np.copyto(out, view, where=arg == index)
+    return out
+
+
+def avg_pool_forward(x: np.ndarray, win: Windows) -> np.ndarray:
+    """The mean of the real cells of each window of channels-last ``x``."""
+    total = np.zeros((x.shape[0], *win.out_sizes, x.shape[-1]), _accumulating(x.dtype))
+    for _, _, view in _taps(pad_spatial(x, win), win):
+        total += view
+    total /= win.window_counts()[..., None]
+    return total.astype(x.dtype, copy=False)
+
+
+def avg_pool_backward(grad: np.ndarray, win: Windows, channels: int) -> np.ndarray:
+    """Each window's ``grad`` shared evenly among its real cells."""
+    share = grad.astype(_accumulating(grad.dtype)) / win.window_counts()[..., None]
+    padded = np.zeros((grad.shape[0], *win.padded_sizes, channels), share.dtype)
+    for _, _, view in _taps(padded, win):
+        view += share
+    return padded[(slice(None), *win.interior())].astype(grad.dtype)
+
+
+# -- registered kernels -------------------------------------------------------------------
+# Kernels read their window attrs (ksize, strides, padding, explicit_paddings,
+# data_format) from ``attrs``; the OpDefs say which each op has.
+
+
+def _windows(x_shape, attrs) -> Windows:
+    data_format, padding = attrs.get("data_format", "NHWC"), attrs["padding"]
+    ksize, strides = attrs["ksize"], attrs["strides"]
+    for name, values in (("ksize", ksize), ("strides", strides)):
+        if any(v <= 0 for v in values):
+            raise InvalidArgumentError(
+                None, None, f"Sliding window {name} field must be positive, got {list(values)}"
+            )
+    explicit = None
+    if padding == "EXPLICIT":
+        explicit = explicit_pairs(attrs["explicit_paddings"], data_format)
+    return Windows.of(
+        x_shape[1:-1],
+        spatial_of(ksize, data_format),
+        spatial_of(strides, data_format),
+        padding,
+        explicit=explicit,
+    )
+
+
+def _pool(forward, name: str):
+    """The kernel of a forward pool: ``forward`` on the channels-last input."""
+
+    def kernel(input, **attrs):
+        check_rank(name, input, len(attrs["ksize"]))
+        data_format = attrs["data_format"]
+        x = channels_last(input, data_format)
+        return (channels_first(forward(x, _windows(x.shape, attrs)), data_format),)
+
+    return kernel
+
+
+def _max_pool_grad(orig_input, orig_output, grad, **attrs):
+    check_rank("orig_input", orig_input, len(attrs["ksize"]))
+    data_format = attrs["data_format"]
+    x, dy = channels_last(orig_input, data_format), channels_last(grad, data_format)
+    win = _windows(x.shape, attrs)
+    check_grad_shape("grad", dy, (x.shape[0], *win.out_sizes, x.shape[-1]))
+    return (channels_first(max_pool_backward(x, dy, win), data_format),)
+
+
+def _max_pool_grad_grad(orig_input, orig_output, grad, **attrs):
+    check_rank("orig_input", orig_input, len(attrs["ksize"]))
+    check_grad_shape("grad", grad, orig_input.shape)
+    data_format = attrs["data_format"]
+    x, g = channels_last(orig_input, data_format), channels_last(grad, data_format)
+    return (channels_first(max_pool_grad_grad(x, g, _windows(x.shape, attrs)), data_format),)
+
+
+def _avg_pool_grad(orig_input_shape, grad, **attrs):
+    rank, data_format = len(attrs["ksize"]), attrs["data_format"]
+    shape = np.asarray(orig_input_shape)
+    if shape.shape != (rank,):
+        raise InvalidArgumentError(
+            None, None, f"orig_input_shape must be a {rank}-vector, got shape {list(shape.shape)}"
+        )
+    shape = tuple(int(v) for v in shape)
+    if data_format.startswith("NC"):
+        shape = shape[:1] + shape[2:] + shape[1:2]
+    dy = channels_last(grad, data_format)
+    win = _windows(shape, attrs)
+    check_grad_shape("grad", dy, (shape[0], *win.out_sizes, shape[-1]))
+    return (channels_first(avg_pool_backward(dy, win, shape[-1]), data_format),)
+
+
+register_kernel("MaxPool")(_pool(max_pool_forward, "input"))
+register_kernel("MaxPool3D")(_pool(max_pool_forward, "input"))
+register_kernel("AvgPool")(_pool(avg_pool_forward, "value"))
+register_kernel("AvgPool3D")(_pool(avg_pool_forward, "input"))
+register_kernel("MaxPoolGrad")(_max_pool_grad)
+register_kernel("MaxPool3DGrad")(_max_pool_grad)
+register_kernel("MaxPoolGradGrad")(_max_pool_grad_grad)
+register_kernel("MaxPool3DGradGrad")(_max_pool_grad_grad)
+register_kernel("AvgPoolGrad")(_avg_pool_grad)
+register_kernel("AvgPool3DGrad")(_avg_pool_grad)
+
+
+def _window_vector(values) -> tuple:
+    """``MaxPoolV2``'s ksize and strides, given as tensors."""
+    values = np.asarray(values)
+    if values.shape != (4,):
+        raise InvalidArgumentError(
+            None, None, f"Sliding window ksize and strides must be 4-vectors, got {values.tolist()}"
+        )
+    return tuple(int(v) for v in values)
+
+
+@register_kernel("MaxPoolV2")
+def max_pool_v2(input, ksize, strides, **attrs):
+    kernel = _pool(max_pool_forward, "input")
+    return kernel(input, ksize=_window_vector(ksize), strides=_window_vector(strides), **attrs)
+
+
+@register_kernel("MaxPoolGradV2")
+def max_pool_grad_v2(orig_input, orig_output, grad, ksize, strides, **attrs):
+    window = {"ksize": _window_vector(ksize), "strides": _window_vector(strides)}
+    return _max_pool_grad(orig_input, orig_output, grad, **window, **attrs)
+
+
+# -- argmax pools (NHWC only, as TF's) ------------------------------------------------------
+
+
+def _argmax_windows(input, attrs) -> Windows:
+    check_rank("input", input, 4)
+    return _windows(input.shape, attrs)
+
+
+def _flat_argmax(arg: np.ndarray, win: Windows, shape: tuple, include_batch: bool) -> np.ndarray:
+    """TF's argmax: the flat index ``((b * H + y) * W + x) * C + c`` of each window's maximum.
+
+    Without ``include_batch_in_index`` the ``b * H`` term is left out.
+    """
+    batch, height, width, channels = shape
+    taps = np.array(list(win.all_taps()))  # [taps, 2]
+    (top, _), (left, _) = win.pads
+    rows = np.arange(win.out_sizes[0])[None, :, None, None] * win.strides[0] - top
+    cols = np.arange(win.out_sizes[1])[None, None, :, None] * win.strides[1] - left
+    y = rows + taps[arg, 0]
+    x = cols + taps[arg, 1]
+    index = (y * width + x) * channels + np.arange(channels)
+    if include_batch:
+        index = index + np.arange(batch)[:, None, None, None] * (height * width * channels)
+    return index
+
+
+@register_kernel("MaxPoolWithArgmax")
+def max_pool_with_argmax(input, **attrs):
+    win = _argmax_windows(input, attrs)
+    best, arg = first_max(input, win)
+    index = _flat_argmax(arg, win, input.shape, attrs["include_batch_in_index"])
+    return best, index.astype(attrs["Targmax"].as_numpy_dtype)
+
+
+def _batch_offsets(argmax: np.ndarray, shape: tuple, include_batch: bool) -> np.ndarray:
+    """``argmax`` as indices into the whole flattened input."""
+    index = argmax.astype(np.int64)
+    if not include_batch:
+        index = index + np.arange(shape[0])[:, None, None, None] * int(np.prod(shape[1:]))
+    if index.size and (index.min() < 0 or index.max() >= int(np.prod(shape))):
+        raise InvalidArgumentError(
+            None, None, f"Invalid argmax: the input has {int(np.prod(shape))} elements"
+        )
+    return index
+
+
+@register_kernel("MaxPoolGradWithArgmax")
+def max_pool_grad_with_argmax(input, grad, argmax, **attrs):
+    win = _argmax_windows(input, attrs)
+    check_grad_shape("grad", grad, (input.shape[0], *win.out_sizes, input.shape[-1]))
+    check_grad_shape("argmax", argmax, grad.shape)
+    index = _batch_offsets(argmax, input.shape, attrs["include_batch_in_index"]).reshape(-1)
+    total = np.bincount(index, weights=grad.reshape(-1), minlength=input.size)
+    return (total.astype(grad.dtype).reshape(input.shape),)
+
+
+@register_kernel("MaxPoolGradGradWithArgmax")
+def max_pool_grad_grad_with_argmax(input, grad, argmax, **attrs):
+    win = _argmax_windows(input, attrs)
+    check_grad_shape("grad", grad, input.shape)
+    check_grad_shape("argmax", argmax, (input.shape[0], *win.out_sizes, input.shape[-1]))
+    index = _batch_offsets(argmax, input.shape, attrs["include_batch_in_index"])
+    return (grad.reshape(-1)[index],)
