@@ -170,6 +170,22 @@ def display_filename(filename: str) -> str:
     return filename
 
 
+# The function name of the last frame of an op imported from a file (see imported_from).
+IMPORTED = "<imported>"
+
+
+def imported_from(path: str) -> tuple:
+    """The traceback frame saying an op came from the graph file ``path``.
+
+    Examples
+    --------
+    >>> print(format_traceback([("<cell 2>", 1, "<module>"), imported_from("model.pb")]))
+      File "<cell 2>", line 1, in <module>
+      imported from "model.pb"
+    """
+    return (path, 0, IMPORTED)
+
+
 def format_traceback(frames) -> str:
     """Format frames from :func:`capture_traceback` like Python's own tracebacks.
 
@@ -180,6 +196,9 @@ def format_traceback(frames) -> str:
     """
     lines = []
     for filename, lineno, function in frames:
+        if function == IMPORTED:
+            lines.append(f'  imported from "{display_filename(filename)}"')
+            continue
         lines.append(f'  File "{display_filename(filename)}", line {lineno}, in {function}')
         source = linecache.getline(filename, lineno).strip()
         if source:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
-from .errors import NotFoundError
+from .errors import FailedPreconditionError, NotFoundError, PermissionDeniedError
 from .files import atomic_write
 from .graph_def import GraphDef
+from .protobuf import from_text, parse
 
 _TEXT_SUFFIXES = (".pbtxt", ".txt", ".prototxt")
 
@@ -66,14 +67,32 @@ def load_graph(path: str):
 def read_graph_def(path: str) -> GraphDef:
     """Read a ``.pb`` (binary) or ``.pbtxt`` (text) GraphDef file.
 
-    Raises ``NotFoundError`` for a missing file, ``DataLossError`` for bytes that are
-    not a GraphDef and ``InvalidArgumentError`` for text that does not parse.
+    Raises ``NotFoundError`` for a missing file, ``FailedPreconditionError`` for a
+    directory, ``PermissionDeniedError`` for a file that cannot be read,
+    ``DataLossError`` for bytes that are not a GraphDef, ``InvalidArgumentError`` for
+    text that does not parse and ``ResourceExhaustedError`` for a file claiming more
+    than :mod:`runtime.limits` allows. The ``GraphDef`` remembers ``path`` (its
+    ``source``), so the ops it is imported as say where they came from.
+
+    Examples
+    --------
+    >>> read_graph_def("no/such/graph.pb")
+    Traceback (most recent call last):
+    ...
+    runtime.errors.NotFoundError: no/such/graph.pb; No such file or directory
     """
     try:
         with open(path, "rb") as f:
             data = f.read()
     except FileNotFoundError:
         raise NotFoundError(None, None, f"{path}; No such file or directory") from None
+    except IsADirectoryError:
+        raise FailedPreconditionError(None, None, f"{path}; Is a directory") from None
+    except PermissionError:
+        raise PermissionDeniedError(None, None, f"{path}; Permission denied") from None
     if path.endswith(_TEXT_SUFFIXES):
-        return GraphDef.from_text(data.decode("utf-8", errors="replace"))
-    return GraphDef.FromString(data)
+        graph_def = from_text(data.decode("utf-8", errors="replace"), source=path)
+    else:
+        graph_def = parse(data, source=path)
+    graph_def.source = path
+    return graph_def

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from . import dtypes
 from .devices import merge_device
-from .graph import Operation, Tensor, get_default_graph
-from .graph_def import AttrValue, GraphDef, python_value
-from .ops.core import _complete_attrs, infer_specs
+from .errors import capture_frames, imported_from, resolve_frames
+from .functional import FuncGraph
+from .graph import Graph, Operation, Tensor, get_default_graph
+from .graph_def import AttrValue, FunctionDef, GraphDef, python_value
+from .ops import functional_ops  # noqa: F401  (registers PartitionedCall: TF 2.x files call it)
+from .ops.array_ops import placeholder
+from .ops.core import _complete_attrs, convert_to_tensor, infer_specs
 from .registry import TensorSpec, get_op_def, is_registered
 from .scopes import name_scope
 from .shapes import TensorShape
@@ -75,9 +79,8 @@ def import_graph_def(
     graph = get_default_graph()
     nodes = _in_dependency_order(graph_def.node)
     with name_scope(name, "import", list(input_map.values())) as scope:
-        importer = _Importer(graph, scope, input_map, nodes)
-        for node in nodes:
-            importer.add(node)
+        importer = _Importer(graph, scope, input_map, nodes, _origin(graph_def.source))
+        importer.add_all(nodes)
     unused = sorted(set(input_map) - importer.used_inputs)
     if unused:
         raise ValueError(
@@ -86,6 +89,13 @@ def import_graph_def(
     if return_elements is None:
         return None
     return [importer.element(name) for name in return_elements]
+
+
+def _origin(source: str | None) -> tuple:
+    """Where the imported ops were created: the user's line that imported them, then
+    the file they came from (shown as "imported from FILE")."""
+    frames = resolve_frames(capture_frames())
+    return (*frames, imported_from(source)) if source else frames
 
 
 def _check_input_map(input_map) -> dict:
@@ -118,28 +128,42 @@ def _colocation_names(node) -> list[str]:
     attr = node.attr.get("_class")
     if attr is None or attr.kind != "list":
         return []
-    return [item.value[5:].decode() for item in attr.value if item.value.startswith(b"loc:@")]
+    return [
+        item.value[5:].decode(errors="replace")
+        for item in attr.value
+        if item.kind == "s" and item.value.startswith(b"loc:@")
+    ]
 
 
-def _dependencies(node) -> list[str]:
-    """Names of the nodes ``node`` needs first: its inputs and the ops it is colocated with."""
+# TF1 loops: a loop's Merge reads its NextIteration, which is computed from the Merge.
+# That edge (a *back edge*) is the one cycle a GraphDef may hold.
+_NEXT_ITERATION_OPS = {"NextIteration", "RefNextIteration"}
+
+
+def _dependencies(node, loops: set) -> list[str]:
+    """Names of the nodes ``node`` needs first: its inputs (less back edges from the
+    ``NextIteration`` nodes in ``loops``) and the ops it is colocated with."""
     names = [_source(name) for name in node.input] + _colocation_names(node)
-    return [name for name in names if name != node.name]
+    return [name for name in names if name != node.name and name not in loops]
 
 
 def _in_dependency_order(nodes) -> list:
-    """``nodes`` sorted so every node follows its inputs (a GraphDef may be in any order)."""
+    """``nodes`` sorted so every node follows its inputs (a GraphDef may be in any order);
+    ``ValueError`` naming a node for a cycle that does not pass through a ``NextIteration``."""
     by_name = {}
     for node in nodes:
         if node.name in by_name:
             raise ValueError(f"Node '{node.name}' is not unique in the GraphDef.")
         by_name[node.name] = node
+    loops = {node.name for node in nodes if node.op in _NEXT_ITERATION_OPS}
     ordered, state = [], {}  # state: 1 = being visited, 2 = done
     for node in nodes:
-        stack = [(node, iter(_dependencies(node)))]
+        if node.name in state:
+            continue
+        state[node.name] = 1
+        stack = [(node, iter(_dependencies(node, loops)))]
         while stack:
             current, dependencies = stack[-1]
-            state[current.name] = 1
             for dependency in dependencies:
                 source = by_name.get(dependency)
                 if source is None or state.get(source.name) == 2:
@@ -147,15 +171,16 @@ def _in_dependency_order(nodes) -> list:
                 if state.get(source.name) == 1:
                     raise ValueError(
                         f"GraphDef has a cycle through node '{source.name}' (an input of "
-                        f"'{current.name}'); only acyclic graphs can be imported."
+                        f"'{current.name}'); only cycles through a loop's NextIteration can "
+                        "be imported."
                     )
-                stack.append((source, iter(_dependencies(source))))
+                state[source.name] = 1
+                stack.append((source, iter(_dependencies(source, loops))))
                 break
             else:
                 stack.pop()
-                if state.get(current.name) != 2:
-                    state[current.name] = 2
-                    ordered.append(current)
+                state[current.name] = 2
+                ordered.append(current)
     return ordered
 
 
@@ -192,41 +217,145 @@ def _output_counts(nodes) -> dict:
     return counts
 
 
+# Attrs that name an op's output dtypes, in TF's naming, the most telling first: ShapeN
+# has T (its inputs' type) and out_type (its outputs').
+_OUTPUT_TYPE_ATTRS = ("Tout", "out_type", "output_type", "dtype", "DstT", "T")
+
+
+def _all_kind(items, kind: str) -> bool:
+    return all(item.kind == kind for item in items)
+
+
+def _output_types(node, count: int) -> list:
+    """The dtypes of an unsupported op's ``count`` outputs, from its type attrs."""
+    named = [node.attr[key] for key in _OUTPUT_TYPE_ATTRS if key in node.attr]
+    others = [value for key, value in sorted(node.attr.items()) if key not in _OUTPUT_TYPE_ATTRS]
+    for attr in named + others:
+        if attr.kind == "type":
+            return [attr.value] * count
+        if attr.kind == "list" and attr.value and _all_kind(attr.value, "type"):
+            types = [item.value for item in attr.value]
+            return (types + types[-1:] * count)[:count]
+    return [dtypes.float32] * count
+
+
+def _unknown_tensor(dtype) -> Tensor:
+    """A tensor of ``dtype`` and unknown shape, in a graph of its own: what a shape
+    function sees for an input that is not made yet."""
+    scratch = Graph()
+    with scratch.as_default():
+        return placeholder(dtype)
+
+
+def _function_graph(function: FunctionDef, outer_graph, parent) -> FuncGraph:
+    """Rebuild a ``FunctionDef`` (graph form) as the body of an op of ``outer_graph``."""
+    body = FuncGraph(function.name, outer_graph)
+    nodes = _in_dependency_order(function.node)
+    importer = _Importer(body, "", {}, nodes, parent.origin)
+    importer.add_all(nodes)
+    where = f"function '{function.name}'"
+    body.inputs = body.arguments = [importer.tensor(name, where) for name in function.input_arg]
+    for tensor in body.inputs:
+        if tensor.op.type != "Placeholder":
+            raise ValueError(f"The parameter {tensor.name} of {where} is not a Placeholder.")
+    body.outputs = [importer.tensor(name, where) for name in function.output_arg]
+    body.control_outputs = [importer.element(name) for name in function.control_output]
+    body.seal([])
+    return body
+
+
+_FUNCTIONAL_OPS = {"If", "StatelessIf", "While", "StatelessWhile"}
+_WHILE_OPS = {"While", "StatelessWhile"}
+
+
 class _Importer:
     """Adds nodes one by one, remembering what each GraphDef name became."""
 
-    def __init__(self, graph, scope: str, input_map: dict, nodes=()):
+    def __init__(self, graph, scope: str, input_map: dict, nodes=(), origin=()):
         self.output_counts = _output_counts(nodes)
         self.graph = graph
         self.scope = scope
         self.input_map = input_map
+        self.origin = origin
         self.used_inputs: set = set()
         self.ops: dict[str, Operation] = {}
+        self.functions: dict[str, FuncGraph] = {}  # bodies already rebuilt, by name
+        self.loops = {node.name for node in nodes if node.op in _NEXT_ITERATION_OPS}
+        self.back_edges: list = []  # (node, input position or None for control, input name)
+
+    def add_all(self, nodes) -> None:
+        """Add ``nodes`` (in dependency order), then the back edges of their loops."""
+        for node in nodes:
+            self.add(node)
+        for node, position, input_name in self.back_edges:
+            op = self.ops[node.name]
+            if position is None:
+                op._add_control_inputs([self._control_input(node, input_name)])
+            else:
+                op._update_input(position, self._data_input(node, input_name))
 
     def add(self, node) -> None:
         data, controls = [], []
         for input_name in node.input:
-            if input_name.startswith("^"):
+            if _source(input_name) in self.loops and _source(input_name) not in self.ops:
+                # A back edge: its source comes later; the edge is made when it exists.
+                position = None if input_name.startswith("^") else len(data)
+                self.back_edges.append((node, position, input_name))
+                if position is not None:
+                    data.append(None)
+            elif input_name.startswith("^"):
                 controls.append(self._control_input(node, input_name))
             else:
                 data.append(self._data_input(node, input_name))
         op_name = self.graph.unique_name(node.name)  # inside the import scope
+        data, spec_inputs = self._back_edge_stand_ins(node, data)
         if is_registered(node.op):
-            op_type, attrs, specs = self._checked(node, data, op_name)
+            data = spec_inputs = self._functional_inputs(node, data, op_name)
+            op_type, attrs, specs = self._checked(node, spec_inputs, op_name)
         else:
             op_type, attrs, specs = self._unsupported(node)
         # The node's own control inputs, not those of a block around the import.
         with self.graph.control_dependencies(None), self.graph.control_dependencies(controls):
-            op = self.graph.create_op_unchecked(op_type, data, attrs, specs, op_name)
+            op = self.graph.create_op_unchecked(op_type, data, attrs, specs, op_name, self.origin)
         if node.device:
             op._set_device(merge_device(op.device, node.device))
         self.ops[node.name] = op
+
+    def _back_edge_stand_ins(self, node, data: list) -> tuple[list, list]:
+        """Inputs for a node whose back edges (``None`` in ``data``) are not made yet.
+
+        The op is created with another of its inputs in their place, replaced once the
+        ``NextIteration`` exists; its shapes are inferred as TF's importer does, with
+        each back edge an input of unknown shape.
+        """
+        if None not in data:
+            return data, data
+        present = [tensor for tensor in data if tensor is not None]
+        if not present:
+            raise ValueError(
+                f"Node '{node.name}': every input comes from a NextIteration of its own loop."
+            )
+        unknown = _unknown_tensor(present[0].dtype.base_dtype)
+        specs = [unknown if tensor is None else tensor for tensor in data]
+        return [present[0] if tensor is None else tensor for tensor in data], specs
+
+    def _functional_inputs(self, node, data: list, op_name: str) -> list:
+        """TF's ``While`` takes only the loop variables; this runtime's takes a
+        ``maximum_iterations`` first (TF 2.x keeps that count in the loop's condition)."""
+        types = node.attr.get("T")
+        if node.op in _WHILE_OPS and types is not None and len(data) == len(types.value):
+            with self.graph.control_dependencies(None):
+                unlimited = convert_to_tensor(
+                    -1, dtype=dtypes.int32, name=f"{op_name}/maximum_iterations"
+                )
+            return [unlimited, *data]
+        return data
 
     def _checked(self, node, data, op_name):
         """Attrs and output specs of a node whose op type the registry knows."""
         op_def = get_op_def(node.op)
         attrs = {
-            key: self._attr(value)
+            key: self._attr(node, value)
             for key, value in node.attr.items()
             if key != "_output_shapes" and _meaningful(op_def, node, key)
         }
@@ -234,6 +363,10 @@ class _Importer:
             attrs = _complete_attrs(op_def, attrs)
         except TypeError as err:
             raise ValueError(f"Node '{node.name}': {err}") from None
+        if node.op in _FUNCTIONAL_OPS and not attrs.get("output_shapes"):
+            # TF often leaves output_shapes empty: every output's shape is then unknown.
+            count = len(attrs["T" if node.op in _WHILE_OPS else "Tout"])
+            attrs["output_shapes"] = [TensorShape(None)] * count
         try:
             specs = infer_specs(op_def, data, attrs, op_name)
         except ValueError:
@@ -254,16 +387,17 @@ class _Importer:
         other nodes read; their dtype comes from the node's type attr (``T``, ``dtype``).
         """
         attrs = {
-            key: self._attr(value) for key, value in node.attr.items() if key != "_output_shapes"
+            key: self._attr(node, value)
+            for key, value in node.attr.items()
+            if key != "_output_shapes"
         }
         shapes = node.attr.get("_output_shapes")
-        if shapes is not None and shapes.kind == "list":
+        if shapes is not None and shapes.kind == "list" and _all_kind(shapes.value, "shape"):
             shapes = [item.value for item in shapes.value]
         else:
             shapes = [TensorShape(None)] * self.output_counts.get(node.name, 1)
-        types = [value.value for key, value in sorted(node.attr.items()) if value.kind == "type"]
-        dtype = types[0] if types else dtypes.float32
-        return node.op, attrs, [TensorSpec(dtype, shape) for shape in shapes]
+        types = _output_types(node, len(shapes))
+        return node.op, attrs, [TensorSpec(dtype, shape) for dtype, shape in zip(types, shapes)]
 
     def _data_input(self, node, input_name: str) -> Tensor:
         key = _canonical(input_name)
@@ -293,11 +427,11 @@ class _Importer:
             raise ValueError(f"Node '{node.name}': input '{source}' is not a node of the GraphDef.")
         return op
 
-    def _attr(self, value: AttrValue):
+    def _attr(self, node, value: AttrValue):
         if value.kind == "func":
-            raise ValueError(
-                f"Importing function-valued attrs ({value.value.name}) is not supported."
-            )
+            return self._function(node, value.value)
+        if value.kind == "list" and any(item.kind == "func" for item in value.value):
+            return [self._attr(node, item) for item in value.value]
         # Colocation names point at GraphDef nodes; inside the scope they get its prefix.
         if (
             value.kind == "list"
@@ -309,9 +443,26 @@ class _Importer:
             ]
         return python_value(value)
 
+    def _function(self, node, function) -> FuncGraph:
+        """The body a ``func`` attr names, rebuilt as a graph (once per import)."""
+        if not isinstance(function, FunctionDef):
+            raise ValueError(
+                f"Node '{node.name}': function '{function}' is not in the GraphDef's library."
+            )
+        body = self.functions.get(function.name)
+        if body is None:
+            body = self.functions[function.name] = _function_graph(function, self.graph, self)
+        return body
+
     def _renamed(self, name: str) -> str:
         op = self.ops.get(name)
         return op.name if op is not None else self.scope + name
+
+    def tensor(self, name: str, where: str) -> Tensor:
+        element = self.element(name if ":" in name else f"{name}:0")
+        if not isinstance(element, Tensor):
+            raise ValueError(f"{where}: '{name}' is not a tensor.")
+        return element
 
     def element(self, name: str):
         if name.startswith("^"):
