@@ -224,6 +224,8 @@ def python_value(attr: AttrValue):
         return [python_value(item) for item in attr.value]
     if attr.kind == "shape":
         return None if attr.value.rank is None else attr.value
+    if attr.kind == "tensor":
+        return np.asarray(attr.value)
     if attr.kind == "s":
         # Ops keep text attrs (padding="SAME") as str; bytes that are not text stay bytes.
         try:
