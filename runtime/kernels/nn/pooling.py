@@ -28,6 +28,9 @@ from .windows import (
     spatial_of,
 )
 
+STACK_BYTES = 32 << 20
+"""Largest stack of tap slices a max-pool gradient holds at once."""
+
 
 def _accumulating(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dtype == np.float16 else dtype
@@ -52,50 +55,75 @@ def _real_cells(win: Windows, tap) -> np.ndarray:
 
 def max_pool_forward(x: np.ndarray, win: Windows) -> np.ndarray:
     """The maximum of each window of channels-last ``x``."""
+    padded = pad_spatial(x, win, lowest(x.dtype))
     out = np.full((x.shape[0], *win.out_sizes, x.shape[-1]), lowest(x.dtype), x.dtype)
-    for _, _, view in _taps(pad_spatial(x, win, lowest(x.dtype)), win):
+    for _, _, view in _taps(padded, win):
         np.maximum(out, view, out=out)
     return out
 
 
-def first_max(x: np.ndarray, win: Windows) -> tuple[np.ndarray, np.ndarray]:
-    """``(maximum, tap)`` of each window: its value and the index of its first maximum tap."""
+def _first_max_hits(padded: np.ndarray, win: Windows, has_padding: bool) -> np.ndarray:
+    """``hits[t]`` marks the windows whose first maximum is tap ``t``: ``[taps, n, *out, c]``.
+
+    numpy's arithmetic on strided slices is several times slower than on contiguous
+    arrays, and its masked copies (``where=``) slower still on random masks, so the taps
+    are first copied into one contiguous stack and the masks come from comparisons and
+    boolean arithmetic: a tap hits where it equals the window's maximum and no earlier
+    tap did.
+    """
+    stack = np.empty((win.taps, padded.shape[0], *win.out_sizes, padded.shape[-1]), padded.dtype)
+    for index, _, view in _taps(padded, win):
+        np.copyto(stack[index], view)
+    hits = stack == stack.max(axis=0)
+    found = np.zeros(hits.shape[1:], bool)
+    for index, tap in enumerate(win.all_taps()):
+        if has_padding:  # padding never wins, even where every cell is the lowest value
+            hits[index] &= _real_cells(win, tap)
+        np.greater(hits[index], found, out=hits[index])  # a hit, and no earlier one
+        found |= hits[index]
+    return hits
+
+
+def _batch_blocks(batch: int, image_bytes: int):
+    """Slices of the batch whose tap stacks stay under ``STACK_BYTES`` (at least one image)."""
+    step = max(1, STACK_BYTES // max(image_bytes, 1))
+    for start in range(0, batch, step):
+        yield slice(start, min(start + step, batch))
+
+
+def first_max(x: np.ndarray, win: Windows) -> np.ndarray:
+    """The tap index of each window's first maximum (TF's argmax tie rule)."""
     padded = pad_spatial(x, win, lowest(x.dtype))
-    has_padding = padded is not x
-    shape = (x.shape[0], *win.out_sizes, x.shape[-1])
-    best = np.full(shape, lowest(x.dtype), x.dtype)
-    arg = np.full(shape, -1, np.min_scalar_type(-win.taps))
-    take = np.empty(shape, bool)
-    for index, tap, view in _taps(padded, win):
-        np.greater(view, best, out=take)
-        if has_padding:  # a window's first real cell counts even if it holds the lowest value
-            take |= (arg < 0) & _real_cells(win, tap)
-        elif index == 0:
-            take[...] = True
-        np.copyto(best, view, where=take)
-        np.copyto(arg, index, where=take)
-    return best, arg
+    hits = _first_max_hits(padded, win, padded is not x)
+    return np.argmax(hits, axis=0)
 
 
 def max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
     """``grad`` of each window sent to its first maximum: the gradient of a max pool."""
-    _, arg = first_max(x, win)
-    padded = np.zeros((x.shape[0], *win.padded_sizes, x.shape[-1]), grad.dtype)
-    hit = np.empty(arg.shape, bool)
+    padded = pad_spatial(x, win, lowest(x.dtype))
+    dx = np.zeros((x.shape[0], *win.padded_sizes, x.shape[-1]), grad.dtype)
     share = np.empty(grad.shape, grad.dtype)
-    for index, _, view in _taps(padded, win):
-        np.equal(arg, index, out=hit)
-        np.multiply(grad, hit, out=share)
-        view += share
-    return np.ascontiguousarray(padded[(slice(None), *win.interior())])
+    image_bytes = win.taps * grad[:1].nbytes
+    for images in _batch_blocks(x.shape[0], image_bytes):
+        hits = _first_max_hits(padded[images], win, padded is not x)
+        for index, tap in enumerate(win.all_taps()):
+            np.multiply(grad[images], hits[index], out=share[images])
+            target = dx[images][(slice(None), *win.tap_slices(tap))]
+            if win.overlapping:
+                target += share[images]
+            else:  # each cell is in one window at most: a copy, much faster than an add
+                np.copyto(target, share[images])
+    return np.ascontiguousarray(dx[(slice(None), *win.interior())])
 
 
 def max_pool_grad_grad(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
     """Each window reads ``grad`` (shaped like ``x``) at its first maximum."""
-    _, arg = first_max(x, win)
-    out = np.zeros(arg.shape, grad.dtype)
-    for index, _, view in _taps(pad_spatial(grad, win), win):
-        np.copyto(out, view, where=arg == index)
+    padded = pad_spatial(x, win, lowest(x.dtype))
+    hits = _first_max_hits(padded, win, padded is not x)
+    grads = pad_spatial(grad, win)
+    out = np.zeros(hits.shape[1:], grad.dtype)
+    for index, _, view in _taps(grads, win):
+        out += view * hits[index]
     return out
 
 
@@ -250,7 +278,8 @@ def _flat_argmax(arg: np.ndarray, win: Windows, shape: tuple, include_batch: boo
 @register_kernel("MaxPoolWithArgmax")
 def max_pool_with_argmax(input, **attrs):
     win = _argmax_windows(input, attrs)
-    best, arg = first_max(input, win)
+    arg = first_max(input, win)
+    best = max_pool_forward(input, win)
     index = _flat_argmax(arg, win, input.shape, attrs["include_batch_in_index"])
     return best, index.astype(attrs["Targmax"].as_numpy_dtype)
 

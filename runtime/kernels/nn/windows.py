@@ -131,6 +131,11 @@ class Windows:
             and all(p == (0, 0) for p in self.pads)
         )
 
+    @property
+    def overlapping(self) -> bool:
+        """Some input cell lies in more than one window."""
+        return any(s < (k - 1) * d + 1 for k, s, d in zip(self.ksize, self.strides, self.dilations))
+
     def all_taps(self):
         """Every tap of a window as a tuple of per-axis indices, in row-major order."""
         return itertools.product(*(range(k) for k in self.ksize))
