@@ -1,0 +1,867 @@
+"""``tf.data.Dataset``: input pipelines as graph values, TF1's graph-mode API.
+
+A :class:`Dataset` is a ``variant`` tensor (the output of a dataset op such as
+``TensorSliceDataset`` or ``MapDataset``) plus the :class:`Structure` of its
+elements. Transformations add ops; functions given to ``map``, ``filter``,
+``flat_map``, ``interleave`` and ``reduce`` are traced into function bodies
+(:class:`runtime.functional.FuncGraph`) held in the op's ``f``/``predicate`` attr,
+with the tensors they capture as the op's ``other_arguments``, so a ``GraphDef``
+of a pipeline carries all of it. Nothing runs until an iterator
+(:mod:`runtime.data.iterator_ops`) is initialised in a session; the kernels are in
+:mod:`runtime.data.kernels`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from .. import dtypes
+from ..functional import FuncGraph, as_output_tensor, trace_function, unique_function_name
+from ..graph import Tensor, get_default_graph
+from ..ops.core import apply_op, convert_to_tensor
+from ..ops.random_ops import get_seed
+from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..shapes import TensorShape, as_shape
+from .kernels import AUTOTUNE, generator_functions
+from .structure import Structure, batched, flatten, is_nested, map_structure, pack, unbatched
+
+__all__ = ["AUTOTUNE", "Dataset", "DatasetSpec"]
+
+_tokens = itertools.count()
+
+
+# -- op definitions ----------------------------------------------------------------------
+
+
+def _variant(*_inputs, **_attrs) -> list[TensorSpec]:
+    return [TensorSpec(dtypes.variant, TensorShape([]))]
+
+
+def _dataset_op(name: str, inputs=(), stateful: bool = False, types_attr="output_types", **attrs):
+    op_def = register_op(
+        OpDef(
+            name,
+            tuple(inputs),
+            ("handle",),
+            {types_attr: REQUIRED, "output_shapes": REQUIRED, **attrs},
+            shape_fn=_variant,
+            is_stateful=stateful,
+        )
+    )
+    not_differentiable(name)
+    return op_def
+
+
+_FUNCTION_ATTRS = {"Targuments": ()}
+TENSOR_SLICE = _dataset_op("TensorSliceDataset", ["*components"], types_attr="Toutput_types")
+TENSOR = _dataset_op("TensorDataset", ["*components"], types_attr="Toutput_types")
+RANGE = _dataset_op("RangeDataset", ["start", "stop", "step"])
+GENERATOR = _dataset_op("GeneratorDataset", ["*args"], stateful=True, token=REQUIRED)
+TEXT_LINE = _dataset_op(
+    "TextLineDataset", ["filenames", "compression_type", "buffer_size"], stateful=True
+)
+TF_RECORD = _dataset_op(
+    "TFRecordDataset", ["filenames", "compression_type", "buffer_size"], stateful=True
+)
+FIXED_LENGTH = _dataset_op(
+    "FixedLengthRecordDatasetV2",
+    [
+        "filenames",
+        "header_bytes",
+        "record_bytes",
+        "footer_bytes",
+        "buffer_size",
+        "compression_type",
+    ],
+    stateful=True,
+)
+MAP = _dataset_op(
+    "MapDataset", ["input_dataset", "*&other_arguments"], f=REQUIRED, **_FUNCTION_ATTRS
+)
+PARALLEL_MAP = _dataset_op(
+    "ParallelMapDatasetV2",
+    ["input_dataset", "*&other_arguments", "num_parallel_calls"],
+    f=REQUIRED,
+    deterministic="default",
+    **_FUNCTION_ATTRS,
+)
+FILTER = _dataset_op(
+    "FilterDataset", ["input_dataset", "*&other_arguments"], predicate=REQUIRED, **_FUNCTION_ATTRS
+)
+FLAT_MAP = _dataset_op(
+    "FlatMapDataset", ["input_dataset", "*&other_arguments"], f=REQUIRED, **_FUNCTION_ATTRS
+)
+INTERLEAVE = _dataset_op(
+    "InterleaveDataset",
+    ["input_dataset", "*&other_arguments", "cycle_length", "block_length"],
+    f=REQUIRED,
+    **_FUNCTION_ATTRS,
+)
+BATCH = _dataset_op(
+    "BatchDatasetV2", ["input_dataset", "batch_size", "drop_remainder"], parallel_copy=False
+)
+PADDED_BATCH = _dataset_op(
+    "PaddedBatchDatasetV2",
+    ["input_dataset", "batch_size", "*padded_shapes", "*padding_values", "drop_remainder"],
+    types_attr="Toutput_types",
+    parallel_copy=False,
+    N=REQUIRED,
+)
+UNBATCH = _dataset_op("UnbatchDataset", ["input_dataset"])
+WINDOW = _dataset_op(
+    "WindowDataset", ["input_dataset", "size", "shift", "stride", "drop_remainder"]
+)
+SHUFFLE = _dataset_op(
+    "ShuffleDataset",
+    ["input_dataset", "buffer_size", "seed", "seed2"],
+    reshuffle_each_iteration=True,
+)
+REPEAT = _dataset_op("RepeatDataset", ["input_dataset", "count"])
+TAKE = _dataset_op("TakeDataset", ["input_dataset", "count"])
+SKIP = _dataset_op("SkipDataset", ["input_dataset", "count"])
+ZIP = _dataset_op("ZipDataset", ["*input_datasets"], N=REQUIRED)
+CONCATENATE = _dataset_op("ConcatenateDataset", ["input_dataset", "another_dataset"])
+PREFETCH = _dataset_op("PrefetchDataset", ["input_dataset", "buffer_size"])
+CACHE = _dataset_op("CacheDataset", ["input_dataset", "filename"], stateful=True)
+
+
+def _reduce_shapes(*_inputs, output_types, output_shapes, **_attrs):
+    return [TensorSpec(t, s) for t, s in zip(output_types, output_shapes)]
+
+
+# The initial state and the captured arguments are one list: the kernel splits it by Tstate.
+REDUCE = register_op(
+    OpDef(
+        "ReduceDataset",
+        ("input_dataset", "*&inputs"),
+        ("components",),
+        {
+            "f": REQUIRED,
+            "Tstate": REQUIRED,
+            "Targuments": (),
+            "output_types": REQUIRED,
+            "output_shapes": REQUIRED,
+        },
+        shape_fn=_reduce_shapes,
+        is_stateful=True,
+        cost="expensive",
+    )
+)
+not_differentiable("ReduceDataset")
+
+
+# -- element structures ------------------------------------------------------------------
+
+
+class DatasetSpec:
+    """The ``output_classes`` entry of a component that is itself a dataset (``window``)."""
+
+    def __init__(self, structure: Structure):
+        self.structure = structure
+
+    def __repr__(self):
+        return f"DatasetSpec({self.structure.types}, {self.structure.shapes})"
+
+
+def _component(value, index: int) -> Tensor:
+    if isinstance(value, Dataset):
+        return value._variant_tensor
+    return convert_to_tensor(value, name=f"component_{index}")
+
+
+def _normalize(element, graph) -> tuple:
+    """``(flat tensors, structure)`` of a Python/tensor element (TF's normalize_element)."""
+    with graph.as_default(), graph.name_scope("normalize_element"):
+        flat = [_component(value, i) for i, value in enumerate(flatten(element))]
+    classes = [_class_of(value) for value in flatten(element)]
+    structure = Structure.of_components(
+        element, [t.dtype.base_dtype for t in flat], [t.shape for t in flat], classes
+    )
+    return flat, structure
+
+
+def _class_of(value):
+    return DatasetSpec(value.structure) if isinstance(value, Dataset) else Tensor
+
+
+def _int64(value, name: str) -> Tensor:
+    return convert_to_tensor(value, dtype=dtypes.int64, name=name)
+
+
+def _static_int(tensor: Tensor):
+    """The value of a constant tensor, or ``None``."""
+    if tensor.op.type == "Const":
+        return int(tensor.op.get_attr("value"))
+    return None
+
+
+# -- functions ---------------------------------------------------------------------------
+
+
+class _TracedFunction:
+    """A user function traced for a dataset op: body, output structure, captured inputs."""
+
+    def __init__(self, fn, structure: Structure, graph, what: str, state=None):
+        if not callable(fn):
+            raise TypeError(f"`{what}` must be callable, got {fn!r}.")
+        self.what = what
+        name = unique_function_name(graph.get_name_scope() + "/", what)
+        specs = list(zip(structure.flat_types, structure.flat_shapes))
+        if state is not None:
+            specs = list(zip(state.flat_types, state.flat_shapes)) + specs
+        self.body: FuncGraph = trace_function(
+            name, graph, lambda *args: self._call(fn, structure, state, args), specs
+        )
+        self.structure = self._set_outputs(self.body.structured_outputs)
+        self.captured = list(self.body.captures)
+        self.body.seal(self.captured)
+
+    @staticmethod
+    def _call(fn, structure: Structure, state, args):
+        args = list(args)
+        if state is not None:
+            own = args[len(state.flat_types) :]
+            return fn(state.pack(args[: len(state.flat_types)]), _element(structure, own))
+        element = _element(structure, args)
+        return fn(*element) if type(element) is tuple else fn(element)
+
+    def _set_outputs(self, result) -> Structure:
+        if isinstance(result, list):
+            result = tuple(result)  # TF turns a returned list into a tuple
+        if result is None:
+            raise TypeError(f"The `{self.what}` function must return a value, not None.")
+        with self.body.as_default():
+            flat = [_body_output(value) for value in flatten(result)]
+            self.body.outputs = [self.body.capture(t) for t in flat]
+        self.body.structured_outputs = pack(result, flat)
+        return Structure.of_components(
+            result,
+            [t.dtype.base_dtype for t in flat],
+            [t.shape for t in flat],
+            [_class_of(value) for value in flatten(result)],
+        )
+
+
+def _body_output(value) -> Tensor:
+    if isinstance(value, Dataset):
+        return value._variant_tensor
+    return as_output_tensor(value)
+
+
+def _element(structure: Structure, args):
+    """The element a function receives: arguments packed, dataset components wrapped."""
+    values = [
+        Dataset(arg, spec.structure) if isinstance(spec, DatasetSpec) else arg
+        for arg, spec in zip(args, structure.flat_classes)
+    ]
+    return structure.pack(values)
+
+
+# -- the dataset --------------------------------------------------------------------------
+
+
+class Dataset:
+    """A dataset in the graph (``tf.data.Dataset``, also ``tf.compat.v1.data.Dataset``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     ds = tf.data.Dataset.range(10).filter(lambda x: tf.equal(x % 2, 0)).map(lambda x: x * 10)
+    ...     batch = tf.compat.v1.data.make_one_shot_iterator(ds.batch(3)).get_next()
+    ...     with tf.compat.v1.Session() as sess:
+    ...         print(sess.run(batch), sess.run(batch))
+    [ 0 20 40] [60 80]
+    """
+
+    def __init__(self, variant_tensor: Tensor, structure: Structure):
+        self._variant_tensor = variant_tensor
+        self.structure = structure
+
+    # -- what the elements are ---------------------------------------------------------
+
+    @property
+    def output_types(self):
+        """The nested dtypes of an element."""
+        return self.structure.types
+
+    @property
+    def output_shapes(self):
+        """The nested static shapes of an element."""
+        return self.structure.shapes
+
+    @property
+    def output_classes(self):
+        """The nested classes of an element (``Tensor``, or ``Dataset`` for a window)."""
+        return map_structure(
+            lambda c: Dataset if isinstance(c, DatasetSpec) else c, self.structure.classes
+        )
+
+    @property
+    def graph(self):
+        return self._variant_tensor.graph
+
+    def _build(self, op_def: OpDef, inputs, structure: Structure, name=None, **attrs) -> Dataset:
+        return _dataset_op_of(self.graph, op_def, inputs, structure, name, **attrs)
+
+    def __iter__(self):
+        raise RuntimeError(
+            "`tf.data.Dataset` only supports Python-style iteration in eager mode or within "
+            "tf.function. In a graph, use tf.compat.v1.data.make_one_shot_iterator(dataset)."
+        )
+
+    def __repr__(self):
+        return f"<Dataset {self._variant_tensor.op.type} types={self.output_types}>"
+
+    # -- sources -----------------------------------------------------------------------
+
+    @staticmethod
+    def from_tensors(tensors, name=None) -> Dataset:
+        """A dataset of one element, ``tensors``.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.from_tensors(([1, 2], 3.0))
+        >>> ds.output_types, ds.output_shapes
+        ((tf.int32, tf.float32), (TensorShape([2]), TensorShape([])))
+        """
+        graph = get_default_graph()
+        flat, structure = _normalize(tensors, graph)
+        return _source(TENSOR, [flat], structure, name)
+
+    @staticmethod
+    def from_tensor_slices(tensors, name=None) -> Dataset:
+        """A dataset of the slices of ``tensors`` along their first dimension.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.from_tensor_slices({"x": [[1, 2], [3, 4]], "y": ["a", "b"]})
+        >>> ds.output_types, ds.output_shapes["x"]
+        ({'x': tf.int32, 'y': tf.string}, TensorShape([2]))
+        """
+        graph = get_default_graph()
+        flat, structure = _normalize(tensors, graph)
+        for tensor in flat:
+            if tensor.shape.rank == 0:
+                raise ValueError(
+                    f"Unbatching a tensor is only supported for rank >= 1, but {tensor.name} "
+                    "is a scalar."
+                )
+        return _source(TENSOR_SLICE, [flat], unbatched(structure), name)
+
+    @staticmethod
+    def range(*args, output_type=dtypes.int64, name=None) -> Dataset:
+        """``range(stop)``, ``range(start, stop)`` or ``range(start, stop, step)`` as int64.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.range(2, 9, 3)
+        ...     it = tf.compat.v1.data.make_one_shot_iterator(ds).get_next()
+        ...     with tf.compat.v1.Session() as sess:
+        ...         print([sess.run(it) for _ in range(3)])
+        [np.int64(2), np.int64(5), np.int64(8)]
+        """
+        if not 1 <= len(args) <= 3:
+            raise ValueError(f"Invalid arguments to range: {args}")
+        start, stop, step = {1: (0, args[0], 1), 2: (*args, 1), 3: args}[len(args)]
+        inputs = [_int64(v, n) for v, n in zip((start, stop, step), ("start", "stop", "step"))]
+        structure = Structure(dtypes.int64, TensorShape([]))
+        dataset = _source(RANGE, inputs, structure, name)
+        if dtypes.as_dtype(output_type) != dtypes.int64:
+            dataset = dataset.map(lambda x: _cast(x, output_type))
+        return dataset
+
+    @staticmethod
+    def from_generator(
+        generator, output_types=None, output_shapes=None, args=None, output_signature=None
+    ) -> Dataset:
+        """A dataset of what ``generator(*args)`` yields (called anew for each iteration).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> def squares():
+        ...     for i in range(4):
+        ...         yield i * i
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.from_generator(squares, tf.int64, tf.TensorShape([]))
+        ...     batch = tf.compat.v1.data.make_one_shot_iterator(ds.batch(4)).get_next()
+        ...     with tf.compat.v1.Session() as sess:
+        ...         print(sess.run(batch))
+        [0 1 4 9]
+        """
+        if not callable(generator):
+            raise TypeError("`generator` must be a Python callable.")
+        if output_signature is not None:
+            output_types = map_structure(lambda spec: spec.dtype, output_signature)
+            output_shapes = map_structure(lambda spec: spec.shape, output_signature)
+        if output_types is None:
+            raise TypeError("`output_types` (or `output_signature`) must be given.")
+        if output_shapes is None:
+            output_shapes = map_structure(lambda _: TensorShape(None), output_types)
+        structure = Structure(
+            map_structure(dtypes.as_dtype, output_types), map_structure(as_shape, output_shapes)
+        )
+        graph = get_default_graph()
+        token = f"generator_{next(_tokens)}"
+        generator_functions.setdefault(graph, {})[token] = generator
+        with graph.name_scope("from_generator"):
+            inputs = [convert_to_tensor(arg, name="args") for arg in (args or ())]
+        return _source(GENERATOR, [inputs], structure, None, token=token)
+
+    @staticmethod
+    def zip(datasets, name=None) -> Dataset:
+        """Elements of ``datasets`` (a nested structure of datasets) side by side.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.range(5)))
+        >>> ds.output_types
+        (tf.int64, tf.int64)
+        """
+        members = flatten(datasets)
+        for member in members:
+            if not isinstance(member, Dataset):
+                raise TypeError(
+                    f"Invalid `datasets`. `datasets` is expected to be a (nested) structure "
+                    f"of `tf.data.Dataset` objects. Encountered object with type {type(member)}."
+                )
+        types = pack(datasets, [m.output_types for m in members])
+        shapes = pack(datasets, [m.output_shapes for m in members])
+        classes = pack(datasets, [m.structure.classes for m in members])
+        structure = Structure(types, shapes, classes)
+        variants = [m._variant_tensor for m in members]
+        return members[0]._build(ZIP, [variants], structure, name, N=len(variants))
+
+    @staticmethod
+    def _from_files(op_def, filenames, extra_inputs, name) -> Dataset:
+        names = convert_to_tensor(filenames, dtype=dtypes.string, name="filenames")
+        structure = Structure(dtypes.string, TensorShape([]))
+        return _source(op_def, [names, *extra_inputs], structure, name)
+
+    # -- transformations -----------------------------------------------------------------
+
+    def concatenate(self, dataset, name=None) -> Dataset:
+        """This dataset's elements, then ``dataset``'s (the structures must match)."""
+        if self.structure.template != dataset.structure.template or (
+            self.structure.flat_types != dataset.structure.flat_types
+        ):
+            raise TypeError(
+                f"Incompatible dataset elements:\n  {self.output_types} vs.\n  "
+                f"{dataset.output_types}"
+            )
+        shapes = [
+            a.most_specific_compatible_shape(b)
+            for a, b in zip(self.structure.flat_shapes, dataset.structure.flat_shapes)
+        ]
+        structure = self.structure.with_shapes(shapes)
+        return self._build(
+            CONCATENATE, [self._variant_tensor, dataset._variant_tensor], structure, name
+        )
+
+    def _function_op(self, op_def, fn, what, extra=(), name=None, output=None, **attrs):
+        traced = _TracedFunction(fn, self.structure, self.graph, what)
+        structure = traced.structure if output is None else output(traced)
+        control = list(dict.fromkeys(traced.body.control_captures))
+        fn_attr = "predicate" if op_def is FILTER else "f"
+        with self.graph.control_dependencies(control):
+            return self._build(
+                op_def,
+                [self._variant_tensor, traced.captured, *extra],
+                structure,
+                name,
+                Targuments=[t.dtype for t in traced.captured],
+                **{fn_attr: traced.body},
+                **attrs,
+            )
+
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> Dataset:
+        """Each element through ``map_func`` (traced once into a function body).
+
+        With ``num_parallel_calls``, that many calls run at once on the session's data
+        threads; results keep the input order.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.range(3).map(lambda x: {"x": x, "twice": x * 2})
+        >>> ds.output_types
+        {'x': tf.int64, 'twice': tf.int64}
+        """
+        if num_parallel_calls is None:
+            return self._function_op(MAP, map_func, "map", name=name)
+        calls = _int64(num_parallel_calls, "num_parallel_calls")
+        return self._function_op(
+            PARALLEL_MAP,
+            map_func,
+            "map",
+            [calls],
+            name,
+            deterministic="default" if deterministic is None else str(bool(deterministic)).lower(),
+        )
+
+    def filter(self, predicate, name=None) -> Dataset:
+        """The elements for which ``predicate`` gives a scalar ``True``."""
+
+        def check(traced):
+            flat = traced.structure.flat_types
+            if flat != [dtypes.bool] or traced.structure.flat_shapes[0].rank not in (None, 0):
+                raise ValueError(
+                    f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, "
+                    f"but its return type is {traced.structure.types}."
+                )
+            return self.structure
+
+        return self._function_op(FILTER, predicate, "filter", name=name, output=check)
+
+    def flat_map(self, map_func, name=None) -> Dataset:
+        """The elements of the datasets ``map_func`` returns, one dataset after another."""
+        return self._function_op(
+            FLAT_MAP, map_func, "flat_map", name=name, output=_returned_dataset
+        )
+
+    def interleave(
+        self,
+        map_func,
+        cycle_length=None,
+        block_length=None,
+        num_parallel_calls=None,
+        deterministic=None,
+        name=None,
+    ) -> Dataset:
+        """Elements of ``cycle_length`` of ``map_func``'s datasets at a time, ``block_length``
+        from each in turn."""
+        cycle = _int64(AUTOTUNE if cycle_length is None else cycle_length, "cycle_length")
+        block = _int64(1 if block_length is None else block_length, "block_length")
+        return self._function_op(
+            INTERLEAVE, map_func, "interleave", [cycle, block], name, output=_returned_dataset
+        )
+
+    def batch(
+        self,
+        batch_size,
+        drop_remainder=False,
+        num_parallel_calls=None,
+        deterministic=None,
+        name=None,
+    ) -> Dataset:
+        """Consecutive elements stacked into batches of ``batch_size`` (the last may be short).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.range(10)
+        >>> ds.batch(4).output_shapes, ds.batch(4, drop_remainder=True).output_shapes
+        (TensorShape([None]), TensorShape([4]))
+        """
+        with self.graph.as_default():
+            size = _int64(batch_size, "batch_size")
+            drop = convert_to_tensor(drop_remainder, dtype=dtypes.bool, name="drop_remainder")
+        known = _static_int(size) if _static_bool(drop) else None
+        structure = batched(self.structure, known)
+        return self._build(BATCH, [self._variant_tensor, size, drop], structure, name)
+
+    def padded_batch(
+        self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None
+    ) -> Dataset:
+        """Batches whose components are padded to ``padded_shapes`` (default: the largest)."""
+        template = self.structure.types
+        if padded_shapes is None:
+            padded_shapes = self.structure.shapes
+        flat_shapes = [as_shape(s) for s in _flatten_like(template, padded_shapes, as_shape)]
+        for declared, padded in zip(self.structure.flat_shapes, flat_shapes):
+            if not padded.is_compatible_with(declared) and padded.rank != declared.rank:
+                raise ValueError(
+                    f"The padded shape {padded} is not compatible with the shape {declared} "
+                    "of the corresponding input component."
+                )
+        flat_values = (
+            [None] * len(flat_shapes)
+            if padding_values is None
+            else _flatten_like(template, padding_values, lambda v: v)
+        )
+        with self.graph.as_default():
+            size = _int64(batch_size, "batch_size")
+            shapes = [
+                _int64([-1 if d is None else d for d in s.as_list()], "padded_shapes")
+                for s in flat_shapes
+            ]
+            values = [
+                convert_to_tensor(
+                    _default_padding(t) if v is None else v, dtype=t, name="padding_value"
+                )
+                for v, t in zip(flat_values, self.structure.flat_types)
+            ]
+            drop = convert_to_tensor(drop_remainder, dtype=dtypes.bool, name="drop_remainder")
+        known = _static_int(size) if _static_bool(drop) else None
+        structure = batched(self.structure.with_shapes(flat_shapes), known)
+        return self._build(
+            PADDED_BATCH,
+            [self._variant_tensor, size, shapes, values, drop],
+            structure,
+            name,
+            N=len(shapes),
+        )
+
+    def unbatch(self, name=None) -> Dataset:
+        """Each element's slices along dimension 0 as elements (the inverse of ``batch``)."""
+        return self._build(UNBATCH, [self._variant_tensor], unbatched(self.structure), name)
+
+    def window(self, size, shift=None, stride=1, drop_remainder=False, name=None) -> Dataset:
+        """Windows of ``size`` elements, each a (structure of) dataset(s)."""
+        with self.graph.as_default():
+            inputs = [
+                _int64(size, "size"),
+                _int64(size if shift is None else shift, "shift"),
+                _int64(stride, "stride"),
+                convert_to_tensor(drop_remainder, dtype=dtypes.bool, name="drop_remainder"),
+            ]
+        inner = [
+            DatasetSpec(Structure(t, s))
+            for t, s in zip(self.structure.flat_types, self.structure.flat_shapes)
+        ]
+        count = len(inner)
+        structure = Structure.of_components(
+            self.structure.types,
+            [dtypes.variant] * count,
+            [TensorShape([])] * count,
+            inner,
+        )
+        return self._build(WINDOW, [self._variant_tensor, *inputs], structure, name)
+
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None) -> Dataset:
+        """Elements in a random order, drawn from a buffer of ``buffer_size``.
+
+        With a seed (or a graph seed) the order is the same in every session; with
+        ``reshuffle_each_iteration`` (the default) each pass (``repeat``) has its own.
+        """
+        seed1, seed2 = get_seed(seed, self.graph)
+        with self.graph.as_default():
+            inputs = [
+                _int64(buffer_size, "buffer_size"),
+                _int64(seed1 or 0, "seed"),
+                _int64(seed2 or 0, "seed2"),
+            ]
+        reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
+        return self._build(
+            SHUFFLE,
+            [self._variant_tensor, *inputs],
+            self.structure,
+            name,
+            reshuffle_each_iteration=reshuffle,
+        )
+
+    def _counted(self, op_def, count, name) -> Dataset:
+        with self.graph.as_default():
+            count = _int64(count, "count")
+        return self._build(op_def, [self._variant_tensor, count], self.structure, name)
+
+    def repeat(self, count=None, name=None) -> Dataset:
+        """This dataset ``count`` times over (forever when ``None`` or -1)."""
+        return self._counted(REPEAT, -1 if count is None else count, name)
+
+    def take(self, count, name=None) -> Dataset:
+        """At most the first ``count`` elements (all when -1)."""
+        return self._counted(TAKE, count, name)
+
+    def skip(self, count, name=None) -> Dataset:
+        """All but the first ``count`` elements (none when -1)."""
+        return self._counted(SKIP, count, name)
+
+    def prefetch(self, buffer_size, name=None) -> Dataset:
+        """Elements produced ahead, by a background thread, into a buffer of ``buffer_size``."""
+        with self.graph.as_default():
+            size = _int64(buffer_size, "buffer_size")
+        return self._build(PREFETCH, [self._variant_tensor, size], self.structure, name)
+
+    def cache(self, filename="", name=None) -> Dataset:
+        """Keep the elements of the first pass (in memory, or in files at ``filename``)."""
+        with self.graph.as_default():
+            path = convert_to_tensor(filename, dtype=dtypes.string, name="filename")
+        return self._build(CACHE, [self._variant_tensor, path], self.structure, name)
+
+    def enumerate(self, start=0, name=None) -> Dataset:
+        """``(index, element)`` pairs, indices counting from ``start`` (int64)."""
+        with self.graph.as_default():
+            indices = Dataset.range(start, 2**63 - 1)
+        return Dataset.zip((indices, self))
+
+    def apply(self, transformation_func) -> Dataset:
+        """``transformation_func(self)``, which must return a dataset."""
+        result = transformation_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError(
+                f"`transformation_func` must return a `tf.data.Dataset` object. Got {type(result)}."
+            )
+        return result
+
+    def reduce(self, initial_state, reduce_func, name=None):
+        """``reduce_func(state, element)`` folded over the elements from ``initial_state``.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     total = tf.data.Dataset.range(5).reduce(tf.constant(0, tf.int64), lambda s, x: s + x)
+        ...     print(tf.compat.v1.Session().run(total))
+        10
+        """
+        with self.graph.as_default():
+            flat, state = _normalize(initial_state, self.graph)
+        # As TF: trace again with relaxed shapes until the state's shapes are stable.
+        while True:
+            traced = _TracedFunction(reduce_func, self.structure, self.graph, "reduce", state)
+            out = traced.structure
+            if out.template != state.template or out.flat_types != state.flat_types:
+                raise TypeError(
+                    f"The element types for the new state must match the initial state. "
+                    f"Expected {state.types}; got {out.types}."
+                )
+            relaxed = [
+                a.most_specific_compatible_shape(b)
+                for a, b in zip(state.flat_shapes, out.flat_shapes)
+            ]
+            if relaxed == state.flat_shapes:
+                break
+            state = state.with_shapes(relaxed)
+        flat = [t if not t.dtype.is_ref_dtype else _identity(t) for t in flat]
+        op = apply_op(
+            REDUCE,
+            [self._variant_tensor, [*flat, *traced.captured]],
+            name or "ReduceDataset",
+            graph=self.graph,
+            f=traced.body,
+            Tstate=[t.dtype.base_dtype for t in flat],
+            Targuments=[t.dtype for t in traced.captured],
+            output_types=list(state.flat_types),
+            output_shapes=list(state.flat_shapes),
+        )
+        return state.pack(op.outputs)
+
+    # -- TF1 iterators ---------------------------------------------------------------------
+
+    def make_one_shot_iterator(self):
+        """``tf.compat.v1.data.make_one_shot_iterator(self)``."""
+        from .iterator_ops import make_one_shot_iterator
+
+        return make_one_shot_iterator(self)
+
+    def make_initializable_iterator(self, shared_name=None):
+        """``tf.compat.v1.data.make_initializable_iterator(self)``."""
+        from .iterator_ops import make_initializable_iterator
+
+        return make_initializable_iterator(self, shared_name)
+
+
+def _dataset_op_of(graph, op_def, inputs, structure: Structure, name, **attrs) -> Dataset:
+    """A new op of ``op_def`` in ``graph``, as the dataset of elements ``structure``."""
+    types_attr = "Toutput_types" if "Toutput_types" in op_def.attrs else "output_types"
+    op = apply_op(
+        op_def,
+        inputs,
+        name or op_def.name,
+        graph=graph,
+        output_shapes=list(structure.flat_shapes),
+        **{types_attr: list(structure.flat_types)},
+        **attrs,
+    )
+    return Dataset(op.outputs[0], structure)
+
+
+def _source(op_def, inputs, structure: Structure, name, **attrs) -> Dataset:
+    return _dataset_op_of(get_default_graph(), op_def, inputs, structure, name, **attrs)
+
+
+def _returned_dataset(traced: _TracedFunction) -> Structure:
+    classes = traced.structure.flat_classes
+    if len(classes) != 1 or not isinstance(classes[0], DatasetSpec):
+        raise TypeError(
+            f"The `{traced.what}` function must return a `tf.data.Dataset` object, got "
+            f"{traced.structure.types}."
+        )
+    return classes[0].structure
+
+
+def _static_bool(tensor: Tensor) -> bool:
+    return tensor.op.type == "Const" and bool(tensor.op.get_attr("value"))
+
+
+def _flatten_like(template, value, convert) -> list:
+    """``value`` flattened in the nesting of ``template`` (a lone value fits a lone component)."""
+    if not is_nested(template):
+        return [convert(value)]
+    return [convert(v) for v in flatten(value)]
+
+
+def _default_padding(dtype):
+    return b"" if dtype == dtypes.string else dtype.as_numpy_dtype(0)
+
+
+def _cast(x, dtype):
+    from ..ops.math_ops import cast
+
+    return cast(x, dtype)
+
+
+def _identity(tensor):
+    from ..ops.array_ops import identity
+
+    return identity(tensor)
+
+
+def text_line_dataset(filenames, compression_type=None, buffer_size=None, name=None):
+    """The lines of text files (``tf.data.TextLineDataset``), without their line ends."""
+    graph = get_default_graph()
+    with graph.as_default():
+        extra = [
+            convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type"),
+            _int64(buffer_size or 256 * 1024, "buffer_size"),
+        ]
+    return Dataset._from_files(TEXT_LINE, filenames, extra, name)
+
+
+def tf_record_dataset(
+    filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None
+):
+    """The records of TFRecord files (``tf.data.TFRecordDataset``), ``""``/``ZLIB``/``GZIP``."""
+    extra = [
+        convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type"),
+        _int64(buffer_size or 256 * 1024, "buffer_size"),
+    ]
+    return Dataset._from_files(TF_RECORD, filenames, extra, name)
+
+
+def fixed_length_record_dataset(
+    filenames,
+    record_bytes,
+    header_bytes=None,
+    footer_bytes=None,
+    buffer_size=None,
+    compression_type=None,
+    num_parallel_reads=None,
+    name=None,
+):
+    """Records of ``record_bytes`` bytes from files (``tf.data.FixedLengthRecordDataset``)."""
+    extra = [
+        _int64(header_bytes or 0, "header_bytes"),
+        _int64(record_bytes, "record_bytes"),
+        _int64(footer_bytes or 0, "footer_bytes"),
+        _int64(buffer_size or 256 * 1024, "buffer_size"),
+        convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type"),
+    ]
+    return Dataset._from_files(FIXED_LENGTH, filenames, extra, name)
+
+
+TextLineDataset = text_line_dataset
+TFRecordDataset = tf_record_dataset
+FixedLengthRecordDataset = fixed_length_record_dataset

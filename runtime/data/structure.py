@@ -1,0 +1,170 @@
+"""The structure of a dataset's elements: nested tuples and dicts of components.
+
+``tf.data`` nests differently from :mod:`runtime.nest`: only tuples (namedtuples
+too) and dicts are structure; a list is one component, converted to a tensor (so
+``from_tensor_slices(([1, 2], [3, 4]))`` has two components, ``[[1, 2], [3, 4]]``
+one). Dict items are visited in sorted key order, as everywhere in TF.
+
+A dataset knows its element :class:`Structure`: the nested ``output_types``,
+``output_shapes`` and ``output_classes``; its ops carry the flat lists.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..shapes import TensorShape, as_shape
+
+
+def is_nested(value) -> bool:
+    """True for tuples and dicts, the containers of a dataset element.
+
+    Examples
+    --------
+    >>> is_nested((1, 2)), is_nested({"a": 1}), is_nested([1, 2])
+    (True, True, False)
+    """
+    return isinstance(value, tuple | dict)
+
+
+def _children(value) -> list:
+    if isinstance(value, dict):
+        return [value[key] for key in sorted(value)]
+    return list(value)
+
+
+def flatten(structure) -> list:
+    """The components of ``structure``, depth first.
+
+    Examples
+    --------
+    >>> flatten(({"b": 2, "a": [0, 1]}, 3))
+    [[0, 1], 2, 3]
+    """
+    if not is_nested(structure):
+        return [structure]
+    return [leaf for child in _children(structure) for leaf in flatten(child)]
+
+
+def pack(structure, flat):
+    """``flat`` arranged as ``structure``.
+
+    Examples
+    --------
+    >>> pack(({"b": 0, "a": 0}, 0), [1, 2, 3])
+    ({'b': 2, 'a': 1}, 3)
+    """
+    flat = list(flat)
+    packed, used = _pack(structure, flat, 0)
+    if used != len(flat):
+        raise ValueError(f"The structure has {used} components, but {len(flat)} values were given.")
+    return packed
+
+
+def _pack(structure, flat: list, index: int):
+    if not is_nested(structure):
+        return flat[index], index + 1
+    children = []
+    for child in _children(structure):
+        value, index = _pack(child, flat, index)
+        children.append(value)
+    if isinstance(structure, dict):
+        by_key = dict(zip(sorted(structure), children))
+        return type(structure)((key, by_key[key]) for key in structure), index
+    if hasattr(structure, "_fields"):
+        return type(structure)(*children), index
+    return tuple(children), index
+
+
+def map_structure(fn, structure):
+    """``structure`` with ``fn`` applied to each component.
+
+    Examples
+    --------
+    >>> map_structure(lambda x: x * 10, (1, {"a": 2}))
+    (10, {'a': 20})
+    """
+    return pack(structure, [fn(leaf) for leaf in flatten(structure)])
+
+
+class Structure:
+    """The element structure of a dataset: nested types, shapes and classes.
+
+    Parameters
+    ----------
+    types : nested structure of DType
+    shapes : nested structure of TensorShape (the same nesting)
+    classes : nested structure of classes (``Tensor``, or a dataset class for
+        elements that are datasets, as ``window`` makes)
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> s = Structure((tf.int32, {"x": tf.float32}), (TensorShape([]), {"x": TensorShape([2])}))
+    >>> s.flat_types, s.flat_shapes
+    ([tf.int32, tf.float32], [TensorShape([]), TensorShape([2])])
+    """
+
+    def __init__(self, types, shapes, classes=None):
+        self.types = types
+        self.shapes = shapes
+        if classes is None:
+            from ..graph import Tensor
+
+            classes = map_structure(lambda _: Tensor, types)
+        self.classes = classes
+        self.flat_types = [dtypes.as_dtype(t) for t in flatten(types)]
+        self.flat_shapes = [as_shape(s) for s in flatten(shapes)]
+        self.flat_classes = flatten(classes)
+        if not len(self.flat_types) == len(self.flat_shapes) == len(self.flat_classes):
+            raise ValueError(
+                f"Types {types}, shapes {shapes} and classes {classes} must have the same structure."
+            )
+
+    @classmethod
+    def of_components(cls, template, flat_types, flat_shapes, flat_classes=None) -> Structure:
+        """The structure of ``template`` with the given flat types and shapes."""
+        classes = None if flat_classes is None else pack(template, flat_classes)
+        return cls(pack(template, flat_types), pack(template, flat_shapes), classes)
+
+    @property
+    def template(self):
+        """The nesting alone (every component ``None``)."""
+        return map_structure(lambda _: None, self.types)
+
+    def pack(self, flat):
+        """``flat`` (one value per component) in this structure."""
+        return pack(self.types, flat)
+
+    def is_compatible_with(self, other: Structure) -> bool:
+        """Same nesting, same dtypes, compatible shapes."""
+        try:
+            pack(self.types, other.flat_types)
+        except (ValueError, IndexError):
+            return False
+        if self.template != other.template or self.flat_types != other.flat_types:
+            return False
+        return all(a.is_compatible_with(b) for a, b in zip(self.flat_shapes, other.flat_shapes))
+
+    def with_shapes(self, flat_shapes) -> Structure:
+        """The same nesting and types with ``flat_shapes``."""
+        return Structure.of_components(self.types, self.flat_types, flat_shapes, self.flat_classes)
+
+    def __repr__(self):
+        return f"Structure(types={self.types}, shapes={self.shapes})"
+
+
+def batched(structure: Structure, batch_dim) -> Structure:
+    """``structure`` with a leading dimension ``batch_dim`` (``None`` when unknown)."""
+    return structure.with_shapes(
+        [TensorShape([batch_dim]).concatenate(shape) for shape in structure.flat_shapes]
+    )
+
+
+def unbatched(structure: Structure) -> Structure:
+    """``structure`` without its leading dimension; ``ValueError`` for a scalar component."""
+    shapes = []
+    for shape in structure.flat_shapes:
+        if shape.rank == 0:
+            raise ValueError("Cannot unbatch an input with scalar components.")
+        shapes.append(TensorShape(None) if shape.rank is None else TensorShape(shape.dims[1:]))
+    return structure.with_shapes(shapes)
