@@ -1,28 +1,26 @@
-"""The executor: one scheduler over a plan, sequential or with a thread pool.
+"""The executor: drives a run's :class:`~runtime.execution.ExecutionState`, in the
+caller's thread or with a thread pool.
 
-State of a run
-    ``values``    the flat slot list of the plan (feeds filled in first);
-    ``pending``   per step, how many of its producers have not finished;
-    ``ready``     a LIFO stack of runnable steps, ties broken by plan order;
-    ``running``   how many steps are on the pool;
-    ``remaining`` per slot, how many of its readers have not finished: the pool
-                  loop frees a value at zero (the sequential loop follows the
-                  plan's ``release`` lists instead).
 Policy
-    A plan whose ops are all cheap, or a session with one inter-op thread and no
-    blocking ops, runs *sequentially* in plan order in the caller's thread (no
-    scheduling cost at all). Otherwise cheap ops still run inline in the caller's
-    thread, while expensive and blocking ops go to the inter-op pool; the caller's
-    thread alone changes the state and calls the hooks, so listeners never race.
+    A plan without control flow whose ops are all cheap, or a session with one
+    inter-op thread and no blocking ops, runs *sequentially* in plan order in the
+    caller's thread (no scheduling cost at all: ``ExecutionState.run_in_order``).
+    Otherwise the scheduler loop takes ready tasks from the state: cheap ops run inline
+    in the caller's thread, expensive and blocking ops go to the inter-op pool. The
+    caller's thread alone changes the state and calls the hooks, so listeners never
+    race. Plans with TF1 loops and conditionals always go through the loop (with or
+    without a pool): frames and iterations exist only there.
 Failure
-    The first failing op cancels the step: nothing new starts, blocked kernels wake
-    up and give up, running ones are waited for, the step's journal is rolled back
-    (variables and queues are left as they were), and the error is raised in the
-    caller's thread with ``.op`` set. A ``KeyboardInterrupt`` does the same and is
-    re-raised, so the session stays usable after a notebook interrupt.
+    The first failing op cancels the step: nothing new starts, blocked kernels wake up
+    and give up, the step's journal is rolled back (variables and queues are left as
+    they were) and the error is raised in the caller's thread with ``.op`` set. Ops
+    still running on the pool are not waited for: they are abandoned, and whatever they
+    change after the rollback is undone as they record it (the journal is closed). A
+    ``KeyboardInterrupt`` does the same at once and is re-raised, so a notebook
+    interrupt always wins and the session stays usable.
 Hooks
-    Listeners (step stats, the stepper's view, progress displays) subclass ``Hooks``;
-    the executor calls them and knows nothing else about them.
+    Listeners (step stats, progress displays, the stepper's view) subclass
+    :class:`Hooks`; every engine calls them and knows nothing else about them.
 """
 
 from __future__ import annotations
@@ -45,6 +43,8 @@ from .errors import (
     op_error,
     op_message,
 )
+from .execution import DEAD, ExecutionState, step_inputs
+from .registry import Cost
 from .resources import Cancellation, Journal, OpContext
 
 _step_ids = itertools.count(1)
@@ -52,15 +52,40 @@ _WAIT_SECONDS = 0.05  # the caller's thread wakes this often to notice interrupt
 
 
 class Hooks:
-    """Listeners of a run. Every method is optional; the defaults do nothing."""
+    """Listeners of a run: subclass and override what you need; the defaults do nothing.
+
+    Attach one to a session with :meth:`runtime.session.BaseSession.add_hook`; every run
+    of that session then calls it, in-process or on a cluster. The methods run in the
+    thread that called ``Session.run``, one at a time, so a hook needs no lock.
+
+    ``iteration`` is where the op ran (a :class:`runtime.execution.Iteration`): its
+    ``path`` is ``()`` in the root frame and ``(("rnn/while/while_context", 3),)`` in
+    iteration 3 of a loop.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> class Names(Hooks):
+    ...     def __init__(self):
+    ...         self.names = []
+    ...     def after_op(self, step, iteration, outputs, record):
+    ...         self.names.append(step.op.name)
+    >>> with tf.Graph().as_default():
+    ...     y = tf.negative(tf.constant(1.0, name="x"), name="y")
+    ...     with tf.compat.v1.Session() as sess:
+    ...         names = sess.add_hook(Names())
+    ...         _ = sess.run(y)
+    >>> names.names
+    ['x', 'y']
+    """
 
     def on_start(self, plan) -> None:
         """Called once before the first op runs."""
 
-    def before_op(self, step) -> None:
-        """Called before ``step`` runs (in the caller's thread)."""
+    def before_op(self, step, iteration) -> None:
+        """Called before ``step`` runs in ``iteration``."""
 
-    def after_op(self, step, outputs, record) -> None:
+    def after_op(self, step, iteration, outputs, record) -> None:
         """Called after ``step`` ran; ``record`` is its ``OpRecord`` (timing, thread)."""
 
     def on_finish(self, plan, error) -> None:
@@ -109,20 +134,9 @@ class RunContext:
             self._cancellations.discard(self.cancellation)
 
 
-def step_inputs(step, values) -> list:
-    """The inputs ``step``'s kernel receives: its slots' values, references read.
-
-    An input the OpDef marks ``"&"`` stays the reference itself.
-    """
-    inputs = [values[s] for s in step.input_slots]
-    for i in step.deref:
-        if hasattr(inputs[i], "read"):  # a fed ``*_ref`` tensor (``v:0``) holds a value
-            inputs[i] = inputs[i].read()
-    return inputs
-
-
-def execute_step(step, values, run: RunContext) -> tuple:
-    """Run one step's kernel on its inputs from ``values``; errors carry the op.
+def run_kernel(step, values, run: RunContext) -> tuple:
+    """Run ``step``'s kernel on its inputs from ``values`` (its frame iteration's slot
+    list); errors carry the op.
 
     Kernels run with numpy's floating-point warnings off: like TF's, ops make inf and
     nan quietly. (:func:`run_plan` does this once for a whole run; here it covers
@@ -175,7 +189,7 @@ def _raise_wrong_outputs(step, outputs):
 
 
 def run_plan(plan, values: list, run: RunContext, sequential: bool) -> None:
-    """Execute ``plan`` over ``values`` (feeds already in their slots).
+    """Execute ``plan`` over ``values`` (the root slot list, feeds already in their slots).
 
     On failure the journal is rolled back and the error re-raised.
     """
@@ -188,14 +202,19 @@ def run_plan(plan, values: list, run: RunContext, sequential: bool) -> None:
 
 
 def _execute(plan, values, run: RunContext, sequential: bool) -> None:
+    state = ExecutionState(plan, values)
     for hook in run.hooks:
         hook.on_start(plan)
     error = None
     try:
-        if sequential or run.pool is None:
-            _run_sequential(plan, values, run)
+        if plan.control_flow or not (sequential or run.pool is None):
+            _Scheduler(state, run, None if sequential else run.pool).loop()
+        elif run.hooks:
+            root = state.root
+            state.run_in_order(lambda step, values: _hooked(step, root, values, run))
         else:
-            _run_parallel(plan, values, run)
+            state.run_in_order(_in_order(run))
+        _check_fetches(state)
     except BaseException as err:
         error = err
         run.journal.rollback()
@@ -205,16 +224,12 @@ def _execute(plan, values, run: RunContext, sequential: bool) -> None:
             hook.on_finish(plan, error)
 
 
-def _run_sequential(plan, values, run) -> None:
-    if run.hooks:
-        for step in plan.steps:
-            _timed_step(step, values, run, time.time_ns())
-        return
+def _in_order(run: RunContext):
+    """The fast path's per-op call: the kernel straight on its slots' values."""
     cancellation = run.cancellation
-    for step in plan.steps:
+
+    def call(step, values):
         if step.fast:
-            # The hot path (most ops): the kernel is called right here, with no list of
-            # inputs to patch; execute_step does the same for the others.
             try:
                 outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
             except BaseException as err:
@@ -222,66 +237,71 @@ def _run_sequential(plan, values, run) -> None:
             if len(outputs) != len(step.output_slots):
                 _raise_wrong_outputs(step, outputs)
         else:
-            outputs = execute_step(step, values, run)
-        for s, value in zip(step.output_slots, outputs):
-            values[s] = value
-        for s in step.release:
-            values[s] = None
+            outputs = run_kernel(step, values, run)
         if cancellation.cancelled:
             raise cancellation.error
+        return outputs
+
+    return call
 
 
-def _timed_step(step, values, run, scheduled_ns) -> None:
+def _hooked(step, iteration, values, run) -> tuple:
     for hook in run.hooks:
-        hook.before_op(step)
-    start = time.time_ns()
-    outputs = execute_step(step, values, run)
-    record = OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
-    _store(step, values, outputs)
+        hook.before_op(step, iteration)
+    scheduled = start = time.time_ns()
+    outputs = run_kernel(step, values, run)
+    record = OpRecord(scheduled, start, time.time_ns(), threading.get_ident())
     for hook in run.hooks:
-        hook.after_op(step, outputs, record)
-    for s in step.release:
-        values[s] = None
+        hook.after_op(step, iteration, outputs, record)
+    return outputs
 
 
-def _store(step, values, outputs) -> None:
-    for s, value in zip(step.output_slots, outputs):
-        values[s] = value
+def _check_fetches(state) -> None:
+    """A fetched tensor that is dead (the untaken side of a cond) has no value: TF's error."""
+    if not state.plan.control_flow:
+        return
+    for position, value in enumerate(state.results()):
+        if value is DEAD:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Retval[{position}] does not have value: the fetched tensor is on the side of "
+                "a conditional (Switch) that was not taken.",
+            )
 
 
 class _Scheduler:
-    """The dynamic loop: inline cheap ops, pool the rest, react to completions."""
+    """The dynamic loop over the state's ready tasks: inline cheap ops, pool the rest."""
 
-    def __init__(self, plan, values, run):
-        self.values = values
+    def __init__(self, state, run, pool):
+        self.state = state
         self.run = run
-        self.pending = {step: step.pending for step in plan.steps}
-        self.remaining = {}  # slot -> readers left, for release
-        for step in plan.steps:
-            for s in step.input_slots:
-                self.remaining[s] = self.remaining.get(s, 0) + 1
-        self.keep = plan.kept_slots
-        self.ready = [s for s in reversed(plan.steps) if s.pending == 0]
+        self.pool = pool
         self.running = 0
         self.done = queue.SimpleQueue()
 
     def loop(self) -> None:
+        state = self.state
+        ready = state.ready
         cancellation = self.run.cancellation
-        while self.ready or self.running:
+        while ready or self.running:
             # Cheap ops run here. So does one expensive op, once the cheap ones are done, if
             # the pool has a thread to spare: handing it over would only add a thread
             # switch while this thread waits. Other expensive ops, and every blocking one,
             # go to the pool (and that one too when the pool is full: running it here as
             # well would put more ops at once on the cores than the session allows).
             kept = None
-            while self.ready and not cancellation.cancelled:
-                step = self.ready.pop()
-                if step.cost == "cheap":
-                    self._run_here(step)
-                elif step.cost == "expensive" and kept is None:
-                    kept = step
+            while ready and not cancellation.cancelled:
+                task = ready.pop()
+                step = task[0]
+                if task[2]:  # dead: passes its deadness on without running
+                    state.finish(task, None)
+                elif step.cost is Cost.CHEAP or self.pool is None:
+                    self._run_here(task)
+                elif step.cost is Cost.EXPENSIVE and kept is None:
+                    kept = task
                 else:
-                    self._submit(step)
+                    self._submit(task)
             if kept is not None and not cancellation.cancelled:
                 if self.running >= self.run.threads:
                     self._submit(kept)
@@ -289,51 +309,52 @@ class _Scheduler:
                     self._run_here(kept)
                     continue
             if cancellation.cancelled:
-                self._drain()
-                raise cancellation.error
+                raise cancellation.error  # ops still on the pool are abandoned
             if self.running:
                 self._wait_one()
         # The last pooled step may have failed after the check above.
         if cancellation.cancelled:
             raise cancellation.error
 
-    def _run_here(self, step) -> None:
+    def _run_here(self, task) -> None:
+        step, iteration, _ = task
         for hook in self.run.hooks:
-            hook.before_op(step)
-        self._finish(step, *self._execute(step, time.time_ns()))
+            hook.before_op(step, iteration)
+        self._finish(task, *self._execute(task, time.time_ns()))
 
-    def _execute(self, step, scheduled_ns):
+    def _execute(self, task, scheduled_ns):
         start = time.time_ns()
         try:
-            outputs = execute_step(step, self.values, self.run)
+            outputs = run_kernel(task[0], task[1].values, self.run)
         except BaseException as err:
             return None, err, OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
         return outputs, None, OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
 
-    def _submit(self, step) -> None:
+    def _submit(self, task) -> None:
+        step, iteration, _ = task
         for hook in self.run.hooks:
-            hook.before_op(step)
+            hook.before_op(step, iteration)
         scheduled = time.time_ns()
-        if step.cost == "blocking":
+        if step.cost is Cost.BLOCKING:
             # A waiting op (a dequeue, an enqueue on a full queue) gets its own thread:
             # on the bounded pool, enough waiters (queue runners) would starve the very
             # ops that end their wait. TF's blocking kernels are asynchronous for this.
             self.running += 1
             threading.Thread(
-                target=lambda: self.done.put((step, *self._execute(step, scheduled))),
+                target=lambda: self.done.put((task, *self._execute(task, scheduled))),
                 name="tfgraph-blocking",
                 daemon=True,
             ).start()
             return
         try:
-            future = self.run.pool.submit(self._execute, step, scheduled)
+            future = self.pool.submit(self._execute, task, scheduled)
         except RuntimeError:  # the session closed and shut its pool down
             self.run.cancellation.cancel(CancelledError(None, None, "Session has been closed."))
             return
         self.running += 1
         # Report through a callback: it also fires for a step cancelled while queued
         # (the session closed), so the loop never waits for a step that will not run.
-        future.add_done_callback(lambda done: self.done.put((step, *_result(done, scheduled))))
+        future.add_done_callback(lambda done: self.done.put((task, *_result(done, scheduled))))
 
     def _wait_one(self) -> None:
         cancellation = self.run.cancellation
@@ -353,30 +374,14 @@ class _Scheduler:
         self.running -= 1
         self._finish(*item)
 
-    def _finish(self, step, outputs, error, record) -> None:
+    def _finish(self, task, outputs, error, record) -> None:
         if error is not None:
             self.run.cancellation.cancel(error)
             return
-        _store(step, self.values, outputs)
+        self.state.finish(task, outputs)
+        step, iteration, _ = task
         for hook in self.run.hooks:
-            hook.after_op(step, outputs, record)
-        for s in step.input_slots:
-            self.remaining[s] -= 1
-            if self.remaining[s] == 0 and s not in self.keep:
-                self.values[s] = None
-        for dependent in reversed(step.dependents):
-            self.pending[dependent] -= 1
-            if self.pending[dependent] == 0:
-                self.ready.append(dependent)
-
-    def _drain(self) -> None:
-        """Wait for the steps still on the pool; blocked ones see the cancellation."""
-        while self.running:
-            try:
-                self.done.get()
-            except KeyboardInterrupt:
-                continue
-            self.running -= 1
+            hook.after_op(step, iteration, outputs, record)
 
 
 def _result(future, scheduled_ns):
@@ -386,7 +391,3 @@ def _result(future, scheduled_ns):
         cancelled = CancelledError(None, None, "Session has been closed.")
         return None, cancelled, OpRecord(scheduled_ns, now, now, threading.get_ident())
     return future.result()
-
-
-def _run_parallel(plan, values, run) -> None:
-    _Scheduler(plan, values, run).loop()

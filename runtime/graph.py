@@ -243,6 +243,7 @@ class Operation:
     __slots__ = (
         "__weakref__",
         "_attrs",
+        "_control_flow_context",
         "_control_inputs",
         "_control_outputs",
         "_device",
@@ -268,6 +269,7 @@ class Operation:
         self._outputs: tuple = ()
         self._original_op = None
         self._control_outputs: list[Operation] | tuple = ()  # a list once there is one
+        self._control_flow_context = None  # the TF1 cond/while context it was built in
         self._id = 0
 
     name = property(operator.attrgetter("_name"))
@@ -327,6 +329,52 @@ class Operation:
 
         eval_in_session(self, feed_dict, session)
 
+    def _update_input(self, index: int, tensor: Tensor) -> None:
+        """Replace input ``index`` by ``tensor`` (TF1 control flow: a loop's ``Merge``
+        gets its back edge, an outside value its ``Enter`` or ``Switch``)."""
+        old = self._inputs[index]
+        if tensor.dtype.base_dtype != old.dtype.base_dtype:
+            raise TypeError(
+                f"Cannot update input {index} of '{self._name}': {tensor.name} is "
+                f"{tensor.dtype.name}, the input is {old.dtype.name}."
+            )
+        with self._graph._lock:
+            self._inputs = (*self._inputs[:index], tensor, *self._inputs[index + 1 :])
+            if self not in self._inputs and self in old._consumers:
+                old._consumers.remove(self)
+            if tensor._consumers:
+                tensor._consumers.append(self)
+            else:
+                tensor._consumers = [self]
+
+    def _add_control_inputs(self, ops) -> None:
+        """Make this op also wait for ``ops`` (TF1 control flow pivots)."""
+        with self._graph._lock:
+            for op in ops:
+                if op in self._control_inputs:
+                    continue
+                self._control_inputs = [*self._control_inputs, op]
+                if op._control_outputs:
+                    op._control_outputs.append(self)
+                else:
+                    op._control_outputs = [self]
+
+    def _add_control_input(self, op) -> None:
+        self._add_control_inputs([op])
+
+    def _remove_all_control_inputs(self) -> None:
+        with self._graph._lock:
+            for op in self._control_inputs:
+                op._control_outputs.remove(self)
+            self._control_inputs = []
+
+    def _get_control_flow_context(self):
+        """The TF1 ``CondContext``/``WhileContext`` this op was built in, or ``None``."""
+        return self._control_flow_context
+
+    def _set_control_flow_context(self, context) -> None:
+        self._control_flow_context = context
+
     def _set_device(self, device) -> None:
         self._device = canonical_name(device)
 
@@ -359,6 +407,7 @@ class _ThreadState(threading.local):
         self.colocation_stack: list[Operation] = []
         self.merged_device: str | None = ""  # cache: result of a stack of strings only
         self.original_op: Operation | None = None
+        self.control_flow_context = None  # the TF1 cond/while context being built
 
 
 class Graph:
@@ -475,6 +524,11 @@ class Graph:
             op._id = len(self._ops) + 1  # the graph's version once this op is in
             self._ops.append(op)
             self._ops_by_name[name] = op
+        context = state.control_flow_context
+        if context is not None:
+            # A TF1 cond or while body: the context wires the op into its frame.
+            op._control_flow_context = context
+            context.add_op(op)
         return op
 
     def _apply_device(self, op: Operation, colocation) -> None:
@@ -857,6 +911,13 @@ class Graph:
             return [key for key, items in self._collections.items() if items]
 
     # -- feeding and fetching rules -----------------------------------------------
+
+    def _get_control_flow_context(self):
+        """The TF1 cond/while context ops built in this thread join, or ``None``."""
+        return self._thread.control_flow_context
+
+    def _set_control_flow_context(self, context) -> None:
+        self._thread.control_flow_context = context
 
     def prevent_feeding(self, tensor: Tensor) -> None:
         self._unfeedable.add(tensor)

@@ -1,4 +1,4 @@
-"""Execution plans: which ops a run needs, in which order, and where values live.
+"""Execution plans: which ops a run needs, where their values live, and in which frame.
 
 A ``Plan`` is built once per (fetches, feeds, targets) and cached by the session.
 
@@ -7,31 +7,94 @@ Pruning
     control inputs, stopping at fed tensors: a fed tensor's producer runs only if
     something else needs it. Ops outside the walk never run.
 Order
-    Ops are created after their inputs, so creation order is a topological order;
-    the plan keeps it. The sequential executor follows it exactly, which makes runs
-    (and the stepper) deterministic.
+    Ops are created after their inputs, so creation order is a topological order of a
+    graph without loops; the plan keeps it. The sequential executor follows it exactly,
+    which makes runs (and the stepper) deterministic. A graph with TF1 loops has cycles
+    (``NextIteration`` feeds its loop's ``Merge``, made before it); its plan is run by
+    readiness alone (:mod:`runtime.execution`).
+Frames
+    TF1 control flow runs ops in *frames*: the root frame, and one frame per
+    ``while_loop`` (nested loops nest frames). ``Enter`` ops pass values into their
+    loop's frame, ``Exit`` ops out to the parent frame, and ``NextIteration`` on to the
+    next iteration of the same frame. Every step belongs to one static :class:`Frame`
+    (found as TF's executor does, walking the edges from the plan's roots), and every
+    tensor has a slot in the frame of its readers: the child frame for an ``Enter``'s
+    output, the parent frame for an ``Exit``'s, the step's own frame otherwise.
 Slots
-    Every tensor the run touches gets an index into one flat value list. Feeds fill
-    their slots before the first op; ``release`` lists, per step, the slots whose last
-    reader that step is, so values are dropped as soon as nothing needs them.
+    Each frame numbers its tensors' slots from 0; a run keeps one value list per frame
+    iteration. Feeds fill the root frame's slots before the first op. In a plan without
+    loops, ``release`` lists, per step, the slots whose last reader that step is, so
+    values are dropped as soon as nothing needs them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import operator
+from collections import deque
 
 from .devices import DeviceSpec
-from .errors import NotFoundError, UnimplementedError, op_error
-from .registry import Kernel, get_op_def, is_registered, lookup_kernel
+from .errors import InvalidArgumentError, NotFoundError, UnimplementedError, op_error
+from .registry import Cost, Kernel, get_op_def, is_registered, lookup_kernel
+
+# What a step does to the frames and iterations of a run (see runtime.execution).
+NORMAL, ENTER, EXIT, NEXT_ITERATION, MERGE, CONTROL_TRIGGER = range(6)
+
+_KIND_OF_TYPE = {
+    "Enter": ENTER,
+    "RefEnter": ENTER,
+    "Exit": EXIT,
+    "RefExit": EXIT,
+    "NextIteration": NEXT_ITERATION,
+    "RefNextIteration": NEXT_ITERATION,
+    "Merge": MERGE,
+    "RefMerge": MERGE,
+    "ControlTrigger": CONTROL_TRIGGER,
+}
+
+
+@dataclasses.dataclass(eq=False)
+class Frame:
+    """A static frame: the root, or the body of one ``while_loop``.
+
+    ``steps`` are the plan's steps that run in the frame (``Step.local`` indexes
+    them), ``num_slots`` the size of each iteration's value list, ``initial_pending``
+    each step's in-edge count at the start of an iteration, and ``num_enters`` the
+    ``Enter`` steps that feed the frame (iteration 0 is not done before they all ran).
+    """
+
+    name: str
+    parent: Frame | None = None
+    steps: list = dataclasses.field(default_factory=list)
+    num_slots: int = 0
+    initial_pending: list = dataclasses.field(default_factory=list)
+    num_enters: int = 0
+    parallel_iterations: int = 10
+
+    def new_slot(self) -> int:
+        self.num_slots += 1
+        return self.num_slots - 1
+
+    @property
+    def depth(self) -> int:
+        return 0 if self.parent is None else self.parent.depth + 1
+
+    def __repr__(self) -> str:
+        return f"<Frame {self.name or '(root)'}: {len(self.steps)} steps>"
 
 
 # Slots: a big graph's first run makes one Step per op, and objects without a __dict__
 # are quicker to make and leave the garbage collector less to scan.
 @dataclasses.dataclass(eq=False, slots=True)
 class Step:
-    """One op of a plan, with everything the executor needs pre-resolved."""
+    """One op of a plan, with everything the executor needs pre-resolved.
+
+    ``input_slots`` are slots of the step's own frame, ``output_slots`` slots of the
+    frame its outputs go to. ``out_edges`` lists ``(reader step, output index)`` for
+    each data edge and ``(reader step, -1)`` for each control edge, in plan order;
+    ``pending`` counts the in-edges from steps of the plan (a ``Merge`` counts
+    ``1 + 2 × control in-edges``, as TF's executor does: it needs one live input).
+    """
 
     index: int
     op: object
@@ -41,9 +104,13 @@ class Step:
     input_slots: tuple
     deref: tuple  # positions of inputs that are references to read
     output_slots: tuple
-    cost: str
-    dependents: list = dataclasses.field(default_factory=list)
-    pending: int = 0  # data and control inputs produced inside the plan
+    cost: Cost
+    kind: int = NORMAL
+    frame: Frame | None = None
+    local: int = 0  # position in frame.steps
+    out_frame: Frame | None = None  # where the outputs go (an Enter's loop frame)
+    out_edges: list = dataclasses.field(default_factory=list)
+    pending: int = 0
     release: tuple = ()  # slots freed after this step in sequential order
     # The kernel takes its slots' values as they are (no references, no context):
     # the executor calls it directly. Set from ``deref`` and ``kernel``.
@@ -52,28 +119,42 @@ class Step:
     def __post_init__(self):
         self.fast = not self.deref and not self.kernel.needs_context
 
+    @property
+    def dependents(self) -> list:
+        """The steps reading this one's outputs or waiting on it, once each, in plan order."""
+        return list(dict.fromkeys(dst for dst, _ in self.out_edges))
+
 
 @dataclasses.dataclass(eq=False)
 class Plan:
     """An ordered, pruned program for one kind of run."""
 
     steps: list
-    num_slots: int
-    feed_slots: dict  # Tensor -> slot
-    fetch_slots: list  # slot of each fetched tensor, in fetch order
-    slot_of: dict  # Tensor -> slot
+    root: Frame
+    frames: list  # every static frame, the root first
+    feed_slots: dict  # Tensor -> root slot
+    fetch_slots: list  # root slot of each fetched tensor, in fetch order
+    slot_of: dict  # Tensor -> slot in the frame of its readers
+    frame_of_tensor: dict  # Tensor -> that frame
+    roots: list  # steps with no in-edge in the plan: ready when a run starts, in plan order
     sequential_only: bool  # no op would gain from the thread pool
     has_blocking: bool
     arithmetic: bool = True  # False when every op only passes values on (see build_plan)
+    control_flow: bool = False  # TF1 loops or conditionals: frames and dead tensors
 
     @property
     def ops(self) -> list:
         return [step.op for step in self.steps]
 
+    @property
+    def num_slots(self) -> int:
+        """The root frame's slot count (the whole plan's without loops)."""
+        return self.root.num_slots
+
     def initial_values(self, feeds: dict) -> list:
-        """The slot list a run starts from: each fed value (``Tensor -> value``) in its
-        slot, every other slot empty."""
-        values = [None] * self.num_slots
+        """The root slot list a run starts from: each fed value (``Tensor -> value``) in
+        its slot, every other slot empty."""
+        values = [None] * self.root.num_slots
         for tensor, value in feeds.items():
             slot = self.feed_slots.get(tensor)
             if slot is not None:
@@ -124,46 +205,44 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     run): inputs produced outside it must be fed, control inputs outside it are
     ordered by the caller.
     """
+    feed_tensors = list(feed_tensors)
     if ops is None:
         ops = prune(fetch_tensors, target_ops, set(feed_tensors))
     else:
         ops = sorted(ops, key=_CREATION_ORDER)
     _check_implemented(ops)
-    slot_of: dict = {}
-    counter = itertools.count()
-
-    def slot(tensor) -> int:
-        if tensor not in slot_of:
-            slot_of[tensor] = next(counter)
-        return slot_of[tensor]
-
-    feed_slots = {tensor: slot(tensor) for tensor in feed_tensors}
-
-    def output_slot(tensor) -> int:
-        # A fed tensor keeps its fed value even when its op runs for another reason:
-        # the op's own output goes to a slot nothing reads.
-        return next(counter) if tensor in feed_slots else slot(tensor)
-
-    steps = [_make_step(i, op, placement[op], slot, output_slot) for i, op in enumerate(ops)]
-    _link(steps, ops)
-    fetch_slots = [slot(tensor) for tensor in fetch_tensors]
+    steps = [_make_step(i, op, placement[op]) for i, op in enumerate(ops)]
+    roots = _link(steps, ops, set(feed_tensors))
+    root = Frame("")
+    frames = _assign_frames(steps, roots, root)
+    slot_of, frame_of_tensor = _assign_slots(steps, frames, feed_tensors)
+    feed_slots = {tensor: slot_of[tensor] for tensor in feed_tensors}
+    fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
     plan = Plan(
         steps=steps,
-        num_slots=next(counter),
+        root=root,
+        frames=list(frames.values()),
         feed_slots=feed_slots,
         fetch_slots=fetch_slots,
         slot_of=slot_of,
-        sequential_only=all(step.cost == "cheap" for step in steps),
-        has_blocking=any(step.cost == "blocking" for step in steps),
+        frame_of_tensor=frame_of_tensor,
+        roots=roots,
+        sequential_only=all(step.cost is Cost.CHEAP for step in steps),
+        has_blocking=any(step.cost is Cost.BLOCKING for step in steps),
         arithmetic=any(step.op.type not in _VALUE_PASSING for step in steps),
+        control_flow=len(frames) > 1
+        or any(step.kind != NORMAL or step.op.type in _DEAD_MAKERS for step in steps),
     )
-    _set_releases(steps, plan.kept_slots)
+    if not plan.control_flow:
+        _set_releases(steps, plan.kept_slots)
     return plan
 
 
 # Ops whose kernels compute nothing, so they cannot raise numpy floating-point warnings:
 # a run of only these needs no np.errstate (see runtime.executor.run_plan).
 _VALUE_PASSING = frozenset({"Const", "Identity", "NoOp", "Placeholder", "PlaceholderWithDefault"})
+# Ops that make dead tensors outside any loop (a TF1 cond's Switch).
+_DEAD_MAKERS = frozenset({"Switch", "RefSwitch"})
 
 
 def _check_implemented(ops) -> None:
@@ -184,7 +263,7 @@ def _check_implemented(ops) -> None:
         )
 
 
-def _make_step(index, op, device: str, slot, output_slot) -> Step:
+def _make_step(index, op, device: str) -> Step:
     op_def = get_op_def(op.type)
     inputs = op.inputs
     deref = ()
@@ -198,10 +277,11 @@ def _make_step(index, op, device: str, slot, output_slot) -> Step:
         device,
         kernel_for(op, device),
         attrs,
-        tuple([slot(t) for t in inputs]),
+        (),
         deref,
-        tuple([output_slot(t) for t in op.values()]),
+        (),
         op_def.cost,
+        kind=_KIND_OF_TYPE.get(op.type, NORMAL),
     )
 
 
@@ -231,15 +311,141 @@ def kernel_for(op, device: str) -> Kernel:
     return kernel
 
 
-def _link(steps, ops) -> None:
+def _link(steps, ops, fed: set) -> list:
+    """Fill each step's ``out_edges`` and ``pending`` count; returns the roots."""
     position = {op: step for op, step in zip(ops, steps)}
+    roots = []
     for step in steps:
-        producers = {position[t.op] for t in step.op.inputs if t.op in position}
-        producers |= {position[c] for c in step.op.control_inputs if c in position}
-        # Steps are visited in plan order, so each dependents list comes out sorted.
-        for producer in producers:
-            producer.dependents.append(step)
-        step.pending = len(producers)
+        control_edges = 0
+        data_edges = 0
+        for tensor in step.op.inputs:
+            producer = position.get(tensor.op)
+            if producer is not None and tensor not in fed:
+                producer.out_edges.append((step, tensor.value_index))
+                data_edges += 1
+        for control in step.op.control_inputs:
+            producer = position.get(control)
+            if producer is not None:
+                producer.out_edges.append((step, -1))
+                control_edges += 1
+        if step.kind == MERGE:
+            step.pending = 1 + 2 * control_edges
+        else:
+            step.pending = data_edges + control_edges
+        if data_edges + control_edges == 0:
+            roots.append(step)
+    return roots
+
+
+def _assign_frames(steps, roots, root: Frame) -> dict:
+    """Put every step in its static frame, walking out-edges from the roots (as TF's
+    ``BuildControlFlowInfo``); ``InvalidArgumentError`` for inconsistent frames.
+    Returns the frames by name, the root (``""``) first."""
+    frames = {"": root}
+    frame_of = dict.fromkeys(roots, root)
+    queue = deque(roots)
+    while queue:
+        step = queue.popleft()
+        out_frame = _output_frame(step, frame_of[step], frames)
+        for dst, _ in step.out_edges:
+            known = frame_of.get(dst)
+            if known is None:
+                frame_of[dst] = out_frame
+                queue.append(dst)
+            elif known is not out_frame:
+                raise op_error(
+                    InvalidArgumentError,
+                    dst.op,
+                    f"{dst.op.type} '{dst.op.name}' has inputs from different frames: "
+                    f"'{step.op.name}' is in frame '{out_frame.name}', other inputs in frame "
+                    f"'{known.name}'.",
+                )
+    for step in steps:
+        frame = frame_of.setdefault(step, root)  # e.g. a loop cut off by feeds
+        step.frame = frame
+        step.local = len(frame.steps)
+        frame.steps.append(step)
+        frame.initial_pending.append(step.pending)
+        if step.kind == ENTER:
+            frames[_enter_name(step)].num_enters += 1
+    return frames
+
+
+def _enter_name(step) -> str:
+    name = step.op._attrs["frame_name"]
+    return name.decode() if isinstance(name, bytes) else name
+
+
+def _output_frame(step, frame: Frame, frames: dict) -> Frame:
+    if step.kind == ENTER:
+        name = _enter_name(step)
+        child = frames.get(name)
+        if child is None:
+            child = frames[name] = Frame(name, frame)
+            child.parallel_iterations = int(step.op._attrs.get("parallel_iterations", 10))
+        elif child.parent is not frame:
+            raise op_error(
+                InvalidArgumentError,
+                step.op,
+                f"Enter '{step.op.name}' enters frame '{name}' from frame '{frame.name}', but "
+                f"the frame's other Enter ops are in frame '{child.parent.name}'.",
+            )
+        return child
+    if step.kind == EXIT:
+        if frame.parent is None:
+            raise op_error(
+                InvalidArgumentError,
+                step.op,
+                f"Exit '{step.op.name}' is not inside a loop frame.",
+            )
+        return frame.parent
+    return frame
+
+
+def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
+    root = frames[""]
+    slot_of: dict = {}
+    frame_of_tensor: dict = {}
+    for tensor in feed_tensors:
+        slot_of[tensor] = root.new_slot()
+        frame_of_tensor[tensor] = root
+    for step in steps:
+        out_frame = step.out_frame = _output_frame(step, step.frame, frames)
+        slots = []
+        for tensor in step.op.values():
+            if tensor in slot_of:  # fed: the op's own output goes to a slot nothing reads
+                slots.append(out_frame.new_slot())
+            else:
+                slot_of[tensor] = out_frame.new_slot()
+                frame_of_tensor[tensor] = out_frame
+                slots.append(slot_of[tensor])
+        step.output_slots = tuple(slots)
+    for step in steps:
+        for tensor in step.op.inputs:
+            if tensor not in slot_of:  # produced outside an explicit op list: fed
+                slot_of[tensor] = step.frame.new_slot()
+                frame_of_tensor[tensor] = step.frame
+            elif frame_of_tensor[tensor] is not step.frame:
+                raise op_error(
+                    InvalidArgumentError,
+                    step.op,
+                    f"{step.op.type} '{step.op.name}' in frame '{step.frame.name}' reads "
+                    f"'{tensor.name}' of frame '{frame_of_tensor[tensor].name}'.",
+                )
+        step.input_slots = tuple([slot_of[t] for t in step.op.inputs])
+    return slot_of, frame_of_tensor
+
+
+def _fetch_slot(tensor, slot_of: dict, frame_of_tensor: dict, root: Frame) -> int:
+    frame = frame_of_tensor.get(tensor, root)
+    if frame is not root:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Cannot fetch '{tensor.name}': it is computed inside the while loop frame "
+            f"'{frame.name}', once per iteration. Fetch the loop's output (an Exit) instead.",
+        )
+    return slot_of[tensor]
 
 
 def _set_releases(steps, keep: set) -> None:

@@ -71,6 +71,10 @@ class ResourceManager:
 class Journal:
     """The undo log of one step.
 
+    Once rolled back, a journal is closed: a mutation recorded afterwards (by an op of
+    a failed step that was still running, abandoned by the executor) is undone at once,
+    so a failed step never leaves a change behind.
+
     Examples
     --------
     >>> state = {"v": 1}
@@ -79,23 +83,44 @@ class Journal:
     >>> journal.record(lambda: state.__setitem__("v", old))
     >>> journal.rollback(); state
     {'v': 1}
+    >>> state["v"] = 3; journal.record(lambda: state.__setitem__("v", 1)); state
+    {'v': 1}
     """
 
-    # No lock: every run makes a journal, list.append is atomic, and rollback runs only
-    # after the step's kernels have all finished.
-    __slots__ = ("_undo",)
+    __slots__ = ("_closed", "_lock", "_undo")
 
     def __init__(self):
         self._undo: list[Callable[[], None]] = []
+        self._closed = False
+        self._lock = threading.Lock()
 
     def record(self, undo: Callable[[], None]) -> None:
-        self._undo.append(undo)
+        """Remember how to undo a mutation just made (kernels record after mutating)."""
+        with self._lock:
+            if not self._closed:
+                self._undo.append(undo)
+                return
+        undo()
 
     def rollback(self) -> None:
-        """Undo every recorded mutation, newest first."""
-        undo, self._undo = self._undo, []
+        """Undo every recorded mutation, newest first, and close the journal.
+
+        A ``KeyboardInterrupt`` arriving meanwhile waits until the rollback is whole,
+        then is raised: it is never lost, and never leaves half a rollback.
+        """
+        with self._lock:
+            undo, self._undo = self._undo, []
+            self._closed = True
+        interrupt = None
         for action in reversed(undo):
-            action()
+            while True:
+                try:
+                    action()
+                    break
+                except KeyboardInterrupt as caught:
+                    interrupt = caught
+        if interrupt is not None:
+            raise interrupt
 
 
 class Cancellation:

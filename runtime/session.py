@@ -27,7 +27,7 @@ from .engines import (
     register_engine,  # noqa: F401 - re-exported: engines register through the session module
 )
 from .errors import CancelledError, InvalidArgumentError
-from .executor import RunContext
+from .executor import Hooks, RunContext
 from .fetching import (
     FetchMapper,
     as_result,
@@ -193,6 +193,7 @@ class BaseSession:
         self._placed_version = 0
         self._resources = ResourceManager()
         self._cancellations: set = set()
+        self._hooks: tuple = ()
         self._partial_runs: dict = {}
         self._run_count = 0
         self._entered = False
@@ -410,7 +411,7 @@ class BaseSession:
         run = RunContext(
             self._resources,
             pool=pool,
-            hooks=() if collector is None else (collector,),
+            hooks=self._hooks if collector is None else (*self._hooks, collector),
             deadline=self._deadline(options),
             cancellations=self._cancellations,
             threads=threads,
@@ -479,6 +480,35 @@ class BaseSession:
             self._config.operation_timeout_in_ms
         )
         return time.monotonic() + millis / 1000 if millis and millis > 0 else None
+
+    def add_hook(self, hook):
+        """Call ``hook`` (a :class:`runtime.executor.Hooks`) on every later run; returns it.
+
+        Hooks are how listeners (step stats, progress, the stepper's view) attach to
+        runs, on every engine.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> from runtime.executor import Hooks
+        >>> with tf.Graph().as_default():
+        ...     sess = tf.compat.v1.Session()
+        ...     hook = sess.add_hook(Hooks())
+        ...     sess.remove_hook(hook)
+        ...     sess.close()
+        """
+        if not isinstance(hook, Hooks):
+            raise TypeError(f"A hook must be a runtime.executor.Hooks, got {type(hook).__name__}.")
+        with self._lock:
+            self._hooks = (*self._hooks, hook)
+        return hook
+
+    def remove_hook(self, hook) -> None:
+        """Stop calling ``hook``; ``ValueError`` if it was not added."""
+        with self._lock:
+            if hook not in self._hooks:
+                raise ValueError(f"{hook!r} is not a hook of this session.")
+            self._hooks = tuple(h for h in self._hooks if h is not hook)
 
     def _tracer(self, options, run_metadata):
         self._run_count += 1

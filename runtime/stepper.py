@@ -51,7 +51,8 @@ from collections.abc import Callable
 import numpy as np
 
 from .errors import OpError
-from .executor import execute_step, step_inputs
+from .execution import step_inputs
+from .executor import run_kernel
 from .fetching import convert_feed
 from .graph import Operation, Tensor
 from .registry import get_op_def
@@ -350,7 +351,7 @@ class Stepper:
 
         Override to observe or replace kernels; return the step's outputs.
         """
-        return execute_step(step, self._values, self._run)
+        return run_kernel(step, self._values, self._run)
 
     def cont(self) -> list:
         """Run ops until one matches a breakpoint (it has run), or until every op has run.

@@ -37,7 +37,7 @@ class StepStatsCollector(Hooks):
         self._by_device: dict[str, list] = {}
         self._costs: list = []
 
-    def after_op(self, step, outputs, record) -> None:
+    def after_op(self, step, iteration, outputs, record) -> None:
         start_us = record.start_ns // 1000
         end_us = record.end_ns // 1000
         stats = NodeExecStats(

@@ -41,13 +41,13 @@ def assign_variable_op(ctx, handle, value, *, dtype, validate_shape):
 
 @register_kernel("AssignAddVariableOp", context=True)
 def assign_add_variable_op(ctx, handle, value, *, dtype):
-    update_variable(ctx, handle, value, np.add, "AssignAddVariableOp")
+    update_variable(ctx, handle, value, np.add, "AssignAddVariableOp", np.subtract)
     return ()
 
 
 @register_kernel("AssignSubVariableOp", context=True)
 def assign_sub_variable_op(ctx, handle, value, *, dtype):
-    update_variable(ctx, handle, value, np.subtract, "AssignSubVariableOp")
+    update_variable(ctx, handle, value, np.subtract, "AssignSubVariableOp", np.add)
     return ()
 
 

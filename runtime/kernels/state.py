@@ -62,21 +62,27 @@ class VariableRef:
             )
         return value
 
-    def store(self, value: np.ndarray, journal) -> np.ndarray:
+    def store(self, value: np.ndarray, journal, compensate=None) -> np.ndarray:
         """Make ``value`` (a fresh array this variable now owns) the current value.
 
-        The undo restores the previous value unless another step has replaced it since.
+        The undo restores the previous value unless another step has replaced it since;
+        then ``compensate(current)`` (if given) takes this update back out of the newer
+        value, so concurrent additive updates roll back exactly (``AssignAdd``).
         """
         value.flags.writeable = False
         old, self.value = self.value, value
         if journal is not None:
-            journal.record(lambda: self._undo(value, old))
+            journal.record(lambda: self._undo(value, old, compensate))
         return value
 
-    def _undo(self, new, old) -> None:
+    def _undo(self, new, old, compensate) -> None:
         with self.lock:
             if self.value is new:
                 self.value = old
+            elif compensate is not None and self.value is not None:
+                undone = np.asarray(compensate(self.value), dtype=self.dtype)
+                undone.flags.writeable = False
+                self.value = undone
 
 
 def owned_copy(value, dtype) -> np.ndarray:
@@ -116,8 +122,11 @@ def assign(ctx, ref, value, *, T, validate_shape, use_locking):
     return (ref,)
 
 
-def update_variable(ctx, ref, value, combine, op_type: str):
-    """``ref = combine(ref, value)`` under the variable's lock, journaled (AssignAdd & co)."""
+def update_variable(ctx, ref, value, combine, op_type: str, inverse=None):
+    """``ref = combine(ref, value)`` under the variable's lock, journaled (AssignAdd & co).
+
+    ``inverse(ref, value)`` undoes the update on a value other steps changed since.
+    """
     with ref.lock:
         current = ref.read()
         value = np.asarray(value)
@@ -128,18 +137,19 @@ def update_variable(ctx, ref, value, combine, op_type: str):
                 f"{op_type} requires shapes of both tensors to match. lhs shape= "
                 f"{shape_text(current.shape)} rhs shape= {shape_text(value.shape)}",
             )
-        ref.store(np.asarray(combine(current, value), dtype=ref.dtype), ctx.journal)
+        compensate = None if inverse is None else (lambda now: inverse(now, value))
+        ref.store(np.asarray(combine(current, value), dtype=ref.dtype), ctx.journal, compensate)
     return (ref,)
 
 
 @register_kernel("AssignAdd", context=True)
 def assign_add(ctx, ref, value, *, T, use_locking):
-    return update_variable(ctx, ref, value, np.add, "AssignAdd")
+    return update_variable(ctx, ref, value, np.add, "AssignAdd", np.subtract)
 
 
 @register_kernel("AssignSub", context=True)
 def assign_sub(ctx, ref, value, *, T, use_locking):
-    return update_variable(ctx, ref, value, np.subtract, "AssignSub")
+    return update_variable(ctx, ref, value, np.subtract, "AssignSub", np.add)
 
 
 @register_kernel("IsVariableInitialized")

@@ -1,6 +1,9 @@
 """Control flow: ``cond``, ``case``, ``while_loop``, ``group``, ``tuple`` and ``no_op``.
 
-``cond`` and ``while_loop`` build TF2's functional ops: an ``If`` (``StatelessIf``
+By default ``cond`` and ``while_loop`` build TF 1.x's dataflow ops in the caller's
+graph (:mod:`runtime.ops.control_flow_v1`). With control flow v2 enabled
+(``tf.compat.v1.enable_control_flow_v2()``), and always inside a function body, they
+build TF2's functional ops: an ``If`` (``StatelessIf``
 when neither branch touches state) holding both branches, and a ``While``
 (``StatelessWhile``) holding the loop's condition and body, each traced into a
 :class:`runtime.functional.FuncGraph` (see :mod:`runtime.functional` for capturing,
@@ -20,11 +23,13 @@ from __future__ import annotations
 import builtins
 
 from .. import dtypes, nest
+from ..control_flow_util import builds_functional
 from ..functional import as_output_tensor, set_outputs, trace_function, unique_function_name
 from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape, as_shape
 from .array_ops import identity
+from . import control_flow_v1
 from .core import apply_op, convert_to_tensor
 
 __all__ = ["case", "cond", "group", "no_op", "tuple", "while_loop"]
@@ -222,6 +227,11 @@ def build_cond(pred, true_fn, false_fn, name, strict: bool):
     if isinstance(pred, builtins.bool):
         raise TypeError("pred must not be a Python bool")
     graph = graph_of([pred])
+    if not builds_functional(graph):
+        with graph.name_scope(name or "cond") as scope:
+            pred = _predicate(pred, "pred")
+        result = control_flow_v1.cond(pred, true_fn, false_fn, scope)
+        return _unwrapped(result, strict)
     with graph.name_scope(name or "cond") as scope:
         pred = _predicate(pred, "pred")
         branches = [
@@ -231,6 +241,11 @@ def build_cond(pred, true_fn, false_fn, name, strict: bool):
         check_same_outputs(branches, ("true_fn", "false_fn"), "tf.cond")
         outputs = _call_if(pred, branches, scope, graph)
     result = nest.pack_sequence_as(branches[0].structured_outputs, outputs)
+    return _unwrapped(result, strict)
+
+
+def _unwrapped(result, strict: bool):
+    """Unless ``strict``, a one-element list or tuple result is that element (TF1)."""
     if not strict and isinstance(result, list | builtins.tuple) and len(result) == 1:
         return result[0]
     return result
@@ -553,6 +568,11 @@ def build_while(
     """The ``While`` op of ``while_loop``; returns the packed results."""
     _check_loop_args(cond, body, loop_vars, parallel_iterations)
     graph = graph_of([*nest.flatten(loop_vars), limit])
+    if not builds_functional(graph):
+        with graph.as_default():
+            return control_flow_v1.while_loop(
+                cond, body, loop_vars, shape_invariants, parallel_iterations, back_prop, limit, name
+            )
     with graph.name_scope(name or "while") as scope:
         flat = [_loop_var(value) for value in nest.flatten(loop_vars)]
         invariants = _shape_invariants(flat, loop_vars, shape_invariants)

@@ -126,10 +126,10 @@ class Recorder(Hooks):
     def on_start(self, plan):
         self.events.append(("start", None))
 
-    def before_op(self, step):
+    def before_op(self, step, iteration):
         self.events.append(("before", step.op.name))
 
-    def after_op(self, step, outputs, record):
+    def after_op(self, step, iteration, outputs, record):
         assert record.start_ns <= record.end_ns
         self.events.append(("after", step.op.name))
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import runtime as tf
-from runtime.executor import Hooks, OpRecord, RunContext, execute_step, run_plan
+from runtime.executor import Hooks, OpRecord, RunContext, run_kernel, run_plan
 from runtime.resources import Cancellation, Journal, ResourceManager
 from tests.runtime.conformance import (
     ExecutorConformance,
@@ -48,8 +48,8 @@ def test_sequential_keyboard_interrupt_rolls_back(graph):
 
 def test_hooks_default_methods_do_nothing():
     hooks = Hooks()
-    assert hooks.on_start(None) is None and hooks.before_op(None) is None
-    assert hooks.after_op(None, (), None) is None and hooks.on_finish(None, None) is None
+    assert hooks.on_start(None) is None and hooks.before_op(None, None) is None
+    assert hooks.after_op(None, None, (), None) is None and hooks.on_finish(None, None) is None
 
 
 def test_op_record():
@@ -57,13 +57,13 @@ def test_op_record():
     assert (record.scheduled_ns, record.start_ns, record.end_ns, record.thread_id) == (1, 2, 3, 4)
 
 
-def test_execute_step_checks_the_output_count(sess):
+def test_run_kernel_checks_the_output_count(sess):
     c = tf.constant(1.0)
     plan = sess._plan((c,), (), {})
     step = plan.steps[0]
     step.kernel = step.kernel._replace(fn=lambda **attrs: (1, 2))
     with pytest.raises(tf.errors.InternalError, match="kernel returned 2 outputs, the op has 1"):
-        execute_step(step, [None] * plan.num_slots, RunContext(ResourceManager()))
+        run_kernel(step, [None] * plan.num_slots, RunContext(ResourceManager()))
     sess._plans.clear()
 
 
@@ -75,7 +75,7 @@ def test_values_are_released_after_their_last_reader(sess):
     seen = []
 
     class Snoop(Hooks):
-        def after_op(self, step, outputs, record):
+        def after_op(self, step, iteration, outputs, record):
             seen.append((step.op.name, [v is not None for v in values]))
 
     values = [None] * plan.num_slots

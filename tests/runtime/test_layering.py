@@ -17,7 +17,7 @@ FORBIDDEN_IN_RUNTIME = {"workbench", "IPython", "ipywidgets", "graphviz", "ipyke
 # Kernels are numpy functions: they may use numpy, the standard library, each other, and
 # the runtime's leaf modules (errors and registry; dtypes/shapes are plain values) -- never
 # the graph, ops, session or executor layers.
-KERNEL_RUNTIME_MODULES = {"errors", "registry", "dtypes", "shapes", "files", "kernels"}
+KERNEL_RUNTIME_MODULES = {"errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness"}
 
 
 def _imports(path: Path):

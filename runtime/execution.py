@@ -1,0 +1,467 @@
+"""The execution state of one run: what is ready, what each op produced, which frames live.
+
+Every way of running a plan drives one :class:`ExecutionState`: the sequential loop and
+the threaded scheduler (:mod:`runtime.executor`), the stepper, and each partition of a
+distributed run. The state knows nothing of threads or kernels; it offers the
+transitions of a dataflow run, in the spirit of CPython's ``graphlib.TopologicalSorter``
+(``get_ready``/``done``) and dask's ``finish_task``:
+
+    ``pop_ready()``              a task whose inputs are all there (``None`` if none)
+    ``inputs(task)``             the values its kernel receives
+    ``finish(task, outputs)``    store the outputs, make readers ready, end iterations
+                                 and frames that are done
+    ``undo(task)``               (stepping) take a finished task back, exactly
+
+A *task* is ``(step, iteration, dead)``: one plan step in one iteration of one frame.
+A dead task (an input it waits on is dead) does not run; ``finish(task, None)`` passes
+its deadness on.
+
+State
+    ``ready``       a LIFO stack of tasks; a driver picks from it (the stepper takes the
+                    task that comes first in plan order, the others the newest).
+    iterations      each :class:`Iteration` of each live frame has its own ``values``
+                    (the frame's slot list), ``pending`` in-edge counts per step,
+                    ``dead`` counts per step, and ``outstanding`` tasks. The root frame
+                    has one iteration, whose values are the run's slot list.
+    frames          a :class:`FrameState` per live loop instance: one per (loop, parent
+                    iteration), with its iterations, loop invariants, deferred next
+                    iterations (``parallel_iterations``) and dead exits.
+
+Control flow, as TF's executor does it
+    A ``Switch`` makes one output dead; an op with a dead input is dead and passes
+    deadness on without running; a ``Merge`` runs on its first live input (or is dead
+    when all its inputs are); ``ControlTrigger`` is never dead. An ``Enter`` passes its
+    value into iteration 0 of its loop's frame (a constant ``Enter`` into every
+    iteration), ``NextIteration`` into the next iteration (at most
+    ``parallel_iterations`` at once), ``Exit`` into the parent frame when live. An
+    iteration is done when nothing in it is outstanding and the one before it is done;
+    a frame when its last iteration is; a wholly dead loop then passes its dead exits on.
+
+Plans without loops or conditionals (almost all of them) take
+:meth:`ExecutionState.run_in_order`, which follows plan order in the caller's thread with
+no per-op bookkeeping at all: the benchmark ``bench/bench_session.py`` shows this fast
+path is what keeps a cheap op at about two microseconds.
+"""
+
+from __future__ import annotations
+
+from .deadness import DEAD
+from .plan import CONTROL_TRIGGER, ENTER, EXIT, MERGE, NEXT_ITERATION
+
+
+class Iteration:
+    """One iteration of one frame instance: its values, pending counts and progress."""
+
+    __slots__ = (
+        "children",
+        "dead",
+        "done",
+        "frame_state",
+        "number",
+        "order",
+        "outstanding",
+        "pending",
+        "values",
+    )
+
+    def __init__(self, frame_state, number: int, order: int, values=None):
+        frame = frame_state.frame
+        self.frame_state = frame_state
+        self.number = number
+        self.order = order  # creation sequence of the run: orders iterations for stepping
+        self.values = [None] * frame.num_slots if values is None else values
+        self.pending = list(frame.initial_pending)
+        self.dead = [0] * len(frame.steps)
+        self.outstanding = 0  # tasks made ready here and not finished
+        self.children = 0  # live child frames started in this iteration
+        self.done = False
+
+    @property
+    def frame(self):
+        """The static frame (``runtime.plan.Frame``) this iteration belongs to."""
+        return self.frame_state.frame
+
+    @property
+    def path(self) -> tuple:
+        """``((frame name, iteration), ...)`` from the outermost loop in: where this is.
+
+        The root frame's iteration has the empty path.
+        """
+        if self.frame_state.parent is None:
+            return ()
+        return (*self.frame_state.parent.path, (self.frame.name, self.number))
+
+    def __repr__(self) -> str:
+        return f"<Iteration {self.number} of frame {self.frame.name or '(root)'}>"
+
+
+class FrameState:
+    """One live instance of a loop frame, started by an ``Enter`` in ``parent``."""
+
+    __slots__ = (
+        "dead_exits",
+        "deferred",
+        "frame",
+        "invariants",
+        "iterations",
+        "newest",
+        "outstanding_iterations",
+        "parent",
+        "pending_inputs",
+    )
+
+    def __init__(self, frame, parent: Iteration | None):
+        self.frame = frame
+        self.parent = parent
+        self.iterations: dict[int, Iteration] = {}
+        self.newest = 0
+        self.outstanding_iterations = 1
+        self.pending_inputs = frame.num_enters  # Enters that have not delivered yet
+        self.invariants: list = []  # (Enter step, outputs) of constant Enters
+        self.deferred: list = []  # (NextIteration step, outputs) beyond parallel_iterations
+        self.dead_exits: list = []
+
+
+class ExecutionState:
+    """The state of one run of ``plan`` over the root slot list ``values``.
+
+    Parameters
+    ----------
+    plan : runtime.plan.Plan
+    values : list
+        The root frame's slot list, feeds already in their slots (``plan.initial_values``).
+    keep : bool
+        Keep every iteration's values and never drop a finished frame (the stepper
+        inspects them afterwards, and :meth:`undo` needs them).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from runtime.plan import build_plan
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant(2.0, name="a")
+    ...     b = tf.negative(a, name="b")
+    >>> plan = build_plan([b], [], [], {a.op: "/cpu:0", b.op: "/cpu:0"})
+    >>> state = ExecutionState(plan, plan.initial_values({}))
+    >>> task = state.pop_ready(); task[0].op.name
+    'a'
+    >>> state.finish(task, (task[0].kernel.fn(**task[0].attrs)[0],))
+    >>> task = state.pop_ready(); task[0].op.name, state.inputs(task)
+    ('b', [array(2., dtype=float32)])
+    >>> state.finish(task, (-2.0,)); state.pop_ready() is None, state.results()
+    (True, [-2.0])
+    """
+
+    def __init__(self, plan, values: list, keep: bool = False):
+        self.plan = plan
+        self.keep = keep
+        self._order = 0
+        self.root = Iteration(FrameState(plan.root, None), 0, 0, values)
+        self.root.frame_state.iterations[0] = self.root
+        self.frames: dict = {}  # (static frame, parent Iteration) -> FrameState
+        self.ready = [(step, self.root, False) for step in reversed(plan.roots)]
+        self.root.outstanding = len(self.ready)
+        # Stepping: per finished task, how to take it back (see undo).
+        self._undo: dict | None = {} if keep else None
+        # Without control flow a value goes once its last reader has finished (the
+        # counts are made on the first finish: run_in_order never needs them).
+        self._release = not keep and not plan.control_flow
+        self._remaining: list | None = None
+
+    # -- the transitions ---------------------------------------------------------------
+
+    def pop_ready(self):
+        """The newest ready task, or ``None`` when no task is ready."""
+        return self.ready.pop() if self.ready else None
+
+    @staticmethod
+    def inputs(task) -> list:
+        """The inputs ``task``'s kernel receives: its slots' values, references read."""
+        return step_inputs(task[0], task[1].values)
+
+    def finish(self, task, outputs) -> None:
+        """Record that ``task`` ran and produced ``outputs`` (``None`` for a dead task)."""
+        step, iteration, dead = task
+        if dead or outputs is None:
+            outputs = (DEAD,) * len(step.output_slots)
+            dead = True
+        log = [] if self._undo is not None else None
+        kind = step.kind
+        if kind == ENTER:
+            self._enter(step, iteration, outputs, dead, log)
+        elif kind == EXIT:
+            if dead:
+                frame_state = iteration.frame_state
+                if iteration.number == frame_state.newest:
+                    frame_state.dead_exits.append(step)
+                    _log(log, frame_state.dead_exits.remove, step)
+            else:
+                self._activate(step, iteration.frame_state.parent, outputs, False, log)
+        elif kind == NEXT_ITERATION:
+            if not dead:
+                self._next_iteration(step, iteration, outputs, log)
+        else:
+            self._activate(step, iteration, outputs, dead, log)
+            if self._release:
+                self._release_inputs(step)
+        iteration.outstanding -= 1
+        _log(log, _add_outstanding, iteration, 1)
+        if iteration.outstanding == 0 and iteration.frame_state.parent is not None:
+            self._cleanup(iteration, log)
+        if log is not None:
+            self._undo[_key(task)] = (task, log)
+
+    def undo(self, task) -> None:
+        """Take back ``finish(task, ...)``: its outputs go, its readers wait for it again,
+        and ``task`` is ready again. Only a task whose readers have not run (or were
+        undone first) can be undone, and only in a state made with ``keep=True``.
+        """
+        _, log = self._undo.pop(_key(task))
+        for action in reversed(log):
+            action[0](*action[1:])
+        self.ready.append(task)
+
+    def results(self) -> list:
+        """The fetched values (root slots of ``plan.fetch_slots``)."""
+        values = self.root.values
+        return [values[s] for s in self.plan.fetch_slots]
+
+    # -- the fast path -------------------------------------------------------------------
+
+    def run_in_order(self, execute) -> None:
+        """Run a plan without control flow in plan order: ``execute(step, values)``
+        returns a step's outputs. Values are released after their last reader."""
+        values = self.root.values
+        for step in self.plan.steps:
+            outputs = execute(step, values)
+            for s, value in zip(step.output_slots, outputs):
+                values[s] = value
+            for s in step.release:
+                values[s] = None
+        self.ready = []
+
+    def _release_inputs(self, step) -> None:
+        remaining = self._remaining
+        if remaining is None:
+            remaining = self._remaining = [0] * self.plan.root.num_slots
+            for other in self.plan.steps:
+                for s in other.input_slots:
+                    remaining[s] += 1
+            for s in self.plan.kept_slots:
+                remaining[s] += 1  # never reaches zero
+        values = self.root.values
+        for s in step.input_slots:
+            remaining[s] -= 1
+            if remaining[s] == 0:
+                values[s] = None
+
+    # -- propagation -----------------------------------------------------------------------
+
+    def _activate(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
+        """Deliver ``step``'s outputs into ``iteration`` and make its readers there ready."""
+        values = iteration.values
+        for s, value in zip(step.output_slots, outputs):
+            if log is not None:
+                log.append((values.__setitem__, s, values[s]))
+            values[s] = value
+        pending = iteration.pending
+        dead_counts = iteration.dead
+        activated = 0
+        for dst, index in step.out_edges:
+            local = dst.local
+            if dst.kind == MERGE:
+                ready, dst_dead = self._merge_edge(step, dst, index, outputs, dead, iteration, log)
+            else:
+                if dead or (index >= 0 and outputs[index] is DEAD):
+                    dead_counts[local] += 1
+                    _log(log, _add_at, dead_counts, local, -1)
+                pending[local] -= 1
+                _log(log, _add_at, pending, local, 1)
+                ready = pending[local] == 0
+                dst_dead = dead_counts[local] > 0
+            if ready:
+                if dst.kind == CONTROL_TRIGGER:
+                    dst_dead = False
+                self.ready.append((dst, iteration, dst_dead))
+                _log(log, _unready, self.ready, (dst, iteration, dst_dead))
+                activated += 1
+        iteration.outstanding += activated
+        _log(log, _add_outstanding, iteration, -activated)
+
+    @staticmethod
+    def _merge_edge(step, merge, index, outputs, dead, iteration, log) -> tuple:
+        """TF's Merge rule: ready once its control inputs are in and one data input is
+        live (bit 0 of ``pending`` marks "no live input yet"), or all data inputs dead."""
+        local = merge.local
+        pending = iteration.pending
+        if index < 0:  # a control edge
+            pending[local] -= 2
+            _log(log, _add_at, pending, local, 2)
+            count = pending[local]
+            merge_dead = iteration.dead[local] == len(merge.input_slots)
+            return count == 0 or (count == 1 and merge_dead), merge_dead
+        if not dead and outputs[index] is not DEAD:
+            count = pending[local]
+            pending[local] = count & ~1  # a live input has arrived
+            _log(log, pending.__setitem__, local, count)
+            return count == 1, False
+        iteration.dead[local] += 1
+        _log(log, _add_at, iteration.dead, local, -1)
+        # A dead Enter makes its loop's Merge dead: a loop on the untaken side of a cond.
+        merge_dead = iteration.dead[local] == len(merge.input_slots) or step.kind == ENTER
+        return pending[local] == 1 and merge_dead, merge_dead
+
+    def _enter(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
+        child = self._child_frame(step.out_frame, iteration, log)
+        if step.attrs.get("is_constant"):
+            child.invariants.append((step, outputs))
+            _log(log, child.invariants.pop)
+            for number in range(child.newest + 1):
+                self._activate(step, child.iterations[number], outputs, dead, log)
+        else:
+            self._activate(step, child.iterations[0], outputs, dead, log)
+        child.pending_inputs -= 1
+        _log(log, _add_attr, child, "pending_inputs", 1)
+        first = child.iterations[0]
+        if first.outstanding == 0 and not first.done:
+            self._cleanup(first, log)
+
+    def _child_frame(self, frame, iteration: Iteration, log) -> FrameState:
+        key = (frame, iteration)
+        child = self.frames.get(key)
+        if child is None:
+            child = FrameState(frame, iteration)
+            child.iterations[0] = self._new_iteration_state(child, 0)
+            self.frames[key] = child
+            iteration.children += 1
+            _log(log, self._drop_frame, key, iteration)
+        return child
+
+    def _drop_frame(self, key, iteration: Iteration) -> None:
+        del self.frames[key]
+        iteration.children -= 1
+
+    def _new_iteration_state(self, frame_state: FrameState, number: int) -> Iteration:
+        self._order += 1
+        return Iteration(frame_state, number, self._order)
+
+    def _next_iteration(self, step, iteration: Iteration, outputs, log) -> None:
+        frame_state = iteration.frame_state
+        if iteration.number < frame_state.newest:
+            self._activate(step, frame_state.iterations[iteration.number + 1], outputs, False, log)
+        elif frame_state.outstanding_iterations >= frame_state.frame.parallel_iterations:
+            frame_state.deferred.append((step, outputs))
+            _log(log, frame_state.deferred.remove, (step, outputs))
+        else:
+            nxt = self._increment_iteration(frame_state, log)
+            self._activate(step, nxt, outputs, False, log)
+
+    def _increment_iteration(self, frame_state: FrameState, log) -> Iteration:
+        frame_state.newest += 1
+        nxt = self._new_iteration_state(frame_state, frame_state.newest)
+        frame_state.iterations[nxt.number] = nxt
+        frame_state.outstanding_iterations += 1
+        exits, frame_state.dead_exits = frame_state.dead_exits, []
+        _log(log, _forget_iteration, frame_state, nxt.number, exits)
+        deferred, frame_state.deferred = frame_state.deferred, []
+        _log(log, setattr, frame_state, "deferred", deferred)
+        for step, outputs in deferred:
+            self._activate(step, nxt, outputs, False, log)
+        for step, outputs in frame_state.invariants:
+            self._activate(step, nxt, outputs, outputs[0] is DEAD, log)
+        return nxt
+
+    # -- the end of iterations and frames --------------------------------------------------
+
+    def _cleanup(self, iteration: Iteration, log) -> None:
+        """Mark done the iterations of ``iteration``'s frame that are, from it on; end the
+        frame when its last iteration is done, then look at the parent iteration."""
+        frame_state = iteration.frame_state
+        number = iteration.number
+        while number <= frame_state.newest and self._is_done(frame_state, number):
+            done = frame_state.iterations[number]
+            done.done = True
+            _log(log, setattr, done, "done", False)
+            if not self.keep:
+                done.values = done.pending = done.dead = None
+            frame_state.outstanding_iterations -= 1
+            _log(log, _add_attr, frame_state, "outstanding_iterations", 1)
+            number += 1
+            if frame_state.deferred:
+                self._increment_iteration(frame_state, log)
+        if frame_state.pending_inputs == 0 and frame_state.outstanding_iterations == 0:
+            self._end_frame(frame_state, log)
+
+    @staticmethod
+    def _is_done(frame_state: FrameState, number: int) -> bool:
+        iteration = frame_state.iterations[number]
+        if iteration.done or iteration.outstanding or iteration.children:
+            return False
+        if number == 0:
+            return frame_state.pending_inputs == 0
+        return frame_state.iterations[number - 1].done
+
+    def _end_frame(self, frame_state: FrameState, log) -> None:
+        parent = frame_state.parent
+        for exit_step in frame_state.dead_exits:
+            self._activate(exit_step, parent, (DEAD,) * len(exit_step.output_slots), True, log)
+        if not self.keep:
+            del self.frames[(frame_state.frame, parent)]
+        parent.children -= 1
+        _log(log, _add_attr, parent, "children", 1)
+        if parent.outstanding == 0 and parent.frame_state.parent is not None:
+            self._cleanup(parent, log)
+
+    # -- looking around (stepper, views) ---------------------------------------------------
+
+    def iterations_of(self, frame) -> list:
+        """The iterations of ``frame`` (a static frame) the run has made, in order."""
+        found = [
+            iteration
+            for (static, _), frame_state in self.frames.items()
+            if static is frame
+            for iteration in frame_state.iterations.values()
+        ]
+        return sorted(found, key=lambda iteration: iteration.order)
+
+
+def step_inputs(step, values) -> list:
+    """The inputs ``step``'s kernel receives from ``values``: references read, except an
+    input the OpDef marks ``"&"``, which stays the reference itself."""
+    inputs = [values[s] for s in step.input_slots]
+    for i in step.deref:
+        if hasattr(inputs[i], "read"):  # a fed ``*_ref`` tensor (``v:0``) holds a value
+            inputs[i] = inputs[i].read()
+    return inputs
+
+
+def _key(task) -> tuple:
+    return (task[0], task[1])
+
+
+def _log(log, *action) -> None:
+    if log is not None:
+        log.append(action)
+
+
+def _add_at(counts: list, index: int, delta: int) -> None:
+    counts[index] += delta
+
+
+def _add_attr(obj, name: str, delta: int) -> None:
+    setattr(obj, name, getattr(obj, name) + delta)
+
+
+def _add_outstanding(iteration: Iteration, delta: int) -> None:
+    iteration.outstanding += delta
+
+
+def _unready(ready: list, task) -> None:
+    ready.remove(task)
+
+
+def _forget_iteration(frame_state: FrameState, number: int, dead_exits: list) -> None:
+    del frame_state.iterations[number]
+    frame_state.newest -= 1
+    frame_state.outstanding_iterations -= 1
+    frame_state.dead_exits = dead_exits
