@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from labserver import launch_chromium, open_notebook, running_lab  # noqa: E402
 
-MIME = "application/vnd.tfgraph.v1+json"
-SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v1.schema.json").read_text())
+MIME = "application/vnd.tfgraph.v2+json"
+SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
 DEVICES = [f"/job:localhost/replica:0/task:0/device:CPU:{i}" for i in range(2)]
 OPS = ["MatMul", "AddV2", "Relu", "Const", "Identity"]
 OPS_PER_LAYER = 10

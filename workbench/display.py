@@ -2,11 +2,15 @@
 
 A displayed graph carries three representations (vega5's pattern): the versioned
 JSON payload the lab extension draws, an SVG for front ends without the extension,
-and a text summary. Without the ``dot`` binary the SVG is the built-in layout.
+and a text summary. Each is made on its own and a display never fails: a picture
+``dot`` cannot draw gets the built-in layout; a part over its size cap falls back
+(the payload without attrs, the SVG of the first-sight overview) or is left out;
+whatever is left out is said in one line of the text summary.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from functools import cached_property
 
@@ -15,9 +19,11 @@ from runtime.session import BaseSession
 
 from . import render
 from .labels import device_label
-from .view import MIME_TYPE, GraphView
+from .view import MIME_TYPE, GraphView, first_sight
 
 SVG_MIME = "image/svg+xml"
+PAYLOAD_MAX_BYTES = 4_000_000  # above this the payload leaves out attrs, then is left out
+SVG_MAX_BYTES = 1_000_000  # above this the SVG shows the first-sight overview, or is left out
 
 
 def mimebundle(makers: dict, include=None, exclude=None) -> dict:
@@ -46,13 +52,14 @@ class GraphDisplay:
     ...     c = tf.constant(1.0, name="c")
     >>> shown = GraphDisplay(GraphView(g))
     >>> sorted(shown._repr_mimebundle_(include=[MIME_TYPE, "text/plain"]))
-    ['application/vnd.tfgraph.v1+json', 'text/plain']
+    ['application/vnd.tfgraph.v2+json', 'text/plain']
     >>> sorted(shown._repr_mimebundle_(exclude=[MIME_TYPE, SVG_MIME]))
     ['text/plain']
     """
 
     def __init__(self, view: GraphView):
         self.view = view
+        self.notes: list = []  # what the last display left out, and why
 
     @cached_property
     def dot(self):
@@ -76,8 +83,39 @@ class GraphDisplay:
         return render.save(self.view, path)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        makers = {MIME_TYPE: self.view.to_json, SVG_MIME: self.svg, "text/plain": self.__repr__}
-        return mimebundle(makers, include, exclude)
+        self.notes = []
+        makers = {MIME_TYPE: self._payload_part, SVG_MIME: self._svg_part}
+        bundle = {}
+        for mime, part in mimebundle(makers, include, exclude).items():
+            if part is not None:
+                bundle[mime] = part
+        if include is None or "text/plain" in include:
+            bundle["text/plain"] = "\n".join([repr(self), *self.notes])
+        return bundle
+
+    def _payload_part(self) -> dict | None:
+        try:
+            payload = self.view.to_json()
+            if _json_size(payload) > PAYLOAD_MAX_BYTES:
+                payload = self.view.to_json(details=False)
+            if _json_size(payload) <= PAYLOAD_MAX_BYTES:
+                return payload
+            self.notes.append(f"(interactive graph left out: over {PAYLOAD_MAX_BYTES:,} bytes)")
+        except Exception as err:  # a display never fails: it says why
+            self.notes.append(f"(interactive graph left out: {type(err).__name__}: {err})")
+        return None
+
+    def _svg_part(self) -> str | None:
+        try:
+            picture = self.svg()
+            if len(picture) > SVG_MAX_BYTES:
+                picture = render.to_svg(self.view, expanded=first_sight(self.view.grouping))
+            if len(picture) <= SVG_MAX_BYTES:
+                return picture
+            self.notes.append(f"(picture left out: over {SVG_MAX_BYTES:,} bytes)")
+        except Exception as err:  # a display never fails: it says why
+            self.notes.append(f"(picture left out: {type(err).__name__}: {err})")
+        return None
 
     def __repr__(self):
         view = self.view
@@ -87,26 +125,34 @@ class GraphDisplay:
         soft = [n.name for n in view.nodes if n.soft_placed]
         if soft:
             text += f"; soft-placed: {', '.join(soft[:5])}{' …' if len(soft) > 5 else ''}"
-        if view.collapsed:
-            text += f"; collapsed scopes: {len(view.collapsed)}"
+        opened = set(view.expanded)
+        closed = sum(
+            g.id not in opened and (not g.parent or g.parent in opened) for g in view.groups
+        )
+        if closed:
+            text += f"; {closed} groups closed"
         return text
+
+
+def _json_size(payload: dict) -> int:
+    return len(json.dumps(payload, separators=(",", ":")))
 
 
 def show(
     graph_or_session,
-    color_by: str = "device",
+    color_by: str = "auto",
     collapse="auto",
     run_metadata=None,
     status=None,
     name: str = "",
 ) -> GraphDisplay:
-    """Display a graph, coloured by where its ops run.
+    """Display a graph: coloured by device when it runs on several, else by op category.
 
     Parameters
     ----------
     graph_or_session : Graph, Session or GraphView
         A session adds its placement (computed without running anything).
-    color_by : {"device", "op", "scope", "time", "status"}
+    color_by : {"auto", "op", "device", "scope", "time", "status"}
     collapse : "auto", None, int or list of str
         See :class:`~workbench.view.GraphView`.
     run_metadata : RunMetadata, optional

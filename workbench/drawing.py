@@ -1,34 +1,59 @@
-"""What a picture of a ``GraphView`` shows, as data: boxes, arrows and a legend.
+"""What a picture of a ``GraphView`` shows, as data: boxes, clusters, arrows and a legend.
 
-Scopes the view collapses become one box with a stripe per colour inside; edges
-between the same two boxes merge into one arrow. The DOT emitter (:mod:`.render`)
-and the built-in SVG layout (:mod:`.svg`) both draw a :class:`Drawing`.
+The drawing contract, for a set of open groups:
+
+- every op shows as the outermost closed group holding it, or as itself;
+- an open group is a cluster; auxiliary children sit in a side cluster of their
+  parent (``aux:<parent id>``, ``aux:`` at top level);
+- a box is striped by the colours of the ops it stands for (at most four stripes,
+  the rest neutral);
+- edges between the same two boxes bundle into one arrow labelled with its tensor
+  (or the count), its width 1 to 6 by the bytes it carries; an edge between the
+  side area and the rest is no arrow but a *stub* on both boxes.
+
+The DOT emitter (:mod:`.render`), the built-in SVG (:mod:`.svg`) and the lab
+extension's layout (``extension/src/layout.ts``) all draw this; the golden fixtures
+in ``tests/fixtures/drawings`` hold the two languages to it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import Counter
 
 from . import palette
 from .labels import device_label, tensor_text
-from .view import GraphView
+from .view import GraphView, dtype_size
 
-_LEGEND_MAX = 12
-_MAX_STRIPES = 4
+LEGEND_MAX = 12
+MAX_STRIPES = 4
+WIDTH_STEPS = (1e3, 1e4, 1e5, 1e6, 1e7)  # bytes above which an arrow gets one step wider
 
 
 @dataclasses.dataclass
 class Box:
-    """One drawn box: an op, or a collapsed scope standing for its ops."""
+    """One drawn box: an op, or a closed group standing for its ops."""
+
+    id: str  # "n<position>" for an op, the group's id for a group
+    kind: str  # "op", or the group's kind
+    label: str
+    members: int  # ops it stands for
+    fills: list  # [(colour, ops)], the stripes
+    tooltip: str
+    cluster: str  # the cluster it sits in ("" at top level)
+    auxiliary: bool = False
+    soft_placed: bool = False
+    stubs: list = dataclasses.field(default_factory=list)  # ids of side-area boxes it talks to
+
+
+@dataclasses.dataclass
+class Cluster:
+    """An open group, or a side area (``aux:<group id>``) for auxiliary boxes."""
 
     id: str
     label: str
-    fills: list  # [(colour, weight)], the stripes
-    tooltip: str
-    cluster: str  # the open scope it sits in ('' at top level)
-    soft_placed: bool = False
-    collapsed: bool = False
+    parent: str
 
 
 @dataclasses.dataclass
@@ -36,6 +61,8 @@ class Arrow:
     source: str
     target: str
     control: bool
+    count: int  # edges bundled
+    width: int  # 1 to 6, by bytes carried
     label: str
     tooltip: str
 
@@ -43,14 +70,19 @@ class Arrow:
 @dataclasses.dataclass
 class Drawing:
     boxes: list
+    clusters: list
     arrows: list
     legend: list  # [(colour, text)]
     soft_placed: bool  # whether the legend explains the red dashed border
     title: str
 
+    def box(self, box_id: str) -> Box:
+        """The box with this id."""
+        return next(b for b in self.boxes if b.id == box_id)
 
-def drawing(view: GraphView) -> Drawing:
-    """What to draw, after collapsing: boxes, merged arrows and legend entries.
+
+def drawing(view: GraphView, expanded=None) -> Drawing:
+    """What to draw with the groups in ``expanded`` open (default: the view's own).
 
     Examples
     --------
@@ -59,73 +91,157 @@ def drawing(view: GraphView) -> Drawing:
     >>> with g.as_default(), tf.name_scope("s"):
     ...     a = tf.constant(1.0, name="a")
     ...     b = tf.negative(a, name="b")
-    >>> d = drawing(GraphView(g, collapse=["s"]))
-    >>> [(box.label, box.collapsed) for box in d.boxes], d.arrows
-    ([('s\\n(2 ops)', True)], [])
+    >>> d = drawing(GraphView(g), expanded=[])
+    >>> [(box.id, box.label) for box in d.boxes], d.arrows
+    ([('g0', 's\\n2 ops')], [])
+    >>> [box.label for box in drawing(GraphView(g)).boxes]
+    ['a\\nConst', 'b\\nNeg']
     """
-    boxes, box_of = _boxes(view)
+    expanded = set(view.expanded if expanded is None else expanded)
+    grouping = view.grouping
+    opened = _opened(grouping, expanded)
+    boxes: dict = {}
+    box_of = []
+    for i, node in enumerate(view.nodes):
+        closed = next((g for g in grouping.chain(i) if g not in opened), None)
+        box_id = closed or f"n{i}"
+        box_of.append(box_id)
+        if box_id not in boxes:
+            boxes[box_id] = (
+                _op_box(view, i) if closed is None else _group_box(grouping.by_id[closed])
+            )
+        box = boxes[box_id]
+        box.fills.append(view.node_color(node))
+        box.soft_placed |= node.soft_placed
+    for box in boxes.values():
+        box.members = len(box.fills)
+        box.fills = stripes(Counter(box.fills))
+    side = _side_roots(view, box_of, boxes)
+    arrows = _arrows(view, box_of, side, boxes)
     return Drawing(
-        boxes=boxes,
-        arrows=_arrows(view, box_of),
+        boxes=list(boxes.values()),
+        clusters=_clusters(grouping, opened, boxes),
+        arrows=arrows,
         legend=legend_entries(view),
         soft_placed=any(n.soft_placed for n in view.nodes),
         title=view.name,
     )
 
 
-def _boxes(view: GraphView):
-    boxes, box_of, members = [], {}, {}
-    for i, node in enumerate(view.nodes):
-        scope = view.unit_of(node.name)
-        if scope is None:
-            short = node.name.rpartition("/")[2]
-            label = short if short == node.op else f"{short}\n{node.op}"
-            color = view.node_color(node)
-            boxes.append(
-                Box(f"n{i}", label, [(color, 1)], node_tooltip(node), node.scope, node.soft_placed)
-            )
-            box_of[node.name] = boxes[-1]
-        else:
-            members.setdefault(scope, []).append(node)
-    for j, (scope, nodes) in enumerate(members.items()):
-        box = Box(
-            f"s{j}",
-            f"{scope.rpartition('/')[2]}\n({len(nodes)} ops)",
-            _stripes(Counter(view.node_color(n) for n in nodes)),
-            _scope_tooltip(scope, nodes),
-            scope.rpartition("/")[0],
-            any(n.soft_placed for n in nodes),
-            collapsed=True,
-        )
-        boxes.append(box)
-        box_of.update((n.name, box) for n in nodes)
-    return boxes, box_of
+def _opened(grouping, expanded: set) -> set:
+    """The open groups that show: open, and every enclosing group open too."""
+    opened = set()
+    for group in grouping.groups:  # parents come first
+        if group.id in expanded and (not group.parent or group.parent in opened):
+            opened.add(group.id)
+    return opened
 
 
-def _stripes(counts: Counter) -> list:
-    top = counts.most_common(_MAX_STRIPES)
+def _op_box(view: GraphView, i: int) -> Box:
+    node = view.nodes[i]
+    short = node.name.rpartition("/")[2]
+    label = short if short == node.op else f"{short}\n{node.op}"
+    container = view.grouping.group_of[i]
+    auxiliary = view.grouping.auxiliary[i]
+    cluster = f"aux:{container}" if auxiliary else container
+    return Box(f"n{i}", "op", label, 0, [], node_tooltip(node), cluster, auxiliary)
+
+
+def _group_box(group) -> Box:
+    ops = "1 op" if group.op_count == 1 else f"{group.op_count} ops"
+    if group.iterations is not None:
+        ops += f", {group.iterations} iterations"
+    cluster = f"aux:{group.parent}" if group.auxiliary else group.parent
+    tooltip = f"{group.name} ({group.kind}, {ops}); click to open"
+    return Box(
+        group.id, group.kind, f"{group.label}\n{ops}", 0, [], tooltip, cluster, group.auxiliary
+    )
+
+
+def stripes(counts: Counter) -> list:
+    """``[(colour, count)]``: the most common colours, the rest as one neutral stripe.
+
+    Examples
+    --------
+    >>> stripes(Counter("aabcdef"))
+    [('a', 2), ('b', 1), ('c', 1), ('d', 1), ('#dddddd', 2)]
+    """
+    top = counts.most_common(MAX_STRIPES)
     rest = sum(counts.values()) - sum(w for _, w in top)
     return top + ([(palette.NEUTRAL, rest)] if rest else [])
 
 
-def _arrows(view: GraphView, box_of: dict) -> list:
-    merged: dict = {}
+def _side_roots(view: GraphView, box_of: list, boxes: dict) -> dict:
+    """For each box, the outermost auxiliary thing holding it (``None`` in the main area)."""
+    grouping = view.grouping
+    roots: dict = {}
+    for i, box_id in enumerate(box_of):
+        if box_id in roots:
+            continue
+        chain = grouping.chain(i)
+        path = chain[: chain.index(box_id) + 1] if box_id in chain else chain
+        root = next((g for g in path if grouping.by_id[g].auxiliary), None)
+        if root is None and box_id == f"n{i}" and grouping.auxiliary[i]:
+            root = box_id
+        roots[box_id] = root
+    return roots
+
+
+def _arrows(view: GraphView, box_of: list, side: dict, boxes: dict) -> list:
+    index = {node.name: i for i, node in enumerate(view.nodes)}
+    bundles: dict = {}
     for edge in view.edges:
-        source, target = box_of[edge.source].id, box_of[edge.target].id
-        if source != target:
-            merged.setdefault((source, target, edge.kind == "control"), []).append(edge)
-    arrows = []
-    for (source, target, control), edges in merged.items():
-        if control:
-            label, tip = "", f"control: {edges[0].source} → {edges[0].target}"
-        elif len(edges) == 1:
-            label = tensor_text(edges[0].dtype, edges[0].shape)
-            tip = f"{edges[0].tensor}: {label}"
-        else:
-            label = f"{len(edges)} tensors"
-            tip = "\n".join(f"{e.tensor}: {tensor_text(e.dtype, e.shape)}" for e in edges[:20])
-        arrows.append(Arrow(source, target, control, label, tip))
-    return arrows
+        source, target = box_of[index[edge.source]], box_of[index[edge.target]]
+        if source == target:
+            continue
+        if side[source] != side[target]:
+            _add_stub(boxes[source], target)
+            _add_stub(boxes[target], source)
+            continue
+        bundles.setdefault((source, target, edge.kind == "control"), []).append(edge)
+    return [_arrow(s, t, control, edges) for (s, t, control), edges in bundles.items()]
+
+
+def _add_stub(box: Box, other: str) -> None:
+    if other not in box.stubs:
+        box.stubs.append(other)
+
+
+def _arrow(source: str, target: str, control: bool, edges: list) -> Arrow:
+    count = len(edges)
+    if control:
+        label = "" if count == 1 else f"{count} control"
+        tip = "\n".join(f"control: {e.source} → {e.target}" for e in edges[:20])
+        return Arrow(source, target, True, count, 1, label, tip)
+    carried = sum(tensor_bytes(e.dtype, e.shape) for e in edges)
+    width = 1 + sum(carried > step for step in WIDTH_STEPS)
+    label = tensor_text(edges[0].dtype, edges[0].shape) if count == 1 else f"{count} tensors"
+    tip = "\n".join(f"{e.tensor}: {tensor_text(e.dtype, e.shape)}" for e in edges[:20])
+    return Arrow(source, target, False, count, width, label, tip)
+
+
+def tensor_bytes(dtype: str, shape) -> int:
+    """Bytes of a tensor, counting an unknown dimension (or rank) as 1.
+
+    Examples
+    --------
+    >>> tensor_bytes("float32", [None, 28, 28, 1]), tensor_bytes("int64", None)
+    (3136, 8)
+    """
+    return dtype_size(dtype) * math.prod(d or 1 for d in shape or ())
+
+
+def _clusters(grouping, opened: set, boxes: dict) -> list:
+    clusters = []
+    sides = {b.cluster for b in boxes.values() if b.cluster.startswith("aux:")}
+    for group in grouping.groups:
+        if group.id in opened:
+            parent = f"aux:{group.parent}" if group.auxiliary else group.parent
+            if group.auxiliary:
+                sides.add(parent)
+            clusters.append(Cluster(group.id, group.label, parent))
+    clusters += [Cluster(side, "auxiliary", side[4:]) for side in sorted(sides)]
+    return clusters
 
 
 def node_tooltip(node) -> str:
@@ -149,12 +265,6 @@ def node_tooltip(node) -> str:
     return "\n".join(lines)
 
 
-def _scope_tooltip(scope: str, nodes) -> str:
-    devices = Counter(device_label(n.device) for n in nodes)
-    per_device = ", ".join(f"{label}: {count}" for label, count in devices.most_common())
-    return f"{scope} (collapsed, {len(nodes)} ops)\ndevices: {per_device}"
-
-
 def legend_entries(view: GraphView) -> list:
     """``[(colour, text)]`` explaining the current colouring (at most a dozen rows).
 
@@ -163,20 +273,26 @@ def legend_entries(view: GraphView) -> list:
     >>> import runtime as tf
     >>> g = tf.Graph()
     >>> with g.as_default():
-    ...     c = tf.constant(1.0)
+    ...     c = tf.negative(tf.constant(1.0))
     >>> legend_entries(GraphView(g, color_by="op"))
-    [('#aa4499', 'Const (1)')]
+    [('#88ccee', 'math (1)'), ('#eeeebb', 'constant (1)')]
     """
     colors = view.colors[view.color_by]
     if view.color_by == "time":
         return _time_legend(view)
     counts = Counter(view.color_key(n) for n in view.nodes)
-    keys = [k for k in colors if counts[k]]
+    keys = [k for k in _legend_order(view, colors) if counts[k]]
     entries = [(colors[k], f"{_legend_name(view, k)} ({counts[k]})") for k in keys]
-    if len(entries) > _LEGEND_MAX:
-        hidden = len(entries) - _LEGEND_MAX + 1
-        entries = [*entries[: _LEGEND_MAX - 1], (palette.NEUTRAL, f"… {hidden} more")]
+    if len(entries) > LEGEND_MAX:
+        hidden = len(entries) - LEGEND_MAX + 1
+        entries = [*entries[: LEGEND_MAX - 1], (palette.NEUTRAL, f"… {hidden} more")]
     return entries
+
+
+def _legend_order(view: GraphView, colors: dict) -> list:
+    if view.color_by == "op":  # the palette's order: math, array, nn ...
+        return [c for c in palette.CATEGORY_COLORS if c in colors]
+    return list(colors)
 
 
 def _legend_name(view: GraphView, key: str) -> str:

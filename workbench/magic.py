@@ -58,14 +58,14 @@ class TFGraphMagics(Magics):
     )
     @argument(
         "--color",
-        default="device",
-        choices=COLOR_BYS,
-        help="What colours the ops (default: device).",
+        default="auto",
+        choices=("auto", *COLOR_BYS),
+        help="What colours the ops (default: device when they run on several, else op category).",
     )
     @argument(
         "--collapse",
         default="auto",
-        help="Scopes drawn as one box: 'auto' (above 300 ops), 'none', a depth (1 = top-level scopes) or comma-separated scope names.",
+        help="Groups drawn closed: 'auto' (at most 25 boxes at first sight), 'none', a depth (1 = top-level groups) or comma-separated scope names.",
     )
     @argument(
         "--trace",

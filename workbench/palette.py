@@ -1,4 +1,4 @@
-"""The one palette: colours for devices, op types, scopes, compute times and statuses.
+"""The one palette: colours for devices, op categories, scopes, compute times and statuses.
 
 Every colour the workbench shows comes from here and travels in the payload's
 ``colors`` maps, so the SVG, the PNG and the JupyterLab extension agree. Colours are
@@ -48,6 +48,113 @@ STATUS = {
     "unused": "#ffffff",
     "error": "#ee6677",
 }
+# Op categories, after the files TF defines its ops in (math_ops.cc, nn_ops.cc, ...):
+# a dozen families a reader tells apart, each with its own colour (no hashing, so no
+# two categories ever share one). The colours are Paul Tol's "muted" and "light" sets.
+CATEGORY_COLORS = {
+    "math": "#88ccee",
+    "array": "#ddcc77",
+    "nn": "#cc6677",
+    "constant": "#eeeebb",
+    "input": "#44aa99",
+    "state": "#332288",
+    "control flow": "#aa4499",
+    "random": "#bbcc33",
+    "training": "#882255",
+    "io": "#117733",
+    "summary": "#ee8866",
+    "other": "#bbbbbb",
+}
+_CATEGORY_OF = {
+    "math": (
+        "Abs Add AddN AddV2 All Any ArgMax ArgMin BatchMatMul BatchMatMulV2 Ceil Conj Cos Cumprod "
+        "Cumsum Div DivNoNan Equal Exp Expm1 Floor FloorDiv FloorMod Greater GreaterEqual Less "
+        "LessEqual Log Log1p LogicalAnd LogicalNot LogicalOr MatMul Max Maximum Mean Min Minimum "
+        "Mod Mul Neg NotEqual Pow Prod RealDiv Reciprocal Round Rsqrt RsqrtGrad Sign Sin Sqrt "
+        "SqrtGrad Square SquaredDifference Sub Sum Tan UnsortedSegmentSum SegmentSum Erf Atan2 "
+        "ReciprocalGrad IsNan IsInf IsFinite ClipByValue TruncateDiv Xlogy Xdivy"
+    ),
+    "constant": "Const",
+    "input": "Placeholder PlaceholderWithDefault",
+    "array": (
+        "BroadcastTo ConcatV2 ExpandDims Fill GatherNd GatherV2 Identity IdentityN "
+        "InvertPermutation OneHot OnesLike Pack Pad PadV2 MirrorPad MirrorPadGrad Range Rank "
+        "Reshape ReverseV2 ScatterNd Shape ShapeN Size Slice Split SplitV Squeeze StopGradient "
+        "StridedSlice StridedSliceGrad Tile Transpose Unpack Where ZerosLike LinSpace "
+        "BroadcastGradientArgs Select SelectV2 Cast Bitcast ConcatOffset Snapshot"
+    ),
+    "nn": (
+        "AvgPool AvgPoolGrad BiasAdd BiasAddGrad Conv2D Conv2DBackpropFilter Conv2DBackpropInput "
+        "Elu EluGrad L2Loss LeakyRelu LeakyReluGrad LogSoftmax MaxPool MaxPoolGrad "
+        "MaxPoolGradGrad Relu Relu6 Relu6Grad ReluGrad Softmax SoftmaxCrossEntropyWithLogits "
+        "Softplus SoftplusGrad SparseSoftmaxCrossEntropyWithLogits Sigmoid SigmoidGrad Tanh "
+        "TanhGrad FusedBatchNorm FusedBatchNormV3 FusedBatchNormGradV3 LRN Dropout"
+    ),
+    "state": (
+        "Assign AssignAdd AssignSub AssignVariableOp AssignAddVariableOp AssignSubVariableOp "
+        "IsVariableInitialized ReadVariableOp VarHandleOp VarIsInitializedOp VariableV2 Variable "
+        "TemporaryVariable DestroyTemporaryVariable ScatterAdd ScatterUpdate ScatterSub"
+    ),
+    "control flow": (
+        "Enter Exit Merge Switch NextIteration LoopCond RefEnter RefExit RefMerge RefSwitch "
+        "RefNextIteration NoOp ControlTrigger If StatelessIf While StatelessWhile Assert Abort "
+        "Case StatelessCase PartitionedCall StatefulPartitionedCall"
+    ),
+    "random": (
+        "RandomShuffle RandomStandardNormal RandomUniform RandomUniformInt TruncatedNormal "
+        "Multinomial RandomGamma RandomPoisson"
+    ),
+    "io": (
+        "SaveV2 RestoreV2 Save Restore ShardedFilename MergeV2Checkpoints StringJoin ReadFile "
+        "WriteFile PyFunc PyFuncStateless Print PrintV2 StringFormat TraceLength TraceValue"
+    ),
+    "summary": "MergeSummary WriteSummary",
+}
+CATEGORY_OF = {op: category for category, ops in _CATEGORY_OF.items() for op in ops.split()}
+# Families named by part of the op type, for op types the tables above do not list.
+_CATEGORY_PATTERNS = (
+    ("training", ("Apply", "ResourceApply", "SparseApply", "ResourceSparseApply")),
+    ("summary", ("Summary",)),
+    ("io", ("Queue", "TensorArray", "Stack", "Reader", "Iterator", "Dataset", "Save", "Restore")),
+    ("random", ("Random", "Stateless")),
+)
+
+
+def op_category(op_type: str) -> str:
+    """The category of an op type: which family of TF's ops it belongs to.
+
+    Op types the tables do not list fall back by part of their name (``Apply…``,
+    ``…Summary``, ``…Queue…``), and to ``"other"``.
+
+    Examples
+    --------
+    >>> op_category("Conv2D"), op_category("Const"), op_category("Identity")
+    ('nn', 'constant', 'array')
+    >>> op_category("ApplyAdam"), op_category("ScalarSummary"), op_category("MatMul")
+    ('training', 'summary', 'math')
+    >>> op_category("SomeCustomOp")
+    'other'
+    """
+    known = CATEGORY_OF.get(op_type)
+    if known is not None:
+        return known
+    for category, marks in _CATEGORY_PATTERNS:
+        if any(mark in op_type for mark in marks):
+            return category
+    return "other"
+
+
+def category_color(category: str) -> str:
+    """The colour of an op category.
+
+    Examples
+    --------
+    >>> category_color("nn"), len(set(CATEGORY_COLORS.values())) == len(CATEGORY_COLORS)
+    ('#cc6677', True)
+    """
+    return CATEGORY_COLORS[category]
+
+
 # Device types start at different palette slots so CPU:i and GPU:j differ for small i, j.
 _TYPE_SLOT = {"CPU": 0, "GPU": 4}
 

@@ -2,9 +2,10 @@
 
 The picture's content comes from :func:`workbench.drawing.drawing`; this module emits
 it for Graphviz (:func:`to_dot`) or, when the ``dot`` binary is missing, hands it to
-the built-in layered SVG of :mod:`workbench.svg`. Name scopes are clusters; collapsed
-scopes are one striped box (one stripe per colour inside); control edges are dashed;
-soft-placed ops have a thick red dashed border. Every user string is escaped.
+the built-in layered SVG of :mod:`workbench.svg`. Open groups are clusters, with
+a side area for auxiliary boxes; closed groups are one striped box (one stripe per
+colour inside); control edges are dashed; soft-placed ops have a thick red dashed
+border. Every user string is escaped.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ INSTALL_HINT = (
 )
 # Measured on 2 cores: dot lays out 300 boxes of a dense DAG in 0.5 s, 1,000 in 6 s, 3,000 in 2 min.
 DOT_MAX_BOXES = 600
+GROUP_FILL = "#f4f4f4"  # closed groups: dark text on light grey, their colours in a bar
+STRIPE_BAR_W = 60  # pixels of a closed group's colour bar
 _warned = False
 
 
@@ -71,79 +74,92 @@ def to_dot(view: GraphView) -> graphviz.Digraph:
 def _emit_dot(d: Drawing) -> graphviz.Digraph:
     dot = graphviz.Digraph("tfgraph", graph_attr={"rankdir": "TB", "fontname": "Helvetica"})
     dot.attr("graph", label=dot_text(d.title), labelloc="t", tooltip=dot_text(d.title or "graph"))
+    dot.attr("graph", forcelabels="true")
     dot.attr("node", fontname="Helvetica", fontsize="11", margin="0.12,0.04")
     dot.attr("edge", fontname="Helvetica", fontsize="9", color="#555555", fontcolor="#555555")
-    by_cluster: dict = {}
+    labels = {box.id: box.label.split("\n")[0] for box in d.boxes}
+    boxes: dict = {}
     for box in d.boxes:
-        by_cluster.setdefault(box.cluster, []).append(box)
-    _emit_cluster(dot, "", by_cluster, _children(by_cluster))
+        boxes.setdefault(box.cluster, []).append(box)
+    children: dict = {}
+    for cluster in d.clusters:
+        children.setdefault(cluster.parent, []).append(cluster)
+    _emit_cluster(dot, "", boxes, children, labels)
     for arrow in d.arrows:
         style = {"style": "dashed", "arrowhead": "odot"} if arrow.control else {}
         dot.edge(
-            arrow.source,
-            arrow.target,
+            _dot_id(arrow.source),
+            _dot_id(arrow.target),
             label=dot_text(arrow.label),
             tooltip=dot_text(arrow.tooltip),
+            penwidth=str(arrow.width),
             **style,
         )
     _emit_legend(dot, d)
     return dot
 
 
-def _children(by_cluster: dict) -> dict:
-    """Every open scope that holds boxes, with its ancestors, as a parent -> children map."""
-    children: dict = {}
-    for scope in by_cluster:
-        while scope:
-            parent = scope.rpartition("/")[0]
-            siblings = children.setdefault(parent, [])
-            if scope in siblings:
-                break
-            siblings.append(scope)
-            scope = parent
-    return children
+def _dot_id(box_id: str) -> str:
+    return f"u_{box_id}"
 
 
-def _emit_cluster(container, scope: str, by_cluster: dict, children: dict) -> None:
-    for box in by_cluster.get(scope, []):
-        _emit_box(container, box)
-    for child in children.get(scope, []):
+def _emit_cluster(container, cluster: str, boxes: dict, children: dict, labels: dict) -> None:
+    for box in boxes.get(cluster, []):
+        _emit_box(container, box, labels)
+    for child in children.get(cluster, []):
+        side = child.id.startswith("aux:")
         # Cluster ids are opaque: scope names may hold characters DOT ids cannot.
-        with container.subgraph(name=f"cluster_{_cluster_id(child)}") as sub:
+        with container.subgraph(name=f"cluster_{child.id.replace(':', '_')}") as sub:
             sub.attr(
-                label=dot_text(child.rpartition("/")[2]),
-                tooltip=dot_text(child),
-                style="rounded",
-                color="#999999",
-                fontcolor="#555555",
+                label=dot_text(child.label),
+                tooltip=dot_text(child.label),
+                style="rounded,dashed" if side else "rounded",
+                color="#bbbbbb" if side else "#999999",
+                fontcolor="#777777" if side else "#555555",
             )
-            _emit_cluster(sub, child, by_cluster, children)
+            _emit_cluster(sub, child.id, boxes, children, labels)
 
 
-def _cluster_id(scope: str) -> str:
-    return scope.encode().hex()
+def stub_text(stubs: list, labels: dict) -> str:
+    """The note on a box naming the side-area boxes it talks to (at most three by name).
+
+    Examples
+    --------
+    >>> stub_text(["a", "b", "c", "d"], {"a": "init", "b": "save", "c": "Adam", "d": "x"})
+    '⇄ init, save, Adam +1'
+    """
+    names = ", ".join(labels[s] for s in stubs[:3])
+    return f"⇄ {names}" + (f" +{len(stubs) - 3}" if len(stubs) > 3 else "")
 
 
-def _emit_box(container, box: Box) -> None:
-    main = box.fills[0][0]
-    attrs = {
-        "shape": "box",
-        "fontcolor": palette.text_color(main),
-        "tooltip": dot_text(box.tooltip),
-    }
-    if len(box.fills) > 1:
-        total = sum(w for _, w in box.fills)
-        attrs["fillcolor"] = ":".join(f"{c};{w / total:.3f}" for c, w in box.fills)
-        styles = ["striped"]
-    else:
-        attrs["fillcolor"] = main
-        styles = ["filled"] if box.collapsed else ["filled", "rounded"]
-    if box.collapsed:
-        attrs["peripheries"] = "2"
+def _emit_box(container, box: Box, labels: dict) -> None:
+    attrs = {"shape": "box", "tooltip": dot_text(box.tooltip)}
+    if box.kind == "op":
+        fill = box.fills[0][0]
+        attrs.update(fillcolor=fill, fontcolor=palette.text_color(fill), style="filled,rounded")
+        attrs["label"] = dot_text(box.label)
+    else:  # a closed group: its name on white, a bar of its ops' colours below
+        attrs.update(fillcolor=GROUP_FILL, style="filled", peripheries="2", margin="0.05,0.03")
+        attrs["label"] = _group_label(box)
+    if box.stubs and not box.auxiliary:  # the side area's own stubs would only repeat these
+        attrs["xlabel"] = dot_text(stub_text(box.stubs, labels))
     if box.soft_placed:
-        styles.append("dashed")
-        attrs.update(color=palette.SOFT_PLACED, penwidth="3")
-    container.node(box.id, label=dot_text(box.label), style=",".join(styles), **attrs)
+        attrs.update(color=palette.SOFT_PLACED, penwidth="3", style=attrs["style"] + ",dashed")
+    container.node(_dot_id(box.id), **attrs)
+
+
+def _group_label(box: Box) -> str:
+    """An HTML-like label: the text, and a bar with one cell per stripe (width by share)."""
+    total = sum(w for _, w in box.fills)
+    cells = "".join(
+        f'<td bgcolor="{color}" width="{max(2, round(STRIPE_BAR_W * w / total))}" height="6"></td>'
+        for color, w in box.fills
+    )
+    lines = "<br/>".join(svg.escape(line) for line in box.label.split("\n"))
+    return (
+        f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+        f'<tr><td colspan="{len(box.fills)}">{lines}</td></tr><tr>{cells}</tr></table>>'
+    )
 
 
 def _emit_legend(dot, d: Drawing) -> None:
@@ -167,11 +183,12 @@ def _emit_legend(dot, d: Drawing) -> None:
 # -- output ---------------------------------------------------------------------------
 
 
-def to_svg(view: GraphView) -> str:
-    """The picture as SVG text: Graphviz's layout, or the built-in one without ``dot``.
+def to_svg(view: GraphView, expanded=None) -> str:
+    """The picture as SVG text: Graphviz's layout, or the built-in one when ``dot`` is
+    missing or fails (it does on some graphs: "trouble in init_rank").
 
-    Graphs that still have more than ``DOT_MAX_BOXES`` boxes after collapsing (many ops
-    outside any name scope) get the built-in layout too: ``dot`` needs minutes for them.
+    Drawings of more than ``DOT_MAX_BOXES`` boxes get the built-in layout too: ``dot``
+    needs minutes for them. The SVG shrinks to the width of the cell.
 
     Examples
     --------
@@ -182,15 +199,25 @@ def to_svg(view: GraphView) -> str:
     >>> "</svg>" in to_svg(GraphView(g))
     True
     """
-    d = drawing(view)
+    d = drawing(view, expanded)
     if len(d.boxes) > DOT_MAX_BOXES:
         d.title = f"{d.title} (built-in layout: {len(d.boxes)} boxes are too many for Graphviz)"
-        return svg.layered_svg(d)
+        return _fit_to_cell(svg.layered_svg(d))
     try:
-        return _emit_dot(d).pipe(format="svg", encoding="utf-8")
+        return _fit_to_cell(_emit_dot(d).pipe(format="svg", encoding="utf-8"))
     except graphviz.ExecutableNotFound:
         _warn_missing_dot()
-        return svg.layered_svg(d)
+    except graphviz.CalledProcessError as err:
+        reason = (err.stderr or b"").decode(errors="replace").strip().splitlines()[:1]
+        d.title = f"{d.title} (built-in layout: Graphviz failed: {' '.join(reason) or err})"
+    return _fit_to_cell(svg.layered_svg(d))
+
+
+def _fit_to_cell(picture: str) -> str:
+    """Let the SVG shrink to the cell's width, keeping its proportions (never grow)."""
+    head_end = picture.index(">", picture.index("<svg"))
+    head = picture[:head_end]
+    return head + ' style="max-width:100%;height:auto"' + picture[head_end:]
 
 
 def to_png(view: GraphView) -> bytes:

@@ -77,7 +77,7 @@ def text_width(line: str, size: float = 11) -> float:
 
 def _layers(d) -> list:
     graph = nx.DiGraph()
-    graph.add_nodes_from(box.id for box in d.boxes)
+    graph.add_nodes_from(box.id for box in d.boxes if not box.auxiliary)
     graph.add_edges_from((a.source, a.target) for a in d.arrows)
     condensed = nx.condensation(graph)
     members = condensed.graph["mapping"]
@@ -92,9 +92,10 @@ def _layers(d) -> list:
         if condensed.in_degree(scc) == 0 and successors:
             generation[scc] = min(successors) - 1
     layers: list = [[] for _ in range(max(generation.values(), default=-1) + 1)]
-    for box in d.boxes:
+    main = [box for box in d.boxes if not box.auxiliary]
+    for box in main:
         layers[generation[members[box.id]]].append(box)
-    predecessors = {box.id: list(graph.predecessors(box.id)) for box in d.boxes}
+    predecessors = {box.id: list(graph.predecessors(box.id)) for box in main}
     rank: dict = {}
     for layer in layers:
         layer.sort(key=lambda b: _barycenter(predecessors[b.id], rank))
@@ -129,6 +130,9 @@ def layered_svg(d) -> str:
     (2, 1)
     """
     layers = _layers(d)
+    side = [box for box in d.boxes if box.auxiliary]
+    if side:  # the side area: one row above the graph
+        layers.insert(0, side)
     sizes = {box.id: _box_size(box) for box in d.boxes}
     widths = [sum(sizes[b.id][0] for b in layer) + _BOX_GAP * (len(layer) - 1) for layer in layers]
     row_h = max((h for _, h in sizes.values()), default=0)
@@ -144,7 +148,11 @@ def layered_svg(d) -> str:
             places[box.id] = (x, y, w, h)
             boxes.append(_box(box, x, y, w, h))
             x += w + _BOX_GAP
-    arrows = [_arrow(a, places[a.source], places[a.target]) for a in d.arrows]
+    arrows = [
+        _arrow(a, places[a.source], places[a.target])
+        for a in d.arrows
+        if a.source in places and a.target in places
+    ]
     height = top + len(layers) * (row_h + _LAYER_GAP)
     legend = _legend(d, _MARGIN * 2 + graph_w, top)
     body = [_arrow_marker()]
@@ -175,7 +183,7 @@ def _box(box, x, y, w, h) -> str:
     border = (
         f'stroke="{palette.SOFT_PLACED}" stroke-width="3" stroke-dasharray="6,3"'
         if box.soft_placed
-        else f'stroke="#333333" stroke-width="{2 if box.collapsed else 1}"'
+        else f'stroke="#333333" stroke-width="{1 if box.kind == "op" else 2}"'
     )
     parts.append(
         f'<rect class="border" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
@@ -195,7 +203,8 @@ def _arrow(arrow, source, target) -> str:
     path = (
         f'<path class="{"control" if arrow.control else "data"}" '
         f'd="M{x1:.1f},{y1:.1f} C{x1:.1f},{y1 + bend:.1f} {x2:.1f},{y2 - bend:.1f} {x2:.1f},{y2:.1f}" '
-        f'fill="none" stroke="#555555"{dash} marker-end="url(#tfg-arrow)"/>'
+        f'fill="none" stroke="#555555" stroke-width="{arrow.width}"{dash} '
+        'marker-end="url(#tfg-arrow)"/>'
     )
     label = text(
         (x1 + x2) / 2 + 4, (y1 + y2) / 2, [arrow.label], anchor="start", fill="#555555", size=9

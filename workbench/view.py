@@ -3,27 +3,34 @@
 A view is built from a ``runtime.Graph`` and, when given, a session's placement
 (computed without running), a traced run's ``RunMetadata`` (compute times) and a
 stepper's status map. It knows nothing about pixels: ``render`` draws it and
-``to_json()`` is the ``application/vnd.tfgraph.v1+json`` payload the lab extension
-draws (schema: ``workbench/schema/tfgraph.v1.schema.json``).
+``to_json()`` is the ``application/vnd.tfgraph.v2+json`` payload the lab extension
+draws (schema: ``workbench/schema/tfgraph.v2.schema.json``). Which ops fold
+together, and which sit in the side area, is :mod:`workbench.grouping`'s to say.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
 from collections import Counter
 
+import numpy as np
+
 from runtime.devices import DeviceSpec
-from runtime.errors import format_traceback
+from runtime.dtypes import as_dtype
+from runtime.errors import display_filename
 
 from . import palette
+from .grouping import Grouping
 from .labels import attr_text, device_label
 
-MIME_TYPE = "application/vnd.tfgraph.v1+json"
-COLOR_BYS = ("device", "op", "scope", "time", "status")
+PAYLOAD_VERSION = 2
+MIME_TYPE = f"application/vnd.tfgraph.v{PAYLOAD_VERSION}+json"
+COLOR_BYS = ("op", "device", "scope", "time", "status")
 STATUSES = ("done", "current", "next", "pending", "unused", "error")
-AUTO_COLLAPSE_OPS = 300  # above this many ops, scopes collapse until about this many units show
+FIRST_SIGHT_BOXES = 25  # most boxes the first picture of a graph shows
 
 
 @dataclasses.dataclass
@@ -49,6 +56,11 @@ class Node:
         """Where the op runs if known, else where it asked to run."""
         return self.assigned_device if self.assigned_device is not None else self.requested_device
 
+    @property
+    def category(self) -> str:
+        """The op's category (``palette.op_category``): what colours it by default."""
+        return palette.op_category(self.op)
+
 
 @dataclasses.dataclass
 class Edge:
@@ -63,13 +75,6 @@ class Edge:
 
 
 @dataclasses.dataclass
-class Scope:
-    name: str
-    parent: str
-    op_count: int  # ops anywhere inside, nested scopes included
-
-
-@dataclasses.dataclass
 class Device:
     name: str
     label: str
@@ -77,7 +82,7 @@ class Device:
 
 
 class GraphView:
-    """A graph as data: nodes, edges, scopes, devices, colours and collapsed scopes.
+    """A graph as data: nodes, edges, groups, devices, colours and the groups shown open.
 
     Parameters
     ----------
@@ -85,13 +90,18 @@ class GraphView:
     session : Session, optional
         Its ``placement()`` gives each op's assigned device (nothing runs).
     run_metadata : RunMetadata, optional
-        A traced run's step stats give each op's compute time.
+        A traced run's step stats give each op's compute time and each while
+        frame's iteration count.
     status : dict, optional
         ``{op name: "done" | "current" | "next" | "pending" | "unused" | "error"}``.
-    color_by : {"device", "op", "scope", "time", "status"}
+    color_by : {"auto", "op", "device", "scope", "time", "status"}
+        ``"op"`` colours by op category; ``"auto"`` by device when a session places
+        the ops on more than one, else by op category.
     collapse : "auto", None, int or list of str
-        Scopes drawn as one node: automatic above ``AUTO_COLLAPSE_OPS`` ops, none,
-        every scope at that depth (1 = top-level scopes), or these scopes.
+        Which groups show open: ``"auto"`` opens whole levels while the picture keeps
+        at most ``FIRST_SIGHT_BOXES`` boxes; ``None`` opens every group; an int
+        ``n`` opens the groups above depth ``n`` (1 = every top-level group closed);
+        a list names scopes to keep closed (the rest open).
     name : str
         A title.
 
@@ -107,8 +117,8 @@ class GraphView:
     >>> view = GraphView(g, sess)
     >>> [(n.name, n.assigned_device[-5:]) for n in view.nodes]
     [('x', 'CPU:0'), ('layer/y', 'CPU:1')]
-    >>> [s.name for s in view.scopes], [d.label for d in view.devices]
-    (['layer'], ['CPU:0', 'CPU:1'])
+    >>> [(g.kind, g.name) for g in view.groups], [d.label for d in view.devices], view.color_by
+    ([('scope', 'layer')], ['CPU:0', 'CPU:1'], 'device')
     >>> sess.close()
     """
 
@@ -119,7 +129,7 @@ class GraphView:
         *,
         run_metadata=None,
         status=None,
-        color_by="device",
+        color_by="auto",
         collapse="auto",
         name="",
     ):
@@ -130,86 +140,79 @@ class GraphView:
             _node(op, placement.get(op.name), times.get(op.name), status.get(op.name))
             for op in graph.get_operations()
         ]
-        self._init(nodes, edges_between(nodes), color_by, collapse, name)
+        self._init(nodes, edges_between(nodes), color_by, name, bool(placement))
+        self._count_iterations(run_counts(run_metadata))
+        self.expanded = self._resolve_collapse(collapse)
 
     @classmethod
-    def from_parts(cls, nodes, edges, *, color_by="device", collapse="auto", name="") -> GraphView:
+    def from_parts(cls, nodes, edges, *, color_by="auto", collapse="auto", name="") -> GraphView:
         """A view of ready-made ``Node`` and ``Edge`` lists (e.g. from networkx)."""
         view = cls.__new__(cls)
-        view._init(list(nodes), list(edges), color_by, collapse, name)
+        nodes = list(nodes)
+        view._init(nodes, list(edges), color_by, name, any(n.assigned_device for n in nodes))
+        view.expanded = view._resolve_collapse(collapse)
         return view
 
-    def _init(self, nodes, edges, color_by, collapse, name) -> None:
-        if color_by not in COLOR_BYS:
-            raise ValueError(f"unknown color_by: {color_by!r} (must be one of {list(COLOR_BYS)})")
-        self.name, self.color_by = name, color_by
-        self.nodes, self.edges = nodes, edges
-        self.scopes = _scopes(nodes)
+    def _init(self, nodes, edges, color_by, name, placed) -> None:
+        if color_by not in ("auto", *COLOR_BYS):
+            raise ValueError(
+                f"unknown color_by: {color_by!r} (must be one of {['auto', *COLOR_BYS]})"
+            )
+        self.name, self.nodes, self.edges, self.placed = name, nodes, edges, placed
         self.devices = _devices(nodes)
-        self.colors = _color_maps(nodes, self.scopes, self.devices)
-        self.collapsed = self._resolve_collapse(collapse)
-        self._unit_cache: dict = {}
+        if color_by == "auto":
+            color_by = "device" if placed and len(self.devices) > 1 else "op"
+        self.color_by = color_by
+        index = {node.name: i for i, node in enumerate(nodes)}
+        self.grouping = Grouping(
+            [(n.name, n.op) for n in nodes], [(index[e.source], index[e.target]) for e in edges]
+        )
+        self.groups = self.grouping.groups
+        self.colors = _color_maps(nodes, self.devices)
+
+    def _count_iterations(self, runs: dict) -> None:
+        """Each while frame's iterations in the traced run: how often its NextIteration ran."""
+        for i, node in enumerate(self.nodes):
+            if node.op in ("NextIteration", "RefNextIteration") and node.name in runs:
+                for group_id in self.grouping.chain(i):
+                    group = self.grouping.by_id[group_id]
+                    if group.kind == "frame":
+                        group.iterations = max(group.iterations or 0, runs[node.name])
 
     def with_options(self, color_by=None, collapse=None) -> GraphView:
-        """The same data coloured or collapsed differently (``None`` keeps the current)."""
-        return GraphView.from_parts(
-            self.nodes,
-            self.edges,
-            color_by=color_by or self.color_by,
-            collapse=self.collapsed if collapse is None else collapse,
-            name=self.name,
-        )
+        """The same data coloured or opened differently (``None`` keeps the current)."""
+        view = copy.copy(self)
+        if color_by is not None:
+            if color_by not in ("auto", *COLOR_BYS):
+                raise ValueError(
+                    f"unknown color_by: {color_by!r} (must be one of {['auto', *COLOR_BYS]})"
+                )
+            multi = self.placed and len(self.devices) > 1
+            view.color_by = ("device" if multi else "op") if color_by == "auto" else color_by
+        if collapse is not None:
+            view.expanded = view._resolve_collapse(collapse)
+        return view
 
-    # -- collapsing ------------------------------------------------------------------
+    # -- which groups show open --------------------------------------------------------
 
     def _resolve_collapse(self, collapse) -> list:
-        known = [s.name for s in self.scopes]
         if collapse == "auto":
-            return self._auto_collapse(known)
+            return first_sight(self.grouping)
         if collapse is None or collapse is False or collapse == "none":
-            return []
+            return [g.id for g in self.groups]
         if isinstance(collapse, int) and not isinstance(collapse, bool):
-            return [s for s in known if s.count("/") + 1 == collapse]
+            depths: dict = {}
+            for group in self.groups:  # parents come first
+                depths[group.id] = depths[group.parent] + 1 if group.parent else 0
+            return [g.id for g in self.groups if depths[g.id] < collapse - 1]
         names = [collapse] if isinstance(collapse, str) else list(collapse)
+        scopes = [g.name for g in self.groups if g.kind in ("scope", "frame")]
         for name in names:
-            if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
+            if name not in scopes:
+                close = difflib.get_close_matches(name, scopes, n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise ValueError(f"Cannot collapse scope '{name}': no such scope.{hint}")
-        return sorted(set(names))
-
-    def _auto_collapse(self, known) -> list:
-        if len(self.nodes) <= AUTO_COLLAPSE_OPS:
-            return []
-        depth_of = {s: s.count("/") + 1 for s in known}
-        deepest = max(depth_of.values(), default=0)
-        for depth in range(deepest, 1, -1):
-            units = {_unit_at_depth(n.name, depth) for n in self.nodes}
-            if len(units) <= AUTO_COLLAPSE_OPS:
-                return [s for s in known if depth_of[s] == depth]
-        return [s for s in known if depth_of[s] == 1]
-
-    def unit_of(self, node_name: str) -> str | None:
-        """The outermost collapsed scope holding ``node_name``, or ``None`` if it shows alone.
-
-        Examples
-        --------
-        >>> import runtime as tf
-        >>> g = tf.Graph()
-        >>> with g.as_default(), tf.name_scope("a"), tf.name_scope("b"):
-        ...     c = tf.constant(1.0, name="c")
-        >>> GraphView(g, collapse=["a"]).unit_of("a/b/c"), GraphView(g, collapse=None).unit_of("a/b/c")
-        ('a', None)
-        """
-        if not self.collapsed:
-            return None
-        if not self._unit_cache:
-            collapsed = set(self.collapsed)
-            for node in self.nodes:
-                parts = node.name.split("/")[:-1]
-                prefixes = ("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-                self._unit_cache[node.name] = next((p for p in prefixes if p in collapsed), None)
-        return self._unit_cache[node_name]
+        return [g.id for g in self.groups if g.name not in names]
 
     # -- colours and payload ---------------------------------------------------------
 
@@ -217,7 +220,7 @@ class GraphView:
         """The key of ``node`` in ``colors[color_by]`` (``None`` if it has no colour there)."""
         return {
             "device": node.device,
-            "op": node.op,
+            "op": node.category,
             "scope": node.scope,
             "time": node.name,
             "status": node.status,
@@ -227,19 +230,35 @@ class GraphView:
         """The fill colour of ``node`` under the current ``color_by``."""
         return self.colors[self.color_by].get(self.color_key(node), palette.NEUTRAL)
 
-    def to_json(self) -> dict:
-        """The ``application/vnd.tfgraph.v1+json`` payload (plain JSON types)."""
-        return {
-            "version": 1,
+    def to_json(self, details: bool = True) -> dict:
+        """The ``application/vnd.tfgraph.v2+json`` payload (plain JSON types).
+
+        Without ``details`` the nodes leave out their attrs and where they were made,
+        for graphs whose payload would otherwise be too large for a notebook.
+        """
+        device_index = {d.name: i for i, d in enumerate(self.devices)}
+        grouping = self.grouping
+        payload = {
+            "version": PAYLOAD_VERSION,
             "name": self.name,
             "color_by": self.color_by,
-            "collapsed": list(self.collapsed),
-            "nodes": [_without_none(dataclasses.asdict(n), "created_at") for n in self.nodes],
-            "edges": [_edge_json(e) for e in self.edges],
-            "scopes": [dataclasses.asdict(s) for s in self.scopes],
+            "placed": self.placed,
+            "nodes": [
+                _node_json(n, grouping.group_of[i], grouping.auxiliary[i], device_index, details)
+                for i, n in enumerate(self.nodes)
+            ],
+            "groups": [_group_json(g) for g in self.groups],
+            "expanded": list(self.expanded),
             "devices": [dataclasses.asdict(d) for d in self.devices],
+            "categories": {
+                op: palette.op_category(op) for op in sorted({n.op for n in self.nodes})
+            },
+            "dtype_sizes": {d: dtype_size(d) for d in sorted(_dtypes(self.nodes))},
             "colors": self.colors,
         }
+        if not details:
+            payload["note"] = "Attributes and creation sites are left out of this large graph."
+        return payload
 
     def __repr__(self):
         return (
@@ -248,10 +267,31 @@ class GraphView:
         )
 
 
-def _unit_at_depth(name: str, depth: int) -> tuple:
-    """What op ``name`` shows as when every scope at ``depth`` is collapsed."""
-    parts = name.split("/")
-    return ("scope", "/".join(parts[:depth])) if len(parts) > depth else ("op", name)
+def first_sight(grouping: Grouping) -> list:
+    """The groups open at first sight: whole levels, top first, while the picture keeps
+    at most ``FIRST_SIGHT_BOXES`` boxes. Auxiliary groups stay closed in the side area.
+
+    Examples
+    --------
+    >>> grouping = Grouping([("a/x", "Neg"), ("a/y", "Neg"), ("b/z", "Neg")], edges=[])
+    >>> first_sight(grouping)
+    ['g0', 'g1']
+    """
+    groups = grouping.groups
+    children: Counter = Counter(g.parent for g in groups)
+    children.update(grouping.group_of)
+    boxes, expanded = children[""], []
+    level = [g for g in groups if not g.parent]
+    while level:
+        opening = [g for g in level if not g.auxiliary]
+        more = sum(children[g.id] - 1 for g in opening)
+        if not opening or boxes + more > FIRST_SIGHT_BOXES:
+            break
+        boxes += more
+        expanded += [g.id for g in opening]
+        ids = {g.id for g in opening}
+        level = [g for g in groups if g.parent in ids]
+    return expanded
 
 
 def compute_times(run_metadata) -> dict:
@@ -270,6 +310,37 @@ def compute_times(run_metadata) -> dict:
             micros = stats.op_end_rel_micros - stats.op_start_rel_micros
             times[stats.node_name] = times.get(stats.node_name, 0.0) + float(micros)
     return times
+
+
+def run_counts(run_metadata) -> dict:
+    """``{op name: how many times it ran}`` in a traced run (empty without one).
+
+    Examples
+    --------
+    >>> run_counts(None)
+    {}
+    """
+    if run_metadata is None:
+        return {}
+    return Counter(
+        stats.node_name
+        for dev_stats in run_metadata.step_stats.dev_stats
+        for stats in dev_stats.node_stats
+    )
+
+
+def dtype_size(dtype: str) -> int:
+    """Bytes per element of a dtype (8 for handles and strings, whose size varies).
+
+    Examples
+    --------
+    >>> dtype_size("float32"), dtype_size("bool"), dtype_size("string")
+    (4, 1, 8)
+    """
+    try:
+        return np.dtype(as_dtype(dtype).as_numpy_dtype).itemsize if dtype != "string" else 8
+    except (TypeError, ValueError):
+        return 8
 
 
 def _check_status(status: dict) -> dict:
@@ -304,10 +375,24 @@ def _node(op, assigned, time_us, status) -> Node:
         status=status,
         soft_placed=_soft_placed(requested, assigned),
         time_us=time_us,
-        created_at=format_traceback(op.traceback[-1:]).strip().splitlines()[0]
-        if op.traceback
-        else None,
+        created_at=created_at(op.traceback),
     )
+
+
+def created_at(traceback) -> str | None:
+    """Where an op was made, as ``<cell 3>, line 9``: the innermost frame of its traceback.
+
+    Examples
+    --------
+    >>> created_at([("model.py", 3, "<module>"), ("<cell 3>", 9, "build")])
+    '<cell 3>, line 9'
+    >>> created_at(()) is None
+    True
+    """
+    if not traceback:
+        return None
+    filename, line, _ = traceback[-1]
+    return f"{display_filename(filename)}, line {line}"
 
 
 def _tensor(tensor) -> dict:
@@ -339,40 +424,52 @@ def edges_between(nodes) -> list:
     return edges
 
 
-def _scopes(nodes) -> list:
-    counts: Counter = Counter()
-    for node in nodes:
-        parts = node.name.split("/")[:-1]
-        counts.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return [Scope(name, name.rpartition("/")[0], counts[name]) for name in sorted(counts)]
-
-
 def _devices(nodes) -> list:
     counts = Counter(node.device for node in nodes)
     return [Device(name, device_label(name), counts[name]) for name in sorted(counts)]
 
 
-def _color_maps(nodes, scopes, devices) -> dict:
+def _dtypes(nodes) -> set:
+    return {t["dtype"] for node in nodes for t in node.outputs}
+
+
+def _color_maps(nodes, devices) -> dict:
     times = {n.name: n.time_us for n in nodes if n.time_us is not None}
     statuses = {n.status for n in nodes if n.status is not None}
+    scopes = sorted({n.scope for n in nodes})
     return {
+        "op": {c: palette.category_color(c) for c in sorted({n.category for n in nodes})},
         "device": {d.name: palette.device_color(d.name) for d in devices},
-        "op": {op: palette.name_color(op) for op in sorted({n.op for n in nodes})},
-        "scope": {s: palette.name_color(s) for s in ["", *(s.name for s in scopes)]},
+        "scope": {s: palette.name_color(s) for s in scopes},
         "time": palette.time_colors(times),
         "status": {s: palette.STATUS[s] for s in STATUSES if s in statuses},
     }
 
 
-def _edge_json(edge: Edge) -> dict:
-    record = dataclasses.asdict(edge)
-    if edge.kind == "control":
-        del record["tensor"], record["dtype"], record["shape"]
+def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict, details: bool) -> dict:
+    """One node, compactly: defaults left out, outputs as dtype and shape, the device by index."""
+    record = {
+        "name": node.name,
+        "op": node.op,
+        "group": group,
+        "device": device_index[node.device],
+        "inputs": node.inputs,
+        "outputs": [{"dtype": t["dtype"], "shape": t["shape"]} for t in node.outputs],
+    }
+    optional = {
+        "control_inputs": node.control_inputs,
+        "requested_device": node.requested_device if node.assigned_device is not None else "",
+        "soft_placed": node.soft_placed,
+        "auxiliary": auxiliary,
+        "status": node.status,
+        "time_us": node.time_us,
+    }
+    if details:
+        optional.update(attrs=node.attrs, created_at=node.created_at)
+    record.update((key, value) for key, value in optional.items() if value)
     return record
 
 
-def _without_none(record: dict, *keys) -> dict:
-    for key in keys:
-        if record.get(key) is None:
-            record.pop(key, None)
-    return record
+def _group_json(group) -> dict:
+    record = dataclasses.asdict(group)
+    return {key: value for key, value in record.items() if value or key in ("parent", "op_count")}

@@ -13,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
-MIME = "application/vnd.tfgraph.v1+json"
+MIME = "application/vnd.tfgraph.v2+json"
 RENDERED = ".jp-TFGraph[data-rendered='true']"
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 CPU1 = "/job:localhost/replica:0/task:0/device:CPU:1"

@@ -1,7 +1,7 @@
 """The payload fixtures shared with the extension's jest tests match the schema.
 
 The jest suite (extension/test/) renders these same files, so a fixture that
-drifts from workbench/schema/tfgraph.v1.schema.json would make the two test
+drifts from workbench/schema/tfgraph.v2.schema.json would make the two test
 suites disagree about what a payload is. Fixtures named ``invalid_*`` are
 meant to be rejected.
 """
@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
 FIXTURES = sorted((ROOT / "tests/fixtures/payloads").glob("*.json"))
 VALID = [p for p in FIXTURES if not p.name.startswith("invalid_")]
 INVALID = [p for p in FIXTURES if p.name.startswith("invalid_")]
@@ -25,7 +25,7 @@ def load(path):
 
 def test_there_are_fixtures_of_both_kinds():
     assert len(VALID) >= 3
-    assert {p.name for p in INVALID} >= {"invalid_malformed.json", "invalid_version2.json"}
+    assert {p.name for p in INVALID} >= {"invalid_malformed.json", "invalid_version1.json"}
 
 
 def test_schema_is_a_valid_draft_2020_12_schema():
@@ -40,7 +40,7 @@ def test_valid_fixture_matches_schema(path):
 # Why each invalid fixture must be rejected: (where, the validator's message).
 REJECTED_BECAUSE = {
     "invalid_malformed.json": (["nodes", 2], "'op' is a required property"),
-    "invalid_version2.json": (["version"], "1 was expected"),
+    "invalid_version1.json": (["version"], "2 was expected"),
 }
 
 
@@ -54,30 +54,23 @@ def test_invalid_fixture_is_rejected(path):
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
 def test_valid_fixture_is_consistent(path):
-    """What the schema cannot say: edges, scopes and colours refer to real things."""
+    """What the schema cannot say: groups, devices and colours refer to real things."""
     payload = load(path)
-    names = {n["name"] for n in payload["nodes"]}
-    scopes = {s["name"] for s in payload["scopes"]}
-    devices = {d["name"] for d in payload["devices"]}
-    for edge in payload["edges"]:
-        assert {edge["source"], edge["target"]} <= names
+    groups = {g["id"]: g for g in payload["groups"]}
     for node in payload["nodes"]:
-        assert node["scope"] in scopes | {""}
-        assert node["assigned_device"] in devices
-        assert node["soft_placed"] == (node["requested_device"] != node["assigned_device"])
-    for scope in payload["scopes"]:
-        assert scope["parent"] in scopes | {""}
-        assert scope["op_count"] == sum(
-            n["name"].startswith(scope["name"] + "/") for n in payload["nodes"]
-        )
-    assert set(payload["collapsed"]) <= scopes
-    assert set(payload["colors"]["device"]) == devices
+        assert node["group"] in groups or node["group"] == ""
+        assert node["device"] < len(payload["devices"])
+        assert node["op"] in payload["categories"]
+    for group in payload["groups"]:
+        assert group["parent"] in groups or group["parent"] == ""
+    assert set(payload["expanded"]) <= set(groups)
+    assert set(payload["colors"]["device"]) == {d["name"] for d in payload["devices"]}
 
 
-def test_version2_fixture_differs_only_in_version():
+def test_version1_fixture_differs_only_in_version():
     """So the extension's message can only be about the version."""
-    v2 = load(ROOT / "tests/fixtures/payloads/invalid_version2.json")
-    v1 = load(ROOT / "tests/fixtures/payloads/two_devices.json")
-    assert v2.pop("version") == 2
-    v1.pop("version")
-    assert v2 == v1
+    v1 = load(ROOT / "tests/fixtures/payloads/invalid_version1.json")
+    v2 = load(ROOT / "tests/fixtures/payloads/two_devices.json")
+    assert v1.pop("version") == 1
+    v2.pop("version")
+    assert v1 == v2

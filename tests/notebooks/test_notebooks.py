@@ -17,8 +17,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v1.schema.json").read_text())
-MIME = "application/vnd.tfgraph.v1+json"
+SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
+MIME = "application/vnd.tfgraph.v2+json"
 _executed: dict = {}
 
 

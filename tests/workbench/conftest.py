@@ -11,30 +11,34 @@ import runtime as tf
 from workbench import render
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v1.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 CPU1 = "/job:localhost/replica:0/task:0/device:CPU:1"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def validate(payload: dict) -> None:
-    """The payload matches the v1 schema and refers only to things it contains."""
+    """The payload matches the v2 schema and refers only to things it contains."""
     jsonschema.Draft202012Validator(SCHEMA).validate(payload)
     json.dumps(payload)  # plain JSON types only
-    names = {n["name"] for n in payload["nodes"]}
-    scopes = {s["name"] for s in payload["scopes"]}
-    devices = {d["name"] for d in payload["devices"]}
-    for edge in payload["edges"]:
-        assert {edge["source"], edge["target"]} <= names
+    groups = {g["id"]: g for g in payload["groups"]}
+    seen: set = set()
+    for group in payload["groups"]:  # parents come first
+        assert group["parent"] == "" or group["parent"] in seen
+        seen.add(group["id"])
+    counts = dict.fromkeys(groups, 0)
     for node in payload["nodes"]:
-        assert node["scope"] in scopes | {""}
-        assert (node["assigned_device"] or node["requested_device"]) in devices
-    for scope in payload["scopes"]:
-        assert scope["parent"] in scopes | {""}
-        inside = sum(n["name"].startswith(scope["name"] + "/") for n in payload["nodes"])
-        assert scope["op_count"] == inside
-    assert set(payload["collapsed"]) <= scopes
-    assert set(payload["colors"]["device"]) == devices
+        assert node["group"] == "" or node["group"] in groups
+        assert 0 <= node["device"] < len(payload["devices"])
+        assert node["op"] in payload["categories"]
+        group = node["group"]
+        while group:
+            counts[group] += 1
+            group = groups[group]["parent"]
+    assert counts == {g: groups[g]["op_count"] for g in groups}
+    assert set(payload["expanded"]) <= set(groups)
+    assert set(payload["colors"]["device"]) == {d["name"] for d in payload["devices"]}
+    assert set(payload["colors"]["op"]) == set(payload["categories"].values())
 
 
 def node_fills(svg_text: str) -> dict:

@@ -69,7 +69,7 @@ def test_display_without_dot_keeps_payload_svg_and_text(two_devices, no_dot):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bundle = show(two_devices[1])._repr_mimebundle_()
-    assert set(bundle) == {"application/vnd.tfgraph.v1+json", "image/svg+xml", "text/plain"}
+    assert set(bundle) == {"application/vnd.tfgraph.v2+json", "image/svg+xml", "text/plain"}
     assert bundle["image/svg+xml"].startswith("<svg")
 
 
@@ -90,12 +90,12 @@ def test_cycles_between_collapsed_scopes_still_lay_out(no_dot):
     assert len(boxes(root)) == 3  # a, b, a_1
 
 
-def test_fallback_copes_with_a_big_collapsed_graph(no_dot):
-    view = GraphView(scoped_graph(layers=60, blocks=2, ops_per_block=10))
+def test_fallback_copes_with_a_big_graph(no_dot):
+    view = GraphView(scoped_graph(layers=60, blocks=2, ops_per_block=10), collapse=4)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         root = parse(render.to_svg(view))
-    assert len(boxes(root)) == 121  # 120 collapsed blocks and the input
+    assert len(boxes(root)) == 121  # 120 closed blocks (in chunks of layers) and the input
 
 
 @pytest.mark.parametrize("dot", [True, False], ids=["dot", "no dot"])

@@ -12,7 +12,7 @@ import runtime as tf
 import workbench
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf")
-SCHEMA = os.path.join(os.path.dirname(workbench.__file__), "schema", "tfgraph.v1.schema.json")
+SCHEMA = os.path.join(os.path.dirname(workbench.__file__), "schema", "tfgraph.v2.schema.json")
 
 
 def test_a_frozen_tensorflow_graph_draws_as_a_valid_payload():
@@ -24,7 +24,7 @@ def test_a_frozen_tensorflow_graph_draws_as_a_valid_payload():
         jsonschema.validate(payload, json.load(schema))
     ops = {node["op"] for node in payload["nodes"]}
     assert {"Conv2D", "MaxPool", "BiasAdd", "Softmax"} <= ops
-    assert all(node["assigned_device"].endswith("CPU:0") for node in payload["nodes"])
+    assert [d["name"][-5:] for d in payload["devices"]] == ["CPU:0"] and payload["placed"]
 
 
 def test_a_graph_with_unknown_op_types_still_draws_and_runs_what_it_can():

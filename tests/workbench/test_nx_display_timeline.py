@@ -65,7 +65,7 @@ def test_show_takes_graphs_sessions_and_views(two_devices, tmp_path):
     assert all(n.assigned_device is None for n in show(graph).view.nodes)
     view = GraphView(graph, session)
     recoloured = show(view, color_by="op", collapse=["layer1"])
-    assert (recoloured.view.color_by, recoloured.view.collapsed) == ("op", ["layer1"])
+    assert recoloured.view.color_by == "op" and recoloured.view.expanded == []
     assert recoloured.view.nodes[0] is view.nodes[0]  # no recomputation
     saved = show(graph).save(tmp_path / "g.svg").read_text(encoding="utf-8")
     assert saved == show(graph).svg() and saved.rstrip().endswith("</svg>")

@@ -19,8 +19,8 @@ def box_named(drawing, name):
     return next(b for b in drawing.boxes if b.tooltip.startswith(f"{name} ("))
 
 
-def dot_line(source, node_id):
-    return next(line for line in source.splitlines() if line.strip().startswith(f"{node_id} ["))
+def dot_line(source, box_id):
+    return next(line for line in source.splitlines() if line.strip().startswith(f"u_{box_id} ["))
 
 
 def test_ops_on_two_devices_get_two_colours_and_a_legend(two_devices):
@@ -58,7 +58,7 @@ def test_control_edges_are_dashed_and_data_edges_labelled(two_devices):
     d = drawing(view)
     edges = [line for line in render.to_dot(view).source.splitlines() if "->" in line]
     dashed = [line for line in edges if "style=dashed" in line]
-    assert dashed == [e for e in edges if e.strip().startswith(f"{box_named(d, 'init').id} ->")]
+    assert dashed == [e for e in edges if e.strip().startswith(f"u_{box_named(d, 'init').id} ->")]
     assert len(dashed) == 1 and len(edges) == 4
     assert any('label="float32 (?, 3)"' in e for e in edges)
     svg = ET.fromstring(render.to_svg(view))
@@ -69,41 +69,58 @@ def test_control_edges_are_dashed_and_data_edges_labelled(two_devices):
 def test_scopes_are_clusters_and_collapse_to_one_box(two_devices):
     graph, session, _ = two_devices
     source = render.to_dot(GraphView(graph, session, collapse=None)).source
-    assert re.search(r"subgraph cluster_\w+ \{\s*\n.*label=layer1", source)
+    assert re.search(r"subgraph cluster_g0 \{\s*\n.*label=layer1", source)
     d = drawing(GraphView(graph, session, collapse=["layer1"]))
-    collapsed = [b for b in d.boxes if b.collapsed]
-    assert [b.label for b in collapsed] == ["layer1\n(2 ops)"]
+    closed = [b for b in d.boxes if b.kind != "op"]
+    assert [b.label for b in closed] == ["layer1\n2 ops"]
     # Its two ops are on two devices: two stripes; the edge inside it disappears.
-    assert sorted(c for c, _ in collapsed[0].fills) == sorted(
+    assert sorted(c for c, _ in closed[0].fills) == sorted(
         [palette.device_color("/cpu:0"), palette.device_color("/cpu:1")]
     )
     pairs = {(a.source, a.target) for a in d.arrows}
     assert pairs == {
-        (box_named(d, "x").id, "s0"),
-        ("s0", box_named(d, "y").id),
+        (box_named(d, "x").id, "g0"),
+        ("g0", box_named(d, "y").id),
         (box_named(d, "init").id, box_named(d, "y").id),
     }
-    assert "striped" in render.to_dot(GraphView(graph, session, collapse=["layer1"])).source
+    line = dot_line(render.to_dot(GraphView(graph, session, collapse=["layer1"])).source, "g0")
+    assert "<table" in line and line.count("<td bgcolor=") == 2  # the colour bar
 
 
-def test_parallel_edges_into_a_collapsed_scope_merge():
+def test_parallel_edges_bundle_with_a_count_and_a_width_by_bytes():
     graph = tf.Graph()
     with graph.as_default():
         x = tf.compat.v1.placeholder(tf.float32, [2], name="x")
+        big = tf.compat.v1.placeholder(tf.float32, [1000, 100], name="big")
         with tf.name_scope("s"):
             tf.add(x, tf.negative(x))
+            tf.negative(big)
     d = drawing(GraphView(graph, collapse=["s"]))
-    assert [(a.label, a.tooltip.count("x:0")) for a in d.arrows] == [("2 tensors", 2)]
+    arrows = {d.box(a.source).label.split("\n")[0]: a for a in d.arrows}
+    assert (arrows["x"].label, arrows["x"].count, arrows["x"].width) == ("2 tensors", 2, 1)
+    assert arrows["x"].tooltip.count("x:0") == 2
+    assert (arrows["big"].label, arrows["big"].width) == ("float32 (1000, 100)", 4)  # 400 kB
+    assert "penwidth=4" in render.to_dot(GraphView(graph, collapse=["s"])).source
 
 
-def test_a_big_graph_collapses_and_draws_quickly():
+def test_a_big_graph_folds_and_draws_quickly():
     view = GraphView(scoped_graph(layers=50, blocks=4, ops_per_block=10))  # 2,001 ops
     d = drawing(view)
-    assert len(d.boxes) <= 300
+    assert len(d.boxes) <= 25
     start = time.perf_counter()
     svg = render.to_svg(view)
     assert time.perf_counter() - start < 10
     assert svg.count('class="node"') == len(d.boxes) + 1  # + the legend
+
+
+def test_a_failing_dot_falls_back_to_the_built_in_layout(two_devices, monkeypatch):
+    def fail(*args, **kwargs):
+        raise render.graphviz.CalledProcessError(1, ["dot"], stderr=b"trouble in init_rank\nmore")
+
+    monkeypatch.setattr(render.graphviz.Digraph, "pipe", fail)
+    svg = render.to_svg(GraphView(two_devices[0], two_devices[1]))
+    assert "built-in layout: Graphviz failed: trouble in init_rank" in svg
+    assert svg.count('class="node"') == 5 and 'style="max-width:100%;height:auto"' in svg
 
 
 def test_every_user_string_is_escaped():
@@ -127,7 +144,7 @@ def test_color_by_op_scope_and_time_use_the_payload_maps(two_devices):
         d = drawing(view)
         assert (
             box_named(d, "layer1/MatMul").fills[0][0]
-            == view.colors[color_by]["MatMul" if color_by == "op" else "layer1"]
+            == view.colors[color_by]["math" if color_by == "op" else "layer1"]
         )
     untimed = drawing(GraphView(graph, session, color_by="time"))
     assert untimed.legend == [(palette.NEUTRAL, "no compute times (run with tracing)")]

@@ -1,9 +1,11 @@
 """GraphView: the data the pictures and the payload are made of."""
 
+import inspect
 import json
 import subprocess
 import sys
 
+import conftest
 import numpy as np
 import pytest
 from conftest import CPU0, CPU1, ROOT, scoped_graph, validate
@@ -12,7 +14,8 @@ from hypothesis import strategies as st
 
 import runtime as tf
 from workbench import palette
-from workbench.view import AUTO_COLLAPSE_OPS, GraphView
+from workbench.drawing import drawing
+from workbench.view import FIRST_SIGHT_BOXES, GraphView
 
 
 def by_name(view):
@@ -30,7 +33,9 @@ def test_nodes_carry_ops_devices_and_tensors(two_devices):
     assert matmul.attrs["transpose_a"] == "False"
     assert nodes["y"].control_inputs == ["init"]
     assert nodes["x"].requested_device == "" and nodes["x"].assigned_device == CPU0
-    assert nodes["x"].created_at.startswith('File "') and "line" in nodes["x"].created_at
+    lines, first = inspect.getsourcelines(conftest.two_device_graph)
+    line = first + next(i for i, text in enumerate(lines) if 'name="x"' in text)
+    assert nodes["x"].created_at == f"{conftest.__file__}, line {line}"
 
 
 def test_soft_placed_only_when_the_request_is_not_met(two_devices):
@@ -58,10 +63,12 @@ def test_edges_are_data_with_tensor_details_or_control(two_devices):
     assert len(edges) == 4
 
 
-def test_scopes_and_devices_count_their_ops(two_devices):
+def test_groups_and_devices_count_their_ops(two_devices):
     graph, session, _ = two_devices
     view = GraphView(graph, session)
-    assert [(s.name, s.parent, s.op_count) for s in view.scopes] == [("layer1", "", 2)]
+    assert [(g.kind, g.name, g.parent, g.op_count) for g in view.groups] == [
+        ("scope", "layer1", "", 2)
+    ]
     assert [(d.label, d.op_count) for d in view.devices] == [("CPU:0", 4), ("CPU:1", 1)]
 
 
@@ -99,48 +106,67 @@ def test_status_map_colours_and_is_checked(two_devices):
 
 
 def test_bad_color_by_names_the_choices(two_devices):
-    with pytest.raises(ValueError, match=r"unknown color_by: 'dev' \(must be one of \['device'"):
+    with pytest.raises(ValueError, match=r"unknown color_by: 'dev' \(must be one of \['auto'"):
         GraphView(two_devices[0], color_by="dev")
+
+
+def test_auto_colours_by_device_only_when_a_session_uses_several(two_devices):
+    graph, session, _ = two_devices
+    assert GraphView(graph, session).color_by == "device"
+    assert GraphView(graph).color_by == "op"  # no placement: not all grey "unplaced"
+    assert GraphView(graph).with_options(color_by="scope").color_by == "scope"
 
 
 def test_collapse_by_depth_by_name_and_none():
     graph = scoped_graph(layers=3, blocks=2, ops_per_block=2)
-    assert GraphView(graph, collapse=1).collapsed == ["layer0", "layer1", "layer2"]
-    assert GraphView(graph, collapse=2).collapsed == [
-        f"layer{i}/block{j}" for i in range(3) for j in range(2)
-    ]
+    names = lambda view: sorted(g.name for g in view.groups if g.id in view.expanded)  # noqa: E731
+    assert GraphView(graph, collapse=1).expanded == []
+    assert names(GraphView(graph, collapse=2)) == ["layer0", "layer1", "layer2"]
     view = GraphView(graph, collapse=["layer1"])
-    assert view.collapsed == ["layer1"]
-    assert (
-        view.unit_of("layer1/block0/neg") == "layer1" and view.unit_of("layer0/block0/neg") is None
-    )
-    assert GraphView(graph, collapse=None).collapsed == []
+    assert "layer1" not in names(view) and "layer1/block0" in names(view)
+    assert len(GraphView(graph, collapse=None).expanded) == len(view.groups)
     with pytest.raises(
         ValueError, match=r"Cannot collapse scope 'layer7': no such scope\. Did you mean"
     ):
         GraphView(graph, collapse=["layer7"])
 
 
-def test_small_graphs_stay_open_and_big_ones_collapse_to_few_units():
-    assert GraphView(scoped_graph(layers=2, blocks=2, ops_per_block=5)).collapsed == []
-    big = GraphView(scoped_graph(layers=40, blocks=2, ops_per_block=10))
-    assert len(big.nodes) > AUTO_COLLAPSE_OPS
-    units = {big.unit_of(n.name) or n.name for n in big.nodes}
-    assert len(units) <= AUTO_COLLAPSE_OPS
-    deepest_that_fits = sorted(f"layer{i}/block{j}" for i in range(40) for j in range(2))
-    assert big.collapsed == deepest_that_fits
-    huge = GraphView(scoped_graph(layers=200, blocks=2, ops_per_block=3))
-    assert huge.collapsed == sorted(f"layer{i}" for i in range(200))
+def test_first_sight_opens_whole_levels_while_few_boxes_show():
+    small = GraphView(scoped_graph(layers=2, blocks=2, ops_per_block=2))
+    assert len(small.expanded) == len(small.groups)  # everything fits: all open
+    big = GraphView(scoped_graph(layers=8, blocks=3, ops_per_block=10))
+    by_id = big.grouping.by_id
+    # input + the series layer[0-7] -> 8 layers -> 8 * 3 blocks: 1 + 24 = 25 boxes fit.
+    assert sorted(by_id[g].name for g in big.expanded) == sorted(
+        ["layer[0-7]", *(f"layer{i}" for i in range(8))]
+    )
+    assert len(drawing(big).boxes) == FIRST_SIGHT_BOXES
+    bigger = GraphView(scoped_graph(layers=9, blocks=3, ops_per_block=10))
+    assert [bigger.grouping.by_id[g].name for g in bigger.expanded] == ["layer[0-8]"]
 
 
 def test_payload_validates_against_the_schema(two_devices):
     graph, session, _ = two_devices
     payload = GraphView(graph, session, name="two devices").to_json()
     validate(payload)
-    assert payload["version"] == 1 and payload["name"] == "two devices"
-    control = [e for e in payload["edges"] if e["kind"] == "control"]
-    assert control == [{"source": "init", "target": "y", "kind": "control"}]
+    assert payload["version"] == 2 and payload["name"] == "two devices" and payload["placed"]
+    nodes = {n["name"]: n for n in payload["nodes"]}
+    assert nodes["y"]["control_inputs"] == ["init"] and "control_inputs" not in nodes["x"]
+    assert nodes["y"]["requested_device"] == "/device:GPU:0" and nodes["y"]["soft_placed"]
+    assert payload["devices"][nodes["y"]["device"]]["name"] == CPU0
+    assert nodes["layer1/MatMul"]["outputs"] == [{"dtype": "float32", "shape": [None, 2]}]
+    assert nodes["layer1/MatMul"]["group"] == "g0" and payload["groups"][0]["name"] == "layer1"
+    assert payload["categories"]["MatMul"] == "math" and payload["dtype_sizes"]["float32"] == 4
     assert payload["colors"]["device"] == {CPU0: "#cc6677", CPU1: "#332288"}
+    assert payload["colors"]["op"]["math"] == palette.CATEGORY_COLORS["math"]
+
+
+def test_a_large_payload_can_leave_out_details():
+    graph = scoped_graph(layers=1, blocks=1, ops_per_block=3)
+    payload = GraphView(graph).to_json(details=False)
+    validate(payload)
+    assert not any("attrs" in n or "created_at" in n for n in payload["nodes"])
+    assert payload["note"].startswith("Attributes and creation sites are left out")
 
 
 def test_payload_of_an_unplaced_collapsed_graph_validates():
@@ -148,7 +174,7 @@ def test_payload_of_an_unplaced_collapsed_graph_validates():
         scoped_graph(layers=3, blocks=2, ops_per_block=2), collapse=1, color_by="scope"
     ).to_json()
     validate(payload)
-    assert payload["collapsed"] == ["layer0", "layer1", "layer2"]
+    assert payload["expanded"] == [] and payload["color_by"] == "scope"
 
 
 def test_device_colours_are_the_same_in_another_process():
@@ -179,7 +205,7 @@ def random_graphs(draw):
 @given(
     random_graphs(),
     st.sampled_from(["auto", None, 1, 2]),
-    st.sampled_from(["device", "op", "scope"]),
+    st.sampled_from(["auto", "device", "op", "scope"]),
 )
 def test_random_graphs_give_valid_consistent_payloads(graph, collapse, color_by):
     config = tf.compat.v1.ConfigProto(device_count={"CPU": 2}, allow_soft_placement=True)
