@@ -57,6 +57,7 @@ from .ops.logging_ops import *
 from .ops.math_ops import *
 from .ops.resource_variable_ops import *  # registers VarHandleOp & co (TF2 files)
 from .ops.script_ops import *
+from .ops.tensor_array_ops import TensorArray
 from .ops.variables import *
 from .registry import not_differentiable as no_gradient
 from .registry import register_gradient as RegisterGradient

@@ -15,5 +15,6 @@ from . import (
     random,
     resource_variables,  # TF2 graphs' variables
     state,  # variables
+    tensor_array,  # TensorArrays
     training,  # optimizers
 )
