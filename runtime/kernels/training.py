@@ -1,4 +1,4 @@
-"""Kernels of the optimizers' update ops (``ApplyGradientDescent``, ``ApplyAdam`` ...).
+"""Kernels of the optimizers' update ops (``ApplyGradientDescent``, ``ApplyFtrl`` ...).
 
 Each takes the variable and its slots by reference, computes their new values with
 TF's formulas (``tensorflow/core/kernels/training_ops.cc``), stores them as new
@@ -158,3 +158,136 @@ def apply_centered_rms_prop(
         dict(zip(_RMS_SCALARS, (lr, rho, momentum, epsilon))),
         lambda v, g, s: _rms_prop(v, g, s, centered=True),
     )
+
+
+@register_kernel("ApplyAdagrad", context=True)
+def apply_adagrad(ctx, var, accum, lr, grad, *, T, use_locking, update_slots):
+    def update(v, g, s):
+        new_accum = v["accum"] + np.square(g) if update_slots else v["accum"]
+        return {"accum": new_accum, "var": v["var"] - s["lr"] * g / np.sqrt(new_accum)}
+
+    return _apply(ctx, {"var": var, "accum": accum}, grad, {"lr": lr}, update)
+
+
+def _adagrad_da(v, g, s):
+    accum = v["gradient_accumulator"] + g
+    squared = v["gradient_squared_accumulator"] + np.square(g)
+    step = s["global_step"].astype(accum.dtype)
+    shrunk = np.maximum(np.abs(accum) - s["l1"] * step, 0) if s["l1"] > 0 else np.abs(accum)
+    denominator = s["l2"] * step * s["lr"] + np.sqrt(squared)
+    return {
+        "gradient_accumulator": accum,
+        "gradient_squared_accumulator": squared,
+        "var": -np.sign(accum) * s["lr"] * shrunk / denominator,
+    }
+
+
+@register_kernel("ApplyAdagradDA", context=True)
+def apply_adagrad_da(
+    ctx,
+    var,
+    gradient_accumulator,
+    gradient_squared_accumulator,
+    grad,
+    lr,
+    l1,
+    l2,
+    global_step,
+    *,
+    T,
+    use_locking,
+):
+    refs = {
+        "var": var,
+        "gradient_accumulator": gradient_accumulator,
+        "gradient_squared_accumulator": gradient_squared_accumulator,
+    }
+    scalars = {"lr": lr, "l1": l1, "l2": l2, "global_step": global_step}
+    return _apply(ctx, refs, grad, scalars, _adagrad_da)
+
+
+def _adadelta(v, g, s):
+    rho, eps = s["rho"], s["epsilon"]
+    accum = v["accum"] * rho + np.square(g) * (1 - rho)
+    step = np.sqrt(v["accum_update"] + eps) / np.sqrt(accum + eps) * g
+    accum_update = v["accum_update"] * rho + np.square(step) * (1 - rho)
+    return {"accum": accum, "accum_update": accum_update, "var": v["var"] - s["lr"] * step}
+
+
+@register_kernel("ApplyAdadelta", context=True)
+def apply_adadelta(ctx, var, accum, accum_update, lr, rho, epsilon, grad, *, T, use_locking):
+    refs = {"var": var, "accum": accum, "accum_update": accum_update}
+    return _apply(ctx, refs, grad, {"lr": lr, "rho": rho, "epsilon": epsilon}, _adadelta)
+
+
+def _ftrl(v, g, s, shrinkage=0.0):
+    """FTRL-Proximal; ``shrinkage`` adds ``2 * shrinkage * var`` to the linear term's gradient."""
+    var, accum, power = v["var"], v["accum"], s["lr_power"]
+    new_accum = accum + np.square(g)
+    sigma = (np.power(new_accum, -power) - np.power(accum, -power)) / s["lr"]
+    linear = v["linear"] + g + 2 * shrinkage * var - sigma * var
+    quadratic = np.power(new_accum, -power) / s["lr"] + 2 * s["l2"]
+    shrunk = np.sign(linear) * s["l1"] - linear
+    new_var = np.where(np.abs(linear) > s["l1"], shrunk / quadratic, 0)
+    return {"accum": new_accum, "linear": linear, "var": new_var}
+
+
+_FTRL_SCALARS = ("lr", "l1", "l2", "lr_power")
+
+
+@register_kernel("ApplyFtrl", context=True)
+def apply_ftrl(
+    ctx, var, accum, linear, grad, lr, l1, l2, lr_power, *, T, use_locking, multiply_linear_by_lr
+):
+    refs = {"var": var, "accum": accum, "linear": linear}
+    return _apply(ctx, refs, grad, dict(zip(_FTRL_SCALARS, (lr, l1, l2, lr_power))), _ftrl)
+
+
+@register_kernel("ApplyFtrlV2", context=True)
+def apply_ftrl_v2(
+    ctx,
+    var,
+    accum,
+    linear,
+    grad,
+    lr,
+    l1,
+    l2,
+    l2_shrinkage,
+    lr_power,
+    *,
+    T,
+    use_locking,
+    multiply_linear_by_lr,
+):
+    refs = {"var": var, "accum": accum, "linear": linear}
+    scalars = {**dict(zip(_FTRL_SCALARS, (lr, l1, l2, lr_power))), "shrinkage": l2_shrinkage}
+    return _apply(ctx, refs, grad, scalars, lambda v, g, s: _ftrl(v, g, s, s["shrinkage"]))
+
+
+def proximal_step(prox, rate, l1, l2):
+    """The proximal operator of ``l1*|w| + l2/2*w^2`` at ``prox`` with step ``rate``."""
+    if l1 > 0:
+        prox = np.sign(prox) * np.maximum(np.abs(prox) - rate * l1, 0)
+    return prox / (1 + rate * l2)
+
+
+@register_kernel("ApplyProximalGradientDescent", context=True)
+def apply_proximal_gradient_descent(ctx, var, alpha, l1, l2, delta, *, T, use_locking):
+    def update(v, g, s):
+        prox = v["var"] - s["alpha"] * g
+        return {"var": proximal_step(prox, s["alpha"], s["l1"], s["l2"])}
+
+    return _apply(ctx, {"var": var}, delta, {"alpha": alpha, "l1": l1, "l2": l2}, update)
+
+
+@register_kernel("ApplyProximalAdagrad", context=True)
+def apply_proximal_adagrad(ctx, var, accum, lr, l1, l2, grad, *, T, use_locking):
+    def update(v, g, s):
+        accum = v["accum"] + np.square(g)
+        rate = s["lr"] / np.sqrt(accum)
+        prox = v["var"] - rate * g
+        return {"accum": accum, "var": proximal_step(prox, rate, s["l1"], s["l2"])}
+
+    refs = {"var": var, "accum": accum}
+    return _apply(ctx, refs, grad, {"lr": lr, "l1": l1, "l2": l2}, update)

@@ -403,11 +403,14 @@ def _open_scope(graph, stack, store, old, name_or_scope, default_name, auxiliary
     return (f"{old.name}/{relative}" if old.name else relative), opened, old
 
 
-def create_slot_variable(primary: Variable, initializer, slot_name: str) -> Variable:
+def create_slot_variable(
+    primary: Variable, initializer, slot_name: str, shape=None, dtype=None
+) -> Variable:
     """A variable shaped like ``primary``, named ``<primary>/<slot_name>`` (made unique).
 
     Optimizers keep their accumulators in slots (``w/Adam``, ``w/Adam_1``). A slot is not
-    trainable and is placed with its primary.
+    trainable and is placed with its primary. ``shape`` and ``dtype`` default to the
+    primary's.
     """
     graph = primary.graph
     with graph.as_default(), init_scope(graph):
@@ -415,8 +418,8 @@ def create_slot_variable(primary: Variable, initializer, slot_name: str) -> Vari
             with graph.colocate_with(primary.op):
                 return get_variable(
                     "",
-                    shape=primary.shape,
-                    dtype=primary.dtype.base_dtype,
+                    shape=primary.shape if shape is None else shape,
+                    dtype=primary.dtype.base_dtype if dtype is None else dtype,
                     initializer=initializer,
                     trainable=False,
                 )

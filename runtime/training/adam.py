@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..ops import control_flow_ops
-from ..ops.core import convert_to_tensor
 from . import training_ops
 from .optimizer import Optimizer, cast_to
 
@@ -60,10 +59,10 @@ class AdamOptimizer(Optimizer):
             self._zeros_slot(var, "v", self._name)
 
     def _prepare(self) -> None:
-        self._lr_t = convert_to_tensor(self._call_if_callable(self._lr), name="learning_rate")
-        self._beta1_t = convert_to_tensor(self._call_if_callable(self._beta1), name="beta1")
-        self._beta2_t = convert_to_tensor(self._call_if_callable(self._beta2), name="beta2")
-        self._epsilon_t = convert_to_tensor(self._call_if_callable(self._epsilon), name="epsilon")
+        self._lr_t = self._hyper_tensor(self._lr, "learning_rate")
+        self._beta1_t = self._hyper_tensor(self._beta1, "beta1")
+        self._beta2_t = self._hyper_tensor(self._beta2, "beta2")
+        self._epsilon_t = self._hyper_tensor(self._epsilon, "epsilon")
 
     def _apply_dense(self, grad, var):
         dtype = var.dtype.base_dtype

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..ops.core import convert_to_tensor
 from . import training_ops
 from .optimizer import Optimizer, cast_to
 
@@ -37,8 +36,7 @@ class GradientDescentOptimizer(Optimizer):
         self._learning_rate_tensor = None
 
     def _prepare(self) -> None:
-        lr = self._call_if_callable(self._learning_rate)
-        self._learning_rate_tensor = convert_to_tensor(lr, name="learning_rate")
+        self._learning_rate_tensor = self._hyper_tensor(self._learning_rate, "learning_rate")
 
     def _apply_dense(self, grad, var):
         return training_ops.apply_gradient_descent(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..ops.core import convert_to_tensor
 from . import training_ops
 from .optimizer import Optimizer, cast_to
 
@@ -37,10 +36,8 @@ class MomentumOptimizer(Optimizer):
             self._zeros_slot(var, "momentum", self._name)
 
     def _prepare(self) -> None:
-        lr = self._call_if_callable(self._learning_rate)
-        momentum = self._call_if_callable(self._momentum)
-        self._learning_rate_tensor = convert_to_tensor(lr, name="learning_rate")
-        self._momentum_tensor = convert_to_tensor(momentum, name="momentum")
+        self._learning_rate_tensor = self._hyper_tensor(self._learning_rate, "learning_rate")
+        self._momentum_tensor = self._hyper_tensor(self._momentum, "momentum")
 
     def _apply_dense(self, grad, var):
         dtype = var.dtype.base_dtype

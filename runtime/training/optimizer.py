@@ -21,7 +21,7 @@ from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
 from ..ops import control_flow_ops, math_ops
 from ..ops.core import convert_to_tensor
-from ..ops.init_ops import Zeros
+from ..ops.init_ops import Constant, Zeros
 from ..ops.variable_scope import create_slot_variable
 from ..ops.variables import Variable, assign_add, init_scope, trainable_variables
 
@@ -221,14 +221,36 @@ class Optimizer:
             found.extend(v for v in slots.values() if v.graph is graph)
         return sorted(found, key=lambda v: v.name)
 
-    def _zeros_slot(self, var, slot_name, op_name):
-        return self._get_or_make_slot_with_initializer(var, Zeros(), slot_name, op_name)
+    def _slot_dict(self, slot_name) -> dict:
+        return self._slots.setdefault(slot_name, {})
 
-    def _get_or_make_slot_with_initializer(self, var, initializer, slot_name, op_name):
-        slots = self._slots.setdefault(slot_name, {})
+    def _zeros_slot(self, var, slot_name, op_name):
+        """The slot ``slot_name`` of ``var``, made of zeros shaped like it if new."""
+        return self._get_or_make_slot_with_initializer(
+            var, Zeros(), var.shape, var.dtype.base_dtype, slot_name, op_name
+        )
+
+    def _constant_slot(self, var, value, slot_name, op_name):
+        """The slot ``slot_name`` of ``var``, filled with ``value`` if new (Adagrad's start)."""
+        return self._get_or_make_slot_with_initializer(
+            var, Constant(value), var.shape, var.dtype.base_dtype, slot_name, op_name
+        )
+
+    def _get_or_make_slot(self, var, val, slot_name, op_name):
+        """The slot ``slot_name`` of ``var``, made with the initial value ``val`` if new."""
+        value = convert_to_tensor(val)
+        return self._get_or_make_slot_with_initializer(
+            var, lambda *_, **__: value, value.shape, value.dtype.base_dtype, slot_name, op_name
+        )
+
+    def _get_or_make_slot_with_initializer(
+        self, var, initializer, shape, dtype, slot_name, op_name
+    ):
+        """The slot ``slot_name`` of ``var``, made as ``<var>/<op_name>`` if new."""
+        slots = self._slot_dict(slot_name)
         key = _var_key(var)
         if key not in slots:
-            slots[key] = create_slot_variable(var, initializer, op_name)
+            slots[key] = create_slot_variable(var, initializer, op_name, shape=shape, dtype=dtype)
         return slots[key]
 
     def _create_non_slot_variable(self, initial_value, name, colocate_with):
@@ -246,6 +268,10 @@ class Optimizer:
     @staticmethod
     def _call_if_callable(param):
         return param() if callable(param) else param
+
+    def _hyper_tensor(self, value, name: str) -> Tensor:
+        """A hyperparameter (a number, a tensor, or a callable giving one) as a tensor."""
+        return convert_to_tensor(self._call_if_callable(value), name=name)
 
     def _assert_valid_dtypes(self, tensors) -> None:
         for tensor in tensors:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ..ops.core import convert_to_tensor
-from ..ops.init_ops import Ones
 from . import training_ops
 from .optimizer import Optimizer, cast_to
 
@@ -45,22 +43,16 @@ class RMSPropOptimizer(Optimizer):
 
     def _create_slots(self, var_list) -> None:
         for var in var_list:
-            self._get_or_make_slot_with_initializer(var, Ones(), "rms", self._name)
+            self._constant_slot(var, 1.0, "rms", self._name)
             if self._centered:
                 self._zeros_slot(var, "mg", self._name)
             self._zeros_slot(var, "momentum", self._name)
 
     def _prepare(self) -> None:
-        self._learning_rate_tensor = convert_to_tensor(
-            self._call_if_callable(self._learning_rate), name="learning_rate"
-        )
-        self._decay_tensor = convert_to_tensor(self._call_if_callable(self._decay), name="decay")
-        self._momentum_tensor = convert_to_tensor(
-            self._call_if_callable(self._momentum), name="momentum"
-        )
-        self._epsilon_tensor = convert_to_tensor(
-            self._call_if_callable(self._epsilon), name="epsilon"
-        )
+        self._learning_rate_tensor = self._hyper_tensor(self._learning_rate, "learning_rate")
+        self._decay_tensor = self._hyper_tensor(self._decay, "decay")
+        self._momentum_tensor = self._hyper_tensor(self._momentum, "momentum")
+        self._epsilon_tensor = self._hyper_tensor(self._epsilon, "epsilon")
 
     def _apply_dense(self, grad, var):
         dtype = var.dtype.base_dtype

@@ -1,5 +1,7 @@
 """The optimizers' update ops: ``ApplyGradientDescent``, ``ApplyMomentum``, ``ApplyAdam``,
-``ApplyRMSProp`` and ``ApplyCenteredRMSProp``.
+``ApplyRMSProp``, ``ApplyCenteredRMSProp``, ``ApplyAdagrad``, ``ApplyAdagradDA``,
+``ApplyAdadelta``, ``ApplyFtrl``, ``ApplyFtrlV2``, ``ApplyProximalGradientDescent`` and
+``ApplyProximalAdagrad``.
 
 Each takes the variable and its slot variables by reference (``"&"`` inputs, so the
 placer keeps them together), hyperparameters as scalars, and the gradient; it
@@ -8,12 +10,16 @@ outputs the updated variable. Kernels: ``runtime.kernels.training``.
 
 from __future__ import annotations
 
+from .. import dtypes
 from ..graph import Tensor
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.shape_util import merge_shapes
 from ..ops.variables import ref_tensor
 from ..registry import REQUIRED, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
+
+# Inputs of a fixed dtype rather than the variable's ``T``.
+_FIXED_DTYPES = {"global_step": dtypes.int64}
 
 
 def _apply_shape(inputs: tuple):
@@ -26,9 +32,10 @@ def _apply_shape(inputs: tuple):
     def rule(*specs, T, **_attrs):
         shape = TensorShape(None)
         for arg, spec in zip(inputs, specs):
-            if spec.dtype != T:
+            expected = _FIXED_DTYPES.get(arg, T)
+            if spec.dtype != expected:
                 raise TypeError(
-                    f"Expected {T.name} for input '{arg.lstrip('&')}', got {spec.dtype.name}"
+                    f"Expected {expected.name} for input '{arg.lstrip('&')}', got {spec.dtype.name}"
                 )
             if arg.startswith("&") or arg in ("grad", "delta"):
                 shape = merge_shapes(shape, spec.shape)
@@ -70,12 +77,49 @@ APPLY_CENTERED_RMS_PROP = _register(
     "ApplyCenteredRMSProp",
     ("&var", "&mg", "&ms", "&mom", "lr", "rho", "momentum", "epsilon", "grad"),
 )
+APPLY_ADAGRAD = _register("ApplyAdagrad", ("&var", "&accum", "lr", "grad"), update_slots=True)
+APPLY_ADAGRAD_DA = _register(
+    "ApplyAdagradDA",
+    (
+        "&var",
+        "&gradient_accumulator",
+        "&gradient_squared_accumulator",
+        "grad",
+        "lr",
+        "l1",
+        "l2",
+        "global_step",
+    ),
+)
+APPLY_ADADELTA = _register(
+    "ApplyAdadelta", ("&var", "&accum", "&accum_update", "lr", "rho", "epsilon", "grad")
+)
+APPLY_FTRL = _register(
+    "ApplyFtrl",
+    ("&var", "&accum", "&linear", "grad", "lr", "l1", "l2", "lr_power"),
+    multiply_linear_by_lr=False,
+)
+APPLY_FTRL_V2 = _register(
+    "ApplyFtrlV2",
+    ("&var", "&accum", "&linear", "grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power"),
+    multiply_linear_by_lr=False,
+)
+APPLY_PROXIMAL_GRADIENT_DESCENT = _register(
+    "ApplyProximalGradientDescent", ("&var", "alpha", "l1", "l2", "delta")
+)
+APPLY_PROXIMAL_ADAGRAD = _register(
+    "ApplyProximalAdagrad", ("&var", "&accum", "lr", "l1", "l2", "grad")
+)
 
 
 def _build(op_def: OpDef, refs: list, values: list, name, **attrs) -> Tensor:
     refs = [ref_tensor(r, op_def.name, arg.lstrip("&")) for r, arg in zip(refs, op_def.inputs)]
     dtype = refs[0].dtype.base_dtype
-    values = [convert_to_tensor(v, dtype=dtype) for v in values]
+    value_args = op_def.input_names[len(refs) :]
+    values = [
+        convert_to_tensor(v, dtype=_FIXED_DTYPES.get(arg, dtype))
+        for v, arg in zip(values, value_args)
+    ]
     return apply_op(op_def, [*refs, *values], name or op_def.name, T=dtype, **attrs).outputs[0]
 
 
@@ -148,10 +192,115 @@ def apply_centered_rms_prop(
     )
 
 
+def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
+    """Adagrad: ``accum += grad^2; var -= lr * grad / sqrt(accum)``."""
+    return _build(
+        APPLY_ADAGRAD,
+        [var, accum],
+        [lr, grad],
+        name,
+        use_locking=use_locking,
+        update_slots=update_slots,
+    )
+
+
+def apply_adagrad_da(
+    var,
+    gradient_accumulator,
+    gradient_squared_accumulator,
+    grad,
+    lr,
+    l1,
+    l2,
+    global_step,
+    use_locking=False,
+    name=None,
+):
+    """Adagrad dual averaging: the variable is recomputed from the accumulated gradients.
+
+    ``var = -lr * sign(g) * max(|g| - l1*t, 0) / (l2*t*lr + sqrt(gg))`` for ``g`` the
+    sum of gradients, ``gg`` the sum of their squares and ``t`` the (int64) step.
+    """
+    return _build(
+        APPLY_ADAGRAD_DA,
+        [var, gradient_accumulator, gradient_squared_accumulator],
+        [grad, lr, l1, l2, global_step],
+        name,
+        use_locking=use_locking,
+    )
+
+
+def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False, name=None):
+    """Adadelta: the step is ``sqrt(accum_update + eps) / sqrt(accum + eps) * grad``, both
+    accumulators decaying by ``rho``."""
+    return _build(
+        APPLY_ADADELTA,
+        [var, accum, accum_update],
+        [lr, rho, epsilon, grad],
+        name,
+        use_locking=use_locking,
+    )
+
+
+def apply_ftrl(
+    var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False, name=None
+) -> Tensor:
+    """FTRL-Proximal (McMahan et al., 2013) with L1 and L2 regularization."""
+    return _build(
+        APPLY_FTRL,
+        [var, accum, linear],
+        [grad, lr, l1, l2, lr_power],
+        name,
+        use_locking=use_locking,
+    )
+
+
+def apply_ftrl_v2(
+    var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False, name=None
+) -> Tensor:
+    """FTRL with an L2 shrinkage term: the gradient gains ``2 * l2_shrinkage * var``."""
+    return _build(
+        APPLY_FTRL_V2,
+        [var, accum, linear],
+        [grad, lr, l1, l2, l2_shrinkage, lr_power],
+        name,
+        use_locking=use_locking,
+    )
+
+
+def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
+    """A gradient step, then the proximal operator of ``l1*|w| + l2/2*w^2``."""
+    return _build(
+        APPLY_PROXIMAL_GRADIENT_DESCENT,
+        [var],
+        [alpha, l1, l2, delta],
+        name,
+        use_locking=use_locking,
+    )
+
+
+def apply_proximal_adagrad(var, accum, lr, l1, l2, grad, use_locking=False, name=None):
+    """An Adagrad step, then the proximal operator with Adagrad's per-element rate."""
+    return _build(
+        APPLY_PROXIMAL_ADAGRAD,
+        [var, accum],
+        [lr, l1, l2, grad],
+        name,
+        use_locking=use_locking,
+    )
+
+
 __all__ = [
+    "apply_adadelta",
+    "apply_adagrad",
+    "apply_adagrad_da",
     "apply_adam",
     "apply_centered_rms_prop",
+    "apply_ftrl",
+    "apply_ftrl_v2",
     "apply_gradient_descent",
     "apply_momentum",
+    "apply_proximal_adagrad",
+    "apply_proximal_gradient_descent",
     "apply_rms_prop",
 ]
