@@ -134,6 +134,16 @@ class _VariableStore:
             index += 1
         return f"{name}_{index}"
 
+    def close_subscopes(self, name: str, counts: dict | None) -> None:
+        """Leaving scope ``name``: restore ``counts`` (a re-entered scope's), else forget
+        the scopes opened under ``name``."""
+        if counts is not None:
+            self.scope_counts = counts
+            return
+        for key in self.scope_counts:
+            if key.startswith(f"{name}/"):
+                self.scope_counts[key] = 0
+
     def get_variable(self, graph, name, *, shape, dtype, initializer, reuse, op_name, **kwargs):
         shape = None if shape is None else as_shape(shape)
         found = self.variables.get(name)
@@ -367,6 +377,9 @@ def variable_scope(
         )
         reuse = reuse or template.reuse
         store.scope_counts[name] = store.scope_counts.get(name, 0) + 1
+        # As TF: leaving a scope forgets the scopes opened inside it (so a scope entered
+        # again, e.g. with reuse, names its default-named subscopes as the first time).
+        counts = dict(store.scope_counts) if isinstance(name_or_scope, VariableScope) else None
         scope = VariableScope(
             reuse,
             name=name,
@@ -380,6 +393,7 @@ def variable_scope(
             yield scope
         finally:
             holder[:] = [old]
+            store.close_subscopes(name, counts)
 
 
 def _open_scope(graph, stack, store, old, name_or_scope, default_name, auxiliary):
