@@ -1,7 +1,9 @@
 """A user's Python function as an op: ``numpy_function`` and TF1's ``py_func``.
 
-The function is kept with its graph (TF keeps it in a registry keyed by a token
-attr, and so does this module), so a ``GraphDef`` of the graph stays plain data.
+The function is kept by its graph, in a table keyed by the op's ``token`` attr (as TF
+keeps it in ``graph._py_funcs_used_in_graph``), so a ``GraphDef`` of the graph stays
+plain data and the function lives exactly as long as the graph: a bound method whose
+object holds the graph does not keep the graph alive.
 It receives numpy arrays (``bytes`` objects for strings) and must return values
 whose dtypes are exactly ``Tout``. An exception it raises fails the run with TF's
 mapping -- ``ValueError``/``TypeError`` to ``InvalidArgumentError``,
@@ -15,7 +17,6 @@ from __future__ import annotations
 import builtins
 import itertools
 import traceback
-import weakref
 
 import numpy as np
 
@@ -37,8 +38,13 @@ from .core import apply_op, convert_to_tensor
 __all__ = ["numpy_function"]
 
 _tokens = itertools.count()
-# graph -> {token: function}: the functions live as long as the graph that calls them.
-_functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _functions(graph) -> dict:
+    """``graph``'s own ``{token: function}`` table. It is an attribute of the graph, not a
+    module-level map keyed by graph: a map's values would hold the graph alive through
+    any function that refers to it (a bound method of a model holding its graph)."""
+    return vars(graph).setdefault("_py_funcs", {})  # atomic: builders may race
 
 
 def _py_func_shape(*inputs, token, Tin, Tout):
@@ -117,7 +123,7 @@ def _build(func, inp, Tout, stateful: bool, name: str):
     with graph.name_scope(name) as scope:
         tensors = [_value(convert_to_tensor(value)) for value in inputs]
         token = f"pyfunc_{next(_tokens)}"
-        _functions.setdefault(graph, {})[token] = func
+        _functions(graph)[token] = func
         op = apply_op(
             PY_FUNC if stateful else PY_FUNC_STATELESS,
             [tensors],
@@ -160,7 +166,7 @@ def _error_class(err: Exception) -> type:
 
 
 def _py_func_kernel(ctx, *inputs, token, Tin, Tout):
-    func = _functions.get(ctx.op.graph, {}).get(token)
+    func = _functions(ctx.op.graph).get(token)
     if func is None:
         raise op_error(
             UnknownError,
