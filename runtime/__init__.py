@@ -7,6 +7,7 @@ ones (``placeholder``, ``Session``, ``get_default_graph`` ...).
 
 from . import (  # tf.io, tf.compat.v1.summary
     compat,
+    data,
     dtypes,
     errors,
     graph_util,
@@ -63,6 +64,7 @@ from .registry import not_differentiable as no_gradient
 from .registry import register_gradient as RegisterGradient
 from .scopes import control_dependencies, device, name_scope
 from .shapes import TensorShape
+from .sparse_tensor import SparseTensor
 from .training import v2 as train
 
 __version__ = "0.1.0"

@@ -1,4 +1,5 @@
-"""TFRecord files: the framing shared by ``tf.python_io``, ``tf.data``, readers and summaries.
+"""Record files: TFRecord framing (shared by ``tf.python_io``, ``tf.data``, readers and
+summaries), text lines and fixed-length records.
 
 A TFRecord file is a sequence of records, each::
 
@@ -285,6 +286,48 @@ def tf_record_iterator(path, options=None):
 
 def _text(path) -> str:
     return path.decode() if isinstance(path, bytes) else str(path)
+
+
+# -- text lines and fixed-length records ----------------------------------------------
+
+
+def text_lines(path: str, compression="", skip: int = 0):
+    """``(line number, line)`` of a text file, line ends (``\\n``, ``\\r\\n``) removed."""
+    with open_compressed(path, compression) as stream:
+        for number, line in enumerate(stream, 1):
+            if number > skip:
+                yield number, line.rstrip(b"\n").removesuffix(b"\r")
+
+
+def fixed_length_records(path: str, header: int, size: int, footer: int, hop: int, compression=""):
+    """``(index, record)`` of a file of fixed-length records between a header and footer.
+
+    Records start ``hop`` bytes apart (``0``: one after another). A body that is not a
+    whole number of records is ``DataLossError``, as TF's ``FixedLengthRecordDataset``.
+    """
+    hop = hop or size
+    with open_compressed(path, compression) as stream:
+        if len(read_exactly(stream, header)) < header:
+            return
+        data, start, index = b"", 0, 0
+        while True:
+            chunk = stream.read(CHUNK)
+            data, start = data[start:] + chunk, 0
+            # A record is taken once the bytes after it can still hold the footer.
+            while len(data) - start >= size + footer:
+                yield index, data[start : start + size]
+                index += 1
+                start += hop
+            if not chunk:
+                break
+    if hop == size and len(data) - start != footer:
+        raise DataLossError(
+            None,
+            None,
+            f"Excluding the header ({header} bytes) and footer ({footer} bytes), input file "
+            f'"{path}" has a body that is not an exact multiple of the record length '
+            f"({size} bytes).",
+        )
 
 
 # -- writing ----------------------------------------------------------------------------

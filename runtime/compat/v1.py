@@ -8,7 +8,7 @@ sessions, the config messages, the default-graph and default-session helpers.
 from __future__ import annotations
 
 from .. import *
-from .. import initializers
+from .. import initializers, python_io
 from .. import training as train
 from ..config import (
     CallableOptions,
@@ -46,6 +46,17 @@ from ..ops.init_ops import (
     truncated_normal_initializer,
     variance_scaling_initializer,
 )
+from ..ops.io_ops import (
+    FixedLengthRecordReader,
+    IdentityReader,
+    ReaderBase,
+    TextLineReader,
+    TFRecordReader,
+    WholeFileReader,
+    matching_files,
+    read_file,
+    write_file,
+)
 from ..ops.logging_ops import Print
 from ..ops.math_ops import argmax_v1 as argmax
 from ..ops.math_ops import argmin_v1 as argmin
@@ -79,6 +90,15 @@ from ..ops.math_ops import reduce_prod_v1 as reduce_prod
 from ..ops.math_ops import reduce_sum_v1 as reduce_sum
 from ..ops.math_ops import where as where_v2
 from ..ops.math_ops import where_v1 as where
+from ..ops.parsing_ops import (
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    decode_csv,
+    decode_raw,
+    parse_example,
+    parse_single_example,
+)
 from ..ops.random_ops import (
     get_seed,
     random_normal,
@@ -116,6 +136,7 @@ from ..session import (
     get_default_session,
     register_session_run_conversion_functions,
 )
+from ..sparse_tensor import SparseTensorValue
 
 
 def __getattr__(name: str):

@@ -825,45 +825,6 @@ def _file_names(filenames) -> list:
     return [name.decode() if isinstance(name, bytes) else str(name) for name in np.ravel(filenames)]
 
 
-def text_lines(path: str, compression="", skip: int = 0):
-    """``(line number, line)`` of a text file, line ends (``\\n``, ``\\r\\n``) removed."""
-    with records.open_compressed(path, compression) as stream:
-        for number, line in enumerate(stream, 1):
-            if number > skip:
-                yield number, line.rstrip(b"\n").removesuffix(b"\r")
-
-
-def fixed_length_records(path: str, header: int, size: int, footer: int, hop: int, compression=""):
-    """``(index, record)`` of a file of fixed-length records between a header and footer.
-
-    Records start ``hop`` bytes apart (``0``: one after another). A body that is not a
-    whole number of records is ``DataLossError``, as TF's ``FixedLengthRecordDataset``.
-    """
-    hop = hop or size
-    with records.open_compressed(path, compression) as stream:
-        if len(records.read_exactly(stream, header)) < header:
-            return
-        data, start, index = b"", 0, 0
-        while True:
-            chunk = stream.read(records.CHUNK)
-            data, start = data[start:] + chunk, 0
-            # A record is taken once the bytes after it can still hold the footer.
-            while len(data) - start >= size + footer:
-                yield index, data[start : start + size]
-                index += 1
-                start += hop
-            if not chunk:
-                break
-    if hop == size and len(data) - start != footer:
-        raise DataLossError(
-            None,
-            None,
-            f"Excluding the header ({header} bytes) and footer ({footer} bytes), input file "
-            f'"{path}" has a body that is not an exact multiple of the record length '
-            f"({size} bytes).",
-        )
-
-
 def _file_source(filenames, read_one) -> _Source:
     names = _file_names(filenames)
 
@@ -965,7 +926,9 @@ def _text_line(filenames, compression_type, buffer_size):
     compression = _scalar_text(compression_type)
     return _file_source(
         filenames,
-        lambda name: ((np.array(line, dtype=object),) for _, line in text_lines(name, compression)),
+        lambda name: (
+            (np.array(line, dtype=object),) for _, line in records.text_lines(name, compression)
+        ),
     )
 
 
@@ -994,7 +957,7 @@ def _fixed_length(
         filenames,
         lambda name: (
             (np.array(r, dtype=object),)
-            for _, r in fixed_length_records(name, *sizes, 0, compression)
+            for _, r in records.fixed_length_records(name, *sizes, 0, compression)
         ),
     )
 
@@ -1189,7 +1152,8 @@ class IteratorResource:
         self.name = name
         self.types = tuple(types)
         self.shapes = tuple(shapes)
-        self.lock = threading.Lock()
+        # Reentrant: a rolled-back journal runs a late give-back at once, lock held.
+        self.lock = threading.RLock()
         self.pipeline: Pipeline | None = None
         self.iterator = None
         self.given_back: list = []
@@ -1247,7 +1211,8 @@ class IteratorResource:
                         element = next(self.iterator)
                     except StopIteration:
                         raise OutOfRangeError(None, None, "End of sequence") from None
-        ctx.journal.record(lambda: self._give_back(element, pipeline))
+            # Recorded with the lock held: no other get_next slips in before a give-back.
+            ctx.journal.record(lambda: self._give_back(element, pipeline))
         return element
 
     def _give_back(self, element, pipeline) -> None:

@@ -3,9 +3,32 @@
 ``runtime.training.v2`` is the TF2 subset (``tf.train``).
 """
 
+from ..example import (
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
+)
 from .adam import AdamOptimizer
 from .coordinator import Coordinator
 from .gradient_descent import GradientDescentOptimizer
+from .input import (
+    batch,
+    batch_join,
+    input_producer,
+    limit_epochs,
+    maybe_batch,
+    range_input_producer,
+    shuffle_batch,
+    shuffle_batch_join,
+    slice_input_producer,
+    string_input_producer,
+)
 from .momentum import MomentumOptimizer
 from .optimizer import Optimizer
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
