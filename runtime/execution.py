@@ -161,8 +161,14 @@ class ExecutionState:
         self.frames: dict = {}  # (static frame, parent Iteration) -> FrameState
         self.ready = [(step, self.root, False) for step in reversed(plan.roots)]
         self.root.outstanding = len(self.ready)
-        # Stepping: per finished task, how to take it back (see undo).
+        # Stepping: per finished task, how to take it back (see undo), and the tasks
+        # its outputs went to (``readers``).
         self._undo: dict | None = {} if keep else None
+        self._readers: dict | None = {} if keep else None
+        self._delivering = None  # the key of the task whose outputs are being delivered
+        # Injected values, ``(frame path, slot) -> value``: they replace what a
+        # producer delivers to that slot (stepping).
+        self.overrides: dict = {}
         # Without control flow a value goes once its last reader has finished (the
         # counts are made on the first finish: run_in_order never needs them).
         self._release = not keep and not plan.control_flow
@@ -186,6 +192,7 @@ class ExecutionState:
             outputs = (DEAD,) * len(step.output_slots)
             dead = True
         log = [] if self._undo is not None else None
+        self._delivering = _key(task)
         kind = step.kind
         if kind == ENTER:
             self._enter(step, iteration, outputs, dead, log)
@@ -219,7 +226,12 @@ class ExecutionState:
         _, log = self._undo.pop(_key(task))
         for action in reversed(log):
             action[0](*action[1:])
+        self._readers.pop(_key(task), None)
         self.ready.append(task)
+
+    def readers(self, task) -> list:
+        """(Stepping) the ``(step, iteration)`` keys ``task``'s outputs were delivered to."""
+        return self._readers.get(_key(task), [])
 
     def results(self) -> list:
         """The fetched values (root slots of ``plan.fetch_slots``)."""
@@ -260,10 +272,17 @@ class ExecutionState:
     def _activate(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
         """Deliver ``step``'s outputs into ``iteration`` and make its readers there ready."""
         values = iteration.values
+        if self.overrides:
+            path = iteration.path
+            outputs = [self.overrides.get((path, s), v) for s, v in zip(step.output_slots, outputs)]
         for s, value in zip(step.output_slots, outputs):
             if log is not None:
                 log.append((values.__setitem__, s, values[s]))
             values[s] = value
+        if self._readers is not None:
+            self._readers.setdefault(self._delivering, []).extend(
+                (dst, iteration) for dst, _ in step.out_edges
+            )
         pending = iteration.pending
         dead_counts = iteration.dead
         activated = 0

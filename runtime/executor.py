@@ -214,7 +214,7 @@ def _execute(plan, values, run: RunContext, sequential: bool) -> None:
             state.run_in_order(lambda step, values: _hooked(step, root, values, run))
         else:
             state.run_in_order(_in_order(run))
-        _check_fetches(state)
+        check_fetches(state)
     except BaseException as err:
         error = err
         run.journal.rollback()
@@ -256,7 +256,7 @@ def _hooked(step, iteration, values, run) -> tuple:
     return outputs
 
 
-def _check_fetches(state) -> None:
+def check_fetches(state) -> None:
     """A fetched tensor that is dead (the untaken side of a cond) has no value: TF's error."""
     if not state.plan.control_flow:
         return

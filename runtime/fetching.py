@@ -209,8 +209,12 @@ def as_result(value):
     return np.asarray(value)[()] if np.ndim(value) == 0 else np.asarray(value)
 
 
-def convert_feed(tensor: Tensor, value) -> np.ndarray:
-    """Check and convert one feed value for ``tensor`` with TF's rules and messages."""
+def convert_feed(tensor: Tensor, value, feeding: bool = True) -> np.ndarray:
+    """Check and convert one feed value for ``tensor`` with TF's rules and messages.
+
+    ``feeding=False`` converts a value injected while stepping, which may replace any
+    tensor (also one ``Graph.prevent_feeding`` keeps out of ``feed_dict``).
+    """
     if isinstance(value, Tensor):
         raise TypeError(
             "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
@@ -225,7 +229,7 @@ def convert_feed(tensor: Tensor, value) -> np.ndarray:
             f"Cannot feed value of shape {array.shape!r} for Tensor {tensor.name!r}, which has "
             f"shape {str(tensor.shape)!r}"
         )
-    if not tensor.graph.is_feedable(tensor):
+    if feeding and not tensor.graph.is_feedable(tensor):
         raise ValueError(f"Tensor {tensor.name!r} may not be fed.")
     return array
 

@@ -1,21 +1,29 @@
-"""Step through a run op by op: a debugger over the session's own executor.
+"""Step through a run op by op: a debugger over the session's own execution state.
 
 The model is torch.fx's ``Interpreter``. The stepper is not a second executor: it
 takes the run's ``Plan`` from the session (:meth:`Session.prepare_run`: the same feed
-checks, pruning, placement and plan cache as ``Session.run``), and runs the plan's
-steps with the executor's own ``execute_step`` in the session's ``RunContext``, in
-plan order (the order the sequential executor follows), one op per :meth:`step`.
+checks, pruning, placement and plan cache as ``Session.run``) and drives the same
+:class:`~runtime.execution.ExecutionState` as every run, kernels called through the
+executor's ``run_kernel`` in the session's ``RunContext``, one op per :meth:`step`.
 
 State of a stepped run
-    ``values``     the plan's slot list, feeds first. Nothing is released while
-                   stepping, so every value computed so far can be inspected.
-    ``done``       the steps that have run, in the order they ran, each with its own
+    ``execution_state``  the run's execution state, made with ``keep=True``: every value of
+                   every iteration stays for inspection, and each finished task can be
+                   taken back (``ExecutionState.undo``).
+    ``done``       the tasks that have run, in the order they ran, each with its own
                    undo ``Journal`` (the run's context gets a fresh one per op), so
                    one op's effects can be undone on their own.
-    ``overrides``  injected values by slot; they replace what the producing op
-                   computes (or the feed).
-    The next op is the first step of the plan that has not run. Pending ops stay
-    closed under "depends on", so the next op's inputs are always computed.
+    overrides      injected values (``state.overrides``): they replace what the
+                   producing op delivers (or the feed), in one iteration of a loop or
+                   in the root frame.
+    The next op is the ready task that comes first: the oldest iteration, then plan
+    order. Without loops that is plan order exactly. Dead tasks (the untaken side of a
+    cond) pass without stopping.
+Loops
+    An op inside a ``tf.while_loop`` runs once per iteration; events, breakpoints
+    (``iteration=3``), :meth:`value` and :meth:`inject` name the iteration, and
+    :attr:`position` says where the run is ("``rnn/while/MatMul``, iteration 3 of
+    ``rnn/while``").
 Stateful ops
     Variables and queues change as in a real run, through the session's resources.
     :meth:`finish` commits (the journals are dropped), leaving the state
@@ -36,10 +44,10 @@ fx's ``Interpreter``::
 
     cont() / step_to(op) / finish()
         +-- step()
-            +-- run_op(step)            one plan step: execute_step() in the run's context
+            +-- run_op(step)            one step in running_iteration: run_kernel()
         +-- breakpoint_hit(event)       (cont, step_to) the breakpoint that stops here
     inject(tensor, value) / remove_override(tensor) / restore()
-        +-- (invalidation)              undo effects; the ops and their dependents pend
+        +-- (invalidation)              undo effects; the tasks and their readers pend
 """
 
 from __future__ import annotations
@@ -50,9 +58,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .deadness import DEAD
 from .errors import OpError
-from .execution import step_inputs
-from .executor import run_kernel
+from .execution import ExecutionState, step_inputs
+from .executor import check_fetches, run_kernel
 from .fetching import convert_feed
 from .graph import Operation, Tensor
 from .registry import get_op_def
@@ -88,7 +97,9 @@ class StepEvent:
 
     ``outputs`` are the values downstream ops see (an injected value where there is
     one), a reference output (a variable) as its value right after the op ran;
-    ``elapsed`` is the kernel's time in seconds.
+    ``elapsed`` is the kernel's time in seconds; ``iteration`` is the loop iterations the
+    op ran in, ``(("while/while_context", 3),)`` for iteration 3 of a loop (``()`` outside
+    loops).
     """
 
     op: Operation
@@ -96,6 +107,32 @@ class StepEvent:
     outputs: tuple
     device: str
     elapsed: float
+    iteration: tuple = ()
+
+    @property
+    def where(self) -> str:
+        """The op and its iteration: ``"while/add, iteration 3 of while"``."""
+        return describe_position(self.op, self.iteration)
+
+
+def describe_position(op, path: tuple) -> str:
+    """``"op"`` or ``"op, iteration k of loop"`` (innermost loop first).
+
+    Examples
+    --------
+    >>> class Op: name = "rnn/while/MatMul"
+    >>> describe_position(Op(), (("rnn/while/while_context", 3),))
+    'rnn/while/MatMul, iteration 3 of rnn/while'
+    """
+    parts = [op.name]
+    for frame, number in reversed(path):
+        parts.append(f"iteration {number} of {loop_name(frame)}")
+    return ", ".join(parts)
+
+
+def loop_name(frame: str) -> str:
+    """A loop's name from its frame name (``"rnn/while/while_context"`` -> ``"rnn/while"``)."""
+    return frame.removesuffix("/while_context")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +150,8 @@ class Breakpoint:
     condition : str or callable, optional
         ``"has_inf_or_nan"``, or ``predicate(outputs) -> bool`` on the op's output
         values.
+    iteration : int, optional
+        Stop only in this iteration of the op's innermost loop.
 
     Examples
     --------
@@ -124,10 +163,15 @@ class Breakpoint:
     op_type: str | None = None
     scope: str | None = None
     condition: str | Callable | None = None
+    iteration: int | None = None
 
     def matches(self, event: StepEvent) -> bool:
         """Whether the op of ``event`` (which has run) stops here."""
         op = event.op
+        if self.iteration is not None and (
+            not event.iteration or event.iteration[-1][1] != self.iteration
+        ):
+            return False
         if self.op is not None and op.name != self.op:
             return False
         if self.op_type is not None and op.type != self.op_type:
@@ -148,6 +192,8 @@ class Breakpoint:
             parts.append(f"type {self.op_type!r}")
         if self.scope is not None:
             parts.append(f"scope {self.scope!r}")
+        if self.iteration is not None:
+            parts.append(f"at iteration {self.iteration}")
         if self.condition is not None:
             name = (
                 self.condition
@@ -229,17 +275,14 @@ class Stepper:
         self._run = prepared.context
         # A stepped run is a run in flight: the session's close() cancels it.
         self._run.__enter__()
-        self._values = prepared.initial_values()
+        self._state = ExecutionState(plan, prepared.initial_values(), keep=True)
         self._step_of = {step.op: step for step in plan.steps}
-        self._producer = {slot: step for step in plan.steps for slot in step.output_slots}
-        self._readers: dict = {}
+        self._readers_of: dict = {}  # (frame, slot) -> steps reading it
         for step in plan.steps:
             for slot in step.input_slots:
-                self._readers.setdefault(slot, []).append(step)
-        self._fed = set(plan.feed_slots.values())
-        self._done: dict = {}  # step -> its undo Journal, in the order the steps ran
-        self._cursor = 0  # no step of the plan before this index is pending
-        self._overrides: dict = {}  # slot -> injected value
+                self._readers_of.setdefault((step.frame, slot), []).append(step)
+        self._done: dict = {}  # (step, iteration) -> (task, Journal), in the order run
+        self.running_iteration = self._state.root  # where the op being run runs
         self._finished = False
         self.events: list[StepEvent] = []
         self.error: BaseException | None = None
@@ -248,20 +291,47 @@ class Stepper:
     # -- where the run is -----------------------------------------------------------
 
     @property
+    def execution_state(self) -> ExecutionState:
+        """The run's execution state (frames, iterations, values)."""
+        return self._state
+
+    @property
     def done(self) -> list:
-        """The ops that have run, in the order they ran."""
-        return [step.op for step in self._done]
+        """The ops that have run, in the order they ran (an op in a loop once per
+        iteration)."""
+        return [task[0].op for task, _ in self._done.values() if not task[2]]
 
     @property
     def pending(self) -> list:
-        """The ops still to run, in the order they will run (``next`` first)."""
-        return [s.op for s in self._plan.steps[self._cursor :] if s not in self._done]
+        """The ops still to run, in plan order with ``next`` first (an op in a loop that
+        has run in some iteration is not listed again)."""
+        nxt = self._next_task()
+        ran = {key[0] for key in self._done}
+        steps = [s for s in self._plan.steps if s not in ran]
+        if nxt is not None and nxt[0] in steps:
+            steps.remove(nxt[0])
+        first = [] if nxt is None else [nxt[0]]
+        return [s.op for s in first + steps]
 
     @property
     def next(self) -> Operation | None:
         """The op the next :meth:`step` runs, or ``None`` when every op has run."""
-        step = self._next_step()
-        return None if step is None else step.op
+        task = self._next_task()
+        return None if task is None else task[0].op
+
+    @property
+    def next_iteration(self) -> tuple:
+        """The iterations the next op runs in (``()`` outside loops or at the end)."""
+        task = self._next_task()
+        return () if task is None else task[1].path
+
+    @property
+    def position(self) -> str:
+        """Where the run is, in words: the next op and its iteration."""
+        task = self._next_task()
+        if task is None:
+            return "finished" if self._finished else "every op has run"
+        return "next: " + describe_position(task[0].op, task[1].path)
 
     @property
     def unused(self) -> list:
@@ -285,25 +355,23 @@ class Stepper:
 
     def state(self, op) -> str:
         """``"done"``, ``"next"``, ``"pending"`` or ``"unused"`` for ``op`` (or its name)."""
-        step = self._step_of.get(self._op(op))
-        if step is None:
-            return "unused"
-        if step in self._done:
-            return "done"
-        return "next" if step is self._next_step() else "pending"
+        return self.states()[self._op(op).name]
 
     def states(self) -> dict:
-        """``{op name: state}`` for every op of the graph (see :meth:`state`)."""
-        nxt = self._next_step()
+        """``{op name: state}`` for every op of the graph: ``"next"``, ``"done"`` (ran,
+        in some iteration), ``"pending"`` or ``"unused"``."""
+        task = self._next_task()
+        nxt = None if task is None else task[0]
+        ran = {key[0] for key, (t, _) in self._done.items() if not t[2]}
         states = {}
         for op in self._session.graph.get_operations():
             step = self._step_of.get(op)
             if step is None:
                 states[op.name] = "unused"
-            elif step in self._done:
-                states[op.name] = "done"
+            elif step is nxt:
+                states[op.name] = "next"
             else:
-                states[op.name] = "next" if step is nxt else "pending"
+                states[op.name] = "done" if step in ran else "pending"
         return states
 
     # -- running ----------------------------------------------------------------------
@@ -319,39 +387,53 @@ class Stepper:
             Every op has run, or the run has finished.
         """
         self._check_active()
-        step = self._next_step()
-        if step is None:
+        task = self._next_task()
+        if task is None:
             raise RuntimeError("Every op of this stepped run has run; call finish() or reset().")
         if self._run.cancellation.cancelled:
             raise self._run.cancellation.error
         journal = self._run.journal = Journal()  # this op's own undo log
         self._run.cancellation.deadline = self._op_deadline()
         start = time.perf_counter()
+        self.running_iteration = task[1]
         try:
-            outputs = self.run_op(step)
+            outputs = self.run_op(task[0])
         except BaseException as err:
             journal.rollback()
             self.error = err
             raise
         elapsed = time.perf_counter() - start
-        self._done[step] = journal
-        self._store(step, outputs)
+        event = self._record(task, outputs, journal, elapsed)
         self.error = None
-        inputs = tuple(step_inputs(step, self._values))
-        outputs = tuple(
-            _observed(tensor, self._values[s])
-            for tensor, s in zip(step.op.outputs, step.output_slots)
-        )
-        event = StepEvent(step.op, inputs, outputs, step.device, elapsed)
-        self.events.append(event)
         return event
 
     def run_op(self, step) -> tuple:
-        """Execute one plan step; the default is the executor's ``execute_step``.
-
-        Override to observe or replace kernels; return the step's outputs.
+        """Run one plan step in :attr:`running_iteration`: the executor's ``run_kernel``
+        on that iteration's values. Override to observe or replace kernels; return the
+        outputs.
         """
-        return run_kernel(step, self._values, self._run)
+        return run_kernel(step, self.running_iteration.values, self._run)
+
+    def _record(self, task, outputs, journal, elapsed) -> StepEvent:
+        step, iteration, _ = task
+        self._state.ready.remove(task)
+        self._state.finish(task, outputs)
+        self._done[(step, iteration)] = (task, journal)
+        inputs = tuple(step_inputs(step, iteration.values))
+        seen = self._state.overrides
+        path = self._output_path(task)
+        outputs = tuple(
+            _observed(tensor, seen.get((path, s), value))
+            for tensor, s, value in zip(step.op.outputs, step.output_slots, outputs)
+        )
+        event = StepEvent(step.op, inputs, outputs, step.device, elapsed, iteration.path)
+        self.events.append(event)
+        return event
+
+    def _output_path(self, task) -> tuple:
+        """The iteration path ``task``'s outputs go to (where overrides of them live)."""
+        readers = self._state.readers(task)
+        return readers[0][1].path if readers else task[1].path
 
     def cont(self) -> list:
         """Run ops until one matches a breakpoint (it has run), or until every op has run.
@@ -359,15 +441,16 @@ class Stepper:
         Returns the events of the ops run; :attr:`stopped_at` is the breakpoint hit
         (``None`` at the end).
         """
-        return self._run_until(None)
+        return self._run_until(None, None)
 
-    def step_to(self, op) -> list:
-        """Run ops until ``op`` (an op, tensor or name) has run, or a breakpoint stops first.
+    def step_to(self, op, iteration=None) -> list:
+        """Run ops until ``op`` (an op, tensor or name) has run (in ``iteration`` of its
+        innermost loop, if given), or a breakpoint stops first.
 
         Raises
         ------
         ValueError
-            ``op`` is not part of this run, or has already run.
+            ``op`` is not part of this run, or has already run (outside loops).
         """
         target = self._step_of.get(self._op(op))
         if target is None:
@@ -375,22 +458,22 @@ class Stepper:
                 f"Op {self._op(op).name!r} does not run in this stepped run: "
                 "the fetches do not need it."
             )
-        if target in self._done:
+        if target.frame.parent is None and any(key[0] is target for key in self._done):
             raise ValueError(
                 f"Op {target.op.name!r} has already run; inject a value upstream of it, "
                 "restore() or reset() to run it again."
             )
-        return self._run_until(target.op)
+        return self._run_until(target.op, iteration)
 
-    def _run_until(self, target) -> list:
+    def _run_until(self, target, iteration) -> list:
         self._check_active()
         self.stopped_at = None
         events = []
-        while self._next_step() is not None:
+        while self._next_task() is not None:
             event = self.step()
             events.append(event)
             self.stopped_at = self.breakpoint_hit(event)
-            if self.stopped_at is not None or event.op is target:
+            if self.stopped_at is not None or _reached(event, target, iteration):
                 break
         return events
 
@@ -409,12 +492,13 @@ class Stepper:
         stays open (that op is next).
         """
         self._check_active()
-        while self._next_step() is not None:
+        while self._next_task() is not None:
             self.step()
-        self._done = dict.fromkeys(self._done)  # committed: the undo journals go
+        check_fetches(self._state)
+        self._done = {key: (task, None) for key, (task, _) in self._done.items()}  # committed
         self._finished = True
         self._run.__exit__(None, None, None)
-        return self._prepared.results(self._values)
+        return self._prepared.results(self._state.root.values)
 
     # -- breakpoints ------------------------------------------------------------------
 
@@ -423,7 +507,9 @@ class Stepper:
         """The breakpoints, in the order they were added."""
         return tuple(self._breakpoints)
 
-    def add_breakpoint(self, op=None, *, op_type=None, scope=None, condition=None) -> Breakpoint:
+    def add_breakpoint(
+        self, op=None, *, op_type=None, scope=None, condition=None, iteration=None
+    ) -> Breakpoint:
         """Stop :meth:`cont` after an op matching all of the criteria given.
 
         Parameters
@@ -436,6 +522,8 @@ class Stepper:
             Stop after an op in this name scope.
         condition : str or callable, optional
             ``"has_inf_or_nan"``, or ``predicate(outputs) -> bool``.
+        iteration : int, optional
+            Stop only in this iteration of the op's innermost loop.
 
         Examples
         --------
@@ -447,18 +535,21 @@ class Stepper:
         ...     sess = tf.compat.v1.Session()
         >>> stepper = sess.stepper(z)
         >>> stepper.add_breakpoint(condition="has_inf_or_nan")
-        Breakpoint(op=None, op_type=None, scope=None, condition='has_inf_or_nan')
+        Breakpoint(op=None, op_type=None, scope=None, condition='has_inf_or_nan', iteration=None)
         >>> [event.op.name for event in stepper.cont()]
         ['x', 'y']
         >>> sess.close()
         """
+        if iteration is not None and (not isinstance(iteration, int) or iteration < 0):
+            raise ValueError(f"iteration must be a non-negative int, got {iteration!r}.")
         breakpoint = Breakpoint(
             op=None if op is None else self._op(op).name,
             op_type=self._check_op_type(op_type),
             scope=self._check_scope(scope),
             condition=self._check_condition(condition),
+            iteration=iteration,
         )
-        if breakpoint == Breakpoint():
+        if breakpoint in (Breakpoint(), Breakpoint(iteration=iteration)):
             raise ValueError("A breakpoint needs an op, an op_type, a scope or a condition.")
         self._breakpoints.append(breakpoint)
         return breakpoint
@@ -499,40 +590,60 @@ class Stepper:
 
     # -- values -------------------------------------------------------------------------
 
-    def value(self, tensor):
+    def value(self, tensor, iteration=None):
         """The value of ``tensor`` (a tensor, its name, or a one-output op) computed so far.
 
         It is what fetching the tensor would give at this point: an injected value
-        where there is one.
+        where there is one. For a tensor inside a loop, ``iteration`` picks the
+        iteration (an int for the innermost loop, or a path as in
+        :attr:`StepEvent.iteration`); by default the latest one that has it.
 
         Raises
         ------
         ValueError
-            The tensor is not part of this run, or has not been computed yet.
+            The tensor is not part of this run, has not been computed yet (in that
+            iteration), or is dead (the untaken side of a cond).
         """
         tensor = self._tensor(tensor)
         slot = self._slot(tensor)
-        if not self._available(slot):
+        candidates = self._iterations(tensor, iteration)
+        found = [it for it in candidates if it.values[slot] is not None]
+        if not found:
+            where = "" if iteration is None else f" in iteration {iteration}"
             raise ValueError(
-                f"Tensor {tensor.name!r} has not been computed yet: op {tensor.op.name!r} is "
-                f"{self.state(tensor.op)}."
+                f"Tensor {tensor.name!r} has not been computed yet{where}: op "
+                f"{tensor.op.name!r} is {self.state(tensor.op)}."
             )
-        return self._prepared.fetched(self._values[slot])
+        value = found[-1].values[slot]
+        if value is DEAD:
+            raise ValueError(
+                f"Tensor {tensor.name!r} is dead: it is on the side of a cond that was not taken."
+            )
+        return self._prepared.fetched(value)
 
     @property
     def overrides(self) -> dict:
-        """``{tensor name: injected value}``."""
-        tensor_of = {slot: tensor for tensor, slot in self._plan.slot_of.items()}
-        return {tensor_of[slot].name: value for slot, value in self._overrides.items()}
+        """``{tensor name: injected value}`` (``{(name, iteration path): value}`` for a
+        value injected into a loop iteration)."""
+        by_slot = {
+            (self._plan.frame_of_tensor[t], slot): t for t, slot in self._plan.slot_of.items()
+        }
+        result = {}
+        for (path, slot), value in self._state.overrides.items():
+            frame = self._frame_at(path)
+            name = by_slot[(frame, slot)].name
+            result[(name, path) if path else name] = value
+        return result
 
-    def inject(self, tensor, value) -> list:
+    def inject(self, tensor, value, iteration=None) -> list:
         """Override ``tensor``'s value with ``value``, and recompute what depends on it.
 
         ``value`` is checked and converted like a feed (dtype and shape). The ops that
         ran and read the tensor, and everything downstream of them, become pending
         again (a stateful one has its earlier effects undone first). The producing op
         is not re-run; if it has not run yet, it runs as usual and its output is
-        replaced by ``value``.
+        replaced by ``value``. Inside a loop, ``iteration`` says which iteration's
+        value to replace (default: the latest one that has the tensor).
 
         Returns
         -------
@@ -547,10 +658,13 @@ class Stepper:
                 f"Cannot inject a value into {tensor.name!r}: it is a reference (the variable "
                 "itself); inject into a tensor that reads it instead."
             )
-        self._overrides[slot] = self._values[slot] = convert_feed(tensor, value)
-        return self._invalidate(self._readers.get(slot, ()))
+        converted = convert_feed(tensor, value, feeding=False)
+        target = self._target_iteration(tensor, iteration)
+        self._state.overrides[(target.path, slot)] = converted
+        target.values[slot] = converted
+        return self._invalidate(self._reading_tasks(tensor, target))
 
-    def remove_override(self, tensor) -> list:
+    def remove_override(self, tensor, iteration=None) -> list:
         """Drop the value injected into ``tensor``; what used it is recomputed.
 
         Returns the ops made pending again (the producer, if it had run, and its
@@ -559,13 +673,19 @@ class Stepper:
         self._check_active()
         tensor = self._tensor(tensor)
         slot = self._slot(tensor)
-        if self._overrides.pop(slot, None) is None:
+        target = self._target_iteration(tensor, iteration)
+        if self._state.overrides.pop((target.path, slot), None) is None:
             raise ValueError(f"Tensor {tensor.name!r} has no injected value.")
-        if slot in self._fed:
-            self._values[slot] = self._prepared.feeds[tensor]
-            return self._invalidate(self._readers.get(slot, ()))
-        self._values[slot] = None
-        return self._invalidate([self._producer[slot]])
+        if tensor in self._plan.feed_slots:
+            target.values[slot] = self._prepared.feeds[tensor]
+            return self._invalidate(self._reading_tasks(tensor, target))
+        target.values[slot] = None
+        producer = [
+            key
+            for key, (task, _) in self._done.items()
+            if key[0].op is tensor.op and self._output_path(task) == target.path
+        ]
+        return self._invalidate(producer + self._reading_tasks(tensor, target))
 
     def restore(self) -> list:
         """Put variables and queues back as they were before this stepped run.
@@ -577,7 +697,7 @@ class Stepper:
         Returns the ops made pending again, in plan order.
         """
         self._check_active()
-        return self._invalidate([step for step in self._done if _is_stateful(step)])
+        return self._invalidate([key for key in self._done if _is_stateful(key[0])])
 
     def reset(self) -> None:
         """Start the stepped run over; breakpoints stay.
@@ -587,47 +707,77 @@ class Stepper:
         run starts from the state the finished one left.
         """
         if not self._finished:
-            for journal in reversed(self._done.values()):
+            for _, journal in reversed(self._done.values()):
                 journal.rollback()
             self._run.__exit__(None, None, None)
         self._begin()
 
     # -- internals --------------------------------------------------------------------
 
-    def _next_step(self):
-        steps = self._plan.steps
-        while self._cursor < len(steps) and steps[self._cursor] in self._done:
-            self._cursor += 1
-        return steps[self._cursor] if self._cursor < len(steps) else None
+    def _next_task(self):
+        """The ready task that comes first (dead ones are passed on first)."""
+        state = self._state
+        while True:
+            ready = state.ready
+            if not ready:
+                return None
+            task = min(ready, key=_task_order)
+            if not task[2]:
+                return task
+            ready.remove(task)
+            state.finish(task, None)
+            self._done[(task[0], task[1])] = (task, Journal())
 
-    def _store(self, step, outputs) -> None:
-        for slot, value in zip(step.output_slots, outputs):
-            self._values[slot] = self._overrides.get(slot, value)
-
-    def _available(self, slot) -> bool:
-        producer = self._producer.get(slot)
-        return slot in self._overrides or slot in self._fed or producer in self._done
+    def _reading_tasks(self, tensor, iteration) -> list:
+        readers = self._readers_of.get((self._plan.frame_of_tensor[tensor], self._slot(tensor)), ())
+        return [(step, iteration) for step in readers if (step, iteration) in self._done]
 
     def _invalidate(self, roots) -> list:
-        """Make ``roots`` that ran, and what ran downstream of them, pending again."""
+        """Make ``roots`` (task keys) that ran, and the tasks their outputs reached, pending
+        again, undoing them newest first."""
         dirty = set()
         stack = list(roots)
         while stack:
-            step = stack.pop()
-            # Dependents of a pending step are pending, so the walk can stop there.
-            if step in dirty or step not in self._done:
+            key = stack.pop()
+            if key in dirty or key not in self._done:
                 continue
-            dirty.add(step)
-            stack.extend(step.dependents)
-        for step in reversed(list(self._done)):
-            if step in dirty:
-                self._done.pop(step).rollback()
-                for slot in step.output_slots:
-                    if slot not in self._overrides and slot not in self._fed:
-                        self._values[slot] = None
-        if dirty:
-            self._cursor = min(self._cursor, min(step.index for step in dirty))
-        return [step.op for step in sorted(dirty, key=lambda step: step.index)]
+            dirty.add(key)
+            stack.extend(self._state.readers(self._done[key][0]))
+        for key in reversed(list(self._done)):
+            if key in dirty:
+                task, journal = self._done.pop(key)
+                journal.rollback()
+                self._state.undo(task)
+        ops = {key[0] for key in dirty}
+        return [step.op for step in sorted(ops, key=lambda step: step.index)]
+
+    def _frame_at(self, path: tuple):
+        return self._plan.frames[0] if not path else self._frame_named(path[-1][0])
+
+    def _frame_named(self, name: str):
+        return next(frame for frame in self._plan.frames if frame.name == name)
+
+    def _iterations(self, tensor, iteration) -> list:
+        """The iterations of ``tensor``'s frame that ``iteration`` selects, oldest first."""
+        frame = self._plan.frame_of_tensor[tensor]
+        if frame.parent is None:
+            return [self._state.root]
+        made = self._state.iterations_of(frame)
+        if iteration is None:
+            return made
+        if isinstance(iteration, tuple):
+            return [it for it in made if it.path == iteration]
+        return [it for it in made if it.number == iteration]
+
+    def _target_iteration(self, tensor, iteration):
+        found = self._iterations(tensor, iteration)
+        if not found:
+            loop = loop_name(self._plan.frame_of_tensor[tensor].name)
+            raise ValueError(
+                f"Iteration {iteration} of {loop!r} has not started yet: step until it has, "
+                "then inject."
+            )
+        return found[-1]
 
     def _op_deadline(self) -> float | None:
         millis = self._session.config.operation_timeout_in_ms
@@ -668,16 +818,36 @@ class Stepper:
         return slot
 
     def __repr__(self) -> str:
-        nxt = self.next
-        where = "finished" if self._finished else f"next {nxt.name!r}" if nxt else "all done"
-        return f"<Stepper: {len(self._done)}/{len(self._plan.steps)} ops done, {where}>"
+        task = None if self._finished else self._next_task()
+        if self._finished:
+            where = "finished"
+        elif task is None:
+            where = "all done"
+        else:
+            where = f"next {describe_position(task[0].op, task[1].path)!r}"
+        return f"<Stepper: {len(self.done)}/{len(self._plan.steps)} ops done, {where}>"
 
     def __str__(self) -> str:
         """The plan as a listing: state, op name and type; ``-->`` marks the next op."""
-        nxt = self._next_step()
+        states = self.states()
         lines = []
         for step in self._plan.steps:
-            mark = "-->" if step is nxt else "   "
-            state = "done" if step in self._done else "pending"
-            lines.append(f"{mark} {state:<8}{step.op.name}  ({step.op.type})")
+            state = states[step.op.name]
+            mark = "-->" if state == "next" else "   "
+            shown = "pending" if state == "next" else state
+            lines.append(f"{mark} {shown:<8}{step.op.name}  ({step.op.type})")
         return "\n".join(lines)
+
+
+def _task_order(task) -> tuple:
+    return (task[1].order, task[0].index)
+
+
+def _reached(event: StepEvent, target, iteration) -> bool:
+    if event.op is not target:
+        return False
+    if iteration is None:
+        return True
+    if isinstance(iteration, tuple):
+        return event.iteration == iteration
+    return bool(event.iteration) and event.iteration[-1][1] == iteration

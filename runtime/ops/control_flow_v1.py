@@ -263,7 +263,7 @@ class WhileContext(ControlFlowContext):
         """Add the loop to the graph; returns ``(body structure, exit tensors)``."""
         flat_vars = [_loop_input(value) for value in nest.flatten(loop_vars)]
         invariants = _shape_invariants(flat_vars, loop_vars, shape_invariants)
-        self.values.update(flat_vars)
+        self.values = set(flat_vars)
         with self.entered():
             real_vars = (
                 [self.outer_context.add_value(v) for v in flat_vars]
@@ -329,7 +329,9 @@ class WhileContext(ControlFlowContext):
                 if is_loop_constant_enter(entered.op.inputs[0].op):
                     entered.op._add_control_input(pivot.op)
         self._fix_context(enters)
-        self.values.update(enters)
+        # From here the loop knows its Enters, not the values they carry in (TF's
+        # _InitializeValues): a body reading a loop variable's initial value gets an Enter.
+        self.values = set(enters)
         self.loop_enters = enters
         return enters
 
