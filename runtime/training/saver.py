@@ -1,41 +1,65 @@
 """``Saver``: save and restore variables to checkpoints, as TF1's ``tf.train.Saver``.
 
-A ``Saver`` adds TF1's ``save`` ops to the graph::
+The checkpoints are TensorFlow's V2 format (:mod:`runtime.checkpoint`): TF restores
+what this Saver writes and this Saver restores what TF writes. A ``Saver`` adds TF1's
+``save`` ops to the graph::
 
     save/Const (PlaceholderWithDefault)   the checkpoint prefix, fed on each call
-    save/SaveV2                           writes every variable
+    save/SaveV2                           writes every variable, sorted by name
     save/control_dependency               the prefix, after SaveV2 ran
     save/RestoreV2 -> save/Assign ...     reads them back and assigns
     save/restore_all                      groups the assigns
 
-``save`` runs ``save/control_dependency``; ``restore`` runs ``save/restore_all``, a
-single step, so a failed restore (a missing key, a shape that changed) leaves every
-variable as it was. The file format and its atomic writes: ``runtime.kernels.checkpoint``.
-Next to the checkpoints, the text file ``checkpoint`` records the latest ones (paths
-relative to its directory), as TF's ``CheckpointState`` does.
+With ``sharded=True`` the variables are grouped by device: each group is written by
+its own ``SaveV2`` to a shard (``save/ShardedFilename``), and ``MergeV2Checkpoints``
+joins the shards into one checkpoint with one data file per device.
+
+``save`` runs the save ops; ``restore`` runs ``save/restore_all``, a single step, so a
+failed restore (a missing key, a shape that changed, a damaged file) leaves every
+variable as it was. Next to the checkpoints, the text file ``checkpoint`` records the
+latest ones (:mod:`.checkpoint_management`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import numbers
 import os
+import time
 
-from .. import dtypes
+from .. import checkpoint, dtypes
 from ..errors import InvalidArgumentError, NotFoundError
-from ..files import atomic_write
 from ..graph import get_default_graph
 from ..graph_keys import GraphKeys
-from ..kernels import checkpoint as checkpoint_files
-from ..ops.array_ops import identity, placeholder_with_default
+from ..ops.array_ops import identity, placeholder_with_default, stack
 from ..ops.control_flow_ops import group
 from ..ops.core import apply_op, constant
 from ..ops.variables import Variable, assign
+from ..proto.saver_pb2 import SaverDef
 from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..scopes import device
 from ..shapes import TensorShape
+from .checkpoint_management import (
+    CheckpointState,
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+    update_checkpoint_state,
+)
+from .checkpoint_utils import list_variables, load_variable
 from .training_util import global_step as global_step_value
 
+__all__ = [  # the checkpoint helpers are importable from here too, as from TF's saver module
+    "CheckpointState",
+    "Saver",
+    "checkpoint_exists",
+    "get_checkpoint_state",
+    "latest_checkpoint",
+    "list_variables",
+    "load_variable",
+    "update_checkpoint_state",
+]
+
+_STRING = TensorSpec(dtypes.string, TensorShape([]))
 SAVE_V2 = register_op(
     OpDef(
         "SaveV2",
@@ -44,6 +68,7 @@ SAVE_V2 = register_op(
         attrs={"dtypes": REQUIRED},
         shape_fn=lambda *specs, dtypes: [],
         is_stateful=True,
+        cost="expensive",
     )
 )
 RESTORE_V2 = register_op(
@@ -54,117 +79,27 @@ RESTORE_V2 = register_op(
         attrs={"dtypes": REQUIRED},
         shape_fn=lambda *specs, dtypes: [TensorSpec(t, TensorShape(None)) for t in dtypes],
         is_stateful=True,
+        cost="expensive",
     )
 )
-
-
-@dataclasses.dataclass
-class CheckpointState:
-    """The contents of a ``checkpoint`` state file (absolute paths)."""
-
-    model_checkpoint_path: str
-    all_model_checkpoint_paths: list
-
-
-def get_checkpoint_state(checkpoint_dir, latest_filename=None) -> CheckpointState | None:
-    """Read the ``checkpoint`` file of ``checkpoint_dir`` (``None`` if there is none)."""
-    path = os.path.join(checkpoint_dir, latest_filename or "checkpoint")
-    try:
-        with open(path, encoding="utf-8") as file:
-            lines = file.read().splitlines()
-    except FileNotFoundError:
-        return None
-    fields: dict[str, list] = {}
-    for line in lines:
-        key, _, value = line.partition(":")
-        if value.strip():
-            fields.setdefault(key.strip(), []).append(json.loads(value.strip()))
-    latest = fields.get("model_checkpoint_path", [""])[0]
-    if not latest:
-        return None
-
-    def absolute(p):
-        return p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
-
-    return CheckpointState(
-        absolute(latest), [absolute(p) for p in fields.get("all_model_checkpoint_paths", [])]
+MERGE_V2_CHECKPOINTS = register_op(
+    OpDef(
+        "MergeV2Checkpoints",
+        ("checkpoint_prefixes", "destination_prefix"),
+        (),
+        attrs={"delete_old_dirs": True, "allow_missing_files": False},
+        shape_fn=lambda *specs, **attrs: [],
+        is_stateful=True,
+        cost="expensive",
     )
-
-
-def update_checkpoint_state(
-    save_dir, model_checkpoint_path, all_model_checkpoint_paths, latest_filename=None
-) -> None:
-    """Atomically rewrite the ``checkpoint`` file of ``save_dir``."""
-
-    def relative(p):
-        return os.path.relpath(p, save_dir) if save_dir else p
-
-    lines = [f"model_checkpoint_path: {json.dumps(relative(model_checkpoint_path))}"]
-    lines += [
-        f"all_model_checkpoint_paths: {json.dumps(relative(p))}" for p in all_model_checkpoint_paths
-    ]
-    path = os.path.join(save_dir, latest_filename or "checkpoint")
-    atomic_write(path, ("\n".join(lines) + "\n").encode())
-
-
-def latest_checkpoint(checkpoint_dir, latest_filename=None) -> str | None:
-    """The prefix of the newest checkpoint in ``checkpoint_dir``, or ``None``.
-
-    Examples
-    --------
-    >>> import tempfile, runtime as tf
-    >>> with tempfile.TemporaryDirectory() as d, tf.Graph().as_default():
-    ...     v = tf.Variable(1.0, name="v")
-    ...     saver = Saver()
-    ...     with tf.compat.v1.Session() as sess:
-    ...         sess.run(v.initializer)
-    ...         path = saver.save(sess, d + "/model", global_step=3)
-    ...     print(latest_checkpoint(d) == path, path.endswith("model-3"))
-    True True
-    """
-    state = get_checkpoint_state(checkpoint_dir, latest_filename)
-    if state is None or not checkpoint_exists(state.model_checkpoint_path):
-        return None
-    return state.model_checkpoint_path
-
-
-def checkpoint_exists(checkpoint_prefix) -> bool:
-    """True when a complete checkpoint with this prefix exists."""
-    return checkpoint_files.exists(checkpoint_prefix)
-
-
-def _checkpoint_prefix(ckpt_dir_or_file) -> str:
-    if not os.path.isdir(ckpt_dir_or_file):
-        return ckpt_dir_or_file
-    prefix = latest_checkpoint(ckpt_dir_or_file)
-    if prefix is None:
-        raise ValueError(
-            f"Couldn't find 'checkpoint' file or checkpoints in given directory {ckpt_dir_or_file}"
-        )
-    return prefix
-
-
-def list_variables(ckpt_dir_or_file) -> list:
-    """``[(name, shape)]`` of a checkpoint (a prefix, or a directory's latest).
-
-    Examples
-    --------
-    >>> import tempfile, runtime as tf
-    >>> with tempfile.TemporaryDirectory() as d, tf.Graph().as_default():
-    ...     v = tf.Variable([[1, 2, 3]], name="layer/v")
-    ...     with tf.compat.v1.Session() as sess:
-    ...         sess.run(v.initializer)
-    ...         _ = Saver().save(sess, d + "/model")
-    ...     print(list_variables(d), load_variable(d, "layer/v"))
-    [('layer/v', [1, 3])] [[1 2 3]]
-    """
-    return checkpoint_files.list_tensors(_checkpoint_prefix(ckpt_dir_or_file))
-
-
-def load_variable(ckpt_dir_or_file, name):
-    """The value saved for variable ``name`` in a checkpoint (a prefix or a directory)."""
-    (value,) = checkpoint_files.restore(_checkpoint_prefix(ckpt_dir_or_file), [name])
-    return value
+)
+SHARDED_FILENAME = register_op(
+    OpDef(
+        "ShardedFilename",
+        ("basename", "shard", "num_shards"),
+        shape_fn=lambda *specs: [_STRING],
+    )
+)
 
 
 def _names_to_variables(var_list) -> dict:
@@ -187,12 +122,18 @@ class Saver:
     ----------
     var_list : list or dict of Variable, optional
         What to save (default: every global variable); a dict names them.
+    sharded : bool
+        Write one data file per device the variables live on.
     max_to_keep : int
-        How many recent checkpoints to keep (``None`` or 0: all).
+        How many recent checkpoints to keep (``None`` or 0: all, and none recorded).
+    keep_checkpoint_every_n_hours : float
+        Besides the last ``max_to_keep``, keep one checkpoint per this many hours.
     name : str, optional
         Name scope of the save ops (default ``"save"``).
     allow_empty : bool
         Without variables, make ``save``/``restore`` do nothing instead of failing.
+    save_relative_paths : bool
+        Write the ``checkpoint`` state file with paths relative to its directory.
     filename : str, optional
         The default prefix the ``save/Const`` placeholder holds.
 
@@ -207,18 +148,45 @@ class Saver:
     ...         prefix = saver.save(sess, os.path.join(d, "model"))
     ...         _ = sess.run(w.assign([0.0, 0.0]))
     ...         saver.restore(sess, prefix)
-    ...         print(sess.run(w))
-    [1. 2.]
+    ...         print(sess.run(w), sorted(os.listdir(d)))
+    [1. 2.] ['checkpoint', 'model.data-00000-of-00001', 'model.index']
     """
 
-    def __init__(self, var_list=None, max_to_keep=5, name=None, allow_empty=False, filename=None):
+    def __init__(
+        self,
+        var_list=None,
+        reshape=False,
+        sharded=False,
+        max_to_keep=5,
+        keep_checkpoint_every_n_hours=10000.0,
+        name=None,
+        restore_sequentially=False,
+        saver_def=None,
+        builder=None,
+        defer_build=False,
+        allow_empty=False,
+        write_version=SaverDef.V2,
+        pad_step_number=False,
+        save_relative_paths=False,
+        filename=None,
+    ):
+        if write_version != SaverDef.V2:
+            raise ValueError(
+                "Only the V2 checkpoint format (write_version=SaverDef.V2) is written."
+            )
         graph = get_default_graph()
         if var_list is None:
             var_list = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
         self._variables = _names_to_variables(var_list)
         self._max_to_keep = max_to_keep
-        self._last_checkpoints: list[str] = []
+        self._keep_hours = keep_checkpoint_every_n_hours
+        self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
+        self._sharded = sharded
+        self._pad_step_number = pad_step_number
+        self._save_relative_paths = save_relative_paths
+        self._last_checkpoints: list[tuple[str, float]] = []
         self._is_empty = not self._variables
+        self.saver_def = None
         if self._is_empty:
             if not allow_empty:
                 raise ValueError("No variables to save")
@@ -227,36 +195,108 @@ class Saver:
             self._build(filename or "model")
         graph.add_to_collection(GraphKeys.SAVERS, self)
 
+    # -- the graph -------------------------------------------------------------------
+
     def _build(self, filename: str) -> None:
         names = sorted(self._variables)
-        refs = [self._variables[n]._ref() for n in names]
+        refs = {n: self._variables[n]._ref() for n in names}
         default = constant(filename, dtype=dtypes.string, name="filename/input")
         prefix = placeholder_with_default(
             placeholder_with_default(default, shape=[], name="filename"), shape=[], name="Const"
         )
         self._filename_tensor = prefix
-        graph = get_default_graph()
-        dtype_list = tuple(r.dtype.base_dtype for r in refs)
-        with graph.name_scope("SaveV2") as scope:
-            save = apply_op(
-                SAVE_V2, [prefix, *_names_and_slices(names), refs], scope, dtypes=dtype_list
-            )
-        with graph.control_dependencies([save]):
-            self._save_tensor = identity(prefix, name="control_dependency")
-        with graph.name_scope("RestoreV2") as scope:
+        if self._sharded:
+            save_tensor = self._build_sharded_save(prefix, names, refs)
+        else:
+            save = _save_op(prefix, names, [refs[n] for n in names])
+            with get_default_graph().control_dependencies([save]):
+                save_tensor = identity(prefix, name="control_dependency")
+        self._save_tensor = save_tensor
+        with get_default_graph().name_scope("RestoreV2") as scope:
             restored = apply_op(
-                RESTORE_V2, [prefix, *_names_and_slices(names)], scope, dtypes=dtype_list
+                RESTORE_V2,
+                [prefix, *_names_and_slices(names)],
+                scope,
+                dtypes=tuple(refs[n].dtype.base_dtype for n in names),
             ).outputs
         assigns = [
-            assign(ref, value, validate_shape=ref.shape.is_fully_defined()).op
-            for ref, value in zip(refs, restored)
+            assign(refs[n], value, validate_shape=refs[n].shape.is_fully_defined()).op
+            for n, value in zip(names, restored)
         ]
         self._restore_op = group(*assigns, name="restore_all")
+        self.saver_def = SaverDef(
+            filename_tensor_name=prefix.name,
+            save_tensor_name=save_tensor.name,
+            restore_op_name=self._restore_op.name,
+            max_to_keep=self._max_to_keep or 0,
+            sharded=self._sharded,
+            keep_checkpoint_every_n_hours=self._keep_hours,
+            version=SaverDef.V2,
+        )
+
+    def _build_sharded_save(self, prefix, names, refs):
+        by_device: dict = {}
+        for n in names:
+            by_device.setdefault(refs[n].device, []).append(n)
+        graph = get_default_graph()
+        num_shards = constant(len(by_device), name="num_shards")
+        shards, saves = [], []
+        for shard, (where, group_names) in enumerate(by_device.items()):
+            with device(where):
+                shard_prefix = apply_op(
+                    SHARDED_FILENAME,
+                    [prefix, constant(shard, name="ShardedFilename/shard"), num_shards],
+                    "ShardedFilename",
+                ).outputs[0]
+                saves.append(_save_op(shard_prefix, group_names, [refs[n] for n in group_names]))
+            shards.append(shard_prefix)
+        with graph.control_dependencies(saves):
+            prefixes = stack(shards, name="MergeV2Checkpoints/checkpoint_prefixes")
+            merge = apply_op(MERGE_V2_CHECKPOINTS, [prefixes, prefix], "MergeV2Checkpoints")
+        with graph.control_dependencies([merge]):
+            return identity(prefix, name="Identity")
+
+    def as_saver_def(self) -> SaverDef:
+        """The ``SaverDef`` naming this Saver's filename tensor and save/restore ops."""
+        return self.saver_def
+
+    # -- the checkpoints kept ----------------------------------------------------------
 
     @property
     def last_checkpoints(self) -> list:
         """The prefixes of the checkpoints kept, oldest first."""
-        return list(self._last_checkpoints)
+        return [path for path, _ in self._last_checkpoints]
+
+    def set_last_checkpoints(self, last_checkpoints) -> None:
+        self._last_checkpoints = [(path, time.time()) for path in last_checkpoints]
+
+    def set_last_checkpoints_with_time(self, last_checkpoints_with_time) -> None:
+        self._last_checkpoints = [(path, float(t)) for path, t in last_checkpoints_with_time]
+
+    def recover_last_checkpoints(self, checkpoint_paths) -> None:
+        """Take up the checkpoints of an earlier run (those that exist, by file time)."""
+        kept = []
+        for path in checkpoint_paths:
+            if checkpoint_exists(path):
+                kept.append((path, os.path.getmtime(checkpoint.index_filename(path))))
+        self.set_last_checkpoints_with_time(sorted(kept, key=lambda item: item[1]))
+
+    def _record(self, prefix: str) -> None:
+        """TF's bookkeeping: the newest goes last; beyond ``max_to_keep`` the oldest goes,
+        unless it is the first one past the next ``keep_checkpoint_every_n_hours`` mark."""
+        if not self._max_to_keep:
+            return
+        self._last_checkpoints = [item for item in self._last_checkpoints if item[0] != prefix]
+        self._last_checkpoints.append((prefix, time.time()))
+        if len(self._last_checkpoints) <= self._max_to_keep:
+            return
+        oldest, saved_at = self._last_checkpoints.pop(0)
+        if saved_at > self._next_keep_time:
+            self._next_keep_time += self._keep_hours * 3600
+        else:
+            checkpoint.delete(oldest)
+
+    # -- save and restore --------------------------------------------------------------
 
     def save(
         self,
@@ -264,8 +304,11 @@ class Saver:
         save_path,
         global_step=None,
         latest_filename=None,
+        meta_graph_suffix="meta",
         write_meta_graph=True,
         write_state=True,
+        strip_default_attrs=False,
+        save_debug_info=False,
     ):
         """Write a checkpoint; returns its prefix (``save_path`` or ``save_path-<step>``).
 
@@ -275,13 +318,17 @@ class Saver:
         accepted for TF1 code, but no ``.meta`` file is written: save the graph with
         ``tf.io.write_graph``.
         """
+        save_path = os.fspath(save_path)
         if global_step is not None:
             if not isinstance(global_step, numbers.Number):
                 global_step = global_step_value(sess, global_step)
-            save_path = f"{save_path}-{int(global_step)}"
+            step = f"{int(global_step):08d}" if self._pad_step_number else str(int(global_step))
+            save_path = f"{save_path}-{step}"
         if self._is_empty:
             return None
         directory = os.path.dirname(save_path)
+        if self._sharded:
+            checkpoint.remove_stale(save_path)  # shards of a killed sharded save
         try:
             prefix = sess.run(self._save_tensor, {self._filename_tensor: save_path}).decode()
         except NotFoundError:
@@ -293,28 +340,26 @@ class Saver:
         if write_state:
             self._record(prefix)
             update_checkpoint_state(
-                directory, prefix, self._last_checkpoints, latest_filename=latest_filename
+                directory,
+                prefix,
+                self.last_checkpoints,
+                latest_filename=latest_filename,
+                save_relative_paths=self._save_relative_paths,
             )
         return prefix
-
-    def _record(self, prefix: str) -> None:
-        if prefix in self._last_checkpoints:
-            self._last_checkpoints.remove(prefix)
-        self._last_checkpoints.append(prefix)
-        if self._max_to_keep and len(self._last_checkpoints) > self._max_to_keep:
-            checkpoint_files.delete(self._last_checkpoints.pop(0))
 
     def restore(self, sess, save_path) -> None:
         """Assign every variable its value from the checkpoint ``save_path``.
 
-        Raises ``NotFoundError`` naming a variable missing from the checkpoint and
-        ``InvalidArgumentError`` naming one whose shape or dtype changed; either way
-        no variable is changed.
+        Raises ``NotFoundError`` naming a variable missing from the checkpoint,
+        ``InvalidArgumentError`` naming one whose shape or dtype changed, and
+        ``DataLossError`` naming a damaged file; either way no variable is changed.
         """
         if self._is_empty:
             return
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
+        save_path = os.fspath(save_path)
         if not checkpoint_exists(save_path):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
         try:
@@ -323,6 +368,16 @@ class Saver:
             raise _restore_error(err, "a Variable name or other graph key that is missing") from err
         except InvalidArgumentError as err:
             raise _restore_error(err, "a mismatch between the current graph and the graph") from err
+
+
+def _save_op(prefix, names, refs):
+    with get_default_graph().name_scope("SaveV2") as scope:
+        return apply_op(
+            SAVE_V2,
+            [prefix, *_names_and_slices(names), refs],
+            scope,
+            dtypes=tuple(r.dtype.base_dtype for r in refs),
+        )
 
 
 def _names_and_slices(names) -> list:
