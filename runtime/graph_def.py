@@ -289,9 +289,10 @@ def _from_json(data: dict) -> AttrValue:
 
 def _tensor_to_json(array: np.ndarray) -> dict:
     dtype = dtypes.as_dtype(array.dtype) if array.dtype != object else dtypes.string
+    flat = array.reshape(-1)
     if array.size > 1 and not any(array.strides):  # a splat: one value, as TF's rule fills
-        array = array.reshape(-1)[:1]
-    flat = array.reshape(-1).tolist()
+        flat = flat[:1]
+    flat = flat.tolist()
     if dtype is dtypes.string:
         flat = [item.decode("latin-1") for item in flat]
     elif dtype.is_complex:

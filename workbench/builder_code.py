@@ -4,12 +4,19 @@ The code is what a person keeps, so it reads as they would write it: one variabl
 op named after it, required arguments by position, ops in a scope, on a device or
 after control inputs inside ``with`` blocks, and ``apply_op`` only for op types that
 have no public builder.
+
+The graph may come from an untrusted file, so nothing from it is ever spliced into
+the code as text: every string (names, scopes, devices, attr keys and values) is
+written as a Python literal made by ``repr`` (:func:`string_literal`), variables are
+ASCII identifiers made from op names, and a value the writer does not know raises
+rather than being written as whatever its ``repr`` says.
 """
 
 from __future__ import annotations
 
 import builtins
 import keyword
+import math
 import re
 
 import numpy as np
@@ -23,6 +30,27 @@ from .builder_recipes import Recipe, build_graph
 
 # Names a variable must not take: the code's own and Python's.
 _RESERVED = {"tf", "np", "graph", "apply_op"} | set(dir(builtins))
+
+
+def string_literal(text: str | bytes) -> str:
+    """``text`` as a Python literal (``repr``'s, in double quotes when that needs no escape).
+
+    Whatever ``text`` holds -- quotes, backslashes, newlines, code -- evaluating the
+    literal gives ``text`` back and nothing else.
+
+    Examples
+    --------
+    >>> print(string_literal("/job:x"), string_literal('say "hi"'), string_literal(b"\\x00"))
+    "/job:x" 'say "hi"' b'\\x00'
+    >>> import ast
+    >>> hostile = '/job:x" if print("INJECTED") else "'
+    >>> ast.literal_eval(string_literal(hostile)) == hostile
+    True
+    """
+    literal = repr(text)
+    if isinstance(text, str) and literal[0] == "'" and not {"'", '"'} & set(text):
+        literal = f'"{literal[1:-1]}"'
+    return literal
 
 
 def to_code(recipes, graph: Graph | None = None) -> str:
@@ -79,7 +107,7 @@ class _CodeWriter:
         self.raw |= raw
         args = [self.tensor(ref) for ref in recipe.inputs]
         if raw:
-            args = [f'"{entry.op_type}"', f"[{', '.join(args)}]"]
+            args = [string_literal(entry.op_type), f"[{', '.join(args)}]"]
         # Required arguments go by position, as people write them: tf.constant(5.0).
         positional = not raw
         order = [f.name for f in entry.fields] + [k for k in recipe.attrs if k.startswith("_")]
@@ -89,8 +117,8 @@ class _CodeWriter:
                 continue
             text = self.value(recipe.attrs[key], raw)
             positional = positional and entry.field(key).default is REQUIRED
-            args.append(text if positional else f"{key}={text}")
-        args.append(f'name="{recipe.name}"')
+            args.append(text if positional else _keyword(key, text))
+        args.append(f"name={string_literal(recipe.name)}")
         call = "apply_op" if raw else entry.key
         op = self.graph.get_operation_by_name(recipe.full_name)
         variable = self._variable(recipe.full_name)
@@ -100,9 +128,9 @@ class _CodeWriter:
     def context(self, recipe: Recipe) -> str:
         parts = []
         if recipe.scope:
-            parts.append(f'tf.name_scope("{recipe.scope}/")')
+            parts.append(f"tf.name_scope({string_literal(recipe.scope + '/')})")
         if recipe.device:
-            parts.append(f'tf.device("{recipe.device}")')
+            parts.append(f"tf.device({string_literal(recipe.device)})")
         if recipe.control_inputs:
             ops = ", ".join(self.op(name) for name in recipe.control_inputs)
             parts.append(f"tf.control_dependencies([{ops}])")
@@ -113,16 +141,18 @@ class _CodeWriter:
             return f"[{', '.join(self.tensor(name) for name in ref)}]"
         op_name, _, index = ref.rpartition(":")
         variable, is_tensor = self.names[op_name]
+        position = int(index)  # a number, never text from the graph
         if is_tensor:
-            return variable if index == "0" else f"{variable}.op.outputs[{index}]"
-        return f"{variable}.outputs[{index}]"
+            return variable if position == 0 else f"{variable}.op.outputs[{position}]"
+        return f"{variable}.outputs[{position}]"
 
     def op(self, name: str) -> str:
         variable, is_tensor = self.names[name]
         return f"{variable}.op" if is_tensor else variable
 
     def _variable(self, op_name: str) -> str:
-        base = re.sub(r"\W", "_", op_name)
+        # ASCII only: Python folds other letters (NFKC), so two names could become one.
+        base = re.sub(r"[^0-9A-Za-z_]", "_", op_name) or "op"
         if base[0].isdigit() or keyword.iskeyword(base) or base in _RESERVED:
             base = f"op_{base}"
         taken = {variable for variable, _ in self.names.values()}
@@ -133,21 +163,44 @@ class _CodeWriter:
         return variable
 
     def value(self, value, raw: bool) -> str:
+        """``value`` as Python source; ``TypeError`` for a kind of value it cannot write."""
         if isinstance(value, dtypes.DType):
-            return f"tf.{value.name}"
+            return f"tf.{dtypes.as_dtype(value.name).name}"  # a known dtype's own name
         if isinstance(value, TensorShape):
-            dims = "None" if value.rank is None else repr(list(value.dims))
+            dims = "None" if value.rank is None else repr([_int(d) for d in value.dims])
             return f"tf.TensorShape({dims})" if raw else dims
         if isinstance(value, np.ndarray):
             self.numpy = True
             data = self.value(value.tolist(), raw)
-            kind = "object" if value.dtype.kind == "O" else f"np.{value.dtype.name}"
-            return f"np.array({data}, dtype={kind}).reshape({value.shape})"
+            kind = (
+                "object" if value.dtype.kind == "O" else f"np.{dtypes.as_dtype(value.dtype).name}"
+            )
+            return f"np.array({data}, dtype={kind}).reshape({tuple(map(int, value.shape))!r})"
+        if isinstance(value, np.generic):
+            return self.value(value.item(), raw)
         if isinstance(value, list | tuple):
             items = [self.value(item, raw) for item in value]
             if isinstance(value, tuple):
                 return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
             return f"[{', '.join(items)}]"
-        if isinstance(value, float) and not np.isfinite(value):
+        if isinstance(value, str | bytes):
+            return string_literal(value)
+        if isinstance(value, float) and not math.isfinite(value):
             return f'float("{value}")'
-        return repr(value)
+        if isinstance(value, complex):
+            return f"complex({self.value(value.real, raw)}, {self.value(value.imag, raw)})"
+        if value is None or isinstance(value, bool | int | float):
+            return repr(value)
+        raise TypeError(f"Cannot write a value of type {type(value).__name__} as code.")
+
+
+def _keyword(key: str, text: str) -> str:
+    """A keyword argument; a key that is not an identifier (a private attr read from a
+    file) goes through ``**{...}`` as a string literal."""
+    if key.isidentifier() and key.isascii() and not keyword.iskeyword(key):
+        return f"{key}={text}"
+    return f"**{{{string_literal(key)}: {text}}}"
+
+
+def _int(dim) -> int | None:
+    return None if dim is None else int(dim)
