@@ -23,7 +23,16 @@ from ..ops.random_ops import get_seed
 from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape, as_shape
 from .kernels import AUTOTUNE, generator_functions
-from .structure import Structure, batched, flatten, is_nested, map_structure, pack, unbatched
+from .structure import (
+    Structure,
+    batched,
+    element_structure,
+    flatten,
+    map_structure,
+    map_structure_up_to,
+    pack,
+    unbatched,
+)
 
 __all__ = ["AUTOTUNE", "Dataset", "DatasetSpec"]
 
@@ -403,11 +412,7 @@ class Dataset:
             output_shapes = map_structure(lambda spec: spec.shape, output_signature)
         if output_types is None:
             raise TypeError("`output_types` (or `output_signature`) must be given.")
-        if output_shapes is None:
-            output_shapes = map_structure(lambda _: TensorShape(None), output_types)
-        structure = Structure(
-            map_structure(dtypes.as_dtype, output_types), map_structure(as_shape, output_shapes)
-        )
+        structure = element_structure(output_types, output_shapes)
         graph = get_default_graph()
         token = f"generator_{next(_tokens)}"
         generator_functions.setdefault(graph, {})[token] = generator
@@ -578,7 +583,7 @@ class Dataset:
         template = self.structure.types
         if padded_shapes is None:
             padded_shapes = self.structure.shapes
-        flat_shapes = [as_shape(s) for s in _flatten_like(template, padded_shapes, as_shape)]
+        flat_shapes = flatten(map_structure_up_to(template, as_shape, padded_shapes))
         for declared, padded in zip(self.structure.flat_shapes, flat_shapes):
             if not padded.is_compatible_with(declared) and padded.rank != declared.rank:
                 raise ValueError(
@@ -588,7 +593,7 @@ class Dataset:
         flat_values = (
             [None] * len(flat_shapes)
             if padding_values is None
-            else _flatten_like(template, padding_values, lambda v: v)
+            else flatten(map_structure_up_to(template, lambda v: v, padding_values))
         )
         with self.graph.as_default():
             size = _int64(batch_size, "batch_size")
@@ -794,13 +799,6 @@ def _returned_dataset(traced: _TracedFunction) -> Structure:
 
 def _static_bool(tensor: Tensor) -> bool:
     return tensor.op.type == "Const" and bool(tensor.op.get_attr("value"))
-
-
-def _flatten_like(template, value, convert) -> list:
-    """``value`` flattened in the nesting of ``template`` (a lone value fits a lone component)."""
-    if not is_nested(template):
-        return [convert(value)]
-    return [convert(v) for v in flatten(value)]
 
 
 def _default_padding(dtype):

@@ -16,9 +16,9 @@ from .. import dtypes
 from ..graph import get_default_graph
 from ..ops.core import apply_op, convert_to_tensor
 from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
-from ..shapes import TensorShape, as_shape
+from ..shapes import TensorShape
 from .dataset_ops import Dataset, DatasetSpec
-from .structure import Structure, map_structure
+from .structure import Structure, element_structure, map_structure
 
 __all__ = ["Iterator", "make_initializable_iterator", "make_one_shot_iterator"]
 
@@ -101,7 +101,7 @@ class Iterator:
     def from_structure(output_types, output_shapes=None, shared_name=None, output_classes=None):
         """An iterator without a dataset, for any dataset of this structure
         (``make_initializer(dataset)`` gives the op that switches it to one)."""
-        structure = _structure(output_types, output_shapes, output_classes)
+        structure = element_structure(output_types, output_shapes, output_classes)
         handle = apply_op(
             ITERATOR,
             [],
@@ -118,7 +118,7 @@ class Iterator:
     def from_string_handle(string_handle, output_types, output_shapes=None, output_classes=None):
         """The iterator whose handle ``string_handle`` (a string tensor, usually a
         placeholder fed with ``string_handle()`` results) names when the graph runs."""
-        structure = _structure(output_types, output_shapes, output_classes)
+        structure = element_structure(output_types, output_shapes, output_classes)
         handle_tensor = convert_to_tensor(string_handle, dtype=dtypes.string)
         handle = apply_op(
             FROM_STRING_HANDLE,
@@ -193,15 +193,6 @@ class Iterator:
         return map_structure(
             lambda c: Dataset if isinstance(c, DatasetSpec) else c, self._structure.classes
         )
-
-
-def _structure(output_types, output_shapes, output_classes) -> Structure:
-    types = map_structure(dtypes.as_dtype, output_types)
-    if output_shapes is None:
-        shapes = map_structure(lambda _: TensorShape(None), types)
-    else:
-        shapes = map_structure(as_shape, output_shapes)
-    return Structure(types, shapes, output_classes)
 
 
 def _resource(op_def, inputs, dataset: Dataset, shared_name: str):

@@ -612,7 +612,10 @@ class _ZipIterator:
         return self
 
     def __next__(self):
-        return tuple(value for iterator in self.iterators for value in next(iterator))
+        element = []
+        for iterator in self.iterators:
+            element.extend(next(iterator))
+        return tuple(element)
 
 
 class Concatenate(DatasetValue):

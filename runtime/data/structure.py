@@ -86,6 +86,28 @@ def map_structure(fn, structure):
     return pack(structure, [fn(leaf) for leaf in flatten(structure)])
 
 
+def map_structure_up_to(template, fn, value):
+    """``fn`` applied to the parts of ``value`` where ``template`` has its components.
+
+    For structures whose leaves are themselves nested, such as shapes: ``((), ())``
+    is two scalar shapes for a template of two components.
+
+    Examples
+    --------
+    >>> map_structure_up_to((0, 0), len, ((), (1, 2)))
+    (0, 2)
+    """
+    if not is_nested(template):
+        return fn(value)
+    if isinstance(template, dict):
+        children = {key: map_structure_up_to(template[key], fn, value[key]) for key in template}
+        return pack(template, flatten(children)) if children else template
+    if not isinstance(value, tuple | list) or len(value) != len(template):
+        raise ValueError(f"{value!r} does not have the structure of {template!r}.")
+    children = [map_structure_up_to(t, fn, v) for t, v in zip(template, value)]
+    return type(template)(*children) if hasattr(template, "_fields") else tuple(children)
+
+
 class Structure:
     """The element structure of a dataset: nested types, shapes and classes.
 
@@ -151,6 +173,24 @@ class Structure:
 
     def __repr__(self):
         return f"Structure(types={self.types}, shapes={self.shapes})"
+
+
+def element_structure(output_types, output_shapes=None, output_classes=None) -> Structure:
+    """The :class:`Structure` of nested types and shapes as users give them (a shape may be
+    a list or tuple, e.g. ``((), [2])``; none means unknown shapes).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> element_structure((tf.int64, tf.string), ((), [2])).flat_shapes
+    [TensorShape([]), TensorShape([2])]
+    """
+    types = map_structure(dtypes.as_dtype, output_types)
+    if output_shapes is None:
+        shapes = map_structure(lambda _: TensorShape(None), types)
+    else:
+        shapes = map_structure_up_to(types, as_shape, output_shapes)
+    return Structure(types, shapes, output_classes)
 
 
 def batched(structure: Structure, batch_dim) -> Structure:

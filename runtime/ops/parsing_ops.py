@@ -135,35 +135,26 @@ def _split_features(features: dict):
     return sparse, dense
 
 
-def _dense_default(key, spec, graph):
+def _dense_default(key, spec):
+    """The ``dense_defaults`` input of a dense feature (empty: required) and its shape."""
     dtype = dtypes.as_dtype(spec.dtype)
-    sequence = isinstance(spec, FixedLenSequenceFeature)
-    if sequence:
-        if not spec.allow_missing:
-            value = (
-                np.zeros(0, dtype=dtype.as_numpy_dtype)
-                if dtype != dtypes.string
-                else np.zeros(0, object)
-            )
-        else:
-            value = (
-                spec.default_value
-                if spec.default_value is not None
-                else (b"" if dtype == dtypes.string else 0)
-            )
+    numpy_type = object if dtype == dtypes.string else dtype.as_numpy_dtype
+    if isinstance(spec, FixedLenSequenceFeature):
         shape = TensorShape([None]).concatenate(as_shape(spec.shape))
+        if not spec.allow_missing:
+            return convert_to_tensor(np.zeros(0, numpy_type), dtype, f"key_{key}"), shape
+        pad = spec.default_value
+        if pad is None:
+            pad = b"" if dtype == dtypes.string else 0
+        return convert_to_tensor(pad, dtype, f"key_{key}"), shape
+    shape = as_shape(spec.shape)
+    if not shape.is_fully_defined():
+        raise ValueError(f"All dimensions of shape for feature {key} need to be known.")
+    if spec.default_value is None:
+        value = np.zeros(0, numpy_type)
     else:
-        shape = as_shape(spec.shape)
-        if not shape.is_fully_defined():
-            raise ValueError(f"All dimensions of shape for feature {key} need to be known.")
-        value = spec.default_value
-        if value is None:
-            value = np.zeros(0, dtype=object if dtype == dtypes.string else dtype.as_numpy_dtype)
-        else:
-            value = np.broadcast_to(
-                np.asarray(value, dtype=object if dtype == dtypes.string else dtype.as_numpy_dtype),
-                shape.as_tuple(),
-            )
+        value = np.empty(shape.as_tuple(), numpy_type)
+        value[...] = np.array(spec.default_value, dtype=numpy_type)
     return convert_to_tensor(value, dtype=dtype, name=f"key_{key}"), shape
 
 
@@ -202,7 +193,7 @@ def _parse(serialized, features, name):
         serialized = convert_to_tensor(serialized, dtype=dtypes.string, name="serialized")
         defaults, shapes = [], []
         for key, spec in dense:
-            default, shape = _dense_default(key, spec, graph)
+            default, shape = _dense_default(key, spec)
             defaults.append(default)
             shapes.append(shape)
         inputs = [

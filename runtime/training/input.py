@@ -224,12 +224,16 @@ def slice_input_producer(
 
 
 def _flat(tensors):
-    """``(flat list, repack)`` of a tensor, a list/tuple or a dict of tensors."""
+    """``(flat list, repack)`` of a tensor, a list/tuple or a dict of tensors.
+
+    As TF's, a batch of a list is what the queue's dequeue gives: a list, or a lone
+    tensor when there is one component.
+    """
     if isinstance(tensors, dict):
         keys = sorted(tensors)
         return [tensors[k] for k in keys], lambda values: dict(zip(keys, values))
     if isinstance(tensors, list | tuple):
-        return list(tensors), lambda values: type(tensors)(values)
+        return list(tensors), lambda values: values if len(values) > 1 else values[0]
     return [tensors], lambda values: values[0]
 
 
