@@ -339,7 +339,7 @@ def batch(
     ...         threads = tf.compat.v1.train.start_queue_runners(sess, coord)
     ...         print(sess.run(xs), sess.run(xs))
     ...         coord.request_stop(); coord.join(threads)
-    [array([ 0, 10, 20, 30], dtype=int32)] [array([40, 50], dtype=int32)]
+    [ 0 10 20 30] [40 50]
     """
     kind = "padding" if dynamic_pad else "fifo"
     return _batch(
