@@ -281,18 +281,12 @@ def legend_entries(view: GraphView) -> list:
     if view.color_by == "time":
         return _time_legend(view)
     counts = Counter(view.color_key(n) for n in view.nodes)
-    keys = [k for k in _legend_order(view, colors) if counts[k]]
+    keys = [k for k in colors if counts[k]]
     entries = [(colors[k], f"{_legend_name(view, k)} ({counts[k]})") for k in keys]
     if len(entries) > LEGEND_MAX:
         hidden = len(entries) - LEGEND_MAX + 1
         entries = [*entries[: LEGEND_MAX - 1], (palette.NEUTRAL, f"… {hidden} more")]
     return entries
-
-
-def _legend_order(view: GraphView, colors: dict) -> list:
-    if view.color_by == "op":  # the palette's order: math, array, nn ...
-        return [c for c in palette.CATEGORY_COLORS if c in colors]
-    return list(colors)
 
 
 def _legend_name(view: GraphView, key: str) -> str:

@@ -437,8 +437,10 @@ def _color_maps(nodes, devices) -> dict:
     times = {n.name: n.time_us for n in nodes if n.time_us is not None}
     statuses = {n.status for n in nodes if n.status is not None}
     scopes = sorted({n.scope for n in nodes})
+    categories = {n.category for n in nodes}
     return {
-        "op": {c: palette.category_color(c) for c in sorted({n.category for n in nodes})},
+        # In the palette's order (math, array, nn ...): the legends list them so.
+        "op": {c: palette.CATEGORY_COLORS[c] for c in palette.CATEGORY_COLORS if c in categories},
         "device": {d.name: palette.device_color(d.name) for d in devices},
         "scope": {s: palette.name_color(s) for s in scopes},
         "time": palette.time_colors(times),
@@ -466,7 +468,8 @@ def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict, deta
     }
     if details:
         optional.update(attrs=node.attrs, created_at=node.created_at)
-    record.update((key, value) for key, value in optional.items() if value)
+    # Defaults are left out; a measured time of 0 µs is not a default.
+    record.update((k, v) for k, v in optional.items() if v or (k == "time_us" and v is not None))
     return record
 
 

@@ -1,6 +1,7 @@
 /**
  * The tfgraph workbench JupyterLab extension: a MIME renderer that draws
- * `application/vnd.tfgraph.v1+json` payloads as interactive graphs.
+ * `application/vnd.tfgraph.v2+json` payloads as interactive graphs, in notebook
+ * outputs and as `.tfgraph.json` documents.
  */
 
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
@@ -19,13 +20,30 @@ export const rendererFactory: IRenderMime.IRendererFactory = {
 };
 
 /**
- * The extension: ranked before the SVG fallback that travels in the same bundle.
+ * The extension: ranked before the SVG fallback that travels in the same bundle;
+ * `.tfgraph.json` files (a payload saved with `json.dump(view.to_json(), f)`)
+ * open as graphs.
  */
 const extension: IRenderMime.IExtension = {
   id: 'tfgraph-workbench-ext:renderer',
   rendererFactory,
   rank: 0,
-  dataType: 'json'
+  dataType: 'json',
+  fileTypes: [
+    {
+      name: 'tfgraph',
+      displayName: 'TensorFlow graph',
+      mimeTypes: [MIME_TYPE],
+      extensions: ['.tfgraph.json'],
+      fileFormat: 'text'
+    }
+  ],
+  documentWidgetFactoryOptions: {
+    name: 'TFGraph',
+    primaryFileType: 'tfgraph',
+    fileTypes: ['tfgraph'],
+    defaultFor: ['tfgraph']
+  }
 };
 
 export default extension;

@@ -1,56 +1,79 @@
 /**
- * Pure functions over a payload: which units (ops and collapsed scopes) are
- * visible for a collapse state, the DOT source that draws them, colours,
- * legend entries, search and input tracing. No DOM here, so jest tests it all.
+ * Pure functions over a payload: the drawing for a set of open groups (boxes,
+ * clusters, bundled arrows: the contract of workbench/drawing.py, held to it by
+ * the golden fixtures), colours, legend, search and input tracing. No DOM here.
  */
 
-import { ColorBy, IColorMap, INode, ITFGraphPayload } from './payload';
+import { ColorBy, IGroup, INode, ITFGraphPayload, Shape } from './payload';
 
-/**
- * Fill for a unit the active colour map says nothing about, and the border of
- * ops placed elsewhere than requested: both as the Python renderer draws them
- * (workbench/palette.py).
- */
+/** Fill of a box the active colour map says nothing about (workbench/palette.py). */
 export const NEUTRAL_COLOR = '#dddddd';
+
+/** Border of ops placed elsewhere than they asked. */
 export const SOFT_PLACED_COLOR = '#d62728';
 
-/** Most colours a folded scope is striped with; the rest share a neutral stripe. */
+/** Most colours a box is striped with; the rest share a neutral stripe. */
 export const MAX_STRIPES = 4;
 
-/** Longest name drawn inside a node; the side panel always shows the full one. */
+/** Bytes above which an arrow gets one step wider (1 to 6). */
+export const WIDTH_STEPS = [1e3, 1e4, 1e5, 1e6, 1e7];
+
+/** Longest name drawn inside a box; the side panel always shows the full one. */
 export const MAX_LABEL_LENGTH = 48;
 
-/** Something drawn as one graphviz node: an op, or a collapsed name scope. */
-export interface IUnit {
-  /** DOT node id, also the `<title>` graphviz writes into the SVG. */
+/** A data or control edge between two ops, by their positions in the payload. */
+export interface IEdge {
+  source: number;
+  target: number;
+  kind: 'data' | 'control';
+  tensor?: string;
+  dtype?: string;
+  shape?: Shape;
+}
+
+/** One drawn box: an op (`n<position>`) or a closed group (its id). */
+export interface IBox {
   id: string;
-  kind: 'op' | 'scope';
-  /** Op name or scope name. */
-  name: string;
-  /** Names of the ops it stands for (just itself for an op). */
-  members: string[];
+  kind: 'op' | IGroup['kind'];
+  label: string;
+  /** How many ops it stands for. */
+  members: number;
+  /** `[colour, ops]`, the stripes. */
+  fills: [string, number][];
+  /** The cluster it sits in: an open group's id, `aux:<id>` for a side area, '' at top. */
+  cluster: string;
+  auxiliary: boolean;
+  /** Ids of the side-area boxes it has edges with (drawn as a note, not arrows). */
+  stubs: string[];
+  softPlaced: boolean;
 }
 
-/** The drawing of a payload under one collapse state. */
-export interface IGraphView {
-  dot: string;
-  /** Units by DOT id. */
-  units: Map<string, IUnit>;
-  /** For each op name, the DOT id of the unit that shows it. */
-  unitOf: Map<string, string>;
-  /** Expanded scopes by DOT cluster id (`cluster_N`). */
-  clusters: Map<string, string>;
-  /** Drawn edges by the CSS class graphviz puts on them (`tfg_eN`). */
-  edges: Map<string, IDrawnEdge>;
+/** An open group, or a side area (`aux:<group id>`). */
+export interface ICluster {
+  id: string;
+  label: string;
+  parent: string;
 }
 
-/** An edge as drawn: between two units, one per (source, target, kind). */
-export interface IDrawnEdge {
-  /** DOT id of the source unit. */
+/** Edges between two boxes, bundled. */
+export interface IArrow {
   source: string;
-  /** DOT id of the target unit. */
   target: string;
   kind: 'data' | 'control';
+  count: number;
+  width: number;
+  label: string;
+  tooltip: string;
+}
+
+/** What to draw for one set of open groups. */
+export interface IDrawing {
+  boxes: IBox[];
+  clusters: ICluster[];
+  arrows: IArrow[];
+  /** The box showing each op, by op position. */
+  boxOf: string[];
+  byId: Map<string, IBox>;
 }
 
 /** One row of the legend. */
@@ -61,98 +84,142 @@ export interface ILegendEntry {
   outline?: string;
 }
 
-/** Result of a search: the matching op names, or why the query is unusable. */
+/** Result of a search: the matching op names in graph order, or why the query is unusable. */
 export interface ISearchResult {
-  matches: Set<string>;
+  matches: string[];
   error: string | null;
 }
 
 /**
- * Quote text as a DOT label string that shows exactly that text.
- *
- * Graphviz decodes HTML entities in labels, so `&` becomes `&amp;`; backslashes
- * are doubled so its label escapes (`\N`, `\l`, ...) stay literal; quotes are
- * escaped, and line breaks become graphviz's `\n`.
+ * The drawing of `payload` with the groups in `expanded` open (workbench/drawing.py):
+ * every op shows as the outermost closed group holding it, or as itself; open
+ * groups are clusters; auxiliary children sit in their parent's side area, and
+ * their edges with the rest are stubs; edges between two boxes bundle into one
+ * arrow.
  */
-export function dotString(text: string): string {
-  const escaped = text
-    .replace(/&/g, '&amp;')
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\r\n|\r|\n/g, '\\n')
-    // Other control characters would end or corrupt the DOT string.
-    .replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
-  return `"${escaped}"`;
+export function drawing(
+  payload: ITFGraphPayload,
+  expanded: ReadonlySet<string>,
+  colorBy: ColorBy
+): IDrawing {
+  const index = Private.index(payload);
+  const opened = openedGroups(payload, expanded);
+  const boxes = new Map<string, IBox>();
+  const colors = new Map<string, string[]>();
+  const boxOf: string[] = [];
+  payload.nodes.forEach((node, i) => {
+    const closed = index.chains[i].find(g => !opened.has(g));
+    const id = closed ?? `n${i}`;
+    boxOf.push(id);
+    let box = boxes.get(id);
+    if (box === undefined) {
+      box =
+        closed === undefined ? Private.opBox(node, i) : Private.groupBox(index.groups.get(closed)!);
+      boxes.set(id, box);
+      colors.set(id, []);
+    }
+    colors.get(id)!.push(nodeColor(payload, colorBy, node));
+    box.softPlaced = box.softPlaced || node.soft_placed === true;
+  });
+  for (const box of boxes.values()) {
+    box.members = colors.get(box.id)!.length;
+    box.fills = stripes(colors.get(box.id)!);
+  }
+  const side = Private.sideRoots(payload, boxOf);
+  const arrows = Private.arrows(payload, boxOf, side, boxes);
+  return {
+    boxes: [...boxes.values()],
+    clusters: Private.clusters(payload, opened, boxes),
+    arrows,
+    boxOf,
+    byId: boxes
+  };
 }
 
-/** Shorten a long name for drawing, keeping its end (the most specific part). */
-export function truncate(text: string, max: number = MAX_LABEL_LENGTH): string {
-  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
+/** The open groups that show: open, and every enclosing group open too. */
+export function openedGroups(payload: ITFGraphPayload, expanded: ReadonlySet<string>): Set<string> {
+  const opened = new Set<string>();
+  for (const group of payload.groups) {
+    if (expanded.has(group.id) && (group.parent === '' || opened.has(group.parent))) {
+      opened.add(group.id);
+    }
+  }
+  return opened;
+}
+
+/** Group ids holding op `position`, outermost first. */
+export function chainOf(payload: ITFGraphPayload, position: number): string[] {
+  return Private.index(payload).chains[position];
+}
+
+/** The position of op `name` in the payload, or -1. */
+export function positionOf(payload: ITFGraphPayload, name: string): number {
+  return Private.index(payload).positions.get(name) ?? -1;
+}
+
+/** The group with this id. */
+export function groupById(payload: ITFGraphPayload, id: string): IGroup | undefined {
+  return Private.index(payload).groups.get(id);
 }
 
 /**
- * The parent of a scope: the payload's `parent` link when it has one, else the
- * name up to its last `/`. The top level is `''`.
+ * The data and control edges among the payload's ops, from their inputs: a data
+ * input `op:i` names output i of op `op` (inputs naming nothing are left out).
  */
-export function parentScope(payload: ITFGraphPayload, scope: string): string {
-  const known = Private.parents(payload).get(scope);
-  if (known !== undefined) {
-    return known;
-  }
-  const slash = scope.lastIndexOf('/');
-  return slash < 0 ? '' : scope.slice(0, slash);
+export function edgesOf(payload: ITFGraphPayload): IEdge[] {
+  return Private.index(payload).edges;
 }
 
-/** The scopes enclosing `scope`, outermost first, `scope` included (`''` excluded). */
-export function scopeChain(payload: ITFGraphPayload, scope: string): string[] {
-  const chain: string[] = [];
-  const seen = new Set<string>();
-  // `seen` stops a malicious cycle of parent links.
-  for (let s = scope; s !== '' && !seen.has(s); s = parentScope(payload, s)) {
-    seen.add(s);
-    chain.unshift(s);
+/** `[colour, count]` most common first, the rest past `MAX_STRIPES` as one neutral stripe. */
+export function stripes(colors: string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const color of colors) {
+    counts.set(color, (counts.get(color) ?? 0) + 1);
   }
-  return chain;
+  // A stable sort keeps first-seen order among equal counts, as Python's Counter does.
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const top = sorted.slice(0, MAX_STRIPES);
+  const rest = sorted.slice(MAX_STRIPES).reduce((sum, [, count]) => sum + count, 0);
+  return rest > 0 ? [...top, [NEUTRAL_COLOR, rest]] : top;
 }
 
 /** Colour of one op under a colouring, from the payload's colour maps. */
 export function nodeColor(payload: ITFGraphPayload, colorBy: ColorBy, node: INode): string {
   const map = payload.colors[colorBy];
   switch (colorBy) {
-    case 'device':
-      return Private.lookup(map, node.assigned_device ?? node.requested_device);
     case 'op':
-      return Private.lookup(map, node.op);
+      return Private.lookup(map, payload.categories[node.op] ?? '');
+    case 'device':
+      return Private.lookup(map, payload.devices[node.device]?.name ?? '');
     case 'scope':
-      return Private.lookup(map, node.scope);
+      return Private.lookup(map, scopeOf(node.name));
     case 'time':
       return Private.lookup(map, node.name);
     case 'status':
-      return node.status === null ? NEUTRAL_COLOR : Private.lookup(map, node.status);
+      return node.status === undefined ? NEUTRAL_COLOR : Private.lookup(map, node.status);
   }
 }
 
-/**
- * Fills of a unit as `[colour, count]`, most common first: an op's own colour,
- * or for a folded scope the colours of its ops, as stripes (at most
- * `MAX_STRIPES`, the rest neutral) like the Python renderer draws them.
- */
-export function unitFills(
+/** The name scope of an op: its name up to the last `/`. */
+export function scopeOf(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash < 0 ? '' : name.slice(0, slash);
+}
+
+/** The op's category (math, array, nn ...) as the payload says. */
+export function categoryOf(payload: ITFGraphPayload, node: INode): string {
+  return payload.categories[node.op] ?? 'other';
+}
+
+/** Where an op runs (placed graphs) and where it asked to run. */
+export function devicesOf(
   payload: ITFGraphPayload,
-  colorBy: ColorBy,
-  unit: IUnit
-): [string, number][] {
-  const nodes = Private.nodesByName(payload);
-  const counts = new Map<string, number>();
-  for (const name of unit.members) {
-    const color = nodeColor(payload, colorBy, nodes.get(name)!);
-    counts.set(color, (counts.get(color) ?? 0) + 1);
-  }
-  // A stable sort keeps first-seen order among equal counts.
-  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-  const top = sorted.slice(0, MAX_STRIPES);
-  const rest = sorted.slice(MAX_STRIPES).reduce((sum, [, count]) => sum + count, 0);
-  return rest > 0 ? [...top, [NEUTRAL_COLOR, rest]] : top;
+  node: INode
+): { requested: string; assigned: string | null } {
+  const device = payload.devices[node.device]?.name ?? '';
+  return payload.placed
+    ? { requested: node.requested_device ?? '', assigned: device }
+    : { requested: device, assigned: null };
 }
 
 /**
@@ -168,223 +235,13 @@ export function textColor(background: string): string {
   return luminance > 0.179 ? '#000000' : '#ffffff';
 }
 
-/**
- * Lay out which units are visible when the scopes in `collapsed` are folded,
- * and write the DOT that draws them: expanded scopes become clusters, ops in a
- * collapsed scope become one node for its outermost collapsed scope, and edges
- * between two units are merged (control edges dashed).
- */
-export function buildView(
-  payload: ITFGraphPayload,
-  collapsed: ReadonlySet<string>,
-  colorBy: ColorBy
-): IGraphView {
-  const units = new Map<string, IUnit>();
-  const unitOf = new Map<string, string>();
-  const scopeUnits = new Map<string, IUnit>();
-  // Expanded scope -> DOT ids of the units and child clusters drawn inside it.
-  const root = new Private.Cluster('', 'root');
-  const clusterOf = new Map<string, Private.Cluster>([['', root]]);
-  const clusters = new Map<string, string>();
-
-  const clusterFor = (chain: string[]): Private.Cluster => {
-    let parent = root;
-    for (const scope of chain) {
-      let cluster = clusterOf.get(scope);
-      if (cluster === undefined) {
-        cluster = new Private.Cluster(scope, `cluster_${clusterOf.size - 1}`);
-        clusterOf.set(scope, cluster);
-        clusters.set(cluster.id, scope);
-        parent.children.push(cluster);
-      }
-      parent = cluster;
-    }
-    return parent;
-  };
-
-  payload.nodes.forEach((node, index) => {
-    const chain = scopeChain(payload, node.scope);
-    const fold = chain.findIndex(scope => collapsed.has(scope));
-    if (fold < 0) {
-      const unit: IUnit = { id: `n${index}`, kind: 'op', name: node.name, members: [node.name] };
-      units.set(unit.id, unit);
-      unitOf.set(node.name, unit.id);
-      clusterFor(chain).units.push(unit);
-      return;
-    }
-    const scope = chain[fold];
-    let unit = scopeUnits.get(scope);
-    if (unit === undefined) {
-      unit = { id: `s${scopeUnits.size}`, kind: 'scope', name: scope, members: [] };
-      scopeUnits.set(scope, unit);
-      units.set(unit.id, unit);
-      clusterFor(chain.slice(0, fold)).units.push(unit);
-    }
-    unit.members.push(node.name);
-    unitOf.set(node.name, unit.id);
-  });
-
-  const lines = [
-    'digraph tfgraph {',
-    '  graph [rankdir=TB, nodesep=0.25, ranksep=0.35, fontname="sans-serif", fontsize=10];',
-    '  node [shape=box, fontname="sans-serif", fontsize=10, ' +
-      'height=0.3, margin="0.08,0.03", penwidth=0.8];',
-    '  edge [arrowsize=0.6, penwidth=0.8, color="#666666"];'
-  ];
-  Private.writeCluster(payload, colorBy, root, lines, '  ');
-  const edges = Private.mergedEdges(payload, unitOf);
-  for (const [cls, edge] of edges) {
-    const style = edge.kind === 'control' ? ', style=dashed' : '';
-    lines.push(`  ${edge.source} -> ${edge.target} [class="${cls}"${style}];`);
-  }
-  lines.push('}');
-  return { dot: lines.join('\n'), units, unitOf, clusters, edges };
+/** Shorten a long name for drawing, keeping its end (the most specific part). */
+export function truncate(text: string, max: number = MAX_LABEL_LENGTH): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
 }
 
-/**
- * How many units (ops and folded scopes) a collapse state draws.
- */
-export function countUnits(payload: ITFGraphPayload, collapsed: ReadonlySet<string>): number {
-  const folded = new Set<string>();
-  let ops = 0;
-  for (const node of payload.nodes) {
-    const scope = scopeChain(payload, node.scope).find(s => collapsed.has(s));
-    if (scope === undefined) {
-      ops++;
-    } else {
-      folded.add(scope);
-    }
-  }
-  return ops + folded.size;
-}
-
-/**
- * A collapse state that draws at most `limit` units where the scopes allow it:
- * `collapsed` plus every scope at the deepest nesting level that is enough
- * (folding deep scopes first keeps the most structure visible). Graphviz's
- * layout time grows steeply with size, so a huge expanded payload would
- * otherwise freeze the page for minutes.
- */
-export function foldToFit(
-  payload: ITFGraphPayload,
-  collapsed: ReadonlySet<string>,
-  limit: number
-): Set<string> {
-  let best = new Set(collapsed);
-  if (countUnits(payload, best) <= limit) {
-    return best;
-  }
-  const depths = new Map<string, number>();
-  let deepest = 0;
-  for (const node of payload.nodes) {
-    const chain = scopeChain(payload, node.scope);
-    chain.forEach((scope, i) => depths.set(scope, i + 1));
-    deepest = Math.max(deepest, chain.length);
-  }
-  for (let depth = deepest; depth >= 1; depth--) {
-    best = new Set(collapsed);
-    for (const [scope, d] of depths) {
-      if (d === depth) {
-        best.add(scope);
-      }
-    }
-    if (countUnits(payload, best) <= limit) {
-      break;
-    }
-  }
-  return best;
-}
-
-/**
- * Names of the ops whose name matches `query`: a case-insensitive substring,
- * or a case-insensitive regular expression when `regex` is set.
- */
-export function searchNodes(
-  payload: ITFGraphPayload,
-  query: string,
-  regex: boolean
-): ISearchResult {
-  const matches = new Set<string>();
-  if (query === '') {
-    return { matches, error: null };
-  }
-  let test: (name: string) => boolean;
-  if (regex) {
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(query, 'i');
-    } catch (error) {
-      return { matches, error: `invalid regular expression: ${(error as Error).message}` };
-    }
-    test = name => pattern.test(name);
-  } else {
-    const needle = query.toLowerCase();
-    test = name => name.toLowerCase().includes(needle);
-  }
-  for (const node of payload.nodes) {
-    if (test(node.name)) {
-      matches.add(node.name);
-    }
-  }
-  return { matches, error: null };
-}
-
-/**
- * Every op `name` depends on, through data and control edges (not `name` itself
- * unless it lies on a cycle).
- */
-export function ancestors(payload: ITFGraphPayload, name: string): Set<string> {
-  const producers = new Map<string, string[]>();
-  for (const edge of payload.edges) {
-    const list = producers.get(edge.target);
-    if (list === undefined) {
-      producers.set(edge.target, [edge.source]);
-    } else {
-      list.push(edge.source);
-    }
-  }
-  const found = new Set<string>();
-  const stack = [...(producers.get(name) ?? [])];
-  while (stack.length > 0) {
-    const op = stack.pop()!;
-    if (!found.has(op)) {
-      found.add(op);
-      stack.push(...(producers.get(op) ?? []));
-    }
-  }
-  return found;
-}
-
-/**
- * The legend for a colouring, built from the payload's colour map so it matches
- * the Python renderer. Devices are labelled with their short label; compute
- * time lists each colour with the range of times drawn in it, fastest first.
- * A last row explains dashed red borders when some op was soft-placed.
- */
-export function legendEntries(payload: ITFGraphPayload, colorBy: ColorBy): ILegendEntry[] {
-  const map = payload.colors[colorBy];
-  if (colorBy === 'time') {
-    return [...Private.timeLegend(payload, map), ...Private.softPlacedEntry(payload)];
-  }
-  const labels = new Map<string, string>();
-  if (colorBy === 'device') {
-    for (const device of payload.devices) {
-      labels.set(device.name, device.label);
-    }
-  }
-  const keys = Object.keys(map);
-  if (colorBy !== 'device') {
-    keys.sort();
-  }
-  const entries: ILegendEntry[] = keys.map(key => ({
-    color: map[key],
-    label: labels.get(key) ?? (key === '' && colorBy === 'scope' ? '(top level)' : key)
-  }));
-  return [...entries, ...Private.softPlacedEntry(payload)];
-}
-
-/** Format a static shape the way TF prints it: `(2, ?)`, `()` or `<unknown>`. */
-export function formatShape(shape: (number | null)[] | null | undefined): string {
+/** Format a static shape the way TF prints it: `(2, ?)`, `(2,)`, `()` or `<unknown>`. */
+export function formatShape(shape: Shape | undefined): string {
   if (shape === null || shape === undefined) {
     return '<unknown>';
   }
@@ -392,182 +249,341 @@ export function formatShape(shape: (number | null)[] | null | undefined): string
   return dims.length === 1 ? `(${dims[0]},)` : `(${dims.join(', ')})`;
 }
 
+/** `float32 (?, 3)`: how an edge is labelled (workbench/labels.py `tensor_text`). */
+export function tensorText(dtype: string | undefined, shape: Shape | undefined): string {
+  return `${dtype} ${formatShape(shape)}`;
+}
+
+/** Bytes of a tensor, counting an unknown dimension (or rank) as 1. */
+export function tensorBytes(payload: ITFGraphPayload, dtype: string, shape: Shape): number {
+  const size = payload.dtype_sizes[dtype] ?? 8;
+  return (shape ?? []).reduce((bytes: number, d) => bytes * (d || 1), size);
+}
+
+/**
+ * Names of the ops whose name matches `query`, in graph order: a case-insensitive
+ * substring, or a case-insensitive regular expression when `regex` is set.
+ */
+export function searchNodes(
+  payload: ITFGraphPayload,
+  query: string,
+  regex: boolean
+): ISearchResult {
+  if (query === '') {
+    return { matches: [], error: null };
+  }
+  let test: (name: string) => boolean;
+  if (regex) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(query, 'i');
+    } catch (error) {
+      return { matches: [], error: `invalid regular expression: ${(error as Error).message}` };
+    }
+    test = name => pattern.test(name);
+  } else {
+    const needle = query.toLowerCase();
+    test = name => name.toLowerCase().includes(needle);
+  }
+  return { matches: payload.nodes.filter(n => test(n.name)).map(n => n.name), error: null };
+}
+
+/** `expanded` plus every group holding op `name`, so that op shows as itself. */
+export function openTo(
+  payload: ITFGraphPayload,
+  expanded: ReadonlySet<string>,
+  name: string
+): Set<string> {
+  const position = positionOf(payload, name);
+  return new Set([...expanded, ...(position < 0 ? [] : chainOf(payload, position))]);
+}
+
+/**
+ * Every op `name` depends on, through data and control edges (not `name` itself
+ * unless it lies on a cycle).
+ */
+export function ancestors(payload: ITFGraphPayload, name: string): Set<string> {
+  const producers = new Map<number, number[]>();
+  for (const edge of edgesOf(payload)) {
+    const list = producers.get(edge.target) ?? [];
+    list.push(edge.source);
+    producers.set(edge.target, list);
+  }
+  const found = new Set<string>();
+  const stack = [...(producers.get(positionOf(payload, name)) ?? [])];
+  while (stack.length > 0) {
+    const op = stack.pop()!;
+    const opName = payload.nodes[op].name;
+    if (!found.has(opName)) {
+      found.add(opName);
+      stack.push(...(producers.get(op) ?? []));
+    }
+  }
+  return found;
+}
+
+/**
+ * The legend for a colouring, in the colour map's order (the palette's, for op
+ * categories), each row with its op count, like workbench/drawing.py's. Compute
+ * time shows the fastest and slowest; a last row explains dashed red borders.
+ */
+export function legendEntries(payload: ITFGraphPayload, colorBy: ColorBy): ILegendEntry[] {
+  const map = payload.colors[colorBy];
+  const soft = payload.nodes.some(n => n.soft_placed)
+    ? [{ color: '#ffffff', label: 'placed elsewhere than requested', outline: SOFT_PLACED_COLOR }]
+    : [];
+  if (colorBy === 'time') {
+    return [...Private.timeLegend(payload), ...soft];
+  }
+  const counts = new Map<string, number>();
+  for (const node of payload.nodes) {
+    const key = Private.colorKey(payload, colorBy, node);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const labels = new Map(payload.devices.map(d => [d.name, d.label]));
+  const entries = Object.keys(map)
+    .filter(key => counts.has(key))
+    .map(key => {
+      let name = key;
+      if (colorBy === 'device') {
+        name = labels.get(key) ?? key;
+      } else if (colorBy === 'scope' && key === '') {
+        name = '(top level)';
+      }
+      return { color: map[key], label: `${name} (${counts.get(key)})` };
+    });
+  return [...entries, ...soft];
+}
+
 /**
  * Module-private helpers.
  */
 namespace Private {
-  /** An expanded scope drawn as a cluster, or the top level. */
-  export class Cluster {
-    constructor(
-      readonly scope: string,
-      readonly id: string
-    ) {}
-    readonly units: IUnit[] = [];
-    readonly children: Cluster[] = [];
+  interface IIndex {
+    positions: Map<string, number>;
+    groups: Map<string, IGroup>;
+    chains: string[][];
+    edges: IEdge[];
   }
 
   // Indexes are cached per payload object: payloads are never mutated.
-  const parentCache = new WeakMap<ITFGraphPayload, Map<string, string>>();
-  const nodeCache = new WeakMap<ITFGraphPayload, Map<string, INode>>();
+  const cache = new WeakMap<ITFGraphPayload, IIndex>();
 
-  export function parents(payload: ITFGraphPayload): Map<string, string> {
-    let map = parentCache.get(payload);
-    if (map === undefined) {
-      map = new Map(payload.scopes.map(s => [s.name, s.parent]));
-      parentCache.set(payload, map);
+  export function index(payload: ITFGraphPayload): IIndex {
+    let found = cache.get(payload);
+    if (found === undefined) {
+      const groups = new Map(payload.groups.map(g => [g.id, g]));
+      const positions = new Map(payload.nodes.map((n, i) => [n.name, i]));
+      const groupChains = new Map<string, string[]>([['', []]]);
+      for (const group of payload.groups) {
+        groupChains.set(group.id, [...(groupChains.get(group.parent) ?? []), group.id]);
+      }
+      const chains = payload.nodes.map(n => groupChains.get(n.group) ?? []);
+      found = { positions, groups, chains, edges: edges(payload, positions) };
+      cache.set(payload, found);
     }
-    return map;
+    return found;
   }
 
-  export function nodesByName(payload: ITFGraphPayload): Map<string, INode> {
-    let map = nodeCache.get(payload);
-    if (map === undefined) {
-      map = new Map(payload.nodes.map(n => [n.name, n]));
-      nodeCache.set(payload, map);
-    }
-    return map;
+  function edges(payload: ITFGraphPayload, positions: Map<string, number>): IEdge[] {
+    const found: IEdge[] = [];
+    payload.nodes.forEach((node, target) => {
+      for (const tensor of node.inputs) {
+        const colon = tensor.lastIndexOf(':');
+        const source = colon < 0 ? undefined : positions.get(tensor.slice(0, colon));
+        const output =
+          source === undefined
+            ? undefined
+            : payload.nodes[source].outputs[Number(tensor.slice(colon + 1))];
+        if (source !== undefined && output !== undefined && /^\d+$/.test(tensor.slice(colon + 1))) {
+          found.push({
+            source,
+            target,
+            kind: 'data',
+            tensor,
+            dtype: output.dtype,
+            shape: output.shape
+          });
+        }
+      }
+      for (const name of node.control_inputs ?? []) {
+        const source = positions.get(name);
+        if (source !== undefined) {
+          found.push({ source, target, kind: 'control' });
+        }
+      }
+    });
+    return found;
   }
 
   /** A colour map entry, ignoring inherited keys like "constructor". */
-  export function lookup(map: IColorMap, key: string): string {
+  export function lookup(map: { [key: string]: string }, key: string): string {
     return Object.prototype.hasOwnProperty.call(map, key) ? map[key] : NEUTRAL_COLOR;
   }
 
-  /** The last path component of `name` below `scope`. */
-  function shortName(name: string, scope: string): string {
-    if (scope !== '' && name.startsWith(`${scope}/`)) {
-      return name.slice(scope.length + 1);
+  export function colorKey(payload: ITFGraphPayload, colorBy: ColorBy, node: INode): string {
+    switch (colorBy) {
+      case 'op':
+        return payload.categories[node.op] ?? '';
+      case 'device':
+        return payload.devices[node.device]?.name ?? '';
+      case 'scope':
+        return scopeOf(node.name);
+      case 'time':
+        return node.name;
+      case 'status':
+        return node.status ?? '';
     }
-    const slash = name.lastIndexOf('/');
-    return slash < 0 ? name : name.slice(slash + 1);
   }
 
-  /**
-   * One node statement. Folded scopes get a double border and stripes; ops
-   * placed elsewhere than requested a dashed red border (as in the Python SVG).
-   */
-  function unitStatement(payload: ITFGraphPayload, colorBy: ColorBy, unit: IUnit): string {
-    const nodes = nodesByName(payload);
-    const fills = unitFills(payload, colorBy, unit);
-    const styles: string[] = [];
-    let fillcolor: string;
-    if (fills.length > 1) {
-      const total = fills.reduce((sum, [, count]) => sum + count, 0);
-      fillcolor = fills.map(([color, count]) => `${color};${(count / total).toFixed(3)}`).join(':');
-      styles.push('striped');
-    } else {
-      fillcolor = fills[0][0];
-      styles.push(unit.kind === 'scope' ? 'filled' : 'rounded,filled');
-    }
-    let label: string;
-    let extra = '';
-    if (unit.kind === 'scope') {
-      const ops = unit.members.length === 1 ? '1 op' : `${unit.members.length} ops`;
-      label = `+ ${truncate(shortName(unit.name, parentScope(payload, unit.name)))}\n${ops}`;
-      extra += ', peripheries=2';
-    } else {
-      const node = nodes.get(unit.name)!;
-      const name = truncate(shortName(node.name, node.scope));
-      label = name === node.op ? name : `${name}\n${truncate(node.op)}`;
-    }
-    if (unit.members.some(name => nodes.get(name)!.soft_placed)) {
-      styles.push('dashed');
-      extra += `, color="${SOFT_PLACED_COLOR}", penwidth=3`;
-    }
-    return (
-      `${unit.id} [label=${dotString(label)}, style="${styles.join(',')}", ` +
-      `fillcolor="${fillcolor}", fontcolor="${textColor(fills[0][0])}"${extra}];`
-    );
+  export function opBox(node: INode, position: number): IBox {
+    const short = node.name.slice(node.name.lastIndexOf('/') + 1);
+    const cluster = node.auxiliary ? `aux:${node.group}` : node.group;
+    return {
+      id: `n${position}`,
+      kind: 'op',
+      label: short === node.op ? short : `${short}\n${node.op}`,
+      members: 0,
+      fills: [],
+      cluster,
+      auxiliary: node.auxiliary === true,
+      stubs: [],
+      softPlaced: false
+    };
   }
 
-  export function writeCluster(
+  export function groupBox(group: IGroup): IBox {
+    let ops = group.op_count === 1 ? '1 op' : `${group.op_count} ops`;
+    if (group.iterations !== undefined) {
+      ops += `, ${group.iterations} iterations`;
+    }
+    return {
+      id: group.id,
+      kind: group.kind,
+      label: `${group.label}\n${ops}`,
+      members: 0,
+      fills: [],
+      cluster: group.auxiliary ? `aux:${group.parent}` : group.parent,
+      auxiliary: group.auxiliary === true,
+      stubs: [],
+      softPlaced: false
+    };
+  }
+
+  /** For each box, the outermost auxiliary thing holding it (null in the main area). */
+  export function sideRoots(payload: ITFGraphPayload, boxOf: string[]): Map<string, string | null> {
+    const { chains, groups } = index(payload);
+    const roots = new Map<string, string | null>();
+    boxOf.forEach((id, i) => {
+      if (roots.has(id)) {
+        return;
+      }
+      const chain = chains[i];
+      const at = chain.indexOf(id);
+      const path = at < 0 ? chain : chain.slice(0, at + 1);
+      let root = path.find(g => groups.get(g)!.auxiliary === true) ?? null;
+      if (root === null && id === `n${i}` && payload.nodes[i].auxiliary === true) {
+        root = id;
+      }
+      roots.set(id, root);
+    });
+    return roots;
+  }
+
+  export function arrows(
     payload: ITFGraphPayload,
-    colorBy: ColorBy,
-    cluster: Cluster,
-    lines: string[],
-    indent: string
-  ): void {
-    for (const unit of cluster.units) {
-      lines.push(indent + unitStatement(payload, colorBy, unit));
-    }
-    for (const child of cluster.children) {
-      const label = `− ${truncate(shortName(child.scope, parentScope(payload, child.scope)))}`;
-      lines.push(`${indent}subgraph ${child.id} {`);
-      lines.push(
-        `${indent}  graph [label=${dotString(label)}, labeljust=l, style="rounded,dashed", ` +
-          'color="#999999"];'
-      );
-      writeCluster(payload, colorBy, child, lines, `${indent}  `);
-      lines.push(`${indent}}`);
-    }
-  }
-
-  /** Edges between distinct units, one per (source, target, kind), by CSS class. */
-  export function mergedEdges(
-    payload: ITFGraphPayload,
-    unitOf: Map<string, string>
-  ): Map<string, IDrawnEdge> {
-    const seen = new Set<string>();
-    const drawn = new Map<string, IDrawnEdge>();
-    for (const edge of payload.edges) {
-      const source = unitOf.get(edge.source);
-      const target = unitOf.get(edge.target);
-      // Edges naming unknown ops are dropped; edges inside one collapsed scope vanish.
-      if (source === undefined || target === undefined || source === target) {
+    boxOf: string[],
+    side: Map<string, string | null>,
+    boxes: Map<string, IBox>
+  ): IArrow[] {
+    const bundles = new Map<string, IEdge[]>();
+    for (const edge of edgesOf(payload)) {
+      const source = boxOf[edge.source];
+      const target = boxOf[edge.target];
+      if (source === target) {
+        continue;
+      }
+      if (side.get(source) !== side.get(target)) {
+        addStub(boxes.get(source)!, target);
+        addStub(boxes.get(target)!, source);
         continue;
       }
       const key = `${source} ${target} ${edge.kind}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        drawn.set(`tfg_e${drawn.size}`, { source, target, kind: edge.kind });
-      }
+      const list = bundles.get(key) ?? [];
+      list.push(edge);
+      bundles.set(key, list);
     }
-    return drawn;
+    return [...bundles.values()].map(list => arrow(payload, boxOf, list));
   }
 
-  /** The legend row for dashed red borders, when some op has one. */
-  export function softPlacedEntry(payload: ITFGraphPayload): ILegendEntry[] {
-    return payload.nodes.some(node => node.soft_placed)
-      ? [
-          {
-            color: '#ffffff',
-            label: 'placed elsewhere than requested',
-            outline: SOFT_PLACED_COLOR
-          }
-        ]
-      : [];
+  function addStub(box: IBox, other: string): void {
+    if (!box.stubs.includes(other)) {
+      box.stubs.push(other);
+    }
   }
 
-  /** Most legend rows compute-time colouring shows. */
-  const TIME_ROWS = 6;
-
-  export function timeLegend(payload: ITFGraphPayload, map: IColorMap): ILegendEntry[] {
-    const ranges = new Map<string, [number, number]>();
-    for (const node of payload.nodes) {
-      if (node.time_us === null || !Object.prototype.hasOwnProperty.call(map, node.name)) {
-        continue;
-      }
-      const color = map[node.name];
-      const range = ranges.get(color);
-      ranges.set(
-        color,
-        range === undefined
-          ? [node.time_us, node.time_us]
-          : [Math.min(range[0], node.time_us), Math.max(range[1], node.time_us)]
-      );
+  function arrow(payload: ITFGraphPayload, boxOf: string[], edges: IEdge[]): IArrow {
+    const first = edges[0];
+    const count = edges.length;
+    const base = {
+      source: boxOf[first.source],
+      target: boxOf[first.target],
+      kind: first.kind,
+      count
+    };
+    const names = (e: IEdge) => `${payload.nodes[e.source].name} → ${payload.nodes[e.target].name}`;
+    if (first.kind === 'control') {
+      const tooltip = edges
+        .slice(0, 20)
+        .map(e => `control: ${names(e)}`)
+        .join('\n');
+      return { ...base, width: 1, label: count === 1 ? '' : `${count} control`, tooltip };
     }
-    const rows = [...ranges.entries()].sort((a, b) => a[1][0] - b[1][0]);
-    const picked =
-      rows.length <= TIME_ROWS
-        ? rows
-        : Array.from(
-            { length: TIME_ROWS },
-            (_, i) => rows[Math.round((i * (rows.length - 1)) / (TIME_ROWS - 1))]
-          );
+    const bytes = edges.reduce((sum, e) => sum + tensorBytes(payload, e.dtype!, e.shape!), 0);
+    const width = 1 + WIDTH_STEPS.filter(step => bytes > step).length;
+    const label = count === 1 ? tensorText(first.dtype, first.shape) : `${count} tensors`;
+    const tooltip = edges
+      .slice(0, 20)
+      .map(e => `${e.tensor}: ${tensorText(e.dtype, e.shape)}`)
+      .join('\n');
+    return { ...base, width, label, tooltip };
+  }
+
+  export function clusters(
+    payload: ITFGraphPayload,
+    opened: Set<string>,
+    boxes: Map<string, IBox>
+  ): ICluster[] {
+    const sides = new Set(
+      [...boxes.values()].map(b => b.cluster).filter(c => c.startsWith('aux:'))
+    );
+    const found: ICluster[] = [];
+    for (const group of payload.groups) {
+      if (opened.has(group.id)) {
+        const parent = group.auxiliary ? `aux:${group.parent}` : group.parent;
+        if (group.auxiliary) {
+          sides.add(parent);
+        }
+        found.push({ id: group.id, label: group.label, parent });
+      }
+    }
+    const sorted = [...sides].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...found, ...sorted.map(id => ({ id, label: 'auxiliary', parent: id.slice(4) }))];
+  }
+
+  export function timeLegend(payload: ITFGraphPayload): ILegendEntry[] {
+    const timed = payload.nodes
+      .filter(n => n.time_us !== undefined)
+      .sort((a, b) => a.time_us! - b.time_us! || (a.name < b.name ? -1 : 1));
+    if (timed.length === 0) {
+      return [{ color: NEUTRAL_COLOR, label: 'no compute times (run with tracing)' }];
+    }
+    const fast = timed[0];
+    const slow = timed[timed.length - 1];
     const us = (t: number) => `${Number(t.toPrecision(3))} µs`;
-    return picked.map(([color, [low, high]]) => ({
-      color,
-      label: low === high ? us(low) : `${us(low)} – ${us(high)}`
-    }));
+    return [
+      { color: lookup(payload.colors.time, fast.name), label: `${us(fast.time_us!)} (fastest)` },
+      { color: lookup(payload.colors.time, slow.name), label: `${us(slow.time_us!)} (slowest)` }
+    ];
   }
 }

@@ -1,94 +1,95 @@
 /**
- * The tfgraph payload, version 1: its types and a guard that checks untrusted
- * data against them (workbench/schema/tfgraph.v1.schema.json is the contract).
+ * The tfgraph payload, version 2: its types and a guard that checks untrusted
+ * data against them (workbench/schema/tfgraph.v2.schema.json is the contract).
  */
 
 /** The MIME type this extension renders; its version follows the payload version. */
-export const MIME_TYPE = 'application/vnd.tfgraph.v1+json';
+export const MIME_TYPE = 'application/vnd.tfgraph.v2+json';
 
 /** The payload version this extension understands. */
-export const PAYLOAD_VERSION = 1;
+export const PAYLOAD_VERSION = 2;
 
-/** The colourings a payload carries a colour map for. */
-export const COLORINGS = ['device', 'op', 'scope', 'time', 'status'] as const;
+/** The colourings a payload carries a colour map for ('op' is by op category). */
+export const COLORINGS = ['op', 'device', 'scope', 'time', 'status'] as const;
 
 /** One way of colouring the nodes. */
 export type ColorBy = (typeof COLORINGS)[number];
 
 /** Execution status of an op, as the stepper reports it. */
-export type NodeStatus = null | 'done' | 'current' | 'next' | 'pending' | 'unused' | 'error';
+export type NodeStatus = 'done' | 'current' | 'next' | 'pending' | 'unused' | 'error';
 
 /** Static shape: null for unknown rank, null entries for unknown dimensions. */
 export type Shape = (number | null)[] | null;
 
-/** An output tensor of an op. */
-export interface ITensor {
-  name: string;
+/** Output i of node N: the tensor `N:i`. */
+export interface IOutput {
   dtype: string;
   shape: Shape;
 }
 
-/** An op of the graph. */
+/** An op of the graph; optional fields are left out at their defaults. */
 export interface INode {
   name: string;
   op: string;
-  scope: string;
-  requested_device: string;
-  assigned_device: string | null;
+  /** Id of the innermost group holding it, '' at top level. */
+  group: string;
+  /** Index into the payload's devices. */
+  device: number;
   inputs: string[];
-  control_inputs: string[];
-  outputs: ITensor[];
-  attrs: { [name: string]: string };
-  status: NodeStatus;
-  soft_placed: boolean;
-  time_us: number | null;
+  outputs: IOutput[];
+  control_inputs?: string[];
+  requested_device?: string;
+  soft_placed?: true;
+  auxiliary?: true;
+  status?: NodeStatus;
+  time_us?: number;
+  attrs?: { [name: string]: string };
   created_at?: string;
 }
 
-/** A data or control dependency between two ops. */
-export interface IEdge {
-  source: string;
-  target: string;
-  kind: 'data' | 'control';
-  tensor?: string;
-  dtype?: string;
-  shape?: Shape;
-}
-
-/** A name scope. */
-export interface IScope {
+/** A box that opens: a name scope, a while frame, a series or a chunk of one. */
+export interface IGroup {
+  id: string;
+  kind: 'scope' | 'frame' | 'series' | 'chunk';
   name: string;
+  label: string;
+  /** Id of the enclosing group, '' at top level; parents come before children. */
   parent: string;
   op_count: number;
+  auxiliary?: true;
+  iterations?: number;
 }
 
-/** A device some op was placed on. */
+/** A device some op runs on (or asked for, in an unplaced graph). */
 export interface IDevice {
   name: string;
   label: string;
   op_count: number;
 }
 
-/** A colour map: key (device name, op type, scope, node name or status) to `#rrggbb`. */
+/** A colour map: key (category, device name, scope, node name or status) to `#rrggbb`. */
 export interface IColorMap {
   [key: string]: string;
 }
 
-/** A whole graph as the workbench sends it. */
+/** A whole graph as the workbench sends it (workbench/view.py, `to_json`). */
 export interface ITFGraphPayload {
-  version: 1;
+  version: 2;
   name?: string;
+  note?: string;
   color_by: ColorBy;
-  collapsed: string[];
+  placed: boolean;
   nodes: INode[];
-  edges: IEdge[];
-  scopes: IScope[];
+  groups: IGroup[];
+  expanded: string[];
   devices: IDevice[];
+  categories: { [opType: string]: string };
+  dtype_sizes: { [dtype: string]: number };
   colors: { [K in ColorBy]: IColorMap };
 }
 
 /**
- * Check untrusted data against payload v1.
+ * Check untrusted data against payload v2.
  *
  * @returns null when `data` is a valid payload, otherwise a message for the
  *   user that names the first problem found.
@@ -109,7 +110,7 @@ export function payloadError(data: unknown): string | null {
 }
 
 /**
- * Whether `data` is a valid payload v1.
+ * Whether `data` is a valid payload v2.
  */
 export function isTFGraphPayload(data: unknown): data is ITFGraphPayload {
   return payloadError(data) === null;
@@ -124,7 +125,7 @@ namespace Private {
   type Check = (value: unknown, path: string) => string | null;
 
   const COLOR = /^#[0-9a-fA-F]{6}$/;
-  const STATUSES = [null, 'done', 'current', 'next', 'pending', 'unused', 'error'];
+  const STATUSES = ['done', 'current', 'next', 'pending', 'unused', 'error'];
 
   function hasOwn(object: object, key: string): boolean {
     return Object.prototype.hasOwnProperty.call(object, key);
@@ -232,29 +233,39 @@ namespace Private {
 
   const shape: Check = nullable(arrayOf(nullable(integer)));
 
-  const tensor = record({ name: string, dtype: string, shape });
+  const output = record({ dtype: string, shape });
 
   const node = record(
     {
       name: string,
       op: string,
-      scope: string,
-      requested_device: string,
-      assigned_device: nullable(string),
+      group: string,
+      device: integer,
       inputs: arrayOf(string),
-      control_inputs: arrayOf(string),
-      outputs: arrayOf(tensor),
-      attrs: mapOf(string),
-      status: oneOf(STATUSES),
-      soft_placed: boolean,
-      time_us: nullable(number)
+      outputs: arrayOf(output)
     },
-    { created_at: string }
+    {
+      control_inputs: arrayOf(string),
+      requested_device: string,
+      soft_placed: oneOf([true]),
+      auxiliary: oneOf([true]),
+      status: oneOf(STATUSES),
+      time_us: number,
+      attrs: mapOf(string),
+      created_at: string
+    }
   );
 
-  const edge = record(
-    { source: string, target: string, kind: oneOf(['data', 'control']) },
-    { tensor: string, dtype: string, shape }
+  const group = record(
+    {
+      id: string,
+      kind: oneOf(['scope', 'frame', 'series', 'chunk']),
+      name: string,
+      label: string,
+      parent: string,
+      op_count: integer
+    },
+    { auxiliary: oneOf([true]), iterations: integer }
   );
 
   const colorMap = mapOf(color);
@@ -262,25 +273,47 @@ namespace Private {
   const payload = record(
     {
       version: oneOf([PAYLOAD_VERSION]),
-      color_by: oneOf(['device', 'op', 'scope', 'time', 'status']),
-      collapsed: arrayOf(string),
+      color_by: oneOf([...COLORINGS]),
+      placed: boolean,
       nodes: arrayOf(node),
-      edges: arrayOf(edge),
-      scopes: arrayOf(record({ name: string, parent: string, op_count: integer })),
+      groups: arrayOf(group),
+      expanded: arrayOf(string),
       devices: arrayOf(record({ name: string, label: string, op_count: integer })),
+      categories: mapOf(string),
+      dtype_sizes: mapOf(integer),
       colors: record({
-        device: colorMap,
         op: colorMap,
+        device: colorMap,
         scope: colorMap,
         time: colorMap,
         status: colorMap
       })
     },
-    { name: string }
+    { name: string, note: string }
   );
+
+  /** What the schema cannot say: references that must resolve. */
+  function findDangling(data: ITFGraphPayload): string | null {
+    const ids = new Set<string>(['']);
+    for (let i = 0; i < data.groups.length; i++) {
+      if (!ids.has(data.groups[i].parent)) {
+        return `payload.groups[${i}].parent names no earlier group`;
+      }
+      ids.add(data.groups[i].id);
+    }
+    for (let i = 0; i < data.nodes.length; i++) {
+      if (!ids.has(data.nodes[i].group)) {
+        return `payload.nodes[${i}].group names no group`;
+      }
+      if (data.nodes[i].device >= data.devices.length) {
+        return `payload.nodes[${i}].device is not an index into devices`;
+      }
+    }
+    return null;
+  }
 
   /** The first way `data` departs from the schema, or null. */
   export function findProblem(data: Obj): string | null {
-    return payload(data, 'payload');
+    return payload(data, 'payload') ?? findDangling(data as unknown as ITFGraphPayload);
   }
 }

@@ -1,6 +1,9 @@
 /**
- * The renderer widget: a toolbar, the graph drawn by Graphviz (WebAssembly,
- * loaded on first use), a legend and a side panel for the selected op.
+ * The renderer: a toolbar, the graph laid out by Graphviz (WebAssembly, loaded on
+ * first use) with a minimap, a legend and a side panel for the selected op. What
+ * it draws comes from layout.ts (the payload's drawing contract); what a person
+ * did to it lives in a ViewState. The MIME renderer, the `.tfgraph.json` document
+ * and the notebook widgets (stepper, builder) all show a graph through it.
  *
  * Every name and value from the payload reaches the page as text: through
  * `textContent`, or through DOT strings that graphviz writes as escaped SVG text
@@ -11,43 +14,48 @@ import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 
+import { clusterId, toDot } from './dot';
 import {
   ancestors,
-  buildView,
-  foldToFit,
+  categoryOf,
+  devicesOf,
+  drawing,
   formatShape,
-  IGraphView,
+  IDrawing,
   legendEntries,
+  openTo,
+  positionOf,
   searchNodes
 } from './layout';
 import { ColorBy, COLORINGS, INode, ITFGraphPayload, payloadError } from './payload';
+import { anchor, fitCamera, ICamera, ViewState, zoomAt } from './viewstate';
 
 /** The class name added to the renderer's root node. */
 const CLASS_NAME = 'jp-TFGraph';
 
 /** Names of the colourings in the toolbar. */
 const COLORING_LABELS: { [K in ColorBy]: string } = {
+  op: 'Op category',
   device: 'Device',
-  op: 'Op type',
   scope: 'Name scope',
   time: 'Compute time',
   status: 'Status'
 };
 
-/**
- * Most units drawn on arrival. About 1,000 draw in half a second; 10,000 take
- * Graphviz minutes (bench/RESULTS.md), so bigger payloads arrive folded.
- */
-const MAX_DRAWN = 1500;
+/** Height bounds of the drawing area: at least this, at most this share of the window. */
+const MIN_HEIGHT = 240;
+const MAX_HEIGHT_SHARE = 0.75;
 
-/** Height bounds of the drawing area, in pixels. */
-const MIN_HEIGHT = 140;
-const MAX_HEIGHT = 560;
+/** Below this width the side panel folds away behind a "Details" button. */
+const NARROW_WIDTH = 720;
+
+/** Most search results listed. */
+const MAX_RESULTS = 100;
 
 /** What the side panel says while no op is selected. */
 const PANEL_HINT =
-  'Click an op to see its inputs, outputs, devices and attributes. ' +
-  'Click a scope to expand it, and a scope’s label to collapse it.';
+  'Click an op to see its inputs, outputs, devices and attributes. Click a group to ' +
+  'open it, and an open group’s label to close it. Keys: / search, f fit, Esc clear.';
 
 /** Pointer travel, in pixels, above which a press is a pan and not a click. */
 const DRAG_THRESHOLD = 4;
@@ -55,32 +63,49 @@ const DRAG_THRESHOLD = 4;
 /** Graphviz sizes SVGs in points; the page draws 4/3 pixels per point. */
 const PX_PER_PT = 4 / 3;
 
+/** Width of the minimap, in pixels. */
+const MINIMAP_WIDTH = 160;
+
 /**
- * A widget that renders an `application/vnd.tfgraph.v1+json` payload.
+ * A widget that draws a tfgraph payload: as a MIME renderer (`renderModel`) or
+ * fed directly (`draw`), e.g. by the stepper's notebook widget.
  */
 export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
-  /**
-   * Construct a new renderer for the given MIME type.
-   */
-  constructor(options: IRenderMime.IRendererOptions) {
+  constructor(options: { mimeType?: string } = {}) {
     super();
-    this._mimeType = options.mimeType;
+    this._mimeType = options.mimeType ?? '';
     this.addClass(CLASS_NAME);
+    this.node.tabIndex = 0;
     this.node.dataset.rendered = 'false';
-
     this._message = Private.element('div', 'jp-TFGraph-message');
     this._note = Private.element('div', 'jp-TFGraph-note');
-    this._note.hidden = true;
     this._toolbar = this._createToolbar();
+    this._results = Private.element('ul', 'jp-TFGraph-results');
     this._canvas = Private.element('div', 'jp-TFGraph-canvas');
     this._viewport = Private.element('div', 'jp-TFGraph-viewport');
-    this._canvas.appendChild(this._viewport);
+    this._minimap = Private.element('div', 'jp-TFGraph-minimap');
+    this._minimapView = Private.element('div', 'jp-TFGraph-minimapView');
+    this._fitNote = Private.element('div', 'jp-TFGraph-fitNote');
+    this._canvas.append(this._viewport, this._fitNote, this._minimap);
     this._panel = Private.element('div', 'jp-TFGraph-panel');
     this._legend = Private.element('div', 'jp-TFGraph-legend');
     const body = Private.element('div', 'jp-TFGraph-body');
     body.append(this._canvas, this._panel);
-    this.node.append(this._message, this._toolbar, this._note, body, this._legend);
+    this.node.append(this._message, this._toolbar, this._results, this._note, body, this._legend);
+    for (const part of [this._note, this._results, this._fitNote]) {
+      part.hidden = true;
+    }
     this._bindCanvas();
+    this._bindKeys();
+    this._watchWidth();
+  }
+
+  /** Called with the op a person selects (the stepper's widget tells the kernel). */
+  selectionChanged: ((name: string | null) => void) | null = null;
+
+  /** The view state, for the notebook widgets and the tests. */
+  get state(): ViewState | null {
+    return this._state;
   }
 
   /**
@@ -88,44 +113,42 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
    * version shows a message saying what is wrong; this never throws.
    */
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    await this.draw(model.data[this._mimeType]);
+  }
+
+  /**
+   * Draw `data` (untrusted). A new drawing of the same graph (same name and ops,
+   * e.g. the stepper's next step) keeps the open groups, selection and camera.
+   */
+  async draw(data: unknown): Promise<void> {
     const started = performance.now();
-    const data = model.data[this._mimeType];
     const problem = payloadError(data);
     if (problem !== null) {
       this._showMessage(problem);
       return;
     }
-    const payload = data as unknown as ITFGraphPayload;
+    const payload = data as ITFGraphPayload;
+    const same = this._payload !== null && Private.sameGraph(this._payload, payload);
     this._payload = payload;
-    this._collapsed = foldToFit(payload, new Set(payload.collapsed), MAX_DRAWN);
-    const extra = this._collapsed.size - new Set(payload.collapsed).size;
-    this._note.textContent =
-      extra > 0
-        ? `${payload.nodes.length} ops: ${extra} more scopes start collapsed to keep ` +
-          'the drawing fast. Click a scope to expand it.'
-        : '';
-    this._note.hidden = extra === 0;
-    this._colorBy = payload.color_by;
-    this._selected = null;
-    this._tracing = false;
-    this._colorSelect.value = payload.color_by;
+    if (!same || this._state === null) {
+      this._state = new ViewState(payload);
+    }
+    this._note.textContent = payload.note ?? '';
+    this._note.hidden = payload.note === undefined;
+    this._colorSelect.value = this._state.colorBy;
     for (const option of Array.from(this._colorSelect.options)) {
       const empty = Object.keys(payload.colors[option.value as ColorBy]).length === 0;
-      option.disabled = empty && option.value !== payload.color_by;
+      option.disabled = empty && option.value !== this._state.colorBy;
     }
-    this._fitted = false;
-    this._view = null;
     this._updateLegend();
     this._updatePanel();
-    // A search typed before the model changed applies to the new graph.
-    this._search();
-    await this._draw(started);
+    this._search(false);
+    await this._draw({ started });
   }
 
-  /** Build the toolbar: colouring, search, zoom and export controls. */
+  /** Build the toolbar: colouring, search, zoom, details and export controls. */
   private _createToolbar(): HTMLDivElement {
     const toolbar = Private.element('div', 'jp-TFGraph-toolbar');
-
     const colorLabel = Private.element('label', 'jp-TFGraph-colorByLabel', 'Colour by ');
     this._colorSelect = Private.element('select', 'jp-TFGraph-colorBy');
     for (const coloring of COLORINGS) {
@@ -134,26 +157,31 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       this._colorSelect.appendChild(option);
     }
     this._colorSelect.addEventListener('change', () => {
-      this._colorBy = this._colorSelect.value as ColorBy;
+      this._state!.colorBy = this._colorSelect.value as ColorBy;
       this._updateLegend();
-      // Fills do not move anything, so the same layout comes back.
-      void this._draw();
+      void this._draw({});
     });
     colorLabel.appendChild(this._colorSelect);
 
     this._searchInput = Private.element('input', 'jp-TFGraph-search');
     this._searchInput.type = 'search';
-    this._searchInput.placeholder = 'Search op names';
-    this._searchInput.addEventListener('input', () => this._search());
+    this._searchInput.placeholder = 'Search ops (Enter: next)';
+    this._searchInput.addEventListener('input', () => this._search(true));
+    this._searchInput.addEventListener('keydown', event => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        void this._jump(event.shiftKey ? -1 : 1);
+      }
+    });
     const regexLabel = Private.element('label', 'jp-TFGraph-regexLabel', ' regex');
     this._regexBox = Private.element('input', 'jp-TFGraph-regex');
     this._regexBox.type = 'checkbox';
-    this._regexBox.addEventListener('change', () => this._search());
+    this._regexBox.addEventListener('change', () => this._search(true));
     regexLabel.prepend(this._regexBox);
     this._searchStatus = Private.element('span', 'jp-TFGraph-searchStatus');
 
-    const button = (label: string, title: string, action: () => void) => {
-      const b = Private.element('button', 'jp-TFGraph-button', label);
+    const button = (label: string, title: string, action: () => void, cls = '') => {
+      const b = Private.element('button', `jp-TFGraph-button ${cls}`.trim(), label);
       b.type = 'button';
       b.title = title;
       b.dataset.action = title;
@@ -164,22 +192,29 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       colorLabel,
       this._searchInput,
       regexLabel,
+      button('Next', 'Next match', () => void this._jump(1), 'jp-TFGraph-next'),
       this._searchStatus,
       Private.element('span', 'jp-TFGraph-spacer'),
       button('+', 'Zoom in', () => this._zoom(1.25)),
       button('−', 'Zoom out', () => this._zoom(0.8)),
       button('Fit', 'Fit to view', () => this._fit()),
+      button('Details', 'Show the side panel', () => this._togglePanel(), 'jp-TFGraph-details'),
       button('SVG', 'Export SVG', () => this._exportSvg()),
       button('PNG', 'Export PNG', () => this._exportPng())
     );
     return toolbar;
   }
 
-  /** Wire clicks (select, expand, collapse), drag-to-pan and ctrl+wheel zoom. */
+  /** Wire clicks (select, open, close), drag-to-pan, ctrl+wheel zoom and the minimap. */
   private _bindCanvas(): void {
     this._canvas.addEventListener('pointerdown', event => {
-      if (event.button === 0) {
-        this._drag = { x: event.clientX, y: event.clientY, panX: this._panX, panY: this._panY };
+      if (
+        event.button === 0 &&
+        this._state !== null &&
+        !this._minimap.contains(event.target as Node)
+      ) {
+        const { panX, panY } = this._state.camera;
+        this._drag = { x: event.clientX, y: event.clientY, panX, panY };
         this._dragged = false;
       }
     });
@@ -189,13 +224,10 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       }
       const dx = event.clientX - this._drag.x;
       const dy = event.clientY - this._drag.y;
-      if (Math.abs(dx) + Math.abs(dy) > DRAG_THRESHOLD) {
-        this._dragged = true;
-      }
+      this._dragged = this._dragged || Math.abs(dx) + Math.abs(dy) > DRAG_THRESHOLD;
       if (this._dragged) {
-        this._panX = this._drag.panX + dx;
-        this._panY = this._drag.panY + dy;
-        this._applyTransform();
+        const { scale } = this._state!.camera;
+        this._setCamera({ scale, panX: this._drag.panX + dx, panY: this._drag.panY + dy });
       }
     });
     const endDrag = () => {
@@ -204,8 +236,10 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     this._canvas.addEventListener('pointerup', endDrag);
     this._canvas.addEventListener('pointerleave', endDrag);
     this._canvas.addEventListener('click', event => {
-      if (!this._dragged) {
-        this._onClick(event.target as Element);
+      if (this._minimap.contains(event.target as Node)) {
+        this._minimapClick(event);
+      } else if (!this._dragged) {
+        this._onClick(event.target as Element, event.clientX, event.clientY);
       }
       this._dragged = false;
     });
@@ -214,58 +248,118 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       if (event.ctrlKey || event.metaKey) {
         event.preventDefault();
         const box = this._canvas.getBoundingClientRect();
-        this._zoom(
-          event.deltaY < 0 ? 1.1 : 1 / 1.1,
-          event.clientX - box.left,
-          event.clientY - box.top
-        );
+        const factor = event.deltaY < 0 ? 1.1 : 1 / 1.1;
+        this._zoom(factor, event.clientX - box.left, event.clientY - box.top);
       }
     });
   }
 
-  /** A click on a collapsed scope expands it, on a cluster label collapses it, on an op selects it. */
-  private _onClick(target: Element): void {
-    const view = this._view;
-    if (view === null) {
+  /** `/` search, `f` fit, `+`/`-` zoom, `Esc` clear: while the graph has the focus. */
+  private _bindKeys(): void {
+    this.node.addEventListener('keydown', event => {
+      const typing = event.target === this._searchInput;
+      if (event.key === 'Escape') {
+        this._searchInput.value = '';
+        this._state!.selected = null;
+        this._state!.tracing = false;
+        this._search(true);
+        this._updatePanel();
+        this.node.focus();
+      } else if (typing || event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      } else if (event.key === '/') {
+        this._searchInput.focus();
+      } else if (event.key === 'f') {
+        this._fit();
+      } else if (event.key === '+' || event.key === '=') {
+        this._zoom(1.25);
+      } else if (event.key === '-') {
+        this._zoom(0.8);
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
+  }
+
+  /** Fold the panel away in narrow windows. */
+  private _watchWidth(): void {
+    if (typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    new ResizeObserver(() => {
+      this.node.classList.toggle('jp-TFGraph-narrow', this.node.clientWidth < NARROW_WIDTH);
+      this._updateMinimap();
+    }).observe(this.node);
+  }
+
+  private _togglePanel(): void {
+    this.node.classList.toggle('jp-TFGraph-panelOpen');
+  }
+
+  /**
+   * A click on a closed group opens it, on an open group's label closes it, on an
+   * op selects it. Opening or closing keeps what was clicked under the cursor.
+   */
+  private _onClick(target: Element, clientX: number, clientY: number): void {
+    const d = this._drawing;
+    const state = this._state;
+    if (d === null || state === null) {
       return;
     }
     const nodeElement = target.closest('g.node');
     if (nodeElement !== null) {
-      const unit = view.units.get(Private.title(nodeElement));
-      if (unit?.kind === 'scope') {
-        this._collapsed.delete(unit.name);
-        void this._draw();
-      } else if (unit !== undefined) {
-        this._selected = unit.name;
-        this._updatePanel();
-        this._highlight();
+      const box = d.byId.get(Private.title(nodeElement).slice(2));
+      if (box === undefined) {
+        return;
+      }
+      if (box.kind === 'op') {
+        this._select(this._payload!.nodes[Number(box.id.slice(1))].name);
+      } else {
+        state.expanded.add(box.id);
+        void this._draw({ anchor: { id: box.id, clientX, clientY } });
       }
       return;
     }
     const cluster = target.closest('g.cluster');
     if (cluster !== null && target.closest('text') !== null) {
-      const scope = view.clusters.get(Private.title(cluster));
-      if (scope !== undefined) {
-        this._collapsed.add(scope);
-        void this._draw();
+      const id = this._clusterIds.get(Private.title(cluster));
+      if (id !== undefined && !id.startsWith('aux:')) {
+        state.expanded.delete(id);
+        void this._draw({ anchor: { id, clientX, clientY } });
       }
     }
   }
 
+  private _select(name: string | null): void {
+    this._state!.selected = name;
+    this._updatePanel();
+    this._highlight();
+    this.selectionChanged?.(name);
+  }
+
   /**
-   * Lay out the current collapse state and swap in the new drawing. The time
-   * since `started` is left in `data-render-ms` for the benchmarks.
+   * Lay out the current state and swap in the new drawing. With an `anchor`, the
+   * camera moves so the box or cluster of that id sits under the cursor again;
+   * with `center`, so that op's box is in the middle. The time since `started` is
+   * left in `data-render-ms` for the benchmarks.
    */
-  private async _draw(started: number = performance.now()): Promise<void> {
+  private async _draw(options: {
+    started?: number;
+    anchor?: { id: string; clientX: number; clientY: number };
+    center?: string;
+  }): Promise<void> {
+    const started = options.started ?? performance.now();
     const payload = this._payload!;
+    const state = this._state!;
     const draw = ++this._draws;
     this.node.dataset.rendered = 'false';
-    let view: IGraphView;
+    let d: IDrawing;
     let svg: SVGSVGElement;
     try {
-      view = buildView(payload, this._collapsed, this._colorBy);
+      d = drawing(payload, state.expanded, state.colorBy);
       const graphviz = await Private.graphviz();
-      svg = Private.parseSvg(graphviz.dot(view.dot));
+      svg = Private.parseSvg(graphviz.dot(toDot(d)));
     } catch (error) {
       if (draw === this._draws) {
         this._showMessage(`tfgraph could not draw this graph: ${Private.reason(error)}`);
@@ -279,37 +373,79 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     for (const part of [this._toolbar, this._canvas, this._panel, this._legend]) {
       part.hidden = false;
     }
-    this._view = view;
+    this._drawing = d;
     this._svg = svg;
-    this._unitElements.clear();
+    this._boxElements.clear();
     for (const element of Array.from(svg.querySelectorAll('g.node'))) {
-      this._unitElements.set(Private.title(element), element);
+      this._boxElements.set(Private.title(element).slice(2), element);
     }
+    this._clusterIds = new Map(d.clusters.map(c => [clusterId(c.id), c.id]));
     this._viewport.replaceChildren(svg);
+    this._minimap.replaceChildren(Private.minimapCopy(svg), this._minimapView);
     this._highlight();
-    if (!this._fitted) {
-      this._fitted = true;
+    if (!state.placed) {
       this._fit();
+    } else if (options.anchor !== undefined) {
+      this._keepUnderCursor(options.anchor);
+    } else if (options.center !== undefined) {
+      this._centerOn(options.center);
+    } else {
+      this._setCamera(state.camera);
     }
+    this.node.dataset.boxes = String(d.boxes.length);
     this.node.dataset.renderMs = String(Math.round(performance.now() - started));
     this.node.dataset.rendered = 'true';
+  }
+
+  /** Move the camera so the element drawn for `id` is centred on the cursor. */
+  private _keepUnderCursor(at: { id: string; clientX: number; clientY: number }): void {
+    const element =
+      this._boxElements.get(at.id) ??
+      Array.from(this._svg!.querySelectorAll('g.cluster')).find(
+        c => Private.title(c) === clusterId(at.id)
+      );
+    this._setCamera(this._state!.camera);
+    if (element === undefined) {
+      return;
+    }
+    const rect = element.getBoundingClientRect();
+    const canvas = this._canvas.getBoundingClientRect();
+    const camera = this._state!.camera;
+    const x = (rect.left + rect.width / 2 - canvas.left - camera.panX) / camera.scale;
+    const y = (rect.top + Math.min(rect.height / 2, 24) - canvas.top - camera.panY) / camera.scale;
+    this._setCamera(anchor(camera, x, y, at.clientX - canvas.left, at.clientY - canvas.top));
+  }
+
+  /** Put the box showing op `name` in the middle of the canvas. */
+  private _centerOn(name: string): void {
+    this._setCamera(this._state!.camera);
+    const box = this._drawing!.boxOf[positionOf(this._payload!, name)];
+    const element = box === undefined ? undefined : this._boxElements.get(box);
+    if (element === undefined) {
+      return;
+    }
+    const rect = element.getBoundingClientRect();
+    const canvas = this._canvas.getBoundingClientRect();
+    const camera = this._state!.camera;
+    const x = (rect.left + rect.width / 2 - canvas.left - camera.panX) / camera.scale;
+    const y = (rect.top + rect.height / 2 - canvas.top - camera.panY) / camera.scale;
+    this._setCamera(anchor(camera, x, y, canvas.width / 2, canvas.height / 2));
   }
 
   /** Show a problem instead of the graph. */
   private _showMessage(text: string): void {
     this._message.textContent = text;
     this._message.hidden = false;
-    this._toolbar.hidden = true;
-    this._note.hidden = true;
-    this._canvas.hidden = true;
-    this._panel.hidden = true;
-    this._legend.hidden = true;
+    for (const part of [this._toolbar, this._note, this._canvas, this._panel, this._legend]) {
+      part.hidden = true;
+    }
     this.node.dataset.rendered = 'true';
   }
 
   private _updateLegend(): void {
-    const entries = legendEntries(this._payload!, this._colorBy);
-    const title = Private.element('span', 'jp-TFGraph-legendTitle', COLORING_LABELS[this._colorBy]);
+    const state = this._state!;
+    const entries = legendEntries(this._payload!, state.colorBy);
+    const title = Private.element('span', 'jp-TFGraph-legendTitle', COLORING_LABELS[state.colorBy]);
     const rows = entries.map(entry => {
       const row = Private.element('span', 'jp-TFGraph-legendEntry');
       const swatch = Private.element('span', 'jp-TFGraph-swatch');
@@ -327,65 +463,93 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     this._legend.replaceChildren(title, ...rows);
   }
 
-  private _search(): void {
-    const result = searchNodes(this._payload!, this._searchInput.value, this._regexBox.checked);
-    this._matches = result.matches;
-    this._searching = this._searchInput.value !== '' && result.error === null;
-    if (result.error !== null) {
-      this._searchStatus.textContent = result.error;
-    } else if (this._searching) {
-      const n = result.matches.size;
-      this._searchStatus.textContent = n === 1 ? '1 match' : `${n} matches`;
-    } else {
-      this._searchStatus.textContent = '';
+  /** Match the search box against op names; list the matches. */
+  private _search(typed: boolean): void {
+    const state = this._state;
+    if (state === null) {
+      return;
     }
+    state.query = this._searchInput.value;
+    state.regex = this._regexBox.checked;
+    if (typed) {
+      state.match = -1;
+    }
+    const result = searchNodes(this._payload!, state.query, state.regex);
+    this._matches = result.matches;
+    const n = result.matches.length;
+    this._searchStatus.textContent =
+      result.error ?? (state.query === '' ? '' : n === 1 ? '1 match' : `${n} matches`);
     this._searchStatus.classList.toggle('jp-TFGraph-invalid', result.error !== null);
+    const items = result.matches.slice(0, MAX_RESULTS).map((name, i) => {
+      const item = Private.element('li', 'jp-TFGraph-result', name);
+      item.addEventListener('click', () => void this._jump(i - state.match));
+      return item;
+    });
+    this._results.replaceChildren(...items);
+    this._results.hidden = items.length === 0;
     this._highlight();
+  }
+
+  /** Show the next (`step` 1) or previous (-1) match: open its groups, select it, centre it. */
+  private async _jump(step: number): Promise<void> {
+    const state = this._state;
+    if (state === null || this._matches.length === 0) {
+      return;
+    }
+    const n = this._matches.length;
+    state.match = (((state.match + step) % n) + n) % n;
+    const name = this._matches[state.match];
+    this._searchStatus.textContent = `${state.match + 1} of ${n}`;
+    Array.from(this._results.children).forEach((item, i) =>
+      item.classList.toggle('jp-TFGraph-current', i === state.match)
+    );
+    state.expanded = openTo(this._payload!, state.expanded, name);
+    state.selected = name;
+    this._updatePanel();
+    this.selectionChanged?.(name);
+    await this._draw({ center: name });
   }
 
   /** Mark matches, the selection and traced inputs on the drawing. */
   private _highlight(): void {
-    const view = this._view;
-    if (view === null) {
+    const d = this._drawing;
+    const state = this._state;
+    if (d === null || state === null) {
       return;
     }
+    const payload = this._payload!;
+    const boxesOf = (names: Iterable<string>) =>
+      new Set([...names].map(name => d.boxOf[positionOf(payload, name)]));
+    const matched = boxesOf(this._matches);
     const traced =
-      this._tracing && this._selected !== null
-        ? ancestors(this._payload!, this._selected)
+      state.tracing && state.selected !== null
+        ? boxesOf(ancestors(payload, state.selected))
         : new Set<string>();
-    const tracedUnits = new Set<string>();
-    for (const name of traced) {
-      const id = view.unitOf.get(name);
-      if (id !== undefined) {
-        tracedUnits.add(id);
-      }
+    const selected =
+      state.selected === null ? undefined : d.boxOf[positionOf(payload, state.selected)];
+    for (const [id, element] of this._boxElements) {
+      element.classList.toggle('jp-TFGraph-match', matched.has(id));
+      element.classList.toggle('jp-TFGraph-selected', id === selected);
+      element.classList.toggle('jp-TFGraph-traced', traced.has(id));
     }
-    const selectedUnit = this._selected === null ? undefined : view.unitOf.get(this._selected);
-    for (const [id, element] of this._unitElements) {
-      const unit = view.units.get(id);
-      const matched = unit?.members.some(name => this._matches.has(name)) ?? false;
-      element.classList.toggle('jp-TFGraph-match', matched);
-      element.classList.toggle('jp-TFGraph-selected', id === selectedUnit);
-      element.classList.toggle('jp-TFGraph-traced', tracedUnits.has(id));
-    }
-    if (selectedUnit !== undefined) {
-      tracedUnits.add(selectedUnit);
+    if (selected !== undefined) {
+      traced.add(selected);
     }
     for (const element of Array.from(this._svg!.querySelectorAll('g.edge'))) {
       const cls = Array.from(element.classList).find(c => c.startsWith('tfg_e'));
-      const edge = cls === undefined ? undefined : view.edges.get(cls);
+      const arrow = cls === undefined ? undefined : d.arrows[Number(cls.slice(5))];
       const onPath =
-        this._tracing &&
-        edge !== undefined &&
-        tracedUnits.has(edge.source) &&
-        tracedUnits.has(edge.target);
+        state.tracing &&
+        arrow !== undefined &&
+        traced.has(arrow.source) &&
+        traced.has(arrow.target);
       element.classList.toggle('jp-TFGraph-traced', onPath);
     }
-    this._canvas.classList.toggle('jp-TFGraph-searching', this._searching);
     this._canvas.classList.toggle(
-      'jp-TFGraph-tracing',
-      this._tracing && selectedUnit !== undefined
+      'jp-TFGraph-searching',
+      state.query !== '' && this._matches.length > 0
     );
+    this._canvas.classList.toggle('jp-TFGraph-tracing', state.tracing && selected !== undefined);
   }
 
   /**
@@ -393,36 +557,37 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
    * keeps its place either way, so selecting never resizes the drawing.
    */
   private _updatePanel(): void {
-    const node =
-      this._selected === null ? undefined : Private.findNode(this._payload!, this._selected);
-    if (node === undefined) {
+    const state = this._state!;
+    const payload = this._payload!;
+    const position = state.selected === null ? -1 : positionOf(payload, state.selected);
+    if (position < 0) {
       this._panel.replaceChildren(Private.element('div', 'jp-TFGraph-hint', PANEL_HINT));
       return;
     }
+    const node = payload.nodes[position];
     const header = Private.element('div', 'jp-TFGraph-panelHeader');
     const close = Private.element('button', 'jp-TFGraph-button jp-TFGraph-close', '×');
     close.type = 'button';
     close.title = 'Close';
     close.addEventListener('click', () => {
-      this._selected = null;
-      this._tracing = false;
-      this._updatePanel();
-      this._highlight();
+      state.tracing = false;
+      this._select(null);
     });
     header.append(Private.element('span', 'jp-TFGraph-panelTitle', node.name), close);
 
     const trace = Private.element(
       'button',
       'jp-TFGraph-button jp-TFGraph-trace',
-      this._tracing ? 'Stop tracing' : 'Trace inputs'
+      state.tracing ? 'Stop tracing' : 'Trace inputs'
     );
     trace.type = 'button';
     trace.addEventListener('click', () => {
-      this._tracing = !this._tracing;
-      trace.textContent = this._tracing ? 'Stop tracing' : 'Trace inputs';
+      state.tracing = !state.tracing;
+      trace.textContent = state.tracing ? 'Stop tracing' : 'Trace inputs';
       this._highlight();
     });
 
+    const { requested, assigned } = devicesOf(payload, node);
     const device = (d: string | null) => (d === null || d === '' ? '(none)' : d);
     const facts = Private.element('div', 'jp-TFGraph-facts');
     const fact = (field: string, label: string, value: string) => {
@@ -430,25 +595,31 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       shown.dataset.field = field;
       facts.append(Private.element('div', 'jp-TFGraph-factLabel', label), shown);
     };
+    const scope = node.name.includes('/') ? node.name.slice(0, node.name.lastIndexOf('/')) : '';
     fact('op', 'Op type', node.op);
-    fact('scope', 'Name scope', node.scope === '' ? '(top level)' : node.scope);
-    fact('requested_device', 'Requested device', device(node.requested_device));
+    fact('category', 'Category', categoryOf(payload, node));
+    fact('scope', 'Name scope', scope === '' ? '(top level)' : scope);
+    fact('requested_device', 'Requested device', device(requested));
     fact(
       'assigned_device',
       'Assigned device',
-      device(node.assigned_device) + (node.soft_placed ? ' (soft placement)' : '')
+      device(assigned) + (node.soft_placed ? ' (soft placement)' : '')
     );
     fact('status', 'Status', node.status ?? '—');
-    fact('time_us', 'Compute time', node.time_us === null ? 'not measured' : `${node.time_us} µs`);
+    fact(
+      'time_us',
+      'Compute time',
+      node.time_us === undefined ? 'not measured' : `${node.time_us} µs`
+    );
     if (node.created_at !== undefined) {
       fact('created_at', 'Created at', node.created_at);
     }
-
-    const inputs = node.inputs.map(name => Private.describeInput(this._payload!, name));
-    inputs.push(...node.control_inputs.map(name => `^${name} (control)`));
-    const outputs = node.outputs.map(t => `${t.name}: ${t.dtype} ${formatShape(t.shape)}`);
-    const attrs = Object.keys(node.attrs).map(key => `${key} = ${node.attrs[key]}`);
-
+    const inputs = node.inputs.map(name => Private.describeInput(payload, name));
+    inputs.push(...(node.control_inputs ?? []).map(name => `^${name} (control)`));
+    const outputs = node.outputs.map(
+      (t, i) => `${node.name}:${i}: ${t.dtype} ${formatShape(t.shape)}`
+    );
+    const attrs = Object.keys(node.attrs ?? {}).map(key => `${key} = ${node.attrs![key]}`);
     this._panel.replaceChildren(
       header,
       trace,
@@ -461,36 +632,82 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
 
   /** Zoom by `factor` around a point of the canvas (its centre by default). */
   private _zoom(factor: number, x?: number, y?: number): void {
+    if (this._state === null) {
+      return;
+    }
     const cx = x ?? this._canvas.clientWidth / 2;
     const cy = y ?? this._canvas.clientHeight / 2;
-    const scale = Math.min(8, Math.max(0.05, this._scale * factor));
-    this._panX = cx - ((cx - this._panX) * scale) / this._scale;
-    this._panY = cy - ((cy - this._panY) * scale) / this._scale;
-    this._scale = scale;
-    this._applyTransform();
+    this._setCamera(zoomAt(this._state.camera, factor, cx, cy));
   }
 
-  /** Size the canvas to the drawing and scale the drawing to fit in it. */
+  /**
+   * Size the canvas to the drawing (within the window's height) and show it whole,
+   * or at a readable zoom with a note when whole would be too small to read.
+   */
   private _fit(): void {
-    if (this._svg === null) {
+    if (this._svg === null || this._state === null) {
       return;
     }
     const { width, height } = Private.size(this._svg);
-    this._canvas.style.height = `${Math.round(Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, height + 16)))}px`;
-    const availableWidth = this._canvas.clientWidth - 16;
-    const availableHeight = this._canvas.clientHeight - 16;
+    const most = Math.max(MIN_HEIGHT, Math.round(window.innerHeight * MAX_HEIGHT_SHARE));
+    this._canvas.style.height = `${Math.min(most, Math.max(MIN_HEIGHT, Math.round(height + 16)))}px`;
+    const canvasWidth = this._canvas.clientWidth;
+    const canvasHeight = this._canvas.clientHeight;
     // Before the page lays the canvas out (or in jsdom) there is nothing to fit to.
-    this._scale =
-      availableWidth > 0 && availableHeight > 0
-        ? Math.min(1, availableWidth / width, availableHeight / height)
-        : 1;
-    this._panX = Math.max(8, (this._canvas.clientWidth - width * this._scale) / 2);
-    this._panY = 8;
-    this._applyTransform();
+    const { camera, readable } =
+      canvasWidth > 0 && canvasHeight > 0
+        ? fitCamera(width, height, canvasWidth, canvasHeight)
+        : { camera: { scale: 1, panX: 8, panY: 8 }, readable: true };
+    this._fitNote.textContent = readable
+      ? ''
+      : 'Zoomed to a readable size: the minimap shows the whole graph; drag to pan.';
+    this._fitNote.hidden = readable;
+    this._setCamera(camera);
   }
 
-  private _applyTransform(): void {
-    this._viewport.style.transform = `translate(${this._panX}px, ${this._panY}px) scale(${this._scale})`;
+  private _setCamera(camera: ICamera): void {
+    this._state!.camera = camera;
+    this._state!.placed = true;
+    this._viewport.style.transform = `translate(${camera.panX}px, ${camera.panY}px) scale(${camera.scale})`;
+    this._updateMinimap();
+  }
+
+  /** Scale the minimap to its width and frame the part of the drawing in view. */
+  private _updateMinimap(): void {
+    const state = this._state;
+    const svg = this._svg;
+    if (state === null || svg === null) {
+      return;
+    }
+    const { width, height } = Private.size(svg);
+    const ratio = MINIMAP_WIDTH / Math.max(width, 1);
+    this._minimap.style.width = `${MINIMAP_WIDTH}px`;
+    this._minimap.style.height = `${Math.round(height * ratio)}px`;
+    const copy = this._minimap.querySelector('svg');
+    if (copy !== null) {
+      copy.style.transform = `scale(${ratio})`;
+    }
+    const { scale, panX, panY } = state.camera;
+    const view = this._minimapView.style;
+    view.left = `${(-panX / scale) * ratio}px`;
+    view.top = `${(-panY / scale) * ratio}px`;
+    view.width = `${(this._canvas.clientWidth / scale) * ratio}px`;
+    view.height = `${(this._canvas.clientHeight / scale) * ratio}px`;
+  }
+
+  /** A click on the minimap centres the drawing there. */
+  private _minimapClick(event: MouseEvent): void {
+    const state = this._state;
+    if (state === null || this._svg === null) {
+      return;
+    }
+    const ratio = MINIMAP_WIDTH / Math.max(Private.size(this._svg).width, 1);
+    const box = this._minimap.getBoundingClientRect();
+    const x = (event.clientX - box.left) / ratio;
+    const y = (event.clientY - box.top) / ratio;
+    this._setCamera(
+      anchor(state.camera, x, y, this._canvas.clientWidth / 2, this._canvas.clientHeight / 2)
+    );
   }
 
   /** The payload's name made safe for a file name. */
@@ -535,29 +752,25 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
 
   private _mimeType: string;
   private _payload: ITFGraphPayload | null = null;
-  private _collapsed = new Set<string>();
-  private _colorBy: ColorBy = 'device';
-  private _selected: string | null = null;
-  private _tracing = false;
-  private _matches = new Set<string>();
-  private _searching = false;
-  private _view: IGraphView | null = null;
+  private _state: ViewState | null = null;
+  private _matches: string[] = [];
+  private _drawing: IDrawing | null = null;
   private _svg: SVGSVGElement | null = null;
-  private _unitElements = new Map<string, Element>();
+  private _boxElements = new Map<string, Element>();
+  private _clusterIds = new Map<string, string>();
   /** Counts draws, so a slow layout never replaces a newer one. */
   private _draws = 0;
-  private _fitted = false;
-  private _scale = 1;
-  private _panX = 0;
-  private _panY = 0;
   private _drag: { x: number; y: number; panX: number; panY: number } | null = null;
   private _dragged = false;
   private _message: HTMLDivElement;
-  /** Says when the renderer folded more scopes than the payload asked. */
   private _note: HTMLDivElement;
   private _toolbar: HTMLDivElement;
+  private _results: HTMLUListElement;
   private _canvas: HTMLDivElement;
   private _viewport: HTMLDivElement;
+  private _minimap: HTMLDivElement;
+  private _minimapView: HTMLDivElement;
+  private _fitNote: HTMLDivElement;
   private _panel: HTMLDivElement;
   private _legend: HTMLDivElement;
   private _colorSelect!: HTMLSelectElement;
@@ -582,6 +795,24 @@ namespace Private {
       });
     }
     return graphvizPromise;
+  }
+
+  /** A copy of the drawing for the minimap, its boxes and arrows no longer marked as such. */
+  export function minimapCopy(svg: SVGSVGElement): Node {
+    const copy = svg.cloneNode(true) as SVGSVGElement;
+    for (const group of Array.from(copy.querySelectorAll('g[class]'))) {
+      group.removeAttribute('class');
+    }
+    return copy;
+  }
+
+  /** Whether two payloads draw the same graph (a redraw, not a new graph). */
+  export function sameGraph(a: ITFGraphPayload, b: ITFGraphPayload): boolean {
+    return (
+      a.name === b.name &&
+      a.nodes.length === b.nodes.length &&
+      a.nodes.every((node, i) => node.name === b.nodes[i].name)
+    );
   }
 
   /** Parse graphviz's SVG as XML, so text in it can never become markup. */
@@ -667,17 +898,12 @@ namespace Private {
     return [title, list];
   }
 
-  export function findNode(payload: ITFGraphPayload, name: string): INode | undefined {
-    return payload.nodes.find(node => node.name === name);
-  }
-
   /** An input tensor name with the dtype and shape its producer declares. */
   export function describeInput(payload: ITFGraphPayload, tensor: string): string {
     const colon = tensor.lastIndexOf(':');
-    const producer = findNode(payload, colon < 0 ? tensor : tensor.slice(0, colon));
-    // A bare op name means its first output, as in TF.
-    const full = colon < 0 ? `${tensor}:0` : tensor;
-    const output = producer?.outputs.find(t => t.name === full);
+    const position = positionOf(payload, colon < 0 ? tensor : tensor.slice(0, colon));
+    const producer: INode | undefined = payload.nodes[position];
+    const output = producer?.outputs[colon < 0 ? 0 : Number(tensor.slice(colon + 1))];
     return output === undefined
       ? tensor
       : `${tensor}: ${output.dtype} ${formatShape(output.shape)}`;

@@ -21,7 +21,7 @@ export function load(name: string): ITFGraphPayload {
 }
 
 /** Names of the fixtures that are valid payloads. */
-export const VALID = ['two_devices', 'nested_collapsed', 'xss_names', 'generated_two_devices'];
+export const VALID = ['chain', 'cnn', 'two_devices', 'xss_names'];
 
 /** The node name the XSS fixture uses. */
 export const XSS_NAME = '<img src=x onerror=alert(1)>';

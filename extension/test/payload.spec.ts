@@ -25,18 +25,18 @@ describe('payloadError', () => {
   });
 
   it('says which version it got and which it expects', () => {
-    expect(payloadError(loadRaw('invalid_version2'))).toBe(
-      'tfgraph payload version 2 is not supported by this extension (expects 1)'
+    expect(payloadError(loadRaw('invalid_version1'))).toBe(
+      'tfgraph payload version 1 is not supported by this extension (expects 2)'
     );
     expect(payloadError({ nodes: [] })).toBe(
-      'tfgraph payload version (missing) is not supported by this extension (expects 1)'
+      'tfgraph payload version (missing) is not supported by this extension (expects 2)'
     );
   });
 
   it.each([
     [null, 'expected an object, got null'],
     [[1, 2], 'expected an object, got an array'],
-    ['{"version": 1}', 'expected an object, got a string']
+    ['{"version": 2}', 'expected an object, got a string']
   ])('rejects a non-object %p', (data, problem) => {
     expect(payloadError(data)).toBe(`tfgraph payload is malformed: ${problem}`);
   });
@@ -58,11 +58,26 @@ describe('payloadError', () => {
       p => (p.nodes[0].outputs[0].shape = [2, 'x']),
       'payload.nodes[0].outputs[0].shape[1]'
     ],
-    ['a bad edge kind', p => (p.edges[0].kind = 'weird'), 'payload.edges[0].kind must be one of'],
+    [
+      'a bad group kind',
+      p => (p.groups[0].kind = 'weird'),
+      'payload.groups[0].kind must be one of'
+    ],
+    ['a dangling group', p => (p.nodes[1].group = 'g9'), 'payload.nodes[1].group names no group'],
+    [
+      'a parent after its child',
+      p => (p.groups[0].parent = 'g7'),
+      'payload.groups[0].parent names no earlier group'
+    ],
+    [
+      'a device out of range',
+      p => (p.nodes[0].device = 5),
+      'payload.nodes[0].device is not an index'
+    ],
     [
       'a non-string attr',
-      p => (p.nodes[0].attrs.n = 3),
-      'payload.nodes[0].attrs["n"] must be a string'
+      p => (p.nodes[1].attrs.n = 3),
+      'payload.nodes[1].attrs["n"] must be a string'
     ],
     ['an inherited key', p => (p.nodes[0].constructor = 'x'), 'unknown field "constructor"'],
     ['NaN time', p => (p.nodes[0].time_us = NaN), 'payload.nodes[0].time_us must be a number']

@@ -9,7 +9,7 @@ import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 
 import { MIME_TYPE } from '../src/payload';
 import { TFGraphWidget } from '../src/widget';
-import { CPU0, CPU1, load, loadRaw, XSS_NAME } from './fixtures';
+import { CPU0, CPU1, loadRaw, XSS_NAME } from './fixtures';
 
 /** Lays DOT out with the `dot` binary. */
 function realDot(source: string): string {
@@ -46,7 +46,7 @@ async function redrawn(widget: TFGraphWidget): Promise<void> {
   expect(widget.node.dataset.rendered).toBe('true');
 }
 
-/** The drawn node (`g.node`) whose label starts with `label`. */
+/** The drawn box (`g.node`) whose label's first line is `label`. */
 function drawn(widget: TFGraphWidget, label: string): Element {
   const found = Array.from(widget.node.querySelectorAll('g.node')).find(
     g => g.querySelector('text')?.textContent === label
@@ -75,228 +75,150 @@ afterEach(() => {
 });
 
 describe('TFGraphWidget', () => {
-  it('draws every op filled with its device colour', async () => {
+  it('draws every op filled with its device colour, in the payload’s first-sight state', async () => {
     const widget = await render(loadRaw('two_devices'));
     expect(widget.node.dataset.rendered).toBe('true');
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(7);
-    expect(fill(drawn(widget, 'MatMul'))).toBe('#ff7f0e');
-    expect(fill(drawn(widget, 'x'))).toBe('#1f77b4');
+    expect(widget.node.dataset.boxes).toBe('7');
+    expect(fill(drawn(widget, 'MatMul'))).toBe('#332288');
+    expect(fill(drawn(widget, 'x'))).toBe('#cc6677');
     const legend = Array.from(widget.node.querySelectorAll('.jp-TFGraph-legendEntry'));
     expect(legend.map(e => e.textContent)).toEqual([
-      'CPU:0',
-      'CPU:1',
+      'CPU:0 (3)',
+      'CPU:1 (4)',
       'placed elsewhere than requested'
     ]);
-    expect((legend[2].firstChild as HTMLElement).style.border).toBe('2px dashed rgb(214, 39, 40)');
   });
 
-  it('shows the clicked op in the side panel', async () => {
+  it('shows the clicked op in the side panel, with both devices', async () => {
     const widget = await render(loadRaw('two_devices'));
-    const panel = widget.node.querySelector('.jp-TFGraph-panel') as HTMLElement;
-    expect(panel.textContent).toMatch(/^Click an op to see/);
-    click(drawn(widget, 'MatMul').querySelector('text')!);
+    click(drawn(widget, 'MatMul'));
     expect(field(widget, 'op')).toBe('MatMul');
+    expect(field(widget, 'category')).toBe('math');
     expect(field(widget, 'assigned_device')).toBe(CPU1);
-    expect(field(widget, 'time_us')).toBe('42 µs');
-    expect(field(widget, 'inputs')).toBe('x:0: float32 (?, 3)layer1/w:0: float32 (3, 2)');
-    expect(field(widget, 'outputs')).toBe('layer1/MatMul:0: float32 (?, 2)');
-    expect(field(widget, 'attrs')).toContain('transpose_a = False');
-    expect(drawn(widget, 'MatMul').classList).toContain('jp-TFGraph-selected');
-
+    expect(field(widget, 'created_at')).toBe('<cell 1>, line 6');
     click(drawn(widget, 'y'));
-    expect(field(widget, 'requested_device')).toBe('/device:GPU:0');
+    expect(field(widget, 'requested_device')).toBe('/job:localhost/replica:0/task:0/device:GPU:0');
     expect(field(widget, 'assigned_device')).toBe(`${CPU0} (soft placement)`);
-    expect(field(widget, 'status')).toBe('pending');
-
-    click(panel.querySelector('.jp-TFGraph-close')!);
-    expect(panel.textContent).toMatch(/^Click an op to see/);
-    expect(widget.node.querySelectorAll('.jp-TFGraph-selected')).toHaveLength(0);
+    const outputs = widget.node.querySelector('[data-field="outputs"]')!.textContent;
+    expect(outputs).toBe('y:0: float32 (?, 2)');
   });
 
-  it('collapses a scope from its cluster label and expands it again', async () => {
+  it('closes a group from its cluster label and opens it again', async () => {
     const widget = await render(loadRaw('two_devices'));
     const label = widget.node.querySelector('g.cluster > text')!;
-    expect(label.textContent).toBe('− layer1');
+    expect(label.textContent).toBe('layer1');
     click(label);
     await redrawn(widget);
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(4);
-    expect(widget.node.querySelectorAll('g.cluster')).toHaveLength(0);
-    const folded = drawn(widget, '+ layer1');
-    click(folded);
+    expect(widget.node.dataset.boxes).toBe('3');
+    expect(widget.state!.expanded.size).toBe(0);
+    click(drawn(widget, 'layer1'));
     await redrawn(widget);
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(7);
-    expect(widget.node.querySelectorAll('g.cluster')).toHaveLength(1);
+    expect(widget.node.dataset.boxes).toBe('7');
   });
 
-  it('arrives with the payload’s scopes collapsed', async () => {
-    const widget = await render(loadRaw('nested_collapsed'));
-    const labels = Array.from(widget.node.querySelectorAll('g.node > text:first-of-type')).map(
-      t => t.textContent
-    );
-    expect(labels).toEqual(expect.arrayContaining(['+ encoder', '+ layer2']));
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(6);
+  it('arrives folded: the CNN shows its stages and a side area', async () => {
+    const widget = await render(loadRaw('cnn'));
+    expect(Number(widget.node.dataset.boxes)).toBeLessThanOrEqual(25);
+    const side = widget.node.querySelector('g.cluster > title')!.textContent;
+    expect(side).toBe('cluster_aux_');
+    expect(drawn(widget, 'conv1')).toBeDefined();
   });
 
-  it('folds a payload too big to draw quickly, and says so', async () => {
-    const payload = load('two_devices');
-    // 20 scopes of 100 chained ops: 2,000 units expanded, over the renderer's limit.
-    const nodes = Array.from({ length: 2000 }, (_, i) => ({
-      ...payload.nodes[0],
-      name: `s${Math.floor(i / 100)}/op${i % 100}`,
-      scope: `s${Math.floor(i / 100)}`,
-      inputs: [],
-      outputs: []
-    }));
-    const edges = nodes.slice(1).map((node, i) => ({
-      source: nodes[i].name,
-      target: node.name,
-      kind: 'data' as const
-    }));
-    const widget = await render({ ...payload, nodes, edges, scopes: [], collapsed: ['s0'] });
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(20);
-    const note = widget.node.querySelector('.jp-TFGraph-note') as HTMLElement;
-    expect(note.hidden).toBe(false);
-    expect(note.textContent).toBe(
-      '2000 ops: 19 more scopes start collapsed to keep the drawing fast. Click a scope to expand it.'
-    );
-    click(drawn(widget, '+ s1'));
+  it('lists search matches and jumps to each, opening groups on the way', async () => {
+    const widget = await render(loadRaw('cnn'));
+    const search = widget.node.querySelector('.jp-TFGraph-search') as HTMLInputElement;
+    search.value = 'conv2/Conv2D';
+    search.dispatchEvent(new Event('input'));
+    const results = Array.from(widget.node.querySelectorAll('.jp-TFGraph-result'));
+    expect(results[0].textContent).toBe('conv2/Conv2D');
+    expect(results.length).toBeGreaterThan(1);
+    expect(results.every(r => r.textContent!.includes('conv2/Conv2D'))).toBe(true);
+    search.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
     await redrawn(widget);
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(119);
+    expect(widget.state!.selected).toBe('conv2/Conv2D');
+    expect(field(widget, 'op')).toBe('Conv2D');
+    expect(drawn(widget, 'Conv2D').classList.contains('jp-TFGraph-selected')).toBe(true);
+    const status = widget.node.querySelector('.jp-TFGraph-searchStatus')!.textContent;
+    expect(status).toBe(`1 of ${results.length}`);
   });
 
-  it('keeps a typed search when the model changes', async () => {
+  it('has a minimap framing the view', async () => {
+    const widget = await render(loadRaw('cnn'));
+    const minimap = widget.node.querySelector('.jp-TFGraph-minimap')!;
+    expect(minimap.querySelector('svg')).not.toBeNull();
+    expect(minimap.querySelector('.jp-TFGraph-minimapView')).not.toBeNull();
+  });
+
+  it('answers the keyboard: / focuses search, Esc clears the selection', async () => {
     const widget = await render(loadRaw('two_devices'));
-    const input = widget.node.querySelector('.jp-TFGraph-search') as HTMLInputElement;
-    input.value = 'encoder';
-    input.dispatchEvent(new Event('input'));
-    expect(widget.node.querySelector('.jp-TFGraph-searchStatus')!.textContent).toBe('0 matches');
-    const model = { data: { [MIME_TYPE]: loadRaw('nested_collapsed') }, metadata: {} };
-    await widget.renderModel(model as unknown as IRenderMime.IMimeModel);
-    expect(widget.node.querySelector('.jp-TFGraph-searchStatus')!.textContent).toBe('5 matches');
-    expect(drawn(widget, '+ encoder').classList).toContain('jp-TFGraph-match');
-  });
-
-  it('draws a valid payload after an invalid one', async () => {
-    const widget = await render(loadRaw('invalid_version2'));
-    const model = { data: { [MIME_TYPE]: loadRaw('two_devices') }, metadata: {}, trusted: false };
-    await widget.renderModel(model as unknown as IRenderMime.IMimeModel);
-    expect((widget.node.querySelector('.jp-TFGraph-message') as HTMLElement).hidden).toBe(true);
-    expect((widget.node.querySelector('.jp-TFGraph-toolbar') as HTMLElement).hidden).toBe(false);
-    expect(widget.node.querySelectorAll('g.node')).toHaveLength(7);
-  });
-
-  it('highlights search matches and reports their count', async () => {
-    const widget = await render(loadRaw('two_devices'));
-    const input = widget.node.querySelector('.jp-TFGraph-search') as HTMLInputElement;
-    const status = widget.node.querySelector('.jp-TFGraph-searchStatus')!;
-    input.value = 'layer1/';
-    input.dispatchEvent(new Event('input'));
-    expect(widget.node.querySelectorAll('g.node.jp-TFGraph-match')).toHaveLength(4);
-    expect(status.textContent).toBe('4 matches');
-
-    const regex = widget.node.querySelector('.jp-TFGraph-regex') as HTMLInputElement;
-    input.value = '^(x|y)$';
-    regex.checked = true;
-    regex.dispatchEvent(new Event('change'));
-    expect(widget.node.querySelectorAll('g.node.jp-TFGraph-match')).toHaveLength(2);
-
-    input.value = '(';
-    input.dispatchEvent(new Event('input'));
-    expect(status.textContent).toMatch(/^invalid regular expression/);
-    expect(widget.node.querySelectorAll('g.node.jp-TFGraph-match')).toHaveLength(0);
+    click(drawn(widget, 'MatMul'));
+    widget.node.dispatchEvent(new KeyboardEvent('keydown', { key: '/', bubbles: true }));
+    expect(document.activeElement).toBe(widget.node.querySelector('.jp-TFGraph-search'));
+    widget.node.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    expect(widget.state!.selected).toBeNull();
   });
 
   it('traces the inputs of the selected op', async () => {
     const widget = await render(loadRaw('two_devices'));
     click(drawn(widget, 'add'));
-    const trace = widget.node.querySelector('.jp-TFGraph-trace') as HTMLButtonElement;
-    click(trace);
+    click(widget.node.querySelector('.jp-TFGraph-trace')!);
     const traced = Array.from(widget.node.querySelectorAll('g.node.jp-TFGraph-traced')).map(
       g => g.querySelector('text')!.textContent
     );
     expect(traced.sort()).toEqual(['MatMul', 'b', 'init', 'w', 'x']);
-    // The edges among them and into the op: x, w -> MatMul, MatMul, b, init -> add.
-    expect(widget.node.querySelectorAll('g.edge.jp-TFGraph-traced')).toHaveLength(5);
-    expect(trace.textContent).toBe('Stop tracing');
-    click(trace);
-    expect(widget.node.querySelectorAll('.jp-TFGraph-traced')).toHaveLength(0);
   });
 
   it('recolours from the payload maps, keeping the selection', async () => {
-    const payload = load('two_devices');
-    const widget = await render(payload);
+    const widget = await render(loadRaw('two_devices'));
     click(drawn(widget, 'MatMul'));
     const select = widget.node.querySelector('.jp-TFGraph-colorBy') as HTMLSelectElement;
     select.value = 'op';
     select.dispatchEvent(new Event('change'));
     await redrawn(widget);
-    expect(fill(drawn(widget, 'MatMul'))).toBe(payload.colors.op.MatMul);
-    expect(drawn(widget, 'MatMul').classList).toContain('jp-TFGraph-selected');
-    const legend = Array.from(widget.node.querySelectorAll('.jp-TFGraph-legendEntry'));
-    // One row per op type, plus the soft-placement row.
-    expect(legend).toHaveLength(Object.keys(payload.colors.op).length + 1);
-    select.value = 'time';
-    select.dispatchEvent(new Event('change'));
-    await redrawn(widget);
-    expect(fill(drawn(widget, 'MatMul'))).toBe('#7f2704');
-    expect(drawn(widget, 'MatMul').querySelector('text')!.getAttribute('fill')).toBe('#ffffff');
+    expect(fill(drawn(widget, 'MatMul'))).toBe('#88ccee');
+    expect(widget.state!.selected).toBe('layer1/MatMul');
   });
 
-  it('disables colourings the payload has no colours for', async () => {
-    const widget = await render(loadRaw('xss_names'));
-    const options = Array.from(
-      (widget.node.querySelector('.jp-TFGraph-colorBy') as HTMLSelectElement).options
+  it('keeps the view state when the same graph is drawn again', async () => {
+    const widget = await render(loadRaw('two_devices'));
+    click(drawn(widget, 'MatMul'));
+    await widget.draw(loadRaw('two_devices'));
+    expect(widget.state!.selected).toBe('layer1/MatMul');
+    await widget.draw(loadRaw('cnn'));
+    expect(widget.state!.selected).toBeNull();
+  });
+
+  it('explains a bad payload and draws a good one after it', async () => {
+    const widget = await render(loadRaw('invalid_version1'));
+    const message = widget.node.querySelector('.jp-TFGraph-message')!;
+    expect(message.textContent).toBe(
+      'tfgraph payload version 1 is not supported by this extension (expects 2)'
     );
-    expect(options.filter(o => !o.disabled).map(o => o.value)).toEqual(['device', 'scope']);
+    await widget.draw(loadRaw('two_devices'));
+    expect((message as HTMLElement).hidden).toBe(true);
+    expect(widget.node.querySelectorAll('g.node')).toHaveLength(7);
+  });
+
+  it('says so when graphviz fails', async () => {
+    mockDot = () => {
+      throw new Error('trouble in init_rank');
+    };
+    const widget = await render(loadRaw('two_devices'));
+    expect(widget.node.querySelector('.jp-TFGraph-message')!.textContent).toBe(
+      'tfgraph could not draw this graph: trouble in init_rank'
+    );
   });
 
   it('renders untrusted names as text', async () => {
     const widget = await render(loadRaw('xss_names'));
-    expect(widget.node.querySelector('img, script, [onerror], [onload]')).toBeNull();
-    const node = drawn(widget, XSS_NAME);
-    click(node);
+    click(drawn(widget, XSS_NAME));
     expect(widget.node.querySelector('.jp-TFGraph-panelTitle')!.textContent).toBe(XSS_NAME);
     expect(field(widget, 'op')).toBe('"><script>alert(2)</script>');
-    expect(field(widget, 'attrs')).toContain('value = <b>not bold</b>');
-    expect(field(widget, 'created_at')).toBe('<script>alert(4)</script>:1');
-    expect(drawn(widget, 'back\\slash "quote" &amp;')).toBeDefined();
-    const legend = Array.from(widget.node.querySelectorAll('.jp-TFGraph-legendLabel'));
-    expect(legend.map(e => e.textContent)).toContain('<b>CPU:0</b>');
-    expect(document.querySelector('img, script, b')).toBeNull();
-  });
-
-  it.each([
-    [
-      'invalid_malformed',
-      'tfgraph payload is malformed: payload.nodes[2] lacks the required field "op"'
-    ],
-    ['invalid_version2', 'tfgraph payload version 2 is not supported by this extension (expects 1)']
-  ])('explains why it cannot draw %s', async (name, message) => {
-    const widget = await render(loadRaw(name));
-    const shown = widget.node.querySelector('.jp-TFGraph-message') as HTMLElement;
-    expect(shown.hidden).toBe(false);
-    expect(shown.textContent).toBe(message);
-    expect(widget.node.querySelector('svg')).toBeNull();
-    expect((widget.node.querySelector('.jp-TFGraph-toolbar') as HTMLElement).hidden).toBe(true);
-    expect(widget.node.dataset.rendered).toBe('true');
-  });
-
-  it.each<[string, (source: string) => string, RegExp]>([
-    [
-      'throws',
-      () => {
-        throw new Error('syntax error in line 3');
-      },
-      /: syntax error in line 3$/
-    ],
-    ['writes no SVG', () => 'not svg', /: graphviz produced invalid SVG$/]
-  ])('reports it when graphviz %s, instead of throwing', async (_, dot, reason) => {
-    mockDot = dot;
-    const widget = await render(loadRaw('two_devices'));
-    const shown = widget.node.querySelector('.jp-TFGraph-message') as HTMLElement;
-    expect(shown.hidden).toBe(false);
-    expect(shown.textContent).toMatch(/^tfgraph could not draw this graph: /);
-    expect(shown.textContent).toMatch(reason);
-    expect(widget.node.dataset.rendered).toBe('true');
+    expect(widget.node.querySelector('[data-field="attrs"]')!.textContent).toContain(
+      'value = <b>not bold</b>'
+    );
+    expect(
+      widget.node.querySelectorAll('.jp-TFGraph img, .jp-TFGraph script, .jp-TFGraph b')
+    ).toHaveLength(0);
   });
 });
