@@ -26,7 +26,7 @@ from google.protobuf import message as _message
 from .. import dtypes
 from ..errors import DataLossError, InvalidArgumentError, NotFoundError, UnimplementedError
 from ..proto import tensor_bundle_pb2
-from ..summary import masked_crc32c
+from ..records import masked_crc32c
 from .table import build_table, decode_varint, encode_varint, read_table
 
 HEADER_KEY = b""

@@ -27,7 +27,7 @@ import itertools
 import struct
 
 from ..errors import DataLossError
-from ..summary import masked_crc32c
+from ..records import masked_crc32c
 
 BLOCK_SIZE = 262144  # TF's table::Options().block_size
 RESTART_INTERVAL = 16

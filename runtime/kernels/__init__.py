@@ -15,6 +15,7 @@ from . import (
     random,
     resource_variables,  # TF2 graphs' variables
     state,  # variables
+    summary,  # summaries
     tensor_array,  # TensorArrays
     training,  # optimizers
 )

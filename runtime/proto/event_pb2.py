@@ -22,15 +22,28 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from runtime.proto import summary_pb2 as runtime_dot_proto_dot_summary__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19runtime/proto/event.proto\x12\x12tfgraph.tensorflow\"w\n\x05\x45vent\x12\x11\n\twall_time\x18\x01 \x01(\x01\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12\x16\n\x0c\x66ile_version\x18\x03 \x01(\tH\x00\x12\x13\n\tgraph_def\x18\x04 \x01(\x0cH\x00\x12\x18\n\x0emeta_graph_def\x18\t \x01(\x0cH\x00\x42\x06\n\x04whatb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19runtime/proto/event.proto\x12\x12tfgraph.tensorflow\x1a\x1bruntime/proto/summary.proto\"\xdf\x02\n\x05\x45vent\x12\x11\n\twall_time\x18\x01 \x01(\x01\x12\x0c\n\x04step\x18\x02 \x01(\x03\x12\x16\n\x0c\x66ile_version\x18\x03 \x01(\tH\x00\x12\x13\n\tgraph_def\x18\x04 \x01(\x0cH\x00\x12.\n\x07summary\x18\x05 \x01(\x0b\x32\x1b.tfgraph.tensorflow.SummaryH\x00\x12\x39\n\x0blog_message\x18\x06 \x01(\x0b\x32\x1e.tfgraph.tensorflow.LogMessageB\x02\x18\x01H\x00\x12\x35\n\x0bsession_log\x18\x07 \x01(\x0b\x32\x1e.tfgraph.tensorflow.SessionLogH\x00\x12\x44\n\x13tagged_run_metadata\x18\x08 \x01(\x0b\x32%.tfgraph.tensorflow.TaggedRunMetadataH\x00\x12\x18\n\x0emeta_graph_def\x18\t \x01(\x0cH\x00\x42\x06\n\x04what\"\xa1\x01\n\nLogMessage\x12\x33\n\x05level\x18\x01 \x01(\x0e\x32$.tfgraph.tensorflow.LogMessage.Level\x12\x0f\n\x07message\x18\x02 \x01(\t\"M\n\x05Level\x12\x0b\n\x07UNKNOWN\x10\x00\x12\r\n\tDEBUGGING\x10\n\x12\x08\n\x04INFO\x10\x14\x12\x08\n\x04WARN\x10\x1e\x12\t\n\x05\x45RROR\x10(\x12\t\n\x05\x46\x41TAL\x10\x32\"\xbe\x01\n\nSessionLog\x12<\n\x06status\x18\x01 \x01(\x0e\x32,.tfgraph.tensorflow.SessionLog.SessionStatus\x12\x17\n\x0f\x63heckpoint_path\x18\x02 \x01(\t\x12\x0b\n\x03msg\x18\x03 \x01(\t\"L\n\rSessionStatus\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\t\n\x05START\x10\x01\x12\x08\n\x04STOP\x10\x02\x12\x0e\n\nCHECKPOINT\x10\x03\"6\n\x11TaggedRunMetadata\x12\x0b\n\x03tag\x18\x01 \x01(\t\x12\x14\n\x0crun_metadata\x18\x02 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'runtime.proto.event_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EVENT']._serialized_start=49
-  _globals['_EVENT']._serialized_end=168
+  _globals['_EVENT'].fields_by_name['log_message']._loaded_options = None
+  _globals['_EVENT'].fields_by_name['log_message']._serialized_options = b'\030\001'
+  _globals['_EVENT']._serialized_start=79
+  _globals['_EVENT']._serialized_end=430
+  _globals['_LOGMESSAGE']._serialized_start=433
+  _globals['_LOGMESSAGE']._serialized_end=594
+  _globals['_LOGMESSAGE_LEVEL']._serialized_start=517
+  _globals['_LOGMESSAGE_LEVEL']._serialized_end=594
+  _globals['_SESSIONLOG']._serialized_start=597
+  _globals['_SESSIONLOG']._serialized_end=787
+  _globals['_SESSIONLOG_SESSIONSTATUS']._serialized_start=711
+  _globals['_SESSIONLOG_SESSIONSTATUS']._serialized_end=787
+  _globals['_TAGGEDRUNMETADATA']._serialized_start=789
+  _globals['_TAGGEDRUNMETADATA']._serialized_end=843
 # @@protoc_insertion_point(module_scope)

@@ -148,7 +148,7 @@ def test_file_writer_writes_an_event_file_tensorboard_reads(tmp_path):
         path = os.path.join(writer.get_logdir(), writer.filename)
     events = summary.read_events(path)
     assert events[0].file_version == "brain.Event:2"
-    assert GraphDef.FromString(events[1].graph_def) == graph.as_graph_def()
+    assert GraphDef.FromString(events[1].graph_def) == graph.as_graph_def(add_shapes=True)
 
 
 def test_a_corrupted_event_file_is_data_loss(tmp_path):
@@ -157,7 +157,7 @@ def test_a_corrupted_event_file_is_data_loss(tmp_path):
     data = bytearray(Path(path).read_bytes())
     data[-6] ^= 0xFF
     Path(path).write_bytes(bytes(data))
-    with pytest.raises(tf.errors.DataLossError, match="corrupted record data"):
+    with pytest.raises(tf.errors.DataLossError, match="corrupted record"):
         summary.read_events(path)
     Path(path).write_bytes(bytes(data[:-3]))
     with pytest.raises(tf.errors.DataLossError, match="truncated"):
