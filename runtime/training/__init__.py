@@ -3,6 +3,7 @@
 ``runtime.training.v2`` is the TF2 subset (``tf.train``).
 """
 
+from ..summary.reader import summary_iterator
 from ..example import (
     BytesList,
     Example,
