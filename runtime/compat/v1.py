@@ -129,6 +129,8 @@ from ..ops.variables import (
     trainable_variables,
     variables_initializer,
 )
+from ..proto.event_pb2 import Event, SessionLog
+from ..proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
 from ..scopes import name_scope
 from ..session import (
     InteractiveSession,
