@@ -32,7 +32,7 @@ import threading
 import numpy as np
 
 from . import records
-from .errors import InvalidArgumentError, NotFoundError, OutOfRangeError
+from .errors import InvalidArgumentError, OutOfRangeError
 from .kernels.queue import queue_dequeue
 from .registry import register_kernel
 
@@ -72,9 +72,9 @@ def write_file(filename, contents):
 @register_kernel("MatchingFiles")
 def matching_files(pattern):
     names = sorted({name for p in np.ravel(pattern) for name in glob.glob(_text(p))})
-    if not names:
-        raise NotFoundError(None, None, f"No files matching {_text(np.ravel(pattern)[0])}")
-    return (np.array([n.encode() for n in names] or [], dtype=object).reshape(-1),)
+    matches = np.empty(len(names), dtype=object)  # no match is an empty list, as in TF
+    matches[:] = [name.encode() for name in names]
+    return (matches,)
 
 
 # -- readers ----------------------------------------------------------------------------

@@ -70,6 +70,9 @@ class _NoUndo:
     def record(self, undo) -> None:
         pass
 
+    def rollback(self) -> None:
+        pass
+
 
 class DataThreads:
     """The session's threads for parallel ``map`` calls (shut down with the session)."""
