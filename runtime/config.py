@@ -4,13 +4,16 @@
 are plain mutable dataclasses shaped like TF's protocol buffers, so TF1 code that
 sets ``config.gpu_options.allow_growth = True`` or reads
 ``run_metadata.step_stats.dev_stats[0].node_stats`` works unchanged. An unknown field
-is a ``ValueError``, as protobuf's is.
+is a ``ValueError`` and a value of the wrong type a ``TypeError``, as protobuf's are;
+``inter_op_parallelism_threads`` < 0 runs every op in the caller's thread, as in TF.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import numbers
+import operator
 import types
 
 
@@ -24,11 +27,12 @@ class _Message:
                 setattr(self, field.name, _FIELD_TYPES[field.type](**value))
 
     def __setattr__(self, name, value):
-        if name not in self.__dataclass_fields__:
+        field = self.__dataclass_fields__.get(name)
+        if field is None:
             raise AttributeError(
                 f'Assignment not allowed (no field "{name}" in protocol message object).'
             )
-        object.__setattr__(self, name, value)
+        object.__setattr__(self, name, _checked(field, value))
 
     def HasField(self, name: str) -> bool:
         """True when field ``name`` holds a non-default value."""
@@ -44,6 +48,37 @@ class _Message:
 
     def Clear(self) -> None:
         self.CopyFrom(type(self)())
+
+
+def _scalar(kind: str, value):
+    """``value`` for a protobuf scalar field of ``kind``, with protobuf's ``TypeError``s."""
+    if kind in ("int", "bool"):
+        number = operator.index(value)  # "'str' object cannot be interpreted as an integer"
+        return bool(number) if kind == "bool" else number
+    if kind == "float":
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"must be real number, not {type(value).__name__}")
+        return float(value)
+    if kind == "str" and not isinstance(value, str | bytes):
+        raise TypeError(
+            f"{value!r} has type {type(value).__name__}, but expected one of: bytes, str"
+        )
+    return value
+
+
+def _checked(field: dataclasses.Field, value):
+    """A field's value checked as protobuf checks it (scalars, and map values)."""
+    values = field.metadata.get("values")
+    try:
+        if field.type in ("int", "bool", "float", "str"):
+            return _scalar(field.type, value)
+        if values is None:
+            return value
+        if not isinstance(value, dict):
+            raise TypeError(f"must be a dict, not {type(value).__name__}")
+        return {_scalar("str", key): _scalar(values, item) for key, item in value.items()}
+    except TypeError as err:
+        raise TypeError(f"Field {field.name}: {err}") from None
 
 
 def _reject_unknown(cls):
@@ -131,9 +166,13 @@ class ConfigProto(_Message):
     Traceback (most recent call last):
     ...
     ValueError: Protocol message ConfigProto has no "allow_soft_placment" field.
+    >>> ConfigProto(inter_op_parallelism_threads="4")
+    Traceback (most recent call last):
+    ...
+    TypeError: Field inter_op_parallelism_threads: 'str' object cannot be interpreted as an integer
     """
 
-    device_count: dict = dataclasses.field(default_factory=dict)
+    device_count: dict = dataclasses.field(default_factory=dict, metadata={"values": "int"})
     intra_op_parallelism_threads: int = 0
     inter_op_parallelism_threads: int = 0
     use_per_session_threads: bool = False

@@ -26,9 +26,12 @@ class ThreadPools:
     def __init__(self, config: ConfigProto):
         from concurrent.futures import ThreadPoolExecutor
 
-        default = config.inter_op_parallelism_threads or (os.cpu_count() or 1)
+        threads = config.inter_op_parallelism_threads
+        # TF: a negative count runs every op in the caller's thread; 0 picks a default.
+        self._in_caller = threads < 0
+        default = threads if threads > 0 else (os.cpu_count() or 1)
         specs = config.session_inter_op_thread_pool or []
-        self._sizes = [spec.num_threads or default for spec in specs] or [default]
+        self._sizes = [max(spec.num_threads, 0) or default for spec in specs] or [default]
         self._pools = []
         self._owned = []
         for spec, size in zip(specs or [None], self._sizes):
@@ -71,11 +74,12 @@ class ThreadPools:
         return index
 
     def for_options(self, options) -> tuple:
-        """``(pool, threads)`` for a run: the pool ``options`` picks and its size."""
-        if options is None:
-            return self._pools[0], self._sizes[0]
-        index = self._index(options)
-        return (None, 1) if index == -1 else (self._pools[index], self._sizes[index])
+        """``(pool, threads)`` for a run: the pool ``options`` picks and its size
+        (``(None, 1)``: the caller's thread)."""
+        index = 0 if options is None else self._index(options)
+        if index == -1 or (index == 0 and self._in_caller):
+            return None, 1
+        return self._pools[index], self._sizes[index]
 
     def shutdown(self) -> None:
         for pool in self._owned:

@@ -222,6 +222,8 @@ def convert_feed(tensor: Tensor, value, feeding: bool = True) -> np.ndarray:
             f"the tensor object was {value} which was passed to the argument `feed_dict` with "
             f"key {tensor}."
         )
+    if value is None:
+        raise ValueError(f"Cannot feed None for Tensor {tensor.name!r}: feed a value.")
     dtype = tensor.dtype.base_dtype
     array = _feed_array(tensor, dtype, value)
     if not tensor.shape.is_compatible_with(array.shape):
@@ -269,13 +271,19 @@ def _feed_array(tensor, dtype, value) -> np.ndarray:
     try:
         array = np.asarray(value)
         converted = array.astype(numpy_type, copy=False)
-    except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype {dtype.name}: {err}"
+    except (TypeError, ValueError) as err:  # numpy's class, as TF's feeding keeps it
+        raise type(err)(
+            f"Cannot feed value {_short(value)} to Tensor {tensor.name!r} of dtype "
+            f"{dtype.name}: {err}"
         ) from None
     if array.dtype.kind == "f" and dtype.is_integer and np.any(array != np.trunc(array)):
         raise _incompatible(value, dtype)
     return converted
+
+
+def _short(value, limit: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def partial_run_feeds(feeds):
@@ -285,6 +293,22 @@ def partial_run_feeds(feeds):
 
 
 def flatten_feed_items(feed_dict):
+    """``(key, value)`` pairs of ``feed_dict``: tuple keys and registered types expanded.
+
+    Examples
+    --------
+    >>> list(flatten_feed_items({("a", "b"): (1, 2)}))
+    [('a', 1), ('b', 2)]
+    >>> list(flatten_feed_items([1.0, 2.0]))
+    Traceback (most recent call last):
+    ...
+    TypeError: feed_dict must be a dict (or another Mapping) of feeds, not a list.
+    """
+    if not isinstance(feed_dict, Mapping):
+        raise TypeError(
+            f"feed_dict must be a dict (or another Mapping) of feeds, not a "
+            f"{type(feed_dict).__name__}."
+        )
     for key, value in feed_dict.items():
         expand = _conversion_for(key, 2) if _conversions else None
         if expand is not None:

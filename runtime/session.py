@@ -316,6 +316,7 @@ class BaseSession:
         {'y': array([2., 4.], dtype=float32)}
         """
         self._check_runnable()
+        _check_run_arguments(options, run_metadata)
         mapper = self._fetch_mapper(fetches)
         feeds = self._convert_feeds(feed_dict)
         values = self._run(mapper.tensors, mapper.targets, feeds, options, run_metadata)
@@ -557,10 +558,18 @@ class BaseSession:
 
         def call(*feed_values, options=None, run_metadata=None):
             if len(feed_values) != len(feed_tensors):
-                raise TypeError(
-                    f"The callable takes {len(feed_tensors)} feed values, got {len(feed_values)}."
+                # Too few: TF's class (a placeholder is left unfed). Too many: TF drops the
+                # extra values silently; the runtime refuses them.
+                names = ", ".join(t.name for t in feed_tensors)
+                text = (
+                    f"The callable takes {len(feed_tensors)} feed value(s) ({names}), "
+                    f"got {len(feed_values)}."
                 )
+                if len(feed_values) > len(feed_tensors):
+                    raise TypeError(text)
+                raise InvalidArgumentError(None, None, text)
             self._check_open()
+            _check_run_arguments(options, run_metadata)
             feeds = {t: convert_feed(t, v) for t, v in zip(feed_tensors, feed_values)}
             return mapper.results(self._run(tensors, targets, feeds, options, run_metadata))
 
@@ -584,8 +593,10 @@ class BaseSession:
         try:
             return self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
         except (TypeError, ValueError, KeyError) as err:
-            text = err.args[0] if err.args else str(err)
-            raise TypeError(f"Cannot interpret {argument} key as Tensor: {text}") from None
+            text = str(err.args[0] if err.args else err).rstrip(".")
+            if repr(key) not in text and str(key) not in text:
+                text += f" (the key is {key!r})"
+            raise TypeError(f"Cannot interpret {argument} key as Tensor: {text}.") from None
 
     def partial_run_setup(self, fetches, feeds=None):
         """Declare the fetches and feeds of a sequence of ``partial_run`` calls.
@@ -706,6 +717,14 @@ class _PartialRun:
         self.fetched.update(elements)
         self.values.update(feeds)
         self.values.update(computed)
+
+
+def _check_run_arguments(options, run_metadata) -> None:
+    """``TypeError`` unless ``options`` and ``run_metadata`` are what ``run`` takes."""
+    if options is not None and not isinstance(options, RunOptions):
+        raise TypeError(f"options must be a RunOptions, not {type(options).__name__}.")
+    if run_metadata is not None and not isinstance(run_metadata, RunMetadata):
+        raise TypeError(f"run_metadata must be a RunMetadata, not {type(run_metadata).__name__}.")
 
 
 def _partition_graphs(plan) -> list:

@@ -115,7 +115,9 @@ def py_func(func, inp, Tout, stateful=True, name=None):
 
 def _build(func, inp, Tout, stateful: bool, name: str):
     if not callable(func):
-        raise TypeError(f"func must be callable, got {func!r}.")
+        raise ValueError(
+            f"Expected func to be callable. Received func={func!r} of type {type(func)}."
+        )
     many = isinstance(Tout, list | builtins.tuple)
     out_types = [dtypes.as_dtype(t) for t in (Tout if many else [Tout])]
     inputs = list(inp) if isinstance(inp, list | builtins.tuple) else [inp]

@@ -35,8 +35,12 @@ def test_feed_list_must_be_a_list_or_tuple(graph, sess):
 def test_wrong_number_of_feed_values(graph, sess):
     x = tf1.placeholder(tf.float32)
     f = sess.make_callable(x * 1.0, [x])
-    with pytest.raises(TypeError, match="The callable takes 1 feed values, got 2"):
+    with pytest.raises(
+        TypeError, match=r"The callable takes 1 feed value\(s\) \(Placeholder:0\), got 2"
+    ):
         f(1.0, 2.0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="takes 1 feed value"):
+        f()  # TF's class: the placeholder is left unfed
 
 
 def test_feed_values_are_checked(graph, sess):
