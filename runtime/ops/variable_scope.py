@@ -95,6 +95,7 @@ class VariableScope:
         trainable=None,
         collections=None,
         validate_shape=True,
+        constraint=None,
     ) -> Variable:
         """``get_variable`` with this scope's defaults."""
         graph = get_default_graph()
@@ -112,6 +113,7 @@ class VariableScope:
             trainable=trainable,
             collections=collections,
             validate_shape=validate_shape,
+            constraint=constraint,
         )
 
     def __repr__(self):
@@ -199,6 +201,7 @@ def _new_variable(
     trainable=None,
     collections=None,
     validate_shape=True,
+    constraint=None,
 ) -> Variable:
     if initializer is None:
         initializer = _default_initializer(name, dtype)
@@ -228,6 +231,7 @@ def _new_variable(
             validate_shape=validate_shape,
             name=op_name,
             dtype=value_dtype,
+            constraint=constraint,
         )
         if regularizer is not None:
             _regularize(graph, variable, regularizer, name)
@@ -278,6 +282,7 @@ def get_variable(
     trainable=None,
     collections=None,
     validate_shape=True,
+    constraint=None,
 ) -> Variable:
     """Get an existing variable of the current scope, or create a new one.
 
@@ -293,7 +298,7 @@ def get_variable(
         Default: the scope's, else ``glorot_uniform`` (floats) or zeros (ints, bools).
     regularizer : callable, optional
         ``regularizer(variable)``; a returned loss joins ``REGULARIZATION_LOSSES``.
-    trainable, collections, validate_shape
+    trainable, collections, validate_shape, constraint
         As for ``Variable``.
 
     Raises
@@ -321,6 +326,7 @@ def get_variable(
         trainable=trainable,
         collections=collections,
         validate_shape=validate_shape,
+        constraint=constraint,
     )
 
 

@@ -250,6 +250,9 @@ class Variable:
         Converts ``initial_value`` to this type.
     shape : TensorShape, optional
         The static shape (default: that of ``initial_value``).
+    constraint : callable, optional
+        ``constraint(variable) -> tensor``: optimizers assign it to the variable after
+        each update (e.g. a norm bound from ``tf.layers``' ``kernel_constraint``).
 
     Examples
     --------
@@ -278,9 +281,13 @@ class Variable:
         name=None,
         dtype=None,
         shape=None,
+        constraint=None,
     ):
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
+        if constraint is not None and not callable(constraint):
+            raise ValueError(f"The `constraint` argument must be a callable. Got: {constraint}")
+        self._constraint = constraint
         graph = graph_of([initial_value]) if not callable(initial_value) else get_default_graph()
         dtype = None if dtype is None else dtypes.as_dtype(dtype)
         self._trainable = True if trainable is None else bool(trainable)
@@ -324,6 +331,7 @@ class Variable:
     trainable = property(lambda self: self._trainable)
     initial_value = property(lambda self: self._initial_value)
     initializer = property(lambda self: self._initializer_op, doc="The ``Assign`` op.")
+    constraint = property(lambda self: self._constraint, doc="Applied after optimizer updates.")
 
     def get_shape(self) -> TensorShape:
         return self.shape

@@ -1,4 +1,5 @@
-"""``tf.compat.v1.train``: optimizers, the global step, ``Saver``, queue runners.
+"""``tf.compat.v1.train``: optimizers, schedules, the global step, ``Saver``, moving
+averages, monitored sessions and their hooks, queue runners.
 
 ``runtime.training.v2`` is the TF2 subset (``tf.train``).
 """
@@ -15,8 +16,42 @@ from ..example import (
     Int64List,
     SequenceExample,
 )
+from .adadelta import AdadeltaOptimizer
+from .adagrad import AdagradOptimizer
+from .adagrad_da import AdagradDAOptimizer
 from .adam import AdamOptimizer
+from .basic_session_run_hooks import (
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    GlobalStepWaiterHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    ProfilerHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    StopAtStepHook,
+    SummarySaverHook,
+)
+from .checkpoint_management import (
+    CheckpointState,
+    checkpoint_exists,
+    get_checkpoint_state,
+    latest_checkpoint,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
+from .checkpoint_utils import (
+    NewCheckpointReader,
+    init_from_checkpoint,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+)
 from .coordinator import Coordinator
+from .ftrl import FtrlOptimizer
 from .gradient_descent import GradientDescentOptimizer
 from .input import (
     batch,
@@ -30,20 +65,36 @@ from .input import (
     slice_input_producer,
     string_input_producer,
 )
+from .learning_rate_decay import (
+    cosine_decay,
+    cosine_decay_restarts,
+    exponential_decay,
+    inverse_time_decay,
+    linear_cosine_decay,
+    natural_exp_decay,
+    noisy_linear_cosine_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
 from .momentum import MomentumOptimizer
+from .monitored_session import (
+    ChiefSessionCreator,
+    MonitoredSession,
+    MonitoredTrainingSession,
+    Scaffold,
+    SessionCreator,
+    SingularMonitoredSession,
+    WorkerSessionCreator,
+)
+from .moving_averages import ExponentialMovingAverage
 from .optimizer import Optimizer
+from .proximal_adagrad import ProximalAdagradOptimizer
+from .proximal_gradient_descent import ProximalGradientDescentOptimizer
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from .rmsprop import RMSPropOptimizer
-from .saver import (
-    CheckpointState,
-    Saver,
-    checkpoint_exists,
-    get_checkpoint_state,
-    latest_checkpoint,
-    list_variables,
-    load_variable,
-    update_checkpoint_state,
-)
+from .saver import Saver
+from .session_manager import SessionManager
+from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from .training_util import (
     assert_global_step,
     create_global_step,

@@ -179,7 +179,12 @@ class Optimizer:
     def _update(self, grad, var):
         graph = var.graph
         with graph.name_scope(f"update_{var.op.name}"), graph.colocate_with(var.op):
-            return self._apply_dense(grad, var)
+            update = self._apply_dense(grad, var)
+            if var.constraint is None:
+                return update
+            # A constrained variable (a layer's kernel_constraint) is projected after the step.
+            with graph.control_dependencies([update]):
+                return var.assign(var.constraint(var)).op
 
     def _finish_step(self, update_ops, scope: str, global_step):
         if global_step is None:
