@@ -80,6 +80,25 @@ def matching_files(pattern):
 # -- readers ----------------------------------------------------------------------------
 
 
+class _NoUndo:
+    def record(self, undo) -> None:
+        pass
+
+
+class _Owning:
+    """The step's context for a reader's dequeue, without its undo journal: the reader
+    now owns the work unit, and a failed step does not put it back (TF's readers do
+    not roll back either)."""
+
+    journal = _NoUndo()
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+
 class Reader:
     """A reader resource: the current work unit, its records, and the counts."""
 
@@ -93,7 +112,7 @@ class Reader:
         self.completed = 0
 
     def _next_work(self, ctx, queue) -> None:
-        (work,) = queue_dequeue(ctx, queue, component_types=None, timeout_ms=-1)
+        (work,) = queue_dequeue(_Owning(ctx), queue, component_types=None, timeout_ms=-1)
         self.work = _text(work)
         self.current = iter(self._records_of(self.work))
 

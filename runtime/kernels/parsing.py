@@ -100,7 +100,7 @@ def decode_raw(data, *, out_type, little_endian):
             None,
             None,
             f"DecodeRaw requires input strings to all be the same size, but element {odd} "
-            f"has size {len(flat[odd])} != {first}",
+            f"has size {first} != {len(flat[odd])}",  # TF's order of the two sizes
         )
     size = sizes.pop() if sizes else 0
     if size % dtype.itemsize:
