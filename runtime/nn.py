@@ -13,15 +13,12 @@ Examples
 
 import types
 
-from .ops import nn_ops, rnn, rnn_cell_impl
+from .ops import nn_ops, rnn
 from .ops.math_ops import sigmoid, tanh
 from .ops.nn_ops import *  # noqa: F403 (tf.nn is nn_ops' public names, plus the two below)
-from .ops.rnn import *  # noqa: F403 (dynamic_rnn & co, and the cells as tf.nn.rnn_cell)
+from .ops.rnn import *  # noqa: F403 (dynamic_rnn & co, and tf.nn.rnn_cell)
 
-rnn_cell = types.ModuleType("runtime.nn.rnn_cell", "``tf.nn.rnn_cell``: TF1's recurrent cells.")
-rnn_cell.__dict__.update({name: getattr(rnn_cell_impl, name) for name in rnn_cell_impl.__all__})
-
-__all__ = [*nn_ops.__all__, *rnn.__all__, "rnn_cell", "sigmoid", "tanh"]
+__all__ = [*nn_ops.__all__, *rnn.__all__, "sigmoid", "tanh"]
 
 # TF1's spellings of the names whose signatures changed in TF2.
 _V1_OVERRIDES = {

@@ -16,10 +16,12 @@ on, and op names follow TF's (``rnn/while/...``, ``rnn/TensorArrayStack/...``).
 
 from __future__ import annotations
 
+import types
+
 from .. import dtypes, nest
 from ..graph import Tensor, get_default_graph
 from ..shapes import TensorShape, as_shape
-from . import array_ops, math_ops
+from . import array_ops, math_ops, rnn_cell_impl
 from .constant_value import constant_value
 from .control_flow_ops import cond as cond_v2
 from .control_flow_ops import while_loop
@@ -33,9 +35,14 @@ __all__ = [
     "bidirectional_dynamic_rnn",
     "dynamic_rnn",
     "raw_rnn",
+    "rnn_cell",
     "static_bidirectional_rnn",
     "static_rnn",
 ]
+V1_OVERRIDES: dict = {}  # tf.nn and tf.compat.v1.nn share these names
+
+rnn_cell = types.ModuleType("runtime.nn.rnn_cell", "``tf.nn.rnn_cell``: TF1's recurrent cells.")
+rnn_cell.__dict__.update({name: getattr(rnn_cell_impl, name) for name in rnn_cell_impl.__all__})
 
 
 def _transpose_batch_time(x: Tensor) -> Tensor:
