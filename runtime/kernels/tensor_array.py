@@ -25,7 +25,6 @@ Rollback
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import threading
 
@@ -136,23 +135,22 @@ class TensorArrayResource:
 
     # -- changes, each with its undo --------------------------------------------------
 
-    @contextlib.contextmanager
-    def _changing(self, index: int, journal):
-        """Element ``index`` (the array grown to hold it) for a change; how to undo the
-        change is recorded after it, as the journal asks."""
+    def _changing(self, index: int):
+        """Element ``index`` (the array grown to hold it) about to change, and how to undo
+        the change: the caller records that in the journal after changing, as the
+        journal asks (a plain function, not a context manager: this runs per element)."""
         size, element_shape = len(self.elements), self.element_shape
-        self.elements.extend(_Element() for _ in range(index + 1 - size))
+        if index >= size:
+            self.elements.extend([_Element() for _ in range(index + 1 - size)])
         element = self.elements[index]
         state = element.state()
-        try:
-            yield element
-        finally:
-            journal.record(lambda: self._undo(size, element_shape, element, state))
 
-    def _undo(self, size: int, element_shape, element: _Element, state: tuple) -> None:
-        element.restore(state)
-        del self.elements[size:]
-        self.element_shape = element_shape
+        def undo():
+            element.restore(state)
+            del self.elements[size:]
+            self.element_shape = element_shape
+
+        return element, undo
 
     def write_at(self, index: int, value, journal) -> None:
         """Store ``value`` at ``index`` (add it, for a gradient array)."""
@@ -164,7 +162,8 @@ class TensorArrayResource:
                     f"is: {len(self.elements)}"
                 )
             value = np.asarray(value)
-            with self._changing(index, journal) as element:
+            element, undo = self._changing(index)
+            try:
                 self._check_value(index, value)
                 if element.read:
                     self._fail(
@@ -180,6 +179,8 @@ class TensorArrayResource:
                     self._add_to(index, element, value)
                 else:
                     element.value, element.shape, element.written = value, value.shape, True
+            finally:
+                journal.record(undo)
 
     def _check_value(self, index: int, value: np.ndarray) -> None:
         if value.dtype != self.dtype:
@@ -217,7 +218,8 @@ class TensorArrayResource:
                     None,
                     f"Tried to read from index {index} but array size is: {len(self.elements)}",
                 )
-            with self._changing(index, journal) as element:
+            element, undo = self._changing(index)
+            try:
                 if element.cleared:
                     self._fail(
                         f"Could not read index {index} twice because it was cleared after a "
@@ -230,6 +232,8 @@ class TensorArrayResource:
                     element.value, element.cleared = None, True
                 element.read = True
                 return value
+            finally:
+                journal.record(undo)
 
     def _zeros_shape(self, index: int, element: _Element) -> tuple:
         if element.shape is not None:
