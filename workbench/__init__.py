@@ -18,6 +18,7 @@ _LAZY = {
     "GraphDisplay": "display",
     "show": "display",
     "StepperView": "stepper_view",
+    "SummaryView": "summary_view",
     "GraphBuilder": "builder",
     "TimelineView": "timeline_view",
     "to_networkx": "nx",

@@ -83,6 +83,11 @@ class TFGraphMagics(Magics):
         help="Store graph, session, results and run metadata in the namespace as NAME.",
     )
     @argument("--no-render", action="store_true", help="Do not show the graph.")
+    @argument(
+        "--summaries",
+        metavar="LOGDIR",
+        help="Show LOGDIR's summaries as charts that follow what the cell writes (SummaryView).",
+    )
     @line_cell_magic
     def tfgraph(self, line, cell=None):
         """Build the cell's ops in a fresh Graph, then show the graph coloured by placement.
@@ -92,6 +97,10 @@ class TFGraphMagics(Magics):
         args = _unquoted(parse_argstring(self.tfgraph, line))
         if (args.trace or args.step or args.feed) and not args.run:
             raise UsageError("--trace, --step and --feed need --run FETCHES")
+        if args.summaries:  # shown first, so it updates while the cell trains
+            from .summary_view import SummaryView
+
+            display(SummaryView(args.summaries))
         if cell is None:
             graph, filename = get_default_graph(), None
         else:
