@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -303,7 +304,7 @@ def _tensor_to_json(array: np.ndarray) -> dict:
 def _tensor_from_json(data: dict) -> np.ndarray:
     dtype = dtypes.as_dtype(data["dtype"])
     shape = tuple(data["shape"])
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     values = data["values"]
     SizeBudget("GraphDef JSON").claim(count * np.dtype(dtype.as_numpy_dtype).itemsize, "tensor")
     if dtype is dtypes.string:
@@ -331,7 +332,13 @@ def filled(values: np.ndarray, shape: tuple, where: str, budget: SizeBudget | No
     >>> filled(np.array([7.0]), (2**30,), "demo").strides  # 8 GiB claimed, 8 bytes held
     (0,)
     """
-    count = int(np.prod(shape, dtype=np.int64))
+    if any(dim < 0 for dim in shape):
+        raise InvalidArgumentError(None, None, f"{where}: shape {list(shape)} has a negative size")
+    if math.prod(max(int(dim), 1) for dim in shape) * values.itemsize >= 2**63:
+        raise InvalidArgumentError(
+            None, None, f"{where}: shape {list(shape)} has too many elements"
+        )
+    count = math.prod(shape)
     if len(values) > count:
         raise InvalidArgumentError(
             None, None, f"{where} holds {len(values)} values for {count} elements"

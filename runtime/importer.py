@@ -10,6 +10,8 @@ hand, so a malformed ``GraphDef`` fails with ``ValueError`` before the graph cha
 
 from __future__ import annotations
 
+import re
+
 from . import dtypes
 from .devices import merge_device
 from .errors import capture_frames, imported_from, resolve_frames
@@ -78,7 +80,9 @@ def import_graph_def(
         raise TypeError("return_elements must be a list of strings.")
     graph = get_default_graph()
     nodes = _in_dependency_order(graph_def.node)
-    with name_scope(name, "import", list(input_map.values())) as scope:
+    tensors = [value for value in input_map.values() if isinstance(value, Tensor | Operation)]
+    with name_scope(name, "import", tensors) as scope:
+        input_map = _converted(input_map, scope)
         importer = _Importer(graph, scope, input_map, nodes, _origin(graph_def.source))
         importer.add_all(nodes)
     unused = sorted(set(input_map) - importer.used_inputs)
@@ -104,13 +108,26 @@ def _check_input_map(input_map) -> dict:
     for key, value in dict(input_map or {}).items():
         if not isinstance(key, str):
             raise TypeError(f"input_map keys must be strings, got {key!r}.")
-        wanted = Operation if key.startswith("^") else Tensor
-        if not isinstance(value, wanted):
-            raise TypeError(
-                f"input_map[{key!r}] must be a {wanted.__name__}, got {type(value).__name__}."
-            )
+        if key.startswith("^") and not isinstance(value, Operation):
+            raise TypeError(f"input_map[{key!r}] must be an Operation, got {type(value).__name__}.")
         checked[_canonical(key)] = value
     return checked
+
+
+def _converted(input_map: dict, scope: str) -> dict:
+    """TF's rule: values that are not tensors become constants in ``<scope>/_inputs``."""
+    values = {key: value for key, value in input_map.items() if not isinstance(value, Tensor)}
+    values = {key: value for key, value in values.items() if not key.startswith("^")}
+    if not values:
+        return input_map
+    if not scope:
+        raise ValueError(
+            "import_graph_def() requires a non-empty `name` if `input_map` contains non-Tensor "
+            "values. Try calling tf.convert_to_tensor() on `input_map` values first."
+        )
+    with name_scope("_inputs"):
+        converted = {key: convert_to_tensor(value) for key, value in values.items()}
+    return {**input_map, **converted}
 
 
 def _canonical(input_name: str) -> str:
@@ -239,6 +256,22 @@ def _output_types(node, count: int) -> list:
     return [dtypes.float32] * count
 
 
+# Private attrs the runtime reads, and the kind of their items.
+_PRIVATE_ATTR_ITEMS = {"_class": "s", "_output_shapes": "shape"}
+
+
+def _check_private_attrs(node) -> None:
+    """``ValueError`` naming the node for a private attr the runtime reads that holds
+    something else than TF writes there (colocation names, output shapes)."""
+    for key, kind in _PRIVATE_ATTR_ITEMS.items():
+        attr = node.attr.get(key)
+        if attr is not None and (attr.kind != "list" or not _all_kind(attr.value, kind)):
+            raise ValueError(
+                f"Node '{node.name}': attr '{key}' must be a list of {kind} values, "
+                f"got {attr.kind} {attr.value!r:.80}."
+            )
+
+
 def _unknown_tensor(dtype) -> Tensor:
     """A tensor of ``dtype`` and unknown shape, in a graph of its own: what a shape
     function sees for an input that is not made yet."""
@@ -264,6 +297,8 @@ def _function_graph(function: FunctionDef, outer_graph, parent) -> FuncGraph:
     return body
 
 
+# TF's rule for node names (graph names may also hold the import scope's "/").
+_VALID_NAME = re.compile(r"[A-Za-z0-9.][A-Za-z0-9_.\-/>]*\Z")
 _FUNCTIONAL_OPS = {"If", "StatelessIf", "While", "StatelessWhile"}
 _WHILE_OPS = {"While", "StatelessWhile"}
 
@@ -295,6 +330,7 @@ class _Importer:
                 op._update_input(position, self._data_input(node, input_name))
 
     def add(self, node) -> None:
+        _check_private_attrs(node)
         data, controls = [], []
         for input_name in node.input:
             if _source(input_name) in self.loops and _source(input_name) not in self.ops:
@@ -307,6 +343,8 @@ class _Importer:
                 controls.append(self._control_input(node, input_name))
             else:
                 data.append(self._data_input(node, input_name))
+        if not _VALID_NAME.match(node.name):
+            raise ValueError(f"Node '{node.name}': Node name contains invalid characters")
         op_name = self.graph.unique_name(node.name)  # inside the import scope
         data, spec_inputs = self._back_edge_stand_ins(node, data)
         if is_registered(node.op):
@@ -378,6 +416,12 @@ class _Importer:
                 f"Node '{node.name}': its attrs do not fit op {node.op} "
                 f"({type(err).__name__}: {err})."
             ) from None
+        for spec in specs:  # an attr of the wrong kind can slip through a shape function
+            if not isinstance(spec.dtype, dtypes.DType) or not isinstance(spec.shape, TensorShape):
+                raise ValueError(
+                    f"Node '{node.name}': its attrs do not fit op {node.op} (they give an output "
+                    f"of dtype {spec.dtype!r} and shape {spec.shape!r})."
+                )
         return op_def.name, attrs, specs
 
     def _unsupported(self, node):
