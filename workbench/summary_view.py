@@ -85,7 +85,7 @@ def distribution(histo, bps=NORMAL_BPS) -> list:
         before = cumulative[i - 1] if i else 0.0
         low = histo.min if not i or not before else max(limits[i - 1], histo.min)
         high = min(limits[i], histo.max)
-        values.append(low + (bp - before) * (high - low) / (cumulative[i] - before))
+        values.append(float(low + (bp - before) * (high - low) / (cumulative[i] - before)))
     return values + [histo.max] * (len(bps) - len(values))
 
 
