@@ -1,5 +1,7 @@
 """networkx export, the display object, and the timeline picture."""
 
+import re
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -7,6 +9,7 @@ from conftest import CPU1, validate
 
 import runtime as tf
 from workbench import GraphDisplay, TimelineView, from_networkx, palette, show, to_networkx
+from workbench.timeline_view import round_ticks
 from workbench.view import MIME_TYPE, GraphView
 
 
@@ -97,5 +100,9 @@ def test_timeline_has_a_lane_per_device_and_thread(two_devices):
     assert min(b.start_us for b in bars) == 0 and timeline.span_us >= max(b.start_us for b in bars)
     svg = timeline.svg()
     assert svg.count('class="op"') == 4 and "CPU:1 · thread 0" in svg
-    assert f'fill="{palette.name_color("MatMul")}"' in svg
+    assert f'fill="{palette.CATEGORY_COLORS["math"]}"' in svg  # MatMul, as in the graph
+    assert '<rect width="974"' in svg and 'fill="#ffffff"/>' in svg  # its own white ground
+    assert svg.count('class="legend"') == len({palette.op_category(b.op) for b in bars})
+    ticks = re.findall(r">([\d.]+) µs<", svg)
+    assert ticks[0] == "0" and all(float(t) % round_ticks(timeline.span_us)[1] < 1e-9 for t in ticks)
     assert set(timeline._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
