@@ -76,6 +76,7 @@ from .learning_rate_decay import (
     piecewise_constant,
     polynomial_decay,
 )
+from .meta_graph import export_meta_graph, import_meta_graph, read_meta_graph_file
 from .momentum import MomentumOptimizer
 from .monitored_session import (
     ChiefSessionCreator,

@@ -25,7 +25,7 @@ class AdadeltaOptimizer(Optimizer):
     ...         sess.run(tf.compat.v1.global_variables_initializer())
     ...         sess.run(step)
     ...         print(sess.run(w), [opt.get_slot(w, s).op.name for s in ("accum", "accum_update")])
-    [-0.7320508] ['w/Adadelta', 'w/Adadelta_1']
+    [-0.27920437] ['w/Adadelta', 'w/Adadelta_1']
     """
 
     def __init__(

@@ -131,5 +131,9 @@ def checkpoint_exists(checkpoint_prefix) -> bool:
 
 
 def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=2, meta_graph_suffix="meta"):
-    """Delete the files of checkpoint ``checkpoint_prefix`` (index first)."""
+    """Delete the files of checkpoint ``checkpoint_prefix`` (index first), and its meta graph
+    (``<prefix>.<meta_graph_suffix>``) if there is one."""
     checkpoint.delete(os.fspath(checkpoint_prefix))
+    meta_graph = f"{os.fspath(checkpoint_prefix)}.{meta_graph_suffix}"
+    if os.path.exists(meta_graph):
+        os.remove(meta_graph)

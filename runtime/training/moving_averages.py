@@ -152,15 +152,15 @@ class ExponentialMovingAverage:
     >>> with tf.Graph().as_default():
     ...     w = tf.Variable(0.0, name="w")
     ...     ema = ExponentialMovingAverage(0.5)
-    ...     with tf.control_dependencies([w.assign(4.0)]):
-    ...         update = ema.apply([w])
+    ...     update = ema.apply([w])
     ...     with tf.compat.v1.Session() as sess:
     ...         sess.run(tf.compat.v1.global_variables_initializer())
-    ...         sess.run(update)
+    ...         _ = sess.run(w.assign(4.0))
+    ...         sess.run(update)  # the average moves halfway, from 0 to 2
     ...         print(sess.run(ema.average(w)), ema.average_name(w))
+    ...     print(ema.variables_to_restore())
     2.0 w/ExponentialMovingAverage
-    >>> sorted(ema.variables_to_restore())
-    ['w/ExponentialMovingAverage']
+    {'w/ExponentialMovingAverage': <tf.Variable 'w:0' shape=() dtype=float32_ref>}
     """
 
     def __init__(self, decay, num_updates=None, zero_debias=False, name="ExponentialMovingAverage"):

@@ -57,6 +57,7 @@ class QueueRunner:
     enqueue_ops = property(lambda self: list(self._enqueue_ops))
     close_op = property(lambda self: self._close_op)
     cancel_op = property(lambda self: self._cancel_op)
+    queue_closed_exception_types = property(lambda self: self._closed_types)
 
     @property
     def exceptions_raised(self) -> list:

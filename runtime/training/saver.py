@@ -43,6 +43,7 @@ from .checkpoint_management import (
     checkpoint_exists,
     get_checkpoint_state,
     latest_checkpoint,
+    remove_checkpoint,
     update_checkpoint_state,
 )
 from .checkpoint_utils import list_variables, load_variable
@@ -149,7 +150,7 @@ class Saver:
     ...         _ = sess.run(w.assign([0.0, 0.0]))
     ...         saver.restore(sess, prefix)
     ...         print(sess.run(w), sorted(os.listdir(d)))
-    [1. 2.] ['checkpoint', 'model.data-00000-of-00001', 'model.index']
+    [1. 2.] ['checkpoint', 'model.data-00000-of-00001', 'model.index', 'model.meta']
     """
 
     def __init__(
@@ -187,6 +188,9 @@ class Saver:
         self._last_checkpoints: list[tuple[str, float]] = []
         self._is_empty = not self._variables
         self.saver_def = None
+        if saver_def is not None:  # an imported meta graph's saver: its ops exist already
+            self._use_saver_def(graph, saver_def)
+            return
         if self._is_empty:
             if not allow_empty:
                 raise ValueError("No variables to save")
@@ -256,6 +260,27 @@ class Saver:
         with graph.control_dependencies([merge]):
             return identity(prefix, name="Identity")
 
+    def _use_saver_def(self, graph, saver_def: SaverDef) -> None:
+        self.saver_def = saver_def
+        self._is_empty = False
+        self._max_to_keep = saver_def.max_to_keep
+        self._sharded = saver_def.sharded
+        self._filename_tensor = graph.get_tensor_by_name(saver_def.filename_tensor_name)
+        self._save_tensor = graph.get_tensor_by_name(saver_def.save_tensor_name)
+        self._restore_op = graph.get_operation_by_name(saver_def.restore_op_name)
+
+    def export_meta_graph(self, filename=None, collection_list=None, as_text=False, **kwargs):
+        """``tf.train.export_meta_graph`` with this Saver's ``SaverDef``."""
+        from .meta_graph import export_meta_graph
+
+        return export_meta_graph(
+            filename,
+            saver_def=self.saver_def,
+            collection_list=collection_list,
+            as_text=as_text,
+            **kwargs,
+        )
+
     def as_saver_def(self) -> SaverDef:
         """The ``SaverDef`` naming this Saver's filename tensor and save/restore ops."""
         return self.saver_def
@@ -294,7 +319,7 @@ class Saver:
         if saved_at > self._next_keep_time:
             self._next_keep_time += self._keep_hours * 3600
         else:
-            checkpoint.delete(oldest)
+            remove_checkpoint(oldest)
 
     # -- save and restore --------------------------------------------------------------
 
@@ -314,9 +339,9 @@ class Saver:
 
         ``global_step`` (a number, or a variable/tensor evaluated in ``sess``) is
         appended to the prefix. The ``checkpoint`` state file is updated and
-        checkpoints beyond ``max_to_keep`` are deleted. ``write_meta_graph`` is
-        accepted for TF1 code, but no ``.meta`` file is written: save the graph with
-        ``tf.io.write_graph``.
+        checkpoints beyond ``max_to_keep`` are deleted. With ``write_meta_graph`` the
+        graph, its collections and this Saver are written next to the checkpoint as
+        ``<prefix>.meta`` (``tf.train.import_meta_graph`` reads it).
         """
         save_path = os.fspath(save_path)
         if global_step is not None:
@@ -337,6 +362,12 @@ class Saver:
                     f"Parent directory of {save_path} doesn't exist, can't save."
                 ) from None
             raise
+        if write_meta_graph:
+            self.export_meta_graph(
+                f"{prefix}.{meta_graph_suffix}",
+                graph=sess.graph,
+                strip_default_attrs=strip_default_attrs,
+            )
         if write_state:
             self._record(prefix)
             update_checkpoint_state(

@@ -45,6 +45,7 @@ class TestRoundTrip:
             "checkpoint",
             "model.data-00000-of-00001",
             "model.index",
+            "model.meta",
         ]
 
     def test_restore_into_a_fresh_session_and_graph(self, tmp_path):
@@ -142,8 +143,10 @@ class TestStateFile:
             "checkpoint",
             "model-2.data-00000-of-00001",
             "model-2.index",
+            "model-2.meta",
             "model-3.data-00000-of-00001",
             "model-3.index",
+            "model-3.meta",
         ]
         assert tf.train.latest_checkpoint is train.latest_checkpoint
 
@@ -246,6 +249,7 @@ class TestSharded:
             "model.data-00000-of-00002",
             "model.data-00001-of-00002",
             "model.index",
+            "model.meta",
         ]
         np.testing.assert_array_equal(got[0], [1.0, 2.0])
         np.testing.assert_array_equal(got[1], np.arange(6).reshape(3, 2))
@@ -395,6 +399,7 @@ class TestKilledSaves:
             "checkpoint",
             "model.data-00000-of-00001",
             "model.index",
+            "model.meta",
             "other.index.tempstate1-ab",
         ]
 

@@ -397,6 +397,7 @@ class TestFirstFormat:
             "checkpoint",
             "old.data-00000-of-00001",
             "old.index",
+            "old.meta",
         ]
 
     def test_a_forged_npz_header_is_refused_before_reading(self, tmp_path):

@@ -1,0 +1,379 @@
+"""Meta graphs: ``export_meta_graph`` and ``import_meta_graph`` (``.meta`` files).
+
+A ``MetaGraphDef`` (``runtime/proto/meta_graph.proto``, TF's field numbers) holds the
+graph, its collections and the ``SaverDef`` of its saver, so a trained model comes back
+in a fresh process with everything a TF1 program looks up::
+
+    saver = tf.train.import_meta_graph("model.ckpt-100.meta")
+    saver.restore(sess, "model.ckpt-100")
+    train_op = tf.get_collection("train_op")[0]
+
+Collections are encoded as TF encodes them: tensors and ops by name (``node_list``);
+variables, savers and queue runners as ``VariableDef``/``SaverDef``/``QueueRunnerDef``
+bytes; numbers and strings as themselves. What cannot be encoded (Python objects of
+other kinds, this runtime's private collections) is left out with a warning, as TF
+leaves it. Files are written binary or as text, and read either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import os
+
+from google.protobuf import message as _message
+from google.protobuf import text_format
+
+from .. import protobuf
+from ..errors import error_code_from_exception_type, exception_type_from_error_code
+from ..files import atomic_write
+from ..graph import Operation, Tensor, get_default_graph
+from ..graph_keys import GraphKeys
+from ..importer import import_graph_def
+from ..ops.data_flow_ops import QueueBase
+from ..ops.variables import Variable
+from ..proto import graph_pb2
+from ..proto.meta_graph_pb2 import CollectionDef, MetaGraphDef, QueueRunnerDef, VariableDef
+from ..proto.saver_pb2 import SaverDef
+from .queue_runner import QueueRunner
+from .saver import Saver
+
+__all__ = ["MetaGraphDef", "export_meta_graph", "import_meta_graph", "read_meta_graph_file"]
+
+_logger = logging.getLogger("runtime")
+
+# The collections whose items are variables, encoded as VariableDefs (TF registers these).
+_VARIABLE_COLLECTIONS = (
+    GraphKeys.GLOBAL_VARIABLES,
+    GraphKeys.TRAINABLE_VARIABLES,
+    GraphKeys.MOVING_AVERAGE_VARIABLES,
+    GraphKeys.LOCAL_VARIABLES,
+    GraphKeys.MODEL_VARIABLES,
+    GraphKeys.GLOBAL_STEP,
+    GraphKeys.METRIC_VARIABLES,
+)
+
+
+# -- names under a scope ----------------------------------------------------------------
+
+
+def _strip(name: str, scope: str | None) -> str:
+    """``name`` less the leading ``scope/`` (a leading ``^`` of a control input is kept)."""
+    if not scope:
+        return name
+    control = name.startswith("^")
+    bare = name[1:] if control else name
+    if bare.startswith(f"{scope}/"):
+        bare = bare[len(scope) + 1 :]
+    return f"^{bare}" if control else bare
+
+
+def _prepend(name: str, scope: str | None) -> str:
+    return f"{scope}/{name}" if scope else name
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def export_meta_graph(
+    filename=None,
+    meta_info_def=None,
+    graph_def=None,
+    saver_def=None,
+    collection_list=None,
+    as_text=False,
+    graph=None,
+    export_scope=None,
+    clear_devices=False,
+    clear_extraneous_savers=False,
+    strip_default_attrs=False,
+    save_debug_info=False,
+    **kwargs,
+) -> MetaGraphDef:
+    """The ``MetaGraphDef`` of ``graph`` (default graph); written to ``filename`` if given.
+
+    Parameters
+    ----------
+    filename : str, optional
+        Written atomically; binary unless ``as_text``.
+    meta_info_def : MetaGraphDef.MetaInfoDef, optional
+    graph_def : GraphDef, optional
+        Default: the graph's, with shapes.
+    saver_def : SaverDef, optional
+        Default: that of the graph's only saver, if it has exactly one.
+    collection_list : list of str, optional
+        The collections to export (default: all).
+    export_scope : str, optional
+        Export only the ops under this name scope, with the scope taken off their names.
+    clear_devices : bool
+        Drop the ops' device assignments.
+    clear_extraneous_savers : bool
+        Keep only the saver of ``saver_def`` in the ``savers`` collection.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     w = tf.Variable(1.0, name="w")
+    ...     g.add_to_collection("losses", tf.square(w, name="loss"))
+    ...     meta = export_meta_graph()
+    >>> sorted(meta.collection_def), list(meta.collection_def["losses"].node_list.value)
+    (['losses', 'trainable_variables', 'variables'], ['loss:0'])
+    """
+    graph = graph if graph is not None else get_default_graph()
+    meta = MetaGraphDef()
+    if meta_info_def is not None:
+        meta.meta_info_def.CopyFrom(meta_info_def)
+    meta.meta_info_def.stripped_default_attrs = bool(strip_default_attrs)
+    if graph_def is None:
+        graph_def = graph.as_graph_def(add_shapes=True)
+    graph_message = (
+        graph_def if isinstance(graph_def, _message.Message) else protobuf.to_proto(graph_def)
+    )
+    meta.graph_def.CopyFrom(graph_message)
+    if export_scope:
+        _keep_scope(meta.graph_def, export_scope)
+    if clear_devices:
+        for node in meta.graph_def.node:
+            node.device = ""
+    if saver_def is None:
+        savers = graph.get_collection(GraphKeys.SAVERS)
+        saver_def = savers[0].saver_def if len(savers) == 1 else None
+    if saver_def is not None:
+        meta.saver_def.CopyFrom(_scoped_saver_def(saver_def, export_scope, _strip))
+    keys = graph.get_all_collection_keys() if collection_list is None else collection_list
+    for key in sorted(k for k in keys if isinstance(k, str)):
+        items = graph.get_collection(key, export_scope)
+        if key == GraphKeys.SAVERS and clear_extraneous_savers and saver_def is not None:
+            items = [s for s in items if s.saver_def == saver_def]
+        encoded = _encode_collection(key, items, export_scope)
+        if encoded is not None:
+            meta.collection_def[key].CopyFrom(encoded)
+    if filename:
+        _write(meta, os.fspath(filename), as_text)
+    return meta
+
+
+def _keep_scope(graph_def, scope: str) -> None:
+    """Keep only the nodes under ``scope``, renamed without it."""
+    prefix = f"{scope}/"
+    kept = [node for node in graph_def.node if node.name.startswith(prefix)]
+    for node in kept:
+        for index, name in enumerate(node.input):
+            if not name.lstrip("^").startswith(prefix):
+                raise ValueError(
+                    f"Cannot export the scope '{scope}': its op '{node.name}' reads "
+                    f"'{name}', which is outside it."
+                )
+            node.input[index] = _strip(name, scope)
+        node.name = node.name[len(prefix) :]
+    del graph_def.node[:]
+    graph_def.node.extend(kept)
+
+
+def _scoped_saver_def(saver_def, scope, rename) -> SaverDef:
+    scoped = SaverDef()
+    scoped.CopyFrom(saver_def)
+    scoped.filename_tensor_name = rename(saver_def.filename_tensor_name, scope)
+    scoped.save_tensor_name = rename(saver_def.save_tensor_name, scope)
+    scoped.restore_op_name = rename(saver_def.restore_op_name, scope)
+    return scoped
+
+
+def _encode_collection(key: str, items: list, scope) -> CollectionDef | None:
+    """The ``CollectionDef`` of ``items``; ``None`` (and a warning) when TF could not
+    encode them either."""
+    encoded = CollectionDef()
+    if not items:
+        return None
+    if all(isinstance(x, Tensor | Operation) for x in items):
+        encoded.node_list.value.extend(_strip(x.name, scope) for x in items)
+    elif key in _VARIABLE_COLLECTIONS and all(isinstance(x, Variable) for x in items):
+        encoded.bytes_list.value.extend(_variable_def(x, scope) for x in items)
+    elif key == GraphKeys.SAVERS and all(isinstance(x, Saver) for x in items):
+        defs = [_scoped_saver_def(x.saver_def, scope, _strip) for x in items if x.saver_def]
+        encoded.bytes_list.value.extend(d.SerializeToString() for d in defs)
+    elif key == GraphKeys.QUEUE_RUNNERS and all(isinstance(x, QueueRunner) for x in items):
+        encoded.bytes_list.value.extend(_queue_runner_def(x, scope) for x in items)
+    elif all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in items):
+        encoded.int64_list.value.extend(int(x) for x in items)
+    elif all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in items):
+        encoded.float_list.value.extend(float(x) for x in items)
+    elif all(isinstance(x, str | bytes) for x in items):
+        encoded.bytes_list.value.extend(x.encode() if isinstance(x, str) else x for x in items)
+    else:
+        _logger.warning(
+            "Issue encountered when serializing %s. Type is unsupported, or the types of the "
+            "items don't match field type in CollectionDef.",
+            key,
+        )
+        return None
+    return encoded
+
+
+def _variable_def(var: Variable, scope) -> bytes:
+    return VariableDef(
+        variable_name=_strip(var.name, scope),
+        initial_value_name=_strip(var.initial_value.name, scope),
+        initializer_name=_strip(var.initializer.name, scope),
+        snapshot_name=_strip(var.value().name, scope),
+        trainable=var.trainable,
+    ).SerializeToString()
+
+
+def _queue_runner_def(runner: QueueRunner, scope) -> bytes:
+    return QueueRunnerDef(
+        queue_name=_strip(runner.queue.name, scope),
+        enqueue_op_name=[_strip(op.name, scope) for op in runner.enqueue_ops],
+        close_op_name=_strip(runner.close_op.name, scope),
+        cancel_op_name=_strip(runner.cancel_op.name, scope),
+        queue_closed_exception_types=[
+            error_code_from_exception_type(t) for t in runner.queue_closed_exception_types
+        ],
+    ).SerializeToString()
+
+
+def _write(meta: MetaGraphDef, path: str, as_text: bool) -> None:
+    data = text_format.MessageToString(meta).encode() if as_text else meta.SerializeToString()
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    atomic_write(path, data)
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+def read_meta_graph_file(filename) -> MetaGraphDef:
+    """The ``MetaGraphDef`` in ``filename``, binary or text.
+
+    Raises ``OSError`` when the file is missing or is neither.
+    """
+    filename = os.fspath(filename)
+    if not os.path.exists(filename):
+        raise OSError(f"File does not exist. Received: {filename}.")
+    with open(filename, "rb") as file:
+        data = file.read()
+    meta = MetaGraphDef()
+    try:
+        meta.ParseFromString(data)
+        return meta
+    except _message.DecodeError:
+        pass
+    try:
+        text_format.Merge(data.decode("utf-8"), meta)
+    except (UnicodeDecodeError, text_format.ParseError) as err:
+        raise OSError(f"Cannot parse file {filename}: {err}.") from None
+    return meta
+
+
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """Import a meta graph (a ``MetaGraphDef`` or a ``.meta`` file) into the default graph.
+
+    The ops come back with their names (under ``import_scope`` when given), the
+    collections with their items (variables as ``Variable`` objects, savers as
+    ``Saver``\\ s), and the return value is a ``Saver`` built from the meta graph's
+    ``SaverDef`` (``None`` when there is nothing to restore).
+
+    Examples
+    --------
+    >>> import os, tempfile, runtime as tf
+    >>> d = tempfile.mkdtemp()
+    >>> with tf.Graph().as_default() as g:
+    ...     w = tf.Variable(3.0, name="w")
+    ...     g.add_to_collection("train_op", w.assign_add(1.0).op)
+    ...     saver = tf.compat.v1.train.Saver()
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(w.initializer)
+    ...         path = saver.save(sess, os.path.join(d, "model"))
+    >>> with tf.Graph().as_default() as g:
+    ...     restorer = import_meta_graph(path + ".meta")
+    ...     with tf.compat.v1.Session() as sess:
+    ...         restorer.restore(sess, path)
+    ...         print(sess.run(g.get_collection("train_op")[0].outputs[0]))
+    4.0
+    """
+    if isinstance(meta_graph_or_file, MetaGraphDef):
+        meta = meta_graph_or_file
+    else:
+        meta = read_meta_graph_file(meta_graph_or_file)
+    graph = get_default_graph()
+    graph_message = graph_pb2.GraphDef()
+    graph_message.CopyFrom(meta.graph_def)
+    if clear_devices:
+        for node in graph_message.node:
+            node.device = ""
+    import_graph_def(protobuf.from_proto(graph_message), name=import_scope or "")
+    _restore_collections(graph, meta, import_scope)
+    if meta.HasField("saver_def"):
+        return Saver(saver_def=_scoped_saver_def(meta.saver_def, import_scope, _prepend))
+    if graph.get_collection(GraphKeys.GLOBAL_VARIABLES, import_scope):
+        return Saver()
+    _logger.info("Saver not created because there are no variables in the graph to restore")
+    return None
+
+
+def _restore_collections(graph, meta: MetaGraphDef, scope) -> None:
+    """Add the meta graph's collections to ``graph`` (each variable as one object)."""
+    variables: dict = {}  # VariableDef bytes -> Variable, one object per variable
+    for key, collection in sorted(meta.collection_def.items()):
+        kind = collection.WhichOneof("kind")
+        if kind is None:
+            _logger.error("Cannot identify data type for collection %s. Skipping.", key)
+            continue
+        for item in _decode_collection(graph, key, collection, kind, scope, variables):
+            graph.add_to_collection(key, item)
+
+
+def _decode_collection(graph, key, collection, kind, scope, variables) -> list:
+    values = getattr(collection, kind).value
+    if kind == "node_list":
+        return [graph.as_graph_element(_prepend(name, scope)) for name in values]
+    if kind == "int64_list":
+        return [int(v) for v in values]
+    if kind != "bytes_list":
+        return list(values)
+    if key in _VARIABLE_COLLECTIONS:
+        found = []
+        for data in values:
+            if data not in variables:
+                variables[data] = _variable_from_def(graph, VariableDef.FromString(data), scope)
+            found.append(variables[data])
+        return found
+    if key == GraphKeys.SAVERS:
+        return [
+            Saver(saver_def=_scoped_saver_def(SaverDef.FromString(data), scope, _prepend))
+            for data in values
+        ]
+    if key == GraphKeys.QUEUE_RUNNERS:
+        return [_queue_runner_from_def(graph, QueueRunnerDef.FromString(d), scope) for d in values]
+    return list(values)
+
+
+def _variable_from_def(graph, proto: VariableDef, scope) -> Variable:
+    def element(name):
+        return graph.as_graph_element(_prepend(name, scope))
+
+    initial_value = element(proto.initial_value_name) if proto.initial_value_name else None
+    return Variable._from_existing_ops(
+        element(proto.variable_name),
+        element(proto.initializer_name),
+        element(proto.snapshot_name),
+        initial_value,
+        trainable=proto.trainable,
+    )
+
+
+def _queue_runner_from_def(graph, proto: QueueRunnerDef, scope) -> QueueRunner:
+    queue_op = graph.get_operation_by_name(_prepend(proto.queue_name, scope))
+    queue = QueueBase(list(queue_op.get_attr("component_types")), None, None, queue_op.outputs[0])
+    return QueueRunner(
+        queue,
+        [graph.get_operation_by_name(_prepend(n, scope)) for n in proto.enqueue_op_name],
+        close_op=graph.get_operation_by_name(_prepend(proto.close_op_name, scope)),
+        cancel_op=graph.get_operation_by_name(_prepend(proto.cancel_op_name, scope)),
+        queue_closed_exception_types=tuple(
+            exception_type_from_error_code(code) for code in proto.queue_closed_exception_types
+        )
+        or None,
+    )
