@@ -6,6 +6,7 @@ ones (``placeholder``, ``Session``, ``get_default_graph`` ...).
 """
 
 from . import (  # tf.io, tf.compat.v1.summary
+    bitwise,
     compat,
     data,
     dtypes,

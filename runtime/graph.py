@@ -194,26 +194,27 @@ class Tensor:
     def __ge__(self, other):
         return _math().greater_equal(self, other, name="GreaterEqual")
 
+    # Logical on bool tensors, bitwise on integer ones, as in TF.
     def __and__(self, other):
-        return _math().logical_and(self, other, name="and")
+        return _bitwise().and_(self, other)
 
     def __rand__(self, other):
-        return _math().logical_and(other, self, name="and")
+        return _bitwise().and_(other, self)
 
     def __or__(self, other):
-        return _math().logical_or(self, other, name="or")
+        return _bitwise().or_(self, other)
 
     def __ror__(self, other):
-        return _math().logical_or(other, self, name="or")
+        return _bitwise().or_(other, self)
 
     def __xor__(self, other):
-        return _math().logical_xor(self, other, name="xor")
+        return _bitwise().xor_(self, other)
 
     def __rxor__(self, other):
-        return _math().logical_xor(other, self, name="xor")
+        return _bitwise().xor_(other, self)
 
     def __invert__(self):
-        return _math().logical_not(self, name="LogicalNot")
+        return _bitwise().invert_(self)
 
     def __getitem__(self, slice_spec):
         from .ops import array_ops
@@ -231,6 +232,12 @@ def _math():
 
 
 _math_ops = None
+
+
+def _bitwise():
+    from .ops import bitwise_ops  # lazily, as _math()
+
+    return bitwise_ops
 
 
 class Operation:
@@ -473,6 +480,59 @@ class Graph:
 
     def _unsafe_unfinalize(self) -> None:
         self._finalized = False
+
+    def create_op(
+        self,
+        op_type,
+        inputs,
+        dtypes=None,
+        input_types=None,
+        name=None,
+        attrs=None,
+        op_def=None,
+        compute_shapes=True,
+        compute_device=True,
+    ) -> Operation:
+        """Add an op of ``op_type`` to this graph: TF's low-level builder.
+
+        Parameters
+        ----------
+        op_type : str
+            A registered op type.
+        inputs : list of Tensor
+        dtypes, input_types, op_def, compute_shapes, compute_device : ignored
+            As in TF 2.x: output types follow from the OpDef, shapes and devices are
+            always computed.
+        name : str, optional
+            Made unique in the graph (default: ``op_type``); a name ending in ``/`` is
+            taken as is.
+        attrs : dict, optional
+            ``AttrValue``s (or plain Python values); missing type and length attrs are
+            set from the inputs, missing others take their defaults.
+
+        Returns
+        -------
+        Operation
+
+        Raises
+        ------
+        ValueError
+            Attrs or inputs that do not fit the OpDef, in TF's NodeDef words.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     x = tf.constant([6, 3])
+        ...     op = g.create_op("BitwiseAnd", [x, x], name="both")
+        >>> op.name, op.get_attr("T"), op.outputs[0].shape
+        ('both', tf.int32, TensorShape([2]))
+        """
+        del dtypes, input_types, op_def, compute_shapes, compute_device  # as TF 2.x
+        from .ops.core import create_node_op
+
+        return create_node_op(self, op_type, list(inputs), name, attrs or {})
 
     def create_op_unchecked(self, op_type, inputs, attrs, specs, name, traceback=None):
         """Add an op whose inputs and output specs were already validated.

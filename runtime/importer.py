@@ -18,6 +18,7 @@ from .errors import capture_frames, imported_from, resolve_frames
 from .functional import FuncGraph
 from .graph import Graph, Operation, Tensor, get_default_graph
 from .graph_def import AttrValue, FunctionDef, GraphDef, python_value
+from .op_binding import bind_node, check_attr_values
 from .ops import functional_ops  # noqa: F401  (registers PartitionedCall: TF 2.x files call it)
 from .ops.array_ops import placeholder
 from .ops.core import _complete_attrs, convert_to_tensor, infer_specs
@@ -208,7 +209,7 @@ _INERT_ATTRS = {"use_cudnn_on_gpu", "grad_a", "grad_b"}
 
 def _meaningful(op_def, node, key: str) -> bool:
     """Keep ``key`` for ``op_def``; drop TF's inert and type-restating attrs."""
-    if key in op_def.attrs or key.startswith("_"):
+    if key in op_def.attr_defaults or key.startswith("_"):
         return True
     value = node.attr[key]
     if key in _INERT_ATTRS or value.kind == "type":
@@ -217,7 +218,7 @@ def _meaningful(op_def, node, key: str) -> bool:
         return False
     raise ValueError(
         f"Node '{node.name}': attr '{key}' of {node.op} is not supported by this runtime "
-        f"(it knows {sorted(op_def.attrs)})."
+        f"(it knows {sorted(op_def.attr_defaults)})."
     )
 
 
@@ -397,10 +398,14 @@ class _Importer:
             for key, value in node.attr.items()
             if key != "_output_shapes" and _meaningful(op_def, node, key)
         }
-        try:
-            attrs = _complete_attrs(op_def, attrs)
-        except TypeError as err:
-            raise ValueError(f"Node '{node.name}': {err}") from None
+        if op_def.is_typed:  # TF's NodeDef checks, naming the node
+            check_attr_values(op_def, node.name, node.attr)
+            attrs = bind_node(op_def, node.name, data, attrs)
+        else:
+            try:
+                attrs = _complete_attrs(op_def, attrs)
+            except TypeError as err:
+                raise ValueError(f"Node '{node.name}': {err}") from None
         if node.op in _FUNCTIONAL_OPS and not attrs.get("output_shapes"):
             # TF often leaves output_shapes empty: every output's shape is then unknown.
             count = len(attrs["T" if node.op in _WHILE_OPS else "Tout"])

@@ -229,7 +229,7 @@ def _arg_names(parameters: list, taken: set) -> dict:
 
 def _output_arg(op_type: str, index: int) -> str:
     """Output ``index`` of an op as TF's ``arg:position``, from the OpDef's output names."""
-    outputs = get_op_def(op_type).outputs if is_registered(op_type) else ("output",)
+    outputs = get_op_def(op_type).output_names if is_registered(op_type) else ("output",)
     if len(outputs) == 1 or not outputs:
         return f"{outputs[0] if outputs else 'output'}:{index}"
     if index < len(outputs):
@@ -239,7 +239,7 @@ def _output_arg(op_type: str, index: int) -> str:
 
 def _output_index(op_type: str, arg: str, position: int, where: str) -> int:
     """The inverse of :func:`_output_arg`: TF's ``arg:position`` as an output index."""
-    outputs = get_op_def(op_type).outputs if is_registered(op_type) else ()
+    outputs = get_op_def(op_type).output_names if is_registered(op_type) else ()
     if arg in outputs and len(outputs) > 1:
         return outputs.index(arg) + position
     if len(outputs) <= 1:  # one (list) output, or an op type the runtime lacks

@@ -2,29 +2,82 @@
 
 Three tables, each keyed by TF's CamelCase op type:
 
-- ``OpDef``: inputs, outputs, attrs with defaults, the shape function (static dtype
-  and shape inference, run when the op is built), whether the op is stateful and
-  whether it is cheap, expensive or may block;
+- ``OpDef``: inputs, outputs and attrs, the shape function (static shapes, run when
+  the op is built), whether the op is stateful, and its ``Cost``;
 - kernels, keyed by ``(op type, device type)``, because placement picks the kernel;
 - gradient functions, used by ``gradients()``.
 
-Input names in an ``OpDef`` carry two markers: ``"&ref"`` takes a reference (a TF1
-variable itself, not its value) and ``"*values"`` takes a list of tensors.
+Declaring an op (the typed form)
+--------------------------------
+An ``OpDef`` declares its args and attrs in TF's own registration syntax (look the op
+up in ``tests/fixtures/tf_ops/op_defs.json``, TF's registry as recorded, and copy it)::
+
+    def _matmul_shape(a, b, *, transpose_a, transpose_b, T):
+        ...  # TensorSpecs: the declared output dtypes, the inferred static shapes
+
+    MATMUL = register_op(
+        OpDef(
+            "MatMul",
+            inputs=("a: T", "b: T"),
+            outputs=("product: T",),
+            attrs=(
+                "transpose_a: bool = false",
+                "transpose_b: bool = false",
+                "T: {bfloat16, half, float, double, int32, int64, complex64, complex128}",
+            ),
+            shape_fn=_matmul_shape,
+            cost=Cost.EXPENSIVE,
+        )
+    )
+
+Args: ``"x: T"`` (type attr ``T``), ``"x: int32"`` (a fixed type), ``"ref: Ref(T)"`` (a
+TF1 reference: a variable itself), ``"values: N * T"`` (a list of ``N`` tensors of one
+type), ``"args: Tin"`` (a list typed by the ``list(type)`` attr ``Tin``),
+``"handle: resource"``. Attrs: ``"name: kind [>= minimum] [= default]"``, kind one of
+``string int float bool type shape tensor func`` or ``list(kind)``; an allowed list
+instead of a kind (``"T: {float, double}"``, ``"padding: {'SAME', 'VALID'}"``) or one
+of TF's type classes (``numbertype``, ``realnumbertype``, ``quantizedtype``);
+defaults as TF writes them (``false``, ``-1``, ``0.5``, ``'NHWC'``, ``DT_INT32``,
+``[1, 1, 1, 1]``, ``{ unknown_rank: true }``). An op with no attrs says ``attrs=()``.
+Keep TF's names, order and allowed types: a test compares every typed OpDef whose
+type TF has with TF's registry (``DIFFERENT_FROM_TF`` in ``tests/runtime/test_registry.py``
+lists the reasoned exceptions).
+
+What the declaration buys (``runtime.op_binding``, run for every op built, imported or
+made by ``Graph.create_op``): type attrs are inferred from the inputs, Python values
+are converted to the type already bound, allowed types, fixed types, same-type args,
+list lengths, references, attr kinds, allowed strings and minimums are checked with
+TF's errors and messages, and defaults are filled. A builder therefore passes only
+what TF's Python wrapper would (``apply_op(MATMUL, [a, b], name, transpose_a=True)``;
+``T`` may be given, and must then agree), needs no dtype checks of its own, and the
+kernel may rely on the declared types. Readers of an OpDef use ``op_def.signature``
+(the parsed ``ArgDef``s and ``AttrDef``s) and ``op_def.attr_defaults``, never the raw
+``op_def.attrs``. The shape function still returns ``TensorSpec``s; their dtypes must
+be the declared output types (the tests check every op they build).
+
+The untyped form (transition)
+-----------------------------
+Until every module is converted, an OpDef may still give bare input names (``"&ref"``
+takes a reference, ``"*values"`` a list), ``attrs`` as a dict of defaults
+(``REQUIRED`` for none) and ``cost`` as a string. Such an op is not checked by the
+binder. ``STILL_UNTYPED`` in ``tests/runtime/test_registry.py`` lists them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import enum
 import functools
 import sys
 from collections.abc import Callable
 from typing import NamedTuple
 
 from .dtypes import DType
+from .op_signature import REQUIRED, Signature
 from .shapes import TensorShape
 
-REQUIRED = object()  # marks an attr that has no default
+__all__ = ["REQUIRED", "Cost", "OpDef", "Registry", "TensorSpec"]
 
 
 class TensorSpec(NamedTuple):
@@ -34,7 +87,15 @@ class TensorSpec(NamedTuple):
     shape: TensorShape
 
 
-@dataclasses.dataclass(frozen=True)
+class Cost(enum.Enum):
+    """How the executor schedules an op."""
+
+    CHEAP = "cheap"  # inline in the scheduler loop
+    EXPENSIVE = "expensive"  # on the inter-op pool
+    BLOCKING = "blocking"  # may wait for another op (queues): on the pool, never inline
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class OpDef:
     """The definition of an op type.
 
@@ -42,50 +103,122 @@ class OpDef:
     ----------
     name : str
         TF's op type, e.g. ``"MatMul"``.
-    inputs : tuple of str
-        Input argument names; ``"&x"`` takes a reference, ``"*xs"`` a list.
-    outputs : tuple of str
-        Output names (the shape function decides how many a variadic op has).
-    attrs : dict
-        Attribute names and their defaults (``REQUIRED`` when there is none).
+    inputs, outputs : tuple of str
+        The args in TF's syntax (``"a: T"``, ``"values: N * T"``, ``"ref: Ref(T)"``).
+    attrs : tuple of str
+        The attrs in TF's syntax (``"T: {float, double}"``, ``"N: int >= 1"``).
     shape_fn : callable
         ``shape_fn(*input_specs, **attrs) -> list[TensorSpec]``: the outputs' static
         dtypes and shapes; raises ``ValueError`` for inputs the op cannot take.
     is_stateful : bool
         The op reads or writes state (variables, queues, random generators).
-    cost : str
-        ``"cheap"`` ops run inline in the scheduler loop, ``"expensive"`` and
-        ``"blocking"`` ones on the inter-op pool.
+    cost : Cost
+        How the executor schedules the op.
+
+    During the transition to typed OpDefs, ``inputs``/``outputs`` may also be bare
+    names (``"&ref"`` takes a reference, ``"*xs"`` a list), ``attrs`` a dict of
+    defaults (``REQUIRED`` for none) and ``cost`` a string: such an OpDef is untyped
+    (``is_typed`` is false) and the binder does not check it.
 
     Examples
     --------
-    >>> OpDef("Neg", ("x",), ("y",), shape_fn=lambda x: [x]).input_arity
-    1
+    >>> op_def = OpDef("Neg", ("x: T",), ("y: T",), ("T: {float, double}",))
+    >>> op_def.is_typed, op_def.input_arity, op_def.attr_defaults
+    (True, 1, {'T': REQUIRED})
     """
 
     name: str
     inputs: tuple = ()
     outputs: tuple = ("output",)
-    attrs: dict = dataclasses.field(default_factory=dict)
+    attrs: tuple | dict = dataclasses.field(default_factory=dict)
     shape_fn: Callable | None = None
     is_stateful: bool = False
-    cost: str = "cheap"
+    cost: Cost = Cost.CHEAP
+
+    def __post_init__(self):
+        if isinstance(self.cost, str):  # the untyped form's spelling
+            object.__setattr__(self, "cost", Cost(self.cost))
+        if self.is_typed:
+            self.signature  # noqa: B018 - parsed now, so a bad declaration fails at registration
 
     # Derived once per op type (the dataclass is frozen): every op built reads them.
     @functools.cached_property
+    def is_typed(self) -> bool:
+        """True for an OpDef in TF's syntax; false for the transition's untyped form."""
+        if not isinstance(self.attrs, dict):
+            return True
+        typed_args = [arg for arg in self.inputs + self.outputs if ":" in arg]
+        if typed_args:
+            raise ValueError(
+                f"OpDef {self.name}: args {typed_args} are typed but attrs is a dict; "
+                "give attrs in TF's syntax as a tuple of strings (attrs=() for none)."
+            )
+        return False
+
+    @functools.cached_property
+    def signature(self) -> Signature:
+        """The parsed args and attrs of a typed OpDef (what the binder reads)."""
+        if not self.is_typed:
+            raise TypeError(f"OpDef {self.name} is untyped: it has no signature.")
+        try:
+            return Signature(self.inputs, self.outputs, self.attrs)
+        except ValueError as err:
+            raise ValueError(f"OpDef {self.name}: {err}") from None
+
+    @functools.cached_property
+    def attr_defaults(self) -> dict:
+        """Each attr's default (``REQUIRED`` when it has none), for both forms."""
+        if self.is_typed:
+            return {name: attr.default for name, attr in self.signature.attrs.items()}
+        return dict(self.attrs)
+
+    @functools.cached_property
     def input_arity(self):
         """Number of inputs, or ``None`` when the op takes a list."""
+        if self.is_typed:
+            return self.signature.arity
         if any(arg.startswith("*") for arg in self.inputs):
             return None
         return len(self.inputs)
 
     @functools.cached_property
+    def output_names(self) -> tuple:
+        if self.is_typed:
+            return tuple(arg.name for arg in self.signature.outputs)
+        return self.outputs
+
+    @functools.cached_property
+    def marked_input_names(self) -> tuple:
+        """Input names marked as the untyped form marks them (``"&ref"``, ``"*values"``)."""
+        if not self.is_typed:
+            return self.inputs
+        return tuple(
+            ("*" if arg.is_list else "") + ("&" if arg.is_ref else "") + arg.name
+            for arg in self.signature.inputs
+        )
+
+    @functools.cached_property
+    def input_is_list(self) -> tuple:
+        """For each input, whether it takes a list of tensors."""
+        if self.is_typed:
+            return tuple(arg.is_list for arg in self.signature.inputs)
+        return tuple(arg.startswith("*") for arg in self.inputs)
+
+    @functools.cached_property
     def ref_inputs(self) -> tuple:
-        """Positions of the inputs that take references."""
+        """Positions of the inputs that take references or resource handles."""
+        if self.is_typed:
+            return tuple(
+                i
+                for i, arg in enumerate(self.signature.inputs)
+                if arg.is_ref or arg.type == "resource"
+            )
         return tuple(i for i, arg in enumerate(self.inputs) if arg.startswith("&"))
 
     @functools.cached_property
     def input_names(self) -> tuple:
+        if self.is_typed:
+            return tuple(arg.name for arg in self.signature.inputs)
         return tuple(arg.lstrip("&*") for arg in self.inputs)
 
     def public_attrs(self, attrs: dict) -> dict:
@@ -98,7 +231,7 @@ class OpDef:
         >>> op_def.public_attrs({"T": 1, "_class": [b"loc:@v"]})
         {'T': 1}
         """
-        if attrs.keys() <= self.attrs.keys():
+        if attrs.keys() <= self.attr_defaults.keys():
             return attrs
         return {key: value for key, value in attrs.items() if not key.startswith("_")}
 

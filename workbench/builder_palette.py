@@ -150,19 +150,20 @@ def _builder_entry(path: str, op_type: str) -> PaletteEntry:
         function = getattr(function, part)
     op_def = get_op_def(op_type)
     params = [p for p in inspect.signature(function).parameters.values() if p.name != "name"]
-    attrs = params[len(op_def.inputs) :]
+    attrs = params[len(op_def.marked_input_names) :]
     fields = tuple(
         Field(p.name, field_kind(p.name, d), d)
         for p in attrs
         for d in [REQUIRED if p.default is p.empty else p.default]
     )
     family = _family(function.__module__)
-    return PaletteEntry(f"tf.{path}", op_type, family, op_def.inputs, fields, function)
+    return PaletteEntry(f"tf.{path}", op_type, family, op_def.marked_input_names, fields, function)
 
 
 def _raw_entry(op_def: OpDef, module: str) -> PaletteEntry:
-    fields = tuple(Field(k, field_kind(k, d), d) for k, d in op_def.attrs.items())
-    return PaletteEntry(RAW + op_def.name, op_def.name, _family(module), op_def.inputs, fields)
+    fields = tuple(Field(k, field_kind(k, d), d) for k, d in op_def.attr_defaults.items())
+    inputs = op_def.marked_input_names
+    return PaletteEntry(RAW + op_def.name, op_def.name, _family(module), inputs, fields)
 
 
 @cache

@@ -6,6 +6,7 @@ nothing from the graph or session layers. Importing this package registers them 
 
 from . import (
     array,
+    bitwise,
     checkpoint,  # Saver
     control,
     logging,

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, op_binding
 from ..errors import capture_frames, capture_traceback, display_filename
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
+from ..graph_def import AttrValue, python_value
+from ..op_binding import bind_inputs, bind_tensors
 from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
 from ..shapes import TensorShape, as_shape
 from .constant_value import InputSpec
@@ -54,13 +56,18 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
     graph = graph if graph is not None else graph_of(flat)
     if _all_tensors(flat):
         return apply_op_to_tensors(op_def, flat, name or op_def.name, graph, attrs)
-    full_attrs = _complete_attrs(op_def, attrs)
     # As TF does: values become Consts named after the input, inside the op's scope.
     with graph.name_scope(name or op_def.name) as scope:
-        tensors = [
-            convert_to_tensor(value, graph=graph, name=arg)
-            for value, arg in zip(flat, _input_names(op_def, len(flat)))
-        ]
+        if op_def.is_typed:
+            tensors, full_attrs = bind_inputs(
+                op_def, list(inputs), attrs, _converter(graph), scope[:-1]
+            )
+        else:
+            full_attrs = _complete_attrs(op_def, attrs)
+            tensors = [
+                convert_to_tensor(value, graph=graph, name=arg)
+                for value, arg in zip(flat, _input_names(op_def, len(flat)))
+            ]
     return _add_op(op_def, tensors, full_attrs, scope[:-1], graph)
 
 
@@ -82,8 +89,36 @@ def apply_op_to_tensors(op_def: OpDef, tensors: list, name: str, graph, attrs: d
     >>> op.name, op.inputs[0] is x
     ('id', True)
     """
-    full_attrs = _complete_attrs(op_def, attrs)
-    return _add_op(op_def, tensors, full_attrs, _scoped_name(graph, name), graph)
+    op_name = _scoped_name(graph, name)
+    if op_def.is_typed:
+        full_attrs = bind_tensors(op_def, tensors, attrs, op_name)
+    else:
+        full_attrs = _complete_attrs(op_def, attrs)
+    return _add_op(op_def, tensors, full_attrs, op_name, graph)
+
+
+def create_node_op(graph, op_type: str, inputs: list, name, attrs: dict) -> Operation:
+    """``Graph.create_op``: an op from a type, tensors and (``AttrValue`` or Python) attrs.
+
+    Checked as TF checks a NodeDef (:func:`runtime.op_binding.bind_node`), after the
+    type and length attrs the inputs give are filled in.
+    """
+    try:
+        op_def = get_op_def(op_type)
+    except ValueError as err:
+        raise RuntimeError(str(err)) from None
+    for i, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"Input #{i} is not a tensor: {tensor!r}")
+    protos = {key: value for key, value in attrs.items() if isinstance(value, AttrValue)}
+    values = {key: python_value(value) if key in protos else value for key, value in attrs.items()}
+    op_name = _scoped_name(graph, name or op_type)
+    if op_def.is_typed:
+        op_binding.check_attr_values(op_def, op_name, protos)
+        values = op_binding.bind_node(op_def, op_name, inputs, values, infer=True)
+    else:
+        values = _complete_attrs(op_def, values)
+    return _add_op(op_def, inputs, values, op_name, graph)
 
 
 def _add_op(op_def: OpDef, tensors: list, attrs: dict, op_name: str, graph) -> Operation:
@@ -96,24 +131,54 @@ def _add_op(op_def: OpDef, tensors: list, attrs: dict, op_name: str, graph) -> O
                 f"{tensor} must be from the same graph as the op being created ({op_def.name})."
             )
     specs = infer_specs(op_def, tensors, attrs, op_name)
+    if op_binding.CHECK_OUTPUTS and op_def.is_typed:
+        op_binding.check_output_specs(op_def, attrs, specs, op_name)
     # skip=2: the walk starts at our caller, so no frame object is made for this one.
     frames = capture_frames(2)
     return graph.create_op_unchecked(op_def.name, tensors, attrs, specs, op_name, frames)
 
 
 def _flatten_inputs(op_def: OpDef, inputs) -> list:
-    arity = op_def.input_arity
-    if arity is not None:
-        if len(inputs) != arity:
-            raise TypeError(
-                f"{op_def.name} takes {arity} inputs ({', '.join(op_def.input_names)}), "
-                f"got {len(inputs)}."
-            )
+    if len(inputs) != len(op_def.input_is_list):
+        raise TypeError(
+            f"{op_def.name} takes {len(op_def.input_is_list)} inputs "
+            f"({', '.join(op_def.input_names)}), got {len(inputs)}."
+        )
+    if op_def.input_arity is not None:
         return list(inputs)
     flat = []
-    for arg, value in zip(op_def.inputs, inputs):
-        flat.extend(value if arg.startswith("*") else [value])
+    for is_list, name, value in zip(op_def.input_is_list, op_def.input_names, inputs):
+        if not is_list:
+            flat.append(value)
+        elif isinstance(value, list | tuple):
+            flat.extend(value)
+        else:
+            raise TypeError(
+                f"Expected list for '{name}' argument to '{op_def.name}' Op, not {value}."
+            )
     return flat
+
+
+def _converter(graph):
+    """``convert`` for :func:`runtime.op_binding.bind_inputs`: Consts made in ``graph``.
+
+    As TF's op library: a value whose own type is not allowed tries the type attr's
+    default (``preferred``) before keeping its own (the binder then says it is not allowed).
+    """
+
+    def convert(value, dtype, preferred, allowed, name):
+        if dtype is None and preferred is not None and allowed is not None:
+            try:
+                own = dtypes.as_dtype(to_numpy(value).dtype)
+            except (TypeError, ValueError):
+                own = None
+            if own is not None and own.as_datatype_enum in allowed:
+                preferred = None
+        return convert_to_tensor(
+            value, dtype=dtype, name=name, preferred_dtype=preferred, graph=graph
+        )
+
+    return convert
 
 
 def _input_names(op_def: OpDef, count: int) -> list[str]:
@@ -507,5 +572,5 @@ def _const_shape(*, value, dtype):
 
 
 CONST = register_op(
-    OpDef("Const", (), attrs={"value": REQUIRED, "dtype": REQUIRED}, shape_fn=_const_shape)
+    OpDef("Const", (), ("output: dtype",), ("value: tensor", "dtype: type"), shape_fn=_const_shape)
 )

@@ -17,33 +17,33 @@ from __future__ import annotations
 
 from .. import dtypes as _dtypes
 from ..graph import Tensor, get_default_graph
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
 from .core import apply_op, convert_to_tensor
 from .random_ops import get_seed
 
 __all__: list[str] = []  # the classes are reached as tf.queue.* and tf.compat.v1.*
 
-_QUEUE_ATTRS = {
-    "component_types": REQUIRED,
-    "shapes": (),
-    "capacity": -1,
-    "container": "",
-    "shared_name": "",
-}
+_QUEUE_ATTRS = (
+    "component_types: list(type) >= 1",
+    "shapes: list(shape) >= 0 = []",
+    "capacity: int = -1",
+    "container: string = ''",
+    "shared_name: string = ''",
+)
 
 
 def _handle_shape(**_attrs):
     return [TensorSpec(_dtypes.resource, TensorShape([]))]
 
 
-def _queue_op(name: str, **extra_attrs) -> OpDef:
+def _queue_op(name: str, *extra_attrs: str) -> OpDef:
     return register_op(
         OpDef(
             name,
             (),
-            ("handle",),
-            attrs={**_QUEUE_ATTRS, **extra_attrs},
+            ("handle: resource",),
+            _QUEUE_ATTRS + extra_attrs,
             shape_fn=_handle_shape,
             is_stateful=True,
         )
@@ -52,7 +52,9 @@ def _queue_op(name: str, **extra_attrs) -> OpDef:
 
 FIFO_QUEUE = _queue_op("FIFOQueueV2")
 PADDING_FIFO_QUEUE = _queue_op("PaddingFIFOQueueV2")
-RANDOM_SHUFFLE_QUEUE = _queue_op("RandomShuffleQueueV2", min_after_dequeue=0, seed=0, seed2=0)
+RANDOM_SHUFFLE_QUEUE = _queue_op(
+    "RandomShuffleQueueV2", "min_after_dequeue: int = 0", "seed: int = 0", "seed2: int = 0"
+)
 
 
 def _no_outputs(*_specs, **_attrs):
@@ -64,42 +66,58 @@ def _components(*specs, component_types, timeout_ms):
     return [TensorSpec(t, TensorShape(None)) for t in component_types]
 
 
-def _register(name, inputs, outputs, attrs, shape_fn, cost="cheap") -> OpDef:
+def _register(name, inputs, outputs, attrs, shape_fn, cost=Cost.CHEAP) -> OpDef:
     return register_op(
         OpDef(name, inputs, outputs, attrs, shape_fn=shape_fn, is_stateful=True, cost=cost)
     )
 
 
-_ENQUEUE_ATTRS = {"Tcomponents": REQUIRED, "timeout_ms": -1}
-_DEQUEUE_ATTRS = {"component_types": REQUIRED, "timeout_ms": -1}
-ENQUEUE = _register(
-    "QueueEnqueueV2", ("handle", "*components"), (), _ENQUEUE_ATTRS, _no_outputs, "blocking"
-)
+_ENQUEUE = (("handle: resource", "components: Tcomponents"), ())
+_ENQUEUE_ATTRS = ("Tcomponents: list(type) >= 1", "timeout_ms: int = -1")
+_DEQUEUE_ATTRS = ("component_types: list(type) >= 1", "timeout_ms: int = -1")
+_COMPONENTS = ("components: component_types",)
+ENQUEUE = _register("QueueEnqueueV2", *_ENQUEUE, _ENQUEUE_ATTRS, _no_outputs, Cost.BLOCKING)
 ENQUEUE_MANY = _register(
-    "QueueEnqueueManyV2", ("handle", "*components"), (), _ENQUEUE_ATTRS, _no_outputs, "blocking"
+    "QueueEnqueueManyV2", *_ENQUEUE, _ENQUEUE_ATTRS, _no_outputs, Cost.BLOCKING
 )
 DEQUEUE = _register(
-    "QueueDequeueV2", ("handle",), ("components",), _DEQUEUE_ATTRS, _components, "blocking"
+    "QueueDequeueV2", ("handle: resource",), _COMPONENTS, _DEQUEUE_ATTRS, _components, Cost.BLOCKING
 )
 DEQUEUE_MANY = _register(
-    "QueueDequeueManyV2", ("handle", "n"), ("components",), _DEQUEUE_ATTRS, _components, "blocking"
+    "QueueDequeueManyV2",
+    ("handle: resource", "n: int32"),
+    _COMPONENTS,
+    _DEQUEUE_ATTRS,
+    _components,
+    Cost.BLOCKING,
 )
 DEQUEUE_UP_TO = _register(
-    "QueueDequeueUpToV2", ("handle", "n"), ("components",), _DEQUEUE_ATTRS, _components, "blocking"
+    "QueueDequeueUpToV2",
+    ("handle: resource", "n: int32"),
+    _COMPONENTS,
+    _DEQUEUE_ATTRS,
+    _components,
+    Cost.BLOCKING,
 )
-CLOSE = _register("QueueCloseV2", ("handle",), (), {"cancel_pending_enqueues": False}, _no_outputs)
+CLOSE = _register(
+    "QueueCloseV2",
+    ("handle: resource",),
+    (),
+    ("cancel_pending_enqueues: bool = false",),
+    _no_outputs,
+)
 SIZE = _register(
     "QueueSizeV2",
-    ("handle",),
-    ("size",),
-    {},
+    ("handle: resource",),
+    ("size: int32",),
+    (),
     lambda handle: [TensorSpec(_dtypes.int32, TensorShape([]))],
 )
 IS_CLOSED = _register(
     "QueueIsClosedV2",
-    ("handle",),
-    ("is_closed",),
-    {},
+    ("handle: resource",),
+    ("is_closed: bool",),
+    (),
     lambda handle: [TensorSpec(_dtypes.bool, TensorShape([]))],
 )
 

@@ -17,7 +17,7 @@ import contextlib
 from .. import dtypes
 from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..graph_keys import GraphKeys
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
 from .array_ops import boolean_mask, identity, stack
 from .control_flow_ops import cond, group, no_op
@@ -48,8 +48,8 @@ VARIABLE_V2 = register_op(
     OpDef(
         "VariableV2",
         (),
-        ("ref",),
-        attrs={"shape": REQUIRED, "dtype": REQUIRED, "container": "", "shared_name": ""},
+        ("ref: Ref(dtype)",),
+        ("shape: shape", "dtype: type", "container: string = ''", "shared_name: string = ''"),
         shape_fn=_variable_shape,
         is_stateful=True,
     )
@@ -57,9 +57,9 @@ VARIABLE_V2 = register_op(
 ASSIGN = register_op(
     OpDef(
         "Assign",
-        ("&ref", "value"),
-        ("output_ref",),
-        attrs={"T": REQUIRED, "validate_shape": True, "use_locking": True},
+        ("ref: Ref(T)", "value: T"),
+        ("output_ref: Ref(T)",),
+        ("T: type", "validate_shape: bool = true", "use_locking: bool = true"),
         shape_fn=_assign_shape,
         is_stateful=True,
     )
@@ -71,9 +71,9 @@ def _update_op(op_type: str) -> OpDef:
     return register_op(
         OpDef(
             op_type,
-            ("&ref", "value"),
-            ("output_ref",),
-            attrs={"T": REQUIRED, "use_locking": False},
+            ("ref: Ref(T)", "value: T"),
+            ("output_ref: Ref(T)",),
+            ("T: numbertype", "use_locking: bool = false"),
             shape_fn=_update_shape,
             is_stateful=True,
         )
@@ -85,9 +85,9 @@ ASSIGN_SUB = _update_op("AssignSub")
 IS_VARIABLE_INITIALIZED = register_op(
     OpDef(
         "IsVariableInitialized",
-        ("&ref",),
-        ("is_initialized",),
-        attrs={"dtype": REQUIRED},
+        ("ref: Ref(dtype)",),
+        ("is_initialized: bool",),
+        ("dtype: type",),
         shape_fn=lambda ref, *, dtype: [TensorSpec(dtypes.bool, TensorShape([]))],
         is_stateful=True,
     )
@@ -319,15 +319,6 @@ class Variable:
         if self._trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
             collections = [*collections, GraphKeys.TRAINABLE_VARIABLES]
         graph.add_to_collections(collections, self)
-
-    @classmethod
-    def _from_existing_ops(cls, variable, initializer, snapshot, initial_value, trainable=True):
-        """A ``Variable`` over ops already in a graph (those of an imported meta graph):
-        the ``VariableV2`` output, its ``Assign`` initializer, its ``read`` snapshot."""
-        self = cls.__new__(cls)
-        self._variable, self._initializer_op, self._snapshot = variable, initializer, snapshot
-        self._initial_value, self._trainable, self._constraint = initial_value, trainable, None
-        return self
 
     # -- what the variable is made of -----------------------------------------------
 

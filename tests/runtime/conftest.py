@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 import runtime as tf
+from runtime import op_binding
+
+# Every typed op the tests build has its shape function's dtypes checked against its OpDef.
+op_binding.CHECK_OUTPUTS = True
 
 
 @pytest.fixture

@@ -261,7 +261,7 @@ _const = dict(value=np.float32(1.0), dtype=tf.float32)
             [_node("c", "Const", value=np.float32(1.0))],
             {},
             ValueError,
-            "Node 'c': Const is missing required attr 'dtype'",
+            "NodeDef missing attr 'dtype' from Op<name=Const; signature= -> output:dtype",
         ),
         (
             [_node("c", "Const", **_const)],
