@@ -22,7 +22,8 @@ from ..ops.core import apply_op, convert_to_tensor
 from ..ops.random_ops import get_seed
 from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape, as_shape
-from .kernels import AUTOTUNE, generator_functions
+from .kernels import generator_functions
+from .pipeline import AUTOTUNE
 from .structure import (
     Structure,
     batched,
@@ -770,7 +771,7 @@ class Dataset:
 
 def _dataset_op_of(graph, op_def, inputs, structure: Structure, name, **attrs) -> Dataset:
     """A new op of ``op_def`` in ``graph``, as the dataset of elements ``structure``."""
-    types_attr = "Toutput_types" if "Toutput_types" in op_def.attrs else "output_types"
+    types_attr = "Toutput_types" if "Toutput_types" in op_def.attr_defaults else "output_types"
     op = apply_op(
         op_def,
         inputs,

@@ -1,5 +1,5 @@
 """``tf.data.experimental``: the ``AUTOTUNE`` constant."""
 
-from .kernels import AUTOTUNE
+from .pipeline import AUTOTUNE
 
 __all__ = ["AUTOTUNE"]

@@ -391,6 +391,26 @@ class TestGraph:
             "int64"
         ]
 
+    def test_a_pipeline_graph_def_round_trips_and_runs_again(self, graph):
+        from runtime.graph_def import GraphDef
+        from runtime.importer import import_graph_def
+
+        offset = tf.constant(3, tf.int64)
+        ds = Dataset.range(8).map(lambda x: x + offset).batch(2).prefetch(1)
+        v1.data.make_initializable_iterator(ds).get_next()
+        wire = GraphDef.FromString(graph.as_graph_def().SerializeToString())
+        with tf.Graph().as_default() as copy:
+            import_graph_def(wire, name="")
+            batch = copy.get_tensor_by_name("IteratorGetNext:0")
+            with v1.Session() as sess:
+                sess.run(copy.get_operation_by_name("MakeIterator"))
+                assert [b.tolist() for b in _drain(sess, batch)] == [
+                    [3, 4],
+                    [5, 6],
+                    [7, 8],
+                    [9, 10],
+                ]
+
     def test_output_structure_of_a_nested_dataset(self, graph):
         ds = Dataset.from_tensor_slices(({"a": [[1, 2]], "b": ["x"]}, [1.0]))
         assert ds.output_types == ({"a": tf.int32, "b": tf.string}, tf.float32)
