@@ -320,6 +320,15 @@ class Variable:
             collections = [*collections, GraphKeys.TRAINABLE_VARIABLES]
         graph.add_to_collections(collections, self)
 
+    @classmethod
+    def _from_existing_ops(cls, variable, initializer, snapshot, initial_value, trainable=True):
+        """A ``Variable`` over ops already in a graph (those of an imported meta graph):
+        the ``VariableV2`` output, its ``Assign`` initializer, its ``read`` snapshot."""
+        self = cls.__new__(cls)
+        self._variable, self._initializer_op, self._snapshot = variable, initializer, snapshot
+        self._initial_value, self._trainable, self._constraint = initial_value, trainable, None
+        return self
+
     # -- what the variable is made of -----------------------------------------------
 
     name = property(lambda self: self._variable.name, doc="``'v:0'``")
