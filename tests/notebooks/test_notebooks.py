@@ -7,6 +7,7 @@ searches before the user's and the system's kernel folders, so no other Python's
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -96,3 +97,13 @@ def test_digits_tutorial_trains_and_plots_its_loss(execute):
     accuracy = float(text.split("test accuracy: ")[1].split()[0])
     assert accuracy > 0.9
     assert any("image/png" in o.get("data", {}) for o in outputs(nb))  # the loss plot
+
+
+def test_char_rnn_trains_and_writes(execute):
+    nb = execute(ROOT / "notebooks/char_rnn.ipynb")
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    assert "rnn/basic_lstm_cell/kernel:0     (152, 384)" in text  # TF's name and shape
+    first, last = (float(v) for v in re.search(r"loss (\d\.\d\d) -> (\d\.\d\d)", text).groups())
+    assert first > 3.9 and last < 2.0  # from a uniform guess over 56 characters to learnt text
+    written = text[text.rindex("Little ") :]
+    assert len(written) > 300 and written.count("\n") > 5  # lines, as the rhymes have
