@@ -24,7 +24,6 @@ import contextlib
 from .. import dtypes
 from ..graph import Tensor, get_default_graph
 from ..registry import (
-    REQUIRED,
     OpDef,
     TensorSpec,
     not_differentiable,
@@ -101,77 +100,78 @@ def _register(name, inputs, outputs, attrs, shape_fn) -> OpDef:
     return register_op(OpDef(name, inputs, outputs, attrs, shape_fn, is_stateful=True))
 
 
+_UNKNOWN = "{ unknown_rank: true }"
 TENSOR_ARRAY = _register(
     "TensorArrayV3",
-    ("size",),
-    ("handle", "flow"),
-    {
-        "dtype": REQUIRED,
-        "element_shape": TensorShape(None),
-        "dynamic_size": False,
-        "clear_after_read": True,
-        "identical_element_shapes": False,
-        "tensor_array_name": "",
-    },
+    ("size: int32",),
+    ("handle: resource", "flow: float32"),
+    (
+        "dtype: type",
+        f"element_shape: shape = {_UNKNOWN}",
+        "dynamic_size: bool = false",
+        "clear_after_read: bool = true",
+        "identical_element_shapes: bool = false",
+        "tensor_array_name: string = ''",
+    ),
     _create_shape,
 )
 GRAD = _register(
     "TensorArrayGradV3",
-    ("handle", "flow_in"),
-    ("grad_handle", "flow_out"),
-    {"source": REQUIRED},
+    ("handle: resource", "flow_in: float32"),
+    ("grad_handle: resource", "flow_out: float32"),
+    ("source: string",),
     _grad_shape,
 )
 WRITE = _register(
     "TensorArrayWriteV3",
-    ("handle", "index", "value", "flow_in"),
-    ("flow_out",),
-    {"T": REQUIRED},
+    ("handle: resource", "index: int32", "value: T", "flow_in: float32"),
+    ("flow_out: float32",),
+    ("T: type",),
     _write_shape,
 )
 READ = _register(
     "TensorArrayReadV3",
-    ("handle", "index", "flow_in"),
-    ("value",),
-    {"dtype": REQUIRED},
+    ("handle: resource", "index: int32", "flow_in: float32"),
+    ("value: dtype",),
+    ("dtype: type",),
     _read_shape,
 )
 GATHER = _register(
     "TensorArrayGatherV3",
-    ("handle", "indices", "flow_in"),
-    ("value",),
-    {"dtype": REQUIRED, "element_shape": TensorShape(None)},
+    ("handle: resource", "indices: int32", "flow_in: float32"),
+    ("value: dtype",),
+    ("dtype: type", f"element_shape: shape = {_UNKNOWN}"),
     _gather_shape,
 )
 SCATTER = _register(
     "TensorArrayScatterV3",
-    ("handle", "indices", "value", "flow_in"),
-    ("flow_out",),
-    {"T": REQUIRED},
+    ("handle: resource", "indices: int32", "value: T", "flow_in: float32"),
+    ("flow_out: float32",),
+    ("T: type",),
     _scatter_shape,
 )
 CONCAT = _register(
     "TensorArrayConcatV3",
-    ("handle", "flow_in"),
-    ("value", "lengths"),
-    {"dtype": REQUIRED, "element_shape_except0": TensorShape(None)},
+    ("handle: resource", "flow_in: float32"),
+    ("value: dtype", "lengths: int64"),
+    ("dtype: type", f"element_shape_except0: shape = {_UNKNOWN}"),
     _concat_shape,
 )
 SPLIT = _register(
     "TensorArraySplitV3",
-    ("handle", "value", "lengths", "flow_in"),
-    ("flow_out",),
-    {"T": REQUIRED},
+    ("handle: resource", "value: T", "lengths: int64", "flow_in: float32"),
+    ("flow_out: float32",),
+    ("T: type",),
     _split_shape,
 )
 SIZE = _register(
     "TensorArraySizeV3",
-    ("handle", "flow_in"),
-    ("size",),
-    {},
+    ("handle: resource", "flow_in: float32"),
+    ("size: int32",),
+    (),
     lambda handle, flow_in: [TensorSpec(dtypes.int32, _SCALAR)],
 )
-CLOSE = _register("TensorArrayCloseV3", ("handle",), (), {}, lambda handle: [])
+CLOSE = _register("TensorArrayCloseV3", ("handle: resource",), (), (), lambda handle: [])
 
 
 class TensorArray:

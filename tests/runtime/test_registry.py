@@ -310,9 +310,7 @@ STILL_UNTYPED = frozenset(
     SkipDataset Slice Split SplitV Sqrt Square SquaredDifference Squeeze
     StatefulPartitionedCall StatelessIf StatelessWhile StopGradient StridedSlice
     StridedSliceGrad StringFormat Sub Sum Switch TFRecordDataset TFRecordReaderV2
-    TakeDataset Tanh TensorArrayCloseV3 TensorArrayConcatV3 TensorArrayGatherV3
-    TensorArrayGradV3 TensorArrayReadV3 TensorArrayScatterV3 TensorArraySizeV3
-    TensorArraySplitV3 TensorArrayV3 TensorArrayWriteV3 TensorDataset TensorSliceDataset
+    TakeDataset Tanh TensorDataset TensorSliceDataset
     TextLineDataset TextLineReaderV2 Tile TraceLength TraceValue Transpose TruncatedNormal
     UnbatchDataset Unpack UnsortedSegmentSum VarHandleOp VarIsInitializedOp Where While
     WholeFileReaderV2 WindowDataset WriteFile ZerosLike ZipDataset
