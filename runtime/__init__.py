@@ -14,6 +14,7 @@ from . import (  # tf.io, tf.compat.v1.summary
     graph_util,
     io,
     kernels,
+    layers,
     math,
     nn,
     queue,
