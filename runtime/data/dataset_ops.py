@@ -22,9 +22,12 @@ from ..ops.core import apply_op, convert_to_tensor
 from ..ops.random_ops import get_seed
 from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape, as_shape
+from ..sparse_tensor import SparseTensor
+from . import sparse_elements
 from .kernels import generator_functions
 from .pipeline import AUTOTUNE
 from .structure import (
+    SparseSpec,
     Structure,
     batched,
     element_structure,
@@ -176,6 +179,8 @@ class DatasetSpec:
 def _component(value, index: int) -> Tensor:
     if isinstance(value, Dataset):
         return value._variant_tensor
+    if isinstance(value, SparseTensor):
+        return sparse_elements.to_variant(value)
     return convert_to_tensor(value, name=f"component_{index}")
 
 
@@ -191,7 +196,30 @@ def _normalize(element, graph) -> tuple:
 
 
 def _class_of(value):
-    return DatasetSpec(value.structure) if isinstance(value, Dataset) else Tensor
+    if isinstance(value, Dataset):
+        return DatasetSpec(value.structure)
+    if isinstance(value, SparseTensor):
+        return SparseSpec(value.dtype.base_dtype, value.shape)
+    return Tensor
+
+
+def element_of(structure: Structure, components):
+    """The element users see from its flat components: datasets and sparse tensors made
+    from their variant components, all packed into the structure."""
+    values = []
+    for component, spec in zip(components, structure.flat_classes):
+        if isinstance(spec, DatasetSpec):
+            component = Dataset(component, spec.structure)
+        elif isinstance(spec, SparseSpec):
+            component = sparse_elements.from_variant(component, spec)
+        values.append(component)
+    return structure.pack(values)
+
+
+def output_classes(structure: Structure):
+    """The nested classes users see: ``Tensor``, ``SparseTensor`` or ``Dataset``."""
+    classes = {DatasetSpec: Dataset, SparseSpec: SparseTensor}
+    return map_structure(lambda c: classes.get(type(c), c), structure.classes)
 
 
 def _int64(value, name: str) -> Tensor:
@@ -231,8 +259,8 @@ class _TracedFunction:
         args = list(args)
         if state is not None:
             own = args[len(state.flat_types) :]
-            return fn(state.pack(args[: len(state.flat_types)]), _element(structure, own))
-        element = _element(structure, args)
+            return fn(state.pack(args[: len(state.flat_types)]), element_of(structure, own))
+        element = element_of(structure, args)
         return fn(*element) if type(element) is tuple else fn(element)
 
     def _set_outputs(self, result) -> Structure:
@@ -255,16 +283,9 @@ class _TracedFunction:
 def _body_output(value) -> Tensor:
     if isinstance(value, Dataset):
         return value._variant_tensor
+    if isinstance(value, SparseTensor):
+        return sparse_elements.to_variant(value)
     return as_output_tensor(value)
-
-
-def _element(structure: Structure, args):
-    """The element a function receives: arguments packed, dataset components wrapped."""
-    values = [
-        Dataset(arg, spec.structure) if isinstance(spec, DatasetSpec) else arg
-        for arg, spec in zip(args, structure.flat_classes)
-    ]
-    return structure.pack(values)
 
 
 # -- the dataset --------------------------------------------------------------------------
@@ -293,19 +314,18 @@ class Dataset:
     @property
     def output_types(self):
         """The nested dtypes of an element."""
-        return self.structure.types
+        return self.structure.output_types
 
     @property
     def output_shapes(self):
         """The nested static shapes of an element."""
-        return self.structure.shapes
+        return self.structure.output_shapes
 
     @property
     def output_classes(self):
-        """The nested classes of an element (``Tensor``, or ``Dataset`` for a window)."""
-        return map_structure(
-            lambda c: Dataset if isinstance(c, DatasetSpec) else c, self.structure.classes
-        )
+        """The nested classes of an element (``Tensor``, ``SparseTensor``, or ``Dataset``
+        for a window)."""
+        return output_classes(self.structure)
 
     @property
     def graph(self):
@@ -355,6 +375,8 @@ class Dataset:
         """
         graph = get_default_graph()
         flat, structure = _normalize(tensors, graph)
+        if any(isinstance(c, SparseSpec) for c in structure.flat_classes):
+            raise TypeError("from_tensor_slices of a SparseTensor is not supported here.")
         for tensor in flat:
             if tensor.shape.rank == 0:
                 raise ValueError(
@@ -581,6 +603,8 @@ class Dataset:
         self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None
     ) -> Dataset:
         """Batches whose components are padded to ``padded_shapes`` (default: the largest)."""
+        if any(isinstance(c, SparseSpec) for c in self.structure.flat_classes):
+            raise TypeError("`padded_batch` is only supported for dense tensors, not SparseTensor.")
         template = self.structure.types
         if padded_shapes is None:
             padded_shapes = self.structure.shapes
@@ -621,7 +645,40 @@ class Dataset:
 
     def unbatch(self, name=None) -> Dataset:
         """Each element's slices along dimension 0 as elements (the inverse of ``batch``)."""
-        return self._build(UNBATCH, [self._variant_tensor], unbatched(self.structure), name)
+        dataset = self
+        if any(isinstance(c, SparseSpec) for c in self.structure.flat_classes):
+            dataset = self._sparse_rows()
+        return dataset._build(
+            UNBATCH, [dataset._variant_tensor], unbatched(dataset.structure), name
+        )
+
+    def _sparse_rows(self) -> Dataset:
+        """This dataset with each sparse component split into ``[n, 3]`` rows (a ``map``),
+        ready for ``unbatch`` to slice, as TF's ``unbatch`` prepares them."""
+        structure = self.structure
+
+        def rows(*components):
+            return [
+                sparse_elements.to_rows(sparse_elements.from_variant(c, spec))
+                if isinstance(spec, SparseSpec)
+                else c
+                for c, spec in zip(components, structure.flat_classes)
+            ]
+
+        name = unique_function_name(self.graph.get_name_scope() + "/", "unbatch")
+        specs = list(zip(structure.flat_types, structure.flat_shapes))
+        body = trace_function(name, self.graph, rows, specs)
+        body.outputs = list(body.structured_outputs)
+        body.seal([])
+        shapes = [
+            TensorShape([c.shape[0] if c.shape.rank else None, 3])
+            if isinstance(c, SparseSpec)
+            else s
+            for s, c in zip(structure.flat_shapes, structure.flat_classes)
+        ]
+        return self._build(
+            MAP, [self._variant_tensor, []], structure.with_shapes(shapes), None, f=body
+        )
 
     def window(self, size, shift=None, stride=1, drop_remainder=False, name=None) -> Dataset:
         """Windows of ``size`` elements, each a (structure of) dataset(s)."""
@@ -633,8 +690,10 @@ class Dataset:
                 convert_to_tensor(drop_remainder, dtype=dtypes.bool, name="drop_remainder"),
             ]
         inner = [
-            DatasetSpec(Structure(t, s))
-            for t, s in zip(self.structure.flat_types, self.structure.flat_shapes)
+            DatasetSpec(Structure(t, s, c))
+            for t, s, c in zip(
+                self.structure.flat_types, self.structure.flat_shapes, self.structure.flat_classes
+            )
         ]
         count = len(inner)
         structure = Structure.of_components(

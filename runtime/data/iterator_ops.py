@@ -17,8 +17,8 @@ from ..graph import get_default_graph
 from ..ops.core import apply_op, convert_to_tensor
 from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape
-from .dataset_ops import Dataset, DatasetSpec
-from .structure import Structure, element_structure, map_structure
+from .dataset_ops import Dataset, element_of, output_classes
+from .structure import Structure, element_structure
 
 __all__ = ["Iterator", "make_initializable_iterator", "make_one_shot_iterator"]
 
@@ -168,11 +168,7 @@ class Iterator:
             output_types=list(self._structure.flat_types),
             output_shapes=list(self._structure.flat_shapes),
         )
-        values = [
-            Dataset(t, spec.structure) if isinstance(spec, DatasetSpec) else t
-            for t, spec in zip(op.outputs, self._structure.flat_classes)
-        ]
-        return self._structure.pack(values)
+        return element_of(self._structure, op.outputs)
 
     def string_handle(self, name=None):
         """A string tensor naming this iterator, to feed ``from_string_handle``'s placeholder."""
@@ -182,17 +178,15 @@ class Iterator:
 
     @property
     def output_types(self):
-        return self._structure.types
+        return self._structure.output_types
 
     @property
     def output_shapes(self):
-        return self._structure.shapes
+        return self._structure.output_shapes
 
     @property
     def output_classes(self):
-        return map_structure(
-            lambda c: Dataset if isinstance(c, DatasetSpec) else c, self._structure.classes
-        )
+        return output_classes(self._structure)
 
 
 def _resource(op_def, inputs, dataset: Dataset, shared_name: str):

@@ -108,6 +108,36 @@ def map_structure_up_to(template, fn, value):
     return type(template)(*children) if hasattr(template, "_fields") else tuple(children)
 
 
+class SparseSpec:
+    """The ``output_classes`` entry of a ``SparseTensor`` component: its values' dtype and
+    dense shape (the component itself is a ``[3]`` variant, see ``sparse_elements``)."""
+
+    def __init__(self, dtype, shape):
+        self.dtype = dtypes.as_dtype(dtype)
+        self.shape = as_shape(shape)
+
+    def batched(self, batch_dim) -> SparseSpec:
+        return SparseSpec(self.dtype, TensorShape([batch_dim]).concatenate(self.shape))
+
+    def unbatched(self) -> SparseSpec:
+        rank = self.shape.rank
+        return SparseSpec(
+            self.dtype, self.shape if rank is None else TensorShape(self.shape.dims[1:])
+        )
+
+    def __eq__(self, other):
+        return isinstance(other, SparseSpec) and (self.dtype, self.shape) == (
+            other.dtype,
+            other.shape,
+        )
+
+    def __hash__(self):
+        return hash((self.dtype, self.shape))
+
+    def __repr__(self):
+        return f"SparseSpec({self.dtype.name}, {self.shape})"
+
+
 class Structure:
     """The element structure of a dataset: nested types, shapes and classes.
 
@@ -167,9 +197,30 @@ class Structure:
             return False
         return all(a.is_compatible_with(b) for a, b in zip(self.flat_shapes, other.flat_shapes))
 
-    def with_shapes(self, flat_shapes) -> Structure:
-        """The same nesting and types with ``flat_shapes``."""
-        return Structure.of_components(self.types, self.flat_types, flat_shapes, self.flat_classes)
+    def with_shapes(self, flat_shapes, flat_classes=None) -> Structure:
+        """The same nesting and types with ``flat_shapes`` (and ``flat_classes``)."""
+        classes = self.flat_classes if flat_classes is None else flat_classes
+        return Structure.of_components(self.types, self.flat_types, flat_shapes, classes)
+
+    @property
+    def output_types(self):
+        """The nested dtypes users see (a sparse component's is its values' dtype)."""
+        return self.pack(
+            [
+                c.dtype if isinstance(c, SparseSpec) else t
+                for t, c in zip(self.flat_types, self.flat_classes)
+            ]
+        )
+
+    @property
+    def output_shapes(self):
+        """The nested static shapes users see (a sparse component's is its dense shape)."""
+        return self.pack(
+            [
+                c.shape if isinstance(c, SparseSpec) else s
+                for s, c in zip(self.flat_shapes, self.flat_classes)
+            ]
+        )
 
     def __repr__(self):
         return f"Structure(types={self.types}, shapes={self.shapes})"
@@ -190,13 +241,26 @@ def element_structure(output_types, output_shapes=None, output_classes=None) -> 
         shapes = map_structure(lambda _: TensorShape(None), types)
     else:
         shapes = map_structure_up_to(types, as_shape, output_shapes)
-    return Structure(types, shapes, output_classes)
+    if output_classes is None:
+        return Structure(types, shapes)
+    from ..sparse_tensor import SparseTensor
+
+    flat_classes = flatten(map_structure_up_to(types, lambda c: c, output_classes))
+    flat = list(zip(flatten(types), flatten(shapes), flat_classes))
+    # A sparse component is a variant inside the pipeline (see sparse_elements).
+    return Structure.of_components(
+        types,
+        [dtypes.variant if c is SparseTensor else t for t, _, c in flat],
+        [TensorShape(None) if c is SparseTensor else s for _, s, c in flat],
+        [SparseSpec(t, s) if c is SparseTensor else c for t, s, c in flat],
+    )
 
 
 def batched(structure: Structure, batch_dim) -> Structure:
     """``structure`` with a leading dimension ``batch_dim`` (``None`` when unknown)."""
     return structure.with_shapes(
-        [TensorShape([batch_dim]).concatenate(shape) for shape in structure.flat_shapes]
+        [TensorShape([batch_dim]).concatenate(shape) for shape in structure.flat_shapes],
+        [c.batched(batch_dim) if isinstance(c, SparseSpec) else c for c in structure.flat_classes],
     )
 
 
@@ -207,4 +271,5 @@ def unbatched(structure: Structure) -> Structure:
         if shape.rank == 0:
             raise ValueError("Cannot unbatch an input with scalar components.")
         shapes.append(TensorShape(None) if shape.rank is None else TensorShape(shape.dims[1:]))
-    return structure.with_shapes(shapes)
+    classes = [c.unbatched() if isinstance(c, SparseSpec) else c for c in structure.flat_classes]
+    return structure.with_shapes(shapes, classes)

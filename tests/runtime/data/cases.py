@@ -242,6 +242,24 @@ def tfrecord_gzip_parsed(tf, data):
 
 
 @case()
+def tfrecord_sparse_batched(tf, data):
+    features = {
+        "tokens": tf.io.VarLenFeature(tf.int64),
+        "label": tf.io.FixedLenFeature([], tf.int64),
+    }
+    ds = tf.data.TFRecordDataset(f"{data}/examples.tfrecord")
+    return "dataset", ds.map(lambda s: tf.io.parse_single_example(s, features)).batch(2)
+
+
+@case()
+def sparse_unbatched(tf, data):
+    features = {"tokens": tf.io.VarLenFeature(tf.int64)}
+    ds = tf.data.TFRecordDataset(f"{data}/examples.tfrecord").batch(3)
+    ds = ds.map(lambda s: tf.io.parse_example(s, features)["tokens"]).unbatch()
+    return "dataset", ds.map(lambda sparse: sparse.values)
+
+
+@case()
 def fixed_length_decoded(tf, data):
     ds = tf.data.FixedLengthRecordDataset([f"{data}/fixed.bin"], 3, header_bytes=4, footer_bytes=2)
     return "dataset", ds.map(lambda r: tf.io.decode_raw(r, tf.uint8))

@@ -106,6 +106,21 @@ class TestSwitching:
             sess.run(use_train)
             assert sess.run(batch).tolist() == [0, 1]
 
+    def test_from_structure_with_sparse_classes(self, graph):
+        sparse = tf.SparseTensor(indices=[[1]], values=[5], dense_shape=[3])
+        ds = Dataset.from_tensors(sparse).repeat(2)
+        assert ds.output_classes is tf.SparseTensor and ds.output_shapes == tf.TensorShape([3])
+        it = v1.data.Iterator.from_structure(
+            ds.output_types, ds.output_shapes, output_classes=ds.output_classes
+        )
+        x = it.get_next()
+        assert isinstance(x, tf.SparseTensor) and x.indices.shape == tf.TensorShape([None, 1])
+        with v1.Session() as sess:
+            sess.run(it.make_initializer(ds))
+            values = _drain(sess, x)
+        assert [v.values.tolist() for v in values] == [[5], [5]]
+        assert values[0].dense_shape.tolist() == [3]
+
     def test_an_incompatible_dataset_is_refused_when_building(self, graph):
         it = v1.data.Iterator.from_structure(tf.int64, tf.TensorShape([]))
         with pytest.raises(TypeError, match=r"Expected output types"):
