@@ -107,3 +107,14 @@ def test_char_rnn_trains_and_writes(execute):
     assert first > 3.9 and last < 2.0  # from a uniform guess over 56 characters to learnt text
     written = text[text.rindex("Little ") :]
     assert len(written) > 300 and written.count("\n") > 5  # lines, as the rhymes have
+
+
+def test_tfrecords_and_summaries_trains_from_its_records_and_restores_its_checkpoint(execute):
+    nb = execute(ROOT / "notebooks/tfrecords_and_summaries.ipynb")
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    assert "train.tfrecord: 434,000 bytes" in text and "first label: 6" in text
+    assert "saved model-300" in text and "latest: model-300" in text
+    restored = re.search(r"restored test accuracy: ([0-9.]+) \(trained: ([0-9.]+)\)", text)
+    assert restored.group(1) == restored.group(2) and float(restored.group(1)) > 0.9
+    widgets = [o for o in outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 1  # the SummaryView
