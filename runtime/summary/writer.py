@@ -50,7 +50,7 @@ class FileWriter:
     ...         writer.add_summary(sess.run(loss), global_step=1)
     >>> from runtime.summary import summary_iterator
     >>> [e.WhichOneof("what") for e in summary_iterator(writer.path)]
-    ['file_version', 'graph_def', 'summary']
+    ['file_version', 'graph_def', 'meta_graph_def', 'summary']
     """
 
     def __init__(
@@ -72,6 +72,7 @@ class FileWriter:
         self.reopen()
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)
+            self.add_meta_graph(_meta_graph(graph, graph_def))  # as TF's writer does
 
     @property
     def path(self) -> str:
@@ -158,6 +159,16 @@ class FileWriter:
             raise TypeError(f"graph_def must be a GraphDef, got {type(graph_def).__name__}")
         self._add(global_step, graph_def=graph_def.SerializeToString())
 
+    def add_meta_graph(self, meta_graph_def, global_step=None) -> None:
+        """Write a ``MetaGraphDef`` (the graph with its collections and saver)."""
+        if not hasattr(meta_graph_def, "SerializeToString") or not hasattr(
+            meta_graph_def, "graph_def"
+        ):
+            raise TypeError(
+                f"meta_graph_def must be a MetaGraphDef, but got {type(meta_graph_def).__name__}"
+            )
+        self._add(global_step, meta_graph_def=meta_graph_def.SerializeToString())
+
     def flush(self) -> None:
         """Make what was written durable (it is in the file already)."""
         with self._lock:
@@ -175,6 +186,14 @@ class FileWriter:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _meta_graph(graph, graph_def):
+    from ..training.meta_graph import export_meta_graph  # training imports summaries
+
+    if graph is not None:
+        return export_meta_graph(graph=graph, graph_def=graph.as_graph_def(add_shapes=True))
+    return export_meta_graph(graph_def=graph_def)
 
 
 def _copy(message_type, message):
