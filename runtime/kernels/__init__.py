@@ -18,5 +18,6 @@ from . import (
     state,  # variables
     summary,  # summaries
     tensor_array,  # TensorArrays
+    tensor_list,  # TF2's TensorLists
     training,  # optimizers
 )

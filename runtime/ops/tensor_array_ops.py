@@ -31,6 +31,7 @@ from ..registry import (
     register_op,
 )
 from ..shapes import TensorShape, as_shape
+from . import list_ops  # noqa: F401 (registers the TensorList ops TF2 builds TensorArrays from)
 from .array_ops import identity
 from .constant_value import constant_value
 from .core import apply_op, convert_to_tensor
