@@ -356,17 +356,18 @@ def _trace_value_shape(trace, iteration, *, key, dtype, shape):
 TRACE_VALUE = register_op(
     OpDef(
         "TraceValue",
-        ("trace", "iteration"),
-        ("value",),
-        attrs={"key": "", "dtype": dtypes.float32, "shape": None},
+        ("trace: variant", "iteration: int32"),
+        ("value: dtype",),
+        ("key: string = ''", "dtype: type = DT_FLOAT", "shape: shape = { unknown_rank: true }"),
         shape_fn=_trace_value_shape,
     )
 )
 TRACE_LENGTH = register_op(
     OpDef(
         "TraceLength",
-        ("trace",),
-        ("iterations",),
+        ("trace: variant",),
+        ("iterations: int32",),
+        (),
         shape_fn=lambda trace: [TensorSpec(dtypes.int32, TensorShape([]))],
     )
 )

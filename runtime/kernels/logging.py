@@ -124,7 +124,7 @@ class _Counter:
 
 
 @register_kernel("Print", context=True)
-def print_kernel(ctx, input, *data, U, message, first_n, summarize):
+def print_kernel(ctx, input, *data, T, U, message, first_n, summarize):
     counter = ctx.resources.get_or_create("_print", ctx.op.name, _Counter)
     counter.count += 1  # TF counts prints for the session's lifetime; no undo
     if first_n < 0 or counter.count <= first_n:

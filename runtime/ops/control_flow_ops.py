@@ -34,7 +34,7 @@ from .core import apply_op, convert_to_tensor
 
 __all__ = ["case", "cond", "group", "no_op", "tuple", "while_loop"]
 
-NO_OP = register_op(OpDef("NoOp", (), (), shape_fn=lambda: []))
+NO_OP = register_op(OpDef("NoOp", (), (), (), shape_fn=lambda: []))
 
 
 def no_op(name=None) -> Operation:

@@ -13,7 +13,6 @@ import sys
 from .. import dtypes
 from ..graph import Operation, Tensor, graph_of
 from ..registry import (
-    REQUIRED,
     OpDef,
     TensorSpec,
     not_differentiable,
@@ -28,9 +27,9 @@ __all__ = ["Assert", "print"]
 ASSERT = register_op(
     OpDef(
         "Assert",
-        ("condition", "*data"),
+        ("condition: bool", "data: T"),
         (),
-        attrs={"T": REQUIRED, "summarize": 3},
+        ("T: list(type) >= 1", "summarize: int = 3"),
         shape_fn=lambda condition, *data, T, summarize: [],
         is_stateful=True,
     )
@@ -38,9 +37,15 @@ ASSERT = register_op(
 PRINT = register_op(
     OpDef(
         "Print",
-        ("input", "*data"),
-        ("output",),
-        attrs={"U": REQUIRED, "message": "", "first_n": -1, "summarize": 3},
+        ("input: T", "data: U"),
+        ("output: T",),
+        (
+            "T: type",
+            "U: list(type) >= 0",
+            "message: string = ''",
+            "first_n: int = -1",
+            "summarize: int = 3",
+        ),
         shape_fn=lambda input, *data, **_: [input],
         is_stateful=True,
     )
@@ -48,17 +53,23 @@ PRINT = register_op(
 STRING_FORMAT = register_op(
     OpDef(
         "StringFormat",
-        ("*inputs",),
-        attrs={"T": REQUIRED, "template": "%s", "placeholder": "%s", "summarize": 3},
+        ("inputs: T",),
+        ("output: string",),
+        (
+            "T: list(type) >= 0",
+            "template: string = '%s'",
+            "placeholder: string = '%s'",
+            "summarize: int = 3",
+        ),
         shape_fn=lambda *inputs, **_: [TensorSpec(dtypes.string, TensorShape([]))],
     )
 )
 PRINT_V2 = register_op(
     OpDef(
         "PrintV2",
-        ("input",),
+        ("input: string",),
         (),
-        attrs={"output_stream": "stderr", "end": "\n"},
+        ("output_stream: string = 'stderr'", "end: string = '\\n'"),
         shape_fn=lambda input, **_: [],
         is_stateful=True,
     )

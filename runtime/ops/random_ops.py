@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .. import dtypes
 from ..graph import Tensor, get_default_graph, graph_of
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import OpDef, TensorSpec, not_differentiable, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import math_ops
@@ -113,30 +113,17 @@ def _seed_attrs(seed, graph) -> dict:
 # -- op definitions ---------------------------------------------------------------------
 
 
-def _check_attr_dtype(attr: str, dtype, allowed) -> None:
-    if dtype not in allowed:
-        names = ", ".join(d.name for d in allowed)
-        raise TypeError(
-            f"Value for attr '{attr}' of {dtype.name} is not in the list of allowed values: {names}"
-        )
-
-
 def _shape_input(shape: TensorSpec) -> TensorShape:
-    _check_attr_dtype("T", shape.dtype, _INTS)
     with_rank(shape.shape, 1)
     return known_shape(shape)
 
 
 def _sample_shape(shape, *, dtype, seed, seed2, T):
-    _check_attr_dtype("dtype", dtype, _FLOATS)
     return [TensorSpec(dtype, _shape_input(shape))]
 
 
 def _uniform_int_shape(shape, minval, maxval, *, seed, seed2, Tout, T):
-    _check_attr_dtype("Tout", Tout, _INTS)
     for bound in (minval, maxval):
-        if bound.dtype != Tout:
-            raise TypeError(f"Expected {Tout.name} bounds, got {bound.dtype.name}")
         with_rank(bound.shape, 0)
     return [TensorSpec(Tout, _shape_input(shape))]
 
@@ -145,15 +132,16 @@ def _shuffle_shape(value, *, seed, seed2, T):
     return [TensorSpec(value.dtype, value.shape)]
 
 
-_SEEDS = {"seed": 0, "seed2": 0}
+_SEEDS = ("seed: int = 0", "seed2: int = 0")
 
 
 def _sampler(op_type: str) -> OpDef:
     return register_op(
         OpDef(
             op_type,
-            ("shape",),
-            attrs={"dtype": REQUIRED, **_SEEDS, "T": dtypes.int32},
+            ("shape: T",),
+            ("output: dtype",),
+            (*_SEEDS, "dtype: {half, bfloat16, float, double}", "T: {int32, int64}"),
             shape_fn=_sample_shape,
             is_stateful=True,
         )
@@ -166,8 +154,9 @@ TRUNCATED_NORMAL = _sampler("TruncatedNormal")
 RANDOM_UNIFORM_INT = register_op(
     OpDef(
         "RandomUniformInt",
-        ("shape", "minval", "maxval"),
-        attrs={"Tout": REQUIRED, **_SEEDS, "T": dtypes.int32},
+        ("shape: T", "minval: Tout", "maxval: Tout"),
+        ("output: Tout",),
+        (*_SEEDS, "Tout: {int32, int64}", "T: {int32, int64}"),
         shape_fn=_uniform_int_shape,
         is_stateful=True,
     )
@@ -175,8 +164,9 @@ RANDOM_UNIFORM_INT = register_op(
 RANDOM_SHUFFLE = register_op(
     OpDef(
         "RandomShuffle",
-        ("value",),
-        attrs={**_SEEDS, "T": REQUIRED},
+        ("value: T",),
+        ("output: T",),
+        (*_SEEDS, "T: type"),
         shape_fn=_shuffle_shape,
         is_stateful=True,
     )

@@ -9,7 +9,7 @@ variable's state is the same session-owned object the TF1 ``VariableV2`` uses.
 from __future__ import annotations
 
 from .. import dtypes
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
 
 __all__: list = []
@@ -40,15 +40,15 @@ register_op(
     OpDef(
         "VarHandleOp",
         (),
-        ("resource",),
-        attrs={
-            "container": "",
-            "shared_name": "",
-            "debug_name": "",
-            "dtype": REQUIRED,
-            "shape": REQUIRED,
-            "allowed_devices": [],
-        },
+        ("resource: resource",),
+        (
+            "container: string = ''",
+            "shared_name: string = ''",
+            "debug_name: string = ''",
+            "dtype: type",
+            "shape: shape",
+            "allowed_devices: list(string) = []",
+        ),
         shape_fn=_handle_shape,
         is_stateful=True,
     )
@@ -56,25 +56,25 @@ register_op(
 register_op(
     OpDef(
         "ReadVariableOp",
-        ("&resource",),
-        ("value",),
-        attrs={"dtype": REQUIRED},
+        ("resource: resource",),
+        ("value: dtype",),
+        ("dtype: type",),
         shape_fn=_read_shape,
         is_stateful=True,
     )
 )
 # The writes: a handle and a value in, nothing out.
 for op_type, extra in (
-    ("AssignVariableOp", {"validate_shape": False}),
-    ("AssignAddVariableOp", {}),
-    ("AssignSubVariableOp", {}),
+    ("AssignVariableOp", ("validate_shape: bool = false",)),
+    ("AssignAddVariableOp", ()),
+    ("AssignSubVariableOp", ()),
 ):
     register_op(
         OpDef(
             op_type,
-            ("&resource", "value"),
+            ("resource: resource", "value: dtype"),
             (),
-            attrs={"dtype": REQUIRED, **extra},
+            ("dtype: type", *extra),
             shape_fn=_no_outputs,
             is_stateful=True,
         )
@@ -82,8 +82,9 @@ for op_type, extra in (
 register_op(
     OpDef(
         "VarIsInitializedOp",
-        ("&resource",),
-        ("is_initialized",),
+        ("resource: resource",),
+        ("is_initialized: bool",),
+        (),
         shape_fn=_is_initialized_shape,
         is_stateful=True,
     )

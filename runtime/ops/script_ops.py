@@ -31,7 +31,7 @@ from ..errors import (
     op_error,
 )
 from ..graph import Tensor, graph_of
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_kernel, register_op
+from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_kernel, register_op
 from ..shapes import TensorShape
 from .core import apply_op, convert_to_tensor
 
@@ -55,11 +55,12 @@ def _py_func_op(op_type: str, stateful: bool) -> OpDef:
     op_def = register_op(
         OpDef(
             op_type,
-            ("*input",),
-            attrs={"token": REQUIRED, "Tin": REQUIRED, "Tout": REQUIRED},
+            ("input: Tin",),
+            ("output: Tout",),
+            ("token: string", "Tin: list(type) >= 0", "Tout: list(type) >= 0"),
             shape_fn=_py_func_shape,
             is_stateful=stateful,
-            cost="expensive",
+            cost=Cost.EXPENSIVE,
         )
     )
     not_differentiable(op_type)

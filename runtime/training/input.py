@@ -29,7 +29,7 @@ from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
 from ..ops.math_ops import range as range_op
 from ..ops.random_ops import random_shuffle
 from ..ops.variables import Variable, ref_tensor
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import OpDef, TensorSpec, not_differentiable, register_op
 from ..scopes import control_dependencies, name_scope
 from ..shapes import TensorShape, as_shape
 from .queue_runner import QueueRunner, add_queue_runner
@@ -50,9 +50,9 @@ __all__ = [
 COUNT_UP_TO = register_op(
     OpDef(
         "CountUpTo",
-        ("&ref",),
-        ("output",),
-        {"limit": REQUIRED, "T": REQUIRED},
+        ("ref: Ref(T)",),
+        ("output: T",),
+        ("limit: int", "T: {int32, int64}"),
         shape_fn=lambda ref, *, limit, T: [TensorSpec(T, TensorShape([]))],
         is_stateful=True,
     )

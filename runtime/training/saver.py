@@ -35,7 +35,7 @@ from ..ops.control_flow_ops import group
 from ..ops.core import apply_op, constant
 from ..ops.variables import Variable, assign
 from ..proto.saver_pb2 import SaverDef
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..scopes import device
 from ..shapes import TensorShape
 from .checkpoint_management import (
@@ -64,40 +64,42 @@ _STRING = TensorSpec(dtypes.string, TensorShape([]))
 SAVE_V2 = register_op(
     OpDef(
         "SaveV2",
-        ("prefix", "tensor_names", "shape_and_slices", "*tensors"),
+        ("prefix: string", "tensor_names: string", "shape_and_slices: string", "tensors: dtypes"),
         (),
-        attrs={"dtypes": REQUIRED},
+        ("dtypes: list(type) >= 1",),
         shape_fn=lambda *specs, dtypes: [],
         is_stateful=True,
-        cost="expensive",
+        cost=Cost.EXPENSIVE,
     )
 )
 RESTORE_V2 = register_op(
     OpDef(
         "RestoreV2",
-        ("prefix", "tensor_names", "shape_and_slices"),
-        ("tensors",),
-        attrs={"dtypes": REQUIRED},
+        ("prefix: string", "tensor_names: string", "shape_and_slices: string"),
+        ("tensors: dtypes",),
+        ("dtypes: list(type) >= 1",),
         shape_fn=lambda *specs, dtypes: [TensorSpec(t, TensorShape(None)) for t in dtypes],
         is_stateful=True,
-        cost="expensive",
+        cost=Cost.EXPENSIVE,
     )
 )
 MERGE_V2_CHECKPOINTS = register_op(
     OpDef(
         "MergeV2Checkpoints",
-        ("checkpoint_prefixes", "destination_prefix"),
+        ("checkpoint_prefixes: string", "destination_prefix: string"),
         (),
-        attrs={"delete_old_dirs": True, "allow_missing_files": False},
+        ("delete_old_dirs: bool = true", "allow_missing_files: bool = false"),
         shape_fn=lambda *specs, **attrs: [],
         is_stateful=True,
-        cost="expensive",
+        cost=Cost.EXPENSIVE,
     )
 )
 SHARDED_FILENAME = register_op(
     OpDef(
         "ShardedFilename",
-        ("basename", "shard", "num_shards"),
+        ("basename: string", "shard: int32", "num_shards: int32"),
+        ("filename: string",),
+        (),
         shape_fn=lambda *specs: [_STRING],
     )
 )

@@ -3,7 +3,7 @@
 ``ApplyAdadelta``, ``ApplyFtrl``, ``ApplyFtrlV2``, ``ApplyProximalGradientDescent`` and
 ``ApplyProximalAdagrad``.
 
-Each takes the variable and its slot variables by reference (``"&"`` inputs, so the
+Each takes the variable and its slot variables by reference (``Ref(T)`` inputs, so the
 placer keeps them together), hyperparameters as scalars, and the gradient; it
 outputs the updated variable. Kernels: ``runtime.kernels.training``.
 """
@@ -15,29 +15,24 @@ from ..graph import Tensor
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.shape_util import merge_shapes
 from ..ops.variables import ref_tensor
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
 
 # Inputs of a fixed dtype rather than the variable's ``T``.
 _FIXED_DTYPES = {"global_step": dtypes.int64}
 
 
-def _apply_shape(inputs: tuple):
-    """Shape function of an apply op from its input names.
+def _apply_shape(refs: int, names: tuple):
+    """Shape function of an apply op whose first ``refs`` inputs are references.
 
-    ``&`` inputs (the variable and its slots) and the gradient (``grad``/``delta``)
-    share one shape; every other input is a scalar hyperparameter.
+    The variable, its slots and the gradient (``grad``/``delta``) share one shape;
+    every other input is a scalar hyperparameter.
     """
 
     def rule(*specs, T, **_attrs):
         shape = TensorShape(None)
-        for arg, spec in zip(inputs, specs):
-            expected = _FIXED_DTYPES.get(arg, T)
-            if spec.dtype != expected:
-                raise TypeError(
-                    f"Expected {expected.name} for input '{arg.lstrip('&')}', got {spec.dtype.name}"
-                )
-            if arg.startswith("&") or arg in ("grad", "delta"):
+        for i, (arg, spec) in enumerate(zip(names, specs)):
+            if i < refs or arg in ("grad", "delta"):
                 shape = merge_shapes(shape, spec.shape)
             elif spec.shape.rank not in (None, 0):
                 raise ValueError(
@@ -48,72 +43,60 @@ def _apply_shape(inputs: tuple):
     return rule
 
 
-def _register(name: str, inputs: tuple, **attrs) -> OpDef:
+def _register(name: str, refs: str, values: str, *attrs: str) -> OpDef:
+    """An apply op taking the references ``refs`` and the values ``values`` (names)."""
+    inputs = [f"{arg}: Ref(T)" for arg in refs.split()]
+    inputs += [f"{arg}: {'int64' if arg == 'global_step' else 'T'}" for arg in values.split()]
     return register_op(
         OpDef(
             name,
-            inputs,
-            ("out",),
-            attrs={"T": REQUIRED, "use_locking": False, **attrs},
-            shape_fn=_apply_shape(inputs),
+            tuple(inputs),
+            ("out: Ref(T)",),
+            ("T: numbertype", "use_locking: bool = false", *attrs),
+            shape_fn=_apply_shape(len(refs.split()), tuple(refs.split() + values.split())),
             is_stateful=True,
         )
     )
 
 
-APPLY_GRADIENT_DESCENT = _register("ApplyGradientDescent", ("&var", "alpha", "delta"))
+APPLY_GRADIENT_DESCENT = _register("ApplyGradientDescent", "var", "alpha delta")
 APPLY_MOMENTUM = _register(
-    "ApplyMomentum", ("&var", "&accum", "lr", "grad", "momentum"), use_nesterov=False
+    "ApplyMomentum", "var accum", "lr grad momentum", "use_nesterov: bool = false"
 )
 APPLY_ADAM = _register(
     "ApplyAdam",
-    ("&var", "&m", "&v", "beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon", "grad"),
-    use_nesterov=False,
+    "var m v",
+    "beta1_power beta2_power lr beta1 beta2 epsilon grad",
+    "use_nesterov: bool = false",
 )
-APPLY_RMS_PROP = _register(
-    "ApplyRMSProp", ("&var", "&ms", "&mom", "lr", "rho", "momentum", "epsilon", "grad")
-)
+APPLY_RMS_PROP = _register("ApplyRMSProp", "var ms mom", "lr rho momentum epsilon grad")
 APPLY_CENTERED_RMS_PROP = _register(
-    "ApplyCenteredRMSProp",
-    ("&var", "&mg", "&ms", "&mom", "lr", "rho", "momentum", "epsilon", "grad"),
+    "ApplyCenteredRMSProp", "var mg ms mom", "lr rho momentum epsilon grad"
 )
-APPLY_ADAGRAD = _register("ApplyAdagrad", ("&var", "&accum", "lr", "grad"), update_slots=True)
+APPLY_ADAGRAD = _register("ApplyAdagrad", "var accum", "lr grad", "update_slots: bool = true")
 APPLY_ADAGRAD_DA = _register(
     "ApplyAdagradDA",
-    (
-        "&var",
-        "&gradient_accumulator",
-        "&gradient_squared_accumulator",
-        "grad",
-        "lr",
-        "l1",
-        "l2",
-        "global_step",
-    ),
+    "var gradient_accumulator gradient_squared_accumulator",
+    "grad lr l1 l2 global_step",
 )
-APPLY_ADADELTA = _register(
-    "ApplyAdadelta", ("&var", "&accum", "&accum_update", "lr", "rho", "epsilon", "grad")
-)
+APPLY_ADADELTA = _register("ApplyAdadelta", "var accum accum_update", "lr rho epsilon grad")
 APPLY_FTRL = _register(
-    "ApplyFtrl",
-    ("&var", "&accum", "&linear", "grad", "lr", "l1", "l2", "lr_power"),
-    multiply_linear_by_lr=False,
+    "ApplyFtrl", "var accum linear", "grad lr l1 l2 lr_power", "multiply_linear_by_lr: bool = false"
 )
 APPLY_FTRL_V2 = _register(
     "ApplyFtrlV2",
-    ("&var", "&accum", "&linear", "grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power"),
-    multiply_linear_by_lr=False,
+    "var accum linear",
+    "grad lr l1 l2 l2_shrinkage lr_power",
+    "multiply_linear_by_lr: bool = false",
 )
 APPLY_PROXIMAL_GRADIENT_DESCENT = _register(
-    "ApplyProximalGradientDescent", ("&var", "alpha", "l1", "l2", "delta")
+    "ApplyProximalGradientDescent", "var", "alpha l1 l2 delta"
 )
-APPLY_PROXIMAL_ADAGRAD = _register(
-    "ApplyProximalAdagrad", ("&var", "&accum", "lr", "l1", "l2", "grad")
-)
+APPLY_PROXIMAL_ADAGRAD = _register("ApplyProximalAdagrad", "var accum", "lr l1 l2 grad")
 
 
 def _build(op_def: OpDef, refs: list, values: list, name, **attrs) -> Tensor:
-    refs = [ref_tensor(r, op_def.name, arg.lstrip("&")) for r, arg in zip(refs, op_def.inputs)]
+    refs = [ref_tensor(r, op_def.name, arg) for r, arg in zip(refs, op_def.input_names)]
     dtype = refs[0].dtype.base_dtype
     value_args = op_def.input_names[len(refs) :]
     values = [

@@ -286,34 +286,19 @@ DIFFERENT_FROM_TF: dict = {}
 # converted op leaves this list; when it is empty the untyped form goes.
 STILL_UNTYPED = frozenset(
     """
-    Abs AddN AddV2 All Any ApplyAdadelta ApplyAdagrad ApplyAdagradDA ApplyAdam
-    ApplyCenteredRMSProp ApplyFtrl ApplyFtrlV2 ApplyGradientDescent ApplyMomentum
-    ApplyProximalAdagrad ApplyProximalGradientDescent ApplyRMSProp ArgMax ArgMin Assert
-    AssignAddVariableOp AssignSubVariableOp AssignVariableOp BatchDatasetV2 BatchMatMulV2
-    BroadcastGradientArgs BroadcastTo CacheDataset Cast Ceil ConcatV2 ConcatenateDataset
-    Conj ControlTrigger Cos CountUpTo Cumprod Cumsum DecodeCSV DecodeRaw Enter Equal Exit
-    Exp ExpandDims Fill FilterDataset FixedLengthRecordDatasetV2 FixedLengthRecordReaderV2
-    FlatMapDataset Floor FloorDiv FloorMod GatherNd GatherV2 GeneratorDataset Greater
-    GreaterEqual Identity IdentityReaderV2 If InterleaveDataset InvertPermutation
-    IteratorFromStringHandleV2 IteratorGetNext IteratorToStringHandle IteratorV2 Less
-    LessEqual LinSpace Log Log1p LogicalAnd LogicalNot LogicalOr LoopCond MakeIterator
-    MapDataset MatMul MatchingFiles Max Maximum Mean Merge MergeV2Checkpoints Min Minimum
-    MirrorPad MirrorPadGrad Mul Neg NextIteration NoOp NotEqual OneHot OneShotIterator
-    OnesLike Pack Pad PadV2 PaddedBatchDatasetV2 ParallelMapDatasetV2 ParseExampleV2
-    PartitionedCall Placeholder PlaceholderWithDefault Pow PrefetchDataset Print PrintV2
-    Prod PyFunc PyFuncStateless RandomShuffle RandomStandardNormal RandomUniform
-    RandomUniformInt Range RangeDataset Rank ReadFile ReadVariableOp
+    Abs AddN AddV2 All Any ArgMax ArgMin BatchMatMulV2 BroadcastGradientArgs BroadcastTo
+    Cast Ceil ConcatV2 Conj Cos Cumprod Cumsum DecodeCSV DecodeRaw Equal Exp ExpandDims Fill
+    FixedLengthRecordReaderV2 Floor FloorDiv FloorMod GatherNd GatherV2 Greater GreaterEqual
+    Identity IdentityReaderV2 If InvertPermutation Less LessEqual LinSpace Log Log1p
+    LogicalAnd LogicalNot LogicalOr MatMul MatchingFiles Max Maximum Mean Min Minimum
+    MirrorPad MirrorPadGrad Mul Neg NotEqual OneHot OnesLike Pack Pad PadV2 ParseExampleV2
+    PartitionedCall Placeholder PlaceholderWithDefault Pow Prod Range Rank ReadFile
     ReaderNumRecordsProducedV2 ReaderNumWorkUnitsCompletedV2 ReaderReadUpToV2 ReaderReadV2
-    ReaderResetV2 RealDiv Reciprocal ReduceDataset RefEnter RefExit RefMerge
-    RefNextIteration RefSwitch RepeatDataset Reshape RestoreV2 ReverseV2 Round Rsqrt SaveV2
-    ScatterNd Select SelectV2 Shape ShardedFilename ShuffleDataset Sigmoid Sign Sin Size
-    SkipDataset Slice Split SplitV Sqrt Square SquaredDifference Squeeze
+    ReaderResetV2 RealDiv Reciprocal Reshape ReverseV2 Round Rsqrt ScatterNd Select SelectV2
+    Shape Sigmoid Sign Sin Size Slice Split SplitV Sqrt Square SquaredDifference Squeeze
     StatefulPartitionedCall StatelessIf StatelessWhile StopGradient StridedSlice
-    StridedSliceGrad StringFormat Sub Sum Switch TFRecordDataset TFRecordReaderV2
-    TakeDataset Tanh TensorDataset TensorSliceDataset
-    TextLineDataset TextLineReaderV2 Tile TraceLength TraceValue Transpose TruncatedNormal
-    UnbatchDataset Unpack UnsortedSegmentSum VarHandleOp VarIsInitializedOp Where While
-    WholeFileReaderV2 WindowDataset WriteFile ZerosLike ZipDataset
+    StridedSliceGrad Sub Sum TFRecordReaderV2 Tanh TextLineReaderV2 Tile Transpose Unpack
+    UnsortedSegmentSum Where While WholeFileReaderV2 WriteFile ZerosLike
     """.split()  # noqa: SIM905 - a word list reads better than 200 quoted lines
 )
 
