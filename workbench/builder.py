@@ -20,10 +20,10 @@ import ipywidgets as widgets
 from runtime.config import ConfigProto
 from runtime.graph import Graph
 
-from . import render
 from .builder_model import BuilderModel
 from .builder_palette import families, palette_entries
 from .builder_widgets import close_children, error_box, form_fields, offer, show_error
+from .graph_widget import GraphWidget
 from .view import GraphView
 
 __all__ = ["GraphBuilder"]
@@ -93,7 +93,7 @@ class GraphBuilder(BuilderModel):
         undo, redo = self._button("Undo", self.undo), self._button("Redo", self.redo)
         self.message_box = widgets.HTML().add_class("tfgraph-builder-message")
         self.form = widgets.VBox().add_class("tfgraph-builder-form")
-        self.picture = widgets.HTML().add_class("tfgraph-builder-graph")
+        self.picture = GraphWidget().add_class("tfgraph-builder-graph")
         self.code = widgets.HTML().add_class("tfgraph-builder-code")
         self.error_boxes = {key: error_box() for key in ("rename", "run")}
         self.widget = widgets.VBox(
@@ -204,7 +204,7 @@ class GraphBuilder(BuilderModel):
             self._refreshing = False
         for key, box in self.error_boxes.items():
             show_error(box, key, self._error_for(key))
-        self.picture.value = self._picture()
+        self.picture.payload = self._picture()
         self.code.value = f"<pre>{html.escape(self.to_code())}</pre>"
         self.buttons["Undo"].disabled = not self.can_undo
         self.buttons["Redo"].disabled = not self.can_redo
@@ -242,14 +242,15 @@ class GraphBuilder(BuilderModel):
             for name, value in self.results.items()
         )
 
-    def _picture(self) -> str:
-        if not self.graph.get_operations():
-            return "<i>The graph is empty: add an op.</i>"
+    def _picture(self) -> dict:
+        """The payload of the graph so far, coloured by placement (or by the requests,
+        for a placement the config cannot make)."""
+        name = "builder" if self.graph.get_operations() else "The graph is empty: add an op."
         try:
-            view = GraphView(self.graph, self.session)
+            view = GraphView(self.graph, self.session, color_by="device", name=name)
         except Exception:  # a placement the config cannot make: draw the requests instead
-            view = GraphView(self.graph)
-        return render.to_svg(view)
+            view = GraphView(self.graph, color_by="device", name=name)
+        return view.to_json()
 
     def _error_for(self, key: str) -> str | None:
         for field, message in self.errors.items():

@@ -16,7 +16,8 @@ import numpy as np
 
 from runtime.stepper import Stepper
 
-from . import palette, render, svg
+from . import palette, svg
+from .graph_widget import GraphWidget
 from .view import GraphView
 
 BUTTONS = ("Step", "Continue", "Run to selected", "Finish", "Reset", "Restore")
@@ -215,10 +216,27 @@ class StepperView:
         return status_map(self.stepper)
 
     def refresh(self) -> None:
-        """Redraw the picture, selector, inspector, breakpoint list and message."""
+        """Redraw the picture, selector, inspector, breakpoint list and message.
+
+        A failure here (a closed session, say) is shown as the view's message,
+        never swallowed: every button would otherwise silently do nothing.
+        """
+        try:
+            self._redraw()
+        except Exception as err:  # shown in the view, never lost in a callback
+            self.error, self.message = err, f"{type(err).__name__}: {err}"
+            self._show_message()
+
+    def _redraw(self) -> None:
         status = self.status
-        view = GraphView(self.session.graph, self.session, status=status, color_by="status")
-        self.graph.value = render.to_svg(view)
+        view = GraphView(
+            self.session.graph, self.session, status=status, color_by="status", name="stepper"
+        )
+        # The op that just ran shows as itself: the groups holding it open.
+        at = [i for i, node in enumerate(view.nodes) if node.status in ("current", "error")]
+        opened = [g for i in at for g in view.grouping.chain(i) if g not in view.expanded]
+        view.expanded = view.expanded + list(dict.fromkeys(opened))
+        self.graph.payload = view.to_json()
         self._refreshing = True
         try:
             if self.selector.options != tuple(status):
@@ -228,6 +246,9 @@ class StepperView:
             self._refreshing = False
         self.inspector.value = self.inspector_html()
         self.breakpoint_list.options = [bp.describe() for bp in self.stepper.breakpoints]
+        self._show_message()
+
+    def _show_message(self) -> None:
         color = palette.STATUS["error"] if self.error else "#333333"
         self.message_box.value = (
             f'<pre class="tfgraph-stepper-message" style="color:{color}">'
@@ -263,7 +284,9 @@ class StepperView:
         )
         for button, action in zip(self.buttons.values(), actions):
             button.on_click(lambda _, action=action: action())
-        self.graph = widgets.HTML().add_class("tfgraph-stepper-graph")
+        self.graph = GraphWidget().add_class("tfgraph-stepper-graph")
+        self.graph.layout = widgets.Layout(flex="1 1 auto", min_width="0")
+        self.graph.observe(self._on_pick, names="selected")
         self.selector = widgets.Dropdown(description="Op", options=[])
         self.selector.observe(self._on_select, names="value")
         self.inspector = widgets.HTML()
@@ -271,16 +294,27 @@ class StepperView:
         self.widget = widgets.VBox(
             [
                 widgets.HBox(list(self.buttons.values())),
-                widgets.HBox([self.graph, widgets.VBox([self.selector, self.inspector])]),
+                widgets.HBox([self.graph, self._inspector_box()]),
                 self._breakpoint_editor(),
                 self._inject_editor(),
                 self.message_box,
             ]
         ).add_class("tfgraph-stepper")
 
+    def _on_pick(self, change) -> None:
+        """An op clicked in the picture is inspected like one chosen in the list."""
+        if not self._refreshing and change["new"] and change["new"] != self.selected:
+            self.select(change["new"])
+
     def _on_select(self, change) -> None:
         if not self._refreshing and change["new"] != self.selected:
             self.select(change["new"])
+
+    def _inspector_box(self) -> widgets.Widget:
+        """The op list and the value inspector, beside the picture at a fixed width."""
+        box = widgets.VBox([self.selector, self.inspector])
+        box.layout = widgets.Layout(flex="0 0 340px", width="340px", overflow="auto")
+        return box
 
     def _breakpoint_editor(self) -> widgets.Widget:
         kind = widgets.Dropdown(options=list(BREAKPOINT_KINDS), description="Break at")

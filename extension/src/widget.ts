@@ -128,10 +128,15 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       return;
     }
     const payload = data as ITFGraphPayload;
-    const same = this._payload !== null && Private.sameGraph(this._payload, payload);
+    const previous = this._payload;
+    const same = previous !== null && Private.sameGraph(previous, payload);
     this._payload = payload;
     if (!same || this._state === null) {
       this._state = new ViewState(payload);
+    } else {
+      // Groups the kernel newly opens (the stepper's current op) open here too.
+      const before = new Set(previous.expanded);
+      payload.expanded.filter(id => !before.has(id)).forEach(id => this._state!.expanded.add(id));
     }
     this._note.textContent = payload.note ?? '';
     this._note.hidden = payload.note === undefined;

@@ -11,9 +11,10 @@ builder = GraphBuilder()
 builder
 """
 
-# The first label line of each node of the builder's picture.
+# The first label line of each box of the builder's picture (the extension's renderer).
 NODE_LABELS = (
-    "root => [...root.querySelectorAll('g.node')].map(g => g.querySelector('text').textContent)"
+    "root => [...root.querySelectorAll('.jp-TFGraph-viewport g.node')]"
+    ".map(g => g.querySelector('text').textContent)"
 )
 
 
@@ -50,7 +51,11 @@ def test_build_c_equals_a_times_b_by_clicking_and_run_it(page, notebook, page_er
     field(view, "y", "select").select_option(label="b:0 float32 ()")
     field(view, "name").fill("c")
     add_and_wait(view, "c (Mul)")
-    labels = view.locator(".tfgraph-builder-graph svg").evaluate(NODE_LABELS)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.tfgraph-builder .jp-TFGraph-viewport g.node')]"
+        ".some(g => g.querySelector('text').textContent === 'c')"
+    )
+    labels = view.locator(".tfgraph-builder-graph").evaluate(NODE_LABELS)
     assert {"a", "b", "c"} <= set(labels)
 
     view.locator(".tfgraph-builder-fetch select").select_option(label="c:0")

@@ -1,7 +1,6 @@
 """Shared graphs and checks for the workbench tests."""
 
 import json
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 CPU1 = "/job:localhost/replica:0/task:0/device:CPU:1"
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def validate(payload: dict) -> None:
@@ -41,15 +39,10 @@ def validate(payload: dict) -> None:
     assert set(payload["colors"]["op"]) == set(payload["categories"].values())
 
 
-def node_fills(svg_text: str) -> dict:
-    """``{first label line: fill colour}`` of each node Graphviz drew in ``svg_text``."""
-    fills = {}
-    for group in ET.fromstring(svg_text.encode()).iter(f"{SVG}g"):
-        if group.get("class") == "node":
-            label = next(group.iter(f"{SVG}text")).text
-            shape = next(e for e in group.iter() if e.tag in (f"{SVG}path", f"{SVG}polygon"))
-            fills[label] = shape.get("fill")
-    return fills
+def status_fills(payload: dict) -> dict:
+    """``{op name: fill colour}`` of a status-coloured payload (neutral without a status)."""
+    colors = payload["colors"]["status"]
+    return {n["name"]: colors.get(n.get("status"), "#dddddd") for n in payload["nodes"]}
 
 
 def two_device_graph():

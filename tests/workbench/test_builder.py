@@ -5,7 +5,7 @@ import html
 
 import numpy as np
 import pytest
-from conftest import CPU0, CPU1, node_fills
+from conftest import CPU0, CPU1
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -378,7 +378,10 @@ def test_run_errors_show_in_the_run_panel(fetches, feeds, field, message):
 def test_the_picture_is_coloured_by_placement_and_the_node_list_shows_devices(product):
     builder = product
     builder.add("tf.negative", ["c:0"], name="n", device="/cpu:1")
-    fills = node_fills(builder.picture.value)
+    payload = builder.picture.payload
+    devices = {d["name"]: payload["colors"]["device"][d["name"]] for d in payload["devices"]}
+    fills = {n["name"]: devices[payload["devices"][n["device"]]["name"]] for n in payload["nodes"]}
+    assert payload["color_by"] == "device"
     assert fills["n"] == palette.device_color(CPU1)
     assert fills["a"] == fills["c"] == palette.device_color(CPU0)
     assert builder.node_list.options[-1] == ("n (Neg) /device:CPU:1", "n")
@@ -386,7 +389,8 @@ def test_the_picture_is_coloured_by_placement_and_the_node_list_shows_devices(pr
     builder.undo()
     builder.undo()
     builder.undo()
-    assert "The graph is empty" in builder.picture.value
+    assert builder.picture.payload["nodes"] == []
+    assert builder.picture.payload["name"] == "The graph is empty: add an op."
 
 
 # -- code, both ways --------------------------------------------------------------------

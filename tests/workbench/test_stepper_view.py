@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import node_fills
+from conftest import status_fills
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
@@ -31,7 +31,7 @@ def test_three_steps_colour_the_third_op_current_and_show_its_value(chain):
     for _ in range(3):
         view.buttons["Step"].click()
     assert view.selected == "c"
-    fills = node_fills(view.graph.value)
+    fills = status_fills(view.graph.payload)
     assert fills["c"] == palette.STATUS["current"]
     assert fills["a"] == fills["b"] == palette.STATUS["done"]
     assert fills["d"] == palette.STATUS["next"]
@@ -99,7 +99,7 @@ def test_errors_are_shown_in_the_view_and_the_failed_op_is_marked(chain):
     view.buttons["Step"].click()
     assert view.message.startswith("InvalidArgumentError: BatchMatMulV2 'y'")
     assert view.status["y"] == "error"
-    assert node_fills(view.graph.value)["y"] == palette.STATUS["error"]
+    assert status_fills(view.graph.payload)["y"] == palette.STATUS["error"]
     view.inject("x", "not a value")
     assert view.message.startswith("SyntaxError")
     view.inject("x", "np.ones((3, 3))")
@@ -152,3 +152,14 @@ def test_the_magic_opens_the_view():
     view.click_step()
     assert view.status == {"x": "current", "y": "next"}
     assert "application/vnd.jupyter.widget-view+json" in view._repr_mimebundle_()
+
+
+def test_a_refresh_that_fails_says_why_in_the_view():
+    with tf.Graph().as_default():
+        b = tf.negative(tf.constant([1.0, 2.0], name="a"), name="b")
+        sess = tf.compat.v1.Session()
+    view = StepperView(sess, b)
+    sess.close()
+    view.buttons["Step"].click()
+    assert view.message.startswith("RuntimeError: Attempted to use a closed Session.")
+    assert "closed Session" in view.message_box.value
