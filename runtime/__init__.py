@@ -15,6 +15,7 @@ from . import (  # tf.io, tf.compat.v1.summary
     io,
     kernels,
     layers,
+    losses,
     math,
     nn,
     queue,
