@@ -7,7 +7,6 @@ nothing from the graph or session layers. Importing this package registers them 
 from . import (
     array,
     bitwise,
-    checkpoint,  # Saver
     control,
     logging,
     math,
@@ -16,7 +15,6 @@ from . import (
     random,
     resource_variables,  # TF2 graphs' variables
     state,  # variables
-    summary,  # summaries
     tensor_array,  # TensorArrays
     tensor_list,  # TF2's TensorLists
     training,  # optimizers

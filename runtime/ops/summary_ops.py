@@ -6,7 +6,7 @@ name scope ``loss`` opens (``loss_1`` the second time) whose tag is that name; w
 ``family`` the op lives in ``family/name`` and the tag is prefixed again,
 ``family/<scope>/family/name``, so TensorBoard groups it under the family's tab. Each
 op joins the ``summaries`` collection (or ``collections``), which ``merge_all``
-merges. Kernels: :mod:`runtime.kernels.summary`.
+merges. Kernels: :mod:`runtime.summary.kernels`.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from ..proto.summary_pb2 import (
     SummaryMetadata,
 )
 from ..records import encode_record, masked_crc32c
+from . import kernels  # registers the summary ops' kernels
 from .reader import LogdirWatcher, read_events, summary_iterator
 from .writer import FileWriter, FileWriterCache
 

@@ -27,6 +27,7 @@ import os
 import time
 
 from .. import checkpoint, dtypes
+from ..checkpoint import kernels as _kernels  # noqa: F401 - registers SaveV2 & co
 from ..errors import InvalidArgumentError, NotFoundError
 from ..graph import get_default_graph
 from ..graph_keys import GraphKeys

@@ -14,8 +14,8 @@ from PIL import Image
 
 import runtime as tf
 from runtime.errors import InvalidArgumentError
-from runtime.kernels.summary import BUCKET_LIMITS, histogram_proto, to_uint8
 from runtime.proto import summary_pb2
+from runtime.summary.kernels import BUCKET_LIMITS, histogram_proto, to_uint8
 
 v1 = tf.compat.v1
 HERE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf_summaries")

@@ -15,7 +15,6 @@ from tensorboard.compat.proto import config_pb2 as tb_config_pb2
 
 import runtime as tf
 from runtime.errors import DataLossError
-from runtime.kernels.summary import histogram_proto
 from runtime.records import encode_record
 from runtime.summary import (
     FileWriter,
@@ -26,6 +25,7 @@ from runtime.summary import (
     read_events,
     summary_iterator,
 )
+from runtime.summary.kernels import histogram_proto
 
 v1 = tf.compat.v1
 HERE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf_summaries")

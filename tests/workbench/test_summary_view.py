@@ -15,8 +15,8 @@ from IPython.core.interactiveshell import InteractiveShell
 from tensorboard.plugins.distribution import compressor
 
 import runtime as tf
-from runtime.kernels.summary import histogram_proto
 from runtime.summary import FileWriter, HistogramProto, Summary
+from runtime.summary.kernels import histogram_proto
 from workbench.summary_view import (
     MAX_POINTS,
     Series,

@@ -1,5 +1,8 @@
 """Kernels of the summary ops: each returns a serialized ``Summary`` (a string scalar).
 
+They live with the summaries, not in :mod:`runtime.kernels` (pure numpy), because
+they build protocol buffers and encode PNG and WAV files.
+
 What they compute is TF's: histograms in TF's exponential buckets (limits growing by
 10% from 1e-12 to 1e20, mirrored below zero, empty runs collapsed into one bucket),
 float images scaled into ``[0, 255]`` by TF's rule and encoded as PNG (Pillow), audio

@@ -1,14 +1,17 @@
 """Kernels of the checkpoint ops: ``SaveV2``, ``RestoreV2``, ``MergeV2Checkpoints``,
-``ShardedFilename``. The files themselves: :mod:`runtime.checkpoint`.
+``ShardedFilename`` (their OpDefs: :mod:`runtime.training.saver`, which imports this).
+
+They live beside the file formats, not in :mod:`runtime.kernels`, whose kernels are
+pure numpy: these read and write files.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import checkpoint
 from ..errors import InvalidArgumentError, UnimplementedError
 from ..registry import register_kernel
+from . import merge, open_reader, save, shard_prefix
 
 # TF's DataTypeString for the dtypes whose TF name is not numpy's.
 _TF_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
@@ -52,7 +55,7 @@ def save_v2(prefix, tensor_names, shape_and_slices, *tensors, dtypes):
             None, None, f"Got {len(tensors)} tensors for {len(names)} tensor names"
         )
     _check_slices(shape_and_slices)
-    checkpoint.save(_text(prefix), names, tensors, list(dtypes))
+    save(_text(prefix), names, tensors, list(dtypes))
     return ()
 
 
@@ -60,7 +63,7 @@ def save_v2(prefix, tensor_names, shape_and_slices, *tensors, dtypes):
 def restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
     _check_slices(shape_and_slices)
     names = _texts(tensor_names)
-    with checkpoint.open_reader(_text(prefix)) as reader:
+    with open_reader(_text(prefix)) as reader:
         values = []
         for name, dtype in zip(names, dtypes):
             saved = reader.dtype(name)
@@ -79,11 +82,11 @@ def restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
 def merge_v2_checkpoints(
     checkpoint_prefixes, destination_prefix, *, delete_old_dirs, allow_missing_files
 ):
-    checkpoint.merge(_texts(checkpoint_prefixes), _text(destination_prefix), delete_old_dirs)
+    merge(_texts(checkpoint_prefixes), _text(destination_prefix), delete_old_dirs)
     return ()
 
 
 @register_kernel("ShardedFilename")
 def sharded_filename(basename, shard, num_shards):
-    name = checkpoint.shard_prefix(_text(basename), int(shard), int(num_shards))
+    name = shard_prefix(_text(basename), int(shard), int(num_shards))
     return (np.array(name.encode(), dtype=object),)
