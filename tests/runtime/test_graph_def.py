@@ -265,9 +265,9 @@ _const = dict(value=np.float32(1.0), dtype=tf.float32)
         ),
         (
             [_node("c", "Const", **_const)],
-            {"input_map": {"zz:0": None}},
+            {"input_map": {"zz:0": None}},  # converted as TF converts it: None is no value
             TypeError,
-            "must be a Tensor",
+            "None",
         ),
         (
             [_node("c", "Const", **_const)],
