@@ -20,7 +20,7 @@ from ..functional import FuncGraph, as_output_tensor, trace_function, unique_fun
 from ..graph import Tensor, get_default_graph
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.random_ops import get_seed
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape, as_shape
 from ..sparse_tensor import SparseTensor
 from . import sparse_elements
@@ -50,114 +50,162 @@ def _variant(*_inputs, **_attrs) -> list[TensorSpec]:
     return [TensorSpec(dtypes.variant, TensorShape([]))]
 
 
-def _dataset_op(name: str, inputs=(), stateful: bool = False, types_attr="output_types", **attrs):
+# The declarations are TF's (tests/fixtures/tf_ops/op_defs.json): same args, same attrs.
+_TYPES = ("output_types: list(type) >= 1", "output_shapes: list(shape) >= 1")
+_META = ("metadata: string = ''",)
+_FUNCTION = ("Targuments: list(type) >= 0", *_TYPES, *_META)
+_SOURCE = ("Toutput_types: list(type) >= 1", "output_shapes: list(shape) >= 1", *_META)
+_FILES = ("filenames: string", "compression_type: string", "buffer_size: int64")
+
+
+def _dataset_op(name: str, inputs, attrs=(*_TYPES, *_META), stateful: bool = False) -> OpDef:
     op_def = register_op(
-        OpDef(
-            name,
-            tuple(inputs),
-            ("handle",),
-            {types_attr: REQUIRED, "output_shapes": REQUIRED, **attrs},
-            shape_fn=_variant,
-            is_stateful=stateful,
-        )
+        OpDef(name, tuple(inputs), ("handle: variant",), tuple(attrs), _variant, stateful)
     )
     not_differentiable(name)
     return op_def
 
 
-_FUNCTION_ATTRS = {"Targuments": ()}
-TENSOR_SLICE = _dataset_op("TensorSliceDataset", ["*components"], types_attr="Toutput_types")
-TENSOR = _dataset_op("TensorDataset", ["*components"], types_attr="Toutput_types")
-RANGE = _dataset_op("RangeDataset", ["start", "stop", "step"])
-GENERATOR = _dataset_op("GeneratorDataset", ["*args"], stateful=True, token=REQUIRED)
-TEXT_LINE = _dataset_op(
-    "TextLineDataset", ["filenames", "compression_type", "buffer_size"], stateful=True
+TENSOR_SLICE = _dataset_op(
+    "TensorSliceDataset",
+    ["components: Toutput_types"],
+    (*_SOURCE, "is_files: bool = false", "replicate_on_split: bool = false"),
+    stateful=True,
 )
-TF_RECORD = _dataset_op(
-    "TFRecordDataset", ["filenames", "compression_type", "buffer_size"], stateful=True
+TENSOR = _dataset_op("TensorDataset", ["components: Toutput_types"], _SOURCE, stateful=True)
+RANGE = _dataset_op(
+    "RangeDataset",
+    ["start: int64", "stop: int64", "step: int64"],
+    (*_TYPES, *_META, "replicate_on_split: bool = false"),
+    stateful=True,
 )
+# TF's GeneratorDataset calls three functions wrapping Python code; this one calls the
+# Python generator itself, found by its token (as py_func's are).
+GENERATOR = _dataset_op(
+    "GeneratorDataset",
+    ["args: Targs"],
+    ("token: string", "Targs: list(type) >= 0", *_TYPES, *_META),
+    stateful=True,
+)
+TEXT_LINE = _dataset_op("TextLineDataset", _FILES, _META, stateful=True)
+TF_RECORD = _dataset_op("TFRecordDataset", _FILES, _META, stateful=True)
 FIXED_LENGTH = _dataset_op(
     "FixedLengthRecordDatasetV2",
     [
-        "filenames",
-        "header_bytes",
-        "record_bytes",
-        "footer_bytes",
-        "buffer_size",
-        "compression_type",
+        "filenames: string",
+        "header_bytes: int64",
+        "record_bytes: int64",
+        "footer_bytes: int64",
+        "buffer_size: int64",
+        "compression_type: string",
     ],
+    _META,
     stateful=True,
 )
+_MAP_ARGS = ("input_dataset: variant", "other_arguments: Targuments")
 MAP = _dataset_op(
-    "MapDataset", ["input_dataset", "*&other_arguments"], f=REQUIRED, **_FUNCTION_ATTRS
+    "MapDataset",
+    _MAP_ARGS,
+    (
+        "f: func",
+        *_FUNCTION,
+        "use_inter_op_parallelism: bool = true",
+        "preserve_cardinality: bool = false",
+        "force_synchronous: bool = false",
+    ),
 )
 PARALLEL_MAP = _dataset_op(
     "ParallelMapDatasetV2",
-    ["input_dataset", "*&other_arguments", "num_parallel_calls"],
-    f=REQUIRED,
-    deterministic="default",
-    **_FUNCTION_ATTRS,
+    (*_MAP_ARGS, "num_parallel_calls: int64"),
+    (
+        "f: func",
+        *_FUNCTION,
+        "use_inter_op_parallelism: bool = true",
+        "deterministic: string = 'default'",
+        "preserve_cardinality: bool = false",
+        "use_unbounded_threadpool: bool = false",
+    ),
 )
-FILTER = _dataset_op(
-    "FilterDataset", ["input_dataset", "*&other_arguments"], predicate=REQUIRED, **_FUNCTION_ATTRS
-)
-FLAT_MAP = _dataset_op(
-    "FlatMapDataset", ["input_dataset", "*&other_arguments"], f=REQUIRED, **_FUNCTION_ATTRS
-)
+FILTER = _dataset_op("FilterDataset", _MAP_ARGS, ("predicate: func", *_FUNCTION))
+FLAT_MAP = _dataset_op("FlatMapDataset", _MAP_ARGS, ("f: func", *_FUNCTION))
 INTERLEAVE = _dataset_op(
     "InterleaveDataset",
-    ["input_dataset", "*&other_arguments", "cycle_length", "block_length"],
-    f=REQUIRED,
-    **_FUNCTION_ATTRS,
+    (*_MAP_ARGS, "cycle_length: int64", "block_length: int64"),
+    ("f: func", *_FUNCTION),
 )
 BATCH = _dataset_op(
-    "BatchDatasetV2", ["input_dataset", "batch_size", "drop_remainder"], parallel_copy=False
+    "BatchDatasetV2",
+    ["input_dataset: variant", "batch_size: int64", "drop_remainder: bool"],
+    ("parallel_copy: bool = false", *_TYPES, *_META),
 )
 PADDED_BATCH = _dataset_op(
     "PaddedBatchDatasetV2",
-    ["input_dataset", "batch_size", "*padded_shapes", "*padding_values", "drop_remainder"],
-    types_attr="Toutput_types",
-    parallel_copy=False,
-    N=REQUIRED,
+    [
+        "input_dataset: variant",
+        "batch_size: int64",
+        "padded_shapes: N * int64",
+        "padding_values: Toutput_types",
+        "drop_remainder: bool",
+    ],
+    ("parallel_copy: bool = false", *_SOURCE, "N: int >= 1"),
 )
-UNBATCH = _dataset_op("UnbatchDataset", ["input_dataset"])
+UNBATCH = _dataset_op("UnbatchDataset", ["input_dataset: variant"])
 WINDOW = _dataset_op(
-    "WindowDataset", ["input_dataset", "size", "shift", "stride", "drop_remainder"]
+    "WindowDataset",
+    [
+        "input_dataset: variant",
+        "size: int64",
+        "shift: int64",
+        "stride: int64",
+        "drop_remainder: bool",
+    ],
 )
 SHUFFLE = _dataset_op(
     "ShuffleDataset",
-    ["input_dataset", "buffer_size", "seed", "seed2"],
-    reshuffle_each_iteration=True,
+    ["input_dataset: variant", "buffer_size: int64", "seed: int64", "seed2: int64"],
+    ("reshuffle_each_iteration: bool = true", *_TYPES, *_META),
 )
-REPEAT = _dataset_op("RepeatDataset", ["input_dataset", "count"])
-TAKE = _dataset_op("TakeDataset", ["input_dataset", "count"])
-SKIP = _dataset_op("SkipDataset", ["input_dataset", "count"])
-ZIP = _dataset_op("ZipDataset", ["*input_datasets"], N=REQUIRED)
-CONCATENATE = _dataset_op("ConcatenateDataset", ["input_dataset", "another_dataset"])
-PREFETCH = _dataset_op("PrefetchDataset", ["input_dataset", "buffer_size"])
-CACHE = _dataset_op("CacheDataset", ["input_dataset", "filename"], stateful=True)
+REPEAT = _dataset_op("RepeatDataset", ["input_dataset: variant", "count: int64"])
+TAKE = _dataset_op("TakeDataset", ["input_dataset: variant", "count: int64"])
+SKIP = _dataset_op("SkipDataset", ["input_dataset: variant", "count: int64"])
+ZIP = _dataset_op("ZipDataset", ["input_datasets: N * variant"], (*_TYPES, "N: int >= 1", *_META))
+CONCATENATE = _dataset_op(
+    "ConcatenateDataset", ["input_dataset: variant", "another_dataset: variant"]
+)
+PREFETCH = _dataset_op(
+    "PrefetchDataset",
+    ["input_dataset: variant", "buffer_size: int64"],
+    (
+        *_TYPES,
+        "slack_period: int = 0",
+        "legacy_autotune: bool = true",
+        "buffer_size_min: int = 0",
+        *_META,
+    ),
+)
+CACHE = _dataset_op("CacheDataset", ["input_dataset: variant", "filename: string"])
 
 
 def _reduce_shapes(*_inputs, output_types, output_shapes, **_attrs):
     return [TensorSpec(t, s) for t, s in zip(output_types, output_shapes)]
 
 
-# The initial state and the captured arguments are one list: the kernel splits it by Tstate.
 REDUCE = register_op(
     OpDef(
         "ReduceDataset",
-        ("input_dataset", "*&inputs"),
-        ("components",),
-        {
-            "f": REQUIRED,
-            "Tstate": REQUIRED,
-            "Targuments": (),
-            "output_types": REQUIRED,
-            "output_shapes": REQUIRED,
-        },
+        ("input_dataset: variant", "initial_state: Tstate", "other_arguments: Targuments"),
+        ("components: output_types",),
+        (
+            "f: func",
+            "Tstate: list(type) >= 1",
+            "Targuments: list(type) >= 0",
+            *_TYPES,
+            "use_inter_op_parallelism: bool = true",
+            *_META,
+        ),
         shape_fn=_reduce_shapes,
         is_stateful=True,
-        cost="expensive",
+        cost=Cost.EXPENSIVE,
     )
 )
 not_differentiable("ReduceDataset")
@@ -802,7 +850,7 @@ class Dataset:
         flat = [t if not t.dtype.is_ref_dtype else _identity(t) for t in flat]
         op = apply_op(
             REDUCE,
-            [self._variant_tensor, [*flat, *traced.captured]],
+            [self._variant_tensor, flat, traced.captured],
             name or "ReduceDataset",
             graph=self.graph,
             f=traced.body,
@@ -830,16 +878,12 @@ class Dataset:
 
 def _dataset_op_of(graph, op_def, inputs, structure: Structure, name, **attrs) -> Dataset:
     """A new op of ``op_def`` in ``graph``, as the dataset of elements ``structure``."""
-    types_attr = "Toutput_types" if "Toutput_types" in op_def.attr_defaults else "output_types"
-    op = apply_op(
-        op_def,
-        inputs,
-        name or op_def.name,
-        graph=graph,
-        output_shapes=list(structure.flat_shapes),
-        **{types_attr: list(structure.flat_types)},
-        **attrs,
-    )
+    declared = op_def.attr_defaults
+    if "output_shapes" in declared:  # record files' datasets declare no element types
+        types_attr = "Toutput_types" if "Toutput_types" in declared else "output_types"
+        attrs[types_attr] = list(structure.flat_types)
+        attrs["output_shapes"] = list(structure.flat_shapes)
+    op = apply_op(op_def, inputs, name or op_def.name, graph=graph, **attrs)
     return Dataset(op.outputs[0], structure)
 
 

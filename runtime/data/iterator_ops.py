@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import dtypes
 from ..graph import get_default_graph
 from ..ops.core import apply_op, convert_to_tensor
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape
 from .dataset_ops import Dataset, element_of, output_classes
 from .structure import Structure, element_structure
@@ -27,7 +27,7 @@ def _handle(*_inputs, **_attrs):
     return [TensorSpec(dtypes.resource, TensorShape([]))]
 
 
-def _register(name, inputs, outputs, attrs, shape_fn, cost="cheap") -> OpDef:
+def _register(name, inputs, outputs, attrs, shape_fn, cost=Cost.CHEAP) -> OpDef:
     op_def = register_op(
         OpDef(name, inputs, outputs, attrs, shape_fn=shape_fn, is_stateful=True, cost=cost)
     )
@@ -35,39 +35,50 @@ def _register(name, inputs, outputs, attrs, shape_fn, cost="cheap") -> OpDef:
     return op_def
 
 
-_RESOURCE_ATTRS = {
-    "shared_name": "",
-    "container": "",
-    "output_types": REQUIRED,
-    "output_shapes": REQUIRED,
-}
-ITERATOR = _register("IteratorV2", (), ("handle",), _RESOURCE_ATTRS, _handle)
-ONE_SHOT = _register("OneShotIterator", ("dataset",), ("handle",), _RESOURCE_ATTRS, _handle)
-MAKE_ITERATOR = _register("MakeIterator", ("dataset", "iterator"), (), {}, lambda d, i: [])
+_TYPES = ("output_types: list(type) >= 1", "output_shapes: list(shape) >= 1")
+ITERATOR = _register(
+    "IteratorV2",
+    (),
+    ("handle: resource",),
+    ("shared_name: string", "container: string", *_TYPES),
+    _handle,
+)
+# TF's OneShotIterator rebuilds its dataset from a function holding a copy of the
+# pipeline; this one takes the dataset as an input.
+ONE_SHOT = _register(
+    "OneShotIterator",
+    ("dataset: variant",),
+    ("handle: resource",),
+    (*_TYPES, "container: string = ''", "shared_name: string = ''"),
+    _handle,
+)
+MAKE_ITERATOR = _register(
+    "MakeIterator", ("dataset: variant", "iterator: resource"), (), (), lambda d, i: []
+)
 # A get_next waits for elements and may run a long pipeline step: it is a blocking op,
 # so it runs off the caller's thread and a notebook interrupt never cuts it in half.
 GET_NEXT = _register(
     "IteratorGetNext",
-    ("iterator",),
-    ("components",),
-    {"output_types": REQUIRED, "output_shapes": REQUIRED},
+    ("iterator: resource",),
+    ("components: output_types",),
+    _TYPES,
     lambda iterator, *, output_types, output_shapes: [
         TensorSpec(t, s) for t, s in zip(output_types, output_shapes)
     ],
-    cost="blocking",
+    cost=Cost.BLOCKING,
 )
 TO_STRING_HANDLE = _register(
     "IteratorToStringHandle",
-    ("resource_handle",),
-    ("string_handle",),
-    {},
+    ("resource_handle: resource",),
+    ("string_handle: string",),
+    (),
     lambda handle: [TensorSpec(dtypes.string, TensorShape([]))],
 )
 FROM_STRING_HANDLE = _register(
     "IteratorFromStringHandleV2",
-    ("string_handle",),
-    ("resource_handle",),
-    {"output_types": (), "output_shapes": ()},
+    ("string_handle: string",),
+    ("resource_handle: resource",),
+    ("output_types: list(type) >= 0 = []", "output_shapes: list(shape) >= 0 = []"),
     _handle,
 )
 

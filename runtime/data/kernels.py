@@ -26,10 +26,11 @@ import weakref
 
 import numpy as np
 
-from .. import records
+from .. import dtypes, records
 from ..errors import FailedPreconditionError, InvalidArgumentError, OutOfRangeError
 from ..kernels.math import shape_text
 from ..registry import register_kernel
+from ..shapes import TensorShape
 from .pipeline import (
     AUTOTUNE,
     POLL_SECONDS,
@@ -58,6 +59,7 @@ from .pipeline import (
     WindowIterator,
     Zip,
 )
+from .structure import flatten
 
 _iterator_ids = itertools.count()
 # graph -> {token: generator function}: from_generator's functions live with their graph.
@@ -84,14 +86,41 @@ def _file_source(filenames, read_one) -> Source:
 # -- kernels: sources ---------------------------------------------------------------------
 
 
+# TF's attrs that tune its own implementation, and the type attrs of list inputs: the
+# datasets here read none of them.
+_UNREAD = frozenset(
+    [
+        "metadata",
+        "is_files",
+        "replicate_on_split",
+        "use_inter_op_parallelism",
+        "preserve_cardinality",
+        "force_synchronous",
+        "deterministic",
+        "use_unbounded_threadpool",
+        "slack_period",
+        "legacy_autotune",
+        "buffer_size_min",
+        "parallel_copy",
+        "N",
+        "Targs",
+        "Targuments",
+    ]
+)
+# Datasets of record files declare no element types (as TF's): they are string scalars.
+_RECORD_TYPES, _RECORD_SHAPES = (dtypes.string,), (TensorShape([]),)
+
+
 def _dataset_kernel(op_type: str, context: bool = False):
     """Register ``make(*inputs, **attrs) -> DatasetValue`` as the kernel of ``op_type``."""
 
     def decorate(make):
-        def kernel(*inputs, output_shapes, **attrs):
+        def kernel(*inputs, **attrs):
             # Sources name their types attr Toutput_types, the others output_types (as TF).
-            types = attrs.pop("output_types", None) or attrs.pop("Toutput_types")
-            return (make(*inputs, **attrs).typed(types, output_shapes),)
+            types = attrs.pop("output_types", None) or attrs.pop("Toutput_types", _RECORD_TYPES)
+            shapes = attrs.pop("output_shapes", _RECORD_SHAPES)
+            own = {key: value for key, value in attrs.items() if key not in _UNREAD}
+            return (make(*inputs, **own).typed(types, shapes),)
 
         register_kernel(op_type, context=context)(kernel)
         return make
@@ -129,8 +158,6 @@ def _generator(ctx, *args, token):
 
 
 def _generated(function, args, dataset):
-    from ..data.structure import flatten
-
     for value in function(*args):
         flat = flatten(tuple(value) if isinstance(value, tuple) else value)
         if len(flat) != len(dataset.types):
@@ -279,7 +306,7 @@ def _positive(value, what: str) -> int:
 
 
 @_dataset_kernel("BatchDatasetV2")
-def _batch(input_dataset, batch_size, drop_remainder, *, parallel_copy=False):
+def _batch(input_dataset, batch_size, drop_remainder):
     return Transform(
         input_dataset,
         BatchIterator,
@@ -289,7 +316,7 @@ def _batch(input_dataset, batch_size, drop_remainder, *, parallel_copy=False):
 
 
 @_dataset_kernel("PaddedBatchDatasetV2")
-def _padded_batch(input_dataset, batch_size, *rest, parallel_copy=False, Toutput_types=(), N=0):
+def _padded_batch(input_dataset, batch_size, *rest):
     count = (len(rest) - 1) // 2
     shapes, values, drop = rest[:count], rest[count : 2 * count], rest[-1]
     return Transform(
@@ -348,7 +375,7 @@ def _skip(input_dataset, count):
 
 
 @_dataset_kernel("ZipDataset")
-def _zip(*input_datasets, N=0):
+def _zip(*input_datasets):
     return Zip(input_datasets)
 
 
@@ -374,7 +401,7 @@ def _cache(input_dataset, filename):
 
 
 @register_kernel("ReduceDataset", context=True)
-def reduce_dataset(ctx, input_dataset, *rest, f, Tstate, Targuments, output_types, output_shapes):
+def reduce_dataset(ctx, input_dataset, *rest, f, Tstate, output_types, output_shapes, **_unread):
     state = list(rest[: len(Tstate)])
     fn = Function(f, rest[len(Tstate) :])
     pipeline = Pipeline(ctx)

@@ -16,24 +16,24 @@ import numpy as np
 
 from .. import dtypes
 from ..errors import InvalidArgumentError
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_kernel, register_op
+from ..registry import OpDef, TensorSpec, not_differentiable, register_kernel, register_op
 from ..shapes import TensorShape
 
 SERIALIZE = register_op(
     OpDef(
         "SerializeSparse",
-        ("sparse_indices", "sparse_values", "sparse_shape"),
-        ("serialized_sparse",),
-        {"T": REQUIRED, "out_type": dtypes.variant},
+        ("sparse_indices: int64", "sparse_values: T", "sparse_shape: int64"),
+        ("serialized_sparse: out_type",),
+        ("T: type", "out_type: {string, variant} = DT_STRING"),
         shape_fn=lambda i, v, s, *, T, out_type: [TensorSpec(out_type, TensorShape([3]))],
     )
 )
 DESERIALIZE = register_op(
     OpDef(
         "DeserializeSparse",
-        ("serialized_sparse",),
-        ("sparse_indices", "sparse_values", "sparse_shape"),
-        {"dtype": REQUIRED, "Tserialized": dtypes.variant},
+        ("serialized_sparse: Tserialized",),
+        ("sparse_indices: int64", "sparse_values: dtype", "sparse_shape: int64"),
+        ("dtype: type", "Tserialized: {string, variant} = DT_STRING"),
         shape_fn=lambda s, *, dtype, Tserialized: [
             TensorSpec(dtypes.int64, TensorShape([None, None])),
             TensorSpec(dtype, TensorShape([None])),
@@ -44,9 +44,9 @@ DESERIALIZE = register_op(
 SERIALIZE_MANY = register_op(
     OpDef(
         "SerializeManySparse",
-        ("sparse_indices", "sparse_values", "sparse_shape"),
-        ("serialized_sparse",),
-        {"T": REQUIRED, "out_type": dtypes.variant},
+        ("sparse_indices: int64", "sparse_values: T", "sparse_shape: int64"),
+        ("serialized_sparse: out_type",),
+        ("T: type", "out_type: {string, variant} = DT_STRING"),
         shape_fn=lambda i, v, s, *, T, out_type: [TensorSpec(out_type, TensorShape([None, 3]))],
     )
 )
@@ -130,7 +130,7 @@ def to_variant(sparse):
         SERIALIZE,
         [sparse.indices, sparse.values, sparse.dense_shape],
         "SerializeSparse",
-        T=sparse.dtype.base_dtype,
+        out_type=dtypes.variant,
     ).outputs[0]
 
 
@@ -142,7 +142,7 @@ def to_rows(sparse):
         SERIALIZE_MANY,
         [sparse.indices, sparse.values, sparse.dense_shape],
         "SerializeManySparse",
-        T=sparse.dtype.base_dtype,
+        out_type=dtypes.variant,
     ).outputs[0]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import dtypes
 from .. import readers as _kernels  # noqa: F401 - registers the kernels
 from ..graph import get_default_graph
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape
 from .core import apply_op, convert_to_tensor
 
@@ -30,11 +30,9 @@ __all__ = [
 ]
 
 
-def _register(name, inputs, outputs, shape_fn, attrs=None, stateful=True, cost="cheap") -> OpDef:
+def _register(name, inputs, outputs, shape_fn, attrs=(), stateful=True, cost=Cost.CHEAP) -> OpDef:
     op_def = register_op(
-        OpDef(
-            name, inputs, outputs, attrs or {}, shape_fn=shape_fn, is_stateful=stateful, cost=cost
-        )
+        OpDef(name, inputs, outputs, attrs, shape_fn=shape_fn, is_stateful=stateful, cost=cost)
     )
     not_differentiable(name)
     return op_def
@@ -45,11 +43,18 @@ def _spec(dtype, *dims):
 
 
 READ_FILE = _register(
-    "ReadFile", ("filename",), ("contents",), lambda f: [_spec(dtypes.string)], stateful=False
+    "ReadFile",
+    ("filename: string",),
+    ("contents: string",),
+    lambda f: [_spec(dtypes.string)],
+    stateful=False,
 )
-WRITE_FILE = _register("WriteFile", ("filename", "contents"), (), lambda f, c: [])
+WRITE_FILE = _register("WriteFile", ("filename: string", "contents: string"), (), lambda f, c: [])
 MATCHING_FILES = _register(
-    "MatchingFiles", ("pattern",), ("filenames",), lambda p: [_spec(dtypes.string, None)]
+    "MatchingFiles",
+    ("pattern: string",),
+    ("filenames: string",),
+    lambda p: [_spec(dtypes.string, None)],
 )
 
 
@@ -99,52 +104,55 @@ def _handle(**_attrs):
     return [_spec(dtypes.resource)]
 
 
-def _reader_op(name: str, **attrs) -> OpDef:
-    return _register(
-        name, (), ("reader_handle",), _handle, {**attrs, "container": "", "shared_name": ""}
-    )
+_SHARING = ("container: string = ''", "shared_name: string = ''")
 
 
-TEXT_LINE_READER = _reader_op("TextLineReaderV2", skip_header_lines=0)
-TF_RECORD_READER = _reader_op("TFRecordReaderV2", compression_type="")
+def _reader_op(name: str, *attrs: str) -> OpDef:
+    return _register(name, (), ("reader_handle: resource",), _handle, attrs or _SHARING)
+
+
+TEXT_LINE_READER = _reader_op("TextLineReaderV2", "skip_header_lines: int = 0", *_SHARING)
+TF_RECORD_READER = _reader_op("TFRecordReaderV2", *_SHARING, "compression_type: string = ''")
 FIXED_LENGTH_READER = _reader_op(
     "FixedLengthRecordReaderV2",
-    header_bytes=0,
-    record_bytes=REQUIRED,
-    footer_bytes=0,
-    hop_bytes=0,
-    encoding="",
+    "header_bytes: int = 0",
+    "record_bytes: int",
+    "footer_bytes: int = 0",
+    "hop_bytes: int = 0",
+    *_SHARING,
+    "encoding: string = ''",
 )
 WHOLE_FILE_READER = _reader_op("WholeFileReaderV2")
 IDENTITY_READER = _reader_op("IdentityReaderV2")
 
+_READER_QUEUE = ("reader_handle: resource", "queue_handle: resource")
 READ = _register(
     "ReaderReadV2",
-    ("reader_handle", "queue_handle"),
-    ("key", "value"),
+    _READER_QUEUE,
+    ("key: string", "value: string"),
     lambda r, q: [_spec(dtypes.string), _spec(dtypes.string)],
-    cost="blocking",
+    cost=Cost.BLOCKING,
 )
 READ_UP_TO = _register(
     "ReaderReadUpToV2",
-    ("reader_handle", "queue_handle", "num_records"),
-    ("keys", "values"),
+    (*_READER_QUEUE, "num_records: int64"),
+    ("keys: string", "values: string"),
     lambda r, q, n: [_spec(dtypes.string, None), _spec(dtypes.string, None)],
-    cost="blocking",
+    cost=Cost.BLOCKING,
 )
 NUM_RECORDS = _register(
     "ReaderNumRecordsProducedV2",
-    ("reader_handle",),
-    ("records_produced",),
+    ("reader_handle: resource",),
+    ("records_produced: int64",),
     lambda r: [_spec(dtypes.int64)],
 )
 NUM_WORK_UNITS = _register(
     "ReaderNumWorkUnitsCompletedV2",
-    ("reader_handle",),
-    ("units_completed",),
+    ("reader_handle: resource",),
+    ("units_completed: int64",),
     lambda r: [_spec(dtypes.int64)],
 )
-RESET = _register("ReaderResetV2", ("reader_handle",), (), lambda r: [])
+RESET = _register("ReaderResetV2", ("reader_handle: resource",), (), lambda r: [])
 
 
 class ReaderBase:

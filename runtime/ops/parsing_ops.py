@@ -17,7 +17,7 @@ import numpy as np
 from .. import dtypes
 from .. import example as _example_kernels  # noqa: F401 - registers ParseExampleV2
 from ..kernels import parsing as _parsing_kernels  # noqa: F401 - registers DecodeCSV, DecodeRaw
-from ..registry import REQUIRED, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape, as_shape
 from ..sparse_tensor import SparseTensor
 from .core import apply_op, convert_to_tensor
@@ -90,16 +90,30 @@ def _dims(shape) -> list:
 PARSE_EXAMPLE = register_op(
     OpDef(
         "ParseExampleV2",
-        ("serialized", "names", "sparse_keys", "dense_keys", "ragged_keys", "*dense_defaults"),
-        ("outputs",),
-        {
-            "Tdense": REQUIRED,
-            "num_sparse": REQUIRED,
-            "sparse_types": REQUIRED,
-            "ragged_value_types": (),
-            "ragged_split_types": (),
-            "dense_shapes": REQUIRED,
-        },
+        (
+            "serialized: string",
+            "names: string",
+            "sparse_keys: string",
+            "dense_keys: string",
+            "ragged_keys: string",
+            "dense_defaults: Tdense",
+        ),
+        (
+            "sparse_indices: num_sparse * int64",
+            "sparse_values: sparse_types",
+            "sparse_shapes: num_sparse * int64",
+            "dense_values: Tdense",
+            "ragged_values: ragged_value_types",
+            "ragged_row_splits: ragged_split_types",
+        ),
+        (
+            "Tdense: list({float32, int64, string}) >= 0",
+            "num_sparse: int >= 0",
+            "sparse_types: list({float32, int64, string}) >= 0",
+            "ragged_value_types: list({float32, int64, string}) >= 0",
+            "ragged_split_types: list({int32, int64}) >= 0",
+            "dense_shapes: list(shape) >= 0",
+        ),
         shape_fn=_parse_shapes,
     )
 )
@@ -211,6 +225,8 @@ def _parse(serialized, features, name):
             Tdense=[dtypes.as_dtype(spec.dtype) for _, spec in dense],
             num_sparse=len(sparse),
             sparse_types=[dtype for _, dtype in sparse],
+            ragged_value_types=[],
+            ragged_split_types=[],
             dense_shapes=shapes,
         )
     outputs = op.outputs
@@ -233,24 +249,28 @@ def _decode_csv_shapes(records, *defaults, OUT_TYPE, **_attrs):
 DECODE_CSV = register_op(
     OpDef(
         "DecodeCSV",
-        ("records", "*record_defaults"),
-        ("output",),
-        {
-            "OUT_TYPE": REQUIRED,
-            "field_delim": ",",
-            "use_quote_delim": True,
-            "na_value": "",
-            "select_cols": (),
-        },
+        ("records: string", "record_defaults: OUT_TYPE"),
+        ("output: OUT_TYPE",),
+        (
+            "OUT_TYPE: list({float32, float64, int32, int64, string}) >= 1",
+            "field_delim: string = ','",
+            "use_quote_delim: bool = true",
+            "na_value: string = ''",
+            "select_cols: list(int) = []",
+        ),
         shape_fn=_decode_csv_shapes,
     )
 )
 DECODE_RAW = register_op(
     OpDef(
         "DecodeRaw",
-        ("bytes",),
-        ("output",),
-        {"out_type": REQUIRED, "little_endian": True},
+        ("bytes: string",),
+        ("output: out_type",),
+        (
+            "out_type: {float16, float32, float64, int32, uint16, uint8, int16, int8, int64, "
+            "complex64, complex128, bool, bfloat16}",
+            "little_endian: bool = true",
+        ),
         shape_fn=lambda b, *, out_type, little_endian: [
             TensorSpec(out_type, b.shape.concatenate([None]))
         ],
@@ -258,8 +278,6 @@ DECODE_RAW = register_op(
 )
 not_differentiable("DecodeCSV")
 not_differentiable("DecodeRaw")
-
-_CSV_TYPES = (dtypes.float32, dtypes.float64, dtypes.int32, dtypes.int64, dtypes.string)
 
 
 def decode_csv(
@@ -292,11 +310,6 @@ def decode_csv(
             convert_to_tensor(d, name=f"record_defaults_{i}") for i, d in enumerate(record_defaults)
         ]
         for i, default in enumerate(defaults):
-            if default.dtype.base_dtype not in _CSV_TYPES:
-                raise TypeError(
-                    f"Value for attr 'OUT_TYPE' of {default.dtype.name} is not in the list of "
-                    f"allowed values: float, double, int32, int64, string (record_defaults[{i}])"
-                )
             if default.shape.rank not in (None, 1) or (
                 default.shape.rank == 1 and (default.shape[0] or 0) > 1
             ):
@@ -305,7 +318,6 @@ def decode_csv(
             DECODE_CSV,
             [records, defaults],
             scope,
-            OUT_TYPE=[d.dtype.base_dtype for d in defaults],
             field_delim=field_delim,
             use_quote_delim=bool(use_quote_delim),
             na_value=na_value,
@@ -326,11 +338,7 @@ def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, b
     [[1 2]]
     """
     value = input_bytes if input_bytes is not None else bytes
-    out_type = dtypes.as_dtype(out_type)
-    if not (out_type.is_integer or out_type.is_floating or out_type.is_complex):
-        raise TypeError(f"decode_raw: out_type must be a numeric type, got {out_type.name}.")
-    with_name = name or "DecodeRaw"
     tensor = convert_to_tensor(value, dtype=dtypes.string, name="bytes")
     return apply_op(
-        DECODE_RAW, [tensor], with_name, out_type=out_type, little_endian=bool(little_endian)
+        DECODE_RAW, [tensor], name or "DecodeRaw", out_type=out_type, little_endian=little_endian
     ).outputs[0]
