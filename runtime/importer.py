@@ -4,8 +4,16 @@ TF's semantics: the nodes go under a name scope (``"import"`` unless ``name`` sa
 otherwise, ``name=""`` for none) and their names are made unique there; ``input_map``
 replaces inputs the ``GraphDef`` names (``"x:0"``, ``"x"`` for output 0, ``"^x"`` for a
 control input) with tensors or ops of the current graph; ``return_elements`` picks what
-to hand back. Nodes may come in any order; every node is shape-checked as if built by
-hand, so a malformed ``GraphDef`` fails with ``ValueError`` before the graph changes.
+to hand back. Nodes may come in any order; every node is checked as if built by hand,
+so a malformed node fails with ``ValueError`` naming it before it enters the graph (the
+nodes before it stay: import into a new graph, as ``graph_io.load_graph`` does, to keep
+nothing of a file that fails).
+
+Beyond plain ops, a ``GraphDef`` may hold TF1 loops (the one cycle allowed runs through
+a ``NextIteration``: its edge into the loop's ``Merge`` is made once both exist) and
+function bodies (``func`` attrs of ``If``/``While``/``PartitionedCall``, rebuilt as
+:class:`runtime.functional.FuncGraph` objects). Imported ops remember where they came from:
+the user's line that imported them and, for a ``GraphDef`` read from a file, the file.
 """
 
 from __future__ import annotations
