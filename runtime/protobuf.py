@@ -8,8 +8,15 @@ little-endian bytes) when written; on reading, the typed value lists
 (``float_val``, ``int_val`` ...) are accepted too, with TF's rule that a short list is
 filled out with its last value.
 
-Bad bytes never crash or hang: they raise ``DataLossError`` (not a protocol buffer)
-or ``InvalidArgumentError`` (a protocol buffer that is not a valid graph).
+Function bodies (``cond`` branches, loop bodies, ``tf.function`` calls) travel in the
+``GraphDef``'s ``library`` as TF's ``FunctionDef``s (args by name, node outputs as
+``node:arg:index``); read, each ``func`` attr holds its body in graph form
+(:class:`runtime.graph_def.FunctionDef`).
+
+Bad bytes never crash, hang or allocate what they merely claim: they raise
+``DataLossError`` (not a protocol buffer), ``InvalidArgumentError`` (a protocol buffer
+that is not a valid graph) or ``ResourceExhaustedError`` (tensors claiming more than
+:mod:`runtime.limits` allows).
 """
 
 from __future__ import annotations
