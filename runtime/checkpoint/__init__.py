@@ -48,7 +48,15 @@ _SAVING = threading.Lock()  # one save at a time: renames and clean-up never int
 
 
 def exists(prefix: str) -> bool:
-    """True when a checkpoint with this prefix exists (its index file does)."""
+    """True when a checkpoint with this prefix exists (its index file does).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> prefix = os.path.join(tempfile.mkdtemp(), "model")
+    >>> exists(prefix), save(prefix, ["x"], [np.zeros(2)]), exists(prefix)
+    (False, None, True)
+    """
     return os.path.isfile(index_filename(prefix))
 
 
@@ -58,6 +66,19 @@ def open_reader(prefix: str):
 
     Raises ``NotFoundError`` when there is no such checkpoint, ``DataLossError`` naming
     the file when its index is damaged.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> prefix = os.path.join(tempfile.mkdtemp(), "model")
+    >>> save(prefix, ["w"], [np.arange(3, dtype=np.int32)])
+    >>> with open_reader(prefix) as reader:
+    ...     reader.dtype("w").name, reader.read("w")
+    ('int32', array([0, 1, 2], dtype=int32))
+    >>> open_reader(prefix + "-missing")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    runtime.errors.NotFoundError: Unsuccessful TensorSliceReader constructor: Failed to find any matching files for ...
     """
     path = index_filename(prefix)
     try:
@@ -208,8 +229,20 @@ def _is_stale(name: str) -> bool:
 
 
 def remove_stale(prefix: str) -> None:
-    """Remove what killed saves of ``prefix`` left: temporary files, data files no index
-    names, and a sharded save's ``P_temp`` directory."""
+    """Remove what killed saves of ``prefix`` left: temporary files of dead processes,
+    data files no index names, and the shards of a sharded save never merged.
+
+    :func:`save` does it for its prefix; a sharded save calls it first.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> directory = tempfile.mkdtemp()
+    >>> leftover = os.path.join(directory, "model-00000-of-00002.index")
+    >>> open(leftover, "wb").close()
+    >>> remove_stale(os.path.join(directory, "model")), os.listdir(directory)
+    (None, [])
+    """
     with _SAVING:
         _remove_stale(prefix)
 
@@ -248,7 +281,19 @@ def shard_prefix(prefix: str, shard: int, num_shards: int) -> str:
 
 def merge(sources, destination: str, delete_old_dirs: bool = False) -> None:
     """Merge the single-shard bundles ``sources`` into one bundle ``destination``
-    (TF's ``MergeV2Checkpoints``): their data files become its shards, in order.
+    (TF's ``MergeV2Checkpoints``): their data files become its shards, in order, and
+    their indexes go.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> parts = [shard_prefix(d + "/model", i, 2) for i in range(2)]
+    >>> save(parts[0], ["a"], [np.zeros(2)])
+    >>> save(parts[1], ["b"], [np.ones(3)])
+    >>> merge(parts, d + "/model")
+    >>> sorted(os.listdir(d))
+    ['model.data-00000-of-00002', 'model.data-00001-of-00002', 'model.index']
     """
     sources = list(sources)
     readers = []
@@ -290,10 +335,17 @@ def merge(sources, destination: str, delete_old_dirs: bool = False) -> None:
 
 def delete(prefix: str) -> None:
     """Remove the checkpoint ``prefix``: its index first (it stops existing at once),
-    then its data files."""
-    directory = os.path.dirname(prefix) or "."
+    then its data files.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> prefix = os.path.join(tempfile.mkdtemp(), "model")
+    >>> save(prefix, ["x"], [np.zeros(2)])
+    >>> delete(prefix)
+    >>> os.listdir(os.path.dirname(prefix))
+    []
+    """
     with contextlib.suppress(OSError):
         os.remove(index_filename(prefix))
     _remove_other_data(prefix, set())
-    with contextlib.suppress(OSError):
-        os.remove(os.path.join(directory, f"{os.path.basename(prefix)}.meta"))

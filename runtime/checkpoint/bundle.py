@@ -105,7 +105,16 @@ def _entry(array: np.ndarray, dtype: dtypes.DType, size: int, crc: int, offset: 
 
 def write_shard(file, tensors, shard: int = 0) -> dict:
     """Write ``tensors`` (``(name, dtype, array)``, in the order given) to the data file
-    ``file``; returns ``{name: BundleEntryProto}``."""
+    ``file``; returns ``{name: BundleEntryProto}``.
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> entries = write_shard(out, [("a", dtypes.int16, np.array([1, 2], np.int16))])
+    >>> out.getvalue().hex(), entries["a"].size, entries["a"].offset
+    ('01000200', 4, 0)
+    """
     entries, offset = {}, 0
     for name, dtype, array in tensors:
         if name in entries:

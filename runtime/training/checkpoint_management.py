@@ -78,6 +78,16 @@ def update_checkpoint_state(
     ``model_checkpoint_path`` ends the list of all paths if it is not its last one.
     With ``save_relative_paths`` (or a relative ``save_dir`` and relative paths) the
     paths are written relative to ``save_dir``, so the directory can be moved.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> update_checkpoint_state(d, d + "/m-2", [d + "/m-1"], save_relative_paths=True)
+    >>> print(open(d + "/checkpoint").read(), end="")
+    model_checkpoint_path: "m-2"
+    all_model_checkpoint_paths: "m-1"
+    all_model_checkpoint_paths: "m-2"
     """
     save_dir = os.fspath(save_dir)
     paths = list(all_model_checkpoint_paths or [])
@@ -126,7 +136,13 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None) -> str | None:
 
 
 def checkpoint_exists(checkpoint_prefix) -> bool:
-    """True when a complete checkpoint with this prefix exists."""
+    """True when a complete checkpoint with this prefix exists (its index is there).
+
+    Examples
+    --------
+    >>> checkpoint_exists("/nonexistent/model-1")
+    False
+    """
     return checkpoint.exists(os.fspath(checkpoint_prefix))
 
 

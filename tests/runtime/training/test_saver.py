@@ -403,6 +403,23 @@ class TestKilledSaves:
             "other.index.tempstate1-ab",
         ]
 
+    def test_a_sharded_save_removes_the_shards_a_killed_one_left(self, tmp_path):
+        for shard in range(3):  # a killed 3-shard save: shards written, never merged
+            checkpoint.save(
+                checkpoint.shard_prefix(str(tmp_path / "model"), shard, 3), ["x"], [np.ones(1)]
+            )
+        with tf.Graph().as_default() as g:
+            tf.Variable([1.0], name="v")
+            saver = train.Saver(sharded=True)
+            with v1.Session(graph=g) as sess:
+                sess.run(v1.global_variables_initializer())
+                saver.save(sess, str(tmp_path / "model"), write_meta_graph=False)
+        assert sorted(os.listdir(tmp_path)) == [
+            "checkpoint",
+            "model.data-00000-of-00001",
+            "model.index",
+        ]
+
     def test_a_live_process_temporaries_are_left_alone(self, tmp_path):
         live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         try:

@@ -186,6 +186,17 @@ def test_any_tensors_round_trip(tmp_path_factory, tensors):
             np.testing.assert_array_equal(got, array)
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.dictionaries(st.binary(max_size=30), st.binary(max_size=300), max_size=60))
+def test_any_table_round_trips_and_any_damage_is_data_loss(rows):
+    entries = sorted(rows.items())
+    data = table.build_table(entries)
+    assert table.read_table(data, "t.index") == entries
+    for cut in {0, len(data) // 2, len(data) - 1}:
+        with pytest.raises(DataLossError, match=r"t\.index"):
+            table.read_table(data[:cut], "t.index")
+
+
 def _copy(prefix: str, tmp_path) -> str:
     for suffix in [".index", ".data-00000-of-00001"]:
         shutil.copy(fixture(prefix) + suffix, str(tmp_path / "m") + suffix)
