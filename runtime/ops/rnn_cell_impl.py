@@ -96,13 +96,19 @@ def _root_graph(graph):
 
 
 @contextlib.contextmanager
-def _outside_function_bodies(scope):
-    """Build in the graph around every function body (a loop's), in ``scope``: weights
-    are made where TF's ``init_scope`` makes them, once, outside any loop."""
+def _outside_loops(scope, reuse):
+    """Build in ``scope`` outside any loop or cond: in the graph around every function
+    body (a functional loop's), out of any TF1 loop or cond context, with no control
+    dependencies. Weights are made there, once, as TF's ``init_scope`` makes them."""
     root = _root_graph(get_default_graph())
-    with root.as_default(), init_scope(root):
-        with variable_scope(scope, auxiliary_name_scope=False):
-            yield
+    context = root._get_control_flow_context()
+    root._set_control_flow_context(None)
+    try:
+        with root.as_default(), init_scope(root):
+            with variable_scope(scope, reuse=reuse, auxiliary_name_scope=False):
+                yield
+    finally:
+        root._set_control_flow_context(context)
 
 
 def assert_like_rnncell(cell_name: str, cell) -> None:
@@ -323,7 +329,7 @@ class RNNCell:
         with variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False):
             with graph.name_scope(self._scope.original_name_scope or None):
                 if not self.built:
-                    self._build_for(inputs)
+                    self._build_for(inputs, reuse)
                 return self.call(inputs, state)
 
     def _capture_scope(self, scope):
@@ -336,12 +342,12 @@ class RNNCell:
         with variable_scope(None, default_name=self._base_name) as captured:
             return captured
 
-    def _build_for(self, inputs) -> None:
+    def _build_for(self, inputs, reuse) -> None:
         first = nest.flatten(inputs)[0]
         if self._dtype is None and isinstance(first, Tensor):
             self._dtype = first.dtype.base_dtype
         shapes = nest.map_structure(lambda t: convert_to_tensor(t).shape, inputs)
-        with _outside_function_bodies(self._scope):
+        with _outside_loops(self._scope, reuse):
             self.build(shapes)
         self.built = True
 
