@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import dtypes
 from ..graph import get_default_graph
 from ..ops.core import apply_op, convert_to_tensor
-from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import Cost, OpDef, TensorSpec, get_op_def, not_differentiable, register_op
 from ..shapes import TensorShape
 from .dataset_ops import Dataset, element_of, output_classes
 from .structure import Structure, element_structure
@@ -231,8 +231,34 @@ def make_one_shot_iterator(dataset: Dataset) -> Iterator:
     1 2
     end of data
     """
+    _check_capturable_by_value(dataset._variant_tensor)
     handle = _resource(ONE_SHOT, [dataset._variant_tensor], dataset, "")
     return Iterator(handle, None, dataset.structure)
+
+
+def _check_capturable_by_value(variant) -> None:
+    """TF's rule for one-shot iterators: the pipeline is fixed when the graph is built,
+    so it may not depend on a placeholder or on state (a variable, a random draw)."""
+    seen, stack = set(), [variant.op]
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op.type in ("Placeholder", "PlaceholderWithDefault"):
+            raise ValueError(
+                f"Cannot capture a placeholder (name:{op.name}, type:{op.type}) by value."
+            )
+        dataset_op = op.outputs and op.outputs[0].dtype == dtypes.variant
+        if get_op_def(op.type).is_stateful and not dataset_op:
+            raise ValueError(
+                f"Cannot capture a stateful node (name:{op.name}, type:{op.type}) by value.: A "
+                "likely cause of this error is that the dataset for which you are calling "
+                "`make_one_shot_iterator()` captures a stateful object, such as a "
+                "`tf.Variable`, which is not supported. Use `make_initializable_iterator()` "
+                "instead."
+            )
+        stack.extend(t.op for t in op.inputs)
 
 
 def make_initializable_iterator(dataset: Dataset, shared_name=None) -> Iterator:

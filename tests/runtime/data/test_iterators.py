@@ -69,6 +69,19 @@ class TestEndAndInitialisation:
         with pytest.raises(ValueError, match=r"does not have an initializer"):
             it.initializer  # noqa: B018
 
+    def test_a_one_shot_iterator_refuses_placeholders_and_state(self, graph):
+        # TF 2.21's messages (checked): the pipeline is fixed when the graph is built.
+        n = v1.placeholder(tf.int64, [], name="n")
+        with pytest.raises(
+            ValueError, match=r"Cannot capture a placeholder \(name:n, type:Placeholder\)"
+        ):
+            v1.data.make_one_shot_iterator(Dataset.range(n))
+        limit = tf.Variable(3, dtype=tf.int64, name="limit")
+        with pytest.raises(ValueError, match=r"Cannot capture a stateful node \(name:limit"):
+            v1.data.make_one_shot_iterator(Dataset.range(limit).map(lambda x: x + 1))
+        seeded = Dataset.range(5).map(lambda x: x + tf.cast(tf.random.uniform([], 0, 3), tf.int64))
+        v1.data.make_one_shot_iterator(seeded)  # state inside a function is the pipeline's own
+
     def test_iterators_live_in_their_session(self, graph):
         x = v1.data.make_one_shot_iterator(Dataset.range(3)).get_next()
         with v1.Session() as first, v1.Session() as second:
