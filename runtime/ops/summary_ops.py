@@ -184,6 +184,16 @@ def image(name, tensor, max_outputs=3, collections=None, family=None):
     Float images are scaled to ``[0, 255]`` as TF does (by the largest value, or
     around 128 when some are negative); non-finite pixels turn red. The tags are
     ``name/image/0`` ... (``name/image`` when ``max_outputs`` is 1).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     pictures = image("pictures", tf.zeros([4, 8, 8, 3]), max_outputs=2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         values = summary_pb2.Summary.FromString(sess.run(pictures)).value
+    >>> [(v.tag, v.image.height, v.image.width, v.image.colorspace) for v in values]
+    [('pictures/image/0', 8, 8, 3), ('pictures/image/1', 8, 8, 3)]
     """
     return _summary(
         IMAGE_SUMMARY,
@@ -199,6 +209,16 @@ def image(name, tensor, max_outputs=3, collections=None, family=None):
 def audio(name, tensor, sample_rate, max_outputs=3, collections=None, family=None):
     """WAV clips of a ``[batch, frames]`` or ``[batch, frames, channels]`` float tensor
     in ``[-1, 1]``, at ``sample_rate`` Hz; tags ``name/audio/0`` ...
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     sound = audio("beep", tf.zeros([1, 800]), 8000, max_outputs=1)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         value = summary_pb2.Summary.FromString(sess.run(sound)).value[0]
+    >>> value.tag, value.audio.length_frames, value.audio.content_type
+    ('beep/audio', 800, 'audio/wav')
     """
     with _SummaryScope(name, family) as (tag, scope):
         rate = convert_to_tensor(sample_rate, dtype=dtypes.float32, name="sample_rate")
@@ -218,7 +238,18 @@ def tensor_summary(
     family=None,
     display_name=None,
 ):
-    """A summary holding a whole tensor, with its ``SummaryMetadata`` (plugin data)."""
+    """A summary holding a whole tensor, with its ``SummaryMetadata`` (plugin data).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     t = tensor_summary("counts", tf.constant([1, 2]), display_name="Counts")
+    ...     with tf.compat.v1.Session() as sess:
+    ...         value = summary_pb2.Summary.FromString(sess.run(t)).value[0]
+    >>> value.metadata.display_name, value.tensor.tensor_shape.dim[0].size
+    ('Counts', 2)
+    """
     metadata = summary_pb2.SummaryMetadata()
     if summary_metadata is not None:
         metadata.CopyFrom(summary_metadata)
@@ -258,6 +289,16 @@ def merge(inputs, collections=None, name=None):
     """One summary holding the values of every summary in ``inputs``.
 
     A tag found twice fails the run with ``InvalidArgumentError``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     merged = merge([scalar("a", 1.0), scalar("b", 2.0)], name="both")
+    ...     with tf.compat.v1.Session() as sess:
+    ...         summary = summary_pb2.Summary.FromString(sess.run(merged))
+    >>> merged.op.name, [v.tag for v in summary.value]
+    ('both/both', ['a', 'b'])
     """
     graph = get_default_graph()
     with graph.name_scope(name or "Merge"):

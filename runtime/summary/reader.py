@@ -31,13 +31,22 @@ def summary_iterator(path):
     (``tf.compat.v1.train.summary_iterator``).
 
     Raises ``DataLossError`` naming the file for a damaged or truncated record.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from runtime.summary import FileWriter, Summary
+    >>> with FileWriter(tempfile.mkdtemp()) as writer:
+    ...     writer.add_summary(Summary(value=[Summary.Value(tag="loss", simple_value=0.5)]), 3)
+    >>> [(e.step, e.WhichOneof("what")) for e in summary_iterator(writer.path)]
+    [(0, 'file_version'), (3, 'summary')]
     """
     for payload in iter_records(os.fspath(path)):
         yield _event(payload, path)
 
 
 def read_events(path) -> list:
-    """All the ``Event`` messages of an event file."""
+    """All the ``Event`` messages of an event file (:func:`summary_iterator`, as a list)."""
     return list(summary_iterator(path))
 
 

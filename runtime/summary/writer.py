@@ -206,7 +206,20 @@ def _copy(message_type, message):
 
 
 def run_metadata_bytes(run_metadata) -> bytes:
-    """TF's wire format of a ``RunMetadata`` (this runtime's, or a protobuf message)."""
+    """TF's wire format of a ``RunMetadata`` (this runtime's, or a protobuf message).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.constant(2.0, name="two") * 3.0
+    ...     meta = tf.compat.v1.RunMetadata()
+    ...     with tf.compat.v1.Session() as sess:
+    ...         _ = sess.run(y, options=tf.compat.v1.RunOptions(trace_level=3), run_metadata=meta)
+    >>> proto = run_metadata_pb2.RunMetadata.FromString(run_metadata_bytes(meta))
+    >>> sorted(n.node_name for n in proto.step_stats.dev_stats[0].node_stats)
+    ['mul', 'mul/y', 'two']
+    """
     if not isinstance(run_metadata, RunMetadata):
         return run_metadata.SerializeToString()
     proto = run_metadata_pb2.RunMetadata()
