@@ -17,6 +17,7 @@ from . import (  # tf.io, tf.compat.v1.summary
     layers,
     losses,
     math,
+    metrics,
     nn,
     queue,
     random,

@@ -1,0 +1,816 @@
+"""``tf.metrics``: TF1's streaming metrics.
+
+Each metric returns ``(value, update_op)``. Its state lives in local variables (in
+``LOCAL_VARIABLES`` and ``METRIC_VARIABLES``, zeroed by
+``tf.local_variables_initializer()``) in a variable scope named after the metric
+(``accuracy/total:0``, ``accuracy/count:0``); ``update_op`` folds a batch into them and
+returns the metric so far, ``value`` reads it without changing anything::
+
+    acc, update = tf.metrics.accuracy(labels, predictions)
+    sess.run(tf.local_variables_initializer())
+    for batch in batches:
+        sess.run(update, feed(batch))
+    print(sess.run(acc))
+
+Updates are ``AssignAdd``\\ s, each under its variable's lock, so runs updating the same
+metric from several threads count every batch exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from .. import dtypes
+from ..graph import Tensor, get_default_graph
+from ..graph_keys import GraphKeys
+from ..losses.losses_impl import divide_no_nan
+from ..ops import array_ops, math_ops
+from ..ops.core import constant, convert_to_tensor
+from ..ops.logging_ops import Assert
+from ..ops.variable_scope import variable_scope
+from ..ops.variables import Variable, assign_add
+
+__all__ = [
+    "accuracy",
+    "auc",
+    "false_negatives",
+    "false_negatives_at_thresholds",
+    "false_positives",
+    "false_positives_at_thresholds",
+    "mean",
+    "mean_absolute_error",
+    "mean_cosine_distance",
+    "mean_iou",
+    "mean_per_class_accuracy",
+    "mean_relative_error",
+    "mean_squared_error",
+    "percentage_below",
+    "precision",
+    "precision_at_thresholds",
+    "recall",
+    "recall_at_thresholds",
+    "root_mean_squared_error",
+    "sensitivity_at_specificity",
+    "specificity_at_sensitivity",
+    "true_negatives",
+    "true_negatives_at_thresholds",
+    "true_positives",
+    "true_positives_at_thresholds",
+]
+
+_logger = logging.getLogger("runtime")
+
+
+# -- shared pieces -------------------------------------------------------------------------
+
+
+def metric_variable(shape, dtype, validate_shape=True, name=None) -> Variable:
+    """A zero-initialized local variable of a metric (``LOCAL_VARIABLES`` and
+    ``METRIC_VARIABLES``, not trainable)."""
+    dtype = dtypes.as_dtype(dtype)
+    return Variable(
+        lambda: array_ops.zeros(shape, dtype),
+        trainable=False,
+        collections=[GraphKeys.LOCAL_VARIABLES, GraphKeys.METRIC_VARIABLES],
+        validate_shape=validate_shape,
+        name=name,
+    )
+
+
+def _publish(value, update_op, metrics_collections, updates_collections) -> tuple:
+    graph = get_default_graph()
+    if metrics_collections:
+        graph.add_to_collections(metrics_collections, value)
+    if updates_collections:
+        graph.add_to_collections(updates_collections, update_op)
+    return value, update_op
+
+
+def _squeeze_last(tensor: Tensor) -> Tensor:
+    return array_ops.squeeze(tensor, [-1])
+
+
+def _remove_squeezable_dimensions(predictions, labels, weights) -> tuple:
+    """Line up ranks as TF does: a trailing size-1 dimension of the predictions or labels
+    goes when their ranks differ by one; weights are squeezed or expanded by one
+    dimension to the predictions' rank."""
+    predictions = convert_to_tensor(predictions)
+    if labels is not None:
+        labels = convert_to_tensor(labels)
+        p_rank, l_rank = predictions.shape.rank, labels.shape.rank
+        if p_rank is not None and l_rank is not None:
+            if p_rank - l_rank == 1 and predictions.shape[-1] in (1, None):
+                predictions = _squeeze_last(predictions)
+            elif l_rank - p_rank == 1 and labels.shape[-1] in (1, None):
+                labels = _squeeze_last(labels)
+        predictions.shape.assert_is_compatible_with(labels.shape)
+    if weights is None:
+        return predictions, labels, None
+    weights = convert_to_tensor(weights)
+    w_rank, p_rank = weights.shape.rank, predictions.shape.rank
+    if w_rank not in (None, 0) and p_rank is not None:
+        if w_rank - p_rank == 1:
+            weights = _squeeze_last(weights)
+        elif p_rank - w_rank == 1:
+            weights = array_ops.expand_dims(weights, -1)
+    return predictions, labels, weights
+
+
+def _broadcast_weights(weights: Tensor, values: Tensor) -> Tensor:
+    """``weights`` as float32, broadcast to the shape of ``values``."""
+    weights = math_ops.cast(weights, dtypes.float32)
+    if weights.shape.is_fully_defined() and weights.shape == values.shape:
+        return weights
+    return math_ops.multiply(weights, array_ops.ones_like(values, dtype=dtypes.float32))
+
+
+# -- means -------------------------------------------------------------------------------
+
+
+def mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
+    """The (weighted) mean of ``values`` over every batch so far.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.compat.v1.placeholder(tf.float32, [None])
+    ...     value, update = mean(x)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         _ = sess.run(update, {x: [1.0, 2.0]})
+    ...         print(sess.run(update, {x: [6.0]}), sess.run(value), value.name)
+    3.0 3.0 mean/value:0
+    """
+    with variable_scope(name, "mean", (values, weights)):
+        values = math_ops.cast(convert_to_tensor(values), dtypes.float32)
+        total = metric_variable([], dtypes.float32, name="total")
+        count = metric_variable([], dtypes.float32, name="count")
+        if weights is None:
+            num_values = math_ops.cast(array_ops.size(values), dtypes.float32)
+        else:
+            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
+            weights = _broadcast_weights(weights, values)
+            values = math_ops.multiply(values, weights)
+            num_values = math_ops.reduce_sum(weights)
+        update_total = assign_add(total, math_ops.reduce_sum(values))
+        update_count = assign_add(count, num_values)
+        value = divide_no_nan(total.value(), math_ops.maximum(count.value(), 0), name="value")
+        update_op = divide_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def accuracy(
+    labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """How often ``predictions`` equal ``labels``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     acc, update = accuracy([1, 2, 3, 4], [1, 2, 0, 4])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(sess.run(update), [v.name for v in tf.compat.v1.local_variables()])
+    0.75 ['accuracy/total:0', 'accuracy/count:0']
+    """
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    if labels.dtype != predictions.dtype:
+        predictions = math_ops.cast(predictions, labels.dtype)
+    is_correct = math_ops.cast(math_ops.equal(predictions, labels), dtypes.float32)
+    return mean(is_correct, weights, metrics_collections, updates_collections, name or "accuracy")
+
+
+def mean_absolute_error(
+    labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The mean of ``|predictions - labels|``."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    errors = math_ops.abs(predictions - labels)
+    return mean(
+        errors, weights, metrics_collections, updates_collections, name or "mean_absolute_error"
+    )
+
+
+def mean_squared_error(
+    labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The mean of ``(predictions - labels)^2``."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    errors = math_ops.squared_difference(labels, predictions)
+    return mean(
+        errors, weights, metrics_collections, updates_collections, name or "mean_squared_error"
+    )
+
+
+def root_mean_squared_error(
+    labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The square root of :func:`mean_squared_error`."""
+    mse, update_mse = mean_squared_error(
+        labels, predictions, weights, None, None, name or "root_mean_squared_error"
+    )
+    rmse, update = math_ops.sqrt(mse), math_ops.sqrt(update_mse)
+    return _publish(rmse, update, metrics_collections, updates_collections)
+
+
+def mean_relative_error(
+    labels,
+    predictions,
+    normalizer,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The mean of ``|labels - predictions| / normalizer`` (zero where the normalizer is)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    predictions, normalizer, _ = _remove_squeezable_dimensions(predictions, normalizer, None)
+    predictions.shape.assert_is_compatible_with(normalizer.shape)
+    relative = math_ops.where(
+        math_ops.equal(normalizer, 0.0),
+        array_ops.zeros_like(labels),
+        math_ops.truediv(math_ops.abs(labels - predictions), normalizer),
+    )
+    return mean(
+        relative, weights, metrics_collections, updates_collections, name or "mean_relative_error"
+    )
+
+
+def mean_cosine_distance(
+    labels,
+    predictions,
+    dim,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """One minus the mean cosine similarity along ``dim`` (inputs unit-normalized)."""
+    predictions, labels, weights = _remove_squeezable_dimensions(predictions, labels, weights)
+    similarity = math_ops.reduce_sum(
+        math_ops.multiply(predictions, labels), axis=[dim], keepdims=True
+    )
+    value, update = mean(similarity, weights, None, None, name or "mean_cosine_distance")
+    distance, update = math_ops.subtract(1.0, value), math_ops.subtract(1.0, update)
+    return _publish(distance, update, metrics_collections, updates_collections)
+
+
+def percentage_below(
+    values, threshold, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The fraction of ``values`` below ``threshold``."""
+    below = math_ops.cast(math_ops.less(values, threshold), dtypes.float32)
+    return mean(
+        below,
+        weights,
+        metrics_collections,
+        updates_collections,
+        name or "percentage_below_threshold",
+    )
+
+
+# -- counts of true and false positives and negatives --------------------------------------
+
+
+def _count_condition(values, weights, metrics_collections, updates_collections) -> tuple:
+    """Count the true entries of boolean ``values`` (weighted) across batches."""
+    count = metric_variable([], dtypes.float32, name="count")
+    values = math_ops.cast(values, dtypes.float32)
+    if weights is not None:
+        values = math_ops.multiply(values, math_ops.cast(weights, dtypes.float32))
+    update_op = assign_add(count, math_ops.reduce_sum(values))
+    return _publish(array_ops.identity(count), update_op, metrics_collections, updates_collections)
+
+
+def _bool_inputs(labels, predictions, weights) -> tuple:
+    return _remove_squeezable_dimensions(
+        math_ops.cast(convert_to_tensor(predictions), dtypes.bool),
+        math_ops.cast(convert_to_tensor(labels), dtypes.bool),
+        weights,
+    )
+
+
+def _condition_metric(default_name: str, condition, doc: str):
+    def metric(
+        labels,
+        predictions,
+        weights=None,
+        metrics_collections=None,
+        updates_collections=None,
+        name=None,
+    ):
+        with variable_scope(name, default_name, (predictions, labels, weights)):
+            predictions, labels, weights = _bool_inputs(labels, predictions, weights)
+            return _count_condition(
+                condition(labels, predictions), weights, metrics_collections, updates_collections
+            )
+
+    metric.__name__ = metric.__qualname__ = default_name
+    metric.__doc__ = doc
+    return metric
+
+
+def _both(first, second):
+    return math_ops.logical_and(first, second)
+
+
+true_positives = _condition_metric(
+    "true_positives",
+    lambda labels, predictions: _both(labels, predictions),
+    """The (weighted) number of entries where both ``labels`` and ``predictions`` are true.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tp, update = true_positives([1, 1, 0, 1], [1, 0, 1, 1])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(sess.run(update), tp.name)
+    2.0 true_positives/Identity:0
+    """,
+)
+false_positives = _condition_metric(
+    "false_positives",
+    lambda labels, predictions: _both(math_ops.logical_not(labels), predictions),
+    "The (weighted) number of entries predicted true whose label is false.",
+)
+true_negatives = _condition_metric(
+    "true_negatives",
+    lambda labels, predictions: _both(
+        math_ops.logical_not(labels), math_ops.logical_not(predictions)
+    ),
+    "The (weighted) number of entries where both ``labels`` and ``predictions`` are false.",
+)
+false_negatives = _condition_metric(
+    "false_negatives",
+    lambda labels, predictions: _both(labels, math_ops.logical_not(predictions)),
+    "The (weighted) number of entries predicted false whose label is true.",
+)
+
+
+def _ratio(numerator, other, name):
+    """``numerator / (numerator + other)``, zero when both are."""
+    total = numerator + other
+    return math_ops.where(
+        math_ops.greater(total, 0), math_ops.truediv(numerator, total), 0.0, name=name
+    )
+
+
+def precision(
+    labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """``true_positives / (true_positives + false_positives)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p, update = precision([1, 1, 0, 1], [1, 0, 1, 1])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(round(float(sess.run(update)), 4), p.name)
+    0.6667 precision/value:0
+    """
+    with variable_scope(name, "precision", (predictions, labels, weights)):
+        predictions, labels, weights = _bool_inputs(labels, predictions, weights)
+        tp, update_tp = true_positives(labels, predictions, weights)
+        fp, update_fp = false_positives(labels, predictions, weights)
+        value = _ratio(tp, fp, "value")
+        update_op = _ratio(update_tp, update_fp, "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def recall(
+    labels, predictions, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """``true_positives / (true_positives + false_negatives)``."""
+    with variable_scope(name, "recall", (predictions, labels, weights)):
+        predictions, labels, weights = _bool_inputs(labels, predictions, weights)
+        tp, update_tp = true_positives(labels, predictions, weights)
+        fn, update_fn = false_negatives(labels, predictions, weights)
+        value = _ratio(tp, fn, "value")
+        update_op = _ratio(update_tp, update_fn, "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+# -- counts at thresholds --------------------------------------------------------------------
+
+_COUNTS = ("tp", "fn", "tn", "fp")
+_COUNT_NAMES = {
+    "tp": "true_positives",
+    "fn": "false_negatives",
+    "tn": "true_negatives",
+    "fp": "false_positives",
+}
+
+
+def _confusion_at_thresholds(labels, predictions, thresholds, weights=None, includes=_COUNTS):
+    """Local ``[len(thresholds)]`` variables counting, at each threshold, the predictions
+    above it (positive) or not, against the labels; returns (values, update ops) by
+    ``"tp"``/``"fn"``/``"tn"``/``"fp"``.
+
+    Predictions must lie in [0, 1] (an ``InvalidArgumentError`` otherwise).
+    """
+    for include in includes:
+        if include not in _COUNTS:
+            raise ValueError(f"Invalid key: {include}.")
+    predictions = math_ops.cast(convert_to_tensor(predictions), dtypes.float32)
+    in_range = math_ops.logical_and(
+        math_ops.reduce_all(math_ops.greater_equal(predictions, 0.0)),
+        math_ops.reduce_all(math_ops.less_equal(predictions, 1.0)),
+    )
+    check = Assert(in_range, ["predictions must be in [0, 1]", predictions])
+    predictions, labels, weights = _remove_squeezable_dimensions(
+        predictions, math_ops.cast(convert_to_tensor(labels), dtypes.bool), weights
+    )
+    count = len(thresholds)
+    with get_default_graph().control_dependencies([check]):
+        flat = array_ops.reshape(predictions, [1, -1])
+    thresholds_column = constant(np.asarray(thresholds, np.float32).reshape(-1, 1))
+    predicted_positive = math_ops.greater(flat, thresholds_column)  # [thresholds, n]
+    labelled_positive = array_ops.tile(array_ops.reshape(labels, [1, -1]), [count, 1])
+    weights_tiled = None
+    if weights is not None:
+        weights = _broadcast_weights(weights, predictions)
+        weights_tiled = array_ops.tile(array_ops.reshape(weights, [1, -1]), [count, 1])
+    conditions = {
+        "tp": lambda: _both(labelled_positive, predicted_positive),
+        "fn": lambda: _both(labelled_positive, math_ops.logical_not(predicted_positive)),
+        "tn": lambda: _both(
+            math_ops.logical_not(labelled_positive), math_ops.logical_not(predicted_positive)
+        ),
+        "fp": lambda: _both(math_ops.logical_not(labelled_positive), predicted_positive),
+    }
+    values, updates = {}, {}
+    for key in _COUNTS:
+        if key not in includes:
+            continue
+        variable = metric_variable([count], dtypes.float32, name=_COUNT_NAMES[key])
+        hits = math_ops.cast(conditions[key](), dtypes.float32)
+        if weights_tiled is not None:
+            hits = hits * weights_tiled
+        updates[key] = assign_add(variable, math_ops.reduce_sum(hits, 1))
+        values[key] = variable.value()
+    return values, updates
+
+
+def _at_thresholds_metric(key: str):
+    default_name = _COUNT_NAMES[key]
+
+    def metric(
+        labels,
+        predictions,
+        thresholds,
+        weights=None,
+        metrics_collections=None,
+        updates_collections=None,
+        name=None,
+    ):
+        with variable_scope(name, default_name, (predictions, labels, weights)):
+            values, updates = _confusion_at_thresholds(
+                labels, predictions, thresholds, weights, includes=(key,)
+            )
+            value = array_ops.identity(values[key])
+            return _publish(value, updates[key], metrics_collections, updates_collections)
+
+    metric.__name__ = metric.__qualname__ = f"{default_name}_at_thresholds"
+    metric.__doc__ = (
+        f"The (weighted) number of {default_name.replace('_', ' ')} at each of ``thresholds`` "
+        "(a prediction is positive when above the threshold)."
+    )
+    return metric
+
+
+true_positives_at_thresholds = _at_thresholds_metric("tp")
+false_negatives_at_thresholds = _at_thresholds_metric("fn")
+true_negatives_at_thresholds = _at_thresholds_metric("tn")
+false_positives_at_thresholds = _at_thresholds_metric("fp")
+
+_EPSILON = 1e-7
+
+
+def precision_at_thresholds(
+    labels,
+    predictions,
+    thresholds,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """Precision at each of ``thresholds``."""
+    with variable_scope(name, "precision_at_thresholds", (predictions, labels, weights)):
+        values, updates = _confusion_at_thresholds(
+            labels, predictions, thresholds, weights, includes=("tp", "fp")
+        )
+
+        def compute(tp, fp, suffix):
+            return math_ops.truediv(tp, _EPSILON + tp + fp, name=f"precision_{suffix}")
+
+        value = compute(values["tp"], values["fp"], "value")
+        update_op = compute(updates["tp"], updates["fp"], "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def recall_at_thresholds(
+    labels,
+    predictions,
+    thresholds,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """Recall at each of ``thresholds``."""
+    with variable_scope(name, "recall_at_thresholds", (predictions, labels, weights)):
+        values, updates = _confusion_at_thresholds(
+            labels, predictions, thresholds, weights, includes=("tp", "fn")
+        )
+
+        def compute(tp, fn, suffix):
+            return math_ops.truediv(tp, _EPSILON + tp + fn, name=f"recall_{suffix}")
+
+        value = compute(values["tp"], values["fn"], "value")
+        update_op = compute(updates["tp"], updates["fn"], "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def _interior_thresholds(num_thresholds: int) -> list:
+    """``num_thresholds - 2`` thresholds evenly inside (0, 1)."""
+    return [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+
+
+def auc(
+    labels,
+    predictions,
+    weights=None,
+    num_thresholds=200,
+    metrics_collections=None,
+    updates_collections=None,
+    curve="ROC",
+    name=None,
+    summation_method="trapezoidal",
+    thresholds=None,
+):
+    """The area under the ROC (or precision-recall, ``curve="PR"``) curve, from counts
+    at ``num_thresholds`` thresholds (or the given ``thresholds``).
+
+    ``summation_method``: ``"trapezoidal"``, ``"careful_interpolation"`` (the PR curve's
+    exact interpolation), ``"minoring"`` or ``"majoring"``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     value, update = auc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(round(float(sess.run(update)), 3))
+    0.75
+    """
+    if curve not in ("ROC", "PR"):
+        raise ValueError(f"curve must be either ROC or PR, {curve} unknown")
+    if summation_method not in ("trapezoidal", "careful_interpolation", "minoring", "majoring"):
+        raise ValueError(f"Invalid summation_method: {summation_method}")
+    with variable_scope(name, "auc", (labels, predictions, weights)):
+        if thresholds is not None:
+            interior = sorted(thresholds)
+            num_thresholds = len(interior) + 2
+        else:
+            interior = _interior_thresholds(num_thresholds)
+        edges = [0.0 - _EPSILON, *interior, 1.0 + _EPSILON]
+        values, updates = _confusion_at_thresholds(labels, predictions, edges, weights)
+        if curve == "PR" and summation_method == "trapezoidal":
+            _logger.warning(
+                "Trapezoidal rule is known to produce incorrect PR-AUCs; please switch to "
+                '"careful_interpolation" instead.'
+            )
+
+        def compute(counts, name):
+            return _area(counts, num_thresholds, curve, summation_method, name)
+
+        value = compute(values, "value")
+        update_op = compute(updates, "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def _area(counts: dict, n: int, curve: str, summation_method: str, name: str) -> Tensor:
+    tp, fn, tn, fp = (counts[k] for k in _COUNTS)
+    if curve == "PR" and summation_method == "careful_interpolation":
+        return _interpolated_pr_auc(tp, fp, fn, n)
+    epsilon = 1.0e-6
+    recall_curve = math_ops.truediv(tp + epsilon, tp + fn + epsilon)
+    if curve == "ROC":
+        x, y = math_ops.truediv(fp, fp + tn + epsilon), recall_curve
+    else:
+        x, y = recall_curve, math_ops.truediv(tp + epsilon, tp + fp + epsilon)
+    widths = x[: n - 1] - x[1:]
+    if summation_method == "minoring":
+        heights = math_ops.minimum(y[: n - 1], y[1:])
+    elif summation_method == "majoring":
+        heights = math_ops.maximum(y[: n - 1], y[1:])
+    else:
+        heights = (y[: n - 1] + y[1:]) / 2.0
+    return math_ops.reduce_sum(math_ops.multiply(widths, heights), name=name)
+
+
+def _interpolated_pr_auc(tp, fp, fn, n: int) -> Tensor:
+    """Davis & Goadrich's interpolation of the PR curve between thresholds (ICML 2006)."""
+    dtp = tp[: n - 1] - tp[1:]
+    p = tp + fp
+    slope = divide_no_nan(dtp, math_ops.maximum(p[: n - 1] - p[1:], 0), name="prec_slope")
+    intercept = tp[1:] - math_ops.multiply(slope, p[1:])
+    ratio = math_ops.where(
+        math_ops.logical_and(p[: n - 1] > 0, p[1:] > 0),
+        divide_no_nan(p[: n - 1], math_ops.maximum(p[1:], 0), name="recall_relative_ratio"),
+        array_ops.ones_like(p[1:]),
+    )
+    increments = divide_no_nan(
+        slope * (dtp + intercept * math_ops.log(ratio)),
+        math_ops.maximum(tp[1:] + fn[1:], 0),
+        name="pr_auc_increment",
+    )
+    return math_ops.reduce_sum(increments, name="interpolate_pr_auc")  # named so by TF
+
+
+def specificity_at_sensitivity(
+    labels,
+    predictions,
+    sensitivity,
+    weights=None,
+    num_thresholds=200,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The specificity at the threshold whose sensitivity is closest to ``sensitivity``
+    (the last such threshold on ties)."""
+    if not 0 <= sensitivity <= 1:
+        raise ValueError(
+            f"`sensitivity` must be in the range [0, 1]. Currently, `sensitivity` is {sensitivity}."
+        )
+    with variable_scope(name, "specificity_at_sensitivity", (predictions, labels, weights)):
+        edges = [0.0 - _EPSILON, *_interior_thresholds(num_thresholds), 1.0 - _EPSILON]
+        values, updates = _confusion_at_thresholds(labels, predictions, edges, weights)
+
+        def compute(counts, name):
+            tp, fn, tn, fp = (counts[k] for k in _COUNTS)
+            sensitivities = math_ops.truediv(tp, tp + fn + _EPSILON)
+            distance = math_ops.abs(sensitivities - sensitivity)
+            closest = math_ops.cast(
+                math_ops.equal(distance, math_ops.reduce_min(distance)), dtypes.int64
+            )
+            index = math_ops.cast(math_ops.argmax(math_ops.cumsum(closest), 0), dtypes.int32)
+            return math_ops.truediv(tn[index], tn[index] + fp[index] + _EPSILON, name=name)
+
+        value, update_op = compute(values, "value"), compute(updates, "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def sensitivity_at_specificity(
+    labels,
+    predictions,
+    specificity,
+    weights=None,
+    num_thresholds=200,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The sensitivity at the threshold whose specificity is closest to ``specificity``."""
+    if not 0 <= specificity <= 1:
+        raise ValueError("`specificity` must be in the range [0, 1].")
+    with variable_scope(name, "sensitivity_at_specificity", (predictions, labels, weights)):
+        edges = [0.0 - _EPSILON, *_interior_thresholds(num_thresholds), 1.0 + _EPSILON]
+        values, updates = _confusion_at_thresholds(labels, predictions, edges, weights)
+
+        def compute(counts, name):
+            tp, fn, tn, fp = (counts[k] for k in _COUNTS)
+            specificities = math_ops.truediv(tn, tn + fp + _EPSILON)
+            index = math_ops.cast(
+                math_ops.argmin(math_ops.abs(specificities - specificity), 0), dtypes.int32
+            )
+            return math_ops.truediv(tp[index], tp[index] + fn[index] + _EPSILON, name=name)
+
+        value, update_op = compute(values, "value"), compute(updates, "update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+# -- per-class metrics -------------------------------------------------------------------
+
+
+def _flat(tensor: Tensor) -> Tensor:
+    rank = tensor.shape.rank
+    return array_ops.reshape(tensor, [-1]) if rank is None or rank > 1 else tensor
+
+
+def _class_ids(values, num_classes: int, what: str) -> Tensor:
+    """``values`` as int64 class ids, checked to lie in ``[0, num_classes)`` when run."""
+    ids = math_ops.cast(_flat(convert_to_tensor(values)), dtypes.int64)
+    valid = math_ops.reduce_all(
+        math_ops.logical_and(math_ops.greater_equal(ids, 0), math_ops.less(ids, num_classes))
+    )
+    check = Assert(valid, [f"`{what}` out of bound", ids])
+    with get_default_graph().control_dependencies([check]):
+        return array_ops.identity(ids)
+
+
+def _streaming_confusion_matrix(labels, predictions, num_classes: int, weights=None):
+    """A local ``[num_classes, num_classes]`` float64 variable counting (label, prediction)
+    pairs, and its update op."""
+    total = metric_variable(
+        [num_classes, num_classes], dtypes.float64, name="total_confusion_matrix"
+    )
+    labels = _class_ids(labels, num_classes, "labels")
+    predictions = _class_ids(predictions, num_classes, "predictions")
+    if weights is None:
+        counts = array_ops.ones_like(labels, dtype=dtypes.float64)
+    else:
+        counts = math_ops.cast(_flat(convert_to_tensor(weights)), dtypes.float64)
+        counts = counts * array_ops.ones_like(labels, dtype=dtypes.float64)
+    cells = labels * num_classes + predictions
+    current = math_ops.unsorted_segment_sum(counts, cells, num_classes * num_classes)
+    update = assign_add(total, array_ops.reshape(current, [num_classes, num_classes]))
+    return total, update
+
+
+def mean_iou(
+    labels,
+    predictions,
+    num_classes,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The mean intersection-over-union of the classes that occur (segmentation).
+
+    ``update_op`` updates (and returns) the confusion matrix; ``value`` is the mean IoU.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     iou, update = mean_iou([0, 0, 1, 1], [0, 1, 1, 1], num_classes=2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         _ = sess.run(update)
+    ...         print(round(float(sess.run(iou)), 4))  # (1/2 + 2/3) / 2
+    0.5833
+    """
+    with variable_scope(name, "mean_iou", (predictions, labels, weights)):
+        convert_to_tensor(predictions).shape.assert_is_compatible_with(
+            convert_to_tensor(labels).shape
+        )
+        total, update_op = _streaming_confusion_matrix(labels, predictions, num_classes, weights)
+        matrix = math_ops.cast(total.value(), dtypes.float32)
+        diagonal = math_ops.reduce_sum(matrix * np.eye(num_classes, dtype=np.float32), 1)
+        union = math_ops.reduce_sum(matrix, 0) + math_ops.reduce_sum(matrix, 1) - diagonal
+        present = math_ops.reduce_sum(math_ops.cast(math_ops.not_equal(union, 0), dtypes.float32))
+        union = math_ops.where_v1(math_ops.greater(union, 0), union, array_ops.ones_like(union))
+        total_iou = math_ops.reduce_sum(math_ops.truediv(diagonal, union), name="mean_iou")
+        value = math_ops.where_v1(
+            math_ops.greater(present, 0), total_iou / present, array_ops.zeros_like(present)
+        )
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+def mean_per_class_accuracy(
+    labels,
+    predictions,
+    num_classes,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The mean over classes of each class's accuracy (the recall of each label).
+
+    ``update_op`` returns the per-class accuracies so far; ``value`` their mean.
+    """
+    with variable_scope(name, "mean_accuracy", (predictions, labels, weights)):
+        labels = math_ops.cast(_flat(convert_to_tensor(labels)), dtypes.int64)
+        predictions = _flat(convert_to_tensor(predictions))
+        predictions.shape.assert_is_compatible_with(labels.shape)
+        total = metric_variable([num_classes], dtypes.float32, name="total")
+        count = metric_variable([num_classes], dtypes.float32, name="count")
+        ones = array_ops.ones_like(labels, dtype=dtypes.float32)
+        if labels.dtype != predictions.dtype:
+            predictions = math_ops.cast(predictions, labels.dtype)
+        correct = math_ops.cast(math_ops.equal(predictions, labels), dtypes.float32)
+        if weights is not None:
+            weights = math_ops.cast(_flat(convert_to_tensor(weights)), dtypes.float32)
+            correct, ones = correct * weights, ones * weights
+        update_total = assign_add(total, math_ops.unsorted_segment_sum(ones, labels, num_classes))
+        update_count = assign_add(
+            count, math_ops.unsorted_segment_sum(correct, labels, num_classes)
+        )
+        per_class = divide_no_nan(count.value(), math_ops.maximum(total.value(), 0))
+        value = math_ops.reduce_mean(per_class, name="mean_accuracy")
+        update_op = divide_no_nan(update_count, math_ops.maximum(update_total, 0), name="update_op")
+        return _publish(value, update_op, metrics_collections, updates_collections)
