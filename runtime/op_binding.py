@@ -155,6 +155,8 @@ def _bind(op_def: OpDef, sig: Signature, values, attrs: dict, convert, op_name: 
 
 
 def _convert(op_def: OpDef, plan: ArgPlan, value, bound: dict, attrs: dict, convert):
+    if isinstance(value, Tensor):  # a Tensor subclass: the fast path tests the exact class
+        return value
     if convert is None:
         raise TypeError(
             f"Input '{plan.name}' of '{op_def.name}' Op must be a Tensor, got {value!r}."

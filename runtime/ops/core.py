@@ -28,15 +28,18 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
     op_type : str or OpDef
         The op type, e.g. ``"MatMul"``.
     inputs : list
-        Input tensors (or values convertible to them). A list-taking input (``"*xs"``
-        in the OpDef) is given as one list element.
+        One entry per input arg: a tensor, or a value convertible to one (for a typed
+        OpDef, converted to the type its arg has already bound, as TF does). A list
+        arg (``"values: N * T"``) takes a list.
     name : str
         The op's name before scoping and uniquifying (a name ending in ``/`` is
         taken as is).
     graph : Graph, optional
         Defaults to the inputs' graph, else the default graph.
     **attrs
-        The op's attrs; missing ones take the OpDef's defaults.
+        The op's attrs. For a typed OpDef, type and length attrs are inferred from the
+        inputs (given ones must agree), the rest checked and defaulted by
+        :mod:`runtime.op_binding`, with TF's errors.
 
     Returns
     -------
