@@ -517,12 +517,6 @@ class Dataset:
         variants = [m._variant_tensor for m in members]
         return members[0]._build(ZIP, [variants], structure, name, N=len(variants))
 
-    @staticmethod
-    def _from_files(op_def, filenames, extra_inputs, name) -> Dataset:
-        names = convert_to_tensor(filenames, dtype=dtypes.string, name="filenames")
-        structure = Structure(dtypes.string, TensorShape([]))
-        return _source(op_def, [names, *extra_inputs], structure, name)
-
     # -- transformations -----------------------------------------------------------------
 
     def concatenate(self, dataset, name=None) -> Dataset:
@@ -921,49 +915,74 @@ def _identity(tensor):
     return identity(tensor)
 
 
-def text_line_dataset(filenames, compression_type=None, buffer_size=None, name=None):
-    """The lines of text files (``tf.data.TextLineDataset``), without their line ends."""
-    graph = get_default_graph()
-    with graph.as_default():
-        extra = [
-            convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type"),
-            _int64(buffer_size or 256 * 1024, "buffer_size"),
+def _file_dataset(op_def, filenames, more_inputs, name) -> tuple:
+    """``(variant, structure)`` of a dataset of the records of files (string scalars)."""
+    names = convert_to_tensor(filenames, dtype=dtypes.string, name="filenames")
+    dataset = _source(
+        op_def, [names, *more_inputs], Structure(dtypes.string, TensorShape([])), name
+    )
+    return dataset._variant_tensor, dataset.structure
+
+
+def _compression(compression_type) -> Tensor:
+    return convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type")
+
+
+def _buffer_size(buffer_size) -> Tensor:
+    return _int64(buffer_size or 256 * 1024, "buffer_size")
+
+
+class TextLineDataset(Dataset):
+    """The lines of text files, without their line ends (``\\n`` or ``\\r\\n``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import runtime as tf
+    >>> path = os.path.join(tempfile.mkdtemp(), "lines.txt")
+    >>> _ = open(path, "w").write("first\\nsecond\\n")
+    >>> with tf.Graph().as_default():
+    ...     ds = tf.data.TextLineDataset(path)
+    ...     line = tf.compat.v1.data.make_one_shot_iterator(ds).get_next()
+    ...     with tf.compat.v1.Session() as sess:
+    ...         print(sess.run(line), sess.run(line), isinstance(ds, tf.data.Dataset))
+    b'first' b'second' True
+    """
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, name=None):
+        more = [_compression(compression_type), _buffer_size(buffer_size)]
+        super().__init__(*_file_dataset(TEXT_LINE, filenames, more, name))
+
+
+class TFRecordDataset(Dataset):
+    """The records of TFRecord files, uncompressed or ``"ZLIB"``/``"GZIP"``."""
+
+    def __init__(
+        self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None
+    ):
+        more = [_compression(compression_type), _buffer_size(buffer_size)]
+        super().__init__(*_file_dataset(TF_RECORD, filenames, more, name))
+
+
+class FixedLengthRecordDataset(Dataset):
+    """Records of ``record_bytes`` bytes from files, between a header and a footer."""
+
+    def __init__(
+        self,
+        filenames,
+        record_bytes,
+        header_bytes=None,
+        footer_bytes=None,
+        buffer_size=None,
+        compression_type=None,
+        num_parallel_reads=None,
+        name=None,
+    ):
+        more = [
+            _int64(header_bytes or 0, "header_bytes"),
+            _int64(record_bytes, "record_bytes"),
+            _int64(footer_bytes or 0, "footer_bytes"),
+            _buffer_size(buffer_size),
+            _compression(compression_type),
         ]
-    return Dataset._from_files(TEXT_LINE, filenames, extra, name)
-
-
-def tf_record_dataset(
-    filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None
-):
-    """The records of TFRecord files (``tf.data.TFRecordDataset``), ``""``/``ZLIB``/``GZIP``."""
-    extra = [
-        convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type"),
-        _int64(buffer_size or 256 * 1024, "buffer_size"),
-    ]
-    return Dataset._from_files(TF_RECORD, filenames, extra, name)
-
-
-def fixed_length_record_dataset(
-    filenames,
-    record_bytes,
-    header_bytes=None,
-    footer_bytes=None,
-    buffer_size=None,
-    compression_type=None,
-    num_parallel_reads=None,
-    name=None,
-):
-    """Records of ``record_bytes`` bytes from files (``tf.data.FixedLengthRecordDataset``)."""
-    extra = [
-        _int64(header_bytes or 0, "header_bytes"),
-        _int64(record_bytes, "record_bytes"),
-        _int64(footer_bytes or 0, "footer_bytes"),
-        _int64(buffer_size or 256 * 1024, "buffer_size"),
-        convert_to_tensor(compression_type or "", dtype=dtypes.string, name="compression_type"),
-    ]
-    return Dataset._from_files(FIXED_LENGTH, filenames, extra, name)
-
-
-TextLineDataset = text_line_dataset
-TFRecordDataset = tf_record_dataset
-FixedLengthRecordDataset = fixed_length_record_dataset
+        super().__init__(*_file_dataset(FIXED_LENGTH, filenames, more, name))
