@@ -22,6 +22,7 @@ Threads
 
 from __future__ import annotations
 
+import abc
 import collections
 import concurrent.futures
 import contextlib
@@ -139,7 +140,7 @@ class Function:
 # -- dataset values -----------------------------------------------------------------------
 
 
-class DatasetValue:
+class DatasetValue(abc.ABC):
     """An immutable dataset description; ``iterate(env)`` makes an iterator over it.
 
     ``types`` and ``shapes`` are the flat component dtypes and static shapes (the
@@ -154,8 +155,9 @@ class DatasetValue:
         self.shapes = tuple(output_shapes)
         return self
 
+    @abc.abstractmethod
     def iterate(self, env):
-        raise NotImplementedError  # every dataset class defines it
+        """A new iterator over the elements, in pipeline ``env``."""
 
 
 class Source(DatasetValue):
