@@ -8,6 +8,7 @@ sessions, the config messages, the default-graph and default-session helpers.
 from __future__ import annotations
 
 from .. import *
+from .. import gfile_v1 as gfile
 from .. import initializers, python_io
 from .. import training as train
 from ..config import (
