@@ -22,7 +22,10 @@ from .labels import device_label
 from .view import MIME_TYPE, GraphView, first_sight
 
 SVG_MIME = "image/svg+xml"
-PAYLOAD_MAX_BYTES = 4_000_000  # above this the payload leaves out attrs, then is left out
+PAYLOAD_MAX_BYTES = 4_000_000  # above this the interactive graph is left out
+# Notebook files store a JSON object indented, line by line (twice its size); above
+# this the payload travels as its compact JSON text, which the extension parses.
+PAYLOAD_AS_TEXT_BYTES = 200_000
 SVG_MAX_BYTES = 1_000_000  # above this the SVG shows the first-sight overview, or is left out
 
 
@@ -93,13 +96,14 @@ class GraphDisplay:
             bundle["text/plain"] = "\n".join([repr(self), *self.notes])
         return bundle
 
-    def _payload_part(self) -> dict | None:
+    def _payload_part(self) -> dict | str | None:
         try:
             payload = self.view.to_json()
-            if _json_size(payload) > PAYLOAD_MAX_BYTES:
-                payload = self.view.to_json(details=False)
-            if _json_size(payload) <= PAYLOAD_MAX_BYTES:
+            text = json.dumps(payload, separators=(",", ":"))
+            if len(text) <= PAYLOAD_AS_TEXT_BYTES:
                 return payload
+            if len(text) <= PAYLOAD_MAX_BYTES:
+                return text
             self.notes.append(f"(interactive graph left out: over {PAYLOAD_MAX_BYTES:,} bytes)")
         except Exception as err:  # a display never fails: it says why
             self.notes.append(f"(interactive graph left out: {type(err).__name__}: {err})")
@@ -132,10 +136,6 @@ class GraphDisplay:
         if closed:
             text += f"; {closed} groups closed"
         return text
-
-
-def _json_size(payload: dict) -> int:
-    return len(json.dumps(payload, separators=(",", ":")))
 
 
 def show(

@@ -113,9 +113,15 @@ _CATEGORY_OF = {
 CATEGORY_OF = {op: category for category, ops in _CATEGORY_OF.items() for op in ops.split()}
 # Families named by part of the op type, for op types the tables above do not list.
 _CATEGORY_PATTERNS = (
-    ("training", ("Apply", "ResourceApply", "SparseApply", "ResourceSparseApply")),
+    ("training", ("Apply",)),
     ("summary", ("Summary",)),
-    ("io", ("Queue", "TensorArray", "Stack", "Reader", "Iterator", "Dataset", "Save", "Restore")),
+    ("io", ("Queue", "Reader", "Iterator", "Dataset", "Save", "Restore", "Parse", "Decode")),
+    ("io", ("Encode", "Serialize", "Deserialize", "MatchingFiles")),
+    ("array", ("TensorArray", "TensorList", "Stack")),
+    ("nn", ("Conv", "Pool", "BatchNorm", "Relu", "Selu", "Softsign", "Softplus", "Softmax")),
+    ("nn", ("LRN", "BiasAdd", "Depthwise", "CandidateSampler", "AccidentalHits", "Dilation")),
+    ("math", ("Bitwise", "Shift", "Invert")),
+    ("state", ("Variable", "CountUpTo")),
     ("random", ("Random", "Stateless")),
 )
 

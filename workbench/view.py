@@ -31,6 +31,9 @@ MIME_TYPE = f"application/vnd.tfgraph.v{PAYLOAD_VERSION}+json"
 COLOR_BYS = ("op", "device", "scope", "time", "status")
 STATUSES = ("done", "current", "next", "pending", "unused", "error")
 FIRST_SIGHT_BOXES = 25  # most boxes the first picture of a graph shows
+# Above this many ops, nodes leave out their attrs and where they were made: reading
+# 10,000 tracebacks takes longer than drawing, and a notebook should stay small.
+DETAILS_MAX_OPS = 2_000
 
 
 @dataclasses.dataclass
@@ -136,9 +139,11 @@ class GraphView:
         placement = session.placement() if session is not None else {}
         times = compute_times(run_metadata)
         status = _check_status(status or {})
+        ops = graph.get_operations()
+        details = len(ops) <= DETAILS_MAX_OPS
         nodes = [
-            _node(op, placement.get(op.name), times.get(op.name), status.get(op.name))
-            for op in graph.get_operations()
+            _node(op, placement.get(op.name), times.get(op.name), status.get(op.name), details)
+            for op in ops
         ]
         self._init(nodes, edges_between(nodes), color_by, name, bool(placement))
         self._count_iterations(run_counts(run_metadata))
@@ -230,12 +235,8 @@ class GraphView:
         """The fill colour of ``node`` under the current ``color_by``."""
         return self.colors[self.color_by].get(self.color_key(node), palette.NEUTRAL)
 
-    def to_json(self, details: bool = True) -> dict:
-        """The ``application/vnd.tfgraph.v2+json`` payload (plain JSON types).
-
-        Without ``details`` the nodes leave out their attrs and where they were made,
-        for graphs whose payload would otherwise be too large for a notebook.
-        """
+    def to_json(self) -> dict:
+        """The ``application/vnd.tfgraph.v2+json`` payload (plain JSON types)."""
         device_index = {d.name: i for i, d in enumerate(self.devices)}
         grouping = self.grouping
         payload = {
@@ -244,7 +245,7 @@ class GraphView:
             "color_by": self.color_by,
             "placed": self.placed,
             "nodes": [
-                _node_json(n, grouping.group_of[i], grouping.auxiliary[i], device_index, details)
+                _node_json(n, grouping.group_of[i], grouping.auxiliary[i], device_index)
                 for i, n in enumerate(self.nodes)
             ],
             "groups": [_group_json(g) for g in self.groups],
@@ -256,8 +257,10 @@ class GraphView:
             "dtype_sizes": {d: dtype_size(d) for d in sorted(_dtypes(self.nodes))},
             "colors": self.colors,
         }
-        if not details:
-            payload["note"] = "Attributes and creation sites are left out of this large graph."
+        if len(self.nodes) > DETAILS_MAX_OPS:
+            payload["note"] = (
+                f"Attributes and creation sites are left out of graphs over {DETAILS_MAX_OPS:,} ops."
+            )
         return payload
 
     def __repr__(self):
@@ -360,7 +363,7 @@ def _soft_placed(requested: str, assigned: str | None) -> bool:
     return not DeviceSpec.from_string(requested).matches(DeviceSpec.from_string(assigned))
 
 
-def _node(op, assigned, time_us, status) -> Node:
+def _node(op, assigned, time_us, status, details: bool = True) -> Node:
     requested = op.device
     return Node(
         name=op.name,
@@ -371,11 +374,11 @@ def _node(op, assigned, time_us, status) -> Node:
         inputs=[t.name for t in op.inputs],
         control_inputs=[c.name for c in op.control_inputs],
         outputs=[_tensor(t) for t in op.outputs],
-        attrs={key: attr_text(value) for key, value in op.attrs.items()},
+        attrs={key: attr_text(value) for key, value in op.attrs.items()} if details else {},
         status=status,
         soft_placed=_soft_placed(requested, assigned),
         time_us=time_us,
-        created_at=created_at(op.traceback),
+        created_at=created_at(op.traceback) if details else None,
     )
 
 
@@ -448,7 +451,7 @@ def _color_maps(nodes, devices) -> dict:
     }
 
 
-def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict, details: bool) -> dict:
+def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict) -> dict:
     """One node, compactly: defaults left out, outputs as dtype and shape, the device by index."""
     record = {
         "name": node.name,
@@ -465,9 +468,9 @@ def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict, deta
         "auxiliary": auxiliary,
         "status": node.status,
         "time_us": node.time_us,
+        "attrs": node.attrs,
+        "created_at": node.created_at,
     }
-    if details:
-        optional.update(attrs=node.attrs, created_at=node.created_at)
     # Defaults are left out; a measured time of 0 µs is not a default.
     record.update((k, v) for k, v in optional.items() if v or (k == "time_us" and v is not None))
     return record

@@ -122,6 +122,15 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
    */
   async draw(data: unknown): Promise<void> {
     const started = performance.now();
+    if (typeof data === 'string') {
+      // Large payloads travel as their compact JSON text (workbench/display.py).
+      try {
+        data = JSON.parse(data);
+      } catch (error) {
+        this._showMessage(`tfgraph payload is malformed: ${Private.reason(error)}`);
+        return;
+      }
+    }
     const problem = payloadError(data);
     if (problem !== null) {
       this._showMessage(problem);

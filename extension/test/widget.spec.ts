@@ -199,6 +199,15 @@ describe('TFGraphWidget', () => {
     expect(widget.node.querySelectorAll('g.node')).toHaveLength(7);
   });
 
+  it('takes a payload as its JSON text, as large graphs travel', async () => {
+    const widget = await render(JSON.stringify(loadRaw('two_devices')));
+    expect(widget.node.dataset.boxes).toBe('7');
+    await widget.draw('{"version": 2,');
+    expect(widget.node.querySelector('.jp-TFGraph-message')!.textContent).toMatch(
+      /^tfgraph payload is malformed: /
+    );
+  });
+
   it('says so when graphviz fails', async () => {
     mockDot = () => {
       throw new Error('trouble in init_rank');

@@ -1,5 +1,6 @@
 """networkx export, the display object, and the timeline picture."""
 
+import json
 import re
 
 import networkx as nx
@@ -9,6 +10,7 @@ from conftest import CPU1, validate
 
 import runtime as tf
 from workbench import GraphDisplay, TimelineView, from_networkx, palette, show, to_networkx
+from workbench import display as display_module
 from workbench.timeline_view import round_ticks
 from workbench.view import MIME_TYPE, GraphView
 
@@ -106,3 +108,32 @@ def test_timeline_has_a_lane_per_device_and_thread(two_devices):
     ticks = re.findall(r">([\d.]+) µs<", svg)
     assert ticks[0] == "0" and all(float(t) % round_ticks(timeline.span_us)[1] < 1e-9 for t in ticks)
     assert set(timeline._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
+
+
+def test_each_part_of_a_display_fails_on_its_own_and_says_why(two_devices, monkeypatch):
+    shown = show(two_devices[0])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("trouble in init_rank")
+
+    monkeypatch.setattr(display_module.render, "to_svg", broken)
+    bundle = shown._repr_mimebundle_()
+    assert set(bundle) == {MIME_TYPE, "text/plain"}  # the graph is still there
+    assert bundle["text/plain"].endswith("(picture left out: RuntimeError: trouble in init_rank)")
+    monkeypatch.setattr(GraphView, "to_json", broken)
+    bundle = GraphDisplay(GraphView(two_devices[0]))._repr_mimebundle_()
+    assert set(bundle) == {"text/plain"}
+    assert "(interactive graph left out: RuntimeError" in bundle["text/plain"]
+
+
+def test_a_large_payload_travels_as_compact_text(monkeypatch):
+    monkeypatch.setattr(display_module, "PAYLOAD_AS_TEXT_BYTES", 100)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.negative(tf.constant(1.0, name="a"), name="b")
+    part = show(graph)._repr_mimebundle_()[MIME_TYPE]
+    assert isinstance(part, str) and '", "' not in part  # no spaces between items
+    validate(json.loads(part))
+    monkeypatch.setattr(display_module, "PAYLOAD_MAX_BYTES", 100)
+    text = show(graph)._repr_mimebundle_()["text/plain"]
+    assert text.endswith("(interactive graph left out: over 100 bytes)")

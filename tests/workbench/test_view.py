@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import runtime as tf
 from workbench import palette
+from workbench import view as view_module
 from workbench.drawing import drawing
 from workbench.view import FIRST_SIGHT_BOXES, GraphView
 
@@ -161,12 +162,12 @@ def test_payload_validates_against_the_schema(two_devices):
     assert payload["colors"]["op"]["math"] == palette.CATEGORY_COLORS["math"]
 
 
-def test_a_large_payload_can_leave_out_details():
-    graph = scoped_graph(layers=1, blocks=1, ops_per_block=3)
-    payload = GraphView(graph).to_json(details=False)
+def test_a_large_graph_leaves_out_details(monkeypatch):
+    monkeypatch.setattr(view_module, "DETAILS_MAX_OPS", 2)
+    payload = GraphView(scoped_graph(layers=1, blocks=1, ops_per_block=3)).to_json()
     validate(payload)
     assert not any("attrs" in n or "created_at" in n for n in payload["nodes"])
-    assert payload["note"].startswith("Attributes and creation sites are left out")
+    assert payload["note"] == "Attributes and creation sites are left out of graphs over 2 ops."
 
 
 def test_payload_of_an_unplaced_collapsed_graph_validates():
