@@ -100,6 +100,12 @@ class Series:
         self.steps.append(step)
         self.values.append(value)
 
+    def drop_from(self, step: int) -> None:
+        """Forget the values at ``step`` and later (a run restarted from there)."""
+        kept = [i for i, s in enumerate(self.steps) if s < step]
+        self.steps = [self.steps[i] for i in kept]
+        self.values = [self.values[i] for i in kept]
+
 
 class SummaryData:
     """What a log directory's summaries hold, by kind, then ``(run, tag)``.
@@ -124,12 +130,24 @@ class SummaryData:
         self.images: dict[tuple, Series] = {}
 
     def update(self) -> bool:
-        """Read what was written since the last update; True when anything was new."""
+        """Read what was written since the last update; True when anything was new.
+
+        A ``SessionLog.START`` at step ``s`` (a run restarted from a checkpoint) drops
+        the run's values from step ``s`` on, as TensorBoard purges orphaned data.
+        """
         events = self.watcher.poll()
         for run, event in events:
+            if event.session_log.status == event.session_log.START:
+                self._restart(run, event.step)
             for value in event.summary.value:
                 self._add(run, event.step, value)
-        return any(event.HasField("summary") for _, event in events)
+        return any(e.HasField("summary") or e.HasField("session_log") for _, e in events)
+
+    def _restart(self, run: str, step: int) -> None:
+        for table in (self.scalars, self.histograms, self.images):
+            for (series_run, _), series in table.items():
+                if series_run == run:
+                    series.drop_from(step)
 
     def _add(self, run: str, step: int, value) -> None:
         kind = value.WhichOneof("value")

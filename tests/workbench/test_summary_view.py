@@ -15,7 +15,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from tensorboard.plugins.distribution import compressor
 
 import runtime as tf
-from runtime.summary import FileWriter, HistogramProto, Summary
+from runtime.summary import FileWriter, HistogramProto, SessionLog, Summary
 from runtime.summary.kernels import histogram_proto
 from workbench.summary_view import (
     MAX_POINTS,
@@ -118,6 +118,20 @@ class TestModel:
         assert curve_points(histograms_svg(data), "histogram|train|w|median") == 50
         html = images_html(data)
         assert html.count("<img") == 2 and "w_image/image/0 · train · step 49" in html
+
+    def test_a_restarted_run_drops_the_steps_it_redoes(self, tmp_path):
+        with FileWriter(str(tmp_path)) as writer:
+            for step in range(5):
+                writer.add_summary(_scalar("loss", 1.0), step)
+            # Restored from the checkpoint of step 3 and trained on: TensorBoard purges 3, 4.
+            writer.add_session_log(SessionLog(status=SessionLog.START), 3)
+            for step in range(3, 6):
+                writer.add_summary(_scalar("loss", 2.0), step)
+        data = SummaryData(str(tmp_path))
+        data.update()
+        series = data.scalars[(".", "loss")]
+        assert series.steps == [0, 1, 2, 3, 4, 5]
+        assert series.values == [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
 
     def test_long_runs_are_thinned_for_drawing_keeping_the_last_point(self):
         data = SummaryData(".")
