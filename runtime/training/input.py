@@ -11,8 +11,8 @@ and dequeue ``batch_size`` at a time. Each adds a :class:`QueueRunner` to the gr
 ``start_queue_runners`` starts its threads. As in TF, run
 ``local_variables_initializer()`` before starting them when ``num_epochs`` is set.
 
-TF also adds a ``fraction_of_N_full`` scalar summary per queue; these pipelines
-leave it out.
+As TF's, each queue adds a scalar summary of how full it is (``fraction_of_32_full``,
+for ``tf.compat.v1.summary.merge_all``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from ..ops.array_ops import shape as shape_op
 from ..ops.control_flow_ops import cond, no_op
 from ..ops.core import apply_op, constant, convert_to_tensor
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
+from ..ops.math_ops import cast, maximum
 from ..ops.math_ops import range as range_op
 from ..ops.random_ops import random_shuffle
+from ..ops.summary_ops import scalar
 from ..ops.variables import Variable, ref_tensor
 from ..registry import OpDef, TensorSpec, not_differentiable, register_op
 from ..scopes import control_dependencies, name_scope
@@ -136,7 +138,15 @@ def input_producer(
         )
         enqueue = queue.enqueue_many([input_tensor])
         add_queue_runner(QueueRunner(queue, [enqueue], cancel_op=cancel_op))
+        if summary_name is not None:
+            _fullness_summary(queue, summary_name, capacity)
         return queue
+
+
+def _fullness_summary(queue, name: str, capacity: int, kept: int = 0) -> None:
+    """TF's summary of a queue's fill: the fraction of ``capacity - kept`` above ``kept``."""
+    above = maximum(queue.size() - kept, 0) if kept else queue.size()
+    scalar(name, cast(above, dtypes.float32) * (1.0 / (capacity - kept)))
 
 
 def string_input_producer(
@@ -168,8 +178,18 @@ def string_input_producer(
         string_tensor = convert_to_tensor(string_tensor, dtype=dtypes.string, name="Const")
         if string_tensor.shape.num_elements() == 0:
             raise ValueError("string_input_producer requires a non-null input tensor")
+    summary = f"fraction_of_{capacity}_full"
     return input_producer(
-        string_tensor, [], num_epochs, shuffle, seed, capacity, shared_name, None, scope, cancel_op
+        string_tensor,
+        [],
+        num_epochs,
+        shuffle,
+        seed,
+        capacity,
+        shared_name,
+        summary,
+        scope,
+        cancel_op,
     )
 
 
@@ -179,8 +199,9 @@ def range_input_producer(
     """A queue of the integers ``0 .. limit - 1`` (int32), epoch after epoch."""
     with name_scope(name, "input_producer", [limit]) as scope:
         numbers = range_op(limit)
+    summary = f"fraction_of_{capacity}_full"
     return input_producer(
-        numbers, [], num_epochs, shuffle, seed, capacity, shared_name, None, scope
+        numbers, [], num_epochs, shuffle, seed, capacity, shared_name, summary, scope
     )
 
 
@@ -305,6 +326,13 @@ def _batch(
         queue = _make_queue(kind, flats[0], shapes, capacity, shared_name, **extra)
         enqueues = [_enqueue(queue, flat, enqueue_many, keep_input) for flat in flats]
         add_queue_runner(QueueRunner(queue, enqueues))
+        kept = extra.get("min_after_dequeue", 0)
+        summary = (
+            f"fraction_over_{kept}_of_{capacity - kept}_full"
+            if kind == "shuffle"
+            else f"fraction_of_{capacity}_full"
+        )
+        _fullness_summary(queue, summary, capacity, kept)
         if allow_smaller_final_batch:
             dequeued = queue.dequeue_up_to(batch_size, name="batch")
         else:

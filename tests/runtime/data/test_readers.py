@@ -232,3 +232,21 @@ def test_input_producer_checks(graph):
         v1.train.limit_epochs(tf.constant(1), num_epochs=0)
     with pytest.raises(ValueError, match=r"fully defined shape or `element_shape`"):
         v1.train.input_producer(v1.placeholder(tf.int32, [None, None]))
+
+
+def test_queues_report_how_full_they_are(graph):
+    x = v1.train.range_input_producer(4, num_epochs=1, shuffle=False).dequeue()
+    v1.train.batch([x], 2, capacity=8)
+    v1.train.shuffle_batch([x], 2, capacity=10, min_after_dequeue=4)
+    tags = [t.op.name for t in graph.get_collection(v1.GraphKeys.SUMMARIES)]
+    # TF 2.21's names and scopes
+    assert tags == [
+        "input_producer/fraction_of_32_full",
+        "batch/fraction_of_8_full",
+        "shuffle_batch/fraction_over_4_of_6_full",
+    ]
+    merged = v1.summary.merge_all()
+    with v1.Session() as sess:
+        sess.run(v1.local_variables_initializer())
+        values = v1.Summary.FromString(sess.run(merged)).value
+    assert [v.tag for v in values] == tags and all(0.0 <= v.simple_value <= 1.0 for v in values)
