@@ -251,3 +251,43 @@ class TestOrderAndLibraryErrors:
         call.attr["f"].func.name = "loop"
         with pytest.raises(InvalidArgumentError, match=r"call themselves \(loop -> loop\)"):
             GraphDef.FromString(message.SerializeToString())
+
+
+MALFORMED = {
+    "colocation of numbers": (
+        'node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }'
+        ' attr { key: "_class" value { list { i: 1 } } } }',
+        ValueError,
+        r"Node 'x': attr '_class' must be a list of s values",
+    ),
+    "output shapes of numbers": (
+        'node { name: "u" op: "NoSuchOp" attr { key: "_output_shapes" value { list { i: 1 } } } }',
+        ValueError,
+        r"Node 'u': attr '_output_shapes'",
+    ),
+    "shape attr holding a type": (
+        'node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }'
+        ' attr { key: "shape" value { type: DT_FLOAT } } }',
+        ValueError,
+        r"'x'",
+    ),
+    "a tensor numpy cannot shape": (
+        'node { name: "c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }'
+        ' attr { key: "value" value { tensor { dtype: DT_FLOAT tensor_shape { dim { size: 0 }'
+        " dim { size: 4611686018427387904 } } } } } }",
+        InvalidArgumentError,
+        r"node 'c'.*too many elements",
+    ),
+    "an unknown DataType": (
+        'node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: 999 } } }',
+        InvalidArgumentError,
+        r"attr 'dtype' of node 'x' has unknown DataType 999",
+    ),
+}
+
+
+@pytest.mark.parametrize("text", list(MALFORMED), ids=list(MALFORMED))
+def test_malformed_nodes_are_refused_naming_the_node(text):
+    graph_text, error, pattern = MALFORMED[text]
+    with tf.Graph().as_default(), pytest.raises(error, match=pattern):
+        import_graph_def(GraphDef.from_text(graph_text))
