@@ -35,6 +35,7 @@ from .windows import (
     channels_last,
     check_grad_shape,
     check_rank,
+    check_spatial_only,
     explicit_pairs,
     pad_spatial,
     spatial_of,
@@ -236,6 +237,7 @@ def depthwise_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tu
 
 def _windows(x_shape, k, attrs) -> Windows:
     """The windows of a conv op over a channels-last input shaped ``x_shape``."""
+    check_spatial_only(attrs)
     data_format, padding = attrs["data_format"], attrs["padding"]
     explicit = None
     if padding == "EXPLICIT":

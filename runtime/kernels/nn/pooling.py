@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import InvalidArgumentError
+from ...errors import InvalidArgumentError, UnimplementedError
 from ...registry import register_kernel
 from ..math import lowest
 from .windows import (
     Windows,
+    channel_of,
     channels_first,
     channels_last,
     check_grad_shape,
@@ -150,14 +151,50 @@ def avg_pool_backward(grad: np.ndarray, win: Windows, channels: int) -> np.ndarr
 # data_format) from ``attrs``; the OpDefs say which each op has.
 
 
-def _windows(x_shape, attrs) -> Windows:
-    data_format, padding = attrs.get("data_format", "NHWC"), attrs["padding"]
+def _depth_window(x_shape, attrs) -> int | None:
+    """The channel window of a max pool across depth (which TF runs on CPU), or ``None``.
+
+    Raises TF's ``UnimplementedError`` for windows across the batch, and for windows
+    across both depth and space.
+    """
+    data_format = attrs.get("data_format", "NHWC")
     ksize, strides = attrs["ksize"], attrs["strides"]
     for name, values in (("ksize", ksize), ("strides", strides)):
         if any(v <= 0 for v in values):
             raise InvalidArgumentError(
                 None, None, f"Sliding window {name} field must be positive, got {list(values)}"
             )
+    if ksize[0] != 1 or strides[0] != 1:
+        raise UnimplementedError(None, None, "Pooling is not yet supported on the batch dimension.")
+    window, stride = channel_of(ksize, data_format), channel_of(strides, data_format)
+    if (window, stride) == (1, 1):
+        return None
+    if any(v != 1 for v in (*spatial_of(ksize, data_format), *spatial_of(strides, data_format))):
+        raise UnimplementedError(
+            None,
+            None,
+            "MaxPooling supports exactly one of pooling across depth or pooling across "
+            "width/height.",
+        )
+    if window != stride:
+        raise InvalidArgumentError(
+            None, None, "Depthwise max pooling requires the depth window to equal the depth stride."
+        )
+    if x_shape[-1] % window:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "Depthwise max pooling requires the depth window to evenly divide the input depth.",
+        )
+    return window
+
+
+def _windows(x_shape, attrs) -> Windows:
+    """The spatial windows of a pool; windows across depth are refused."""
+    if _depth_window(x_shape, attrs) is not None:
+        raise UnimplementedError(None, None, "Pooling across depth is supported by MaxPool only.")
+    data_format, padding = attrs.get("data_format", "NHWC"), attrs["padding"]
+    ksize, strides = attrs["ksize"], attrs["strides"]
     explicit = None
     if padding == "EXPLICIT":
         explicit = explicit_pairs(attrs["explicit_paddings"], data_format)
@@ -182,10 +219,36 @@ def _pool(forward, name: str):
     return kernel
 
 
+def _depth_groups(x: np.ndarray, window: int) -> np.ndarray:
+    return x.reshape(*x.shape[:-1], x.shape[-1] // window, window)
+
+
+@register_kernel("MaxPool")
+def max_pool(input, **attrs):
+    check_rank("input", input, 4)
+    data_format = attrs["data_format"]
+    x = channels_last(input, data_format)
+    window = _depth_window(x.shape, attrs)
+    if window is not None:  # the maximum of each group of `window` channels
+        return (channels_first(_depth_groups(x, window).max(axis=-1), data_format),)
+    return (channels_first(max_pool_forward(x, _windows(x.shape, attrs)), data_format),)
+
+
+def _depth_max_pool_backward(x: np.ndarray, grad: np.ndarray, window: int) -> np.ndarray:
+    groups = _depth_groups(x, window)
+    hits = groups == groups.max(axis=-1, keepdims=True)
+    hits &= np.cumsum(hits, axis=-1) == 1  # the first maximum of each group
+    return (hits * grad[..., None]).reshape(x.shape).astype(grad.dtype, copy=False)
+
+
 def _max_pool_grad(orig_input, orig_output, grad, **attrs):
     check_rank("orig_input", orig_input, len(attrs["ksize"]))
     data_format = attrs["data_format"]
     x, dy = channels_last(orig_input, data_format), channels_last(grad, data_format)
+    window = _depth_window(x.shape, attrs)
+    if window is not None:
+        check_grad_shape("grad", dy, (*x.shape[:-1], x.shape[-1] // window))
+        return (channels_first(_depth_max_pool_backward(x, dy, window), data_format),)
     win = _windows(x.shape, attrs)
     check_grad_shape("grad", dy, (x.shape[0], *win.out_sizes, x.shape[-1]))
     return (channels_first(max_pool_backward(x, dy, win), data_format),)
@@ -215,7 +278,6 @@ def _avg_pool_grad(orig_input_shape, grad, **attrs):
     return (channels_first(avg_pool_backward(dy, win, shape[-1]), data_format),)
 
 
-register_kernel("MaxPool")(_pool(max_pool_forward, "input"))
 register_kernel("MaxPool3D")(_pool(max_pool_forward, "input"))
 register_kernel("AvgPool")(_pool(avg_pool_forward, "value"))
 register_kernel("AvgPool3D")(_pool(avg_pool_forward, "input"))
@@ -239,8 +301,7 @@ def _window_vector(values) -> tuple:
 
 @register_kernel("MaxPoolV2")
 def max_pool_v2(input, ksize, strides, **attrs):
-    kernel = _pool(max_pool_forward, "input")
-    return kernel(input, ksize=_window_vector(ksize), strides=_window_vector(strides), **attrs)
+    return max_pool(input, ksize=_window_vector(ksize), strides=_window_vector(strides), **attrs)
 
 
 @register_kernel("MaxPoolGradV2")

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...errors import InvalidArgumentError
+from ...errors import InvalidArgumentError, UnimplementedError
 
 
 def window_geometry(
@@ -200,10 +200,32 @@ def spatial_of(values, data_format: str) -> tuple:
     return values[2:] if data_format.startswith("NC") else values[1:-1]
 
 
+def channel_of(values, data_format: str) -> int:
+    """The channel entry of a per-dimension list."""
+    return int(values[1] if data_format.startswith("NC") else values[-1])
+
+
 def explicit_pairs(explicit_paddings, data_format: str) -> list:
     """TF's flat ``explicit_paddings`` attr as ``(before, after)`` per spatial axis."""
     pairs = list(zip(explicit_paddings[::2], explicit_paddings[1::2]))
     return pairs[2:] if data_format.startswith("NC") else pairs[1:-1]
+
+
+def check_spatial_only(attrs: dict, names=("strides", "dilations")) -> None:
+    """TF's ``UnimplementedError`` for strides or dilations across the batch or channels."""
+    data_format = attrs.get("data_format", "NHWC")
+    for name in names:
+        values = attrs.get(name)
+        if values is None:
+            continue
+        channel = values[1] if data_format.startswith("NC") else values[-1]
+        if values[0] != 1 or channel != 1:
+            raise UnimplementedError(
+                None,
+                None,
+                f"Current implementation does not yet support {name} in the batch and depth "
+                "dimensions.",
+            )
 
 
 def check_rank(name: str, array: np.ndarray, rank: int) -> None:

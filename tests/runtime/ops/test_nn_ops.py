@@ -386,16 +386,21 @@ def test_conv2d_build_errors(graph):
         tf.nn.conv2d(randn(1, 2, 2, 1), randn(3, 3, 1, 1), strides=1, padding="VALID")
     with pytest.raises(ValueError, match=r"Shape must be rank 4 but is rank 3"):
         tf.nn.conv2d(randn(5, 5, 3), randn(3, 3, 3, 1), strides=1, padding="SAME")
-    with pytest.raises(ValueError, match=r"strides in the batch and depth"):
-        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=[2, 1, 1, 1], padding="SAME")
-    with pytest.raises(ValueError, match=r"strides should be of length 1, 2 or 4 but was 3"):
+    with pytest.raises(ValueError, match=r"strides should be of length 1, 2 or 4. Received"):
         tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=[1, 1, 1], padding="SAME")
-    with pytest.raises(ValueError, match=r"Value for attr 'padding' of 'same' is not in the list"):
-        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="same")
-    with pytest.raises(ValueError, match=r"only dilations of 1"):
-        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="SAME", dilations=2)
-    with pytest.raises(ValueError, match=r"only the NHWC data format"):
-        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="SAME", data_format="NCHW")
+    with pytest.raises(ValueError, match=r"Value for attr 'padding' of 'SAME_' is not in the list"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), strides=1, padding="same_")
+    with pytest.raises(ValueError, match=r"Padding in the batch and depth dimensions must be 0"):
+        tf.nn.conv2d(x, randn(3, 3, 3, 1), 1, [[1, 0], [0, 0], [0, 0], [0, 0]])
+
+
+def test_strides_across_batch_or_depth_are_refused_at_run_time_as_tf_does(graph):
+    y = tf.nn.conv2d(tf.constant(randn(1, 4, 4, 3)), randn(1, 1, 3, 1), [2, 1, 1, 1], "VALID")
+    with pytest.raises(
+        tf.errors.UnimplementedError,
+        match=r"does not yet support strides in the batch and depth dimensions",
+    ):
+        run(y)
 
 
 def test_conv2d_run_time_errors(graph):
@@ -417,32 +422,39 @@ def test_conv2d_run_time_errors(graph):
         run(y, {x: randn(1, 1, 4, 2)})
 
 
-def test_pool_build_errors(graph):
+def test_pool_errors(graph):
     x = tf.constant(randn(1, 4, 4, 2))
-    with pytest.raises(ValueError, match=r"Pooling is not yet supported on the batch dimension"):
-        tf.nn.max_pool2d(x, ksize=[2, 2, 2, 1], strides=1, padding="SAME")
-    with pytest.raises(ValueError, match=r"MaxPool does not support pooling across depth"):
-        tf.nn.max_pool2d(x, ksize=[1, 2, 2, 2], strides=1, padding="SAME")
-    with pytest.raises(TypeError, match=r"'input' has DataType int32 .*AvgPool"):
+    with pytest.raises(
+        tf.errors.UnimplementedError, match=r"Pooling is not yet supported on the batch dimension"
+    ):
+        run(tf.nn.max_pool2d(x, ksize=[2, 2, 2, 1], strides=1, padding="SAME"))
+    with pytest.raises(
+        tf.errors.UnimplementedError,
+        match=r"MaxPooling supports exactly one of pooling across depth or pooling across",
+    ):
+        run(tf.nn.max_pool2d(x, ksize=[1, 2, 2, 2], strides=1, padding="SAME"))
+    with pytest.raises(TypeError, match=r"'value' has DataType int32 not in list"):
         tf.nn.avg_pool2d(np.zeros((1, 2, 2, 1), np.int32), ksize=1, strides=1, padding="SAME")
     with pytest.raises(ValueError, match=r"Cannot specify both 'value' and 'input'"):
         tf.compat.v1.nn.max_pool(x, 2, 2, "SAME", input=x)
 
 
+def test_max_pool_across_depth_takes_each_group_of_channels(graph):
+    x = randn(2, 3, 3, 6)
+    y = tf.nn.max_pool2d(tf.constant(x), [1, 1, 1, 3], [1, 1, 1, 3], "VALID")
+    np.testing.assert_array_equal(run(y), x.reshape(2, 3, 3, 2, 3).max(axis=-1))
+    check_gradients(lambda t: tf.nn.max_pool2d(t, [1, 1, 1, 2], [1, 1, 1, 2], "VALID"), [x])
+
+
 def test_backprop_ops_infer_their_shape_from_the_size_input(graph):
     x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 3])
     dy = tf.compat.v1.placeholder(tf.float32, [None, 4, 4, 5])
-    dx = tf.nn.conv2d_backprop_input(
-        [2, 8, 8, 3],
-        np.ones((3, 3, 3, 5), np.float32),
-        dy,
-        2,
-        "SAME",
-    )
-    dw = tf.nn.conv2d_backprop_filter(x, [3, 3, 3, 5], dy, 2, "SAME")
+    nn = tf.compat.v1.nn
+    dx = nn.conv2d_backprop_input([2, 8, 8, 3], np.ones((3, 3, 3, 5), np.float32), dy, 2, "SAME")
+    dw = nn.conv2d_backprop_filter(x, [3, 3, 3, 5], dy, 2, "SAME")
     assert dx.shape == (2, 8, 8, 3) and dw.shape == (3, 3, 3, 5)
     with pytest.raises(ValueError, match=r"Shape must be rank 4 but is rank 3"):
-        tf.nn.conv2d_backprop_filter(x, [3, 3, 3], dy, 2, "SAME")
+        nn.conv2d_backprop_filter(x, [3, 3, 3], dy, 2, "SAME")
 
 
 # -- dense and sigmoid cross-entropy ------------------------------------------------------
@@ -739,7 +751,8 @@ def test_gradient_ops_infer_the_shapes_they_produce(graph):
 def test_namespaces():
     v1 = tf.compat.v1.nn
     for name in tf.nn.__all__:
-        assert callable(getattr(tf.nn, name)) and callable(getattr(v1, name))
+        if name != "rnn_cell":  # the one submodule
+            assert callable(getattr(tf.nn, name)) and callable(getattr(v1, name))
     assert tf.nn.sigmoid is tf.sigmoid and tf.nn.relu is v1.relu
     assert v1.dropout is not tf.nn.dropout and "keep_prob" in v1.dropout.__code__.co_varnames
     assert callable(v1.softmax_cross_entropy_with_logits_v2) and callable(v1.xw_plus_b)
@@ -751,8 +764,9 @@ def test_namespaces():
 def test_backward_kernels_check_the_gradient_shape(graph):
     dy = tf.compat.v1.placeholder(tf.float64)
     filters = randn(3, 3, 2, 4)
-    dx = tf.nn.conv2d_backprop_input([1, 5, 5, 2], filters, dy, strides=2, padding="SAME")
-    dw = tf.nn.conv2d_backprop_filter(randn(1, 5, 5, 2), [3, 3, 2, 4], dy, 2, "SAME")
+    nn = tf.compat.v1.nn
+    dx = nn.conv2d_backprop_input([1, 5, 5, 2], filters, dy, strides=2, padding="SAME")
+    dw = nn.conv2d_backprop_filter(randn(1, 5, 5, 2), [3, 3, 2, 4], dy, 2, "SAME")
     assert run(dx, {dy: randn(1, 3, 3, 4)}).shape == (1, 5, 5, 2)
     for tensor in (dx, dw):
         with pytest.raises(

@@ -1,0 +1,147 @@
+"""Embedding lookups: rows of a table (or of a table split into partitions) by id.
+
+``embedding_lookup`` gathers rows. With a list of tables (a partitioned table) each id
+belongs to one partition, by TF's ``mod`` strategy (id ``i`` is row ``i // n`` of
+partition ``i % n``) or ``div`` strategy (contiguous blocks of ids, the first
+partitions one row longer when the rows do not divide evenly). ``max_norm`` scales
+each looked-up embedding down to that L2 norm at most.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..graph import Tensor, graph_of
+from ..scopes import name_scope
+from . import array_ops, math_ops
+from .core import convert_to_tensor
+
+__all__ = ["embedding_lookup"]
+
+
+def _partition(tables: list, ids: Tensor, strategy: str) -> tuple[Tensor, Tensor]:
+    """Each id's partition and its row within that partition, as TF's strategies assign them."""
+    count = len(tables)
+    if strategy == "mod":
+        return math_ops.floormod(ids, count), math_ops.floordiv(ids, count)
+    if strategy != "div":
+        raise ValueError(
+            f"Unrecognized partition strategy: {strategy}. Must be one of either `mod` or `div`."
+        )
+    rows = [table.shape[0] if table.shape.rank else None for table in tables]
+    if None in rows:
+        sizes = [array_ops.shape(table, out_type=ids.dtype.base_dtype)[0] for table in tables]
+        total = math_ops.add_n(sizes)
+    else:
+        total = convert_to_tensor(sum(rows), ids.dtype.base_dtype)
+    per_partition = math_ops.floordiv(total, count)
+    extras = math_ops.floormod(total, count)
+    # The first `extras` partitions hold per_partition + 1 ids each.
+    assignment = math_ops.maximum(
+        math_ops.floordiv(ids, per_partition + 1),
+        math_ops.floordiv(ids - extras, per_partition),
+    )
+    in_long = math_ops.less(assignment, extras)
+    row = math_ops.where(
+        in_long,
+        math_ops.floormod(ids, per_partition + 1),
+        math_ops.floormod(ids - extras, per_partition),
+    )
+    return assignment, row
+
+
+def _partitioned_lookup(tables: list, ids: Tensor, strategy: str) -> Tensor:
+    """Rows of a partitioned table: each partition gathers the ids it owns (the others
+    read its row 0), and each id takes its own partition's row."""
+    flat = array_ops.reshape(ids, [-1])
+    assignment, row = _partition(tables, flat, strategy)
+    zeros = array_ops.zeros_like(row)
+    gathered = [
+        array_ops.gather(table, math_ops.where(math_ops.equal(assignment, p), row, zeros))
+        for p, table in enumerate(tables)
+    ]
+    positions = math_ops.range(array_ops.size(flat, out_type=dtypes.int32))
+    pick = array_ops.stack([math_ops.cast(assignment, dtypes.int32), positions], axis=1)
+    rows = array_ops.gather_nd(array_ops.stack(gathered), pick)
+    element = array_ops.shape(tables[0])[1:]
+    result = array_ops.reshape(rows, array_ops.concat([array_ops.shape(ids), element], 0))
+    if ids.shape.rank is not None and tables[0].shape.rank is not None:
+        result.set_shape(ids.shape.concatenate(tables[0].shape[1:]))
+    return result
+
+
+def _clip(embeddings: Tensor, ids: Tensor, max_norm) -> Tensor:
+    """Each embedding scaled to L2 norm ``max_norm`` at most (TF's ``clip_by_norm`` over
+    the axes after the ids')."""
+    if max_norm is None:
+        return embeddings
+    if ids.shape.rank is not None and embeddings.shape.rank is not None:
+        axes = list(range(ids.shape.rank, embeddings.shape.rank))
+    else:
+        axes = math_ops.range(array_ops.rank(ids), array_ops.rank(embeddings))
+    squares = math_ops.reduce_sum(math_ops.square(embeddings), axes, keepdims=True)
+    positive = math_ops.greater(squares, 0.0)
+    safe = math_ops.where(positive, squares, array_ops.ones_like(squares))
+    norm = math_ops.where(positive, math_ops.sqrt(safe), squares)
+    max_norm = convert_to_tensor(max_norm, dtype_hint=embeddings.dtype.base_dtype)
+    return math_ops.realdiv(
+        math_ops.multiply(embeddings, max_norm), math_ops.maximum(norm, max_norm)
+    )
+
+
+def embedding_lookup_v1(
+    params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None
+) -> Tensor:
+    """TF1's ``tf.compat.v1.nn.embedding_lookup``: rows of ``params`` for ``ids``.
+
+    Parameters
+    ----------
+    params : Tensor, or list of Tensors
+        The table, or its partitions (same shape after the first dimension).
+    ids : int32 or int64 Tensor
+        Any shape; the result is ``ids.shape + params.shape[1:]``.
+    partition_strategy : {"mod", "div"}
+        How ids map to partitions (see the module docstring).
+    max_norm : float, optional
+        Scale each embedding down to this L2 norm at most.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     table = tf.constant([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    ...     tf.compat.v1.Session().run(tf.nn.embedding_lookup(table, [2, 0]))
+    array([[2., 2.],
+           [0., 0.]], dtype=float32)
+    """
+    if params is None:
+        raise ValueError("params must be specified")
+    if isinstance(params, list | tuple) and not params:
+        raise ValueError("Length of params is currently 0. Need at least one param.")
+    tables = list(params) if isinstance(params, list | tuple) else [params]
+    with name_scope(name, "embedding_lookup", [*tables, ids]) as scope:
+        graph = graph_of([*tables, ids])
+        tables = [convert_to_tensor(table, name="params", graph=graph) for table in tables]
+        ids = convert_to_tensor(ids, name="ids", graph=graph)
+        if len(tables) == 1:
+            result = _clip(array_ops.gather(tables[0], ids), ids, max_norm)
+            return array_ops.identity(result, name=scope)
+        result = _partitioned_lookup(tables, ids, partition_strategy)
+        return array_ops.identity(_clip(result, ids, max_norm), name=scope)
+
+
+def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
+    """TF2's ``tf.nn.embedding_lookup``: partitions split by the ``div`` strategy.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     parts = [tf.constant([[0.0], [1.0]]), tf.constant([[2.0]])]
+    ...     tf.compat.v1.Session().run(tf.nn.embedding_lookup(parts, [2, 1]))
+    array([[2.],
+           [1.]], dtype=float32)
+    """
+    return embedding_lookup_v1(params, ids, "div", name, max_norm=max_norm)
+
+
+V1_OVERRIDES = {"embedding_lookup": embedding_lookup_v1}
