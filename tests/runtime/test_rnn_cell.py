@@ -111,12 +111,16 @@ def test_weights_made_in_a_loop_are_plain_variables_outside_it(graph, sess):
     cell = rnn_cell.GRUCell(5)
     outputs, _ = v1.nn.dynamic_rnn(cell, x, dtype=tf.float32)
     names = [v.name for v in v1.global_variables()]
-    assert names == [v.name for v in cell.variables] == [
-        "rnn/gru_cell/gates/kernel:0",
-        "rnn/gru_cell/gates/bias:0",
-        "rnn/gru_cell/candidate/kernel:0",
-        "rnn/gru_cell/candidate/bias:0",
-    ]
+    assert (
+        names
+        == [v.name for v in cell.variables]
+        == [
+            "rnn/gru_cell/gates/kernel:0",
+            "rnn/gru_cell/gates/bias:0",
+            "rnn/gru_cell/candidate/kernel:0",
+            "rnn/gru_cell/candidate/bias:0",
+        ]
+    )
     assert all(v.graph is graph for v in v1.global_variables())
     sess.run(v1.global_variables_initializer())
     np.testing.assert_array_equal(sess.run(cell.variables[1]), np.ones(10))  # gates bias: 1
@@ -129,7 +133,7 @@ def test_a_second_cell_in_the_same_scope_gets_a_unique_name(graph):
     first(x, first.zero_state(2, tf.float32))
     second(x, second.zero_state(2, tf.float32))
     assert first.scope_name == "basic_lstm_cell" and second.scope_name == "basic_lstm_cell_1"
-    assert [v.name for v in second.trainable_variables][0] == "basic_lstm_cell_1/kernel:0"
+    assert second.trainable_variables[0].name == "basic_lstm_cell_1/kernel:0"
 
 
 def test_a_cell_reuses_its_weights_on_every_call(graph):
@@ -264,7 +268,7 @@ def test_device_wrapper_places_the_cell_and_its_zero_state(graph):
 
 
 def test_not_a_cell_is_refused(graph):
-    with pytest.raises(TypeError, match="The argument 'cell' .* is not an RNNCell"):
+    with pytest.raises(TypeError, match=r"The argument 'cell' .* is not an RNNCell"):
         v1.nn.dynamic_rnn(lambda x, s: (x, s), tf.ones([1, 2, 3]), dtype=tf.float32)
 
 
@@ -275,7 +279,7 @@ def test_dynamic_rnn_needs_a_dtype_or_a_state(graph):
 
 def test_dynamic_rnn_needs_a_known_depth(graph):
     x = v1.placeholder(tf.float32, [1, 2, None])
-    with pytest.raises(ValueError, match="Input size .* must be accessible via shape inference"):
+    with pytest.raises(ValueError, match=r"Input size .* must be accessible via shape inference"):
         v1.nn.dynamic_rnn(rnn_cell.GRUCell(2), x, dtype=tf.float32)
 
 
