@@ -184,7 +184,7 @@ class BatchNormalization(Layer):
         beta = self.beta if self.beta is not None else constant(0.0, shape=self._param_shape)
 
         def normalize(is_training):
-            return lambda: nn.fused_batch_norm(
+            return lambda: nn.v1.fused_batch_norm(
                 inputs,
                 gamma,
                 beta,
