@@ -119,7 +119,7 @@ def write_shard(file, tensors, shard: int = 0) -> dict:
     for name, dtype, array in tensors:
         if name in entries:
             raise InvalidArgumentError(None, None, f"Adding duplicate key: {name}")
-        array = np.asarray(array)
+        array = np.asarray(array, dtype=dtype.as_numpy_dtype)  # strings: bytes objects
         data, crc = _tensor_bytes_and_crc(array)
         file.write(data)
         entries[name] = _entry(array, dtype, len(data), crc, offset, shard)

@@ -186,6 +186,15 @@ def test_any_tensors_round_trip(tmp_path_factory, tensors):
             np.testing.assert_array_equal(got, array)
 
 
+def test_fixed_width_and_unicode_strings_are_stored_as_tf_strings(tmp_path):
+    prefix = str(tmp_path / "model")
+    checkpoint.save(prefix, ["s", "u"], [np.array([b"ab", b"c"]), np.array(["xy", "z"])])
+    with checkpoint.open_reader(prefix) as reader:
+        assert reader.read("s").tolist() == [b"ab", b"c"]
+        assert reader.read("u").tolist() == [b"xy", b"z"]
+        assert reader.dtype("u") == tf.string
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.dictionaries(st.binary(max_size=30), st.binary(max_size=300), max_size=60))
 def test_any_table_round_trips_and_any_damage_is_data_loss(rows):
