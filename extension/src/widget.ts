@@ -63,8 +63,9 @@ const DRAG_THRESHOLD = 4;
 /** Graphviz sizes SVGs in points; the page draws 4/3 pixels per point. */
 const PX_PER_PT = 4 / 3;
 
-/** Width of the minimap, in pixels. */
+/** Most width and height of the minimap, in pixels. */
 const MINIMAP_WIDTH = 160;
+const MINIMAP_HEIGHT = 120;
 
 /**
  * A widget that draws a tfgraph payload: as a MIME renderer (`renderModel`) or
@@ -694,8 +695,8 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       return;
     }
     const { width, height } = Private.size(svg);
-    const ratio = MINIMAP_WIDTH / Math.max(width, 1);
-    this._minimap.style.width = `${MINIMAP_WIDTH}px`;
+    const ratio = Private.minimapRatio(width, height);
+    this._minimap.style.width = `${Math.round(width * ratio)}px`;
     this._minimap.style.height = `${Math.round(height * ratio)}px`;
     const copy = this._minimap.querySelector('svg');
     if (copy !== null) {
@@ -715,7 +716,8 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     if (state === null || this._svg === null) {
       return;
     }
-    const ratio = MINIMAP_WIDTH / Math.max(Private.size(this._svg).width, 1);
+    const { width, height } = Private.size(this._svg);
+    const ratio = Private.minimapRatio(width, height);
     const box = this._minimap.getBoundingClientRect();
     const x = (event.clientX - box.left) / ratio;
     const y = (event.clientY - box.top) / ratio;
@@ -809,6 +811,11 @@ namespace Private {
       });
     }
     return graphvizPromise;
+  }
+
+  /** The minimap's scale: the whole drawing within its most width and height. */
+  export function minimapRatio(width: number, height: number): number {
+    return Math.min(MINIMAP_WIDTH / Math.max(width, 1), MINIMAP_HEIGHT / Math.max(height, 1));
   }
 
   /** A copy of the drawing for the minimap, its boxes and arrows no longer marked as such. */
