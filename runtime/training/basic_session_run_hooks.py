@@ -20,6 +20,7 @@ from ..graph import get_default_graph
 from ..graph_io import write_graph
 from ..graph_keys import GraphKeys
 from ..timeline import Timeline
+from .meta_graph import export_meta_graph
 from .session_run_hook import SessionRunArgs, SessionRunHook
 from .training_util import get_global_step
 
@@ -273,8 +274,8 @@ class CheckpointSaverHook(SessionRunHook):
     """Saves a checkpoint every N steps or seconds, when the session is created, and at
     the end.
 
-    Also writes ``graph.pbtxt`` and the graph into an event file of ``checkpoint_dir``
-    once the session exists (``save_graph_def``).
+    Also writes ``graph.pbtxt``, and the graph and meta graph into an event file of
+    ``checkpoint_dir``, once the session exists (``save_graph_def``).
 
     Parameters
     ----------
@@ -321,8 +322,13 @@ class CheckpointSaverHook(SessionRunHook):
         if self._save_graph_def:
             # Not in begin(): other hooks may still add ops there.
             graph = get_default_graph()
-            write_graph(graph.as_graph_def(add_shapes=True), self._checkpoint_dir, "graph.pbtxt")
+            graph_def = graph.as_graph_def(add_shapes=True)
+            write_graph(graph_def, self._checkpoint_dir, "graph.pbtxt")
             self._summary_writer.add_graph(graph)
+            saver_def = self._get_saver().saver_def
+            self._summary_writer.add_meta_graph(
+                export_meta_graph(graph_def=graph_def, saver_def=saver_def, graph=graph)
+            )
         self._save(session, step)
         self._timer.update_last_triggered_step(step)
 

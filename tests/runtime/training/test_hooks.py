@@ -152,8 +152,11 @@ def test_checkpoint_saver_hook_saves_every_n_steps_and_at_end(graph, counter, tm
     assert listener.calls[0] == "begin" and listener.calls[-1] == ("end", 7)
     assert ("before_save", 3) in listener.calls and ("after_save", 6) in listener.calls
     assert (tmp_path / "graph.pbtxt").exists()
-    logs = [e.session_log for e in events(tmp_path) if e.HasField("session_log")]
+    found = events(tmp_path)
+    logs = [e.session_log for e in found if e.HasField("session_log")]
     assert [log.status for log in logs] == [SessionLog.CHECKPOINT] * 4
+    metas = [e.meta_graph_def for e in found if e.HasField("meta_graph_def")]
+    assert any(b"save/restore_all" in meta for meta in metas)  # with its saver, for TensorBoard
 
 
 def test_a_listener_can_stop_training(graph, counter, tmp_path):
