@@ -7,7 +7,8 @@ sampled losses subtract (as ``log Q``) from the logits:
 - without ``unique``, ``num_sampled`` independent draws: expected count ``P(k) *
   num_sampled``;
 - with ``unique``, draws until ``num_sampled`` distinct classes came up, after ``tries``
-  draws: expected count ``1 - (1 - P(k)) ** tries``.
+  draws: expected count ``1 - (1 - P(k)) ** tries`` (``P(k) * num_sampled`` when no
+  draw was a repeat).
 
 The distributions are TF's: uniform, log-uniform (Zipfian: ``P(k) = log((k + 2) /
 (k + 1)) / log(range_max + 1)``), a fixed unigram (``unigrams ** distortion``), and a
@@ -63,11 +64,12 @@ def _sample(rng, probabilities: np.ndarray, num_sampled: int, unique: bool):
     return np.asarray(sampled), tries
 
 
-def _expected(probabilities: np.ndarray, classes: np.ndarray, tries: int, unique: bool):
+def _expected(probabilities: np.ndarray, classes: np.ndarray, tries: int, num_sampled: int):
+    """TF's ``ExpectedCountHelper``: ``p * num_sampled`` when no draw was rejected."""
     p = probabilities[classes]
-    if unique:
-        return (-np.expm1(tries * np.log1p(-np.minimum(p, 1 - 1e-12)))).astype(np.float32)
-    return (p * tries).astype(np.float32)
+    if tries == num_sampled:
+        return (p * num_sampled).astype(np.float32)
+    return (-np.expm1(tries * np.log1p(-np.minimum(p, 1 - 1e-12)))).astype(np.float32)
 
 
 def _sampler_outputs(ctx, true_classes, probabilities, attrs):
@@ -84,8 +86,8 @@ def _sampler_outputs(ctx, true_classes, probabilities, attrs):
     in_range = np.clip(true_classes, 0, len(probabilities) - 1)
     return (
         sampled.astype(np.int64),
-        _expected(probabilities, in_range, tries, unique),
-        _expected(probabilities, sampled, tries, unique),
+        _expected(probabilities, in_range, tries, num_sampled),
+        _expected(probabilities, sampled, tries, num_sampled),
     )
 
 

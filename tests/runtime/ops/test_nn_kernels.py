@@ -1,0 +1,206 @@
+"""The convolution and pooling kernels on their own: every geometry, every block size.
+
+The kernels lower convolutions to blocked matrix products and pools to per-tap
+arithmetic; these tests hold them to plain loops over output pixels and window taps
+(written independently, as plainly as possible), with the block sizes shrunk so the
+blocking paths (several images per block, one image cut into runs of rows) all run.
+The backprops are held to the forward kernel by the adjoint identity
+``<conv(x, w), dy> = <x, dx> = <w, dw>``, which any correct gradient satisfies exactly.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runtime.kernels.nn import conv, pooling
+from runtime.kernels.nn.windows import Windows
+
+RNG = np.random.default_rng(0)
+
+
+def naive_conv(x, w, win: Windows):
+    """``out[n, p, o] = sum over taps t and channels c of padded[n, p * s + t * d, c] * w[t, c, o]``."""
+    padded = np.pad(x, [(0, 0), *win.pads, (0, 0)])
+    out = np.zeros((x.shape[0], *win.out_sizes, w.shape[-1]))
+    for position in np.ndindex(*win.out_sizes):
+        for tap in np.ndindex(*win.ksize):
+            cell = tuple(
+                p * s + t * d for p, t, s, d in zip(position, tap, win.strides, win.dilations)
+            )
+            out[(slice(None), *position)] += padded[(slice(None), *cell)] @ w[tap]
+    return out
+
+
+def window_cells(x_shape, win: Windows):
+    """Each output position and the real input cells of its window, taps in row-major order."""
+    for position in np.ndindex(*win.out_sizes):
+        cells = []
+        for tap in np.ndindex(*win.ksize):
+            cell = tuple(
+                p * s + t - b for p, t, s, (b, _) in zip(position, tap, win.strides, win.pads)
+            )
+            if all(0 <= c < n for c, n in zip(cell, x_shape[1:-1])):
+                cells.append(cell)
+        yield position, cells
+
+
+geometries = st.tuples(
+    st.integers(1, 3),  # spatial rank
+    st.integers(1, 3),  # batch
+    st.lists(st.integers(1, 7), min_size=3, max_size=3),  # sizes
+    st.lists(st.integers(1, 3), min_size=3, max_size=3),  # window
+    st.lists(st.integers(1, 3), min_size=3, max_size=3),  # strides
+    st.lists(st.integers(1, 2), min_size=3, max_size=3),  # dilations
+    st.sampled_from(["SAME", "VALID"]),
+)
+
+
+def windows_of(geometry, dilated=True) -> tuple[int, tuple, Windows] | None:
+    rank, batch, sizes, window, strides, dilations, padding = geometry
+    sizes, window, strides = sizes[:rank], window[:rank], strides[:rank]
+    dilations = dilations[:rank] if dilated else [1] * rank
+    spans = [(k - 1) * d + 1 for k, d in zip(window, dilations)]
+    if padding == "VALID" and any(n < span for n, span in zip(sizes, spans)):
+        return None
+    return batch, tuple(sizes), Windows.of(sizes, window, strides, padding, dilations)
+
+
+@settings(deadline=None, max_examples=60)
+@given(geometries, st.integers(1, 3), st.integers(1, 3), st.sampled_from([1 << 30, 64]))
+def test_conv_kernels_match_loops_and_are_adjoint(geometry, channels, out_channels, tile):
+    found = windows_of(geometry)
+    if found is None:
+        return
+    batch, sizes, win = found
+    x = RNG.standard_normal((batch, *sizes, channels))
+    w = RNG.standard_normal((*win.ksize, channels, out_channels))
+    original, conv.TILE_BYTES = conv.TILE_BYTES, tile  # 64 bytes: a block per output row
+    try:
+        out = conv.conv_forward(x, w, win)
+        np.testing.assert_allclose(out, naive_conv(x, w, win), rtol=1e-10, atol=1e-10)
+        dy = RNG.standard_normal(out.shape)
+        dx = conv.conv_backprop_input(dy, w, win)
+        dw = conv.conv_backprop_filter(x, dy, win, win.ksize)
+    finally:
+        conv.TILE_BYTES = original
+    assert dx.shape == x.shape and dw.shape == w.shape
+    np.testing.assert_allclose(np.vdot(out, dy), np.vdot(x, dx), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(np.vdot(out, dy), np.vdot(w, dw), rtol=1e-10, atol=1e-10)
+
+
+@settings(deadline=None, max_examples=40)
+@given(geometries, st.integers(1, 3), st.integers(1, 3))
+def test_depthwise_kernels_are_grouped_convolutions(geometry, channels, multiplier):
+    """A depthwise filter [*k, c, m] is a grouped filter [*k, 1, c * m], one group per channel."""
+    found = windows_of((2, *geometry[1:]))
+    if found is None:
+        return
+    batch, sizes, win = found
+    x = RNG.standard_normal((batch, *sizes, channels))
+    w = RNG.standard_normal((*win.ksize, channels, multiplier))
+    grouped = w.reshape(*win.ksize, 1, channels * multiplier)
+    per_channel = [
+        conv.conv_forward(
+            x[..., c : c + 1], grouped[..., c * multiplier : (c + 1) * multiplier], win
+        )
+        for c in range(channels)
+    ]
+    out = conv.depthwise_forward(x, w, win)
+    np.testing.assert_allclose(out, np.concatenate(per_channel, axis=-1), rtol=1e-10, atol=1e-10)
+    dy = RNG.standard_normal(out.shape)
+    dx = conv.depthwise_backprop_input(dy, w, win)
+    dw = conv.depthwise_backprop_filter(x, dy, win, win.ksize)
+    np.testing.assert_allclose(np.vdot(out, dy), np.vdot(x, dx), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(np.vdot(out, dy), np.vdot(w, dw), rtol=1e-10, atol=1e-10)
+
+
+@settings(deadline=None, max_examples=60)
+@given(geometries, st.integers(1, 3), st.booleans(), st.sampled_from([1 << 30, 1]))
+def test_pool_kernels_match_loops(geometry, channels, ties, stack_bytes):
+    found = windows_of(geometry, dilated=False)
+    if found is None:
+        return
+    batch, sizes, win = found
+    shape = (batch, *sizes, channels)
+    x = RNG.integers(0, 3, shape).astype(float) if ties else RNG.standard_normal(shape)
+    grad = RNG.standard_normal((batch, *win.out_sizes, channels))
+    expected_max = np.zeros(grad.shape)
+    expected_avg = np.zeros(grad.shape)
+    expected_dx = np.zeros(shape)
+    for position, cells in window_cells(shape, win):
+        values = np.stack([x[(slice(None), *cell)] for cell in cells])
+        here = (slice(None), *position)
+        expected_max[here] = values.max(axis=0)
+        expected_avg[here] = values.mean(axis=0)
+        first = values.argmax(axis=0)  # the first maximum, TF's tie rule
+        for k, cell in enumerate(cells):
+            expected_dx[(slice(None), *cell)] += np.where(first == k, grad[here], 0)
+    original, pooling.STACK_BYTES = pooling.STACK_BYTES, stack_bytes  # 1: one image a block
+    try:
+        dx = pooling.max_pool_backward(x, grad, win)
+    finally:
+        pooling.STACK_BYTES = original
+    np.testing.assert_array_equal(pooling.max_pool_forward(x, win), expected_max)
+    np.testing.assert_allclose(pooling.avg_pool_forward(x, win), expected_avg, rtol=1e-12)
+    np.testing.assert_allclose(dx, expected_dx, rtol=1e-12, atol=1e-12)
+
+
+def test_padding_never_wins_a_max_pool_even_at_the_lowest_value():
+    x = np.full((1, 3, 3, 1), -np.inf)
+    win = Windows.of((3, 3), (2, 2), (2, 2), "SAME")
+    grad = np.ones((1, 2, 2, 1))
+    dx = pooling.max_pool_backward(x, grad, win)
+    assert dx.sum() == 4  # each window's gradient reached a real cell
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[1, 0, 1], [0, 0, 0], [1, 0, 1]])
+
+
+def test_a_large_image_is_convolved_in_runs_of_rows_within_the_tile():
+    x = RNG.standard_normal((2, 40, 30, 8)).astype(np.float32)
+    w = RNG.standard_normal((3, 3, 8, 4)).astype(np.float32)
+    win = Windows.of((40, 30), (3, 3), (1, 1), "SAME")
+    blocks = list(conv._row_blocks(2, win, 3 * 3 * 8 * 4))
+    full = conv.conv_forward(x, w, win)
+    original, conv.TILE_BYTES = conv.TILE_BYTES, 30 * 3 * 3 * 8 * 4 * 7  # 7 rows a block
+    try:
+        tiled = conv.conv_forward(x, w, win)
+        tiled_blocks = list(conv._row_blocks(2, win, 3 * 3 * 8 * 4))
+    finally:
+        conv.TILE_BYTES = original
+    assert len(blocks) == 1 and len(tiled_blocks) == 2 * 6  # ceil(40 / 7) runs per image
+    assert all(count <= 7 for _, _, count in tiled_blocks)
+    np.testing.assert_allclose(tiled, full, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_conv_keeps_its_dtype_and_computes_half_in_single(dtype):
+    x = RNG.standard_normal((1, 5, 5, 3)).astype(dtype)
+    w = RNG.standard_normal((3, 3, 3, 2)).astype(dtype)
+    attrs = {
+        "strides": (1, 1, 1, 1),
+        "padding": "SAME",
+        "data_format": "NHWC",
+        "dilations": (1, 1, 1, 1),
+        "explicit_paddings": (),
+    }
+    (out,) = conv._conv(x, w, **attrs)
+    win = Windows.of((5, 5), (3, 3), (1, 1), "SAME")
+    expected = naive_conv(x.astype(np.float64), w.astype(np.float64), win)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, expected, rtol={np.float16: 1e-2}.get(dtype, 1e-5), atol=1e-2)
+
+
+def test_tap_slices_reach_every_window_cell_once():
+    win = Windows.of((7, 6), (3, 2), (2, 3), "SAME", (2, 1))
+    covered = np.zeros(win.padded_sizes, int)
+    for tap in win.all_taps():
+        covered[win.tap_slices(tap)] += 1
+    expected = np.zeros(win.padded_sizes, int)
+    for position, tap in itertools.product(np.ndindex(*win.out_sizes), win.all_taps()):
+        cell = tuple(p * s + t * d for p, t, s, d in zip(position, tap, win.strides, win.dilations))
+        expected[cell] += 1
+    np.testing.assert_array_equal(covered, expected)
