@@ -18,7 +18,9 @@ import itertools
 from .. import dtypes
 from ..functional import FuncGraph, as_output_tensor, trace_function, unique_function_name
 from ..graph import Tensor, get_default_graph
+from ..ops.array_ops import identity, reshape
 from ..ops.core import apply_op, convert_to_tensor
+from ..ops.math_ops import cast
 from ..ops.random_ops import get_seed
 from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape, as_shape
@@ -454,7 +456,7 @@ class Dataset:
         structure = Structure(dtypes.int64, TensorShape([]))
         dataset = _source(RANGE, inputs, structure, name)
         if dtypes.as_dtype(output_type) != dtypes.int64:
-            dataset = dataset.map(lambda x: _cast(x, output_type))
+            dataset = dataset.map(lambda x: cast(x, output_type))
         return dataset
 
     @staticmethod
@@ -841,7 +843,7 @@ class Dataset:
             if relaxed == state.flat_shapes:
                 break
             state = state.with_shapes(relaxed)
-        flat = [t if not t.dtype.is_ref_dtype else _identity(t) for t in flat]
+        flat = [t if not t.dtype.is_ref_dtype else identity(t) for t in flat]
         op = apply_op(
             REDUCE,
             [self._variant_tensor, flat, traced.captured],
@@ -903,24 +905,22 @@ def _default_padding(dtype):
     return b"" if dtype == dtypes.string else dtype.as_numpy_dtype(0)
 
 
-def _cast(x, dtype):
-    from ..ops.math_ops import cast
+def _file_dataset(op_def, filenames, more_inputs, name, parallel_reads=None) -> tuple:
+    """``(variant, structure)`` of a dataset of the records of files (string scalars).
 
-    return cast(x, dtype)
-
-
-def _identity(tensor):
-    from ..ops.array_ops import identity
-
-    return identity(tensor)
-
-
-def _file_dataset(op_def, filenames, more_inputs, name) -> tuple:
-    """``(variant, structure)`` of a dataset of the records of files (string scalars)."""
+    With ``parallel_reads`` files, as TF: that many files are read at once, their records
+    interleaved one by one, in a deterministic order.
+    """
     names = convert_to_tensor(filenames, dtype=dtypes.string, name="filenames")
-    dataset = _source(
-        op_def, [names, *more_inputs], Structure(dtypes.string, TensorShape([])), name
-    )
+    records = Structure(dtypes.string, TensorShape([]))
+    if parallel_reads is None:
+        dataset = _source(op_def, [names, *more_inputs], records, name)
+    else:
+        dataset = Dataset.from_tensor_slices(reshape(names, [-1])).interleave(
+            lambda one: _source(op_def, [one, *more_inputs], records, None),
+            cycle_length=parallel_reads,
+            block_length=1,
+        )
     return dataset._variant_tensor, dataset.structure
 
 
@@ -949,9 +949,11 @@ class TextLineDataset(Dataset):
     b'first' b'second' True
     """
 
-    def __init__(self, filenames, compression_type=None, buffer_size=None, name=None):
+    def __init__(
+        self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None
+    ):
         more = [_compression(compression_type), _buffer_size(buffer_size)]
-        super().__init__(*_file_dataset(TEXT_LINE, filenames, more, name))
+        super().__init__(*_file_dataset(TEXT_LINE, filenames, more, name, num_parallel_reads))
 
 
 class TFRecordDataset(Dataset):
@@ -961,7 +963,7 @@ class TFRecordDataset(Dataset):
         self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None, name=None
     ):
         more = [_compression(compression_type), _buffer_size(buffer_size)]
-        super().__init__(*_file_dataset(TF_RECORD, filenames, more, name))
+        super().__init__(*_file_dataset(TF_RECORD, filenames, more, name, num_parallel_reads))
 
 
 class FixedLengthRecordDataset(Dataset):
@@ -985,4 +987,4 @@ class FixedLengthRecordDataset(Dataset):
             _buffer_size(buffer_size),
             _compression(compression_type),
         ]
-        super().__init__(*_file_dataset(FIXED_LENGTH, filenames, more, name))
+        super().__init__(*_file_dataset(FIXED_LENGTH, filenames, more, name, num_parallel_reads))

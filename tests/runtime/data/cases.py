@@ -214,6 +214,12 @@ def text_lines(tf, data):
     return "dataset", tf.data.TextLineDataset([f"{data}/lines_a.txt", f"{data}/lines_b.txt"])
 
 
+@case()
+def text_lines_parallel_reads(tf, data):
+    files = [f"{data}/lines_a.txt", f"{data}/lines_b.txt"]
+    return "dataset", tf.data.TextLineDataset(files, num_parallel_reads=2)
+
+
 def _dense_features(tf):
     return {
         "x": tf.io.FixedLenFeature([2], tf.float32),
