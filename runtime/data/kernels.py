@@ -10,7 +10,8 @@ Iterator resources
     ``IteratorGetNext`` takes the next element, ``Session.close()`` stops it.
 Interrupts and rollback
     TF does not roll iterators back. Here ``IteratorGetNext`` is a blocking op: it
-    runs off the main thread, so a notebook interrupt never lands inside an iterator;
+    runs off the main thread (unless a run's ``RunOptions`` asks for no thread pool), so
+    a notebook interrupt never lands inside an iterator;
     the step is cancelled, a kernel still computing its element finishes it, and the
     step's rollback hands the element back to the iterator. An interrupted
     ``get_next`` so loses and duplicates nothing: the next run returns that element.
