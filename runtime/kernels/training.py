@@ -1,131 +1,54 @@
-"""Kernels of the optimizers' update ops (``ApplyGradientDescent``, ``ApplyFtrl`` ...).
+"""Kernels of the optimizers' update ops: ``Apply*`` (dense) and ``SparseApply*`` (rows).
 
-Each takes the variable and its slots by reference, computes their new values with
-TF's formulas (``tensorflow/core/kernels/training_ops.cc``), stores them as new
-read-only arrays (readers never see a half-applied update), and journals the old
-ones, so a failed step rolls the whole update back.
+Each optimizer's update is one function of the variable's and slots' values, the
+gradient and the scalar hyperparameters, with TF's formulas
+(``tensorflow/core/kernels/training_ops.cc``). A dense op applies it to whole arrays;
+a sparse op to the rows named by ``indices`` (in order, one row at a time, when an
+index repeats, as TF's kernels do). The kernel takes the variable and slots by
+reference, under their locks, stores the new values as new read-only arrays (readers
+never see a half-applied update), and journals the old ones, so a failed step rolls
+the whole update back.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..registry import register_kernel
+from ..registry import get_op_def, register_kernel
+
+# -- the updates: (values by name, gradient, scalars by name, attrs) -> new values -----
 
 
-def _apply(ctx, refs: dict, grad, scalars: dict, update) -> tuple:
-    """Lock ``refs``, compute ``update(values, grad, scalars)``, store the new values.
-
-    ``refs`` maps names ("var", "m" ...) to references; ``update`` returns new values
-    for some of them by name. Returns the variable's reference (the op's output).
-    """
-    ordered = sorted(refs.values(), key=id)  # one global order: no lock-order deadlocks
-    for ref in ordered:
-        ref.lock.acquire()
-    try:
-        values = {name: ref.read() for name, ref in refs.items()}
-        var = values["var"]
-        for name, value in [*values.items(), ("grad", grad)]:
-            if np.shape(value) != var.shape:
-                raise InvalidArgumentError(
-                    None,
-                    None,
-                    f"var and {name} do not have the same shape{list(var.shape)} "
-                    f"{list(np.shape(value))}",
-                )
-        scalars = {k: _scalar(k, v) for k, v in scalars.items()}
-        for name, new in update(values, np.asarray(grad), scalars).items():
-            ref = refs[name]
-            ref.store(np.asarray(new, dtype=ref.dtype), ctx.journal)
-    finally:
-        for ref in reversed(ordered):
-            ref.lock.release()
-    return (refs["var"],)
+def _gradient_descent(v, g, s, attrs):
+    return {"var": v["var"] - s["alpha"] * g}
 
 
-def _scalar(name, value):
-    if np.ndim(value) != 0:
-        raise InvalidArgumentError(None, None, f"{name} is not a scalar: {list(np.shape(value))}")
-    return value[()] if isinstance(value, np.ndarray) else value
-
-
-@register_kernel("ApplyGradientDescent", context=True)
-def apply_gradient_descent(ctx, var, alpha, delta, *, T, use_locking):
-    return _apply(
-        ctx,
-        {"var": var},
-        delta,
-        {"alpha": alpha},
-        lambda v, g, s: {"var": v["var"] - s["alpha"] * g},
-    )
-
-
-def _momentum(v, g, s, nesterov):
+def _momentum(v, g, s, attrs):
     accum = v["accum"] * s["momentum"] + g
-    step = g * s["lr"] + accum * s["momentum"] * s["lr"] if nesterov else accum * s["lr"]
+    if attrs["use_nesterov"]:
+        step = g * s["lr"] + accum * s["momentum"] * s["lr"]
+    else:
+        step = accum * s["lr"]
     return {"accum": accum, "var": v["var"] - step}
 
 
-@register_kernel("ApplyMomentum", context=True)
-def apply_momentum(ctx, var, accum, lr, grad, momentum, *, T, use_locking, use_nesterov):
-    return _apply(
-        ctx,
-        {"var": var, "accum": accum},
-        grad,
-        {"lr": lr, "momentum": momentum},
-        lambda v, g, s: _momentum(v, g, s, use_nesterov),
-    )
-
-
-def _adam(v, g, s, nesterov):
+def _adam(v, g, s, attrs):
     lr = s["lr"] * np.sqrt(1 - s["beta2_power"]) / (1 - s["beta1_power"])
     m = v["m"] + (g - v["m"]) * (1 - s["beta1"])
     vv = v["v"] + (np.square(g) - v["v"]) * (1 - s["beta2"])
-    direction = m * s["beta1"] + (1 - s["beta1"]) * g if nesterov else m
+    direction = m * s["beta1"] + (1 - s["beta1"]) * g if attrs["use_nesterov"] else m
     return {"m": m, "v": vv, "var": v["var"] - lr * direction / (np.sqrt(vv) + s["epsilon"])}
 
 
-@register_kernel("ApplyAdam", context=True)
-def apply_adam(
-    ctx,
-    var,
-    m,
-    v,
-    beta1_power,
-    beta2_power,
-    lr,
-    beta1,
-    beta2,
-    epsilon,
-    grad,
-    *,
-    T,
-    use_locking,
-    use_nesterov,
-):
-    scalars = {
-        "beta1_power": beta1_power,
-        "beta2_power": beta2_power,
-        "lr": lr,
-        "beta1": beta1,
-        "beta2": beta2,
-        "epsilon": epsilon,
-    }
-    return _apply(
-        ctx,
-        {"var": var, "m": m, "v": v},
-        grad,
-        scalars,
-        lambda vals, g, s: _adam(vals, g, s, use_nesterov),
-    )
-
-
-def _rms_prop(v, g, s, centered):
+def _rms_prop(v, g, s, attrs):
     ms = v["ms"] + (np.square(g) - v["ms"]) * (1 - s["rho"])
     new = {"ms": ms}
     denominator = ms + s["epsilon"]
-    if centered:
+    if "mg" in v:  # the centered variant
         mg = v["mg"] + (g - v["mg"]) * (1 - s["rho"])
         denominator = ms - np.square(mg) + s["epsilon"]
         new["mg"] = mg
@@ -133,46 +56,15 @@ def _rms_prop(v, g, s, centered):
     return {**new, "mom": mom, "var": v["var"] - mom}
 
 
-_RMS_SCALARS = ("lr", "rho", "momentum", "epsilon")
+def _adagrad(v, g, s, attrs):
+    accum = v["accum"] + np.square(g) if attrs["update_slots"] else v["accum"]
+    return {"accum": accum, "var": v["var"] - s["lr"] * g / np.sqrt(accum)}
 
 
-@register_kernel("ApplyRMSProp", context=True)
-def apply_rms_prop(ctx, var, ms, mom, lr, rho, momentum, epsilon, grad, *, T, use_locking):
-    return _apply(
-        ctx,
-        {"var": var, "ms": ms, "mom": mom},
-        grad,
-        dict(zip(_RMS_SCALARS, (lr, rho, momentum, epsilon))),
-        lambda v, g, s: _rms_prop(v, g, s, centered=False),
-    )
-
-
-@register_kernel("ApplyCenteredRMSProp", context=True)
-def apply_centered_rms_prop(
-    ctx, var, mg, ms, mom, lr, rho, momentum, epsilon, grad, *, T, use_locking
-):
-    return _apply(
-        ctx,
-        {"var": var, "mg": mg, "ms": ms, "mom": mom},
-        grad,
-        dict(zip(_RMS_SCALARS, (lr, rho, momentum, epsilon))),
-        lambda v, g, s: _rms_prop(v, g, s, centered=True),
-    )
-
-
-@register_kernel("ApplyAdagrad", context=True)
-def apply_adagrad(ctx, var, accum, lr, grad, *, T, use_locking, update_slots):
-    def update(v, g, s):
-        new_accum = v["accum"] + np.square(g) if update_slots else v["accum"]
-        return {"accum": new_accum, "var": v["var"] - s["lr"] * g / np.sqrt(new_accum)}
-
-    return _apply(ctx, {"var": var, "accum": accum}, grad, {"lr": lr}, update)
-
-
-def _adagrad_da(v, g, s):
+def _adagrad_da(v, g, s, attrs):
     accum = v["gradient_accumulator"] + g
     squared = v["gradient_squared_accumulator"] + np.square(g)
-    step = s["global_step"].astype(accum.dtype)
+    step = np.asarray(s["global_step"]).astype(accum.dtype)
     shrunk = np.maximum(np.abs(accum) - s["l1"] * step, 0) if s["l1"] > 0 else np.abs(accum)
     denominator = s["l2"] * step * s["lr"] + np.sqrt(squared)
     return {
@@ -182,31 +74,7 @@ def _adagrad_da(v, g, s):
     }
 
 
-@register_kernel("ApplyAdagradDA", context=True)
-def apply_adagrad_da(
-    ctx,
-    var,
-    gradient_accumulator,
-    gradient_squared_accumulator,
-    grad,
-    lr,
-    l1,
-    l2,
-    global_step,
-    *,
-    T,
-    use_locking,
-):
-    refs = {
-        "var": var,
-        "gradient_accumulator": gradient_accumulator,
-        "gradient_squared_accumulator": gradient_squared_accumulator,
-    }
-    scalars = {"lr": lr, "l1": l1, "l2": l2, "global_step": global_step}
-    return _apply(ctx, refs, grad, scalars, _adagrad_da)
-
-
-def _adadelta(v, g, s):
+def _adadelta(v, g, s, attrs):
     rho, eps = s["rho"], s["epsilon"]
     accum = v["accum"] * rho + np.square(g) * (1 - rho)
     step = np.sqrt(v["accum_update"] + eps) / np.sqrt(accum + eps) * g
@@ -214,55 +82,17 @@ def _adadelta(v, g, s):
     return {"accum": accum, "accum_update": accum_update, "var": v["var"] - s["lr"] * step}
 
 
-@register_kernel("ApplyAdadelta", context=True)
-def apply_adadelta(ctx, var, accum, accum_update, lr, rho, epsilon, grad, *, T, use_locking):
-    refs = {"var": var, "accum": accum, "accum_update": accum_update}
-    return _apply(ctx, refs, grad, {"lr": lr, "rho": rho, "epsilon": epsilon}, _adadelta)
-
-
-def _ftrl(v, g, s, shrinkage=0.0):
-    """FTRL-Proximal; ``shrinkage`` adds ``2 * shrinkage * var`` to the linear term's gradient."""
+def _ftrl(v, g, s, attrs):
+    """FTRL-Proximal; with ``l2_shrinkage`` (V2) the linear term's gradient gains
+    ``2 * l2_shrinkage * var``."""
     var, accum, power = v["var"], v["accum"], s["lr_power"]
     new_accum = accum + np.square(g)
     sigma = (np.power(new_accum, -power) - np.power(accum, -power)) / s["lr"]
-    linear = v["linear"] + g + 2 * shrinkage * var - sigma * var
+    linear = v["linear"] + g + 2 * s.get("l2_shrinkage", 0.0) * var - sigma * var
     quadratic = np.power(new_accum, -power) / s["lr"] + 2 * s["l2"]
     shrunk = np.sign(linear) * s["l1"] - linear
     new_var = np.where(np.abs(linear) > s["l1"], shrunk / quadratic, 0)
     return {"accum": new_accum, "linear": linear, "var": new_var}
-
-
-_FTRL_SCALARS = ("lr", "l1", "l2", "lr_power")
-
-
-@register_kernel("ApplyFtrl", context=True)
-def apply_ftrl(
-    ctx, var, accum, linear, grad, lr, l1, l2, lr_power, *, T, use_locking, multiply_linear_by_lr
-):
-    refs = {"var": var, "accum": accum, "linear": linear}
-    return _apply(ctx, refs, grad, dict(zip(_FTRL_SCALARS, (lr, l1, l2, lr_power))), _ftrl)
-
-
-@register_kernel("ApplyFtrlV2", context=True)
-def apply_ftrl_v2(
-    ctx,
-    var,
-    accum,
-    linear,
-    grad,
-    lr,
-    l1,
-    l2,
-    l2_shrinkage,
-    lr_power,
-    *,
-    T,
-    use_locking,
-    multiply_linear_by_lr,
-):
-    refs = {"var": var, "accum": accum, "linear": linear}
-    scalars = {**dict(zip(_FTRL_SCALARS, (lr, l1, l2, lr_power))), "shrinkage": l2_shrinkage}
-    return _apply(ctx, refs, grad, scalars, lambda v, g, s: _ftrl(v, g, s, s["shrinkage"]))
 
 
 def proximal_step(prox, rate, l1, l2):
@@ -272,22 +102,135 @@ def proximal_step(prox, rate, l1, l2):
     return prox / (1 + rate * l2)
 
 
-@register_kernel("ApplyProximalGradientDescent", context=True)
-def apply_proximal_gradient_descent(ctx, var, alpha, l1, l2, delta, *, T, use_locking):
-    def update(v, g, s):
-        prox = v["var"] - s["alpha"] * g
-        return {"var": proximal_step(prox, s["alpha"], s["l1"], s["l2"])}
-
-    return _apply(ctx, {"var": var}, delta, {"alpha": alpha, "l1": l1, "l2": l2}, update)
+def _proximal_gradient_descent(v, g, s, attrs):
+    prox = v["var"] - s["alpha"] * g
+    return {"var": proximal_step(prox, s["alpha"], s["l1"], s["l2"])}
 
 
-@register_kernel("ApplyProximalAdagrad", context=True)
-def apply_proximal_adagrad(ctx, var, accum, lr, l1, l2, grad, *, T, use_locking):
-    def update(v, g, s):
-        accum = v["accum"] + np.square(g)
-        rate = s["lr"] / np.sqrt(accum)
-        prox = v["var"] - rate * g
-        return {"accum": accum, "var": proximal_step(prox, rate, s["l1"], s["l2"])}
+def _proximal_adagrad(v, g, s, attrs):
+    accum = v["accum"] + np.square(g)
+    rate = s["lr"] / np.sqrt(accum)
+    prox = v["var"] - rate * g
+    return {"accum": accum, "var": proximal_step(prox, rate, s["l1"], s["l2"])}
 
-    refs = {"var": var, "accum": accum}
-    return _apply(ctx, refs, grad, {"lr": lr, "l1": l1, "l2": l2}, update)
+
+# -- applying them ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(refs: dict):
+    ordered = sorted(refs.values(), key=id)  # one global order: no lock-order deadlocks
+    for ref in ordered:
+        ref.lock.acquire()
+    try:
+        yield
+    finally:
+        for ref in reversed(ordered):
+            ref.lock.release()
+
+
+def _scalar(name, value):
+    if np.ndim(value) != 0:
+        raise InvalidArgumentError(None, None, f"{name} is not a scalar: {list(np.shape(value))}")
+    return value[()] if isinstance(value, np.ndarray) else value
+
+
+def _check_same_shapes(values: dict, grad) -> None:
+    var = values["var"]
+    for name, value in [*values.items(), ("grad", grad)]:
+        if np.shape(value) != var.shape:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"var and {name} do not have the same shape{list(var.shape)} "
+                f"{list(np.shape(value))}",
+            )
+
+
+def _dense(values: dict, grad, indices, scalars, update, attrs) -> dict:
+    _check_same_shapes(values, grad)
+    return update(values, grad, scalars, attrs)
+
+
+def _rows(values: dict, grad, indices, scalars, update, attrs) -> dict:
+    """The update applied to the rows ``indices``; the other rows stay as they were."""
+    var = values["var"]
+    indices = np.asarray(indices)
+    if indices.ndim != 1:
+        raise InvalidArgumentError(None, None, f"indices must be one-dimensional: {indices.shape}")
+    if grad.shape[:1] != indices.shape or grad.shape[1:] != var.shape[1:]:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "grad must be the same size as indices in the first dimension, and the rest of "
+            f"var's: var {list(var.shape)}, grad {list(grad.shape)}, indices {list(indices.shape)}",
+        )
+    for position, index in enumerate(indices):
+        if not 0 <= index < var.shape[0]:
+            raise InvalidArgumentError(
+                None, None, f"indices[{position}] = {index} is not in [0, {var.shape[0]})"
+            )
+    new = {name: np.array(value) for name, value in values.items()}  # writable copies
+    unique = len(np.unique(indices)) == len(indices)
+    batches = [np.arange(len(indices))] if unique else [[k] for k in range(len(indices))]
+    for positions in batches:
+        rows = indices[positions]
+        updated = update({n: v[rows] for n, v in new.items()}, grad[positions], scalars, attrs)
+        for name, value in updated.items():
+            new[name][rows] = value
+    return new
+
+
+@functools.cache
+def _layout(op_type: str) -> tuple:
+    """(input names, positions of the references) of ``op_type``, from its OpDef."""
+    op_def = get_op_def(op_type)
+    return op_def.input_names, frozenset(op_def.ref_inputs)
+
+
+def _register(op_type: str, update, apply) -> None:
+    @register_kernel(op_type, context=True)
+    def kernel(ctx, *inputs, **attrs):
+        names, ref_positions = _layout(op_type)
+        refs, scalars, grad, indices = {}, {}, None, None
+        for position, (name, value) in enumerate(zip(names, inputs)):
+            if position in ref_positions:
+                refs[name] = value
+            elif name in ("grad", "delta"):
+                grad = np.asarray(value)
+            elif name == "indices":
+                indices = value
+            else:
+                scalars[name] = _scalar(name, value)
+        with _locked(refs):
+            values = {name: ref.read() for name, ref in refs.items()}
+            new = apply(values, grad, indices, scalars, update, attrs)
+            for name, value in new.items():
+                ref = refs[name]
+                ref.store(np.asarray(value, dtype=ref.dtype), ctx.journal)
+        return (refs["var"],)
+
+    kernel.__name__ = kernel.__qualname__ = op_type
+
+
+_UPDATES = {
+    "GradientDescent": _gradient_descent,
+    "Momentum": _momentum,
+    "Adam": _adam,
+    "RMSProp": _rms_prop,
+    "CenteredRMSProp": _rms_prop,
+    "Adagrad": _adagrad,
+    "AdagradDA": _adagrad_da,
+    "Adadelta": _adadelta,
+    "Ftrl": _ftrl,
+    "FtrlV2": _ftrl,
+    "ProximalGradientDescent": _proximal_gradient_descent,
+    "ProximalAdagrad": _proximal_adagrad,
+}
+# Adam and plain gradient descent update rows with scatter ops instead, as in TF.
+_DENSE_ONLY = ("GradientDescent", "Adam")
+
+for _name, _update in _UPDATES.items():
+    _register(f"Apply{_name}", _update, _dense)
+    if _name not in _DENSE_ONLY:
+        _register(f"SparseApply{_name}", _update, _rows)

@@ -25,16 +25,23 @@ _FIXED_DTYPES = {"global_step": dtypes.int64}
 def _apply_shape(refs: int, names: tuple):
     """Shape function of an apply op whose first ``refs`` inputs are references.
 
-    The variable, its slots and the gradient (``grad``/``delta``) share one shape;
-    every other input is a scalar hyperparameter.
+    The variable and its slots share one shape, and so does a dense op's gradient
+    (``grad``/``delta``); a sparse op's gradient holds rows, one per entry of the
+    ``indices`` vector. Every other input is a scalar hyperparameter.
     """
+    sparse = "indices" in names
 
     def rule(*specs, T, **_attrs):
         shape = TensorShape(None)
         for i, (arg, spec) in enumerate(zip(names, specs)):
-            if i < refs or arg in ("grad", "delta"):
+            if i < refs or (arg in ("grad", "delta") and not sparse):
                 shape = merge_shapes(shape, spec.shape)
-            elif spec.shape.rank not in (None, 0):
+            elif arg == "indices":
+                if spec.shape.rank not in (None, 1):
+                    raise ValueError(
+                        f"Shape must be rank 1 but is rank {spec.shape.rank} for input 'indices'"
+                    )
+            elif arg not in ("grad", "delta") and spec.shape.rank not in (None, 0):
                 raise ValueError(
                     f"Shape must be rank 0 but is rank {spec.shape.rank} for input '{arg}'"
                 )
@@ -43,10 +50,18 @@ def _apply_shape(refs: int, names: tuple):
     return rule
 
 
+def _value_arg(arg: str) -> str:
+    if arg == "indices":
+        return "indices: Tindices"
+    return f"{arg}: {'int64' if arg == 'global_step' else 'T'}"
+
+
 def _register(name: str, refs: str, values: str, *attrs: str) -> OpDef:
     """An apply op taking the references ``refs`` and the values ``values`` (names)."""
     inputs = [f"{arg}: Ref(T)" for arg in refs.split()]
-    inputs += [f"{arg}: {'int64' if arg == 'global_step' else 'T'}" for arg in values.split()]
+    inputs += [_value_arg(arg) for arg in values.split()]
+    if "indices" in values.split():
+        attrs = ("Tindices: {int32, int64}", *attrs)
     return register_op(
         OpDef(
             name,
@@ -94,16 +109,82 @@ APPLY_PROXIMAL_GRADIENT_DESCENT = _register(
 )
 APPLY_PROXIMAL_ADAGRAD = _register("ApplyProximalAdagrad", "var accum", "lr l1 l2 grad")
 
+# The sparse updates: only the rows ``indices`` of the variable and its slots change.
+SPARSE_APPLY_MOMENTUM = _register(
+    "SparseApplyMomentum",
+    "var accum",
+    "lr grad indices momentum",
+    "use_nesterov: bool = false",
+)
+SPARSE_APPLY_RMS_PROP = _register(
+    "SparseApplyRMSProp", "var ms mom", "lr rho momentum epsilon grad indices"
+)
+SPARSE_APPLY_CENTERED_RMS_PROP = _register(
+    "SparseApplyCenteredRMSProp", "var mg ms mom", "lr rho momentum epsilon grad indices"
+)
+SPARSE_APPLY_ADAGRAD = _register(
+    "SparseApplyAdagrad", "var accum", "lr grad indices", "update_slots: bool = true"
+)
+SPARSE_APPLY_ADAGRAD_DA = _register(
+    "SparseApplyAdagradDA",
+    "var gradient_accumulator gradient_squared_accumulator",
+    "grad indices lr l1 l2 global_step",
+)
+SPARSE_APPLY_ADADELTA = _register(
+    "SparseApplyAdadelta", "var accum accum_update", "lr rho epsilon grad indices"
+)
+SPARSE_APPLY_FTRL = _register(
+    "SparseApplyFtrl",
+    "var accum linear",
+    "grad indices lr l1 l2 lr_power",
+    "multiply_linear_by_lr: bool = false",
+)
+SPARSE_APPLY_FTRL_V2 = _register(
+    "SparseApplyFtrlV2",
+    "var accum linear",
+    "grad indices lr l1 l2 l2_shrinkage lr_power",
+    "multiply_linear_by_lr: bool = false",
+)
+SPARSE_APPLY_PROXIMAL_GRADIENT_DESCENT = _register(
+    "SparseApplyProximalGradientDescent", "var", "alpha l1 l2 grad indices"
+)
+SPARSE_APPLY_PROXIMAL_ADAGRAD = _register(
+    "SparseApplyProximalAdagrad", "var accum", "lr l1 l2 grad indices"
+)
+
 
 def _build(op_def: OpDef, refs: list, values: list, name, **attrs) -> Tensor:
     refs = [ref_tensor(r, op_def.name, arg) for r, arg in zip(refs, op_def.input_names)]
     dtype = refs[0].dtype.base_dtype
     value_args = op_def.input_names[len(refs) :]
     values = [
-        convert_to_tensor(v, dtype=_FIXED_DTYPES.get(arg, dtype))
+        convert_to_tensor(v)
+        if arg == "indices"
+        else convert_to_tensor(v, dtype=_FIXED_DTYPES.get(arg, dtype))
         for v, arg in zip(values, value_args)
     ]
+    if "indices" in value_args:
+        attrs["Tindices"] = values[value_args.index("indices")].dtype.base_dtype
     return apply_op(op_def, [*refs, *values], name or op_def.name, T=dtype, **attrs).outputs[0]
+
+
+def sparse_apply(op_def: OpDef, refs: list, values: list, use_locking=False, name=None, **attrs):
+    """A ``SparseApply*`` op (``op_def``) on the variable and slots ``refs``, with ``values``
+    in the op's order (``grad`` holds one row per entry of ``indices``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     w = tf.Variable([[1.0], [1.0], [1.0]], name="w")
+    ...     accum = tf.Variable([[7.0], [7.0], [7.0]], name="accum")
+    ...     step = sparse_apply(SPARSE_APPLY_ADAGRAD, [w, accum], [0.5, [[3.0]], [2]])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.global_variables_initializer())
+    ...         print(sess.run(step).ravel())
+    [1.    1.    0.625]
+    """
+    return _build(op_def, refs, values, name, use_locking=use_locking, **attrs)
 
 
 def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None) -> Tensor:
