@@ -182,9 +182,10 @@ class Optimizer:
             update = self._apply_dense(grad, var)
             if var.constraint is None:
                 return update
-            # A constrained variable (a layer's kernel_constraint) is projected after the step.
+            # A constrained variable (a layer's kernel_constraint) is projected after the step,
+            # from a read made after it (TF's ref reads alias the buffer; ours are values).
             with graph.control_dependencies([update]):
-                return var.assign(var.constraint(var)).op
+                return var.assign(var.constraint(var.read_value())).op
 
     def _finish_step(self, update_ops, scope: str, global_step):
         if global_step is None:
