@@ -18,6 +18,8 @@ for ``tf.compat.v1.summary.merge_all``).
 from __future__ import annotations
 
 from .. import dtypes
+from ..data import sparse_elements
+from ..data.structure import SparseSpec
 from ..graph import get_default_graph
 from ..graph_keys import GraphKeys
 from ..kernels import input as _kernels  # noqa: F401 - registers CountUpTo
@@ -34,6 +36,7 @@ from ..ops.variables import Variable, ref_tensor
 from ..registry import OpDef, TensorSpec, not_differentiable, register_op
 from ..scopes import control_dependencies, name_scope
 from ..shapes import TensorShape, as_shape
+from ..sparse_tensor import SparseTensor
 from .queue_runner import QueueRunner, add_queue_runner
 
 __all__ = [
@@ -316,12 +319,13 @@ def _batch(
 ):
     """The common body of the batchers: ``tensors_list`` holds one structure per thread."""
     inputs = [t for tensors in tensors_list for t in _flat(tensors)[0]]
-    with name_scope(name, default_name, inputs):
+    with name_scope(name, default_name, [getattr(t, "values", t) for t in inputs]):
         flats = []
         repack = None
         for tensors in tensors_list:
             flat, repack = _flat(tensors)
-            flats.append([convert_to_tensor(t) for t in flat])
+            sparse = [_sparse_spec(t) for t in flat]
+            flats.append([_queued(t, enqueue_many) for t in flat])
         shapes = _element_shapes(flats[0], shapes, enqueue_many)
         queue = _make_queue(kind, flats[0], shapes, capacity, shared_name, **extra)
         enqueues = [_enqueue(queue, flat, enqueue_many, keep_input) for flat in flats]
@@ -338,7 +342,26 @@ def _batch(
         else:
             dequeued = queue.dequeue_many(batch_size, name="batch")
         values = dequeued if isinstance(dequeued, list) else [dequeued]
-        return repack(values)
+        return repack(
+            [
+                value if spec is None else sparse_elements.from_variant(value, spec.batched(None))
+                for value, spec in zip(values, sparse)
+            ]
+        )
+
+
+def _sparse_spec(value):
+    return SparseSpec(value.dtype, value.shape) if isinstance(value, SparseTensor) else None
+
+
+def _queued(value, enqueue_many: bool):
+    """What a queue holds for ``value``: a tensor, or a sparse tensor as TF queues it (one
+    ``[3]`` variant, or ``[n, 3]`` rows with ``enqueue_many``)."""
+    if isinstance(value, SparseTensor):
+        if enqueue_many:
+            return sparse_elements.to_rows(value)
+        return sparse_elements.to_variant(value)
+    return convert_to_tensor(value)
 
 
 def batch(

@@ -333,6 +333,17 @@ def tfrecord_gzip_reader_batch_parsed(tf, data):
 
 
 @case()
+def tfrecord_reader_sparse_batch(tf, data):
+    _, serialized = tf.compat.v1.TFRecordReader().read(_files(tf, [f"{data}/examples.tfrecord"]))
+    features = {
+        "tokens": tf.io.VarLenFeature(tf.int64),
+        "label": tf.io.FixedLenFeature([], tf.int64),
+    }
+    parsed = tf.io.parse_single_example(serialized, features)
+    return "queue", tf.compat.v1.train.batch(parsed, 2, allow_smaller_final_batch=True)
+
+
+@case()
 def whole_file_reader(tf, data):
     files = _files(tf, [f"{data}/lines_a.txt", f"{data}/lines_b.txt"])
     return "queue", tf.compat.v1.WholeFileReader().read(files)
