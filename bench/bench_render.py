@@ -4,8 +4,8 @@ Each graph is a small network: top-level layer scopes (alternating between two C
 devices) of nested block scopes of ops, placed by a real session. One more graph has
 10,000 ops and no scopes at all, the worst case for collapsing. Timed per graph, best
 of a few repeats: building the ``GraphView`` (a new session's placement included), the
-SVG that ``to_svg`` makes (Graphviz, auto-collapsed above 300 ops), and the built-in
-layout used without ``dot``.
+SVG that ``to_svg`` makes (Graphviz, of the first-sight picture: at most 25 boxes), and
+the built-in layout used without ``dot``.
 
 Run ``.venv/bin/python bench/bench_render.py``; it rewrites its own section of
 bench/RESULTS.md.
@@ -96,10 +96,10 @@ def write(rows: list) -> None:
         "## Rendering a graph (bench/bench_render.py)",
         "",
         f"Machine: 2-core Debian 12 VM, Python {platform.python_version()}, Graphviz {version}; "
-        f"{datetime.date.today().isoformat()}. Best of {REPEATS}. Above 300 ops, scopes "
-        "collapse automatically, so the boxes drawn stay few; `to_svg` uses Graphviz up "
-        f"to {render.DOT_MAX_BOXES} boxes and the built-in layout beyond (a graph with no "
-        "scopes cannot collapse, and `dot` would take minutes). Load average while "
+        f"{datetime.date.today().isoformat()}. Best of {REPEATS}. Groups open one level at a "
+        "time and the first picture keeps at most 25 boxes (a graph without scopes folds "
+        "into series and runs of ten), so Graphviz lays out few boxes; `to_svg` uses it up "
+        f"to {render.DOT_MAX_BOXES} boxes and the built-in layout beyond. Load average while "
         f"measuring: {os.getloadavg()[0]:.1f} (other suites share the cores).",
         "",
         table(rows),
