@@ -84,47 +84,51 @@ def _values(example: Example, key: str, dtype, index: int):
     return np.asarray(values, dtype=dtype.as_numpy_dtype)
 
 
-def _dense(examples, key: str, dtype, shape, default, index_base=0) -> np.ndarray:
-    """One dense key over ``examples``: ``[batch, *shape]``, a leading -1 padded."""
+def _dense(examples, key: str, dtype, shape, default) -> np.ndarray:
+    """One dense key over ``examples``: ``[batch, *shape]``; a leading -1 (a sequence
+    feature) is padded to the longest with ``default`` (the padding scalar)."""
     dims = [-1 if d is None else int(d) for d in shape.as_list()]
     variable = bool(dims) and dims[0] == -1
-    inner = int(np.prod(dims[1:] if variable else dims, dtype=np.int64))
-    rows = []
-    for index, example in enumerate(examples):
-        values = _values(example, key, dtype, index)
-        if values is None:
-            if variable and default.size <= 1:  # allow_missing: no rows
-                values = np.zeros(0, dtype=default.dtype)
-            elif not variable and default.size:
-                values = np.broadcast_to(default, dims).reshape(-1)
-            else:
-                raise InvalidArgumentError(
-                    None,
-                    None,
-                    f"Name: <unknown>, Feature: {key} (data type: "
-                    f"{_TYPE_NAME[_KIND[dtype]]}) is required but could not be found.",
-                )
-        if (variable and inner and values.size % inner) or (not variable and values.size != inner):
-            raise InvalidArgumentError(
-                None,
-                None,
-                f"Name: <unknown>, Key: {key}, Index: {index}.  Number of "
-                f"{_TYPE_NAME[_KIND[dtype]]} values != expected.  Values size: {values.size} "
-                f"but output shape: [{','.join(str(d) for d in dims)}]",
-            )
-        rows.append(values)
+    rows = [
+        _dense_values(example, index, key, dtype, dims, default)
+        for index, example in enumerate(examples)
+    ]
     if not variable:
-        return (
-            np.stack(rows).reshape(len(rows), *dims)
-            if rows
-            else np.zeros((0, *dims), dtype.as_numpy_dtype)
-        )
+        if not rows:
+            return np.zeros((0, *dims), dtype.as_numpy_dtype)
+        return np.stack(rows).reshape(len(rows), *dims)
+    inner = int(np.prod(dims[1:], dtype=np.int64))
     length = max((r.size // max(inner, 1) for r in rows), default=0)
     fill = default.reshape(-1)[0] if default.size else (b"" if dtype is dtypes.string else 0)
     out = np.full((len(rows), length * inner), fill, dtype=dtype.as_numpy_dtype)
     for row, values in zip(out, rows):
         row[: values.size] = values
     return out.reshape(len(rows), length, *dims[1:])
+
+
+def _dense_values(example, index: int, key: str, dtype, dims: list, default) -> np.ndarray:
+    """The flat values of dense ``key`` in one example, its default when it has none."""
+    variable = bool(dims) and dims[0] == -1
+    values = _values(example, key, dtype, index)
+    if values is None:
+        if not default.size:  # no default: required (a sequence not allow_missing too)
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Name: <unknown>, Feature: {key} (data type: "
+                f"{_TYPE_NAME[_KIND[dtype]]}) is required but could not be found.",
+            )
+        values = np.zeros(0, default.dtype) if variable else default.reshape(-1)
+    inner = int(np.prod(dims[1:] if variable else dims, dtype=np.int64))
+    if (variable and inner and values.size % inner) or (not variable and values.size != inner):
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Name: <unknown>, Key: {key}, Index: {index}.  Number of "
+            f"{_TYPE_NAME[_KIND[dtype]]} values != expected.  Values size: {values.size} "
+            f"but output shape: [{','.join(str(d) for d in dims)}]",
+        )
+    return values
 
 
 def _sparse(examples, key: str, dtype) -> tuple:
