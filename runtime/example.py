@@ -99,8 +99,8 @@ def _dense(examples, key: str, dtype, shape, default) -> np.ndarray:
         return np.stack(rows).reshape(len(rows), *dims)
     inner = int(np.prod(dims[1:], dtype=np.int64))
     length = max((r.size // max(inner, 1) for r in rows), default=0)
-    fill = default.reshape(-1)[0] if default.size else (b"" if dtype is dtypes.string else 0)
-    out = np.full((len(rows), length * inner), fill, dtype=dtype.as_numpy_dtype)
+    pad = default.reshape(-1)[0]  # a sequence feature's default is its padding scalar
+    out = np.full((len(rows), length * inner), pad, dtype=dtype.as_numpy_dtype)
     for row, values in zip(out, rows):
         row[: values.size] = values
     return out.reshape(len(rows), length, *dims[1:])
@@ -111,7 +111,7 @@ def _dense_values(example, index: int, key: str, dtype, dims: list, default) -> 
     variable = bool(dims) and dims[0] == -1
     values = _values(example, key, dtype, index)
     if values is None:
-        if not default.size:  # no default: required (a sequence not allow_missing too)
+        if not default.size:  # no default: required
             raise InvalidArgumentError(
                 None,
                 None,

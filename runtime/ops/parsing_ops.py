@@ -156,7 +156,9 @@ def _dense_default(key, spec):
     if isinstance(spec, FixedLenSequenceFeature):
         shape = TensorShape([None]).concatenate(as_shape(spec.shape))
         if not spec.allow_missing:
-            return convert_to_tensor(np.zeros(0, numpy_type), dtype, f"key_{key}"), shape
+            raise ValueError(
+                "Unsupported: FixedLenSequenceFeature requires allow_missing to be True."
+            )
         pad = spec.default_value
         if pad is None:
             pad = b"" if dtype == dtypes.string else 0

@@ -252,13 +252,11 @@ def test_queues_report_how_full_they_are(graph):
     assert [v.tag for v in values] == tags and all(0.0 <= v.simple_value <= 1.0 for v in values)
 
 
-def test_a_sequence_feature_without_allow_missing_is_required(graph):
+def test_a_sequence_feature_needs_allow_missing_and_pads_with_its_default(graph):
     serialized = [_example_of([1.0, 2.0]), _example_of([3.0])]
-    required = tf.io.parse_example(serialized, {"y": tf.io.FixedLenSequenceFeature([], tf.float32)})
-    present = tf.io.parse_example(serialized, {"x": tf.io.FixedLenSequenceFeature([], tf.float32)})
+    with pytest.raises(ValueError, match=r"FixedLenSequenceFeature requires allow_missing"):
+        tf.io.parse_example(serialized, {"x": tf.io.FixedLenSequenceFeature([], tf.float32)})
+    feature = tf.io.FixedLenSequenceFeature([], tf.float32, allow_missing=True, default_value=-1.0)
+    parsed = tf.io.parse_example(serialized, {"x": feature})
     with v1.Session() as sess:
-        np.testing.assert_array_equal(sess.run(present)["x"], [[1.0, 2.0], [3.0, 0.0]])
-        with pytest.raises(
-            InvalidArgumentError, match=r"Feature: y \(data type: float\) is required"
-        ):
-            sess.run(required)
+        np.testing.assert_array_equal(sess.run(parsed)["x"], [[1.0, 2.0], [3.0, -1.0]])
