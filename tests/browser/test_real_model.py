@@ -2,7 +2,8 @@
 with ``workbench.show`` in JupyterLab, in Chromium.
 
 The CNN is built with ``tf.nn`` ops and ``tf.compat.v1.get_variable`` in scopes named
-as ``tf.layers`` names them (tests/workbench/models.py). Screenshots land in
+as ``tf.layers`` names them, and once more with ``tf.compat.v1.layers``
+(tests/workbench/models.py). Screenshots land in
 test-artifacts/ for docs/picture-vs-tensorboard.md; edge crossings are counted and
 recorded there too (a figure, not asserted).
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workbench"))
-from models import CNN
+from models import CNN, LAYERS_CNN
 
 pytestmark = pytest.mark.browser
 
@@ -135,3 +136,17 @@ def test_search_jumps_to_each_match(page, cnn):
     assert canvas["y"] <= selected["y"] <= canvas["y"] + canvas["height"]
     page.keyboard.press("Escape")
     assert cnn.locator(".jp-TFGraph-viewport g.node.jp-TFGraph-selected").count() == 0
+
+
+def test_a_tf_layers_model_reads_at_first_sight(page, notebook, page_errors):
+    notebook([LAYERS_CNN, SHOW], name="layers.ipynb")
+    root = page.locator(RENDERED)
+    root.locator(".jp-TFGraph-viewport g.node").first.wait_for()
+    boxes = root.evaluate(BOXES)
+    main = {b["label"] for b in boxes if not b["side"]}
+    side = {b["label"] for b in boxes if b["side"]}
+    assert len(boxes) <= 25
+    assert {"conv2d", "conv2d_1", "conv2d_2", "dense", "dense_1"} <= main
+    assert {"gradients", "Adam", "init"} <= side
+    record("tf.layers first picture", {"boxes": len(boxes), **root.evaluate(CROSSINGS)})
+    assert page_errors == []

@@ -66,3 +66,23 @@ def chain_graph(ops: int, scoped: bool = False):
             else:
                 value = tf.negative(value)
     return graph
+
+# The same network written with tf.compat.v1.layers.
+LAYERS_CNN = """\
+import runtime as tf
+
+layers = tf.compat.v1.layers
+graph = tf.Graph()
+with graph.as_default():
+    images = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1], name="images")
+    labels = tf.compat.v1.placeholder(tf.int64, [None], name="labels")
+    hidden = images
+    for channels in [8, 16, 32]:
+        hidden = layers.conv2d(hidden, channels, 3, padding="same", activation=tf.nn.relu)
+        hidden = layers.max_pooling2d(hidden, 2, 2, padding="same")
+    hidden = layers.dense(layers.flatten(hidden), 64, activation=tf.nn.relu)
+    logits = layers.dense(hidden, 10)
+    loss = tf.compat.v1.losses.sparse_softmax_cross_entropy(labels, logits)
+    train = tf.compat.v1.train.AdamOptimizer(1e-3).minimize(loss)
+    init = tf.compat.v1.global_variables_initializer()
+"""
