@@ -20,7 +20,7 @@ import numpy as np
 
 from runtime.devices import DeviceSpec
 from runtime.dtypes import as_dtype
-from runtime.errors import display_filename
+from runtime.errors import IMPORTED, display_filename
 
 from . import palette
 from .grouping import Grouping
@@ -383,19 +383,26 @@ def _node(op, assigned, time_us, status, details: bool = True) -> Node:
 
 
 def created_at(traceback) -> str | None:
-    """Where an op was made, as ``<cell 3>, line 9``: the innermost frame of its traceback.
+    """Where an op was made, as ``<cell 3>, line 9``: the innermost frame of its traceback;
+    for an op imported from a graph file, ``imported from FILE`` and where that happened.
 
     Examples
     --------
     >>> created_at([("model.py", 3, "<module>"), ("<cell 3>", 9, "build")])
     '<cell 3>, line 9'
+    >>> from runtime.errors import imported_from
+    >>> created_at([("<cell 2>", 1, "<module>"), imported_from("model.pb")])
+    'imported from model.pb (<cell 2>, line 1)'
     >>> created_at(()) is None
     True
     """
     if not traceback:
         return None
-    filename, line, _ = traceback[-1]
-    return f"{display_filename(filename)}, line {line}"
+    filename, line, function = traceback[-1]
+    if function != IMPORTED:
+        return f"{display_filename(filename)}, line {line}"
+    where = created_at(traceback[:-1])
+    return f"imported from {filename}" + (f" ({where})" if where else "")
 
 
 def _tensor(tensor) -> dict:

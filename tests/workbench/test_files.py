@@ -25,6 +25,8 @@ def test_a_frozen_tensorflow_graph_draws_as_a_valid_payload():
     ops = {node["op"] for node in payload["nodes"]}
     assert {"Conv2D", "MaxPool", "BiasAdd", "Softmax"} <= ops
     assert [d["name"][-5:] for d in payload["devices"]] == ["CPU:0"] and payload["placed"]
+    made = payload["nodes"][0]["created_at"]
+    assert made.startswith(f"imported from {os.path.join(FIXTURES, 'convnet_frozen.pb')} (")
 
 
 def test_a_graph_with_unknown_op_types_still_draws_and_runs_what_it_can():
