@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import weakref
 
-_v2_enabled = True  # v1 becomes the default once its gradients land
+_v2_enabled = False
 
 
 def enable_control_flow_v2() -> None:

@@ -49,6 +49,7 @@ from .resources import Cancellation, Journal, OpContext
 
 _step_ids = itertools.count(1)
 _WAIT_SECONDS = 0.05  # the caller's thread wakes this often to notice interrupts
+_DEADLINE_CHECK_EVERY = 256  # inline tasks between two looks at the clock
 
 
 class Hooks:
@@ -261,6 +262,13 @@ def check_fetches(state) -> None:
     if not state.plan.control_flow:
         return
     for position, value in enumerate(state.results()):
+        if value is None:
+            raise InternalError(
+                None,
+                None,
+                f"Retval[{position}] was never computed: the run ended with nothing ready "
+                "(a loop or cond in the graph is malformed).",
+            )
         if value is DEAD:
             raise InvalidArgumentError(
                 None,
@@ -278,6 +286,7 @@ class _Scheduler:
         self.run = run
         self.pool = pool
         self.running = 0
+        self.inline = 0  # tasks taken so far: the deadline is checked every so many
         self.done = queue.SimpleQueue()
 
     def loop(self) -> None:
@@ -292,6 +301,10 @@ class _Scheduler:
             # well would put more ops at once on the cores than the session allows).
             kept = None
             while ready and not cancellation.cancelled:
+                self.inline += 1
+                if not self.inline % _DEADLINE_CHECK_EVERY and cancellation.expired():
+                    _time_out(cancellation)  # a long loop of cheap ops meets its deadline
+                    break
                 task = ready.pop()
                 step = task[0]
                 if task[2]:  # dead: passes its deadness on without running
@@ -364,9 +377,7 @@ class _Scheduler:
                 break
             except queue.Empty:
                 if cancellation.expired() and not cancellation.cancelled:
-                    cancellation.cancel(
-                        DeadlineExceededError(None, None, "Timed out waiting for the run to finish")
-                    )
+                    _time_out(cancellation)
                     return
             except KeyboardInterrupt as interrupt:
                 cancellation.cancel(interrupt)
@@ -382,6 +393,12 @@ class _Scheduler:
         step, iteration, _ = task
         for hook in self.run.hooks:
             hook.after_op(step, iteration, outputs, record)
+
+
+def _time_out(cancellation) -> None:
+    cancellation.cancel(
+        DeadlineExceededError(None, None, "Timed out waiting for the run to finish")
+    )
 
 
 def _result(future, scheduled_ns):

@@ -9,6 +9,12 @@ scope ``gradients/<op name>_grad/``.
 
 Any op type with a registered gradient function takes part, control-flow ops included.
 An output that received no gradient gets ``zeros_like`` of itself.
+
+TF1 while loops on the path (their ``Exit`` ops) make a ``ControlFlowState``
+(:mod:`runtime.ops.control_flow_grad`): an op of a loop gets its gradient built in the
+loop's gradient loop, the loop's ``Switch`` ops are visited twice (from the ``Exit``
+side, then from the body side), and a loop's ``Exit`` gradients wait until all of its
+exits have theirs, as in TF's ``_GradientsHelper``.
 """
 
 from __future__ import annotations
@@ -158,6 +164,10 @@ def _trainable(tensor: Tensor) -> bool:
     return dtype.is_floating or dtype.is_complex
 
 
+def _backpropagatable(tensor: Tensor) -> bool:
+    return _trainable(tensor) or tensor.dtype.base_dtype.name in ("resource", "variant")
+
+
 class _Backprop:
     """One ``gradients()`` call: the ops between ``xs`` and ``ys`` and their pending counts."""
 
@@ -167,7 +177,9 @@ class _Backprop:
         self.stop_ops = stop_ops
         self.colocate = colocate
         self.gate = gate
-        self.between = _between(ys, xs)
+        between_list = _between(ys, xs)
+        self.between = set(between_list)
+        self.loops = _loop_state(between_list, self.between)
         self.pending = collections.Counter(
             t.op for op in self.between for t in op.inputs if t.op in self.between
         )
@@ -204,17 +216,61 @@ class _Backprop:
         for y in self.ys:
             if y.op in self.between and self.pending[y.op] == 0 and y.op not in queue:
                 queue.append(y.op)
+        if self.loops is not None:
+            for y in self.loops.process_unused_exits(self.pending, set(queue)):
+                if _trainable(y):
+                    self.grads.setdefault(y, []).append(self.loops.zeros_for_exit(y))
+                queue.append(y.op)
         while queue:
             op = queue.popleft()
             self._backprop(op)
             for tensor in op.inputs:
                 if tensor.op in self.between:
-                    self.pending[tensor.op] -= 1
-                    if self.pending[tensor.op] == 0:
-                        queue.append(tensor.op)
+                    self._input_done(tensor.op, queue)
+        if self.loops is not None:
+            self.loops.post_process()
+
+    def _input_done(self, op: Operation, queue) -> None:
+        """One reader of ``op`` has given its gradient: queue ``op`` if it is ready."""
+        from .ops.control_flow_grad import is_loop_switch
+        from .ops.control_flow_v1 import is_loop_exit
+
+        self.pending[op] -= 1
+        ready = self.pending[op] == 0
+        if self.loops is not None and not ready:
+            ready = is_loop_switch(op)  # visited from each side of the loop
+        if not ready:
+            return
+        if self.loops is None or not is_loop_exit(op):
+            queue.append(op)
+            return
+        # A loop's exits go back into it together, once all of them are known.
+        state = self.loops.grad_state(op, before=False)
+        state.deferred_exits.append(op.outputs[0])
+        state.pending_exits_count -= 1
+        if state.pending_exits_count:
+            return
+        used = [y for y in state.deferred_exits if self.grads.get(y)]
+        unused = [y for y in state.deferred_exits if not self.grads.get(y)]
+        state.unused_exits.extend(unused)
+        queue.extend(y.op for y in used)
+        for y in state.unused_exits:
+            if used and _trainable(y):
+                self.grads.setdefault(y, []).append(self.loops.zeros_for_exit(y))
+            queue.append(y.op)
 
     def _backprop(self, op: Operation) -> None:
-        out_grads = [self.aggregate(t) for t in op.outputs]
+        with self._loop_context(op, before=True):
+            out_grads = [self.aggregate(t) for t in op.outputs]
+        with self._loop_context(op, before=False):
+            self._build_gradient(op, out_grads)
+
+    def _loop_context(self, op: Operation, before: bool):
+        if self.loops is None:
+            return contextlib.nullcontext()
+        return self.loops.grad_context(op, before)
+
+    def _build_gradient(self, op: Operation, out_grads: list) -> None:
         wanted = any(t.op in self.between for t in op.inputs)
         if op in self.stop_ops or not wanted or all(g is None for g in out_grads):
             return
@@ -234,7 +290,7 @@ class _Backprop:
                 self._zeros_for(op, i) if g is None and _trainable(op.outputs[i]) else g
                 for i, g in enumerate(out_grads)
             ]
-            in_grads = list(grad_fn(op, *out_grads))
+            in_grads = _as_list(grad_fn(op, *out_grads))
             if self.gate:
                 in_grads = _gated(self.graph, in_grads)
         if len(in_grads) != len(op.inputs):
@@ -254,14 +310,25 @@ class _Backprop:
             return self.graph.colocate_with(op)
         return contextlib.nullcontext()
 
-    def _zeros_for(self, op: Operation, index: int) -> Tensor:
-        from .ops.array_ops import zeros_like
+    def _zeros_for(self, op: Operation, index: int):
+        from .ops.control_flow_grad import zeros_like_outside_loops
 
-        return zeros_like(op.outputs[index])
+        if self.loops is not None:
+            return self.loops.zeros_like(op, index)
+        return zeros_like_outside_loops(op, index)
 
 
-def _between(ys, xs) -> set:
-    """The ops on some path from an op of ``xs`` to an op of ``ys`` (both included)."""
+def _loop_state(between_list: list, between: set):
+    if not any(op.type in ("Exit", "RefExit") for op in between):
+        return None
+    from .ops.control_flow_grad import ControlFlowState
+
+    return ControlFlowState.maybe_create(between_list, between)
+
+
+def _between(ys, xs) -> list:
+    """The ops on some path from an op of ``xs`` to an op of ``ys`` (both included), in
+    the order a walk back from ``ys`` meets them."""
     reached = set()
     frontier = [x.op for x in xs]
     while frontier:
@@ -269,16 +336,17 @@ def _between(ys, xs) -> set:
         if op in reached:
             continue
         reached.add(op)
-        frontier.extend(c for t in op.outputs for c in t.consumers())
-    between = set()
-    frontier = [y.op for y in ys]
+        # As TF's: only tensors a gradient can flow through lead on.
+        frontier.extend(c for t in op.outputs if _backpropagatable(t) for c in t.consumers())
+    between: dict = {}
+    frontier = collections.deque(y.op for y in ys)
     while frontier:
-        op = frontier.pop()
+        op = frontier.popleft()
         if op in between or op not in reached:
             continue
-        between.add(op)
+        between[op] = None
         frontier.extend(t.op for t in op.inputs)
-    return between
+    return list(between)
 
 
 def _check_shape(op: Operation, index: int, tensor: Tensor, grad: Tensor) -> None:

@@ -21,6 +21,11 @@ from ..config import (
     RunOptions,
     ThreadPoolOptionProto,
 )
+from ..control_flow_util import (
+    control_flow_v2_enabled,
+    disable_control_flow_v2,
+    enable_control_flow_v2,
+)
 from ..gradients import gradients
 from ..graph import get_default_graph, reset_default_graph
 from ..graph_keys import GraphKeys

@@ -28,11 +28,11 @@ from ..functional import as_output_tensor, set_outputs, trace_function, unique_f
 from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape, as_shape
+from . import control_flow_v1  # control_flow_grad: their gradients
 from .array_ops import identity
-from . import control_flow_v1
 from .core import apply_op, convert_to_tensor
 
-__all__ = ["case", "cond", "group", "no_op", "tuple", "while_loop"]
+__all__ = ["case", "cond", "group", "no_op", "switch_case", "tuple", "while_loop"]
 
 NO_OP = register_op(OpDef("NoOp", (), (), (), shape_fn=lambda: []))
 
@@ -186,8 +186,8 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     ...     with tf.compat.v1.Session() as sess:
     ...         print(sess.run(y, {x: 3.0}), sess.run(y, {x: -4.0}))
     6.0 4.0
-    >>> y.op.type, y.op.inputs[0].op.type
-    ('Identity', 'StatelessIf')
+    >>> y.op.type, y.op.name  # TF1's dataflow form; a StatelessIf with control flow v2
+    ('Merge', 'cond/Merge')
     """
     return build_cond(pred, true_fn, false_fn, name, strict=True)
 
@@ -225,11 +225,11 @@ def build_cond(pred, true_fn, false_fn, name, strict: bool):
         if not callable(fn):
             raise TypeError(f"'{what}' must be callable.")
     if isinstance(pred, builtins.bool):
-        raise TypeError("pred must not be a Python bool")
+        raise TypeError("'pred' must not be a Python bool.")
     graph = graph_of([pred])
     if not builds_functional(graph):
         with graph.name_scope(name or "cond") as scope:
-            pred = _predicate(pred, "pred")
+            pred = convert_to_tensor(pred, name="pred")  # its Switch checks it, as TF's
         result = control_flow_v1.cond(pred, true_fn, false_fn, scope)
         return _unwrapped(result, strict)
     with graph.name_scope(name or "cond") as scope:
@@ -376,6 +376,56 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         checks = [_assert_at_most_n_true(preds, 1, "Input error: exclusive=True", Assert)]
         with graph.control_dependencies(checks):
             return chain()
+
+
+def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
+    """The result of ``branch_fns[branch_index]()``; ``default()`` (or the last branch)
+    for an index out of range.
+
+    A chain of :func:`cond` ops on ``branch_index == k`` (TF builds one ``Case`` op; the
+    values, gradients and errors are the same).
+
+    Parameters
+    ----------
+    branch_index : int32 scalar Tensor
+    branch_fns : list of callables, list of ``(int, callable)`` pairs, or a dict of them
+    default : callable, optional
+    name : str
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     k = tf.constant(1)
+    ...     y = switch_case(k, [lambda: tf.constant(10), lambda: tf.constant(20)])
+    ...     print(tf.compat.v1.Session().run(y))
+    20
+    """
+    from .math_ops import equal
+
+    keys, fns = _switch_branches(branch_fns)
+    index = convert_to_tensor(branch_index, name="branch_index")
+    if index.dtype.base_dtype != dtypes.int32:
+        raise TypeError(f"branch_index must be an int32 Tensor, got {index.dtype.base_dtype.name}.")
+    if index.shape.rank not in (None, 0):
+        raise ValueError(f"branch_index must be a scalar, got shape {index.shape}.")
+    if default is None:
+        keys, fns, default = keys[:-1], fns[:-1], fns[-1]
+    with index.graph.name_scope(name):
+        chain = default
+        for key, fn in reversed(list(zip(keys, fns))):
+            chain = _link(equal(index, key), fn, chain, strict=True)
+        return chain()
+
+
+def _switch_branches(branch_fns) -> tuple[list, list]:
+    items = branch_fns.items() if isinstance(branch_fns, dict) else branch_fns
+    pairs = [item if isinstance(item, builtins.tuple) else None for item in items]
+    if all(pair is None for pair in pairs):
+        pairs = list(enumerate(items))
+    if not pairs or any(pair is None or not callable(pair[1]) for pair in pairs):
+        raise TypeError("branch_fns must be a list of callables, or of (int, callable) pairs.")
+    return [int(key) for key, _ in pairs], [fn for _, fn in pairs]
 
 
 def _link(pred, fn, otherwise, strict: bool):

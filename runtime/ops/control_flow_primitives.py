@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from .. import dtypes
 from ..graph import Operation, Tensor
-from ..registry import REQUIRED, OpDef, TensorSpec, register_op
+from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
 from .core import apply_op, convert_to_tensor
 
 __all__ = ["switch", "merge", "ref_switch", "ref_merge"]
 
 
-def _same(data: TensorSpec, *_inputs, **_attrs) -> list[TensorSpec]:
+def _same(data: TensorSpec, **_attrs) -> list[TensorSpec]:
     return [data]
 
 
@@ -34,36 +34,26 @@ def _same_ref(data: TensorSpec, **_attrs) -> list[TensorSpec]:
     return [_as_ref(data)]
 
 
-def _ref_switch_shape(data: TensorSpec, pred: TensorSpec, **attrs) -> list[TensorSpec]:
-    return [_as_ref(spec) for spec in _switch_shape(data, pred, **attrs)]
-
-
-def _ref_merge_shape(*inputs: TensorSpec, **attrs) -> list[TensorSpec]:
-    output, index = _merge_shape(*inputs, **attrs)
-    return [_as_ref(output), index]
-
-
 def _switch_shape(data: TensorSpec, pred: TensorSpec, **_attrs) -> list[TensorSpec]:
-    if pred.dtype.base_dtype != dtypes.bool:
-        raise TypeError(
-            f"Input 'pred' of 'Switch' Op has type {pred.dtype.base_dtype.name} that does not "
-            "match expected type of bool."
-        )
     if pred.shape.rank not in (None, 0):
         raise ValueError(f"Shape must be rank 0 but is rank {pred.shape.rank}")
     return [data, data]
 
 
+def _ref_switch_shape(data: TensorSpec, pred: TensorSpec, **attrs) -> list[TensorSpec]:
+    return [_as_ref(spec) for spec in _switch_shape(data, pred, **attrs)]
+
+
 def _merge_shape(*inputs: TensorSpec, **_attrs) -> list[TensorSpec]:
     shape = inputs[0].shape
     for other in inputs[1:]:
-        if other.dtype.base_dtype != inputs[0].dtype.base_dtype:
-            raise TypeError(
-                f"Inputs of 'Merge' must have one dtype, got {inputs[0].dtype.name} and "
-                f"{other.dtype.name}."
-            )
         shape = _most_specific_compatible(shape, other.shape)
     return [TensorSpec(inputs[0].dtype, shape), TensorSpec(dtypes.int32, TensorShape([]))]
+
+
+def _ref_merge_shape(*inputs: TensorSpec, **attrs) -> list[TensorSpec]:
+    output, index = _merge_shape(*inputs, **attrs)
+    return [_as_ref(output), index]
 
 
 def _most_specific_compatible(a: TensorShape, b: TensorShape) -> TensorShape:
@@ -74,47 +64,57 @@ def _most_specific_compatible(a: TensorShape, b: TensorShape) -> TensorShape:
     return TensorShape([x if x == y else None for x, y in zip(a.as_list(), b.as_list())])
 
 
-def _loop_cond_shape(input: TensorSpec, **_attrs) -> list[TensorSpec]:
-    if input.dtype.base_dtype != dtypes.bool:
-        raise TypeError(
-            f"Input 'input' of 'LoopCond' Op has type {input.dtype.base_dtype.name} that does "
-            "not match expected type of bool."
-        )
+def _loop_cond_shape(input: TensorSpec) -> list[TensorSpec]:
     if input.shape.rank not in (None, 0):
         raise ValueError(f"Shape must be rank 0 but is rank {input.shape.rank}")
     return [input]
 
 
-def _register(name: str, inputs, outputs, shape_fn, **attrs) -> OpDef:
+def _register(name: str, inputs, outputs, attrs, shape_fn) -> OpDef:
     return register_op(OpDef(name, inputs, outputs, attrs=attrs, shape_fn=shape_fn))
 
 
 SWITCH = _register(
-    "Switch", ("data", "pred"), ("output_false", "output_true"), _switch_shape, T=REQUIRED
+    "Switch",
+    ("data: T", "pred: bool"),
+    ("output_false: T", "output_true: T"),
+    ("T: type",),
+    _switch_shape,
 )
 REF_SWITCH = _register(
-    "RefSwitch", ("&data", "pred"), ("output_false", "output_true"), _ref_switch_shape, T=REQUIRED
+    "RefSwitch",
+    ("data: Ref(T)", "pred: bool"),
+    ("output_false: Ref(T)", "output_true: Ref(T)"),
+    ("T: type",),
+    _ref_switch_shape,
 )
+_MERGE_ATTRS = ("T: type", "N: int >= 1")
 MERGE = _register(
-    "Merge", ("*inputs",), ("output", "value_index"), _merge_shape, T=REQUIRED, N=REQUIRED
+    "Merge", ("inputs: N * T",), ("output: T", "value_index: int32"), _MERGE_ATTRS, _merge_shape
 )
 REF_MERGE = _register(
-    "RefMerge", ("*&inputs",), ("output", "value_index"), _ref_merge_shape, T=REQUIRED, N=REQUIRED
+    "RefMerge",
+    ("inputs: Ref(N * T)",),
+    ("output: Ref(T)", "value_index: int32"),
+    _MERGE_ATTRS,
+    _ref_merge_shape,
 )
-_ENTER_ATTRS = {
-    "T": REQUIRED,
-    "frame_name": REQUIRED,
-    "is_constant": False,
-    "parallel_iterations": 10,
-}
-ENTER = _register("Enter", ("data",), ("output",), _same, **_ENTER_ATTRS)
-REF_ENTER = _register("RefEnter", ("&data",), ("output",), _same_ref, **_ENTER_ATTRS)
-EXIT = _register("Exit", ("data",), ("output",), _same, T=REQUIRED)
-REF_EXIT = _register("RefExit", ("&data",), ("output",), _same_ref, T=REQUIRED)
-NEXT_ITERATION = _register("NextIteration", ("data",), ("output",), _same, T=REQUIRED)
-REF_NEXT_ITERATION = _register("RefNextIteration", ("&data",), ("output",), _same_ref, T=REQUIRED)
-LOOP_COND = _register("LoopCond", ("input",), ("output",), _loop_cond_shape)
-CONTROL_TRIGGER = _register("ControlTrigger", (), (), lambda: [])
+_ENTER_ATTRS = (
+    "T: type",
+    "frame_name: string",
+    "is_constant: bool = false",
+    "parallel_iterations: int = 10",
+)
+ENTER = _register("Enter", ("data: T",), ("output: T",), _ENTER_ATTRS, _same)
+REF_ENTER = _register("RefEnter", ("data: Ref(T)",), ("output: Ref(T)",), _ENTER_ATTRS, _same_ref)
+EXIT = _register("Exit", ("data: T",), ("output: T",), ("T: type",), _same)
+REF_EXIT = _register("RefExit", ("data: Ref(T)",), ("output: Ref(T)",), ("T: type",), _same_ref)
+NEXT_ITERATION = _register("NextIteration", ("data: T",), ("output: T",), ("T: type",), _same)
+REF_NEXT_ITERATION = _register(
+    "RefNextIteration", ("data: Ref(T)",), ("output: Ref(T)",), ("T: type",), _same_ref
+)
+LOOP_COND = _register("LoopCond", ("input: bool",), ("output: bool",), (), _loop_cond_shape)
+CONTROL_TRIGGER = _register("ControlTrigger", (), (), (), lambda: [])
 
 
 def _ref_or_value(op_def: OpDef, ref_def: OpDef, data: Tensor) -> OpDef:
@@ -136,9 +136,9 @@ def switch(data, pred, dtype=None, name=None):
     3.0
     """
     data = convert_to_tensor(data, dtype=dtype, name="data")
-    pred = convert_to_tensor(pred, dtype=dtypes.bool, name="pred")
+    pred = convert_to_tensor(pred, name="pred")  # the OpDef checks it is a bool
     op_def = _ref_or_value(SWITCH, REF_SWITCH, data)
-    op = apply_op(op_def, [data, pred], name or "Switch", T=data.dtype.base_dtype)
+    op = apply_op(op_def, [data, pred], name or "Switch")
     return op.outputs[0], op.outputs[1]
 
 
@@ -163,7 +163,7 @@ def merge(inputs, name=None):
     if not inputs:
         raise ValueError("merge needs at least one input.")
     tensors = [convert_to_tensor(value) for value in inputs]
-    op_def = MERGE if not any(t.dtype.is_ref_dtype for t in tensors) else REF_MERGE
+    op_def = REF_MERGE if all(t.dtype.is_ref_dtype for t in tensors) else MERGE
     op = apply_op(op_def, [tensors], name or "Merge", T=tensors[0].dtype.base_dtype, N=len(tensors))
     return op.outputs[0], op.outputs[1]
 
@@ -189,7 +189,6 @@ def enter(
         op_def,
         [data],
         name or "Enter",
-        T=data.dtype.base_dtype,
         frame_name=frame_name,
         is_constant=bool(is_constant),
         parallel_iterations=int(parallel_iterations),
@@ -203,14 +202,14 @@ def exit(data, name=None):
     """Pass ``data`` from a loop's frame to its parent frame (when live)."""
     data = convert_to_tensor(data, name="data")
     op_def = REF_EXIT if data.dtype.is_ref_dtype else EXIT
-    return apply_op(op_def, [data], name or "Exit", T=data.dtype.base_dtype).outputs[0]
+    return apply_op(op_def, [data], name or "Exit").outputs[0]
 
 
 def next_iteration(data, name=None):
     """Pass ``data`` on to the next iteration of its loop."""
     data = convert_to_tensor(data, name="data")
     op_def = REF_NEXT_ITERATION if data.dtype.is_ref_dtype else NEXT_ITERATION
-    return apply_op(op_def, [data], name or "NextIteration", T=data.dtype.base_dtype).outputs[0]
+    return apply_op(op_def, [data], name or "NextIteration").outputs[0]
 
 
 def loop_cond(pred, name=None):

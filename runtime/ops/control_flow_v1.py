@@ -38,14 +38,27 @@ class ControlFlowContext:
         self.outer_context = graph._get_control_flow_context()
         self.values: set = set()  # tensors this context knows (its own, and brought in)
         self.external_values: dict = {}  # outside tensor -> its stand-in here
+        self._entered_from: list = []  # the contexts this one was entered from
 
     @contextlib.contextmanager
     def entered(self):
         """Build ops inside this context."""
         previous = self.graph._get_control_flow_context()
+        self._entered_from.append(previous)
         self.graph._set_control_flow_context(self)
         try:
             yield self
+        finally:
+            self._entered_from.pop()
+            self.graph._set_control_flow_context(previous)
+
+    @contextlib.contextmanager
+    def exited(self):
+        """Build ops, for a moment, in the context this one was last entered from."""
+        previous = self.graph._get_control_flow_context()
+        self.graph._set_control_flow_context(self._entered_from[-1])
+        try:
+            yield
         finally:
             self.graph._set_control_flow_context(previous)
 
@@ -70,13 +83,39 @@ class ControlFlowContext:
             context = context.outer_context
 
     def _external_control_inputs(self, op: Operation) -> list:
-        """Drop ``op``'s control inputs from outside this context; returns them."""
-        inside = [c for c in op.control_inputs if _in_context(c, self)]
-        outside = [c for c in op.control_inputs if not _in_context(c, self)]
+        """Drop ``op``'s control inputs from outside the enclosing while loop (TF's
+        ``_RemoveExternalControlEdges``); returns them."""
+        loop = self.while_context
+        if loop is None:
+            return []
+        inside, outside = [], []
+        for control in op.control_inputs:
+            context = output_context(control)
+            same_loop = context is not None and context.while_context is loop
+            (inside if same_loop else outside).append(control)
         if outside:
             op._remove_all_control_inputs()
             op._add_control_inputs(inside)
         return outside
+
+
+def output_context(op: Operation):
+    """The context ``op``'s outputs are seen in (an ``Exit``'s: around its loop)."""
+    context = op._get_control_flow_context()
+    if context is not None and is_loop_exit(op):
+        context = context.outer_context
+    return context
+
+
+@contextlib.contextmanager
+def building_in(graph, context):
+    """Build ops in ``context`` (``None``: outside any cond or loop) for a moment."""
+    previous = graph._get_control_flow_context()
+    graph._set_control_flow_context(context)
+    try:
+        yield
+    finally:
+        graph._set_control_flow_context(previous)
 
 
 def _in_context(op: Operation, context) -> bool:
@@ -120,7 +159,9 @@ class CondContext(ControlFlowContext):
             source = self.outer_context.add_value(value)
             self.values.add(source)
             self.external_values[source] = source
-        with self.graph.control_dependencies(None):
+        # The Switch stands where the value comes from: it is built in the outer
+        # context (a loop around the cond wires it into its frame), then joins this one.
+        with self.graph.control_dependencies(None), building_in(self.graph, self.outer_context):
             switched = _switch(source, self.pred)[self.branch]
         if self.outer_context is not None:
             self.outer_context.add_inner_op(switched.op)
@@ -177,9 +218,17 @@ class CondContext(ControlFlowContext):
 class WhileContext(ControlFlowContext):
     """A TF1 while loop: its frame name, pivots and the ``Enter``/``Exit`` ops."""
 
-    def __init__(self, graph, parallel_iterations: int, back_prop: bool, maximum_iterations):
+    def __init__(
+        self,
+        graph,
+        parallel_iterations: int,
+        back_prop: bool,
+        maximum_iterations,
+        name: str = "while_context",
+        grad_state=None,
+    ):
         super().__init__(graph)
-        self.name = graph.unique_name("while_context")
+        self.name = graph.unique_name(name)
         self.parallel_iterations = parallel_iterations
         self.back_prop = back_prop
         self.maximum_iterations = maximum_iterations
@@ -188,7 +237,7 @@ class WhileContext(ControlFlowContext):
         self.pivot_for_body = None  # the first Identity of the body
         self.loop_enters: list = []
         self.loop_exits: list = []
-        self.grad_state = None  # set on a gradient loop (runtime.ops.control_flow_grad)
+        self.grad_state = grad_state  # a gradient loop's state (runtime.ops.control_flow_grad)
 
     @property
     def while_context(self):
@@ -202,11 +251,11 @@ class WhileContext(ControlFlowContext):
         if value in self.values or value.op._get_control_flow_context() is self:
             return self.external_values.get(value, value)
         self.values.add(value)
-        if self.grad_state is not None:
+        if self.grad_state is not None and self.grad_state.is_forward_value(value):
+            # A forward loop's value read by its gradient loop: its history, popped.
             real = self.grad_state.real_value(value)
-            if real is not None:
-                self.external_values[value] = real
-                return real
+            self.external_values[value] = real
+            return real
         source = value
         if self.outer_context is not None:
             source = self.outer_context.add_value(value)
@@ -223,6 +272,11 @@ class WhileContext(ControlFlowContext):
         return entered
 
     def add_op(self, op: Operation) -> None:
+        if op.type in ("Enter", "RefEnter"):
+            # An Enter is wired by whoever makes it (a loop variable, an outside
+            # value, an accumulator): it stands between frames, not in one.
+            self.values.update(op.outputs)
+            return
         if not op.inputs:
             outside = self._external_control_inputs(op)
             if not op.control_inputs:
@@ -487,8 +541,9 @@ def _check_branches(original_true, original_false, results_true, results_false) 
     for t, f in zip(results_true, results_false):
         if t.dtype.base_dtype != f.dtype.base_dtype:
             raise ValueError(
-                "Outputs of true_fn and false_fn must have the same type: "
-                f"{t.dtype.base_dtype.name}, {f.dtype.base_dtype.name}"
+                "Outputs of 'true_fn' and 'false_fn' must have the same type(s). Received "
+                f"{t.dtype.base_dtype.name} from 'true_fn' and {f.dtype.base_dtype.name} from "
+                "'false_fn'."
             )
 
 

@@ -539,7 +539,7 @@ def test_inject_is_validated_like_a_feed(sess, chain):
     stepper = sess.stepper(c)
     with pytest.raises(ValueError, match=r"Cannot feed value of shape \(3,\) for Tensor 's/b:0'"):
         stepper.inject(b, [1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match=r"Cannot feed value \['x', 'y'\] to Tensor 's/b:0'"):
+    with pytest.raises(ValueError, match=r"Cannot feed value \['x', 'y'\] to Tensor 's/b:0'"):
         stepper.inject(b, ["x", "y"])
     with pytest.raises(ValueError, match="'d:0' is not part of this stepped run"):
         stepper.inject(d, [1.0, 2.0])

@@ -33,6 +33,15 @@ def run(fetches, feed_dict=None):
         return session.run(fetches, feed_dict)
 
 
+@pytest.fixture
+def functional():
+    """Control flow v2 (functional If/While ops) for one test, as
+    ``tf.compat.v1.enable_control_flow_v2()`` gives."""
+    v1.enable_control_flow_v2()
+    yield
+    v1.disable_control_flow_v2()
+
+
 class TestCond:
     @settings(deadline=None, max_examples=25)
     @given(x=st.floats(-10, 10, width=32), threshold=st.floats(-10, 10, width=32))
@@ -44,7 +53,7 @@ class TestCond:
         expected = np.float32(x) * 2 if np.float32(x) > np.float32(threshold) else np.float32(x) - 1
         assert got == pytest.approx(expected)
 
-    def test_graph_structure(self, graph):
+    def test_graph_structure(self, graph, functional):
         x = tf.constant(1.0, name="x")
         y = tf.cond(x > 0.0, lambda: x + 1.0, lambda: x)
         op = y.op.inputs[0].op
@@ -154,11 +163,31 @@ class TestCond:
             v1.cond(p, lambda: 1, lambda: 2, fn1=lambda: 1)
 
     def test_build_errors(self, graph):
+        # TF 1.x's classes and messages (recorded from TF 2.21 with v2 behaviour off).
         p = tf.constant(True)
-        with pytest.raises(TypeError, match="pred must not be a Python bool"):
+        with pytest.raises(TypeError, match=r"'pred' must not be a Python bool\."):
             tf.cond(True, lambda: 1, lambda: 2)
         with pytest.raises(TypeError, match="'false_fn' must be callable"):
             tf.cond(p, lambda: 1, 2)
+        with pytest.raises(
+            ValueError,
+            match=r"Outputs of 'true_fn' and 'false_fn' must have the same type\(s\)\. "
+            r"Received int32 from 'true_fn' and float32 from 'false_fn'\.",
+        ):
+            tf.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
+        with pytest.raises(ValueError, match="don't have the same nested structure"):
+            tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
+        with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
+            tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
+        with pytest.raises(
+            TypeError,
+            match=r"Input 'pred' of 'Switch' Op has type int32 that does not match expected "
+            r"type of bool\.",
+        ):
+            tf.cond(tf.constant(1), lambda: 1, lambda: 2)
+
+    def test_build_errors_of_the_functional_form(self, graph, functional):
+        p = tf.constant(True)
         with pytest.raises(
             TypeError, match=r"(?s)must have the same number, type.*have different types"
         ):
@@ -167,8 +196,6 @@ class TestCond:
             TypeError, match=r"(?s)true_fn output.*don't have the same nested structure"
         ):
             tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
-        with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
-            tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
         with pytest.raises(TypeError, match="pred must be a bool tensor, got int32"):
             tf.cond(tf.constant(1), lambda: 1, lambda: 2)
 
@@ -182,11 +209,11 @@ class TestCond:
 
         out = tf.cond(tf.constant(True), checked, lambda: x)
         with pytest.raises(
-            InvalidArgumentError, match=r"'positive/Assert'.*\[negative:\] \[1 -1\]"
+            InvalidArgumentError, match=r"'cond/positive/Assert'.*\[negative:\] \[1 -1\]"
         ):
             run(out)
 
-    def test_graph_def_carries_the_branches(self, graph):
+    def test_graph_def_carries_the_branches(self, graph, functional):
         x = tf.constant(1.0, name="x")
         tf.cond(x > 0.0, lambda: x * 2.0, lambda: x)
         graph_def = graph.as_graph_def()
@@ -197,7 +224,7 @@ class TestCond:
         assert then_branch.value.output_arg == ["mul:0"]
         assert GraphDef.from_json(graph_def.to_json()) == graph_def
 
-    def test_stateful_branches_make_an_if(self, graph):
+    def test_stateful_branches_make_an_if(self, graph, functional):
         v = tf.Variable(1.0)
         out = tf.cond(tf.constant(True), lambda: v1.assign(v, 2.0), lambda: tf.identity(v))
         assert out.op.inputs[0].op.type == "If"
@@ -289,8 +316,8 @@ class TestWhileLoop:
         i0, x0 = tf.constant(0), tf.ones([1, 2])
         with pytest.raises(
             ValueError,
-            match=r"Input tensor `ones:0` enters the loop with shape .*1, 2.* but has shape "
-            r".*2, 2.* after one iteration",
+            match=r"Input tensor 'ones:0' enters the loop with shape \(1, 2\), but has shape "
+            r"\(2, 2\) after one iteration",
         ):
             tf.while_loop(lambda i, x: i < 3, body, [i0, x0])
         _, x = tf.while_loop(
@@ -322,7 +349,7 @@ class TestWhileLoop:
             tf.while_loop(lambda x: x < 3, None, [tf.constant(0)])
         with pytest.raises(ValueError, match="'loop_vars' must be provided"):
             tf.while_loop(lambda: True, lambda: (), [])
-        with pytest.raises(ValueError, match="maximum_iterations must be a scalar"):
+        with pytest.raises(ValueError, match="'maximum_iterations' must be a scalar"):
             tf.while_loop(lambda x: x < 3, lambda x: x + 1, [0], maximum_iterations=[1, 2])
 
     def test_captures_and_control_dependencies_in_the_body(self, graph, capsys):
@@ -407,7 +434,7 @@ class TestWhileLoop:
         ):
             sess.run(forever, options=options)
 
-    def test_stateless_and_graph_def(self, graph):
+    def test_stateless_and_graph_def(self, graph, functional):
         (loop,) = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
         op = loop.op.inputs[0].op
         assert op.type == "StatelessWhile" and op.name == "while"
@@ -574,7 +601,7 @@ class TestGradients:
         # Five trips compound the curvature: a smaller step keeps the differences exact.
         check_gradients(build, [np.array([value, value / 2])], delta=1e-6, atol=1e-5)
 
-    def test_gradient_graph_is_an_if_over_branch_gradients(self, graph):
+    def test_gradient_graph_is_an_if_over_branch_gradients(self, graph, functional):
         x = tf.constant(1.0)
         y = tf.cond(x > 0.0, lambda: x * x, lambda: x)
         (grad,) = tf.gradients(y, [x])
