@@ -85,6 +85,9 @@ class Grouping:
         In graph order.
     edges : list of (source index, target index)
         Data and control edges between ``ops``, by position.
+    frames : set of str, optional
+        The scopes that are while loops (from the runtime's frames); without it, a
+        ``while`` scope holding the loop's own ops is one.
 
     Attributes
     ----------
@@ -96,14 +99,14 @@ class Grouping:
         Whether each op itself sits in its group's side area.
     """
 
-    def __init__(self, ops, edges):
+    def __init__(self, ops, edges, frames=None):
         self.ops = list(ops)
         self.groups: list[Group] = []
         self.group_of = [""] * len(self.ops)
         self.auxiliary = [False] * len(self.ops)
         scopes = _scope_items(self.ops)
-        frames = _frame_scopes(self.ops)
-        self._scopes, self._frames = scopes, frames
+        self._scopes = scopes
+        self._frames = _frame_scopes(self.ops) if frames is None else set(frames)
         self._fill("", "", scopes[""])
         self.by_id = {g.id: g for g in self.groups}
         self._training = self._count_ops()
@@ -244,10 +247,7 @@ def _scope_items(ops) -> dict:
 
 
 def _frame_scopes(ops) -> set:
-    """Scopes that are while frames: a ``while`` scope holding the loop's own ops.
-
-    Grouped by name scope until the runtime says which frame an op is in.
-    """
+    """Scopes that are while frames, for ops alone: a ``while`` scope holding loop ops."""
     frames = set()
     for name, op_type in ops:
         if op_type in FRAME_OPS:

@@ -18,6 +18,7 @@ from collections import Counter
 
 import numpy as np
 
+from runtime.control_flow_util import frame_name
 from runtime.devices import DeviceSpec
 from runtime.dtypes import as_dtype
 from runtime.errors import IMPORTED, display_filename
@@ -145,7 +146,8 @@ class GraphView:
             _node(op, placement.get(op.name), times.get(op.name), status.get(op.name), details)
             for op in ops
         ]
-        self._init(nodes, edges_between(nodes), color_by, name, bool(placement))
+        frames = {frame.rpartition("/")[0] for frame in map(frame_name, ops) if frame}
+        self._init(nodes, edges_between(nodes), color_by, name, bool(placement), frames)
         self._count_iterations(run_counts(run_metadata))
         self.expanded = self._resolve_collapse(collapse)
 
@@ -158,7 +160,7 @@ class GraphView:
         view.expanded = view._resolve_collapse(collapse)
         return view
 
-    def _init(self, nodes, edges, color_by, name, placed) -> None:
+    def _init(self, nodes, edges, color_by, name, placed, frames=None) -> None:
         if color_by not in ("auto", *COLOR_BYS):
             raise ValueError(
                 f"unknown color_by: {color_by!r} (must be one of {['auto', *COLOR_BYS]})"
@@ -170,7 +172,9 @@ class GraphView:
         self.color_by = color_by
         index = {node.name: i for i, node in enumerate(nodes)}
         self.grouping = Grouping(
-            [(n.name, n.op) for n in nodes], [(index[e.source], index[e.target]) for e in edges]
+            [(n.name, n.op) for n in nodes],
+            [(index[e.source], index[e.target]) for e in edges],
+            frames,
         )
         self.groups = self.grouping.groups
         self.colors = _color_maps(nodes, self.devices)

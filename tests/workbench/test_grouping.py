@@ -7,7 +7,9 @@ import pytest
 import runtime as tf
 from runtime.registry import default_registry
 from workbench import palette
+from workbench.drawing import drawing
 from workbench.grouping import MAX_CHILDREN, Grouping
+from workbench.view import GraphView
 
 
 def tree(grouping):
@@ -112,3 +114,16 @@ def test_a_scope_named_while_without_loop_ops_is_a_plain_scope():
         Grouping([(op.name, op.type) for op in graph.get_operations()], []).groups[0].kind
         == "scope"
     )
+
+
+def test_a_while_loop_is_one_frame_showing_its_iterations_after_a_traced_run():
+    with tf.Graph().as_default() as graph:
+        i = tf.compat.v1.while_loop(lambda i: i < 5, lambda i: i + 1, [tf.constant(0)], name="loop")
+        meta = tf.compat.v1.RunMetadata()
+        with tf.compat.v1.Session() as sess:
+            options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+            assert sess.run(i, options=options, run_metadata=meta) == 5
+    view = GraphView(graph, run_metadata=meta, collapse=1)
+    [frame] = [g for g in view.groups if g.kind == "frame"]
+    assert (frame.name, frame.iterations) == ("loop", 5)
+    assert drawing(view).box(frame.id).label == "loop\n11 ops, 5 iterations"
