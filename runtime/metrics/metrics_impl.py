@@ -46,6 +46,7 @@ __all__ = [
     "mean_per_class_accuracy",
     "mean_relative_error",
     "mean_squared_error",
+    "mean_tensor",
     "percentage_below",
     "precision",
     "precision_at_thresholds",
@@ -129,6 +130,31 @@ def _broadcast_weights(weights: Tensor, values: Tensor) -> Tensor:
 # -- means -------------------------------------------------------------------------------
 
 
+def _streaming_mean(values, weights, elementwise: bool, collections: tuple) -> tuple:
+    """The running (weighted) mean of ``values``: of all their entries, or of each one
+    (``elementwise``, for ``mean_tensor``)."""
+    values = math_ops.cast(convert_to_tensor(values), dtypes.float32)
+    shape = values.shape if elementwise else []
+    suffix = "_tensor" if elementwise else ""
+    total = metric_variable(shape, dtypes.float32, name=f"total{suffix}")
+    count = metric_variable(shape, dtypes.float32, name=f"count{suffix}")
+    if weights is None:
+        counts = array_ops.ones_like(values) if elementwise else array_ops.size(values)
+        counts = math_ops.cast(counts, dtypes.float32)
+    else:
+        values, _, weights = _remove_squeezable_dimensions(values, None, weights)
+        counts = _broadcast_weights(weights, values)
+        values = math_ops.multiply(values, counts)
+    if not elementwise:
+        values = math_ops.reduce_sum(values)
+        counts = counts if weights is None else math_ops.reduce_sum(counts)
+    update_total = assign_add(total, values)
+    update_count = assign_add(count, counts)
+    value = divide_no_nan(total.value(), math_ops.maximum(count.value(), 0), name="value")
+    update_op = divide_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
+    return _publish(value, update_op, *collections)
+
+
 def mean(values, weights=None, metrics_collections=None, updates_collections=None, name=None):
     """The (weighted) mean of ``values`` over every batch so far.
 
@@ -145,21 +171,29 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
     3.0 3.0 mean/value:0
     """
     with variable_scope(name, "mean", (values, weights)):
-        values = math_ops.cast(convert_to_tensor(values), dtypes.float32)
-        total = metric_variable([], dtypes.float32, name="total")
-        count = metric_variable([], dtypes.float32, name="count")
-        if weights is None:
-            num_values = math_ops.cast(array_ops.size(values), dtypes.float32)
-        else:
-            values, _, weights = _remove_squeezable_dimensions(values, None, weights)
-            weights = _broadcast_weights(weights, values)
-            values = math_ops.multiply(values, weights)
-            num_values = math_ops.reduce_sum(weights)
-        update_total = assign_add(total, math_ops.reduce_sum(values))
-        update_count = assign_add(count, num_values)
-        value = divide_no_nan(total.value(), math_ops.maximum(count.value(), 0), name="value")
-        update_op = divide_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
-        return _publish(value, update_op, metrics_collections, updates_collections)
+        return _streaming_mean(values, weights, False, (metrics_collections, updates_collections))
+
+
+def mean_tensor(
+    values, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The (weighted) mean of each entry of ``values`` (of a fully defined shape) over
+    every batch so far.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.compat.v1.placeholder(tf.float32, [2])
+    ...     value, update = mean_tensor(x)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         _ = sess.run(update, {x: [1.0, 2.0]})
+    ...         print(sess.run(update, {x: [3.0, 6.0]}), value.name)
+    [2. 4.] mean/value:0
+    """
+    with variable_scope(name, "mean", (values, weights)):
+        return _streaming_mean(values, weights, True, (metrics_collections, updates_collections))
 
 
 def accuracy(

@@ -74,6 +74,7 @@ from .learning_rate_decay import (
     natural_exp_decay,
     noisy_linear_cosine_decay,
     piecewise_constant,
+    piecewise_constant_decay,
     polynomial_decay,
 )
 from .meta_graph import export_meta_graph, import_meta_graph, read_meta_graph_file

@@ -24,6 +24,7 @@ __all__ = [
     "natural_exp_decay",
     "noisy_linear_cosine_decay",
     "piecewise_constant",
+    "piecewise_constant_decay",
     "polynomial_decay",
 ]
 
@@ -351,3 +352,6 @@ def _boundary(value, dtype) -> Tensor:
             f"({dtype.base_dtype!r})."
         )
     return math_ops.cast(tensor, dtype) if tensor.dtype.base_dtype != dtype else tensor
+
+
+piecewise_constant_decay = piecewise_constant  # TF1's other name for it

@@ -52,6 +52,7 @@ __all__ = [
 _logger = logging.getLogger("runtime")
 _PREEMPTION_ERRORS = (AbortedError, UnavailableError)
 USE_DEFAULT = object()  # tells an argument left out from one given as None
+READY_FOR_LOCAL_INIT_OP = "ready_for_local_init_op"  # TF's collection key (not in GraphKeys)
 
 
 class Scaffold:
@@ -127,7 +128,7 @@ class Scaffold:
                 lambda: report_uninitialized_variables(global_variables()),
             )
         if self._local_init_op is None:
-            self._local_init_op = _from_collection(GraphKeys.LOCAL_INIT_OP, default_local_init_op)
+            self._local_init_op = _from_collection(GraphKeys.LOCAL_INIT_OP, _default_local_init_op)
         if self._summary_op is None:
             self._summary_op = _from_collection(GraphKeys.SUMMARY_OP, summary.merge_all)
         if self._saver is None:
@@ -149,13 +150,10 @@ class Scaffold:
     @staticmethod
     def default_local_init_op():
         """The local variables' and the tables' initializers, grouped."""
-        return default_local_init_op()
+        return _default_local_init_op()
 
 
-READY_FOR_LOCAL_INIT_OP = "ready_for_local_init_op"
-
-
-def default_local_init_op():
+def _default_local_init_op():
     """Group the local variables' initializer with the tables' initializers."""
     tables = get_default_graph().get_collection(GraphKeys.TABLE_INITIALIZERS)
     return control_flow_ops.group(local_variables_initializer(), *tables)
@@ -323,8 +321,8 @@ class _MonitoredSession:
 
     def __exit__(self, exception_type, exception_value, traceback):
         # The end of the input (OutOfRange, StopIteration) is the normal end of training.
-        if exception_type in (OutOfRangeError, StopIteration) or (
-            exception_type is not None and issubclass(exception_type, OutOfRangeError)
+        if exception_type is not None and issubclass(
+            exception_type, (OutOfRangeError, StopIteration)
         ):
             exception_type = None
         self._close_internal(exception_type)

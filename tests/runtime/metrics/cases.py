@@ -36,8 +36,9 @@ def bools(key: str, shape) -> list:
     return [v > 0.5 for v in floats(key, shape)]
 
 
-def _case(function, inputs, **kwargs):
-    return {"function": function, "inputs": inputs, "kwargs": kwargs}
+def _case(function, inputs, static=False, **kwargs):
+    """A metric call; ``static`` placeholders have the batches' full shape."""
+    return {"function": function, "inputs": inputs, "static": static, "kwargs": kwargs}
 
 
 LABELS = ints("labels", [6], 3)
@@ -54,6 +55,10 @@ THRESHOLDS = [0.2, 0.5, 0.8]
 CASES = {
     "mean": _case("mean", {"values": REAL}),
     "mean/weighted": _case("mean", {"values": REAL, "weights": floats("w2", [4, 1])}),
+    "mean_tensor": _case("mean_tensor", {"values": REAL}, static=True),
+    "mean_tensor/weighted": _case(
+        "mean_tensor", {"values": REAL, "weights": floats("w4", [4, 1])}, static=True
+    ),
     "accuracy": _case("accuracy", {"labels": LABELS, "predictions": PREDICTIONS}),
     "accuracy/weighted": _case(
         "accuracy", {"labels": LABELS, "predictions": PREDICTIONS, "weights": WEIGHTS}
@@ -172,7 +177,11 @@ def record(tf, case: dict) -> tuple[dict, dict]:
     v1 = tf.compat.v1
     with tf.Graph().as_default() as graph:
         placeholders = {
-            name: v1.placeholder(_dtype(tf, batches[0]), [None, *batches[0].shape[1:]], name=name)
+            name: v1.placeholder(
+                _dtype(tf, batches[0]),
+                batches[0].shape if case["static"] else [None, *batches[0].shape[1:]],
+                name=name,
+            )
             for name, batches in case["inputs"].items()
         }
         value, update_op = getattr(v1.metrics, case["function"])(
