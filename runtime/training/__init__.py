@@ -4,7 +4,6 @@ averages, monitored sessions and their hooks, queue runners.
 ``runtime.training.v2`` is the TF2 subset (``tf.train``).
 """
 
-from ..summary.reader import summary_iterator
 from ..example import (
     BytesList,
     Example,
@@ -16,6 +15,7 @@ from ..example import (
     Int64List,
     SequenceExample,
 )
+from ..summary.reader import summary_iterator
 from .adadelta import AdadeltaOptimizer
 from .adagrad import AdagradOptimizer
 from .adagrad_da import AdagradDAOptimizer
