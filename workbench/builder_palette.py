@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-import sys
 from functools import cache
 
 import numpy as np
@@ -20,6 +19,8 @@ import runtime as tf
 from runtime import dtypes
 from runtime.registry import REQUIRED, OpDef, get_op_def, registered_ops
 from runtime.shapes import TensorShape
+
+from .palette import op_category
 
 # The public builders users build with, by their path under ``tf``, and the op type
 # each makes (one op per call, inputs first in the signature).
@@ -62,8 +63,6 @@ BUILDERS = {
 RAW = "raw_ops."  # the key prefix of an op type's generic entry
 # Builders that make another op type for some inputs (recipes_of maps those back too).
 _ALSO_MADE_BY = {"BatchMatMulV2": "matmul"}
-# Families are the op modules' names; these modules' ops belong to another family.
-_FAMILY_OF_MODULE = {"core": "array", "saver": "training", "functional": "control_flow"}
 _TYPE_ATTR = re.compile(r"T|U|dtype|Index|T[a-z]+|[A-Z][a-z]*T|\w*_type")
 
 
@@ -128,22 +127,6 @@ def field_kind(name: str, default) -> str:
     return kinds.get(type(default), "literal")
 
 
-def _family(module: str) -> str:
-    short = module.rpartition(".")[2]
-    return _FAMILY_OF_MODULE.get(short, short.removesuffix("_ops"))
-
-
-def _op_modules() -> dict:
-    """``{op type: module name}``: the module holding each OpDef (``runtime.ops`` first)."""
-    found: dict = {}
-    modules = sorted(name for name in sys.modules if name.startswith("runtime."))
-    for name in sorted(modules, key=lambda n: not n.startswith("runtime.ops.")):
-        for value in vars(sys.modules[name]).values():
-            if isinstance(value, OpDef):
-                found.setdefault(value.name, name)
-    return found
-
-
 def _builder_entry(path: str, op_type: str) -> PaletteEntry:
     function = tf
     for part in path.split("."):
@@ -156,14 +139,14 @@ def _builder_entry(path: str, op_type: str) -> PaletteEntry:
         for p in attrs
         for d in [REQUIRED if p.default is p.empty else p.default]
     )
-    family = _family(function.__module__)
+    family = op_category(op_type)
     return PaletteEntry(f"tf.{path}", op_type, family, op_def.marked_input_names, fields, function)
 
 
-def _raw_entry(op_def: OpDef, module: str) -> PaletteEntry:
+def _raw_entry(op_def: OpDef) -> PaletteEntry:
     fields = tuple(Field(k, field_kind(k, d), d) for k, d in op_def.attr_defaults.items())
     inputs = op_def.marked_input_names
-    return PaletteEntry(RAW + op_def.name, op_def.name, _family(module), inputs, fields)
+    return PaletteEntry(RAW + op_def.name, op_def.name, op_category(op_def.name), inputs, fields)
 
 
 @cache
@@ -179,8 +162,7 @@ def palette() -> dict:
     'dtype'
     """
     entries = [_builder_entry(path, op_type) for path, op_type in BUILDERS.items()]
-    modules = _op_modules()
-    entries += [_raw_entry(d, modules.get(d.name, "other")) for d in registered_ops()]
+    entries += [_raw_entry(d) for d in registered_ops()]
     return {entry.key: entry for entry in entries}
 
 

@@ -50,7 +50,7 @@ def test_palette_offers_the_public_builders_and_every_other_registered_op():
     assert "tf.multiply" in shown and "raw_ops.Mul" not in shown  # a builder hides its raw op
     assert "raw_ops.AddN" in shown  # no builder in the table: the raw op shows
     families = {e.family for e in palette_entries()}
-    assert {"array", "math", "nn", "variables", "training", "control_flow"} <= families
+    assert {"array", "math", "nn", "state", "training", "control flow"} <= families  # op categories
     assert [e.key for e in palette_entries("MATMUL")] == ["tf.matmul"]  # it makes both
     assert all(e.family == "nn" for e in palette_entries(family="nn"))
 
@@ -114,9 +114,9 @@ def test_the_palette_list_filters_by_search_and_family_and_opens_a_form():
     builder.palette_list.value = "tf.nn.relu6"
     assert builder.entry.key == "tf.nn.relu6" and "features" in builder.fields
     builder.search.value = ""
-    builder.family.value = "variables"
-    assert all(label.startswith("variables: ") for label, _ in builder.palette_list.options)
-    assert builder.palette_list.value is None  # relu6 is not a variables op
+    builder.family.value = "state"
+    assert all(label.startswith("state: ") for label, _ in builder.palette_list.options)
+    assert builder.palette_list.value is None  # relu6 is not a state op
 
 
 # -- add --------------------------------------------------------------------------------
