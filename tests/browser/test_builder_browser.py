@@ -41,7 +41,7 @@ def test_build_c_equals_a_times_b_by_clicking_and_run_it(page, notebook, page_er
     notebook([CELL])
     view = page.locator(".tfgraph-builder")
     for name, value in [("a", "5.0"), ("b", "6.0")]:
-        choose(view, "constant", "tf.constant", "array", "Const")
+        choose(view, "constant", "tf.constant", "constant", "Const")
         field(view, "value").fill(value)
         field(view, "name").fill(name)
         add_and_wait(view, f"{name} (Const)")
