@@ -191,9 +191,20 @@ class ExecutionState:
         if dead or outputs is None:
             outputs = (DEAD,) * len(step.output_slots)
             dead = True
-        log = [] if self._undo is not None else None
-        self._delivering = _key(task)
         kind = step.kind
+        if self._undo is None:
+            if not kind:  # NORMAL: the hot path of a run
+                self._activate_plain(step, iteration, outputs, dead)
+                if self._release:
+                    self._release_inputs(step)
+                iteration.outstanding -= 1
+                if not iteration.outstanding and iteration.frame_state.parent is not None:
+                    self._cleanup(iteration, None)
+                return
+            log = None
+        else:
+            log = []
+            self._delivering = _key(task)
         if kind == ENTER:
             self._enter(step, iteration, outputs, dead, log)
         elif kind == EXIT:
@@ -269,8 +280,41 @@ class ExecutionState:
 
     # -- propagation -----------------------------------------------------------------------
 
+    def _activate_plain(self, step, iteration: Iteration, outputs, dead: bool) -> None:
+        """:meth:`_activate` without undo logs, overrides or reader records (a run that
+        is not stepped): every op of a run goes through here, so it is kept lean."""
+        values = iteration.values
+        for s, value in zip(step.output_slots, outputs):
+            values[s] = value
+        pending = iteration.pending
+        dead_counts = iteration.dead
+        ready = self.ready
+        activated = 0
+        for dst, index in step.out_edges:
+            kind = dst.kind
+            if kind == MERGE:
+                is_ready, dst_dead = self._merge_edge(
+                    step, dst, index, outputs, dead, iteration, None
+                )
+            else:
+                local = dst.local
+                if dead or (index >= 0 and outputs[index] is DEAD):
+                    dead_counts[local] += 1
+                left = pending[local] = pending[local] - 1
+                if left:
+                    continue
+                is_ready = True
+                dst_dead = dead_counts[local] > 0 and kind != CONTROL_TRIGGER
+            if is_ready:
+                ready.append((dst, iteration, dst_dead))
+                activated += 1
+        iteration.outstanding += activated
+
     def _activate(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
         """Deliver ``step``'s outputs into ``iteration`` and make its readers there ready."""
+        if log is None and self._undo is None:
+            self._activate_plain(step, iteration, outputs, dead)
+            return
         values = iteration.values
         if self.overrides:
             path = iteration.path

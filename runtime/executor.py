@@ -180,6 +180,15 @@ def _raise_for(step, err: BaseException):
     raise failure from err
 
 
+def _as_failure(step, err: BaseException) -> BaseException:
+    """``err`` as :func:`_raise_for` would raise it for ``step``."""
+    try:
+        _raise_for(step, err)
+    except BaseException as failure:  # the wrapped error, or err itself
+        return failure
+    return err
+
+
 def _raise_wrong_outputs(step, outputs):
     raise op_error(
         InternalError,
@@ -331,9 +340,25 @@ class _Scheduler:
 
     def _run_here(self, task) -> None:
         step, iteration, _ = task
-        for hook in self.run.hooks:
-            hook.before_op(step, iteration)
-        self._finish(task, *self._execute(task, time.time_ns()))
+        if self.run.hooks:
+            for hook in self.run.hooks:
+                hook.before_op(step, iteration)
+            self._finish(task, *self._execute(task, time.time_ns()))
+            return
+        # No listener: no clock and no record. In the caller's thread the run's own
+        # errstate already holds (run_plan), so a plain kernel is called right here.
+        try:
+            if step.fast:
+                values = iteration.values
+                outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
+                if len(outputs) != len(step.output_slots):
+                    _raise_wrong_outputs(step, outputs)
+            else:
+                outputs = run_kernel(step, iteration.values, self.run)
+        except BaseException as err:
+            self.run.cancellation.cancel(_as_failure(step, err))
+            return
+        self.state.finish(task, outputs)
 
     def _execute(self, task, scheduled_ns):
         start = time.time_ns()

@@ -259,7 +259,8 @@ class WhileContext(ControlFlowContext):
         source = value
         if self.outer_context is not None:
             source = self.outer_context.add_value(value)
-        with self.graph.control_dependencies(None):
+        # Built as this loop's own op, whatever context asked for the value.
+        with self.graph.control_dependencies(None), building_in(self.graph, self):
             entered = primitives.enter(
                 source, self.name, is_constant=True, parallel_iterations=self.parallel_iterations
             )
