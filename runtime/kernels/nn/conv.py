@@ -85,30 +85,48 @@ def _row_blocks(batch: int, win: Windows, row_bytes: int):
 
 
 class _Columns:
-    """Reusable storage for patch blocks, so a call allocates its buffer once."""
+    """The patch matrix of a convolution's input, one block of output rows at a time.
 
-    def __init__(self, dtype: np.dtype):
-        self.dtype = dtype
-        self.buffer = np.empty(0, dtype)
+    A block is a ``[pixels, taps * channels]`` matrix in one buffer the call reuses. Its
+    layout follows the channel count: many channels are copied pixel by pixel (each
+    window's ``taps * channels`` values in a row), a few (the first layer of an image
+    model has 1 or 3) tap by tap (each tap's pixels in a row of the transposed matrix),
+    so every copy moves long contiguous runs rather than runs of one channel.
+    """
+
+    def __init__(self, x: np.ndarray, win: Windows):
+        self.win = win
+        self.padded = pad_spatial(x, win)
+        self.channels = x.shape[-1]
+        self.width = win.taps * self.channels
+        self.by_tap = self.channels < _FEW_CHANNELS
+        self.patches = None if self.by_tap else _patches(self.padded, win)
+        self.buffer = np.empty(0, x.dtype)
 
     def matrix(self, rows: int, width: int) -> np.ndarray:
         """An uninitialised ``[rows, width]`` matrix in the buffer."""
         if self.buffer.size < rows * width:
-            self.buffer = np.empty(rows * width, self.dtype)
+            self.buffer = np.empty(rows * width, self.buffer.dtype)
         return self.buffer[: rows * width].reshape(rows, width)
 
-    def gather(self, block: np.ndarray) -> np.ndarray:
-        """Copy a block of the patch view into a ``[pixels, taps * channels]`` matrix."""
-        width = _row_width(block)
-        matrix = self.matrix(block.size // width, width)
-        np.copyto(matrix.reshape(block.shape), block)
-        return matrix
+    def gather(self, images: slice, first: int, count: int) -> np.ndarray:
+        """The ``[pixels, taps * channels]`` patch matrix of a block of output rows."""
+        if not self.by_tap:
+            block = self.patches[images, first : first + count]
+            matrix = self.matrix(block.size // self.width, self.width)
+            np.copyto(matrix.reshape(block.shape), block)
+            return matrix
+        padded, win, channels = self.padded[images], self.win, self.channels
+        pixels = padded.shape[0] * count * math.prod(win.out_sizes[1:])
+        transposed = self.matrix(self.width, pixels)
+        for t, tap in enumerate(win.all_taps()):
+            view = padded[(slice(None), *win.tap_slices(tap, first, count))]
+            rows = transposed[t * channels : (t + 1) * channels]
+            np.copyto(rows.reshape(channels, *view.shape[:-1]), np.moveaxis(view, -1, 0))
+        return transposed.T
 
 
-def _row_width(block: np.ndarray) -> int:
-    # A patch block is [n, *out, *k, c] with as many out axes as k axes.
-    spatial = (block.ndim - 2) // 2
-    return math.prod(block.shape[1 + spatial :])
+_FEW_CHANNELS = 8  # below this many input channels, patch matrices are gathered tap by tap
 
 
 def _flat(array: np.ndarray, images: slice, first: int, count: int) -> np.ndarray:
@@ -126,10 +144,9 @@ def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
     weights = w.reshape(-1, out_channels)
     if win.is_pointwise:
         return np.matmul(x.reshape(-1, x.shape[-1]), weights).reshape(out.shape)
-    patches = _patches(pad_spatial(x, win), win)
-    columns = _Columns(x.dtype)
+    columns = _Columns(x, win)
     for images, first, count in _row_blocks(x.shape[0], win, weights.shape[0] * x.itemsize):
-        cols = columns.gather(patches[images, first : first + count])
+        cols = columns.gather(images, first, count)
         np.matmul(cols, weights, out=_flat(out, images, first, count))
     return out
 
@@ -143,29 +160,41 @@ def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) 
     dw = np.zeros((math.prod(k) * channels, out_channels), x.dtype)
     if x.size == 0 or dy.size == 0:
         return dw.reshape(*k, channels, out_channels)
-    patches = _patches(pad_spatial(x, win), win)
-    columns = _Columns(x.dtype)
+    columns = _Columns(x, win)
     for images, first, count in _row_blocks(x.shape[0], win, dw.shape[0] * x.itemsize):
-        cols = columns.gather(patches[images, first : first + count])
+        cols = columns.gather(images, first, count)
         dw += cols.T @ _flat(dy, images, first, count)
     return dw.reshape(*k, channels, out_channels)
 
 
 def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """The gradient of :func:`conv_forward` with respect to its input ``[n, *spatial, c]``."""
+    """The gradient of :func:`conv_forward` with respect to its input ``[n, *spatial, c]``.
+
+    With stride 1 it is itself a convolution, of ``dy`` with the flipped and transposed
+    filter (:func:`_transposed_windows`), and runs as one when that moves fewer bytes
+    than scattering patch gradients back (col2im): when the filter has fewer outputs
+    than about four times its inputs.
+    """
     batch, channels, out_channels = dy.shape[0], w.shape[-2], w.shape[-1]
     weights_t = w.reshape(-1, out_channels).T
     if win.is_pointwise:
         return np.matmul(dy.reshape(-1, out_channels), weights_t).reshape(
             batch, *win.in_sizes, channels
         )
+    transposed = _transposed_windows(win)
+    if transposed is not None and out_channels < 4 * channels and dy.size and w.size:
+        spatial = tuple(range(win.rank))
+        flipped = np.ascontiguousarray(np.flip(w, spatial).swapaxes(-1, -2))
+        return conv_forward(dy, flipped, transposed)
     padded = np.zeros((batch, *win.padded_sizes, channels), dy.dtype)
     if dy.size and w.size:
-        columns = _Columns(dy.dtype)
+        buffer = np.empty(0, dy.dtype)
         taps = list(win.all_taps())
         for images, first, count in _row_blocks(batch, win, weights_t.shape[1] * dy.itemsize):
             rows = _flat(dy, images, first, count)
-            cols = columns.matrix(rows.shape[0], weights_t.shape[1])
+            size = rows.shape[0] * weights_t.shape[1]
+            buffer = buffer if buffer.size >= size else np.empty(size, dy.dtype)
+            cols = buffer[:size].reshape(rows.shape[0], weights_t.shape[1])
             np.matmul(rows, weights_t, out=cols)
             shape = (images.stop - images.start, count, *win.out_sizes[1:], *win.ksize, channels)
             cols = cols.reshape(shape)
@@ -175,6 +204,22 @@ def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarr
                     (Ellipsis, *tap, slice(None))
                 ]
     return np.ascontiguousarray(padded[(slice(None), *win.interior())])
+
+
+def _transposed_windows(win: Windows) -> Windows | None:
+    """The windows over ``dy`` of a stride-1 convolution's input gradient, or ``None``.
+
+    Input cell ``i`` is read by tap ``t`` of window ``i + before - t * d``: so its gradient
+    is a window over ``dy`` padded by ``span - 1 - before`` (and ``span - 1 - after``),
+    the taps reversed. Needs stride 1 and padding no wider than the window.
+    """
+    if any(s != 1 for s in win.strides):
+        return None
+    spans = [(k - 1) * d + 1 for k, d in zip(win.ksize, win.dilations)]
+    pads = [(span - 1 - b, span - 1 - a) for span, (b, a) in zip(spans, win.pads)]
+    if any(b < 0 or a < 0 for b, a in pads):
+        return None
+    return Windows.of(win.out_sizes, win.ksize, win.strides, "EXPLICIT", win.dilations, pads)
 
 
 # -- depthwise ------------------------------------------------------------------------------

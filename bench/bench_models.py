@@ -1,0 +1,280 @@
+"""Benchmark: convolutional models, the runtime next to TensorFlow 2.21 in the same run.
+
+Figures (targets from issue 17):
+
+- small CNN forward, batch 64 of 28x28x1, two 3x3 conv layers (32 and 64 channels,
+  each with bias, ReLU and 2x2 max pool) and a dense layer ......... (report)
+- the same CNN's training step (softmax cross-entropy, Adam) ........ <= 2x TF at 1
+  thread, <= 2.5x at 2 threads
+- MobileNetV2 and ResNet50 inference on one 224x224 image ........... <= 2x TF
+
+"1 thread" and "2 threads" set both ``intra_op_parallelism_threads`` (BLAS threads)
+and ``inter_op_parallelism_threads``, in the runtime and in TF. TF runs in a
+subprocess with the scratch TF venv (``$TF_PYTHON``, default
+``/work/tfvenv/bin/python``), on the same graphs: the CNN is built by the same TF1
+code in both (:func:`small_cnn`), and the keras applications are frozen by TF
+(random weights) and imported by the runtime. The runtime's batches and TF's
+alternate, so a busy moment of the machine hits both; each figure is the best batch.
+"numpy" is the CNN forward computed by calling the runtime's kernels directly,
+without a session: the engine's overhead is the difference.
+
+Run with the BLAS variables this machine sets for tests unset::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/bench_models.py
+
+It prints the table and rewrites its section of bench/RESULTS.md (``--no-write`` to
+only print). ``--tf-half`` is the TF subprocess's entry point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from bench_common import blas_line, machine_line, per_call, write_section
+
+TF_PYTHON = os.environ.get("TF_PYTHON", "/work/tfvenv/bin/python")
+BATCH, CLASSES = 64, 10
+APPLICATIONS = ("MobileNetV2", "ResNet50")
+
+
+def small_cnn(tf, seed: int = 0):
+    """The CNN, in TF1 code both TensorFlow and the runtime run: ``(x, y, loss, train)``."""
+    v1 = tf.compat.v1
+    rng = np.random.default_rng(seed)
+
+    def variable(*shape):
+        fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
+        return v1.Variable((rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32))
+
+    x = v1.placeholder(tf.float32, [BATCH, 28, 28, 1], name="x")
+    y = v1.placeholder(tf.int32, [BATCH], name="y")
+    hidden = x
+    for channels_in, channels_out in ((1, 32), (32, 64)):
+        conv = tf.nn.conv2d(hidden, variable(3, 3, channels_in, channels_out), 1, "SAME")
+        hidden = tf.nn.relu(tf.nn.bias_add(conv, variable(channels_out)))
+        hidden = tf.nn.max_pool2d(hidden, 2, 2, "VALID")
+    flat = tf.reshape(hidden, [BATCH, 7 * 7 * 64])
+    logits = tf.matmul(flat, variable(7 * 7 * 64, CLASSES)) + variable(CLASSES)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train = v1.train.AdamOptimizer(1e-3).minimize(loss)
+    return x, y, logits, train
+
+
+def cnn_batch(seed: int = 1):
+    rng = np.random.default_rng(seed)
+    return rng.random((BATCH, 28, 28, 1), np.float32), rng.integers(0, CLASSES, BATCH)
+
+
+def session_config(tf, threads: int):
+    return tf.compat.v1.ConfigProto(
+        intra_op_parallelism_threads=threads, inter_op_parallelism_threads=threads
+    )
+
+
+@contextlib.contextmanager
+def workloads(tf, folder: str, threads: int):
+    """Each workload as a callable running it once, in sessions of ``threads`` threads."""
+    v1 = tf.compat.v1
+    images, labels = cnn_batch()
+    image = np.random.default_rng(2).uniform(-1, 1, (1, 224, 224, 3)).astype(np.float32)
+    with contextlib.ExitStack() as stack:
+        graph = tf.Graph()
+        with graph.as_default():
+            x, y, logits, train = small_cnn(tf)
+            initialize = v1.global_variables_initializer()
+        sess = stack.enter_context(v1.Session(graph=graph, config=session_config(tf, threads)))
+        sess.run(initialize)
+        found = {
+            "cnn_forward": lambda: sess.run(logits, {x: images}),
+            "cnn_step": lambda: sess.run(train, {x: images, y: labels}),
+        }
+        for name in APPLICATIONS:
+            app_graph = tf.Graph()
+            with app_graph.as_default():
+                graph_def = v1.GraphDef.FromString(Path(folder, f"{name}.pb").read_bytes())
+                v1.import_graph_def(graph_def, name="")
+            app = stack.enter_context(
+                v1.Session(graph=app_graph, config=session_config(tf, threads))
+            )
+            found[name] = functools.partial(app.run, "output:0", {"input:0": image})
+        yield found
+
+
+def batch_seconds(fn, calls: int) -> float:
+    """Seconds per call over one batch of ``calls`` calls."""
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls
+
+
+# -- the TensorFlow half (runs in TF's venv) ----------------------------------------------------
+
+
+def freeze_application(name: str, path: str) -> None:
+    """Freeze keras application ``name`` (random weights, 224x224, batch 1) to ``path``."""
+    os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+    import tensorflow as tf
+    import tf_keras as keras
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    model = getattr(keras.applications, name)(input_shape=(224, 224, 3), weights=None)
+    spec = tf.TensorSpec([1, 224, 224, 3], tf.float32, name="input")
+    function = tf.function(lambda x: tf.identity(model(x, training=False), name="output"))
+    frozen = convert_variables_to_constants_v2(function.get_concrete_function(spec))
+    Path(path).write_bytes(frozen.graph.as_graph_def().SerializeToString())
+
+
+def tf_half(folder: str) -> None:
+    """Serve TF's timings: freeze the applications into ``folder``, then answer each
+    ``<threads> <workload> <calls>`` line on stdin with one batch's seconds per call."""
+    import tensorflow as tf
+
+    for name in APPLICATIONS:  # freezing runs eagerly; the timed runs are graphs
+        freeze_application(name, os.path.join(folder, f"{name}.pb"))
+    with workloads(tf, folder, 1) as one, workloads(tf, folder, 2) as two:
+        print(f"ready {tf.__version__}", flush=True)
+        for line in sys.stdin:
+            threads, name, calls = line.split()
+            fn = (one if threads == "1" else two)[name]
+            fn()  # warm
+            print(batch_seconds(fn, int(calls)), flush=True)
+
+
+class TensorFlow:
+    """The TF half in its subprocess, asked for one timed batch at a time."""
+
+    def __init__(self, folder: str):
+        self.process = subprocess.Popen(
+            [TF_PYTHON, __file__, "--tf-half", folder],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_USE_LEGACY_KERAS": "1"},
+        )
+        self.version = self.process.stdout.readline().split()[-1]
+
+    def batch(self, threads: int, name: str, calls: int) -> float:
+        self.process.stdin.write(f"{threads} {name} {calls}\n")
+        self.process.stdin.flush()
+        return float(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+# -- the runtime half -------------------------------------------------------------------------------
+
+
+def kernels_forward(images) -> float:
+    """The CNN's forward pass from the runtime's kernels alone (no session): numpy's time."""
+    from runtime.kernels.nn import activations, conv, pooling
+    from runtime.kernels.nn.windows import Windows
+
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal(s).astype(np.float32) for s in ((3, 3, 1, 32), (3, 3, 32, 64))]
+    dense = rng.standard_normal((7 * 7 * 64, CLASSES)).astype(np.float32)
+
+    def forward():
+        hidden = images
+        for w in weights:
+            win = Windows.of(hidden.shape[1:3], (3, 3), (1, 1), "SAME")
+            hidden = activations.relu(conv.conv_forward(hidden, w, win) + 0.1, T=None)[0]
+            hidden = pooling.max_pool_forward(
+                hidden, Windows.of(hidden.shape[1:3], (2, 2), (2, 2), "VALID")
+            )
+        return hidden.reshape(BATCH, -1) @ dense
+
+    return per_call(forward, 10)
+
+
+CALLS = {"cnn_forward": 10, "cnn_step": 5, "MobileNetV2": 5, "ResNet50": 2}
+
+
+def measure(rounds: int) -> tuple[dict, str]:
+    """Best seconds per call of every workload, ``(threads, name) -> (ours, TF's)``: batches
+    of the runtime and of TF alternate, so a busy moment of the machine hits both."""
+    import runtime as tf
+
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        theirs = TensorFlow(folder)
+        try:
+            for threads in (1, 2):  # BLAS threads are per process: one setting at a time
+                with workloads(tf, folder, threads) as ours:
+                    for name, fn in ours.items():
+                        fn()
+                        best = [float("inf"), float("inf")]
+                        for _ in range(rounds):
+                            best[0] = min(best[0], batch_seconds(fn, CALLS[name]))
+                            best[1] = min(best[1], theirs.batch(threads, name, CALLS[name]))
+                        results[threads, name] = tuple(best)
+        finally:
+            theirs.close()
+    return results, theirs.version
+
+
+LABELS = {
+    "cnn_forward": "small CNN forward, 64x28x28x1",
+    "cnn_step": "small CNN training step (Adam)",
+    "MobileNetV2": "MobileNetV2 inference, 1 image 224x224",
+    "ResNet50": "ResNet50 inference, 1 image 224x224",
+}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms"
+
+
+def table(results: dict, numpy_forward: float) -> list[str]:
+    rows = [
+        "| workload | threads | runtime | TensorFlow | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, label in LABELS.items():
+        for threads in (1, 2):
+            mine, theirs = results[threads, name]
+            rows.append(
+                f"| {label} | {threads} | {ms(mine)} | {ms(theirs)} | {mine / theirs:.2f}x |"
+            )
+    rows.append(
+        f"| small CNN forward, the kernels called directly (numpy, no session) | 2 | "
+        f"{ms(numpy_forward)} | | |"
+    )
+    return rows
+
+
+def main() -> None:
+    if "--tf-half" in sys.argv:
+        tf_half(sys.argv[sys.argv.index("--tf-half") + 1])
+        return
+    results, version = measure(rounds=int(os.environ.get("BENCH_ROUNDS", "7")))
+    lines = [
+        "## Convolutional models (bench/bench_models.py)",
+        "",
+        machine_line(),
+        blas_line(),
+        f"TensorFlow {version} in a subprocess on the same machine; its batches and the "
+        "runtime's alternate, and each figure is the best batch.",
+        "",
+        *table(results, kernels_forward(cnn_batch()[0])),
+    ]
+    print("\n".join(lines))
+    if "--no-write" not in sys.argv:
+        write_section("bench_models", lines)
+
+
+if __name__ == "__main__":
+    main()
