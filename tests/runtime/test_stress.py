@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import _thread
+import os
+import signal
 import threading
 import time
 
@@ -181,3 +183,72 @@ def test_concurrent_close_and_runs_never_hang():
             for t in workers:
                 t.join(10)
             assert not any(t.is_alive() for t in workers) and len(done) == 4
+
+
+@pytest.mark.parametrize("threads", [2, 8])
+def test_rollback_is_exact_under_concurrency(threads):
+    """16 threads share one counter; half of the runs fail after their increment. The
+    increments of failed runs are taken back even when other runs changed the variable
+    since, so the final value is the number of successful runs (20 repeats)."""
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    with tf.Graph().as_default():
+        counter = tf1.Variable(0.0)
+        fail = tf1.placeholder(tf.bool, [])
+        increment = tf1.assign_add(counter, 1.0)
+        with tf.control_dependencies([increment]):
+            checked = tf.Assert(tf.logical_not(fail), ["failing on purpose"])
+        with tf1.Session(config=config) as sess:
+            for _ in range(20):
+                sess.run(counter.initializer)
+                succeeded = []
+
+                def work(seed, succeeded=succeeded):
+                    rng = np.random.default_rng(seed)
+                    for _ in range(40):
+                        failing = bool(rng.integers(2))
+                        try:
+                            sess.run(checked, {fail: failing})
+                            succeeded.append(1)
+                        except tf.errors.InvalidArgumentError:
+                            assert failing
+
+                workers = [threading.Thread(target=work, args=(seed,)) for seed in range(16)]
+                for t in workers:
+                    t.start()
+                for t in workers:
+                    t.join(60)
+                assert sess.run(counter) == len(succeeded)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_an_interrupt_does_not_wait_for_ops_on_the_pool(threads):
+    """Two py_funcs sleep on the pool; the interrupt ends the run at once, and their
+    effects (made after it) are taken back."""
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    started = threading.Barrier(2, timeout=10) if threads == 2 else None
+    release = threading.Event()
+
+    def slow(x):
+        if started is not None:
+            started.wait()
+        release.wait(30)
+        return x
+
+    with tf.Graph().as_default():
+        v = tf1.Variable(0.0)
+        a = tf1.py_func(slow, [tf.constant(1.0)], tf.float32)
+        b = tf1.py_func(slow, [tf.constant(2.0)], tf.float32)
+        with tf.control_dependencies([a, b]):
+            late = tf1.assign_add(v, 1.0)
+        with tf1.Session(config=config) as sess:
+            sess.run(v.initializer)
+            # A real SIGINT, as a kernel interrupt sends: it also breaks a blocking wait.
+            timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+            timer.start()
+            began = time.monotonic()
+            with pytest.raises(KeyboardInterrupt):
+                sess.run(late)
+            assert time.monotonic() - began < 5  # not the py_funcs' 30 s
+            release.set()
+            assert sess.run(v) == 0.0
+            assert sess.run(late) == 1.0  # the session is usable
