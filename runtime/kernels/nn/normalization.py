@@ -21,10 +21,10 @@ from ...registry import register_kernel
 from .windows import channels_first, channels_last
 
 
-def _per_channel(x: np.ndarray, data_format: str) -> tuple[np.ndarray, tuple]:
-    """``x`` as float32 channels-last, and the axes that a channel's statistics sum over."""
-    x = channels_last(x, data_format).astype(np.float32, copy=False)
-    return x, tuple(range(x.ndim - 1))
+def _per_channel(x: np.ndarray, data_format: str) -> np.ndarray:
+    """``x`` as a float32 ``[elements per channel, channels]`` matrix (channels last)."""
+    values = channels_last(x, data_format).astype(np.float32, copy=False)
+    return values.reshape(-1, values.shape[-1])
 
 
 def _check_vectors(channels: int, **vectors) -> None:
@@ -44,14 +44,13 @@ def _fused_batch_norm(x, scale, offset, mean, variance, **attrs):
             None, None, f"input must be 4 or 5-dimensional, got shape {list(x.shape)}"
         )
     data_format, epsilon = attrs["data_format"], np.float32(attrs["epsilon"])
-    values, axes = _per_channel(x, data_format)
-    channels = values.shape[-1]
+    values = _per_channel(x, data_format)
+    count, channels = values.shape
     _check_vectors(channels, scale=scale, offset=offset)
     if attrs["is_training"]:
-        count = values.size // max(channels, 1)
-        batch_mean = values.mean(axis=axes)
-        centered = values - batch_mean
-        batch_var = np.square(centered).mean(axis=axes)
+        batch_mean = values.mean(axis=0)
+        y = values - batch_mean  # centered, then scaled and shifted in place below
+        batch_var = np.einsum("pc,pc->c", y, y) / max(count, 1)
         # The running variance is the unbiased estimate (Bessel's correction).
         unbiased = batch_var * (count / (count - 1) if count > 1 else 1.0)
         factor = np.float32(attrs["exponential_avg_factor"])
@@ -62,13 +61,17 @@ def _fused_batch_norm(x, scale, offset, mean, variance, **attrs):
             running_mean = (1 - factor) * mean + factor * batch_mean
             running_var = (1 - factor) * variance + factor * unbiased
         saved = (batch_mean, batch_var)
+        y *= scale / np.sqrt(batch_var + epsilon)
+        y += offset
     else:
         _check_vectors(channels, mean=mean, variance=variance)
-        centered = values - mean
         running_mean, running_var = mean, variance
         saved = (mean, variance)
-    inv_std = 1 / np.sqrt(saved[1] + epsilon)
-    y = centered * (scale * inv_std) + offset
+        # (x - mean) * a + offset, as one product and one sum: x * a + (offset - mean * a).
+        a = scale / np.sqrt(variance + epsilon)
+        y = values * a
+        y += offset - mean * a
+    y = y.reshape(channels_last(x, data_format).shape)
     y = channels_first(y.astype(x.dtype, copy=False), data_format)
     stats = [np.asarray(v, np.float32) for v in (running_mean, running_var, *saved)]
     return (y, *stats)
@@ -89,26 +92,29 @@ def fused_batch_norm_v3(x, scale, offset, mean, variance, **attrs):
 
 def _fused_batch_norm_grad(y_backprop, x, scale, reserve_space_1, reserve_space_2, **attrs):
     data_format, epsilon = attrs["data_format"], np.float32(attrs["epsilon"])
-    values, axes = _per_channel(x, data_format)
-    grads, _ = _per_channel(y_backprop, data_format)
-    channels = values.shape[-1]
+    values = _per_channel(x, data_format)
+    grads = _per_channel(y_backprop, data_format)
+    count, channels = values.shape
     _check_vectors(channels, scale=scale, reserve_space_1=reserve_space_1)
     _check_vectors(channels, reserve_space_2=reserve_space_2)
     inv_std = 1 / np.sqrt(reserve_space_2 + epsilon)
-    normalized = (values - reserve_space_1) * inv_std
-    offset_backprop = grads.sum(axis=axes, dtype=np.float32)
-    scale_backprop = (grads * normalized).sum(axis=axes, dtype=np.float32)
+    normalized = values - reserve_space_1
+    normalized *= inv_std
+    offset_backprop = grads.sum(axis=0, dtype=np.float32)
+    scale_backprop = np.einsum("pc,pc->c", grads, normalized).astype(np.float32)
     if attrs["is_training"]:
         # The batch statistics depend on x too: remove the gradient's mean and its
         # projection on the normalized input.
-        count = values.size // max(channels, 1)
-        x_backprop = (scale * inv_std / count) * (
-            count * grads - offset_backprop - normalized * scale_backprop
-        )
+        normalized *= -scale_backprop / max(count, 1)
+        normalized += grads
+        normalized -= offset_backprop / max(count, 1)
+        x_backprop = normalized
+        x_backprop *= scale * inv_std
     else:
         x_backprop = grads * (scale * inv_std)
+    x_backprop = x_backprop.reshape(channels_last(x, data_format).shape)
     x_backprop = channels_first(x_backprop.astype(x.dtype, copy=False), data_format)
-    empty = np.zeros((), np.float32)
+    empty = np.zeros(0, np.float32)
     return x_backprop, scale_backprop, offset_backprop, empty, empty
 
 
