@@ -28,7 +28,10 @@ from ..functional import as_output_tensor, set_outputs, trace_function, unique_f
 from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape, as_shape
-from . import control_flow_v1  # control_flow_grad: their gradients
+from . import (
+    control_flow_grad,  # noqa: F401 - registers the TF1 control-flow gradients
+    control_flow_v1,
+)
 from .array_ops import identity
 from .core import apply_op, convert_to_tensor
 

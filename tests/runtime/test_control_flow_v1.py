@@ -273,3 +273,19 @@ def test_random_program_gradients_match_finite_differences(program):
         rtol=1e-4,
         atol=1e-5,
     )
+
+
+# -- GraphDefs TensorFlow wrote --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["nested_loops", "cond_in_loop", "loop_in_cond", "maximum_iterations"])
+def test_tensorflows_graphs_with_loops_and_their_gradients_import_and_run(name):
+    names = json.loads((FIXTURES / "graphs" / f"{name}.json").read_text())
+    graph_def = tf.GraphDef.FromString((FIXTURES / "graphs" / f"{name}.pb").read_bytes())
+    with tf.Graph().as_default() as graph:
+        v1.import_graph_def(graph_def, name="")
+        feeds = {graph.get_tensor_by_name(k): np.asarray(v) for k, v in names["feeds"].items()}
+        fetches = [graph.get_tensor_by_name(n) for n in names["fetches"]]
+        got = v1.Session().run(fetches, feeds)
+    for i, value in enumerate(got):
+        np.testing.assert_allclose(value, EXPECTED[f"{name}/{i}"], rtol=1e-5, atol=1e-6)
