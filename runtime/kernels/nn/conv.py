@@ -87,11 +87,11 @@ def _row_blocks(batch: int, win: Windows, row_bytes: int):
 class _Columns:
     """The patch matrix of a convolution's input, one block of output rows at a time.
 
-    A block is a ``[pixels, taps * channels]`` matrix in one buffer the call reuses. Its
-    layout follows the channel count: many channels are copied pixel by pixel (each
-    window's ``taps * channels`` values in a row), a few (the first layer of an image
-    model has 1 or 3) tap by tap (each tap's pixels in a row of the transposed matrix),
-    so every copy moves long contiguous runs rather than runs of one channel.
+    A block is a ``[pixels, taps * channels]`` matrix in one buffer the call reuses.
+    Copied pixel by pixel, a window's row is made of runs of ``kw * channels``
+    contiguous values (one run per filter row); when those runs are short (a first
+    layer of 1 or 3 channels and a small filter) the block is copied tap by tap
+    instead, each tap's pixels as one row of the transposed matrix, a long run.
     """
 
     def __init__(self, x: np.ndarray, win: Windows):
@@ -99,7 +99,8 @@ class _Columns:
         self.padded = pad_spatial(x, win)
         self.channels = x.shape[-1]
         self.width = win.taps * self.channels
-        self.by_tap = self.channels < _FEW_CHANNELS
+        run = self.channels * (win.ksize[-1] if win.dilations[-1] == 1 else 1)
+        self.by_tap = run < _SHORT_RUN
         self.patches = None if self.by_tap else _patches(self.padded, win)
         self.buffer = np.empty(0, x.dtype)
 
@@ -126,7 +127,7 @@ class _Columns:
         return transposed.T
 
 
-_FEW_CHANNELS = 8  # below this many input channels, patch matrices are gathered tap by tap
+_SHORT_RUN = 10  # pixel-major runs shorter than this are gathered tap by tap (measured)
 
 
 def _flat(array: np.ndarray, images: slice, first: int, count: int) -> np.ndarray:

@@ -6,7 +6,7 @@ arithmetic; these tests hold them to plain loops over output pixels and window t
 blocking paths (several images per block, one image cut into runs of rows) all run.
 The backprops are held to the forward kernel by the adjoint identity
 ``<conv(x, w), dy> = <x, dx> = <w, dw>``, which any correct gradient satisfies exactly.
-Channel counts below and above 8 take both patch layouts, and output counts below and
+Channel counts of 1, 3 and 9 take both patch layouts, and output counts below and
 above four times the input's both input-gradient lowerings.
 """
 
