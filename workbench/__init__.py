@@ -66,3 +66,8 @@ def unload_ipython_extension(ipython) -> None:
 def _jupyter_labextension_paths():
     """Tell JupyterLab where the prebuilt extension lives inside this package."""
     return [{"src": "labextension", "dest": "tfgraph-workbench-ext"}]
+
+
+def _jupyter_server_extension_points():
+    """The server extension that opens ``.pb``/``.pbtxt`` files as graphs (``server.py``)."""
+    return [{"module": "workbench.server"}]

@@ -1,11 +1,12 @@
 /**
  * The tfgraph workbench JupyterLab extension: a MIME renderer that draws
  * `application/vnd.tfgraph.v2+json` payloads as interactive graphs, in notebook
- * outputs and as `.tfgraph.json` documents.
+ * outputs and as `.tfgraph.json` documents; `.pb`/`.pbtxt` files open as graphs.
  */
 
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 
+import { graphdefExtension } from './graphdef';
 import { MIME_TYPE } from './payload';
 import { TFGraphWidget } from './widget';
 
@@ -46,4 +47,4 @@ const extension: IRenderMime.IExtension = {
   }
 };
 
-export default extension;
+export default [extension, graphdefExtension];

@@ -128,13 +128,13 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       try {
         data = JSON.parse(data);
       } catch (error) {
-        this._showMessage(`tfgraph payload is malformed: ${Private.reason(error)}`);
+        this.showMessage(`tfgraph payload is malformed: ${Private.reason(error)}`);
         return;
       }
     }
     const problem = payloadError(data);
     if (problem !== null) {
-      this._showMessage(problem);
+      this.showMessage(problem);
       return;
     }
     const payload = data as ITFGraphPayload;
@@ -377,7 +377,7 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       svg = Private.parseSvg(graphviz.dot(toDot(d)));
     } catch (error) {
       if (draw === this._draws) {
-        this._showMessage(`tfgraph could not draw this graph: ${Private.reason(error)}`);
+        this.showMessage(`tfgraph could not draw this graph: ${Private.reason(error)}`);
       }
       return;
     }
@@ -448,7 +448,7 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
   }
 
   /** Show a problem instead of the graph. */
-  private _showMessage(text: string): void {
+  protected showMessage(text: string): void {
     this._message.textContent = text;
     this._message.hidden = false;
     for (const part of [this._toolbar, this._note, this._canvas, this._panel, this._legend]) {

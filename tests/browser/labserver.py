@@ -121,6 +121,8 @@ def running_lab(root: Path, state: Path, timeout: float = 60) -> Iterator[Lab]:
         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
         # Lets shutdown_kernels() DELETE sessions without a browser's XSRF cookie.
         "--ServerApp.disable_check_xsrf=True",
+        # The workbench's server extension (opens .pb files), as its installed config does.
+        "--ServerApp.jpserver_extensions=workbench=True",
     ]  # fmt: skip
     log_path = state / "lab.log"
     with open(log_path, "wb") as log:
