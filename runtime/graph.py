@@ -686,7 +686,8 @@ class Graph:
 
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
-        """Ops created inside run only after ``control_inputs``; ``None`` clears.
+        """Ops created inside run only after ``control_inputs``; ``None`` clears them (and,
+        as in TF, the TF1 cond or while context being built).
 
         Examples
         --------
@@ -701,8 +702,11 @@ class Graph:
         """
         state = self._thread
         old = state.control_stack
+        old_context = state.control_flow_context
         if control_inputs is None:
+            # As TF's: also outside any TF1 cond or while context being built.
             state.control_stack = []
+            state.control_flow_context = None
         else:
             ops = [self._control_op(c) for c in control_inputs]
             state.control_stack = [*old, _ControlScope(ops)]
@@ -710,6 +714,7 @@ class Graph:
             yield
         finally:
             state.control_stack = old
+            state.control_flow_context = old_context
 
     def _control_op(self, item) -> Operation:
         element = self.as_graph_element(item, allow_tensor=True, allow_operation=True)
