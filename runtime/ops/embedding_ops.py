@@ -15,7 +15,7 @@ from ..scopes import name_scope
 from . import array_ops, math_ops
 from .core import convert_to_tensor
 
-__all__ = ["embedding_lookup"]
+__all__ = ["embedding_lookup", "embedding_lookup_sparse"]
 
 
 def _partition(tables: list, ids: Tensor, strategy: str) -> tuple[Tensor, Tensor]:
@@ -144,4 +144,81 @@ def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
     return embedding_lookup_v1(params, ids, "div", name, max_norm=max_norm)
 
 
-V1_OVERRIDES = {"embedding_lookup": embedding_lookup_v1}
+def embedding_lookup_sparse_v1(
+    params,
+    sp_ids,
+    sp_weights,
+    partition_strategy="mod",
+    name=None,
+    combiner=None,
+    max_norm=None,
+    allow_fast_lookup=False,
+) -> Tensor:
+    """The embeddings of each row's ids in a ``SparseTensor``, combined per row.
+
+    Parameters
+    ----------
+    params : Tensor or list of Tensors
+        The table (or its partitions), as :func:`embedding_lookup_v1` takes it.
+    sp_ids : SparseTensor of int ids, ``[rows, ids per row]``
+    sp_weights : SparseTensor of float weights with ``sp_ids``' indices, or None (all 1)
+    combiner : {"sum", "mean", "sqrtn"}
+        Each row's weighted sum, divided by the sum of its weights (mean, the default),
+        or by the root of the sum of their squares (sqrtn).
+
+    Returns
+    -------
+    Tensor
+        ``[rows, dim]``; as in TF, rows after the last one that has an id are left out.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     ids = tf.SparseTensor([[0, 0], [0, 1], [1, 0]], tf.constant([0, 2, 1], tf.int64), [2, 2])
+    ...     table = tf.constant([[1.0], [2.0], [5.0]])
+    ...     tf.compat.v1.Session().run(tf.nn.embedding_lookup_sparse(table, ids, None))
+    array([[3.],
+           [2.]], dtype=float32)
+    """
+    combiner = combiner or "mean"
+    if combiner not in ("mean", "sqrtn", "sum"):
+        raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner}")
+    tables = list(params) if isinstance(params, list | tuple) else [params]
+    with name_scope(name, "embedding_lookup_sparse", [*tables, sp_ids]) as scope:
+        rows = sp_ids.indices[:, 0]
+        segments = math_ops.add(math_ops.reduce_max(rows), 1)
+        embeddings = embedding_lookup_v1(
+            tables, sp_ids.values, partition_strategy, max_norm=max_norm
+        )
+        if sp_weights is None:
+            weights = array_ops.ones_like(rows, dtype=embeddings.dtype.base_dtype)
+        else:
+            weights = math_ops.cast(sp_weights.values, embeddings.dtype.base_dtype)
+        # Each id's weight, broadcast over its embedding's trailing dims.
+        trailing = array_ops.ones_like(array_ops.shape(embeddings)[1:])
+        column = array_ops.reshape(weights, array_ops.concat([[-1], trailing], 0))
+        total = math_ops.unsorted_segment_sum(math_ops.multiply(embeddings, column), rows, segments)
+        if combiner == "sum":
+            return array_ops.identity(total, name=scope)
+        norm = weights if combiner == "mean" else math_ops.square(weights)
+        norm = math_ops.unsorted_segment_sum(norm, rows, segments)
+        if combiner == "sqrtn":
+            norm = math_ops.sqrt(norm)
+        norm = array_ops.reshape(norm, array_ops.concat([[-1], trailing], 0))
+        return math_ops.divide_no_nan(total, norm, name=scope)
+
+
+def embedding_lookup_sparse(
+    params, sp_ids, sp_weights, combiner=None, max_norm=None, name=None, allow_fast_lookup=False
+) -> Tensor:
+    """TF2's ``tf.nn.embedding_lookup_sparse``: partitions split by the ``div`` strategy."""
+    return embedding_lookup_sparse_v1(
+        params, sp_ids, sp_weights, "div", name, combiner, max_norm, allow_fast_lookup
+    )
+
+
+V1_OVERRIDES = {
+    "embedding_lookup": embedding_lookup_v1,
+    "embedding_lookup_sparse": embedding_lookup_sparse_v1,
+}
