@@ -627,15 +627,23 @@ def build_while(
                 cond, body, loop_vars, shape_invariants, parallel_iterations, back_prop, limit, name
             )
     with graph.name_scope(name or "while") as scope:
-        flat = [_loop_var(value) for value in nest.flatten(loop_vars)]
+        flat = [control_flow_v1.loop_input(value) for value in nest.flatten(loop_vars)]
         invariants = _shape_invariants(flat, loop_vars, shape_invariants)
         specs = [(t.dtype, shape) for t, shape in zip(flat, invariants)]
         cond_graph = trace_function(
-            unique_function_name(scope, "cond"), graph, cond, specs, loop_vars
+            unique_function_name(scope, "cond"),
+            graph,
+            _with_arrays(cond, loop_vars),
+            specs,
+            loop_vars,
         )
         set_outputs(cond_graph, cond_graph.structured_outputs, _loop_condition)
         body_graph = trace_function(
-            unique_function_name(scope, "body"), graph, body, specs, loop_vars
+            unique_function_name(scope, "body"),
+            graph,
+            _with_arrays(body, loop_vars),
+            specs,
+            loop_vars,
         )
         _set_body_outputs(body_graph, loop_vars, flat, invariants)
         outputs = _call_while(cond_graph, body_graph, flat, invariants, limit, scope, graph)
@@ -644,7 +652,24 @@ def build_while(
             from .array_ops import stop_gradient
 
             outputs = [stop_gradient(t) for t in outputs]
-    return nest.pack_sequence_as(loop_vars, outputs)
+    return control_flow_v1.repack(loop_vars, outputs)
+
+
+def _flow_or_value(value):
+    flow = control_flow_v1.loop_flow(value)
+    return value if flow is None else flow
+
+
+def _with_arrays(fn, loop_vars):
+    """``fn`` of loop variables that are TensorArrays: they travel as their flows and
+    are rebuilt around them for ``fn``; arrays it returns become flows again."""
+
+    def call(*args):
+        rebuilt = control_flow_v1.repack(loop_vars, nest.flatten(list(args)))
+        result = control_flow_v1.call_with(fn, rebuilt)
+        return nest.map_structure(_flow_or_value, result)
+
+    return call
 
 
 def _check_loop_args(cond, body, loop_vars, parallel_iterations) -> None:
@@ -656,11 +681,6 @@ def _check_loop_args(cond, body, loop_vars, parallel_iterations) -> None:
         raise TypeError("'parallel_iterations' must be a positive integer.")
     if loop_vars is None or not nest.flatten(loop_vars):
         raise ValueError("'loop_vars' must be provided.")
-
-
-def _loop_var(value) -> Tensor:
-    tensor = convert_to_tensor(value)
-    return identity(tensor) if tensor.dtype.is_ref_dtype else tensor
 
 
 def _shape_invariants(flat, loop_vars, shape_invariants) -> list[TensorShape]:

@@ -207,7 +207,7 @@ class CondContext(ControlFlowContext):
                 from .array_ops import identity
 
                 return identity(self.pivot)
-        flow = _loop_flow(value)
+        flow = loop_flow(value)
         tensor = convert_to_tensor(value if flow is None else flow)
         if tensor in self.values:
             return self.external_values.get(tensor, tensor)
@@ -316,7 +316,7 @@ class WhileContext(ControlFlowContext):
 
     def build_loop(self, cond, body, loop_vars, shape_invariants):
         """Add the loop to the graph; returns ``(body structure, exit tensors)``."""
-        flat_vars = [_loop_input(value) for value in nest.flatten(loop_vars)]
+        flat_vars = [loop_input(value) for value in nest.flatten(loop_vars)]
         invariants = _shape_invariants(flat_vars, loop_vars, shape_invariants)
         self.values = set(flat_vars)
         with self.entered():
@@ -328,8 +328,8 @@ class WhileContext(ControlFlowContext):
             enters = self._enter_vars(real_vars, invariants)
             merges = [primitives.merge([e, e])[0] for e in enters]
             self.pivot_for_pred = merges[0]
-            packed = _repack(loop_vars, merges)
-            condition = convert_to_tensor(_call(cond, packed))
+            packed = repack(loop_vars, merges)
+            condition = convert_to_tensor(call_with(cond, packed))
             if condition.dtype.base_dtype != dtypes.bool:
                 raise TypeError(
                     f"The loop condition must be a bool tensor, got {condition.dtype.name}."
@@ -340,7 +340,7 @@ class WhileContext(ControlFlowContext):
 
             body_vars = [identity(s[1]) for s in switches]
             self.pivot_for_body = body_vars[0]
-            result = _call(body, _repack(loop_vars, body_vars))
+            result = call_with(body, repack(loop_vars, body_vars))
             if nest.is_nested(loop_vars) and not nest.is_nested(result):
                 result = [result]
             original = result
@@ -430,14 +430,15 @@ def _switch(data: Tensor, pred: Tensor):
         return primitives.switch(data, pred, name="Switch")
 
 
-def _loop_flow(value):
-    """A TensorArray travels through control flow as its ``flow`` tensor."""
+def loop_flow(value):
+    """A TensorArray travels through control flow as its ``flow`` tensor (``None`` for
+    anything else)."""
     to_flow = getattr(value, "_loop_flow", None)
     return None if to_flow is None else to_flow()
 
 
-def _loop_input(value) -> Tensor:
-    flow = _loop_flow(value)
+def loop_input(value) -> Tensor:
+    flow = loop_flow(value)
     tensor = convert_to_tensor(value if flow is None else flow)
     if tensor.dtype.is_ref_dtype:
         from .array_ops import identity
@@ -447,20 +448,20 @@ def _loop_input(value) -> Tensor:
 
 
 def _loop_output(value, var: Tensor) -> Tensor:
-    flow = _loop_flow(value)
+    flow = loop_flow(value)
     return convert_to_tensor(value if flow is None else flow, dtype_hint=var.dtype.base_dtype)
 
 
-def _repack(loop_vars, flat: list):
+def repack(loop_vars, flat: list):
     """``flat`` tensors in the structure of ``loop_vars`` (TensorArrays rebuilt)."""
     rebuilt = [
-        original._with_loop_flow(tensor) if _loop_flow(original) is not None else tensor
+        original._with_loop_flow(tensor) if loop_flow(original) is not None else tensor
         for original, tensor in zip(nest.flatten(loop_vars), flat)
     ]
     return nest.pack_sequence_as(loop_vars, rebuilt)
 
 
-def _call(fn, packed):
+def call_with(fn, packed):
     return fn(*packed) if isinstance(packed, list | tuple) else fn(packed)
 
 
@@ -528,7 +529,7 @@ def cond(pred: Tensor, true_fn, false_fn, name=None):
                 outer.add_inner_op(merge.op)
     flat_original = nest.flatten(original_true)
     merged = [
-        original._with_loop_flow(merge) if _loop_flow(original) is not None else merge
+        original._with_loop_flow(merge) if loop_flow(original) is not None else merge
         for original, merge in zip(flat_original, merges)
     ]
     return nest.pack_sequence_as(original_true, merged)
@@ -588,7 +589,7 @@ def while_loop(
             # As TF: one loop variable in a list travels bare beside the counter.
             single = isinstance(loop_vars, list | tuple) and len(loop_vars) == 1
             outer_vars = loop_vars
-            call = (lambda fn, lv: fn(lv)) if single else _call
+            call = (lambda fn, lv: fn(lv)) if single else call_with
             loop_vars = (counter, loop_vars[0] if single else loop_vars)
             cond = lambda i, lv: logical_and(i < limit, call(inner_cond, lv))  # noqa: E731
             body = lambda i, lv: (i + 1, call(inner_body, lv))  # noqa: E731
@@ -606,7 +607,7 @@ def while_loop(
             exits = [stop_gradient(t) for t in exits]
     flat_original = nest.flatten(original)
     rebuilt = [
-        item._with_loop_flow(tensor) if _loop_flow(item) is not None else tensor
+        item._with_loop_flow(tensor) if loop_flow(item) is not None else tensor
         for item, tensor in zip(flat_original, exits)
     ]
     result = nest.pack_sequence_as(original, rebuilt)

@@ -289,3 +289,21 @@ def test_tensorflows_graphs_with_loops_and_their_gradients_import_and_run(name):
         got = v1.Session().run(fetches, feeds)
     for i, value in enumerate(got):
         np.testing.assert_allclose(value, EXPECTED[f"{name}/{i}"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_loops_carry_tensor_arrays_in_both_forms(graph, functional):
+    if functional:
+        v1.enable_control_flow_v2()
+    try:
+        array = tf.TensorArray(tf.float32, size=4)
+        _, array = v1.while_loop(
+            lambda i, a: i < 4,
+            lambda i, a: (i + 1, a.write(i, tf.cast(i, tf.float32) * 2.0)),
+            [0, array],
+        )
+        stacked = array.stack()
+    finally:
+        v1.disable_control_flow_v2()
+    assert isinstance(array, tf.TensorArray)
+    np.testing.assert_array_equal(v1.Session().run(stacked), [0.0, 2.0, 4.0, 6.0])
