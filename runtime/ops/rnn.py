@@ -208,36 +208,14 @@ def _in_variable_scope_of_caller(fn):
 
 
 def _loop(cond, body, loop_vars, **kwargs):
-    """``while_loop`` over ``loop_vars`` that may hold TensorArrays, carried as their
-    flows (so the loop works with either form of ``while_loop``)."""
-
-    def arrays(flows):
-        return nest.pack_sequence_as(
-            loop_vars,
-            [
-                template._with_loop_flow(flow) if isinstance(template, TensorArray) else flow
-                for template, flow in zip(nest.flatten(loop_vars), nest.flatten(flows))
-            ],
-        )
-
-    def flows(structure):
-        return nest.map_structure(
-            lambda x: x._loop_flow() if isinstance(x, TensorArray) else x, structure
-        )
-
-    def body_flows(*values):
-        return nest.flatten(flows(body(*arrays(list(values)))))
-
-    def cond_values(*values):
-        return cond(*arrays(list(values)))
-
-    carried = while_loop(
-        _in_variable_scope_of_caller(cond_values),
-        _in_variable_scope_of_caller(body_flows),
-        nest.flatten(flows(loop_vars)),
+    """``while_loop`` whose ``cond`` and ``body`` are built in the caller's variable scope
+    (a functional loop's bodies would otherwise start at the root scope)."""
+    return while_loop(
+        _in_variable_scope_of_caller(cond),
+        _in_variable_scope_of_caller(body),
+        loop_vars,
         **kwargs,
     )
-    return arrays(carried)
 
 
 def dynamic_rnn(

@@ -101,14 +101,9 @@ def _outside_loops(scope, reuse):
     body (a functional loop's), out of any TF1 loop or cond context, with no control
     dependencies. Weights are made there, once, as TF's ``init_scope`` makes them."""
     root = _root_graph(get_default_graph())
-    context = root._get_control_flow_context()
-    root._set_control_flow_context(None)
-    try:
-        with root.as_default(), init_scope(root):
-            with variable_scope(scope, reuse=reuse, auxiliary_name_scope=False):
-                yield
-    finally:
-        root._set_control_flow_context(context)
+    with root.as_default(), init_scope(root):
+        with variable_scope(scope, reuse=reuse, auxiliary_name_scope=False):
+            yield
 
 
 def assert_like_rnncell(cell_name: str, cell) -> None:
