@@ -14,6 +14,7 @@ from . import (
     queue,  # data flow: queues
     random,
     resource_variables,  # TF2 graphs' variables
+    segment,  # segment reductions, unique, bincount, top k
     state,  # variables
     tensor_array,  # TensorArrays
     tensor_list,  # TF2's TensorLists

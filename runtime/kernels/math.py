@@ -1,9 +1,10 @@
-"""Kernels of math ops: elementwise arithmetic with numpy broadcasting, reductions,
-scans, matrix products, casts and sequences.
+"""Kernels of math ops: elementwise arithmetic and functions with numpy broadcasting,
+reductions, scans, matrix products, casts and sequences.
 
 Results keep the op's dtype (numpy would promote ``int32 + int32`` sums and scalars),
 and integer division by zero raises TF's ``InvalidArgumentError`` instead of numpy's
-silent zero.
+silent zero (only where a division happens: an empty result divides nothing). The
+special functions are :mod:`runtime.kernels.special`'s.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
+from . import special
 
 
 def shape_text(shape) -> str:
@@ -32,8 +34,9 @@ def _typed(value, like) -> np.ndarray:
     return np.asarray(value, dtype=like.dtype)
 
 
-def _check_int_divisor(y) -> None:
-    if np.asarray(y).dtype.kind in "iu" and np.any(np.asarray(y) == 0):
+def _check_int_divisor(x, y) -> None:
+    y = np.asarray(y)
+    if y.dtype.kind in "iu" and np.size(x) and y.size and np.any(y == 0):
         raise InvalidArgumentError(None, None, "Integer division by zero")
 
 
@@ -48,21 +51,34 @@ def _truncating_divide(x, y):
 
 def _real_div(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(y)
+        _check_int_divisor(x, y)
         return _truncating_divide(x, y)
     return np.true_divide(x, y)
 
 
 def _floor_div(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(y)
+        _check_int_divisor(x, y)
         return np.floor_divide(x, y)
     return np.floor(np.true_divide(x, y))
 
 
+def _truncate_div(x, y):
+    if x.dtype.kind in "iu":
+        _check_int_divisor(x, y)
+        return _truncating_divide(x, y)
+    return np.trunc(np.true_divide(x, y))
+
+
+def _truncate_mod(x, y):
+    if x.dtype.kind in "iu":
+        _check_int_divisor(x, y)
+    return np.fmod(x, y)  # C's remainder: the sign of x
+
+
 def _floor_mod(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(y)
+        _check_int_divisor(x, y)
         return np.mod(x, y)
     # TF's formula (fmod, then shift toward y's sign) keeps fmod's signed zeros.
     remainder = np.fmod(x, y)
@@ -83,6 +99,23 @@ def _squared_difference(x, y):
     return diff * np.conj(diff)
 
 
+def _xlogy(x, y):
+    return np.where(x == 0, np.zeros_like(x), x * np.log(y))
+
+
+def _xdivy(x, y):
+    return np.where(x == 0, np.zeros_like(x), x / np.where(x == 0, 1, y))
+
+
+def _div_no_nan(x, y):
+    return np.where(y == 0, np.zeros_like(x), x / np.where(y == 0, 1, y))
+
+
+def _real_valued(fn):
+    """A float64 special function applied at the input's precision."""
+    return lambda *args: fn(*args).astype(args[0].dtype)
+
+
 _BINARY = {
     "AddV2": np.add,
     "Sub": np.subtract,
@@ -91,9 +124,26 @@ _BINARY = {
     "FloorDiv": _floor_div,
     "FloorMod": _floor_mod,
     "Pow": _pow,
+    "TruncateDiv": _truncate_div,
+    "TruncateMod": _truncate_mod,
     "Maximum": np.maximum,
     "Minimum": np.minimum,
     "SquaredDifference": _squared_difference,
+    "Xlogy": _xlogy,
+    "Xdivy": _xdivy,
+    "DivNoNan": _div_no_nan,
+    "Atan2": np.arctan2,
+    "Zeta": _real_valued(special.zeta),
+    "Polygamma": _real_valued(special.polygamma),
+}
+
+# The gradient ops of unary ops, from the op's output y and the gradient dy.
+_GRADIENTS = {
+    "TanhGrad": lambda y, dy: dy * (1 - y * y),
+    "SigmoidGrad": lambda y, dy: dy * y * (1 - y),
+    "SqrtGrad": lambda y, dy: dy * 0.5 / y,
+    "RsqrtGrad": lambda y, dy: dy * -0.5 * y * y * y,
+    "ReciprocalGrad": lambda y, dy: -dy * y * y,
 }
 
 _COMPARISONS = {
@@ -126,18 +176,38 @@ _UNARY = {
     "Sqrt": np.sqrt,
     "Rsqrt": lambda x: 1 / np.sqrt(x),
     "Exp": np.exp,
+    "Expm1": np.expm1,
     "Log": np.log,
     "Log1p": np.log1p,
     "Sin": np.sin,
     "Cos": np.cos,
+    "Tan": np.tan,
+    "Asin": np.arcsin,
+    "Acos": np.arccos,
+    "Atan": np.arctan,
+    "Sinh": np.sinh,
+    "Cosh": np.cosh,
     "Tanh": np.tanh,
+    "Asinh": np.arcsinh,
+    "Acosh": np.arccosh,
+    "Atanh": np.arctanh,
     "Sigmoid": _sigmoid,
     "Round": np.rint,  # half to even, as TF rounds
+    "Rint": np.rint,
     "Floor": np.floor,
     "Ceil": np.ceil,
     "Reciprocal": _reciprocal,
     "Conj": np.conj,
+    "Erf": _real_valued(special.erf),
+    "Erfc": _real_valued(special.erfc),
+    "Lgamma": _real_valued(special.lgamma),
+    "Digamma": _real_valued(special.digamma),
 }
+
+_PREDICATES = {"IsNan": np.isnan, "IsInf": np.isinf, "IsFinite": np.isfinite}
+
+# Complex to real: the output type is the op's Tout.
+_COMPLEX_PARTS = {"Real": np.real, "Imag": np.imag, "Angle": np.angle, "ComplexAbs": np.abs}
 
 
 def _check_broadcast(x, y) -> None:
@@ -178,12 +248,37 @@ def _unary_kernel(fn):
     return kernel
 
 
-for _op_type, _fn in _BINARY.items():
+for _op_type, _fn in {**_BINARY, **_GRADIENTS}.items():
     register_kernel(_op_type)(_binary_kernel(_fn))
 for _op_type, _fn in _COMPARISONS.items():
     register_kernel(_op_type)(_comparison_kernel(_fn))
 for _op_type, _fn in _UNARY.items():
     register_kernel(_op_type)(_unary_kernel(_fn))
+for _op_type, _fn in _PREDICATES.items():
+    register_kernel(_op_type)(lambda x, *, T, _fn=_fn: (_fn(x),))
+for _op_type, _fn in _COMPLEX_PARTS.items():
+    register_kernel(_op_type)(
+        lambda x, *, T, Tout, _fn=_fn: (np.asarray(_fn(x), dtype=Tout.as_numpy_dtype),)
+    )
+
+
+@register_kernel("ClipByValue")
+def clip_by_value(t, clip_value_min, clip_value_max, *, T):
+    for bound in (clip_value_min, clip_value_max):
+        if bound.ndim and bound.shape != t.shape:
+            raise InvalidArgumentError(
+                None,
+                None,
+                "clip_value_min and clip_value_max must be either scalars or have the same "
+                f"shape as the input: {shape_text(bound.shape)} vs. {shape_text(t.shape)}",
+            )
+    return (np.minimum(np.maximum(t, clip_value_min), clip_value_max).astype(t.dtype),)
+
+
+@register_kernel("Complex")
+def complex_(real, imag, *, T, Tout):
+    _check_broadcast(real, imag)
+    return (np.asarray(real + 1j * imag, dtype=Tout.as_numpy_dtype),)
 
 
 @register_kernel("LogicalNot")
@@ -212,7 +307,7 @@ def _matrix(x, transpose: bool):
 
 
 @register_kernel("MatMul")
-def mat_mul(a, b, *, T, transpose_a, transpose_b):
+def mat_mul(a, b, *, T, transpose_a, transpose_b, grad_a=False, grad_b=False):
     a, b = _matrix(a, transpose_a), _matrix(b, transpose_b)
     if a.shape[1] != b.shape[0]:
         raise InvalidArgumentError(
@@ -228,7 +323,7 @@ def _adjoint(x, adjoint: bool):
 
 
 @register_kernel("BatchMatMulV2")
-def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y):
+def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y, grad_x=False, grad_y=False):
     a, b = _adjoint(x, adj_x), _adjoint(y, adj_y)
     if a.shape[-1] != b.shape[-2]:
         raise InvalidArgumentError(

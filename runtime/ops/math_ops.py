@@ -1,8 +1,12 @@
-"""Math ops: elementwise arithmetic, comparisons, reductions, matrix products, casts.
+"""Math ops: elementwise arithmetic and functions, comparisons, reductions, scans, matrix
+products, casts, sequences and selection.
 
-Each op has its ``OpDef`` (with a shape function), a builder with TF1's name and
-signature, and its gradient function next to it. Binary ops broadcast as numpy does;
-their gradients sum back to each input's shape with :func:`reduce_gradient_args`.
+Each op has its typed ``OpDef`` (TF's declaration: the types it takes are checked by
+:mod:`runtime.op_binding`, with TF's messages) and a builder with TF's name and
+signature. Binary ops broadcast as numpy does; their gradients (in
+:mod:`runtime.ops.math_grad`, registered when this module loads) sum back to each
+input's shape with :func:`reduce_gradient_args`. Kernels: :mod:`runtime.kernels.math`
+and :mod:`runtime.kernels.special`.
 """
 
 from __future__ import annotations
@@ -14,17 +18,11 @@ import numpy as np
 from .. import dtypes
 from ..graph import Tensor, graph_of
 from ..kernels.math import range_size
-from ..registry import (
-    REQUIRED,
-    OpDef,
-    TensorSpec,
-    not_differentiable,
-    register_gradient,
-    register_op,
-)
+from ..registry import Cost, OpDef, TensorSpec, register_op
+from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops
-from .constant_value import constant_value, known_value
+from .constant_value import known_value
 from .core import (
     apply_op,
     apply_op_to_tensors,
@@ -36,143 +34,191 @@ from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with
 
 __all__ = [
     "abs",
+    "accumulate_n",
+    "acos",
+    "acosh",
     "add",
     "add_n",
+    "angle",
     "argmax",
     "argmin",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
     "cast",
+    "ceil",
+    "complex",
+    "conj",
     "cos",
+    "cosh",
+    "count_nonzero",
+    "cumprod",
     "cumsum",
+    "digamma",
     "divide",
+    "divide_no_nan",
     "equal",
+    "erf",
+    "erfc",
     "exp",
+    "expm1",
     "floor",
+    "floordiv",
+    "floormod",
     "greater",
     "greater_equal",
+    "imag",
+    "is_finite",
+    "is_inf",
+    "is_nan",
     "less",
     "less_equal",
+    "lgamma",
     "linspace",
     "logical_and",
     "logical_not",
     "logical_or",
+    "logical_xor",
     "matmul",
     "maximum",
     "minimum",
     "multiply",
     "negative",
     "not_equal",
+    "polygamma",
+    "polyval",
     "pow",
     "range",
+    "real",
     "realdiv",
     "reduce_all",
     "reduce_any",
+    "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
     "reduce_min",
     "reduce_prod",
+    "reduce_std",
     "reduce_sum",
+    "reduce_variance",
+    "rint",
     "round",
+    "rsqrt",
+    "scalar_mul",
     "sigmoid",
     "sign",
     "sin",
+    "sinh",
     "sqrt",
     "square",
+    "squared_difference",
     "subtract",
+    "tan",
     "tanh",
     "tensordot",
     "truediv",
+    "truncatediv",
+    "truncatemod",
     "where",
+    "xdivy",
+    "xlogy",
+    "zeta",
 ]
 
 builtins_range = builtins.range  # this module defines its own ``range`` (and abs, pow, round)
 
-# -- dtype rules ------------------------------------------------------------------------
+# -- TF's declarations ------------------------------------------------------------------
+# Allowed types as TF's registry lists them (its messages list them in this order).
 
-# TF's allowed-type lists, by name, in TF's order (its messages list them this way).
-_FLOAT = ("bfloat16", "float16", "float32", "float64")
-_COMPLEX = ("complex64", "complex128")
-_SIGNED = ("int8", "int16", "int32", "int64")
-_UNSIGNED = ("uint8", "uint16", "uint32", "uint64")
-FLOATING = _FLOAT + _COMPLEX
-REAL = _FLOAT + _SIGNED + _UNSIGNED
-NUMERIC = _FLOAT + _SIGNED + _UNSIGNED + _COMPLEX
-SIGNED_NUMERIC = _FLOAT + _SIGNED + _COMPLEX
-ANY = (*NUMERIC, "bool", "string")
-BOOL = ("bool",)
-
-
-def check_dtype(param: str, tensor: Tensor, allowed: tuple) -> None:
-    """``TypeError`` in TF's words unless ``tensor``'s dtype is one of ``allowed`` (names).
-
-    Examples
-    --------
-    >>> import runtime as tf
-    >>> with tf.Graph().as_default():
-    ...     check_dtype("x", tf.constant(1), FLOATING)
-    Traceback (most recent call last):
-    ...
-    TypeError: Value passed to parameter 'x' has DataType int32 not in list of allowed values: bfloat16, float16, float32, float64, complex64, complex128
-    """
-    if tensor.dtype.base_dtype.name not in allowed:
-        raise TypeError(
-            f"Value passed to parameter '{param}' has DataType {tensor.dtype.base_dtype.name} "
-            f"not in list of allowed values: {', '.join(allowed)}"
-        )
+_ARITHMETIC = (
+    "{bfloat16, float16, float32, float64, uint8, int8, uint16, int16, int32, uint32, uint64, "
+    "int64, complex64, complex128}"
+)
+_FLOAT_COMPLEX = "{bfloat16, float16, float32, float64, complex64, complex128}"
+_FLOAT = "{bfloat16, float16, float32, float64}"
+_SIGNED = "{bfloat16, float16, float32, float64, int8, int16, int32, int64, complex64, complex128}"
+_MIN_MAX = (
+    "{bfloat16, float16, float32, float64, int8, uint8, int16, uint16, int32, uint32, int64, "
+    "uint64}"
+)
+_COMPLEX_PART = ("T: {complex64, complex128} = DT_COMPLEX64", "Tout: {float32, float64} = DT_FLOAT")
 
 
-def check_same_dtype(op_type: str, x: Tensor, y: Tensor, names=("x", "y")) -> None:
-    """``TypeError`` in TF's words when ``y``'s dtype differs from ``x``'s."""
-    if x.dtype.base_dtype != y.dtype.base_dtype:
-        raise TypeError(
-            f"Input '{names[1]}' of '{op_type}' Op has type {y.dtype.base_dtype.name} that "
-            f"does not match type {x.dtype.base_dtype.name} of argument '{names[0]}'."
-        )
+def _broadcast(out: str):
+    """Shape function of a broadcasting binary op whose output type is ``out``."""
+
+    def shape_fn(x: TensorSpec, y: TensorSpec, **attrs) -> list[TensorSpec]:
+        dtype = dtypes.bool if out == "bool" else attrs[out]
+        return [TensorSpec(dtype, broadcast_shapes(x.shape, y.shape))]
+
+    return shape_fn
 
 
-# -- elementwise binary ops -------------------------------------------------------------
+def _binary(op_type: str, types, args=("x", "y"), out="T", extra=()) -> OpDef:
+    """A broadcasting binary op: ``args`` of type ``T`` in ``types``, output of ``out``."""
+    attrs = (*([f"T: {types}"] if types else []), *extra)
+    inputs = tuple(f"{arg}: {'bool' if types is None else 'T'}" for arg in args)
+    output = "bool" if out == "bool" else out
+    shape_fn = _broadcast(out)
+    return register_op(OpDef(op_type, inputs, (f"z: {output}",), attrs, shape_fn=shape_fn))
 
 
-def _broadcast_shape(x: TensorSpec, y: TensorSpec, **_attrs) -> list[TensorSpec]:
-    return [TensorSpec(x.dtype, broadcast_shapes(x.shape, y.shape))]
-
-
-def _broadcast_to_bool(x: TensorSpec, y: TensorSpec, **_attrs) -> list[TensorSpec]:
-    return [TensorSpec(dtypes.bool, broadcast_shapes(x.shape, y.shape))]
-
-
-def _binary(op_type: str, allowed: tuple, to_bool: bool = False, **attrs) -> OpDef:
-    shape_fn = _broadcast_to_bool if to_bool else _broadcast_shape
-    op_def = OpDef(op_type, ("x", "y"), ("z",), attrs={"T": REQUIRED, **attrs}, shape_fn=shape_fn)
-    _ALLOWED[op_type] = allowed
-    return register_op(op_def)
-
-
-_ALLOWED: dict[str, tuple] = {}
-
-ADD = _binary("AddV2", NUMERIC)
-SUB = _binary("Sub", NUMERIC)
-MUL = _binary("Mul", NUMERIC)
-REAL_DIV = _binary("RealDiv", NUMERIC)
-FLOOR_DIV = _binary("FloorDiv", REAL)
-FLOOR_MOD = _binary("FloorMod", REAL)
-POW = _binary("Pow", SIGNED_NUMERIC)
-MAXIMUM = _binary("Maximum", REAL)
-MINIMUM = _binary("Minimum", REAL)
-SQUARED_DIFFERENCE = _binary("SquaredDifference", SIGNED_NUMERIC)
-EQUAL = _binary("Equal", ANY, to_bool=True, incompatible_shape_error=True)
-NOT_EQUAL = _binary("NotEqual", ANY, to_bool=True, incompatible_shape_error=True)
-LESS = _binary("Less", REAL, to_bool=True)
-LESS_EQUAL = _binary("LessEqual", REAL, to_bool=True)
-GREATER = _binary("Greater", REAL, to_bool=True)
-GREATER_EQUAL = _binary("GreaterEqual", REAL, to_bool=True)
-
-
-def _logical(op_type: str) -> OpDef:
-    return register_op(OpDef(op_type, ("x", "y"), ("z",), shape_fn=_broadcast_shape))
-
-
-LOGICAL_AND = _logical("LogicalAnd")
-LOGICAL_OR = _logical("LogicalOr")
+ADD = _binary(
+    "AddV2",
+    "{bfloat16, float16, float32, float64, uint8, uint16, uint32, uint64, int8, int16, int32, "
+    "int64, complex64, complex128}",
+)
+SUB = _binary(
+    "Sub",
+    "{bfloat16, float16, float32, float64, uint8, int8, uint16, int16, int32, int64, complex64, "
+    "complex128, uint32, uint64}",
+)
+MUL = _binary("Mul", _ARITHMETIC)
+REAL_DIV = _binary("RealDiv", _ARITHMETIC)
+FLOOR_DIV = _binary("FloorDiv", _ARITHMETIC)
+TRUNCATE_DIV = _binary("TruncateDiv", _ARITHMETIC)
+FLOOR_MOD = _binary(
+    "FloorMod",
+    "{int8, int16, int32, int64, uint8, uint16, uint32, uint64, bfloat16, float16, float32, "
+    "float64}",
+)
+TRUNCATE_MOD = _binary("TruncateMod", "{int32, int64, bfloat16, float16, float32, float64}")
+POW = _binary(
+    "Pow", "{bfloat16, float32, float16, float64, int8, int16, int32, int64, complex64, complex128}"
+)
+MAXIMUM = _binary("Maximum", _MIN_MAX)
+MINIMUM = _binary("Minimum", _MIN_MAX)
+SQUARED_DIFFERENCE = _binary(
+    "SquaredDifference",
+    "{bfloat16, float16, float32, float64, int32, int64, complex64, complex128}",
+)
+XLOGY = _binary("Xlogy", "{float16, bfloat16, float32, float64, complex64, complex128}")
+XDIVY = _binary("Xdivy", "{float16, bfloat16, float32, float64, complex64, complex128}")
+DIV_NO_NAN = _binary("DivNoNan", "{float16, float32, bfloat16, float64, complex64, complex128}")
+ATAN2 = _binary("Atan2", _FLOAT, args=("y", "x"))
+ZETA = _binary("Zeta", "{float32, float64}", args=("x", "q"))
+POLYGAMMA = _binary("Polygamma", "{float32, float64}", args=("a", "x"))
+EQUAL = _binary("Equal", "type", out="bool", extra=("incompatible_shape_error: bool = true",))
+NOT_EQUAL = _binary(
+    "NotEqual", "type", out="bool", extra=("incompatible_shape_error: bool = true",)
+)
+LESS = _binary("Less", "realnumbertype", out="bool")
+LESS_EQUAL = _binary("LessEqual", "realnumbertype", out="bool")
+GREATER = _binary("Greater", "realnumbertype", out="bool")
+GREATER_EQUAL = _binary("GreaterEqual", "realnumbertype", out="bool")
+LOGICAL_AND = _binary("LogicalAnd", None, out="bool")
+LOGICAL_OR = _binary("LogicalOr", None, out="bool")
+COMPLEX = register_op(
+    OpDef(
+        "Complex",
+        ("real: T", "imag: T"),
+        ("out: Tout",),
+        ("T: {float32, float64} = DT_FLOAT", "Tout: {complex64, complex128} = DT_COMPLEX64"),
+        shape_fn=_broadcast("Tout"),
+    )
+)
 
 
 def binary_operands(x, y, graph=None) -> tuple[Tensor, Tensor]:
@@ -207,16 +253,16 @@ def _public(function, name: str, doc: str):
     return function
 
 
-def _binary_builder(op_def: OpDef, builder: str, doc: str, **attrs):
+def _binary_builder(op_def: OpDef, builder: str, doc: str):
     """The public builder ``builder(x, y, name=None)`` of ``op_def``, named after its type."""
 
     def build(x, y, name=None) -> Tensor:
-        return _apply_binary(op_def, x, y, name or op_def.name, **attrs)
+        return _apply_binary(op_def, x, y, name or op_def.name)
 
     return _public(build, builder, doc)
 
 
-def _apply_binary(op_def: OpDef, x, y, name, **attrs) -> Tensor:
+def _apply_binary(op_def: OpDef, x, y, name) -> Tensor:
     graph = graph_of((x, y))
     if isinstance(x, Tensor) and isinstance(y, Tensor):
         scope = name  # nothing to convert: no scope to open (the op's name is made unique)
@@ -224,14 +270,8 @@ def _apply_binary(op_def: OpDef, x, y, name, **attrs) -> Tensor:
         # Python operands become Consts inside the op's scope ("mul/y"), as in TF.
         with graph.name_scope(name) as scope:
             x, y = binary_operands(x, y, graph)
-    check_same_dtype(op_def.name, x, y)
-    if op_def.name in _ALLOWED:
-        check_dtype("x", x, _ALLOWED[op_def.name])
-        attrs["T"] = x.dtype.base_dtype
-    else:
-        check_dtype("x", x, BOOL)
     # x and y are tensors now: skip apply_op's flattening and conversion checks.
-    return apply_op_to_tensors(op_def, [x, y], scope, graph, attrs).outputs[0]
+    return apply_op_to_tensors(op_def, [x, y], scope, graph, {}).outputs[0]
 
 
 def add(x, y, name=None) -> Tensor:
@@ -338,10 +378,26 @@ def floordiv(x, y, name=None) -> Tensor:
     return _apply_binary(FLOOR_DIV, x, y, name or "floordiv")
 
 
+def truncatediv(x, y, name=None) -> Tensor:
+    """``x / y`` rounded toward zero, as C does (op type ``TruncateDiv``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(truncatediv(tf.constant([7, -7]), 2)))
+    [ 3 -3]
+    """
+    return _apply_binary(TRUNCATE_DIV, x, y, name or "TruncateDiv")
+
+
 floormod = _binary_builder(
     FLOOR_MOD,
     "floormod",
     "``x % y`` with the sign of ``y``, as Python's ``%`` (op type ``FloorMod``).",
+)
+truncatemod = _binary_builder(
+    TRUNCATE_MOD, "truncatemod", "The remainder of :func:`truncatediv`, with the sign of ``x``."
 )
 pow = _binary_builder(POW, "pow", "``x ** y`` elementwise (op type ``Pow``).")
 maximum = _binary_builder(
@@ -353,12 +409,50 @@ minimum = _binary_builder(
 squared_difference = _binary_builder(
     SQUARED_DIFFERENCE, "squared_difference", "``(x - y) ** 2`` elementwise, with broadcasting."
 )
-equal = _binary_builder(
-    EQUAL, "equal", "``x == y`` elementwise (a bool tensor).", incompatible_shape_error=True
-)
-not_equal = _binary_builder(
-    NOT_EQUAL, "not_equal", "``x != y`` elementwise (a bool tensor).", incompatible_shape_error=True
-)
+xlogy = _binary_builder(XLOGY, "xlogy", "``x * log(y)``, and 0 where ``x`` is 0.")
+xdivy = _binary_builder(XDIVY, "xdivy", "``x / y``, and 0 where ``x`` is 0.")
+
+
+def divide_no_nan(x, y, name=None) -> Tensor:
+    """``x / y``, and 0 where ``y`` is 0 (op type ``DivNoNan``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q = divide_no_nan(tf.constant([3.0, 1.0]), [2.0, 0.0])
+    ...     print(tf.compat.v1.Session().run(q))
+    [1.5 0. ]
+    """
+    return _apply_binary(DIV_NO_NAN, x, y, name or "div_no_nan")
+
+
+def atan2(y, x, name=None) -> Tensor:
+    """The angle of the point ``(x, y)`` in ``[-pi, pi]`` (op type ``Atan2``)."""
+    return _apply_binary(ATAN2, y, x, name or "Atan2")
+
+
+def zeta(x, q, name=None) -> Tensor:
+    """The Hurwitz zeta function ``sum_n (n + q) ** -x`` (op type ``Zeta``)."""
+    return _apply_binary(ZETA, x, q, name or "Zeta")
+
+
+def polygamma(a, x, name=None) -> Tensor:
+    """The ``a``-th derivative of :func:`digamma` (``a`` a whole number, as a float).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p = polygamma(tf.constant(1.0, tf.float64), tf.constant(1.0, tf.float64))
+    ...     print(round(float(tf.compat.v1.Session().run(p)), 6))  # pi**2 / 6
+    1.644934
+    """
+    return _apply_binary(POLYGAMMA, a, x, name or "Polygamma")
+
+
+equal = _binary_builder(EQUAL, "equal", "``x == y`` elementwise (a bool tensor).")
+not_equal = _binary_builder(NOT_EQUAL, "not_equal", "``x != y`` elementwise (a bool tensor).")
 less = _binary_builder(LESS, "less", "``x < y`` elementwise (a bool tensor).")
 less_equal = _binary_builder(LESS_EQUAL, "less_equal", "``x <= y`` elementwise (a bool tensor).")
 
@@ -403,32 +497,140 @@ def logical_xor(x, y, name="LogicalXor") -> Tensor:
         return logical_and(logical_or(x, y), logical_not(both), name=scope)
 
 
+def complex(real, imag, name=None) -> Tensor:
+    """The complex tensor ``real + imag * 1j``: complex64 from float32, complex128 from
+    float64 (op type ``Complex``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     z = complex(tf.constant([1.0]), tf.constant([2.0]))
+    ...     print(z.dtype, tf.compat.v1.Session().run(z))
+    <dtype: 'complex64'> [1.+2.j]
+    """
+    graph = graph_of([real, imag])
+    with graph.name_scope(name or "Complex") as scope:
+        real = convert_to_tensor(real, graph=graph, name="real")
+        imag = convert_to_tensor(imag, graph=graph, name="imag")
+        out = dtypes.complex128 if real.dtype.base_dtype == dtypes.float64 else dtypes.complex64
+        return apply_op(COMPLEX, [real, imag], scope, Tout=out).outputs[0]
+
+
 # -- elementwise unary ops --------------------------------------------------------------
 
 
-def _unary(op_type: str, allowed: tuple) -> OpDef:
-    _ALLOWED[op_type] = allowed
-    return register_op(OpDef(op_type, ("x",), ("y",), attrs={"T": REQUIRED}, shape_fn=unchanged))
+def _unary(op_type: str, types: str, out: str = "T", extra=()) -> OpDef:
+    """A unary op ``x: T -> y: out``."""
+    if out == "T":
+        shape_fn = unchanged
+    else:
+
+        def shape_fn(x: TensorSpec, **attrs) -> list[TensorSpec]:
+            return [TensorSpec(dtypes.bool if out == "bool" else attrs[out], x.shape)]
+
+    attrs = (f"T: {types}", *extra)
+    return register_op(OpDef(op_type, ("x: T",), (f"y: {out}",), attrs, shape_fn=shape_fn))
 
 
-NEG = _unary("Neg", SIGNED_NUMERIC)
-ABS = _unary("Abs", REAL)
-SIGN = _unary("Sign", SIGNED_NUMERIC)
-SQUARE = _unary("Square", NUMERIC)
-SQRT = _unary("Sqrt", FLOATING)
-RSQRT = _unary("Rsqrt", FLOATING)
-EXP = _unary("Exp", FLOATING)
-LOG = _unary("Log", FLOATING)
-LOG1P = _unary("Log1p", FLOATING)
-SIN = _unary("Sin", FLOATING)
-COS = _unary("Cos", FLOATING)
-TANH = _unary("Tanh", FLOATING)
-SIGMOID = _unary("Sigmoid", FLOATING)
-ROUND = _unary("Round", SIGNED_NUMERIC)
+NEG = _unary("Neg", _SIGNED)
+ABS = _unary("Abs", "{bfloat16, float16, float32, float64, int8, int16, int32, int64}")
+SIGN = _unary("Sign", _SIGNED)
+SQUARE = _unary(
+    "Square",
+    "{bfloat16, float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, "
+    "uint64, complex64, complex128}",
+)
+ROUND = _unary("Round", _SIGNED)
+RECIPROCAL = _unary("Reciprocal", _SIGNED)
 FLOOR = _unary("Floor", _FLOAT)
 CEIL = _unary("Ceil", _FLOAT)
-RECIPROCAL = _unary("Reciprocal", SIGNED_NUMERIC)
-LOGICAL_NOT = register_op(OpDef("LogicalNot", ("x",), ("y",), shape_fn=unchanged))
+RINT = _unary("Rint", _FLOAT)
+ERF = _unary("Erf", _FLOAT)
+ERFC = _unary("Erfc", _FLOAT)
+LGAMMA = _unary("Lgamma", _FLOAT)
+DIGAMMA = _unary("Digamma", _FLOAT)
+IS_NAN = _unary("IsNan", _FLOAT, out="bool")
+IS_INF = _unary("IsInf", _FLOAT, out="bool")
+IS_FINITE = _unary("IsFinite", _FLOAT, out="bool")
+SQRT = _unary("Sqrt", _FLOAT_COMPLEX)
+RSQRT = _unary("Rsqrt", _FLOAT_COMPLEX)
+EXP = _unary("Exp", _FLOAT_COMPLEX)
+EXPM1 = _unary("Expm1", _FLOAT_COMPLEX)
+LOG = _unary("Log", _FLOAT_COMPLEX)
+LOG1P = _unary("Log1p", _FLOAT_COMPLEX)
+SIN = _unary("Sin", _FLOAT_COMPLEX)
+COS = _unary("Cos", _FLOAT_COMPLEX)
+TAN = _unary("Tan", _FLOAT_COMPLEX)
+ASIN = _unary("Asin", _FLOAT_COMPLEX)
+ACOS = _unary("Acos", _FLOAT_COMPLEX)
+ATAN = _unary("Atan", _FLOAT_COMPLEX)
+SINH = _unary("Sinh", _FLOAT_COMPLEX)
+COSH = _unary("Cosh", _FLOAT_COMPLEX)
+TANH = _unary("Tanh", _FLOAT_COMPLEX)
+ASINH = _unary("Asinh", _FLOAT_COMPLEX)
+ACOSH = _unary("Acosh", _FLOAT_COMPLEX)
+ATANH = _unary("Atanh", _FLOAT_COMPLEX)
+SIGMOID = _unary("Sigmoid", _FLOAT_COMPLEX)
+LOGICAL_NOT = register_op(OpDef("LogicalNot", ("x: bool",), ("y: bool",), (), shape_fn=unchanged))
+COMPLEX_ABS = _unary(
+    "ComplexAbs",
+    "{complex64, complex128} = DT_COMPLEX64",
+    "Tout",
+    ("Tout: {float32, float64} = DT_FLOAT",),
+)
+
+
+def _complex_part(op_type: str) -> OpDef:
+    def shape_fn(input: TensorSpec, *, T, Tout) -> list[TensorSpec]:
+        return [TensorSpec(Tout, input.shape)]
+
+    return register_op(
+        OpDef(op_type, ("input: T",), ("output: Tout",), _COMPLEX_PART, shape_fn=shape_fn)
+    )
+
+
+REAL = _complex_part("Real")
+IMAG = _complex_part("Imag")
+ANGLE = _complex_part("Angle")
+CONJ = register_op(
+    OpDef(
+        "Conj",
+        ("input: T",),
+        ("output: T",),
+        ("T: {complex64, complex128, variant} = DT_COMPLEX64",),
+        shape_fn=unchanged,
+    )
+)
+
+
+def _gradient_shape(y: TensorSpec, dy: TensorSpec, *, T) -> list[TensorSpec]:
+    return [TensorSpec(T, merge_shapes(y.shape, dy.shape))]
+
+
+def _gradient_op(op_type: str) -> OpDef:
+    """TF's op for the gradient of a unary op, from its output ``y`` and gradient ``dy``."""
+    return register_op(
+        OpDef(
+            op_type,
+            ("y: T", "dy: T"),
+            ("z: T",),
+            (f"T: {_FLOAT_COMPLEX}",),
+            shape_fn=_gradient_shape,
+        )
+    )
+
+
+TANH_GRAD = _gradient_op("TanhGrad")
+SIGMOID_GRAD = _gradient_op("SigmoidGrad")
+SQRT_GRAD = _gradient_op("SqrtGrad")
+RSQRT_GRAD = _gradient_op("RsqrtGrad")
+RECIPROCAL_GRAD = _gradient_op("ReciprocalGrad")
+
+
+def unary_gradient(op_def: OpDef, y: Tensor, dy: Tensor) -> Tensor:
+    """``op_def`` (``TanhGrad`` ...) of ``y`` and ``dy``: a gradient function's op."""
+    return apply_op(op_def, [y, dy], op_def.name).outputs[0]
 
 
 def _unary_builder(op_def: OpDef, builder: str, doc: str):
@@ -440,21 +642,33 @@ def _unary_builder(op_def: OpDef, builder: str, doc: str):
     return _public(build, builder, doc)
 
 
-def _apply_unary(op_def: OpDef, x, name) -> Tensor:
-    graph = graph_of([x])
-    with graph.name_scope(name or op_def.name) as scope:
-        x = convert_to_tensor(x, graph=graph, name="x")
-    if op_def.name in _ALLOWED:
-        check_dtype("x", x, _ALLOWED[op_def.name])
-        return apply_op(op_def, [x], scope, T=x.dtype.base_dtype).outputs[0]
-    check_dtype("x", x, BOOL)
-    return apply_op(op_def, [x], scope).outputs[0]
+def _apply_unary(op_def: OpDef, x, name, **attrs) -> Tensor:
+    # A Python value becomes a Const named after the input, inside the op's scope.
+    return apply_op(op_def, [x], name or op_def.name, **attrs).outputs[0]
 
 
 negative = _unary_builder(NEG, "negative", "``-x`` elementwise (op type ``Neg``).")
-abs = _unary_builder(ABS, "abs", "``|x|`` elementwise (op type ``Abs``).")
 sign = _unary_builder(SIGN, "sign", "-1, 0 or 1 by the sign of each element.")
 square = _unary_builder(SQUARE, "square", "``x * x`` elementwise.")
+
+
+def abs(x, name=None) -> Tensor:
+    """``|x|`` elementwise; for a complex tensor its modulus, a real tensor (op type
+    ``ComplexAbs``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     m = abs(tf.constant([3 + 4j], tf.complex64))
+    ...     print(m.op.type, m.dtype, tf.compat.v1.Session().run(m))
+    ComplexAbs <dtype: 'float32'> [5.]
+    """
+    with name_scope(name, "Abs", [x]) as scope:
+        x = convert_to_tensor(x, name="x", graph=graph_of([x]))
+        if x.dtype.base_dtype.is_complex:
+            return _apply_unary(COMPLEX_ABS, x, scope, Tout=x.dtype.base_dtype.real_dtype)
+        return _apply_unary(ABS, x, scope)
 
 
 def sqrt(x, name=None) -> Tensor:
@@ -472,11 +686,21 @@ def sqrt(x, name=None) -> Tensor:
 
 rsqrt = _unary_builder(RSQRT, "rsqrt", "``1 / sqrt(x)`` elementwise.")
 exp = _unary_builder(EXP, "exp", "``e ** x`` elementwise.")
+expm1 = _unary_builder(EXPM1, "expm1", "``exp(x) - 1`` elementwise, accurate for small ``x``.")
 log = _unary_builder(LOG, "log", "The natural logarithm, elementwise.")
 log1p = _unary_builder(LOG1P, "log1p", "``log(1 + x)`` elementwise, accurate for small ``x``.")
 sin = _unary_builder(SIN, "sin", "The sine, elementwise.")
 cos = _unary_builder(COS, "cos", "The cosine, elementwise.")
+tan = _unary_builder(TAN, "tan", "The tangent, elementwise.")
+asin = _unary_builder(ASIN, "asin", "The inverse sine, elementwise.")
+acos = _unary_builder(ACOS, "acos", "The inverse cosine, elementwise.")
+atan = _unary_builder(ATAN, "atan", "The inverse tangent, elementwise.")
+sinh = _unary_builder(SINH, "sinh", "The hyperbolic sine, elementwise.")
+cosh = _unary_builder(COSH, "cosh", "The hyperbolic cosine, elementwise.")
 tanh = _unary_builder(TANH, "tanh", "The hyperbolic tangent, elementwise.")
+asinh = _unary_builder(ASINH, "asinh", "The inverse hyperbolic sine, elementwise.")
+acosh = _unary_builder(ACOSH, "acosh", "The inverse hyperbolic cosine, elementwise.")
+atanh = _unary_builder(ATANH, "atanh", "The inverse hyperbolic tangent, elementwise.")
 sigmoid = _unary_builder(SIGMOID, "sigmoid", "``1 / (1 + exp(-x))`` elementwise.")
 
 
@@ -498,25 +722,97 @@ def round(x, name=None) -> Tensor:
 
 floor = _unary_builder(FLOOR, "floor", "The largest integer not greater than ``x``, elementwise.")
 ceil = _unary_builder(CEIL, "ceil", "The smallest integer not less than ``x``, elementwise.")
+rint = _unary_builder(RINT, "rint", "The nearest integer, halves to even, elementwise.")
 reciprocal = _unary_builder(RECIPROCAL, "reciprocal", "``1 / x`` elementwise.")
+
+
+def erf(x, name=None) -> Tensor:
+    """The Gauss error function ``2 / sqrt(pi) * integral_0^x exp(-t**2) dt``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(erf([0.0, 1.0])))
+    [0.        0.8427008]
+    """
+    return _apply_unary(ERF, x, name)
+
+
+erfc = _unary_builder(ERFC, "erfc", "``1 - erf(x)``, accurate where ``erf(x)`` is near 1.")
+lgamma = _unary_builder(LGAMMA, "lgamma", "``log(|Gamma(x)|)`` elementwise.")
+digamma = _unary_builder(
+    DIGAMMA, "digamma", "The derivative of :func:`lgamma`, ``Gamma'(x) / Gamma(x)``."
+)
+is_nan = _unary_builder(IS_NAN, "is_nan", "Where ``x`` is NaN (a bool tensor).")
+is_inf = _unary_builder(IS_INF, "is_inf", "Where ``x`` is infinite (a bool tensor).")
+is_finite = _unary_builder(
+    IS_FINITE, "is_finite", "Where ``x`` is neither infinite nor NaN (a bool tensor)."
+)
 logical_not = _unary_builder(LOGICAL_NOT, "logical_not", "``not x`` elementwise for a bool tensor.")
 
 
-# -- add_n, matrix products ---------------------------------------------------------------
+def _complex_part_builder(op_def: OpDef, builder: str, doc: str):
+    """``real``/``imag``/``angle``: the op on complex tensors, ``real_case`` on real ones."""
+
+    def build(input, name=None) -> Tensor:
+        with name_scope(name, op_def.name, [input]) as scope:
+            x = convert_to_tensor(input, name="input", graph=graph_of([input]))
+            base = x.dtype.base_dtype
+            if base.is_complex:
+                return _apply_unary(op_def, x, scope, Tout=base.real_dtype)
+            if op_def is REAL:
+                return x
+            if op_def is IMAG:
+                return array_ops.zeros_like(x)
+            # The angle of a real number: pi where it is negative, else 0.
+            return where(less(x, 0), convert_to_tensor(np.pi, base), array_ops.zeros_like(x))
+
+    return _public(build, builder, doc)
+
+
+real = _complex_part_builder(
+    REAL, "real", "The real parts of a complex tensor (a real tensor comes back as is)."
+)
+imag = _complex_part_builder(IMAG, "imag", "The imaginary parts (zeros for a real tensor).")
+angle = _complex_part_builder(
+    ANGLE, "angle", "The arguments of complex numbers (pi or 0 for real ones)."
+)
+
+
+def conj(x, name=None) -> Tensor:
+    """The complex conjugate; real tensors come back unchanged.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(conj(tf.constant([1 + 2j], tf.complex64))))
+    [1.-2.j]
+    """
+    x = convert_to_tensor(x)
+    if not x.dtype.base_dtype.is_complex:
+        return x
+    return _apply_unary(CONJ, x, name)
+
+
+# -- sums of many tensors, polynomials ----------------------------------------------------
 
 
 def _add_n_shape(*inputs: TensorSpec, N, T) -> list[TensorSpec]:
     shape = TensorShape(None)
     for spec in inputs:
-        if spec.dtype != T:
-            raise TypeError(f"Inputs of AddN must all be {T.name}, but got {spec.dtype.name}")
         shape = merge_shapes(shape, spec.shape)
     return [TensorSpec(T, shape)]
 
 
 ADD_N = register_op(
     OpDef(
-        "AddN", ("*inputs",), ("sum",), attrs={"N": REQUIRED, "T": REQUIRED}, shape_fn=_add_n_shape
+        "AddN",
+        ("inputs: N * T",),
+        ("sum: T",),
+        ("N: int >= 1", "T: {numbertype, variant}"),
+        shape_fn=_add_n_shape,
     )
 )
 
@@ -542,11 +838,92 @@ def add_n(inputs, name=None) -> Tensor:
         tensors = [convert_to_tensor(t, graph=graph) for t in inputs]
     if len(tensors) == 1:
         return array_ops.identity(tensors[0], name=scope)
-    dtype = tensors[0].dtype.base_dtype
-    return apply_op(ADD_N, [tensors], scope, N=len(tensors), T=dtype).outputs[0]
+    return apply_op(ADD_N, [tensors], scope).outputs[0]
 
 
-def _matmul_shape(a: TensorSpec, b: TensorSpec, *, T, transpose_a, transpose_b):
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None) -> Tensor:
+    """:func:`add_n`, with optional checks of the inputs' ``shape`` and ``tensor_dtype``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant([[1, 2], [3, 4]])
+    ...     s = accumulate_n([a, a, a], shape=[2, 2], tensor_dtype=tf.int32)
+    ...     print(tf.compat.v1.Session().run(s))
+    [[ 3  6]
+     [ 9 12]]
+    """
+    if not inputs or not isinstance(inputs, list | tuple):
+        raise ValueError(
+            "inputs must be a list of at least one Tensor with the same dtype and shape"
+        )
+    inputs = [convert_to_tensor(t, graph=graph_of(inputs)) for t in inputs]
+    if any(t.dtype != inputs[0].dtype for t in inputs):
+        raise ValueError(
+            "inputs must be a list of at least one Tensor with the same dtype and shape"
+        )
+    merged = TensorShape(None) if shape is None else TensorShape(shape)
+    for t in inputs:
+        merged = merge_shapes(merged, t.shape)
+    if tensor_dtype is not None and dtypes.as_dtype(tensor_dtype) != inputs[0].dtype:
+        raise TypeError(
+            f"The `tensor_dtype` argument is {tensor_dtype}, but `input` is of type "
+            f"{inputs[0].dtype}. These must be equal. Try casting the input to the desired type."
+        )
+    if len(inputs) == 1 and name is None:
+        return inputs[0]
+    return add_n(inputs, name=name)
+
+
+def scalar_mul(scalar, x, name=None) -> Tensor:
+    """``scalar * x`` for a 0-d ``scalar``; ``ValueError`` for anything else.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(scalar_mul(2.0, tf.constant([1.0, 3.0]))))
+    [2. 6.]
+    """
+    with name_scope(name, "scalar_mul", [scalar, x]) as scope:
+        graph = graph_of([scalar, x])
+        x = convert_to_tensor(x, graph=graph, name="x")
+        scalar = convert_to_tensor(scalar, dtype=x.dtype.base_dtype, graph=graph, name="scalar")
+        if scalar.shape.rank != 0:
+            raise ValueError(f"Only scalar multiply works, got shape {scalar.shape}")
+        return multiply(scalar, x, name=scope)
+
+
+def polyval(coeffs, x, name=None) -> Tensor:
+    """The polynomial ``coeffs[0] * x**(n-1) + ... + coeffs[n-1]`` at ``x``, by Horner's
+    rule; no coefficients give zeros.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p = polyval([1.0, 0.0, -2.0], tf.constant([2.0, 3.0]))
+    ...     print(tf.compat.v1.Session().run(p))
+    [2. 7.]
+    """
+    if not isinstance(coeffs, list | tuple):
+        raise ValueError(f"Argument coeffs must be list type found {type(coeffs)}.")
+    with name_scope(name, "polyval", [*coeffs, x]) as scope:
+        x = convert_to_tensor(x, name="x", graph=graph_of([x]))
+        if not coeffs:
+            return array_ops.zeros_like(x, name=scope)
+        coeffs = [convert_to_tensor(c, dtype_hint=x.dtype.base_dtype) for c in coeffs]
+        total = coeffs[0]
+        for coefficient in coeffs[1:]:
+            total = add(coefficient, multiply(total, x))
+        return array_ops.identity(total, name=scope)
+
+
+# -- matrix products ----------------------------------------------------------------------
+
+
+def _matmul_shape(a: TensorSpec, b: TensorSpec, *, T, transpose_a, transpose_b, **_grads):
     a_shape, b_shape = with_rank(a.shape, 2), with_rank(b.shape, 2)
     rows, inner_a = reversed(a_shape.as_tuple()) if transpose_a else a_shape.as_tuple()
     inner_b, cols = reversed(b_shape.as_tuple()) if transpose_b else b_shape.as_tuple()
@@ -557,16 +934,23 @@ def _matmul_shape(a: TensorSpec, b: TensorSpec, *, T, transpose_a, transpose_b):
 MATMUL = register_op(
     OpDef(
         "MatMul",
-        ("a", "b"),
-        ("product",),
-        attrs={"T": REQUIRED, "transpose_a": False, "transpose_b": False},
+        ("a: T", "b: T"),
+        ("product: T",),
+        (
+            "transpose_a: bool = false",
+            "transpose_b: bool = false",
+            "T: {bfloat16, float16, float32, float64, int32, int64, uint8, uint16, uint32, "
+            "uint64, complex64, complex128}",
+            "grad_a: bool = false",
+            "grad_b: bool = false",
+        ),
         shape_fn=_matmul_shape,
-        cost="expensive",
+        cost=Cost.EXPENSIVE,
     )
 )
 
 
-def _batch_matmul_shape(x: TensorSpec, y: TensorSpec, *, T, adj_x, adj_y):
+def _batch_matmul_shape(x: TensorSpec, y: TensorSpec, *, T, adj_x, adj_y, **_grads):
     x_shape, y_shape = with_rank_at_least(x.shape, 2), with_rank_at_least(y.shape, 2)
     if x_shape.rank is None or y_shape.rank is None:
         return [TensorSpec(T, TensorShape(None))]
@@ -580,11 +964,18 @@ def _batch_matmul_shape(x: TensorSpec, y: TensorSpec, *, T, adj_x, adj_y):
 BATCH_MATMUL = register_op(
     OpDef(
         "BatchMatMulV2",
-        ("x", "y"),
-        ("output",),
-        attrs={"T": REQUIRED, "adj_x": False, "adj_y": False},
+        ("x: T", "y: T"),
+        ("output: T",),
+        (
+            "T: {bfloat16, float16, float32, float64, int16, int32, int64, uint8, uint16, "
+            "uint32, uint64, complex64, complex128}",
+            "adj_x: bool = false",
+            "adj_y: bool = false",
+            "grad_x: bool = false",
+            "grad_y: bool = false",
+        ),
         shape_fn=_batch_matmul_shape,
-        cost="expensive",
+        cost=Cost.EXPENSIVE,
     )
 )
 
@@ -622,53 +1013,41 @@ def matmul(
     graph = graph_of([a, b])
     with graph.name_scope(name or "MatMul") as scope:
         a, b = binary_operands(a, b, graph)
-        check_same_dtype("MatMul", a, b, names=("a", "b"))
-        check_dtype("a", a, NUMERIC)
         if output_type is not None and dtypes.as_dtype(output_type) != a.dtype.base_dtype:
             raise TypeError("output_type other than the inputs' dtype is not supported.")
         if a.dtype.base_dtype.is_complex:
             # A transpose of a complex matrix is its adjoint of the conjugate.
             a = conj(a) if transpose_a else a
             b = conj(b) if transpose_b else b
-        T = a.dtype.base_dtype
         ranks = (a.shape.rank, b.shape.rank)
         if None in ranks or max(ranks) > 2:
             return apply_op(
                 BATCH_MATMUL,
                 [a, b],
                 scope,
-                T=T,
                 adj_x=bool(adjoint_a or transpose_a),
                 adj_y=bool(adjoint_b or transpose_b),
             ).outputs[0]
-        if T.is_complex:
+        if a.dtype.base_dtype.is_complex:
             a = conj(a) if adjoint_a else a
             b = conj(b) if adjoint_b else b
         return apply_op(
             MATMUL,
             [a, b],
             scope,
-            T=T,
             transpose_a=bool(transpose_a or adjoint_a),
             transpose_b=bool(transpose_b or adjoint_b),
         ).outputs[0]
-
-
-CONJ = register_op(OpDef("Conj", ("input",), attrs={"T": REQUIRED}, shape_fn=unchanged))
-
-
-def conj(x, name=None) -> Tensor:
-    """The complex conjugate; real tensors come back unchanged."""
-    x = convert_to_tensor(x)
-    if not x.dtype.base_dtype.is_complex:
-        return x
-    return apply_op(CONJ, [x], name or "Conj", T=x.dtype.base_dtype).outputs[0]
 
 
 def _tensordot_axes(a: Tensor, b: Tensor, axes) -> tuple[list, list]:
     if isinstance(axes, int | np.integer):
         if axes < 0:
             raise ValueError(f"'axes' must be at least 0, got {axes}.")
+        if axes > a.shape.rank or axes > b.shape.rank:
+            raise ValueError(
+                f"'axes' must not be larger than the number of dimensions of tensor {a}."
+            )
         return list(builtins_range(a.shape.rank - axes, a.shape.rank)), list(builtins_range(axes))
     a_axes, b_axes = axes
     a_axes = [a_axes] if isinstance(a_axes, int | np.integer) else list(a_axes)
@@ -677,7 +1056,7 @@ def _tensordot_axes(a: Tensor, b: Tensor, axes) -> tuple[list, list]:
         raise ValueError(
             f"Different number of contraction axes 'a' and 'b', {len(a_axes)} != {len(b_axes)}."
         )
-    return [i % a.shape.rank for i in a_axes], [i % b.shape.rank for i in b_axes]
+    return [int(i) % a.shape.rank for i in a_axes], [int(i) % b.shape.rank for i in b_axes]
 
 
 def _tensordot_reshape(x: Tensor, axes: list, flipped: bool):
@@ -743,8 +1122,13 @@ def _scan_shape(x: TensorSpec, axis: TensorSpec, **attrs) -> list[TensorSpec]:
 
 
 def _scan(op_type: str) -> OpDef:
-    attrs = {"T": REQUIRED, "Tidx": dtypes.int32, "exclusive": False, "reverse": False}
-    return register_op(OpDef(op_type, ("x", "axis"), ("out",), attrs=attrs, shape_fn=_scan_shape))
+    attrs = (
+        "exclusive: bool = false",
+        "reverse: bool = false",
+        "T: numbertype",
+        "Tidx: {int32, int64} = DT_INT32",
+    )
+    return register_op(OpDef(op_type, ("x: T", "axis: Tidx"), ("out: T",), attrs, _scan_shape))
 
 
 CUMSUM = _scan("Cumsum")
@@ -752,19 +1136,8 @@ CUMPROD = _scan("Cumprod")
 
 
 def _apply_scan(op_def, x, axis, exclusive, reverse, name) -> Tensor:
-    graph = graph_of([x, axis])
-    with graph.name_scope(name or op_def.name) as scope:
-        x = convert_to_tensor(x, graph=graph, name="x")
-        axis = convert_to_tensor(axis, graph=graph, name="axis")
-    check_dtype("x", x, NUMERIC)
     return apply_op(
-        op_def,
-        [x, axis],
-        scope,
-        T=x.dtype.base_dtype,
-        Tidx=axis.dtype.base_dtype,
-        exclusive=bool(exclusive),
-        reverse=bool(reverse),
+        op_def, [x, axis], name or op_def.name, exclusive=bool(exclusive), reverse=bool(reverse)
     ).outputs[0]
 
 
@@ -784,7 +1157,15 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
 
 
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
-    """Running products along ``axis`` (see :func:`cumsum`)."""
+    """Running products along ``axis`` (see :func:`cumsum`).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(cumprod([2, 3, 4], exclusive=True)))
+    [1 2 6]
+    """
     return _apply_scan(CUMPROD, x, axis, exclusive, reverse, name)
 
 
@@ -808,37 +1189,47 @@ def _reduced_dims(shape: TensorShape, axes: TensorSpec, keep_dims: bool) -> Tens
     return TensorShape([d for i, d in enumerate(dims) if i not in reduced])
 
 
-def _reduction_shape(x: TensorSpec, axes: TensorSpec, *, keep_dims, **_attrs):
+def _reduction_shape(input: TensorSpec, reduction_indices: TensorSpec, *, keep_dims, **_attrs):
+    axes = reduction_indices
     with_rank_at_least(axes.shape, 0)
     if axes.shape.rank is not None and axes.shape.rank > 1:
         raise ValueError(f"Shape must be at most rank 1 but is rank {axes.shape.rank}")
-    return [TensorSpec(x.dtype, _reduced_dims(x.shape, axes, keep_dims))]
+    return [TensorSpec(input.dtype, _reduced_dims(input.shape, axes, keep_dims))]
 
 
-def _reduction(op_type: str, allowed: tuple) -> OpDef:
-    attrs = {"Tidx": dtypes.int32, "keep_dims": False}
-    if allowed != BOOL:
-        attrs["T"] = REQUIRED
-    _ALLOWED[op_type] = allowed
+def _reduction(op_type: str, types: str | None) -> OpDef:
+    """A reduction over ``T`` in ``types``, or over bools when ``types`` is ``None``."""
+    arg = "bool" if types is None else "T"
+    attrs = (
+        "keep_dims: bool = false",
+        *([] if types is None else [f"T: {types}"]),
+        "Tidx: {int32, int64} = DT_INT32",
+    )
     return register_op(
-        OpDef(op_type, ("input", "reduction_indices"), attrs=attrs, shape_fn=_reduction_shape)
+        OpDef(
+            op_type,
+            (f"input: {arg}", "reduction_indices: Tidx"),
+            (f"output: {arg}",),
+            attrs,
+            shape_fn=_reduction_shape,
+        )
     )
 
 
-SUM = _reduction("Sum", NUMERIC)
-MEAN = _reduction("Mean", NUMERIC)
-PROD = _reduction("Prod", NUMERIC)
-MAX = _reduction("Max", REAL)
-MIN = _reduction("Min", REAL)
-ALL = _reduction("All", BOOL)
-ANY_OP = _reduction("Any", BOOL)
+SUM = _reduction("Sum", "numbertype")
+MEAN = _reduction("Mean", "numbertype")
+PROD = _reduction("Prod", "numbertype")
+MAX = _reduction("Max", "{realnumbertype, quantizedtype}")
+MIN = _reduction("Min", "{realnumbertype, quantizedtype}")
+ALL = _reduction("All", None)
+ANY_OP = _reduction("Any", None)
 
 
 def _reduction_axes(x: Tensor, axis):
     """``axis``, or every axis of ``x`` when it is ``None`` (a Const, or a ``Range``)."""
     if axis is not None:
         return axis
-    if x.shape.rank:
+    if x.shape.rank is not None:
         return convert_to_tensor(np.arange(x.shape.rank, dtype=np.int32))
     return range(0, array_ops.rank(x))
 
@@ -855,14 +1246,7 @@ def _reduction_builder(op_def: OpDef, builder: str, doc: str):
 def _reduce(op_def: OpDef, input_tensor, axis, keepdims, name) -> Tensor:
     x = convert_to_tensor(input_tensor, name="input_tensor")
     axes = _reduction_axes(x, axis)
-    graph = graph_of([x, axes])
-    with graph.name_scope(name or op_def.name) as scope:
-        axes = convert_to_tensor(axes, graph=graph, name="reduction_indices")
-    check_dtype("input", x, _ALLOWED[op_def.name])
-    attrs = {"Tidx": axes.dtype.base_dtype, "keep_dims": bool(keepdims)}
-    if "T" in op_def.attrs:
-        attrs["T"] = x.dtype.base_dtype
-    out = apply_op(op_def, [x, axes], scope, **attrs).outputs[0]
+    out = apply_op(op_def, [x, axes], name or op_def.name, keep_dims=bool(keepdims)).outputs[0]
     if axis is None and not keepdims and out.shape.rank is None:
         out.set_shape([])  # every axis reduced: a scalar whatever the input's rank
     return out
@@ -894,6 +1278,87 @@ reduce_all = _reduction_builder(ALL, "reduce_all", "Logical and over ``axis`` of
 reduce_any = _reduction_builder(ANY_OP, "reduce_any", "Logical or over ``axis`` of a bool tensor.")
 
 
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """``log(reduce_sum(exp(input_tensor), axis))``, computed without overflow: the
+    maximum is taken out first (and kept out of the gradient), as TF does.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant([[1000.0, 1000.0], [0.0, -np.inf]])
+    ...     print(tf.compat.v1.Session().run(reduce_logsumexp(x, axis=1)))
+    [1000.6931       0.    ]
+    """
+    with name_scope(name, "ReduceLogSumExp", [input_tensor]) as scope:
+        x = convert_to_tensor(input_tensor, graph=graph_of([input_tensor]))
+        raw_max = reduce_max(x, axis, keepdims=True)
+        finite_max = array_ops.stop_gradient(
+            where(is_finite(raw_max), raw_max, array_ops.zeros_like(raw_max))
+        )
+        summed = reduce_sum(exp(subtract(x, finite_max)), axis, keepdims=keepdims)
+        if not keepdims:
+            finite_max = array_ops.reshape(finite_max, array_ops.shape(summed))
+        return add(log(summed), finite_max, name=scope)
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """The variance over ``axis`` (of floating or complex tensors; a complex tensor's is
+    real).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     v = reduce_variance(tf.constant([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+    ...     print(tf.compat.v1.Session().run(v))
+    [1. 1.]
+    """
+    with name_scope(name, "reduce_variance", [input_tensor]):
+        x = convert_to_tensor(input_tensor, graph=graph_of([input_tensor]))
+        if x.dtype.base_dtype.is_integer or x.dtype.base_dtype.is_bool:
+            raise TypeError(f"Input must be either real or complex. Received integer input: {x}")
+        means = reduce_mean(x, axis, keepdims=True)
+        deviations = subtract(x, means)
+        if x.dtype.base_dtype.is_complex:
+            deviations = abs(deviations)
+        return reduce_mean(square(deviations), axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None) -> Tensor:
+    """The standard deviation over ``axis``: ``sqrt(reduce_variance(...))``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = reduce_std(tf.constant([1.0, 3.0]))
+    ...     print(tf.compat.v1.Session().run(s))
+    1.0
+    """
+    with name_scope(name, "reduce_std", [input_tensor]):
+        return sqrt(reduce_variance(input_tensor, axis, keepdims))
+
+
+def count_nonzero(input, axis=None, keepdims=None, dtype=dtypes.int64, name=None) -> Tensor:
+    """The number of nonzero elements over ``axis`` (``""`` counts as zero in a string
+    tensor), as ``dtype``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     n = count_nonzero([[0, 1, 2], [0, 0, 3]], axis=1)
+    ...     print(n.dtype, tf.compat.v1.Session().run(n))
+    <dtype: 'int64'> [2 1]
+    """
+    with name_scope(name, "count_nonzero", [input]):
+        x = convert_to_tensor(input, name="input", graph=graph_of([input]))
+        zero = convert_to_tensor(b"" if x.dtype.base_dtype == dtypes.string else 0, x.dtype)
+        nonzero = cast(not_equal(x, zero), dtypes.int64)
+        return cast(reduce_sum(nonzero, axis, keepdims=bool(keepdims)), dtype)
+
+
 def _v1_reduction(reduce):
     def reduce_v1(
         input_tensor, axis=None, keepdims=None, name=None, reduction_indices=None, keep_dims=None
@@ -916,11 +1381,29 @@ reduce_max_v1 = _v1_reduction(reduce_max)
 reduce_min_v1 = _v1_reduction(reduce_min)
 reduce_all_v1 = _v1_reduction(reduce_all)
 reduce_any_v1 = _v1_reduction(reduce_any)
+reduce_logsumexp_v1 = _v1_reduction(reduce_logsumexp)
 
 
-def _arg_shape(x: TensorSpec, dimension: TensorSpec, *, T, Tidx, output_type):
+def count_nonzero_v1(
+    input_tensor=None,
+    axis=None,
+    keepdims=None,
+    dtype=dtypes.int64,
+    name=None,
+    reduction_indices=None,
+    keep_dims=None,
+    input=None,
+) -> Tensor:
+    """TF1's ``count_nonzero``: also takes ``reduction_indices``, ``keep_dims``, ``input``."""
+    axis = deprecated_argument_lookup("axis", axis, "reduction_indices", reduction_indices)
+    keepdims = deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims)
+    input_tensor = deprecated_argument_lookup("input", input, "input_tensor", input_tensor)
+    return count_nonzero(input_tensor, axis, keepdims, dtype, name)
+
+
+def _arg_shape(input: TensorSpec, dimension: TensorSpec, *, T, Tidx, output_type):
     with_rank(dimension.shape, 0)
-    rank = x.shape.rank
+    rank = input.shape.rank
     value = known_value(dimension)
     if rank is None:
         return [TensorSpec(output_type, TensorShape(None))]
@@ -929,37 +1412,36 @@ def _arg_shape(x: TensorSpec, dimension: TensorSpec, *, T, Tidx, output_type):
     axis = int(value)
     if not -rank <= axis < rank:
         raise ValueError(f"Expected dimension in the range [{-rank}, {rank}), but got {axis}")
-    dims = list(x.shape.as_tuple())
+    dims = list(input.shape.as_tuple())
     del dims[axis % rank]
     return [TensorSpec(output_type, TensorShape(dims))]
 
 
-def _arg(op_type: str) -> OpDef:
-    attrs = {"T": REQUIRED, "Tidx": dtypes.int32, "output_type": dtypes.int64}
-    return register_op(OpDef(op_type, ("input", "dimension"), attrs=attrs, shape_fn=_arg_shape))
+def _arg(op_type: str, index_types: str, output_types: str) -> OpDef:
+    attrs = (
+        "T: {realnumbertype, quantizedtype, bool}",
+        f"Tidx: {index_types} = DT_INT32",
+        f"output_type: {output_types} = DT_INT64",
+    )
+    return register_op(
+        OpDef(
+            op_type,
+            ("input: T", "dimension: Tidx"),
+            ("output: output_type",),
+            attrs,
+            shape_fn=_arg_shape,
+        )
+    )
 
 
-ARG_MAX = _arg("ArgMax")
-ARG_MIN = _arg("ArgMin")
+ARG_MAX = _arg("ArgMax", "{int16, int32, int64}", "{int16, uint16, int32, int64}")
+ARG_MIN = _arg("ArgMin", "{int32, int64}", "{int32, int64}")
 
 
 def _apply_arg(op_def, input, axis, output_type, name) -> Tensor:
-    graph = graph_of([input, axis])
-    with graph.name_scope(name or op_def.name) as scope:
-        x = convert_to_tensor(input, graph=graph, name="input")
-        axis = convert_to_tensor(0 if axis is None else axis, graph=graph, name="dimension")
-    check_dtype("input", x, REAL)
+    axis = 0 if axis is None else axis
     output_type = dtypes.as_dtype(output_type)
-    if output_type not in (dtypes.int32, dtypes.int64):
-        raise TypeError(f"output_type must be int32 or int64, got {output_type.name}")
-    return apply_op(
-        op_def,
-        [x, axis],
-        scope,
-        T=x.dtype.base_dtype,
-        Tidx=axis.dtype.base_dtype,
-        output_type=output_type,
-    ).outputs[0]
+    return apply_op(op_def, [input, axis], name or op_def.name, output_type=output_type).outputs[0]
 
 
 def argmax(input, axis=None, output_type=dtypes.int64, name=None) -> Tensor:
@@ -995,6 +1477,16 @@ def argmin_v1(input, axis=None, name=None, dimension=None, output_type=dtypes.in
     )
 
 
+def arg_max(input, dimension, output_type=dtypes.int64, name=None) -> Tensor:
+    """TF1's ``tf.arg_max``: the ``ArgMax`` op itself (``dimension`` required)."""
+    return _apply_arg(ARG_MAX, input, dimension, output_type, name)
+
+
+def arg_min(input, dimension, output_type=dtypes.int64, name=None) -> Tensor:
+    """TF1's ``tf.arg_min``: the ``ArgMin`` op itself (``dimension`` required)."""
+    return _apply_arg(ARG_MIN, input, dimension, output_type, name)
+
+
 # -- casts, sequences, selection ------------------------------------------------------------
 
 
@@ -1005,9 +1497,9 @@ def _cast_shape(x: TensorSpec, *, SrcT, DstT, Truncate) -> list[TensorSpec]:
 CAST = register_op(
     OpDef(
         "Cast",
-        ("x",),
-        ("y",),
-        attrs={"SrcT": REQUIRED, "DstT": REQUIRED, "Truncate": False},
+        ("x: SrcT",),
+        ("y: DstT",),
+        ("SrcT: type", "DstT: type", "Truncate: bool = false"),
         shape_fn=_cast_shape,
     )
 )
@@ -1037,7 +1529,7 @@ def cast(x, dtype, name=None) -> Tensor:
             return x
         if dtypes.string in (source, target):
             raise TypeError(f"Cast {source.name} to {target.name} is not supported")
-        return apply_op(CAST, [x], scope, SrcT=source, DstT=target).outputs[0]
+        return apply_op(CAST, [x], scope, DstT=target).outputs[0]
 
 
 def _to(dtype, default_name: str):
@@ -1066,8 +1558,12 @@ def _range_shape(start: TensorSpec, limit: TensorSpec, delta: TensorSpec, *, Tid
 RANGE = register_op(
     OpDef(
         "Range",
-        ("start", "limit", "delta"),
-        attrs={"Tidx": dtypes.int32},
+        ("start: Tidx", "limit: Tidx", "delta: Tidx"),
+        ("output: Tidx",),
+        (
+            "Tidx: {bfloat16, float16, float32, float64, int8, int16, int32, int64, uint16, "
+            "uint32, uint64} = DT_INT32",
+        ),
         shape_fn=_range_shape,
     )
 )
@@ -1099,8 +1595,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
         if dtype is None:
             target = builtins.max((a.dtype.base_dtype for a in args), key=_range_rank)
             args = [cast(a, target) for a in args]
-        target = args[0].dtype.base_dtype
-        return apply_op(RANGE, args, scope, Tidx=target).outputs[0]
+        return apply_op(RANGE, args, scope).outputs[0]
 
 
 def _range_rank(dtype) -> int:
@@ -1121,8 +1616,9 @@ def _linspace_shape(start: TensorSpec, stop: TensorSpec, num: TensorSpec, *, T, 
 LINSPACE = register_op(
     OpDef(
         "LinSpace",
-        ("start", "stop", "num"),
-        attrs={"T": REQUIRED, "Tidx": dtypes.int32},
+        ("start: T", "stop: T", "num: Tidx"),
+        ("output: T",),
+        ("T: {bfloat16, float16, float32, float64}", "Tidx: {int32, int64} = DT_INT32"),
         shape_fn=_linspace_shape,
     )
 )
@@ -1145,10 +1641,7 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
         start = convert_to_tensor(start, graph=graph, name="start")
         stop = convert_to_tensor(stop, dtype=start.dtype.base_dtype, graph=graph, name="stop")
         num = convert_to_tensor(num, graph=graph, name="num")
-    check_dtype("start", start, _FLOAT)
-    return apply_op(
-        LINSPACE, [start, stop, num], scope, T=start.dtype.base_dtype, Tidx=num.dtype.base_dtype
-    ).outputs[0]
+    return apply_op(LINSPACE, [start, stop, num], scope).outputs[0]
 
 
 lin_space = linspace
@@ -1168,19 +1661,33 @@ def _select_v2_shape(condition: TensorSpec, t: TensorSpec, e: TensorSpec, *, T):
     return [TensorSpec(T, broadcast_shapes(condition.shape, broadcast_shapes(t.shape, e.shape)))]
 
 
-def _where_shape(condition: TensorSpec, *, T):
-    rank = condition.shape.rank
+def _where_shape(input: TensorSpec, *, T):
+    rank = input.shape.rank
     return [TensorSpec(dtypes.int64, TensorShape([None, rank]))]
 
 
-SELECT = register_op(
-    OpDef("Select", ("condition", "t", "e"), attrs={"T": REQUIRED}, shape_fn=_select_shape)
-)
-SELECT_V2 = register_op(
-    OpDef("SelectV2", ("condition", "t", "e"), attrs={"T": REQUIRED}, shape_fn=_select_v2_shape)
-)
+def _select(op_type: str, shape_fn) -> OpDef:
+    return register_op(
+        OpDef(
+            op_type,
+            ("condition: bool", "t: T", "e: T"),
+            ("output: T",),
+            ("T: type",),
+            shape_fn=shape_fn,
+        )
+    )
+
+
+SELECT = _select("Select", _select_shape)
+SELECT_V2 = _select("SelectV2", _select_v2_shape)
 WHERE = register_op(
-    OpDef("Where", ("input",), ("index",), attrs={"T": dtypes.bool}, shape_fn=_where_shape)
+    OpDef(
+        "Where",
+        ("input: T",),
+        ("index: int64",),
+        ("T: {numbertype, bool} = DT_BOOL",),
+        shape_fn=_where_shape,
+    )
 )
 
 
@@ -1194,11 +1701,10 @@ def _where(select_def: OpDef, condition, x, y, name) -> Tensor:
             condition = convert_to_tensor(
                 condition, preferred_dtype=dtypes.bool, graph=graph, name="condition"
             )
-            return apply_op(WHERE, [condition], scope, T=condition.dtype.base_dtype).outputs[0]
+            return apply_op(WHERE, [condition], scope).outputs[0]
         condition = convert_to_tensor(condition, dtype=dtypes.bool, graph=graph, name="condition")
         x, y = binary_operands(x, y, graph)
-        check_same_dtype(select_def.name, x, y, names=("t", "e"))
-        return apply_op(select_def, [condition, x, y], scope, T=x.dtype.base_dtype).outputs[0]
+        return apply_op(select_def, [condition, x, y], scope).outputs[0]
 
 
 def where(condition, x=None, y=None, name=None) -> Tensor:
@@ -1224,7 +1730,65 @@ def where_v1(condition, x=None, y=None, name=None) -> Tensor:
     return _where(SELECT, condition, x, y, name)
 
 
-# -- gradients ------------------------------------------------------------------------------
+# -- segment sums ----------------------------------------------------------------------------
+
+
+def _segment_sum_shape(
+    data: TensorSpec,
+    segment_ids: TensorSpec,
+    num_segments: TensorSpec,
+    *,
+    T,
+    Tindices,
+    Tnumsegments,
+):
+    with_rank(num_segments.shape, 0)
+    count = known_value(num_segments)
+    if data.shape.rank is None or segment_ids.shape.rank is None:
+        return [TensorSpec(T, TensorShape(None))]
+    ids = segment_ids.shape.as_tuple()
+    for a, b in zip(data.shape.as_tuple(), ids):
+        merge_dim(a, b)
+    tail = data.shape.as_tuple()[len(ids) :]
+    return [TensorSpec(T, TensorShape([None if count is None else int(count), *tail]))]
+
+
+def unsorted_segment_op(op_type: str, types: str, index_types: str) -> OpDef:
+    """An ``UnsortedSegment*`` op: ``data`` rows combined by segment id into
+    ``num_segments`` rows."""
+    return register_op(
+        OpDef(
+            op_type,
+            ("data: T", "segment_ids: Tindices", "num_segments: Tnumsegments"),
+            ("output: T",),
+            (f"T: {types}", f"Tindices: {index_types}", "Tnumsegments: {int32, int64} = DT_INT32"),
+            shape_fn=_segment_sum_shape,
+        )
+    )
+
+
+UNSORTED_SEGMENT_SUM = unsorted_segment_op(
+    "UnsortedSegmentSum", "numbertype", "{int16, int32, int64}"
+)
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:
+    """Sums of the rows of ``data`` that share a segment id (negative ids are dropped).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = unsorted_segment_sum([1, 2, 3, 4], [0, 2, 0, -1], 3)
+    ...     print(tf.compat.v1.Session().run(s))
+    [4 0 2]
+    """
+    return apply_op(
+        UNSORTED_SEGMENT_SUM, [data, segment_ids, num_segments], name or "UnsortedSegmentSum"
+    ).outputs[0]
+
+
+# -- gradient helpers -------------------------------------------------------------------
 
 
 def _static_sum_axes(grad_shape: TensorShape, target: TensorShape) -> list | None:
@@ -1270,152 +1834,6 @@ def reduce_gradient_args(x: Tensor, y: Tensor, gx, gy) -> list:
     ]
 
 
-@register_gradient("AddV2")
-def _add_grad(op, grad):
-    return reduce_gradient_args(*op.inputs, grad, grad)
-
-
-@register_gradient("Sub")
-def _sub_grad(op, grad):
-    return reduce_gradient_args(*op.inputs, grad, negative(grad))
-
-
-@register_gradient("Mul")
-def _mul_grad(op, grad):
-    x, y = op.inputs
-    return reduce_gradient_args(x, y, multiply(grad, y), multiply(x, grad))
-
-
-@register_gradient("RealDiv")
-def _real_div_grad(op, grad):
-    x, y = op.inputs
-    gy = multiply(grad, realdiv(realdiv(negative(x), y), y))
-    return reduce_gradient_args(x, y, realdiv(grad, y), gy)
-
-
-@register_gradient("FloorMod")
-def _floor_mod_grad(op, grad):
-    x, y = op.inputs
-    return reduce_gradient_args(x, y, grad, multiply(grad, negative(floordiv(x, y))))
-
-
-@register_gradient("Pow")
-def _pow_grad(op, grad):
-    x, y = op.inputs
-    z = op.outputs[0]
-    gx = multiply(grad, multiply(y, pow(x, subtract(y, array_ops.ones_like(y)))))
-    # d/dy x**y = x**y log(x), taken as 0 where x <= 0 (as TF does).
-    safe_log = where(greater(x, 0), log(where(greater(x, 0), x, array_ops.ones_like(x))), 0)
-    gy = multiply(grad, multiply(z, safe_log))
-    return reduce_gradient_args(x, y, gx, gy)
-
-
-def _select_grad(mask_fn):
-    def grad_fn(op, grad):
-        x, y = op.inputs
-        zeros = array_ops.zeros_like(grad)
-        mask = mask_fn(x, y)
-        return reduce_gradient_args(x, y, where(mask, grad, zeros), where(mask, zeros, grad))
-
-    return grad_fn
-
-
-register_gradient("Maximum")(_select_grad(greater_equal))
-register_gradient("Minimum")(_select_grad(less_equal))
-
-
-@register_gradient("SquaredDifference")
-def _squared_difference_grad(op, grad):
-    x, y = op.inputs
-    x_grad = multiply(multiply(grad, 2.0 if grad.dtype.is_floating else 2), subtract(x, y))
-    return reduce_gradient_args(x, y, x_grad, negative(x_grad))
-
-
-def _unary_grad(op_type: str):
-    """Register ``fn(x, y, grad) -> input grad`` as ``op_type``'s gradient."""
-
-    def register(fn):
-        register_gradient(op_type)(lambda op, grad: [fn(op.inputs[0], op.outputs[0], grad)])
-        return fn
-
-    return register
-
-
-def _half(like: Tensor):
-    return convert_to_tensor(0.5, dtype=like.dtype.base_dtype)
-
-
-_unary_grad("Neg")(lambda x, y, g: negative(g))
-_unary_grad("Abs")(lambda x, y, g: multiply(g, sign(x)))
-_unary_grad("Sign")(lambda x, y, g: array_ops.zeros_like(x))
-_unary_grad("Square")(lambda x, y, g: multiply(g, multiply(x, 2.0)))
-_unary_grad("Sqrt")(lambda x, y, g: realdiv(multiply(g, _half(g)), y))
-_unary_grad("Rsqrt")(lambda x, y, g: multiply(g, multiply(negative(_half(g)), pow(y, 3.0))))
-_unary_grad("Exp")(lambda x, y, g: multiply(g, y))
-_unary_grad("Log")(lambda x, y, g: multiply(g, reciprocal(x)))
-_unary_grad("Log1p")(lambda x, y, g: multiply(g, reciprocal(add(x, 1.0))))
-_unary_grad("Sin")(lambda x, y, g: multiply(g, cos(x)))
-_unary_grad("Cos")(lambda x, y, g: negative(multiply(g, sin(x))))
-_unary_grad("Tanh")(lambda x, y, g: multiply(g, subtract(1.0, square(y))))
-_unary_grad("Sigmoid")(lambda x, y, g: multiply(g, multiply(y, subtract(1.0, y))))
-_unary_grad("Reciprocal")(lambda x, y, g: negative(multiply(g, square(y))))
-_unary_grad("Conj")(lambda x, y, g: conj(g))
-for _op_type in ("Round", "Floor", "Ceil"):
-    register_gradient(_op_type)(lambda op, grad: [None])
-
-
-@register_gradient("AddN")
-def _add_n_grad(op, grad):
-    return [grad] * len(op.inputs)
-
-
-@register_gradient("MatMul")
-def _matmul_grad(op, grad):
-    a, b = op.inputs
-    ta, tb = op.get_attr("transpose_a"), op.get_attr("transpose_b")
-    if not ta and not tb:
-        return [matmul(grad, b, transpose_b=True), matmul(a, grad, transpose_a=True)]
-    if not ta:
-        return [matmul(grad, b), matmul(grad, a, transpose_a=True)]
-    if not tb:
-        return [matmul(b, grad, transpose_b=True), matmul(a, grad)]
-    return [
-        matmul(b, grad, transpose_a=True, transpose_b=True),
-        matmul(grad, a, transpose_a=True, transpose_b=True),
-    ]
-
-
-@register_gradient("BatchMatMulV2")
-def _batch_matmul_grad(op, grad):
-    x, y = op.inputs
-    adj_x, adj_y = op.get_attr("adj_x"), op.get_attr("adj_y")
-    if not adj_x and not adj_y:
-        gx, gy = matmul(grad, y, adjoint_b=True), matmul(x, grad, adjoint_a=True)
-    elif not adj_x:
-        gx, gy = matmul(grad, y), matmul(grad, x, adjoint_a=True)
-    elif not adj_y:
-        gx, gy = matmul(y, grad, adjoint_b=True), matmul(x, grad)
-    else:
-        gx = matmul(y, grad, adjoint_a=True, adjoint_b=True)
-        gy = matmul(grad, x, adjoint_a=True, adjoint_b=True)
-    return reduce_gradient_args(x, y, gx, gy)
-
-
-@register_gradient("Cumsum")
-def _cumsum_grad(op, grad):
-    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
-    return [cumsum(grad, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
-
-
-@register_gradient("Cumprod")
-def _cumprod_grad(op, grad):
-    x, axis = op.inputs
-    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
-    product = cumprod(x, axis, exclusive=exclusive, reverse=reverse)
-    summed = cumsum(multiply(product, grad), axis, exclusive=exclusive, reverse=not reverse)
-    return [realdiv(summed, x), None]
-
-
 def reduced_shape(input_shape: Tensor, axes: Tensor) -> Tensor:
     """The shape ``input_shape`` has after reducing ``axes`` with ``keepdims=True``.
 
@@ -1428,205 +1846,11 @@ def reduced_shape(input_shape: Tensor, axes: Tensor) -> Tensor:
     [1 3 1]
     """
     rank = array_ops.size(input_shape)
+    # An empty ``axes`` of a scalar computes no modulo: nothing divides by the rank 0.
     axes = floormod(add(array_ops.reshape(cast(axes, dtypes.int32), [1, -1]), rank), rank)
     positions = array_ops.expand_dims(range(rank), 1)
     reduced = reduce_any(equal(positions, axes), axis=1)
     return where(reduced, array_ops.ones_like(input_shape), input_shape)
 
 
-def _keep_reduced_dims(value: Tensor, x: Tensor, axes: Tensor) -> Tensor:
-    """``value``, a reduction's result over ``x``, reshaped to its ``keepdims=True`` shape."""
-    reduced = constant_value(axes)
-    rank = x.shape.rank
-    if reduced is None or rank is None:
-        return array_ops.reshape(value, reduced_shape(array_ops.shape(x), axes))
-    reduced = sorted({int(a) % rank for a in reduced.reshape(-1)}) if rank else []
-    if x.shape.is_fully_defined():
-        kept = [1 if i in reduced else d for i, d in enumerate(x.shape.as_tuple())]
-        return array_ops.reshape(value, kept)
-    for axis in reduced:
-        value = array_ops.expand_dims(value, axis)
-    return value
-
-
-def _grad_to_input(op, grad) -> Tensor:
-    """The gradient of a reduction's output broadcast back over its input's shape."""
-    x, axes = op.inputs
-    if not op.get_attr("keep_dims"):
-        grad = _keep_reduced_dims(grad, x, axes)
-    return array_ops.broadcast_to(grad, array_ops.shape(x))
-
-
-@register_gradient("Sum")
-def _sum_grad(op, grad):
-    return [_grad_to_input(op, grad), None]
-
-
-@register_gradient("Mean")
-def _mean_grad(op, grad):
-    x, y = op.inputs[0], op.outputs[0]
-    count_in, count_out = x.shape.num_elements(), y.shape.num_elements()
-    if count_in is not None and count_out is not None:
-        factor = convert_to_tensor(count_in // builtins.max(count_out, 1), dtype=grad.dtype)
-    else:
-        counts = floordiv(array_ops.size(x), maximum(array_ops.size(y), 1))
-        factor = cast(counts, grad.dtype)
-    return [realdiv(_grad_to_input(op, grad), factor), None]
-
-
-def _extremum_grad(op, grad):
-    x, axes = op.inputs
-    y = op.outputs[0]
-    if not op.get_attr("keep_dims"):
-        y, grad = _keep_reduced_dims(y, x, axes), _keep_reduced_dims(grad, x, axes)
-    indicators = cast(equal(y, x), grad.dtype)
-    count = reduce_sum(indicators, axes, keepdims=True)
-    return [multiply(realdiv(indicators, count), grad), None]
-
-
-register_gradient("Max")(_extremum_grad)
-register_gradient("Min")(_extremum_grad)
-
-
-@register_gradient("Prod")
-def _prod_grad(op, grad):
-    # The product of all the other elements, from exclusive cumulative products on
-    # both sides (exact when some elements are zero), as TF computes it.
-    x, axes = op.inputs
-    value = constant_value(axes)
-    if x.shape.rank is None or value is None:
-        raise LookupError("The gradient of Prod needs an input of known rank and constant axes.")
-    rank = x.shape.rank
-    reduced = sorted({int(a) % rank for a in value.reshape(-1)}) if rank else []
-    others = [i for i in builtins_range(rank) if i not in reduced]
-    perm = reduced + others
-    shape = array_ops.shape(x)
-    reduced_num = reduce_prod(array_ops.gather(shape, reduced))
-    moved = array_ops.transpose(x, perm)
-    flat = array_ops.reshape(moved, array_ops.stack([reduced_num, -1]))
-    left = cumprod(flat, axis=0, exclusive=True)
-    right = cumprod(flat, axis=0, exclusive=True, reverse=True)
-    others_product = array_ops.reshape(multiply(left, right), array_ops.shape(moved))
-    unmoved = array_ops.transpose(others_product, np.argsort(perm).astype(np.int32))
-    return [multiply(_grad_to_input(op, grad), unmoved), None]
-
-
-def _select_op_grad(op, grad):
-    condition = op.inputs[0]
-    zeros = array_ops.zeros_like(grad)
-    gx, gy = where_v1(condition, grad, zeros), where_v1(condition, zeros, grad)
-    return [None, gx, gy]
-
-
-def _select_v2_op_grad(op, grad):
-    condition, x, y = op.inputs
-    zeros = array_ops.zeros_like(grad)
-    gx, gy = where(condition, grad, zeros), where(condition, zeros, grad)
-    return [None, *reduce_gradient_args(x, y, gx, gy)]
-
-
-register_gradient("Select")(_select_op_grad)
-register_gradient("SelectV2")(_select_v2_op_grad)
-
-
-@register_gradient("Cast")
-def _cast_grad(op, grad):
-    source, target = op.get_attr("SrcT"), op.get_attr("DstT")
-    differentiable = (source.is_floating or source.is_complex) and (
-        target.is_floating or target.is_complex
-    )
-    return [cast(grad, source) if differentiable else None]
-
-
-for _op_type in (
-    "FloorDiv",
-    "Equal",
-    "NotEqual",
-    "Less",
-    "LessEqual",
-    "Greater",
-    "GreaterEqual",
-    "LogicalAnd",
-    "LogicalOr",
-    "LogicalNot",
-    "ArgMax",
-    "ArgMin",
-    "All",
-    "Any",
-    "Range",
-    "LinSpace",
-    "Where",
-):
-    not_differentiable(_op_type)
-
-
-def _segment_sum_shape(
-    data: TensorSpec,
-    segment_ids: TensorSpec,
-    num_segments: TensorSpec,
-    *,
-    T,
-    Tindices,
-    Tnumsegments,
-):
-    with_rank(num_segments.shape, 0)
-    count = known_value(num_segments)
-    if data.shape.rank is None or segment_ids.shape.rank is None:
-        return [TensorSpec(T, TensorShape(None))]
-    ids = segment_ids.shape.as_tuple()
-    for a, b in zip(data.shape.as_tuple(), ids):
-        merge_dim(a, b)
-    tail = data.shape.as_tuple()[len(ids) :]
-    return [TensorSpec(T, TensorShape([None if count is None else int(count), *tail]))]
-
-
-UNSORTED_SEGMENT_SUM = register_op(
-    OpDef(
-        "UnsortedSegmentSum",
-        ("data", "segment_ids", "num_segments"),
-        attrs={"T": REQUIRED, "Tindices": REQUIRED, "Tnumsegments": dtypes.int32},
-        shape_fn=_segment_sum_shape,
-    )
-)
-
-
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None) -> Tensor:
-    """Sums of the rows of ``data`` that share a segment id (negative ids are dropped).
-
-    Examples
-    --------
-    >>> import runtime as tf
-    >>> with tf.Graph().as_default():
-    ...     s = unsorted_segment_sum([1, 2, 3, 4], [0, 2, 0, -1], 3)
-    ...     print(tf.compat.v1.Session().run(s))
-    [4 0 2]
-    """
-    graph = graph_of([data, segment_ids, num_segments])
-    with graph.name_scope(name or "UnsortedSegmentSum") as scope:
-        data = convert_to_tensor(data, graph=graph, name="data")
-        segment_ids = convert_to_tensor(segment_ids, graph=graph, name="segment_ids")
-        num_segments = convert_to_tensor(num_segments, graph=graph, name="num_segments")
-    return apply_op(
-        UNSORTED_SEGMENT_SUM,
-        [data, segment_ids, num_segments],
-        scope,
-        T=data.dtype.base_dtype,
-        Tindices=segment_ids.dtype.base_dtype,
-        Tnumsegments=num_segments.dtype.base_dtype,
-    ).outputs[0]
-
-
-@register_gradient("UnsortedSegmentSum")
-def _unsorted_segment_sum_grad(op, grad):
-    ids = op.inputs[1]
-    safe_ids = maximum(ids, 0)  # dropped (negative) ids get a zero gradient
-    kept = cast(greater_equal(ids, 0), grad.dtype)
-    picked = array_ops.gather(grad, safe_ids)
-    extra = (
-        picked.shape.rank - kept.shape.rank
-        if picked.shape.rank is not None and kept.shape.rank is not None
-        else 0
-    )
-    for _ in builtins_range(extra):
-        kept = array_ops.expand_dims(kept, -1)
-    return [multiply(picked, kept), None, None]
+from . import math_grad  # noqa: E402, F401 - registers the gradients of the ops above

@@ -1,0 +1,203 @@
+"""Kernels of the segment reductions, unique values, bin counts and top-k selection.
+
+Segment reductions combine the rows of ``data`` that share an id with a numpy ufunc's
+``at`` (unbuffered, so repeated ids accumulate). Sorted segment ops (``SegmentSum``
+...) give empty segments 0; unsorted ones give the reduction's identity (0, 1, the
+lowest or highest value), as TF does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..registry import register_kernel
+from .math import lowest, shape_text
+
+_UFUNCS = {"Sum": np.add, "Prod": np.multiply, "Max": np.maximum, "Min": np.minimum}
+
+
+def _fail(message: str):
+    raise InvalidArgumentError(None, None, message)
+
+
+def _identity(kind: str, dtype: np.dtype):
+    if kind == "Max":
+        return lowest(dtype)
+    if kind == "Min":
+        return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
+    return 1 if kind == "Prod" else 0
+
+
+def _combine(kind: str, data, ids, count: int, fill_empty_with_zero: bool) -> np.ndarray:
+    """Rows of ``data`` combined into ``count`` rows by ``ids`` (negative ids dropped)."""
+    ufunc = _UFUNCS.get(kind, np.add)
+    out = np.full((count, *data.shape[ids.ndim :]), _identity(kind, data.dtype), data.dtype)
+    keep = ids >= 0
+    ufunc.at(out, ids[keep], data[keep])
+    if kind == "Mean" or fill_empty_with_zero:
+        sizes = np.bincount(ids[keep].reshape(-1), minlength=count)[:count]
+        sizes = sizes.reshape((count,) + (1,) * (out.ndim - 1))
+        if kind == "Mean":
+            divisor = np.maximum(sizes, 1).astype(data.dtype)
+            out = out // divisor if data.dtype.kind in "iu" else out / divisor
+        out = np.where(sizes == 0, np.zeros((), data.dtype), out)
+    return out.astype(data.dtype, copy=False)
+
+
+def _sorted_segment_kernel(kind: str):
+    def kernel(data, segment_ids, *, T, Tindices):
+        if segment_ids.ndim != 1:
+            _fail(f"segment_ids should be a vector, got shape {shape_text(segment_ids.shape)}")
+        if data.ndim == 0 or data.shape[0] != segment_ids.shape[0]:
+            _fail(
+                "segment_ids should be the same size as dimension 0 of input, got "
+                f"{segment_ids.shape[0]} and {shape_text(data.shape)}"
+            )
+        if segment_ids.size and segment_ids.min() < 0:
+            bad = int(np.argmax(segment_ids < 0))
+            _fail(f"segment ids must be >= 0 but got segment_ids[{bad}] = {segment_ids[bad]}")
+        decreasing = np.flatnonzero(np.diff(segment_ids) < 0)
+        if decreasing.size:
+            i = int(decreasing[0]) + 1
+            _fail(
+                f"segment ids are not increasing: segment_ids[{i - 1}] = {segment_ids[i - 1]} "
+                f"> segment_ids[{i}] = {segment_ids[i]}"
+            )
+        count = int(segment_ids[-1]) + 1 if segment_ids.size else 0
+        return (_combine(kind, data, segment_ids, count, fill_empty_with_zero=True),)
+
+    return kernel
+
+
+def _unsorted_segment_kernel(kind: str):
+    def kernel(data, segment_ids, num_segments, *, T, Tindices, Tnumsegments):
+        count = int(num_segments)
+        if count < 0:
+            _fail(f"num_segments must be non-negative, got {count}")
+        if data.shape[: segment_ids.ndim] != segment_ids.shape:
+            _fail(
+                "data.shape = " + shape_text(data.shape) + " does not start with "
+                "segment_ids.shape = " + shape_text(segment_ids.shape)
+            )
+        bad = np.argwhere(segment_ids >= count)
+        if len(bad):
+            where = tuple(int(i) for i in bad[0])
+            _fail(f"segment_ids{list(where)} = {segment_ids[where]} is out of range [0, {count})")
+        return (_combine(kind, data, segment_ids, count, fill_empty_with_zero=False),)
+
+    return kernel
+
+
+for _kind in ("Sum", "Mean", "Prod", "Min", "Max"):
+    register_kernel(f"Segment{_kind}")(_sorted_segment_kernel(_kind))
+for _kind in ("Prod", "Min", "Max"):
+    register_kernel(f"UnsortedSegment{_kind}")(_unsorted_segment_kernel(_kind))
+
+
+# -- unique values, bin counts ------------------------------------------------------------
+
+
+def _unique(x, out_idx):
+    if x.ndim != 1:
+        _fail(f"unique expects a 1D vector. Received shape {shape_text(x.shape)}")
+    _, first, inverse, counts = np.unique(
+        x, return_index=True, return_inverse=True, return_counts=True
+    )
+    order = np.argsort(first, kind="stable")  # TF keeps the order of first appearance
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
+    index_type = out_idx.as_numpy_dtype
+    return (
+        x[first[order]],
+        position[inverse.reshape(-1)].astype(index_type),
+        counts[order].astype(index_type),
+    )
+
+
+@register_kernel("Unique")
+def unique(x, *, T, out_idx):
+    return _unique(x, out_idx)[:2]
+
+
+@register_kernel("UniqueWithCounts")
+def unique_with_counts(x, *, T, out_idx):
+    return _unique(x, out_idx)
+
+
+def _bin_counts(values, size, weights, binary: bool, dtype) -> np.ndarray:
+    size = int(size)
+    if size < 0:
+        _fail(f"size ({size}) must be non-negative")
+    if values.size and values.min() < 0:
+        _fail("Input arr must be non-negative!")
+    keep = values < size
+    if weights.size:
+        if weights.shape != values.shape:
+            _fail(
+                "Input arr and weights must have the same shape: arr "
+                f"{shape_text(values.shape)}, weights {shape_text(weights.shape)}"
+            )
+        counts = np.bincount(values[keep], weights[keep].astype(np.float64), minlength=size)
+    else:
+        counts = np.bincount(values[keep], minlength=size)
+    counts = counts[:size]
+    if binary:
+        counts = counts > 0
+    return counts.astype(dtype)
+
+
+@register_kernel("Bincount")
+def bincount(arr, size, weights, *, T):
+    return (_bin_counts(arr.reshape(-1), size, weights.reshape(-1), False, T.as_numpy_dtype),)
+
+
+@register_kernel("DenseBincount")
+def dense_bincount(input, size, weights, *, Tidx, T, binary_output):
+    if input.ndim not in (1, 2):
+        _fail(f"Input must be at most rank 2, got rank {input.ndim}")
+    dtype = T.as_numpy_dtype
+    if input.ndim == 1:
+        return (_bin_counts(input, size, weights, binary_output, dtype),)
+    rows = [
+        _bin_counts(row, size, weights[i] if weights.size else weights, binary_output, dtype)
+        for i, row in enumerate(input)
+    ]
+    return (np.stack(rows) if rows else np.zeros((0, int(size)), dtype),)
+
+
+# -- top k -----------------------------------------------------------------------------------
+
+
+@register_kernel("TopKV2")
+def top_k(input, k, *, sorted, T, Tk, index_type):
+    k = int(k)
+    if k < 0:
+        _fail(f"Need k >= 0, got {k}")
+    if input.ndim < 1:
+        _fail(f"input must be >= 1-D, got shape {shape_text(input.shape)}")
+    if input.shape[-1] < k:
+        _fail(f"input must have at least k columns. Had {input.shape[-1]}, needed {k}")
+    # Largest first; among equal values the lower index first (a stable sort of -x).
+    keys = -input.astype(np.float64) if input.dtype.kind in "iu" else -input
+    order = np.argsort(keys, axis=-1, kind="stable")[..., :k]
+    values = np.take_along_axis(input, order, axis=-1)
+    return values, order.astype(index_type.as_numpy_dtype)
+
+
+@register_kernel("InTopKV2")
+def in_top_k(predictions, targets, k, *, T):
+    if predictions.ndim != 2:
+        _fail(f"predictions must be 2-dimensional, got shape {shape_text(predictions.shape)}")
+    if targets.ndim != 1 or targets.shape[0] != predictions.shape[0]:
+        _fail(
+            "First dimension of predictions "
+            f"{predictions.shape[0]} must match length of targets {targets.shape[0] if targets.ndim else 0}"
+        )
+    rows, classes = predictions.shape
+    valid = (targets >= 0) & (targets < classes)
+    picked = predictions[np.arange(rows), np.where(valid, targets, 0)]
+    valid &= np.isfinite(predictions).all(axis=1)  # TF cannot say for a row with inf or NaN
+    # A target is in the top k when fewer than k predictions of its row are larger.
+    larger = (predictions > picked[:, None]).sum(axis=1)
+    return (valid & (larger < int(k)),)

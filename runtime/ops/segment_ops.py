@@ -1,0 +1,429 @@
+"""Segment reductions, unique values and bin counts (``tf.math.segment_*``,
+``tf.unique``, ``tf.math.bincount``).
+
+Sorted segment ops (``segment_sum`` ...) take increasing ids, one per row of ``data``,
+and output ``max(id) + 1`` rows; unsorted ones (``unsorted_segment_max`` ...) take any
+ids and ``num_segments``, dropping negative ids. ``unsorted_segment_sum`` is in
+:mod:`runtime.ops.math_ops` (other ops' gradients use it). Gradients are TF's.
+Kernels: :mod:`runtime.kernels.segment`.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..graph import Tensor, graph_of
+from ..registry import OpDef, TensorSpec, register_gradient, register_op
+from ..scopes import name_scope
+from ..shapes import TensorShape
+from . import array_ops, math_ops
+from .core import apply_op, convert_to_tensor
+from .math_grad import gather_dropping_negative
+from .math_ops import unsorted_segment_op, unsorted_segment_sum
+from .shape_util import merge_dim, with_rank, with_rank_at_least
+
+__all__ = [
+    "bincount",
+    "segment_max",
+    "segment_mean",
+    "segment_min",
+    "segment_prod",
+    "segment_sum",
+    "unique",
+    "unique_with_counts",
+    "unsorted_segment_max",
+    "unsorted_segment_mean",
+    "unsorted_segment_min",
+    "unsorted_segment_prod",
+    "unsorted_segment_sqrt_n",
+    "unsorted_segment_sum",
+]
+
+_REAL = "realnumbertype"
+
+
+def _segment_shape(data: TensorSpec, segment_ids: TensorSpec, *, T, Tindices):
+    ids = with_rank(segment_ids.shape, 1)
+    shape = with_rank_at_least(data.shape, 1)
+    if shape.rank is None:
+        return [TensorSpec(T, TensorShape(None))]
+    merge_dim(shape[0], ids[0])
+    return [TensorSpec(T, TensorShape([None, *shape.as_tuple()[1:]]))]
+
+
+def _segment_op(kind: str, types: str) -> OpDef:
+    return register_op(
+        OpDef(
+            f"Segment{kind}",
+            ("data: T", "segment_ids: Tindices"),
+            ("output: T",),
+            (f"T: {types}", "Tindices: {int32, int64}"),
+            shape_fn=_segment_shape,
+        )
+    )
+
+
+SEGMENT_SUM = _segment_op("Sum", "numbertype")
+SEGMENT_MEAN = _segment_op("Mean", "numbertype")
+SEGMENT_PROD = _segment_op("Prod", "numbertype")
+SEGMENT_MIN = _segment_op("Min", _REAL)
+SEGMENT_MAX = _segment_op("Max", _REAL)
+UNSORTED_SEGMENT_PROD = unsorted_segment_op("UnsortedSegmentProd", "numbertype", "{int32, int64}")
+UNSORTED_SEGMENT_MIN = unsorted_segment_op("UnsortedSegmentMin", _REAL, "{int32, int64}")
+UNSORTED_SEGMENT_MAX = unsorted_segment_op("UnsortedSegmentMax", _REAL, "{int32, int64}")
+
+
+def _segment_builder(op_def: OpDef, doc: str):
+    def build(data, segment_ids, name=None) -> Tensor:
+        return apply_op(op_def, [data, segment_ids], name or op_def.name).outputs[0]
+
+    build.__name__ = build.__qualname__ = "segment_" + op_def.name[len("Segment") :].lower()
+    build.__doc__ = doc
+    return build
+
+
+def segment_sum(data, segment_ids, name=None) -> Tensor:
+    """Sums of the rows of ``data`` in each segment; ``segment_ids`` increase and output
+    ``max(segment_ids) + 1`` rows (empty segments are 0).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = segment_sum([[1, 2], [3, 4], [5, 6]], [0, 0, 2])
+    ...     print(tf.compat.v1.Session().run(s))
+    [[4 6]
+     [0 0]
+     [5 6]]
+    """
+    return apply_op(SEGMENT_SUM, [data, segment_ids], name or "SegmentSum").outputs[0]
+
+
+segment_mean = _segment_builder(
+    SEGMENT_MEAN, "Means of the rows in each segment (see segment_sum)."
+)
+segment_prod = _segment_builder(
+    SEGMENT_PROD, "Products of the rows in each segment (empty segments are 1)."
+)
+segment_min = _segment_builder(SEGMENT_MIN, "Minima of the rows in each segment (empty: 0).")
+segment_max = _segment_builder(SEGMENT_MAX, "Maxima of the rows in each segment (empty: 0).")
+
+
+def _unsorted_builder(op_def: OpDef, doc: str):
+    def build(data, segment_ids, num_segments, name=None) -> Tensor:
+        inputs = [data, segment_ids, num_segments]
+        return apply_op(op_def, inputs, name or op_def.name).outputs[0]
+
+    build.__name__ = build.__qualname__ = (
+        "unsorted_segment_" + op_def.name[len("UnsortedSegment") :].lower()
+    )
+    build.__doc__ = doc
+    return build
+
+
+def unsorted_segment_max(data, segment_ids, num_segments, name=None) -> Tensor:
+    """Maxima of the rows of ``data`` sharing a segment id, in any order; ``num_segments``
+    rows out, the lowest value of the dtype for an empty segment.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     m = unsorted_segment_max([4, 1, 7, 2], [1, 0, 1, 0], 2)
+    ...     print(tf.compat.v1.Session().run(m))
+    [2 7]
+    """
+    inputs = [data, segment_ids, num_segments]
+    return apply_op(UNSORTED_SEGMENT_MAX, inputs, name or "UnsortedSegmentMax").outputs[0]
+
+
+unsorted_segment_min = _unsorted_builder(
+    UNSORTED_SEGMENT_MIN, "Minima by segment id (the highest value for an empty segment)."
+)
+unsorted_segment_prod = _unsorted_builder(
+    UNSORTED_SEGMENT_PROD, "Products by segment id (1 for an empty segment)."
+)
+
+
+def _segment_sizes(data: Tensor, segment_ids: Tensor, num_segments) -> Tensor:
+    """How many rows each segment has (at least 1), shaped to divide the segment sums."""
+    num_segments = convert_to_tensor(num_segments)
+    ones = array_ops.ones(array_ops.shape(segment_ids), dtype=data.dtype.base_dtype)
+    sizes = unsorted_segment_sum(ones, segment_ids, num_segments)
+    extra = math_ops.subtract(array_ops.rank(data), array_ops.rank(segment_ids))
+    trailing = array_ops.ones(array_ops.expand_dims(extra, 0), dtype=num_segments.dtype)
+    shape = array_ops.concat([array_ops.reshape(num_segments, [1]), trailing], 0)
+    return math_ops.maximum(array_ops.reshape(sizes, shape), 1)
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None) -> Tensor:
+    """Means of the rows sharing a segment id (0 for an empty segment).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     m = unsorted_segment_mean([1.0, 2.0, 6.0], [1, 1, 0], 3)
+    ...     print(tf.compat.v1.Session().run(m))
+    [6.  1.5 0. ]
+    """
+    with name_scope(name, "UnsortedSegmentMean", [data, segment_ids, num_segments]):
+        data = convert_to_tensor(data, name="data", graph=graph_of([data]))
+        segment_ids = convert_to_tensor(segment_ids, name="segment_ids")
+        sizes = _segment_sizes(data, segment_ids, num_segments)
+        return math_ops.truediv(unsorted_segment_sum(data, segment_ids, num_segments), sizes)
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None) -> Tensor:
+    """Sums of the rows sharing a segment id divided by the square root of their count."""
+    with name_scope(name, "UnsortedSegmentSqrtN", [data, segment_ids, num_segments]):
+        data = convert_to_tensor(data, name="data", graph=graph_of([data]))
+        segment_ids = convert_to_tensor(segment_ids, name="segment_ids")
+        sizes = _segment_sizes(data, segment_ids, num_segments)
+        summed = unsorted_segment_sum(data, segment_ids, num_segments)
+        return math_ops.truediv(summed, math_ops.sqrt(sizes))
+
+
+# -- gradients ------------------------------------------------------------------------------
+
+
+@register_gradient("SegmentSum")
+def _segment_sum_grad(op, grad):
+    return [array_ops.gather(grad, op.inputs[1]), None]
+
+
+@register_gradient("SegmentMean")
+def _segment_mean_grad(op, grad):
+    data, ids = op.inputs
+    extra = math_ops.subtract(array_ops.rank(data), 1)
+    ones_shape = array_ops.concat(
+        [array_ops.shape(ids), array_ops.ones(array_ops.expand_dims(extra, 0), dtypes.int32)], 0
+    )
+    ones = array_ops.ones(ones_shape, dtype=grad.dtype.base_dtype)
+    scaled = math_ops.truediv(grad, segment_sum(ones, ids))
+    return [array_ops.gather(scaled, ids), None]
+
+
+def _min_or_max_grad(op, grad, gather, sum_by_segment):
+    """TF's gradient of a segment minimum or maximum: shared equally among the rows that
+    attain it."""
+    data, ids = op.inputs[:2]
+    is_selected = math_ops.equal(data, gather(op.outputs[0], ids))
+    if len(op.inputs) == 3:  # unsorted: rows with negative ids (gathered as 0) get nothing
+        kept = math_ops.greater(gather(array_ops.ones_like(op.outputs[0]), ids), 0)
+        is_selected = math_ops.logical_and(is_selected, kept)
+    count = sum_by_segment(math_ops.cast(is_selected, grad.dtype.base_dtype), op)
+    shared = gather(math_ops.truediv(grad, count), ids)
+    return math_ops.where(is_selected, shared, array_ops.zeros_like(shared))
+
+
+def _sorted_sum(values, op):
+    return segment_sum(values, op.inputs[1])
+
+
+def _unsorted_sum(values, op):
+    return unsorted_segment_sum(values, op.inputs[1], op.inputs[2])
+
+
+for _op_type in ("SegmentMin", "SegmentMax"):
+    register_gradient(_op_type)(
+        lambda op, grad: [_min_or_max_grad(op, grad, array_ops.gather, _sorted_sum), None]
+    )
+for _op_type in ("UnsortedSegmentMin", "UnsortedSegmentMax"):
+    register_gradient(_op_type)(
+        lambda op, grad: [
+            _min_or_max_grad(op, grad, gather_dropping_negative, _unsorted_sum),
+            None,
+            None,
+        ]
+    )
+
+
+def _prod_grad(op, grad, gather, product_by_segment, sum_by_segment):
+    """TF's gradient of a segment product: the product of the other rows, exact where a
+    segment holds one zero, and 0 where it holds more."""
+    data, ids = op.inputs[:2]
+    is_zero = math_ops.equal(data, array_ops.zeros_like(data))
+    zeros = sum_by_segment(math_ops.cast(is_zero, dtypes.int32), op)
+    grad = math_ops.where(math_ops.greater(zeros, 1), array_ops.zeros_like(grad), grad)
+    non_zero = math_ops.where(is_zero, array_ops.ones_like(data), data)
+    non_zero_product = product_by_segment(non_zero, op)
+    others = math_ops.where(
+        is_zero,
+        gather(non_zero_product, ids),
+        math_ops.truediv(gather(op.outputs[0], ids), non_zero),
+    )
+    return math_ops.multiply(gather(grad, ids), others)
+
+
+@register_gradient("SegmentProd")
+def _segment_prod_grad(op, grad):
+    return [
+        _prod_grad(
+            op, grad, array_ops.gather, lambda v, op: segment_prod(v, op.inputs[1]), _sorted_sum
+        ),
+        None,
+    ]
+
+
+@register_gradient("UnsortedSegmentProd")
+def _unsorted_segment_prod_grad(op, grad):
+    def product(values, op):
+        return unsorted_segment_prod(values, op.inputs[1], op.inputs[2])
+
+    return [_prod_grad(op, grad, gather_dropping_negative, product, _unsorted_sum), None, None]
+
+
+# -- unique values --------------------------------------------------------------------------
+
+
+def _unique_shape(x: TensorSpec, *, T, out_idx, counts: bool = False):
+    shape = with_rank(x.shape, 1)
+    specs = [TensorSpec(T, TensorShape([None])), TensorSpec(out_idx, shape)]
+    return [*specs, TensorSpec(out_idx, TensorShape([None]))] if counts else specs
+
+
+_UNIQUE_ATTRS = ("T: type", "out_idx: {int32, int64} = DT_INT32")
+UNIQUE = register_op(
+    OpDef("Unique", ("x: T",), ("y: T", "idx: out_idx"), _UNIQUE_ATTRS, shape_fn=_unique_shape)
+)
+UNIQUE_WITH_COUNTS = register_op(
+    OpDef(
+        "UniqueWithCounts",
+        ("x: T",),
+        ("y: T", "idx: out_idx", "count: out_idx"),
+        _UNIQUE_ATTRS,
+        shape_fn=lambda x, **attrs: _unique_shape(x, counts=True, **attrs),
+    )
+)
+
+
+def unique(x, out_idx=dtypes.int32, name=None):
+    """The distinct values of a vector in order of first appearance, and for each element
+    the index of its value: ``(y, idx)`` with ``y[idx] == x``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y, idx = unique([1, 1, 2, 4, 4, 4, 7, 8, 8])
+    ...     print(tf.compat.v1.Session().run([y, idx]))
+    [array([1, 2, 4, 7, 8], dtype=int32), array([0, 0, 1, 2, 2, 2, 3, 4, 4], dtype=int32)]
+    """
+    out_idx = dtypes.as_dtype(out_idx)
+    return tuple(apply_op(UNIQUE, [x], name or "Unique", out_idx=out_idx).outputs)
+
+
+def unique_with_counts(x, out_idx=dtypes.int32, name=None):
+    """:func:`unique` and how often each distinct value occurs: ``(y, idx, count)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y, idx, count = unique_with_counts(["b", "a", "b"])
+    ...     print(tf.compat.v1.Session().run(count))
+    [2 1]
+    """
+    out_idx = dtypes.as_dtype(out_idx)
+    op = apply_op(UNIQUE_WITH_COUNTS, [x], name or "UniqueWithCounts", out_idx=out_idx)
+    return tuple(op.outputs)
+
+
+# -- bin counts -------------------------------------------------------------------------------
+
+_BIN_TYPES = "T: {int32, int64, float32, float64}"
+
+
+def _bincount_shape(arr: TensorSpec, size: TensorSpec, weights: TensorSpec, *, T):
+    with_rank(size.shape, 0)
+    return [TensorSpec(T, TensorShape([None]))]
+
+
+def _dense_bincount_shape(input: TensorSpec, size: TensorSpec, weights: TensorSpec, **attrs):
+    with_rank(size.shape, 0)
+    rank = input.shape.rank
+    if rank is not None and rank > 2:
+        raise ValueError(f"Shape must be at most rank 2 but is rank {rank}")
+    dims = [None] if rank != 2 else [input.shape[0], None]
+    return [TensorSpec(attrs["T"], TensorShape(dims if rank is not None else None))]
+
+
+BINCOUNT = register_op(
+    OpDef(
+        "Bincount",
+        ("arr: int32", "size: int32", "weights: T"),
+        ("bins: T",),
+        (_BIN_TYPES,),
+        shape_fn=_bincount_shape,
+    )
+)
+DENSE_BINCOUNT = register_op(
+    OpDef(
+        "DenseBincount",
+        ("input: Tidx", "size: Tidx", "weights: T"),
+        ("output: T",),
+        ("Tidx: {int32, int64}", _BIN_TYPES, "binary_output: bool = false"),
+        shape_fn=_dense_bincount_shape,
+    )
+)
+
+
+def bincount(
+    arr,
+    weights=None,
+    minlength=None,
+    maxlength=None,
+    dtype=dtypes.int32,
+    name=None,
+    axis=None,
+    binary_output=False,
+) -> Tensor:
+    """How often each value ``0, 1, ..., max(arr)`` occurs in ``arr`` (or the sum of the
+    ``weights`` of its occurrences), at least ``minlength`` and at most ``maxlength``
+    bins; ``axis=-1`` counts each row of a matrix on its own.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     b = bincount([1, 1, 2, 3, 2, 4, 4, 5])
+    ...     print(tf.compat.v1.Session().run(b))
+    [0 2 2 1 2 1]
+    """
+    with name_scope(name, "bincount", [arr, weights]):
+        arr = convert_to_tensor(arr, name="arr", graph=graph_of([arr]))
+        if weights is not None:
+            weights = convert_to_tensor(weights, name="weights")
+            if binary_output:
+                raise ValueError(
+                    "Arguments `binary_output` and `weights` are mutually exclusive. Please "
+                    "specify only one."
+                )
+        if not arr.dtype.base_dtype.is_integer:
+            arr = math_ops.cast(arr, dtypes.int32)
+        axis = 0 if axis is None else axis
+        if axis not in (0, -1):
+            raise ValueError(
+                f"Unsupported value for argument axis={axis}. Only 0 and -1 are currently "
+                "supported."
+            )
+        nonempty = math_ops.cast(math_ops.greater(array_ops.size(arr), 0), arr.dtype.base_dtype)
+        size = math_ops.multiply(nonempty, math_ops.add(math_ops.reduce_max(arr), 1))
+        if minlength is not None:
+            size = math_ops.maximum(convert_to_tensor(minlength, arr.dtype.base_dtype), size)
+        if maxlength is not None:
+            size = math_ops.minimum(convert_to_tensor(maxlength, arr.dtype.base_dtype), size)
+        if axis == 0:
+            arr = array_ops.reshape(arr, [-1])
+            if weights is not None:
+                weights = array_ops.reshape(weights, [-1])
+        if weights is None:
+            weights = convert_to_tensor([], dtype=dtypes.as_dtype(dtype))
+        return apply_op(
+            DENSE_BINCOUNT, [arr, size, weights], "DenseBincount", binary_output=binary_output
+        ).outputs[0]
+
+
+def bincount_v1(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32) -> Tensor:
+    """TF1's ``tf.bincount``: :func:`bincount` of ``arr`` flattened."""
+    return bincount(arr, weights, minlength, maxlength, dtype)

@@ -1,0 +1,137 @@
+"""Top-k selection: ``tf.nn.top_k`` (``tf.math.top_k``) and ``tf.nn.in_top_k``.
+
+``TopKV2`` picks the ``k`` largest entries of each last-axis row (the lower index first
+among equal values, as TF's stable sort); its gradient scatters the values' gradient
+back to where they were taken from. Kernels: :mod:`runtime.kernels.segment`.
+"""
+
+from __future__ import annotations
+
+from .. import dtypes
+from ..graph import Tensor
+from ..registry import OpDef, TensorSpec, not_differentiable, register_gradient, register_op
+from ..shapes import TensorShape
+from . import array_ops, math_ops
+from .constant_value import known_value
+from .core import apply_op
+from .shape_util import merge_dim, with_rank, with_rank_at_least
+
+__all__ = ["in_top_k", "top_k"]
+
+
+def _top_k_shape(input: TensorSpec, k: TensorSpec, *, sorted, T, Tk, index_type):
+    with_rank(k.shape, 0)
+    shape = with_rank_at_least(input.shape, 1)
+    value = known_value(k)
+    if value is not None and value < 0:
+        raise ValueError(f"Need k >= 0, got {int(value)}")
+    if shape.rank is None:
+        return [TensorSpec(T, shape), TensorSpec(index_type, shape)]
+    last = shape[-1]
+    if value is not None and last is not None and last < value:
+        raise ValueError(f"input must have last dimension >= k = {int(value)} but is {last}")
+    out = TensorShape([*shape.as_tuple()[:-1], None if value is None else int(value)])
+    return [TensorSpec(T, out), TensorSpec(index_type, out)]
+
+
+TOP_K = register_op(
+    OpDef(
+        "TopKV2",
+        ("input: T", "k: Tk"),
+        ("values: T", "indices: index_type"),
+        (
+            "sorted: bool = true",
+            "T: realnumbertype",
+            "Tk: {int16, int32, int64} = DT_INT32",
+            "index_type: {int16, int32, int64} = DT_INT32",
+        ),
+        shape_fn=_top_k_shape,
+    )
+)
+
+
+def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):
+    """The ``k`` largest entries of each row (last axis) of ``input`` and their indices:
+    ``(values, indices)``, largest first; among equal entries the lower index first.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     values, indices = top_k([[1.0, 5.0, 3.0], [4.0, 4.0, 0.0]], k=2)
+    ...     print(tf.compat.v1.Session().run([values, indices]))
+    [array([[5., 3.],
+           [4., 4.]], dtype=float32), array([[1, 2],
+           [0, 1]], dtype=int32)]
+    """
+    op = apply_op(
+        TOP_K,
+        [input, k],
+        name or "TopKV2",
+        sorted=bool(sorted),
+        index_type=dtypes.as_dtype(index_type),
+    )
+    return tuple(op.outputs)
+
+
+@register_gradient("TopKV2")
+def _top_k_grad(op, grad, _indices_grad):
+    # Scatter each row's gradient to the positions its values came from, in the
+    # input flattened to rows.
+    x, indices = op.inputs[0], op.outputs[1]
+    in_shape = array_ops.shape(x)
+    columns = array_ops.gather(in_shape, math_ops.subtract(array_ops.size(in_shape), 1))
+    k = array_ops.gather(array_ops.shape(indices), math_ops.subtract(array_ops.rank(indices), 1))
+    rows = array_ops.reshape(math_ops.cast(indices, dtypes.int32), array_ops.stack([-1, k]))
+    row_starts = math_ops.range(0, math_ops.multiply(array_ops.shape(rows)[0], columns), columns)
+    flat = array_ops.reshape(math_ops.add(rows, array_ops.expand_dims(row_starts, -1)), [-1])
+    total = math_ops.reduce_prod(in_shape)
+    scattered = array_ops.scatter_nd(
+        array_ops.expand_dims(flat, -1),
+        array_ops.reshape(grad, [-1]),
+        array_ops.reshape(total, [1]),
+    )
+    return [array_ops.reshape(scattered, in_shape), None]
+
+
+def _in_top_k_shape(predictions: TensorSpec, targets: TensorSpec, k: TensorSpec, *, T):
+    shape = with_rank(predictions.shape, 2)
+    target_shape = with_rank(targets.shape, 1)
+    with_rank(k.shape, 0)
+    return [TensorSpec(dtypes.bool, TensorShape([merge_dim(shape[0], target_shape[0])]))]
+
+
+IN_TOP_K = register_op(
+    OpDef(
+        "InTopKV2",
+        ("predictions: float32", "targets: T", "k: T"),
+        ("precision: bool",),
+        ("T: {int32, int64} = DT_INT32",),
+        shape_fn=_in_top_k_shape,
+    )
+)
+not_differentiable("InTopKV2")
+
+
+def in_top_k(targets, predictions, k, name=None) -> Tensor:
+    """Whether each row's ``targets`` entry is among the ``k`` largest ``predictions`` of
+    its row (ties count in its favour; a row with inf or NaN gives False). TF1's
+    ``tf.compat.v1.nn.in_top_k`` takes ``predictions`` first (:func:`in_top_k_v1`).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     hit = in_top_k([1, 1], [[0.1, 0.8, 0.1], [0.6, 0.3, 0.1]], 1)
+    ...     print(tf.compat.v1.Session().run(hit))
+    [ True False]
+    """
+    return apply_op(IN_TOP_K, [predictions, targets, k], name or "in_top_k").outputs[0]
+
+
+def in_top_k_v1(predictions, targets, k, name=None) -> Tensor:
+    """TF1's ``tf.nn.in_top_k``: :func:`in_top_k` with ``predictions`` first."""
+    return in_top_k(targets, predictions, k, name)
+
+
+V1_OVERRIDES = {"in_top_k": in_top_k_v1}
