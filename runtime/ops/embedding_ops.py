@@ -15,7 +15,7 @@ from ..scopes import name_scope
 from . import array_ops, math_ops
 from .core import convert_to_tensor
 
-__all__ = ["embedding_lookup", "embedding_lookup_sparse"]
+__all__ = ["embedding_lookup", "embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
 
 
 def _partition(tables: list, ids: Tensor, strategy: str) -> tuple[Tensor, Tensor]:
@@ -218,7 +218,122 @@ def embedding_lookup_sparse(
     )
 
 
+def safe_embedding_lookup_sparse_v1(
+    embedding_weights,
+    sparse_ids,
+    sparse_weights=None,
+    combiner="mean",
+    default_id=None,
+    name=None,
+    partition_strategy="div",
+    max_norm=None,
+    allow_fast_lookup=False,
+) -> Tensor:
+    """:func:`embedding_lookup_sparse` that tolerates bad input, as TF's does.
+
+    Ids below 0 are ignored, and so are weights not above 0 unless ``combiner`` is
+    "sum"; a row left with no ids gets the embedding of ``default_id`` (zeros if
+    ``None``). ``sparse_ids`` may have any rank: the result is ``dense_shape[:-1] +
+    [dim]``, every row present.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     ids = tf.SparseTensor([[0, 0], [0, 1], [2, 0]], tf.constant([1, -1, 0], tf.int64),
+    ...                           [3, 2])
+    ...     table = tf.constant([[1.0], [2.0]])
+    ...     tf.compat.v1.Session().run(tf.nn.safe_embedding_lookup_sparse(table, ids))
+    array([[2.],
+           [0.],
+           [1.]], dtype=float32)
+    """
+    if embedding_weights is None:
+        raise ValueError(f"Missing embedding_weights {embedding_weights}.")
+    if combiner not in ("mean", "sqrtn", "sum"):
+        raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner}")
+    tables = (
+        list(embedding_weights)
+        if isinstance(embedding_weights, list | tuple)
+        else [embedding_weights]
+    )
+    with name_scope(name, "embedding_lookup", [*tables, sparse_ids]) as scope:
+        shape = sparse_ids.dense_shape
+        indices = sparse_ids.indices
+        # Linear row numbers over all but the last dimension of the ids.
+        strides = math_ops.cumprod(shape[:-1], exclusive=True, reverse=True)
+        rows = math_ops.reduce_sum(math_ops.multiply(indices[:, :-1], strides), 1)
+        num_rows = math_ops.reduce_prod(shape[:-1])
+        ids = sparse_ids.values
+        valid = math_ops.greater_equal(ids, 0)
+        if sparse_weights is not None and combiner != "sum":
+            valid = math_ops.logical_and(valid, math_ops.greater(sparse_weights.values, 0))
+        embeddings = embedding_lookup_v1(
+            tables,
+            math_ops.where(valid, ids, array_ops.zeros_like(ids)),
+            partition_strategy,
+            max_norm=max_norm,
+        )
+        dtype = embeddings.dtype.base_dtype
+        weights = (
+            array_ops.ones_like(ids, dtype=dtype)
+            if sparse_weights is None
+            else math_ops.cast(sparse_weights.values, dtype)
+        )
+        weights = math_ops.where(valid, weights, array_ops.zeros_like(weights))
+        trailing = array_ops.ones_like(array_ops.shape(embeddings)[1:])
+        column = array_ops.reshape(weights, array_ops.concat([[-1], trailing], 0))
+        total = math_ops.unsorted_segment_sum(math_ops.multiply(embeddings, column), rows, num_rows)
+        counts = math_ops.unsorted_segment_sum(math_ops.cast(valid, dtype), rows, num_rows)
+        if combiner != "sum":
+            norm = weights if combiner == "mean" else math_ops.square(weights)
+            norm = math_ops.unsorted_segment_sum(norm, rows, num_rows)
+            if combiner == "sqrtn":
+                norm = math_ops.sqrt(norm)
+            total = math_ops.divide_no_nan(
+                total, array_ops.reshape(norm, array_ops.concat([[-1], trailing], 0))
+            )
+        empty = array_ops.reshape(math_ops.equal(counts, 0), array_ops.concat([[-1], trailing], 0))
+        if default_id is None:
+            fill = array_ops.zeros_like(total)
+        else:
+            fill = array_ops.expand_dims(
+                embedding_lookup_v1(tables, default_id, partition_strategy, max_norm=max_norm), 0
+            )
+            fill = math_ops.add(fill, array_ops.zeros_like(total))
+        result = math_ops.where(array_ops.broadcast_to(empty, array_ops.shape(total)), fill, total)
+        dims = array_ops.concat(
+            [math_ops.cast(shape[:-1], dtypes.int32), array_ops.shape(result)[1:]], 0
+        )
+        return array_ops.reshape(result, dims, name=scope)
+
+
+def safe_embedding_lookup_sparse(
+    embedding_weights,
+    sparse_ids,
+    sparse_weights=None,
+    combiner="mean",
+    default_id=None,
+    max_norm=None,
+    name=None,
+    allow_fast_lookup=False,
+) -> Tensor:
+    """TF2's ``tf.nn.safe_embedding_lookup_sparse`` (see :func:`safe_embedding_lookup_sparse_v1`)."""
+    return safe_embedding_lookup_sparse_v1(
+        embedding_weights,
+        sparse_ids,
+        sparse_weights,
+        combiner,
+        default_id,
+        name,
+        "div",
+        max_norm,
+        allow_fast_lookup,
+    )
+
+
 V1_OVERRIDES = {
+    "safe_embedding_lookup_sparse": safe_embedding_lookup_sparse_v1,
     "embedding_lookup": embedding_lookup_v1,
     "embedding_lookup_sparse": embedding_lookup_sparse_v1,
 }
