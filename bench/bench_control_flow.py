@@ -1,0 +1,170 @@
+"""Benchmark: the one execution state, and TF1 loops, next to the old engine and TensorFlow.
+
+Issue 13's figures:
+
+- per-op cost of the unified ``ExecutionState`` against the engine before it (commit
+  1244bfd, checked out in a temporary ``git worktree``) on two workloads: a 1,000-op
+  chain of scalar adds (the in-order fast path) and a fan-out of 64 small matmuls on
+  two inter-op threads (the scheduler loop); target: no more than 10 % slower;
+- per-iteration cost of a ``tf.while_loop`` whose body has five ops, TF1's dataflow loop
+  and the functional ``While``, against TensorFlow 2.21 (one thread) measured in the same
+  run (``/work/tfvenv/bin/python``); target: 20 µs per iteration.
+
+Each engine runs in its own subprocess, alternately, several rounds; the best round of
+each counts (the machine is shared: compare ratios). Run as::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/bench_control_flow.py
+
+It prints the table and rewrites its section of bench/RESULTS.md (``--no-write``: print only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from bench_common import machine_line, write_section
+
+ROOT = Path(__file__).resolve().parent.parent
+BEFORE = "1244bfd"  # the engine before the execution state (the first build's last commit)
+TF_PYTHON = "/work/tfvenv/bin/python"
+ROUNDS = 5
+
+ENGINE_SCRIPT = textwrap.dedent(
+    """
+    import json, sys, time
+    import numpy as np
+    import runtime as tf
+    v1 = tf.compat.v1
+
+    def best(fn, calls, repeats=5):
+        fn()
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times.append((time.perf_counter() - start) / calls)
+        return min(times)
+
+    with tf.Graph().as_default():
+        y = tf.constant(1.0)
+        for _ in range(1000):
+            y = y + 1.0
+        sess = v1.Session(config=v1.ConfigProto(inter_op_parallelism_threads=1))
+        chain = best(lambda: sess.run(y), 20) / 1002
+    with tf.Graph().as_default():
+        x = tf.constant(np.ones((8, 8), np.float32))
+        fan = tf.add_n([tf.matmul(x, x) for _ in range(64)])
+        sess = v1.Session(config=v1.ConfigProto(inter_op_parallelism_threads=2))
+        fanout = best(lambda: sess.run(fan), 50) / 130
+    print(json.dumps({"chain": chain, "fanout": fanout}))
+    """
+)
+
+LOOP_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys, time
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    form = sys.argv[1]
+    if form == "tensorflow":
+        import tensorflow as tf
+        tf.compat.v1.disable_v2_behavior()
+        tf.compat.v1.disable_control_flow_v2()
+    else:
+        import runtime as tf
+        if form == "functional":
+            tf.compat.v1.enable_control_flow_v2()
+    v1 = tf.compat.v1
+    n = v1.placeholder(tf.int32, [])
+
+    def body(i, x):  # five ops: i + 1, and four on x
+        return i + 1, tf.sin(x * 1.0001 + 0.5) - 0.1
+
+    out = v1.while_loop(lambda i, x: i < n, body, [0, tf.constant(0.3)])
+    config = v1.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1)
+    with v1.Session(config=config) as sess:
+        sess.run(out, {n: 10})
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            sess.run(out, {n: 2000})
+            best = min(best, (time.perf_counter() - start) / 2000)
+    print(json.dumps({"iteration": best}))
+    """
+)
+
+
+def _run(python: str, script: str, cwd: Path, *args) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env["PYTHONPATH"] = str(cwd)
+    out = subprocess.run(
+        [python, "-c", script, *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _best(runs: list[dict]) -> dict:
+    return {key: min(run[key] for run in runs) for key in runs[0]}
+
+
+def engines() -> tuple[dict, dict]:
+    """Per-op seconds of the chain and fan-out workloads, now and before."""
+    with tempfile.TemporaryDirectory() as scratch:
+        before = Path(scratch) / "before"
+        subprocess.run(["git", "worktree", "add", "-q", str(before), BEFORE], cwd=ROOT, check=True)
+        try:
+            now_runs, before_runs = [], []
+            for _ in range(ROUNDS):
+                now_runs.append(_run(sys.executable, ENGINE_SCRIPT, ROOT))
+                before_runs.append(_run(sys.executable, ENGINE_SCRIPT, before))
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT)
+    return _best(now_runs), _best(before_runs)
+
+
+def loops() -> dict:
+    """Seconds per iteration of the five-op loop in each form."""
+    runs = {"dataflow": [], "functional": [], "tensorflow": []}
+    for _ in range(ROUNDS):
+        for form in runs:
+            python = TF_PYTHON if form == "tensorflow" else sys.executable
+            runs[form].append(_run(python, LOOP_SCRIPT, ROOT, form)["iteration"])
+    return {form: min(times) for form, times in runs.items()}
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:.2f} µs"
+
+
+def main() -> None:
+    now, before = engines()
+    loop = loops()
+    lines = [
+        "## Execution state and TF1 loops (bench/bench_control_flow.py)",
+        "",
+        machine_line(),
+        "",
+        "| figure | now | before (1244bfd) / TF 2.21 | ratio | target |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| 1,000-op scalar chain, per op | {us(now['chain'])} | {us(before['chain'])} | "
+        f"{now['chain'] / before['chain']:.2f}× | ≤ 1.10× |",
+        f"| 64 matmul fan-out on 2 threads, per op | {us(now['fanout'])} | "
+        f"{us(before['fanout'])} | {now['fanout'] / before['fanout']:.2f}× | ≤ 1.10× |",
+        f"| while_loop, 5-op body, per iteration (dataflow) | {us(loop['dataflow'])} | "
+        f"{us(loop['tensorflow'])} | {loop['dataflow'] / loop['tensorflow']:.1f}× | ≤ 20 µs |",
+        f"| while_loop, 5-op body, per iteration (functional) | {us(loop['functional'])} | "
+        f"{us(loop['tensorflow'])} | {loop['functional'] / loop['tensorflow']:.1f}× | — |",
+    ]
+    print("\n".join(lines))
+    if "--no-write" not in sys.argv:
+        write_section("bench_control_flow", lines)
+
+
+if __name__ == "__main__":
+    main()
