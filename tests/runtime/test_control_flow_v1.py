@@ -307,3 +307,13 @@ def test_loops_carry_tensor_arrays_in_both_forms(graph, functional):
         v1.disable_control_flow_v2()
     assert isinstance(array, tf.TensorArray)
     np.testing.assert_array_equal(v1.Session().run(stacked), [0.0, 2.0, 4.0, 6.0])
+
+
+def test_traced_runs_record_each_iteration_of_a_loop_op(graph):
+    i = v1.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)], name="loop")
+    meta = v1.RunMetadata()
+    with v1.Session() as sess:
+        sess.run(i, options=v1.RunOptions(trace_level=3), run_metadata=meta)
+    names = [n.node_name for d in meta.step_stats.dev_stats for n in d.node_stats]
+    assert names.count("loop/add") == 3  # once per iteration, as TF's step stats
+    assert names.count("loop/Merge") == 4 and names.count("loop/Exit") == 1
