@@ -50,8 +50,10 @@ __all__ = [
     "percentage_below",
     "precision",
     "precision_at_thresholds",
+    "precision_at_top_k",
     "recall",
     "recall_at_thresholds",
+    "recall_at_top_k",
     "root_mean_squared_error",
     "sensitivity_at_specificity",
     "specificity_at_sensitivity",
@@ -848,3 +850,152 @@ def mean_per_class_accuracy(
         value = math_ops.reduce_mean(per_class, name="mean_accuracy")
         update_op = divide_no_nan(update_count, math_ops.maximum(update_total, 0), name="update_op")
         return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+# -- top-k retrieval metrics ------------------------------------------------------------
+
+
+def _at_k_name(name: str, k=None, class_id=None) -> str:
+    name = f"{name}_at_{k}" if k is not None else f"{name}_at_k"
+    return f"{name}_class{class_id}" if class_id is not None else name
+
+
+def _first_occurrences(ids: Tensor) -> Tensor:
+    """Along the last axis, true where a value is not repeated from earlier (set semantics)."""
+    positions = math_ops.range(array_ops.shape(ids)[-1])
+    earlier = math_ops.less(
+        array_ops.expand_dims(positions, 0), array_ops.expand_dims(positions, 1)
+    )
+    same = math_ops.equal(array_ops.expand_dims(ids, -1), array_ops.expand_dims(ids, -2))
+    return math_ops.logical_not(math_ops.reduce_any(math_ops.logical_and(same, earlier), -1))
+
+
+def _contains(ids: Tensor, of: Tensor) -> Tensor:
+    """For each entry of ``of``, whether it is among ``ids`` (rows matched by leading axes)."""
+    same = math_ops.equal(array_ops.expand_dims(of, -1), array_ops.expand_dims(ids, -2))
+    return math_ops.reduce_any(same, -1)
+
+
+def _top_k_counts(labels, predictions_idx, class_id) -> dict:
+    """Per row: how many predicted ids are labels (``tp``), are not (``fp``), and how many
+    labels were not predicted (``fn``), each counted as a set; with ``class_id``, only
+    that class counts."""
+    predictions_idx = math_ops.cast(convert_to_tensor(predictions_idx), dtypes.int64)
+    labels = math_ops.cast(convert_to_tensor(labels), dtypes.int64)
+    if labels.shape.rank is not None and labels.shape.rank == predictions_idx.shape.rank - 1:
+        labels = array_ops.expand_dims(labels, -1)
+    if class_id is not None:
+        predicted = math_ops.reduce_any(math_ops.equal(predictions_idx, class_id), -1)
+        labelled = math_ops.reduce_any(math_ops.equal(labels, class_id), -1)
+        not_predicted, not_labelled = (
+            math_ops.logical_not(predicted),
+            math_ops.logical_not(labelled),
+        )
+        hits = {
+            "tp": _both(predicted, labelled),
+            "fp": _both(predicted, not_labelled),
+            "fn": _both(labelled, not_predicted),
+        }
+        return {key: math_ops.cast(value, dtypes.float64) for key, value in hits.items()}
+    new_predictions = _first_occurrences(predictions_idx)
+    new_labels = _first_occurrences(labels)
+    predicted_right = _contains(labels, predictions_idx)
+    found = _contains(predictions_idx, labels)
+    counts = {
+        "tp": _both(new_predictions, predicted_right),
+        "fp": _both(new_predictions, math_ops.logical_not(predicted_right)),
+        "fn": _both(new_labels, math_ops.logical_not(found)),
+    }
+    return {
+        key: math_ops.reduce_sum(math_ops.cast(v, dtypes.float64), -1) for key, v in counts.items()
+    }
+
+
+def _streaming_count(rows: Tensor, weights, name: str) -> tuple:
+    """A float64 local variable summing the (weighted) per-row counts ``rows``."""
+    graph = get_default_graph()
+    with graph.name_scope(name) as scope:
+        if weights is not None:
+            rows = rows * math_ops.cast(convert_to_tensor(weights), dtypes.float64)
+        variable = metric_variable([], dtypes.float64, name=scope)
+        update = assign_add(variable, math_ops.reduce_sum(rows), name="update")
+        return variable.value(), update
+
+
+def _top_k_ratio(
+    metric: str, name, other: str, labels, predictions_idx, k, class_id, weights, collections
+):
+    """``tp / (tp + other)`` over the batches so far (NaN before any count, as TF's)."""
+    graph = get_default_graph()
+    counter_names = {"fp": "false_positive", "fn": "false_negative"}
+    with graph.name_scope(name or _at_k_name(metric, k, class_id)) as scope:
+        rows = _top_k_counts(labels, predictions_idx, class_id)
+        tp, update_tp = _streaming_count(
+            rows["tp"], weights, _at_k_name("true_positive", k, class_id)
+        )
+        extra, update_extra = _streaming_count(
+            rows[other], weights, _at_k_name(counter_names[other], k, class_id)
+        )
+        value = math_ops.truediv(tp, tp + extra, name=scope)
+        update_op = math_ops.truediv(update_tp, update_tp + update_extra, name="update")
+        return _publish(value, update_op, *collections)
+
+
+def precision_at_top_k(
+    labels,
+    predictions_idx,
+    k=None,
+    class_id=None,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """Precision of retrieved ids: of the ``predictions_idx`` (``[..., k]``, e.g. from
+    ``top_k``), the fraction that are among the row's ``labels`` (``[..., num_labels]``
+    or ``[...]``); ids and labels count as sets. With ``class_id``, the precision of
+    that class alone.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p, update = precision_at_top_k([[1, 3], [0, 2]], [[1, 2], [2, 0]])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(sess.run(update), p.name)
+    0.75 precision_at_k:0
+    """
+    collections = (metrics_collections, updates_collections)
+    return _top_k_ratio(
+        "precision", name, "fp", labels, predictions_idx, k, class_id, weights, collections
+    )
+
+
+def recall_at_top_k(
+    labels,
+    predictions_idx,
+    k=None,
+    class_id=None,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """Recall of retrieved ids: of each row's ``labels`` (as a set), the fraction found
+    among its ``predictions_idx``. With ``class_id``, the recall of that class alone.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     r, update = recall_at_top_k([[1, 3], [0, 2]], [[1, 2], [2, 0]])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(sess.run(update))
+    0.75
+    """
+    collections = (metrics_collections, updates_collections)
+    return _top_k_ratio(
+        "recall", name, "fn", labels, predictions_idx, k, class_id, weights, collections
+    )

@@ -52,6 +52,19 @@ UNIT = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in REAL]
 UNIT_LABELS = [v / np.linalg.norm(v, axis=1, keepdims=True) for v in REAL_LABELS]
 THRESHOLDS = [0.2, 0.5, 0.8]
 
+
+def top_ids(key: str, rows: int, classes: int, k: int) -> list:
+    """Per batch, ``k`` distinct class ids for each row (what ``top_k`` returns)."""
+    rng = _rng(key)
+    return [
+        np.stack([rng.permutation(classes)[:k] for _ in range(rows)]).astype(np.int64)
+        for _ in range(BATCHES)
+    ]
+
+
+TOP_IDS = top_ids("top", 6, 5, 2)
+MULTI_LABELS = ints("multi", [6, 3], 5)
+
 CASES = {
     "mean": _case("mean", {"values": REAL}),
     "mean/weighted": _case("mean", {"values": REAL, "weights": floats("w2", [4, 1])}),
@@ -151,6 +164,23 @@ CASES = {
         {"labels": BINARY, "predictions": SCORES},
         specificity=0.4,
         num_thresholds=50,
+    ),
+    "precision_at_top_k": _case(
+        "precision_at_top_k", {"labels": MULTI_LABELS, "predictions_idx": TOP_IDS}
+    ),
+    "precision_at_top_k/class": _case(
+        "precision_at_top_k",
+        {"labels": MULTI_LABELS, "predictions_idx": TOP_IDS, "weights": WEIGHTS},
+        k=2,
+        class_id=2,
+    ),
+    "recall_at_top_k": _case(
+        "recall_at_top_k", {"labels": ints("single", [6], 5), "predictions_idx": TOP_IDS}, k=2
+    ),
+    "recall_at_top_k/class": _case(
+        "recall_at_top_k",
+        {"labels": MULTI_LABELS, "predictions_idx": TOP_IDS},
+        class_id=3,
     ),
     "mean_iou": _case("mean_iou", {"labels": LABELS, "predictions": PREDICTIONS}, num_classes=3),
     "mean_iou/weighted": _case(
