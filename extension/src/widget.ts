@@ -137,6 +137,8 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
       this.showMessage(problem);
       return;
     }
+    // Each step of a big graph's first draw is its own task, so none blocks the page long.
+    await Private.nextTask();
     const payload = data as ITFGraphPayload;
     const previous = this._payload;
     const same = previous !== null && Private.sameGraph(previous, payload);
@@ -374,7 +376,9 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
     try {
       d = drawing(payload, state.expanded, state.colorBy);
       const graphviz = await Private.graphviz();
+      await Private.nextTask();
       svg = Private.parseSvg(graphviz.dot(toDot(d)));
+      await Private.nextTask();
     } catch (error) {
       if (draw === this._draws) {
         this.showMessage(`tfgraph could not draw this graph: ${Private.reason(error)}`);
@@ -825,6 +829,11 @@ namespace Private {
       group.removeAttribute('class');
     }
     return copy;
+  }
+
+  /** Resolves in a later task: the page gets to paint and handle input in between. */
+  export function nextTask(): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, 0));
   }
 
   /** Whether two payloads draw the same graph (a redraw, not a new graph). */
