@@ -25,6 +25,7 @@ from .ops import (
     normalization_ops,
     pooling_ops,
     rnn,
+    sampled_loss_ops,
     sort_ops,
 )
 from .ops.activation_ops import *  # noqa: F403 (tf.nn is the op modules' public names)
@@ -37,6 +38,7 @@ from .ops.nn_ops import *  # noqa: F403
 from .ops.normalization_ops import *  # noqa: F403
 from .ops.pooling_ops import *  # noqa: F403
 from .ops.rnn import *  # noqa: F403 (dynamic_rnn & co, and tf.nn.rnn_cell)
+from .ops.sampled_loss_ops import *  # noqa: F403
 from .ops.sort_ops import *  # noqa: F403 (top_k, in_top_k)
 
 _MODULES = (
@@ -49,6 +51,7 @@ _MODULES = (
     normalization_ops,
     pooling_ops,
     rnn,
+    sampled_loss_ops,
     sort_ops,
 )
 __all__ = sorted({name for module in _MODULES for name in module.__all__} | {"sigmoid", "tanh"})

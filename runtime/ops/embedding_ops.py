@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import dtypes
 from ..graph import Tensor, graph_of
 from ..scopes import name_scope
-from . import array_ops, math_ops
+from . import array_ops, clip_ops, math_ops
 from .core import convert_to_tensor
 
 __all__ = ["embedding_lookup", "embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
@@ -70,22 +70,14 @@ def _partitioned_lookup(tables: list, ids: Tensor, strategy: str) -> Tensor:
 
 
 def _clip(embeddings: Tensor, ids: Tensor, max_norm) -> Tensor:
-    """Each embedding scaled to L2 norm ``max_norm`` at most (TF's ``clip_by_norm`` over
-    the axes after the ids')."""
+    """Each embedding scaled to L2 norm ``max_norm`` at most (over the axes after the ids')."""
     if max_norm is None:
         return embeddings
     if ids.shape.rank is not None and embeddings.shape.rank is not None:
         axes = list(range(ids.shape.rank, embeddings.shape.rank))
     else:
         axes = math_ops.range(array_ops.rank(ids), array_ops.rank(embeddings))
-    squares = math_ops.reduce_sum(math_ops.square(embeddings), axes, keepdims=True)
-    positive = math_ops.greater(squares, 0.0)
-    safe = math_ops.where(positive, squares, array_ops.ones_like(squares))
-    norm = math_ops.where(positive, math_ops.sqrt(safe), squares)
-    max_norm = convert_to_tensor(max_norm, dtype_hint=embeddings.dtype.base_dtype)
-    return math_ops.realdiv(
-        math_ops.multiply(embeddings, max_norm), math_ops.maximum(norm, max_norm)
-    )
+    return clip_ops.clip_by_norm(embeddings, max_norm, axes)
 
 
 def embedding_lookup_v1(
