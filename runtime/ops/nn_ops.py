@@ -18,7 +18,13 @@ from .core import apply_op, convert_to_tensor, same_dtype
 from .nn_util import apply_like
 from .shape_util import merge_dim, with_rank, with_rank_at_least
 
-__all__ = ["bias_add", "dropout", "zero_fraction"]
+__all__ = [
+    "bias_add",
+    "compute_average_loss",
+    "dropout",
+    "scale_regularization_loss",
+    "zero_fraction",
+]
 
 
 # -- bias ---------------------------------------------------------------------------------
@@ -278,6 +284,54 @@ def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=N
     if rate is None:
         raise ValueError("Either 'keep_prob' or 'rate' must be given")
     return dropout(x, rate, noise_shape, seed, name)
+
+
+# -- losses averaged for distribution strategies (one replica here) --------------------------
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None) -> Tensor:
+    """The sum of (weighted) per-example losses over the global batch size.
+
+    Without ``global_batch_size`` the batch is ``per_example_loss``'s first dimension
+    (this runtime is one replica).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     loss = tf.nn.compute_average_loss([1.0, 2.0, 3.0], sample_weight=[1.0, 1.0, 0.0])
+    ...     tf.compat.v1.Session().run(loss)
+    np.float32(1.0)
+    """
+    losses = convert_to_tensor(per_example_loss, name="per_example_loss")
+    dtype = losses.dtype.base_dtype
+    if losses.shape.rank == 0:
+        raise ValueError(
+            "Invalid value passed for `per_example_loss`. Expected a tensor with at least "
+            f"rank 1. Received: {losses}."
+        )
+    if sample_weight is not None:
+        weights = convert_to_tensor(sample_weight, dtype_hint=dtype, name="sample_weight")
+        losses = math_ops.multiply(losses, math_ops.cast(weights, dtype))
+    if global_batch_size is None:
+        global_batch_size = array_ops.shape(losses)[0]
+    elif isinstance(global_batch_size, int) and global_batch_size <= 0:
+        raise ValueError(f"global_batch_size must be positive, got {global_batch_size}")
+    batch = math_ops.cast(global_batch_size, dtype)
+    return math_ops.realdiv(math_ops.reduce_sum(losses), batch)
+
+
+def scale_regularization_loss(regularization_loss) -> Tensor:
+    """The summed regularization loss divided by the number of replicas (here one).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     tf.compat.v1.Session().run(tf.nn.scale_regularization_loss([0.5, 0.25]))
+    np.float32(0.75)
+    """
+    return math_ops.reduce_sum(convert_to_tensor(regularization_loss, name="regularization_loss"))
 
 
 # TF1's signatures, and the names only TF1's tf.nn has.

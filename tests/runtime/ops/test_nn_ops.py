@@ -779,3 +779,18 @@ def test_backward_kernels_check_the_gradient_shape(graph):
     grads = tf.gradients(tf.nn.max_pool2d(x, 2, 2, "VALID"), x, grad_ys=dy)
     with pytest.raises(InvalidArgumentError, match=r"MaxPoolGrad.*grad has shape \[1, 3, 2, 1\]"):
         run(grads, {x: randn(1, 4, 4, 1), dy: randn(1, 3, 2, 1)})
+
+
+def test_compute_average_loss_divides_by_the_global_batch(graph):
+    losses = tf.compat.v1.placeholder(tf.float32, [None])
+    averaged = [
+        tf.nn.compute_average_loss(losses),
+        tf.nn.compute_average_loss(losses, global_batch_size=8),
+        tf.nn.compute_average_loss(losses, sample_weight=2.0, global_batch_size=tf.constant(4)),
+    ]
+    values = run(averaged, {losses: np.array([1.0, 2.0, 3.0, 6.0], np.float32)})
+    np.testing.assert_allclose(values, [3.0, 1.5, 6.0])
+    with pytest.raises(ValueError, match="Expected a tensor with at least rank 1"):
+        tf.nn.compute_average_loss(1.0)
+    with pytest.raises(ValueError, match="global_batch_size must be positive"):
+        tf.nn.compute_average_loss([1.0], global_batch_size=0)
