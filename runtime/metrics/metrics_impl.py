@@ -26,15 +26,17 @@ from .. import dtypes
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
 from ..losses.losses_impl import divide_no_nan
-from ..ops import array_ops, math_ops
+from ..ops import array_ops, control_flow_ops, math_ops
 from ..ops.core import constant, convert_to_tensor
 from ..ops.logging_ops import Assert
+from ..ops.sort_ops import top_k
 from ..ops.variable_scope import variable_scope
 from ..ops.variables import Variable, assign_add
 
 __all__ = [
     "accuracy",
     "auc",
+    "average_precision_at_k",
     "false_negatives",
     "false_negatives_at_thresholds",
     "false_positives",
@@ -49,13 +51,17 @@ __all__ = [
     "mean_tensor",
     "percentage_below",
     "precision",
+    "precision_at_k",
     "precision_at_thresholds",
     "precision_at_top_k",
     "recall",
+    "recall_at_k",
     "recall_at_thresholds",
     "recall_at_top_k",
     "root_mean_squared_error",
     "sensitivity_at_specificity",
+    "sparse_average_precision_at_k",
+    "sparse_precision_at_k",
     "specificity_at_sensitivity",
     "true_negatives",
     "true_negatives_at_thresholds",
@@ -999,3 +1005,152 @@ def recall_at_top_k(
     return _top_k_ratio(
         "recall", name, "fn", labels, predictions_idx, k, class_id, weights, collections
     )
+
+
+def _top_k_ids(predictions, k: int) -> Tensor:
+    return top_k(predictions, k)[1]
+
+
+def precision_at_k(
+    labels,
+    predictions,
+    k,
+    class_id=None,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """:func:`precision_at_top_k` of the ``k`` highest ``predictions`` (logits or scores,
+    ``[..., num_classes]``) of each row.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p, update = precision_at_k([[2], [0]], [[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]], k=2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(sess.run(update), p.name)
+    0.5 precision_at_2:0
+    """
+    with get_default_graph().name_scope(name or _at_k_name("precision", k, class_id)) as scope:
+        return precision_at_top_k(
+            labels,
+            _top_k_ids(predictions, k),
+            k,
+            class_id,
+            weights,
+            metrics_collections,
+            updates_collections,
+            name=scope,
+        )
+
+
+sparse_precision_at_k = precision_at_k  # TF1's older name
+
+
+def recall_at_k(
+    labels,
+    predictions,
+    k,
+    class_id=None,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """:func:`recall_at_top_k` of the ``k`` highest ``predictions`` of each row."""
+    with get_default_graph().name_scope(name or _at_k_name("recall", k, class_id)) as scope:
+        return recall_at_top_k(
+            labels,
+            _top_k_ids(predictions, k),
+            k,
+            class_id,
+            weights,
+            metrics_collections,
+            updates_collections,
+            name=scope,
+        )
+
+
+def _average_precision(labels, predictions_idx) -> Tensor:
+    """Per row, the average precision of the ranked ``predictions_idx``: the mean over the
+    relevant positions of the precision up to them, over ``min(labels, k)``."""
+    graph = get_default_graph()
+    with graph.name_scope("average_precision") as scope:
+        predictions_idx = math_ops.cast(predictions_idx, dtypes.int64)
+        k = predictions_idx.shape[-1]
+        labels = math_ops.cast(convert_to_tensor(labels), dtypes.int64)
+        if labels.shape.rank is not None and labels.shape.rank == predictions_idx.shape.rank - 1:
+            labels = array_ops.expand_dims(labels, -1)
+        relevant = math_ops.cast(_contains(labels, predictions_idx), dtypes.float64)
+        retrieved = math_ops.cast(math_ops.range(1, k + 1), dtypes.float64)
+        precision = math_ops.cumsum(relevant, axis=-1) / retrieved
+        total = math_ops.reduce_sum(precision * relevant, -1)
+        labelled = math_ops.reduce_sum(
+            math_ops.cast(math_ops.greater_equal(labels, 0), dtypes.float64), -1
+        )
+        return math_ops.truediv(total, math_ops.minimum(labelled, float(k)), name=scope)
+
+
+def _without_unknown_classes(labels, predictions) -> Tensor:
+    """``labels`` with the ids of no class of ``predictions`` replaced by -1 (not relevant)."""
+    labels = math_ops.cast(convert_to_tensor(labels), dtypes.int64)
+    classes = math_ops.cast(array_ops.shape(predictions)[-1], dtypes.int64)
+    return control_flow_ops.cond_v1(
+        math_ops.reduce_max(labels) >= classes,
+        lambda: math_ops.where(labels >= classes, -array_ops.ones_like(labels), labels),
+        lambda: labels,
+    )
+
+
+def average_precision_at_k(
+    labels,
+    predictions,
+    k,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The mean average precision at ``k`` (for ranking with several relevant labels).
+
+    Labels that are no class of ``predictions`` (``>= num_classes``) are not relevant.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     ap, update = average_precision_at_k([[0, 2]], [[0.1, 0.2, 0.7]], k=2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print(sess.run(update))  # label 2 ranked first: (1/1) / 2
+    0.5
+    """
+    if k < 1:
+        raise ValueError(f"Invalid k={k}. `k` should be >= 1.")
+    graph = get_default_graph()
+    with graph.name_scope(name or _at_k_name("average_precision", k)) as scope:
+        ids = _top_k_ids(predictions, k)
+        precision = _average_precision(_without_unknown_classes(labels, predictions), ids)
+        if weights is not None:
+            weights = math_ops.cast(convert_to_tensor(weights), dtypes.float64)
+            weights = weights * array_ops.ones_like(precision)
+            precision = precision * weights
+        with graph.name_scope("max") as max_scope:
+            most = metric_variable([], dtypes.float64, name=max_scope)
+            if weights is None:
+                batch_most = math_ops.cast(array_ops.size(precision), dtypes.float64)
+            else:
+                batch_most = math_ops.reduce_sum(weights)
+            update_most = assign_add(most, batch_most, name="update")
+        with graph.name_scope("total") as total_scope:
+            total = metric_variable([], dtypes.float64, name=total_scope)
+            update_total = assign_add(total, math_ops.reduce_sum(precision), name="update")
+        value = divide_no_nan(total.value(), most.value(), name="mean")
+        update_op = divide_no_nan(update_total, update_most, name=scope)
+        return _publish(value, update_op, metrics_collections, updates_collections)
+
+
+sparse_average_precision_at_k = average_precision_at_k  # TF1's older name

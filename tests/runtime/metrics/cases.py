@@ -63,6 +63,7 @@ def top_ids(key: str, rows: int, classes: int, k: int) -> list:
 
 
 TOP_IDS = top_ids("top", 6, 5, 2)
+SCORES5 = floats("scores5", [6, 5])
 MULTI_LABELS = ints("multi", [6, 3], 5)
 
 CASES = {
@@ -181,6 +182,34 @@ CASES = {
         "recall_at_top_k",
         {"labels": MULTI_LABELS, "predictions_idx": TOP_IDS},
         class_id=3,
+    ),
+    "precision_at_k": _case(
+        "precision_at_k", {"labels": MULTI_LABELS, "predictions": SCORES5}, k=2
+    ),
+    "precision_at_k/class": _case(
+        "precision_at_k",
+        {"labels": MULTI_LABELS, "predictions": SCORES5, "weights": WEIGHTS},
+        k=3,
+        class_id=1,
+    ),
+    "sparse_precision_at_k": _case(
+        "sparse_precision_at_k", {"labels": MULTI_LABELS, "predictions": SCORES5}, k=1
+    ),
+    "recall_at_k": _case(
+        "recall_at_k", {"labels": ints("single", [6], 5), "predictions": SCORES5}, k=3
+    ),
+    "average_precision_at_k": _case(
+        "average_precision_at_k", {"labels": MULTI_LABELS, "predictions": SCORES5}, k=3
+    ),
+    "sparse_average_precision_at_k": _case(
+        "sparse_average_precision_at_k",
+        {"labels": MULTI_LABELS, "predictions": SCORES5, "weights": WEIGHTS},
+        k=2,
+    ),
+    "average_precision_at_k/unknown_classes": _case(
+        "average_precision_at_k",
+        {"labels": ints("wide", [6, 2], 7), "predictions": SCORES5},
+        k=2,
     ),
     "mean_iou": _case("mean_iou", {"labels": LABELS, "predictions": PREDICTIONS}, num_classes=3),
     "mean_iou/weighted": _case(
