@@ -30,13 +30,15 @@ from .nn_util import (
     spatial_output,
     window_list,
 )
-from .shape_util import merge_shapes, with_rank
+from .shape_util import merge_dim, merge_shapes, with_rank
 
 __all__ = [
     "avg_pool",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
+    "dilation2d",
+    "erosion2d",
     "max_pool",
     "max_pool1d",
     "max_pool2d",
@@ -622,11 +624,147 @@ def pool_v1(
     return pool(input, window_shape, pooling_type, strides, padding, data_format, dilations, name)
 
 
+# -- morphological dilation and erosion ---------------------------------------------------------
+
+_DILATION_ATTRS = (
+    "T: realnumbertype",
+    "strides: list(int) >= 4",
+    "rates: list(int) >= 4",
+    "padding: {'SAME', 'VALID'}",
+)
+
+
+def _dilation_shape(input, filter, **attrs) -> list[TensorSpec]:
+    dtype = same_dtype("Dilation2D", input, filter)
+    x = with_rank(input.shape, 4).as_list()
+    kh, kw, depth = with_rank(filter.shape, 3).as_list()
+    channels = merge_dim(x[3], depth)
+    windows = {**attrs, "dilations": attrs["rates"]}
+    spatial = spatial_output(TensorShape(x), (kh, kw), windows, "NHWC")
+    return [TensorSpec(dtype, TensorShape([x[0], *spatial, channels]))]
+
+
+def _dilation_backprop_shape(of: str):
+    """A dilation's backprop: checked as the dilation, shaped like its input or filter."""
+
+    def shape_fn(input, filter, out_backprop, **attrs) -> list[TensorSpec]:
+        _dilation_shape(input, filter, **attrs)
+        with_rank(out_backprop.shape, 4)
+        return [TensorSpec(out_backprop.dtype, (input if of == "input" else filter).shape)]
+
+    return shape_fn
+
+
+DILATION = _pool_op("Dilation2D", ("input: T", "filter: T"), _DILATION_ATTRS, _dilation_shape)
+DILATION_BACKPROP_INPUT = _pool_op(
+    "Dilation2DBackpropInput",
+    ("input: T", "filter: T", "out_backprop: T"),
+    _DILATION_ATTRS,
+    _dilation_backprop_shape("input"),
+    ("in_backprop: T",),
+)
+DILATION_BACKPROP_FILTER = _pool_op(
+    "Dilation2DBackpropFilter",
+    ("input: T", "filter: T", "out_backprop: T"),
+    _DILATION_ATTRS,
+    _dilation_backprop_shape("filter"),
+    ("filter_backprop: T",),
+)
+
+
+@register_gradient("Dilation2D")
+def _dilation_gradient(op, grad):
+    input, filter = op.inputs
+    return [
+        apply_like(DILATION_BACKPROP_INPUT, [input, filter, grad], op),
+        apply_like(DILATION_BACKPROP_FILTER, [input, filter, grad], op),
+    ]
+
+
+def _dilation_attrs(strides, rates, padding) -> dict:
+    return {
+        "strides": window_list(strides, 2, "strides", "NHWC"),
+        "rates": window_list(rates, 2, "rates", "NHWC"),
+        "padding": padding_attrs(padding, "NHWC", 2)["padding"],
+    }
+
+
+def dilation2d(input, filters, strides, padding, data_format, dilations, name=None) -> Tensor:
+    """Grayscale morphological dilation: the maximum over each window of ``input +
+    filters`` (a structuring element ``[kh, kw, channels]``), op ``Dilation2D``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.nn.dilation2d([[[[1.0], [3.0], [2.0]]]], [[[0.0], [-1.0]]],
+    ...                          [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1])
+    ...     tf.compat.v1.Session().run(y)[0, 0, :, 0]
+    array([2., 3.], dtype=float32)
+    """
+    if data_format != "NHWC":
+        raise ValueError(
+            "`data_format` values other  than 'NHWC' are not supported. Received: "
+            f"data_format={data_format}"
+        )
+    with name_scope(name, "dilation2d", [input, filters]) as scope:
+        input = convert_to_tensor(input, name="input")
+        filters = convert_to_tensor(filters, dtype_hint=input.dtype.base_dtype, name="filter")
+        attrs = _dilation_attrs(strides, dilations, padding)
+        return apply_op(DILATION, [input, filters], scope, **attrs).outputs[0]
+
+
+def dilation2d_v1(
+    input,
+    filter=None,
+    strides=None,
+    rates=None,
+    padding=None,
+    name=None,
+    filters=None,
+    dilations=None,
+) -> Tensor:
+    """TF1's ``tf.compat.v1.nn.dilation2d``: ``filter`` and ``rates``."""
+    filter = deprecated_argument_lookup("filters", filters, "filter", filter)
+    rates = deprecated_argument_lookup("dilations", dilations, "rates", rates)
+    return dilation2d(input, filter, strides, padding, "NHWC", rates, name)
+
+
+def erosion2d(value, filters, strides, padding, data_format, dilations, name=None) -> Tensor:
+    """Grayscale morphological erosion, the dual of :func:`dilation2d`: the minimum over
+    each window of ``value - filters`` (the filter reflected).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = tf.nn.erosion2d([[[[4.0], [3.0], [2.0]]]], [[[0.0], [1.0]]],
+    ...                         [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1])
+    ...     tf.compat.v1.Session().run(y)[0, 0, :, 0]
+    array([3., 2.], dtype=float32)
+    """
+    with name_scope(name, "erosion2d", [value, filters]) as scope:
+        value = convert_to_tensor(value, name="value")
+        filters = convert_to_tensor(filters, dtype_hint=value.dtype.base_dtype, name="filters")
+        reflected = array_ops.reverse(filters, [0, 1])
+        dilated = dilation2d(
+            math_ops.negative(value), reflected, strides, padding, data_format, dilations
+        )
+        return math_ops.negative(dilated, name=scope)
+
+
+def erosion2d_v1(value, kernel, strides, rates, padding, name=None) -> Tensor:
+    """TF1's ``tf.compat.v1.nn.erosion2d``: ``kernel`` and ``rates``."""
+    return erosion2d(value, kernel, strides, padding, "NHWC", rates, name)
+
+
 __all__ += ["avg_pool_v2", "max_pool_v2"]
 # TF1 spells TF2's rank-generic pools with a _v2 suffix.
 avg_pool_v2 = avg_pool
 max_pool_v2 = max_pool
 V1_OVERRIDES = {
+    "dilation2d": dilation2d_v1,
+    "erosion2d": erosion2d_v1,
     "avg_pool": avg_pool_v1,
     "avg_pool2d": avg_pool_v1,
     "max_pool": max_pool_v1,

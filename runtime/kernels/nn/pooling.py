@@ -63,8 +63,13 @@ def max_pool_forward(x: np.ndarray, win: Windows) -> np.ndarray:
     return out
 
 
-def _first_max_hits(padded: np.ndarray, win: Windows, has_padding: bool) -> np.ndarray:
+def _first_max_hits(
+    padded: np.ndarray, win: Windows, has_padding: bool, offsets: np.ndarray | None = None
+) -> np.ndarray:
     """``hits[t]`` marks the windows whose first maximum is tap ``t``: ``[taps, n, *out, c]``.
+
+    ``offsets`` (``[*ksize, c]``), when given, is added to each tap's values first: the
+    structuring element of a morphological dilation.
 
     numpy's arithmetic on strided slices is several times slower than on contiguous
     arrays, and its masked copies (``where=``) slower still on random masks, so the taps
@@ -72,9 +77,7 @@ def _first_max_hits(padded: np.ndarray, win: Windows, has_padding: bool) -> np.n
     boolean arithmetic: a tap hits where it equals the window's maximum and no earlier
     tap did.
     """
-    stack = np.empty((win.taps, padded.shape[0], *win.out_sizes, padded.shape[-1]), padded.dtype)
-    for index, _, view in _taps(padded, win):
-        np.copyto(stack[index], view)
+    stack = _tap_stack(padded, win, offsets)
     hits = stack == stack.max(axis=0)
     found = np.zeros(hits.shape[1:], bool)
     for index, tap in enumerate(win.all_taps()):
@@ -83,6 +86,16 @@ def _first_max_hits(padded: np.ndarray, win: Windows, has_padding: bool) -> np.n
         np.greater(hits[index], found, out=hits[index])  # a hit, and no earlier one
         found |= hits[index]
     return hits
+
+
+def _tap_stack(padded: np.ndarray, win: Windows, offsets: np.ndarray | None) -> np.ndarray:
+    """Every tap's values (plus its offset) copied into one ``[taps, n, *out, c]`` array."""
+    stack = np.empty((win.taps, padded.shape[0], *win.out_sizes, padded.shape[-1]), padded.dtype)
+    for index, tap, view in _taps(padded, win):
+        np.copyto(stack[index], view)
+        if offsets is not None:
+            stack[index] += offsets[tap]
+    return stack
 
 
 def _batch_blocks(batch: int, image_bytes: int):
@@ -374,3 +387,58 @@ def max_pool_grad_grad_with_argmax(input, grad, argmax, **attrs):
     check_grad_shape("argmax", argmax, (input.shape[0], *win.out_sizes, input.shape[-1]))
     index = _batch_offsets(argmax, input.shape, attrs["include_batch_in_index"])
     return (grad.reshape(-1)[index],)
+
+
+# -- morphological dilation (NHWC, as TF's) -------------------------------------------------------
+# A dilation is a max pool whose taps each add their value of a structuring element
+# ``filter[kh, kw, c]``; ``rates`` space the taps as a convolution's dilations do.
+
+
+def _dilation_windows(input, filter, attrs) -> Windows:
+    check_rank("input", input, 4)
+    check_rank("filter", filter, 3)
+    if filter.shape[-1] != input.shape[-1]:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"input and filter must have the same depth: {input.shape[-1]} vs {filter.shape[-1]}",
+        )
+    strides, rates = attrs["strides"], attrs["rates"]
+    return Windows.of(
+        input.shape[1:3], filter.shape[:2], strides[1:3], attrs["padding"], rates[1:3]
+    )
+
+
+@register_kernel("Dilation2D")
+def dilation2d(input, filter, **attrs):
+    win = _dilation_windows(input, filter, attrs)
+    padded = pad_spatial(input, win, lowest(input.dtype))
+    return (_tap_stack(padded, win, filter).max(axis=0),)
+
+
+def _dilation_hits(input, filter, out_backprop, attrs):
+    win = _dilation_windows(input, filter, attrs)
+    check_grad_shape(
+        "out_backprop", out_backprop, (input.shape[0], *win.out_sizes, input.shape[-1])
+    )
+    padded = pad_spatial(input, win, lowest(input.dtype))
+    return win, _first_max_hits(padded, win, padded is not input, filter)
+
+
+@register_kernel("Dilation2DBackpropInput")
+def dilation2d_backprop_input(input, filter, out_backprop, **attrs):
+    """Each window's gradient goes to the input cell of its first maximum."""
+    win, hits = _dilation_hits(input, filter, out_backprop, attrs)
+    dx = np.zeros((input.shape[0], *win.padded_sizes, input.shape[-1]), out_backprop.dtype)
+    for index, tap in enumerate(win.all_taps()):
+        dx[(slice(None), *win.tap_slices(tap))] += out_backprop * hits[index]
+    return (np.ascontiguousarray(dx[(slice(None), *win.interior())]),)
+
+
+@register_kernel("Dilation2DBackpropFilter")
+def dilation2d_backprop_filter(input, filter, out_backprop, **attrs):
+    """Each window's gradient goes to the filter tap of its first maximum."""
+    win, hits = _dilation_hits(input, filter, out_backprop, attrs)
+    channels = input.shape[-1]
+    sums = (hits * out_backprop).reshape(win.taps, -1, channels).sum(axis=1)
+    return (sums.reshape(filter.shape).astype(out_backprop.dtype, copy=False),)
