@@ -57,7 +57,9 @@ def measure(page, lab, name: str, scoped: bool) -> dict:
         runs.append((time.perf_counter() - started) * 1000)
         page.wait_for_timeout(300)  # let the long-task observer report
         longest.append(page.evaluate("window.tfgLongest"))
-        render.append(float(page.evaluate("document.querySelector('.jp-TFGraph').dataset.renderMs")))
+        render.append(
+            float(page.evaluate("document.querySelector('.jp-TFGraph').dataset.renderMs"))
+        )
     boxes = int(page.evaluate("document.querySelector('.jp-TFGraph').dataset.boxes"))
     page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_timeout(1500)

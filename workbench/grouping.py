@@ -46,7 +46,7 @@ _WHILE = re.compile(r"^while(_\d+)?$")
 _AUX_NAMES = re.compile(
     r"^(init|init_all_tables|save|summaries|report_uninitialized_variables|Initializer"
     r"|beta1_power|beta2_power|Adam|GradientDescent|Momentum|RMSProp|Adagrad|Adadelta|Ftrl"
-    r"|ProximalAdagrad|ProximalGradientDescent|AdagradDA|Merge/MergeSummary)(_\d+)?$"
+    r"|ProximalAdagrad|ProximalGradientDescent|AdagradDA)(_\d+)?$"
 )
 _AUX_CATEGORIES = frozenset({"training", "summary"})
 _AUX_OP_TYPES = frozenset({"SaveV2", "RestoreV2", "MergeV2Checkpoints"})

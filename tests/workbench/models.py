@@ -67,6 +67,7 @@ def chain_graph(ops: int, scoped: bool = False):
                 value = tf.negative(value)
     return graph
 
+
 # The same network written with tf.compat.v1.layers.
 LAYERS_CNN = """\
 import runtime as tf

@@ -106,7 +106,9 @@ def test_timeline_has_a_lane_per_device_and_thread(two_devices):
     assert '<rect width="974"' in svg and 'fill="#ffffff"/>' in svg  # its own white ground
     assert svg.count('class="legend"') == len({palette.op_category(b.op) for b in bars})
     ticks = re.findall(r">([\d.]+) µs<", svg)
-    assert ticks[0] == "0" and all(float(t) % round_ticks(timeline.span_us)[1] < 1e-9 for t in ticks)
+    assert ticks[0] == "0" and all(
+        float(t) % round_ticks(timeline.span_us)[1] < 1e-9 for t in ticks
+    )
     assert set(timeline._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
 
 
