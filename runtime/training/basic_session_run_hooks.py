@@ -404,6 +404,7 @@ class StepCounterHook(SessionRunHook):
         self._summary_writer = summary_writer
         self._output_dir = output_dir
         self._last_step = None
+        self._warnings_left = 5
 
     def begin(self) -> None:
         if self._summary_writer is None and self._output_dir:
@@ -422,7 +423,8 @@ class StepCounterHook(SessionRunHook):
                 elapsed_secs, elapsed_steps = self._timer.update_last_triggered_step(step)
                 if elapsed_secs is not None:
                     self._record(elapsed_steps / elapsed_secs, step)
-        if stale == self._last_step:
+        if stale == self._last_step and self._warnings_left > 0:  # TF warns five times
+            self._warnings_left -= 1
             _logger.warning(
                 "It seems that global step (tf.train.get_global_step) has not been increased. "
                 "Current value (could be stable): %s vs previous value: %s.",

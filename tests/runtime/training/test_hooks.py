@@ -231,3 +231,12 @@ def test_global_step_waiter_hook_waits_for_the_step(graph, counter):
     creator = train.ChiefSessionCreator(scaffold=scaffold)
     with train.MonitoredSession(creator, [hook]) as sess:
         assert sess.run(advance) == 6
+
+
+def test_step_counter_warns_five_times_when_the_step_stands_still(graph, caplog, tmp_path):
+    train.get_or_create_global_step()
+    hook = train.StepCounterHook(every_n_steps=1, output_dir=str(tmp_path))
+    with caplog.at_level(logging.WARNING, logger="runtime"):
+        run_steps([hook], tf.no_op(), 10)
+    warnings = [r for r in caplog.records if "has not been increased" in r.getMessage()]
+    assert len(warnings) == 5
