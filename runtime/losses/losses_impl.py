@@ -93,15 +93,6 @@ def _check_broadcastable(weights: Tensor, values: Tensor) -> None:
             raise ValueError(f"weights can not be broadcast to values. {detail}")
 
 
-def divide_no_nan(numerator: Tensor, denominator: Tensor, name=None) -> Tensor:
-    """``numerator / denominator``, or zero where the denominator is zero (the safe mean of
-    an all-zero-weight batch)."""
-    zero = math_ops.equal(denominator, 0.0)
-    safe = math_ops.where(zero, array_ops.ones_like(denominator), denominator)
-    quotient = math_ops.truediv(numerator, safe)
-    return math_ops.where(zero, array_ops.zeros_like(quotient), quotient, name=name)
-
-
 def _num_present(losses: Tensor, weights: Tensor, per_batch: bool = False) -> Tensor:
     """The number of losses with a non-zero weight (per batch element if asked)."""
     with get_default_graph().name_scope("num_present") as scope:
@@ -155,11 +146,11 @@ def compute_weighted_loss(
             loss = math_ops.reduce_sum(weighted)
             if reduction == Reduction.MEAN:
                 total_weight = math_ops.reduce_sum(array_ops.ones_like(losses) * weights)
-                loss = divide_no_nan(loss, total_weight, name="value")
+                loss = math_ops.divide_no_nan(loss, total_weight, name="value")
             elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
-                loss = divide_no_nan(loss, _num_present(losses, weights), name="value")
+                loss = math_ops.divide_no_nan(loss, _num_present(losses, weights), name="value")
             elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
-                loss = divide_no_nan(loss, _num_elements(losses), name="value")
+                loss = math_ops.divide_no_nan(loss, _num_elements(losses), name="value")
         loss = math_ops.cast(loss, input_dtype)
         add_loss(loss, loss_collection)
         return loss
@@ -363,10 +354,12 @@ def mean_pairwise_squared_error(
         axes = math_ops.range(1, array_ops.rank(diffs))
         sum_squares = math_ops.reduce_sum(math_ops.square(diffs), axis=axes, keepdims=True)
         present = _num_present(diffs, weights, per_batch=True)
-        term1 = 2.0 * divide_no_nan(sum_squares, math_ops.maximum(present - 1, 0), name="value")
+        term1 = 2.0 * math_ops.divide_no_nan(
+            sum_squares, math_ops.maximum(present - 1, 0), name="value"
+        )
         sums = math_ops.reduce_sum(diffs, axis=axes, keepdims=True)
         pairs = math_ops.maximum(math_ops.multiply(present, present - 1), 0)
-        term2 = 2.0 * divide_no_nan(math_ops.square(sums), pairs, name="value")
+        term2 = 2.0 * math_ops.divide_no_nan(math_ops.square(sums), pairs, name="value")
         loss = math_ops.reduce_sum(math_ops.multiply(term1 - term2, weights))
         mean_loss = math_ops.where(
             math_ops.reduce_sum(present) > 0, loss, array_ops.zeros_like(loss), name="value"

@@ -25,7 +25,6 @@ import numpy as np
 from .. import dtypes
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
-from ..losses.losses_impl import divide_no_nan
 from ..ops import array_ops, control_flow_ops, math_ops
 from ..ops.core import constant, convert_to_tensor
 from ..ops.logging_ops import Assert
@@ -158,8 +157,10 @@ def _streaming_mean(values, weights, elementwise: bool, collections: tuple) -> t
         counts = counts if weights is None else math_ops.reduce_sum(counts)
     update_total = assign_add(total, values)
     update_count = assign_add(count, counts)
-    value = divide_no_nan(total.value(), math_ops.maximum(count.value(), 0), name="value")
-    update_op = divide_no_nan(update_total, math_ops.maximum(update_count, 0), name="update_op")
+    value = math_ops.divide_no_nan(total.value(), math_ops.maximum(count.value(), 0), name="value")
+    update_op = math_ops.divide_no_nan(
+        update_total, math_ops.maximum(update_count, 0), name="update_op"
+    )
     return _publish(value, update_op, *collections)
 
 
@@ -665,14 +666,16 @@ def _interpolated_pr_auc(tp, fp, fn, n: int) -> Tensor:
     """Davis & Goadrich's interpolation of the PR curve between thresholds (ICML 2006)."""
     dtp = tp[: n - 1] - tp[1:]
     p = tp + fp
-    slope = divide_no_nan(dtp, math_ops.maximum(p[: n - 1] - p[1:], 0), name="prec_slope")
+    slope = math_ops.divide_no_nan(dtp, math_ops.maximum(p[: n - 1] - p[1:], 0), name="prec_slope")
     intercept = tp[1:] - math_ops.multiply(slope, p[1:])
     ratio = math_ops.where(
         math_ops.logical_and(p[: n - 1] > 0, p[1:] > 0),
-        divide_no_nan(p[: n - 1], math_ops.maximum(p[1:], 0), name="recall_relative_ratio"),
+        math_ops.divide_no_nan(
+            p[: n - 1], math_ops.maximum(p[1:], 0), name="recall_relative_ratio"
+        ),
         array_ops.ones_like(p[1:]),
     )
-    increments = divide_no_nan(
+    increments = math_ops.divide_no_nan(
         slope * (dtp + intercept * math_ops.log(ratio)),
         math_ops.maximum(tp[1:] + fn[1:], 0),
         name="pr_auc_increment",
@@ -852,9 +855,11 @@ def mean_per_class_accuracy(
         update_count = assign_add(
             count, math_ops.unsorted_segment_sum(correct, labels, num_classes)
         )
-        per_class = divide_no_nan(count.value(), math_ops.maximum(total.value(), 0))
+        per_class = math_ops.divide_no_nan(count.value(), math_ops.maximum(total.value(), 0))
         value = math_ops.reduce_mean(per_class, name="mean_accuracy")
-        update_op = divide_no_nan(update_count, math_ops.maximum(update_total, 0), name="update_op")
+        update_op = math_ops.divide_no_nan(
+            update_count, math_ops.maximum(update_total, 0), name="update_op"
+        )
         return _publish(value, update_op, metrics_collections, updates_collections)
 
 
@@ -1148,8 +1153,8 @@ def average_precision_at_k(
         with graph.name_scope("total") as total_scope:
             total = metric_variable([], dtypes.float64, name=total_scope)
             update_total = assign_add(total, math_ops.reduce_sum(precision), name="update")
-        value = divide_no_nan(total.value(), most.value(), name="mean")
-        update_op = divide_no_nan(update_total, update_most, name=scope)
+        value = math_ops.divide_no_nan(total.value(), most.value(), name="mean")
+        update_op = math_ops.divide_no_nan(update_total, update_most, name=scope)
         return _publish(value, update_op, metrics_collections, updates_collections)
 
 
