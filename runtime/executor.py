@@ -46,6 +46,7 @@ from .errors import (
 from .execution import DEAD, ExecutionState, step_inputs
 from .registry import Cost
 from .resources import Cancellation, Journal, OpContext
+from .straight_line import RUNS_BEFORE_COMPILING, compile_plan
 
 _step_ids = itertools.count(1)
 _WAIT_SECONDS = 0.05  # the caller's thread wakes this often to notice interrupts
@@ -222,8 +223,11 @@ def _execute(plan, values, run: RunContext, sequential: bool) -> None:
         elif run.hooks:
             root = state.root
             state.run_in_order(lambda step, values: _hooked(step, root, values, run))
+        elif plan.straight_line is not None:
+            plan.straight_line(values, run)
         else:
             state.run_in_order(_in_order(run))
+            _count_run(plan)
         check_fetches(state)
     except BaseException as err:
         error = err
@@ -232,6 +236,18 @@ def _execute(plan, values, run: RunContext, sequential: bool) -> None:
     finally:
         for hook in run.hooks:
             hook.on_finish(plan, error)
+
+
+def _count_run(plan) -> None:
+    """After a few runs in order, a plan runs as straight-line generated code."""
+    plan.runs += 1
+    if plan.runs == RUNS_BEFORE_COMPILING:
+        plan.straight_line = compile_plan(
+            plan,
+            _raise_for,
+            lambda index, outputs: _raise_wrong_outputs(plan.steps[index], outputs),
+            run_kernel,
+        )
 
 
 def _in_order(run: RunContext):

@@ -141,6 +141,8 @@ class Plan:
     has_blocking: bool
     arithmetic: bool = True  # False when every op only passes values on (see build_plan)
     control_flow: bool = False  # TF1 loops or conditionals: frames and dead tensors
+    runs: int = 0  # how often the plan ran in order (straight-line code after a few)
+    straight_line: object = None  # its generated code (runtime.straight_line), once made
 
     @property
     def ops(self) -> list:

@@ -118,3 +118,36 @@ def test_recorder_sees_each_op_once(sess):
     values = [None] * plan.num_slots
     run_plan(plan, values, RunContext(ResourceManager(), hooks=[recorder]), sequential=True)
     assert recorder.finished() == ["a", "add"]
+
+
+def test_a_plan_run_often_runs_as_straight_line_code_with_the_same_errors(sess):
+    x = tf1.placeholder(tf.float32, [None])
+    y = tf.negative(x, name="y")
+    z = tf.reshape(y, [2], name="z")
+    for _ in range(3):
+        np.testing.assert_array_equal(sess.run(z, {x: [1.0, 2.0]}), [-1.0, -2.0])
+    (plan,) = [p for p in sess._plans.values() if p.straight_line is not None]
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(z, {x: [1.0, 2.0, 3.0]})  # the reshape fails inside the generated code
+    assert info.value.op.name == "z"
+    np.testing.assert_array_equal(sess.run(z, {x: [3.0, 4.0]}), [-3.0, -4.0])
+    assert plan.runs >= 2
+
+
+def test_straight_line_code_reports_a_wrong_output_count(sess):
+    from runtime import executor
+
+    c = tf.constant(1.0)
+    d = tf.negative(c)
+    plan = sess._plan((d,), (), {})
+    step = plan.steps[-1]
+    step.kernel = step.kernel._replace(fn=lambda x, **attrs: (1, 2))
+    plan.runs = 1
+    executor._count_run(plan)  # the second run in order: the plan gets its code
+    try:
+        assert plan.straight_line is not None
+        with pytest.raises(tf.errors.InternalError, match="kernel returned 2 outputs") as info:
+            sess.run(d)
+        assert info.value.op is d.op
+    finally:
+        sess._plans.clear()

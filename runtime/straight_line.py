@@ -1,0 +1,97 @@
+"""Straight-line code for a plan: one generated Python function per plan.
+
+A plan without loops or conds runs its steps in plan order (``ExecutionState.run_in_order``).
+Once a plan has run a few times, the executor runs it as straight-line code instead, as
+torch.fx generates code from its graph: one function whose body calls each step's kernel
+on its slots, stores the outputs and drops dead values, with nothing looked up at run
+time. A cheap op then costs little more than its kernel call.
+
+The generated source of a three-op plan reads::
+
+    def run_plan(v, run):
+        cancellation = run.cancellation
+        i = 0
+        try:
+            i = 0
+            o = f0(**a0)
+            if len(o) != 1: wrong(0, o)
+            v[0] = o[0]
+            ...
+        except BaseException as err:
+            if err is cancellation.error: raise
+            fail(steps[i], err)
+
+``fail`` raises the error as the step's, exactly as the interpreted path does; the
+cancellation is looked at every few steps, so ``close()``, a failure elsewhere or an
+interrupt ends the run promptly.
+"""
+
+from __future__ import annotations
+
+_CHECK_EVERY = 32  # steps between two looks at the cancellation
+RUNS_BEFORE_COMPILING = 2  # a plan run once or twice is not worth the compile
+
+
+def compile_plan(plan, fail, wrong, run_kernel):
+    """The function ``run_plan(values, run)`` running ``plan``'s steps in plan order.
+
+    ``fail(step, err)`` raises ``err`` as ``step``'s failure, ``wrong(index, outputs)``
+    reports a kernel that returned the wrong number of outputs, and ``run_kernel`` runs
+    steps whose inputs must be read (references) or whose kernels take a context.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from runtime.plan import build_plan
+    >>> from runtime.executor import RunContext, run_kernel
+    >>> from runtime.resources import ResourceManager
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant(2.0, name="a")
+    ...     b = tf.negative(a, name="b")
+    >>> plan = build_plan([b], [], [], {a.op: "/cpu:0", b.op: "/cpu:0"})
+    >>> run = compile_plan(plan, None, None, run_kernel)
+    >>> values = plan.initial_values({})
+    >>> run(values, RunContext(ResourceManager()))
+    >>> float(values[plan.fetch_slots[0]])
+    -2.0
+    """
+    namespace = {"steps": plan.steps, "fail": fail, "wrong": wrong, "run_kernel": run_kernel}
+    body = []
+    for position, step in enumerate(plan.steps):
+        body.extend(_step_lines(step, namespace))
+        if position % _CHECK_EVERY == _CHECK_EVERY - 1:
+            body.append("if cancellation.cancelled: raise cancellation.error")
+    source = "\n".join(
+        [
+            "def run_plan(v, run):",
+            "    cancellation = run.cancellation",
+            "    i = 0",
+            "    try:",
+            *(f"        {line}" for line in body or ["pass"]),
+            "    except BaseException as err:",
+            "        if err is cancellation.error: raise",
+            "        fail(steps[i], err)",
+            "    if cancellation.cancelled: raise cancellation.error",
+        ]
+    )
+    exec(compile(source, f"<plan of {len(plan.steps)} steps>", "exec"), namespace)
+    return namespace["run_plan"]
+
+
+def _step_lines(step, namespace: dict) -> list[str]:
+    k = step.index
+    if step.fast:
+        namespace[f"f{k}"] = step.kernel.fn
+        args = [f"v[{s}]" for s in step.input_slots]
+        if step.attrs:
+            namespace[f"a{k}"] = step.attrs
+            args.append(f"**a{k}")
+        call = f"f{k}({', '.join(args)})"
+    else:
+        call = f"run_kernel(steps[{k}], v, run)"
+    lines = [f"i = {k}", f"o = {call}"]
+    count = len(step.output_slots)
+    lines.append(f"if len(o) != {count}: wrong({k}, o)")
+    lines.extend(f"v[{s}] = o[{n}]" for n, s in enumerate(step.output_slots))
+    lines.extend(f"v[{s}] = None" for s in step.release)
+    return lines
