@@ -345,6 +345,7 @@ class _Scheduler:
                     self._submit(kept)
                 else:
                     self._run_here(kept)
+                    self._collect()  # what the pool finished meanwhile goes on at once
                     continue
             if cancellation.cancelled:
                 raise cancellation.error  # ops still on the pool are abandoned
@@ -409,6 +410,13 @@ class _Scheduler:
         # Report through a callback: it also fires for a step cancelled while queued
         # (the session closed), so the loop never waits for a step that will not run.
         future.add_done_callback(lambda done: self.done.put((task, *_result(done, scheduled))))
+
+    def _collect(self) -> None:
+        """Finish, without waiting, every op the pool has finished, so their readers are
+        ready (and handed to the pool) before this thread runs the next op itself."""
+        while self.running and not self.done.empty():
+            self.running -= 1
+            self._finish(*self.done.get_nowait())
 
     def _wait_one(self) -> None:
         cancellation = self.run.cancellation
