@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InternalError, InvalidArgumentError
 from ..registry import register_kernel
 from . import special
 
@@ -63,16 +63,27 @@ def _floor_div(x, y):
     return np.floor(np.true_divide(x, y))
 
 
+def _check_truncating_divisor(x, y) -> None:
+    # TF's TruncateDiv and TruncateMod kernels fail with an internal error here.
+    y = np.asarray(y)
+    if y.dtype.kind in "iu" and np.size(x) and y.size and np.any(y == 0):
+        raise InternalError(
+            None,
+            None,
+            "Unexpected error in binary operator (only integer div and mod should have errors)",
+        )
+
+
 def _truncate_div(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(x, y)
+        _check_truncating_divisor(x, y)
         return _truncating_divide(x, y)
     return np.trunc(np.true_divide(x, y))
 
 
 def _truncate_mod(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(x, y)
+        _check_truncating_divisor(x, y)
     return np.fmod(x, y)  # C's remainder: the sign of x
 
 
@@ -132,6 +143,7 @@ _BINARY = {
     "Xlogy": _xlogy,
     "Xdivy": _xdivy,
     "DivNoNan": _div_no_nan,
+    "MulNoNan": lambda x, y: np.where(y == 0, np.zeros_like(x), x * y),
     "Atan2": np.arctan2,
     "Zeta": _real_valued(special.zeta),
     "Polygamma": _real_valued(special.polygamma),
@@ -141,8 +153,8 @@ _BINARY = {
 _GRADIENTS = {
     "TanhGrad": lambda y, dy: dy * (1 - y * y),
     "SigmoidGrad": lambda y, dy: dy * y * (1 - y),
-    "SqrtGrad": lambda y, dy: dy * 0.5 / y,
-    "RsqrtGrad": lambda y, dy: dy * -0.5 * y * y * y,
+    "SqrtGrad": lambda y, dy: dy * 0.5 / np.conj(y),
+    "RsqrtGrad": lambda y, dy: dy * -0.5 * np.conj(y * y * y),
     "ReciprocalGrad": lambda y, dy: -dy * y * y,
 }
 
@@ -275,6 +287,16 @@ def clip_by_value(t, clip_value_min, clip_value_max, *, T):
     return (np.minimum(np.maximum(t, clip_value_min), clip_value_max).astype(t.dtype),)
 
 
+@register_kernel("CheckNumerics")
+def check_numerics(tensor, *, T, message):
+    nan, inf = bool(np.isnan(tensor).any()), bool(np.isinf(tensor).any())
+    if nan or inf:
+        found = "Inf and NaN" if nan and inf else "NaN" if nan else "Inf"
+        text = message.decode() if isinstance(message, bytes) else message
+        raise InvalidArgumentError(None, None, f"{text} : Tensor had {found} values")
+    return (tensor,)
+
+
 @register_kernel("Complex")
 def complex_(real, imag, *, T, Tout):
     _check_broadcast(real, imag)
@@ -342,6 +364,34 @@ def batch_mat_mul_v2(x, y, *, T, adj_x, adj_y, grad_x=False, grad_y=False):
         ) from None
 
 
+def _einsum_tokens(term: str) -> list:
+    return term.replace("...", ".").replace(".", " ... ").split() if "." in term else list(term)
+
+
+@register_kernel("Einsum")
+def einsum(*inputs, equation: str, N, T):
+    lhs, _, output = equation.partition("->")
+    tokens = _einsum_tokens(output)
+    unique = list(dict.fromkeys(tokens))
+    try:
+        result = np.einsum(f"{lhs}->{''.join(unique)}", *inputs, optimize=len(inputs) > 2)
+        if len(unique) != len(tokens):  # a repeated output label: a diagonal, as TF's "i->ii"
+            sizes, at = {}, 0
+            for token in unique:
+                width = result.ndim - len(unique) + 1 if token == "..." else 1
+                sizes[token] = result.shape[at : at + width]
+                at += width
+            out = np.zeros([d for token in tokens for d in sizes[token]], dtype=result.dtype)
+            np.einsum(f"{output}->{''.join(unique)}", out)[...] = result  # the diagonal's view
+            result = out
+    except ValueError as err:
+        shapes = ", ".join(shape_text(x.shape) for x in inputs)
+        raise InvalidArgumentError(
+            None, None, f"Einsum {equation} of shapes {shapes}: {err}"
+        ) from None
+    return (_typed(result, inputs[0]),)
+
+
 # -- reductions and scans -----------------------------------------------------------------
 
 
@@ -398,6 +448,9 @@ _REDUCTIONS = {
     ),
     "Min": lambda x, axis, keepdims: np.min(
         x, axis=axis, keepdims=keepdims, initial=_highest(x.dtype)
+    ),
+    "EuclideanNorm": lambda x, axis, keepdims: np.sqrt(
+        np.sum(x * np.conj(x), axis=axis, keepdims=keepdims, dtype=x.dtype)
     ),
     "All": lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims),
     "Any": lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims),

@@ -1,9 +1,10 @@
 """Kernels of the segment reductions, unique values, bin counts and top-k selection.
 
 Segment reductions combine the rows of ``data`` that share an id with a numpy ufunc's
-``at`` (unbuffered, so repeated ids accumulate). Sorted segment ops (``SegmentSum``
-...) give empty segments 0; unsorted ones give the reduction's identity (0, 1, the
-lowest or highest value), as TF does.
+``at`` (unbuffered, so repeated ids accumulate). An empty segment holds the
+reduction's identity (0 for sums and means, 1 for products, the dtype's lowest or
+highest finite value for maxima and minima), except that sorted ``SegmentMin`` and
+``SegmentMax`` give 0 there, as TF does.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
-from .math import lowest, shape_text
+from .math import shape_text
 
 _UFUNCS = {"Sum": np.add, "Prod": np.multiply, "Max": np.maximum, "Min": np.minimum}
 
@@ -22,20 +23,23 @@ def _fail(message: str):
 
 
 def _identity(kind: str, dtype: np.dtype):
+    """What an empty unsorted segment holds: the reduction's identity, the dtype's
+    largest finite value standing for infinity, as TF's."""
+    limits = np.finfo(dtype) if dtype.kind in "fc" else np.iinfo(dtype)
     if kind == "Max":
-        return lowest(dtype)
+        return limits.min
     if kind == "Min":
-        return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
+        return limits.max
     return 1 if kind == "Prod" else 0
 
 
-def _combine(kind: str, data, ids, count: int, fill_empty_with_zero: bool) -> np.ndarray:
+def _combine(kind: str, data, ids, count: int, sorted_op: bool) -> np.ndarray:
     """Rows of ``data`` combined into ``count`` rows by ``ids`` (negative ids dropped)."""
     ufunc = _UFUNCS.get(kind, np.add)
     out = np.full((count, *data.shape[ids.ndim :]), _identity(kind, data.dtype), data.dtype)
     keep = ids >= 0
     ufunc.at(out, ids[keep], data[keep])
-    if kind == "Mean" or fill_empty_with_zero:
+    if sorted_op and kind in ("Mean", "Min", "Max"):
         sizes = np.bincount(ids[keep].reshape(-1), minlength=count)[:count]
         sizes = sizes.reshape((count,) + (1,) * (out.ndim - 1))
         if kind == "Mean":
@@ -65,7 +69,7 @@ def _sorted_segment_kernel(kind: str):
                 f"> segment_ids[{i}] = {segment_ids[i]}"
             )
         count = int(segment_ids[-1]) + 1 if segment_ids.size else 0
-        return (_combine(kind, data, segment_ids, count, fill_empty_with_zero=True),)
+        return (_combine(kind, data, segment_ids, count, sorted_op=True),)
 
     return kernel
 
@@ -84,7 +88,7 @@ def _unsorted_segment_kernel(kind: str):
         if len(bad):
             where = tuple(int(i) for i in bad[0])
             _fail(f"segment_ids{list(where)} = {segment_ids[where]} is out of range [0, {count})")
-        return (_combine(kind, data, segment_ids, count, fill_empty_with_zero=False),)
+        return (_combine(kind, data, segment_ids, count, sorted_op=False),)
 
     return kernel
 

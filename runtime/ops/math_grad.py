@@ -46,6 +46,7 @@ from .math_ops import (
     matmul,
     maximum,
     multiply,
+    multiply_no_nan,
     negative,
     polygamma,
     pow,
@@ -88,14 +89,15 @@ def _sub_grad(op, grad):
 @register_gradient("Mul")
 def _mul_grad(op, grad):
     x, y = op.inputs
-    return reduce_gradient_args(x, y, multiply(grad, y), multiply(x, grad))
+    # Complex operands take conjugates, as in TF (conj leaves real tensors as they are).
+    return reduce_gradient_args(x, y, multiply(grad, conj(y)), multiply(conj(x), grad))
 
 
 @register_gradient("RealDiv")
 def _real_div_grad(op, grad):
-    x, y = op.inputs
+    x, y = conj(op.inputs[0]), conj(op.inputs[1])
     gy = multiply(grad, realdiv(realdiv(negative(x), y), y))
-    return reduce_gradient_args(x, y, realdiv(grad, y), gy)
+    return reduce_gradient_args(*op.inputs, realdiv(grad, y), gy)
 
 
 @register_gradient("DivNoNan")
@@ -103,6 +105,12 @@ def _div_no_nan_grad(op, grad):
     x, y = op.inputs
     gy = multiply(grad, divide_no_nan(divide_no_nan(negative(x), y), y))
     return reduce_gradient_args(x, y, divide_no_nan(grad, y), gy)
+
+
+@register_gradient("MulNoNan")
+def _mul_no_nan_grad(op, grad):
+    x, y = op.inputs
+    return reduce_gradient_args(x, y, multiply_no_nan(grad, y), multiply_no_nan(x, grad))
 
 
 @register_gradient("FloorMod")
@@ -212,27 +220,27 @@ def _one_minus_square(x: Tensor) -> Tensor:
 _unary_grad("Neg")(lambda x, y, g: negative(g))
 _unary_grad("Abs")(lambda x, y, g: multiply(g, sign(x)))
 _unary_grad("Sign")(lambda x, y, g: array_ops.zeros_like(x))
-_unary_grad("Square")(lambda x, y, g: multiply(g, multiply(x, _constant(2, x))))
+_unary_grad("Square")(lambda x, y, g: multiply(g, multiply(conj(x), _constant(2, x))))
 _unary_grad("Sqrt")(lambda x, y, g: unary_gradient(SQRT_GRAD, y, g))
 _unary_grad("Rsqrt")(lambda x, y, g: unary_gradient(RSQRT_GRAD, y, g))
-_unary_grad("Exp")(lambda x, y, g: multiply(g, y))
-_unary_grad("Expm1")(lambda x, y, g: multiply(g, exp(x)))
-_unary_grad("Log")(lambda x, y, g: multiply(g, reciprocal(x)))
-_unary_grad("Log1p")(lambda x, y, g: multiply(g, reciprocal(add(x, _constant(1, x)))))
-_unary_grad("Sin")(lambda x, y, g: multiply(g, cos(x)))
-_unary_grad("Cos")(lambda x, y, g: negative(multiply(g, sin(x))))
+_unary_grad("Exp")(lambda x, y, g: multiply(g, conj(y)))
+_unary_grad("Expm1")(lambda x, y, g: multiply(g, exp(conj(x))))
+_unary_grad("Log")(lambda x, y, g: multiply(g, reciprocal(conj(x))))
+_unary_grad("Log1p")(lambda x, y, g: multiply(g, reciprocal(add(conj(x), _constant(1, x)))))
+_unary_grad("Sin")(lambda x, y, g: multiply(g, cos(conj(x))))
+_unary_grad("Cos")(lambda x, y, g: negative(multiply(g, sin(conj(x)))))
 _unary_grad("Tan")(lambda x, y, g: multiply(g, square(reciprocal(cos(x)))))
 _unary_grad("Asin")(lambda x, y, g: multiply(g, rsqrt(_one_minus_square(x))))
 _unary_grad("Acos")(lambda x, y, g: negative(multiply(g, rsqrt(_one_minus_square(x)))))
 _unary_grad("Atan")(lambda x, y, g: multiply(g, reciprocal(add(_constant(1, x), square(x)))))
 _unary_grad("Sinh")(lambda x, y, g: multiply(g, cosh(x)))
 _unary_grad("Cosh")(lambda x, y, g: multiply(g, sinh(x)))
-_unary_grad("Tanh")(lambda x, y, g: unary_gradient(TANH_GRAD, y, g))
+_unary_grad("Tanh")(lambda x, y, g: unary_gradient(TANH_GRAD, conj(y), g))
 _unary_grad("Asinh")(lambda x, y, g: realdiv(g, cosh(y)))
 _unary_grad("Acosh")(lambda x, y, g: realdiv(g, sinh(y)))
 _unary_grad("Atanh")(lambda x, y, g: multiply(g, reciprocal(_one_minus_square(x))))
-_unary_grad("Sigmoid")(lambda x, y, g: unary_gradient(SIGMOID_GRAD, y, g))
-_unary_grad("Reciprocal")(lambda x, y, g: unary_gradient(RECIPROCAL_GRAD, y, g))
+_unary_grad("Sigmoid")(lambda x, y, g: unary_gradient(SIGMOID_GRAD, conj(y), g))
+_unary_grad("Reciprocal")(lambda x, y, g: unary_gradient(RECIPROCAL_GRAD, conj(y), g))
 _unary_grad("Erf")(
     lambda x, y, g: multiply(
         g, multiply(_constant(2 / math.sqrt(math.pi), x), exp(negative(square(x))))
@@ -417,18 +425,28 @@ def _extremum_grad(op, grad):
     return [multiply(realdiv(indicators, count), grad), None]
 
 
+@register_gradient("EuclideanNorm")
+def _euclidean_norm_grad(op, grad):
+    x, axes = op.inputs
+    norm = op.outputs[0]
+    if not op.get_attr("keep_dims"):
+        norm, grad = _keep_reduced_dims(norm, x, axes), _keep_reduced_dims(grad, x, axes)
+    return [multiply(divide_no_nan(conj(x), norm), grad), None]
+
+
 register_gradient("Max")(_extremum_grad)
 register_gradient("Min")(_extremum_grad)
 
 
 def _prod_permutation(x: Tensor, axes: Tensor):
-    """``(perm, reduced)``: the reduced axes, then the others; lists when the rank and the
-    axes are known, else int32 tensors computed when the graph runs."""
+    """``(perm, reduced)``: the reduced axes, then the others; int32 arrays when the rank
+    and the axes are known, else int32 tensors computed when the graph runs."""
     value = constant_value(axes)
     rank = x.shape.rank
     if rank is not None and value is not None:
         reduced = sorted({int(a) % rank for a in value.reshape(-1)}) if rank else []
-        return reduced + [i for i in range(rank) if i not in reduced], reduced
+        perm = reduced + [i for i in range(rank) if i not in reduced]
+        return np.array(perm, np.int32), np.array(reduced, np.int32)
     rank = array_ops.rank(x)
     # (axes + rank) % rank: a scalar's empty axes compute no modulo by its rank 0.
     reduced = floormod(add(array_ops.reshape(cast(axes, dtypes.int32), [-1]), rank), rank)
@@ -451,7 +469,7 @@ def _prod_grad(op, grad):
     left = cumprod(flat, axis=0, exclusive=True)
     right = cumprod(flat, axis=0, exclusive=True, reverse=True)
     others_product = array_ops.reshape(multiply(left, right), array_ops.shape(moved))
-    if isinstance(perm, list):
+    if isinstance(perm, np.ndarray):
         inverse = np.argsort(perm).astype(np.int32)
     else:
         inverse = array_ops.invert_permutation(perm)

@@ -40,6 +40,8 @@ __all__ = [
     "add",
     "add_n",
     "angle",
+    "arg_max",
+    "arg_min",
     "argmax",
     "argmin",
     "asin",
@@ -57,6 +59,7 @@ __all__ = [
     "cumprod",
     "cumsum",
     "digamma",
+    "div",
     "divide",
     "divide_no_nan",
     "equal",
@@ -76,7 +79,10 @@ __all__ = [
     "less",
     "less_equal",
     "lgamma",
+    "lin_space",
     "linspace",
+    "log",
+    "log1p",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -85,6 +91,7 @@ __all__ = [
     "maximum",
     "minimum",
     "multiply",
+    "multiply_no_nan",
     "negative",
     "not_equal",
     "polygamma",
@@ -93,8 +100,11 @@ __all__ = [
     "range",
     "real",
     "realdiv",
+    "reciprocal",
+    "reciprocal_no_nan",
     "reduce_all",
     "reduce_any",
+    "reduce_euclidean_norm",
     "reduce_logsumexp",
     "reduce_max",
     "reduce_mean",
@@ -118,9 +128,14 @@ __all__ = [
     "tan",
     "tanh",
     "tensordot",
+    "to_double",
+    "to_float",
+    "to_int32",
+    "to_int64",
     "truediv",
     "truncatediv",
     "truncatemod",
+    "unsorted_segment_sum",
     "where",
     "xdivy",
     "xlogy",
@@ -197,6 +212,7 @@ SQUARED_DIFFERENCE = _binary(
 XLOGY = _binary("Xlogy", "{float16, bfloat16, float32, float64, complex64, complex128}")
 XDIVY = _binary("Xdivy", "{float16, bfloat16, float32, float64, complex64, complex128}")
 DIV_NO_NAN = _binary("DivNoNan", "{float16, float32, bfloat16, float64, complex64, complex128}")
+MUL_NO_NAN = _binary("MulNoNan", "{bfloat16, float16, float32, float64, complex64, complex128}")
 ATAN2 = _binary("Atan2", _FLOAT, args=("y", "x"))
 ZETA = _binary("Zeta", "{float32, float64}", args=("x", "q"))
 POLYGAMMA = _binary("Polygamma", "{float32, float64}", args=("a", "x"))
@@ -427,6 +443,36 @@ def divide_no_nan(x, y, name=None) -> Tensor:
     return _apply_binary(DIV_NO_NAN, x, y, name or "div_no_nan")
 
 
+def multiply_no_nan(x, y, name=None) -> Tensor:
+    """``x * y``, and 0 where ``y`` is 0 even if ``x`` is inf or NaN (op type ``MulNoNan``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p = multiply_no_nan(tf.constant([np.inf, 2.0]), [0.0, 3.0])
+    ...     print(tf.compat.v1.Session().run(p))
+    [0. 6.]
+    """
+    return _apply_binary(MUL_NO_NAN, x, y, name or "MulNoNan")
+
+
+def reciprocal_no_nan(x, name=None) -> Tensor:
+    """``1 / x``, and 0 where ``x`` is 0.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(reciprocal_no_nan([2.0, 0.0])))
+    [0.5 0. ]
+    """
+    with name_scope(name, "reciprocal_no_nan", [x]) as scope:
+        x = convert_to_tensor(x, name="x", graph=graph_of([x]))
+        one = convert_to_tensor(1, dtype=x.dtype.base_dtype, name="one")
+        return divide_no_nan(one, x, name=scope)
+
+
 def atan2(y, x, name=None) -> Tensor:
     """The angle of the point ``(x, y)`` in ``[-pi, pi]`` (op type ``Atan2``)."""
     return _apply_binary(ATAN2, y, x, name or "Atan2")
@@ -445,7 +491,7 @@ def polygamma(a, x, name=None) -> Tensor:
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     p = polygamma(tf.constant(1.0, tf.float64), tf.constant(1.0, tf.float64))
-    ...     print(round(float(tf.compat.v1.Session().run(p)), 6))  # pi**2 / 6
+    ...     print(tf.compat.v1.Session().run(p).round(6))  # pi**2 / 6
     1.644934
     """
     return _apply_binary(POLYGAMMA, a, x, name or "Polygamma")
@@ -1073,9 +1119,9 @@ def _tensordot_reshape(x: Tensor, axes: list, flipped: bool):
         free_dims = free_static
     else:
         shape = array_ops.shape(x)
-        free_dims = array_ops.gather(shape, free)
+        free_dims = array_ops.gather(shape, np.array(free, np.int32))
         free_size = reduce_prod(free_dims)
-        axes_size = reduce_prod(array_ops.gather(shape, axes))
+        axes_size = reduce_prod(array_ops.gather(shape, np.array(axes, np.int32)))
         parts = [axes_size, free_size] if flipped else [free_size, axes_size]
         new_shape = array_ops.stack(parts)
     return array_ops.reshape(moved, new_shape), free_dims, free_static
@@ -1219,6 +1265,7 @@ def _reduction(op_type: str, types: str | None) -> OpDef:
 SUM = _reduction("Sum", "numbertype")
 MEAN = _reduction("Mean", "numbertype")
 PROD = _reduction("Prod", "numbertype")
+EUCLIDEAN_NORM = _reduction("EuclideanNorm", "numbertype")
 MAX = _reduction("Max", "{realnumbertype, quantizedtype}")
 MIN = _reduction("Min", "{realnumbertype, quantizedtype}")
 ALL = _reduction("All", None)
@@ -1274,6 +1321,9 @@ reduce_mean = _reduction_builder(
 reduce_prod = _reduction_builder(PROD, "reduce_prod", "The product over ``axis``.")
 reduce_max = _reduction_builder(MAX, "reduce_max", "The maximum over ``axis``.")
 reduce_min = _reduction_builder(MIN, "reduce_min", "The minimum over ``axis``.")
+reduce_euclidean_norm = _reduction_builder(
+    EUCLIDEAN_NORM, "reduce_euclidean_norm", "``sqrt(sum(|x| ** 2))`` over ``axis``."
+)
 reduce_all = _reduction_builder(ALL, "reduce_all", "Logical and over ``axis`` of a bool tensor.")
 reduce_any = _reduction_builder(ANY_OP, "reduce_any", "Logical or over ``axis`` of a bool tensor.")
 
@@ -1286,9 +1336,9 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None) -> Tens
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     x = tf.constant([[1000.0, 1000.0], [0.0, -np.inf]])
-    ...     print(tf.compat.v1.Session().run(reduce_logsumexp(x, axis=1)))
-    [1000.6931       0.    ]
+    ...     x = tf.constant([[1000.0, 1000.0], [0.0, -np.inf]], tf.float64)
+    ...     print(tf.compat.v1.Session().run(reduce_logsumexp(x, axis=1)).round(4))
+    [1000.6931    0.    ]
     """
     with name_scope(name, "ReduceLogSumExp", [input_tensor]) as scope:
         x = convert_to_tensor(input_tensor, graph=graph_of([input_tensor]))

@@ -149,10 +149,15 @@ def _segment_sizes(data: Tensor, segment_ids: Tensor, num_segments) -> Tensor:
     num_segments = convert_to_tensor(num_segments)
     ones = array_ops.ones(array_ops.shape(segment_ids), dtype=data.dtype.base_dtype)
     sizes = unsorted_segment_sum(ones, segment_ids, num_segments)
-    extra = math_ops.subtract(array_ops.rank(data), array_ops.rank(segment_ids))
-    trailing = array_ops.ones(array_ops.expand_dims(extra, 0), dtype=num_segments.dtype)
-    shape = array_ops.concat([array_ops.reshape(num_segments, [1]), trailing], 0)
-    return math_ops.maximum(array_ops.reshape(sizes, shape), 1)
+    if data.shape.rank is not None and segment_ids.shape.rank is not None:
+        for _ in range(data.shape.rank - segment_ids.shape.rank):
+            sizes = array_ops.expand_dims(sizes, -1)
+    else:
+        extra = math_ops.subtract(array_ops.rank(data), array_ops.rank(segment_ids))
+        trailing = array_ops.ones(array_ops.expand_dims(extra, 0), dtype=num_segments.dtype)
+        shape = array_ops.concat([array_ops.reshape(num_segments, [1]), trailing], 0)
+        sizes = array_ops.reshape(sizes, shape)
+    return math_ops.maximum(sizes, 1)
 
 
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None) -> Tensor:

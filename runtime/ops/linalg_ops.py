@@ -1,0 +1,967 @@
+"""Linear algebra: inverses, determinants, factorizations, solvers, diagonals, bands and
+norms (``tf.linalg``, and TF1's top-level spellings ``tf.matrix_inverse`` ...).
+
+Every op works on batches: the last two axes hold the matrices. The ops are TF's,
+typed as TF declares them; ``eye``, ``trace``, ``logdet``, ``cholesky_solve``,
+``norm`` and ``lstsq`` are built from them as TF builds them. Gradients:
+:mod:`runtime.ops.linalg_grad`; kernels: :mod:`runtime.kernels.linalg`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..graph import Tensor, graph_of
+from ..registry import Cost, OpDef, TensorSpec, register_op
+from ..scopes import name_scope
+from ..shapes import TensorShape, broadcast_shapes
+from . import array_ops, math_ops
+from .constant_value import known_value
+from .core import apply_op, convert_to_tensor, deprecated_argument_lookup
+from .math_ops import matmul, tensordot
+from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
+
+__all__ = [
+    "adjoint",
+    "band_part",
+    "cholesky",
+    "cholesky_solve",
+    "cross",
+    "det",
+    "diag",
+    "diag_part",
+    "eigh",
+    "eigvalsh",
+    "eye",
+    "inv",
+    "logdet",
+    "lstsq",
+    "lu",
+    "matmul",
+    "matrix_transpose",
+    "matvec",
+    "norm",
+    "qr",
+    "set_diag",
+    "slogdet",
+    "solve",
+    "svd",
+    "tensor_diag",
+    "tensor_diag_part",
+    "tensordot",
+    "trace",
+    "triangular_solve",
+]
+
+_SOLVER_TYPES = "T: {float64, float32, float16, complex64, complex128}"
+_ALIGN = "align: {'LEFT_RIGHT', 'RIGHT_LEFT', 'LEFT_LEFT', 'RIGHT_RIGHT'} = 'RIGHT_LEFT'"
+
+
+def _matrices(shape: TensorShape, square: bool = False) -> TensorShape:
+    """``shape`` checked to hold (square) matrices in its last two axes."""
+    shape = with_rank_at_least(shape, 2)
+    if square and shape.rank is not None:
+        merge_dim(shape[-2], shape[-1])
+    return shape
+
+
+def _same_shape(input: TensorSpec, *, T, **_attrs) -> list[TensorSpec]:
+    return [TensorSpec(T, _matrices(input.shape, square=True))]
+
+
+def _batch_scalar(input: TensorSpec, *, T) -> list[TensorSpec]:
+    shape = _matrices(input.shape, square=True)
+    return [TensorSpec(T, shape[:-2] if shape.rank is not None else shape)]
+
+
+def _linalg_op(name, inputs, outputs, attrs, shape_fn) -> OpDef:
+    return register_op(OpDef(name, inputs, outputs, attrs, shape_fn=shape_fn, cost=Cost.EXPENSIVE))
+
+
+MATRIX_INVERSE = _linalg_op(
+    "MatrixInverse",
+    ("input: T",),
+    ("output: T",),
+    ("adjoint: bool = false", _SOLVER_TYPES),
+    _same_shape,
+)
+MATRIX_DETERMINANT = _linalg_op(
+    "MatrixDeterminant",
+    ("input: T",),
+    ("output: T",),
+    ("T: {float16, float32, float64, complex64, complex128}",),
+    _batch_scalar,
+)
+LOG_MATRIX_DETERMINANT = _linalg_op(
+    "LogMatrixDeterminant",
+    ("input: T",),
+    ("sign: T", "log_abs_determinant: T"),
+    ("T: {float16, float32, float64, complex64, complex128}",),
+    lambda input, *, T: _batch_scalar(input, T=T) * 2,
+)
+CHOLESKY = _linalg_op("Cholesky", ("input: T",), ("output: T",), (_SOLVER_TYPES,), _same_shape)
+
+
+def _solve_shape(matrix: TensorSpec, rhs: TensorSpec, *, T, **_attrs) -> list[TensorSpec]:
+    lhs = _matrices(matrix.shape, square=True)
+    right = _matrices(rhs.shape)
+    if lhs.rank is None or right.rank is None:
+        return [TensorSpec(T, TensorShape(None))]
+    merge_dim(lhs[-1], right[-2])
+    batch = broadcast_shapes(lhs[:-2], right[:-2])
+    return [TensorSpec(T, batch.concatenate([lhs[-1], right[-1]]))]
+
+
+MATRIX_SOLVE = _linalg_op(
+    "MatrixSolve",
+    ("matrix: T", "rhs: T"),
+    ("output: T",),
+    ("adjoint: bool = false", _SOLVER_TYPES),
+    _solve_shape,
+)
+MATRIX_TRIANGULAR_SOLVE = _linalg_op(
+    "MatrixTriangularSolve",
+    ("matrix: T", "rhs: T"),
+    ("output: T",),
+    (
+        "lower: bool = true",
+        "adjoint: bool = false",
+        "T: {bfloat16, float64, float32, float16, complex64, complex128}",
+    ),
+    _solve_shape,
+)
+
+
+def _solve_ls_shape(matrix: TensorSpec, rhs: TensorSpec, l2_regularizer: TensorSpec, *, T, fast):
+    lhs, right = _matrices(matrix.shape), _matrices(rhs.shape)
+    with_rank(l2_regularizer.shape, 0)
+    if lhs.rank is None or right.rank is None:
+        return [TensorSpec(T, TensorShape(None))]
+    merge_dim(lhs[-2], right[-2])
+    batch = merge_shapes(lhs[:-2], right[:-2])
+    return [TensorSpec(T, batch.concatenate([lhs[-1], right[-1]]))]
+
+
+MATRIX_SOLVE_LS = _linalg_op(
+    "MatrixSolveLs",
+    ("matrix: T", "rhs: T", "l2_regularizer: float64"),
+    ("output: T",),
+    (_SOLVER_TYPES, "fast: bool = true"),
+    _solve_ls_shape,
+)
+
+
+def _qr_shape(input: TensorSpec, *, full_matrices, T):
+    shape = _matrices(input.shape)
+    if shape.rank is None:
+        return [TensorSpec(T, shape), TensorSpec(T, shape)]
+    batch, (rows, cols) = shape[:-2], shape.as_tuple()[-2:]
+    small = None if rows is None or cols is None else min(rows, cols)
+    if full_matrices:
+        q, r = [rows, rows], [rows, cols]
+    else:
+        q, r = [rows, small], [small, cols]
+    return [TensorSpec(T, batch.concatenate(q)), TensorSpec(T, batch.concatenate(r))]
+
+
+QR = _linalg_op(
+    "Qr",
+    ("input: T",),
+    ("q: T", "r: T"),
+    ("full_matrices: bool = false", _SOLVER_TYPES),
+    _qr_shape,
+)
+
+
+def _svd_shape(input: TensorSpec, *, compute_uv, full_matrices, T):
+    shape = _matrices(input.shape)
+    if shape.rank is None:
+        return [TensorSpec(T, TensorShape(None))] * 3
+    batch, (rows, cols) = shape[:-2], shape.as_tuple()[-2:]
+    small = None if rows is None or cols is None else min(rows, cols)
+    s = TensorSpec(T, batch.concatenate([small]))
+    if not compute_uv:
+        return [s, TensorSpec(T, TensorShape([0])), TensorSpec(T, TensorShape([0]))]
+    u_cols, v_cols = (rows, cols) if full_matrices else (small, small)
+    return [
+        s,
+        TensorSpec(T, batch.concatenate([rows, u_cols])),
+        TensorSpec(T, batch.concatenate([cols, v_cols])),
+    ]
+
+
+SVD = _linalg_op(
+    "Svd",
+    ("input: T",),
+    ("s: T", "u: T", "v: T"),
+    ("compute_uv: bool = true", "full_matrices: bool = false", _SOLVER_TYPES),
+    _svd_shape,
+)
+
+
+def _eig_shape(input: TensorSpec, *, compute_v, T):
+    shape = _matrices(input.shape, square=True)
+    if shape.rank is None:
+        return [TensorSpec(T, shape), TensorSpec(T, shape)]
+    values = TensorSpec(T, shape[:-1])
+    return [values, TensorSpec(T, shape if compute_v else TensorShape([0]))]
+
+
+SELF_ADJOINT_EIG = _linalg_op(
+    "SelfAdjointEigV2",
+    ("input: T",),
+    ("e: T", "v: T"),
+    ("compute_v: bool = true", _SOLVER_TYPES),
+    _eig_shape,
+)
+
+
+def _cross_shape(a: TensorSpec, b: TensorSpec, *, T):
+    shape = merge_shapes(with_rank_at_least(a.shape, 1), with_rank_at_least(b.shape, 1))
+    if shape.rank is not None and shape[-1] is not None and shape[-1] != 3:
+        raise ValueError(f"Dimension must be 3 but is {shape[-1]}")
+    return [TensorSpec(T, shape)]
+
+
+CROSS = register_op(
+    OpDef(
+        "Cross",
+        ("a: T", "b: T"),
+        ("product: T",),
+        ("T: realnumbertype",),
+        shape_fn=_cross_shape,
+    )
+)
+
+
+def _lu_shape(input: TensorSpec, *, T, output_idx_type):
+    shape = _matrices(input.shape, square=True)
+    perm = shape[:-1] if shape.rank is not None else shape
+    return [TensorSpec(T, shape), TensorSpec(output_idx_type, perm)]
+
+
+LU = _linalg_op(
+    "Lu",
+    ("input: T",),
+    ("lu: T", "p: output_idx_type"),
+    (
+        "T: {float64, float32, float16, complex64, complex128}",
+        "output_idx_type: {int32, int64} = DT_INT32",
+    ),
+    _lu_shape,
+)
+
+# -- diagonals and bands -----------------------------------------------------------------
+
+
+def _band(k: TensorSpec):
+    """``(lower, upper)`` of a known ``k``, else ``None``."""
+    value = known_value(k)
+    if value is None:
+        return None
+    flat = np.asarray(value).reshape(-1)
+    return int(flat[0]), int(flat[-1])
+
+
+def _diagonal_length(rows, cols, d: int):
+    if rows is None or cols is None:
+        return None
+    return max(0, min(rows + min(d, 0), cols - max(d, 0)))
+
+
+def _diag_part_shape(input: TensorSpec, k: TensorSpec, padding_value: TensorSpec, *, T, align):
+    shape = _matrices(input.shape)
+    band = _band(k)
+    if shape.rank is None or band is None:
+        return [TensorSpec(T, TensorShape(None))]
+    lower, upper = band
+    rows, cols = shape.as_tuple()[-2:]
+    lengths = [_diagonal_length(rows, cols, d) for d in range(lower, upper + 1)]
+    longest = None if None in lengths else max(lengths, default=0)
+    bands = [] if lower == upper else [upper - lower + 1]
+    return [TensorSpec(T, shape[:-2].concatenate([*bands, longest]))]
+
+
+def _diag_shape(diagonal, k, num_rows, num_cols, padding_value, *, T, align):
+    shape = with_rank_at_least(diagonal.shape, 1)
+    band = _band(k)
+    if shape.rank is None or band is None:
+        return [TensorSpec(T, TensorShape(None))]
+    lower, upper = band
+    batch = shape[:-1] if lower == upper else shape[:-2]
+    longest = shape[-1]
+    rows, cols = known_value(num_rows), known_value(num_cols)
+    if longest is None or rows is None or cols is None:
+        return [TensorSpec(T, batch.concatenate([None, None]))]
+    min_rows, min_cols = longest - min(upper, 0), longest + max(lower, 0)
+    rows, cols = int(rows), int(cols)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    elif rows == -1:
+        rows = min_rows
+    elif cols == -1:
+        cols = min_cols
+    return [TensorSpec(T, batch.concatenate([rows, cols]))]
+
+
+def _set_diag_shape(input: TensorSpec, diagonal: TensorSpec, k: TensorSpec, *, T, align):
+    return [TensorSpec(T, _matrices(input.shape))]
+
+
+MATRIX_DIAG = register_op(
+    OpDef(
+        "MatrixDiagV3",
+        ("diagonal: T", "k: int32", "num_rows: int32", "num_cols: int32", "padding_value: T"),
+        ("output: T",),
+        ("T: type", _ALIGN),
+        shape_fn=_diag_shape,
+    )
+)
+MATRIX_DIAG_PART = register_op(
+    OpDef(
+        "MatrixDiagPartV3",
+        ("input: T", "k: int32", "padding_value: T"),
+        ("diagonal: T",),
+        ("T: type", _ALIGN),
+        shape_fn=_diag_part_shape,
+    )
+)
+MATRIX_SET_DIAG = register_op(
+    OpDef(
+        "MatrixSetDiagV3",
+        ("input: T", "diagonal: T", "k: int32"),
+        ("output: T",),
+        ("T: type", _ALIGN),
+        shape_fn=_set_diag_shape,
+    )
+)
+
+
+def _band_part_shape(input: TensorSpec, num_lower: TensorSpec, num_upper: TensorSpec, *, T, Tindex):
+    with_rank(num_lower.shape, 0)
+    with_rank(num_upper.shape, 0)
+    return [TensorSpec(T, _matrices(input.shape))]
+
+
+MATRIX_BAND_PART = register_op(
+    OpDef(
+        "MatrixBandPart",
+        ("input: T", "num_lower: Tindex", "num_upper: Tindex"),
+        ("band: T",),
+        ("T: type", "Tindex: {int32, int64} = DT_INT64"),
+        shape_fn=_band_part_shape,
+    )
+)
+
+_DIAG_TYPES = "T: {bfloat16, float16, float32, float64, int32, int64, complex64, complex128}"
+
+
+def _tensor_diag_shape(diagonal: TensorSpec, *, T):
+    shape = diagonal.shape
+    if shape.rank == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0")
+    return [TensorSpec(T, shape if shape.rank is None else shape.concatenate(shape))]
+
+
+def _tensor_diag_part_shape(input: TensorSpec, *, T):
+    shape = input.shape
+    if shape.rank is None:
+        return [TensorSpec(T, shape)]
+    if shape.rank == 0 or shape.rank % 2:
+        raise ValueError(f"Input must have even and non-zero rank, input rank is {shape.rank}")
+    half = shape.rank // 2
+    return [TensorSpec(T, merge_shapes(shape[:half], shape[half:]))]
+
+
+DIAG = register_op(
+    OpDef("Diag", ("diagonal: T",), ("output: T",), (_DIAG_TYPES,), shape_fn=_tensor_diag_shape)
+)
+DIAG_PART = register_op(
+    OpDef(
+        "DiagPart",
+        ("input: T",),
+        ("diagonal: T",),
+        (_DIAG_TYPES,),
+        shape_fn=_tensor_diag_part_shape,
+    )
+)
+
+
+# -- builders ------------------------------------------------------------------------------
+
+
+def _apply(op_def: OpDef, inputs: list, name, **attrs):
+    return apply_op(op_def, inputs, name or op_def.name, **attrs).outputs
+
+
+def matrix_inverse(input, adjoint=False, name=None) -> Tensor:
+    """The inverse of each square matrix (of its adjoint with ``adjoint=True``);
+    ``InvalidArgumentError`` for a singular one.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     inv = matrix_inverse([[2.0, 0.0], [0.0, 4.0]])
+    ...     print(tf.compat.v1.Session().run(inv))
+    [[0.5  0.  ]
+     [0.   0.25]]
+    """
+    return _apply(MATRIX_INVERSE, [input], name, adjoint=bool(adjoint))[0]
+
+
+inv = matrix_inverse
+
+
+def matrix_determinant(input, name=None) -> Tensor:
+    """The determinant of each square matrix.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(matrix_determinant([[1.0, 2.0], [3.0, 4.0]])))
+    -2.0
+    """
+    return _apply(MATRIX_DETERMINANT, [input], name)[0]
+
+
+det = matrix_determinant
+
+
+def slogdet(input, name=None):
+    """``(sign, log_abs_determinant)`` of each square matrix: the determinant is
+    ``sign * exp(log_abs_determinant)``, without overflow.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     sign, log_abs = slogdet([[1.0, 2.0], [3.0, 4.0]])
+    ...     print(tf.compat.v1.Session().run([sign, log_abs]))
+    [np.float32(-1.0), np.float32(0.6931472)]
+    """
+    return tuple(_apply(LOG_MATRIX_DETERMINANT, [input], name))
+
+
+log_matrix_determinant = slogdet
+
+
+def logdet(matrix, name=None) -> Tensor:
+    """The log-determinant of each Hermitian positive definite matrix, from its
+    Cholesky factor: ``2 * sum(log(diag(cholesky(matrix))))``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(logdet([[4.0, 0.0], [0.0, 1.0]])))
+    1.3862944
+    """
+    with name_scope(name, "logdet", [matrix]):
+        chol = cholesky(matrix)
+        diagonal = math_ops.real(matrix_diag_part(chol))
+        two = convert_to_tensor(2.0, dtype=diagonal.dtype.base_dtype)
+        return math_ops.multiply(two, math_ops.reduce_sum(math_ops.log(diagonal), axis=[-1]))
+
+
+def cholesky(input, name=None) -> Tensor:
+    """The lower-triangular Cholesky factor ``L`` of each Hermitian positive definite
+    matrix (``input = L @ adjoint(L)``; only the lower triangle of ``input`` is read).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(cholesky([[4.0, 2.0], [2.0, 2.0]])))
+    [[2. 0.]
+     [1. 1.]]
+    """
+    return _apply(CHOLESKY, [input], name)[0]
+
+
+def matrix_solve(matrix, rhs, adjoint=False, name=None) -> Tensor:
+    """``X`` with ``matrix @ X = rhs`` (``adjoint(matrix) @ X = rhs`` with ``adjoint``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = matrix_solve([[2.0, 0.0], [0.0, 4.0]], [[2.0], [2.0]])
+    ...     print(tf.compat.v1.Session().run(x).ravel())
+    [1.  0.5]
+    """
+    return _apply(MATRIX_SOLVE, [matrix, rhs], name, adjoint=bool(adjoint))[0]
+
+
+solve = matrix_solve
+
+
+def matrix_triangular_solve(matrix, rhs, lower=True, adjoint=False, name=None) -> Tensor:
+    """``matrix_solve`` for a triangular ``matrix`` (its other triangle is ignored); the
+    batch dimensions broadcast.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = matrix_triangular_solve([[2.0, 9.0], [1.0, 1.0]], [[2.0], [2.0]])
+    ...     print(tf.compat.v1.Session().run(x).ravel())
+    [1. 1.]
+    """
+    attrs = {"lower": bool(lower), "adjoint": bool(adjoint)}
+    return _apply(MATRIX_TRIANGULAR_SOLVE, [matrix, rhs], name, **attrs)[0]
+
+
+triangular_solve = matrix_triangular_solve
+
+
+def cholesky_solve(chol, rhs, name=None) -> Tensor:
+    """``X`` with ``A @ X = rhs`` given ``chol``, the Cholesky factor of ``A``: two
+    triangular solves.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     chol = cholesky([[4.0, 2.0], [2.0, 2.0]])
+    ...     print(tf.compat.v1.Session().run(cholesky_solve(chol, [[6.0], [4.0]])).ravel())
+    [1. 1.]
+    """
+    with name_scope(name, "cholesky_solve", [chol, rhs]):
+        y = matrix_triangular_solve(chol, rhs, adjoint=False, lower=True)
+        return matrix_triangular_solve(chol, y, adjoint=True, lower=True)
+
+
+def _regularized_gramian_cholesky(matrix: Tensor, l2_regularizer, first_kind: bool) -> Tensor:
+    """The Cholesky factor of ``A^H A + l I`` (``first_kind``) or ``A A^H + l I``."""
+    gramian = matmul(matrix, matrix, adjoint_a=first_kind, adjoint_b=not first_kind)
+    if not (isinstance(l2_regularizer, int | float) and l2_regularizer == 0):
+        size = array_ops.shape(matrix)[-1 if first_kind else -2]
+        batch = array_ops.shape(matrix)[:-2]
+        identity = eye(size, batch_shape=batch, dtype=matrix.dtype.base_dtype)
+        regularizer = math_ops.cast(l2_regularizer, matrix.dtype.base_dtype)
+        gramian = math_ops.add(gramian, math_ops.multiply(regularizer, identity))
+    return cholesky(gramian)
+
+
+def matrix_solve_ls(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Tensor:
+    """The least-squares solution ``X`` of ``matrix @ X = rhs`` (regularized by
+    ``l2_regularizer``). ``fast`` solves the normal equations by Cholesky, as TF's
+    composite does (the minimum-norm solution when under-determined); ``fast=False``
+    the ``MatrixSolveLs`` op by an orthogonal decomposition (no gradient, as in TF).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = matrix_solve_ls([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [[1.0], [1.0], [2.0]])
+    ...     print(tf.compat.v1.Session().run(x).round(5).ravel())
+    [1. 1.]
+    """
+    with name_scope(name, "matrix_solve_ls", [matrix, rhs, l2_regularizer]) as scope:
+        graph = graph_of([matrix, rhs])
+        matrix = convert_to_tensor(matrix, name="matrix", graph=graph)
+        rhs = convert_to_tensor(rhs, name="rhs", dtype=matrix.dtype.base_dtype, graph=graph)
+        if not fast:
+            regularizer = convert_to_tensor(l2_regularizer, dtypes.float64, "l2_regularizer")
+            return _apply(MATRIX_SOLVE_LS, [matrix, rhs, regularizer], scope, fast=False)[0]
+        shape = matrix.shape
+        if shape.rank is None or shape[-2] is None or shape[-1] is None:
+            raise ValueError(f"matrix_solve_ls needs matrices of known size, got {shape}")
+        if shape[-2] >= shape[-1]:
+            chol = _regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=True)
+            return cholesky_solve(chol, matmul(matrix, rhs, adjoint_a=True))
+        chol = _regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=False)
+        return matmul(matrix, cholesky_solve(chol, rhs), adjoint_a=True)
+
+
+lstsq = matrix_solve_ls
+
+
+def qr(input, full_matrices=False, name=None):
+    """``(q, r)``: ``input = q @ r`` with orthonormal columns in ``q`` and upper-triangular
+    ``r`` (square ``q`` with ``full_matrices``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q, r = qr([[3.0, 1.0], [4.0, 2.0]])
+    ...     print(tf.compat.v1.Session().run(tf.matmul(q, r)).round(5))
+    [[3. 1.]
+     [4. 2.]]
+    """
+    return tuple(_apply(QR, [input], name, full_matrices=bool(full_matrices)))
+
+
+def svd(tensor, full_matrices=False, compute_uv=True, name=None):
+    """The singular values ``s`` of each matrix (largest first) and, with ``compute_uv``,
+    ``(s, u, v)`` with ``tensor = u @ diag(s) @ adjoint(v)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = svd([[3.0, 0.0], [0.0, -4.0]], compute_uv=False)
+    ...     print(tf.compat.v1.Session().run(s))
+    [4. 3.]
+    """
+    attrs = {"compute_uv": bool(compute_uv), "full_matrices": bool(full_matrices)}
+    s, u, v = _apply(SVD, [tensor], name, **attrs)
+    return (s, u, v) if compute_uv else s
+
+
+def self_adjoint_eig(tensor, name=None):
+    """``(e, v)``: the eigenvalues of each Hermitian matrix in increasing order, and
+    its eigenvectors as the columns of ``v`` (only the lower triangle is read).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     e, v = self_adjoint_eig([[2.0, 1.0], [1.0, 2.0]])
+    ...     print(tf.compat.v1.Session().run(e))
+    [1. 3.]
+    """
+    return tuple(_apply(SELF_ADJOINT_EIG, [tensor], name, compute_v=True))
+
+
+eigh = self_adjoint_eig
+
+
+def self_adjoint_eigvals(tensor, name=None) -> Tensor:
+    """The eigenvalues of each Hermitian matrix, in increasing order."""
+    return _apply(SELF_ADJOINT_EIG, [tensor], name, compute_v=False)[0]
+
+
+eigvalsh = self_adjoint_eigvals
+
+
+def cross(a, b, name=None) -> Tensor:
+    """The cross products of the 3-vectors in the last axes of ``a`` and ``b``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(cross([1.0, 0.0, 0.0], [0.0, 1.0, 0.0])))
+    [0. 0. 1.]
+    """
+    return _apply(CROSS, [a, b], name)[0]
+
+
+def lu(input, output_idx_type=dtypes.int32, name=None):
+    """``(lu, p)``: the LU factorization with partial pivoting, ``input[p] = L @ U``, ``L``
+    unit lower triangular (below the diagonal of ``lu``) and ``U`` upper triangular.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     factors, p = lu([[1.0, 2.0], [3.0, 4.0]])
+    ...     print(tf.compat.v1.Session().run(p))
+    [1 0]
+    """
+    out = dtypes.as_dtype(output_idx_type)
+    return tuple(_apply(LU, [input], name, output_idx_type=out))
+
+
+def matrix_diag(
+    diagonal,
+    name="diag",
+    k=0,
+    num_rows=-1,
+    num_cols=-1,
+    padding_value=0,
+    align="RIGHT_LEFT",
+) -> Tensor:
+    """Matrices with ``diagonal`` on their diagonal ``k`` (or diagonals ``k = (lower,
+    upper)``), ``padding_value`` elsewhere; square unless ``num_rows``/``num_cols``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(matrix_diag([1, 2], k=1)))
+    [[0 1 0]
+     [0 0 2]
+     [0 0 0]]
+    """
+    inputs = [diagonal, k, num_rows, num_cols, padding_value]
+    return _apply(MATRIX_DIAG, inputs, name or "diag", align=align)[0]
+
+
+def matrix_diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT") -> Tensor:
+    """The diagonal ``k`` (or diagonals ``k = (lower, upper)``, padded with
+    ``padding_value``) of each matrix.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(matrix_diag_part([[1, 2], [3, 4]])))
+    [1 4]
+    """
+    inputs = [input, k, padding_value]
+    return _apply(MATRIX_DIAG_PART, inputs, name or "diag_part", align=align)[0]
+
+
+def matrix_set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT") -> Tensor:
+    """``input`` with its diagonal ``k`` (or diagonals ``k = (lower, upper)``) replaced.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(matrix_set_diag(tf.zeros([2, 2]), [5.0, 6.0])))
+    [[5. 0.]
+     [0. 6.]]
+    """
+    inputs = [input, diagonal, k]
+    return _apply(MATRIX_SET_DIAG, inputs, name or "set_diag", align=align)[0]
+
+
+diag, diag_part, set_diag = matrix_diag, matrix_diag_part, matrix_set_diag
+
+
+def matrix_band_part(input, num_lower, num_upper, name=None) -> Tensor:
+    """Each matrix with everything outside its band zeroed: ``num_lower`` diagonals
+    below the main one and ``num_upper`` above are kept (negative: all of them).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(matrix_band_part(tf.ones([3, 3]), 0, -1)))
+    [[1. 1. 1.]
+     [0. 1. 1.]
+     [0. 0. 1.]]
+    """
+    with name_scope(name, "MatrixBandPart", [input, num_lower, num_upper]) as scope:
+        input = convert_to_tensor(input, name="input", graph=graph_of([input]))
+        lower = convert_to_tensor(num_lower, name="num_lower", dtype_hint=dtypes.int64)
+        upper = convert_to_tensor(num_upper, name="num_upper", dtype=lower.dtype.base_dtype)
+        return _apply(MATRIX_BAND_PART, [input, lower, upper], scope)[0]
+
+
+band_part = matrix_band_part
+
+
+def tensor_diag(diagonal, name=None) -> Tensor:
+    """TF1's ``tf.diag``: the rank-2k tensor with ``diagonal`` (rank k) on its diagonal.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(tensor_diag([1, 2])))
+    [[1 0]
+     [0 2]]
+    """
+    return _apply(DIAG, [diagonal], name)[0]
+
+
+def tensor_diag_part(input, name=None) -> Tensor:
+    """TF1's ``tf.diag_part``: the diagonal of a rank-2k tensor (the inverse of
+    :func:`tensor_diag`)."""
+    return _apply(DIAG_PART, [input], name)[0]
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None) -> Tensor:
+    """The identity matrix (``num_rows`` x ``num_columns``, square by default), or a
+    batch of them of ``batch_shape``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(eye(2, 3, dtype=tf.int32)))
+    [[1 0 0]
+     [0 1 0]]
+    """
+    with name_scope(name, "eye", [num_rows, num_columns, batch_shape]):
+        dtype = dtypes.as_dtype(dtype)
+        square = num_columns is None
+        num_columns = num_rows if num_columns is None else num_columns
+        batch_shape = [] if batch_shape is None else batch_shape
+        dynamic = any(isinstance(v, Tensor) for v in (num_rows, num_columns, batch_shape))
+        if dynamic:
+            if isinstance(num_rows, Tensor) or isinstance(num_columns, Tensor):
+                size = math_ops.minimum(num_rows, num_columns)
+            else:
+                size = min(num_rows, num_columns)
+            batch = convert_to_tensor(batch_shape, dtype=dtypes.int32, name="shape")
+            diag_shape = array_ops.concat([batch, array_ops.reshape(size, [1])], 0)
+            shape = array_ops.concat([batch, array_ops.stack([num_rows, num_columns])], 0)
+        else:
+            for value in (num_rows, num_columns):
+                if not isinstance(value, int | np.integer):
+                    raise TypeError(
+                        "Arguments `num_rows` and `num_columns` must be positive integer "
+                        f"values. Received: num_rows={num_rows}, num_columns={num_columns}"
+                    )
+            square = num_rows == num_columns
+            batch = list(TensorShape(batch_shape).as_list())
+            diag_shape = [*batch, min(num_rows, num_columns)]
+            shape = [*batch, num_rows, num_columns]
+        ones = array_ops.ones(diag_shape, dtype=dtype)
+        if square:
+            return matrix_diag(ones)
+        return matrix_set_diag(array_ops.zeros(shape, dtype=dtype), ones)
+
+
+def trace(x, name=None) -> Tensor:
+    """The sum of the diagonal of each matrix.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(trace([[1.0, 2.0], [3.0, 4.0]])))
+    5.0
+    """
+    with name_scope(name, "Trace", [x]) as scope:
+        x = convert_to_tensor(x, name="x", graph=graph_of([x]))
+        return math_ops.reduce_sum(matrix_diag_part(x), [-1], name=scope)
+
+
+def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
+    """Each matrix transposed (its last two axes swapped; conjugated with ``conjugate``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(matrix_transpose(tf.zeros([5, 2, 3])).shape)
+    (5, 3, 2)
+    """
+    with name_scope(name, "transpose", [a]):
+        a = convert_to_tensor(a, name="a", graph=graph_of([a]))
+        rank = a.shape.rank
+        if rank is not None:
+            if rank < 2:
+                raise ValueError(
+                    f"Argument `a` should be a (batch) matrix with rank >= 2.  Received `a` = {a} "
+                    f"with shape: {a.shape}"
+                )
+            perm = [*range(rank - 2), rank - 1, rank - 2]
+        else:
+            a_rank = array_ops.rank(a)
+            perm = array_ops.concat(
+                [
+                    math_ops.range(math_ops.subtract(a_rank, 2)),
+                    array_ops.stack([math_ops.subtract(a_rank, 1), math_ops.subtract(a_rank, 2)]),
+                ],
+                0,
+            )
+        transposed = array_ops.transpose(a, perm)
+        return math_ops.conj(transposed) if conjugate else transposed
+
+
+def adjoint(matrix, name=None) -> Tensor:
+    """The conjugate transpose of each matrix."""
+    with name_scope(name, "adjoint", [matrix]):
+        return matrix_transpose(matrix, conjugate=True)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, name=None) -> Tensor:
+    """The products of the matrices ``a`` with the vectors ``b`` (the last axis).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0])))
+    [3. 7.]
+    """
+    with name_scope(name, "MatVec", [a, b]):
+        column = array_ops.expand_dims(b, -1)
+        product = matmul(a, column, transpose_a=transpose_a, adjoint_a=adjoint_a)
+        return array_ops.squeeze(product, axis=-1)
+
+
+_VECTOR_ORDS = ("euclidean", 1, 2, np.inf)
+_MATRIX_ORDS = ("euclidean", "fro", 1, 2, np.inf)
+
+
+def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None) -> Tensor:
+    """The vector norm of ``tensor`` (over ``axis``, all axes by default), or the matrix
+    norm over a pair of axes: ``'euclidean'``/``'fro'``, 1, 2 (largest singular
+    value), ``np.inf``, or any positive ``ord`` for vectors.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant([[3.0, -4.0], [0.0, 0.0]])
+    ...     print(tf.compat.v1.Session().run([norm(x), norm(x, ord=1, axis=1)]))
+    [np.float32(5.0), array([7., 0.], dtype=float32)]
+    """
+    keepdims = bool(keepdims)
+    is_matrix = isinstance(axis, tuple | list) and len(axis) == 2
+    if is_matrix:
+        axis = tuple(axis)
+        if not all(isinstance(a, int) for a in axis) or axis[0] == axis[1]:
+            raise ValueError(
+                f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}"
+            )
+        if ord not in _MATRIX_ORDS:
+            raise ValueError(
+                f"'ord' must be a supported matrix norm in {list(_MATRIX_ORDS)}, got {ord}"
+            )
+    else:
+        if not (isinstance(axis, int) or axis is None):
+            raise ValueError(
+                f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}"
+            )
+        if ord not in _VECTOR_ORDS and (isinstance(ord, str) or not np.isreal(ord) or ord <= 0):
+            raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
+        axis = None if axis is None else (axis,)
+    with name_scope(name, "norm", [tensor]):
+        tensor = convert_to_tensor(tensor, graph=graph_of([tensor]))
+        if is_matrix and ord == 2:
+            result = _matrix_2_norm(tensor, axis)
+        elif ord in ("fro", "euclidean", 2, 2.0):
+            squares = math_ops.multiply(tensor, math_ops.conj(tensor))
+            result = math_ops.sqrt(math_ops.reduce_sum(squares, axis, keepdims=True))
+        else:
+            result = math_ops.abs(tensor)
+            if ord == 1:
+                result = math_ops.reduce_sum(result, None if axis is None else axis[0], True)
+                if is_matrix:
+                    result = math_ops.reduce_max(result, axis[-1], keepdims=True)
+            elif ord == np.inf:
+                if is_matrix:
+                    result = math_ops.reduce_sum(result, axis[1], keepdims=True)
+                result = math_ops.reduce_max(result, None if axis is None else axis[0], True)
+            else:
+                powered = math_ops.pow(result, convert_to_tensor(ord, result.dtype.base_dtype))
+                total = math_ops.reduce_sum(powered, axis, keepdims=True)
+                result = math_ops.pow(total, convert_to_tensor(1.0 / ord, total.dtype.base_dtype))
+        if not keepdims:
+            result = array_ops.squeeze(result, axis)
+        return result
+
+
+def _matrix_2_norm(tensor: Tensor, axis: tuple) -> Tensor:
+    """The largest singular value over the two ``axis``, kept as size-1 axes."""
+    rank = tensor.shape.rank
+    if rank is None:
+        raise ValueError("The matrix 2-norm needs a tensor of known rank.")
+    axes = [a % rank for a in axis]
+    perm = [i for i in range(rank) if i not in axes] + axes
+    singular = svd(array_ops.transpose(tensor, perm), compute_uv=False)
+    largest = math_ops.reduce_max(math_ops.abs(singular), axis=-1, keepdims=True)
+    kept = array_ops.expand_dims(largest, -1)  # the moved axes, now last and of size 1
+    return array_ops.transpose(kept, np.argsort(perm).astype(np.int32))
+
+
+def norm_v1(tensor, ord="euclidean", axis=None, keepdims=None, name=None, keep_dims=None):
+    """TF1's ``tf.norm``: also takes ``keep_dims``."""
+    keepdims = deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims)
+    return norm(tensor, ord, axis, keepdims, name)
+
+
+from . import linalg_grad  # noqa: E402, F401 - registers the gradients of the ops above
