@@ -24,6 +24,7 @@ import contextlib
 import enum
 
 from .graph import Operation, Tensor, graph_of
+from .indexed_slices import PASSES_INDEXED_SLICES, IndexedSlices, densify_quietly
 from .registry import get_gradient_function
 
 __all__ = ["AggregationMethod", "UnconnectedGradients", "gradients", "gradients_v2"]
@@ -205,9 +206,9 @@ class _Backprop:
             return None
         if len(found) == 1:
             return found[0]
-        from .ops.math_ops import add_n
+        from .indexed_slices import aggregate_gradients
 
-        total = add_n(found)
+        total = aggregate_gradients(found)
         self.grads[tensor] = [total]  # asked again (for an x), the same sum
         return total
 
@@ -262,6 +263,8 @@ class _Backprop:
     def _backprop(self, op: Operation) -> None:
         with self._loop_context(op, before=True):
             out_grads = [self.aggregate(t) for t in op.outputs]
+            if op.type not in PASSES_INDEXED_SLICES:
+                out_grads = [densify_quietly(g) for g in out_grads]
         with self._loop_context(op, before=False):
             self._build_gradient(op, out_grads)
 
@@ -291,8 +294,13 @@ class _Backprop:
                 for i, g in enumerate(out_grads)
             ]
             in_grads = _as_list(grad_fn(op, *out_grads))
-            if self.gate:
-                in_grads = _gated(self.graph, in_grads)
+            if self.gate and len(in_grads) == len(op.inputs):
+                # Gate only what flows on: a gradient for an input off every path to the
+                # xs (a fed batch) is then pruned from runs instead of held by the gate.
+                wanted_grads = [
+                    g if t.op in self.between else None for t, g in zip(op.inputs, in_grads)
+                ]
+                in_grads = _gated(self.graph, wanted_grads)
         if len(in_grads) != len(op.inputs):
             raise ValueError(
                 f"Num gradients {len(in_grads)} generated for op {op.name} ({op.type}) do not "
@@ -300,6 +308,9 @@ class _Backprop:
             )
         for index, (tensor, grad) in enumerate(zip(op.inputs, in_grads)):
             if grad is None:
+                continue
+            if isinstance(grad, IndexedSlices):  # shapes are checked on dense gradients only
+                self.grads.setdefault(tensor, []).append(grad)
                 continue
             _check_shape(op, index, tensor, grad)
             grad.set_shape(tensor.shape)  # refine, as TF does
