@@ -315,6 +315,9 @@ class _Scheduler:
         self.done = queue.SimpleQueue()
 
     def loop(self) -> None:
+        if self.pool is None and not self.run.hooks:
+            self._loop_inline()
+            return
         state = self.state
         ready = state.ready
         cancellation = self.run.cancellation
@@ -352,6 +355,40 @@ class _Scheduler:
             if self.running:
                 self._wait_one()
         # The last pooled step may have failed after the check above.
+        if cancellation.cancelled:
+            raise cancellation.error
+
+    def _loop_inline(self) -> None:
+        """The loop with every op in this thread and nothing listening (a loop of cheap
+        ops): ``_run_here`` written into the loop, which is all there is to do."""
+        state = self.state
+        ready = state.ready
+        finish = state.finish
+        run = self.run
+        cancellation = run.cancellation
+        taken = 0
+        while ready:
+            taken += 1
+            if not taken % _DEADLINE_CHECK_EVERY and cancellation.expired():
+                _time_out(cancellation)
+            if cancellation.cancelled:
+                raise cancellation.error
+            task = ready.pop()
+            step, iteration, dead = task
+            if dead:
+                finish(task, None)
+                continue
+            try:
+                if step.fast:
+                    values = iteration.values
+                    outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
+                    if len(outputs) != len(step.output_slots):
+                        _raise_wrong_outputs(step, outputs)
+                else:
+                    outputs = run_kernel(step, iteration.values, run)
+            except BaseException as err:
+                raise _as_failure(step, err)  # noqa: B904 - its cause is set
+            finish(task, outputs)
         if cancellation.cancelled:
             raise cancellation.error
 
