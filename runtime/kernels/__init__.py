@@ -8,6 +8,8 @@ from . import (
     array,
     bitwise,
     control,
+    image,  # resizing, crop_and_resize, contrast
+    layout,  # space, depth and batch blocks
     linalg,  # matrix inverses, factorizations, solvers, diagonals
     logging,
     math,
@@ -15,8 +17,11 @@ from . import (
     queue,  # data flow: queues
     random,
     resource_variables,  # TF2 graphs' variables
+    scatter,  # writes at indices, variable row updates
     segment,  # segment reductions, unique, bincount, top k
+    sparse,  # SparseTensors
     state,  # variables
+    strings,  # string ops
     tensor_array,  # TensorArrays
     tensor_list,  # TF2's TensorLists
     training,  # optimizers

@@ -50,6 +50,11 @@ def identity(x, *, T):
     return (x,)
 
 
+@register_kernel("IdentityN")
+def identity_n(*xs, T):
+    return xs
+
+
 # -- slicing specs (shared with the StridedSlice shape function) --------------------------------
 
 
@@ -183,7 +188,8 @@ def slice_(x, begin, size, *, T, Index):
 # -- reshaping ----------------------------------------------------------------------------------
 
 
-def _fail(text: str):
+def fail(text: str):
+    """Raise TF's ``InvalidArgumentError`` with ``text`` (a kernel's bad input)."""
     raise InvalidArgumentError(None, None, text)
 
 
@@ -192,20 +198,20 @@ def reshape(tensor, shape, *, T, Tshape):
     dims = [int(d) for d in np.asarray(shape).reshape(-1)]
     unknown = [i for i, d in enumerate(dims) if d == -1]
     if len(unknown) > 1:
-        _fail(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]}")
+        fail(f"Only one input size may be -1, not both {unknown[0]} and {unknown[1]}")
     for i, d in enumerate(dims):
         if d < -1:
-            _fail(f"Size {i} must be non-negative, not {d}")
+            fail(f"Size {i} must be non-negative, not {d}")
     known = math.prod(d for d in dims if d != -1)
     if unknown:
         if known == 0 or tensor.size % known:
-            _fail(
+            fail(
                 f"Input to reshape is a tensor with {tensor.size} values, but the requested "
                 f"shape requires a multiple of {known}"
             )
         dims[unknown[0]] = tensor.size // known
     elif known != tensor.size:
-        _fail(
+        fail(
             f"Input to reshape is a tensor with {tensor.size} values, but the requested shape "
             f"has {known}"
         )
@@ -215,12 +221,12 @@ def reshape(tensor, shape, *, T, Tshape):
 def _check_permutation(perm, rank: int) -> list:
     perm = [int(p) for p in perm]
     if len(perm) != rank:
-        _fail(
+        fail(
             f"transpose expects a vector of size {rank}. But input(1) is a vector of size {len(perm)}"
         )
     for i in range(rank):
         if i not in perm:
-            _fail(f"{i} is missing from {{{','.join(map(str, perm))}}}.")
+            fail(f"{i} is missing from {{{','.join(map(str, perm))}}}.")
     return perm
 
 
@@ -239,7 +245,7 @@ def invert_permutation(x, *, T):
 def expand_dims(x, dim, *, T, Tdim):
     axis = int(np.asarray(dim).reshape(-1)[0])
     if not -x.ndim - 1 <= axis <= x.ndim:
-        _fail(f"Tried to expand dim index {axis} for tensor with {x.ndim} dimensions.")
+        fail(f"Tried to expand dim index {axis} for tensor with {x.ndim} dimensions.")
     return (np.expand_dims(x, axis),)
 
 
@@ -250,9 +256,9 @@ def squeeze(x, *, T, squeeze_dims):
     axes = []
     for axis in squeeze_dims:
         if not -x.ndim <= axis < x.ndim:
-            _fail(f"Tried to squeeze dim index {axis} for tensor with {x.ndim} dimensions.")
+            fail(f"Tried to squeeze dim index {axis} for tensor with {x.ndim} dimensions.")
         if x.shape[axis] != 1:
-            _fail(
+            fail(
                 f"Can not squeeze dim[{axis % x.ndim}], expected a dimension of 1, got {x.shape[axis]}"
             )
         axes.append(axis % x.ndim)
@@ -265,19 +271,19 @@ def concat_v2(*inputs, N, T, Tidx):
     rank = values[0].ndim
     axis = int(axis)
     if not -rank <= axis < rank:
-        _fail(
+        fail(
             f"ConcatOp : Expected concatenating dimensions in the range [{-rank}, {rank}), but got {axis}"
         )
     axis %= rank
     for i, value in enumerate(values[1:], 1):
         if value.ndim != rank:
-            _fail(
+            fail(
                 f"ConcatOp : Ranks of all input tensors should match: shape[0] = "
                 f"{shape_text(values[0].shape)} vs. shape[{i}] = {shape_text(value.shape)}"
             )
         for d in range(rank):
             if d != axis and value.shape[d] != values[0].shape[d]:
-                _fail(
+                fail(
                     f"ConcatOp : Dimension {d} in both shapes must be equal: shape[0] = "
                     f"{shape_text(values[0].shape)} vs. shape[{i}] = {shape_text(value.shape)}"
                 )
@@ -288,7 +294,7 @@ def concat_v2(*inputs, N, T, Tidx):
 def pack(*values, N, T, axis):
     for i, value in enumerate(values[1:], 1):
         if value.shape != values[0].shape:
-            _fail(
+            fail(
                 f"Shapes of all inputs must match: values[0].shape = {shape_text(values[0].shape)} "
                 f"!= values[{i}].shape = {shape_text(value.shape)}"
             )
@@ -298,16 +304,14 @@ def pack(*values, N, T, axis):
 @register_kernel("Unpack")
 def unpack(value, *, num, T, axis):
     if value.shape[axis] != num:
-        _fail(f"Input shape axis {axis} must equal {num}, got shape {shape_text(value.shape)}")
+        fail(f"Input shape axis {axis} must equal {num}, got shape {shape_text(value.shape)}")
     return tuple(np.moveaxis(value, axis, 0))
 
 
 def _split_axis(value, split_dim) -> int:
     axis = int(split_dim)
     if not -value.ndim <= axis < value.ndim:
-        _fail(
-            f"-input rank(-{value.ndim}) <= split_dim < input rank ({value.ndim}), but got {axis}"
-        )
+        fail(f"-input rank(-{value.ndim}) <= split_dim < input rank ({value.ndim}), but got {axis}")
     return axis
 
 
@@ -316,7 +320,7 @@ def split(split_dim, value, *, T, num_split):
     axis = _split_axis(value, split_dim)
     size = value.shape[axis]
     if size % num_split:
-        _fail(
+        fail(
             "Number of ways to split should evenly divide the split dimension, but got "
             f"split_dim {axis % value.ndim} (size = {size}) and num_split {num_split}"
         )
@@ -329,13 +333,13 @@ def split_v(value, size_splits, split_dim, *, T, Tlen, num_split):
     size = value.shape[axis]
     sizes = [int(s) for s in size_splits]
     if len(sizes) != num_split:
-        _fail(f"Number of split sizes {len(sizes)} does not match num_split {num_split}")
+        fail(f"Number of split sizes {len(sizes)} does not match num_split {num_split}")
     if sizes.count(-1) > 1:
-        _fail("There can only be one -1 in the input.")
+        fail("There can only be one -1 in the input.")
     if -1 in sizes:
         sizes[sizes.index(-1)] = size - (sum(sizes) + 1)
     if sum(sizes) != size or min(sizes, default=0) < 0:
-        _fail(
+        fail(
             "Determined shape must either match input shape along split_dim exactly if fully "
             f"specified, or be less than the size of the input along split_dim if not fully "
             f"specified.  Got: {sum(sizes)}"
@@ -346,31 +350,32 @@ def split_v(value, size_splits, split_dim, *, T, Tlen, num_split):
 # -- gather and scatter -----------------------------------------------------------------------
 
 
-def _position(index) -> str:
+def position_text(index) -> str:
     return ",".join(map(str, index))
 
 
-def _check_indices(indices, limit: int) -> None:
+def check_indices(indices, limit: int) -> None:
+    """``InvalidArgumentError`` naming the first of ``indices`` outside ``[0, limit)``."""
     bad = np.argwhere((indices < 0) | (indices >= limit))
     if len(bad):
         where = tuple(bad[0])
-        _fail(f"indices[{_position(where)}] = {indices[where]} is not in [0, {limit})")
+        fail(f"indices[{position_text(where)}] = {indices[where]} is not in [0, {limit})")
 
 
 @register_kernel("GatherV2")
 def gather_v2(params, indices, axis, *, Tparams, Tindices, Taxis, batch_dims):
     axis = int(axis)
     if not -params.ndim <= axis < params.ndim:
-        _fail(f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {axis}")
+        fail(f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {axis}")
     axis %= params.ndim
     if batch_dims < 0:
         batch_dims += indices.ndim
-    _check_indices(indices, params.shape[axis])
+    check_indices(indices, params.shape[axis])
     if not batch_dims:
         return (np.take(params, indices, axis=axis),)
     batch = params.shape[:batch_dims]
     if indices.shape[:batch_dims] != batch:
-        _fail(
+        fail(
             f"params.shape[:{batch_dims}] = {shape_text(batch)} must equal "
             f"indices.shape[:{batch_dims}] = {shape_text(indices.shape[:batch_dims])}"
         )
@@ -379,7 +384,9 @@ def gather_v2(params, indices, axis, *, Tparams, Tindices, Taxis, batch_dims):
     return (np.asarray(parts, dtype=params.dtype).reshape(batch + out_tail),)
 
 
-def _nd_index(indices, shape, what: str) -> tuple:
+def nd_index(indices, shape, what: str) -> tuple:
+    """``indices`` (coordinates along its last axis) as a numpy index into ``shape``;
+    ``InvalidArgumentError`` naming the first coordinate out of bounds."""
     depth = indices.shape[-1]
     flat = indices.reshape(-1, depth)
     limits = np.asarray(shape[:depth])
@@ -387,23 +394,16 @@ def _nd_index(indices, shape, what: str) -> tuple:
     if len(bad):
         row = int(bad[0][0])
         position = np.unravel_index(row, indices.shape[:-1])
-        _fail(
-            f"indices[{_position(position)}] = {shape_text(flat[row].tolist())} does not index "
+        fail(
+            f"indices[{position_text(position)}] = {shape_text(flat[row].tolist())} does not index "
             f"into {what} {shape_text(shape)}"
         )
     return tuple(np.moveaxis(indices, -1, 0))
 
 
 @register_kernel("GatherNd")
-def gather_nd(params, indices, *, Tparams, Tindices, batch_dims):
-    return (np.asarray(params[_nd_index(indices, params.shape, "param shape")]),)
-
-
-@register_kernel("ScatterNd")
-def scatter_nd(indices, updates, shape, *, T, Tindices):
-    out = np.zeros(tuple(shape.tolist()), dtype=updates.dtype)
-    np.add.at(out, _nd_index(indices, out.shape, "shape"), updates)
-    return (out,)
+def gather_nd(params, indices, *, Tparams, Tindices, bad_indices_policy):
+    return (np.asarray(params[nd_index(indices, params.shape, "param shape")]),)
 
 
 @register_kernel("UnsortedSegmentSum")
@@ -412,8 +412,8 @@ def unsorted_segment_sum(data, segment_ids, num_segments, *, T, Tindices, Tnumse
     bad = np.argwhere(segment_ids >= count)
     if len(bad):
         where = tuple(bad[0])
-        _fail(
-            f"segment_ids[{_position(where)}] = {segment_ids[where]} is out of range [0, {count})"
+        fail(
+            f"segment_ids[{position_text(where)}] = {segment_ids[where]} is out of range [0, {count})"
         )
     out = np.zeros((count, *data.shape[segment_ids.ndim :]), dtype=data.dtype)
     keep = segment_ids >= 0  # negative ids are dropped, as in TF
@@ -428,23 +428,23 @@ def unsorted_segment_sum(data, segment_ids, num_segments, *, T, Tindices, Tnumse
 def tile(x, multiples, *, T, Tmultiples):
     factors = [int(m) for m in multiples]
     if len(factors) != x.ndim:
-        _fail(
+        fail(
             f"Expected multiples argument to be a vector of length {x.ndim} but got length {len(factors)}"
         )
     for i, m in enumerate(factors):
         if m < 0:
-            _fail(f"Expected multiples[{i}] >= 0, but got {m}")
+            fail(f"Expected multiples[{i}] >= 0, but got {m}")
     return (np.tile(x, factors) if factors else x,)
 
 
 def _paddings(x, paddings) -> list:
     if paddings.shape != (x.ndim, 2):
-        _fail(
+        fail(
             f"The first dimension of paddings must be the rank of inputs{shape_text(paddings.shape)} "
             f"{shape_text(x.shape)}"
         )
     if (paddings < 0).any():
-        _fail(f"Paddings must be non-negative: {' '.join(map(str, paddings.reshape(-1)))}")
+        fail(f"Paddings must be non-negative: {' '.join(map(str, paddings.reshape(-1)))}")
     return paddings.tolist()
 
 
@@ -466,10 +466,10 @@ def _mirror_paddings(x, paddings, mode: str) -> list:
     for (before, after), dim in zip(pads, x.shape):
         if max(before, after) > dim - offset:
             if offset:
-                _fail(
+                fail(
                     f"paddings must be less than the dimension size: {before}, {after} not less than {dim}"
                 )
-            _fail(
+            fail(
                 f"paddings must be no greater than the dimension size: {before}, {after} greater than {dim}"
             )
     return pads
@@ -503,9 +503,9 @@ def reverse_v2(tensor, axis, *, T, Tidx):
     axes = []
     for a in np.asarray(axis).reshape(-1).tolist():
         if not -tensor.ndim <= a < tensor.ndim:
-            _fail(f"'axis'[0] = {a} is out of valid range [0, {tensor.ndim - 1}")
+            fail(f"'axis'[0] = {a} is out of valid range [0, {tensor.ndim - 1}")
         if a % tensor.ndim in axes:
-            _fail(f"axis {a % tensor.ndim} specified more than once.")
+            fail(f"axis {a % tensor.ndim} specified more than once.")
         axes.append(a % tensor.ndim)
     return (np.flip(tensor, tuple(axes)) if axes else tensor,)
 
@@ -515,7 +515,7 @@ def broadcast_to(x, shape, *, T, Tidx):
     try:
         return (np.broadcast_to(x, tuple(shape.tolist())),)
     except ValueError:
-        _fail(f"Incompatible shapes: {shape_text(x.shape)} vs. {shape_text(shape.tolist())}")
+        fail(f"Incompatible shapes: {shape_text(x.shape)} vs. {shape_text(shape.tolist())}")
 
 
 @register_kernel("BroadcastGradientArgs")
@@ -533,7 +533,7 @@ def broadcast_gradient_args(s0, s1, *, T):
         elif y == 1 and x != 1:
             r1.append(i)
         elif x != y:
-            _fail(f"Incompatible shapes: {shape_text(s0.tolist())} vs. {shape_text(s1.tolist())}")
+            fail(f"Incompatible shapes: {shape_text(s0.tolist())} vs. {shape_text(s1.tolist())}")
     dtype = s0.dtype
     return (np.array(r0, dtype=dtype), np.array(r1, dtype=dtype))
 
@@ -542,7 +542,7 @@ def broadcast_gradient_args(s0, s1, *, T):
 def fill(dims, value, *, T, index_type):
     shape = tuple(int(d) for d in dims)
     if any(d < 0 for d in shape):
-        _fail(f"Fill dimensions must be >= 0: {list(shape)}")
+        fail(f"Fill dimensions must be >= 0: {list(shape)}")
     return (np.full(shape, value, dtype=np.asarray(value).dtype),)
 
 
@@ -560,7 +560,7 @@ def ones_like(x, *, T):
 def one_hot(indices, depth, on_value, off_value, *, T, TI, axis):
     depth = int(depth)
     if depth < 0:
-        _fail(f"depth must be non-negative, got: {depth}")
+        fail(f"depth must be non-negative, got: {depth}")
     hot = indices[..., None] == np.arange(depth)  # out-of-range indices: all off
     out = np.where(hot, on_value, off_value).astype(np.asarray(on_value).dtype)
     return (out if axis == -1 else np.moveaxis(out, -1, axis),)
@@ -572,6 +572,11 @@ def one_hot(indices, depth, on_value, off_value, *, T, TI, axis):
 @register_kernel("Shape")
 def shape(x, *, T, out_type):
     return (np.array(np.shape(x), dtype=out_type.as_numpy_dtype),)
+
+
+@register_kernel("ShapeN")
+def shape_n(*xs, N, T, out_type):
+    return tuple(np.array(np.shape(x), dtype=out_type.as_numpy_dtype) for x in xs)
 
 
 @register_kernel("Size")
@@ -587,3 +592,99 @@ def rank(x, *, T):
 @register_kernel("StopGradient")
 def stop_gradient(x, *, T):
     return (x,)
+
+
+# -- reverse_sequence, roll -------------------------------------------------------------
+
+
+@register_kernel("ReverseSequence")
+def reverse_sequence(x, seq_lengths, *, seq_dim, batch_dim, T, Tlen):
+    if seq_lengths.ndim != 1:
+        fail(f"seq_lengths must be 1-dim, not {seq_lengths.ndim}")
+    if seq_lengths.shape[0] != x.shape[batch_dim]:
+        fail(
+            f"Length of seq_lengths != input.dims({batch_dim}), ({seq_lengths.shape[0]} vs. "
+            f"{x.shape[batch_dim]})"
+        )
+    out = np.array(x, copy=True)
+    for b, length in enumerate(seq_lengths.tolist()):
+        if length < 0:
+            fail(f"seq_lengths({b}) < 0")
+        if length > x.shape[seq_dim]:
+            fail(f"seq_lengths({b}) > input.dims({seq_dim})")
+        rows = [slice(None)] * x.ndim
+        rows[batch_dim] = b
+        rows[seq_dim] = slice(0, length)
+        source = [slice(None)] * x.ndim
+        source[batch_dim] = b
+        source[seq_dim] = slice(length - 1, None, -1) if length else slice(0, 0)
+        out[tuple(rows)] = x[tuple(source)]
+    return (out,)
+
+
+@register_kernel("Roll")
+def roll(x, shift, axis, *, T, Tshift, Taxis):
+    shifts, axes = np.reshape(shift, -1).tolist(), np.reshape(axis, -1).tolist()
+    if x.ndim < 1:
+        fail("input must be 1-D or higher")
+    if np.ndim(shift) > 1:
+        fail(f"shift must be a scalar or a 1-D vector. Found: {shape_text(np.shape(shift))}")
+    if np.ndim(axis) > 1:
+        fail(f"axis must be a scalar or a 1-D vector. Found: {shape_text(np.shape(axis))}")
+    if len(shifts) != len(axes):
+        fail(f"shift and axis must have the same size. Found: {len(shifts)} vs {len(axes)}")
+    for a in axes:
+        if not -x.ndim <= a < x.ndim:
+            fail(f"axis {a} is out of range")
+    return (np.roll(x, shifts, axes) if shifts else x,)
+
+
+# -- searching -------------------------------------------------------------------------
+
+
+def _bounds(sorted_inputs, values, side: str, out_type):
+    if sorted_inputs.ndim != 2 or values.ndim != 2:
+        fail("Input sorted_inputs and values must be 2-D")
+    if sorted_inputs.shape[0] != values.shape[0]:
+        fail("Leading dim_size of both tensors must match.")
+    out = np.empty(values.shape, dtype=out_type.as_numpy_dtype)
+    for row in range(values.shape[0]):
+        out[row] = np.searchsorted(sorted_inputs[row], values[row], side=side)
+    return (out,)
+
+
+@register_kernel("LowerBound")
+def lower_bound(sorted_inputs, values, *, T, out_type):
+    return _bounds(sorted_inputs, values, "left", out_type)
+
+
+@register_kernel("UpperBound")
+def upper_bound(sorted_inputs, values, *, T, out_type):
+    return _bounds(sorted_inputs, values, "right", out_type)
+
+
+@register_kernel("HistogramFixedWidth")
+def histogram_fixed_width(values, value_range, nbins, *, T, dtype):
+    count = int(nbins)
+    low, high = value_range.tolist()
+    if count <= 0:
+        fail(f"nbins should be a positive number, but got '{count}'")
+    if not low < high:
+        fail(
+            f"value_range should satisfy value_range[0] < value_range[1], but got '[{low}, {high}]'"
+        )
+    # As TF's kernel: the offset from the low edge in the values' type, the bin in double.
+    offset = (np.maximum(values, value_range[0]) - value_range[0]).astype(np.float64)
+    step = float(value_range[1] - value_range[0]) / count
+    bins = np.minimum(offset / step, count - 1).astype(np.int64)
+    return (np.bincount(bins.reshape(-1), minlength=count).astype(dtype.as_numpy_dtype),)
+
+
+@register_kernel("ListDiff")
+def list_diff(x, y, *, T, out_idx):
+    if x.ndim != 1:
+        fail("x should be a 1D vector.")
+    if y.ndim != 1:
+        fail("y should be a 1D vector.")
+    keep = ~np.isin(x, y)
+    return (x[keep], np.flatnonzero(keep).astype(out_idx.as_numpy_dtype))

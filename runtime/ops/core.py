@@ -498,6 +498,9 @@ def convert_to_tensor(
             f"Can not convert an Operation ({value.name}) to a Tensor. Use its outputs, "
             "e.g. op.outputs[0]."
         )
+    for _, base_type, conversion in _conversion_functions:
+        if isinstance(value, base_type):
+            return _check_dtype(conversion(value, dtype=dtype, name=name, as_ref=False), dtype)
     convert = getattr(value, "_as_graph_element", None)
     if convert is not None and not isinstance(value, str):
         element = convert()
@@ -523,6 +526,39 @@ def convert_to_tensor(
         dtype=dtype or dtypes.as_dtype(array.dtype),
     )
     return op.outputs[0]
+
+
+# (priority, type, function), by priority: objects that convert to a tensor by building ops
+# (an ``IndexedSlices`` is densified), see register_tensor_conversion_function.
+_conversion_functions: list = []
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:
+    """Teach :func:`convert_to_tensor` to convert objects of ``base_type``.
+
+    ``conversion_func(value, dtype=None, name=None, as_ref=False) -> Tensor``, as TF's.
+    Lower ``priority`` values are tried first.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> class Meters:
+    ...     def __init__(self, value):
+    ...         self.value = value
+    >>> register_tensor_conversion_function(
+    ...     Meters, lambda m, dtype=None, name=None, as_ref=False: constant(m.value, dtype))
+    >>> with tf.Graph().as_default():
+    ...     print(convert_to_tensor(Meters(3.0)))
+    Tensor("Const:0", shape=(), dtype=float32)
+    """
+    if not isinstance(base_type, type) and not (
+        isinstance(base_type, tuple) and all(isinstance(t, type) for t in base_type)
+    ):
+        raise TypeError("base_type must be a type or a tuple of types.")
+    if not callable(conversion_func):
+        raise TypeError("conversion_func must be callable.")
+    _conversion_functions.append((priority, base_type, conversion_func))
+    _conversion_functions.sort(key=lambda entry: entry[0])  # stable: ties keep their order
 
 
 def _check_dtype(tensor: Tensor, dtype) -> Tensor:

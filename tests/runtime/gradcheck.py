@@ -57,7 +57,11 @@ def check_gradients(build, inputs, *, delta=1e-4, rtol=1e-5, atol=1e-6, seed=0):
             ]
             loss = tf.add_n(terms)
             grads = tf.gradients(loss, xs)
-            fetched = [g if g is not None else tf.zeros_like(x) for g, x in zip(grads, xs)]
+            # An IndexedSlices gradient (tf.gather's) is compared densified.
+            fetched = [
+                tf.convert_to_tensor(g) if g is not None else tf.zeros_like(x)
+                for g, x in zip(grads, xs)
+            ]
             analytic = sess.run(fetched, dict(zip(xs, inputs)))
             loss_at = sess.make_callable(loss, xs)
             numeric = [_central_differences(loss_at, inputs, i, delta) for i in range(len(inputs))]

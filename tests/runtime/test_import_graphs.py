@@ -269,7 +269,7 @@ MALFORMED = {
         'node { name: "x" op: "Placeholder" attr { key: "dtype" value { type: DT_FLOAT } }'
         ' attr { key: "shape" value { type: DT_FLOAT } } }',
         ValueError,
-        r"'x'",
+        r"when 'shape' expected\n\t for attr 'shape'\n\t; NodeDef: \{\{node x\}\}",
     ),
     "a tensor numpy cannot shape": (
         'node { name: "c" op: "Const" attr { key: "dtype" value { type: DT_FLOAT } }'

@@ -291,12 +291,7 @@ DIFFERENT_FROM_TF: dict = {
 # converted op leaves this list; when it is empty the untyped form goes.
 STILL_UNTYPED = frozenset(
     """
-    BroadcastGradientArgs BroadcastTo ConcatV2 ExpandDims Fill GatherNd GatherV2
-    Identity If InvertPermutation MirrorPad MirrorPadGrad OneHot OnesLike Pack Pad PadV2
-    PartitionedCall Placeholder PlaceholderWithDefault Rank Reshape ReverseV2 ScatterNd
-    Shape Size Slice Split SplitV Squeeze StatefulPartitionedCall StatelessIf
-    StatelessWhile StopGradient StridedSlice StridedSliceGrad Tile Transpose Unpack
-    While ZerosLike
+    If PartitionedCall StatefulPartitionedCall StatelessIf StatelessWhile While
     """.split()  # noqa: SIM905 - a word list reads better than 200 quoted lines
 )
 

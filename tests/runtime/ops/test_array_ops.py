@@ -363,7 +363,8 @@ def test_strided_slice_with_masks(sess):
 
 
 @pytest.mark.parametrize(
-    ("indices", "axis"), [([2, 0], 0), ([[1], [3]], 1), (1, -1), ([], 0), ([[0, 1], [1, 0]], 2)]
+    ("indices", "axis"),
+    [([2, 0], 0), ([[1], [3]], 1), (1, -1), (np.zeros(0, np.int32), 0), ([[0, 1], [1, 0]], 2)],
 )
 def test_gather(sess, indices, axis):
     x = _arange(3, 4, 2)
@@ -387,6 +388,9 @@ def test_gather_errors(graph, sess):
         tf.gather(tf.zeros([2, 3]), [0], axis=3)
     with pytest.raises(InvalidArgumentError, match=re.escape("indices[1] = 5 is not in [0, 3)")):
         sess.run(tf.gather(tf.zeros([3]), [0, 5]))
+    # As TF: an empty Python list is float32, which indices do not take.
+    with pytest.raises(TypeError, match="parameter 'indices' has DataType float32 not in list"):
+        tf.gather(tf.zeros([3, 2]), [])
 
 
 def test_gather_nd_and_scatter_nd(sess):

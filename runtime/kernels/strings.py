@@ -1,0 +1,268 @@
+"""Kernels of the string ops. A string tensor is a numpy object array of ``bytes``.
+
+Regular expressions are TF's RE2 syntax run by Python's ``re`` (the same for the
+common constructs); a rewrite's ``\\0``-``\\9`` are RE2's group references.
+Formatting is C's ``printf``, as TF's ``AsString``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import numpy as np
+
+from ..registry import register_kernel
+from .array import fail
+from .math import shape_text
+
+
+def _strings(array) -> np.ndarray:
+    """``array`` as an object array of bytes (a scalar stays 0-d)."""
+    out = np.empty(np.shape(array), dtype=object)
+    flat = out.reshape(-1)
+    for i, item in enumerate(np.asarray(array, dtype=object).reshape(-1)):
+        flat[i] = item.encode() if isinstance(item, str) else bytes(item)
+    return out
+
+
+def _map(fn, *arrays, dtype=object) -> np.ndarray:
+    """``fn`` over the broadcast elements of ``arrays`` (with their flat index)."""
+    shapes = [np.shape(a) for a in arrays]
+    try:
+        shape = np.broadcast_shapes(*shapes)
+    except ValueError:
+        fail(f"Incompatible shapes: {' vs. '.join(shape_text(s) for s in shapes)}")
+    views = [np.broadcast_to(np.asarray(a, dtype=object), shape).reshape(-1) for a in arrays]
+    out = np.empty(len(views[0]) if views else 0, dtype=dtype)
+    for i, items in enumerate(zip(*views)):
+        out[i] = fn(i, *items)
+    return out.reshape(shape)
+
+
+# -- join, length, substr ----------------------------------------------------------------
+
+
+@register_kernel("StringJoin")
+def string_join(*inputs, N, separator):
+    shapes = {np.shape(x) for x in inputs if np.ndim(x)}
+    if len(shapes) > 1:
+        fail(
+            "Input shapes do not match: "
+            + " vs. ".join(shape_text(s) for s in sorted(shapes, key=len))
+        )
+    sep = separator.encode() if isinstance(separator, str) else separator
+    if not inputs:
+        return (np.array(b"", dtype=object),)
+    return (_map(lambda _, *parts: sep.join(parts), *map(_strings, inputs)),)
+
+
+def _code_points(value: bytes, index: int) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        fail(f"Invalid UTF8 encoded string at index {index}: {value!r}")
+
+
+@register_kernel("StringLength")
+def string_length(input, *, unit):
+    if unit == "UTF8_CHAR":
+        return (_map(lambda i, s: len(_code_points(s, i)), _strings(input), dtype=np.int32),)
+    return (_map(lambda _, s: len(s), _strings(input), dtype=np.int32),)
+
+
+@register_kernel("Substr")
+def substr(input, pos, length, *, T, unit):
+    if np.shape(pos) != np.shape(length):
+        fail(
+            f"pos and len should have the same shape, got: {shape_text(np.shape(pos))} vs. "
+            f"{shape_text(np.shape(length))}"
+        )
+    strings = _strings(input)
+
+    def piece(i, value, start, count):
+        text = _code_points(value, i) if unit == "UTF8_CHAR" else value
+        size = len(text)
+        start, count = int(start), int(count)
+        if start > size or start < -size:
+            fail(
+                f"pos {start} out of range for string b'{value.decode(errors='replace')}' at index {i}"
+            )
+        start = start + size if start < 0 else start
+        part = text[start : start + max(count, 0)]
+        return part.encode() if unit == "UTF8_CHAR" else part
+
+    return (_map(piece, strings, pos, length),)
+
+
+# -- regex_replace -----------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(pattern: bytes) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        fail(f"Invalid pattern: {pattern.decode(errors='replace')}, error: {err}")
+
+
+def _rewrite(template: bytes, match: re.Match) -> bytes:
+    """RE2's rewrite: ``\\N`` is group N, ``\\\\`` a backslash."""
+    out, i = bytearray(), 0
+    while i < len(template):
+        char = template[i : i + 1]
+        if char == b"\\" and i + 1 < len(template):
+            following = template[i + 1 : i + 2]
+            if following.isdigit():
+                number = int(following)
+                if number > match.re.groups:
+                    fail(
+                        f"Rewrite schema error: '\\{number}' is not a valid capture group for "
+                        f"pattern with {match.re.groups} groups"
+                    )
+                out += match.group(number) or b""
+            else:
+                out += following
+            i += 2
+            continue
+        out += char
+        i += 1
+    return bytes(out)
+
+
+def _replace(value: bytes, pattern: bytes, rewrite: bytes, replace_global: bool) -> bytes:
+    compiled = _compile(pattern)
+    return compiled.sub(lambda m: _rewrite(rewrite, m), value, count=0 if replace_global else 1)
+
+
+@register_kernel("RegexReplace")
+def regex_replace(input, pattern, rewrite, *, replace_global):
+    if np.ndim(pattern) or np.ndim(rewrite):
+        fail("Pattern and rewrite must be scalars")
+    pattern, rewrite = _strings(pattern).item(), _strings(rewrite).item()
+    return (_map(lambda _, s: _replace(s, pattern, rewrite, replace_global), _strings(input)),)
+
+
+@register_kernel("StaticRegexReplace")
+def static_regex_replace(input, *, pattern, rewrite, replace_global):
+    as_bytes = [p.encode() if isinstance(p, str) else p for p in (pattern, rewrite)]
+    return (_map(lambda _, s: _replace(s, *as_bytes, replace_global), _strings(input)),)
+
+
+# -- as_string, string_to_number ---------------------------------------------------------
+
+
+def _number_format(dtype, precision, scientific, shortest, width, fill) -> str:
+    if scientific and shortest:
+        fail("Cannot select both scientific and shortest notation")
+    if len(fill) > 1:
+        fail("Fill string must be one or fewer characters")
+    if fill and fill not in " +-0#":
+        fail(f'Fill argument not supported: "{fill}"')
+    spec = "%" + fill + (str(width) if width > -1 else "")
+    kind = np.dtype(dtype).kind
+    if kind in "iub":
+        if precision > -1:
+            fail(f"precision not supported for datatype {np.dtype(dtype).name}")
+        if scientific or shortest:
+            fail(
+                f"scientific and shortest format not supported for datatype {np.dtype(dtype).name}"
+            )
+        return spec + "s" if kind == "b" else spec + "d"
+    if kind == "O":
+        return spec + "s"
+    spec += f".{precision}" if precision > -1 else ""
+    return spec + ("g" if shortest else "e" if scientific else "f")
+
+
+@register_kernel("AsString")
+def as_string(input, *, T, precision, scientific, shortest, width, fill):
+    values = np.asarray(input)
+    spec = _number_format(values.dtype, precision, scientific, shortest, width, fill)
+    kind = values.dtype.kind
+
+    def text(_, value):
+        if kind == "b":
+            return (spec % ("true" if value else "false")).encode()
+        if kind == "O":
+            return spec.encode() % (value.encode() if isinstance(value, str) else value)
+        if kind == "c":
+            return f"({spec % value.real},{spec % value.imag})".encode()
+        return (spec % (int(value) if kind in "iu" else float(value))).encode()
+
+    return (_map(text, values),)
+
+
+def _parse_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float.fromhex(text)
+
+
+@register_kernel("StringToNumber")
+def string_to_number(string_tensor, *, out_type):
+    target = np.dtype(out_type.as_numpy_dtype)
+
+    def parse(_, value):
+        text = value.decode(errors="replace").strip()
+        try:
+            if target.kind == "f":
+                return _parse_float(text)
+            number = int(text)
+        except ValueError:
+            number = None
+        info = np.iinfo(target)
+        if number is None or not info.min <= number <= info.max:
+            fail(
+                f"StringToNumberOp could not correctly convert string: {value.decode(errors='replace')}"
+            )
+        return number
+
+    return (_map(parse, _strings(string_tensor), dtype=target),)
+
+
+# -- split -------------------------------------------------------------------------------
+
+
+def _as_sparse(rows: list, what: str) -> tuple:
+    """Token lists as a SparseTensor's parts: indices ``[i, j]``, values, shape."""
+    indices = [(i, j) for i, tokens in enumerate(rows) for j in range(len(tokens))]
+    values = np.empty(len(indices), dtype=object)
+    values[:] = [token for tokens in rows for token in tokens]
+    width = max((len(tokens) for tokens in rows), default=0)
+    return (
+        np.asarray(indices, dtype=np.int64).reshape(-1, 2),
+        values,
+        np.array([len(rows), width], dtype=np.int64),
+    )
+
+
+def _vector(input, what: str) -> np.ndarray:
+    if np.ndim(input) != 1:
+        fail(f"input must be a vector, got shape: {shape_text(np.shape(input))}")
+    return _strings(input)
+
+
+@register_kernel("StringSplit")
+def string_split(input, delimiter, *, skip_empty):
+    if np.ndim(delimiter) != 0:
+        fail(f"delimiter must be a scalar, got shape: {shape_text(np.shape(delimiter))}")
+    separators = _strings(delimiter).item()
+    rows = []
+    for value in _vector(input, "input"):
+        if not separators:
+            tokens = [value[k : k + 1] for k in range(len(value))]
+        else:
+            tokens = re.split(b"[" + re.escape(separators) + b"]", value)
+        rows.append([t for t in tokens if t] if skip_empty else tokens)
+    return _as_sparse(rows, "StringSplit")
+
+
+@register_kernel("StringSplitV2")
+def string_split_v2(input, sep, *, maxsplit):
+    if np.ndim(sep) != 0:
+        fail(f"sep must be a scalar, got shape: {shape_text(np.shape(sep))}")
+    separator = _strings(sep).item() or None  # empty: runs of whitespace
+    rows = [value.split(separator, maxsplit) for value in _vector(input, "input")]
+    return _as_sparse(rows, "StringSplitV2")

@@ -1,0 +1,320 @@
+"""Moving blocks of space into depth or batch and back: ``space_to_depth``,
+``depth_to_space``, ``space_to_batch_nd``, ``batch_to_space_nd`` (and TF1's
+``space_to_batch``/``batch_to_space`` with one square block size).
+
+``SpaceToBatchND`` pads the spatial dimensions, cuts them into blocks and stacks the
+block positions in front of the batch: batch entry ``(i * block_w + j) * batch + b``
+holds the pixels at offset ``(i, j)`` of every block of image ``b``, which is how
+atrous convolution runs a dilated filter as a dense one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..graph import Tensor
+from ..registry import OpDef, TensorSpec, register_op
+from ..shapes import TensorShape
+from .constant_value import known_value
+from .core import deprecated_argument_lookup
+from .packing import build
+from .shape_util import merge_dim, with_rank, with_rank_at_least
+
+# TF2's top-level names; TF1's (space_to_depth, batch_to_space_nd, the square-block
+# space_to_batch ...) are in array_ops.V1_OVERRIDES, tf.nn's in the nn namespace.
+__all__ = ["batch_to_space", "space_to_batch", "space_to_batch_nd"]
+
+_FORMATS = "data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'"
+
+
+# -- space_to_depth, depth_to_space --------------------------------------------------------
+
+
+def _depth_shape(to_depth: bool):
+    def shape_fn(input: TensorSpec, *, T, block_size, data_format):
+        shape = with_rank(input.shape, 4)
+        channels_first = data_format == "NCHW"
+        b, c, h, w = (
+            (shape[0], shape[1], shape[2], shape[3])
+            if channels_first
+            else (shape[0], shape[3], shape[1], shape[2])
+        )
+        square = block_size * block_size
+        if to_depth:
+            for size in (h, w):
+                if size is not None and size % block_size:
+                    raise ValueError(
+                        f"Dimension size must be evenly divisible by {block_size} but is {size}"
+                    )
+            h, w = (None if d is None else d // block_size for d in (h, w))
+            c = None if c is None else c * square
+        else:
+            if c is not None and c % square:
+                raise ValueError(f"Dimension size must be evenly divisible by {square} but is {c}")
+            h, w = (None if d is None else d * block_size for d in (h, w))
+            c = None if c is None else c // square
+        dims = [b, c, h, w] if channels_first else [b, h, w, c]
+        return [TensorSpec(T, TensorShape(dims))]
+
+    return shape_fn
+
+
+SPACE_TO_DEPTH = register_op(
+    OpDef(
+        "SpaceToDepth",
+        ("input: T",),
+        ("output: T",),
+        ("T: type", "block_size: int >= 2", _FORMATS),
+        _depth_shape(to_depth=True),
+    )
+)
+DEPTH_TO_SPACE = register_op(
+    OpDef(
+        "DepthToSpace",
+        ("input: T",),
+        ("output: T",),
+        ("T: type", "block_size: int >= 2", _FORMATS),
+        _depth_shape(to_depth=False),
+    )
+)
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC") -> Tensor:
+    """Each ``block_size`` x ``block_size`` block of pixels becomes one pixel with
+    ``block_size**2`` times the channels (in row-major block order).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = space_to_depth(tf.reshape(tf.range(16), [1, 4, 4, 1]), 2)
+    ...     print(y.shape, tf.compat.v1.Session().run(y)[0, 0, 0].tolist())
+    (1, 2, 2, 4) [0, 1, 4, 5]
+    """
+    return build(
+        SPACE_TO_DEPTH, [input], name, block_size=block_size, data_format=data_format
+    ).outputs[0]
+
+
+def space_to_depth_v2(input, block_size, data_format="NHWC", name=None) -> Tensor:
+    """TF2's argument order of :func:`space_to_depth`."""
+    return space_to_depth(input, block_size, name, data_format)
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC") -> Tensor:
+    """The inverse of :func:`space_to_depth`: channels spread into blocks of pixels.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = depth_to_space(tf.reshape(tf.range(8), [1, 1, 2, 4]), 2)
+    ...     print(y.shape, tf.compat.v1.Session().run(y)[0, :, :, 0].tolist())
+    (1, 2, 4, 1) [[0, 1, 4, 5], [2, 3, 6, 7]]
+    """
+    return build(
+        DEPTH_TO_SPACE, [input], name, block_size=block_size, data_format=data_format
+    ).outputs[0]
+
+
+def depth_to_space_v2(input, block_size, data_format="NHWC", name=None) -> Tensor:
+    """TF2's argument order of :func:`depth_to_space`."""
+    return depth_to_space(input, block_size, name, data_format)
+
+
+# -- space_to_batch_nd, batch_to_space_nd --------------------------------------------------
+
+
+def _blocks_and_edges(input: TensorSpec, block_shape: TensorSpec, edges: TensorSpec):
+    """The static rank checks both ops share; the block sizes and pads/crops if known."""
+    with_rank(block_shape.shape, 1)
+    return _edges(input, block_shape.shape[0], known_value(block_shape), edges)
+
+
+def _edges(input: TensorSpec, count, blocks, edges: TensorSpec):
+    with_rank(edges.shape, 2)
+    count = merge_dim(count, edges.shape[0])
+    merge_dim(edges.shape[1], 2)
+    if count is not None:
+        with_rank_at_least(input.shape, count + 1)
+    pads = known_value(edges)
+    if blocks is not None and (blocks < 1).any():
+        raise ValueError(f"block_shape must be positive, got {blocks.tolist()}")
+    if pads is not None and (pads < 0).any():
+        raise ValueError(f"paddings and crops must be non-negative, got {pads.tolist()}")
+    return count, blocks, pads
+
+
+def _space_to_batch_dims(input: TensorSpec, count, blocks, pads) -> TensorShape:
+    if input.shape.rank is None or count is None:
+        return TensorShape(None)
+    dims = list(input.shape.as_tuple())
+    if blocks is None:
+        return TensorShape([None] * (count + 1) + dims[count + 1 :])
+    dims[0] = None if dims[0] is None else dims[0] * int(np.prod(blocks))
+    for i in range(count):
+        size = dims[i + 1]
+        if size is None or pads is None:
+            dims[i + 1] = None
+            continue
+        padded = size + int(pads[i].sum())
+        if padded % int(blocks[i]):
+            raise ValueError(
+                f"padded_shape[{i}]={padded} is not divisible by block_shape[{i}]={int(blocks[i])}"
+            )
+        dims[i + 1] = padded // int(blocks[i])
+    return TensorShape(dims)
+
+
+def _batch_to_space_dims(input: TensorSpec, count, blocks, cuts) -> TensorShape:
+    if input.shape.rank is None or count is None:
+        return TensorShape(None)
+    dims = list(input.shape.as_tuple())
+    if blocks is None:
+        return TensorShape([None] * (count + 1) + dims[count + 1 :])
+    product = int(np.prod(blocks))
+    if dims[0] is not None:
+        if dims[0] % product:
+            raise ValueError(
+                f"batch size {dims[0]} is not divisible by product of block sizes {product}"
+            )
+        dims[0] //= product
+    for i in range(count):
+        size = dims[i + 1]
+        if size is None or cuts is None:
+            dims[i + 1] = None
+            continue
+        cropped = size * int(blocks[i]) - int(cuts[i].sum())
+        if cropped < 0:
+            raise ValueError(f"cropped_shape[{i}]={cropped} must be non-negative")
+        dims[i + 1] = cropped
+    return TensorShape(dims)
+
+
+def _space_to_batch_shape(
+    input: TensorSpec, block_shape: TensorSpec, paddings: TensorSpec, *, T, Tblock_shape, Tpaddings
+):
+    edges = _blocks_and_edges(input, block_shape, paddings)
+    return [TensorSpec(T, _space_to_batch_dims(input, *edges))]
+
+
+def _batch_to_space_shape(
+    input: TensorSpec, block_shape: TensorSpec, crops: TensorSpec, *, T, Tblock_shape, Tcrops
+):
+    edges = _blocks_and_edges(input, block_shape, crops)
+    return [TensorSpec(T, _batch_to_space_dims(input, *edges))]
+
+
+def _square_blocks(dims_fn):
+    """The shape function of TF1's ``SpaceToBatch``/``BatchToSpace``: the ND op's with
+    two spatial dimensions of ``block_size`` and a 4-D input."""
+
+    def shape_fn(input: TensorSpec, edges: TensorSpec, *, T, block_size, **_index_types):
+        with_rank(input.shape, 4)
+        count, blocks, pads = _edges(input, 2, np.array([block_size] * 2), edges)
+        return [TensorSpec(T, dims_fn(input, count, blocks, pads))]
+
+    return shape_fn
+
+
+_INDEX = "{int32, int64} = DT_INT32"
+SPACE_TO_BATCH_ND = register_op(
+    OpDef(
+        "SpaceToBatchND",
+        ("input: T", "block_shape: Tblock_shape", "paddings: Tpaddings"),
+        ("output: T",),
+        ("T: type", f"Tblock_shape: {_INDEX}", f"Tpaddings: {_INDEX}"),
+        _space_to_batch_shape,
+    )
+)
+BATCH_TO_SPACE_ND = register_op(
+    OpDef(
+        "BatchToSpaceND",
+        ("input: T", "block_shape: Tblock_shape", "crops: Tcrops"),
+        ("output: T",),
+        ("T: type", f"Tblock_shape: {_INDEX}", f"Tcrops: {_INDEX}"),
+        _batch_to_space_shape,
+    )
+)
+
+
+SPACE_TO_BATCH = register_op(
+    OpDef(
+        "SpaceToBatch",
+        ("input: T", "paddings: Tpaddings"),
+        ("output: T",),
+        ("T: type", f"Tpaddings: {_INDEX}", "block_size: int >= 2"),
+        _square_blocks(_space_to_batch_dims),
+    )
+)
+BATCH_TO_SPACE = register_op(
+    OpDef(
+        "BatchToSpace",
+        ("input: T", "crops: Tidx"),
+        ("output: T",),
+        ("T: type", "block_size: int >= 2", f"Tidx: {_INDEX}"),
+        _square_blocks(_batch_to_space_dims),
+    )
+)
+
+
+def space_to_batch_nd(input, block_shape, paddings, name=None) -> Tensor:
+    """``input``'s spatial dimensions (those after the batch, one per ``block_shape``
+    entry) padded by ``paddings`` and cut into blocks moved to the batch.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = space_to_batch_nd(tf.reshape(tf.range(16), [1, 4, 4, 1]), [2, 2], [[0, 0], [0, 0]])
+    ...     print(y.shape, tf.compat.v1.Session().run(y)[:, 0, 0, 0].tolist())
+    (4, 2, 2, 1) [0, 1, 4, 5]
+    """
+    return build(SPACE_TO_BATCH_ND, [input, block_shape, paddings], name).outputs[0]
+
+
+def batch_to_space_nd(input, block_shape, crops, name=None) -> Tensor:
+    """The inverse of :func:`space_to_batch_nd`: batch blocks back into space, then
+    ``crops`` cut off.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.reshape(tf.range(16), [1, 4, 4, 1])
+    ...     y = batch_to_space_nd(space_to_batch_nd(x, [2, 2], [[0, 0], [0, 0]]), [2, 2], [[0, 0], [0, 0]])
+    ...     print(y.shape, bool((tf.compat.v1.Session().run(y - x) == 0).all()))
+    (1, 4, 4, 1) True
+    """
+    return build(BATCH_TO_SPACE_ND, [input, block_shape, crops], name).outputs[0]
+
+
+def space_to_batch(input, block_shape, paddings, name=None) -> Tensor:
+    """TF2's ``tf.space_to_batch``: :func:`space_to_batch_nd`."""
+    return space_to_batch_nd(input, block_shape, paddings, name)
+
+
+def batch_to_space(input, block_shape, crops, name=None) -> Tensor:
+    """TF2's ``tf.batch_to_space``: :func:`batch_to_space_nd` (an int ``block_shape`` is
+    a square block)."""
+    if isinstance(block_shape, int):
+        block_shape = np.array([block_shape, block_shape], dtype=np.int64)
+    return batch_to_space_nd(input, block_shape, crops, name)
+
+
+def space_to_batch_v1(input, paddings, block_size=None, name=None, block_shape=None) -> Tensor:
+    """TF1's ``space_to_batch``: :func:`space_to_batch_nd` of 4-D ``input`` with square
+    blocks of ``block_size``."""
+    block_size = deprecated_argument_lookup("block_shape", block_shape, "block_size", block_size)
+    result = space_to_batch_nd(input, np.array([block_size] * 2, np.int64), paddings, name)
+    result.set_shape(with_rank(result.shape, 4))
+    return result
+
+
+def batch_to_space_v1(input, crops, block_size, name=None, block_shape=None) -> Tensor:
+    """TF1's ``batch_to_space``: :func:`batch_to_space_nd` of 4-D ``input`` with square
+    blocks of ``block_size``."""
+    block_size = deprecated_argument_lookup("block_shape", block_shape, "block_size", block_size)
+    result = batch_to_space_nd(input, np.array([block_size] * 2, np.int64), crops, name)
+    result.set_shape(with_rank(result.shape, 4))
+    return result

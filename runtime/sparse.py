@@ -1,0 +1,60 @@
+"""``tf.sparse``: sparse tensors and their ops under TF2's names, and
+``tf.compat.v1.sparse`` (:data:`v1`: TF1's signatures, ``thresh=``, ``keep_dims=``,
+keyword-only ``split``, and the names only TF1 has, ``placeholder``, ``matmul``,
+``reduce_sum_sparse``).
+
+Examples
+--------
+>>> import runtime as tf
+>>> with tf.Graph().as_default():
+...     st = tf.sparse.from_dense([[0, 3], [4, 0]])
+...     total = tf.sparse.reduce_sum(st, axis=0)
+...     print(tf.compat.v1.Session().run(total))
+[4 3]
+"""
+
+import types
+
+from .ops import sparse_ops
+from .ops.sparse_ops import from_dense
+from .ops.sparse_ops import sparse_add_v2 as add
+from .ops.sparse_ops import sparse_concat_v2 as concat
+from .ops.sparse_ops import sparse_reduce_sum_v2 as reduce_sum
+from .ops.sparse_ops import sparse_reorder as reorder
+from .ops.sparse_ops import sparse_reshape as reshape
+from .ops.sparse_ops import sparse_retain as retain
+from .ops.sparse_ops import sparse_slice as slice
+from .ops.sparse_ops import sparse_split_v2 as split
+from .ops.sparse_ops import sparse_tensor_dense_matmul as sparse_dense_matmul
+from .ops.sparse_ops import sparse_tensor_to_dense as to_dense
+from .sparse_tensor import SparseTensor
+
+__all__ = [
+    "SparseTensor",
+    "add",
+    "concat",
+    "from_dense",
+    "reduce_sum",
+    "reorder",
+    "reshape",
+    "retain",
+    "slice",
+    "sparse_dense_matmul",
+    "split",
+    "to_dense",
+]
+
+
+# tf.compat.v1.sparse: the same names, with TF1's versions where they differ.
+V1_OVERRIDES = {
+    "add": sparse_ops.sparse_add,
+    "concat": sparse_ops.sparse_concat,
+    "matmul": sparse_ops.sparse_tensor_dense_matmul,
+    "placeholder": sparse_ops.sparse_placeholder,
+    "reduce_sum": sparse_ops.sparse_reduce_sum,
+    "reduce_sum_sparse": sparse_ops.sparse_reduce_sum_sparse,
+    "split": sparse_ops.sparse_split,
+}
+v1 = types.ModuleType("runtime.compat.v1.sparse", "``tf.compat.v1.sparse``: TF1's signatures.")
+v1.__dict__.update({name: globals()[name] for name in __all__})
+v1.__dict__.update(V1_OVERRIDES)
