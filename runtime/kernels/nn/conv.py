@@ -3,10 +3,10 @@
 A convolution is one matrix product over *patches* (im2col): row ``p`` of the patch
 matrix holds the window of output pixel ``p`` (``taps * in_channels`` values), and
 ``patches @ filter.reshape(taps * in_channels, out_channels)`` is the output, computed
-by BLAS at its full speed and with its threads (``intra_op_parallelism_threads``, set
-per session through threadpoolctl). The patch matrix is built block by block, a block
-being whole images or rows of one image, so it never holds more than ``TILE_BYTES``
-whatever the batch; a 1x1 convolution with stride 1 needs no patches at all.
+by BLAS. The patch matrix is built block by block, a block being whole images or rows
+of one image, so it never holds more than ``TILE_BYTES`` whatever the batch, and the
+blocks run on the session's intra-op threads (:mod:`.parallel`); a 1x1 convolution
+with stride 1 needs no patches at all.
 
 The two backprops use the same blocks: the filter's gradient is ``patches.T @ dy``,
 summed over blocks, and the input's gradient is ``dy @ filter.T``, a block of patch
@@ -23,12 +23,14 @@ TF's CPU kernels accumulate.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
 from ...errors import InvalidArgumentError
 from ...registry import register_kernel
+from .parallel import intra_op_threads, map_blocks
 from .windows import (
     Windows,
     channels_first,
@@ -63,35 +65,37 @@ def _patches(padded: np.ndarray, win: Windows) -> np.ndarray:
     return np.moveaxis(view[index], win.rank + 1, -1)
 
 
-def _row_blocks(batch: int, win: Windows, row_bytes: int):
+def _row_blocks(batch: int, win: Windows, row_bytes: int, parts: int = 1) -> list:
     """``(images, first, count)`` blocks of output rows whose patches fit ``TILE_BYTES``.
 
     ``images`` is a slice of the batch; ``first`` and ``count`` select rows along the
     first spatial axis. Whole images go together while they fit; a larger image is cut
-    into runs of rows.
+    into runs of rows. There are at least ``parts`` blocks where the rows allow it (one
+    for each intra-op thread).
     """
     rows = win.out_sizes[0]
     row = math.prod(win.out_sizes[1:]) * row_bytes  # patch bytes of one output row
     image = rows * row
-    if image <= TILE_BYTES:
-        step = max(1, TILE_BYTES // max(image, 1))
-        for start in range(0, batch, step):
-            yield slice(start, min(start + step, batch)), 0, rows
-        return
-    step = max(1, TILE_BYTES // row)
-    for n in range(batch):
-        for first in range(0, rows, step):
-            yield slice(n, n + 1), first, min(step, rows - first)
+    tile = min(TILE_BYTES, max(row, -(-batch * image // parts)))
+    if image <= tile:
+        step = max(1, tile // max(image, 1))
+        return [(slice(n, min(n + step, batch)), 0, rows) for n in range(0, batch, step)]
+    step = max(1, tile // row)
+    return [
+        (slice(n, n + 1), first, min(step, rows - first))
+        for n in range(batch)
+        for first in range(0, rows, step)
+    ]
 
 
-class _Columns:
+class _Patches:
     """The patch matrix of a convolution's input, one block of output rows at a time.
 
-    A block is a ``[pixels, taps * channels]`` matrix in one buffer the call reuses.
-    Copied pixel by pixel, a window's row is made of runs of ``kw * channels``
-    contiguous values (one run per filter row); when those runs are short (a first
-    layer of 1 or 3 channels and a small filter) the block is copied tap by tap
-    instead, each tap's pixels as one row of the transposed matrix, a long run.
+    A block is a ``[pixels, taps * channels]`` matrix. Copied pixel by pixel, a
+    window's row is made of runs of ``kw * channels`` contiguous values (one run per
+    filter row); when those runs are short (a first layer of 1 or 3 channels and a
+    small filter) the block is copied tap by tap instead, each tap's pixels as one row
+    of the transposed matrix, a long run.
     """
 
     def __init__(self, x: np.ndarray, win: Windows):
@@ -102,24 +106,17 @@ class _Columns:
         run = self.channels * (win.ksize[-1] if win.dilations[-1] == 1 else 1)
         self.by_tap = run < _SHORT_RUN
         self.patches = None if self.by_tap else _patches(self.padded, win)
-        self.buffer = np.empty(0, x.dtype)
 
-    def matrix(self, rows: int, width: int) -> np.ndarray:
-        """An uninitialised ``[rows, width]`` matrix in the buffer."""
-        if self.buffer.size < rows * width:
-            self.buffer = np.empty(rows * width, self.buffer.dtype)
-        return self.buffer[: rows * width].reshape(rows, width)
-
-    def gather(self, images: slice, first: int, count: int) -> np.ndarray:
+    def block(self, images: slice, first: int, count: int) -> np.ndarray:
         """The ``[pixels, taps * channels]`` patch matrix of a block of output rows."""
         if not self.by_tap:
             block = self.patches[images, first : first + count]
-            matrix = self.matrix(block.size // self.width, self.width)
+            matrix = np.empty((block.size // self.width, self.width), block.dtype)
             np.copyto(matrix.reshape(block.shape), block)
             return matrix
         padded, win, channels = self.padded[images], self.win, self.channels
         pixels = padded.shape[0] * count * math.prod(win.out_sizes[1:])
-        transposed = self.matrix(self.width, pixels)
+        transposed = np.empty((self.width, pixels), padded.dtype)
         for t, tap in enumerate(win.all_taps()):
             view = padded[(slice(None), *win.tap_slices(tap, first, count))]
             rows = transposed[t * channels : (t + 1) * channels]
@@ -128,6 +125,12 @@ class _Columns:
 
 
 _SHORT_RUN = 10  # pixel-major runs shorter than this are gathered tap by tap (measured)
+
+
+def _parts(count: int) -> list[slice]:
+    """``range(count)`` cut into one slice per intra-op thread."""
+    edges = np.linspace(0, count, min(count, intra_op_threads()) + 1).astype(int)
+    return [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
 
 def _flat(array: np.ndarray, images: slice, first: int, count: int) -> np.ndarray:
@@ -144,28 +147,37 @@ def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
         return out
     weights = w.reshape(-1, out_channels)
     if win.is_pointwise:
-        return np.matmul(x.reshape(-1, x.shape[-1]), weights).reshape(out.shape)
-    columns = _Columns(x, win)
-    for images, first, count in _row_blocks(x.shape[0], win, weights.shape[0] * x.itemsize):
-        cols = columns.gather(images, first, count)
-        np.matmul(cols, weights, out=_flat(out, images, first, count))
+        rows, outputs = x.reshape(-1, x.shape[-1]), out.reshape(-1, out_channels)
+
+        def pointwise(part: slice) -> None:
+            np.matmul(rows[part], weights, out=outputs[part])
+
+        map_blocks(pointwise, _parts(len(rows)))
+        return out
+    patches = _Patches(x, win)
+
+    def block(where):
+        np.matmul(patches.block(*where), weights, out=_flat(out, *where))
+
+    row_bytes = weights.shape[0] * x.itemsize
+    map_blocks(block, _row_blocks(x.shape[0], win, row_bytes, intra_op_threads()))
     return out
 
 
 def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) -> np.ndarray:
     """The gradient of :func:`conv_forward` with respect to its ``[*k, c, o]`` filter."""
     channels, out_channels = x.shape[-1], dy.shape[-1]
-    if win.is_pointwise:
-        dw = np.matmul(x.reshape(-1, channels).T, dy.reshape(-1, out_channels))
-        return dw.reshape(*k, channels, out_channels)
-    dw = np.zeros((math.prod(k) * channels, out_channels), x.dtype)
     if x.size == 0 or dy.size == 0:
-        return dw.reshape(*k, channels, out_channels)
-    columns = _Columns(x, win)
-    for images, first, count in _row_blocks(x.shape[0], win, dw.shape[0] * x.itemsize):
-        cols = columns.gather(images, first, count)
-        dw += cols.T @ _flat(dy, images, first, count)
-    return dw.reshape(*k, channels, out_channels)
+        return np.zeros((*k, channels, out_channels), x.dtype)
+    if win.is_pointwise:
+        rows, grads = x.reshape(-1, channels), dy.reshape(-1, out_channels)
+        sums = map_blocks(lambda part: rows[part].T @ grads[part], _parts(len(rows)))
+        return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
+    patches = _Patches(x, win)
+    row_bytes = win.taps * channels * x.itemsize
+    blocks = _row_blocks(x.shape[0], win, row_bytes, intra_op_threads())
+    sums = map_blocks(lambda where: patches.block(*where).T @ _flat(dy, *where), blocks)
+    return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
 
 
 def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
@@ -179,9 +191,7 @@ def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarr
     batch, channels, out_channels = dy.shape[0], w.shape[-2], w.shape[-1]
     weights_t = w.reshape(-1, out_channels).T
     if win.is_pointwise:
-        return np.matmul(dy.reshape(-1, out_channels), weights_t).reshape(
-            batch, *win.in_sizes, channels
-        )
+        return conv_forward(dy, w.swapaxes(-1, -2), win)
     transposed = _transposed_windows(win)
     if transposed is not None and out_channels < 4 * channels and dy.size and w.size:
         spatial = tuple(range(win.rank))
@@ -189,21 +199,23 @@ def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarr
         return conv_forward(dy, flipped, transposed)
     padded = np.zeros((batch, *win.padded_sizes, channels), dy.dtype)
     if dy.size and w.size:
-        buffer = np.empty(0, dy.dtype)
         taps = list(win.all_taps())
-        for images, first, count in _row_blocks(batch, win, weights_t.shape[1] * dy.itemsize):
-            rows = _flat(dy, images, first, count)
-            size = rows.shape[0] * weights_t.shape[1]
-            buffer = buffer if buffer.size >= size else np.empty(size, dy.dtype)
-            cols = buffer[:size].reshape(rows.shape[0], weights_t.shape[1])
-            np.matmul(rows, weights_t, out=cols)
-            shape = (images.stop - images.start, count, *win.out_sizes[1:], *win.ksize, channels)
-            cols = cols.reshape(shape)
-            target = padded[images]
-            for tap in taps:  # col2im: each tap's patch gradients go back to its cells
-                target[(slice(None), *win.tap_slices(tap, first, count))] += cols[
-                    (Ellipsis, *tap, slice(None))
-                ]
+
+        def scatter(part: slice) -> None:
+            # Images are independent; the rows of one image overlap, so they go in order.
+            row_bytes = weights_t.shape[1] * dy.itemsize
+            for block, first, count in _row_blocks(part.stop - part.start, win, row_bytes):
+                images = slice(part.start + block.start, part.start + block.stop)
+                cols = _flat(dy, images, first, count) @ weights_t
+                shape = (images.stop - images.start, count, *win.out_sizes[1:], *win.ksize)
+                cols = cols.reshape(*shape, channels)
+                target = padded[images]
+                for tap in taps:  # col2im: each tap's patch gradients go back to its cells
+                    target[(slice(None), *win.tap_slices(tap, first, count))] += cols[
+                        (Ellipsis, *tap, slice(None))
+                    ]
+
+        map_blocks(scatter, _parts(batch))
     return np.ascontiguousarray(padded[(slice(None), *win.interior())])
 
 
