@@ -1,74 +1,25 @@
 """tfgraph runtime: TensorFlow 1 graphs and sessions on numpy.
 
-``import runtime as tf`` and TF1 graph-mode code runs: the top level holds TF2-style
-names (``tf.constant``, ``tf.matmul``, ``tf.device`` ...) and ``tf.compat.v1`` the TF1
-ones (``placeholder``, ``Session``, ``get_default_graph`` ...).
+``import runtime as tf`` gives TF 1.x's namespace: ``tf.Session``, ``tf.placeholder``,
+``tf.Variable``, ``tf.random_normal``, ``tf.reduce_sum(x, reduction_indices=1)``,
+``tf.nn.dropout(x, keep_prob)`` ... (:mod:`runtime.compat.v1`, which this package
+re-exports name for name). TF2's names are in ``tf.compat.v2``, and the TF2 spellings
+TF1 also has stay at their places (``tf.random.normal``, ``tf.math.log``).
+
+Examples
+--------
+>>> import runtime as tf
+>>> graph = tf.Graph()
+>>> with graph.as_default():
+...     x = tf.placeholder(tf.float32, [None, 2])
+...     total = tf.reduce_sum(x, reduction_indices=1, keep_dims=True)
+>>> tf.Session(graph=graph).run(total, {x: [[1, 2], [3, 4]]}).tolist()
+[[3.0], [7.0]]
 """
 
-from . import (  # tf.io, tf.compat.v1.summary
-    bitwise,
-    compat,
-    data,
-    dtypes,
-    errors,
-    graph_util,
-    io,
-    kernels,
-    layers,
-    losses,
-    math,
-    metrics,
-    nn,
-    queue,
-    random,
-    stepper,
-    summary,
-)
-from .devices import DeviceSpec
+from . import kernels, stepper  # the numpy kernels register themselves on import
+from .compat.v1 import *
 from .distributed import DaskEngine as _DaskEngine  # registers target="dask://..."
-from .dtypes import (
-    DType,
-    as_dtype,
-    bool,
-    complex64,
-    complex128,
-    double,
-    float16,
-    float32,
-    float64,
-    half,
-    int8,
-    int16,
-    int32,
-    int64,
-    resource,
-    string,
-    uint8,
-    uint16,
-    uint32,
-    uint64,
-    variant,
-)
-from .gradients import AggregationMethod, UnconnectedGradients
-from .gradients import gradients_v2 as gradients
-from .graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
-from .graph_def import GraphDef, NodeDef
-from .ops.array_ops import *
-from .ops.constant_value import constant_value as get_static_value
-from .ops.control_flow_ops import *
-from .ops.core import constant, convert_to_tensor
-from .ops.init_ops import *
-from .ops.logging_ops import *
-from .ops.math_ops import *
-from .ops.resource_variable_ops import *  # registers VarHandleOp & co (TF2 files)
-from .ops.script_ops import *
-from .ops.tensor_array_ops import TensorArray
-from .ops.variables import *
-from .registry import not_differentiable as no_gradient
-from .registry import register_gradient as RegisterGradient
-from .scopes import control_dependencies, device, name_scope
-from .shapes import TensorShape
-from .sparse_tensor import SparseTensor
-from .training import v2 as train
+from .ops import resource_variable_ops as _resource_variable_ops  # TF2 files' variables
 
 __version__ = "0.1.0"

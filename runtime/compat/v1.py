@@ -1,16 +1,38 @@
-"""``tf.compat.v1``: TensorFlow 1's names.
+"""``tf.compat.v1``, and ``import runtime as tf``: TensorFlow 1's namespace.
 
-Everything public at the top level of ``runtime`` is here too (as in TF, where
-``tf.compat.v1.constant`` is ``tf.constant``), plus the TF1-only names: placeholders,
-sessions, the config messages, the default-graph and default-session helpers.
+TF 1.x's top level is what ``tf.compat.v1`` is in TF 2.x, and ``runtime`` re-exports
+this module, so ``tf.placeholder is tf.compat.v1.placeholder``; ``runtime.compat.v2``
+holds TF2's names. Each name is defined once, in its op or namespace module, and
+imported here: a star import of an op module brings the names TF1 and TF2 spell alike,
+and where TF1's builder differs (``reduce_sum`` takes ``keep_dims`` and
+``reduction_indices``, ``argmax`` takes ``dimension``, ``cond`` takes ``strict``) it is
+imported under TF's name after that star import and so takes the name
+(``tests/runtime/test_namespace.py`` checks every name TF1 and TF2 define differently).
+The submodules are TF1's too: ``nn``, ``math``, ``linalg`` and ``debugging`` are their
+modules' ``v1`` namespaces, ``train`` is ``runtime.training`` and ``gfile`` TF1's
+``gfile``.
 """
 
-from __future__ import annotations
-
-from .. import *
+from .. import (
+    bitwise,
+    compat,
+    data,
+    dtypes,
+    errors,
+    graph_util,
+    initializers,
+    io,
+    layers,
+    losses,
+    metrics,
+    python_io,
+    queue,
+    random,
+    summary,
+)
 from .. import gfile_v1 as gfile
-from .. import initializers, python_io
 from .. import training as train
+from ..behavior import *
 from ..config import (
     CallableOptions,
     ConfigProto,
@@ -26,11 +48,40 @@ from ..control_flow_util import (
     disable_control_flow_v2,
     enable_control_flow_v2,
 )
-from ..gradients import gradients
-from ..graph import get_default_graph, reset_default_graph
+from ..debugging import v1 as debugging
+from ..devices import DeviceSpec
+from ..dtypes import (
+    DType,
+    as_dtype,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    resource,
+    string,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    variant,
+)
+from ..gradients import AggregationMethod, UnconnectedGradients, gradients
+from ..graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
+from ..graph_def import GraphDef, NodeDef
 from ..graph_keys import GraphKeys
 from ..importer import import_graph_def
+from ..linalg import v1 as linalg
+from ..math import v1 as math
 from ..nn import v1 as nn
+from ..ops.array_ops import *
 from ..ops.array_ops import boolean_mask_v1 as boolean_mask
 from ..ops.array_ops import expand_dims_v1 as expand_dims
 from ..ops.array_ops import gather_v1 as gather
@@ -43,9 +94,16 @@ from ..ops.array_ops import size_v1 as size
 from ..ops.array_ops import squeeze_v1 as squeeze
 from ..ops.array_ops import transpose_v1 as transpose
 from ..ops.array_ops import zeros_like_v1 as zeros_like
+from ..ops.check_ops import *
+from ..ops.check_ops import add_check_numerics_ops, verify_tensor_all_finite
+from ..ops.clip_ops import *
+from ..ops.constant_value import constant_value as get_static_value
+from ..ops.control_flow_ops import *
 from ..ops.control_flow_ops import cond_v1 as cond
 from ..ops.control_flow_ops import while_loop_v1 as while_loop
+from ..ops.core import constant, convert_to_tensor
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
+from ..ops.init_ops import *
 from ..ops.init_ops import (
     glorot_normal_initializer,
     glorot_uniform_initializer,
@@ -63,10 +121,36 @@ from ..ops.io_ops import (
     read_file,
     write_file,
 )
+from ..ops.linalg_ops import (
+    cholesky,
+    cholesky_solve,
+    cross,
+    eye,
+    matrix_band_part,
+    matrix_determinant,
+    matrix_diag,
+    matrix_diag_part,
+    matrix_inverse,
+    matrix_set_diag,
+    matrix_solve,
+    matrix_solve_ls,
+    matrix_transpose,
+    matrix_triangular_solve,
+    qr,
+    self_adjoint_eig,
+    self_adjoint_eigvals,
+    svd,
+    trace,
+)
+from ..ops.linalg_ops import norm_v1 as norm
+from ..ops.linalg_ops import tensor_diag as diag
+from ..ops.linalg_ops import tensor_diag_part as diag_part
+from ..ops.logging_ops import *
 from ..ops.logging_ops import Print
-from ..ops.math_ops import argmax_v1 as argmax
-from ..ops.math_ops import argmin_v1 as argmin
+from ..ops.math_ops import *
 from ..ops.math_ops import (
+    arg_max,
+    arg_min,
     ceil,
     cumprod,
     div,
@@ -85,10 +169,15 @@ from ..ops.math_ops import (
     to_int64,
     unsorted_segment_sum,
 )
+from ..ops.math_ops import argmax_v1 as argmax
+from ..ops.math_ops import argmin_v1 as argmin
+from ..ops.math_ops import count_nonzero_v1 as count_nonzero
+from ..ops.math_ops import divide_no_nan as div_no_nan
 from ..ops.math_ops import floordiv as floor_div
 from ..ops.math_ops import floormod as mod
 from ..ops.math_ops import reduce_all_v1 as reduce_all
 from ..ops.math_ops import reduce_any_v1 as reduce_any
+from ..ops.math_ops import reduce_logsumexp_v1 as reduce_logsumexp
 from ..ops.math_ops import reduce_max_v1 as reduce_max
 from ..ops.math_ops import reduce_mean_v1 as reduce_mean
 from ..ops.math_ops import reduce_min_v1 as reduce_min
@@ -113,7 +202,26 @@ from ..ops.random_ops import (
     set_random_seed,
     truncated_normal,
 )
+from ..ops.script_ops import *
 from ..ops.script_ops import py_func
+from ..ops.segment_ops import bincount_v1 as bincount
+from ..ops.segment_ops import (
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    unique,
+    unique_with_counts,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)
+from ..ops.slicing_ops import reverse_sequence_v1 as reverse_sequence
+from ..ops.special_math_ops import einsum, lbeta, log_sigmoid
+from ..ops.tensor_array_ops import TensorArray
 from ..ops.variable_scope import (
     AUTO_REUSE,
     VariableScope,
@@ -121,6 +229,7 @@ from ..ops.variable_scope import (
     get_variable_scope,
     variable_scope,
 )
+from ..ops.variables import *
 from ..ops.variables import (
     assign,
     assign_add,
@@ -137,39 +246,14 @@ from ..ops.variables import (
 )
 from ..proto.event_pb2 import Event, SessionLog
 from ..proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
-from ..scopes import name_scope
+from ..registry import not_differentiable as no_gradient
+from ..registry import register_gradient as RegisterGradient
+from ..scopes import control_dependencies, device, name_scope
 from ..session import (
     InteractiveSession,
     Session,
     get_default_session,
     register_session_run_conversion_functions,
 )
-from ..sparse_tensor import SparseTensorValue
-
-
-def __getattr__(name: str):
-    # v1 is a superset of the top level (tf.compat.v1.constant is tf.constant).
-    import runtime
-
-    try:
-        return getattr(runtime, name)
-    except AttributeError:
-        raise AttributeError(f"module 'runtime.compat.v1' has no attribute '{name}'") from None
-
-
-def disable_eager_execution() -> None:
-    """Accepted for TF1 code: graph mode is the only mode here."""
-
-
-def enable_eager_execution(*args, **kwargs) -> None:
-    """Eager execution is not available: this runtime is graph mode only."""
-    raise NotImplementedError("runtime is graph-mode only; eager execution is not available.")
-
-
-def executing_eagerly() -> bool:
-    """Always ``False``: graphs are built and run in sessions."""
-    return False
-
-
-def disable_v2_behavior() -> None:
-    """Accepted for TF1 code; nothing to switch."""
+from ..shapes import TensorShape
+from ..sparse_tensor import SparseTensor, SparseTensorValue

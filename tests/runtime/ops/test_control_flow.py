@@ -24,7 +24,7 @@ from runtime.functional import FuncGraph
 from runtime.graph_def import GraphDef
 from tests.runtime.gradcheck import check_gradients
 
-v1 = tf.compat.v1
+v1, v2 = tf.compat.v1, tf.compat.v2  # the tests call TF2's cond and while_loop
 Point = collections.namedtuple("Point", "x y")
 
 
@@ -48,14 +48,14 @@ class TestCond:
     def test_matches_python(self, x, threshold):
         with tf.Graph().as_default():
             px = v1.placeholder(tf.float32, [])
-            y = tf.cond(px > threshold, lambda: px * 2.0, lambda: px - 1.0)
+            y = v2.cond(px > threshold, lambda: px * 2.0, lambda: px - 1.0)
             got = run(y, {px: x})
         expected = np.float32(x) * 2 if np.float32(x) > np.float32(threshold) else np.float32(x) - 1
         assert got == pytest.approx(expected)
 
     def test_graph_structure(self, graph, functional):
         x = tf.constant(1.0, name="x")
-        y = tf.cond(x > 0.0, lambda: x + 1.0, lambda: x)
+        y = v2.cond(x > 0.0, lambda: x + 1.0, lambda: x)
         op = y.op.inputs[0].op
         assert (y.op.name, y.op.type) == ("cond/Identity", "Identity")
         assert (op.name, op.type) == ("cond", "StatelessIf")
@@ -73,7 +73,7 @@ class TestCond:
         def branch(u, w):
             return {"pair": (u, w), "point": Point(tf.constant(1), [tf.constant("s")])}
 
-        out = tf.cond(p, lambda: branch(a, b), lambda: branch(b, a))
+        out = v2.cond(p, lambda: branch(a, b), lambda: branch(b, a))
         assert set(out) == {"pair", "point"} and isinstance(out["point"], Point)
         assert out["pair"][0].shape == tf.TensorShape([2, None])
         feeds = {a: np.ones((2, 3)), b: np.zeros((2, 3))}
@@ -83,15 +83,15 @@ class TestCond:
 
     def test_most_specific_shape(self, graph):
         p = v1.placeholder(tf.bool, [])
-        out = tf.cond(p, lambda: tf.zeros([2, 3]), lambda: tf.zeros([2, 4]))
+        out = v2.cond(p, lambda: tf.zeros([2, 3]), lambda: tf.zeros([2, 4]))
         assert out.shape == tf.TensorShape([2, None])
-        ranked = tf.cond(p, lambda: tf.zeros([2]), lambda: tf.zeros([2, 2]))
+        ranked = v2.cond(p, lambda: tf.zeros([2]), lambda: tf.zeros([2, 2]))
         assert ranked.shape.rank is None
 
     def test_only_the_taken_branch_runs(self, graph):
         v = tf.Variable(0.0, name="v")
         p = v1.placeholder(tf.bool, [])
-        out = tf.cond(p, lambda: v1.assign_add(v, 1.0), lambda: v1.assign_sub(v, 10.0))
+        out = v2.cond(p, lambda: v1.assign_add(v, 1.0), lambda: v1.assign_sub(v, 10.0))
         with v1.Session() as sess:
             sess.run(v.initializer)
             assert sess.run(out, {p: True}) == 1.0
@@ -107,7 +107,7 @@ class TestCond:
             with tf.control_dependencies([v1.assign(v, 100.0)]):
                 return tf.numpy_function(_raise_value_error, [v.read_value()], tf.float32)
 
-        out = tf.cond(p, failing, lambda: tf.identity(v))
+        out = v2.cond(p, failing, lambda: tf.identity(v))
         with v1.Session() as sess:
             sess.run(v.initializer)
             with pytest.raises(InvalidArgumentError, match="bad value"):
@@ -121,7 +121,7 @@ class TestCond:
             with tf.control_dependencies([tf.print("in branch", x)]):
                 return tf.identity(x)
 
-        out = tf.cond(tf.constant(True), noisy, lambda: x)
+        out = v2.cond(tf.constant(True), noisy, lambda: x)
         assert list(run(out)) == [1, 2]
         assert capsys.readouterr().err == "in branch [1 2]\n"
 
@@ -133,21 +133,21 @@ class TestCond:
             with tf.control_dependencies([printed]):
                 return tf.identity(x)
 
-        out = tf.cond(tf.constant(False), lambda: x, branch)
+        out = v2.cond(tf.constant(False), lambda: x, branch)
         assert out.op.inputs[0].op.control_inputs == [printed]
         run(out)
         assert capsys.readouterr().err == "before\n"
 
     def test_operation_output_becomes_pred(self, graph):
-        out = tf.cond(tf.constant(True), tf.no_op, tf.no_op)
+        out = v2.cond(tf.constant(True), tf.no_op, tf.no_op)
         assert out.dtype == tf.bool and run(out)
 
     def test_nested_cond_captures_through_levels(self, graph):
         x = v1.placeholder(tf.float32, [])
         y = tf.constant(10.0)
-        out = tf.cond(
+        out = v2.cond(
             x > 0.0,
-            lambda: tf.cond(x > 5.0, lambda: x * y, lambda: x + y),
+            lambda: v2.cond(x > 5.0, lambda: x * y, lambda: x + y),
             lambda: -x,
         )
         assert [run(out, {x: value}) for value in (7.0, 2.0, -3.0)] == [70.0, 12.0, 3.0]
@@ -155,7 +155,7 @@ class TestCond:
     def test_v1_strict_and_fn_names(self, graph):
         p = tf.constant(True)
         assert isinstance(v1.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)]), tf.Tensor)
-        assert isinstance(tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)]), list)
+        assert isinstance(v2.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)]), list)
         strict = v1.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(2)], strict=True)
         assert isinstance(strict, list)
         assert run(v1.cond(p, fn1=lambda: tf.constant(3), fn2=lambda: tf.constant(4))) == 3
@@ -166,38 +166,38 @@ class TestCond:
         # TF 1.x's classes and messages (recorded from TF 2.21 with v2 behaviour off).
         p = tf.constant(True)
         with pytest.raises(TypeError, match=r"'pred' must not be a Python bool\."):
-            tf.cond(True, lambda: 1, lambda: 2)
+            v2.cond(True, lambda: 1, lambda: 2)
         with pytest.raises(TypeError, match="'false_fn' must be callable"):
-            tf.cond(p, lambda: 1, 2)
+            v2.cond(p, lambda: 1, 2)
         with pytest.raises(
             ValueError,
             match=r"Outputs of 'true_fn' and 'false_fn' must have the same type\(s\)\. "
             r"Received int32 from 'true_fn' and float32 from 'false_fn'\.",
         ):
-            tf.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
+            v2.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
         with pytest.raises(ValueError, match="don't have the same nested structure"):
-            tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
+            v2.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
         with pytest.raises(ValueError, match="Shape must be rank 0 but is rank 1"):
-            tf.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
+            v2.cond(tf.constant([True, False]), lambda: 1, lambda: 2)
         with pytest.raises(
             TypeError,
             match=r"Input 'pred' of 'Switch' Op has type int32 that does not match expected "
             r"type of bool\.",
         ):
-            tf.cond(tf.constant(1), lambda: 1, lambda: 2)
+            v2.cond(tf.constant(1), lambda: 1, lambda: 2)
 
     def test_build_errors_of_the_functional_form(self, graph, functional):
         p = tf.constant(True)
         with pytest.raises(
             TypeError, match=r"(?s)must have the same number, type.*have different types"
         ):
-            tf.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
+            v2.cond(p, lambda: tf.constant(1), lambda: tf.constant(1.0))
         with pytest.raises(
             TypeError, match=r"(?s)true_fn output.*don't have the same nested structure"
         ):
-            tf.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
+            v2.cond(p, lambda: [tf.constant(1)], lambda: [tf.constant(1)] * 2)
         with pytest.raises(TypeError, match="pred must be a bool tensor, got int32"):
-            tf.cond(tf.constant(1), lambda: 1, lambda: 2)
+            v2.cond(tf.constant(1), lambda: 1, lambda: 2)
 
     def test_run_time_error_inside_a_branch_names_the_inner_op(self, graph):
         x = tf.constant([1.0, -1.0])
@@ -207,7 +207,7 @@ class TestCond:
             with tf.control_dependencies([check]):
                 return tf.identity(x)
 
-        out = tf.cond(tf.constant(True), checked, lambda: x)
+        out = v2.cond(tf.constant(True), checked, lambda: x)
         with pytest.raises(
             InvalidArgumentError, match=r"'cond/positive/Assert'.*\[negative:\] \[1 -1\]"
         ):
@@ -215,7 +215,7 @@ class TestCond:
 
     def test_graph_def_carries_the_branches(self, graph, functional):
         x = tf.constant(1.0, name="x")
-        tf.cond(x > 0.0, lambda: x * 2.0, lambda: x)
+        v2.cond(x > 0.0, lambda: x * 2.0, lambda: x)
         graph_def = graph.as_graph_def()
         node = next(n for n in graph_def.node if n.op == "StatelessIf")
         then_branch = node.attr["then_branch"]
@@ -226,7 +226,7 @@ class TestCond:
 
     def test_stateful_branches_make_an_if(self, graph, functional):
         v = tf.Variable(1.0)
-        out = tf.cond(tf.constant(True), lambda: v1.assign(v, 2.0), lambda: tf.identity(v))
+        out = v2.cond(tf.constant(True), lambda: v1.assign(v, 2.0), lambda: tf.identity(v))
         assert out.op.inputs[0].op.type == "If"
 
 
@@ -274,7 +274,7 @@ class TestWhileLoop:
     def test_matches_python(self, n, step, limit):
         with tf.Graph().as_default():
             pn = v1.placeholder(tf.int32, [])
-            i, total = tf.while_loop(
+            i, total = v2.while_loop(
                 lambda i, s: i < pn,
                 lambda i, s: (i + step, s + i * i),
                 [0, 0],
@@ -292,15 +292,15 @@ class TestWhileLoop:
         def body(i, p):
             return i + 1, Point(p.x * 2.0, {"a": [p.y["a"][0] + p.x]})
 
-        i, p = tf.while_loop(lambda i, p: i < 3, body, loop_vars)
+        i, p = v2.while_loop(lambda i, p: i < 3, body, loop_vars)
         assert isinstance(p, Point) and isinstance(p.y["a"], list)
         got = run((i, p))
         assert got[0] == 3 and got[1].x == 8.0 and got[1].y["a"][0] == 2.0 + 1 + 2 + 4
 
     def test_single_tensor_and_v1_unpacking(self, graph):
-        single = tf.while_loop(lambda x: x < 10, lambda x: x * 2, tf.constant(1))
+        single = v2.while_loop(lambda x: x < 10, lambda x: x * 2, tf.constant(1))
         assert isinstance(single, tf.Tensor) and run(single) == 16
-        as_list = tf.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
+        as_list = v2.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
         assert isinstance(as_list, list) and len(as_list) == 1 and run(as_list) == [16]
         bare = v1.while_loop(lambda x: x < 10, lambda x: [x * 2], [tf.constant(1)])
         assert isinstance(bare, tf.Tensor) and run(bare) == 16
@@ -319,8 +319,8 @@ class TestWhileLoop:
             match=r"Input tensor 'ones:0' enters the loop with shape \(1, 2\), but has shape "
             r"\(2, 2\) after one iteration",
         ):
-            tf.while_loop(lambda i, x: i < 3, body, [i0, x0])
-        _, x = tf.while_loop(
+            v2.while_loop(lambda i, x: i < 3, body, [i0, x0])
+        _, x = v2.while_loop(
             lambda i, x: i < 3,
             body,
             [i0, x0],
@@ -331,7 +331,7 @@ class TestWhileLoop:
 
     def test_incompatible_invariant(self, graph):
         with pytest.raises(ValueError, match="shape invariant specified for Const:0 is not compat"):
-            tf.while_loop(
+            v2.while_loop(
                 lambda x: x < 3,
                 lambda x: x + 1,
                 [tf.constant(0)],
@@ -342,15 +342,15 @@ class TestWhileLoop:
         with pytest.raises(
             TypeError, match="enters the loop with type int32, but has type float32"
         ):
-            tf.while_loop(lambda x: x < 3, lambda x: tf.cast(x, tf.float32), [tf.constant(0)])
+            v2.while_loop(lambda x: x < 3, lambda x: tf.cast(x, tf.float32), [tf.constant(0)])
         with pytest.raises(ValueError, match="don't have the same nested structure"):
-            tf.while_loop(lambda x, y: x < 3, lambda x, y: [x], [tf.constant(0), tf.constant(1)])
+            v2.while_loop(lambda x, y: x < 3, lambda x, y: [x], [tf.constant(0), tf.constant(1)])
         with pytest.raises(TypeError, match="'body' must be callable"):
-            tf.while_loop(lambda x: x < 3, None, [tf.constant(0)])
+            v2.while_loop(lambda x: x < 3, None, [tf.constant(0)])
         with pytest.raises(ValueError, match="'loop_vars' must be provided"):
-            tf.while_loop(lambda: True, lambda: (), [])
+            v2.while_loop(lambda: True, lambda: (), [])
         with pytest.raises(ValueError, match="'maximum_iterations' must be a scalar"):
-            tf.while_loop(lambda x: x < 3, lambda x: x + 1, [0], maximum_iterations=[1, 2])
+            v2.while_loop(lambda x: x < 3, lambda x: x + 1, [0], maximum_iterations=[1, 2])
 
     def test_captures_and_control_dependencies_in_the_body(self, graph, capsys):
         scale = v1.placeholder(tf.float32, [])
@@ -359,7 +359,7 @@ class TestWhileLoop:
             with tf.control_dependencies([tf.print("step", i)]):
                 return i + 1, x * scale
 
-        _, x = tf.while_loop(lambda i, x: i < 3, body, [0, tf.constant(1.0)])
+        _, x = v2.while_loop(lambda i, x: i < 3, body, [0, tf.constant(1.0)])
         assert run(x, {scale: 2.0}) == 8.0
         assert capsys.readouterr().err == "step 0\nstep 1\nstep 2\n"
 
@@ -370,7 +370,7 @@ class TestWhileLoop:
             with tf.control_dependencies([v1.assign_add(v, i)]):
                 return i + 1
 
-        loop = tf.while_loop(lambda i: i < 5, body, [tf.constant(0)])
+        loop = v2.while_loop(lambda i: i < 5, body, [tf.constant(0)])
         with v1.Session() as sess:
             sess.run(v.initializer)
             sess.run(loop)
@@ -378,10 +378,10 @@ class TestWhileLoop:
 
     def test_nested_loops(self, graph):
         def outer(i, total):
-            inner = tf.while_loop(lambda j, s: j < i, lambda j, s: (j + 1, s + j), [0, 0])
+            inner = v2.while_loop(lambda j, s: j < i, lambda j, s: (j + 1, s + j), [0, 0])
             return i + 1, total + inner[1]
 
-        _, total = tf.while_loop(lambda i, t: i < 5, outer, [0, 0])
+        _, total = v2.while_loop(lambda i, t: i < 5, outer, [0, 0])
         assert run(total) == sum(sum(range(i)) for i in range(5))
 
     def test_close_cancels_a_running_loop(self, graph):
@@ -393,7 +393,7 @@ class TestWhileLoop:
             with tf.control_dependencies([tf.numpy_function(running.set, [], [])]):
                 return i + 1
 
-        forever = tf.while_loop(lambda i: tf.constant(True), body, [tf.constant(0)])
+        forever = v2.while_loop(lambda i: tf.constant(True), body, [tf.constant(0)])
         sess = v1.Session()
         errors = []
 
@@ -416,8 +416,8 @@ class TestWhileLoop:
         x = v1.placeholder(tf.float32, [])
 
         def branchy(k: int):
-            _, total = tf.while_loop(lambda i, s: i < k, lambda i, s: (i + 1, s + x), [0, 0.0])
-            return total + tf.cond(x > float(k), lambda: x, lambda: -x)
+            _, total = v2.while_loop(lambda i, s: i < k, lambda i, s: (i + 1, s + x), [0, 0.0])
+            return total + v2.cond(x > float(k), lambda: x, lambda: -x)
 
         results = [branchy(k) for k in range(8)]
         config = v1.ConfigProto(inter_op_parallelism_threads=4)
@@ -426,7 +426,7 @@ class TestWhileLoop:
         assert got == [2.0 * k + (2.0 if k < 2 else -2.0) for k in range(8)]
 
     def test_deadline_stops_a_loop(self, graph):
-        forever = tf.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
+        forever = v2.while_loop(lambda i: tf.constant(True), lambda i: i + 1, [tf.constant(0)])
         options = v1.RunOptions(timeout_in_ms=200)
         with (
             v1.Session() as sess,
@@ -435,7 +435,7 @@ class TestWhileLoop:
             sess.run(forever, options=options)
 
     def test_stateless_and_graph_def(self, graph, functional):
-        (loop,) = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+        (loop,) = v2.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
         op = loop.op.inputs[0].op
         assert op.type == "StatelessWhile" and op.name == "while"
         node = next(n for n in graph.as_graph_def().node if n.name == "while")
@@ -585,7 +585,7 @@ class TestGradients:
     def test_cond_matches_finite_differences(self, values, taken):
         def build(x):
             w = tf.constant([0.5, -1.0, 2.0], tf.float64)
-            return tf.cond(tf.constant(taken), lambda: tf.sin(x) * w, lambda: x * x + w)
+            return v2.cond(tf.constant(taken), lambda: tf.sin(x) * w, lambda: x * x + w)
 
         check_gradients(build, [np.array(values)])
 
@@ -596,14 +596,14 @@ class TestGradients:
             def body(i, z):
                 return i + 1, tf.sin(z) * x + z * x[0]
 
-            return tf.while_loop(lambda i, z: i < trips, body, [0, x * 2.0])[1]
+            return v2.while_loop(lambda i, z: i < trips, body, [0, x * 2.0])[1]
 
         # Five trips compound the curvature: a smaller step keeps the differences exact.
         check_gradients(build, [np.array([value, value / 2])], delta=1e-6, atol=1e-5)
 
     def test_gradient_graph_is_an_if_over_branch_gradients(self, graph, functional):
         x = tf.constant(1.0)
-        y = tf.cond(x > 0.0, lambda: x * x, lambda: x)
+        y = v2.cond(x > 0.0, lambda: x * x, lambda: x)
         (grad,) = tf.gradients(y, [x])
         grad_if = grad.op.inputs[0].op
         assert grad_if.type == "StatelessIf" and grad.name.startswith("gradients/cond_grad/")
@@ -614,7 +614,7 @@ class TestGradients:
         w = tf.Variable(np.array([1.0, 2.0]), name="w")
         x = v1.placeholder(tf.float64, [2])
         p = v1.placeholder(tf.bool, [])
-        y = tf.reduce_sum(tf.cond(p, lambda: w * x, lambda: x * x))
+        y = tf.reduce_sum(v2.cond(p, lambda: w * x, lambda: x * x))
         grad_x, grad_w = tf.gradients(y, [x, w])
         with v1.Session() as sess:
             sess.run(w.initializer)
@@ -628,7 +628,7 @@ class TestGradients:
 
     def test_backward_pass_sees_the_forward_random_draw(self, graph):
         x = tf.constant(np.ones(5))
-        y = tf.cond(
+        y = v2.cond(
             tf.constant(True),
             lambda: x * tf.random.uniform([5], dtype=tf.float64, seed=1),
             lambda: x,
@@ -641,22 +641,22 @@ class TestGradients:
     def test_nested_control_flow(self):
         def cond_in_while(x):
             def body(i, z):
-                return i + 1, tf.cond(z > 1.0, lambda: z * 0.5 * x, lambda: z * 3.0)
+                return i + 1, v2.cond(z > 1.0, lambda: z * 0.5 * x, lambda: z * 3.0)
 
-            return tf.while_loop(lambda i, z: i < 4, body, [0, x])[1]
+            return v2.while_loop(lambda i, z: i < 4, body, [0, x])[1]
 
         def while_in_cond(x):
             def grow():
-                return tf.while_loop(lambda r: r < 50.0, lambda r: r * x, [x])[0]
+                return v2.while_loop(lambda r: r < 50.0, lambda r: r * x, [x])[0]
 
-            return tf.cond(x > 0.0, grow, lambda: x)
+            return v2.cond(x > 0.0, grow, lambda: x)
 
         for build in (cond_in_while, while_in_cond):
             check_gradients(build, [np.array(1.7)])
 
     def test_loop_invariant_capture_accumulates(self, graph):
         a = v1.placeholder(tf.float64, [])
-        _, total = tf.while_loop(
+        _, total = v2.while_loop(
             lambda i, t: i < 4, lambda i, t: (i + 1, t + a * a), [0, tf.constant(0.0, tf.float64)]
         )
         (grad,) = tf.gradients(total, [a])
@@ -664,10 +664,10 @@ class TestGradients:
 
     def test_back_prop_false_stops_gradients(self, graph):
         x = tf.constant(2.0)
-        (y,) = tf.while_loop(lambda v: v < 10.0, lambda v: [v * x], [x], back_prop=False)
+        (y,) = v2.while_loop(lambda v: v < 10.0, lambda v: [v * x], [x], back_prop=False)
         assert tf.gradients(y, [x]) == [None]
 
     def test_gradient_of_integer_loop_is_none(self, graph):
         n = tf.constant(3)
-        i = tf.while_loop(lambda i: i < 10, lambda i: i + n, n)
+        i = v2.while_loop(lambda i: i < 10, lambda i: i + n, n)
         assert tf.gradients(i, [n]) == [None]

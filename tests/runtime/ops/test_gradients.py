@@ -85,7 +85,7 @@ def test_binary_gradients_with_unknown_shapes():
 def test_add_n_and_select_gradients():
     check_gradients(lambda a, b: tf.add_n([a, b, a]), [_normal(2, 2), _normal(2, 2)])
     cond = np.array([[True, False, True], [False, True, False]])
-    check_gradients(lambda a, b: tf.where(cond, a, b), [_normal(2, 3), _normal(3)])
+    check_gradients(lambda a, b: tf.where_v2(cond, a, b), [_normal(2, 3), _normal(3)])
     check_gradients(
         lambda a, b: tf.compat.v1.where([True, False], a, b), [_normal(2, 3), _normal(2, 3)]
     )

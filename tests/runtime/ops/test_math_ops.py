@@ -475,14 +475,14 @@ def test_argmax_v1_dimension_and_errors(graph, sess):
 def test_where_v2_broadcasts_and_one_arg_gives_indices(sess):
     cond = np.array([[True, False, True]])
     x, y = _sample((2, 1)), _sample((3,))
-    out = tf.where(cond, x, y)
+    out = tf.where_v2(cond, x, y)
     assert out.op.type == "SelectV2" and out.shape == (2, 3)
     _check(sess, out, np.where(cond, x, y))
-    indices = tf.where([[True, False], [False, True]])
+    indices = tf.where_v2([[True, False], [False, True]])
     assert indices.dtype == tf.int64 and indices.shape.as_list() == [None, 2]
     _check(sess, indices, np.int64([[0, 0], [1, 1]]))
     with pytest.raises(ValueError, match="x and y must both be non-None or both be None"):
-        tf.where(cond, x)
+        tf.where_v2(cond, x)
 
 
 def test_where_v1_picks_rows_with_a_vector_condition(sess):
@@ -557,7 +557,7 @@ def test_linspace(sess):
 def test_namespaces(graph):
     assert tf.math.add is tf.add and tf.math.reduce_sum is tf.reduce_sum
     assert tf.compat.v1.log is tf.math.log and tf.compat.v1.mod is tf.math.floormod
-    assert not hasattr(tf, "log")  # TF2's top level has tf.math.log only
+    assert not hasattr(tf.compat.v2, "log")  # TF2's top level has tf.math.log only
     assert tf.get_static_value(tf.constant([1, 2])).tolist() == [1, 2]
 
 

@@ -652,17 +652,18 @@ def test_l2_loss_gradient():
 def test_softmax_cross_entropy_gradients():
     labels = np_softmax(randn(3, 4))
     check_gradients(
-        lambda y, x: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x),
+        lambda y, x: tf.compat.v2.nn.softmax_cross_entropy_with_logits(labels=y, logits=x),
         [labels, randn(3, 4)],
     )
     check_gradients(
-        lambda y, x: tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x, axis=0),
+        lambda y, x: tf.compat.v2.nn.softmax_cross_entropy_with_logits(labels=y, logits=x, axis=0),
         [np_softmax(randn(3, 4), axis=0), randn(3, 4)],
     )
     # Second order through the backprop output (softmax's Jacobian).
     check_gradients(
         lambda x: tf.gradients(
-            tf.reduce_sum(tf.square(tf.nn.softmax_cross_entropy_with_logits(labels, x))), x
+            tf.reduce_sum(tf.square(tf.compat.v2.nn.softmax_cross_entropy_with_logits(labels, x))),
+            x,
         )[0],
         [randn(3, 4)],
     )
@@ -671,7 +672,7 @@ def test_softmax_cross_entropy_gradients():
 def test_v1_softmax_cross_entropy_stops_the_labels_gradient(graph):
     labels, logits = tf.constant(np_softmax(randn(2, 3))), tf.constant(randn(2, 3))
     v1 = tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    v2 = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    v2 = tf.compat.v2.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
     assert tf.gradients(v1, labels) == [None]
     assert tf.gradients(v2, labels)[0] is not None
     check_gradients(
@@ -749,12 +750,12 @@ def test_gradient_ops_infer_the_shapes_they_produce(graph):
 
 
 def test_namespaces():
-    v1 = tf.compat.v1.nn
-    for name in tf.nn.__all__:
+    v1, v2 = tf.compat.v1.nn, tf.compat.v2.nn
+    for name in v2.__all__:
         if name != "rnn_cell":  # the one submodule
-            assert callable(getattr(tf.nn, name)) and callable(getattr(v1, name))
-    assert tf.nn.sigmoid is tf.sigmoid and tf.nn.relu is v1.relu
-    assert v1.dropout is not tf.nn.dropout and "keep_prob" in v1.dropout.__code__.co_varnames
+            assert callable(getattr(v2, name)) and callable(getattr(v1, name))
+    assert tf.nn.sigmoid is tf.sigmoid and v2.relu is v1.relu
+    assert v1.dropout is not v2.dropout and "keep_prob" in v1.dropout.__code__.co_varnames
     assert callable(v1.softmax_cross_entropy_with_logits_v2) and callable(v1.xw_plus_b)
     with tf.Graph().as_default():
         y = v1.xw_plus_b(randn(2, 3), randn(3, 4), randn(4))
