@@ -116,13 +116,18 @@ _CATEGORY_PATTERNS = (
     ("training", ("Apply",)),
     ("summary", ("Summary",)),
     ("io", ("Queue", "Reader", "Iterator", "Dataset", "Save", "Restore", "Parse", "Decode")),
-    ("io", ("Encode", "Serialize", "Deserialize", "MatchingFiles")),
-    ("array", ("TensorArray", "TensorList", "Stack")),
+    ("io", ("Encode", "Serialize", "Deserialize", "MatchingFiles", "Recv", "Send")),
+    ("array", ("TensorArray", "TensorList", "Stack", "TensorScatter", "Space", "Depth")),
+    ("array", ("Diag", "Band", "Reverse", "Roll", "Unique", "ListDiff", "Bound", "Gather")),
     ("nn", ("Conv", "Pool", "BatchNorm", "Relu", "Selu", "Softsign", "Softplus", "Softmax")),
     ("nn", ("LRN", "BiasAdd", "Depthwise", "CandidateSampler", "AccidentalHits", "Dilation")),
-    ("math", ("Bitwise", "Shift", "Invert")),
-    ("state", ("Variable", "CountUpTo")),
+    ("nn", ("TopK",)),
+    ("state", ("Variable", "CountUpTo", "Scatter")),
     ("random", ("Random", "Stateless")),
+    ("math", ("Bitwise", "Shift", "Invert", "Matrix", "Cholesky", "Qr", "Svd", "Lu", "Eig")),
+    ("math", ("Einsum", "Segment", "gamma", "Zeta", "Erf", "Complex", "Real", "Imag", "Angle")),
+    ("math", ("Norm", "Cross", "Rint", "Mod", "Cos", "Sin", "Tan", "NoNan", "Bincount")),
+    ("math", ("Histogram", "Numerics", "Acos", "Asin", "Atan")),
 )
 
 

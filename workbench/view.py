@@ -160,6 +160,32 @@ class GraphView:
         view.expanded = view._resolve_collapse(collapse)
         return view
 
+    @classmethod
+    def from_payload(cls, payload: dict) -> GraphView:
+        """The view a payload was made from (e.g. a saved ``.tfgraph.json``): the same
+        ops, edges, groups, open groups and colouring.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default() as g, tf.name_scope("s"):
+        ...     b = tf.negative(tf.constant(1.0, name="a"), name="b")
+        >>> again = GraphView.from_payload(GraphView(g).to_json())
+        >>> again.to_json() == GraphView(g).to_json()
+        True
+        """
+        devices = [d["name"] for d in payload["devices"]]
+        nodes = [_node_of_json(record, devices, payload["placed"]) for record in payload["nodes"]]
+        frames = {g["name"] for g in payload["groups"] if g["kind"] == "frame"}
+        view = cls.__new__(cls)
+        view._init(nodes, edges_between(nodes), payload["color_by"], payload.get("name", ""),
+                   payload["placed"], frames)  # fmt: skip
+        for group in view.groups:
+            saved = next(g for g in payload["groups"] if g["id"] == group.id)
+            group.iterations = saved.get("iterations")
+        view.expanded = list(payload["expanded"])
+        return view
+
     def _init(self, nodes, edges, color_by, name, placed, frames=None) -> None:
         if color_by not in ("auto", *COLOR_BYS):
             raise ValueError(
@@ -485,6 +511,28 @@ def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict) -> d
     # Defaults are left out; a measured time of 0 µs is not a default.
     record.update((k, v) for k, v in optional.items() if v or (k == "time_us" and v is not None))
     return record
+
+
+def _node_of_json(record: dict, devices: list, placed: bool) -> Node:
+    device = devices[record["device"]]
+    return Node(
+        name=record["name"],
+        op=record["op"],
+        scope=record["name"].rpartition("/")[0],
+        requested_device=record.get("requested_device", "") if placed else device,
+        assigned_device=device if placed else None,
+        inputs=record["inputs"],
+        control_inputs=record.get("control_inputs", []),
+        outputs=[
+            {"name": f"{record['name']}:{i}", **output}
+            for i, output in enumerate(record["outputs"])
+        ],
+        attrs=record.get("attrs", {}),
+        status=record.get("status"),
+        soft_placed=record.get("soft_placed", False),
+        time_us=record.get("time_us"),
+        created_at=record.get("created_at"),
+    )
 
 
 def _group_json(group) -> dict:

@@ -128,26 +128,29 @@ def drawn(view: GraphView, expanded: list, color_by: str) -> dict:
     }
 
 
-def golden(name: str) -> tuple:
-    view = GRAPHS[name]()
-    drawings = [
-        {
-            "state": state,
-            "expanded": expanded,
-            "color_by": color_by,
-            **drawn(view, expanded, color_by),
-        }
+def drawings_of(view: GraphView) -> list:
+    return [
+        {"state": state, "expanded": expanded, "color_by": color_by}
+        | drawn(view, expanded, color_by)
         for state, expanded, color_by in states(view)
     ]
-    return view.to_json(), {"payload": f"{name}.json", "drawings": drawings}
+
+
+def golden(name: str) -> tuple:
+    view = GRAPHS[name]()
+    return view.to_json(), {"payload": f"{name}.json", "drawings": drawings_of(view)}
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))
-def test_fixtures_are_what_python_draws(name):
-    payload, drawings = golden(name)
+def test_the_drawings_are_what_python_draws_for_the_payloads(name):
+    """From the payload files, so a runtime that builds a graph differently cannot break
+    this; only a change of the drawing rules can (then rewrite the files)."""
+    payload = json.loads((FIXTURES / "payloads" / f"{name}.json").read_text())
     validate(payload)
-    assert json.loads((FIXTURES / "payloads" / f"{name}.json").read_text()) == payload
-    assert json.loads((FIXTURES / "drawings" / f"{name}.json").read_text()) == drawings
+    view = GraphView.from_payload(payload)
+    assert view.to_json() == payload
+    expected = json.loads((FIXTURES / "drawings" / f"{name}.json").read_text())
+    assert expected == {"payload": f"{name}.json", "drawings": drawings_of(view)}
 
 
 def test_the_cnn_reads_at_first_sight():
@@ -164,10 +167,8 @@ def test_the_cnn_reads_at_first_sight():
     aux = {b["id"] for b in first["boxes"] if b["auxiliary"]}
     assert not any(a["source"] in aux or a["target"] in aux for a in first["arrows"])
     conv1 = next(b for b in first["boxes"] if b["label"].startswith("conv1"))
-    assert {next(b for b in first["boxes"] if b["id"] == s)["label"] for s in conv1["stubs"]} >= {
-        "gradients\n86 ops",
-        "init\nNoOp",
-    }
+    label = {b["id"]: b["label"].split("\n")[0] for b in first["boxes"]}
+    assert {label[s] for s in conv1["stubs"]} >= {"gradients", "init"}
 
 
 def test_a_long_chain_folds_into_series_of_tens():
@@ -182,6 +183,18 @@ def test_a_long_chain_folds_into_series_of_tens():
     ]
 
 
+def write_invalid_variants() -> None:
+    """invalid_malformed.json and invalid_version1.json: two_devices.json spoilt one way each."""
+    two = json.loads((FIXTURES / "payloads" / "two_devices.json").read_text())
+    malformed = json.loads(json.dumps(two))
+    del malformed["nodes"][2]["op"]
+    for name, data in (
+        ("invalid_malformed", malformed),
+        ("invalid_version1", {**two, "version": 1}),
+    ):
+        (FIXTURES / "payloads" / f"{name}.json").write_text(json.dumps(data, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     for graph_name in GRAPHS:
         payload_json, drawings_json = golden(graph_name)
@@ -189,3 +202,4 @@ if __name__ == "__main__":
             path = FIXTURES / folder / f"{graph_name}.json"
             path.write_text(json.dumps(data, indent=1) + "\n")
             print(f"wrote {path}")
+    write_invalid_variants()
