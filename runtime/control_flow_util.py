@@ -9,8 +9,6 @@ being traced (``FuncGraph``) always uses it, as in TF.
 
 from __future__ import annotations
 
-import weakref
-
 _v2_enabled = False
 
 
@@ -63,13 +61,14 @@ def frame_name(op) -> str | None:
     return frames_of(op.graph)[op]
 
 
-_frames_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def frames_of(graph) -> dict:
     """``{op: frame name or None}`` for every op of ``graph``, read off its edges as
-    TF's executor does (so it holds for imported GraphDefs too); cached per version."""
-    cached = _frames_cache.get(graph)
+    TF's executor does (so it holds for imported GraphDefs too); cached per version.
+
+    The cache is an attribute of the graph: a module-level map keyed weakly by graph
+    would hold the graph alive through the ops in its values.
+    """
+    cached = vars(graph).get("_frames_cache")
     if cached is not None and cached[0] == graph.version:
         return cached[1]
     frames: dict = {}
@@ -81,7 +80,7 @@ def frames_of(graph) -> dict:
             (_frame_after(source, frames, parents) for source in sources if source in frames),
             None,
         )
-    _frames_cache[graph] = (graph.version, frames)
+    graph._frames_cache = (graph.version, frames)
     return frames
 
 
