@@ -56,3 +56,18 @@ class AdadeltaOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return training_ops.sparse_apply(
+            training_ops.SPARSE_APPLY_ADADELTA,
+            [var, self.get_slot(var, "accum"), self.get_slot(var, "accum_update")],
+            [
+                cast_to(self._learning_rate_tensor, dtype),
+                cast_to(self._rho_tensor, dtype),
+                cast_to(self._epsilon_tensor, dtype),
+                grad.values,
+                grad.indices,
+            ],
+            use_locking=self._use_locking,
+        ).op

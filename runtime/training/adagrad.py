@@ -57,3 +57,11 @@ class AdagradOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        return training_ops.sparse_apply(
+            training_ops.SPARSE_APPLY_ADAGRAD,
+            [var, self.get_slot(var, "accumulator")],
+            [cast_to(self._learning_rate_tensor, var.dtype.base_dtype), grad.values, grad.indices],
+            use_locking=self._use_locking,
+        ).op

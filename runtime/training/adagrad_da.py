@@ -86,3 +86,23 @@ class AdagradDAOptimizer(Optimizer):
             self._step_tensor,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return training_ops.sparse_apply(
+            training_ops.SPARSE_APPLY_ADAGRAD_DA,
+            [
+                var,
+                self.get_slot(var, "gradient_accumulator"),
+                self.get_slot(var, "gradient_squared_accumulator"),
+            ],
+            [
+                grad.values,
+                grad.indices,
+                cast_to(self._learning_rate_tensor, dtype),
+                cast_to(self._l1, dtype),
+                cast_to(self._l2, dtype),
+                self._step_tensor,
+            ],
+            use_locking=self._use_locking,
+        ).op

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..ops import control_flow_ops
+from ..ops import control_flow_ops, math_ops
+from ..ops.variable_update_ops import scatter_add
+from ..ops.variables import assign, assign_sub
 from . import training_ops
 from .optimizer import Optimizer, cast_to
 
@@ -80,6 +82,27 @@ class AdamOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        # As TF: decay every row of m and v, then scatter-add the gradient rows into them.
+        dtype = var.dtype.base_dtype
+        beta1_power, beta2_power = (cast_to(b, dtype) for b in self._get_beta_accumulators())
+        lr, beta1, beta2, epsilon = (
+            cast_to(t, dtype) for t in (self._lr_t, self._beta1_t, self._beta2_t, self._epsilon_t)
+        )
+        rate = lr * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
+        graph = var.graph
+        m, v = self.get_slot(var, "m"), self.get_slot(var, "v")
+        m_decayed = assign(m, m * beta1, use_locking=self._use_locking)
+        with graph.control_dependencies([m_decayed]):
+            m_t = scatter_add(m, grad.indices, grad.values * (1 - beta1), self._use_locking)
+        v_decayed = assign(v, v * beta2, use_locking=self._use_locking)
+        with graph.control_dependencies([v_decayed]):
+            squares = (grad.values * grad.values) * (1 - beta2)
+            v_t = scatter_add(v, grad.indices, squares, self._use_locking)
+        step = rate * m_t / (math_ops.sqrt(v_t) + epsilon)
+        var_update = assign_sub(var, step, use_locking=self._use_locking)
+        return control_flow_ops.group(var_update, m_t, v_t)
 
     def _finish(self, update_ops, name_scope):
         # The accumulators advance once per step, after every variable has used them.

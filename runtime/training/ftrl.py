@@ -127,3 +127,20 @@ class FtrlOptimizer(Optimizer):
                 use_locking=self._use_locking,
             )
         return update.op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        lr, l1, l2 = (
+            cast_to(t, dtype)
+            for t in (self._learning_rate_tensor, self._l1_tensor, self._l2_tensor)
+        )
+        power = cast_to(self._power_tensor, dtype)
+        slots = [var, self.get_slot(var, "accum"), self.get_slot(var, "linear")]
+        if self._l2_shrinkage <= 0.0:
+            op_def, hyper = training_ops.SPARSE_APPLY_FTRL, [lr, l1, l2, power]
+        else:
+            shrinkage = cast_to(self._l2_shrinkage_tensor, dtype)
+            op_def, hyper = training_ops.SPARSE_APPLY_FTRL_V2, [lr, l1, l2, shrinkage, power]
+        return training_ops.sparse_apply(
+            op_def, slots, [grad.values, grad.indices, *hyper], self._use_locking
+        ).op

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..ops.variable_update_ops import scatter_sub
 from . import training_ops
 from .optimizer import Optimizer, cast_to
 
@@ -45,3 +46,8 @@ class GradientDescentOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        # A scatter adds up the rows of a repeated index itself.
+        rate = cast_to(self._learning_rate_tensor, var.dtype.base_dtype)
+        return scatter_sub(var, grad.indices, grad.values * rate, use_locking=self._use_locking)

@@ -50,3 +50,18 @@ class MomentumOptimizer(Optimizer):
             use_locking=self._use_locking,
             use_nesterov=self._use_nesterov,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return training_ops.sparse_apply(
+            training_ops.SPARSE_APPLY_MOMENTUM,
+            [var, self.get_slot(var, "momentum")],
+            [
+                cast_to(self._learning_rate_tensor, dtype),
+                grad.values,
+                grad.indices,
+                cast_to(self._momentum_tensor, dtype),
+            ],
+            use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov,
+        ).op

@@ -10,7 +10,9 @@ variable ``w`` and an optimizer named ``Adam``::
                                   AssignAdd, run after them, when one is given)
 
 Subclasses implement ``_create_slots``, ``_prepare`` (hyperparameter tensors),
-``_apply_dense`` and, when they keep extra state, ``_finish``.
+``_apply_dense``, ``_apply_sparse`` (an ``IndexedSlices`` gradient, e.g. of an
+``embedding_lookup``: only its rows change; repeated rows are summed first) and, when
+they keep extra state, ``_finish``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from .. import dtypes
 from ..gradients import gradients
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
-from ..ops import control_flow_ops, math_ops
+from ..indexed_slices import IndexedSlices
+from ..ops import array_ops, control_flow_ops, math_ops
 from ..ops.core import convert_to_tensor
 from ..ops.init_ops import Constant, Zeros
+from ..ops.segment_ops import unique
 from ..ops.variable_scope import create_slot_variable
 from ..ops.variables import Variable, assign_add, init_scope, trainable_variables
 
@@ -166,7 +170,7 @@ class Optimizer:
         for grad, var in pairs:
             if not isinstance(var, Variable):
                 raise TypeError(f"Expected a tf.Variable in grads_and_vars, got {var!r}")
-            if grad is not None:
+            if grad is not None and not isinstance(grad, IndexedSlices):
                 try:
                     grad = convert_to_tensor(grad)
                 except TypeError:
@@ -179,6 +183,10 @@ class Optimizer:
     def _update(self, grad, var):
         graph = var.graph
         with graph.name_scope(f"update_{var.op.name}"), graph.colocate_with(var.op):
+            if isinstance(grad, IndexedSlices):
+                if var.constraint is not None:
+                    raise RuntimeError("Cannot use a constraint function on a sparse variable.")
+                return self._apply_sparse_duplicate_indices(grad, var)
             update = self._apply_dense(grad, var)
             if var.constraint is None:
                 return update
@@ -205,6 +213,14 @@ class Optimizer:
 
     def _apply_dense(self, grad, var):
         raise NotImplementedError(f"{type(self).__name__} does not implement _apply_dense.")
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """``_apply_sparse`` with the rows of a repeated index summed into one."""
+        values, indices = _deduplicate(grad.values, grad.indices)
+        return self._apply_sparse(IndexedSlices(values, indices, grad.dense_shape), var)
+
+    def _apply_sparse(self, grad, var):
+        raise NotImplementedError(f"{type(self).__name__} does not implement _apply_sparse.")
 
     def _finish(self, update_ops, name_scope):
         """The op that completes a step: by default a ``NoOp`` grouping the updates."""
@@ -286,3 +302,10 @@ class Optimizer:
                 raise ValueError(
                     f"Invalid type {dtype!r} for {tensor.name}, expected: {list(_VALID_DTYPES)}."
                 )
+
+
+def _deduplicate(values: Tensor, indices: Tensor) -> tuple:
+    """One row per distinct index, the rows of a repeated index added up."""
+    distinct, positions = unique(indices)
+    summed = math_ops.unsorted_segment_sum(values, positions, array_ops.shape(distinct)[0])
+    return summed, distinct

@@ -62,3 +62,13 @@ class ProximalAdagradOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        hyper = (self._learning_rate_tensor, self._l1_tensor, self._l2_tensor)
+        return training_ops.sparse_apply(
+            training_ops.SPARSE_APPLY_PROXIMAL_ADAGRAD,
+            [var, self.get_slot(var, "accumulator")],
+            [*(cast_to(t, dtype) for t in hyper), grad.values, grad.indices],
+            use_locking=self._use_locking,
+        ).op

@@ -73,3 +73,23 @@ class RMSPropOptimizer(Optimizer):
         return training_ops.apply_rms_prop(
             var, rms, mom, *hyper, grad, use_locking=self._use_locking
         ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        hyper = [
+            cast_to(t, dtype)
+            for t in (
+                self._learning_rate_tensor,
+                self._decay_tensor,
+                self._momentum_tensor,
+                self._epsilon_tensor,
+            )
+        ]
+        slots = [self.get_slot(var, "rms"), self.get_slot(var, "momentum")]
+        op_def = training_ops.SPARSE_APPLY_RMS_PROP
+        if self._centered:
+            slots = [self.get_slot(var, "mg"), *slots]
+            op_def = training_ops.SPARSE_APPLY_CENTERED_RMS_PROP
+        return training_ops.sparse_apply(
+            op_def, [var, *slots], [*hyper, grad.values, grad.indices], self._use_locking
+        ).op

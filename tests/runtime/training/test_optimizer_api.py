@@ -105,3 +105,21 @@ def test_minimize_without_gradients_says_so(graph):
         train.AdamOptimizer().minimize(tf.square(unrelated), var_list=[w])
     with pytest.raises(ValueError, match="Must specify the optimizer name"):
         SignMomentum(name="")
+
+
+def test_embedding_gradients_update_only_the_rows_looked_up(graph, sess):
+    table = tf.Variable(np.arange(12, dtype=np.float32).reshape(4, 3), name="embeddings")
+    ids = tf.constant([1, 3, 3])
+    loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(table, ids)))
+    train_op = train.AdagradOptimizer(0.1, initial_accumulator_value=1.0).minimize(loss)
+    assert [op.type for op in graph.get_operations() if op.type.startswith("SparseApply")] == [
+        "SparseApplyAdagrad"
+    ]
+    sess.run(v1.global_variables_initializer())
+    before = sess.run(table)
+    sess.run(train_op)
+    grad = np.zeros_like(before)
+    np.add.at(grad, [1, 3, 3], 2 * before[[1, 3, 3]])  # repeated rows add up
+    expected = before - 0.1 * grad / np.sqrt(1.0 + grad**2)
+    np.testing.assert_allclose(sess.run(table), expected, rtol=1e-6)
+    np.testing.assert_array_equal(sess.run(table)[[0, 2]], before[[0, 2]])

@@ -1,5 +1,6 @@
-"""Every optimizer against TF 2.21: the variable and each slot after each of five
-updates, the slots' names and the variables the optimizer makes (fixtures recorded by
+"""Every optimizer against TF 2.21: the variable and each slot after each of five dense
+updates and five sparse ones (IndexedSlices gradients with a repeated row), the slots'
+names and the variables the optimizer makes (fixtures recorded by
 tests/fixtures/tf_training/generate.py)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 import runtime as tf
+from runtime.indexed_slices import IndexedSlices
 
 v1 = tf.compat.v1
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "tf_training"
@@ -96,6 +98,31 @@ def test_dense_updates_match_tensorflow(key):
             atol=2e-6,
             err_msg=f"{key}: {name}",
         )
+
+
+@pytest.mark.parametrize("key", sorted(OPTIMIZERS))
+def test_sparse_updates_match_tensorflow(key):
+    indices = VALUES["optimizer/sparse_indices"]
+    trace, _, _ = trace_updates(
+        key,
+        VALUES["optimizer/sparse_grads"],
+        lambda g: IndexedSlices(g, tf.constant(indices), tf.constant([4, 3])),
+    )
+    for name, values in trace.items():
+        np.testing.assert_allclose(
+            np.array(values),
+            VALUES[f"optimizer/sparse/{key}/{name}"],
+            rtol=2e-5,
+            atol=2e-6,
+            err_msg=f"{key}: {name}",
+        )
+
+
+def test_a_constrained_variable_refuses_sparse_updates(graph):
+    w = tf.Variable([[1.0], [2.0]], name="w", constraint=lambda t: t)
+    grad = IndexedSlices(tf.constant([[1.0]]), tf.constant([0]), tf.constant([2, 1]))
+    with pytest.raises(RuntimeError, match="Cannot use a constraint function on a sparse variable"):
+        v1.train.GradientDescentOptimizer(0.1).apply_gradients([(grad, w)])
 
 
 @pytest.mark.parametrize(
