@@ -488,7 +488,7 @@ class Dataset:
         structure = element_structure(output_types, output_shapes)
         graph = get_default_graph()
         token = f"generator_{next(_tokens)}"
-        generator_functions.setdefault(graph, {})[token] = generator
+        generator_functions(graph)[token] = generator
         with graph.name_scope("from_generator"):
             inputs = [convert_to_tensor(arg, name="args") for arg in (args or ())]
         return _source(GENERATOR, [inputs], structure, None, token=token)

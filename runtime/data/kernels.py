@@ -23,7 +23,6 @@ import contextlib
 import itertools
 import os
 import threading
-import weakref
 
 import numpy as np
 
@@ -63,8 +62,14 @@ from .pipeline import (
 from .structure import flatten
 
 _iterator_ids = itertools.count()
-# graph -> {token: generator function}: from_generator's functions live with their graph.
-generator_functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def generator_functions(graph) -> dict:
+    """``graph``'s own ``{token: generator function}`` table: from_generator's functions
+    live exactly as long as their graph. An attribute of the graph, not a module map
+    keyed weakly by graph, whose values would keep the graph alive through a function
+    that refers to it (a bound method of a model holding its graph)."""
+    return vars(graph).setdefault("_generator_functions", {})
 
 
 # -- files --------------------------------------------------------------------------------
@@ -149,7 +154,7 @@ def _range(start, stop, step):
 
 @_dataset_kernel("GeneratorDataset", context=True)
 def _generator(ctx, *args, token):
-    function = generator_functions.get(ctx.op.graph, {}).get(token)
+    function = generator_functions(ctx.op.graph).get(token)
     if function is None:
         raise FailedPreconditionError(
             None, None, f"The generator of {token} is not available (was its graph rebuilt?)."

@@ -46,6 +46,30 @@ def test_graphs_with_bound_method_py_funcs_are_freed():
     assert_freed(refs)
 
 
+class GeneratorModel:
+    """A model feeding a dataset from one of its own methods."""
+
+    def __init__(self):
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            dataset = tf.data.Dataset.from_generator(self.numbers, tf.float32)
+            self.next = tf.compat.v1.data.make_one_shot_iterator(dataset).get_next()
+
+    def numbers(self):
+        yield from (1.0, 2.0)
+
+
+def test_graphs_with_bound_method_generators_are_freed():
+    refs = []
+    for _ in range(200):
+        model = GeneratorModel()
+        refs.append(weakref.ref(model.graph))
+    with model.graph.as_default(), tf1.Session() as sess:
+        assert sess.run(model.next) == 1.0  # the table still serves a live graph
+    del model, sess
+    assert_freed(refs)
+
+
 def test_a_py_func_graph_still_runs_while_it_is_referenced():
     model = Model()
     gc.collect()  # the table of functions lives with the graph, not beside it
