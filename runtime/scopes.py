@@ -1,5 +1,5 @@
 """The default-graph context managers of the public API: ``tf.device``,
-``tf.name_scope``, ``tf.control_dependencies``."""
+``tf.name_scope``, ``tf.control_dependencies``, ``tf.container``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,21 @@ def device(device_name_or_function):
     '/device:CPU:0'
     """
     return get_default_graph().device(device_name_or_function)
+
+
+def container(container_name: str):
+    """Resources (variables, queues) created inside live in ``container_name``, which
+    ``Session.reset(target, [container_name])`` clears (see ``Graph.container``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default(), tf.container("experiment"):
+    ...     v = tf.Variable(1.0, name="v")
+    >>> v.op.get_attr("container")
+    'experiment'
+    """
+    return get_default_graph().container(container_name)
 
 
 def control_dependencies(control_inputs):

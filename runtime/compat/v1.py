@@ -248,7 +248,7 @@ from ..proto.event_pb2 import Event, SessionLog
 from ..proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
 from ..registry import not_differentiable as no_gradient
 from ..registry import register_gradient as RegisterGradient
-from ..scopes import control_dependencies, device, name_scope
+from ..scopes import container, control_dependencies, device, name_scope
 from ..session import (
     InteractiveSession,
     Session,
