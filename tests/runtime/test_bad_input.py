@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 import json
-import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,8 +20,8 @@ import runtime as tf
 from runtime import errors
 from runtime.graph_def import GraphDef
 
-CASES = json.load(
-    open(os.path.join(os.path.dirname(__file__), "..", "fixtures", "bad_input", "cases.json"))
+CASES = json.loads(
+    Path(__file__).parent.joinpath("..", "fixtures", "bad_input", "cases.json").read_text()
 )
 
 
