@@ -206,6 +206,7 @@ from ..ops.script_ops import *
 from ..ops.script_ops import py_func
 from ..ops.segment_ops import bincount_v1 as bincount
 from ..ops.segment_ops import (
+    confusion_matrix,
     segment_max,
     segment_mean,
     segment_min,
@@ -220,6 +221,7 @@ from ..ops.segment_ops import (
     unsorted_segment_sqrt_n,
 )
 from ..ops.slicing_ops import reverse_sequence_v1 as reverse_sequence
+from ..ops.sort_ops import argsort, sort
 from ..ops.special_math_ops import einsum, lbeta, log_sigmoid
 from ..ops.tensor_array_ops import TensorArray
 from ..ops.variable_scope import (

@@ -142,6 +142,8 @@ _BINARY = {
     "SquaredDifference": _squared_difference,
     "Xlogy": _xlogy,
     "Xdivy": _xdivy,
+    "Xlog1py": lambda x, y: np.where(x == 0, np.zeros_like(x), x * np.log1p(y)),
+    "NextAfter": np.nextafter,
     "DivNoNan": _div_no_nan,
     "MulNoNan": lambda x, y: np.where(y == 0, np.zeros_like(x), x * y),
     "Atan2": np.arctan2,
@@ -214,6 +216,12 @@ _UNARY = {
     "Erfc": _real_valued(special.erfc),
     "Lgamma": _real_valued(special.lgamma),
     "Digamma": _real_valued(special.digamma),
+    "Erfinv": _real_valued(special.erfinv),
+    "Ndtri": _real_valued(special.ndtri),
+    "BesselI0": _real_valued(special.bessel_i0),
+    "BesselI0e": _real_valued(special.bessel_i0e),
+    "BesselI1": _real_valued(special.bessel_i1),
+    "BesselI1e": _real_valued(special.bessel_i1e),
 }
 
 _PREDICATES = {"IsNan": np.isnan, "IsInf": np.isinf, "IsFinite": np.isfinite}
@@ -513,8 +521,13 @@ def _scan_kernel(fn, identity):
     return kernel
 
 
+def _logcumsumexp(x, axis, dtype):
+    return np.logaddexp.accumulate(x, axis=axis, dtype=dtype)
+
+
 register_kernel("Cumsum")(_scan_kernel(np.cumsum, 0))
 register_kernel("Cumprod")(_scan_kernel(np.cumprod, 1))
+register_kernel("CumulativeLogsumexp")(_scan_kernel(_logcumsumexp, -np.inf))
 
 
 # -- casts, sequences, selection ------------------------------------------------------------

@@ -11,9 +11,10 @@ from ..registry import register_gradient
 from . import array_ops, math_ops
 from .core import convert_to_tensor
 from .linalg_ops import (
+    _permutation_matrices,
     adjoint,
     cross,
-    eye,
+    identity_like,
     matrix_band_part,
     matrix_diag,
     matrix_diag_part,
@@ -63,8 +64,7 @@ def _log_matrix_determinant_grad(op, _sign_grad, grad):
 @register_gradient("Cholesky")
 def _cholesky_grad(op, grad):
     lower = op.outputs[0]
-    shape = array_ops.shape(lower)
-    identity = eye(shape[-1], batch_shape=shape[:-2], dtype=lower.dtype.base_dtype)
+    identity = identity_like(lower)
     lower_inverse = matrix_triangular_solve(lower, identity)
     middle = matmul(lower, grad, adjoint_a=True)
     middle = matrix_set_diag(middle, multiply(_constant(0.5, middle), matrix_diag_part(middle)))
@@ -262,8 +262,7 @@ def _qr_grad(op, dq, dr):
 def _lu_grad(op, lu_grad, _perm_grad):
     # For a[p] = l @ u: grad a[p] = l^-H (tril_strict(l^H dl) + triu(du u^H)) u^-H.
     factors, perm = op.outputs
-    shape = array_ops.shape(factors)
-    identity = eye(shape[-1], batch_shape=shape[:-2], dtype=factors.dtype.base_dtype)
+    identity = identity_like(factors)
     strictly_lower = subtract(matrix_band_part(factors, -1, 0), matrix_band_part(factors, 0, 0))
     lower = math_ops.add(strictly_lower, identity)
     upper = matrix_band_part(factors, 0, -1)
@@ -279,5 +278,5 @@ def _lu_grad(op, lu_grad, _perm_grad):
     left = matrix_triangular_solve(lower, phi, lower=True, adjoint=True)  # l^-H phi
     permuted = adjoint(matrix_triangular_solve(upper, adjoint(left), lower=False, adjoint=False))
     # a[p] = P @ a for the permutation matrix P[i, p[i]] = 1: grad a = P^T @ grad a[p].
-    rows = array_ops.one_hot(perm, shape[-1], dtype=factors.dtype.base_dtype)
+    rows = _permutation_matrices(perm, factors)
     return [matmul(rows, permuted, adjoint_a=True)]

@@ -23,6 +23,12 @@ from .math_ops import matmul, tensordot
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "pinv",
+    "normalize",
+    "matrix_rank",
+    "lu_solve",
+    "lu_reconstruct",
+    "lu_matrix_inverse",
     "adjoint",
     "band_part",
     "cholesky",
@@ -668,6 +674,158 @@ def lu(input, output_idx_type=dtypes.int32, name=None):
     return tuple(_apply(LU, [input], name, output_idx_type=out))
 
 
+def _permutation_matrices(perm, like: Tensor) -> Tensor:
+    """``P`` with ``P[i, perm[i]] = 1`` (so ``P @ A`` is ``A[perm]``), of ``like``'s dtype."""
+    size = like.shape[-1] if like.shape.rank is not None else None
+    depth = size if size is not None else array_ops.shape(like)[-1]
+    return array_ops.one_hot(perm, depth, dtype=like.dtype.base_dtype)
+
+
+def lu_reconstruct(lower_upper, perm, validate_args=False, name=None) -> Tensor:
+    """The matrix ``A`` whose :func:`lu` factorization is ``(lower_upper, perm)``:
+    ``A = P^T @ L @ U``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    ...     print(tf.compat.v1.Session().run(lu_reconstruct(*lu(a))))
+    [[1. 2.]
+     [3. 4.]]
+    """
+    with name_scope(name, "lu_reconstruct", [lower_upper, perm]):
+        lower_upper = convert_to_tensor(
+            lower_upper, name="lower_upper", graph=graph_of([lower_upper])
+        )
+        identity = identity_like(lower_upper)
+        lower = math_ops.add(
+            matrix_band_part(lower_upper, -1, 0),
+            math_ops.subtract(identity, matrix_band_part(lower_upper, 0, 0)),
+        )
+        upper = matrix_band_part(lower_upper, 0, -1)
+        rows = _permutation_matrices(perm, lower_upper)
+        return matmul(rows, matmul(lower, upper), adjoint_a=True)
+
+
+def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None) -> Tensor:
+    """``X`` with ``A @ X = rhs``, given ``A``'s :func:`lu` factorization: the rows of
+    ``rhs`` permuted, then two triangular solves.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     factors, perm = lu([[2.0, 0.0], [0.0, 4.0]])
+    ...     print(tf.compat.v1.Session().run(lu_solve(factors, perm, [[2.0], [2.0]])).ravel())
+    [1.  0.5]
+    """
+    with name_scope(name, "lu_solve", [lower_upper, perm, rhs]):
+        lower_upper = convert_to_tensor(
+            lower_upper, name="lower_upper", graph=graph_of([lower_upper])
+        )
+        dtype = lower_upper.dtype.base_dtype
+        rhs = convert_to_tensor(rhs, dtype=dtype, name="rhs")
+        rows = _permutation_matrices(perm, lower_upper)
+        permuted = matmul(rows, rhs)
+        identity = identity_like(lower_upper)
+        unit_lower = math_ops.add(
+            matrix_band_part(lower_upper, -1, 0),
+            math_ops.subtract(identity, matrix_band_part(lower_upper, 0, 0)),
+        )
+        y = matrix_triangular_solve(unit_lower, permuted, lower=True)
+        return matrix_triangular_solve(lower_upper, y, lower=False)
+
+
+def lu_matrix_inverse(lower_upper, perm, validate_args=False, name=None) -> Tensor:
+    """The inverse of the matrix factored as ``(lower_upper, perm)`` by :func:`lu`."""
+    with name_scope(name, "lu_matrix_inverse", [lower_upper, perm]):
+        lower_upper = convert_to_tensor(
+            lower_upper, name="lower_upper", graph=graph_of([lower_upper])
+        )
+        identity = identity_like(lower_upper)
+        return lu_solve(lower_upper, perm, identity)
+
+
+def pinv(a, rcond=None, validate_args=False, name=None) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of each matrix, from its SVD; singular values
+    below ``rcond`` times the largest count as zero (default: 10 eps max(rows, cols)).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p = pinv(tf.constant([[1.0, 0.0], [0.0, 0.0]], tf.float64))
+    ...     print(tf.compat.v1.Session().run(p))
+    [[1. 0.]
+     [0. 0.]]
+    """
+    with name_scope(name, "pinv", [a, rcond]):
+        a = convert_to_tensor(a, name="a", graph=graph_of([a]))
+        dtype = a.dtype.base_dtype
+        if rcond is None:
+            rows, cols = _known_size(a, "pinv")
+            rcond = 10.0 * max(rows, cols) * np.finfo(dtype.as_numpy_dtype).eps
+        s, u, v = svd(a, full_matrices=False, compute_uv=True)
+        cutoff = math_ops.multiply(
+            convert_to_tensor(rcond, dtype=dtype), math_ops.reduce_max(s, axis=-1, keepdims=True)
+        )
+        kept = math_ops.greater(s, cutoff)
+        inverse_s = math_ops.where(kept, math_ops.reciprocal_no_nan(s), array_ops.zeros_like(s))
+        scaled = math_ops.multiply(v, array_ops.expand_dims(inverse_s, -2))
+        return matmul(scaled, u, adjoint_b=True)
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None) -> Tensor:
+    """The number of singular values of each matrix above ``tol`` (default: eps times
+    the largest singular value times max(rows, cols)), as int32.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     r = matrix_rank(tf.constant([[1.0, 2.0], [2.0, 4.0]], tf.float64))
+    ...     print(tf.compat.v1.Session().run(r))
+    1
+    """
+    with name_scope(name, "matrix_rank", [a, tol]):
+        a = convert_to_tensor(a, name="a", graph=graph_of([a]))
+        dtype = a.dtype.base_dtype
+        s = svd(a, compute_uv=False)
+        if tol is None:
+            rows, cols = _known_size(a, "matrix_rank")
+            eps = np.finfo(dtype.as_numpy_dtype).eps * max(rows, cols)
+            tol = math_ops.multiply(
+                convert_to_tensor(eps, dtype=dtype), math_ops.reduce_max(s, axis=-1, keepdims=True)
+            )
+        above = math_ops.cast(math_ops.greater(s, tol), dtypes.int32)
+        return math_ops.reduce_sum(above, axis=-1)
+
+
+def _known_size(a: Tensor, what: str) -> tuple:
+    shape = a.shape
+    if shape.rank is None or shape[-2] is None or shape[-1] is None:
+        raise ValueError(f"{what} needs matrices of known size without a tolerance, got {shape}")
+    return shape[-2], shape[-1]
+
+
+def normalize(tensor, ord="euclidean", axis=None, name=None):
+    """``(tensor / norm, norm)`` with :func:`norm`'s ``ord`` and ``axis`` (kept dims).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     unit, length = normalize([3.0, 4.0])
+    ...     print(tf.compat.v1.Session().run([unit, length]))
+    [array([0.6, 0.8], dtype=float32), array([5.], dtype=float32)]
+    """
+    with name_scope(name, "normalize", [tensor]):
+        tensor = convert_to_tensor(tensor, graph=graph_of([tensor]))
+        length = norm(tensor, ord=ord, axis=axis, keepdims=True)
+        return math_ops.truediv(tensor, length), length
+
+
 def matrix_diag(
     diagonal,
     name="diag",
@@ -810,6 +968,16 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
         if square:
             return matrix_diag(ones)
         return matrix_set_diag(array_ops.zeros(shape, dtype=dtype), ones)
+
+
+def identity_like(matrices: Tensor) -> Tensor:
+    """Identity matrices shaped like the square ``matrices`` (static sizes when known)."""
+    shape = matrices.shape
+    dtype = matrices.dtype.base_dtype
+    if shape.is_fully_defined():
+        return eye(shape[-1], batch_shape=shape.as_list()[:-2], dtype=dtype)
+    dynamic = array_ops.shape(matrices)
+    return eye(dynamic[-1], batch_shape=dynamic[:-2], dtype=dtype)
 
 
 def trace(x, name=None) -> Tensor:

@@ -24,6 +24,10 @@ from .math_ops import (
     SQRT_GRAD,
     TANH_GRAD,
     add,
+    bessel_i0,
+    bessel_i0e,
+    bessel_i1,
+    bessel_i1e,
     cast,
     complex,
     conj,
@@ -31,6 +35,7 @@ from .math_ops import (
     cosh,
     cumprod,
     cumsum,
+    cumulative_logsumexp,
     digamma,
     divide_no_nan,
     equal,
@@ -40,6 +45,7 @@ from .math_ops import (
     greater,
     greater_equal,
     imag,
+    less,
     less_equal,
     log,
     logical_not,
@@ -53,6 +59,7 @@ from .math_ops import (
     real,
     realdiv,
     reciprocal,
+    reciprocal_no_nan,
     reduce_any,
     reduce_gradient_args,
     reduce_prod,
@@ -68,6 +75,7 @@ from .math_ops import (
     where,
     where_v1,
     xdivy,
+    xlog1py,
     xlogy,
     zeta,
 )
@@ -158,6 +166,21 @@ def _xlogy_grad(op, grad):
     return reduce_gradient_args(
         x, y, multiply(xlogy(not_zero_x, y), grad), multiply(xdivy(x, y), grad)
     )
+
+
+@register_gradient("Xlog1py")
+def _xlog1py_grad(op, grad):
+    x, y = op.inputs
+    not_zero_x = cast(logical_not(equal(x, 0)), x.dtype)
+    gx = multiply(xlog1py(not_zero_x, y), grad)
+    gy = multiply(xdivy(x, add(y, _constant(1, y))), grad)
+    return reduce_gradient_args(x, y, gx, gy)
+
+
+@register_gradient("NextAfter")
+def _next_after_grad(op, grad):
+    x1, x2 = op.inputs
+    return reduce_gradient_args(x1, x2, grad, array_ops.zeros_like(grad))
 
 
 @register_gradient("Xdivy")
@@ -253,6 +276,31 @@ _unary_grad("Erfc")(
 )
 _unary_grad("Lgamma")(lambda x, y, g: multiply(g, digamma(x)))
 _unary_grad("Digamma")(lambda x, y, g: multiply(g, polygamma(_constant(1, x), x)))
+_unary_grad("Erfinv")(
+    lambda x, y, g: multiply(g, multiply(_constant(np.sqrt(np.pi) / 2, g), exp(square(y))))
+)
+_unary_grad("Ndtri")(
+    lambda x, y, g: multiply(
+        g, multiply(_constant(np.sqrt(2 * np.pi), g), exp(multiply(square(y), _constant(0.5, y))))
+    )
+)
+_unary_grad("BesselI0")(lambda x, y, g: multiply(g, bessel_i1(x)))
+_unary_grad("BesselI0e")(lambda x, y, g: multiply(g, subtract(bessel_i1e(x), multiply(sign(x), y))))
+_unary_grad("BesselI1")(
+    lambda x, y, g: multiply(
+        g, where(equal(x, 0), _constant(1, x), subtract(bessel_i0(x), divide_no_nan(y, x)))
+    )
+)
+_unary_grad("BesselI1e")(
+    lambda x, y, g: multiply(
+        g,
+        where(
+            equal(x, 0),
+            _constant(0.5, x),
+            subtract(bessel_i0e(x), multiply(y, add(sign(x), reciprocal_no_nan(x)))),
+        ),
+    )
+)
 _unary_grad("Conj")(lambda x, y, g: conj(g))
 _unary_grad("Real")(lambda x, y, g: complex(g, array_ops.zeros_like(g)))
 _unary_grad("Imag")(lambda x, y, g: complex(array_ops.zeros_like(g), g))
@@ -364,6 +412,24 @@ def _batch_matmul_grad(op, grad):
 def _cumsum_grad(op, grad):
     exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
     return [cumsum(grad, op.inputs[1], exclusive=exclusive, reverse=not reverse), None]
+
+
+@register_gradient("CumulativeLogsumexp")
+def _cumulative_logsumexp_grad(op, grad):
+    # The gradient's positive and negative parts, in log space for stability (TF's).
+    x, axis = op.inputs
+    result = op.outputs[0]
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    lowest = _constant(np.finfo(grad.dtype.base_dtype.as_numpy_dtype).min, grad)
+    parts = []
+    for select, magnitude in ((greater, grad), (less, negative(grad))):
+        safe = where(select(grad, 0), magnitude, array_ops.ones_like(grad))
+        log_part = where(select(grad, 0), log(safe), lowest)
+        summed = cumulative_logsumexp(
+            subtract(log_part, result), axis, exclusive=exclusive, reverse=not reverse
+        )
+        parts.append(exp(add(summed, x)))
+    return [subtract(*parts), None]
 
 
 @register_gradient("Cumprod")

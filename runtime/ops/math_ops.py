@@ -33,6 +33,16 @@ from .core import (
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "cumulative_logsumexp",
+    "bessel_i1e",
+    "bessel_i1",
+    "bessel_i0e",
+    "bessel_i0",
+    "erfcinv",
+    "ndtri",
+    "erfinv",
+    "nextafter",
+    "xlog1py",
     "abs",
     "accumulate_n",
     "acos",
@@ -211,11 +221,21 @@ SQUARED_DIFFERENCE = _binary(
 )
 XLOGY = _binary("Xlogy", "{float16, bfloat16, float32, float64, complex64, complex128}")
 XDIVY = _binary("Xdivy", "{float16, bfloat16, float32, float64, complex64, complex128}")
+XLOG1PY = _binary("Xlog1py", "{float16, bfloat16, float32, float64, complex64, complex128}")
 DIV_NO_NAN = _binary("DivNoNan", "{float16, float32, bfloat16, float64, complex64, complex128}")
 MUL_NO_NAN = _binary("MulNoNan", "{bfloat16, float16, float32, float64, complex64, complex128}")
 ATAN2 = _binary("Atan2", _FLOAT, args=("y", "x"))
 ZETA = _binary("Zeta", "{float32, float64}", args=("x", "q"))
 POLYGAMMA = _binary("Polygamma", "{float32, float64}", args=("a", "x"))
+NEXT_AFTER = register_op(
+    OpDef(
+        "NextAfter",
+        ("x1: T", "x2: T"),
+        ("output: T",),
+        ("T: {float64, float32} = DT_FLOAT",),
+        shape_fn=_broadcast("T"),
+    )
+)
 EQUAL = _binary("Equal", "type", out="bool", extra=("incompatible_shape_error: bool = true",))
 NOT_EQUAL = _binary(
     "NotEqual", "type", out="bool", extra=("incompatible_shape_error: bool = true",)
@@ -427,6 +447,21 @@ squared_difference = _binary_builder(
 )
 xlogy = _binary_builder(XLOGY, "xlogy", "``x * log(y)``, and 0 where ``x`` is 0.")
 xdivy = _binary_builder(XDIVY, "xdivy", "``x / y``, and 0 where ``x`` is 0.")
+xlog1py = _binary_builder(XLOG1PY, "xlog1py", "``x * log1p(y)``, and 0 where ``x`` is 0.")
+
+
+def nextafter(x1, x2, name=None) -> Tensor:
+    """The next representable value after ``x1`` in the direction of ``x2``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     n = nextafter(tf.constant(1.0, tf.float64), 2.0)
+    ...     print(tf.compat.v1.Session().run(n) - 1.0 == np.finfo(np.float64).eps)
+    True
+    """
+    return _apply_binary(NEXT_AFTER, x1, x2, name or "NextAfter")
 
 
 def divide_no_nan(x, y, name=None) -> Tensor:
@@ -596,6 +631,12 @@ ERF = _unary("Erf", _FLOAT)
 ERFC = _unary("Erfc", _FLOAT)
 LGAMMA = _unary("Lgamma", _FLOAT)
 DIGAMMA = _unary("Digamma", _FLOAT)
+ERFINV = _unary("Erfinv", _FLOAT)
+NDTRI = _unary("Ndtri", _FLOAT)
+BESSEL_I0 = _unary("BesselI0", _FLOAT)
+BESSEL_I0E = _unary("BesselI0e", _FLOAT)
+BESSEL_I1 = _unary("BesselI1", _FLOAT)
+BESSEL_I1E = _unary("BesselI1e", _FLOAT)
 IS_NAN = _unary("IsNan", _FLOAT, out="bool")
 IS_INF = _unary("IsInf", _FLOAT, out="bool")
 IS_FINITE = _unary("IsFinite", _FLOAT, out="bool")
@@ -790,6 +831,36 @@ lgamma = _unary_builder(LGAMMA, "lgamma", "``log(|Gamma(x)|)`` elementwise.")
 digamma = _unary_builder(
     DIGAMMA, "digamma", "The derivative of :func:`lgamma`, ``Gamma'(x) / Gamma(x)``."
 )
+erfinv = _unary_builder(ERFINV, "erfinv", "The inverse of :func:`erf` on [-1, 1].")
+ndtri = _unary_builder(
+    NDTRI, "ndtri", "The quantile of the standard normal distribution (inverse of its CDF)."
+)
+bessel_i0 = _unary_builder(BESSEL_I0, "bessel_i0", "The modified Bessel function ``I0(x)``.")
+bessel_i0e = _unary_builder(
+    BESSEL_I0E, "bessel_i0e", "``exp(-|x|) I0(x)``, which does not overflow for large ``x``."
+)
+bessel_i1 = _unary_builder(BESSEL_I1, "bessel_i1", "The modified Bessel function ``I1(x)``.")
+bessel_i1e = _unary_builder(BESSEL_I1E, "bessel_i1e", "``exp(-|x|) I1(x)``.")
+
+
+def erfcinv(x, name=None) -> Tensor:
+    """The inverse of :func:`erfc` on [0, 2]: ``-ndtri(x / 2) / sqrt(2)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant([1.0, 0.5], tf.float64)
+    ...     print(tf.compat.v1.Session().run(erfcinv(x)).round(6).tolist())
+    [-0.0, 0.476936]
+    """
+    with name_scope(name, "erfcinv", [x]) as scope:
+        x = convert_to_tensor(x, name="start", graph=graph_of([x]))
+        half = convert_to_tensor(0.5, dtype=x.dtype.base_dtype)
+        root_half = convert_to_tensor(np.sqrt(0.5), dtype=x.dtype.base_dtype)
+        return multiply(negative(ndtri(multiply(half, x))), root_half, name=scope)
+
+
 is_nan = _unary_builder(IS_NAN, "is_nan", "Where ``x`` is NaN (a bool tensor).")
 is_inf = _unary_builder(IS_INF, "is_inf", "Where ``x`` is infinite (a bool tensor).")
 is_finite = _unary_builder(
@@ -1167,11 +1238,11 @@ def _scan_shape(x: TensorSpec, axis: TensorSpec, **attrs) -> list[TensorSpec]:
     return [x]
 
 
-def _scan(op_type: str) -> OpDef:
+def _scan(op_type: str, types: str = "numbertype") -> OpDef:
     attrs = (
         "exclusive: bool = false",
         "reverse: bool = false",
-        "T: numbertype",
+        f"T: {types}",
         "Tidx: {int32, int64} = DT_INT32",
     )
     return register_op(OpDef(op_type, ("x: T", "axis: Tidx"), ("out: T",), attrs, _scan_shape))
@@ -1179,6 +1250,7 @@ def _scan(op_type: str) -> OpDef:
 
 CUMSUM = _scan("Cumsum")
 CUMPROD = _scan("Cumprod")
+CUMULATIVE_LOGSUMEXP = _scan("CumulativeLogsumexp", "{bfloat16, float16, float32, float64}")
 
 
 def _apply_scan(op_def, x, axis, exclusive, reverse, name) -> Tensor:
@@ -1213,6 +1285,20 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     [1 2 6]
     """
     return _apply_scan(CUMPROD, x, axis, exclusive, reverse, name)
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    """Running ``log(sum(exp(x)))`` along ``axis``, without overflow (see :func:`cumsum`).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     c = cumulative_logsumexp(tf.constant([0.0, 0.0, 1000.0], tf.float64))
+    ...     print(tf.compat.v1.Session().run(c).round(4).tolist())
+    [0.0, 0.6931, 1000.0]
+    """
+    return _apply_scan(CUMULATIVE_LOGSUMEXP, x, axis, exclusive, reverse, name)
 
 
 def _reduced_dims(shape: TensorShape, axes: TensorSpec, keep_dims: bool) -> TensorShape:

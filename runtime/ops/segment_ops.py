@@ -1,5 +1,5 @@
-"""Segment reductions, unique values and bin counts (``tf.math.segment_*``,
-``tf.unique``, ``tf.math.bincount``).
+"""Segment reductions, unique values and counts (``tf.math.segment_*``, ``tf.unique``,
+``tf.math.bincount``, ``tf.math.confusion_matrix``).
 
 Sorted segment ops (``segment_sum`` ...) take increasing ids, one per row of ``data``,
 and output ``max(id) + 1`` rows; unsorted ones (``unsorted_segment_max`` ...) take any
@@ -13,9 +13,10 @@ from __future__ import annotations
 from .. import dtypes
 from ..graph import Tensor, graph_of
 from ..registry import OpDef, TensorSpec, register_gradient, register_op
-from ..scopes import name_scope
+from ..scopes import control_dependencies, name_scope
 from ..shapes import TensorShape
 from . import array_ops, math_ops
+from .check_ops import assert_less, assert_non_negative
 from .core import apply_op, convert_to_tensor
 from .math_grad import gather_dropping_negative
 from .math_ops import unsorted_segment_op, unsorted_segment_sum
@@ -23,6 +24,7 @@ from .shape_util import merge_dim, with_rank, with_rank_at_least
 
 __all__ = [
     "bincount",
+    "confusion_matrix",
     "segment_max",
     "segment_mean",
     "segment_min",
@@ -432,3 +434,55 @@ def bincount(
 def bincount_v1(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int32) -> Tensor:
     """TF1's ``tf.bincount``: :func:`bincount` of ``arr`` flattened."""
     return bincount(arr, weights, minlength, maxlength, dtype)
+
+
+def confusion_matrix(
+    labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32, name=None
+) -> Tensor:
+    """The ``num_classes`` x ``num_classes`` matrix counting (or summing the ``weights``
+    of) each pair ``(label, prediction)``; ``num_classes`` defaults to the largest
+    class seen plus one. Labels or predictions outside ``[0, num_classes)`` fail the
+    run, as in TF.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     m = confusion_matrix([1, 2, 4], [2, 2, 4])
+    ...     print(tf.compat.v1.Session().run(m))
+    [[0 0 0 0 0]
+     [0 0 1 0 0]
+     [0 0 1 0 0]
+     [0 0 0 0 0]
+     [0 0 0 0 1]]
+    """
+    dtype = dtypes.as_dtype(dtype)
+    with name_scope(name, "confusion_matrix", [predictions, labels, num_classes, weights]):
+        graph = graph_of([labels, predictions])
+        labels = math_ops.cast(convert_to_tensor(labels, name="labels", graph=graph), dtypes.int64)
+        predictions = math_ops.cast(
+            convert_to_tensor(predictions, name="predictions", graph=graph), dtypes.int64
+        )
+        checks = [
+            assert_non_negative(labels, message="`labels` contains negative values"),
+            assert_non_negative(predictions, message="`predictions` contains negative values"),
+        ]
+        if num_classes is None:
+            largest = math_ops.maximum(
+                math_ops.reduce_max(predictions), math_ops.reduce_max(labels)
+            )
+            num_classes = math_ops.add(largest, 1)
+        else:
+            num_classes = math_ops.cast(num_classes, dtypes.int64)
+            checks += [
+                assert_less(labels, num_classes, message="`labels` out of bound"),
+                assert_less(predictions, num_classes, message="`predictions` out of bound"),
+            ]
+        if weights is None:
+            values = array_ops.ones_like(predictions, dtype)
+        else:
+            values = math_ops.cast(convert_to_tensor(weights, name="weights"), dtype)
+        with control_dependencies(checks):
+            indices = array_ops.stack([labels, predictions], axis=1)
+        shape = array_ops.stack([num_classes, num_classes])
+        return array_ops.scatter_nd(indices, values, shape)

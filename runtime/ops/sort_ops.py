@@ -1,22 +1,26 @@
-"""Top-k selection: ``tf.nn.top_k`` (``tf.math.top_k``) and ``tf.nn.in_top_k``.
+"""Top-k selection and sorting: ``tf.nn.top_k`` (``tf.math.top_k``), ``tf.nn.in_top_k``,
+``tf.sort`` and ``tf.argsort``.
 
 ``TopKV2`` picks the ``k`` largest entries of each last-axis row (the lower index first
 among equal values, as TF's stable sort); its gradient scatters the values' gradient
-back to where they were taken from. Kernels: :mod:`runtime.kernels.segment`.
+back to where they were taken from. Sorting is a ``top_k`` of the whole axis, moved
+last and back, of the values negated for an ascending order, as TF builds it.
+Kernels: :mod:`runtime.kernels.segment`.
 """
 
 from __future__ import annotations
 
 from .. import dtypes
-from ..graph import Tensor
+from ..graph import Tensor, graph_of
 from ..registry import OpDef, TensorSpec, not_differentiable, register_gradient, register_op
+from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .constant_value import known_value
-from .core import apply_op
+from .core import apply_op, convert_to_tensor
 from .shape_util import merge_dim, with_rank, with_rank_at_least
 
-__all__ = ["in_top_k", "top_k"]
+__all__ = ["in_top_k", "top_k"]  # tf.nn's; sort and argsort are top-level names only
 
 
 def _top_k_shape(input: TensorSpec, k: TensorSpec, *, sorted, T, Tk, index_type):
@@ -135,3 +139,71 @@ def in_top_k_v1(predictions, targets, k, name=None) -> Tensor:
 
 
 V1_OVERRIDES = {"in_top_k": in_top_k_v1}
+
+
+def _sort(values, axis, direction: str, return_argsort: bool, name: str):
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(
+            f"Argument `direction` should be one of {{'ASCENDING', 'DESCENDING'}}. "
+            f"Received: direction={direction}"
+        )
+    with name_scope(name, "sort" if not return_argsort else "argsort", [values]):
+        values = convert_to_tensor(values, name="values", graph=graph_of([values]))
+        rank = values.shape.rank
+        if rank is None:
+            raise ValueError("sort needs a tensor of known rank.")
+        if not isinstance(axis, int) or not -rank <= axis < max(rank, 1):
+            raise ValueError(f"`axis` must be an int in [{-rank}, {rank}), got {axis}.")
+        axis %= max(rank, 1)
+        dtype = values.dtype.base_dtype
+        ascending = direction == "ASCENDING"
+        if ascending and dtype.is_unsigned:
+            keys = math_ops.subtract(convert_to_tensor(dtype.max, dtype), values)
+        else:
+            keys = math_ops.negative(values) if ascending else values
+        perm = (
+            None if axis == rank - 1 else [*range(axis), rank - 1, *range(axis + 1, rank - 1), axis]
+        )
+        moved = keys if perm is None else array_ops.transpose(keys, perm)
+        count = array_ops.shape(moved)[-1]
+        top, indices = top_k(moved, count)
+        result = indices if return_argsort else top
+        if not return_argsort and ascending:
+            result = values_from_keys(result, dtype)
+        return result if perm is None else array_ops.transpose(result, perm)
+
+
+def values_from_keys(keys: Tensor, dtype) -> Tensor:
+    """The values an ascending sort's keys stand for (the keys' negation or complement)."""
+    if dtype.is_unsigned:
+        return math_ops.subtract(convert_to_tensor(dtype.max, dtype), keys)
+    return math_ops.negative(keys)
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None) -> Tensor:
+    """``values`` sorted along ``axis``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = sort([[3, 1, 2], [0, 5, 4]], direction="DESCENDING")
+    ...     print(tf.compat.v1.Session().run(s))
+    [[3 2 1]
+     [5 4 0]]
+    """
+    return _sort(values, axis, direction, False, name)
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None) -> Tensor:
+    """The int32 indices that sort ``values`` along ``axis`` (equal values keep their
+    order, so every sort here is stable).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(argsort([3.0, 1.0, 2.0, 1.0])))
+    [1 3 2 0]
+    """
+    return _sort(values, axis, direction, True, name)

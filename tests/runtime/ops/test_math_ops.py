@@ -565,3 +565,38 @@ def test_float_floormod_keeps_tfs_signs(sess):
     out = sess.run(tf.math.floormod([-0.5, 0.5, -1.0, 1.0], [0.5, -0.5, 0.75, -0.75]))
     np.testing.assert_allclose(out, [0.0, 0.0, 0.5, -0.5])
     assert np.signbit(out).tolist() == [True, False, False, True]
+
+
+def test_reduction_gradient_of_a_fed_scalar_of_unknown_shape(sess):
+    """Issue 14 item 4: TF's reduced shape computes (axes + rank) % rank; for a scalar
+    there are no axes and nothing divides by the rank 0."""
+    x = tf.compat.v1.placeholder(tf.float32, None)
+    matrix = np.float32([[2.0, 2.0]])
+    for reduce, of_matrix in [
+        (tf.reduce_sum, [[1.0, 1.0]]),
+        (tf.reduce_mean, [[0.5, 0.5]]),
+        (tf.reduce_max, [[0.5, 0.5]]),  # a tie shares the gradient
+        (tf.reduce_prod, [[2.0, 2.0]]),
+    ]:
+        (grad,) = tf.gradients(reduce(x), [x])
+        assert sess.run(grad, {x: 3.0}) == 1.0
+        np.testing.assert_allclose(sess.run(grad, {x: matrix}), of_matrix)
+    with pytest.raises(InvalidArgumentError, match="Integer division by zero"):
+        sess.run(tf.math.floormod(tf.constant([1]), tf.constant([0])))
+    empty = tf.math.floormod(tf.zeros([0], tf.int32), tf.constant(0))
+    assert sess.run(empty).shape == (0,)  # nothing divides: no error, as in TF
+
+
+def test_typed_op_defs_refuse_undeclared_types_everywhere(graph):
+    """The binder checks every op built, not only the builders' calls."""
+    from runtime.ops.core import apply_op
+
+    message = "Value passed to parameter 'x' has DataType int32 not in list of allowed values"
+    with pytest.raises(TypeError, match=message):
+        apply_op("Sqrt", [tf.constant([4])], "s")
+    with pytest.raises(ValueError, match="Inconsistent values for attr 'T'"):
+        apply_op("Sqrt", [tf.constant([4.0])], "s", T=tf.float64)
+    with pytest.raises(
+        TypeError, match="not in list of allowed values: int16, uint16, int32, int64"
+    ):
+        tf.math.argmax([1.0, 2.0], output_type=tf.float32)
