@@ -1,4 +1,5 @@
-"""``tf.nn``: neural-network ops under TF2's names, and ``tf.compat.v1.nn`` (:data:`v1`).
+"""``tf.compat.v2.nn``: neural-network ops under TF2's names, and ``tf.compat.v1.nn`` (:data:`v1`),
+which ``import runtime as tf`` gives as ``tf.nn``.
 
 The op modules hold the builders by job (activations, convolutions, pooling,
 normalization, losses ...); each lists its TF2 names in ``__all__`` and, in
@@ -9,8 +10,9 @@ names only TF1 has (``fused_batch_norm``, ``xw_plus_b`` ...).
 Examples
 --------
 >>> import runtime as tf
->>> tf.nn.relu is tf.compat.v1.nn.relu, tf.nn.max_pool is tf.compat.v1.nn.max_pool
-(True, False)
+>>> v1, v2 = tf.compat.v1.nn, tf.compat.v2.nn
+>>> v2.relu is v1.relu, v2.max_pool is v1.max_pool, tf.nn is v1
+(True, False, True)
 """
 
 import types

@@ -129,7 +129,7 @@ def embedding_lookup(params, ids, max_norm=None, name=None) -> Tensor:
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     parts = [tf.constant([[0.0], [1.0]]), tf.constant([[2.0]])]
-    ...     tf.compat.v1.Session().run(tf.nn.embedding_lookup(parts, [2, 1]))
+    ...     tf.compat.v1.Session().run(tf.compat.v2.nn.embedding_lookup(parts, [2, 1]))
     array([[2.],
            [1.]], dtype=float32)
     """

@@ -567,7 +567,7 @@ def pool(
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     y = tf.nn.pool([[[1.0], [5.0], [2.0], [4.0]]], [2], "MAX", dilations=[2])
+    ...     y = tf.compat.v2.nn.pool([[[1.0], [5.0], [2.0], [4.0]]], [2], "MAX", dilations=[2])
     ...     tf.compat.v1.Session().run(y)[0, :, 0]
     array([2., 5.], dtype=float32)
     """
@@ -697,8 +697,8 @@ def dilation2d(input, filters, strides, padding, data_format, dilations, name=No
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     y = tf.nn.dilation2d([[[[1.0], [3.0], [2.0]]]], [[[0.0], [-1.0]]],
-    ...                          [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1])
+    ...     y = tf.compat.v2.nn.dilation2d([[[[1.0], [3.0], [2.0]]]], [[[0.0], [-1.0]]],
+    ...                                    [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1])
     ...     tf.compat.v1.Session().run(y)[0, 0, :, 0]
     array([2., 3.], dtype=float32)
     """
@@ -738,8 +738,8 @@ def erosion2d(value, filters, strides, padding, data_format, dilations, name=Non
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     y = tf.nn.erosion2d([[[[4.0], [3.0], [2.0]]]], [[[0.0], [1.0]]],
-    ...                         [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1])
+    ...     y = tf.compat.v2.nn.erosion2d([[[[4.0], [3.0], [2.0]]]], [[[0.0], [1.0]]],
+    ...                                   [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1])
     ...     tf.compat.v1.Session().run(y)[0, 0, :, 0]
     array([3., 2.], dtype=float32)
     """
