@@ -599,6 +599,8 @@ def stop_gradient(x, *, T):
 
 @register_kernel("ReverseSequence")
 def reverse_sequence(x, seq_lengths, *, seq_dim, batch_dim, T, Tlen):
+    if batch_dim == seq_dim:
+        fail(f"batch_dim == seq_dim == {seq_dim}")
     if seq_lengths.ndim != 1:
         fail(f"seq_lengths must be 1-dim, not {seq_lengths.ndim}")
     if seq_lengths.shape[0] != x.shape[batch_dim]:
@@ -609,9 +611,9 @@ def reverse_sequence(x, seq_lengths, *, seq_dim, batch_dim, T, Tlen):
     out = np.array(x, copy=True)
     for b, length in enumerate(seq_lengths.tolist()):
         if length < 0:
-            fail(f"seq_lengths({b}) < 0")
+            fail(f"seq_lens({b}) < 0")
         if length > x.shape[seq_dim]:
-            fail(f"seq_lengths({b}) > input.dims({seq_dim})")
+            fail(f"seq_lens({b}) > input.dims({seq_dim})")
         rows = [slice(None)] * x.ndim
         rows[batch_dim] = b
         rows[seq_dim] = slice(0, length)

@@ -98,8 +98,8 @@ def batch_to_space_nd(x, block_shape, crops, *, T, Tblock_shape, Tcrops):
     product = int(np.prod(blocks))
     if x.shape[0] % product:
         fail(
-            f"Input batch dimension ({x.shape[0]}) should be divisible by the product of block "
-            f"sizes ({product})"
+            f"Input batch dimension ({x.shape[0]}) is not divisible by product of block sizes "
+            f"({product})"
         )
     batch = x.shape[0] // product
     spatial, rest = x.shape[1 : count + 1], x.shape[count + 1 :]

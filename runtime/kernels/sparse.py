@@ -91,8 +91,9 @@ def _reduction(indices, values, shape, axes, keep_dims: bool):
 @register_kernel("SparseReduceSum")
 def sparse_reduce_sum(indices, values, shape, axes, *, keep_dims, T):
     kept_indices, kept, out_shape = _reduction(indices, values, shape, axes, keep_dims)
-    sums = np.zeros([int(shape[d]) for d in kept], dtype=values.dtype)
-    np.add.at(sums, tuple(kept_indices.T), values)
+    kept_shape = [int(shape[d]) for d in kept]
+    sums = np.zeros(int(np.prod(kept_shape)), dtype=values.dtype)
+    np.add.at(sums, _row_major(kept_indices, kept_shape), values)
     return (sums.reshape(out_shape),)
 
 

@@ -194,10 +194,10 @@ def as_string(input, *, T, precision, scientific, shortest, width, fill):
 
 
 def _parse_float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
+    """C's ``strtod``: decimal, ``inf``/``nan`` and hexadecimal (``0x10``) numbers."""
+    if text.lstrip("+-").lower().startswith("0x"):
         return float.fromhex(text)
+    return float(text)
 
 
 @register_kernel("StringToNumber")
@@ -205,18 +205,15 @@ def string_to_number(string_tensor, *, out_type):
     target = np.dtype(out_type.as_numpy_dtype)
 
     def parse(_, value):
-        text = value.decode(errors="replace").strip()
+        text = value.decode(errors="replace")
         try:
-            if target.kind == "f":
-                return _parse_float(text)
-            number = int(text)
+            number = _parse_float(text.strip()) if target.kind == "f" else int(text.strip())
         except ValueError:
             number = None
-        info = np.iinfo(target)
-        if number is None or not info.min <= number <= info.max:
-            fail(
-                f"StringToNumberOp could not correctly convert string: {value.decode(errors='replace')}"
-            )
+        if number is None or (
+            target.kind != "f" and not np.iinfo(target).min <= number <= np.iinfo(target).max
+        ):
+            fail(f"StringToNumberOp could not correctly convert string: {text}")
         return number
 
     return (_map(parse, _strings(string_tensor), dtype=target),)

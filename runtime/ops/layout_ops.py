@@ -160,7 +160,7 @@ def _space_to_batch_dims(input: TensorSpec, count, blocks, pads) -> TensorShape:
         padded = size + int(pads[i].sum())
         if padded % int(blocks[i]):
             raise ValueError(
-                f"padded_shape[{i}]={padded} is not divisible by block_shape[{i}]={int(blocks[i])}"
+                f"Dimension size must be evenly divisible by {int(blocks[i])} but is {padded}"
             )
         dims[i + 1] = padded // int(blocks[i])
     return TensorShape(dims)
@@ -172,13 +172,13 @@ def _batch_to_space_dims(input: TensorSpec, count, blocks, cuts) -> TensorShape:
     dims = list(input.shape.as_tuple())
     if blocks is None:
         return TensorShape([None] * (count + 1) + dims[count + 1 :])
-    product = int(np.prod(blocks))
     if dims[0] is not None:
-        if dims[0] % product:
-            raise ValueError(
-                f"batch size {dims[0]} is not divisible by product of block sizes {product}"
-            )
-        dims[0] //= product
+        for block in blocks.tolist():  # as TF's: one block size at a time
+            if dims[0] % block:
+                raise ValueError(
+                    f"Dimension size must be evenly divisible by {block} but is {dims[0]}"
+                )
+            dims[0] //= block
     for i in range(count):
         size = dims[i + 1]
         if size is None or cuts is None:

@@ -20,7 +20,7 @@ from .fill_ops import ones_like
 from .gather_scatter_ops import gather
 from .packing import build
 from .shape_ops import reshape, shape, squeeze
-from .shape_util import canonical_axis, merge_dim, with_rank, with_rank_at_least
+from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
     "boolean_mask",
@@ -349,8 +349,6 @@ def _reverse_sequence_shape(
     rank = input.shape.rank
     if rank is None:
         return [TensorSpec(T, TensorShape(None))]
-    if batch_dim == seq_dim:
-        raise ValueError(f"batch_dim and seq_dim must not be the same: {batch_dim}")
     for what, dim in (("batch_dim", batch_dim), ("seq_dim", seq_dim)):
         if not 0 <= dim < rank:
             raise ValueError(f"Invalid {what} {dim} for a tensor of rank {rank}")
@@ -407,9 +405,8 @@ def _roll_shape(input: TensorSpec, shift: TensorSpec, axis: TensorSpec, *, T, Ts
         if spec.shape.rank is not None and spec.shape.rank > 1:
             raise ValueError(f"{what} must be rank 0 or rank 1, got rank {spec.shape.rank}")
     with_rank_at_least(input.shape, 1)
-    count = [spec.shape.num_elements() for spec in (shift, axis)]
-    if None not in count and count[0] != count[1]:
-        raise ValueError(f"shift and axis must have the same size, got {count[0]} and {count[1]}")
+    if shift.shape.rank == 1 and axis.shape.rank == 1:
+        merge_shapes(shift.shape, axis.shape)
     return [TensorSpec(T, input.shape)]
 
 

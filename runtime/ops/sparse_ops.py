@@ -166,29 +166,31 @@ def from_dense(tensor, name=None) -> SparseTensor:
 # -- reduce_sum ----------------------------------------------------------------------------
 
 
-def _reduced_dims(shape_value, axes_value, keep_dims: bool) -> list:
-    rank = len(shape_value)
-    axes = set()
-    for axis in np.reshape(axes_value, -1).tolist():
-        if not -rank <= axis < rank:
-            raise ValueError(
-                f"Invalid reduction dimension {axis}, for input with {rank} dimensions."
-            )
-        axes.add(axis % rank)
-    return [1 if i in axes else d for i, d in enumerate(shape_value) if keep_dims or i not in axes]
-
-
 def _sparse_reduce_shape(input_indices, input_values, input_shape, reduction_axes, *, keep_dims, T):
     shape_value, axes = known_value(input_shape), known_value(reduction_axes)
     if shape_value is None or axes is None:
         return [TensorSpec(T, TensorShape(None))]
-    return [TensorSpec(T, TensorShape(_reduced_dims(shape_value.tolist(), axes, keep_dims)))]
+    rank = len(shape_value)
+    axes = np.reshape(axes, -1).tolist()
+    if any(not -rank <= axis < rank for axis in axes):
+        return [TensorSpec(T, TensorShape(None))]  # the kernel says which, as TF's
+    reduced = {axis % rank for axis in axes}
+    dims = [
+        1 if i in reduced else int(d)
+        for i, d in enumerate(shape_value)
+        if keep_dims or i not in reduced
+    ]
+    return [TensorSpec(T, TensorShape(dims))]
 
 
 def _sparse_reduce_sparse_shape(
     input_indices, input_values, input_shape, reduction_axes, *, keep_dims, T
 ):
-    return _sparse_specs(T, None)
+    return [
+        TensorSpec(dtypes.int64, TensorShape(None)),
+        TensorSpec(T, TensorShape(None)),
+        TensorSpec(dtypes.int64, TensorShape(None)),
+    ]
 
 
 _REDUCE_ARGS = (
@@ -668,8 +670,9 @@ def sparse_concat(
 def _sparse_slice_shape(indices, values, shape, start, size, *, T):
     with_rank(indices.shape, 2)
     with_rank(values.shape, 1)
-    rank = merge_dim(_rank_of(shape), merge_dim(_rank_of(start), _rank_of(size)))
-    return _sparse_specs(T, rank)
+    with_rank(start.shape, 1)
+    with_rank(size.shape, 1)
+    return _sparse_specs(T, _rank_of(shape))  # the lengths of start and size: the kernel's
 
 
 SPARSE_SLICE = register_op(
