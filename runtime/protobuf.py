@@ -543,3 +543,17 @@ def _values_from_proto(field, dtype, numpy_type: np.dtype) -> np.ndarray:
             np.fromiter(field, dtype=np.int32, count=len(field)).astype(np.uint16).view(np.float16)
         )
     return np.fromiter(field, dtype=numpy_type, count=len(field))
+
+
+def tensor_to_proto(array: np.ndarray) -> graph_pb2.TensorProto:
+    """A ``TensorProto`` holding ``array`` (the inverse of :func:`tensor_from_proto`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tensor_from_proto(tensor_to_proto(np.arange(3, dtype=np.int64))).tolist()
+    [0, 1, 2]
+    """
+    proto = graph_pb2.TensorProto()
+    _tensor_to_proto(np.asarray(array), proto)
+    return proto
