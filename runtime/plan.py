@@ -184,6 +184,10 @@ def prune(fetch_tensors, target_ops, feed_tensors) -> list:
     ['a', 'b', 'c']
     >>> [op.name for op in prune([c], [], {a})]
     ['b', 'c']
+    >>> with a.graph.as_default(), tf.control_dependencies([a]):
+    ...     e = tf.negative(b, name="e")
+    >>> [op.name for op in prune([e], [], {a})]  # a is fed: its control edge is met
+    ['b', 'e']
     """
     needed = set()
     stack = [t.op for t in fetch_tensors if t not in feed_tensors] + list(target_ops)
@@ -193,8 +197,15 @@ def prune(fetch_tensors, target_ops, feed_tensors) -> list:
             continue
         needed.add(op)
         stack.extend(t.op for t in op.inputs if t not in feed_tensors)
-        stack.extend(op.control_inputs)
+        # A control input whose every output is fed is satisfied by the feed (TF moves
+        # such an edge to the fed value): the op itself need not run.
+        stack.extend(c for c in op.control_inputs if not _all_fed(c, feed_tensors))
     return sorted(needed, key=_CREATION_ORDER)
+
+
+def _all_fed(op, feed_tensors) -> bool:
+    outputs = op.values()
+    return bool(outputs) and all(t in feed_tensors for t in outputs)
 
 
 _CREATION_ORDER = operator.attrgetter("_id")  # ops sort by creation, the key in C
