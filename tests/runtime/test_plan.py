@@ -142,8 +142,10 @@ def test_random_dags_prune_to_the_ancestors_and_run_to_python_values(dag):
             if j not in feeds and j not in seen:
                 seen.add(j)
                 needed(j, seen)
-        for j in control[i]:  # as TF, a control input that is also a data input is dropped
-            if j not in data[i] and j not in seen:
+        # As TF: a control input that is also a data input is dropped, and one whose
+        # output is fed is met by the feed.
+        for j in control[i]:
+            if j not in data[i] and j not in seen and j not in feeds:
                 seen.add(j)
                 needed(j, seen)
         return seen
