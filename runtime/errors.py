@@ -13,6 +13,7 @@ import linecache
 import os
 import sys
 import sysconfig
+import functools
 import types
 
 OK = 0
@@ -126,6 +127,9 @@ def resolve_frames(frames) -> tuple:
     return tuple(resolved)
 
 
+# Graphs built in a loop make the same (code, offset) pairs again and again; scanning a
+# code object's line table for each op cost ~45 µs per op when a 10k-op view read them.
+@functools.lru_cache(maxsize=8192)
 def _line_of(code: types.CodeType, offset: int) -> int:
     for start, end, line in code.co_lines():
         if start <= offset < end:
