@@ -9,11 +9,11 @@ shows where in the user's code the op was created -- never by parsing strings la
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
 import sysconfig
-import functools
 import types
 
 OK = 0
