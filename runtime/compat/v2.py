@@ -20,7 +20,7 @@ Examples
 (True, False, False)
 """
 
-import importlib
+from importlib import import_module as _import_module
 
 from . import v1
 
@@ -297,7 +297,7 @@ _DEFINED_DIFFERENTLY = frozenset(
 
 def _runtime(name: str):
     # The module itself, not the package attribute: ``runtime.nn`` is TF1's ``tf.nn``.
-    return importlib.import_module(f"runtime.{name}")
+    return _import_module(f"runtime.{name}")
 
 
 # The op modules spell their public names as TF2 does (TF1's builders are ``*_v1``).

@@ -27,11 +27,15 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf_names"
 _OUT_OF_SCOPE = "out of scope for a TF1 graph runtime on numpy"
 _TPU = "TPU-only: the runtime runs on CPUs"
 
+
+def _names(reason: str, names: str) -> dict:
+    return dict.fromkeys(names.split(), reason)
+
+
 # Dotted path (or the prefix of one) -> why the runtime does not have it.
 EXCLUDED: dict[str, str] = {
     # Whole submodules.
     "keras": "Keras is its own library (tf_keras); " + _OUT_OF_SCOPE,
-    "estimator": "tf.estimator is its own library; " + _OUT_OF_SCOPE,
     "lite": "TensorFlow Lite converts models for devices; " + _OUT_OF_SCOPE,
     "tpu": _TPU,
     "xla": "XLA compiles graphs for accelerators; the runtime interprets them",
@@ -58,9 +62,8 @@ EXCLUDED: dict[str, str] = {
     "lookup": "lookup tables (tf.lookup, TF 1.14+) need hash-table resources; " + _OUT_OF_SCOPE,
     "data.experimental.service": "tf.data service runs input pipelines on TF's "
     "dispatcher/worker servers",
-    "config.experimental": "device configuration for GPUs and TPUs (memory growth, "
-    "virtual devices, TensorFloat-32)",
-    "config.optimizer": "Grappler's optimizer switches; the runtime has no graph rewriter",
+    "config": "tf.config (TF 1.14+) configures devices and threads for eager execution; "
+    "TF1 programs give the Session a ConfigProto",
     # absl.flags internals, which TF re-exports whole.
     **{
         f"{module}.{name}": "absl.flags internals; classic programs use DEFINE_* and FLAGS"
@@ -91,7 +94,72 @@ EXCLUDED: dict[str, str] = {
             "text_wrap",
         ]
     },
+    # TF2-era and accelerator-only names at the top level and in kept submodules.
+    **_names(
+        "TF2's type specs (TF 1.14+) describe composite tensors to tf.function",
+        "TensorSpec TypeSpec IndexedSlicesSpec NoneTensorSpec OptionalSpec RaggedTensorSpec "
+        "SparseTensorSpec TensorArraySpec type_spec_from_value",
+    ),
+    **_names(
+        "TF2's eager and tf.function machinery; TF1 programs build graphs and run them",
+        "GradientTape Module CriticalSection function wrap_function is_symbolic_tensor "
+        "variable_creator_scope grad_pass_through recompute_grad "
+        "nondifferentiable_batch_function",
+    ),
+    **_names(
+        "added in TF 2.x, after the last TF1 release",
+        "check_pinned conv conv2d_backprop_filter_v2 conv2d_backprop_input_v2 approx_top_k "
+        "random_index_shuffle fftnd ifftnd rfftnd irfftnd math.approx_max_k "
+        "math.approx_min_k nn.approx_max_k nn.approx_min_k math.sobol_sample "
+        "nn.experimental summary.all_v2_summary_ops summary.initialize "
+        "debugging.enable_check_numerics debugging.disable_check_numerics "
+        "debugging.enable_traceback_filtering debugging.disable_traceback_filtering "
+        "debugging.is_traceback_filtering_enabled debugging.experimental "
+        "debugging.set_log_device_placement debugging.get_log_device_placement "
+        "random.experimental io.gfile.get_registered_schemes",
+    ),
+    **_names(
+        "quantized types and ops serve integer deployment; " + _OUT_OF_SCOPE,
+        "QUANTIZED_DTYPES qint8 qint16 qint32 quint8 quint16 dequantize quantize quantize_v2 "
+        "quantized_concat fake_quant_with_min_max_args fake_quant_with_min_max_args_gradient "
+        "fake_quant_with_min_max_vars fake_quant_with_min_max_vars_gradient "
+        "fake_quant_with_min_max_vars_per_channel "
+        "fake_quant_with_min_max_vars_per_channel_gradient dtypes.QUANTIZED_DTYPES "
+        "dtypes.qint8 dtypes.qint16 dtypes.qint32 dtypes.quint8 dtypes.quint16 "
+        "nn.quantized_avg_pool nn.quantized_conv2d nn.quantized_max_pool nn.quantized_relu_x "
+        "train.do_quantize_training_on_graphdef",
+    ),
+    **_names(
+        "bfloat16 and the 8-bit floats are accelerator formats numpy has no type for",
+        "bfloat16 to_bfloat16 dtypes.bfloat16 dtypes.experimental",
+    ),
+    **_names(
+        "ragged tensors are " + _OUT_OF_SCOPE,
+        "RaggedTensor ragged_fill_empty_rows ragged_fill_empty_rows_grad io.RaggedFeature",
+    ),
+    **_names(
+        "TF's C++ build",
+        "CXX11_ABI_FLAG CXX_VERSION MONOLITHIC_BUILD",
+    ),
+    **_names(
+        "Keras-style layers are Keras's; " + _OUT_OF_SCOPE,
+        "layers.experimental",
+    ),
+    **_names(
+        "TF2's object-based checkpoints and mixed precision; the runtime's train.Saver writes "
+        "TF's checkpoints",
+        "train.Checkpoint train.CheckpointManager train.CheckpointOptions train.experimental",
+    ),
+    **_names(
+        "the SDCA optimizer ops serve tf.estimator's linear models",
+        "train.sdca_fprint train.sdca_optimizer train.sdca_shrink_l1",
+    ),
     # Single names.
+    "errors.raise_exception_on_not_ok_status": "checks status objects of TF's C API",
+    "get_session_handle": "session tensor handles keep tensors between runs (TF 1.0); "
+    "rarely used, " + _OUT_OF_SCOPE,
+    "get_session_tensor": "session tensor handles; see get_session_handle",
+    "delete_session_tensor": "session tensor handles; see get_session_handle",
     "enable_eager_execution": "eager execution (TF 1.5+, opt-in); the runtime builds "
     "graphs and runs them in sessions, and says so when asked",
     "enable_v2_behavior": "switches to TF2's eager behaviour; the runtime is TF1's",
