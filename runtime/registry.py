@@ -293,6 +293,19 @@ class Registry:
         self._op_defs[op_def.name] = (op_def, _caller())
         return op_def
 
+    def registered_in(self, op_type: str) -> str | None:
+        """The source file that registered ``op_type`` (``None`` if unknown): what family
+        of ops it belongs to, for pictures.
+
+        Examples
+        --------
+        >>> import runtime, os
+        >>> os.path.basename(default_registry.registered_in("MatMul"))
+        'math_ops.py'
+        """
+        entry = self._op_defs.get(op_type)
+        return None if entry is None else entry[1].rsplit(":", 1)[0]
+
     def get_op_def(self, op_type: str) -> OpDef:
         """The ``OpDef`` of ``op_type``; ``ValueError`` with a did-you-mean if unknown."""
         try:
@@ -365,6 +378,7 @@ class Registry:
 default_registry = Registry()
 register_op = default_registry.register_op
 get_op_def = default_registry.get_op_def
+registered_in = default_registry.registered_in
 is_registered = default_registry.is_registered
 registered_ops = default_registry.registered_ops
 register_kernel = default_registry.register_kernel

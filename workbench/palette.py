@@ -9,9 +9,11 @@ a pure function of the thing coloured (a stable hash, never Python's salted
 from __future__ import annotations
 
 import math
+import os
 import zlib
 
 from runtime.devices import DeviceSpec
+from runtime.registry import registered_in
 
 # Paul Tol's "muted" qualitative scheme: distinguishable with the common colour-vision
 # deficiencies (https://personal.sron.nl/~pault/).
@@ -131,11 +133,41 @@ _CATEGORY_PATTERNS = (
 )
 
 
+# The family of op types the tables do not list, by the module that registered them:
+# a new op is categorised the day it is registered.
+_MODULES_OF_CATEGORY = {
+    "math": "math_ops linalg_ops segment_ops special_math_ops bitwise_ops clip_ops check_ops",
+    "array": (
+        "array_ops shape_ops slicing_ops concat_ops gather_scatter_ops fill_ops layout_ops "
+        "tile_pad_ops packing sparse_ops search_ops sort_ops stack_ops tensor_array_ops list_ops"
+    ),
+    "nn": (
+        "nn_ops activation_ops conv_ops pooling_ops normalization_ops loss_ops embedding_ops "
+        "candidate_sampling_ops sampled_loss_ops image_ops"
+    ),
+    "state": "variables resource_variable_ops variable_update_ops",
+    "control flow": "control_flow_ops control_flow_primitives functional_ops functional",
+    "random": "random_ops",
+    "io": (
+        "io_ops parsing_ops data_flow_ops dataset_ops iterator_ops script_ops string_ops "
+        "saver input"
+    ),
+    "summary": "summary_ops",
+    "training": "training_ops",
+}
+_CATEGORY_OF_MODULE = {
+    module: category
+    for category, modules in _MODULES_OF_CATEGORY.items()
+    for module in modules.split()
+}
+
+
 def op_category(op_type: str) -> str:
     """The category of an op type: which family of TF's ops it belongs to.
 
-    Op types the tables do not list fall back by part of their name (``Apply…``,
-    ``…Summary``, ``…Queue…``), and to ``"other"``.
+    Op types the tables do not list take the family of the module that registered them,
+    else one by part of their name (``Apply…``, ``…Summary``, ``…Queue…``, for op types
+    of imported graphs the runtime does not know), else ``"other"``.
 
     Examples
     --------
@@ -149,6 +181,11 @@ def op_category(op_type: str) -> str:
     known = CATEGORY_OF.get(op_type)
     if known is not None:
         return known
+    module = registered_in(op_type)
+    if module is not None:
+        known = _CATEGORY_OF_MODULE.get(os.path.splitext(os.path.basename(module))[0])
+        if known is not None:
+            return known
     for category, marks in _CATEGORY_PATTERNS:
         if any(mark in op_type for mark in marks):
             return category
