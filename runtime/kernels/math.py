@@ -148,6 +148,9 @@ _BINARY = {
     "MulNoNan": lambda x, y: np.where(y == 0, np.zeros_like(x), x * y),
     "Atan2": np.arctan2,
     "Zeta": _real_valued(special.zeta),
+    "Igamma": _real_valued(special.igamma),
+    "Igammac": _real_valued(special.igammac),
+    "IgammaGradA": _real_valued(special.igamma_grad_a),
     "Polygamma": _real_valued(special.polygamma),
 }
 
@@ -293,6 +296,19 @@ def clip_by_value(t, clip_value_min, clip_value_max, *, T):
                 f"shape as the input: {shape_text(bound.shape)} vs. {shape_text(t.shape)}",
             )
     return (np.minimum(np.maximum(t, clip_value_min), clip_value_max).astype(t.dtype),)
+
+
+@register_kernel("Betainc")
+def betainc(a, b, x, *, T):
+    shapes = [np.shape(v) for v in (a, b, x) if np.ndim(v)]
+    if any(shape != shapes[0] for shape in shapes):
+        raise InvalidArgumentError(
+            None,
+            None,
+            "Shapes of a, b and x are inconsistent: "
+            + " vs. ".join(shape_text(np.shape(v)) for v in (a, b, x)),
+        )
+    return (special.betainc(a, b, x).astype(x.dtype),)
 
 
 @register_kernel("CheckNumerics")

@@ -11,8 +11,8 @@ from ..registry import register_gradient
 from . import array_ops, math_ops
 from .core import convert_to_tensor
 from .linalg_ops import (
-    _permutation_matrices,
     adjoint,
+    cholesky_solve,
     cross,
     identity_like,
     matrix_band_part,
@@ -23,6 +23,8 @@ from .linalg_ops import (
     matrix_solve,
     matrix_transpose,
     matrix_triangular_solve,
+    permutation_matrices,
+    regularized_gramian_cholesky,
     self_adjoint_eig,
     svd,
     tensor_diag,
@@ -107,6 +109,30 @@ def _matrix_triangular_solve_grad(op, grad):
     )
     grad_a = matrix_band_part(grad_a, -1, 0) if lower else matrix_band_part(grad_a, 0, -1)
     return [reduce_to_shape(grad_a, op.inputs[0]), grad_b]
+
+
+@register_gradient("MatrixSolveLs")
+def _matrix_solve_ls_grad(op, grad):
+    """TF's gradient of the regularized least-squares solution (the fast path only)."""
+    if not op.get_attr("fast"):
+        raise ValueError("Gradient not defined for fast=False")
+    a, b, regularizer = op.inputs
+    x = op.outputs[0]
+    rows, cols = _known_matrix_size(a, "MatrixSolveLs")
+    l2 = math_ops.cast(regularizer, a.dtype.base_dtype)
+    if rows >= cols:
+        chol = regularized_gramian_cholesky(a, l2, first_kind=True)
+        z = cholesky_solve(chol, grad)  # (A^H A + l I)^-1 grad
+        xzt = matmul(x, z, adjoint_b=True)
+        symmetric = math_ops.add(xzt, matrix_transpose(xzt))
+        grad_a = math_ops.add(negative(matmul(a, symmetric)), matmul(b, z, adjoint_b=True))
+        return [grad_a, matmul(a, z), None]
+    chol = regularized_gramian_cholesky(a, l2, first_kind=False)
+    grad_b = cholesky_solve(chol, matmul(a, grad))
+    tmp = cholesky_solve(chol, b)  # (A A^H + l I)^-1 B
+    a1 = negative(matmul(grad_b, matmul(tmp, a, adjoint_a=True)))
+    a2 = matmul(tmp, subtract(grad, matmul(a, grad_b, adjoint_a=True)), adjoint_b=True)
+    return [math_ops.add(a1, a2), grad_b, None]
 
 
 @register_gradient("Cross")
@@ -278,5 +304,5 @@ def _lu_grad(op, lu_grad, _perm_grad):
     left = matrix_triangular_solve(lower, phi, lower=True, adjoint=True)  # l^-H phi
     permuted = adjoint(matrix_triangular_solve(upper, adjoint(left), lower=False, adjoint=False))
     # a[p] = P @ a for the permutation matrix P[i, p[i]] = 1: grad a = P^T @ grad a[p].
-    rows = _permutation_matrices(perm, factors)
+    rows = permutation_matrices(perm, factors)
     return [matmul(rows, permuted, adjoint_a=True)]

@@ -540,7 +540,7 @@ def cholesky_solve(chol, rhs, name=None) -> Tensor:
         return matrix_triangular_solve(chol, y, adjoint=True, lower=True)
 
 
-def _regularized_gramian_cholesky(matrix: Tensor, l2_regularizer, first_kind: bool) -> Tensor:
+def regularized_gramian_cholesky(matrix: Tensor, l2_regularizer, first_kind: bool) -> Tensor:
     """The Cholesky factor of ``A^H A + l I`` (``first_kind``) or ``A A^H + l I``."""
     gramian = matmul(matrix, matrix, adjoint_a=first_kind, adjoint_b=not first_kind)
     if not (isinstance(l2_regularizer, int | float) and l2_regularizer == 0):
@@ -577,9 +577,9 @@ def matrix_solve_ls(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Te
         if shape.rank is None or shape[-2] is None or shape[-1] is None:
             raise ValueError(f"matrix_solve_ls needs matrices of known size, got {shape}")
         if shape[-2] >= shape[-1]:
-            chol = _regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=True)
+            chol = regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=True)
             return cholesky_solve(chol, matmul(matrix, rhs, adjoint_a=True))
-        chol = _regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=False)
+        chol = regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=False)
         return matmul(matrix, cholesky_solve(chol, rhs), adjoint_a=True)
 
 
@@ -674,7 +674,7 @@ def lu(input, output_idx_type=dtypes.int32, name=None):
     return tuple(_apply(LU, [input], name, output_idx_type=out))
 
 
-def _permutation_matrices(perm, like: Tensor) -> Tensor:
+def permutation_matrices(perm, like: Tensor) -> Tensor:
     """``P`` with ``P[i, perm[i]] = 1`` (so ``P @ A`` is ``A[perm]``), of ``like``'s dtype."""
     size = like.shape[-1] if like.shape.rank is not None else None
     depth = size if size is not None else array_ops.shape(like)[-1]
@@ -704,7 +704,7 @@ def lu_reconstruct(lower_upper, perm, validate_args=False, name=None) -> Tensor:
             math_ops.subtract(identity, matrix_band_part(lower_upper, 0, 0)),
         )
         upper = matrix_band_part(lower_upper, 0, -1)
-        rows = _permutation_matrices(perm, lower_upper)
+        rows = permutation_matrices(perm, lower_upper)
         return matmul(rows, matmul(lower, upper), adjoint_a=True)
 
 
@@ -726,7 +726,7 @@ def lu_solve(lower_upper, perm, rhs, validate_args=False, name=None) -> Tensor:
         )
         dtype = lower_upper.dtype.base_dtype
         rhs = convert_to_tensor(rhs, dtype=dtype, name="rhs")
-        rows = _permutation_matrices(perm, lower_upper)
+        rows = permutation_matrices(perm, lower_upper)
         permuted = matmul(rows, rhs)
         identity = identity_like(lower_upper)
         unit_lower = math_ops.add(

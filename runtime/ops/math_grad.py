@@ -16,8 +16,9 @@ from ..graph import Tensor
 from ..registry import not_differentiable, register_gradient
 from . import array_ops
 from .constant_value import constant_value
-from .core import convert_to_tensor
+from .core import apply_op, convert_to_tensor
 from .math_ops import (
+    IGAMMA_GRAD_A,
     RECIPROCAL_GRAD,
     RSQRT_GRAD,
     SIGMOID_GRAD,
@@ -47,6 +48,7 @@ from .math_ops import (
     imag,
     less,
     less_equal,
+    lgamma,
     log,
     logical_not,
     matmul,
@@ -204,6 +206,37 @@ def _zeta_grad(op, grad):
     x, q = op.inputs
     partial_q = multiply(negative(x), zeta(add(x, 1.0), q))
     return [None, reduce_gradient_args(x, q, None, multiply(partial_q, grad))[1]]
+
+
+def _incomplete_gamma_grads(op, grad):
+    a, x = op.inputs
+    partial_a = apply_op(IGAMMA_GRAD_A, [a, x], "IgammaGradA").outputs[0]
+    # In log space: Gamma(a) and x ** (a - 1) overflow long before their ratio does.
+    log_partial_x = subtract(
+        add(negative(x), multiply(subtract(a, _constant(1, a)), log(x))), lgamma(a)
+    )
+    return reduce_gradient_args(a, x, multiply(partial_a, grad), multiply(exp(log_partial_x), grad))
+
+
+register_gradient("Igamma")(_incomplete_gamma_grads)
+register_gradient("Igammac")(
+    lambda op, grad: [None if g is None else negative(g) for g in _incomplete_gamma_grads(op, grad)]
+)
+
+
+@register_gradient("Betainc")
+def _betainc_grad(op, grad):
+    # TF defines the gradient for x only.
+    a, b, x = op.inputs
+    log_beta = subtract(add(lgamma(a), lgamma(b)), lgamma(add(a, b)))
+    one = _constant(1, x)
+    log_partial = subtract(
+        add(xlog1py(subtract(b, one), negative(x)), xlogy(subtract(a, one), x)), log_beta
+    )
+    partial_x = exp(log_partial)
+    if x.shape.rank == 0 and grad.shape.rank != 0:
+        return [None, None, reduce_sum(multiply(partial_x, grad))]
+    return [None, None, multiply(partial_x, grad)]
 
 
 @register_gradient("Polygamma")

@@ -33,6 +33,9 @@ from .core import (
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "betainc",
+    "igammac",
+    "igamma",
     "cumulative_logsumexp",
     "bessel_i1e",
     "bessel_i1",
@@ -226,6 +229,30 @@ DIV_NO_NAN = _binary("DivNoNan", "{float16, float32, bfloat16, float64, complex6
 MUL_NO_NAN = _binary("MulNoNan", "{bfloat16, float16, float32, float64, complex64, complex128}")
 ATAN2 = _binary("Atan2", _FLOAT, args=("y", "x"))
 ZETA = _binary("Zeta", "{float32, float64}", args=("x", "q"))
+IGAMMA = _binary("Igamma", _FLOAT, args=("a", "x"))
+IGAMMAC = _binary("Igammac", _FLOAT, args=("a", "x"))
+IGAMMA_GRAD_A = _binary("IgammaGradA", "{float32, float64}", args=("a", "x"))
+
+
+def _betainc_shape(a: TensorSpec, b: TensorSpec, x: TensorSpec, *, T) -> list[TensorSpec]:
+    shape = TensorShape(None)
+    for spec in (a, b, x):
+        if spec.shape.rank != 0:  # scalars stand for any shape, others must agree
+            shape = merge_shapes(shape, spec.shape)
+    if all(spec.shape.rank == 0 for spec in (a, b, x)):
+        shape = TensorShape([])
+    return [TensorSpec(T, shape)]
+
+
+BETAINC = register_op(
+    OpDef(
+        "Betainc",
+        ("a: T", "b: T", "x: T"),
+        ("z: T",),
+        ("T: {float32, float64}",),
+        shape_fn=_betainc_shape,
+    )
+)
 POLYGAMMA = _binary("Polygamma", "{float32, float64}", args=("a", "x"))
 NEXT_AFTER = register_op(
     OpDef(
@@ -516,6 +543,40 @@ def atan2(y, x, name=None) -> Tensor:
 def zeta(x, q, name=None) -> Tensor:
     """The Hurwitz zeta function ``sum_n (n + q) ** -x`` (op type ``Zeta``)."""
     return _apply_binary(ZETA, x, q, name or "Zeta")
+
+
+def igamma(a, x, name=None) -> Tensor:
+    """The regularized lower incomplete gamma function ``P(a, x)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     p = igamma(tf.constant(1.0, tf.float64), tf.constant(1.0, tf.float64))
+    ...     print(tf.compat.v1.Session().run(p).round(6))  # 1 - exp(-1)
+    0.632121
+    """
+    return _apply_binary(IGAMMA, a, x, name or "Igamma")
+
+
+def igammac(a, x, name=None) -> Tensor:
+    """The regularized upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)``."""
+    return _apply_binary(IGAMMAC, a, x, name or "Igammac")
+
+
+def betainc(a, b, x, name=None) -> Tensor:
+    """The regularized incomplete beta function ``I_x(a, b)`` (``a``, ``b`` and ``x`` of
+    one shape, or scalars).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     i = betainc(2.0, 2.0, 0.5)
+    ...     print(tf.compat.v1.Session().run(i))
+    0.5
+    """
+    return apply_op(BETAINC, [a, b, x], name or "Betainc").outputs[0]
 
 
 def polygamma(a, x, name=None) -> Tensor:

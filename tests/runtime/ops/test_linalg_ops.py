@@ -82,3 +82,18 @@ def test_einsum_refuses_bad_equations(graph):
         tf.einsum("ij,jk->ik", tf.zeros([2, 2]))
     with pytest.raises(ValueError, match="output label 'z' does not appear in the inputs"):
         tf.einsum("ij->z", tf.zeros([2, 2]))
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (2, 4)], ids=["overdetermined", "underdetermined"])
+def test_matrix_solve_ls_op_gradient(shape):
+    """The MatrixSolveLs op (TF's graphs hold it where lstsq's composite is not used)."""
+    from runtime.ops.core import apply_op
+    from runtime.ops.linalg_ops import MATRIX_SOLVE_LS
+
+    a, b = RNG.standard_normal(shape), RNG.standard_normal((shape[0], 2))
+
+    def solve(a, b):
+        regularizer = tf.constant(0.1, tf.float64)
+        return apply_op(MATRIX_SOLVE_LS, [a, b, regularizer], "ls").outputs[0]
+
+    check_gradients(solve, [a, b], rtol=1e-4)
