@@ -3,9 +3,11 @@
 They live outside ``runtime.kernels`` because they need Pillow (the pure numpy
 kernels may not import it). An image is ``uint8`` (or ``uint16`` for 16-bit PNGs)
 ``[height, width, channels]``; ``channels=0`` keeps the file's channels, 1 is grey,
-2 grey and alpha, 3 RGB and 4 RGBA. Bytes that are not an image of the format are
-``InvalidArgumentError``, as in TF; decoding allocates only what the header of an
-image that decodes says (Pillow refuses decompression bombs).
+3 RGB and 4 RGBA. As TF's, either decoder reads any image format it knows by its
+first bytes (PNG, JPEG, GIF, BMP, WebP); bytes of no known format, or a file that
+does not decode, are ``InvalidArgumentError`` with TF's message. Decoding allocates
+only what the header of an image that decodes says (Pillow refuses decompression
+bombs).
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ from .errors import InvalidArgumentError
 from .registry import register_kernel
 
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+# The first bytes of each format, and TF's message for a file of it that does not decode.
+_FORMATS = (
+    (b"\x89PNG\r\n\x1a\n", "PNG", "Invalid PNG. Failed to initialize decoder."),
+    (b"\xff\xd8\xff", "JPEG", "jpeg::Uncompress failed. Invalid JPEG data or crop window."),
+    (b"GIF8", "GIF", "Invalid GIF data (size {size})"),
+    (b"BM", "BMP", "Invalid BMP data (size {size})"),
+)
 
 
 def _fail(text: str):
@@ -33,48 +42,51 @@ def _scalar_bytes(contents) -> bytes:
     return value.encode() if isinstance(value, str) else bytes(value)
 
 
-def _open(contents: bytes, kind: str, formats: tuple) -> Image.Image:
-    try:
-        image = Image.open(io.BytesIO(contents), formats=list(formats))
-        image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        _fail(f"Invalid {kind} data, size {len(contents)}")
-    return image
-
-
-def _check_channels(channels: int, allowed=(0, 1, 2, 3, 4)) -> None:
-    if channels not in allowed:
-        _fail(f"channels must be 0, 1, 2, 3, or 4, got {channels}")
-
-
-def _to_channels(image: Image.Image, channels: int) -> Image.Image:
-    """``image`` converted to ``channels`` (0: as stored, a palette expanded)."""
-    if channels == 0:
-        if image.mode in _MODES.values():
+def _open(data: bytes, reduce: int = 1, grey: bool = False) -> Image.Image:
+    """The image in ``data``, of whichever format its first bytes say. A JPEG is
+    decoded ``reduce`` times smaller, and straight to grey if ``grey``, by libjpeg
+    itself (its DCT scaling and colour conversion, as TF's ``ratio`` and channels)."""
+    for magic, name, message in _FORMATS:
+        if data.startswith(magic):
+            try:
+                image = Image.open(io.BytesIO(data), formats=[name])
+                if name == "JPEG" and (reduce > 1 or grey):
+                    size = (image.width // reduce, image.height // reduce)
+                    image.draft("L" if grey else image.mode, size)
+                image.load()
+            except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+                _fail(message.format(size=len(data)))
             return image
-        has_alpha = "A" in image.getbands() or "transparency" in image.info
-        return image.convert("RGBA" if has_alpha else "RGB")
-    return image.convert(_MODES[channels])
+    _fail("Unknown image file format. One of JPEG, JPEG XL, PNG, GIF, BMP, WebP required.")
 
 
-def _as_array(image: Image.Image) -> np.ndarray:
+def _pixels(image: Image.Image, channels: int, dtype) -> np.ndarray:
+    """``image`` as ``[height, width, channels]`` of ``dtype`` (uint8 or uint16)."""
+    wide = dtype is np.uint16
+    if image.mode in ("I;16", "I;16B", "I") and channels in (0, 1):
+        grey = np.asarray(image, dtype=np.uint16)[:, :, None]  # 16-bit grey
+        return grey if wide else (grey >> 8).astype(np.uint8)
+    if channels == 0:
+        if image.mode not in _MODES.values():
+            has_alpha = "A" in image.getbands() or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha else "RGB")
+    else:
+        image = image.convert(_MODES[channels])
     array = np.asarray(image)
-    return array[:, :, None] if array.ndim == 2 else array
+    array = array[:, :, None] if array.ndim == 2 else array
+    return array.astype(np.uint16) * 257 if wide else array  # 8 bits spread over 16
+
+
+def _check_channels(channels: int) -> None:
+    if channels not in (0, 1, 3, 4):
+        _fail(f"`channels` must be 0, 1, 3 or 4 but got {channels}")
 
 
 @register_kernel("DecodePng")
 def decode_png(contents, *, channels, dtype):
     _check_channels(channels)
-    image = _open(_scalar_bytes(contents), "PNG", ("PNG",))
-    if image.mode in ("I;16", "I;16B", "I") and channels in (0, 1):
-        wide = np.asarray(image, dtype=np.uint16)[:, :, None]  # 16-bit grey
-        if dtype.as_numpy_dtype is np.uint8:
-            return ((wide >> 8).astype(np.uint8),)
-        return (wide,)
-    pixels = _as_array(_to_channels(image, channels))
-    if dtype.as_numpy_dtype is np.uint16:
-        return (pixels.astype(np.uint16) * 257,)  # 8 bits spread over 16, as TF's
-    return (pixels,)
+    image = _open(_scalar_bytes(contents), grey=channels == 1)
+    return (_pixels(image, channels, dtype.as_numpy_dtype),)
 
 
 @register_kernel("DecodeJpeg")
@@ -88,38 +100,42 @@ def decode_jpeg(
     acceptable_fraction,
     dct_method,
 ):
-    _check_channels(channels, (0, 1, 3))
+    # Pillow's libjpeg decodes with the accurate integer IDCT ("INTEGER_ACCURATE");
+    # TF's default, the fast one, differs by a few levels.
+    _check_channels(channels)
+    if channels == 4:
+        _fail("JPEG does not support 4 channels")
     if ratio not in (1, 2, 4, 8):
         _fail(f"ratio must be 1, 2, 4, or 8, got {ratio}")
-    data = _scalar_bytes(contents)
-    try:
-        image = Image.open(io.BytesIO(data), formats=["JPEG"])
-        if ratio > 1:  # libjpeg's DCT scaling, as TF's ratio
-            image.draft(image.mode, (image.width // ratio, image.height // ratio))
-        image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        _fail(f"Invalid JPEG data or crop window, data size {len(data)}")
-    if channels == 0 and image.mode not in ("L", "RGB"):
-        image = image.convert("RGB")
-    return (_as_array(_to_channels(image, channels)),)
+    image = _open(_scalar_bytes(contents), reduce=ratio, grey=channels == 1)
+    return (_pixels(image, channels, np.uint8),)
 
 
-@register_kernel("EncodePng")
-def encode_png(image, *, compression, T):
-    if image.ndim != 3:
-        _fail(f"image must be 3-dimensional{list(image.shape)}")
+def _encode(image: np.ndarray, level: int) -> bytes:
     depth = image.shape[2]
     if depth not in _MODES:
         _fail(f"image must have 1, 2, 3, or 4 channels, got {depth}")
     if image.dtype == np.uint16:
         if depth != 1:
-            _fail("Only 16-bit grey PNGs are supported here")
+            _fail("Only 16-bit greyscale PNGs are supported here")
         picture = Image.fromarray(image[:, :, 0].astype("<u2"), mode="I;16")
     else:
         picture = Image.fromarray(image[:, :, 0] if depth == 1 else image, mode=_MODES[depth])
     buffer = io.BytesIO()
-    level = 6 if compression == -1 else int(compression)
-    if not 0 <= level <= 9:
-        _fail(f"compression should be in [-1,9], got {compression}")
     picture.save(buffer, format="PNG", compress_level=level)
-    return (np.array(buffer.getvalue(), dtype=object),)
+    return buffer.getvalue()
+
+
+@register_kernel("EncodePng")
+def encode_png(image, *, compression, T):
+    if image.ndim < 3:
+        _fail(f"image must be at least 3-dimensional{list(image.shape)}")
+    if not -1 <= compression <= 9:
+        _fail(f"compression should be in [-1,9], got {compression}")
+    level = 6 if compression == -1 else int(compression)  # zlib's default
+    batch = image.shape[:-3]
+    out = np.empty(batch, dtype=object)
+    flat = image.reshape((-1, *image.shape[-3:]))
+    for i, picture in enumerate(flat):
+        out.reshape(-1)[i] = _encode(picture, level)
+    return (out,)

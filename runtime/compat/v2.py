@@ -354,8 +354,8 @@ def _namespace() -> dict:
         if builder is not None:
             names[name] = builder
     for name in (
-        *("bitwise", "compat", "data", "debugging", "dtypes", "errors", "io", "linalg"),
-        *("math", "nn", "queue", "random"),
+        *("bitwise", "compat", "data", "debugging", "dtypes", "errors", "image", "io"),
+        *("linalg", "math", "nn", "queue", "random", "sparse", "strings"),
     ):
         names[name] = _runtime(name)
     names["train"] = _runtime("training.v2")

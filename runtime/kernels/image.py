@@ -15,6 +15,7 @@ import functools
 
 import numpy as np
 
+from ..errors import OutOfRangeError
 from ..registry import register_kernel
 from .array import fail
 from .math import shape_text
@@ -229,7 +230,7 @@ def _check_boxes(boxes, box_index, batch: int) -> None:
             f"box_index has incompatible shape {shape_text(box_index.shape)} for {len(boxes)} boxes"
         )
     if len(box_index) and (box_index.min() < 0 or box_index.max() >= batch):
-        fail("box_index has values outside [0, batch_size)")
+        raise OutOfRangeError(None, None, "box_index has values outside [0, batch_size)")
 
 
 def _crop_coordinates(y1, y2, crop: int, size: int):

@@ -11,6 +11,8 @@ ones raise ``ValueError`` while building, dynamic ones are ``Assert`` ops.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtypes
 from .. import image_codec as _codec_kernels  # noqa: F401 - registers the PNG/JPEG kernels
 from ..graph import Tensor
@@ -43,12 +45,18 @@ _RESIZE_ATTRS = ("align_corners: bool = false", "half_pixel_centers: bool = fals
 # -- resize ops ----------------------------------------------------------------------------
 
 
+def _with_value(dim, value: int) -> None:
+    """TF's ``WithValue``: a dimension that must be ``value`` when known."""
+    if dim is not None and dim != value:
+        raise ValueError(f"Dimension must be {value} but is {dim}")
+
+
 def _resize_shape(
     images: TensorSpec, size: TensorSpec, *, T, align_corners, half_pixel_centers, out=None
 ):
     dims = with_rank(images.shape, 4).as_tuple()
     with_rank(size.shape, 1)
-    merge_dim(size.shape[0], 2)
+    _with_value(size.shape[0], 2)
     target = known_shape(size)
     height, width = target.as_tuple() if target.rank == 2 else (None, None)
     return [TensorSpec(out or T, TensorShape([dims[0], height, width, dims[3]]))]
@@ -230,7 +238,15 @@ def _resize_images_common(images, method, size, preserve_aspect_ratio, name, ski
 
 
 def _aspect_preserving_size(images, size) -> Tensor:
+    """The largest size within ``size`` of ``images``' aspect ratio (TF's float32
+    arithmetic; computed now when the sizes are known, as TF's shape inference does)."""
     _, height, width, _ = _image_dimensions(images, 4)
+    wanted = constant_value(size)
+    if wanted is not None and not _is_tensor(height) and not _is_tensor(width):
+        f32 = np.float32
+        factor = min(f32(wanted[0]) / f32(height), f32(wanted[1]) / f32(width))
+        scaled = [int(np.round(factor * f32(d))) for d in (height, width)]
+        return convert_to_tensor(scaled, dtypes.int32, name="size")
     as_float = lambda x: math_ops.cast(x, dtypes.float32)  # noqa: E731
     factor = math_ops.minimum(
         as_float(size[0]) / as_float(height), as_float(size[1]) / as_float(width)
@@ -745,9 +761,9 @@ def _neg(x):
 def _crop_and_resize_shape(image, boxes, box_ind, crop_size, *, T, method, extrapolation_value):
     depth = with_rank(image.shape, 4)[3]
     count = merge_dim(with_rank(boxes.shape, 2)[0], with_rank(box_ind.shape, 1)[0])
-    merge_dim(boxes.shape[1], 4)
+    _with_value(boxes.shape[1], 4)
     with_rank(crop_size.shape, 1)
-    merge_dim(crop_size.shape[0], 2)
+    _with_value(crop_size.shape[0], 2)
     value = known_value(crop_size)
     height, width = (None, None) if value is None else (int(value[0]), int(value[1]))
     return [TensorSpec(dtypes.float32, TensorShape([count, height, width, depth]))]
@@ -1047,8 +1063,8 @@ DECODE_JPEG = register_op(
 
 
 def _encode_png_shape(image: TensorSpec, *, compression, T):
-    with_rank(image.shape, 3)
-    return [TensorSpec(dtypes.string, TensorShape([]))]
+    dims = with_rank_at_least(image.shape, 3)
+    return [TensorSpec(dtypes.string, dims[:-3] if dims.rank is not None else TensorShape(None))]
 
 
 ENCODE_PNG = register_op(
@@ -1104,8 +1120,8 @@ def decode_jpeg(
 
 
 def encode_png(image, compression=-1, name=None) -> Tensor:
-    """The PNG bytes of the uint8 (or uint16) ``image`` ``[height, width, channels]``;
-    ``compression`` 0-9 (-1: zlib's default)."""
+    """The PNG bytes of the uint8 (or uint16) ``image`` ``[height, width, channels]``
+    (of each image of a batch); ``compression`` 0-9 (-1: zlib's default)."""
     return build(ENCODE_PNG, [image], name, compression=int(compression)).outputs[0]
 
 
