@@ -126,7 +126,8 @@ def message_mutant(draw) -> bytes:
             continue
         node = nodes[draw(st.integers(0, len(nodes) - 1))]
         change = draw(st.sampled_from(["attr", "new_attr", "input", "op", "name", "device",
-                                       "drop_attr", "drop_node", "copy_node", "cycle"]))  # fmt: skip
+                                       "drop_attr", "drop_node", "copy_node", "cycle",
+                                       "content", "content"]))  # fmt: skip
         if change == "attr" and node.attr:
             key = draw(st.sampled_from(sorted(node.attr)))
             draw(attr_value(node.attr[key]))
@@ -150,6 +151,16 @@ def message_mutant(draw) -> bytes:
             nodes.remove(node)
         elif change == "copy_node":
             nodes.add().CopyFrom(node)
+        elif (
+            change == "content"
+            and "value" in node.attr
+            and node.attr["value"].tensor.tensor_content
+        ):
+            # Same size, other bytes: the graph still imports, and runs on NaNs and extremes.
+            content = bytearray(node.attr["value"].tensor.tensor_content)
+            for _ in range(draw(st.integers(1, 8))):
+                content[draw(st.integers(0, len(content) - 1))] = draw(st.integers(0, 255))
+            node.attr["value"].tensor.tensor_content = bytes(content)
         elif change == "cycle" and len(nodes) > 1:
             node.input.append(nodes[-1].name)
             nodes[-1].input.append(node.name)
@@ -254,7 +265,7 @@ def bounded(parse) -> None:
 
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=120,
     deadline=None,
     derandomize=True,  # CI sees the same mutants each time; a failure reproduces
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
