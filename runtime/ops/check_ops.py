@@ -17,6 +17,7 @@ from ..errors import InvalidArgumentError
 from ..graph import Tensor, get_default_graph, graph_of
 from ..registry import OpDef, register_gradient, register_op
 from ..scopes import control_dependencies, name_scope
+from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .constant_value import constant_value
 from .control_flow_ops import group, no_op
@@ -43,6 +44,7 @@ __all__ = [
     "assert_rank_in",
     "assert_same_float_dtype",
     "assert_scalar",
+    "assert_shapes",
     "assert_type",
     "check_numerics",
     "is_non_decreasing",
@@ -313,6 +315,126 @@ def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None)
             ]
         condition = math_ops.reduce_any(math_ops.equal(array_ops.rank(x), wanted))
         return Assert(condition, data, summarize=summarize)
+
+
+def _dimension_sizes(x: Tensor) -> list:
+    """Each dimension of ``x``: an int where static, else a scalar tensor; a scalar is
+    taken as one dimension of size 1 (TF's rule)."""
+    if x.shape.rank == 0:
+        return [1]
+    dynamic = array_ops.shape(x)
+    if x.shape.rank is None:
+        return _DynamicSizes(dynamic)
+    return [d if d is not None else dynamic[i] for i, d in enumerate(x.shape.as_list())]
+
+
+class _DynamicSizes:
+    """The sizes of a tensor of unknown rank, sliced from its shape when asked."""
+
+    def __init__(self, shape: Tensor):
+        self.shape = shape
+
+    def __getitem__(self, index: int):
+        return self.shape[index]
+
+
+def _is_known(size) -> bool:
+    return isinstance(size, int | np.integer)
+
+
+def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
+    """Asserts that tensors have the shapes ``shapes`` gives: ``[(tensor, (2, 'N',
+    None)), ...]`` or a dict. An int is a fixed size, a string a size shared by every
+    use of that string, ``None`` or ``'.'`` any size, and a first ``...`` or ``'*'`` any
+    number of leading dimensions. Checked when the graph is built where the sizes are
+    known (``ValueError``), by ``Assert`` ops otherwise.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x, y = tf.zeros([2, 3]), tf.zeros([3, 5])
+    ...     assert_shapes([(x, ("N", "Q")), (y, ("Q", 4))])
+    Traceback (most recent call last):
+    ...
+    ValueError: Specified explicitly.  Tensor zeros_1:0 dimension 1 must have size 4.  Received size 5, shape (3, 5)
+    """
+    if isinstance(shapes, dict):
+        shapes = shapes.items()
+    prefix = f"{message} " if message else ""
+    with name_scope(name, "assert_shapes", []):
+        entries = []
+        for tensor, spec in shapes:
+            if spec is None:
+                continue
+            tensor = convert_to_tensor(tensor, graph=graph_of([tensor]))
+            if not hasattr(spec, "__iter__") and not hasattr(spec, "__getitem__"):
+                raise ValueError(
+                    f"{prefix}Tensor {tensor.name}.  Specified shape must be an iterable.  An "
+                    "iterable has the attribute `__iter__` or `__getitem__`.  Received "
+                    f"specified shape: {spec}"
+                )
+            spec = tuple(spec.as_list() if isinstance(spec, TensorShape) else spec)
+            leading = bool(spec) and spec[0] in (Ellipsis, "*")
+            for i, symbol in enumerate(spec[1:] if leading else spec, 1 if leading else 0):
+                if symbol in (Ellipsis, "*"):
+                    raise ValueError(
+                        f"{prefix}Tensor {tensor.name} specified shape index {i}.  Symbol `...` "
+                        "or `*` for a variable number of unspecified dimensions is only allowed "
+                        "as the first entry"
+                    )
+            symbols = (spec[1:] if leading else spec) or (1,)
+            entries.append((tensor, leading, symbols))
+        ranks = []
+        for tensor, leading, symbols in entries:
+            rank = len(symbols)
+            if leading:
+                if rank > 1:
+                    ranks.append(assert_rank_at_least(tensor, rank, data, summarize, message))
+            elif rank == 1:
+                ranks.append(assert_rank_in(tensor, [0, 1], data, summarize, message))
+            else:
+                ranks.append(assert_rank(tensor, rank, data, summarize, message))
+        sizes_checks, known = [], {}
+        for tensor, leading, symbols in entries:
+            actual = _dimension_sizes(tensor)
+            for i, symbol in enumerate(symbols):
+                if symbol is None or symbol == ".":
+                    continue
+                dim = i - len(symbols) if leading else i
+                with control_dependencies(ranks):
+                    size = actual[dim]
+                if _is_known(symbol):
+                    wanted, origin = int(symbol), "Specified explicitly"
+                elif symbol in known:
+                    wanted, by, at = known[symbol]
+                    origin = f"Specified by tensor {by.name} dimension {at}"
+                else:
+                    known[symbol] = (size, tensor, dim)
+                    continue
+                if _is_known(size) and _is_known(wanted):
+                    if int(size) != int(wanted):
+                        raise ValueError(
+                            f"{prefix}{origin}.  Tensor {tensor.name} dimension {dim} must have "
+                            f"size {wanted}.  Received size {size}, shape {tensor.shape}"
+                        )
+                    continue
+                checked = data
+                if checked is None:
+                    checked = [
+                        prefix,
+                        origin,
+                        f"Tensor {tensor.name} dimension",
+                        dim,
+                        "must have size",
+                        wanted,
+                        "Received shape: ",
+                        array_ops.shape(tensor),
+                    ]
+                condition = math_ops.equal(convert_to_tensor(size), convert_to_tensor(wanted))
+                sizes_checks.append(Assert(condition, checked, summarize=summarize))
+        with control_dependencies(ranks):
+            return group(*sizes_checks)
 
 
 def assert_scalar(tensor, name=None, message=None):
