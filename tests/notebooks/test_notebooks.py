@@ -124,3 +124,17 @@ def test_tfrecords_and_summaries_trains_from_its_records_and_restores_its_checkp
     assert restored.group(1) == restored.group(2) and float(restored.group(1)) > 0.9
     widgets = [o for o in outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(widgets) == 1  # the SummaryView
+
+
+def test_tf1_code_from_a_book_runs_with_only_its_import_changed(execute):
+    path = ROOT / "notebooks/tf1_code_from_a_book.ipynb"
+    nb = execute(path)
+    program = [c.source for c in nb.cells if c.cell_type == "code" and "workbench" not in c.source]
+    lines = [line for source in program for line in source.splitlines()]
+    assert [line for line in lines if "runtime" in line] == [
+        "import runtime as tf  # the book: import tensorflow as tf"
+    ]
+    assert not any("compat" in line for line in lines)  # TF1's names at TF1's places
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    accuracy = float(re.search(r"test accuracy ([0-9.]+)", text).group(1))
+    assert accuracy > 0.85, text
