@@ -201,6 +201,9 @@ def kernels_forward(images) -> float:
 
 
 CALLS = {"cnn_forward": 10, "cnn_step": 5, "MobileNetV2": 5, "ResNet50": 2}
+# Seconds to wait after each batch: TF's (Eigen) and OpenBLAS's worker threads spin for
+# a while after their work, which would take the cores from the other side's batch.
+SETTLE = 0.3
 
 
 def measure(rounds: int) -> tuple[dict, str]:
@@ -219,7 +222,9 @@ def measure(rounds: int) -> tuple[dict, str]:
                         best = [float("inf"), float("inf")]
                         for _ in range(rounds):
                             best[0] = min(best[0], batch_seconds(fn, CALLS[name]))
+                            time.sleep(SETTLE)
                             best[1] = min(best[1], theirs.batch(threads, name, CALLS[name]))
+                            time.sleep(SETTLE)
                         results[threads, name] = tuple(best)
         finally:
             theirs.close()
