@@ -67,9 +67,7 @@ def test_log_uniform_sampler_draws_zipf_frequencies():
     np.testing.assert_allclose(counts, expected, rtol=0.1, atol=60)
     sampled, true_count, sampled_count = runs[0]
     np.testing.assert_allclose(true_count, [[log_uniform(0, 20) * 50]], rtol=1e-6)
-    np.testing.assert_allclose(
-        sampled_count, [log_uniform(k, 20) * 50 for k in sampled], rtol=1e-6
-    )
+    np.testing.assert_allclose(sampled_count, [log_uniform(k, 20) * 50 for k in sampled], rtol=1e-6)
 
 
 def test_unique_expected_counts_follow_tfs_formula():
