@@ -9,7 +9,6 @@ the circles.
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -65,7 +64,6 @@ def test_mlp_with_placeholders_reaches_the_target_accuracy(graph, data):
     y = v1.placeholder(tf.int32, [None], name="y")
     step, accuracy = mlp(x, y)
     rng = np.random.default_rng(1)
-    started = time.monotonic()
     with v1.Session(graph=graph) as sess:
         sess.run(v1.global_variables_initializer())
         before = sess.run(accuracy, {x: x_test, y: y_test})
@@ -76,7 +74,6 @@ def test_mlp_with_placeholders_reaches_the_target_accuracy(graph, data):
         assert v1.train.global_step(sess, v1.train.get_global_step()) == STEPS
     assert before < 0.6
     assert after >= TARGET_ACCURACY, after
-    assert time.monotonic() - started < 15.0
 
 
 def test_mlp_fed_by_a_queue_from_a_producer_thread(graph, data):
@@ -103,7 +100,6 @@ def test_mlp_fed_by_a_queue_from_a_producer_thread(graph, data):
         sess.run(close)
 
     producer = threading.Thread(target=produce)
-    started = time.monotonic()
     producer.start()
     steps = 0
     try:
@@ -118,4 +114,3 @@ def test_mlp_fed_by_a_queue_from_a_producer_thread(graph, data):
     assert not producer.is_alive()
     assert steps == len(order) // BATCH
     assert final >= TARGET_ACCURACY, final
-    assert time.monotonic() - started < 15.0
