@@ -22,6 +22,7 @@ __all__ = [
     "disable_v2_tensorshape",
     "enable_eager_execution",
     "executing_eagerly",
+    "executing_eagerly_outside_functions",
     "resource_variables_enabled",
 ]
 
@@ -69,6 +70,11 @@ def enable_eager_execution(config=None, device_policy=None, execution_mode=None)
 
 def executing_eagerly() -> bool:
     """Always ``False``: graphs are built and run in sessions."""
+    return False
+
+
+def executing_eagerly_outside_functions() -> bool:
+    """Always ``False``: outside function bodies too, graphs are built, not run."""
     return False
 
 

@@ -280,3 +280,16 @@ import builtins as _builtins  # noqa: E402 - the module shadows bool/float above
 builtins_bool = _builtins.bool
 builtins_float = _builtins.float
 builtins_int = _builtins.int
+
+# ``tf.dtypes`` also exports these ops (TF's namespace); the op modules import this one,
+# so the ops are looked up at the top level when first asked for.
+_OPS_IN_NAMESPACE = ("as_string", "cast", "complex", "saturate_cast")
+
+
+def __getattr__(name: str):
+    if name in _OPS_IN_NAMESPACE:
+        import runtime
+
+        if hasattr(runtime, name):
+            return getattr(runtime, name)
+    raise AttributeError(f"module 'runtime.dtypes' has no attribute '{name}'")

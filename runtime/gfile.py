@@ -20,6 +20,7 @@ __all__ = [
     "exists",
     "glob",
     "isdir",
+    "join",
     "listdir",
     "makedirs",
     "mkdir",
@@ -211,3 +212,14 @@ def walk(top, topdown: bool = True, onerror=None):
     """``(directory, subdirectories, files)`` for each directory under ``top``, as ``os.walk``."""
     for directory, subdirectories, files in os.walk(_path(top), topdown, onerror):
         yield directory, sorted(subdirectories), sorted(files)
+
+
+def join(path, *paths) -> str:
+    """``path`` and ``paths`` joined with ``/`` (``tf.io.gfile.join``).
+
+    Examples
+    --------
+    >>> join("logs", "run1", "events")
+    'logs/run1/events'
+    """
+    return os.path.join(_path(path), *map(_path, paths))

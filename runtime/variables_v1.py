@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import enum
 import functools
 
 from .graph import get_default_graph
@@ -30,6 +31,8 @@ from .ops.variables import (
 
 __all__ = [
     "Template",
+    "VariableAggregation",
+    "VariableSynchronization",
     "all_variables",
     "assert_variables_initialized",
     "get_local_variable",
@@ -42,6 +45,25 @@ __all__ = [
     "tables_initializer",
     "variable_op_scope",
 ]
+
+
+class VariableSynchronization(enum.Enum):
+    """When a distributed variable's copies agree (TF's values; one copy here)."""
+
+    AUTO = 0
+    NONE = 1
+    ON_WRITE = 2
+    ON_READ = 3
+
+
+class VariableAggregation(enum.Enum):
+    """How a distributed variable's copies combine updates (TF's values; one copy here)."""
+
+    NONE = 0
+    SUM = 1
+    MEAN = 2
+    ONLY_FIRST_REPLICA = 3
+
 
 all_variables = global_variables
 initialize_variables = variables_initializer

@@ -5,7 +5,7 @@ Examples
 >>> import runtime as tf
 >>> tf.compat.as_bytes("héllo"), tf.compat.as_text(b"h\\xc3\\xa9llo")
 (b'h\\xc3\\xa9llo', 'héllo')
->>> tf.compat.dimension_value(tf.TensorShape([3, None])[0])
+>>> tf.compat.dimension_value(tf.compat.dimension_at_index(tf.TensorShape([3, None]), 0))
 3
 """
 
@@ -17,6 +17,9 @@ import numbers
 import os
 
 import numpy as np
+
+from ..dimension import Dimension
+from ..shapes import as_shape
 
 __all__ = [
     "as_bytes",
@@ -114,19 +117,17 @@ def dimension_value(dimension):
     return getattr(dimension, "value", dimension)
 
 
-def dimension_at_index(shape, index):
-    """Dimension ``index`` of ``shape`` (``None`` throughout for an unknown rank).
+def dimension_at_index(shape, index) -> Dimension:
+    """Dimension ``index`` of ``shape``, as a ``Dimension`` (unknown for an unknown rank).
 
     Examples
     --------
     >>> import runtime as tf
-    >>> dimension_at_index(tf.TensorShape([2, 5]), 1), dimension_at_index(tf.TensorShape(None), 1)
-    (5, None)
+    >>> dimension_at_index(tf.TensorShape([2, 5]), 1), dimension_at_index(None, 1)
+    (Dimension(5), Dimension(None))
     """
-    from ..shapes import as_shape
-
     shape = as_shape(shape)
-    return None if shape.rank is None else shape[index]
+    return Dimension(None if shape.rank is None else shape[index])
 
 
 # TF 2.21's horizon: graphs may use what TF's consumers of that day read.

@@ -13,6 +13,8 @@ modules' ``v1`` namespaces, ``train`` is ``runtime.training`` and ``gfile`` TF1'
 ``gfile``.
 """
 
+import types as _types
+
 from .. import (
     app,
     bitwise,
@@ -57,6 +59,7 @@ from ..control_flow_util import (
 from ..debugging import v1 as debugging
 from ..default_graph import *
 from ..devices import DeviceSpec
+from ..dimension import Dimension
 from ..dtypes import (
     DType,
     as_dtype,
@@ -221,6 +224,8 @@ from ..ops.script_ops import py_func
 from ..ops.segment_ops import bincount_v1 as bincount
 from ..ops.segment_ops import (
     confusion_matrix,
+    dynamic_partition,
+    dynamic_stitch,
     segment_max,
     segment_mean,
     segment_min,
@@ -291,6 +296,7 @@ from ..version import (
     GRAPH_DEF_VERSION_MIN_PRODUCER,
     VERSION,
 )
+from .conversions import dimension_at_index, dimension_value
 
 # The TF1 spellings of the array, sparse, string and variable-update ops.
 globals().update(
@@ -301,3 +307,8 @@ globals().update(
         **_variable_update_ops.V1_OVERRIDES,
     }
 )
+
+# tf.manip: TF 1.12's namespace of array ops, the same objects as at the top level.
+manip = _types.ModuleType("runtime.compat.v1.manip", "``tf.manip``: array ops, as at the top.")
+_MANIP = ("batch_to_space_nd", "gather_nd", "reshape", "reverse", "roll", "scatter_nd")
+manip.__dict__.update({name: globals()[name] for name in (*_MANIP, "space_to_batch_nd", "tile")})
