@@ -115,12 +115,10 @@ def _encode(image: np.ndarray, level: int) -> bytes:
     depth = image.shape[2]
     if depth not in _MODES:
         _fail(f"image must have 1, 2, 3, or 4 channels, got {depth}")
-    if image.dtype == np.uint16:
-        if depth != 1:
-            _fail("Only 16-bit greyscale PNGs are supported here")
-        picture = Image.fromarray(image[:, :, 0].astype("<u2"), mode="I;16")
-    else:
-        picture = Image.fromarray(image[:, :, 0] if depth == 1 else image, mode=_MODES[depth])
+    if image.dtype == np.uint16 and depth != 1:
+        _fail("Only 16-bit greyscale PNGs are supported here")
+    # Pillow picks the mode from the array: L, LA, RGB, RGBA, or I;16 for 16-bit grey.
+    picture = Image.fromarray(np.ascontiguousarray(image[:, :, 0] if depth == 1 else image))
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", compress_level=level)
     return buffer.getvalue()

@@ -441,9 +441,9 @@ def _random_flip(image, axis: int, seed, scope_name: str) -> Tensor:
             return _fix_flip_shape(image, flipped)
 
         def rank4():
-            batch = shape(image)[0]
-            draw = random_ops.random_uniform(shape=[batch], minval=0, maxval=1.0, seed=seed)
-            flips = math_ops.cast(math_ops.round(reshape(draw, [batch, 1, 1, 1])), image.dtype)
+            batch = shape(image)[:1]
+            draw = random_ops.random_uniform(shape=batch, minval=0, maxval=1.0, seed=seed)
+            flips = math_ops.cast(math_ops.round(reshape(draw, [-1, 1, 1, 1])), image.dtype)
             flipped = reverse(image, [axis + 1])
             return flips * flipped + (1 - flips) * image
 
