@@ -312,7 +312,14 @@ def _as_array(value) -> np.ndarray:
 
 def _object_dtype(value, array: np.ndarray) -> dtypes.DType:
     """Strings are the only objects a tensor holds; say what else was given."""
+    if value is None:
+        raise ValueError("None values not supported.")  # TF's class and words
     for item in array.reshape(-1):
+        if item is None:
+            raise TypeError(
+                f"Failed to convert elements of {_short(value)} to Tensor. Consider casting "
+                "elements to a supported type."
+            )
         if isinstance(item, int) and not isinstance(item, bool):
             raise TypeError(f"Can't convert Python int {item} to a tensor: it does not fit int64.")
         if not isinstance(item, str | bytes):

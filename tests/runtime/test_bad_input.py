@@ -49,7 +49,6 @@ def run_case(case):
 # Cases where the runtime still raises another class than TF, in code this suite does
 # not own (value conversion in runtime/ops/core.py); strict, so a fix shows up at once.
 KNOWN_GAPS = {
-    "identity_none": "convert_to_tensor(None) raises TypeError; TF: ValueError",
     "ones_string_dim": "a str dim converted to int32 raises ValueError; TF: TypeError",
 }
 
