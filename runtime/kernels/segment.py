@@ -205,3 +205,45 @@ def in_top_k(predictions, targets, k, *, T):
     # A target is in the top k when fewer than k predictions of its row are larger.
     larger = (predictions > picked[:, None]).sum(axis=1)
     return (valid & (larger < int(k)),)
+
+
+# -- partitions and stitches -----------------------------------------------------------------
+
+
+def _stitch(*inputs, N, T):
+    indices, data = inputs[:N], inputs[N:]
+    for i, (index, value) in enumerate(zip(indices, data)):
+        if value.shape[: index.ndim] != index.shape:
+            _fail(
+                f"data[{i}].shape = {shape_text(value.shape)} does not start with "
+                f"indices[{i}].shape = {shape_text(index.shape)}"
+            )
+        if index.size and index.min() < 0:
+            _fail(f"indices[{i}] has a negative entry: {int(index.min())}")
+    size = max((int(index.max()) + 1 for index in indices if index.size), default=0)
+    tail = data[0].shape[indices[0].ndim :]
+    merged = np.zeros((size, *tail), dtype=data[0].dtype)
+    for index, value in zip(indices, data):  # in order: a later row wins
+        flat = index.reshape(-1)
+        merged[flat] = value.reshape((flat.size, *tail))
+    return (merged,)
+
+
+register_kernel("DynamicStitch")(_stitch)
+register_kernel("ParallelDynamicStitch")(_stitch)
+
+
+@register_kernel("DynamicPartition")
+def dynamic_partition(data, partitions, *, num_partitions, T):
+    if data.shape[: partitions.ndim] != partitions.shape:
+        _fail(
+            f"data.shape must start with partitions.shape, got data.shape = "
+            f"{shape_text(data.shape)}, partitions.shape = {shape_text(partitions.shape)}"
+        )
+    bad = (partitions < 0) | (partitions >= num_partitions)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        _fail(f"partitions{list(where)} = {partitions[where]} is not in [0, {num_partitions})")
+    rows = data.reshape((partitions.size, *data.shape[partitions.ndim :]))
+    flat = partitions.reshape(-1)
+    return tuple(rows[flat == p] for p in range(num_partitions))

@@ -1,5 +1,7 @@
 """Segment reductions, unique values and counts (``tf.math.segment_*``, ``tf.unique``,
-``tf.math.bincount``, ``tf.math.confusion_matrix``).
+``tf.math.bincount``, ``tf.math.confusion_matrix``), and the partitioning of rows into
+lists and their stitching back (``tf.dynamic_partition``, ``tf.dynamic_stitch``, which
+TF's own gradient graphs use).
 
 Sorted segment ops (``segment_sum`` ...) take increasing ids, one per row of ``data``,
 and output ``max(id) + 1`` rows; unsorted ones (``unsorted_segment_max`` ...) take any
@@ -10,6 +12,8 @@ Kernels: :mod:`runtime.kernels.segment`.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtypes
 from ..graph import Tensor, graph_of
 from ..registry import OpDef, TensorSpec, register_gradient, register_op
@@ -17,14 +21,17 @@ from ..scopes import control_dependencies, name_scope
 from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .check_ops import assert_less, assert_non_negative
+from .constant_value import known_value
 from .core import apply_op, convert_to_tensor
 from .math_grad import gather_dropping_negative
 from .math_ops import unsorted_segment_op, unsorted_segment_sum
-from .shape_util import merge_dim, with_rank, with_rank_at_least
+from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
     "bincount",
     "confusion_matrix",
+    "dynamic_partition",
+    "dynamic_stitch",
     "segment_max",
     "segment_mean",
     "segment_min",
@@ -486,3 +493,121 @@ def confusion_matrix(
             indices = array_ops.stack([labels, predictions], axis=1)
         shape = array_ops.stack([num_classes, num_classes])
         return array_ops.scatter_nd(indices, values, shape)
+
+
+# -- partitions and stitches -------------------------------------------------------------
+
+
+def _stitch_shape(*specs: TensorSpec, N, T):
+    indices, data = specs[:N], specs[N:]
+    size = None
+    values = [known_value(spec) for spec in indices]
+    if all(value is not None for value in values):
+        size = max((int(np.max(v)) + 1 for v in values if np.size(v)), default=0)
+    tail = None
+    for index, value in zip(indices, data):
+        if index.shape.rank is not None and value.shape.rank is not None:
+            rest = value.shape[index.shape.rank :]
+            tail = rest if tail is None else merge_shapes(tail, rest)
+    if tail is None:
+        return [TensorSpec(T, TensorShape(None))]
+    return [TensorSpec(T, TensorShape([size]).concatenate(tail))]
+
+
+def _stitch_op(op_type: str) -> OpDef:
+    return register_op(
+        OpDef(
+            op_type,
+            ("indices: N * int32", "data: N * T"),
+            ("merged: T",),
+            ("N: int >= 1", "T: type"),
+            shape_fn=_stitch_shape,
+        )
+    )
+
+
+DYNAMIC_STITCH = _stitch_op("DynamicStitch")
+PARALLEL_DYNAMIC_STITCH = _stitch_op("ParallelDynamicStitch")
+
+
+def dynamic_stitch(indices, data, name=None) -> Tensor:
+    """One tensor from lists of rows: row ``indices[i][j]`` of the result is
+    ``data[i][j]`` (a later row wins where indices repeat); the inverse of
+    :func:`dynamic_partition`.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     merged = dynamic_stitch([[0, 2], [1]], [[10, 30], [20]])
+    ...     print(tf.compat.v1.Session().run(merged))
+    [10 20 30]
+    """
+    indices, data = list(indices), list(data)
+    # N given: with tensors only, apply_op could not tell where one list ends.
+    op = apply_op(DYNAMIC_STITCH, [indices, data], name or "DynamicStitch", N=len(indices))
+    return op.outputs[0]
+
+
+def _partition_shape(data: TensorSpec, partitions: TensorSpec, *, num_partitions, T):
+    shape = data.shape
+    if shape.rank is not None and partitions.shape.rank is not None:
+        merge_shapes(shape[: partitions.shape.rank], partitions.shape)
+        rows = TensorShape([None]).concatenate(shape[partitions.shape.rank :])
+    else:
+        rows = TensorShape(None)
+    return [TensorSpec(T, rows)] * num_partitions
+
+
+DYNAMIC_PARTITION = register_op(
+    OpDef(
+        "DynamicPartition",
+        ("data: T", "partitions: int32"),
+        ("outputs: num_partitions * T",),
+        ("num_partitions: int >= 1", "T: type"),
+        shape_fn=_partition_shape,
+    )
+)
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None) -> list:
+    """``data``'s rows split into ``num_partitions`` tensors: partition ``p`` holds the
+    rows whose ``partitions`` entry is ``p``, in order.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     parts = dynamic_partition([10, 20, 30, 40], [0, 1, 0, 1], 2)
+    ...     print(tf.compat.v1.Session().run(parts))
+    [array([10, 30], dtype=int32), array([20, 40], dtype=int32)]
+    """
+    op = apply_op(
+        DYNAMIC_PARTITION,
+        [data, partitions],
+        name or "DynamicPartition",
+        num_partitions=int(num_partitions),
+    )
+    return list(op.outputs)
+
+
+def _stitch_grad(op, grad):
+    count = len(op.inputs) // 2
+    indices = op.inputs[:count]
+    return [None] * count + [array_ops.gather(grad, index) for index in indices]
+
+
+register_gradient("DynamicStitch")(_stitch_grad)
+register_gradient("ParallelDynamicStitch")(_stitch_grad)
+
+
+@register_gradient("DynamicPartition")
+def _dynamic_partition_grad(op, *grads):
+    data, partitions = op.inputs
+    shape = array_ops.shape(partitions)
+    positions = array_ops.reshape(math_ops.range(math_ops.reduce_prod(shape)), shape)
+    parts = dynamic_partition(positions, partitions, op.get_attr("num_partitions"))
+    stitched = apply_op(
+        PARALLEL_DYNAMIC_STITCH, [parts, list(grads)], "ParallelDynamicStitch", N=len(parts)
+    )
+    return [array_ops.reshape(stitched.outputs[0], array_ops.shape(data)), None]

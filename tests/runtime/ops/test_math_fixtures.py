@@ -117,6 +117,7 @@ NOT_BY_FINITE_DIFFERENCES = {
     "zeta": "TF defines no gradient for x, only for q",
     "polygamma": "TF defines no gradient for the order a",
     "betainc": "TF defines the gradient for x only",
+    "dynamic_stitch": "TF's gradient also reaches the rows a later index overwrites",
     "top_k_ties_batch": "ties: top_k is not differentiable there",
     "reduce_std_scalar_unknown_shape": "the std of one value is 0, where sqrt has a kink",
     "unsorted_segment_min": "an empty segment holds the largest float",
