@@ -13,12 +13,16 @@ modules' ``v1`` namespaces, ``train`` is ``runtime.training`` and ``gfile`` TF1'
 ``gfile``.
 """
 
+import types as _types
+
 from .. import (
+    app,
     bitwise,
     compat,
     data,
     dtypes,
     errors,
+    flags,
     graph_util,
     initializers,
     io,
@@ -28,9 +32,13 @@ from .. import (
     python_io,
     queue,
     random,
+    resource_loader,
     summary,
+    sysconfig,
+    version,
 )
 from .. import gfile_v1 as gfile
+from .. import tf_logging as logging
 from .. import training as train
 from ..behavior import *
 from ..config import (
@@ -49,7 +57,9 @@ from ..control_flow_util import (
     enable_control_flow_v2,
 )
 from ..debugging import v1 as debugging
+from ..default_graph import *
 from ..devices import DeviceSpec
+from ..dimension import Dimension
 from ..dtypes import (
     DType,
     as_dtype,
@@ -73,15 +83,22 @@ from ..dtypes import (
     uint64,
     variant,
 )
+from ..errors import OpError
 from ..gradients import AggregationMethod, UnconnectedGradients, gradients
 from ..graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
 from ..graph_def import GraphDef, NodeDef
 from ..graph_keys import GraphKeys
+from ..image import v1 as image
 from ..importer import import_graph_def
+from ..indexed_slices import IndexedSlices, convert_to_tensor_or_indexed_slices
 from ..linalg import v1 as linalg
 from ..math import v1 as math
 from ..nn import v1 as nn
+from ..ops import sparse_ops as _sparse_ops
+from ..ops import string_ops as _string_ops
+from ..ops import variable_update_ops as _variable_update_ops
 from ..ops.array_ops import *
+from ..ops.array_ops import V1_OVERRIDES as _ARRAY_V1
 from ..ops.array_ops import boolean_mask_v1 as boolean_mask
 from ..ops.array_ops import expand_dims_v1 as expand_dims
 from ..ops.array_ops import gather_v1 as gather
@@ -101,7 +118,7 @@ from ..ops.constant_value import constant_value as get_static_value
 from ..ops.control_flow_ops import *
 from ..ops.control_flow_ops import cond_v1 as cond
 from ..ops.control_flow_ops import while_loop_v1 as while_loop
-from ..ops.core import constant, convert_to_tensor
+from ..ops.core import constant, convert_to_tensor, register_tensor_conversion_function
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from ..ops.init_ops import *
 from ..ops.init_ops import (
@@ -207,6 +224,8 @@ from ..ops.script_ops import py_func
 from ..ops.segment_ops import bincount_v1 as bincount
 from ..ops.segment_ops import (
     confusion_matrix,
+    dynamic_partition,
+    dynamic_stitch,
     segment_max,
     segment_mean,
     segment_min,
@@ -246,8 +265,12 @@ from ..ops.variables import (
     trainable_variables,
     variables_initializer,
 )
-from ..proto.event_pb2 import Event, SessionLog
+from ..proto.event_pb2 import Event, LogMessage, SessionLog
+from ..proto.graph_pb2 import AttrValue, NameAttrList
+from ..proto.meta_graph_pb2 import MetaGraphDef
 from ..proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
+from ..registry import not_differentiable as NoGradient
+from ..registry import not_differentiable as NotDifferentiable
 from ..registry import not_differentiable as no_gradient
 from ..registry import register_gradient as RegisterGradient
 from ..scopes import container, control_dependencies, device, name_scope
@@ -258,4 +281,34 @@ from ..session import (
     register_session_run_conversion_functions,
 )
 from ..shapes import TensorShape
-from ..sparse_tensor import SparseTensor, SparseTensorValue
+from ..sparse import v1 as sparse
+from ..sparse_tensor import SparseTensor, SparseTensorValue, convert_to_tensor_or_sparse_tensor
+from ..strings import v1 as strings
+from ..tensor_util import *
+from ..tf_logging import get_logger
+from ..training.moving_averages import moving_average_variables
+from ..variables_v1 import *
+from ..version import (
+    COMPILER_VERSION,
+    GIT_VERSION,
+    GRAPH_DEF_VERSION,
+    GRAPH_DEF_VERSION_MIN_CONSUMER,
+    GRAPH_DEF_VERSION_MIN_PRODUCER,
+    VERSION,
+)
+from .conversions import dimension_at_index, dimension_value
+
+# The TF1 spellings of the array, sparse, string and variable-update ops.
+globals().update(
+    {
+        **_ARRAY_V1,
+        **_sparse_ops.V1_OVERRIDES,
+        **_string_ops.V1_OVERRIDES,
+        **_variable_update_ops.V1_OVERRIDES,
+    }
+)
+
+# tf.manip: TF 1.12's namespace of array ops, the same objects as at the top level.
+manip = _types.ModuleType("runtime.compat.v1.manip", "``tf.manip``: array ops, as at the top.")
+_MANIP = ("batch_to_space_nd", "gather_nd", "reshape", "reverse", "roll", "scatter_nd")
+manip.__dict__.update({name: globals()[name] for name in (*_MANIP, "space_to_batch_nd", "tile")})
