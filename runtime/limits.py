@@ -191,9 +191,32 @@ class SizeBudget:
         )
 
 
-def read_exact(file, nbytes: int, where: str, chunk: int = 1 << 20) -> bytes:
-    """Read exactly ``nbytes`` from ``file``, in chunks, so a claimed length that the file
-    does not hold fails with ``DataLossError`` before that much memory is taken.
+CHUNK = 1 << 20  # the most read at once: bounds what a forged length can make us allocate
+
+
+def read_up_to(file, nbytes: int) -> bytes:
+    """Up to ``nbytes`` of ``file``, fewer only at its end, read in bounded chunks: a
+    length a file claims costs memory only as its bytes really arrive.
+
+    Examples
+    --------
+    >>> import io
+    >>> read_up_to(io.BytesIO(b"ab"), 2**40)
+    b'ab'
+    """
+    parts, got = [], 0
+    while got < nbytes:
+        part = file.read(min(CHUNK, nbytes - got))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def read_exact(file, nbytes: int, where: str) -> bytes:
+    """Read exactly ``nbytes`` from ``file`` (see :func:`read_up_to`); ``DataLossError``
+    naming ``where`` when the file holds fewer.
 
     Examples
     --------
@@ -205,16 +228,12 @@ def read_exact(file, nbytes: int, where: str, chunk: int = 1 << 20) -> bytes:
     ...
     runtime.errors.DataLossError: record 0 claims 1099511627776 bytes, but only 2 follow: the file is truncated or corrupt.
     """
-    parts, got = [], 0
-    while got < nbytes:
-        part = file.read(min(chunk, nbytes - got))
-        if not part:
-            raise DataLossError(
-                None,
-                None,
-                f"{where} claims {nbytes} bytes, but only {got} follow: the file is "
-                "truncated or corrupt.",
-            )
-        parts.append(part)
-        got += len(part)
-    return b"".join(parts)
+    data = read_up_to(file, nbytes)
+    if len(data) < nbytes:
+        raise DataLossError(
+            None,
+            None,
+            f"{where} claims {nbytes} bytes, but only {len(data)} follow: the file is "
+            "truncated or corrupt.",
+        )
+    return data

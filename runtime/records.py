@@ -28,6 +28,7 @@ import zlib
 import google_crc32c
 
 from .errors import DataLossError, InvalidArgumentError, NotFoundError
+from .limits import CHUNK, read_up_to
 
 __all__ = [
     "TFRecordCompressionType",
@@ -38,7 +39,6 @@ __all__ = [
 
 _MASK_DELTA = 0xA282EAD8
 _HEADER = 12  # length + its CRC
-CHUNK = 1 << 20  # the most read at once: bounds what a forged length can make us allocate
 _MEM_LEVEL = 9  # TF's zlib memory level: its compressed bytes and ours agree
 
 
@@ -203,19 +203,6 @@ class _Inflating(io.RawIOBase):
         super().close()
 
 
-def read_exactly(stream, count: int) -> bytes:
-    """Up to ``count`` bytes of ``stream``, fewer only at its end, read in bounded chunks."""
-    parts = []
-    left = count
-    while left > 0:
-        chunk = stream.read(min(left, CHUNK))
-        if not chunk:
-            break
-        parts.append(chunk)
-        left -= len(chunk)
-    return b"".join(parts)
-
-
 # -- reading ----------------------------------------------------------------------------
 
 
@@ -240,7 +227,7 @@ def iter_records(path: str, compression="", with_offsets: bool = False):
 
 
 def _next_record(stream, path: str, offset: int) -> bytes | None:
-    header = read_exactly(stream, _HEADER)
+    header = read_up_to(stream, _HEADER)
     if not header:
         return None
     if len(header) < _HEADER:
@@ -248,8 +235,8 @@ def _next_record(stream, path: str, offset: int) -> bytes | None:
     (length,) = struct.unpack("<Q", header[:8])
     if struct.unpack("<I", header[8:])[0] != masked_crc32c(header[:8]):
         raise DataLossError(None, None, f"{path}: corrupted record at {offset}")
-    payload = read_exactly(stream, length)
-    footer = read_exactly(stream, 4)
+    payload = read_up_to(stream, length)
+    footer = read_up_to(stream, 4)
     if len(payload) < length or len(footer) < 4:
         raise DataLossError(None, None, f"{path}: truncated record at {offset}")
     if struct.unpack("<I", footer)[0] != masked_crc32c(payload):
@@ -307,7 +294,7 @@ def fixed_length_records(path: str, header: int, size: int, footer: int, hop: in
     """
     hop = hop or size
     with open_compressed(path, compression) as stream:
-        if len(read_exactly(stream, header)) < header:
+        if len(read_up_to(stream, header)) < header:
             return
         data, start, index = b"", 0, 0
         while True:
