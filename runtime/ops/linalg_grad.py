@@ -135,6 +135,32 @@ def _matrix_solve_ls_grad(op, grad):
     return [math_ops.add(a1, a2), grad_b, None]
 
 
+@register_gradient("MatrixSquareRoot")
+def _matrix_square_root_grad(op, grad):
+    # R R = A, so R dR + dR R = dA: a Sylvester equation, solved as the linear system
+    # (I (x) R^T + R (x) I) vec(dR) = vec(dA) on row-major vectors (TF's way).
+    root = op.outputs[0]
+    order, _ = _known_matrix_size(root, "MatrixSquareRoot")
+    identity = identity_like(root)
+    root_t = matrix_transpose(root)
+    batch = array_ops.shape(root)[:-2]
+
+    def kronecker(a, b):  # [..., n, n] (x) [..., n, n] -> [..., n*n, n*n]
+        from .special_math_ops import einsum
+
+        product = einsum("...ij,...kl->...ikjl", a, b)
+        return array_ops.reshape(
+            product, array_ops.concat([batch, [order * order, order * order]], 0)
+        )
+
+    system = math_ops.add(kronecker(identity, root_t), kronecker(root, identity))
+    vec = array_ops.reshape(
+        matrix_transpose(grad), array_ops.concat([batch, [order * order, 1]], 0)
+    )
+    solved = matrix_solve(system, vec)
+    return [matrix_transpose(array_ops.reshape(solved, array_ops.shape(root)))]
+
+
 @register_gradient("Cross")
 def _cross_grad(op, grad):
     u, v = op.inputs

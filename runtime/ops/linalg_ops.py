@@ -23,6 +23,8 @@ from .math_ops import matmul, tensordot
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "sqrtm",
+    "expm",
     "pinv",
     "normalize",
     "matrix_rank",
@@ -107,6 +109,9 @@ LOG_MATRIX_DETERMINANT = _linalg_op(
     lambda input, *, T: _batch_scalar(input, T=T) * 2,
 )
 CHOLESKY = _linalg_op("Cholesky", ("input: T",), ("output: T",), (_SOLVER_TYPES,), _same_shape)
+MATRIX_SQUARE_ROOT = _linalg_op(
+    "MatrixSquareRoot", ("input: T",), ("output: T",), (_SOLVER_TYPES,), _same_shape
+)
 
 
 def _solve_shape(matrix: TensorSpec, rhs: TensorSpec, *, T, **_attrs) -> list[TensorSpec]:
@@ -968,6 +973,163 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
         if square:
             return matrix_diag(ones)
         return matrix_set_diag(array_ops.zeros(shape, dtype=dtype), ones)
+
+
+def matrix_square_root(input, name=None) -> Tensor:
+    """The principal square root ``R`` of each square matrix (``R @ R = input``), for
+    matrices without eigenvalues on the closed negative real axis.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     r = matrix_square_root(tf.constant([[4.0, 0.0], [0.0, 9.0]], tf.float64))
+    ...     print(tf.compat.v1.Session().run(r))
+    [[2. 0.]
+     [0. 3.]]
+    """
+    return _apply(MATRIX_SQUARE_ROOT, [input], name)[0]
+
+
+sqrtm = matrix_square_root
+
+# Pade approximants of exp, by order: the coefficients b_0 ... b_m (Higham 2005).
+_PADE = {
+    3: (120.0, 60.0, 12.0, 1.0),
+    5: (30240.0, 15120.0, 3360.0, 420.0, 30.0, 1.0),
+    7: (17297280.0, 8648640.0, 1995840.0, 277200.0, 25200.0, 1512.0, 56.0, 1.0),
+    9: (
+        17643225600.0,
+        8821612800.0,
+        2075673600.0,
+        302702400.0,
+        30270240.0,
+        2162160.0,
+        110880.0,
+        3960.0,
+        90.0,
+        1.0,
+    ),
+    13: (
+        64764752532480000.0,
+        32382376266240000.0,
+        7771770303897600.0,
+        1187353796428800.0,
+        129060195264000.0,
+        10559470521600.0,
+        670442572800.0,
+        33522128640.0,
+        1323241920.0,
+        40840800.0,
+        960960.0,
+        16380.0,
+        182.0,
+        1.0,
+    ),
+}
+# The 1-norm bounds under which each order is accurate (Higham's theta), and the order
+# scaling and squaring uses beyond them, by precision.
+_PADE_BOUNDS = {
+    "single": ((4.258730016922831e-001, 1.880152677804762e000), (3, 5, 7), 3.925724783138660),
+    "double": (
+        (
+            1.495585217958292e-002,
+            2.539398330063230e-001,
+            9.504178996162932e-001,
+            2.097847961257068e000,
+        ),
+        (3, 5, 7, 9, 13),
+        5.371920351148152,
+    ),
+}
+
+
+def _pade(matrix: Tensor, order: int):
+    """``(U, V)`` of the order-``order`` Pade approximant: ``exp(A) ~ (V - U)^-1 (V + U)``."""
+    b = _PADE[order]
+    dtype = matrix.dtype.base_dtype
+    identity = identity_like(matrix)
+
+    def scaled(c, x):
+        return math_ops.multiply(convert_to_tensor(c, dtype=dtype), x)
+
+    highest = 6 if order == 13 else order - 1  # order 13 nests its powers past A^6
+    terms = {0: identity, 2: matmul(matrix, matrix)}
+    for k in range(4, highest + 1, 2):
+        terms[k] = matmul(terms[k - 2], terms[2])
+    low = range(0, highest + 1, 2)
+    odd = [scaled(b[k + 1], terms[k]) for k in low]
+    even = [scaled(b[k], terms[k]) for k in low]
+    if order == 13:
+        high_odd = math_ops.add_n([scaled(b[k + 1], terms[k - 6]) for k in (12, 10, 8)])
+        high_even = math_ops.add_n([scaled(b[k], terms[k - 6]) for k in (12, 10, 8)])
+        odd.append(matmul(terms[6], high_odd))
+        even.append(matmul(terms[6], high_even))
+    odd, even = math_ops.add_n(odd), math_ops.add_n(even)
+    return matmul(matrix, odd), even
+
+
+def expm(input, name=None) -> Tensor:
+    """The matrix exponential of each square matrix, by a Pade approximant chosen by the
+    matrix's 1-norm, with scaling and squaring beyond it (Higham 2005), as TF builds
+    it; differentiable through the ops it is made of.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     e = expm(tf.constant([[0.0, 1.0], [0.0, 0.0]], tf.float64))
+    ...     print(tf.compat.v1.Session().run(e))
+    [[1. 1.]
+     [0. 1.]]
+    """
+    from .control_flow_ops import while_loop  # control flow builds on these ops
+
+    with name_scope(name, "matrix_exponential", [input]):
+        matrix = convert_to_tensor(input, name="input", graph=graph_of([input]))
+        shape = _matrices(matrix.shape, square=True)
+        if shape.as_list()[-2:] == [0, 0]:
+            return matrix
+        dtype = matrix.dtype.base_dtype
+        precision = (
+            "single" if dtype in (dtypes.float16, dtypes.float32, dtypes.complex64) else "double"
+        )
+        bounds, orders, max_norm = _PADE_BOUNDS[precision]
+        real = dtype.real_dtype if dtype.is_complex else dtype
+        one_norm = math_ops.reduce_max(
+            math_ops.reduce_sum(math_ops.abs(matrix), axis=-2), axis=-1, keepdims=True
+        )
+        one_norm = array_ops.expand_dims(one_norm, -1)
+        two = convert_to_tensor(2.0, dtype=real)
+        squarings = math_ops.maximum(
+            math_ops.floor(
+                math_ops.truediv(
+                    math_ops.log(math_ops.truediv(one_norm, convert_to_tensor(max_norm, real))),
+                    math_ops.log(two),
+                )
+            ),
+            convert_to_tensor(0.0, real),
+        )
+        scale = math_ops.cast(math_ops.pow(two, squarings), dtype)
+        approximants = [_pade(matrix, order) for order in orders[:-1]]
+        approximants.append(_pade(math_ops.truediv(matrix, scale), orders[-1]))
+        u, v = approximants[-1]
+        for bound, (u_k, v_k) in reversed(list(zip(bounds, approximants[:-1]))):
+            small = math_ops.less(one_norm, convert_to_tensor(bound, real))
+            u, v = math_ops.where(small, u_k, u), math_ops.where(small, v_k, v)
+        result = matrix_solve(math_ops.subtract(v, u), math_ops.add(u, v))
+        most = math_ops.reduce_max(squarings)
+
+        def squaring(i, r):
+            return math_ops.add(i, 1.0), math_ops.where(
+                math_ops.less(i, squarings), matmul(r, r), r
+            )
+
+        _, result = while_loop(
+            lambda i, _: math_ops.less(i, most), squaring, [convert_to_tensor(0.0, real), result]
+        )
+        result.set_shape(shape)
+        return result
 
 
 def identity_like(matrices: Tensor) -> Tensor:
