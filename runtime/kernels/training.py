@@ -183,9 +183,11 @@ def _rows(values: dict, grad, indices, scalars, update, attrs) -> dict:
 
 @functools.cache
 def _layout(op_type: str) -> tuple:
-    """(input names, positions of the references) of ``op_type``, from its OpDef."""
+    """(input names, positions of the variables) of ``op_type``, from its OpDef: its
+    references, or its resource handles (``ResourceApply*``)."""
     op_def = get_op_def(op_type)
-    return op_def.input_names, frozenset(op_def.ref_inputs)
+    handles = [i for i, arg in enumerate(op_def.signature.inputs) if arg.type == "resource"]
+    return op_def.input_names, frozenset(op_def.ref_inputs) | frozenset(handles)
 
 
 def _register(op_type: str, update, apply) -> None:
@@ -208,7 +210,7 @@ def _register(op_type: str, update, apply) -> None:
             for name, value in new.items():
                 ref = refs[name]
                 ref.store(np.asarray(value, dtype=ref.dtype), ctx.journal)
-        return (refs["var"],)
+        return () if op_type.startswith("Resource") else (refs["var"],)
 
     kernel.__name__ = kernel.__qualname__ = op_type
 
@@ -230,7 +232,20 @@ _UPDATES = {
 # Adam and plain gradient descent update rows with scatter ops instead, as in TF.
 _DENSE_ONLY = ("GradientDescent", "Adam")
 
+# The ResourceApply* forms TF 2.x graphs with resource variables contain.
+_RESOURCE_FORMS = (
+    "GradientDescent",
+    "Momentum",
+    "Adam",
+    "RMSProp",
+    "CenteredRMSProp",
+    "Adagrad",
+    "Adadelta",
+)
+
 for _name, _update in _UPDATES.items():
     _register(f"Apply{_name}", _update, _dense)
+    if _name in _RESOURCE_FORMS:
+        _register(f"ResourceApply{_name}", _update, _dense)
     if _name not in _DENSE_ONLY:
         _register(f"SparseApply{_name}", _update, _rows)

@@ -46,8 +46,9 @@ def _grad_shape(gradients: TensorSpec, features: TensorSpec, **_attrs) -> list[T
     return [TensorSpec(dtype, merge_shapes(gradients.shape, features.shape))]
 
 
-def _activation(op_type: str, types: str, extra=(), grad_input="features") -> tuple:
-    """Register an activation and its gradient op (``<op_type>Grad``)."""
+def _activation(op_type: str, types: str, extra=(), grad_input="features", grad_types=None):
+    """Register an activation and its gradient op (``<op_type>Grad``, of ``grad_types``
+    when TF allows it fewer types)."""
     attrs = (f"T: {types}", *extra)
     forward = register_op(OpDef(op_type, ("features: T",), ("activations: T",), attrs, _same_shape))
     backward = register_op(
@@ -55,14 +56,14 @@ def _activation(op_type: str, types: str, extra=(), grad_input="features") -> tu
             f"{op_type}Grad",
             ("gradients: T", f"{grad_input}: T"),
             ("backprops: T",),
-            attrs,
+            (f"T: {grad_types or types}", *extra),
             _grad_shape,
         )
     )
     return forward, backward
 
 
-RELU, RELU_GRAD = _activation("Relu", "{realnumbertype, qint8}")
+RELU, RELU_GRAD = _activation("Relu", "{realnumbertype, qint8}", grad_types="realnumbertype")
 RELU6, RELU6_GRAD = _activation("Relu6", "realnumbertype")
 ELU, ELU_GRAD = _activation("Elu", _FLOATS, grad_input="outputs")
 SELU, SELU_GRAD = _activation("Selu", _FLOATS, grad_input="outputs")

@@ -66,6 +66,10 @@ _ARGMAX = (
     "include_batch_in_index: bool = false",
     "T: realnumbertype",
 )
+# The argmax's gradients take Targmax from their argmax input: TF gives it no default.
+_ARGMAX_GRAD = tuple(
+    "Targmax: {int32, int64}" if attr.startswith("Targmax") else attr for attr in _ARGMAX
+)
 
 
 def _check_pool_attrs(op_type: str, ksize, strides) -> None:
@@ -218,13 +222,13 @@ MAX_POOL_WITH_ARGMAX = _pool_op(
 MAX_POOL_GRAD_WITH_ARGMAX = _pool_op(
     "MaxPoolGradWithArgmax",
     ("input: T", "grad: T", "argmax: Targmax"),
-    _ARGMAX,
+    _ARGMAX_GRAD,
     _argmax_grad_shape,
 )
 MAX_POOL_GRAD_GRAD_WITH_ARGMAX = _pool_op(
     "MaxPoolGradGradWithArgmax",
     ("input: T", "grad: T", "argmax: Targmax"),
-    _ARGMAX,
+    _ARGMAX_GRAD,
     _argmax_grad_grad_shape,
 )
 

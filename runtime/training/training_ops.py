@@ -5,7 +5,9 @@
 
 Each takes the variable and its slot variables by reference (``Ref(T)`` inputs, so the
 placer keeps them together), hyperparameters as scalars, and the gradient; it
-outputs the updated variable. Kernels: ``runtime.kernels.training``.
+outputs the updated variable. The ``ResourceApply*`` forms (what TF 2.x graphs with
+resource variables contain) take the variables as handles and output nothing.
+Kernels: ``runtime.kernels.training``.
 """
 
 from __future__ import annotations
@@ -73,6 +75,42 @@ def _register(name: str, refs: str, values: str, *attrs: str) -> OpDef:
         )
     )
 
+
+def _register_resource(name: str, refs: str, values: str, *attrs: str) -> OpDef:
+    """The ``ResourceApply*`` form of an apply op: variables as ``resource`` handles."""
+    inputs = [f"{arg}: resource" for arg in refs.split()]
+    inputs += [_value_arg(arg) for arg in values.split()]
+    if "indices" in values.split():
+        attrs = ("Tindices: {int32, int64}", *attrs)
+    return register_op(
+        OpDef(
+            name,
+            tuple(inputs),
+            (),
+            ("T: numbertype", "use_locking: bool = false", *attrs),
+            shape_fn=lambda *specs, **_attrs: [],
+            is_stateful=True,
+        )
+    )
+
+
+# What the resource forms take, as the dense ref forms below do.
+_RESOURCE_FORMS = (
+    ("ResourceApplyGradientDescent", "var", "alpha delta"),
+    ("ResourceApplyMomentum", "var accum", "lr grad momentum", "use_nesterov: bool = false"),
+    (
+        "ResourceApplyAdam",
+        "var m v",
+        "beta1_power beta2_power lr beta1 beta2 epsilon grad",
+        "use_nesterov: bool = false",
+    ),
+    ("ResourceApplyRMSProp", "var ms mom", "lr rho momentum epsilon grad"),
+    ("ResourceApplyCenteredRMSProp", "var mg ms mom", "lr rho momentum epsilon grad"),
+    ("ResourceApplyAdagrad", "var accum", "lr grad", "update_slots: bool = true"),
+    ("ResourceApplyAdadelta", "var accum accum_update", "lr rho epsilon grad"),
+)
+for _form in _RESOURCE_FORMS:
+    _register_resource(*_form)
 
 APPLY_GRADIENT_DESCENT = _register("ApplyGradientDescent", "var", "alpha delta")
 APPLY_MOMENTUM = _register(

@@ -285,6 +285,8 @@ DIFFERENT_FROM_TF: dict = {
     "calls three functions wrapping Python code",
     "OneShotIterator": "takes its dataset as an input, where TF rebuilds it from a "
     "dataset_factory function holding a copy of the pipeline",
+    "MaxPool": "data_format without NCHW_VECT_C: the runtime has no quantized int8 layouts",
+    "MaxPoolV2": "data_format without NCHW_VECT_C: the runtime has no quantized int8 layouts",
 }
 
 # The transition to typed OpDefs: the op types still declared in the untyped form. A
