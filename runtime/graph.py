@@ -336,6 +336,70 @@ class Operation:
 
         eval_in_session(self, feed_dict, session)
 
+    @classmethod
+    def from_node_def(
+        cls,
+        node_def,
+        g,
+        inputs=None,
+        output_types=None,
+        control_inputs=None,
+        input_types=None,
+        original_op=None,
+        op_def=None,
+    ) -> Operation:
+        """An op of ``node_def``'s type, name, device and attrs on ``inputs``: TF's
+        ``Operation.from_node_def`` (TF 1.x wrote ``tf.Operation(node_def, g, ...)``).
+
+        As TF's, the name is taken as it is (no name scope, never made unique), the
+        graph's control-dependency and device scopes do not apply, missing type attrs
+        come from the inputs, and ``output_types`` and ``op_def`` are not needed (the
+        registered op says). ``node_def`` is a ``tf.NodeDef`` or its protobuf message.
+
+        Raises
+        ------
+        TypeError
+            ``g`` is no graph, ``node_def`` no NodeDef, ``inputs`` no list of tensors,
+            ``input_types`` not the inputs' types, a control input no op or tensor.
+        ValueError
+            A name that is invalid or taken, or attrs that do not fit the op.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     x = tf.constant([1.0, 2.0], name="x")
+        ...     op = tf.Operation.from_node_def(tf.NodeDef("neg", "Neg"), g, inputs=[x])
+        >>> op.name, op.get_attr("T"), tf.Session(graph=g).run(op.outputs[0]).tolist()
+        ('neg', tf.float32, [-1.0, -2.0])
+        """
+        del output_types, op_def  # as TF's: the OpDef registered for the type decides
+        from .graph_def import as_node_def
+        from .ops.core import create_node_op
+
+        if not isinstance(g, Graph):
+            raise TypeError(f"Argument g must be a Graph. Received an instance of type {type(g)}")
+        node_def = as_node_def(node_def)
+        inputs = _node_def_inputs(node_def.name, inputs, input_types)
+        controls = [_node_def_control(g, c) for c in control_inputs or ()]
+        if not _VALID_OP_NAME.match(node_def.name):
+            raise ValueError(f"`{node_def.name}` is not a valid node name.")
+        if node_def.name in g._ops_by_name:
+            raise ValueError(f"Duplicate node name in graph: '{node_def.name}'")
+        state = g._thread
+        scopes = state.control_stack, state.device_stack, state.merged_device
+        state.control_stack, state.device_stack, state.merged_device = [], [], ""
+        try:
+            op = create_node_op(g, node_def.op, inputs, node_def.name + "/", dict(node_def.attr))
+        finally:
+            state.control_stack, state.device_stack, state.merged_device = scopes
+        if node_def.device:
+            op._set_device(node_def.device)
+        op._add_control_inputs(controls)
+        op._original_op = original_op
+        return op
+
     def _update_input(self, index: int, tensor: Tensor) -> None:
         """Replace input ``index`` by ``tensor`` (TF1 control flow: a loop's ``Merge``
         gets its back edge, an outside value its ``Enter`` or ``Switch``)."""
@@ -977,6 +1041,37 @@ class Graph:
 
     # -- feeding and fetching rules -----------------------------------------------
 
+    @contextlib.contextmanager
+    def _all_or_nothing(self):
+        """Ops added inside are taken out again if the block fails (``import_graph_def``
+        is all or nothing, as TF's): the graph is left as it was, names included."""
+        with self._lock:
+            version = len(self._ops)
+            names = dict(self._names_in_use)
+            try:
+                yield
+            except BaseException:
+                self._remove_ops_since(version)
+                self._names_in_use = names
+                raise
+
+    def _remove_ops_since(self, version: int) -> None:
+        removed = self._ops[version:]
+        gone = set(removed)
+        del self._ops[version:]
+        for op in removed:
+            self._ops_by_name.pop(op._name, None)
+            for tensor in op._inputs:
+                if tensor._consumers and tensor.op not in gone:
+                    tensor._consumers = [c for c in tensor._consumers if c not in gone]
+            for control in op._control_inputs:
+                if control._control_outputs and control not in gone:
+                    control._control_outputs = [
+                        c for c in control._control_outputs if c not in gone
+                    ]
+        for names in self._collections.values():
+            names[:] = [item for item in names if getattr(item, "op", item) not in gone]
+
     def _get_control_flow_context(self):
         """The TF1 cond/while context ops built in this thread join, or ``None``."""
         return self._thread.control_flow_context
@@ -1044,6 +1139,40 @@ def _check_scope_name(name: str, nested: bool) -> None:
             f"'{name}' is not a valid scope name. A scope name has to match the following "
             f"pattern: {pattern.pattern}"
         )
+
+
+def _node_def_inputs(name: str, inputs, input_types) -> list:
+    """``Operation.from_node_def``'s inputs, checked as TF checks them."""
+    if inputs is None:
+        return []
+    if not isinstance(inputs, list):
+        raise TypeError(
+            f"Argument inputs shall be a list of Tensors. Received an instance of type {type(inputs)}"
+        )
+    for tensor in inputs:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"Items of argument inputs shall be Tensor. Received an instance of type {type(tensor)}."
+            )
+    if input_types is not None:
+        given = [tensor.dtype for tensor in inputs]
+        if len(given) != len(input_types) or any(
+            t.base_dtype is not g.base_dtype for t, g in zip(input_types, given)
+        ):
+            raise TypeError(
+                f"In op '{name}', input types ({given}) are not compatible with expected "
+                f"types ({list(input_types)})"
+            )
+    return inputs
+
+
+def _node_def_control(graph, control) -> Operation:
+    if not isinstance(getattr(control, "op", control), Operation):
+        raise TypeError(
+            "Control input must be an Operation, a Tensor, or IndexedSlices. "
+            f"Received an instance of type {type(control)}."
+        )
+    return graph._control_op(control)
 
 
 def check_op_name(name: str) -> None:

@@ -376,3 +376,31 @@ def _node_from_dict(data: dict) -> NodeDef:
         data.get("device", ""),
         {key: _from_json(value) for key, value in data.get("attr", {}).items()},
     )
+
+
+def as_node_def(node_def) -> NodeDef:
+    """``node_def`` as a :class:`NodeDef`: one already, or TF's protobuf message of one.
+
+    Raises
+    ------
+    TypeError
+        For anything else, in TF's words.
+
+    Examples
+    --------
+    >>> from runtime.proto import graph_pb2
+    >>> as_node_def(graph_pb2.NodeDef(name="n", op="NoOp"))
+    NodeDef(name='n', op='NoOp', input=[], device='', attr={})
+    """
+    if isinstance(node_def, NodeDef):
+        return node_def
+    if type(node_def).__name__ == "NodeDef" and hasattr(node_def, "SerializeToString"):
+        from . import protobuf
+        from .proto import graph_pb2
+
+        message = graph_pb2.GraphDef()
+        message.node.add().MergeFromString(node_def.SerializeToString())
+        return protobuf.from_proto(message).node[0]
+    raise TypeError(
+        f"Argument node_def must be a NodeDef. Received an instance of type: {type(node_def)}."
+    )

@@ -20,8 +20,10 @@ import functools
 
 from .graph import get_default_graph
 from .graph_keys import GraphKeys
-from .ops.array_ops import rank, stack
+from .ops.array_ops import stack
 from .ops.control_flow_ops import group
+from .ops.core import apply_op
+from .ops.shape_ops import RANK
 from .ops.variable_scope import VariableScope, get_variable, variable_scope
 from .ops.variables import (
     global_variables,
@@ -101,15 +103,32 @@ def no_regularizer(_):
 
 def assert_variables_initialized(var_list=None):
     """A tensor whose run fails (``FailedPreconditionError``) while any variable of
-    ``var_list`` (default: all global and local ones) is uninitialized; ``None`` if
-    there are none. As TF's, it stacks the variables' ranks, reading each.
+    ``var_list`` (default: all global and local ones; else every variable op) is
+    uninitialized, or ``None`` if there are none. As TF's, it reads each variable's rank.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     w = tf.Variable([1.0, 2.0])
+    ...     check = assert_variables_initialized()
+    ...     sess = tf.Session()
+    ...     _ = sess.run(w.initializer)
+    >>> sess.run(check).tolist()
+    1
     """
     graph = get_default_graph()
     if var_list is None:
         var_list = [*global_variables(), *graph.get_collection(GraphKeys.LOCAL_VARIABLES)]
+    if not var_list:  # TF's fallback for variables made without the collections
+        var_list = [op.outputs[0] for op in graph.get_operations() if op.type == "VariableV2"]
     if not var_list:
         return None
-    return stack([rank(variable) for variable in var_list])
+    ranks = []
+    for variable in var_list:
+        with graph.colocate_with(variable.op):
+            ranks.append(apply_op(RANK, [variable], "Rank").outputs[0])  # a read, not folded
+    return ranks[0] if len(ranks) == 1 else stack(ranks)
 
 
 def tables_initializer(name="init_all_tables"):
