@@ -90,15 +90,15 @@ def import_graph_def(
     graph = get_default_graph()
     nodes = _in_dependency_order(graph_def.node)
     tensors = [value for value in input_map.values() if isinstance(value, Tensor | Operation)]
-    with name_scope(name, "import", tensors) as scope:
+    with graph._all_or_nothing(), name_scope(name, "import", tensors) as scope:
         input_map = _converted(input_map, scope)
         importer = _Importer(graph, scope, input_map, nodes, _origin(graph_def.source))
         importer.add_all(nodes)
-    unused = sorted(set(input_map) - importer.used_inputs)
-    if unused:
-        raise ValueError(
-            f"Attempted to map inputs that were not found in graph_def: [{', '.join(unused)}]"
-        )
+        unused = sorted(set(input_map) - importer.used_inputs)
+        if unused:
+            raise ValueError(
+                f"Attempted to map inputs that were not found in graph_def: [{', '.join(unused)}]"
+            )
     if return_elements is None:
         return None
     return [importer.element(name) for name in return_elements]

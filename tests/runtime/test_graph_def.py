@@ -266,8 +266,8 @@ _const = dict(value=np.float32(1.0), dtype=tf.float32)
         (
             [_node("c", "Const", **_const)],
             {"input_map": {"zz:0": None}},  # converted as TF converts it: None is no value
-            TypeError,
-            "None",
+            ValueError,
+            "None values not supported",
         ),
         (
             [_node("c", "Const", **_const)],

@@ -294,3 +294,34 @@ def test_malformed_nodes_are_refused_naming_the_node(text):
     graph_text, error, pattern = MALFORMED[text]
     with tf.Graph().as_default(), pytest.raises(error, match=pattern):
         import_graph_def(GraphDef.from_text(graph_text))
+
+
+def test_a_failed_import_leaves_the_graph_as_it_was():
+    good = tf.Graph()
+    with good.as_default():
+        x = tf.constant([1.0, 2.0], name="x")
+        tf.negative(x, name="y")
+        tf.identity(x, name="z")
+    graph_def = good.as_graph_def()
+    broken = GraphDef(
+        node=[
+            *graph_def.node[:2],
+            graph_def.node[2].__class__(name="bad", op="Neg", input=["missing:0"]),
+        ]
+    )
+    target = tf.Graph()
+    with target.as_default():
+        kept = tf.constant(3.0, name="kept")
+        before = [op.name for op in target.get_operations()]
+        with pytest.raises(ValueError, match="bad"):
+            tf1.import_graph_def(broken)
+        # All or nothing, as TF's: no op of the failed import stays, nor its names.
+        assert [op.name for op in target.get_operations()] == before
+        assert kept.consumers() == []
+        tf1.import_graph_def(graph_def)
+        assert {op.name for op in target.get_operations()} == {
+            "kept",
+            "import/x",
+            "import/y",
+            "import/z",
+        }
