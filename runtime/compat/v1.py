@@ -38,6 +38,7 @@ from .. import (
     version,
 )
 from .. import gfile_v1 as gfile
+from .. import testing as test
 from .. import tf_logging as logging
 from .. import training as train
 from ..behavior import *
