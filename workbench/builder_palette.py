@@ -17,6 +17,7 @@ import numpy as np
 
 import runtime as tf
 from runtime import dtypes
+from runtime.op_signature import AttrDef
 from runtime.registry import REQUIRED, OpDef, get_op_def, registered_ops
 from runtime.shapes import TensorShape
 
@@ -64,15 +65,21 @@ RAW = "raw_ops."  # the key prefix of an op type's generic entry
 # Builders that make another op type for some inputs (recipes_of maps those back too).
 _ALSO_MADE_BY = {"BatchMatMulV2": "matmul"}
 _TYPE_ATTR = re.compile(r"T|U|dtype|Index|T[a-z]+|[A-Z][a-z]*T|\w*_type")
+# The field of each kind of attr an OpDef declares; lists, tensors and functions are
+# typed as literals.
+_FIELD_OF_ATTR = {"type": "dtype", "bool": "bool", "int": "int", "float": "float"}
+_FIELD_OF_ATTR |= {"string": "text", "shape": "shape"}
 
 
 @dataclasses.dataclass(frozen=True)
 class Field:
-    """One attr field of a form: ``kind`` is dtype, shape, bool, int, float, text or literal."""
+    """One attr field of a form: ``kind`` is dtype, shape, bool, int, float, text or
+    literal; ``choices`` the dtype names a dtype field allows (``None``: any)."""
 
     name: str
     kind: str
     default: object = REQUIRED
+    choices: tuple | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,7 +115,9 @@ def _same(value, default) -> bool:
 
 
 def field_kind(name: str, default) -> str:
-    """The form field for an attr, from its default (or, for a required one, its name).
+    """The form field for an attr known only by its name and default (a builder's
+    parameter): the default's type decides; the name only where the default says
+    nothing (``REQUIRED`` or ``None``).
 
     Examples
     --------
@@ -116,15 +125,40 @@ def field_kind(name: str, default) -> str:
     ['dtype', 'bool', 'shape']
     >>> [field_kind(*a) for a in [("alpha", 0.2), ("axis", None), ("padding", "SAME")]]
     ['float', 'literal', 'text']
+    >>> field_kind("executor_type", "")  # a string, whatever its name says
+    'text'
     """
     if isinstance(default, bool):
         return "bool"
-    if isinstance(default, dtypes.DType) or _TYPE_ATTR.fullmatch(name):
+    if isinstance(default, dtypes.DType):
         return "dtype"
     if name == "shape" or isinstance(default, TensorShape):
         return "shape"
-    kinds = {int: "int", float: "float", str: "text"}
-    return kinds.get(type(default), "literal")
+    if default is REQUIRED or default is None:
+        return "dtype" if _TYPE_ATTR.fullmatch(name) else "literal"
+    return {int: "int", float: "float", str: "text"}.get(type(default), "literal")
+
+
+def attr_field(attr: AttrDef) -> Field:
+    """The form field of an attr an OpDef declares, of the kind it declares.
+
+    A required number is typed as a literal (a number box always holds a number), and
+    a dtype field offers the dtypes the attr allows.
+
+    Examples
+    --------
+    >>> attrs = get_op_def("SparseTensorDenseMatMul").signature.attrs
+    >>> attr_field(attrs["Tindices"])
+    Field(name='Tindices', kind='dtype', default=tf.int64, choices=('int32', 'int64'))
+    >>> attr_field(get_op_def("TFRecordReaderV2").signature.attrs["compression_type"])
+    Field(name='compression_type', kind='text', default='', choices=None)
+    >>> attr_field(get_op_def("AddN").signature.attrs["N"]).kind
+    'literal'
+    """
+    kind = _FIELD_OF_ATTR.get(attr.kind, "literal")
+    if kind in ("int", "float") and not attr.has_default:
+        kind = "literal"
+    return Field(attr.name, kind, attr.default, attr.allowed if kind == "dtype" else None)
 
 
 def _builder_entry(path: str, op_type: str) -> PaletteEntry:
@@ -144,7 +178,10 @@ def _builder_entry(path: str, op_type: str) -> PaletteEntry:
 
 
 def _raw_entry(op_def: OpDef) -> PaletteEntry:
-    fields = tuple(Field(k, field_kind(k, d), d) for k, d in op_def.attr_defaults.items())
+    if op_def.is_typed:
+        fields = tuple(attr_field(attr) for attr in op_def.signature.attrs.values())
+    else:
+        fields = tuple(Field(k, field_kind(k, d), d) for k, d in op_def.attr_defaults.items())
     inputs = op_def.marked_input_names
     return PaletteEntry(RAW + op_def.name, op_def.name, op_category(op_def.name), inputs, fields)
 
@@ -157,7 +194,7 @@ def palette() -> dict:
     --------
     >>> entry = palette()["tf.matmul"]
     >>> entry.op_type, entry.family, entry.inputs, entry.field("transpose_a")
-    ('MatMul', 'math', ('a', 'b'), Field(name='transpose_a', kind='bool', default=False))
+    ('MatMul', 'math', ('a', 'b'), Field(name='transpose_a', kind='bool', default=False, choices=None))
     >>> palette()["raw_ops.MatMul"].field("T").kind
     'dtype'
     """

@@ -40,11 +40,7 @@ def field_widget(field: Field) -> widgets.Widget:
     """
     default, kind = field.default, field.kind
     if kind == "dtype":
-        options = [(d.name, d) for d in _DTYPES]
-        if default is None:  # "" stands for None: a Dropdown's None means "nothing chosen"
-            options.insert(0, ("(infer)", ""))
-        value = {REQUIRED: dtypes.float32, None: ""}.get(default, default)
-        return widgets.Dropdown(options=options, value=value, description=field.name)
+        return _dtype_widget(field)
     if kind == "bool":
         return widgets.Checkbox(value=default is True, description=field.name, indent=False)
     if kind in ("int", "float"):
@@ -59,6 +55,33 @@ def field_widget(field: Field) -> widgets.Widget:
     else:
         text = repr(default)
     return widgets.Text(value=text, description=field.name, placeholder=_HINTS.get(kind, ""))
+
+
+def _dtype_widget(field: Field) -> widgets.Dropdown:
+    """A drop-down of the dtypes ``field`` allows (of the common ones, or all of those
+    when it allows none of them), and its default, chosen.
+
+    Examples
+    --------
+    >>> from workbench.builder_palette import Field
+    >>> menu = _dtype_widget(Field("Tidx", "dtype", REQUIRED, ("int32", "int64")))
+    >>> [label for label, _ in menu.options], menu.value
+    (['int32', 'int64'], tf.int32)
+    """
+    offered = [d for d in _DTYPES if field.choices is None or d.name in field.choices]
+    offered = offered or list(_DTYPES)
+    default = field.default
+    if isinstance(default, dtypes.DType) and default not in offered:
+        offered.append(default)  # a default of a rarer dtype (bfloat16 ...) is offered too
+    options = [(d.name, d) for d in offered]
+    if default is None:  # "" stands for None: a Dropdown's None means "nothing chosen"
+        options.insert(0, ("(infer)", ""))
+        value = ""
+    elif default is REQUIRED:
+        value = dtypes.float32 if dtypes.float32 in offered else offered[0]
+    else:
+        value = default
+    return widgets.Dropdown(options=options, value=value, description=field.name)
 
 
 def form_fields(entry: PaletteEntry | None) -> dict:

@@ -1,11 +1,12 @@
 """The graph builder: its model (every action and its error paths), its form, and the
 round trip between widgets and code."""
 
+import dataclasses
 import html
 
 import numpy as np
 import pytest
-from conftest import CPU0, CPU1
+from conftest import CPU0, CPU1, nodes_by_name
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -51,8 +52,45 @@ def test_palette_offers_the_public_builders_and_every_other_registered_op():
     assert "raw_ops.AddN" in shown  # no builder in the table: the raw op shows
     families = {e.family for e in palette_entries()}
     assert {"array", "math", "nn", "state", "training", "control flow"} <= families  # op categories
-    assert [e.key for e in palette_entries("MATMUL")] == ["tf.matmul"]  # it makes both
+    matmul = palette_entries("MATMUL")
+    assert all("matmul" in f"{e.key} {e.op_type}".lower() for e in matmul)
+    keys = {e.key for e in matmul}  # tf.matmul makes both MatMul and BatchMatMulV2
+    assert "tf.matmul" in keys and not {"raw_ops.MatMul", "raw_ops.BatchMatMulV2"} & keys
     assert all(e.family == "nn" for e in palette_entries(family="nn"))
+
+
+def test_every_registered_op_type_has_a_form_of_the_attrs_it_declares():
+    from runtime.registry import get_op_def
+    from workbench.builder_widgets import field_widget
+
+    declared = {"type": "dtype", "bool": "bool", "string": "text", "shape": "shape"}
+    for entry in builder_palette().values():
+        op_def = get_op_def(entry.op_type)
+        if entry.function is None and op_def.is_typed:
+            for field, attr in zip(entry.fields, op_def.signature.attrs.values(), strict=True):
+                assert field.kind == declared.get(attr.kind, field.kind), (entry.key, attr)
+    # One widget per distinct field (all but its name): each shows its default.
+    fields = [f for e in builder_palette().values() for f in e.fields]
+    distinct = {repr(dataclasses.replace(f, name="")): f for f in fields}
+    for field in distinct.values():
+        widget = field_widget(field)
+        if field.kind == "dtype" and isinstance(field.default, tf.DType):
+            assert widget.value is field.default
+        if field.choices is not None:
+            assert {d.name for _, d in widget.options} <= {*field.choices, widget.value.name}
+        widget.close()
+
+
+def test_string_attrs_named_like_types_and_restricted_dtypes_get_fitting_fields():
+    builder = GraphBuilder()
+    builder.choose("raw_ops.TFRecordReaderV2")  # compression_type is a string, not a dtype
+    assert type(builder.fields["compression_type"]).__name__ == "Text"
+    builder.fields["name"].value = "reader"
+    assert builder.click_add() == "reader", builder.errors
+    builder.choose("raw_ops.SparseTensorDenseMatMul")
+    tindices = builder.fields["Tindices"]
+    assert [label for label, _ in tindices.options] == ["int32", "int64"]
+    assert tindices.value is tf.int64
 
 
 def tf_registered():
@@ -379,8 +417,8 @@ def test_the_picture_is_coloured_by_placement_and_the_node_list_shows_devices(pr
     builder = product
     builder.add("tf.negative", ["c:0"], name="n", device="/cpu:1")
     payload = builder.picture.payload
-    devices = {d["name"]: payload["colors"]["device"][d["name"]] for d in payload["devices"]}
-    fills = {n["name"]: devices[payload["devices"][n["device"]]["name"]] for n in payload["nodes"]}
+    colors = payload["colors"]["device"]
+    fills = {name: colors[n.device] for name, n in nodes_by_name(payload).items()}
     assert payload["color_by"] == "device"
     assert fills["n"] == palette.device_color(CPU1)
     assert fills["a"] == fills["c"] == palette.device_color(CPU0)
@@ -389,7 +427,7 @@ def test_the_picture_is_coloured_by_placement_and_the_node_list_shows_devices(pr
     builder.undo()
     builder.undo()
     builder.undo()
-    assert builder.picture.payload["nodes"] == []
+    assert builder.picture.payload["nodes"] == {"name": [], "op": []}
     assert builder.picture.payload["name"] == "The graph is empty: add an op."
 
 
