@@ -44,12 +44,6 @@ class IndexedSlicesValue(
     array([3])
     """
 
-    def __str__(self):
-        return (
-            f"IndexedSlicesValue(indices={self.indices}, values={self.values}, "
-            f"dense_shape={self.dense_shape})"
-        )
-
 
 class IndexedSlices:
     """Rows ``values`` of a tensor of ``dense_shape`` at ``indices`` along axis 0.

@@ -78,11 +78,11 @@ def resize_bilinear(images, size, *, T, align_corners, half_pixel_centers):
         images.shape, out_h, out_w, align_corners, half_pixel_centers
     )
     image = images.astype(_F32, copy=False)
-    x_lerp = x_lerp[None, None, :, None]
-    rows_top, rows_bottom = image[:, top], image[:, bottom]
-    upper = rows_top[:, :, left] + (rows_top[:, :, right] - rows_top[:, :, left]) * x_lerp
-    lower = rows_bottom[:, :, left] + (rows_bottom[:, :, right] - rows_bottom[:, :, left]) * x_lerp
-    return (upper + (lower - upper) * y_lerp[None, :, None, None],)
+    # Along x, then along y: TF's order of the same products and sums, one axis at a time.
+    lefts = np.take(image, left, axis=2)
+    rows = lefts + (np.take(image, right, axis=2) - lefts) * x_lerp[None, None, :, None]
+    tops = np.take(rows, top, axis=1)
+    return (tops + (np.take(rows, bottom, axis=1) - tops) * y_lerp[None, :, None, None],)
 
 
 @register_kernel("ResizeBilinearGrad")

@@ -243,8 +243,19 @@ def sparse_tensor_dense_matmul(
             )
     values = np.conj(a_values) if adjoint_a and np.iscomplexobj(a_values) else a_values
     out = np.zeros((rows, right.shape[1]), dtype=np.result_type(a_values, b))
-    np.add.at(out, out_rows, values[:, None] * right[ks])
+    _add_rows(out, out_rows, values[:, None] * right[ks])
     return (out.astype(b.dtype, copy=False),)
+
+
+def _add_rows(out: np.ndarray, rows: np.ndarray, parts: np.ndarray) -> None:
+    """``out[rows[i]] += parts[i]``, repeated rows summed in order (a sort and a
+    segmented sum: ``np.add.at`` is an element-at-a-time loop)."""
+    if not len(rows):
+        return
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    out[sorted_rows[starts]] += np.add.reduceat(parts[order], starts, axis=0)
 
 
 # -- reorder, reshape --------------------------------------------------------------------

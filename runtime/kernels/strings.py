@@ -222,7 +222,7 @@ def string_to_number(string_tensor, *, out_type):
 # -- split -------------------------------------------------------------------------------
 
 
-def _as_sparse(rows: list, what: str) -> tuple:
+def _as_sparse(rows: list) -> tuple:
     """Token lists as a SparseTensor's parts: indices ``[i, j]``, values, shape."""
     indices = [(i, j) for i, tokens in enumerate(rows) for j in range(len(tokens))]
     values = np.empty(len(indices), dtype=object)
@@ -235,7 +235,7 @@ def _as_sparse(rows: list, what: str) -> tuple:
     )
 
 
-def _vector(input, what: str) -> np.ndarray:
+def _vector(input) -> np.ndarray:
     if np.ndim(input) != 1:
         fail(f"input must be a vector, got shape: {shape_text(np.shape(input))}")
     return _strings(input)
@@ -247,13 +247,13 @@ def string_split(input, delimiter, *, skip_empty):
         fail(f"delimiter must be a scalar, got shape: {shape_text(np.shape(delimiter))}")
     separators = _strings(delimiter).item()
     rows = []
-    for value in _vector(input, "input"):
+    for value in _vector(input):
         if not separators:
             tokens = [value[k : k + 1] for k in range(len(value))]
         else:
             tokens = re.split(b"[" + re.escape(separators) + b"]", value)
         rows.append([t for t in tokens if t] if skip_empty else tokens)
-    return _as_sparse(rows, "StringSplit")
+    return _as_sparse(rows)
 
 
 @register_kernel("StringSplitV2")
@@ -261,5 +261,5 @@ def string_split_v2(input, sep, *, maxsplit):
     if np.ndim(sep) != 0:
         fail(f"sep must be a scalar, got shape: {shape_text(np.shape(sep))}")
     separator = _strings(sep).item() or None  # empty: runs of whitespace
-    rows = [value.split(separator, maxsplit) for value in _vector(input, "input")]
-    return _as_sparse(rows, "StringSplitV2")
+    rows = [value.split(separator, maxsplit) for value in _vector(input)]
+    return _as_sparse(rows)

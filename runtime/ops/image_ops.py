@@ -22,7 +22,7 @@ from ..shapes import TensorShape
 from . import math_ops, random_ops
 from .concat_ops import concat, stack, unstack
 from .constant_value import constant_value, constant_value_as_shape, known_shape, known_value
-from .control_flow_ops import cond
+from .control_flow_ops import case, cond
 from .core import convert_to_tensor, deprecated_argument_lookup
 from .fill_ops import ones
 from .logging_ops import Assert
@@ -381,7 +381,7 @@ def _is_tensor(x) -> bool:
 # -- flips, rotation, transpose ------------------------------------------------------------
 
 
-def _by_rank(image: Tensor, rank3, rank4, what: str) -> Tensor:
+def _by_rank(image: Tensor, rank3, rank4) -> Tensor:
     image_rank = image.shape.rank
     if image_rank is None:
         return cond(math_ops.equal(rank(image), 3), rank3, rank4)
@@ -405,7 +405,6 @@ def _flip(image, axis: int, scope_name: str) -> Tensor:
             image,
             lambda: _fix_flip_shape(image, reverse(image, [axis])),
             lambda: reverse(image, [axis + 1]),
-            scope_name,
         )
 
 
@@ -447,7 +446,7 @@ def _random_flip(image, axis: int, seed, scope_name: str) -> Tensor:
             flipped = reverse(image, [axis + 1])
             return flips * flipped + (1 - flips) * image
 
-        return _by_rank(image, rank3, rank4, scope_name)
+        return _by_rank(image, rank3, rank4)
 
 
 def random_flip_left_right(image, seed=None) -> Tensor:
@@ -492,7 +491,6 @@ def rot90(image, k=1, name=None) -> Tensor:
             image,
             lambda: _rot90(image, k, turns, 0, scope),
             lambda: _rot90(image, k, turns, 1, scope),
-            "rot90",
         )
 
 
@@ -511,8 +509,6 @@ def _rot90(image: Tensor, k: Tensor, turns, batch: int, scope: str) -> Tensor:
     if turns is not None:
         result = rotations[int(turns) % 4]()
     else:
-        from .control_flow_ops import case
-
         result = case(
             [(math_ops.equal(k, i), rotations[i]) for i in (1, 2, 3)],
             default=rotations[0],
@@ -541,7 +537,6 @@ def transpose(image, name=None) -> Tensor:
             image,
             lambda: transpose_op(image, [1, 0, 2], name=name),
             lambda: transpose_op(image, [0, 2, 1, 3], name=name),
-            "transpose",
         )
 
 
