@@ -125,7 +125,9 @@ from ..ops.init_ops import *
 from ..ops.init_ops import (
     glorot_normal_initializer,
     glorot_uniform_initializer,
+    orthogonal_initializer,
     truncated_normal_initializer,
+    uniform_unit_scaling_initializer,
     variance_scaling_initializer,
 )
 from ..ops.io_ops import (

@@ -274,6 +274,112 @@ class GlorotNormal(VarianceScaling):
         return {"seed": self.seed, "dtype": self.dtype.name}
 
 
+_NOT_2D = (
+    "The tensor to initialize, specified by argument `shape` must be at least "
+    "two-dimensional. Received shape={}"
+)
+
+
+class Orthogonal(Initializer):
+    """A random orthogonal matrix (rows or columns orthonormal), times ``gain``; higher
+    ranks are the orthogonal matrix of their flattened leading dimensions, reshaped.
+
+    Examples
+    --------
+    >>> import numpy as np, runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q = tf.Session().run(Orthogonal(seed=1)([4, 3]))
+    >>> bool(np.allclose(q.T @ q, np.eye(3), atol=1e-5))
+    True
+    """
+
+    def __init__(self, gain=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(_float_dtype(dtype))
+        self.gain, self.seed = gain, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .linalg_ops import matrix_diag_part, matrix_transpose, qr
+        from .math_ops import sign
+
+        dims = _dims(shape)
+        if len(dims) < 2:
+            raise ValueError(_NOT_2D.format(dims))
+        rows, cols = math.prod(dims[:-1]), dims[-1]
+        flat = (cols, rows) if rows < cols else (rows, cols)
+        dtype = _float_dtype(self._dtype(dtype))
+        q, r = qr(random_ops.random_normal(flat, dtype=dtype, seed=self.seed))
+        q = q * sign(matrix_diag_part(r))  # as TF: a unique Q, uniformly distributed
+        if rows < cols:
+            q = matrix_transpose(q)
+        return self.gain * _reshape(q, dims)
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "seed": self.seed, "dtype": self.dtype.name}
+
+
+class Identity(Initializer):
+    """The identity matrix times ``gain`` (for 2-D shapes only)."""
+
+    def __init__(self, gain=1.0, dtype=dtypes.float32):
+        super().__init__(_float_dtype(dtype))
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        from .linalg_ops import eye
+
+        dims = _dims(shape)
+        if len(dims) != 2:
+            raise ValueError(_NOT_2D.format(dims))  # TF's words, for 3-D too
+        return self.gain * eye(*dims, dtype=_float_dtype(self._dtype(dtype)))
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "dtype": self.dtype.name}
+
+
+class UniformUnitScaling(Initializer):
+    """Uniform in ``±factor * sqrt(3 / input_size)`` (TF 0.x's scale-keeping init)."""
+
+    def __init__(self, factor=1.0, seed=None, dtype=dtypes.float32):
+        super().__init__(_float_dtype(dtype))
+        self.factor, self.seed = factor, seed
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        dims = _dims(shape)
+        input_size = max(float(math.prod(dims[:-1])), 1.0)
+        limit = math.sqrt(3 / input_size) * self.factor
+        dtype = _float_dtype(self._dtype(dtype))
+        return random_ops.random_uniform(dims, -limit, limit, dtype, seed=self.seed)
+
+    def get_config(self) -> dict:
+        return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
+
+
+def _reshape(tensor, dims):
+    from .array_ops import reshape
+
+    return reshape(tensor, dims)
+
+
+def he_normal(seed=None) -> VarianceScaling:
+    """He et al.'s initializer: truncated normal with variance ``2 / fan_in``."""
+    return VarianceScaling(2.0, "fan_in", "truncated_normal", seed)
+
+
+def he_uniform(seed=None) -> VarianceScaling:
+    """He et al.'s initializer: uniform with variance ``2 / fan_in``."""
+    return VarianceScaling(2.0, "fan_in", "uniform", seed)
+
+
+def lecun_normal(seed=None) -> VarianceScaling:
+    """LeCun's initializer: truncated normal with variance ``1 / fan_in``."""
+    return VarianceScaling(1.0, "fan_in", "truncated_normal", seed)
+
+
+def lecun_uniform(seed=None) -> VarianceScaling:
+    """LeCun's initializer: uniform with variance ``1 / fan_in``."""
+    return VarianceScaling(1.0, "fan_in", "uniform", seed)
+
+
 # TF's function-style names for the classes.
 zeros_initializer = Zeros
 ones_initializer = Ones
@@ -284,3 +390,5 @@ truncated_normal_initializer = TruncatedNormal
 variance_scaling_initializer = VarianceScaling
 glorot_uniform_initializer = GlorotUniform
 glorot_normal_initializer = GlorotNormal
+orthogonal_initializer = Orthogonal
+uniform_unit_scaling_initializer = UniformUnitScaling

@@ -316,3 +316,38 @@ def test_mode_switches():
     assert tf.executing_eagerly() is False and tf.executing_eagerly_outside_functions() is False
     with pytest.raises(RuntimeError, match="eager execution is not available"):
         tf.enable_eager_execution()
+
+
+# -- initializers --------------------------------------------------------------------------
+
+
+def test_initializers_match_tf():
+    expected = RECORDED["initializers"]
+    i = tf.initializers
+    made = {
+        "he_normal": i.he_normal(seed=3),
+        "he_uniform": i.he_uniform(),
+        "lecun_normal": i.lecun_normal(),
+        "lecun_uniform": i.lecun_uniform(),
+        "orthogonal": i.orthogonal(gain=2.0),
+        "identity": i.identity(gain=3.0),
+        "uniform_unit_scaling": i.uniform_unit_scaling(factor=1.5),
+    }
+    for name, initializer in made.items():
+        assert type(initializer).__name__ == expected[name]["class"], name
+        assert initializer.get_config() == expected[name]["config"], name
+    with tf.Graph().as_default(), tf.Session() as sess:
+        assert sess.run(made["identity"]([2, 3])).tolist() == expected["identity"]["value"]
+        q = sess.run(made["orthogonal"]([2, 3, 4]))
+        flat = q.reshape(6, 4) / 2.0
+        assert list(q.shape) == expected["orthogonal"]["shape"]
+        assert np.allclose(flat.T @ flat, np.eye(4), atol=1e-5)
+        u = sess.run(made["uniform_unit_scaling"]([50, 8]))
+        assert np.abs(u).max() <= 1.5 * (3 / 50) ** 0.5
+        for name, init, shape in (
+            ("orthogonal_1d", "orthogonal", [3]),
+            ("identity_3d", "identity", [2, 2, 2]),
+        ):
+            assert outcome(lambda: made[init](shape)) == expected["errors"][name]  # noqa: B023
+    assert tf.orthogonal_initializer is tf.initializers.orthogonal
+    assert tf.uniform_unit_scaling_initializer is tf.initializers.uniform_unit_scaling
