@@ -16,6 +16,7 @@ import threading
 
 from .devices import canonical_name, merge_device
 from .errors import OperatorNotAllowedInGraphError, capture_frames, resolve_frames
+from .object_identity import Reference
 from .shapes import TensorShape, as_shape
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
@@ -215,6 +216,21 @@ class Tensor:
 
     def __invert__(self):
         return _bitwise().invert_(self)
+
+    def ref(self):
+        """A hashable reference to this tensor, equal only to references to it (TF's).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     t = tf.constant(1.0)
+        >>> t.ref() == t.ref(), t.ref().deref() is t
+        (True, True)
+        """
+        return Reference(self)
+
+    experimental_ref = ref  # TF's deprecated name
 
     def __getitem__(self, slice_spec):
         from .ops import array_ops
@@ -809,11 +825,13 @@ class Graph:
             )
         state = self._thread
         old_stack, old_merged = state.device_stack, state.merged_device
-        state.device_stack = [*old_stack, entry]
+        pushed = state.device_stack = [*old_stack, entry]
         state.merged_device = _resolve_device(state.device_stack, None)
         try:
             yield
         finally:
+            if state.device_stack is not pushed:  # an inner scope is still open: as TF
+                raise RuntimeError("Exiting device scope without proper scope nesting.")
             state.device_stack, state.merged_device = old_stack, old_merged
 
     @contextlib.contextmanager

@@ -221,6 +221,8 @@ def _complete_attrs(op_def: OpDef, attrs: dict) -> dict:
 
 
 def _scoped_name(graph, name: str) -> str:
+    if isinstance(name, bytes):  # TF takes names as bytes too
+        name = name.decode()
     if name.endswith("/"):
         check_op_name(name[:-1])
         return name[:-1]

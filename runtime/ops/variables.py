@@ -17,6 +17,7 @@ import contextlib
 from .. import dtypes
 from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..graph_keys import GraphKeys
+from ..object_identity import Reference
 from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
 from .array_ops import boolean_mask, identity, stack
@@ -375,6 +376,12 @@ class Variable:
     def _ref(self) -> Tensor:
         """The reference tensor (``v:0``) that state ops update."""
         return self._variable
+
+    def ref(self):
+        """A hashable reference to this variable, equal only to references to it (TF's)."""
+        return Reference(self)
+
+    experimental_ref = ref  # TF's deprecated name
 
     def _as_graph_element(self):
         # Fetching, feeding and converting a variable all go through its read tensor,
