@@ -1,5 +1,6 @@
-"""``tf.debugging``: assertions, numeric checks and predicates on tensors, and
-``tf.compat.v1.debugging`` (:data:`v1`, which also has ``is_finite`` & co).
+"""``tf.debugging``: assertions, numeric checks and predicates on tensors, with TF2's
+signatures (no ``data`` argument), and ``tf.compat.v1.debugging`` (:data:`v1`: TF1's
+signatures, and ``is_finite`` & co).
 
 Examples
 --------
@@ -25,7 +26,13 @@ __all__ = sorted(
     - {"add_check_numerics_ops", "verify_tensor_all_finite"}
 )
 
-_V1_ONLY = {"is_finite": is_finite, "is_inf": is_inf, "is_nan": is_nan}
+_V1_ONLY = {
+    "assert_all_finite": check_ops.verify_tensor_all_finite,
+    "is_finite": is_finite,
+    "is_inf": is_inf,
+    "is_nan": is_nan,
+}
 v1 = types.ModuleType("runtime.compat.v1.debugging", "``tf.compat.v1.debugging``.")
 v1.__dict__.update({name: globals()[name] for name in __all__})
 v1.__dict__.update(_V1_ONLY)
+globals().update(check_ops.V2_OVERRIDES)  # tf.debugging itself is TF2's

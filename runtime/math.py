@@ -74,6 +74,7 @@ V1_OVERRIDES = {
     "argmax": math_ops.argmax_v1,
     "argmin": math_ops.argmin_v1,
     "bincount": segment_ops.bincount_v1,
+    "confusion_matrix": segment_ops.confusion_matrix_v1,
     "count_nonzero": math_ops.count_nonzero_v1,
     "in_top_k": in_top_k_v1,
     "log_softmax": log_softmax_v1,

@@ -317,25 +317,16 @@ def assert_rank_in(x, ranks, data=None, summarize=None, message=None, name=None)
         return Assert(condition, data, summarize=summarize)
 
 
-def _dimension_sizes(x: Tensor) -> list:
-    """Each dimension of ``x``: an int where static, else a scalar tensor; a scalar is
-    taken as one dimension of size 1 (TF's rule)."""
+def _dimension_sizes(x: Tensor):
+    """Each dimension of ``x``: an int where static, else a scalar tensor (the shape
+    tensor itself when the rank is unknown); a scalar is taken as one dimension of
+    size 1 (TF's rule)."""
     if x.shape.rank == 0:
         return [1]
     dynamic = array_ops.shape(x)
     if x.shape.rank is None:
-        return _DynamicSizes(dynamic)
+        return dynamic  # indexed when a size is needed
     return [d if d is not None else dynamic[i] for i, d in enumerate(x.shape.as_list())]
-
-
-class _DynamicSizes:
-    """The sizes of a tensor of unknown rank, sliced from its shape when asked."""
-
-    def __init__(self, shape: Tensor):
-        self.shape = shape
-
-    def __getitem__(self, index: int):
-        return self.shape[index]
 
 
 def _is_known(size) -> bool:
@@ -604,7 +595,8 @@ def verify_tensor_all_finite(t=None, msg=None, name=None, x=None, message=None) 
 
 
 def assert_all_finite(x, message, name=None) -> Tensor:
-    """TF2's ``tf.debugging.assert_all_finite``: :func:`verify_tensor_all_finite`."""
+    """TF2's ``tf.debugging.assert_all_finite``: :func:`verify_tensor_all_finite`
+    (TF1's ``tf.compat.v1.debugging.assert_all_finite`` is that function itself)."""
     return verify_tensor_all_finite(x, message, name)
 
 
@@ -639,3 +631,68 @@ def add_check_numerics_ops():
                 with control_dependencies(checks[-1:]):
                     checks.append(check_numerics(output, message))
     return group(*checks)
+
+
+# -- TF2's signatures (tf.compat.v2.debugging): no data argument -------------------------
+
+
+def _binary_v2(assertion):
+    def build(x, y, message=None, summarize=None, name=None):
+        return assertion(x, y, summarize=summarize, message=message, name=name)
+
+    return _v2(build, assertion)
+
+
+def _sign_v2(assertion):
+    def build(x, message=None, summarize=None, name=None):
+        return assertion(x, summarize=summarize, message=message, name=name)
+
+    return _v2(build, assertion)
+
+
+def _rank_v2(assertion):
+    def build(x, rank, message=None, name=None):
+        return assertion(x, rank, message=message, name=name)
+
+    return _v2(build, assertion)
+
+
+def _v2(build, assertion):
+    build.__name__ = build.__qualname__ = assertion.__name__
+    build.__doc__ = f"TF2's ``tf.debugging.{assertion.__name__}``: no ``data`` argument."
+    return build
+
+
+def assert_none_equal_v2(x, y, summarize=None, message=None, name=None):
+    """TF2's ``tf.debugging.assert_none_equal``: no ``data`` argument."""
+    return assert_none_equal(x, y, summarize=summarize, message=message, name=name)
+
+
+def assert_near_v2(x, y, rtol=None, atol=None, message=None, summarize=None, name=None):
+    """TF2's ``tf.debugging.assert_near``: no ``data`` argument."""
+    return assert_near(x, y, rtol, atol, summarize=summarize, message=message, name=name)
+
+
+def assert_rank_in_v2(x, ranks, message=None, name=None):
+    """TF2's ``tf.debugging.assert_rank_in``: no ``data`` argument."""
+    return assert_rank_in(x, ranks, message=message, name=name)
+
+
+def assert_scalar_v2(tensor, message=None, name=None):
+    """TF2's ``tf.debugging.assert_scalar``: ``message`` before ``name``."""
+    return assert_scalar(tensor, name=name, message=message)
+
+
+V2_OVERRIDES = {
+    **{f.__name__: _binary_v2(f) for f in (assert_equal, assert_less, assert_less_equal)},
+    **{f.__name__: _binary_v2(f) for f in (assert_greater, assert_greater_equal)},
+    **{
+        f.__name__: _sign_v2(f)
+        for f in (assert_negative, assert_positive, assert_non_negative, assert_non_positive)
+    },
+    **{f.__name__: _rank_v2(f) for f in (assert_rank, assert_rank_at_least)},
+    "assert_none_equal": assert_none_equal_v2,
+    "assert_near": assert_near_v2,
+    "assert_rank_in": assert_rank_in_v2,
+    "assert_scalar": assert_scalar_v2,
+}

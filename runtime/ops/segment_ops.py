@@ -611,3 +611,10 @@ def _dynamic_partition_grad(op, *grads):
         PARALLEL_DYNAMIC_STITCH, [parts, list(grads)], "ParallelDynamicStitch", N=len(parts)
     )
     return [array_ops.reshape(stitched.outputs[0], array_ops.shape(data)), None]
+
+
+def confusion_matrix_v1(
+    labels, predictions, num_classes=None, dtype=dtypes.int32, name=None, weights=None
+) -> Tensor:
+    """TF1's ``tf.confusion_matrix``: :func:`confusion_matrix` with ``weights`` last."""
+    return confusion_matrix(labels, predictions, num_classes, weights, dtype, name)
