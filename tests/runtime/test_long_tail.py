@@ -351,3 +351,52 @@ def test_initializers_match_tf():
             assert outcome(lambda: made[init](shape)) == expected["errors"][name]  # noqa: B023
     assert tf.orthogonal_initializer is tf.initializers.orthogonal
     assert tf.uniform_unit_scaling_initializer is tf.initializers.uniform_unit_scaling
+
+
+# -- graph_util ----------------------------------------------------------------------------
+
+
+def _listing(graph_def) -> list:
+    return [[n.name, n.op, list(n.input)] for n in graph_def.node]
+
+
+def test_graph_util_matches_tf():
+    import base64
+
+    expected = RECORDED["graph_util"]
+    graph_def = tf.GraphDef.FromString(base64.b64decode(expected["graph_def"]))
+    gu = tf.graph_util
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as sess:
+            sess.run(["w/Assign", "b/Assign"])
+            frozen = gu.convert_variables_to_constants(sess, graph_def, ["z"])
+            kept = gu.convert_variables_to_constants(
+                sess, graph_def, ["z"], variable_names_blacklist=["b"]
+            )
+    assert _listing(frozen) == expected["frozen"]
+    assert _listing(kept) == expected["blacklisted"]
+    constants = {n.name: n.attr["value"].value.tolist() for n in frozen.node if n.name in "wb"}
+    assert constants == expected["frozen_values"]
+    assert _listing(gu.extract_sub_graph(graph_def, ["y"])) == expected["sub_graph"]
+    assert _listing(gu.remove_training_nodes(graph_def)) == expected["without_training_nodes"]
+    assert _listing(gu.remove_training_nodes(graph_def, ["y"])) == expected["protected"]
+    assert {n.name: gu.must_run_on_cpu(n) for n in graph_def.node} == expected["on_cpu"]
+    pinned = {n.name: gu.must_run_on_cpu(n, True) for n in graph_def.node}
+    assert pinned == expected["on_cpu_pinned"]
+    got = outcome(lambda: gu.extract_sub_graph(graph_def, ["nope"]))
+    assert got == expected["missing_destination"]
+
+
+def test_a_frozen_graph_runs_to_the_variables_values():
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        w = tf.Variable([[1.0], [2.0]], name="w")
+        tf.identity(tf.matmul(x, w), name="y")
+        assert tf.graph_util.tensor_shape_from_node_def_name(g, "x").as_list() == [None, 2]
+        with tf.Session() as sess:
+            sess.run(w.initializer)
+            frozen = tf.graph_util.convert_variables_to_constants(sess, g.as_graph_def(), ["y"])
+    with tf.Graph().as_default():
+        (y,) = tf.import_graph_def(frozen, return_elements=["y:0"], name="")
+        assert tf.Session().run(y, {"x:0": [[1.0, 1.0]]}).tolist() == [[3.0]]
