@@ -205,7 +205,7 @@ class GraphBuilder(BuilderModel):
         for key, box in self.error_boxes.items():
             show_error(box, key, self._error_for(key))
         self.picture.payload = self._picture()
-        self.code.value = f"<pre>{html.escape(self.to_code())}</pre>"
+        self.code.value = self._code_html()
         self.buttons["Undo"].disabled = not self.can_undo
         self.buttons["Redo"].disabled = not self.can_redo
         color = "#b00020" if self.errors else "#333333"
@@ -241,6 +241,16 @@ class GraphBuilder(BuilderModel):
             f"{html.escape(str(value))}</pre>"
             for name, value in self.results.items()
         )
+
+    def _code_html(self) -> str:
+        """The code of the graph so far, or why it cannot be written (a constant too
+        big for code: the graph is still edited, run and drawn)."""
+        try:
+            code = self.to_code()
+        except ValueError as err:
+            text = html.escape(f"No code: {err}")
+            return f'<pre class="tfgraph-builder-code-error" style="color:#b00020">{text}</pre>'
+        return f"<pre>{html.escape(code)}</pre>"
 
     def _picture(self) -> dict:
         """The payload of the graph so far, coloured by placement (or by the requests,

@@ -9,7 +9,9 @@ The graph may come from an untrusted file, so nothing from it is ever spliced in
 the code as text: every string (names, scopes, devices, attr keys and values) is
 written as a Python literal made by ``repr`` (:func:`string_literal`), variables are
 ASCII identifiers made from op names, and a value the writer does not know raises
-rather than being written as whatever its ``repr`` says.
+rather than being written as whatever its ``repr`` says. Nor does the code grow with
+what a file claims: a constant of more than :data:`CODE_VALUES` values is written as
+``np.full`` when it is one value repeated, and refused (``ValueError``) otherwise.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from .builder_recipes import Recipe, build_graph
 
 # Names a variable must not take: the code's own and Python's.
 _RESERVED = {"tf", "np", "graph", "apply_op"} | set(dir(builtins))
+# The most values of one constant written out one by one. A bigger constant of one
+# repeated value (as files hold them) is written as ``np.full``; any other is refused:
+# its code would grow with the data (or with what a file claims), not with the graph.
+CODE_VALUES = 4096
 
 
 def string_literal(text: str | bytes) -> str:
@@ -115,7 +121,10 @@ class _CodeWriter:
             if key not in recipe.attrs:
                 positional = False
                 continue
-            text = self.value(recipe.attrs[key], raw)
+            try:
+                text = self.value(recipe.attrs[key], raw)
+            except ValueError as err:
+                raise ValueError(f"attr '{key}' of op '{recipe.full_name}': {err}") from None
             positional = positional and entry.field(key).default is REQUIRED
             args.append(text if positional else _keyword(key, text))
         args.append(f"name={string_literal(recipe.name)}")
@@ -170,12 +179,7 @@ class _CodeWriter:
             dims = "None" if value.rank is None else repr([_int(d) for d in value.dims])
             return f"tf.TensorShape({dims})" if raw else dims
         if isinstance(value, np.ndarray):
-            self.numpy = True
-            data = self.value(value.tolist(), raw)
-            kind = (
-                "object" if value.dtype.kind == "O" else f"np.{dtypes.as_dtype(value.dtype).name}"
-            )
-            return f"np.array({data}, dtype={kind}).reshape({tuple(map(int, value.shape))!r})"
+            return self.array(value, raw)
         if isinstance(value, np.generic):
             return self.value(value.item(), raw)
         if isinstance(value, list | tuple):
@@ -192,6 +196,42 @@ class _CodeWriter:
         if value is None or isinstance(value, bool | int | float):
             return repr(value)
         raise TypeError(f"Cannot write a value of type {type(value).__name__} as code.")
+
+    def array(self, array: np.ndarray, raw: bool) -> str:
+        """``array`` as a numpy call: its values one by one, or ``np.full`` for a big
+        array of one value; ``ValueError`` for a big array of several values."""
+        self.numpy = True
+        kind = "object" if array.dtype.kind == "O" else f"np.{dtypes.as_dtype(array.dtype).name}"
+        shape = tuple(map(int, array.shape))
+        if array.size <= CODE_VALUES:
+            return f"np.array({self.value(array.tolist(), raw)}, dtype={kind}).reshape({shape!r})"
+        if not one_value(array):
+            raise ValueError(
+                f"{array.size} values ({array.dtype} {list(shape)}) are too many to write as "
+                f"code (at most {CODE_VALUES}, or any number of one repeated value); the "
+                "builder still edits, runs and draws the graph."
+            )
+        return f"np.full({shape!r}, {self.value(array.flat[0], raw)}, dtype={kind})"
+
+
+def one_value(array: np.ndarray) -> bool:
+    """Whether every element of a non-empty ``array`` equals its first (NaN equals NaN).
+
+    A broadcast view of one value (a file's splat constant) answers without reading
+    its elements.
+
+    Examples
+    --------
+    >>> one_value(np.broadcast_to(np.float32(np.nan), (2**40,))), one_value(np.array([1, 2]))
+    (True, False)
+    """
+    if not any(array.strides):
+        return True
+    first = array.flat[0]
+    same = array == first
+    if array.dtype.kind in "fc" and np.isnan(first):
+        same |= np.isnan(array)
+    return bool(np.all(same))
 
 
 def _keyword(key: str, text: str) -> str:

@@ -8,12 +8,16 @@ decides: the runtime, not a table here, says which builder call makes which op.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from runtime.graph import Graph, Operation
+from runtime.limits import SizeBudget
 from runtime.ops.core import to_numpy
 from runtime.registry import is_registered
 
+from .builder_code import CODE_VALUES
 from .builder_palette import RAW, PaletteEntry, builder_of, palette
 from .builder_recipes import Recipe, apply_recipe, build_graph
 
@@ -24,6 +28,10 @@ def recipes_of(graph: Graph) -> tuple:
 
     Raises ``ValueError`` for ops no recipe can make: unregistered op types (kept from
     a TensorFlow file for drawing) and function-valued attrs (``cond``/``while_loop``).
+    A constant a file holds as one value repeated stays so, but the recipes make it
+    real: ``ResourceExhaustedError`` when that would take more than the reader's
+    ``fill_bytes`` limit (:mod:`runtime.limits`; raise it with ``with
+    runtime.limits.size_limits(fill_bytes=...):`` around this call).
 
     Examples
     --------
@@ -36,8 +44,9 @@ def recipes_of(graph: Graph) -> tuple:
     """
     recipes: list = []
     target = Graph()
+    budget = SizeBudget("the graph the builder opens")
     for op in graph.get_operations():
-        _check_openable(op)
+        _check_openable(op, budget)
         for candidate in (_builder_recipe(op), _raw_recipe(op)):
             if candidate is None:
                 continue
@@ -52,15 +61,30 @@ def recipes_of(graph: Graph) -> tuple:
     return tuple(recipes)
 
 
-def _check_openable(op: Operation) -> None:
+def _check_openable(op: Operation, budget: SizeBudget) -> None:
     if not is_registered(op.type):
         raise ValueError(f"Op '{op.name}' has type {op.type}, which this runtime does not know.")
     for key, value in op.attrs.items():
+        if isinstance(value, np.ndarray):  # a recipe's op holds its tensor for real
+            budget.fill(_filled_bytes(value), f"attr '{key}' of node '{op.name}'")
         if isinstance(value, Graph):
             raise ValueError(
                 f"Op '{op.name}' ({op.type}) has a function body in attr '{key}'; the builder "
                 "cannot edit cond/while_loop ops."
             )
+
+
+def _filled_bytes(array: np.ndarray) -> int:
+    """The bytes ``array`` takes made real beyond the elements it holds: a broadcast
+    view (a file's constant of one value repeated) holds one.
+
+    Examples
+    --------
+    >>> _filled_bytes(np.broadcast_to(np.float32(1.0), (2**40,))), _filled_bytes(np.ones(3))
+    (4398046511100, 0)
+    """
+    held = math.prod(size for size, stride in zip(array.shape, array.strides) if stride)
+    return (array.size - held) * array.itemsize if array.size else 0
 
 
 def _makes(graph: Graph, recipe: Recipe, op: Operation) -> bool:
@@ -89,7 +113,10 @@ def _builder_recipe(op: Operation) -> Recipe | None:
 
 
 def _constant_attrs(array: np.ndarray, dtype) -> dict:
-    """``tf.constant`` arguments for ``array``: Python values, a dtype only when needed."""
+    """``tf.constant`` arguments for ``array``: Python values, a dtype only when needed;
+    a big array stays the graph's own numpy array (never a list of its elements)."""
+    if array.size > CODE_VALUES:
+        return {"value": array, "dtype": dtype}
     if array.dtype.kind == "f" and array.dtype.itemsize <= 4:
         # The shortest text of a float32 (0.1, not 0.10000000149011612) reads back the same.
         shortest = [float(str(x)) for x in array.flat]

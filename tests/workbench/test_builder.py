@@ -3,6 +3,7 @@ round trip between widgets and code."""
 
 import dataclasses
 import html
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runtime as tf
+import workbench
 from workbench import GraphBuilder, palette
 from workbench.builder_code import to_code
 from workbench.builder_fields import parse_literal, parse_shape
@@ -513,6 +515,59 @@ def test_graphs_the_builder_cannot_edit_are_refused_with_the_reason():
         tf.compat.v1.import_graph_def(graph_def, name="")
     with pytest.raises(ValueError, match="type MysteryOp, which this runtime does not know"):
         recipes_of(unknown)
+
+
+def untrusted_graph(tmp_path, elements: int, values=(1.0,)):
+    """The graph of a file holding one Const that claims ``elements`` float32s."""
+    from tests.runtime.test_untrusted import const_bytes
+
+    path = tmp_path / "claim.pb"
+    path.write_bytes(const_bytes(elements, values))
+    return workbench.load_graph(str(path))
+
+
+def peak_bytes(function):
+    tracemalloc.start()
+    try:
+        return function(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_file_claiming_2_27_floats_is_refused_by_the_builder_at_no_cost(tmp_path):
+    graph = untrusted_graph(tmp_path, 2**27)  # 55 bytes: one value, repeated
+
+    def open_in_builder():
+        with pytest.raises(tf.errors.ResourceExhaustedError) as info:
+            GraphBuilder(graph)
+        return str(info.value)
+
+    message, peak = peak_bytes(open_in_builder)
+    assert peak < 2**20
+    assert "attr 'value' of node 'c'" in message and "536870908 bytes" in message
+    assert "runtime.limits.size_limits(fill_bytes=" in message
+
+
+def test_a_big_constant_of_one_value_stays_an_array_and_is_written_as_np_full(tmp_path):
+    graph = untrusted_graph(tmp_path, 2**20, [3.0])
+    builder, peak = peak_bytes(lambda: GraphBuilder(graph))
+    assert peak < 6 * 4 * 2**20  # a few copies of the 4 MiB tensor, not 2^20 Python floats
+    [recipe] = builder.recipes
+    assert isinstance(recipe.attrs["value"], np.ndarray)
+    code = builder.to_code()
+    assert "np.full((1048576,), 3.0, dtype=np.float32)" in code and len(code) < 300
+    assert graph_def_of_code(code) == graph.as_graph_def()
+    assert builder.run(["c:0"])["c:0"].sum() == 3.0 * 2**20
+
+
+def test_a_big_constant_of_many_values_is_edited_and_run_but_not_written_as_code(tmp_path):
+    graph = untrusted_graph(tmp_path, 2**14, [1.0, 2.0])  # TF's rule fills with the last
+    builder = GraphBuilder(graph)
+    with pytest.raises(ValueError, match=r"attr 'value' of op 'c': 16384 values .* too many"):
+        builder.to_code()
+    assert "No code: attr &#x27;value&#x27; of op &#x27;c&#x27;" in builder.code.value
+    assert builder.add("tf.negative", ["c:0"], name="n") == "n"
+    assert builder.run(["n:0"])["n:0"][:3].tolist() == [-1.0, -2.0, -2.0]
 
 
 def test_a_tf1_cond_is_plain_ops_the_builder_opens_and_runs():
