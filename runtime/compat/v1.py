@@ -89,6 +89,7 @@ from ..gradients import AggregationMethod, UnconnectedGradients, gradients
 from ..graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
 from ..graph_def import GraphDef, NodeDef
 from ..graph_keys import GraphKeys
+from ..hessians import hessians
 from ..image import v1 as image
 from ..importer import import_graph_def
 from ..indexed_slices import IndexedSlices, convert_to_tensor_or_indexed_slices
@@ -234,6 +235,9 @@ from ..ops.segment_ops import (
     segment_min,
     segment_prod,
     segment_sum,
+    sparse_segment_mean,
+    sparse_segment_sqrt_n,
+    sparse_segment_sum,
     unique,
     unique_with_counts,
     unsorted_segment_max,

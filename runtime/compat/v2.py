@@ -328,6 +328,7 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None):
 _NOT_IN_OP_MODULES = {
     "convert_to_tensor": convert_to_tensor,
     "gradients": _runtime("gradients").gradients_v2,
+    "hessians": _runtime("hessians").hessians_v2,
 }
 # Defined differently in TF2, but the runtime's one builder takes TF2's arguments in
 # TF2's order (TF1's extras come after them).

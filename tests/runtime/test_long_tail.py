@@ -400,3 +400,18 @@ def test_a_frozen_graph_runs_to_the_variables_values():
     with tf.Graph().as_default():
         (y,) = tf.import_graph_def(frozen, return_elements=["y:0"], name="")
         assert tf.Session().run(y, {"x:0": [[1.0, 1.0]]}).tolist() == [[3.0]]
+
+
+def test_hessians_match_tf():
+    expected = RECORDED["hessians"]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.constant([1.0, 2.0, 3.0])
+        m = tf.constant([[1.0, -1.0], [0.5, 2.0]], tf.float64)
+        (hx,) = tf.hessians(tf.reduce_sum(x * x * x) + x[0] * x[1], x)
+        (hm,) = tf.hessians(tf.reduce_sum(tf.sin(m) * m[0, 0]), m)
+        p = tf.placeholder(tf.float32, None)
+        (hp,) = tf.compat.v2.hessians(tf.reduce_sum(tf.exp(p)), p)
+        np.testing.assert_allclose(sess.run(hx), expected["x"], rtol=1e-6)
+        np.testing.assert_allclose(sess.run(hm), expected["m"], rtol=1e-12)
+        fed = sess.run(hp, {p: [0.0, 1.0]})
+        np.testing.assert_allclose(fed, expected["fed_unknown_shape"], rtol=1e-6)

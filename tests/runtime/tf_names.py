@@ -154,7 +154,14 @@ EXCLUDED: dict[str, str] = {
         "the SDCA optimizer ops serve tf.estimator's linear models",
         "train.sdca_fprint train.sdca_optimizer train.sdca_shrink_l1",
     ),
+    **_names(
+        "TF2's random generators (tf.random.Generator and its state, TF 2.x)",
+        "random.Algorithm random.Generator random.create_rng_state random.get_global_generator "
+        "random.set_global_generator random.split random.fold_in",
+    ),
     # Single names.
+    "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
+    "linalg.experimental": "added in TF 2.x, after the last TF1 release",
     "errors.raise_exception_on_not_ok_status": "checks status objects of TF's C API",
     "get_session_handle": "session tensor handles keep tensors between runs (TF 1.0); "
     "rarely used, " + _OUT_OF_SCOPE,
