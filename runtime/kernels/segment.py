@@ -247,3 +247,59 @@ def dynamic_partition(data, partitions, *, num_partitions, T):
     rows = data.reshape((partitions.size, *data.shape[partitions.ndim :]))
     flat = partitions.reshape(-1)
     return tuple(rows[flat == p] for p in range(num_partitions))
+
+
+# -- sparse segment reductions ----------------------------------------------------------------
+
+
+def _sparse_segment_kernel(kind: str, with_count: bool):
+    def kernel(data, indices, segment_ids, *count, T, Tidx, Tsegmentids, sparse_gradient, **_):
+        if indices.shape != segment_ids.shape:
+            _fail(
+                f"segment_ids and indices should have same size. segment_ids.shape = "
+                f"{shape_text(segment_ids.shape)} indices.shape = {shape_text(indices.shape)}"
+            )
+        bad = np.flatnonzero((indices < 0) | (indices >= data.shape[0]))
+        if bad.size:
+            i = int(bad[0])
+            _fail(f"Bad: indices[{i}] == {indices[i]} out of range [0, {data.shape[0]})")
+        if np.any(np.diff(segment_ids) < 0):
+            _fail("segment ids are not increasing")
+        rows = (
+            int(count[0]) if with_count else (int(segment_ids[-1]) + 1 if segment_ids.size else 0)
+        )
+        if segment_ids.size and segment_ids[-1] >= rows:
+            _fail(f"segment ids must be < num_segments ({rows}), got {segment_ids[-1]}")
+        out = np.zeros((rows, *data.shape[1:]), dtype=data.dtype)
+        np.add.at(out, segment_ids, data[indices])
+        if kind != "Sum":
+            sizes = np.bincount(segment_ids, minlength=rows)[:rows].astype(data.dtype)
+            divisor = np.sqrt(sizes) if kind == "SqrtN" else sizes
+            divisor = np.maximum(divisor, 1).reshape((rows,) + (1,) * (out.ndim - 1))
+            out = out / divisor
+        return (out.astype(data.dtype, copy=False),)
+
+    return kernel
+
+
+def _sparse_segment_grad_kernel(kind: str):
+    def kernel(grad, indices, segment_ids, output_dim0, *, T, Tidx, Tsegmentids):
+        rows = int(output_dim0)
+        picked = grad[segment_ids]
+        if kind != "Sum":
+            sizes = np.bincount(segment_ids, minlength=grad.shape[0]).astype(grad.dtype)
+            divisor = np.sqrt(sizes) if kind == "SqrtN" else sizes
+            picked = picked / np.maximum(divisor, 1)[segment_ids].reshape(
+                (-1,) + (1,) * (grad.ndim - 1)
+            )
+        out = np.zeros((rows, *grad.shape[1:]), dtype=grad.dtype)
+        np.add.at(out, indices, picked)
+        return (out,)
+
+    return kernel
+
+
+for _kind in ("Sum", "Mean", "SqrtN"):
+    register_kernel(f"SparseSegment{_kind}")(_sparse_segment_kernel(_kind, False))
+    register_kernel(f"SparseSegment{_kind}WithNumSegments")(_sparse_segment_kernel(_kind, True))
+    register_kernel(f"SparseSegment{_kind}Grad")(_sparse_segment_grad_kernel(_kind))

@@ -618,3 +618,144 @@ def confusion_matrix_v1(
 ) -> Tensor:
     """TF1's ``tf.confusion_matrix``: :func:`confusion_matrix` with ``weights`` last."""
     return confusion_matrix(labels, predictions, num_classes, weights, dtype, name)
+
+
+# -- sparse segment reductions: segments of gathered rows ------------------------------------
+
+
+def _sparse_segment_shape(data, indices, segment_ids, *rest, **attrs):
+    merge_dim(with_rank(indices.shape, 1)[0], with_rank(segment_ids.shape, 1)[0])
+    shape = with_rank_at_least(data.shape, 1)
+    count = known_value(rest[0]) if rest else None
+    if shape.rank is None:
+        return [TensorSpec(attrs["T"], TensorShape(None))]
+    rows = None if count is None else int(count)
+    return [TensorSpec(attrs["T"], TensorShape([rows, *shape.as_tuple()[1:]]))]
+
+
+def _sparse_segment_op(kind: str, types: str, with_count: bool) -> OpDef:
+    inputs = ("data: T", "indices: Tidx", "segment_ids: Tsegmentids")
+    attrs = [f"T: {types}", "Tidx: {int32, int64} = DT_INT32"]
+    if with_count:
+        inputs += ("num_segments: Tnumsegments",)
+        attrs.append("Tnumsegments: {int32, int64} = DT_INT32")
+    attrs += ["Tsegmentids: {int32, int64} = DT_INT32", "sparse_gradient: bool = false"]
+    name = f"SparseSegment{kind}" + ("WithNumSegments" if with_count else "")
+    return register_op(OpDef(name, inputs, ("output: T",), tuple(attrs), _sparse_segment_shape))
+
+
+_SPARSE_KINDS = {
+    "Sum": _REAL,
+    "Mean": "{bfloat16, float16, float32, float64}",
+    "SqrtN": "{bfloat16, float16, float32, float64}",
+}
+SPARSE_SEGMENT_OPS = {
+    (kind, with_count): _sparse_segment_op(kind, types, with_count)
+    for kind, types in _SPARSE_KINDS.items()
+    for with_count in (False, True)
+}
+
+
+def _sparse_grad_shape(
+    grad: TensorSpec, indices: TensorSpec, segment_ids: TensorSpec, output_dim0: TensorSpec, **attrs
+):
+    rows = known_value(output_dim0)
+    shape = grad.shape
+    if shape.rank is None:
+        return [TensorSpec(attrs["T"], TensorShape(None))]
+    return [
+        TensorSpec(
+            attrs["T"], TensorShape([None if rows is None else int(rows), *shape.as_tuple()[1:]])
+        )
+    ]
+
+
+SPARSE_SEGMENT_GRADS = {
+    kind: register_op(
+        OpDef(
+            f"SparseSegment{kind}Grad",
+            ("grad: T", "indices: Tidx", "segment_ids: Tsegmentids", "output_dim0: int32"),
+            ("output: T",),
+            (
+                "T: {bfloat16, float16, float32, float64}",
+                "Tidx: {int32, int64} = DT_INT32",
+                "Tsegmentids: {int32, int64} = DT_INT32",
+            ),
+            shape_fn=_sparse_grad_shape,
+        )
+    )
+    for kind in _SPARSE_KINDS
+}
+
+
+def _sparse_segment(kind: str, data, indices, segment_ids, name, num_segments, sparse_gradient):
+    with_count = num_segments is not None
+    op_def = SPARSE_SEGMENT_OPS[kind, with_count]
+    inputs = [data, indices, segment_ids] + ([num_segments] if with_count else [])
+    op = apply_op(op_def, inputs, name or op_def.name, sparse_gradient=bool(sparse_gradient))
+    return op.outputs[0]
+
+
+def sparse_segment_sum(
+    data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False
+) -> Tensor:
+    """Sums, by increasing ``segment_ids``, of the rows of ``data`` that ``indices``
+    picks (TF1's ``tf.sparse_segment_sum``); ``num_segments`` fixes the row count. The
+    gradient is always dense here (``sparse_gradient`` is kept on the op).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = sparse_segment_sum([[1, 2], [3, 4], [5, 6]], [0, 2, 1], [0, 0, 1])
+    ...     print(tf.compat.v1.Session().run(s))
+    [[6 8]
+     [3 4]]
+    """
+    return _sparse_segment("Sum", data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+
+def sparse_segment_mean(
+    data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False
+) -> Tensor:
+    """Means of the picked rows by segment (see :func:`sparse_segment_sum`)."""
+    return _sparse_segment("Mean", data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+
+def sparse_segment_sqrt_n(
+    data, indices, segment_ids, name=None, num_segments=None, sparse_gradient=False
+) -> Tensor:
+    """Sums of the picked rows by segment divided by the square root of their count."""
+    return _sparse_segment("SqrtN", data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+
+def _sparse_segment_grad(kind: str):
+    def grad_fn(op, grad):
+        data, indices, segment_ids = op.inputs[:3]
+        rows = array_ops.shape(data)[0]
+        if kind == "Sum" and not grad.dtype.base_dtype.is_floating:
+            dense = unsorted_segment_sum(array_ops.gather(grad, segment_ids), indices, rows)
+        else:
+            grad_op = SPARSE_SEGMENT_GRADS[kind]
+            dense = apply_op(grad_op, [grad, indices, segment_ids, rows], grad_op.name).outputs[0]
+        return [dense] + [None] * (len(op.inputs) - 1)
+
+    return grad_fn
+
+
+for (_kind, _with_count), _op_def in SPARSE_SEGMENT_OPS.items():
+    register_gradient(_op_def.name)(_sparse_segment_grad(_kind))
+
+
+def _v2_spelling(v1):
+    def build(data, indices, segment_ids, num_segments=None, name=None, sparse_gradient=False):
+        return v1(data, indices, segment_ids, name, num_segments, sparse_gradient)
+
+    build.__name__ = build.__qualname__ = v1.__name__ + "_v2"
+    build.__doc__ = f"TF2's ``tf.sparse.segment_*``: :func:`{v1.__name__}`, ``num_segments`` first."
+    return build
+
+
+sparse_segment_sum_v2 = _v2_spelling(sparse_segment_sum)
+sparse_segment_mean_v2 = _v2_spelling(sparse_segment_mean)
+sparse_segment_sqrt_n_v2 = _v2_spelling(sparse_segment_sqrt_n)
