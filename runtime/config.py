@@ -14,7 +14,6 @@ import copy
 import dataclasses
 import numbers
 import operator
-import types
 
 
 class _Message:
@@ -23,7 +22,7 @@ class _Message:
     def __post_init__(self):
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
-            if isinstance(value, dict) and field.type.startswith(("GPUOptions", "GraphOptions")):
+            if isinstance(value, dict) and field.type in _FIELD_TYPES:
                 setattr(self, field.name, _FIELD_TYPES[field.type](**value))
 
     def __setattr__(self, name, value):
@@ -111,27 +110,114 @@ class GPUOptions(_Message):
 
 @message
 class OptimizerOptions(_Message):
-    do_common_subexpression_elimination: bool = False
-    do_constant_folding: bool = False
-    opt_level: int = 0
+    """TF's classic graph optimizer options (``GraphOptions.optimizer_options``).
 
-
-class RewriterConfig(types.SimpleNamespace):
-    """Grappler's rewrite options: recorded for TF1 code, not acted on.
-
-    Unset fields read as 0, protobuf's default (``OFF``/``DEFAULT`` for toggles).
+    ``opt_level`` ``L1`` (0, the default) turns on constant folding and common
+    subexpression elimination whatever the two ``do_`` flags say; ``L0`` (-1) leaves
+    only what they ask for. These passes run even when Grappler's meta optimizer is
+    disabled, as in TF: a graph runs exactly as written only with
+    ``rewrite_options.disable_meta_optimizer`` and ``opt_level=L0`` (see
+    :mod:`runtime.grappler`).
 
     Examples
     --------
-    >>> config = RewriterConfig(min_graph_nodes=-1)
-    >>> config.min_graph_nodes, config.constant_folding
-    (-1, 0)
+    >>> OptimizerOptions(opt_level=OptimizerOptions.L0).opt_level
+    -1
     """
 
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return 0
+    L1 = 0
+    L0 = -1
+    DEFAULT = 0  # GlobalJitLevel: accepted, there is no JIT
+    OFF = -1
+    ON_1 = 1
+    ON_2 = 2
+
+    do_common_subexpression_elimination: bool = False
+    do_constant_folding: bool = False
+    max_folded_constant_in_bytes: int = 0
+    do_function_inlining: bool = False
+    opt_level: int = 0
+    global_jit_level: int = 0
+    cpu_global_jit: bool = False
+
+
+@message
+class RewriterConfig(_Message):
+    """Grappler's rewrite options (``GraphOptions.rewrite_options``), with TF's fields.
+
+    Toggles take TF's enum values: ``DEFAULT`` (0) and ``ON`` run a pass, ``OFF``
+    skips it (``AGGRESSIVE`` and the MLIR values run it too). The runtime acts on
+    ``disable_meta_optimizer``, ``constant_folding``, ``common_subgraph_elimination``,
+    ``arithmetic_optimization``, ``dependency_optimization``, ``remapping``,
+    ``loop_optimization``, ``min_graph_nodes`` (0: TF's default of 4; -1: optimize any
+    graph) and ``meta_optimizer_iterations`` (:mod:`runtime.grappler`); the other
+    fields are kept for TF1 code (a run never runs what it does not need, so
+    ``disable_model_pruning`` changes nothing).
+
+    Examples
+    --------
+    >>> config = RewriterConfig(min_graph_nodes=-1, constant_folding=RewriterConfig.OFF)
+    >>> config.min_graph_nodes, config.constant_folding, config.remapping
+    (-1, 2, 0)
+    """
+
+    DEFAULT = 0  # Toggle
+    ON = 1
+    OFF = 2
+    AGGRESSIVE = 3
+    EXPERIMENTAL_MLIR = 4
+    EXPERIMENTAL_BOTH = 5
+    DEFAULT_NUM_ITERS = 0  # NumIterationsType
+    ONE = 1
+    TWO = 2
+    DEFAULT_MEM_OPT = 0  # MemOptType
+    NO_MEM_OPT = 1
+    MANUAL = 2
+    HEURISTICS = 3
+    SWAPPING_HEURISTICS = 4
+    RECOMPUTATION_HEURISTICS = 5
+    SCHEDULING_HEURISTICS = 6
+    NO_CONVERSION_ON_CPU = 0  # CpuLayout
+    NCHW_TO_NHWC = 1
+    NHWC_TO_NCHW = 2
+
+    cpu_layout_conversion: int = 0
+    layout_optimizer: int = 0
+    constant_folding: int = 0
+    shape_optimization: int = 0
+    remapping: int = 0
+    common_subgraph_elimination: int = 0
+    arithmetic_optimization: int = 0
+    dependency_optimization: int = 0
+    loop_optimization: int = 0
+    function_optimization: int = 0
+    debug_stripper: int = 0
+    disable_model_pruning: bool = False
+    scoped_allocator_optimization: int = 0
+    pin_to_host_optimization: int = 0
+    implementation_selector: int = 0
+    auto_mixed_precision: int = 0
+    auto_mixed_precision_mkl: int = 0
+    auto_mixed_precision_onednn_bfloat16: int = 0
+    auto_mixed_precision_cpu: int = 0
+    disable_meta_optimizer: bool = False
+    disable_tfg_optimizer: bool = False
+    use_plugin_optimizers: int = 0
+    experimental_conditional_code_motion: int = 0
+    meta_optimizer_iterations: int = 0
+    min_graph_nodes: int = 0
+    experimental_disable_compressed_tensor_optimization: bool = False
+    experimental_disable_folding_quantization_emulation: bool = False
+    memory_optimization: int = 0
+    memory_optimizer_target_node_name_scope: str = ""
+    meta_optimizer_timeout_ms: int = 0
+    auto_parallel: object = None
+    fail_on_optimizer_errors: bool = False
+    scoped_allocator_opts: object = None
+    optimizers: list = dataclasses.field(default_factory=list)
+    custom_optimizers: list = dataclasses.field(default_factory=list)
+    inter_optimizer_verifier_config: object = None
+    post_optimization_verifier_config: object = None
 
 
 @message
@@ -191,9 +277,23 @@ class ConfigProto(_Message):
     experimental: dict = dataclasses.field(default_factory=dict)
 
     def set_optimizer_experimental_options(self, options: dict) -> None:
-        """TF's helper: record Grappler rewrite options (kept, not acted on)."""
+        """Set Grappler rewrite options as ``tf.config.optimizer.set_experimental_options``
+        does: ``True``/``False`` for a pass turn it ``ON``/``OFF``; other options
+        (``disable_meta_optimizer``, ``min_graph_nodes``) are set as given.
+
+        Examples
+        --------
+        >>> config = ConfigProto()
+        >>> config.set_optimizer_experimental_options({"constant_folding": False})
+        >>> config.graph_options.rewrite_options.constant_folding == RewriterConfig.OFF
+        True
+        """
+        rewrite = self.graph_options.rewrite_options
         for name, value in options.items():
-            setattr(self.graph_options.rewrite_options, name, value)
+            field = rewrite.__dataclass_fields__.get(name)
+            if field is not None and field.type == "int" and isinstance(value, bool):
+                value = RewriterConfig.ON if value else RewriterConfig.OFF
+            setattr(rewrite, name, value)
 
 
 @message
@@ -313,4 +413,9 @@ class CallableOptions(_Message):
     run_options: RunOptions = dataclasses.field(default_factory=RunOptions)
 
 
-_FIELD_TYPES = {"GPUOptions": GPUOptions, "GraphOptions": GraphOptions}
+_FIELD_TYPES = {
+    "GPUOptions": GPUOptions,
+    "GraphOptions": GraphOptions,
+    "OptimizerOptions": OptimizerOptions,
+    "RewriterConfig": RewriterConfig,
+}

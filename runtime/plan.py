@@ -143,6 +143,7 @@ class Plan:
     control_flow: bool = False  # TF1 loops or conditionals: frames and dead tensors
     runs: int = 0  # how often the plan ran in order (straight-line code after a few)
     straight_line: object = None  # its generated code (runtime.straight_line), once made
+    rewrite: object = None  # the graph optimizer's graph as run, when it rewrote the run
 
     @property
     def ops(self) -> list:

@@ -26,7 +26,7 @@ from .engines import (
     make_engine,
     register_engine,  # noqa: F401 - re-exported: engines register through the session module
 )
-from .errors import CancelledError, InvalidArgumentError
+from .errors import CancelledError, InvalidArgumentError, OpError
 from .executor import Hooks, RunContext
 from .fetching import (
     FetchMapper,
@@ -38,8 +38,9 @@ from .fetching import (
 )
 from .graph import Graph, Tensor, get_default_graph
 from .graph_def import GraphDef
+from .grappler import OptimizedGraph, Passes, optimize
 from .placer import Placer
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, prune
 from .resources import ResourceManager
 from .tracing import StepStatsCollector
 
@@ -66,12 +67,23 @@ class PreparedRun:
         The session's cached, placed plan for these fetches and feeds.
     context : RunContext
         The session's resources, a journal and a cancellation (no pool, hooks or deadline).
+    graph : Graph
+        The graph whose ops the plan runs: the graph as run when the graph optimizer
+        rewrote the run (:mod:`runtime.grappler`), else the session's.
     """
 
     mapper: FetchMapper
     feeds: dict
     plan: Plan
     context: RunContext
+    graph: Graph
+
+    def element(self, obj):
+        """``obj`` (a tensor, op or name) as the element of :attr:`graph` computing it."""
+        rewrite = self.plan.rewrite
+        if rewrite is None:
+            return self.graph.as_graph_element(obj, allow_tensor=True, allow_operation=True)
+        return rewrite.as_run(obj)
 
     def initial_values(self) -> list:
         """The plan's slot list with the feeds in their slots."""
@@ -205,6 +217,9 @@ class BaseSession:
             self._devices, config.allow_soft_placement, config.log_device_placement
         )
         self._pools = ThreadPools(config)
+        # The graph optimizer rewrites runs of the in-process engine; a cluster runs
+        # the graph as written (its workers rebuild ops by name from the user's graph).
+        self._passes = Passes.from_config(config) if self._target == "" else None
         _live_sessions.add(self)
 
     # -- properties -----------------------------------------------------------------
@@ -346,8 +361,11 @@ class BaseSession:
                 "The Session graph is empty. Add operations to the graph before calling run()."
             )
 
-    def prepare_run(self, fetches, feed_dict=None) -> PreparedRun:
+    def prepare_run(self, fetches, feed_dict=None, optimized: bool = True) -> PreparedRun:
         """Check, convert and plan a run of ``fetches`` without executing it.
+
+        ``optimized=False`` plans the graph as written, without the graph optimizer's
+        rewrites (what the stepper steps by default).
 
         Returns
         -------
@@ -369,12 +387,17 @@ class BaseSession:
         self._check_runnable()
         mapper = FetchMapper(self._graph, fetches)
         feeds = self._convert_feeds(feed_dict)
-        plan = self._plan(tuple(mapper.tensors), tuple(mapper.targets), feeds)
+        plan = self._plan(tuple(mapper.tensors), tuple(mapper.targets), feeds, optimized)
         context = RunContext(self._resources, cancellations=self._cancellations)
-        return PreparedRun(mapper, feeds, plan, context)
+        graph = plan.rewrite.graph if plan.rewrite is not None else self._graph
+        return PreparedRun(mapper, feeds, plan, context, graph)
 
-    def stepper(self, fetches, feed_dict=None):
+    def stepper(self, fetches, feed_dict=None, optimized: bool = False):
         """Step through the run of ``fetches`` op by op (see :class:`runtime.stepper.Stepper`).
+
+        The stepper steps the graph as written; ``optimized=True`` steps the graph as
+        the session runs it, after the graph optimizer's rewrites
+        (:meth:`optimized_graph` shows them).
 
         Examples
         --------
@@ -388,7 +411,7 @@ class BaseSession:
         """
         from .stepper import Stepper
 
-        return Stepper(self, fetches, feed_dict)
+        return Stepper(self, fetches, feed_dict, optimized=optimized)
 
     def _convert_feeds(self, feed_dict) -> dict:
         if not feed_dict:
@@ -418,34 +441,93 @@ class BaseSession:
             threads=threads,
         )
         sequential = plan.sequential_only or (threads <= 1 and not plan.has_blocking)
-        self._engine.execute(plan, values, run, sequential)
+        try:
+            self._engine.execute(plan, values, run, sequential)
+        except OpError as err:
+            if plan.rewrite is None or err.op is None:
+                raise
+            raise plan.rewrite.user_error(err) from err.__cause__
         if run_metadata is not None:
             self._fill_metadata(run_metadata, collector, plan, options)
         return [values[slot] for slot in plan.fetch_slots]
 
-    def _plan(self, fetch_tensors, targets, feeds):
+    def _plan(self, fetch_tensors, targets, feeds, optimized: bool = True):
+        """The cached plan of a run; ``optimized``: of the graph as the optimizer
+        rewrote it (when it changed anything), else of the graph as written."""
         if self._placed_version != self._graph.version and not self._pruned_placement:
             # As TF's direct session: ops added since the last run are placed (and an
             # unplaceable one fails) even when this run's plan is cached.
             with self._lock, _collector_paused():
                 self._place()
-        key = (fetch_tensors, targets, frozenset(feeds) if feeds else _NO_FEEDS)
+        key = (fetch_tensors, targets, frozenset(feeds) if feeds else _NO_FEEDS, optimized)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         with self._lock, _collector_paused():
             self._check_open()
-            ops_needed = None
-            if self._pruned_placement:
-                from .plan import prune
-
-                ops_needed = prune(fetch_tensors, targets, set(feeds))
-            self._place(ops_needed)
-            plan = build_plan(fetch_tensors, targets, list(feeds), self._placement)
+            self._place_run(fetch_tensors, targets, feeds)
+            rewrite = None
+            if optimized and self._passes is not None:
+                rewrite = optimize(
+                    self._graph, fetch_tensors, targets, list(feeds), self._placement, self._passes
+                )
+            if rewrite is not None:
+                plan = rewrite.build_plan()
+            else:
+                plan = build_plan(fetch_tensors, targets, list(feeds), self._placement)
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
         return plan
+
+    def _place_run(self, fetch_tensors, targets, feeds) -> None:
+        """Place what a run needs: its pruned ops with ``place_pruned_graph``, else the graph."""
+        self._place(prune(fetch_tensors, targets, set(feeds)) if self._pruned_placement else None)
+
+    def optimized_graph(self, fetches, feeds=None) -> OptimizedGraph:
+        """The graph a run of ``fetches`` fed ``feeds`` executes, and what the graph
+        optimizer changed to make it (:mod:`runtime.grappler`).
+
+        The optimizer runs as ``Session.run`` would run it, with this session's
+        ``ConfigProto.graph_options``; nothing is executed. When it changes nothing (or
+        is off), the graph as run holds the run's ops as written.
+
+        Parameters
+        ----------
+        fetches : graph element or nested structure of them
+            As for ``run``.
+        feeds : dict or list, optional
+            The fed tensors (a ``feed_dict``'s keys are enough; values are ignored).
+
+        Returns
+        -------
+        OptimizedGraph
+            ``.graph`` (the graph as run), ``.report`` (each pass's changes),
+            ``.as_run(element)`` (the as-run tensor or op of a user's one).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        ...     w = tf.constant([[1.0], [2.0], [3.0]], name="w")
+        ...     y = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w * 2.0), [0.5]), name="y")
+        ...     with tf.compat.v1.Session() as sess:
+        ...         optimized = sess.optimized_graph(y, {x: None})
+        >>> [(op.name, op.type) for op in optimized.graph.get_operations()]
+        [('x', 'Placeholder'), ('mul', 'Const'), ('BiasAdd/bias', 'Const'), ('y', '_FusedMatMul')]
+        >>> print(optimized.report.by_kind("fused")[0])
+        remapping: fused MatMul, BiasAdd, y -> y (_FusedMatMul with fused_ops [BiasAdd, Relu])
+        """
+        self._check_runnable()
+        mapper = FetchMapper(self._graph, fetches)
+        fed = [self._feed_key(key, "feeds") for key in (feeds or ())]
+        with self._lock, _collector_paused():
+            self._place_run(mapper.tensors, mapper.targets, fed)
+            passes = self._passes if self._passes is not None else Passes.none()
+            return optimize(
+                self._graph, mapper.tensors, mapper.targets, fed, self._placement, passes, True
+            )
 
     def _place(self, ops=None) -> None:
         """Place ``ops`` (default: every op added since the last placement)."""

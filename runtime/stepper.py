@@ -237,6 +237,11 @@ class Stepper:
         The session whose plan, placement and resources the stepped run uses.
     fetches, feed_dict
         As for ``Session.run``, checked the same way.
+    optimized : bool
+        Step the graph as the session runs it, after the graph optimizer's rewrites
+        (:mod:`runtime.grappler`), instead of the graph as written: its ops, names
+        and breakpoints are the graph as run's (a user's tensor or op maps to the one
+        computing it, if the optimizer kept it).
 
     Examples
     --------
@@ -260,15 +265,16 @@ class Stepper:
     >>> sess.close()
     """
 
-    def __init__(self, session, fetches, feed_dict=None):
+    def __init__(self, session, fetches, feed_dict=None, optimized: bool = False):
         self._session = session
+        self._optimized = optimized
         self._fetches = fetches
         self._feed_dict = feed_dict
         self._breakpoints: list[Breakpoint] = []
         self._begin()
 
     def _begin(self) -> None:
-        prepared = self._session.prepare_run(self._fetches, self._feed_dict)
+        prepared = self._session.prepare_run(self._fetches, self._feed_dict, self._optimized)
         plan = prepared.plan
         self._prepared = prepared
         self._plan = plan
@@ -336,7 +342,7 @@ class Stepper:
     @property
     def unused(self) -> list:
         """The graph's ops this run does not need (pruned), in creation order."""
-        return [op for op in self._session.graph.get_operations() if op not in self._step_of]
+        return [op for op in self._prepared.graph.get_operations() if op not in self._step_of]
 
     @property
     def finished(self) -> bool:
@@ -364,7 +370,7 @@ class Stepper:
         nxt = None if task is None else task[0]
         ran = {key[0] for key, (t, _) in self._done.items() if not t[2]}
         states = {}
-        for op in self._session.graph.get_operations():
+        for op in self._prepared.graph.get_operations():
             step = self._step_of.get(op)
             if step is None:
                 states[op.name] = "unused"
@@ -574,7 +580,7 @@ class Stepper:
     def _check_scope(self, scope):
         if scope is None:
             return None
-        ops = self._session.graph.get_operations()
+        ops = self._prepared.graph.get_operations()
         if not any(_in_scope(op.name, scope) for op in ops):
             raise ValueError(f"No op of the graph is in the name scope {scope!r}.")
         return scope.rstrip("/")
@@ -790,7 +796,7 @@ class Stepper:
             )
 
     def _element(self, obj):
-        return self._session.graph.as_graph_element(obj, allow_tensor=True, allow_operation=True)
+        return self._prepared.element(obj)
 
     def _op(self, obj) -> Operation:
         element = self._element(obj)

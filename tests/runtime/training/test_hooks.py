@@ -214,7 +214,8 @@ def test_final_ops_and_feed_fn_hooks(graph):
 
 def test_profiler_hook_writes_chrome_traces(graph, counter, tmp_path):
     _, advance = counter
-    work = tf.reduce_sum(tf.matmul(tf.ones([8, 8]), tf.ones([8, 8])))
+    # A variable operand: a product of constants would be folded before the run.
+    work = tf.reduce_sum(tf.matmul(tf.ones([8, 8]), v1.Variable(tf.ones([8, 8]))))
     hook = train.ProfilerHook(save_steps=2, output_dir=str(tmp_path))
     run_steps([hook], [advance, work], 5)
     traces = sorted(p.name for p in tmp_path.glob("timeline-*.json"))

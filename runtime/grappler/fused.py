@@ -1,0 +1,212 @@
+"""The fused ops the remapper makes, as TF declares them, with numpy kernels.
+
+``_FusedMatMul`` is ``MatMul`` then ``BiasAdd`` then an optional activation;
+``_FusedConv2D`` is ``Conv2D`` then ``BiasAdd`` or an inference ``FusedBatchNorm``, then
+an optional activation. ``fused_ops`` names the stages after the contraction
+(``[b"BiasAdd", b"Relu"]``), ``args`` holds their operands (the bias; or scale, offset,
+mean and variance). The kernels call the registered ``MatMul`` and ``Conv2D`` kernels
+and then work in place on the product: one output array instead of three. A batch
+norm is folded into the filter (``w * scale / sqrt(variance + epsilon)``, then a bias
+``offset - mean * scale / sqrt(variance + epsilon)``): a per-channel scale of a small
+filter instead of a pass over the whole output.
+
+A stage that fails marks its exception with ``fused_stage`` (0 for the contraction),
+so the session can name the user's op at fault
+(:meth:`runtime.grappler.as_run.OptimizedGraph.user_error`).
+
+These ops exist only in graphs as run: nothing builds them in user code, and they
+have no gradient (as in TF, where they appear only after Grappler).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..registry import (
+    Cost,
+    OpDef,
+    get_op_def,
+    lookup_kernel,
+    not_differentiable,
+    register_kernel,
+    register_op,
+)
+
+# The activations TF 2.21's remapper fuses on CPU (Tanh and Sigmoid stay separate ops).
+ACTIVATIONS = ("Relu", "Relu6", "Elu", "LeakyRelu")
+_FUSION_ATTRS = (
+    "fused_ops: list(string) = []",
+    "epsilon: float = 0.0001",
+    "leakyrelu_alpha: float = 0.2",
+)
+
+
+def _like(op_type: str):
+    """The shape function of ``op_type`` applied to a fused op's first two inputs."""
+
+    def shape_fn(first, second, *args, **attrs):
+        op_def = get_op_def(op_type)
+        own = {name: attrs.get(name, default) for name, default in op_def.attr_defaults.items()}
+        return op_def.shape_fn(first, second, **own)
+
+    return shape_fn
+
+
+FUSED_MATMUL = register_op(
+    OpDef(
+        "_FusedMatMul",
+        ("a: T", "b: T", "args: num_args * T"),
+        ("product: T",),
+        (
+            "transpose_a: bool = false",
+            "transpose_b: bool = false",
+            "T: {bfloat16, half, float}",
+            "num_args: int >= 0",
+            *_FUSION_ATTRS,
+        ),
+        shape_fn=_like("MatMul"),
+        cost=Cost.EXPENSIVE,
+    )
+)
+FUSED_CONV2D = register_op(
+    OpDef(
+        "_FusedConv2D",
+        ("input: T", "filter: T", "args: TArgs", "host_args: num_host_args * float"),
+        ("output: T",),
+        (
+            "T: {half, float, double, int8, qint8}",
+            "TArgs: list(type) >= 1",
+            "num_args: int >= 0",
+            "num_host_args: int >= 0 = 0",
+            "strides: list(int)",
+            "padding: {'SAME', 'VALID', 'EXPLICIT'}",
+            "explicit_paddings: list(int) = []",
+            "data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'",
+            "filter_format: {'HWIO', 'OIHW', 'OIHW_VECT_I'} = 'HWIO'",
+            "dilations: list(int) = [1, 1, 1, 1]",
+            "use_cudnn_on_gpu: bool = true",
+            *_FUSION_ATTRS,
+        ),
+        shape_fn=_like("Conv2D"),
+        cost=Cost.EXPENSIVE,
+    )
+)
+not_differentiable("_FusedMatMul")
+not_differentiable("_FusedConv2D")
+
+
+def _names(fused_ops) -> list:
+    return [name.decode() if isinstance(name, bytes) else name for name in fused_ops]
+
+
+def _stage(index: int, fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``; an exception it raises is marked with the stage."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as err:
+        err.fused_stage = index
+        raise
+
+
+def _kernel_attrs(op_type: str, attrs: dict) -> dict:
+    """The attrs of ``op_type``'s kernel, taken from a fused op's."""
+    return {name: attrs[name] for name in get_op_def(op_type).attr_defaults if name in attrs}
+
+
+def _owned(array: np.ndarray) -> np.ndarray:
+    """``array`` if this kernel may write into it (a fresh product), else a copy."""
+    return array if array.flags.writeable and array.base is None else array.copy()
+
+
+def _add_bias(y: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    if bias.shape != y.shape[-1:]:
+        raise InvalidArgumentError(
+            None,
+            None,
+            "Must provide as many biases as the last dimension of the input tensor: "
+            f"{list(bias.shape)} vs. {list(y.shape)}",
+        )
+    y += bias
+    return y
+
+
+def _activate(name: str, y: np.ndarray, alpha: float) -> np.ndarray:
+    if name == "Relu":
+        return np.maximum(y, 0, out=y)
+    if name == "Relu6":
+        return np.clip(y, 0, 6, out=y)
+    kernel = lookup_kernel(name, "CPU").fn
+    if name == "LeakyRelu":
+        return kernel(y, T=None, alpha=alpha)[0]
+    return kernel(y, T=None)[0]
+
+
+def _finish(y: np.ndarray, stages: list, args: list, attrs: dict) -> tuple:
+    """Apply the stages after the contraction (``BiasAdd`` takes ``args[0]``)."""
+    for index, name in enumerate(stages, 1):
+        if name == "BiasAdd":
+            y = _stage(index, _add_bias, y, args[0])
+        elif name in ACTIVATIONS:
+            y = _stage(index, _activate, name, y, attrs["leakyrelu_alpha"])
+        else:
+            _stage(index, _unknown, name)
+    return (y,)
+
+
+def _unknown(name: str):
+    raise InvalidArgumentError(None, None, f"Unsupported fused op: {name}")
+
+
+@register_kernel("_FusedMatMul")
+def fused_matmul(a, b, *args, **attrs):
+    stages = _names(attrs["fused_ops"])
+    matmul = lookup_kernel("MatMul", "CPU").fn
+    product = _stage(0, matmul, a, b, **_kernel_attrs("MatMul", attrs))[0]
+    return _finish(_owned(product), stages, list(args), attrs)
+
+
+@register_kernel("_FusedConv2D", context=True)
+def fused_conv2d(ctx, input, filter, *args, **attrs):
+    stages = _names(attrs["fused_ops"])
+    args = list(args[: attrs["num_args"]])
+    if stages[:1] == ["FusedBatchNorm"]:
+        filter, bias = _stage(1, folded_batch_norm, filter, *args, attrs["epsilon"])
+        stages, args = ["BiasAdd", *stages[1:]], [bias]
+    conv = lookup_kernel("Conv2D", "CPU")
+    conv_attrs = _kernel_attrs("Conv2D", attrs)
+    if conv.needs_context:
+        output = _stage(0, conv.fn, ctx, input, filter, **conv_attrs)[0]
+    else:
+        output = _stage(0, conv.fn, input, filter, **conv_attrs)[0]
+    return _finish(_owned(output), stages, args, attrs)
+
+
+def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float) -> tuple:
+    """``(filter, bias)`` such that ``conv(x, filter) + bias`` is an inference batch norm
+    of ``conv(x, original filter)`` (HWIO filter, channels last).
+
+    Examples
+    --------
+    >>> w = np.ones((1, 1, 1, 2), np.float32)
+    >>> ones, zeros = np.ones(2, np.float32), np.zeros(2, np.float32)
+    >>> folded_batch_norm(w, 2 * ones, ones, zeros, 3 * ones, 1.0)
+    (array([[[[1., 1.]]]], dtype=float32), array([1., 1.], dtype=float32))
+    """
+    channels = filter.shape[-1]
+    for name, vector in (
+        ("scale", scale),
+        ("offset", offset),
+        ("mean", mean),
+        ("variance", variance),
+    ):
+        if vector.shape != (channels,):
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"{name} must have the same number of elements as the channels of x, got "
+                f"{vector.size} and {channels}",
+            )
+    factor = scale.astype(np.float32) / np.sqrt(variance.astype(np.float32) + np.float32(epsilon))
+    bias = offset.astype(np.float32) - mean.astype(np.float32) * factor
+    return (filter * factor).astype(filter.dtype, copy=False), bias.astype(filter.dtype, copy=False)

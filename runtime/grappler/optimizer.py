@@ -1,0 +1,98 @@
+"""The meta optimizer: runs the passes over a run's pruned ops, in TF's order.
+
+Each iteration (two by default, as TF's ``meta_optimizer_iterations``) runs common
+subexpression elimination, constant folding, arithmetic simplification, remapping
+(fusion), loop optimization and dependency optimization, then prunes what no fetch
+or target needs any more. A later pass often enables an earlier one (a fused op's
+folded batch norm, an Identity removed between two constants), which the second
+iteration catches.
+"""
+
+from __future__ import annotations
+
+from ..plan import prune
+from .arithmetic import simplify_arithmetic
+from .as_run import OptimizedGraph, materialize
+from .cse import eliminate_common_subexpressions
+from .dependency import optimize_dependencies
+from .folding import fold_constants
+from .loops import hoist_loop_invariants
+from .mutable import MutableGraph
+from .options import Passes
+from .remapper import fuse_patterns
+from .report import Change, Report
+
+
+def optimize(
+    graph, fetches, targets, feeds, placement: dict, passes: Passes, always: bool = False
+) -> OptimizedGraph | None:
+    """The as-run graph of a run of ``fetches``/``targets`` fed ``feeds``.
+
+    Parameters
+    ----------
+    graph : Graph
+        The user's graph (left unchanged).
+    fetches, targets, feeds
+        The run's fetched tensors, target ops and fed tensors.
+    placement : dict
+        The assigned device of each op the run needs.
+    passes : Passes
+        Which passes run (:meth:`Passes.from_config`).
+    always : bool
+        Build the as-run graph even when nothing changes (to inspect it).
+
+    Returns
+    -------
+    OptimizedGraph or None
+        ``None`` when the run is best run as written: no pass is on, the graph is
+        smaller than ``min_graph_nodes``, or nothing changed (unless ``always``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     x = tf.compat.v1.placeholder(tf.float32, [None, 2], name="x")
+    ...     y = tf.identity(tf.identity(x) * tf.constant(1.0), name="y")
+    ...     z = tf.negative(y, name="z")
+    >>> ops = g.get_operations()
+    >>> optimized = optimize(g, [z], [], [x], {op: "/cpu:0" for op in ops}, Passes())
+    >>> [op.name for op in optimized.graph.get_operations()]
+    ['x', 'z']
+    """
+    ops = prune(fetches, targets, set(feeds))
+    report = Report(ops_before=len(ops))
+    if not passes.any:
+        report.skipped = "every pass is off"
+    elif 0 < len(ops) < passes.min_graph_nodes:
+        report.skipped = f"{len(ops)} ops, fewer than min_graph_nodes={passes.min_graph_nodes}"
+    if report.skipped and not always:
+        return None
+    mutable = MutableGraph.from_ops(ops, fetches, targets, feeds, placement)
+    if not report.skipped:
+        for _ in range(passes.iterations):
+            if not _iterate(mutable, report, passes):
+                break
+    if not report.changed and not always:
+        return None
+    return materialize(mutable, report, graph, fetches, targets)
+
+
+def _iterate(graph: MutableGraph, report: Report, passes: Passes) -> int:
+    """One round of every pass that is on; returns how many changes it made."""
+    changes = 0
+    if passes.common_subgraph_elimination:
+        changes += eliminate_common_subexpressions(graph, report)
+    if passes.constant_folding:
+        changes += fold_constants(graph, report, passes.max_constant_bytes)
+    if passes.arithmetic_optimization:
+        changes += simplify_arithmetic(graph, report)
+    if passes.remapping:
+        changes += fuse_patterns(graph, report)
+    if passes.loop_optimization:
+        changes += hoist_loop_invariants(graph, report)
+    if passes.dependency_optimization:
+        changes += optimize_dependencies(graph, report)
+    pruned = [node.name for node in graph.prune()]
+    if pruned:  # a plan never runs what its fetches do not need: pruning is not optional
+        report.add(Change("pruning", "pruned", tuple(pruned), (), "no fetch or target needs them"))
+    return changes

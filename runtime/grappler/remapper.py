@@ -1,0 +1,209 @@
+"""Remapping: contraction + bias (+ activation) patterns become one fused op, as TF's.
+
+Patterns, with TF 2.21's CPU rules (``TF_ENABLE_ONEDNN_OPTS=0``; the recorded
+fixtures in ``tests/fixtures/grappler`` show TF's choices):
+
+- ``MatMul`` (float32) → ``BiasAdd`` → optional ``Relu``/``Relu6``/``Elu``/``LeakyRelu``
+  becomes ``_FusedMatMul``;
+- ``Conv2D`` (float32 or float64, NHWC) → ``BiasAdd`` → optional activation becomes
+  ``_FusedConv2D``;
+- ``Conv2D`` → ``FusedBatchNorm``/``V2``/``V3`` at inference (``is_training=False``,
+  only its first output read) → optional activation becomes ``_FusedConv2D`` with
+  ``fused_ops [FusedBatchNorm, ...]``; when the filter and the batch norm's four
+  vectors are constants, the batch norm is folded into a new filter and bias right
+  away (``fused_ops [BiasAdd, ...]``).
+
+Every op of a pattern but the last must have exactly one reader and not be fetched;
+the fused op takes the last op's name (so it is what a fetch of it gets), the control
+inputs of all of them, and stands for all of them in errors and the report.
+"""
+
+from __future__ import annotations
+
+from ..dtypes import float32, float64
+from ..shapes import TensorShape
+from .fused import ACTIVATIONS, FUSED_CONV2D, FUSED_MATMUL, folded_batch_norm
+from .mutable import MutableGraph, Node, value_of
+from .report import Change, Report
+
+NAME = "remapping"
+_BATCH_NORMS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
+_CONTRACTION_TYPES = {"MatMul": (float32,), "Conv2D": (float32, float64)}
+
+
+def fuse_patterns(graph: MutableGraph, report: Report) -> int:
+    """Fuse every pattern above; returns how many fused ops were made.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from runtime.plan import prune
+    >>> with tf.Graph().as_default():
+    ...     x = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+    ...     h = tf.nn.bias_add(tf.matmul(x, tf.ones([3, 2])), tf.zeros([2]))
+    ...     y = tf.nn.relu(h, name="y")
+    >>> ops = prune([y], [], {x})
+    >>> graph = MutableGraph.from_ops(ops, [y], [], [x], {op: "/cpu:0" for op in ops})
+    >>> fuse_patterns(graph, Report()), graph.nodes["y"].type, graph.nodes["y"].attrs["fused_ops"]
+    (1, '_FusedMatMul', ['BiasAdd', 'Relu'])
+    """
+    fused = 0
+    for node in graph.topological():
+        if graph.nodes.get(node.name) is not node or node.type not in _CONTRACTION_TYPES:
+            continue
+        pattern = _match(graph, node)
+        if pattern is None:
+            continue
+        made, detail = _fuse(graph, pattern)
+        report.add(Change(NAME, "fused", tuple(n.name for n in pattern), (made.name,), detail))
+        fused += 1
+    return fused
+
+
+def _match(graph: MutableGraph, contraction: Node) -> list | None:
+    """``[contraction, bias or batch norm, activation?]`` starting at ``contraction``."""
+    dtype = contraction.specs[0][0]
+    if dtype not in _CONTRACTION_TYPES[contraction.type]:
+        return None
+    if contraction.type == "Conv2D" and _text(contraction.attrs["data_format"]) != "NHWC":
+        return None
+    second = _next(graph, contraction)
+    if second is None or second.inputs[0] != (contraction, 0):
+        return None
+    if second.type == "BiasAdd":
+        if contraction.type == "Conv2D" and _text(second.attrs["data_format"]) != "NHWC":
+            return None
+    elif not (contraction.type == "Conv2D" and _inference_batch_norm(graph, second)):
+        return None
+    pattern = [contraction, second]
+    third = _next(graph, second)
+    if third is not None and third.type in ACTIVATIONS and third.inputs[0] == (second, 0):
+        pattern.append(third)
+    return pattern
+
+
+def _next(graph: MutableGraph, node: Node) -> Node | None:
+    """The one reader of ``node``, on ``node``'s device."""
+    reader = graph.sole_reader(node)
+    return reader if reader is not None and reader.device == node.device else None
+
+
+def _inference_batch_norm(graph: MutableGraph, node: Node) -> bool:
+    if node.type not in _BATCH_NORMS or node.attrs["is_training"]:
+        return False
+    if _text(node.attrs["data_format"]) != "NHWC" or node.specs[0][0] != float32:
+        return False
+    if any(ref[0] is node and ref[1] != 0 for ref in graph.fetches):
+        return False
+    return all(
+        ref[1] == 0 for reader in graph.readers_of(node) for ref in reader.inputs if ref[0] is node
+    )
+
+
+def _fuse(graph: MutableGraph, pattern: list) -> tuple:
+    contraction, second, *activation = pattern
+    last = pattern[-1]
+    stages = ["BiasAdd"] if second.type == "BiasAdd" else ["FusedBatchNorm"]
+    args = second.inputs[1:]
+    detail = ""
+    if second.type in _BATCH_NORMS:
+        folded = _fold_batch_norm(graph, contraction, second)
+        if folded is not None:
+            contraction_inputs, args = folded
+            stages, detail = ["BiasAdd"], ", batch norm folded into the filter"
+        else:
+            contraction_inputs = contraction.inputs
+    else:
+        contraction_inputs = contraction.inputs
+    stages += [n.type for n in activation]
+    attrs = _attrs(contraction, second, activation, stages, args)
+    op_def = FUSED_MATMUL if contraction.type == "MatMul" else FUSED_CONV2D
+    fused = Node(
+        last.name,
+        op_def.name,
+        [*contraction_inputs[:2], *args],
+        list(dict.fromkeys(c for n in pattern for c in n.control)),
+        attrs,
+        [last.specs[0]],
+        contraction.device,
+        last.requested_device,
+        None,
+        tuple(n.origin[-1] for n in pattern),
+        contraction.frame,
+        contraction.traceback,
+        last.context,
+    )
+    graph.replace(last, fused)
+    for node in reversed(pattern[:-1]):
+        graph.remove(node)
+    return fused, f"{op_def.name} with fused_ops [{', '.join(stages)}]{detail}"
+
+
+def _attrs(contraction: Node, second: Node, activation: list, stages: list, args: list) -> dict:
+    """The fused op's attrs: the contraction's, the fusion's, every default filled."""
+    attrs = {
+        "fused_ops": stages,
+        "num_args": len(args),
+        "epsilon": float(second.attrs.get("epsilon", 0.0001)),
+        "leakyrelu_alpha": float(activation[0].attrs.get("alpha", 0.2)) if activation else 0.2,
+    }
+    if contraction.type == "MatMul":
+        keep = ("transpose_a", "transpose_b", "T")
+        return {**{k: contraction.attrs[k] for k in keep}, **attrs}
+    keep = (
+        "T",
+        "strides",
+        "padding",
+        "explicit_paddings",
+        "data_format",
+        "dilations",
+        "use_cudnn_on_gpu",
+    )
+    return {
+        **{k: contraction.attrs[k] for k in keep},
+        "TArgs": [ref[0].specs[ref[1]][0] for ref in args],
+        "num_host_args": 0,
+        "filter_format": "HWIO",
+        **attrs,
+    }
+
+
+def _fold_batch_norm(graph: MutableGraph, conv: Node, norm: Node):
+    """``(conv inputs, [bias])`` with the batch norm folded into new constants, when the
+    filter and the norm's vectors are constants without control inputs; else ``None``."""
+    refs = [conv.inputs[1], *norm.inputs[1:5]]
+    values = [value_of(ref) for ref in refs]
+    if any(value is None or ref[0].control for value, ref in zip(values, refs)):
+        return None
+    try:
+        filter, bias = folded_batch_norm(*values, float(norm.attrs["epsilon"]))
+    except ValueError:  # the run raises the batch norm's error
+        return None
+    made = []
+    for suffix, value in (("folded_filter", filter), ("folded_bias", bias)):
+        value.setflags(write=False)
+        dtype = conv.specs[0][0]
+        made.append(
+            graph.add(
+                Node(
+                    graph.unique_name(f"{norm.name}/{suffix}"),
+                    "Const",
+                    [],
+                    [],
+                    {"value": value, "dtype": dtype},
+                    [(dtype, TensorShape(value.shape))],
+                    conv.device,
+                    conv.requested_device,
+                    None,
+                    (conv.origin[-1], norm.origin[-1]),
+                    conv.frame,
+                    norm.traceback,
+                    norm.context,
+                )
+            )
+        )
+    return [conv.inputs[0], (made[0], 0)], [(made[1], 0)]
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value

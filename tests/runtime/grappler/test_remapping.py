@@ -1,0 +1,105 @@
+"""Fusion: the graph before and after, equal results, and errors naming the user's op.
+
+``test_tf_remapping.py`` checks the patterns against TF's recorded choices; these
+tests cover what a recording cannot: what blocks a fusion, the fused kernels' stages,
+and their errors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import runtime as tf
+
+from .compare import assert_same, both, ops, types
+
+v1 = tf.compat.v1
+
+
+def _dense(x, units=3, transpose_b=False, name="dense"):
+    rng = np.random.default_rng(len(name))
+    shape = (units, 4) if transpose_b else (4, units)
+    with tf.name_scope(name):
+        w = tf.constant(rng.standard_normal(shape).astype(np.float32), name="w")
+        product = tf.matmul(x, w, transpose_b=transpose_b, name="MatMul")
+        return tf.nn.relu(
+            tf.nn.bias_add(product, tf.constant(np.ones(units, np.float32))), name="Relu"
+        )
+
+
+def test_matmul_bias_relu_becomes_one_fused_op_named_as_the_relu():
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    y = tf.negative(_dense(x, transpose_b=True), name="y")
+    value = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    before, after, written, ran = both(y, {x: value})
+    assert {"MatMul", "BiasAdd", "Relu"} <= set(types(before))
+    assert ("dense/Relu", "_FusedMatMul") in ops(after)
+    fused = after.graph.get_operation_by_name("dense/Relu")
+    assert fused.get_attr("transpose_b") is True and fused.get_attr("num_args") == 1
+    assert [op.name for op in after.origin(fused)] == [
+        "dense/MatMul",
+        "dense/BiasAdd",
+        "dense/Relu",
+    ]
+    assert_same(written, ran, rtol=1e-6)
+
+
+def test_a_fetched_intermediate_blocks_the_fusion():
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    y = _dense(x)
+    product = y.graph.get_tensor_by_name("dense/MatMul:0")
+    _, after, written, ran = both([y, product], {x: np.ones((2, 4), np.float32)})
+    assert "_FusedMatMul" not in types(after)
+    assert_same(written, ran)
+
+
+def test_a_batch_norm_of_fed_vectors_runs_in_the_fused_kernel():
+    x = v1.placeholder(tf.float32, [1, 5, 5, 2], name="x")
+    vectors = [v1.placeholder(tf.float32, [3], name=n) for n in ("scale", "offset", "mean", "var")]
+    w = tf.constant(np.random.default_rng(1).standard_normal((3, 3, 2, 3)).astype(np.float32))
+    conv = tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID")
+    y, _, _ = v1.nn.fused_batch_norm(
+        conv, *vectors[:2], mean=vectors[2], variance=vectors[3], is_training=False
+    )
+    z = tf.nn.leaky_relu(y, alpha=0.1, name="z")
+    rng = np.random.default_rng(2)
+    feeds = {x: rng.standard_normal((1, 5, 5, 2)).astype(np.float32)}
+    feeds.update({v: rng.uniform(0.5, 1.5, 3).astype(np.float32) for v in vectors})
+    _, after, written, ran = both(z, feeds)
+    fused = after.graph.get_operation_by_name("z")
+    assert fused.type == "_FusedConv2D"
+    assert fused.get_attr("fused_ops") == ["FusedBatchNorm", "LeakyRelu"]
+    assert fused.get_attr("leakyrelu_alpha") == pytest.approx(0.1)
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)
+
+
+def test_a_batch_norm_in_training_is_not_fused():
+    x = v1.placeholder(tf.float32, [2, 4, 4, 2], name="x")
+    conv = tf.nn.conv2d(x, tf.ones([1, 1, 2, 2]), [1, 1, 1, 1], "SAME")
+    y, _, _ = v1.nn.fused_batch_norm(conv, tf.ones([2]), tf.zeros([2]), is_training=True)
+    _, after, written, ran = both(
+        tf.nn.relu(y), {x: np.arange(64.0, dtype=np.float32).reshape(2, 4, 4, 2)}
+    )
+    assert "_FusedConv2D" not in types(after)
+    assert_same(written, ran, rtol=1e-5)
+
+
+def test_a_failing_stage_names_the_users_op_at_fault():
+    x = v1.placeholder(tf.float32, name="x")  # unknown shape: nothing is checked at build time
+    w = v1.placeholder(tf.float32, [None, 3], name="w")
+    b = v1.placeholder(tf.float32, name="b")
+    product = tf.matmul(tf.reshape(x, [-1, 4]), w, name="product")
+    y = tf.nn.relu(tf.nn.bias_add(product, tf.reshape(b, [-1]), name="biased"), name="y")
+    z = tf.negative(y, name="z")
+    ones = np.ones((4, 3), np.float32)
+    with v1.Session() as sess:
+        assert "_FusedMatMul" in types(sess.optimized_graph(z, [x, w, b]))
+        with pytest.raises(tf.errors.InvalidArgumentError) as caught:
+            sess.run(z, {x: np.ones((2, 4)), w: ones, b: np.ones(5)})
+        assert caught.value.op is y.op.inputs[0].op  # the BiasAdd
+        assert "biases" in caught.value.message and "_FusedMatMul 'y'" in caught.value.message
+        with pytest.raises(tf.errors.InvalidArgumentError) as caught:
+            sess.run(z, {x: np.ones((2, 4)), w: np.ones((3, 3)), b: np.ones(3)})
+        assert caught.value.op is product.op
+        assert "Matrix size-incompatible" in caught.value.message
