@@ -26,8 +26,9 @@ def test_lu_gradient_matches_finite_differences():
 def test_lu_round_trips_on_random_batches(sess):
     a = RNG.standard_normal((4, 5, 5))
     factors, perm = tf.linalg.lu(a)
-    rebuilt, inverse = tf.linalg.lu_reconstruct(factors, perm), tf.linalg.lu_matrix_inverse(
-        factors, perm
+    rebuilt, inverse = (
+        tf.linalg.lu_reconstruct(factors, perm),
+        tf.linalg.lu_matrix_inverse(factors, perm),
     )
     got_rebuilt, got_inverse, got_perm = sess.run([rebuilt, inverse, perm])
     np.testing.assert_allclose(got_rebuilt, a, atol=1e-12)
