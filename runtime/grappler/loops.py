@@ -5,6 +5,8 @@ waiting on the loop's pivot, so it runs once per iteration. Hoisted, it is made 
 outside the loop and enters the frame through a constant ``Enter`` (``is_constant``),
 whose value every iteration sees. Each reader also waits on what the constant waited
 on (the pivot), so it runs exactly when it ran before, dead when the iteration is.
+That holds for plain ops only: a ``Merge`` takes its first live input whatever its
+control inputs say, so a constant read by control flow (a cond's branch result) stays.
 
 Only loops at the top level are hoisted out of (their parent frame is the root), and
 only in graphs without a cond at the root: a loop inside a cond branch is dead when
@@ -13,7 +15,7 @@ the branch is not taken, which a constant made outside would not be.
 
 from __future__ import annotations
 
-from .mutable import MutableGraph, Node
+from .mutable import CONTROL_FLOW, MutableGraph, Node
 from .report import Change, Report
 
 NAME = "loop_optimization"
@@ -48,12 +50,7 @@ def hoist_loop_invariants(graph: MutableGraph, report: Report) -> int:
             enters.setdefault(_text(node.attrs["frame_name"]), node)
     hoisted = 0
     for node in nodes:
-        if (
-            node.type == "Const"
-            and node.frame in enters
-            and node.control
-            and node not in graph.preserved
-        ):
+        if _hoistable(graph, node, enters):
             outside, enter = _hoist(graph, node, enters[node.frame])
             report.add(
                 Change(
@@ -66,6 +63,14 @@ def hoist_loop_invariants(graph: MutableGraph, report: Report) -> int:
             )
             hoisted += 1
     return hoisted
+
+
+def _hoistable(graph: MutableGraph, node: Node, enters: dict) -> bool:
+    if node.type != "Const" or node.frame not in enters or not node.control:
+        return False
+    if node in graph.preserved:
+        return False
+    return all(reader.type not in CONTROL_FLOW for reader in graph.readers_of(node))
 
 
 def _hoist(graph: MutableGraph, node: Node, template: Node) -> tuple:

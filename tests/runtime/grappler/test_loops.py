@@ -83,3 +83,22 @@ def test_a_cond_in_a_loop_runs_both_branches_as_written():
     _, after, written, ran = both(total, {x: np.float32(0.5)})
     assert after.report.by_kind("folded")
     assert_same(written, ran)
+
+
+def test_a_constant_that_a_cond_in_a_loop_returns_stays_in_the_loop():
+    # The cond's Merge takes its first live input: a constant made outside the loop
+    # would always be live, whichever branch the predicate picks.
+    x = v1.placeholder(tf.float64, [2], name="x")
+
+    def body(i, v):
+        branch = v1.cond(
+            tf.reduce_sum(v) > 0.0, lambda: tf.constant([1.0, 1.0], tf.float64), lambda: x
+        )
+        return i + 1, branch
+
+    _, out = v1.while_loop(lambda i, v: i < 1, body, [tf.constant(0), x])
+    for value in ([0.0, 0.0], [1.0, 2.0]):
+        _, after, written, ran = both(out, {x: value})
+        assert_same(written, ran)
+    assert "while/cond/Const" not in _hoisted(after)
+    assert "while/Less/y" in _hoisted(after)
