@@ -25,18 +25,23 @@ from .builder_palette import families, palette_entries
 from .builder_widgets import close_children, error_box, form_fields, offer, show_error
 from .graph_widget import GraphWidget
 from .view import GraphView
+from .widget_view import WidgetView
 
 __all__ = ["GraphBuilder"]
 # Which error box shows which fields' refusals, beyond a field's own box.
 _SHOWN_AT = {"rename": ("rename", "delete"), "run": ("run", "fetches")}
 
 
-class GraphBuilder(BuilderModel):
+class GraphBuilder(BuilderModel, WidgetView):
     """Build a graph with widgets: a palette, a form, undo/redo, a picture, Run and code.
 
     Every control calls one method, so the builder is also scriptable. Actions never
     raise: a refused one leaves the graph as it was and puts its message in ``errors``
     under the field that caused it (the form shows it next to that field).
+
+    ``close()`` closes its widgets and its session; in a notebook, so does running
+    again (or deleting) the cell that made it (see :mod:`workbench.widget_view`).
+    A closed builder draws nothing, but its model still answers.
 
     Parameters
     ----------
@@ -70,6 +75,12 @@ class GraphBuilder(BuilderModel):
         self._refreshing = False  # widget events caused by refresh() are not the user's
         self._build()
         self.refresh()
+        self._close_with_cell()
+
+    def close(self) -> None:
+        """Close the widgets and the session (a later run makes a new session)."""
+        BuilderModel.close(self)
+        WidgetView.close(self)
 
     def click_add(self) -> str | None:
         """Add the op the form describes (literal fields parsed with ``ast.literal_eval``)."""
@@ -155,6 +166,8 @@ class GraphBuilder(BuilderModel):
 
     def _show_form(self) -> None:
         """Make the chosen entry's form: ``fields`` and their error boxes, by field name."""
+        if self.closed:
+            return
         close_children(self.form)  # the old form's widgets leave the kernel too
         self.error_boxes = {key: self.error_boxes[key] for key in ("rename", "run")}
         self.fields = form_fields(self.entry)
@@ -196,6 +209,8 @@ class GraphBuilder(BuilderModel):
 
     def refresh(self) -> None:
         """Redraw everything from the model: picture, lists, form choices, errors, code."""
+        if self.closed:
+            return
         # Setting a list's options or value fires its observers: they must not act.
         self._refreshing = True
         try:
@@ -267,6 +282,3 @@ class GraphBuilder(BuilderModel):
             if field in _SHOWN_AT.get(key, (key,)) or (key == "run" and field.startswith("feed:")):
                 return message
         return None
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

@@ -194,6 +194,10 @@ class BuilderModel:
         self.selected = name
         self.refresh()
 
+    def close(self) -> None:
+        """Close the session the model made (a later run makes a new one)."""
+        self._drop_session()
+
     # -- what a view overrides ----------------------------------------------------------
 
     def refresh(self) -> None:
@@ -243,14 +247,17 @@ class BuilderModel:
         return f"{what}: {len(self.recipes)} ops", None
 
     def _set_graph(self, graph: Graph) -> None:
-        if self._session is not None:
-            self._session.close()
-        self._session = None
+        self._drop_session()
         self.graph = graph
         self.results = {}
         self.pending_delete = None
         names = {op.name for op in graph.get_operations()}
         self.selected = self.selected if self.selected in names else None
+
+    def _drop_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session = None
 
     def __repr__(self):
         return f"<{type(self).__name__} {len(self.recipes)} ops>"

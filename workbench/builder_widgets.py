@@ -16,6 +16,7 @@ from runtime import dtypes
 from runtime.registry import REQUIRED
 
 from .builder_palette import Field, PaletteEntry
+from .widget_view import close_tree
 
 # The dtypes a dtype field offers, the common ones first.
 _DTYPES = (
@@ -127,18 +128,16 @@ def offer(chooser, options: list, value) -> None:
 
 
 def close_children(box: widgets.Box) -> None:
-    """Close ``box``'s children, and theirs (the box itself stays).
+    """Close ``box``'s children and all they hold (the box itself stays).
 
     Examples
     --------
     >>> box = widgets.VBox([widgets.HBox([widgets.Text()])])
-    >>> close_children(box); box.children[0].comm is None
+    >>> close_children(box); box.children[0].children[0].layout.comm is None
     True
     """
     for child in box.children:
-        if isinstance(child, widgets.Box):
-            close_children(child)
-        child.close()
+        close_tree(child)
 
 
 def error_box() -> widgets.HTML:

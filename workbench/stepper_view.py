@@ -19,6 +19,7 @@ from runtime.stepper import Stepper
 from . import palette, svg
 from .graph_widget import GraphWidget
 from .view import GraphView
+from .widget_view import WidgetView
 
 BUTTONS = ("Step", "Continue", "Run to selected", "Finish", "Reset", "Restore")
 BREAKPOINT_KINDS = {"op": "op", "op type": "op_type", "scope": "scope"}
@@ -106,8 +107,12 @@ def heatmap_svg(array) -> str | None:
     return svg.document(cols * cell, rows * cell, cells, title="heat map")
 
 
-class StepperView:
+class StepperView(WidgetView):
     """Step through ``session.run(fetches, feed_dict)`` with buttons, a picture and an inspector.
+
+    ``close()`` closes its widgets; in a notebook, so does running again (or deleting)
+    the cell that made it (see :mod:`workbench.widget_view`). The session stays open:
+    it is the caller's.
 
     Parameters
     ----------
@@ -138,6 +143,7 @@ class StepperView:
         self._refreshing = False  # widget events caused by refresh() are not the user's
         self._build()
         self.refresh()
+        self._close_with_cell()
 
     # -- the model: one method per control --------------------------------------------
 
@@ -219,8 +225,11 @@ class StepperView:
         """Redraw the picture, selector, inspector, breakpoint list and message.
 
         A failure here (a closed session, say) is shown as the view's message,
-        never swallowed: every button would otherwise silently do nothing.
+        never swallowed: every button would otherwise silently do nothing. A closed
+        view draws nothing.
         """
+        if self.closed:
+            return
         try:
             self._redraw()
         except Exception as err:  # shown in the view, never lost in a callback
@@ -335,9 +344,6 @@ class StepperView:
         inject = widgets.Button(description="Inject")
         inject.on_click(lambda _: self.inject(tensor.value, expression.value))
         return widgets.HBox([tensor, expression, inject])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def _as_floats(array: np.ndarray) -> tuple:

@@ -28,6 +28,8 @@ import numpy as np
 
 from runtime.summary import LogdirWatcher
 
+from .widget_view import WidgetView
+
 NORMAL_BPS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)  # TensorBoard's percentiles
 MAX_POINTS = 1000  # per curve drawn; the model keeps every point
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
@@ -303,7 +305,7 @@ def _poll(view_ref, stop: threading.Event, interval: float) -> None:
         view = view_ref()
         if view is None:
             return
-        if view.widget.comm is None:  # the box was closed: the view goes with it
+        if view.closed:  # the box was closed: the view goes with it
             view.close()
             return
         view.refresh()
@@ -311,7 +313,7 @@ def _poll(view_ref, stop: threading.Event, interval: float) -> None:
         del view
 
 
-class SummaryView:
+class SummaryView(WidgetView):
     """The summaries of ``logdir`` as charts in the notebook, following it live.
 
     Parameters
@@ -323,6 +325,10 @@ class SummaryView:
     interval : float
         Seconds between two looks at the files; ``None`` for no background updates
         (call :meth:`refresh`).
+
+    ``close()`` stops the updates and closes the widgets; in a notebook, so does
+    running again (or deleting) the cell that made the view (see
+    :mod:`workbench.widget_view`).
 
     Examples
     --------
@@ -363,6 +369,7 @@ class SummaryView:
                 daemon=True,
             )
             self._thread.start()
+        self._close_with_cell()
 
     def refresh(self) -> bool:
         """Read what is new in the log directory and redraw if anything was."""
@@ -396,9 +403,4 @@ class SummaryView:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
-        self.widget.close()
-        for child in (self.status, self.smoothing, self.scalars, self.histograms, self.images):
-            child.close()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        super().close()

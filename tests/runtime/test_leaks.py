@@ -121,23 +121,109 @@ def test_workbench_views_of_rerun_cells_are_freed():
     assert_freed(refs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ipywidgets keeps every widget in its registry until close(), and the views' "
-    "widgets hold the view, its session and graph: a workbench fix, reported",
-)
-def test_workbench_widgets_of_rerun_cells_are_freed():
-    pytest.importorskip("ipywidgets")
+def _widget_cell(logdir):
+    """What a cell showing the workbench's widget views makes: a stepper view that has
+    stepped, a builder that has run, summaries followed live by a thread."""
     from workbench.builder import GraphBuilder
     from workbench.stepper_view import StepperView
+    from workbench.summary_view import SummaryView
 
+    graph, sess, _ = _cell()
+    with graph.as_default():
+        stepper_view = StepperView(sess, "plus_one:0", {"x:0": [1.0, 1.0]})
+    stepper_view.click_step()
+    builder = GraphBuilder()
+    builder.add("tf.constant", value=2.0, name="a")
+    assert builder.run(["a:0"]) == {"a:0": 2.0}
+    summaries = SummaryView(logdir, interval=0.01)
+    return graph, sess, stepper_view, builder, summaries
+
+
+def _widget_refs(graph, sess, stepper_view, builder, summaries) -> list:
+    """Weak references to the objects of one cell, and to widgets deep in each view's
+    tree (ipywidgets' registry holds every widget it was not told to close)."""
+    deep = [stepper_view.buttons["Step"].style, builder.picture.layout, summaries.smoothing]
+    objects = [graph, sess, stepper_view, builder, summaries, stepper_view.widget, *deep]
+    return [weakref.ref(obj) for obj in objects]
+
+
+def test_workbench_widget_views_closed_by_their_user_are_freed(tmp_path):
+    pytest.importorskip("ipywidgets")
     refs = []
     for _ in range(5):
-        graph, sess, _ = _cell()
-        with graph.as_default():
-            stepper_view = StepperView(sess, "plus_one:0", {"x:0": [1.0, 1.0]})
-        stepper_view.click_step()
-        builder = GraphBuilder()
-        refs += [weakref.ref(graph), weakref.ref(stepper_view), weakref.ref(builder)]
-    del graph, sess, stepper_view, builder
+        objects = _widget_cell(str(tmp_path))
+        refs += _widget_refs(*objects)
+        for view in objects[2:]:
+            view.close()
+            assert view.closed and view._repr_mimebundle_() == {
+                "text/plain": f"{type(view).__name__} (closed)"
+            }
+    del objects, view
     assert_freed(refs)
+
+
+def test_workbench_widget_views_are_closed_when_their_cell_runs_again(tmp_path):
+    pytest.importorskip("ipywidgets")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(widget_cell=_widget_cell, logdir=str(tmp_path))
+    cell = "graph, sess, stepper_view, builder, summaries = widget_cell(logdir)"
+    refs = []
+    for _ in range(5):  # the same cell, run again and again, as Jupyter sends it
+        assert shell.run_cell(cell, cell_id="cell-1").success
+        made = (shell.user_ns[name] for name in cell.split(" = ")[0].split(", "))
+        refs.append(_widget_refs(*made))
+    assert_freed([ref for run in refs[:-1] for ref in run])
+    # The last run's views are on the page: they work on.
+    stepper_view = shell.user_ns["stepper_view"]
+    stepper_view.click_finish()
+    assert not stepper_view.closed and "finish() returned [2. 3.]" in stepper_view.message_box.value
+    del stepper_view
+    # Another cell runs with no effect on them; deleting their cell closes them (JupyterLab
+    # sends the ids of deleted cells with the next execute request).
+    assert shell.run_cell("1 + 1", cell_id="cell-2").success
+    assert all(ref() is not None for ref in refs[-1])
+    deleted = {"cellId": "cell-2", "deletedCells": ["cell-1"]}
+    cleanup = "del graph, sess, stepper_view, builder, summaries"
+    assert shell.run_cell(cleanup, cell_id="cell-2", cell_meta=deleted).success
+    assert_freed(refs[-1])
+
+
+def test_a_jupyter_kernel_closes_the_views_of_a_cell_sent_again_with_its_id():
+    pytest.importorskip("ipywidgets")
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+
+        def run(code: str, **metadata) -> str:
+            """Execute ``code`` as a front end does (``metadata.cellId``); its stdout."""
+            content = {"code": code, "silent": False, "store_history": True}
+            message = client.session.msg("execute_request", content, metadata=metadata)
+            client.shell_channel.send(message)
+            reply = client.get_shell_msg(timeout=60)
+            while reply["parent_header"].get("msg_id") != message["header"]["msg_id"]:
+                reply = client.get_shell_msg(timeout=60)  # a reply to start-up requests
+            assert reply["content"]["status"] == "ok", reply["content"]
+            out = ""
+            while True:  # iopub ends each request's messages with an idle status
+                output = client.get_iopub_msg(timeout=30)
+                if output["parent_header"].get("msg_id") != message["header"]["msg_id"]:
+                    continue
+                if output["msg_type"] == "stream":
+                    out += output["content"]["text"]
+                if output["content"].get("execution_state") == "idle":
+                    return out
+
+        run("import gc, weakref\nfrom workbench import GraphBuilder\nrefs = []", cellId="a")
+        for _ in range(3):
+            run("builder = GraphBuilder(); refs.append(weakref.ref(builder))", cellId="b")
+        assert run("gc.collect(); print([r() is None for r in refs])", cellId="c") == (
+            "[True, True, False]\n"
+        )
+        run("del builder; gc.collect()", cellId="c", deletedCells=["b"])
+        assert run("print([r() is None for r in refs])", cellId="c") == "[True, True, True]\n"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -412,6 +412,20 @@ def test_run_errors_show_in_the_run_panel(fetches, feeds, field, message):
     assert snapshot(builder) == before
 
 
+def test_a_closed_builder_closes_its_widgets_and_session_and_its_model_still_answers(product):
+    assert product.run(["c:0"]) == {"c:0": 30.0}
+    session, form = product.session, product.form.children
+    product.close()
+    assert product.closed and product.picture.comm is None
+    assert product.buttons["Run"].style.comm is None and form[0].layout.comm is None
+    with pytest.raises(RuntimeError, match="closed Session"):
+        session.run("c:0")
+    assert product.add("tf.negative", ["c"], name="n") == "n"
+    assert product.run(["n:0"]) == {"n:0": -30.0}  # on a new session
+    product.choose("tf.matmul")
+    assert product.entry.key == "tf.matmul" and product.form.children == form  # no new widgets
+
+
 # -- the picture and the node list ------------------------------------------------------
 
 

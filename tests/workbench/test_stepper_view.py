@@ -163,3 +163,19 @@ def test_a_refresh_that_fails_says_why_in_the_view():
     view.buttons["Step"].click()
     assert view.message.startswith("RuntimeError: Attempted to use a closed Session.")
     assert "closed Session" in view.message_box.value
+
+
+def test_running_a_step_cell_again_closes_the_view_it_showed():
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "workbench")
+    cell = "%%tfgraph --run y --step\nimport runtime as tf\ny = tf.negative(tf.constant(2.0, name='x'), name='y')"
+    with capture_output():
+        first = shell.run_cell(cell, cell_id="step-cell").result
+        second = shell.run_cell(cell, cell_id="step-cell").result  # Jupyter sends its id again
+    assert first.closed and first.buttons["Step"].style.comm is None
+    assert first._repr_mimebundle_() == {"text/plain": "StepperView (closed)"}
+    second.buttons["Step"].click()
+    assert not second.closed and second.status == {"x": "current", "y": "next"}
+    first.click_step()  # a closed view still steps its run; it draws nothing
+    assert first.message == "next: y" and "next: y" not in first.message_box.value
+    assert first.session.run("y:0") == -2.0  # the session is not the view's to close
