@@ -21,6 +21,7 @@ from .errors import InvalidArgumentError
 from .registry import register_kernel
 
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+_WIDE_MODES = ("I;16", "I;16B", "I")  # 16-bit grey
 # The first bytes of each format, and TF's message for a file of it that does not decode.
 _FORMATS = (
     (b"\x89PNG\r\n\x1a\n", "PNG", "Invalid PNG. Failed to initialize decoder."),
@@ -63,7 +64,7 @@ def _open(data: bytes, reduce: int = 1, grey: bool = False) -> Image.Image:
 def _pixels(image: Image.Image, channels: int, dtype) -> np.ndarray:
     """``image`` as ``[height, width, channels]`` of ``dtype`` (uint8 or uint16)."""
     wide = dtype is np.uint16
-    if image.mode in ("I;16", "I;16B", "I") and channels in (0, 1):
+    if image.mode in _WIDE_MODES and channels in (0, 1):
         grey = np.asarray(image, dtype=np.uint16)[:, :, None]  # 16-bit grey
         return grey if wide else (grey >> 8).astype(np.uint8)
     if channels == 0:
@@ -137,3 +138,23 @@ def encode_png(image, *, compression, T):
     for i, picture in enumerate(flat):
         out.reshape(-1)[i] = _encode(picture, level)
     return (out,)
+
+
+@register_kernel("DecodeImage")
+def decode_image(contents, *, channels, dtype, expand_animations):
+    _check_channels(channels)
+    image = _open(_scalar_bytes(contents), grey=channels == 1)
+    if expand_animations and image.format == "GIF":
+        pictures = []
+        for frame in range(getattr(image, "n_frames", 1)):
+            image.seek(frame)
+            pictures.append(_pixels(image.convert("RGB"), channels or 3, np.uint8))
+        pixels = np.stack(pictures)
+    else:
+        wide = dtype.as_numpy_dtype is np.uint16 or (
+            dtype.as_numpy_dtype is np.float32 and image.mode in _WIDE_MODES
+        )
+        pixels = _pixels(image, channels, np.uint16 if wide else np.uint8)
+    if dtype.as_numpy_dtype is np.float32:  # [0, 1] of the file's own depth
+        return ((pixels / np.float32(np.iinfo(pixels.dtype).max)).astype(np.float32),)
+    return (pixels.astype(dtype.as_numpy_dtype, copy=False),)

@@ -19,29 +19,39 @@ from .ops import sparse_ops
 from .ops.sparse_ops import from_dense
 from .ops.sparse_ops import sparse_add_v2 as add
 from .ops.sparse_ops import sparse_concat_v2 as concat
+from .ops.sparse_ops import sparse_expand_dims as expand_dims
+from .ops.sparse_ops import sparse_fill_empty_rows as fill_empty_rows
+from .ops.sparse_ops import sparse_reduce_max_v2 as reduce_max
 from .ops.sparse_ops import sparse_reduce_sum_v2 as reduce_sum
 from .ops.sparse_ops import sparse_reorder as reorder
+from .ops.sparse_ops import sparse_reset_shape as reset_shape
 from .ops.sparse_ops import sparse_reshape as reshape
 from .ops.sparse_ops import sparse_retain as retain
 from .ops.sparse_ops import sparse_slice as slice
 from .ops.sparse_ops import sparse_split_v2 as split
 from .ops.sparse_ops import sparse_tensor_dense_matmul as sparse_dense_matmul
 from .ops.sparse_ops import sparse_tensor_to_dense as to_dense
+from .ops.sparse_ops import sparse_transpose as transpose
 from .sparse_tensor import SparseTensor
 
 __all__ = [
     "SparseTensor",
     "add",
     "concat",
+    "expand_dims",
+    "fill_empty_rows",
     "from_dense",
+    "reduce_max",
     "reduce_sum",
     "reorder",
+    "reset_shape",
     "reshape",
     "retain",
     "slice",
     "sparse_dense_matmul",
     "split",
     "to_dense",
+    "transpose",
 ]
 
 
@@ -51,6 +61,8 @@ V1_OVERRIDES = {
     "concat": sparse_ops.sparse_concat,
     "matmul": sparse_ops.sparse_tensor_dense_matmul,
     "placeholder": sparse_ops.sparse_placeholder,
+    "reduce_max": sparse_ops.sparse_reduce_max,
+    "reduce_max_sparse": sparse_ops.sparse_reduce_max_sparse,
     "reduce_sum": sparse_ops.sparse_reduce_sum,
     "reduce_sum_sparse": sparse_ops.sparse_reduce_sum_sparse,
     "split": sparse_ops.sparse_split,

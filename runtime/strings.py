@@ -16,17 +16,40 @@ Examples
 import types
 
 from .ops import string_ops
-from .ops.string_ops import as_string, regex_replace
+from .ops.string_ops import (
+    as_string,
+    lower,
+    reduce_join_v2,
+    regex_full_match,
+    regex_replace,
+    strip,
+    upper,
+)
 from .ops.string_ops import string_join as join
 from .ops.string_ops import string_length_v2 as length
 from .ops.string_ops import string_to_number_v2 as to_number
 from .ops.string_ops import substr_v2 as substr
 
-__all__ = ["as_string", "join", "length", "regex_replace", "substr", "to_number"]
+reduce_join = reduce_join_v2
+
+__all__ = [
+    "as_string",
+    "join",
+    "length",
+    "lower",
+    "reduce_join",
+    "regex_full_match",
+    "regex_replace",
+    "strip",
+    "substr",
+    "to_number",
+    "upper",
+]
 
 # tf.compat.v1.strings: the same names, with TF1's versions where they differ.
 V1_OVERRIDES = {
     "length": string_ops.string_length,
+    "reduce_join": string_ops.reduce_join,
     "split": string_ops.split,
     "substr": string_ops.substr,
     "to_number": string_ops.string_to_number,

@@ -690,3 +690,24 @@ def list_diff(x, y, *, T, out_idx):
         fail("y should be a 1D vector.")
     keep = ~np.isin(x, y)
     return (x[keep], np.flatnonzero(keep).astype(out_idx.as_numpy_dtype))
+
+
+@register_kernel("BroadcastArgs")
+def broadcast_args(s0, s1, *, T):
+    try:
+        shape = np.broadcast_shapes(tuple(s0.tolist()), tuple(s1.tolist()))
+    except ValueError:
+        fail(f"Incompatible shapes: {shape_text(s0.tolist())} vs. {shape_text(s1.tolist())}")
+    return (np.array(shape, dtype=s0.dtype),)
+
+
+@register_kernel("UnravelIndex")
+def unravel_index(indices, dims, *, Tidx):
+    if indices.ndim > 1:
+        fail(f"The indices can only be scalar or vector, got {shape_text(indices.shape)}")
+    if dims.ndim != 1:
+        fail(f"The indices can only be 1-D, got {shape_text(dims.shape)}")
+    size = int(np.prod(dims))
+    if ((indices < 0) | (indices >= size)).any():
+        fail("index is out of bound as with dims")
+    return (np.asarray(np.unravel_index(indices, tuple(dims.tolist())), dtype=indices.dtype),)

@@ -396,3 +396,67 @@ def sparse_split(split_dim, indices, values, shape, *, num_split, T):
         out_values.append(values[inside])
         out_shapes.append(part_shape)
     return (*out_indices, *out_values, *out_shapes)
+
+
+# -- reduce_max, fill_empty_rows ---------------------------------------------------------
+
+
+def _group_max(indices, values, shape, axes, keep_dims):
+    """The kept dims' coordinates of each group present and its largest value."""
+    kept_indices, kept, out_shape = _reduction(indices, values, shape, axes, keep_dims)
+    groups, inverse = np.unique(kept_indices, axis=0, return_inverse=True)
+    maxima = np.full(len(groups), _lowest(values.dtype), dtype=values.dtype)
+    np.maximum.at(maxima, inverse.reshape(-1), values)
+    return groups, maxima, kept, out_shape
+
+
+def _lowest(dtype):
+    return -np.inf if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
+
+
+@register_kernel("SparseReduceMax")
+def sparse_reduce_max(indices, values, shape, axes, *, keep_dims, T):
+    groups, maxima, kept, out_shape = _group_max(indices, values, shape, axes, keep_dims)
+    kept_shape = [int(shape[d]) for d in kept]
+    out = np.zeros(int(np.prod(kept_shape)), dtype=values.dtype)  # no value reduced: 0
+    out[_row_major(groups.reshape(len(groups), -1), kept_shape)] = maxima
+    return (out.reshape(out_shape),)
+
+
+@register_kernel("SparseReduceMaxSparse")
+def sparse_reduce_max_sparse(indices, values, shape, axes, *, keep_dims, T):
+    groups, maxima, kept, out_shape = _group_max(indices, values, shape, axes, keep_dims)
+    groups = groups.reshape(len(groups), -1)
+    if keep_dims:
+        full = np.zeros((len(groups), len(shape)), np.int64)
+        full[:, kept] = groups
+        groups = full
+    return (groups.astype(np.int64), maxima, np.asarray(out_shape, np.int64))
+
+
+@register_kernel("SparseFillEmptyRows")
+def sparse_fill_empty_rows(indices, values, dense_shape, default_value, *, T):
+    if np.ndim(default_value) != 0:
+        fail(f"default_value must be a scalar, saw: {shape_text(np.shape(default_value))}")
+    rows = int(dense_shape[0]) if len(dense_shape) else 0
+    if len(indices) and ((indices[:, 0] < 0) | (indices[:, 0] >= rows)).any():
+        bad = int(np.flatnonzero((indices[:, 0] < 0) | (indices[:, 0] >= rows))[0])
+        fail(f"indices({bad}, 0) is invalid: {int(indices[bad, 0])} >= {rows}")
+    empty = np.ones(rows, dtype=bool)
+    empty[indices[:, 0]] = False
+    filled = np.zeros((int(empty.sum()), indices.shape[1]), np.int64)
+    filled[:, 0] = np.flatnonzero(empty)
+    all_indices = np.concatenate([indices, filled]).astype(np.int64)
+    all_values = np.concatenate([values, np.full(len(filled), default_value, values.dtype)])
+    order = np.argsort(all_indices[:, 0], kind="stable")  # by row, each row's entries in order
+    reverse_index_map = np.empty(len(order), np.int64)
+    reverse_index_map[order] = np.arange(len(order))
+    return (all_indices[order], all_values[order], empty, reverse_index_map[: len(indices)])
+
+
+@register_kernel("SparseFillEmptyRowsGrad")
+def sparse_fill_empty_rows_grad(reverse_index_map, grad_values, *, T):
+    values_grad = grad_values[reverse_index_map]
+    taken = np.zeros(len(grad_values), dtype=bool)
+    taken[reverse_index_map] = True
+    return (values_grad, np.asarray(grad_values[~taken].sum(), dtype=grad_values.dtype))

@@ -263,3 +263,71 @@ def string_split_v2(input, sep, *, maxsplit):
     separator = _strings(sep).item() or None  # empty: runs of whitespace
     rows = [value.split(separator, maxsplit) for value in _vector(input)]
     return _as_sparse(rows)
+
+
+# -- strip, case, full match, reduce_join ------------------------------------------------
+
+
+@register_kernel("StringStrip")
+def string_strip(input):
+    return (_map(lambda _, s: s.strip(), _strings(input)),)
+
+
+def _case(convert, encoding: str):
+    if encoding not in ("", "utf-8"):
+        fail(f"Unsupported encoding: {encoding}")
+    if encoding:
+        return lambda i, s: convert(_code_points(s, i)).encode()
+    # ASCII letters only: bytes.lower/upper leave every other byte alone, as C's tolower.
+    return lambda _, s: convert(s)
+
+
+@register_kernel("StringLower")
+def string_lower(input, *, encoding):
+    return (_map(_case(lambda s: s.lower(), encoding), _strings(input)),)
+
+
+@register_kernel("StringUpper")
+def string_upper(input, *, encoding):
+    return (_map(_case(lambda s: s.upper(), encoding), _strings(input)),)
+
+
+def _full_match(input, pattern: bytes):
+    compiled = _compile(pattern)
+    return (_map(lambda _, s: compiled.fullmatch(s) is not None, _strings(input), dtype=bool),)
+
+
+@register_kernel("RegexFullMatch")
+def regex_full_match(input, pattern):
+    if np.ndim(pattern):
+        fail(f"Pattern must be scalar, but received {shape_text(np.shape(pattern))}")
+    return _full_match(input, _strings(pattern).item())
+
+
+@register_kernel("StaticRegexFullMatch")
+def static_regex_full_match(input, *, pattern):
+    return _full_match(input, pattern.encode() if isinstance(pattern, str) else pattern)
+
+
+@register_kernel("ReduceJoin")
+def reduce_join(inputs, reduction_indices, *, keep_dims, separator):
+    strings = _strings(inputs)
+    rank = strings.ndim
+    axes = []
+    for axis in np.reshape(reduction_indices, -1).tolist():
+        if not -rank <= axis < rank:
+            fail(f"Invalid reduction dimension {axis} for input with {rank} dimensions")
+        if axis % rank in axes:
+            fail(f"Duplicate reduction dimension {axis % rank}")
+        axes.append(axis % rank)
+    sep = separator.encode() if isinstance(separator, str) else separator
+    kept = [d for d in range(rank) if d not in axes]
+    # The reduced axes last, the first one given innermost (as TF joins them).
+    moved = np.transpose(strings, kept + axes[::-1])
+    flat = moved.reshape(*moved.shape[: len(kept)], -1)
+    out = np.empty(flat.shape[:-1], dtype=object)
+    for index in np.ndindex(*out.shape):
+        out[index] = sep.join(flat[index])
+    if keep_dims:
+        out = out.reshape([1 if d in axes else strings.shape[d] for d in range(rank)])
+    return (out,)

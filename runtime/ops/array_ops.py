@@ -33,7 +33,13 @@ from .fill_ops import __all__ as _fill_all
 from .fill_ops import ones_like_v1, zeros_like_v1
 from .gather_scatter_ops import *
 from .gather_scatter_ops import __all__ as _gather_scatter_all
-from .gather_scatter_ops import batch_gather, gather_v1
+from .gather_scatter_ops import (
+    batch_gather,
+    gather_v1,
+    tensor_scatter_nd_add,
+    tensor_scatter_nd_sub,
+    tensor_scatter_nd_update,
+)
 from .layout_ops import *
 from .layout_ops import __all__ as _layout_all
 from .layout_ops import (
@@ -95,6 +101,9 @@ V1_OVERRIDES = {
     "space_to_batch": space_to_batch_v1,
     "space_to_depth": space_to_depth,
     "squeeze": squeeze_v1,
+    "tensor_scatter_add": tensor_scatter_nd_add,
+    "tensor_scatter_sub": tensor_scatter_nd_sub,
+    "tensor_scatter_update": tensor_scatter_nd_update,
     "transpose": transpose_v1,
     "zeros_like": zeros_like_v1,
 }

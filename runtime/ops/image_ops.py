@@ -1177,3 +1177,119 @@ def _crop_and_resize_grad(op, grad):
 
 
 not_differentiable("ResizeBilinearGrad")
+
+
+# -- decode_image, random crops, brightness and contrast -----------------------------------
+
+
+def _decode_image_shape(contents: TensorSpec, *, channels, dtype, expand_animations):
+    with_rank(contents.shape, 0)
+    if expand_animations:
+        return [TensorSpec(dtype, TensorShape(None))]  # 3-D, or 4-D for an animated GIF
+    return [TensorSpec(dtype, TensorShape([None, None, channels or None]))]
+
+
+DECODE_IMAGE = register_op(
+    OpDef(
+        "DecodeImage",
+        ("contents: string",),
+        ("image: dtype",),
+        (
+            "channels: int = 0",
+            "dtype: {uint8, uint16, float32} = DT_UINT8",
+            "expand_animations: bool = true",
+        ),
+        _decode_image_shape,
+    )
+)
+
+
+def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_animations=True):
+    """The image in ``contents``, of whichever format (PNG, JPEG, GIF, BMP): 3-D, or 4-D
+    frames for an animated GIF unless ``expand_animations`` is false; a float32 image
+    is scaled to ``[0, 1]``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     png = encode_png(tf.constant([[[255, 0]]], tf.uint8))
+    ...     image = decode_image(png, dtype=tf.float32)
+    ...     print(tf.compat.v1.Session().run(image).tolist())
+    [[[1.0, 0.0]]]
+    """
+    with name_scope(name, "decode_image"):
+        channels = 0 if channels is None else int(channels)
+        dtype = dtypes.as_dtype(dtype)
+        decoded_as = (
+            dtype if dtype in (dtypes.float32, dtypes.uint8, dtypes.uint16) else dtypes.uint16
+        )
+        image = build(
+            DECODE_IMAGE,
+            [contents],
+            None,
+            channels=channels,
+            dtype=decoded_as,
+            expand_animations=bool(expand_animations),
+        ).outputs[0]
+        return image if decoded_as == dtype else convert_image_dtype(image, dtype)
+
+
+def random_crop(value, size, seed=None, name=None) -> Tensor:
+    """A crop of ``size`` of ``value`` at a random offset (every dimension may be cut;
+    ``tf.image.random_crop``, TF1's ``tf.random_crop``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(random_crop(tf.zeros([5, 6, 3]), [2, 3, 3], seed=1).shape)
+    (2, 3, 3)
+    """
+    with name_scope(name, "random_crop", [value, size]) as scope:
+        value = convert_to_tensor(value, name="value")
+        size = convert_to_tensor(size, dtype=dtypes.int32, name="size")
+        dims = shape(value)
+        check = Assert(
+            math_ops.reduce_all(math_ops.greater_equal(dims, size)),
+            ["Need value.shape >= size, got ", dims, size],
+            summarize=1000,
+        )
+        dims = _with_checks([check], dims)
+        limit = dims - size + 1
+        offset = math_ops.floormod(
+            random_ops.random_uniform(
+                shape(dims), dtype=dtypes.int32, maxval=dtypes.int32.max, seed=seed
+            ),
+            limit,
+        )
+        return slice(value, offset, size, name=scope)
+
+
+def random_brightness(image, max_delta, seed=None) -> Tensor:
+    """:func:`adjust_brightness` by a delta drawn uniformly from
+    ``[-max_delta, max_delta)``."""
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
+    return adjust_brightness(image, delta)
+
+
+def random_contrast(image, lower, upper, seed=None) -> Tensor:
+    """:func:`adjust_contrast` by a factor drawn uniformly from ``[lower, upper)``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = random_contrast([[[1.0], [3.0]]], 0.5, 1.5, seed=3)
+    ...     low, high = tf.compat.v1.Session().run(y)[0, :, 0]
+    >>> bool(0.5 < low <= 1.5 and 2.5 <= high < 3.5 and low + high == 4.0)  # about mean 2
+    True
+    """
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    factor = random_ops.random_uniform([], lower, upper, seed=seed)
+    return adjust_contrast(image, factor)

@@ -21,7 +21,9 @@ from .packing import build
 from .shape_util import with_rank
 
 __all__ = [
+    "broadcast_dynamic_shape",
     "broadcast_gradient_args",
+    "broadcast_static_shape",
     "broadcast_to",
     "expand_dims",
     "invert_permutation",
@@ -32,6 +34,7 @@ __all__ = [
     "size",
     "squeeze",
     "transpose",
+    "unravel_index",
 ]
 
 _INDEX = "{int32, int64} = DT_INT32"
@@ -473,3 +476,85 @@ def broadcast_gradient_args(s0, s1, name=None) -> list:
     [array([1], dtype=int32), array([0, 1], dtype=int32)]
     """
     return build(BROADCAST_GRADIENT_ARGS, [s0, s1], name).outputs
+
+
+def _broadcast_args_shape(s0: TensorSpec, s1: TensorSpec, *, T):
+    with_rank(s0.shape, 1)
+    with_rank(s1.shape, 1)
+    lengths = (s0.shape[0], s1.shape[0])
+    return [TensorSpec(T, TensorShape([None if None in lengths else max(lengths)]))]
+
+
+BROADCAST_ARGS = register_op(
+    OpDef(
+        "BroadcastArgs",
+        ("s0: T", "s1: T"),
+        ("r0: T",),
+        (f"T: {_INDEX}",),
+        _broadcast_args_shape,
+    )
+)
+
+
+def broadcast_dynamic_shape(shape_x, shape_y) -> Tensor:
+    """The shape two tensors of shapes ``shape_x`` and ``shape_y`` broadcast to.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(broadcast_dynamic_shape([2, 1, 3], [4, 1])))
+    [2 4 3]
+    """
+    return build(BROADCAST_ARGS, [shape_x, shape_y], None).outputs[0]
+
+
+def broadcast_static_shape(shape_x, shape_y) -> TensorShape:
+    """The static shape two tensors of ``TensorShape`` ``shape_x`` and ``shape_y``
+    broadcast to; ``ValueError`` if they cannot.
+
+    Examples
+    --------
+    >>> broadcast_static_shape(TensorShape([2, 1, None]), TensorShape([4, 1]))
+    TensorShape([2, 4, None])
+    """
+    try:
+        return broadcast_shapes(shape_x, shape_y)
+    except ValueError:
+        raise ValueError(
+            f"Incompatible shapes for broadcasting. Two shapes are compatible if for each dimension pair they are either equal or one of them is 1. Received: {shape_x} and {shape_y}."
+        ) from None
+
+
+def _unravel_index_shape(indices: TensorSpec, dims: TensorSpec, *, Tidx):
+    with_rank(dims.shape, 1)
+    if indices.shape.rank == 0:
+        return [TensorSpec(Tidx, dims.shape)]
+    if indices.shape.rank is None:
+        return [TensorSpec(Tidx, TensorShape(None))]
+    return [TensorSpec(Tidx, TensorShape([dims.shape[0], indices.shape.num_elements()]))]
+
+
+UNRAVEL_INDEX = register_op(
+    OpDef(
+        "UnravelIndex",
+        ("indices: Tidx", "dims: Tidx"),
+        ("output: Tidx",),
+        (f"Tidx: {_INDEX}",),
+        _unravel_index_shape,
+    )
+)
+
+
+def unravel_index(indices, dims, name=None) -> Tensor:
+    """The coordinates in an array of shape ``dims`` of each flat index in ``indices``
+    (one row per dimension).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(unravel_index([1, 5, 7], [3, 3])).tolist())
+    [[0, 1, 2], [1, 2, 1]]
+    """
+    return build(UNRAVEL_INDEX, [indices, dims], name).outputs[0]

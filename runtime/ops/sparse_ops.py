@@ -18,7 +18,7 @@ from ..scopes import name_scope
 from ..shapes import TensorShape, as_shape
 from ..sparse_tensor import SparseTensor, SparseTensorValue
 from . import math_ops
-from .concat_ops import concat
+from .concat_ops import concat, stack
 from .constant_value import constant_value, constant_value_as_shape, known_shape, known_value
 from .core import constant, convert_to_tensor, deprecated_argument_lookup
 from .fill_ops import zeros, zeros_like
@@ -27,6 +27,7 @@ from .packing import build
 from .placeholder_ops import identity, placeholder, placeholder_with_default
 from .shape_ops import invert_permutation, reshape, shape, size, transpose
 from .shape_util import merge_dim, with_rank
+from .slicing_ops import slice
 
 # TF2 has no top-level sparse op names (they are tf.sparse's: runtime.sparse); TF1's
 # are in V1_OVERRIDES, at the end.
@@ -943,14 +944,261 @@ not_differentiable("SparseAddGrad")
 not_differentiable("SparseConcat")
 
 
+# -- reduce_max, fill_empty_rows, transpose, expand_dims, reset_shape ----------------------
+
+_MAXABLE = (
+    "{float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, uint32, "
+    "uint64}"
+)
+SPARSE_REDUCE_MAX = register_op(
+    OpDef(
+        "SparseReduceMax",
+        _REDUCE_ARGS,
+        ("output: T",),
+        ("keep_dims: bool = false", f"T: {_MAXABLE}"),
+        _sparse_reduce_shape,
+    )
+)
+SPARSE_REDUCE_MAX_SPARSE = register_op(
+    OpDef(
+        "SparseReduceMaxSparse",
+        _REDUCE_ARGS,
+        ("output_indices: int64", "output_values: T", "output_shape: int64"),
+        ("keep_dims: bool = false", f"T: {_MAXABLE}"),
+        _sparse_reduce_sparse_shape,
+    )
+)
+
+
+def sparse_reduce_max(
+    sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None
+) -> Tensor:
+    """The largest of ``sp_input``'s values over ``axis`` (default: all), as a dense
+    tensor: positions where no value was reduced are 0 (TF1's ``tf.sparse.reduce_max``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     st = tf.SparseTensor([[0, 0], [1, 1]], [-1.0, -2.0], [2, 3])
+    ...     print(tf.compat.v1.Session().run(sparse_reduce_max(st, axis=0)))
+    [-1. -2.  0.]
+    """
+    keepdims = deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims)
+    axis = deprecated_argument_lookup("axis", axis, "reduction_axes", reduction_axes)
+    return _reduce_sum(SPARSE_REDUCE_MAX, sp_input, axis, keepdims, None)[0]
+
+
+def sparse_reduce_max_sparse(
+    sp_input, axis=None, keepdims=None, reduction_axes=None, keep_dims=None
+) -> SparseTensor:
+    """:func:`sparse_reduce_max` as a ``SparseTensor`` of the maxima present."""
+    keepdims = deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims)
+    axis = deprecated_argument_lookup("axis", axis, "reduction_axes", reduction_axes)
+    return SparseTensor(*_reduce_sum(SPARSE_REDUCE_MAX_SPARSE, sp_input, axis, keepdims, None))
+
+
+def sparse_reduce_max_v2(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None):
+    """TF2's ``tf.sparse.reduce_max``: a ``SparseTensor`` if ``output_is_sparse``."""
+    if output_is_sparse:
+        return SparseTensor(*_reduce_sum(SPARSE_REDUCE_MAX_SPARSE, sp_input, axis, keepdims, name))
+    return _reduce_sum(SPARSE_REDUCE_MAX, sp_input, axis, keepdims, name)[0]
+
+
+def _rows(dense_shape: TensorSpec):
+    """The first dimension a dense-shape vector gives, when known while building."""
+    value = known_value(dense_shape)
+    return None if value is None or not len(value) else int(value[0])
+
+
+def _fill_empty_rows_shape(indices, values, dense_shape, default_value, *, T):
+    with_rank(indices.shape, 2)
+    with_rank(values.shape, 1)
+    with_rank(default_value.shape, 0)
+    return [
+        TensorSpec(dtypes.int64, TensorShape([None, indices.shape[1]])),
+        TensorSpec(T, TensorShape([None])),
+        TensorSpec(dtypes.bool, TensorShape([_rows(dense_shape)])),
+        TensorSpec(dtypes.int64, TensorShape([values.shape[0]])),
+    ]
+
+
+SPARSE_FILL_EMPTY_ROWS = register_op(
+    OpDef(
+        "SparseFillEmptyRows",
+        ("indices: int64", "values: T", "dense_shape: int64", "default_value: T"),
+        (
+            "output_indices: int64",
+            "output_values: T",
+            "empty_row_indicator: bool",
+            "reverse_index_map: int64",
+        ),
+        ("T: type",),
+        _fill_empty_rows_shape,
+    )
+)
+SPARSE_FILL_EMPTY_ROWS_GRAD = register_op(
+    OpDef(
+        "SparseFillEmptyRowsGrad",
+        ("reverse_index_map: int64", "grad_values: T"),
+        ("d_values: T", "d_default_value: T"),
+        ("T: type",),
+        lambda reverse_index_map, grad_values, *, T: [
+            TensorSpec(T, with_rank(reverse_index_map.shape, 1)),
+            TensorSpec(T, TensorShape([])),
+        ],
+    )
+)
+
+
+def sparse_fill_empty_rows(sp_input, default_value, name=None) -> tuple:
+    """``sp_input`` with ``default_value`` at column 0 of each row that has no value,
+    and which rows those were (``tf.sparse.fill_empty_rows``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     st = tf.SparseTensor([[0, 1], [2, 0]], [1.0, 2.0], [3, 3])
+    ...     filled, empty = sparse_fill_empty_rows(st, -1.0)
+    ...     print(tf.compat.v1.Session().run([filled.values, empty]))
+    [array([ 1., -1.,  2.], dtype=float32), array([False,  True, False])]
+    """
+    sp_input = _sparse(sp_input)
+    with name_scope(name, "SparseFillEmptyRows", [sp_input]):
+        default_value = convert_to_tensor(default_value, dtype=sp_input.values.dtype)
+        indices, values, empty, _ = build(
+            SPARSE_FILL_EMPTY_ROWS,
+            [sp_input.indices, sp_input.values, sp_input.dense_shape, default_value],
+            None,
+        ).outputs
+        return SparseTensor(indices, values, sp_input.dense_shape), empty
+
+
+def sparse_transpose(sp_input, perm=None, name=None) -> SparseTensor:
+    """``sp_input`` with its dimensions permuted by ``perm`` (default: reversed), its
+    entries reordered row-major (``tf.sparse.transpose``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     st = sparse_transpose(tf.SparseTensor([[0, 1], [2, 0]], [1.0, 2.0], [3, 4]))
+    ...     print(st.shape, tf.compat.v1.Session().run(st.indices).tolist())
+    (4, 3) [[0, 2], [1, 0]]
+    """
+    sp_input = _sparse(sp_input)
+    with name_scope(name, "SparseTranspose", [sp_input]):
+        if perm is None:
+            rank = sp_input.shape.rank
+            if rank is not None:
+                perm = np.arange(rank - 1, -1, -1, dtype=np.int32)
+            else:
+                rank = size(sp_input.dense_shape)
+                perm = math_ops.subtract(math_ops.subtract(rank, 1), math_ops.range(0, rank, 1))
+        indices = transpose(gather(transpose(sp_input.indices), perm))
+        known_perm = constant_value(convert_to_tensor(perm))
+        if known_perm is not None and sp_input.shape.is_fully_defined():
+            old = sp_input.shape.as_list()
+            dense_shape = [old[int(p)] for p in known_perm]
+        else:
+            dense_shape = gather(sp_input.dense_shape, perm)
+        return sparse_reorder(SparseTensor(indices, sp_input.values, dense_shape))
+
+
+def sparse_expand_dims(sp_input, axis=None, name=None) -> SparseTensor:
+    """``sp_input`` with a new dimension of size 1 at ``axis`` (default: last).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     st = sparse_expand_dims(tf.SparseTensor([[0, 1]], [1.0], [2, 3]), 1)
+    ...     print(tf.compat.v1.Session().run(st))
+    SparseTensorValue(indices=array([[0, 0, 1]]), values=array([1.], dtype=float32), dense_shape=array([2, 1, 3]))
+    """
+    sp_input = _sparse(sp_input)
+    rank = sp_input.dense_shape.shape[0]
+    if rank is None:
+        rank = shape(sp_input.dense_shape)[0]
+    axis = -1 if axis is None else axis
+    with name_scope(name, "expand_dims", [sp_input]):
+        if isinstance(axis, int) and isinstance(rank, int):
+            axis = axis if axis >= 0 else axis + rank + 1  # known now: static shapes stay
+        elif isinstance(axis, int):
+            axis = convert_to_tensor(axis, name="axis", dtype=dtypes.int32)
+        elif not isinstance(axis, Tensor):
+            raise TypeError(
+                "axis must be an integer value in range [-rank(sp_input) - 1, rank(sp_input)]"
+            )
+        if isinstance(axis, Tensor):
+            axis = math_ops.where(math_ops.greater_equal(axis, 0), axis, axis + rank + 1)
+        count = shape(sp_input.indices)[0]
+        new_index = zeros(stack([count, 1]), dtype=dtypes.int64)
+        before = slice(sp_input.indices, [0, 0], stack([-1, axis]))
+        after = slice(sp_input.indices, stack([0, axis]), [-1, -1])
+        indices = concat([before, new_index, after], axis=1)
+        shape_before = slice(sp_input.dense_shape, [0], stack([axis]))
+        shape_after = slice(sp_input.dense_shape, stack([axis]), [-1])
+        new_shape = convert_to_tensor([1], name="new_shape", dtype=dtypes.int64)
+        dense_shape = concat([shape_before, new_shape, shape_after], axis=0)
+        return SparseTensor(indices, sp_input.values, dense_shape)
+
+
+def sparse_reset_shape(sp_input, new_shape=None) -> SparseTensor:
+    """``sp_input`` with dense shape ``new_shape`` (no smaller than it), or the
+    smallest shape that holds its entries (``tf.sparse.reset_shape``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     st = sparse_reset_shape(tf.SparseTensor([[0, 1], [2, 0]], [1, 2], [5, 6]))
+    ...     print(tf.compat.v1.Session().run(st.dense_shape))
+    [3 2]
+    """
+    sp_input = _sparse(sp_input)
+    indices = identity(sp_input.indices)
+    values = identity(sp_input.values)
+    if new_shape is None:
+        largest = math_ops.reduce_max(indices, axis=0)
+        return SparseTensor(
+            indices,
+            values,
+            math_ops.maximum(constant(0, dtype=dtypes.int64), math_ops.add(largest, 1)),
+        )
+    new_shape = math_ops.cast(convert_to_tensor(new_shape), dtypes.int64)
+    new_shape.shape.with_rank(1)
+    known = constant_value(new_shape)
+    if known is not None and sp_input.shape.is_fully_defined():
+        old = np.array(sp_input.shape.as_list())
+        if not np.all(old <= known):
+            raise ValueError(
+                "Requested new_shape should have dimension sizes >= sp_input.shape.  Found "
+                f"new_shape ({old}), sp_input.shape ({known})."
+            )
+        return SparseTensor(indices, values, known)
+    return SparseTensor(indices, values, new_shape)
+
+
+@register_gradient("SparseFillEmptyRows")
+def _sparse_fill_empty_rows_grad(op, _indices, values_grad, _empty, _reverse_index_map):
+    values, default = build(SPARSE_FILL_EMPTY_ROWS_GRAD, [op.outputs[3], values_grad], None).outputs
+    return [None, values, None, default]
+
+
 # tf.compat.v1's top-level sparse names.
 V1_OVERRIDES = {
     "sparse_add": sparse_add,
     "sparse_concat": sparse_concat,
+    "sparse_fill_empty_rows": sparse_fill_empty_rows,
     "sparse_placeholder": sparse_placeholder,
+    "sparse_reduce_max": sparse_reduce_max,
+    "sparse_reduce_max_sparse": sparse_reduce_max_sparse,
     "sparse_reduce_sum": sparse_reduce_sum,
     "sparse_reduce_sum_sparse": sparse_reduce_sum_sparse,
     "sparse_reorder": sparse_reorder,
+    "sparse_reset_shape": sparse_reset_shape,
     "sparse_reshape": sparse_reshape,
     "sparse_retain": sparse_retain,
     "sparse_slice": sparse_slice,
@@ -958,4 +1206,5 @@ V1_OVERRIDES = {
     "sparse_tensor_dense_matmul": sparse_tensor_dense_matmul,
     "sparse_tensor_to_dense": sparse_tensor_to_dense,
     "sparse_to_dense": sparse_to_dense,
+    "sparse_transpose": sparse_transpose,
 }

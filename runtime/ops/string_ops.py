@@ -9,12 +9,15 @@ holds the tokens of string ``i``. RaggedTensors are not part of this runtime.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtypes
 from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
 from ..sparse_tensor import SparseTensor
+from .constant_value import known_value
 from .core import convert_to_tensor, deprecated_argument_lookup
 from .packing import build
 from .shape_ops import expand_dims
@@ -365,6 +368,164 @@ def _check_result_type(result_type: str) -> None:
         raise ValueError("result_type must be 'RaggedTensor' or 'SparseTensor'.")
 
 
+# -- strip, case, full match, reduce_join --------------------------------------------------
+
+STRING_STRIP = register_op(
+    OpDef("StringStrip", ("input: string",), ("output: string",), (), _unchanged_string)
+)
+STRING_LOWER = register_op(
+    OpDef(
+        "StringLower",
+        ("input: string",),
+        ("output: string",),
+        ("encoding: string = ''",),
+        _unchanged_string,
+    )
+)
+STRING_UPPER = register_op(
+    OpDef(
+        "StringUpper",
+        ("input: string",),
+        ("output: string",),
+        ("encoding: string = ''",),
+        _unchanged_string,
+    )
+)
+
+
+def strip(input, name=None) -> Tensor:
+    """Each string without its leading and trailing whitespace (``tf.strings.strip``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(strip([" a b\\n", "c"])).tolist())
+    [b'a b', b'c']
+    """
+    return build(STRING_STRIP, [input], name).outputs[0]
+
+
+def lower(input, encoding="", name=None) -> Tensor:
+    """Each string in lower case: ASCII letters, or with ``encoding="utf-8"`` all."""
+    return build(STRING_LOWER, [input], name, encoding=encoding).outputs[0]
+
+
+def upper(input, encoding="", name=None) -> Tensor:
+    """Each string in upper case: ASCII letters, or with ``encoding="utf-8"`` all.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(upper(["abc", "h\\u00e9"], "utf-8")).tolist())
+    [b'ABC', b'H\\xc3\\x89']
+    """
+    return build(STRING_UPPER, [input], name, encoding=encoding).outputs[0]
+
+
+def _full_match_shape(input: TensorSpec, *pattern: TensorSpec, **_attrs):
+    for spec in pattern:
+        with_rank(spec.shape, 0)
+    return [TensorSpec(dtypes.bool, input.shape)]
+
+
+REGEX_FULL_MATCH = register_op(
+    OpDef(
+        "RegexFullMatch",
+        ("input: string", "pattern: string"),
+        ("output: bool",),
+        (),
+        _full_match_shape,
+    )
+)
+STATIC_REGEX_FULL_MATCH = register_op(
+    OpDef(
+        "StaticRegexFullMatch",
+        ("input: string",),
+        ("output: bool",),
+        ("pattern: string",),
+        _full_match_shape,
+    )
+)
+
+
+def regex_full_match(input, pattern, name=None) -> Tensor:
+    """Whether each whole string matches the RE2 ``pattern``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(regex_full_match(["ab", "abc"], "a.")).tolist())
+    [True, False]
+    """
+    if isinstance(pattern, str | bytes):
+        return build(STATIC_REGEX_FULL_MATCH, [input], name, pattern=pattern).outputs[0]
+    return build(REGEX_FULL_MATCH, [input, pattern], name).outputs[0]
+
+
+def _reduce_join_shape(inputs: TensorSpec, reduction_indices: TensorSpec, *, keep_dims, separator):
+    axes = known_value(reduction_indices)
+    rank = inputs.shape.rank
+    if rank is None or axes is None:
+        return [TensorSpec(dtypes.string, TensorShape(None))]
+    axes = {int(a) % rank for a in np.reshape(axes, -1)} if rank else set()
+    dims = [1 if i in axes else d for i, d in enumerate(inputs.shape.as_tuple())]
+    kept = [d for i, d in enumerate(dims) if keep_dims or i not in axes]
+    return [TensorSpec(dtypes.string, TensorShape(kept))]
+
+
+REDUCE_JOIN = register_op(
+    OpDef(
+        "ReduceJoin",
+        ("inputs: string", "reduction_indices: int32"),
+        ("output: string",),
+        ("keep_dims: bool = false", "separator: string = ''"),
+        _reduce_join_shape,
+    )
+)
+
+
+def reduce_join_v2(inputs, axis=None, keepdims=False, separator="", name=None) -> Tensor:
+    """The strings of ``inputs`` joined with ``separator`` along ``axis`` (default: all,
+    last axis first), as ``reduce_sum`` adds numbers (``tf.strings.reduce_join``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = reduce_join_v2([["a", "b"], ["c", "d"]], axis=1, separator="-")
+    ...     print(tf.compat.v1.Session().run(s).tolist())
+    [b'a-b', b'c-d']
+    """
+    with name_scope(None, "ReduceJoin", [inputs, axis]):
+        inputs = convert_to_tensor(inputs)
+        if axis is None:
+            rank = inputs.shape.rank
+            if rank is None:
+                raise ValueError("reduce_join of a tensor of unknown rank needs an axis.")
+            axis = np.arange(rank - 1, -1, -1, dtype=np.int32)
+        return build(
+            REDUCE_JOIN, [inputs, axis], name, keep_dims=bool(keepdims), separator=separator
+        ).outputs[0]
+
+
+def reduce_join(
+    inputs,
+    axis=None,
+    keep_dims=None,
+    separator="",
+    name=None,
+    reduction_indices=None,
+    keepdims=None,
+) -> Tensor:
+    """TF1's :func:`reduce_join_v2` (``reduction_indices``/``keep_dims`` spellings)."""
+    keepdims = deprecated_argument_lookup("keepdims", keepdims, "keep_dims", keep_dims)
+    axis = deprecated_argument_lookup("axis", axis, "reduction_indices", reduction_indices)
+    return reduce_join_v2(inputs, axis, bool(keepdims), separator, name)
+
+
 # tf.compat.v1's top-level string names.
 V1_OVERRIDES = {
     "as_string": as_string,
@@ -372,5 +533,7 @@ V1_OVERRIDES = {
     "string_join": string_join,
     "string_split": string_split,
     "string_to_number": string_to_number,
+    "reduce_join": reduce_join,
+    "string_strip": strip,
     "substr": substr,
 }
