@@ -20,6 +20,7 @@ from .. import (
     bitwise,
     compat,
     data,
+    distribute,
     dtypes,
     errors,
     flags,
@@ -96,6 +97,7 @@ from ..indexed_slices import IndexedSlices, convert_to_tensor_or_indexed_slices
 from ..linalg import v1 as linalg
 from ..math import v1 as math
 from ..nn import v1 as nn
+from ..ops import image_ops as _image_ops
 from ..ops import sparse_ops as _sparse_ops
 from ..ops import string_ops as _string_ops
 from ..ops import variable_update_ops as _variable_update_ops
@@ -309,6 +311,7 @@ from .conversions import dimension_at_index, dimension_value
 globals().update(
     {
         **_ARRAY_V1,
+        **_image_ops.V1_OVERRIDES,
         **_sparse_ops.V1_OVERRIDES,
         **_string_ops.V1_OVERRIDES,
         **_variable_update_ops.V1_OVERRIDES,

@@ -1293,3 +1293,7 @@ def random_contrast(image, lower, upper, seed=None) -> Tensor:
         raise ValueError("lower must be non-negative.")
     factor = random_ops.random_uniform([], lower, upper, seed=seed)
     return adjust_contrast(image, factor)
+
+
+# tf.compat.v1's top-level image name.
+V1_OVERRIDES = {"random_crop": random_crop}

@@ -127,3 +127,46 @@ def test_resize_images_keeps_static_sizes(graph):
 def test_convert_image_dtype_refuses_non_numbers(graph):
     with pytest.raises(AttributeError, match="dtype must be either floating point or integer"):
         tf.image.convert_image_dtype(tf.zeros([1, 1, 1]), tf.string)
+
+
+def test_random_crop_takes_a_window_of_the_image(graph):
+    image = np.arange(5 * 6 * 2, dtype=np.float32).reshape(5, 6, 2)
+    crop = v1.random_crop(image, [2, 3, 2], seed=4)
+    assert crop.shape == tf.TensorShape([2, 3, 2])
+    with v1.Session() as sess:
+        windows = {tuple(sess.run(crop)[0, 0]) for _ in range(30)}
+    # Every draw is a window of the image: its top-left pixel fixes where.
+    for top, left in ((int(p) // 12, int(p) % 12 // 2) for p, _ in windows):
+        assert top <= 3 and left <= 3
+    assert len(windows) > 1
+    with pytest.raises(InvalidArgumentError, match=r"Need value\.shape >= size"):
+        with v1.Session() as sess:
+            sess.run(tf.image.random_crop(image, [6, 1, 1]))
+
+
+def test_random_brightness_and_contrast_stay_in_their_ranges(sess):
+    image = np.linspace(0.1, 0.9, 12, dtype=np.float32).reshape(2, 3, 2)
+    brighter = tf.image.random_brightness(image, 0.2, seed=1)
+    contrasted = tf.image.random_contrast(image, 0.5, 0.9, seed=2)
+    for _ in range(5):
+        delta = sess.run(brighter) - image
+        np.testing.assert_allclose(delta, delta.flat[0], atol=1e-6)  # one delta per image
+        assert -0.2 <= delta.flat[0] < 0.2
+        spread = np.ptp(sess.run(contrasted), axis=(0, 1)) / np.ptp(image, axis=(0, 1))
+        assert (spread >= 0.5).all() and (spread < 0.9 + 1e-6).all()
+    with pytest.raises(ValueError, match="max_delta must be non-negative"):
+        tf.image.random_brightness(image, -1.0)
+    with pytest.raises(ValueError, match="upper must be > lower"):
+        tf.image.random_contrast(image, 0.5, 0.5)
+
+
+def test_decode_image_expands_an_animated_gif(sess):
+    frames = [Image.new("RGB", (3, 2), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    gif = io.BytesIO()
+    frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:])
+    animation = sess.run(tf.image.decode_image(gif.getvalue()))
+    assert animation.shape == (2, 2, 3, 3)
+    assert animation[0, 0, 0].tolist() == [255, 0, 0] and animation[1, 0, 0].tolist() == [0, 0, 255]
+    first = tf.image.decode_image(gif.getvalue(), expand_animations=False)
+    assert first.shape.as_list() == [None, None, None]
+    assert sess.run(first).shape == (2, 3, 3)
