@@ -14,7 +14,7 @@ Examples
 
 import types
 
-from .ops import math_ops, segment_ops
+from .ops import math_ops, segment_ops, special_math_ops
 from .ops.activation_ops import log_softmax, log_softmax_v1, softmax, softmax_v1, softplus, softsign  # noqa: F401 (tf.math exports them)
 from .ops.array_ops import invert_permutation  # noqa: F401 (tf.math exports them)
 from .ops.check_ops import is_non_decreasing, is_strictly_increasing  # noqa: F401 (tf.math exports them)
@@ -64,8 +64,18 @@ __all__ = sorted(
         "softmax",
         "softplus",
         "softsign",
+        "special",
         "top_k",
         "zero_fraction",
+    }
+)
+
+special = types.ModuleType("runtime.math.special", "``tf.math.special``: special functions.")
+special.__dict__.update(
+    {name: getattr(special_math_ops, name) for name in special_math_ops.SPECIAL}
+    | {
+        name: getattr(math_ops, name)
+        for name in ("bessel_i0", "bessel_i0e", "bessel_i1", "bessel_i1e")
     }
 )
 

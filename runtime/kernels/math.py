@@ -225,6 +225,24 @@ _UNARY = {
     "BesselI0e": _real_valued(special.bessel_i0e),
     "BesselI1": _real_valued(special.bessel_i1),
     "BesselI1e": _real_valued(special.bessel_i1e),
+    **{
+        op_type: _real_valued(getattr(special, name))
+        for op_type, name in (
+            ("BesselJ0", "bessel_j0"),
+            ("BesselJ1", "bessel_j1"),
+            ("BesselK0", "bessel_k0"),
+            ("BesselK0e", "bessel_k0e"),
+            ("BesselK1", "bessel_k1"),
+            ("BesselK1e", "bessel_k1e"),
+            ("BesselY0", "bessel_y0"),
+            ("BesselY1", "bessel_y1"),
+            ("Dawsn", "dawsn"),
+            ("Expint", "expint"),
+            ("FresnelCos", "fresnel_cos"),
+            ("FresnelSin", "fresnel_sin"),
+            ("Spence", "spence"),
+        )
+    },
 }
 
 _PREDICATES = {"IsNan": np.isnan, "IsInf": np.isinf, "IsFinite": np.isfinite}

@@ -1,6 +1,7 @@
 """Special functions on numpy arrays: erf, erfc, lgamma, digamma, Hurwitz zeta,
-polygamma, the normal quantile and erf's inverse, modified Bessel functions, the
-regularized incomplete gamma and beta functions.
+polygamma, the normal quantile and erf's inverse, Bessel functions, the regularized
+incomplete gamma and beta functions, Dawson's, Fresnel's and Spence's integrals and the
+exponential integral (``tf.math.special``).
 
 numpy has none of them and scipy is no dependency here: erf, erfc and lgamma apply
 the standard library's (correctly rounded to double) elementwise; digamma and zeta
@@ -30,17 +31,30 @@ __all__ = [
     "bessel_i0e",
     "bessel_i1",
     "bessel_i1e",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_k0",
+    "bessel_k0e",
+    "bessel_k1",
+    "bessel_k1e",
+    "bessel_y0",
+    "bessel_y1",
     "betainc",
+    "dawsn",
     "digamma",
     "erf",
     "erfc",
     "erfinv",
+    "expint",
+    "fresnel_cos",
+    "fresnel_sin",
     "igamma",
     "igamma_grad_a",
     "igammac",
     "lgamma",
     "ndtri",
     "polygamma",
+    "spence",
     "zeta",
 ]
 
@@ -399,3 +413,287 @@ def betainc(a, b, x) -> np.ndarray:
         1 - front * _beta_continued_fraction(sb, sa, np.where(direct, 1.0, 1 - sx)) / sb,
     )
     return np.where(interior, value, np.where(valid, x, np.nan))  # I_0 = 0, I_1 = 1
+
+
+# -- the functions of tf.math.special ----------------------------------------------------
+# Integral representations summed by the trapezoidal rule, which converges geometrically
+# for the smooth periodic or double-exponentially decaying integrands used; asymptotic
+# expansions where the argument is large.
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+def _trapezoid(values, step):
+    """The trapezoidal rule over the last axis (the first and last weights halved)."""
+    return step * (values.sum(axis=-1) - 0.5 * (values[..., 0] + values[..., -1]))
+
+
+def _hankel_asymptotic(order: int, x):
+    """``(P, Q)`` of Hankel's expansion of J and Y of ``order`` for large ``x``."""
+    mu = 4.0 * order * order
+    p, q = np.ones_like(x), np.zeros_like(x)
+    term = np.ones_like(x)
+    for k in range(1, 40):
+        term = term * (mu - (2 * k - 1) ** 2) / (k * 8 * x)
+        if k % 2:
+            q = q + (-1) ** (k // 2) * term
+        else:
+            p = p + (-1) ** (k // 2) * term
+    return p, q
+
+
+def _gauss_legendre(integrand, length, panels: int = 16):
+    """``int_0^length integrand(t) dt`` over the last axis by composite Gauss-Legendre
+    (``length`` broadcast as ``[..., 1]``; ``integrand`` takes the nodes ``t``)."""
+    edges = np.linspace(0, 1, panels + 1)
+    mids, halves = (edges[1:] + edges[:-1]) / 2, (edges[1:] - edges[:-1]) / 2
+    u = (mids[:, None] + halves[:, None] * _GAUSS_NODES).reshape(-1)
+    weights = (halves[:, None] * _GAUSS_WEIGHTS).reshape(-1)
+    return length[..., 0] * (integrand(length * u) * weights).sum(axis=-1)
+
+
+def _bessel_j_series(order: int, x):
+    """``J_order(x)`` by its power series (accurate for ``|x| <= 2``)."""
+    half = x / 2
+    term = half**order / math.factorial(order)
+    total = term.copy()
+    for k in range(1, 30):
+        term = -term * half * half / (k * (k + order))
+        total = total + term
+    return total
+
+
+def _bessel_jy(order: int, x):
+    """``(J, Y)`` of integer ``order`` at ``x > 0``."""
+    x = np.asarray(x, np.float64)
+    large = x > 25
+    s = np.where(large, 1.0, x)[..., None]
+    # J: (1/pi) int_0^pi cos(n t - x sin t) dt; Y's first part: the sine's integral.
+    pi = np.full_like(s, np.pi)
+    j = _gauss_legendre(lambda t: np.cos(order * t - s * np.sin(t)), pi) / np.pi
+    j = np.where(x <= 2, _bessel_j_series(order, np.where(x <= 2, x, 0.0)), j)
+    y_first = _gauss_legendre(lambda t: np.sin(s * np.sin(t) - order * t), pi) / np.pi
+    # Y's second part: (1/pi) int_0^inf (e^{n u} + (-1)^n e^{-n u}) e^{-x sinh u} du.
+    top = np.arcsinh(40 / s[..., 0] + 1)[..., None] + 1
+
+    def decaying(u):
+        return (np.exp(order * u) + (-1) ** order * np.exp(-order * u)) * np.exp(-s * np.sinh(u))
+
+    y_second = _gauss_legendre(decaying, top, panels=32) / np.pi
+    y = y_first - y_second
+    big = np.where(large, x, 30.0)
+    p, q = _hankel_asymptotic(order, big)
+    omega = big - order * np.pi / 2 - np.pi / 4
+    scale = np.sqrt(2 / (np.pi * big))
+    j_far = scale * (p * np.cos(omega) - q * np.sin(omega))
+    y_far = scale * (p * np.sin(omega) + q * np.cos(omega))
+    return np.where(large, j_far, j), np.where(large, y_far, y)
+
+
+def bessel_j0(x) -> np.ndarray:
+    """The Bessel function of the first kind of order 0 (even)."""
+    x = np.abs(np.asarray(x, np.float64))
+    return np.where(x == 0, 1.0, _bessel_jy(0, np.where(x == 0, 1.0, x))[0])
+
+
+def bessel_j1(x) -> np.ndarray:
+    """The Bessel function of the first kind of order 1 (odd)."""
+    x = np.asarray(x, np.float64)
+    ax = np.abs(x)
+    return np.where(ax == 0, 0.0, np.sign(x) * _bessel_jy(1, np.where(ax == 0, 1.0, ax))[0])
+
+
+def _bessel_y(order: int, x) -> np.ndarray:
+    x = np.asarray(x, np.float64)
+    value = _bessel_jy(order, np.where(x > 0, x, 1.0))[1]
+    return np.where(x > 0, value, np.where(np.isnan(x), np.nan, -np.inf))
+
+
+def bessel_y0(x) -> np.ndarray:
+    """The Bessel function of the second kind of order 0 (-inf at and below 0, as TF's)."""
+    return _bessel_y(0, x)
+
+
+def bessel_y1(x) -> np.ndarray:
+    """The Bessel function of the second kind of order 1."""
+    return _bessel_y(1, x)
+
+
+def _scaled_bessel_k(order: int, x) -> np.ndarray:
+    """``exp(x) K_order(x) = int_0^inf exp(-x (cosh t - 1)) cosh(order t) dt``."""
+    x = np.asarray(x, np.float64)
+    s = np.where(x > 0, x, 1.0)[..., None]
+    top = np.arccosh(1 + 45 / s)
+    t = np.linspace(0, 1, 257) * top
+    values = np.exp(-s * (np.cosh(t) - 1)) * np.cosh(order * t)
+    return _trapezoid(values, t[..., 1] - t[..., 0])
+
+
+def _bessel_k(order: int, x, scaled: bool) -> np.ndarray:
+    x = np.asarray(x, np.float64)
+    value = _scaled_bessel_k(order, x)
+    if not scaled:
+        value = value * np.exp(-np.where(x > 0, x, 1.0))
+    return np.where(x > 0, value, np.where(np.isnan(x), np.nan, np.inf))
+
+
+def bessel_k0(x) -> np.ndarray:
+    """The modified Bessel function of the second kind of order 0 (inf at and below 0)."""
+    return _bessel_k(0, x, False)
+
+
+def bessel_k0e(x) -> np.ndarray:
+    """``exp(x) K0(x)``."""
+    return _bessel_k(0, x, True)
+
+
+def bessel_k1(x) -> np.ndarray:
+    """The modified Bessel function of the second kind of order 1."""
+    return _bessel_k(1, x, False)
+
+
+def bessel_k1e(x) -> np.ndarray:
+    """``exp(x) K1(x)``."""
+    return _bessel_k(1, x, True)
+
+
+def dawsn(x) -> np.ndarray:
+    """Dawson's integral ``exp(-x**2) int_0^x exp(t**2) dt`` (odd): the positive power
+    series of ``erfi`` times ``exp(-x**2)``, the asymptotic series beyond ``|x| = 10``."""
+    x = np.asarray(x, np.float64)
+    ax = np.abs(x)
+    near = np.where(ax <= 10, ax, 0.0)
+    term = near.copy()
+    total = term.copy()
+    square = near * near
+    for n in range(1, 400):
+        term = term * square / n
+        total = total + term / (2 * n + 1)
+    series = np.exp(-square) * total
+    far = np.where(ax > 10, ax, 20.0)
+    inverse = 1 / (2 * far * far)
+    term, expansion = np.ones_like(far), np.ones_like(far)
+    for k in range(1, 30):
+        term = term * (2 * k - 1) * inverse
+        expansion = expansion + term
+    asymptotic = expansion / (2 * far)
+    return np.sign(x) * np.where(ax <= 10, series, asymptotic)
+
+
+def _exponential_e1(z):
+    """``E1(z) = int_z^inf exp(-t) / t dt`` for ``z > 0``."""
+    small = z <= 1
+    s = np.where(small, z, 0.5)
+    term, total = -np.ones_like(s), np.zeros_like(s)
+    for k in range(1, 40):
+        term = -term * s / k
+        total = total + term / k
+    series = -_EULER_GAMMA - np.log(s) + total
+    # The continued fraction (Lentz) for z > 1.
+    c = np.where(small, 2.0, z)
+    b = c + 1
+    cc = np.full_like(c, 1 / _TINY)
+    d = 1 / b
+    h = d.copy()
+    for i in range(1, 200):
+        an = -i * i
+        b = b + 2
+        d = 1 / (an * d + b)
+        cc = b + an / cc
+        h = h * d * cc
+    fraction = h * np.exp(-c)
+    return np.where(small, series, fraction)
+
+
+def expint(x) -> np.ndarray:
+    """The exponential integral ``Ei(x)`` for ``x >= 0`` (NaN below, -inf at 0, as
+    TF's)."""
+    x = np.asarray(x, np.float64)
+    positive = x > 0
+    s = np.where(positive & (x <= 40), x, 1.0)
+    term, total = np.ones_like(s), np.zeros_like(s)
+    for k in range(1, 200):
+        term = term * s / k
+        total = total + term / k
+    series = _EULER_GAMMA + np.log(s) + total
+    far = np.where(x > 40, x, 50.0)
+    term, expansion = np.ones_like(far), np.ones_like(far)
+    for k in range(1, 60):
+        term = term * k / far
+        expansion = expansion + term
+    asymptotic = np.exp(far) / far * expansion
+    value = np.where(x > 40, asymptotic, series)
+    return np.where(positive, value, np.where(x == 0, -np.inf, np.nan))
+
+
+_GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(40)
+
+
+def _fresnel(x, trig):
+    """``int_0^x trig(pi t**2 / 2) dt``: Gauss-Legendre over 16 panels for ``|x| <= 8``,
+    the auxiliary functions' asymptotic series beyond."""
+    x = np.asarray(x, np.float64)
+    ax = np.abs(x)
+    near = np.where(ax <= 8, ax, 0.0)[..., None]
+    quadrature = _gauss_legendre(lambda t: trig(np.pi * t * t / 2), near)
+    far = np.where(ax > 8, ax, 10.0)
+    z = np.pi * far * far
+    inverse = 1 / (z * z)
+    f_sum, g_sum, f_term, g_term = (
+        np.ones_like(z),
+        np.ones_like(z),
+        np.ones_like(z),
+        np.ones_like(z),
+    )
+    for k in range(1, 12):
+        f_term = -f_term * (4 * k - 3) * (4 * k - 1) * inverse
+        g_term = -g_term * (4 * k - 1) * (4 * k + 1) * inverse
+        f_sum, g_sum = f_sum + f_term, g_sum + g_term
+    f = f_sum / (np.pi * far)
+    g = g_sum / (np.pi * np.pi * far**3)
+    angle = np.pi * far * far / 2
+    if trig is np.cos:
+        asymptotic = 0.5 + f * np.sin(angle) - g * np.cos(angle)
+    else:
+        asymptotic = 0.5 - f * np.cos(angle) - g * np.sin(angle)
+    return np.sign(x) * np.where(ax <= 8, quadrature, asymptotic)
+
+
+def fresnel_cos(x) -> np.ndarray:
+    """The Fresnel integral ``C(x) = int_0^x cos(pi t**2 / 2) dt``."""
+    return _fresnel(x, np.cos)
+
+
+def fresnel_sin(x) -> np.ndarray:
+    """The Fresnel integral ``S(x) = int_0^x sin(pi t**2 / 2) dt``."""
+    return _fresnel(x, np.sin)
+
+
+def _dilog_series(z):
+    """``Li2(z)`` for ``|z| <= 0.5``."""
+    term, total = np.ones_like(z), np.zeros_like(z)
+    for k in range(1, 60):
+        term = term * z
+        total = total + term / (k * k)
+    return total
+
+
+def spence(x) -> np.ndarray:
+    """Spence's function ``int_1^x log(t) / (1 - t) dt = Li2(1 - x)`` for ``x >= 0``
+    (NaN below), by the dilogarithm's series after its reflection identities."""
+    x = np.asarray(x, np.float64)
+    z = np.where(x >= 0, 1 - x, 0.0)  # z <= 1
+    # z < 0: Li2(z) = -Li2(z / (z - 1)) - log(1 - z)**2 / 2, with z / (z - 1) in (0, 1).
+    negative = z < 0
+    w = np.where(negative, z / np.where(negative, z - 1, 1.0), z)
+    # w in (0.5, 1]: Li2(w) = pi**2/6 - log(w) log(1 - w) - Li2(1 - w).
+    upper = w > 0.5
+    v = np.where(upper, 1 - w, w)
+    log_term = np.where(
+        upper & (w < 1),
+        np.log(np.where(upper, w, 0.5)) * np.log1p(-np.where(upper & (w < 1), w, 0.5)),
+        0.0,
+    )
+    li = np.where(upper, np.pi**2 / 6 - log_term - _dilog_series(v), _dilog_series(v))
+    li = np.where(negative, -li - 0.5 * np.log1p(-np.where(negative, z, 0.0)) ** 2, li)
+    return np.where(x >= 0, li, np.nan)

@@ -1,5 +1,7 @@
-"""Einstein summation (``tf.einsum``, the ``Einsum`` op of frozen keras graphs) and
-``lbeta``.
+"""Einstein summation (``tf.einsum``, the ``Einsum`` op of frozen keras graphs),
+``lbeta``, ``log_sigmoid`` and the functions of ``tf.math.special`` (Bessel functions of
+the second kind and of integer order, Dawson's, Fresnel's and Spence's integrals, the
+exponential integral), with TF's gradients.
 
 An equation names each input's axes with letters (``"ij,jk->ik"``); ``...`` stands for
 any number of leading (or middle) axes, which broadcast across inputs; a letter
@@ -15,17 +17,37 @@ from __future__ import annotations
 import re
 import string
 
+import numpy as np
+
 from ..graph import Tensor, graph_of
 from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops, math_ops
 from .activation_ops import softplus
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, unchanged
 from .linalg_ops import eye
 from .shape_util import merge_dim
 
 __all__ = ["einsum", "lbeta", "log_sigmoid"]
+
+# tf.math.special: the functions below, and math_ops' modified Bessel functions of the
+# first kind.
+SPECIAL = [
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_k0",
+    "bessel_k0e",
+    "bessel_k1",
+    "bessel_k1e",
+    "bessel_y0",
+    "bessel_y1",
+    "dawsn",
+    "expint",
+    "fresnel_cos",
+    "fresnel_sin",
+    "spence",
+]
 
 _ELLIPSIS = "..."
 _TERM = re.compile(r"^(?:[a-zA-Z]|\.\.\.)*$")
@@ -258,3 +280,99 @@ def log_sigmoid(x, name=None) -> Tensor:
     with name_scope(name, "LogSigmoid", [x]) as scope:
         x = convert_to_tensor(x, name="x", graph=graph_of([x]))
         return math_ops.negative(softplus(math_ops.negative(x)), name=scope)
+
+
+# -- tf.math.special ----------------------------------------------------------------------
+
+_FLOATS = "T: {bfloat16, float16, float32, float64}"
+
+
+def _special(op_type: str, builder: str, doc: str):
+    op_def = register_op(OpDef(op_type, ("x: T",), ("y: T",), (_FLOATS,), shape_fn=unchanged))
+
+    def build(x, name=None) -> Tensor:
+        return apply_op(op_def, [x], name or op_type).outputs[0]
+
+    build.__name__ = build.__qualname__ = builder
+    build.__doc__ = doc
+    return build
+
+
+bessel_j0 = _special("BesselJ0", "bessel_j0", "The Bessel function of the first kind, order 0.")
+bessel_j1 = _special("BesselJ1", "bessel_j1", "The Bessel function of the first kind, order 1.")
+bessel_k0 = _special(
+    "BesselK0", "bessel_k0", "The modified Bessel function of the second kind, order 0."
+)
+bessel_k0e = _special("BesselK0e", "bessel_k0e", "``exp(x) K0(x)``.")
+bessel_k1 = _special(
+    "BesselK1", "bessel_k1", "The modified Bessel function of the second kind, order 1."
+)
+bessel_k1e = _special("BesselK1e", "bessel_k1e", "``exp(x) K1(x)``.")
+bessel_y0 = _special("BesselY0", "bessel_y0", "The Bessel function of the second kind, order 0.")
+bessel_y1 = _special("BesselY1", "bessel_y1", "The Bessel function of the second kind, order 1.")
+dawsn = _special("Dawsn", "dawsn", "Dawson's integral ``exp(-x**2) int_0^x exp(t**2) dt``.")
+expint = _special("Expint", "expint", "The exponential integral ``Ei(x)``.")
+fresnel_cos = _special("FresnelCos", "fresnel_cos", "``C(x) = int_0^x cos(pi t**2 / 2) dt``.")
+fresnel_sin = _special("FresnelSin", "fresnel_sin", "``S(x) = int_0^x sin(pi t**2 / 2) dt``.")
+spence = _special("Spence", "spence", "Spence's function ``int_1^x log(t) / (1 - t) dt``.")
+
+
+def _register(op_type: str):
+    """Register ``fn(x, y) -> dy/dx`` as ``op_type``'s gradient (times the output's)."""
+
+    def decorate(fn):
+        register_gradient(op_type)(
+            lambda op, grad: [math_ops.multiply(grad, fn(op.inputs[0], op.outputs[0]))]
+        )
+        return fn
+
+    return decorate
+
+
+def _constant(value, like: Tensor) -> Tensor:
+    return convert_to_tensor(value, dtype=like.dtype.base_dtype)
+
+
+def _at_zero(x: Tensor, value, elsewhere: Tensor) -> Tensor:
+    """``elsewhere``, but ``value`` where ``x`` is 0 (the limits of ``J1(x) / x`` &c.)."""
+    return math_ops.where(
+        math_ops.equal(x, 0), array_ops.fill(array_ops.shape(x), _constant(value, x)), elsewhere
+    )
+
+
+_register("BesselJ0")(lambda x, y: math_ops.negative(bessel_j1(x)))
+_register("BesselJ1")(
+    lambda x, y: _at_zero(x, 0.5, math_ops.subtract(bessel_j0(x), math_ops.divide_no_nan(y, x)))
+)
+_register("BesselY0")(lambda x, y: math_ops.negative(bessel_y1(x)))
+_register("BesselY1")(lambda x, y: math_ops.subtract(bessel_y0(x), math_ops.truediv(y, x)))
+_register("BesselK0")(lambda x, y: math_ops.negative(bessel_k1(x)))
+_register("BesselK0e")(lambda x, y: math_ops.subtract(y, bessel_k1e(x)))
+_register("BesselK1")(
+    lambda x, y: math_ops.subtract(math_ops.negative(bessel_k0(x)), math_ops.truediv(y, x))
+)
+_register("BesselK1e")(
+    lambda x, y: math_ops.subtract(
+        math_ops.multiply(y, math_ops.subtract(_constant(1, x), math_ops.reciprocal(x))),
+        bessel_k0e(x),
+    )
+)
+_register("Dawsn")(
+    lambda x, y: math_ops.subtract(
+        _constant(1, x), math_ops.multiply(_constant(2, x), math_ops.multiply(x, y))
+    )
+)
+_register("Expint")(lambda x, y: math_ops.truediv(math_ops.exp(x), x))
+_register("FresnelCos")(
+    lambda x, y: math_ops.cos(math_ops.multiply(_constant(np.pi / 2, x), math_ops.square(x)))
+)
+_register("FresnelSin")(
+    lambda x, y: math_ops.sin(math_ops.multiply(_constant(np.pi / 2, x), math_ops.square(x)))
+)
+_register("Spence")(
+    lambda x, y: math_ops.where(
+        math_ops.equal(x, 1),
+        array_ops.fill(array_ops.shape(x), _constant(-1, x)),
+        math_ops.truediv(math_ops.log(x), math_ops.subtract(_constant(1, x), x)),
+    )
+)
