@@ -58,6 +58,9 @@ def two_device_graph():
         with tf.control_dependencies([init]), tf.device("/GPU:0"):
             y = tf.identity(h, name="y")
     config = tf.compat.v1.ConfigProto(device_count={"CPU": 2}, allow_soft_placement=True)
+    # As written: the graph optimizer would drop the init NoOp (it waits on nothing).
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    config.graph_options.optimizer_options.opt_level = tf.compat.v1.OptimizerOptions.L0
     return graph, tf.compat.v1.Session(graph=graph, config=config), {"x": x, "y": y}
 
 
