@@ -21,6 +21,8 @@ _LAZY = {
     "SummaryView": "summary_view",
     "GraphBuilder": "builder",
     "TimelineView": "timeline_view",
+    "OptimizedView": "optimized_view",
+    "show_optimized": "optimized_view",
     "to_networkx": "nx",
     "from_networkx": "nx",
     "load_graph": "files",

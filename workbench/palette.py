@@ -143,7 +143,7 @@ _MODULES_OF_CATEGORY = {
     ),
     "nn": (
         "nn_ops activation_ops conv_ops pooling_ops normalization_ops loss_ops embedding_ops "
-        "candidate_sampling_ops sampled_loss_ops image_ops"
+        "candidate_sampling_ops sampled_loss_ops image_ops fused"
     ),
     "state": "variables resource_variable_ops variable_update_ops",
     "control flow": "control_flow_ops control_flow_primitives functional_ops functional",

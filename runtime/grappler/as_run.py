@@ -10,6 +10,8 @@ user's graph is never changed.
 
 from __future__ import annotations
 
+import operator
+
 from ..errors import OpError, op_message
 from ..graph import Graph, Operation, Tensor
 from ..plan import Plan, build_plan
@@ -32,6 +34,9 @@ class OptimizedGraph:
         What each pass changed.
     written : Graph
         The user's graph, as written.
+    run_ops : tuple
+        ``(ops, fed ops)``: the user's ops the run needs as written, and the ops of its
+        fed tensors (see :attr:`written_ops`).
     fetches : list of Tensor
         The as-run tensor of each fetched tensor, in fetch order.
     targets : list of Operation
@@ -60,11 +65,19 @@ class OptimizedGraph:
         self.graph = graph
         self.report = report
         self.written = written
+        self.run_ops: tuple = ((), ())
         self.fetches = fetches
         self.targets = targets
         self.feeds = feeds
         self.placement = placement
         self._origin = origin
+
+    @property
+    def written_ops(self) -> list:
+        """The user's ops the run needs as written, with its fed tensors' ops, in
+        creation order: what "as written" shows beside the graph as run."""
+        ops, fed = self.run_ops
+        return sorted(set(ops).union(fed), key=operator.attrgetter("_id"))
 
     def build_plan(self) -> Plan:
         """The plan of the as-run graph; it takes the user's feeds as they are."""

@@ -74,7 +74,9 @@ def optimize(
                 break
     if not report.changed and not always:
         return None
-    return materialize(mutable, report, graph, fetches, targets)
+    optimized = materialize(mutable, report, graph, fetches, targets)
+    optimized.run_ops = (ops, [tensor.op for tensor in feeds])
+    return optimized
 
 
 def _iterate(graph: MutableGraph, report: Report, passes: Passes) -> int:

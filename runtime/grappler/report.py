@@ -14,6 +14,7 @@ from collections import Counter
 
 # Change kinds, in the order a report lists them.
 KINDS = ("folded", "fused", "merged", "simplified", "removed", "hoisted", "pruned")
+NAMES_SHOWN = 8  # op names a printed change lists before "... (N more)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Change:
     ...                 ("dense/Relu",), "_FusedMatMul with fused_ops [BiasAdd, Relu]")
     >>> print(change)
     remapping: fused dense/MatMul, dense/BiasAdd, dense/Relu -> dense/Relu (_FusedMatMul with fused_ops [BiasAdd, Relu])
+    >>> print(Change("pruning", "pruned", tuple(f"c{i}" for i in range(10))))
+    pruning: pruned c0, c1, c2, c3, c4, c5, c6, c7 ... (2 more)
     """
 
     optimizer: str
@@ -36,9 +39,16 @@ class Change:
     detail: str = ""
 
     def __str__(self) -> str:
-        after = f" -> {', '.join(self.result)}" if self.result else ""
+        after = f" -> {_names(self.result)}" if self.result else ""
         detail = f" ({self.detail})" if self.detail else ""
-        return f"{self.optimizer}: {self.kind} {', '.join(self.ops)}{after}{detail}"
+        return f"{self.optimizer}: {self.kind} {_names(self.ops)}{after}{detail}"
+
+
+def _names(names: tuple) -> str:
+    """``names`` joined, the first :data:`NAMES_SHOWN` of a long list and a count."""
+    if len(names) <= NAMES_SHOWN:
+        return ", ".join(names)
+    return f"{', '.join(names[:NAMES_SHOWN])} ... ({len(names) - NAMES_SHOWN} more)"
 
 
 @dataclasses.dataclass
