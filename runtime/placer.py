@@ -118,7 +118,10 @@ class Placer:
         ordered = [op for op in group if op not in anchors] + [op for op in group if op in anchors]
         spec, first = DeviceSpec(), ordered[0]
         for op in ordered:
-            if not op.device:
+            # An op taking a reference goes where the reference's op is: TF colocates it
+            # with that op when building it, whatever device scope (a device function
+            # such as replica_device_setter's) asked for.
+            if not op.device or _ref_sources(op):
                 continue
             requested = DeviceSpec.from_string(op.device)
             if not self._soft and _conflicts(spec, requested):

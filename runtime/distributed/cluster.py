@@ -130,6 +130,4 @@ def incarnation(address: str) -> int:
 
 
 def unavailable(task: str, address: str, why: str = "it has left the Dask cluster") -> Exception:
-    return UnavailableError(
-        None, None, f"Task {task} (worker {address}) is unavailable: {why}."
-    )
+    return UnavailableError(None, None, f"Task {task} (worker {address}) is unavailable: {why}.")

@@ -113,7 +113,7 @@ class DaskEngine:
     def __init__(self, session):
         self._client, self._owns_client, self._master = connect(session.target)
         self._session = session
-        self._session_id = uuid.uuid4().hex
+        self._session_id = uuid.uuid4().hex[:16]  # as TF prints a session handle
         self._isolate = session.config.isolate_session_state
         self._lock = threading.Lock()
         self._tasks = self._wait_for_tasks(session.target)
@@ -252,13 +252,14 @@ class DaskEngine:
 
     def _wait(self, futures, cut, addresses, run) -> None:
         from distributed import wait
+        from distributed.client import FuturesCancelledError
 
         stage_of = dict(zip((f.key for f in futures), cut.stages))
         while True:
             try:
                 with self._client.as_current():
                     wait(futures, timeout=POLL_SECONDS)
-            except TimeoutError:
+            except (TimeoutError, FuturesCancelledError):
                 pass
             failed = [f for f in futures if f.status == "error"]
             if failed:
@@ -266,6 +267,14 @@ class DaskEngine:
             if all(f.status == "finished" for f in futures):
                 return
             self._check_alive(addresses)
+            dropped = [f for f in futures if f.status in ("cancelled", "lost")]
+            if dropped:  # the cluster let the run go (a lost dependency, a restart)
+                raise UnavailableError(
+                    None,
+                    None,
+                    f"The Dask cluster dropped the run's stage on task "
+                    f"{stage_of[dropped[0].key].task} ({dropped[0].status}).",
+                )
             if run.cancellation.cancelled:
                 raise run.cancellation.error
             if run.cancellation.expired():
@@ -327,7 +336,7 @@ class DaskEngine:
             if stale or self._payload_version != graph.version:
                 payload = (graph.as_graph_def(), dict(_functions(graph)))
                 try:
-                    [self._payload] = self._client.scatter([payload], hash=False)
+                    [self._payload] = self._client.scatter([payload], hash=False, broadcast=True)
                 except Exception as err:  # pickling a py_func, say
                     raise InvalidArgumentError(
                         None,
@@ -352,17 +361,23 @@ class DaskEngine:
                     )
                     self._renewer.start()
 
-    def renew_leases(self) -> None:
+    def _used_workers(self) -> list:
+        """The live workers holding this session's state (a call to a dead worker would
+        wait for the connection timeout)."""
+        live = {address for address, _ in self._scheduler_tasks().values()}
         with self._lock:
-            workers = sorted(self._used)
+            self._used &= live
+            return sorted(self._used)
+
+    def renew_leases(self) -> None:
+        workers = self._used_workers()
         if workers:
             self._client.run(renew, [self._session_id], workers=workers, on_error="ignore")
 
     def close(self) -> None:
         self._closed.set()
-        with self._lock:
-            workers = sorted(self._used)
         try:
+            workers = self._used_workers()
             if workers:
                 self._client.run(drop_session, self._session_id, workers=workers, on_error="ignore")
         except Exception:  # a closed cluster holds no state to drop
@@ -394,4 +409,3 @@ def _renew_leases(engine_ref, closed: threading.Event) -> None:
         except Exception:  # the cluster may be going away; the next round tries again
             _logger.debug("Lease renewal failed", exc_info=True)
         del engine
-

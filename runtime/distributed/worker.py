@@ -93,9 +93,7 @@ class WorkerState:
     def sweep(self, now: float) -> None:
         """Drop the sessions whose lease ran out and that run nothing."""
         with self._lock:
-            expired = [
-                sid for sid, s in self.sessions.items() if s.expires < now and s.busy == 0
-            ]
+            expired = [sid for sid, s in self.sessions.items() if s.expires < now and s.busy == 0]
         for session_id in expired:
             self.drop(session_id)
 
@@ -359,14 +357,17 @@ def reset(containers, dask_worker=None) -> None:
 
 
 def describe(dask_worker=None) -> dict:
-    """What this worker holds: ``{"sessions": [...], "resources": [(container, name)]}``."""
+    """What this worker holds: its sessions (with how many stages each runs now, and
+    the seconds left of each lease), its containers' resources ``(container, name)``,
+    and isolated sessions' resources."""
     state = state_of(dask_worker)
+    sessions = list(state.sessions.items())
+    now = time.monotonic()
     return {
-        "sessions": sorted(state.sessions),
+        "sessions": {sid: s.busy for sid, s in sessions},
+        "leases": {sid: s.expires - now for sid, s in sessions},
         "resources": sorted(key for key, _ in state.resources.items()),
         "isolated": {
-            sid: sorted(key for key, _ in s.resources.items())
-            for sid, s in list(state.sessions.items())
-            if s.isolated
+            sid: sorted(key for key, _ in s.resources.items()) for sid, s in sessions if s.isolated
         },
     }

@@ -51,6 +51,7 @@ from .checkpoint_utils import (
     load_variable,
 )
 from .coordinator import Coordinator
+from .device_setter import GreedyLoadBalancingStrategy, byte_size_load_fn, replica_device_setter
 from .ftrl import FtrlOptimizer
 from .gradient_descent import GradientDescentOptimizer
 from .input import (
@@ -95,6 +96,7 @@ from .proximal_gradient_descent import ProximalGradientDescentOptimizer
 from .queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from .rmsprop import RMSPropOptimizer
 from .saver import Saver
+from .server_lib import ClusterDef, ClusterSpec, JobDef, Server, ServerDef
 from .session_manager import SessionManager
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from .training_util import (

@@ -44,6 +44,7 @@ def target_of(cluster) -> str:
 @pytest.fixture(scope="module")
 def cluster():
     with local_cluster() as local:
+        local.wait_for_workers(2, timeout=120)
         yield local
 
 
@@ -99,7 +100,9 @@ def test_ops_run_on_the_task_they_are_placed_on(target):
             result = sess.run(c, options=options, run_metadata=meta)
     np.testing.assert_allclose(result, [4.0, 7.0])
     where = {
-        node.node_name: stats.device for stats in meta.step_stats.dev_stats for node in stats.node_stats
+        node.node_name: stats.device
+        for stats in meta.step_stats.dev_stats
+        for node in stats.node_stats
     }
     assert where["b"] == TASK.format(1)
     assert where["a"] == where["c"] == TASK.format(0)
