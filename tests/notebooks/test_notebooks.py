@@ -138,3 +138,18 @@ def test_tf1_code_from_a_book_runs_with_only_its_import_changed(execute):
     text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
     accuracy = float(re.search(r"test accuracy ([0-9.]+)", text).group(1))
     assert accuracy > 0.85, text
+
+
+def test_graph_optimizer_shows_a_cnn_as_written_and_as_run(execute):
+    nb = execute(ROOT / "notebooks/graph_optimizer.ipynb")
+    pages = [o["data"]["text/html"] for o in outputs(nb) if "text/html" in o.get("data", {})]
+    [side_by_side] = pages
+    assert side_by_side.count("<svg") == 2 and "As written" in side_by_side
+    assert "batch norm folded into the filter" in side_by_side
+    text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+    assert float(text.split("largest difference: ")[1].split()[0]) < 1e-5
+    assert "conv2/Relu       _FusedConv2D" in text  # the partition graph
+    assert "{'folded': 6, 'pruned': 1}" in text  # the constant MLP folds to one constant
+    [error] = [o for o in outputs(nb) if o["output_type"] == "error"]
+    assert error["ename"] == "InvalidArgumentError"
+    assert "BiasAdd 'BiasAdd'" in error["evalue"] and "<cell " in "\n".join(error["traceback"])
