@@ -23,7 +23,7 @@ from .ops.math_ops import floormod as mod  # noqa: F401 (tf.math exports them)
 from .ops.nn_ops import zero_fraction  # noqa: F401 (tf.math exports them)
 from .ops.normalization_ops import l2_normalize  # noqa: F401 (tf.math exports them)
 from .ops.segment_ops import *  # noqa: F403
-from .ops.sort_ops import in_top_k, in_top_k_v1, top_k  # noqa: F401 (tf.math exports them)
+from .ops.sort_ops import approx_max_k, approx_min_k, in_top_k, in_top_k_v1, top_k  # noqa: F401 (tf.math exports them)
 from .ops.special_math_ops import lbeta, log_sigmoid  # noqa: F401 (tf.math exports them)
 
 # Names of those op modules that TF keeps at the top level only (tf.cast, tf.unique ...).
@@ -52,6 +52,8 @@ _TOP_LEVEL_ONLY = {
 __all__ = sorted(
     ({*math_ops.__all__, *segment_ops.__all__} - _TOP_LEVEL_ONLY)
     | {
+        "approx_max_k",
+        "approx_min_k",
         "in_top_k",
         "invert_permutation",
         "is_non_decreasing",

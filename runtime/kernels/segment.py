@@ -189,6 +189,17 @@ def top_k(input, k, *, sorted, T, Tk, index_type):
     return values, order.astype(index_type.as_numpy_dtype)
 
 
+@register_kernel("ApproxTopK")
+def approx_top_k(input, *, k, reduction_dimension, is_max_k, T, **_approximation):
+    axis = reduction_dimension % input.ndim
+    if input.shape[axis] < k:
+        _fail(f"k ({k}) must be at most the reduced dimension ({input.shape[axis]})")
+    keys = -input if is_max_k else input  # stable: equal values keep their order
+    order = np.argsort(keys, axis=axis, kind="stable")
+    order = np.take(order, np.arange(k), axis=axis)
+    return np.take_along_axis(input, order, axis=axis), order.astype(np.int32)
+
+
 @register_kernel("InTopKV2")
 def in_top_k(predictions, targets, k, *, T):
     if predictions.ndim != 2:
@@ -299,7 +310,21 @@ def _sparse_segment_grad_kernel(kind: str):
     return kernel
 
 
+def _sparse_segment_grad_v2_kernel(kind: str):
+    dense = _sparse_segment_grad_kernel(kind)
+
+    def kernel(grad, indices, segment_ids, dense_output_dim0, *, T, Tidx, Tsegmentids):
+        (full,) = dense(
+            grad, indices, segment_ids, dense_output_dim0, T=T, Tidx=Tidx, Tsegmentids=Tsegmentids
+        )
+        unique = np.unique(indices).astype(indices.dtype)
+        return full[unique], unique
+
+    return kernel
+
+
 for _kind in ("Sum", "Mean", "SqrtN"):
+    register_kernel(f"SparseSegment{_kind}GradV2")(_sparse_segment_grad_v2_kernel(_kind))
     register_kernel(f"SparseSegment{_kind}")(_sparse_segment_kernel(_kind, False))
     register_kernel(f"SparseSegment{_kind}WithNumSegments")(_sparse_segment_kernel(_kind, True))
     register_kernel(f"SparseSegment{_kind}Grad")(_sparse_segment_grad_kernel(_kind))

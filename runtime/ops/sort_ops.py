@@ -207,3 +207,129 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None) -> 
     [1 3 2 0]
     """
     return _sort(values, axis, direction, True, name)
+
+
+# -- approximate top k (exact here) ---------------------------------------------------------
+
+
+def _approx_top_k_shape(input: TensorSpec, *, k, reduction_dimension, **attrs):
+    shape = input.shape
+    if shape.rank is None:
+        return [TensorSpec(input.dtype, shape), TensorSpec(dtypes.int32, shape)]
+    axis = reduction_dimension % shape.rank if shape.rank else 0
+    dims = list(shape.as_tuple())
+    if dims[axis] is not None and dims[axis] < k:
+        raise ValueError(f"k ({k}) must be at most the reduced dimension ({dims[axis]})")
+    dims[axis] = k
+    return [TensorSpec(input.dtype, TensorShape(dims)), TensorSpec(dtypes.int32, TensorShape(dims))]
+
+
+APPROX_TOP_K = register_op(
+    OpDef(
+        "ApproxTopK",
+        ("input: T",),
+        ("values: T", "indices: int32"),
+        (
+            "k: int >= 0",
+            "reduction_dimension: int = -1",
+            "recall_target: float = 0.95",
+            "is_max_k: bool = true",
+            "reduction_input_size_override: int = -1",
+            "aggregate_to_topk: bool = true",
+            "T: {float16, bfloat16, float32}",
+        ),
+        shape_fn=_approx_top_k_shape,
+    )
+)
+
+
+@register_gradient("ApproxTopK")
+def _approx_top_k_grad(op, grad, _indices_grad):
+    # Each value's gradient goes back to where it was taken from along the reduced axis.
+    x, indices = op.inputs[0], op.outputs[1]
+    rank = x.shape.rank
+    axis = op.get_attr("reduction_dimension") % rank
+    depth = x.shape[axis] if x.shape[axis] is not None else array_ops.shape(x)[axis]
+    chosen = array_ops.one_hot(indices, depth, axis=axis + 1, dtype=grad.dtype.base_dtype)
+    spread = math_ops.multiply(array_ops.expand_dims(grad, axis + 1), chosen)
+    return [math_ops.reduce_sum(spread, axis=axis)]
+
+
+def _approx_k(
+    operand,
+    k,
+    reduction_dimension,
+    recall_target,
+    reduction_input_size_override,
+    aggregate_to_topk,
+    name,
+    is_max_k,
+):
+    op = apply_op(
+        APPROX_TOP_K,
+        [operand],
+        name or "ApproxTopK",
+        k=int(k),
+        reduction_dimension=int(reduction_dimension),
+        recall_target=float(recall_target),
+        is_max_k=is_max_k,
+        reduction_input_size_override=int(reduction_input_size_override),
+        aggregate_to_topk=bool(aggregate_to_topk),
+    )
+    return tuple(op.outputs)
+
+
+def approx_max_k(
+    operand,
+    k,
+    reduction_dimension=-1,
+    recall_target=0.95,
+    reduction_input_size_override=-1,
+    aggregate_to_topk=True,
+    name=None,
+):
+    """The ``k`` largest values along ``reduction_dimension`` and their int32 indices.
+    TF's accelerators may trade recall for speed; here the answer is exact (a recall of
+    1 satisfies every ``recall_target``), on any axis and for ``approx_min_k`` too,
+    where TF's CPU kernel takes the largest along the last axis only.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     values, indices = approx_max_k(tf.constant([[1.0, 5.0, 3.0]]), 2)
+    ...     print(tf.compat.v1.Session().run(indices))
+    [[1 2]]
+    """
+    return _approx_k(
+        operand,
+        k,
+        reduction_dimension,
+        recall_target,
+        reduction_input_size_override,
+        aggregate_to_topk,
+        name,
+        True,
+    )
+
+
+def approx_min_k(
+    operand,
+    k,
+    reduction_dimension=-1,
+    recall_target=0.95,
+    reduction_input_size_override=-1,
+    aggregate_to_topk=True,
+    name=None,
+):
+    """The ``k`` smallest values along ``reduction_dimension`` (see :func:`approx_max_k`)."""
+    return _approx_k(
+        operand,
+        k,
+        reduction_dimension,
+        recall_target,
+        reduction_input_size_override,
+        aggregate_to_topk,
+        name,
+        False,
+    )

@@ -600,3 +600,20 @@ def test_typed_op_defs_refuse_undeclared_types_everywhere(graph):
         TypeError, match="not in list of allowed values: int16, uint16, int32, int64"
     ):
         tf.math.argmax([1.0, 2.0], output_type=tf.float32)
+
+
+def test_approx_min_k_on_any_axis_is_exact(sess):
+    """TF's CPU kernel takes the largest along the last axis only; every case works here."""
+    x = RNG.standard_normal((4, 5)).astype(np.float32)
+    values, indices = tf.math.approx_min_k(x, 3, reduction_dimension=0)
+    assert values.shape == (3, 5) and indices.dtype == tf.int32
+    got_values, got_indices = sess.run([values, indices])
+    order = np.argsort(x, axis=0, kind="stable")[:3]
+    np.testing.assert_array_equal(got_indices, order)
+    np.testing.assert_array_equal(got_values, np.take_along_axis(x, order, axis=0))
+    x_tensor = tf.constant(x)
+    low, _ = tf.math.approx_min_k(x_tensor, 3, reduction_dimension=0)
+    (grad,) = tf.gradients(tf.reduce_sum(low), [x_tensor])
+    expected = np.zeros_like(x)
+    np.put_along_axis(expected, order, 1.0, axis=0)
+    np.testing.assert_array_equal(sess.run(grad), expected)
