@@ -265,6 +265,31 @@ def squeeze(x, *, T, squeeze_dims):
     return (np.squeeze(x, axis=tuple(set(axes))),)
 
 
+@register_kernel("ConcatOffset")
+def concat_offset(concat_dim, *shapes, N, shape_type):
+    rank = len(shapes[0])
+    axis = int(concat_dim)
+    if not -rank <= axis < rank:
+        fail(f"Concat dim is out of range: {axis} vs. {rank}")
+    axis %= rank
+    offsets, position = [], 0
+    for i, shape in enumerate(shapes):
+        if len(shape) != rank:
+            fail(f"input {i} should contain {rank} elements, but got {len(shape)}")
+        for d in range(rank):
+            if d != axis and shape[d] != shapes[0][d]:
+                fail(
+                    f"All dimensions except {axis} must match. Input {i} has shape "
+                    f"{shape_text(shape)} and doesn't match input 0 with shape "
+                    f"{shape_text(shapes[0])}."
+                )
+        offset = np.zeros(rank, dtype=shape.dtype)
+        offset[axis] = position
+        offsets.append(offset)
+        position += int(shape[axis])
+    return tuple(offsets)
+
+
 @register_kernel("ConcatV2")
 def concat_v2(*inputs, N, T, Tidx):
     *values, axis = inputs

@@ -58,6 +58,23 @@ CONCAT = register_op(
 )
 
 
+def _concat_offset_shape(concat_dim, *shapes, N, shape_type):
+    return [TensorSpec(shape_type, shape.shape) for shape in shapes]
+
+
+# The offsets of each input in a ConcatV2's output: what TF's ConcatV2 gradient slices
+# with (a GraphDef TF wrote holds it).
+CONCAT_OFFSET = register_op(
+    OpDef(
+        "ConcatOffset",
+        ("concat_dim: int32", "shape: N * shape_type"),
+        ("offset: N * shape_type",),
+        ("N: int >= 2", "shape_type: {int32, int64} = DT_INT32"),
+        _concat_offset_shape,
+    )
+)
+
+
 def concat(values, axis, name="concat") -> Tensor:
     """The tensors ``values`` joined along ``axis``.
 

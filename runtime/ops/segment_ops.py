@@ -688,6 +688,31 @@ SPARSE_SEGMENT_GRADS = {
 }
 
 
+def _sparse_grad_v2_shape(grad, indices, segment_ids, dense_output_dim0, **attrs):
+    rest = grad.shape.as_tuple()[1:] if grad.shape.rank is not None else None
+    shape = TensorShape(None) if rest is None else TensorShape([None, *rest])
+    return [TensorSpec(attrs["T"], shape), TensorSpec(attrs["Tidx"], TensorShape([None]))]
+
+
+# TF 2.x's sparse gradients: rows only for the indices used, and which those are.
+SPARSE_SEGMENT_GRADS_V2 = {
+    kind: register_op(
+        OpDef(
+            f"SparseSegment{kind}GradV2",
+            ("grad: T", "indices: Tidx", "segment_ids: Tsegmentids", "dense_output_dim0: int32"),
+            ("output: T", "sorted_unique_indices: Tidx"),
+            (
+                "T: {bfloat16, float16, float32, float64}",
+                "Tidx: {int32, int64} = DT_INT32",
+                "Tsegmentids: {int32, int64} = DT_INT32",
+            ),
+            shape_fn=_sparse_grad_v2_shape,
+        )
+    )
+    for kind in _SPARSE_KINDS
+}
+
+
 def _sparse_segment(kind: str, data, indices, segment_ids, name, num_segments, sparse_gradient):
     with_count = num_segments is not None
     op_def = SPARSE_SEGMENT_OPS[kind, with_count]
