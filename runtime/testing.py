@@ -25,7 +25,7 @@ import numpy as np
 from .config import ConfigProto
 from .errors import OpError
 from .gradients import gradients
-from .graph import get_default_graph, reset_default_graph
+from .graph import Graph, get_default_graph
 from .graph_def import GraphDef, as_node_def
 from .session import Session, get_default_session
 
@@ -183,12 +183,14 @@ def assert_equal_graph_def(actual, expected, checkpoint_v2=False, hash_table_sha
 
 
 class TestCase(unittest.TestCase):
-    """A ``unittest.TestCase`` whose tests start with a fresh default graph, with TF's
+    """A ``unittest.TestCase`` whose tests each run in a fresh default graph, with TF's
     session helpers and assertions over arrays and tensors."""
 
     def setUp(self):
         super().setUp()
-        reset_default_graph()
+        # A fresh default graph per test, entered rather than reset, so a graph some
+        # other code left as default (an open InteractiveSession's) cannot get in the way.
+        self.enterContext(Graph().as_default())
         np.random.seed(301)
 
     def get_temp_dir(self) -> str:
@@ -205,9 +207,10 @@ class TestCase(unittest.TestCase):
     cached_session = session
 
     def evaluate(self, tensors):
-        """The values of ``tensors`` in the default session (one made if none)."""
+        """The values of ``tensors`` in the default session of the default graph (one made
+        if there is none)."""
         session = get_default_session()
-        if session is not None:
+        if session is not None and session.graph is get_default_graph():
             return session.run(tensors)
         with self.session() as sess:
             return sess.run(tensors)

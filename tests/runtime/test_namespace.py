@@ -7,6 +7,7 @@ of ``tf.compat.v1`` and ``tf.compat.v2`` and their submodules (recorded by
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import pytest
@@ -17,15 +18,19 @@ from tests.runtime import tf_names
 V1, V2 = tf_names.tf_names("v1"), tf_names.tf_names("v2")
 
 
+@functools.cache
+def _coverage() -> dict:
+    return {row[0]: row for row in tf_names.coverage(tf)}
+
+
 @pytest.mark.parametrize("path", sorted(V1), ids=lambda path: path or "top")
 def test_every_tf1_name_is_here_or_excluded_with_a_reason(path):
-    (row,) = [row for row in tf_names.coverage(tf) if row[0] == path]
-    _, _, _, missing = row
+    _, _, _, missing = _coverage()[path]
     assert missing == [], f"tf.{path + '.' if path else ''}{{{', '.join(missing)}}} missing"
 
 
 def test_each_exclusion_names_something_tf_has_that_the_runtime_lacks():
-    excluded = {path: set(excluded) for path, _, excluded, _ in tf_names.coverage(tf)}
+    excluded = {path: set(excluded) for path, _, excluded, _ in _coverage().values()}
     for dotted in tf_names.EXCLUDED:
         path, _, name = dotted.rpartition(".")
         assert name in V1.get(path, {}), f"{dotted}: TF 2.21's tf.compat.v1 has no such name"

@@ -35,6 +35,7 @@ def test_compute_gradient_needs_a_default_session():
 
 
 def test_test_case_runs_its_tests_with_sessions_and_assertions():
+    stale = tf.InteractiveSession(graph=tf.Graph())  # another graph's default session
     class Case(tf.test.TestCase):
         def test_add(self):
             with self.cached_session():
@@ -51,8 +52,10 @@ def test_test_case_runs_its_tests_with_sessions_and_assertions():
 
     result = unittest.TestResult()
     unittest.defaultTestLoader.loadTestsFromTestCase(Case).run(result)
-    assert result.testsRun == 2 and not result.errors
-    assert [test.id().split(".")[-1] for test, _ in result.failures] == ["test_fails"]
+    stale.close()
+    assert result.testsRun == 2 and not result.errors, result.errors
+    failed = {test.id().split(".")[-1]: text for test, text in result.failures}
+    assert list(failed) == ["test_fails"], failed
 
 
 def test_helpers():
