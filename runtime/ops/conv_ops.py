@@ -748,8 +748,8 @@ def convolution(
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     y = tf.nn.convolution(tf.constant(1.0, shape=[1, 4, 4, 1]),
-    ...                           tf.constant(1.0, shape=[2, 2, 1, 1]))
+    ...     y = tf.compat.v2.nn.convolution(tf.constant(1.0, shape=[1, 4, 4, 1]),
+    ...                                     tf.constant(1.0, shape=[2, 2, 1, 1]))
     >>> y.shape
     TensorShape([1, 3, 3, 1])
     """
