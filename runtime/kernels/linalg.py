@@ -195,6 +195,21 @@ def self_adjoint_eig(input, *, compute_v: bool, T):
     return values.astype(input.dtype), vectors.astype(input.dtype)
 
 
+@register_kernel("Eig")
+def eig(input, *, compute_v: bool, T, Tout):
+    _square(input)
+    values, vectors = np.linalg.eig(input)
+    dtype = Tout.as_numpy_dtype
+    if not compute_v:
+        return values.astype(dtype), np.zeros((0,), dtype)
+    return values.astype(dtype), vectors.astype(dtype)
+
+
+@register_kernel("ConjugateTranspose")
+def conjugate_transpose(x, perm, *, T, Tperm):
+    return (np.conj(np.transpose(x, [int(p) for p in perm])),)
+
+
 @register_kernel("Cross")
 def cross(a, b, *, T):
     if a.shape != b.shape:

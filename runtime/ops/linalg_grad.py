@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from ..registry import register_gradient
 from . import array_ops, math_ops
-from .core import convert_to_tensor
+from .core import apply_op, convert_to_tensor
 from .linalg_ops import (
+    CONJUGATE_TRANSPOSE,
     adjoint,
     cholesky_solve,
     cross,
+    eig,
     identity_like,
     matrix_band_part,
     matrix_diag,
@@ -161,6 +163,12 @@ def _matrix_square_root_grad(op, grad):
     return [matrix_transpose(array_ops.reshape(solved, array_ops.shape(root)))]
 
 
+@register_gradient("ConjugateTranspose")
+def _conjugate_transpose_grad(op, grad):
+    inverse = array_ops.invert_permutation(op.inputs[1])
+    return [apply_op(CONJUGATE_TRANSPOSE, [grad, inverse], "ConjugateTranspose").outputs[0], None]
+
+
 @register_gradient("Cross")
 def _cross_grad(op, grad):
     u, v = op.inputs
@@ -230,6 +238,27 @@ def _self_adjoint_eig_grad(op, grad_e, grad_v):
     grad_a = matrix_band_part(math_ops.add(grad_a, adjoint(grad_a)), -1, 0)
     half = multiply(_constant(0.5, grad_a), matrix_diag_part(grad_a))
     return [matrix_set_diag(grad_a, half)]
+
+
+@register_gradient("Eig")
+def _eig_grad(op, grad_e, grad_v):
+    e = op.outputs[0]
+    if op.get_attr("compute_v"):
+        v = op.outputs[1]
+        vt = adjoint(v)
+        f = math_ops.conj(_pairwise_reciprocal_differences(e))
+        vgv = matmul(vt, grad_v)
+        real_diagonal = matrix_diag(matrix_diag_part(math_ops.cast(math_ops.real(vgv), vgv.dtype)))
+        mid = math_ops.add(
+            matrix_diag(grad_e),
+            multiply(f, subtract(vgv, matmul(matmul(vt, v), real_diagonal))),
+        )
+    else:
+        _, v = eig(op.inputs[0])
+        vt = adjoint(v)
+        mid = matrix_diag(grad_e)
+    grad_a = matrix_solve(vt, matmul(mid, vt))
+    return [math_ops.cast(grad_a, op.inputs[0].dtype.base_dtype)]
 
 
 def _known_matrix_size(tensor, what: str) -> tuple:

@@ -20,9 +20,12 @@ from . import array_ops, math_ops
 from .constant_value import known_value
 from .core import apply_op, convert_to_tensor, deprecated_argument_lookup
 from .math_ops import matmul, tensordot
+from .shape_ops import TRANSPOSE
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "eigvals",
+    "eig",
     "sqrtm",
     "expm",
     "pinv",
@@ -226,6 +229,69 @@ SELF_ADJOINT_EIG = _linalg_op(
     ("compute_v: bool = true", _SOLVER_TYPES),
     _eig_shape,
 )
+
+
+# TF's adjoint of a complex tensor: one op for the transpose and the conjugate.
+CONJUGATE_TRANSPOSE = register_op(
+    OpDef(
+        "ConjugateTranspose",
+        ("x: T", "perm: Tperm"),
+        ("y: T",),
+        ("T: type", "Tperm: {int32, int64} = DT_INT32"),
+        shape_fn=TRANSPOSE.shape_fn,
+    )
+)
+
+
+def _general_eig_shape(input: TensorSpec, *, compute_v, T, Tout):
+    shape = _matrices(input.shape, square=True)
+    if shape.rank is None:
+        return [TensorSpec(Tout, shape), TensorSpec(Tout, shape)]
+    return [
+        TensorSpec(Tout, shape[:-1]),
+        TensorSpec(Tout, shape if compute_v else TensorShape([0])),
+    ]
+
+
+EIG = _linalg_op(
+    "Eig",
+    ("input: T",),
+    ("e: Tout", "v: Tout"),
+    (
+        "compute_v: bool = true",
+        "T: {float32, float64, complex64, complex128}",
+        "Tout: {complex64, complex128}",
+    ),
+    _general_eig_shape,
+)
+
+
+def _complex_of(dtype) -> dtypes.DType:
+    return dtypes.complex128 if dtype in (dtypes.float64, dtypes.complex128) else dtypes.complex64
+
+
+def eig(tensor, name=None):
+    """``(e, v)``: the (complex) eigenvalues of each square matrix and its unit-norm
+    eigenvectors as the columns of ``v``, in no particular order.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     e, v = eig(tf.constant([[0.0, -1.0], [1.0, 0.0]], tf.float64))
+    ...     print(sorted(tf.compat.v1.Session().run(e).tolist(), key=lambda z: z.imag))
+    [-1j, 1j]
+    """
+    tensor = convert_to_tensor(tensor, name="tensor", graph=graph_of([tensor]))
+    out = _complex_of(tensor.dtype.base_dtype)
+    return tuple(_apply(EIG, [tensor], name, compute_v=True, Tout=out))
+
+
+def eigvals(tensor, name=None) -> Tensor:
+    """The (complex) eigenvalues of each square matrix."""
+    tensor = convert_to_tensor(tensor, name="tensor", graph=graph_of([tensor]))
+    out = _complex_of(tensor.dtype.base_dtype)
+    return _apply(EIG, [tensor], name, compute_v=False, Tout=out)[0]
 
 
 def _cross_shape(a: TensorSpec, b: TensorSpec, *, T):
@@ -1186,8 +1252,9 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False) -> Tensor:
                 ],
                 0,
             )
-        transposed = array_ops.transpose(a, perm)
-        return math_ops.conj(transposed) if conjugate else transposed
+        if conjugate and a.dtype.base_dtype.is_complex:
+            return _apply(CONJUGATE_TRANSPOSE, [a, perm], "transpose")[0]
+        return array_ops.transpose(a, perm)
 
 
 def adjoint(matrix, name=None) -> Tensor:

@@ -567,7 +567,8 @@ def _prod_grad(op, grad):
     flat = array_ops.reshape(moved, array_ops.stack([reduced_num, -1]))
     left = cumprod(flat, axis=0, exclusive=True)
     right = cumprod(flat, axis=0, exclusive=True, reverse=True)
-    others_product = array_ops.reshape(multiply(left, right), array_ops.shape(moved))
+    # Conjugated for complex inputs, as TF's (conj leaves real tensors as they are).
+    others_product = array_ops.reshape(multiply(conj(left), conj(right)), array_ops.shape(moved))
     if isinstance(perm, np.ndarray):
         inverse = np.argsort(perm).astype(np.int32)
     else:
