@@ -60,16 +60,14 @@ def eliminate_common_subexpressions(graph: MutableGraph, report: Report) -> int:
     >>> [ref[0].name for ref in graph.nodes["y"].inputs]
     ['a', 'a']
     """
-    first_of: dict = {}
+    seen: dict = {}  # wiring -> the first node wired so, or {attrs: node} once a second came
+    mergeable_types: dict = {}
     merged = 0
     for node in graph.topological():
-        if graph.nodes.get(node.name) is not node or not _mergeable(node):
+        if graph.nodes.get(node.name) is not node or not _mergeable(node, mergeable_types):
             continue
-        key = _key(node)
-        if key is None:
-            continue
-        first = first_of.setdefault(key, node)
-        if first is node or node in graph.preserved:
+        first = _first_equal(seen, node)
+        if first is None or node in graph.preserved:
             continue
         for index in range(len(node.specs)):
             graph.forward((node, index), (first, index))
@@ -80,28 +78,61 @@ def eliminate_common_subexpressions(graph: MutableGraph, report: Report) -> int:
     return merged
 
 
-def _mergeable(node: Node) -> bool:
-    if node.type in CONTROL_FLOW or node.type in _NEVER_MERGED or not is_registered(node.type):
-        return False
-    if any(dtype.is_ref_dtype for dtype, _ in node.specs):
-        return False
-    return not get_op_def(node.type).is_stateful
+def _first_equal(seen: dict, node: Node) -> Node | None:
+    """The first node seen that equals ``node`` (recording ``node`` if none does).
+
+    Nodes are first told apart by their wiring, which is cheap; attrs (constants'
+    values among them) are compared only between nodes wired alike.
+    """
+    wiring = _wiring(node)
+    known = seen.get(wiring)
+    if known is None:
+        seen[wiring] = node
+        return None
+    if isinstance(known, Node):
+        first_attrs = _attrs_key(known)
+        known = seen[wiring] = {} if first_attrs is None else {first_attrs: known}
+    attrs = _attrs_key(node)
+    if attrs is None:
+        return None
+    first = known.get(attrs)
+    if first is None:
+        known[attrs] = node
+    return first
 
 
-def _key(node: Node):
-    """What makes two ops equal, as a hashable value; ``None`` if it cannot be had cheaply."""
+def _mergeable(node: Node, types: dict) -> bool:
+    known = types.get(node.type)
+    if known is None:
+        known = types[node.type] = _mergeable_type(node.type)
+    return known and not any(dtype.is_ref_dtype for dtype, _ in node.specs)
+
+
+def _mergeable_type(op_type: str) -> bool:
+    if op_type in CONTROL_FLOW or op_type in _NEVER_MERGED or not is_registered(op_type):
+        return False
+    return not get_op_def(op_type).is_stateful
+
+
+def _wiring(node: Node) -> tuple:
+    """Type, place and inputs (in any order for a commutative op)."""
     inputs = tuple(node.inputs)
     if node.type in _COMMUTATIVE:
         inputs = tuple(sorted(inputs, key=lambda ref: (id(ref[0]), ref[1])))
+    control = frozenset(node.control) if node.control else frozenset()
+    return (node.type, node.device, node.frame, inputs, control)
+
+
+def _attrs_key(node: Node):
+    """The public attrs as a hashable value; ``None`` if it cannot be had cheaply."""
     try:
-        attrs = tuple(
+        return tuple(
             (name, _frozen(value))
             for name, value in sorted(node.attrs.items())
             if not name.startswith("_")
         )
     except _Unhashable:
         return None
-    return (node.type, node.device, node.frame, inputs, frozenset(node.control), attrs)
 
 
 def _frozen(value):

@@ -51,42 +51,57 @@ def fold_constants(graph: MutableGraph, report: Report, max_constant_bytes: int)
     (2, array(9., dtype=float32))
     """
     folded = 0
-    for node in graph.topological():
-        if graph.nodes.get(node.name) is not node or node in graph.targets:
-            continue
-        if node.type in _SHAPE_OPS and value_of(node.inputs[0]) is None:
-            outputs = _materialized_shape(node)
-            after = [] if outputs is None or _from_feed(graph, node) else [node.inputs[0][0]]
-        else:
-            outputs = _evaluated(node, max_constant_bytes) if _foldable(node) else None
-            after = [c for ref in node.inputs for c in ref[0].control]
-        if outputs is None:
-            continue
-        read = [ref[0].name for ref in node.inputs]
-        kind = "from" if all(value_of(ref) is not None for ref in node.inputs) else "shape of"
-        constants = _replace_by_constants(graph, node, outputs, [*node.control, *after])
-        report.add(
-            Change(
-                NAME,
-                "folded",
-                (node.name,),
-                tuple(c.name for c in constants),
-                f"{kind} {', '.join(read)}",
-            )
-        )
-        folded += 1
+    foldable_types: dict = {}  # op type -> whether its kernel may be called at all
+    targets = set(graph.targets)
+    with np.errstate(all="ignore"):  # kernels make inf and nan quietly, as in a run
+        for node in graph.topological():
+            if graph.nodes.get(node.name) is node and node not in targets:
+                folded += _fold(graph, node, report, max_constant_bytes, foldable_types)
     return folded
 
 
-def _foldable(node: Node) -> bool:
-    if not node.inputs or node.type in CONTROL_FLOW or node.type in _NEVER_FOLDED:
-        return False
-    if any(value_of(ref) is None for ref in node.inputs):
+def _fold(graph: MutableGraph, node: Node, report: Report, max_bytes: int, types: dict) -> int:
+    """Replace ``node`` by constants if it folds; returns 1 if it did, else 0."""
+    if node.type in _SHAPE_OPS and value_of(node.inputs[0]) is None:
+        outputs = _materialized_shape(node)
+        after = [] if outputs is None or _from_feed(graph, node) else [node.inputs[0][0]]
+    else:
+        outputs = _evaluated(node, max_bytes) if _foldable(node, types) else None
+        after = [c for ref in node.inputs for c in ref[0].control]
+    if outputs is None:
+        return 0
+    read = [ref[0].name for ref in node.inputs]
+    kind = "from" if all(value_of(ref) is not None for ref in node.inputs) else "shape of"
+    constants = _replace_by_constants(graph, node, outputs, [*node.control, *after])
+    report.add(
+        Change(
+            NAME,
+            "folded",
+            (node.name,),
+            tuple(c.name for c in constants),
+            f"{kind} {', '.join(read)}",
+        )
+    )
+    return 1
+
+
+def _foldable(node: Node, types: dict) -> bool:
+    if not node.inputs or any(value_of(ref) is None for ref in node.inputs):
         return False
     if any(dtype in _NO_VALUE_TYPES or dtype.is_ref_dtype for dtype, _ in node.specs):
         return False
-    kernel = lookup_kernel(node.type, "CPU")
-    return kernel is not None and not kernel.needs_context and not get_op_def(node.type).is_stateful
+    known = types.get(node.type)
+    if known is None:
+        known = types[node.type] = _foldable_type(node.type)
+    return known
+
+
+def _foldable_type(op_type: str) -> bool:
+    """Whether ops of ``op_type`` may be folded: a plain kernel, no state, no control flow."""
+    if op_type in CONTROL_FLOW or op_type in _NEVER_FOLDED:
+        return False
+    kernel = lookup_kernel(op_type, "CPU")
+    return kernel is not None and not kernel.needs_context and not get_op_def(op_type).is_stateful
 
 
 def _evaluated(node: Node, max_bytes: int) -> list | None:
@@ -95,10 +110,9 @@ def _evaluated(node: Node, max_bytes: int) -> list | None:
     op_def = get_op_def(node.type)
     kernel = lookup_kernel(node.type, "CPU")
     try:
-        with np.errstate(all="ignore"):
-            outputs = kernel.fn(
-                *[value_of(ref) for ref in node.inputs], **op_def.public_attrs(node.attrs)
-            )
+        outputs = kernel.fn(
+            *[value_of(ref) for ref in node.inputs], **op_def.public_attrs(node.attrs)
+        )
     except Exception:  # the run raises it, naming the op
         return None
     if len(outputs) != len(node.specs):
@@ -111,10 +125,18 @@ def _evaluated(node: Node, max_bytes: int) -> list | None:
         expected = np.dtype(object) if dtype == string else np.dtype(dtype.as_numpy_dtype)
         if array.dtype != expected or array.nbytes > max_bytes:
             return None
-        if not shape.is_compatible_with(TensorShape(array.shape)):
+        if not _fits(shape, array.shape):
             return None
         frozen.append(_frozen(array))
     return frozen
+
+
+def _fits(shape: TensorShape, dims: tuple) -> bool:
+    """Whether a value of shape ``dims`` is one the static ``shape`` allows."""
+    known = shape.as_tuple()
+    if known is None:
+        return True
+    return len(known) == len(dims) and all(k is None or k == d for k, d in zip(known, dims))
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -168,19 +190,8 @@ def _replace_by_constants(graph: MutableGraph, node: Node, values: list, control
 
 
 def _constant(node: Node, name: str, value: np.ndarray, dtype, control: list) -> Node:
-    """A ``Const`` holding ``value`` in ``node``'s place: its device, frame and origin."""
-    return Node(
-        name,
-        "Const",
-        [],
-        list(control),
-        {"value": value, "dtype": dtype},
-        [(dtype, TensorShape(value.shape))],
-        node.device,
-        node.requested_device,
-        None,
-        node.origin,
-        node.frame,
-        node.traceback,
-        node.context,
+    """A ``Const`` holding ``value`` in ``node``'s place."""
+    attrs = {"value": value, "dtype": dtype}
+    return node.derived(
+        name, "Const", [], list(control), attrs, [(dtype, TensorShape(value.shape))]
     )

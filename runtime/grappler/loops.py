@@ -76,48 +76,24 @@ def _hoistable(graph: MutableGraph, node: Node, enters: dict) -> bool:
 def _hoist(graph: MutableGraph, node: Node, template: Node) -> tuple:
     """Replace in-loop constant ``node`` by a root constant entering its frame."""
     dtype, shape = node.specs[0]
-    enter = Node(
-        graph.unique_name(f"{node.name}/Enter"),
-        "Enter",
-        [],
-        [],
-        {
-            "T": dtype,
-            "frame_name": template.attrs["frame_name"],
-            "is_constant": True,
-            "parallel_iterations": template.attrs["parallel_iterations"],
-        },
-        [(dtype, shape)],
-        node.device,
-        node.requested_device,
-        None,
-        node.origin,
-        node.frame,
-        node.traceback,
-        template.context,
-    )
+    attrs = {
+        "T": dtype,
+        "frame_name": template.attrs["frame_name"],
+        "is_constant": True,
+        "parallel_iterations": template.attrs["parallel_iterations"],
+    }
+    name = graph.unique_name(f"{node.name}/Enter")
+    enter = node.derived(name, "Enter", [], [], attrs, [(dtype, shape)], rank=(node.rank[0], 1))
+    enter.context = template.context
     waits = node.control
     for reader in dict.fromkeys(graph.readers_of(node)):
         inputs = [(enter, 0) if ref[0] is node else ref for ref in reader.inputs]
         graph.set_inputs(reader, inputs, [*reader.control, *waits])
     graph.move_control_readers(node, waits)
     graph.remove(node)
-    outside = graph.add(
-        Node(
-            node.name,
-            "Const",
-            [],
-            [],
-            node.attrs,
-            node.specs,
-            node.device,
-            node.requested_device,
-            None,
-            node.origin,
-            "",
-            node.traceback,
-        )
-    )
+    outside = node.derived(node.name, "Const", [], [], node.attrs, node.specs)
+    outside.frame, outside.context = "", None
+    graph.add(outside)
     enter.inputs = [(outside, 0)]
     graph.add(enter)
     return outside, enter

@@ -19,6 +19,7 @@ by a node of the same name (a folded constant, a fused op), never remove it.
 from __future__ import annotations
 
 import dataclasses
+import operator
 
 Ref = tuple  # (Node, output index)
 
@@ -41,7 +42,6 @@ CONTROL_FLOW = frozenset(
 )
 _ENTERS = frozenset({"Enter", "RefEnter"})
 _EXITS = frozenset({"Exit", "RefExit"})
-_BACK_EDGE_SOURCES = frozenset({"NextIteration", "RefNextIteration"})
 
 
 @dataclasses.dataclass(eq=False, slots=True)
@@ -53,7 +53,10 @@ class Node:
     pattern's ops for a fused op): errors and the report name them. ``specs`` are the
     outputs' ``(dtype, shape)``; ``device`` the assigned device, ``requested_device``
     the one asked for; ``frame`` the name of the while loop frame it runs in (``""``:
-    the root).
+    the root). ``rank`` orders nodes inputs first: a copy's is ``(position, 0)`` in
+    the user's creation order made topological (a loop's back edge aside); a node a
+    pass makes takes the rank of the node whose place it takes, and every rewrite gives
+    a node only inputs of lower rank.
     """
 
     name: str
@@ -69,6 +72,27 @@ class Node:
     frame: str = ""
     traceback: tuple = ()
     context: object = None  # the user op's TF1 cond/while context, kept for drawing
+    rank: tuple = (0, 0)
+
+    def derived(self, name, type, inputs, control, attrs, specs, origin=None, rank=None) -> Node:
+        """A node a pass makes in this one's place: its device, frame, traceback and
+        context (and its origin and rank unless given)."""
+        return Node(
+            name,
+            type,
+            inputs,
+            control,
+            attrs,
+            specs,
+            self.device,
+            self.requested_device,
+            None,
+            self.origin if origin is None else origin,
+            self.frame,
+            self.traceback,
+            self.context,
+            self.rank if rank is None else rank,
+        )
 
     def __repr__(self) -> str:
         return f"<Node {self.name!r} {self.type}>"
@@ -132,6 +156,8 @@ class MutableGraph:
             graph.has_loops = graph.has_loops or op.type in _ENTERS
         for tensor in feeds:
             graph.feeds[tensor] = (graph._feed_node(tensor, placement), 0)
+        for position, op in enumerate(_inputs_first(ops, node_of), 1):
+            node_of[op].rank = (position, 0)
         for op in ops:
             node = node_of[op]
             node.inputs = [graph.feeds.get(t) or (node_of[t.op], t.value_index) for t in op._inputs]
@@ -318,39 +344,36 @@ class MutableGraph:
 
     def topological(self) -> list:
         """The nodes, inputs before readers (a loop's back edge, ``NextIteration`` into
-        ``Merge``, does not count), ties in the user's creation order."""
-        order = []
-        state: dict = {}  # node -> 1 while on the stack, 2 when placed
-        for root in sorted(self.nodes.values(), key=_creation):
-            if root in state:
+        ``Merge``, does not count): by rank."""
+        return sorted(self.nodes.values(), key=_RANK)
+
+
+_RANK = operator.attrgetter("rank")
+_BACK_EDGE_SOURCES = frozenset({"NextIteration", "RefNextIteration"})
+
+
+def _inputs_first(ops, node_of: dict) -> list:
+    """``ops`` in creation order, each moved after its inputs (data and control; a loop's
+    back edge, from a ``NextIteration``, does not count).
+
+    Ops mostly come after their inputs, so little moves: a TF1 cond's ``Switch`` of an
+    outside value is made after the op that reads it.
+    """
+    placed: dict = {}  # op -> True once in the order (a dict: ordered and quick)
+    for op in ops:
+        stack = [(op, False)]
+        while stack:
+            top, expanded = stack.pop()
+            if top in placed:
                 continue
-            stack = [(root, False)]
-            while stack:
-                node, expanded = stack.pop()
-                if expanded:
-                    state[node] = 2
-                    order.append(node)
-                    continue
-                if node in state:
-                    continue
-                state[node] = 1
-                stack.append((node, True))
-                before = [ref[0] for ref in node.inputs if ref[0].type not in _BACK_EDGE_SOURCES]
-                before += node.control
-                for source in sorted(before, key=_creation, reverse=True):
-                    if source not in state:
-                        stack.append((source, False))
-        return order
-
-
-def _creation(node: Node):
-    """Sort key: the user's op creation order; nodes a pass made after their inputs."""
-    return (node.op._id, 0) if node.op is not None else (_made_after(node), 1)
-
-
-def _made_after(node: Node) -> int:
-    origin = [op._id for op in node.origin]
-    return max(origin) if origin else 0
+            if expanded:
+                placed[top] = True
+                continue
+            stack.append((top, True))
+            sources = [t.op for t in top._inputs if t.op.type not in _BACK_EDGE_SOURCES]
+            sources += top._control_inputs
+            stack.extend((s, False) for s in reversed(sources) if s in node_of and s not in placed)
+    return list(placed)
 
 
 def _text(value) -> str:

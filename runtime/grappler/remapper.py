@@ -118,20 +118,14 @@ def _fuse(graph: MutableGraph, pattern: list) -> tuple:
     stages += [n.type for n in activation]
     attrs = _attrs(contraction, second, activation, stages, args)
     op_def = FUSED_MATMUL if contraction.type == "MatMul" else FUSED_CONV2D
-    fused = Node(
+    fused = last.derived(
         last.name,
         op_def.name,
         [*contraction_inputs[:2], *args],
         list(dict.fromkeys(c for n in pattern for c in n.control)),
         attrs,
         [last.specs[0]],
-        contraction.device,
-        last.requested_device,
-        None,
-        tuple(n.origin[-1] for n in pattern),
-        contraction.frame,
-        contraction.traceback,
-        last.context,
+        origin=tuple(n.origin[-1] for n in pattern),
     )
     graph.replace(last, fused)
     for node in reversed(pattern[:-1]):
@@ -180,28 +174,14 @@ def _fold_batch_norm(graph: MutableGraph, conv: Node, norm: Node):
     except ValueError:  # the run raises the batch norm's error
         return None
     made = []
+    dtype = conv.specs[0][0]
     for suffix, value in (("folded_filter", filter), ("folded_bias", bias)):
         value.setflags(write=False)
-        dtype = conv.specs[0][0]
-        made.append(
-            graph.add(
-                Node(
-                    graph.unique_name(f"{norm.name}/{suffix}"),
-                    "Const",
-                    [],
-                    [],
-                    {"value": value, "dtype": dtype},
-                    [(dtype, TensorShape(value.shape))],
-                    conv.device,
-                    conv.requested_device,
-                    None,
-                    (conv.origin[-1], norm.origin[-1]),
-                    conv.frame,
-                    norm.traceback,
-                    norm.context,
-                )
-            )
-        )
+        name = graph.unique_name(f"{norm.name}/{suffix}")
+        specs = [(dtype, TensorShape(value.shape))]
+        origin = (conv.origin[-1], norm.origin[-1])
+        attrs = {"value": value, "dtype": dtype}
+        made.append(graph.add(conv.derived(name, "Const", [], [], attrs, specs, origin)))
     return [conv.inputs[0], (made[0], 0)], [(made[1], 0)]
 
 
