@@ -205,6 +205,35 @@ def eig(input, *, compute_v: bool, T, Tout):
     return values.astype(dtype), vectors.astype(dtype)
 
 
+def _tridiagonal_matrices(diagonals) -> np.ndarray:
+    """The full matrices of compact ``[..., 3, M]`` diagonals."""
+    m = diagonals.shape[-1]
+    out = np.zeros((*diagonals.shape[:-2], m, m), dtype=diagonals.dtype)
+    i = np.arange(m)
+    out[..., i, i] = diagonals[..., 1, :]
+    out[..., i[:-1], i[1:]] = diagonals[..., 0, :-1]
+    out[..., i[1:], i[:-1]] = diagonals[..., 2, 1:]
+    return out
+
+
+@register_kernel("TridiagonalSolve")
+def tridiagonal_solve(diagonals, rhs, *, partial_pivoting, perturb_singular, T):
+    if diagonals.ndim < 2 or diagonals.shape[-2] != 3:
+        _fail(f"Expected diagonals of shape [..., 3, M], got {shape_text(diagonals.shape)}")
+    _check_rhs(_tridiagonal_matrices(diagonals), rhs)
+    try:
+        solution = np.linalg.solve(_tridiagonal_matrices(diagonals), rhs)
+    except np.linalg.LinAlgError as err:
+        _singular(err, "The matrix is not invertible.")
+    return (solution.astype(rhs.dtype),)
+
+
+@register_kernel("TridiagonalMatMul")
+def tridiagonal_matmul(superdiag, maindiag, subdiag, rhs, *, T):
+    compact = np.concatenate([superdiag, maindiag, subdiag], axis=-2)
+    return ((_tridiagonal_matrices(compact) @ rhs).astype(rhs.dtype),)
+
+
 @register_kernel("ConjugateTranspose")
 def conjugate_transpose(x, perm, *, T, Tperm):
     return (np.conj(np.transpose(x, [int(p) for p in perm])),)

@@ -12,6 +12,7 @@ from . import array_ops, math_ops
 from .core import apply_op, convert_to_tensor
 from .linalg_ops import (
     CONJUGATE_TRANSPOSE,
+    TRIDIAGONAL_SOLVE,
     adjoint,
     cholesky_solve,
     cross,
@@ -167,6 +168,60 @@ def _matrix_square_root_grad(op, grad):
 def _conjugate_transpose_grad(op, grad):
     inverse = array_ops.invert_permutation(op.inputs[1])
     return [apply_op(CONJUGATE_TRANSPOSE, [grad, inverse], "ConjugateTranspose").outputs[0], None]
+
+
+def _shift(x, up: bool):
+    """``x`` moved one row (axis -2) up or down, a zero row coming in."""
+    zeros = array_ops.zeros_like(x[..., :1, :])
+    return array_ops.concat([x[..., 1:, :], zeros] if up else [zeros, x[..., :-1, :]], axis=-2)
+
+
+def _tridiagonal_transpose(diagonals):
+    """The compact diagonals of the transposed matrix (TF's gradient helper)."""
+    diagonal = diagonals[..., 1, :]
+    zeros = array_ops.zeros_like(diagonal[..., :1])
+    superdiag = array_ops.concat([diagonals[..., 2, 1:], zeros], axis=-1)
+    subdiag = array_ops.concat([zeros, diagonals[..., 0, :-1]], axis=-1)
+    return array_ops.stack([superdiag, diagonal, subdiag], axis=-2)
+
+
+@register_gradient("TridiagonalSolve")
+def _tridiagonal_solve_grad(op, grad):
+    diagonals = op.inputs[0]
+    x = op.outputs[0]
+    attrs = {key: op.get_attr(key) for key in ("partial_pivoting", "perturb_singular")}
+    transposed = _tridiagonal_transpose(diagonals)
+    grad_rhs = apply_op(TRIDIAGONAL_SOLVE, [transposed, grad], "TridiagonalSolve", **attrs).outputs[
+        0
+    ]
+    # The three diagonals of -grad_rhs @ x^T.
+    diagonal = math_ops.reduce_sum(multiply(grad_rhs, x), axis=-1)
+    superdiag = math_ops.reduce_sum(multiply(grad_rhs, _shift(x, up=True)), axis=-1)
+    subdiag = math_ops.reduce_sum(multiply(grad_rhs, _shift(x, up=False)), axis=-1)
+    return [negative(array_ops.stack([superdiag, diagonal, subdiag], axis=-2)), grad_rhs]
+
+
+@register_gradient("TridiagonalMatMul")
+def _tridiagonal_matmul_grad(op, grad):
+    superdiag, maindiag, subdiag, rhs = (math_ops.conj(t) for t in op.inputs)
+    rows = [matrix_transpose(d) for d in (superdiag, maindiag, subdiag)]
+
+    def column_sum(values):
+        return array_ops.expand_dims(math_ops.reduce_sum(values, axis=-1), -2)
+
+    grad_rhs = math_ops.add_n(
+        [
+            _shift(multiply(rows[0], grad), up=False),
+            multiply(rows[1], grad),
+            _shift(multiply(rows[2], grad), up=True),
+        ]
+    )
+    return [
+        column_sum(multiply(_shift(rhs, up=True), grad)),
+        column_sum(multiply(rhs, grad)),
+        column_sum(multiply(_shift(rhs, up=False), grad)),
+        grad_rhs,
+    ]
 
 
 @register_gradient("Cross")

@@ -24,6 +24,8 @@ from .shape_ops import TRANSPOSE
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "tridiagonal_solve",
+    "tridiagonal_matmul",
     "eigvals",
     "eig",
     "sqrtm",
@@ -241,6 +243,122 @@ CONJUGATE_TRANSPOSE = register_op(
         shape_fn=TRANSPOSE.shape_fn,
     )
 )
+
+
+_TRIDIAGONAL_TYPES = "T: {float64, float32, complex64, complex128}"
+
+
+def _tridiagonal_solve_shape(diagonals: TensorSpec, rhs: TensorSpec, *, T, **_attrs):
+    compact = with_rank_at_least(diagonals.shape, 2)
+    if compact.rank is not None:
+        merge_dim(compact[-2], 3)
+    right = with_rank_at_least(rhs.shape, 2)
+    if compact.rank is not None and right.rank is not None:
+        merge_dim(compact[-1], right[-2])
+    return [TensorSpec(T, right)]
+
+
+TRIDIAGONAL_SOLVE = _linalg_op(
+    "TridiagonalSolve",
+    ("diagonals: T", "rhs: T"),
+    ("output: T",),
+    ("partial_pivoting: bool = true", "perturb_singular: bool = false", _TRIDIAGONAL_TYPES),
+    _tridiagonal_solve_shape,
+)
+
+
+def _tridiagonal_matmul_shape(superdiag, maindiag, subdiag, rhs, *, T):
+    return [TensorSpec(T, with_rank_at_least(rhs.shape, 2))]
+
+
+TRIDIAGONAL_MATMUL = _linalg_op(
+    "TridiagonalMatMul",
+    ("superdiag: T", "maindiag: T", "subdiag: T", "rhs: T"),
+    ("output: T",),
+    (_TRIDIAGONAL_TYPES,),
+    _tridiagonal_matmul_shape,
+)
+
+
+def _compact_diagonals(diagonals, diagonals_format: str) -> Tensor:
+    """The ``[..., 3, M]`` form (superdiagonal, diagonal, subdiagonal) of ``diagonals``."""
+    if diagonals_format == "compact":
+        return convert_to_tensor(diagonals, name="diagonals", graph=graph_of([diagonals]))
+    if diagonals_format == "sequence":
+        if not isinstance(diagonals, list | tuple) or len(diagonals) != 3:
+            raise ValueError(
+                f"Expected diagonals to be a sequence of length 3, got {type(diagonals).__name__}."
+            )
+        parts = [convert_to_tensor(d, graph=graph_of(list(diagonals))) for d in diagonals]
+        return array_ops.stack(parts, axis=-2)
+    if diagonals_format == "matrix":
+        matrix = convert_to_tensor(diagonals, name="diagonals", graph=graph_of([diagonals]))
+        return matrix_diag_part(matrix, k=(-1, 1), padding_value=0, align="LEFT_RIGHT")
+    raise ValueError(f"Unrecognized diagonals_format: {diagonals_format}")
+
+
+def tridiagonal_solve(
+    diagonals,
+    rhs,
+    diagonals_format="compact",
+    transpose_rhs=False,
+    conjugate_rhs=False,
+    name=None,
+    partial_pivoting=True,
+    perturb_singular=False,
+) -> Tensor:
+    """``X`` with ``A @ X = rhs`` for tridiagonal ``A``, given as its three diagonals
+    (``compact``: ``[..., 3, M]``, the superdiagonal's last and the subdiagonal's first
+    entry ignored; ``sequence``: three ``[..., M]`` tensors) or as a ``matrix``; a
+    vector ``rhs`` gives a vector.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     diagonals = tf.constant([[1.0, 1.0, 0.0], [4.0, 4.0, 4.0], [0.0, 1.0, 1.0]])
+    ...     x = tridiagonal_solve(diagonals, tf.constant([5.0, 6.0, 5.0]))
+    ...     print(tf.compat.v1.Session().run(x))
+    [1. 1. 1.]
+    """
+    with name_scope(name, "tridiagonal_solve", [diagonals, rhs]):
+        compact = _compact_diagonals(diagonals, diagonals_format)
+        rhs = convert_to_tensor(rhs, dtype=compact.dtype.base_dtype, name="rhs")
+        vector = rhs.shape.rank is not None and rhs.shape.rank == compact.shape.rank - 1
+        if vector:
+            rhs = array_ops.expand_dims(rhs, -1)
+        elif transpose_rhs:
+            rhs = matrix_transpose(rhs, conjugate=conjugate_rhs)
+        elif conjugate_rhs:
+            rhs = math_ops.conj(rhs)
+        if vector and conjugate_rhs:
+            rhs = math_ops.conj(rhs)
+        attrs = {
+            "partial_pivoting": bool(partial_pivoting),
+            "perturb_singular": bool(perturb_singular),
+        }
+        solution = _apply(TRIDIAGONAL_SOLVE, [compact, rhs], "TridiagonalSolve", **attrs)[0]
+        return array_ops.squeeze(solution, axis=-1) if vector else solution
+
+
+def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None) -> Tensor:
+    """``A @ rhs`` for tridiagonal ``A`` given as in :func:`tridiagonal_solve`.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     diagonals = tf.constant([[1.0, 1.0, 0.0], [4.0, 4.0, 4.0], [0.0, 1.0, 1.0]])
+    ...     y = tridiagonal_matmul(diagonals, tf.ones([3, 1]))
+    ...     print(tf.compat.v1.Session().run(y).ravel())
+    [5. 6. 5.]
+    """
+    with name_scope(name, "tridiagonal_matmul", [diagonals, rhs]):
+        compact = _compact_diagonals(diagonals, diagonals_format)
+        rhs = convert_to_tensor(rhs, dtype=compact.dtype.base_dtype, name="rhs")
+        superdiag, maindiag, subdiag = (compact[..., i : i + 1, :] for i in range(3))
+        inputs = [superdiag, maindiag, subdiag, rhs]
+        return _apply(TRIDIAGONAL_MATMUL, inputs, "TridiagonalMatMul")[0]
 
 
 def _general_eig_shape(input: TensorSpec, *, compute_v, T, Tout):
