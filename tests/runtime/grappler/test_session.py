@@ -207,3 +207,18 @@ def test_a_graph_with_py_funcs_runs_optimized():
     with v1.Session() as sess:
         assert sess.optimized_graph(y, [x]).report.changed
         assert sess.run(y, {x: [1.0, 2.0, 3.0]}) == 18.0
+
+
+def test_after_a_run_the_optimized_graph_is_the_one_that_ran():
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    y = _mlp(x)
+    with v1.Session() as sess:
+        before_any_run = sess.optimized_graph(y, [x])
+        sess.run(y, {x: np.ones((1, 4))})
+        ran = sess.optimized_graph(y, [x])
+        assert ran is sess._plan((y,), (), {x: None}).rewrite
+        assert ran is not before_any_run and types(ran) == types(before_any_run)
+        stepper = sess.stepper(y, {x: np.ones((1, 4))}, optimized=True)
+        fused = ran.graph.get_tensor_by_name("layer0/Relu:0")
+        stepper.step_to("layer0/Relu")
+        assert stepper.value(fused).shape == (1, 5)
