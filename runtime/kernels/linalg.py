@@ -234,6 +234,29 @@ def tridiagonal_matmul(superdiag, maindiag, subdiag, rhs, *, T):
     return ((_tridiagonal_matrices(compact) @ rhs).astype(rhs.dtype),)
 
 
+@register_kernel("MatrixLogarithm")
+def matrix_logarithm(input, *, T):
+    _square(input)
+    values, vectors = np.linalg.eig(input)
+    with np.errstate(all="ignore"):
+        logarithm = (vectors * np.log(values)[..., None, :]) @ np.linalg.inv(vectors)
+    return (logarithm.astype(input.dtype),)
+
+
+@register_kernel("BandedTriangularSolve")
+def banded_triangular_solve(matrix, rhs, *, lower, adjoint, T):
+    bands, m = matrix.shape[-2], matrix.shape[-1]
+    if rhs.shape[-2] != m:
+        _fail(
+            f"Input matrix and rhs are incompatible: {shape_text(matrix.shape)} vs. {shape_text(rhs.shape)}"
+        )
+    band = (-(bands - 1), 0) if lower else (0, bands - 1)
+    dense = np.zeros((*matrix.shape[:-2], m, m), dtype=matrix.dtype)
+    packed = matrix[..., 0, :] if bands == 1 else matrix  # one band: the diagonal alone
+    dense = _set_diagonals(dense, packed, *band, "LEFT_RIGHT")
+    return matrix_triangular_solve(dense, rhs, lower=lower, adjoint=adjoint, T=T)
+
+
 @register_kernel("ConjugateTranspose")
 def conjugate_transpose(x, perm, *, T, Tperm):
     return (np.conj(np.transpose(x, [int(p) for p in perm])),)

@@ -24,6 +24,8 @@ from .shape_ops import TRANSPOSE
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
+    "logm",
+    "banded_triangular_solve",
     "tridiagonal_solve",
     "tridiagonal_matmul",
     "eigvals",
@@ -359,6 +361,58 @@ def tridiagonal_matmul(diagonals, rhs, diagonals_format="compact", name=None) ->
         superdiag, maindiag, subdiag = (compact[..., i : i + 1, :] for i in range(3))
         inputs = [superdiag, maindiag, subdiag, rhs]
         return _apply(TRIDIAGONAL_MATMUL, inputs, "TridiagonalMatMul")[0]
+
+
+MATRIX_LOGARITHM = _linalg_op(
+    "MatrixLogarithm",
+    ("input: T",),
+    ("output: T",),
+    ("T: {complex64, complex128}",),
+    _same_shape,
+)
+
+
+def logm(input, name=None) -> Tensor:
+    """The principal logarithm of each (complex) square matrix; TF defines no gradient.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     e = tf.constant([[np.e, 0.0], [0.0, 1.0]], tf.complex128)
+    ...     print(tf.compat.v1.Session().run(logm(e)).real.round(6))
+    [[1. 0.]
+     [0. 0.]]
+    """
+    return _apply(MATRIX_LOGARITHM, [input], name)[0]
+
+
+BANDED_TRIANGULAR_SOLVE = _linalg_op(
+    "BandedTriangularSolve",
+    ("matrix: T", "rhs: T"),
+    ("output: T",),
+    ("lower: bool = true", "adjoint: bool = false", _SOLVER_TYPES),
+    lambda matrix, rhs, *, T, **_attrs: [TensorSpec(T, _matrices(rhs.shape))],
+)
+
+
+def banded_triangular_solve(bands, rhs, lower=True, adjoint=False, name=None) -> Tensor:
+    """``X`` with ``A @ X = rhs`` for a banded triangular ``A`` given by its ``K`` bands
+    (``[..., K, M]``: the diagonal first and then the subdiagonals when ``lower``, the
+    superdiagonals and then the diagonal otherwise; stored ``LEFT_RIGHT``-aligned, as
+    TF's); TF defines no gradient.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     bands = tf.constant([[2.0, 2.0], [0.0, 1.0]])  # diagonal 2, subdiagonal 1
+    ...     x = banded_triangular_solve(bands, tf.constant([[2.0], [3.0]]))
+    ...     print(tf.compat.v1.Session().run(x).ravel())
+    [1. 1.]
+    """
+    attrs = {"lower": bool(lower), "adjoint": bool(adjoint)}
+    return _apply(BANDED_TRIANGULAR_SOLVE, [bands, rhs], name, **attrs)[0]
 
 
 def _general_eig_shape(input: TensorSpec, *, compute_v, T, Tout):
