@@ -10,8 +10,9 @@ norm is folded into the filter (``w * scale / sqrt(variance + epsilon)``, then a
 ``offset - mean * scale / sqrt(variance + epsilon)``): a per-channel scale of a small
 filter instead of a pass over the whole output.
 
-A stage that fails marks its exception with ``fused_stage`` (0 for the contraction),
-so the session can name the user's op at fault
+A stage that fails marks its exception with ``fused_stage`` (0 for the contraction, 1
+for the bias or batch norm, -1 for the activation: positions in the pattern of user
+ops the fused op stands for), so the session can name the user's op at fault
 (:meth:`runtime.grappler.as_run.OptimizedGraph.user_error`).
 
 These ops exist only in graphs as run: nothing builds them in user code, and they
@@ -147,8 +148,8 @@ def _finish(y: np.ndarray, stages: list, args: list, attrs: dict) -> tuple:
     for index, name in enumerate(stages, 1):
         if name == "BiasAdd":
             y = _stage(index, _add_bias, y, args[0])
-        elif name in ACTIVATIONS:
-            y = _stage(index, _activate, name, y, attrs["leakyrelu_alpha"])
+        elif name in ACTIVATIONS:  # the pattern's last op, whatever came between
+            y = _stage(-1, _activate, name, y, attrs["leakyrelu_alpha"])
         else:
             _stage(index, _unknown, name)
     return (y,)
@@ -182,9 +183,9 @@ def fused_conv2d(ctx, input, filter, *args, **attrs):
     return _finish(_owned(output), stages, args, attrs)
 
 
-def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float) -> tuple:
+def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float, bias=None) -> tuple:
     """``(filter, bias)`` such that ``conv(x, filter) + bias`` is an inference batch norm
-    of ``conv(x, original filter)`` (HWIO filter, channels last).
+    of ``conv(x, original filter) (+ original bias)`` (HWIO filter, channels last).
 
     Examples
     --------
@@ -192,14 +193,14 @@ def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float) -> 
     >>> ones, zeros = np.ones(2, np.float32), np.zeros(2, np.float32)
     >>> folded_batch_norm(w, 2 * ones, ones, zeros, 3 * ones, 1.0)
     (array([[[[1., 1.]]]], dtype=float32), array([1., 1.], dtype=float32))
+    >>> folded_batch_norm(w, 2 * ones, ones, zeros, 3 * ones, 1.0, bias=ones)[1]
+    array([2., 2.], dtype=float32)
     """
     channels = filter.shape[-1]
-    for name, vector in (
-        ("scale", scale),
-        ("offset", offset),
-        ("mean", mean),
-        ("variance", variance),
-    ):
+    named = {"scale": scale, "offset": offset, "mean": mean, "variance": variance}
+    if bias is not None:
+        named["bias"] = bias
+    for name, vector in named.items():
         if vector.shape != (channels,):
             raise InvalidArgumentError(
                 None,
@@ -208,5 +209,9 @@ def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float) -> 
                 f"{vector.size} and {channels}",
             )
     factor = scale.astype(np.float32) / np.sqrt(variance.astype(np.float32) + np.float32(epsilon))
-    bias = offset.astype(np.float32) - mean.astype(np.float32) * factor
-    return (filter * factor).astype(filter.dtype, copy=False), bias.astype(filter.dtype, copy=False)
+    mean = mean.astype(np.float32)
+    centered = -mean if bias is None else bias.astype(np.float32) - mean
+    new_bias = offset.astype(np.float32) + centered * factor
+    return (filter * factor).astype(filter.dtype, copy=False), new_bias.astype(
+        filter.dtype, copy=False
+    )

@@ -11,7 +11,10 @@ fixtures in ``tests/fixtures/grappler`` show TF's choices):
   only its first output read) → optional activation becomes ``_FusedConv2D`` with
   ``fused_ops [FusedBatchNorm, ...]``; when the filter and the batch norm's four
   vectors are constants, the batch norm is folded into a new filter and bias right
-  away (``fused_ops [BiasAdd, ...]``).
+  away (``fused_ops [BiasAdd, ...]``);
+- beyond TF: ``Conv2D`` → ``BiasAdd`` → inference batch norm → optional activation,
+  all of constants (a Keras convolution with a bias, then batch norm: ResNet50's
+  blocks), folds into one ``_FusedConv2D`` with a new filter and bias.
 
 Every op of a pattern but the last must have exactly one reader and not be fetched;
 the fused op takes the last op's name (so it is what a fetch of it gets), the control
@@ -21,6 +24,7 @@ inputs of all of them, and stands for all of them in errors and the report.
 from __future__ import annotations
 
 from ..dtypes import float32, float64
+from ..errors import OpError
 from ..shapes import TensorShape
 from .fused import ACTIVATIONS, FUSED_CONV2D, FUSED_MATMUL, folded_batch_norm
 from .mutable import MutableGraph, Node, value_of
@@ -61,25 +65,55 @@ def fuse_patterns(graph: MutableGraph, report: Report) -> int:
 
 
 def _match(graph: MutableGraph, contraction: Node) -> list | None:
-    """``[contraction, bias or batch norm, activation?]`` starting at ``contraction``."""
+    """``[contraction, bias and/or batch norm, activation?]`` starting at ``contraction``."""
     dtype = contraction.specs[0][0]
     if dtype not in _CONTRACTION_TYPES[contraction.type]:
         return None
-    if contraction.type == "Conv2D" and _text(contraction.attrs["data_format"]) != "NHWC":
+    conv = contraction.type == "Conv2D"
+    if conv and _text(contraction.attrs["data_format"]) != "NHWC":
         return None
     second = _next(graph, contraction)
     if second is None or second.inputs[0] != (contraction, 0):
         return None
     if second.type == "BiasAdd":
-        if contraction.type == "Conv2D" and _text(second.attrs["data_format"]) != "NHWC":
+        if conv and _text(second.attrs["data_format"]) != "NHWC":
             return None
-    elif not (contraction.type == "Conv2D" and _inference_batch_norm(graph, second)):
+    elif not (conv and _inference_batch_norm(graph, second)):
         return None
     pattern = [contraction, second]
-    third = _next(graph, second)
-    if third is not None and third.type in ACTIVATIONS and third.inputs[0] == (second, 0):
-        pattern.append(third)
+    if conv and second.type == "BiasAdd":
+        # Beyond TF: a convolution's bias and a batch norm of constants fold into one.
+        norm = _next(graph, second)
+        if norm is not None and _folds_after(graph, contraction, second, norm):
+            pattern.append(norm)
+    last = pattern[-1]
+    activation = _next(graph, last)
+    if (
+        activation is not None
+        and activation.type in ACTIVATIONS
+        and activation.inputs[0] == (last, 0)
+    ):
+        pattern.append(activation)
     return pattern
+
+
+def _folds_after(graph: MutableGraph, conv: Node, bias: Node, norm: Node) -> bool:
+    """Whether ``norm`` is an inference batch norm of ``bias``'s output that folds, with
+    the bias, into the convolution's filter."""
+    if norm.inputs[0] != (bias, 0) or not _inference_batch_norm(graph, norm):
+        return False
+    return _constant_inputs(conv, bias, norm) is not None
+
+
+def _constant_inputs(conv: Node, bias: Node | None, norm: Node) -> list | None:
+    """The filter, bias (or ``None``) and the batch norm's four vectors when all are
+    constants without control inputs (so folding them is exact); else ``None``."""
+    refs = [conv.inputs[1], bias.inputs[1] if bias is not None else None, *norm.inputs[1:5]]
+    values = [None if ref is None else value_of(ref) for ref in refs]
+    for ref, value in zip(refs, values):
+        if ref is not None and (value is None or ref[0].control):
+            return None
+    return values
 
 
 def _next(graph: MutableGraph, node: Node) -> Node | None:
@@ -101,27 +135,27 @@ def _inference_batch_norm(graph: MutableGraph, node: Node) -> bool:
 
 
 def _fuse(graph: MutableGraph, pattern: list) -> tuple:
-    contraction, second, *activation = pattern
-    last = pattern[-1]
-    stages = ["BiasAdd"] if second.type == "BiasAdd" else ["FusedBatchNorm"]
-    args = second.inputs[1:]
-    detail = ""
-    if second.type in _BATCH_NORMS:
-        folded = _fold_batch_norm(graph, contraction, second)
+    contraction, last = pattern[0], pattern[-1]
+    bias = pattern[1] if pattern[1].type == "BiasAdd" else None
+    norm = next((n for n in pattern[1:] if n.type in _BATCH_NORMS), None)
+    activation = [last] if last.type in ACTIVATIONS else []
+    inputs, args, stages, detail = contraction.inputs[:2], [], ["BiasAdd"], ""
+    if norm is not None:
+        folded = _fold_batch_norm(graph, contraction, bias, norm)
         if folded is not None:
-            contraction_inputs, args = folded
-            stages, detail = ["BiasAdd"], ", batch norm folded into the filter"
-        else:
-            contraction_inputs = contraction.inputs
+            inputs, args = folded
+            detail = ", batch norm folded into the filter"
+        else:  # vectors fed or computed: the kernel folds them each run
+            args, stages = norm.inputs[1:5], ["FusedBatchNorm"]
     else:
-        contraction_inputs = contraction.inputs
+        args = bias.inputs[1:]
     stages += [n.type for n in activation]
-    attrs = _attrs(contraction, second, activation, stages, args)
+    attrs = _attrs(contraction, norm, activation, stages, args)
     op_def = FUSED_MATMUL if contraction.type == "MatMul" else FUSED_CONV2D
     fused = last.derived(
         last.name,
         op_def.name,
-        [*contraction_inputs[:2], *args],
+        [*inputs, *args],
         list(dict.fromkeys(c for n in pattern for c in n.control)),
         attrs,
         [last.specs[0]],
@@ -133,12 +167,12 @@ def _fuse(graph: MutableGraph, pattern: list) -> tuple:
     return fused, f"{op_def.name} with fused_ops [{', '.join(stages)}]{detail}"
 
 
-def _attrs(contraction: Node, second: Node, activation: list, stages: list, args: list) -> dict:
+def _attrs(contraction: Node, norm, activation: list, stages: list, args: list) -> dict:
     """The fused op's attrs: the contraction's, the fusion's, every default filled."""
     attrs = {
         "fused_ops": stages,
         "num_args": len(args),
-        "epsilon": float(second.attrs.get("epsilon", 0.0001)),
+        "epsilon": float(norm.attrs["epsilon"]) if norm is not None else 0.0001,
         "leakyrelu_alpha": float(activation[0].attrs.get("alpha", 0.2)) if activation else 0.2,
     }
     if contraction.type == "MatMul":
@@ -162,20 +196,22 @@ def _attrs(contraction: Node, second: Node, activation: list, stages: list, args
     }
 
 
-def _fold_batch_norm(graph: MutableGraph, conv: Node, norm: Node):
-    """``(conv inputs, [bias])`` with the batch norm folded into new constants, when the
-    filter and the norm's vectors are constants without control inputs; else ``None``."""
-    refs = [conv.inputs[1], *norm.inputs[1:5]]
-    values = [value_of(ref) for ref in refs]
-    if any(value is None or ref[0].control for value, ref in zip(values, refs)):
+def _fold_batch_norm(graph: MutableGraph, conv: Node, bias: Node | None, norm: Node):
+    """``(conv inputs, [bias])`` with the batch norm (and the conv's bias) folded into new
+    constants, when all are constants without control inputs; else ``None``."""
+    values = _constant_inputs(conv, bias, norm)
+    if values is None:
         return None
+    filter, bias_value, *vectors = values
     try:
-        filter, bias = folded_batch_norm(*values, float(norm.attrs["epsilon"]))
-    except ValueError:  # the run raises the batch norm's error
+        filter, folded_bias = folded_batch_norm(
+            filter, *vectors, float(norm.attrs["epsilon"]), bias=bias_value
+        )
+    except (ValueError, OpError):  # the run raises the batch norm's error
         return None
     made = []
     dtype = conv.specs[0][0]
-    for suffix, value in (("folded_filter", filter), ("folded_bias", bias)):
+    for suffix, value in (("folded_filter", filter), ("folded_bias", folded_bias)):
         value.setflags(write=False)
         name = graph.unique_name(f"{norm.name}/{suffix}")
         specs = [(dtype, TensorShape(value.shape))]

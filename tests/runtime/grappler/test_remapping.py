@@ -103,3 +103,42 @@ def test_a_failing_stage_names_the_users_op_at_fault():
             sess.run(z, {x: np.ones((2, 4)), w: np.ones((3, 3)), b: np.ones(3)})
         assert caught.value.op is product.op
         assert "Matrix size-incompatible" in caught.value.message
+
+
+def test_a_conv_with_a_bias_then_a_constant_batch_norm_folds_into_one_op():
+    # A Keras convolution with use_bias, then batch norm (ResNet50's blocks): beyond TF,
+    # the bias and the batch norm both fold into the filter and one bias.
+    rng = np.random.default_rng(3)
+    x = v1.placeholder(tf.float32, [2, 6, 6, 3], name="x")
+    w = tf.constant(rng.standard_normal((3, 3, 3, 4)).astype(np.float32), name="w")
+    biased = tf.nn.bias_add(
+        tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"),
+        tf.constant(rng.standard_normal(4).astype(np.float32)),
+    )
+    vectors = [
+        tf.constant(v.astype(np.float32))
+        for v in (
+            rng.uniform(0.5, 2, 4),
+            rng.standard_normal(4),
+            rng.standard_normal(4),
+            rng.uniform(0.5, 2, 4),
+        )
+    ]
+    y, _, _ = v1.nn.fused_batch_norm(
+        biased, vectors[0], vectors[1], mean=vectors[2], variance=vectors[3], is_training=False
+    )
+    z = tf.nn.relu(y, name="z")
+    before, after, written, ran = both(z, {x: rng.standard_normal((2, 6, 6, 3)).astype(np.float32)})
+    assert {"Conv2D", "BiasAdd", "FusedBatchNormV3", "Relu"} <= set(types(before))
+    assert [kind for kind in types(after) if kind not in ("Const", "Placeholder")] == [
+        "_FusedConv2D"
+    ]
+    fused = after.graph.get_operation_by_name("z")
+    assert fused.get_attr("fused_ops") == ["BiasAdd", "Relu"]
+    assert [op.type for op in after.origin(fused)] == [
+        "Conv2D",
+        "BiasAdd",
+        "FusedBatchNormV3",
+        "Relu",
+    ]
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)
