@@ -133,7 +133,8 @@ class OptimizedGraph:
             return err
         op = err.op
         cause = err.__cause__
-        user = users[getattr(cause, "fused_stage", 0)]
+        stage = getattr(cause, "fused_stage", 0)
+        user = users[stage] if -len(users) <= stage < len(users) else users[0]
         if len(users) == 1 and (user.name, user.type) == (op.name, op.type):
             message = err.message
         else:
@@ -144,14 +145,13 @@ class OptimizedGraph:
         return type(err)(user.node_def, user, message)
 
 
-def materialize(graph: MutableGraph, report: Report, written, fetches, targets) -> OptimizedGraph:
-    """Build the as-run ``Graph`` of ``graph``'s nodes, inputs first.
-
-    ``fetches`` and ``targets`` are the user's, in the order ``graph`` holds them.
-    """
+def materialize(graph: MutableGraph, report: Report, written) -> OptimizedGraph:
+    """Build the as-run ``Graph`` of ``graph``'s nodes, inputs first (``written`` is the
+    user's graph)."""
     result = Graph()
     for table in _OWNED_TABLES:
-        vars(result)[table] = vars(written).setdefault(table, {})
+        if table in vars(written):  # a graph with py_funcs has made its table
+            vars(result)[table] = vars(written)[table]
     created: dict = {}
     back_edges = []
     for node in graph.topological():

@@ -74,7 +74,7 @@ def optimize(
                 break
     if not report.changed and not always:
         return None
-    optimized = materialize(mutable, report, graph, fetches, targets)
+    optimized = materialize(mutable, report, graph)
     optimized.run_ops = (ops, [tensor.op for tensor in feeds])
     return optimized
 
