@@ -124,6 +124,8 @@ class DaskEngine:
         self._cuts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._closed = threading.Event()
         self._renewer = None
+        self._active = threading.Condition(self._lock)  # runs waiting on the cluster
+        self._running = 0
 
     # -- the cluster ----------------------------------------------------------------
 
@@ -182,7 +184,8 @@ class DaskEngine:
             hook.on_start(plan)
         error = None
         try:
-            results = self._run(cut, addresses, values, run)
+            with run:  # the session's close() cancels it
+                results = self._run(cut, addresses, values, run)
             for (sent, _), stage in zip(results, cut.gathered):
                 for name in stage.outputs:
                     if name in cut.fetched:
@@ -242,6 +245,8 @@ class DaskEngine:
         self._start_renewing()
         with dask.annotate(workers=where.get, allow_other_workers=False):
             futures = self._client.get(graph, list(graph), sync=False)
+        with self._lock:
+            self._running += 1
         try:
             self._wait(futures, cut, addresses, run)
             by_key = dict(zip(graph, futures))
@@ -249,6 +254,10 @@ class DaskEngine:
         except BaseException:
             self._abandon(futures, run_id, addresses)
             raise
+        finally:
+            with self._lock:
+                self._running -= 1
+                self._active.notify_all()
 
     def _wait(self, futures, cut, addresses, run) -> None:
         from distributed import wait
@@ -266,6 +275,8 @@ class DaskEngine:
                 raise self._local_error(failed[0].exception(), stage_of[failed[0].key])
             if all(f.status == "finished" for f in futures):
                 return
+            if run.cancellation.cancelled:  # an interrupt, or the session is closing
+                raise run.cancellation.error
             self._check_alive(addresses)
             dropped = [f for f in futures if f.status in ("cancelled", "lost")]
             if dropped:  # the cluster let the run go (a lost dependency, a restart)
@@ -275,8 +286,6 @@ class DaskEngine:
                     f"The Dask cluster dropped the run's stage on task "
                     f"{stage_of[dropped[0].key].task} ({dropped[0].status}).",
                 )
-            if run.cancellation.cancelled:
-                raise run.cancellation.error
             if run.cancellation.expired():
                 raise DeadlineExceededError(None, None, "Timed out waiting for the run to finish")
 
@@ -376,6 +385,8 @@ class DaskEngine:
 
     def close(self) -> None:
         self._closed.set()
+        with self._lock:  # runs cancelled by the session's close end within a poll
+            self._active.wait_for(lambda: self._running == 0, timeout=10 * POLL_SECONDS)
         try:
             workers = self._used_workers()
             if workers:

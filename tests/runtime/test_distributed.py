@@ -1,6 +1,5 @@
-"""Sessions on a Dask cluster: a LocalCluster of two worker processes on 127.0.0.1.
-
-One cluster serves the whole module. Worker state is read through
+"""Sessions on a Dask cluster: a LocalCluster of two worker processes on 127.0.0.1
+(``dask_clusters.shared_cluster``). Worker state is read through
 ``runtime.distributed.worker.describe`` run on the workers.
 """
 
@@ -18,34 +17,15 @@ import runtime as tf
 from runtime.distributed import worker as dask_worker
 from runtime.executor import Hooks
 from runtime.ops.control_flow_primitives import switch
+from tests.runtime.dask_clusters import shared_cluster, target_of
 
 TASK = "/job:worker/replica:0/task:{}/device:CPU:0"
 v1 = tf.compat.v1
 
 
-def local_cluster(**options) -> distributed.LocalCluster:
-    """Two single-threaded worker processes on loopback, 1 GiB each."""
-    settings_ = dict(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        memory_limit="1GiB",
-    )
-    settings_.update(options)
-    return distributed.LocalCluster(**settings_)
-
-
-def target_of(cluster) -> str:
-    return "dask://" + cluster.scheduler_address.split("://", 1)[1]
-
-
 @pytest.fixture(scope="module")
 def cluster():
-    with local_cluster() as local:
-        local.wait_for_workers(2, timeout=120)
-        yield local
+    return shared_cluster()
 
 
 @pytest.fixture(scope="module")

@@ -253,6 +253,7 @@ def ps_worker_servers():
 
 
 TRUE_W = np.array([[2.0], [-1.0], [0.5]], np.float32)
+STEPS = 80  # global steps, shared by the two replicas
 
 
 def train_replica(spec, server, index: int, steps: int, started: threading.Event, out: dict):
@@ -292,18 +293,18 @@ def test_between_graph_replication_trains_shared_ps_variables(ps_worker_servers)
     out: dict = {}
     chief_ready, worker_ready = threading.Event(), threading.Event()
     chief = threading.Thread(
-        target=train_replica, args=(spec, servers[1], 0, 200, chief_ready, out)
+        target=train_replica, args=(spec, servers[1], 0, STEPS, chief_ready, out)
     )
     chief.start()
     assert chief_ready.wait(120)  # the chief has initialized the model
     other = threading.Thread(
-        target=train_replica, args=(spec, servers[2], 1, 200, worker_ready, out)
+        target=train_replica, args=(spec, servers[2], 1, STEPS, worker_ready, out)
     )
     other.start()
     chief.join(300)
     other.join(300)
     assert out[0] > 0 and out[1] > 0  # both replicas trained the one model
-    assert out["step"] >= 200
+    assert out["step"] >= STEPS
     np.testing.assert_allclose(out["w"], TRUE_W, atol=1e-2)
     assert out["devices"] == {"/job:ps/task:0"}
     scheduler = servers[0].target.split("/job:")[0].replace("dask://", "tcp://")

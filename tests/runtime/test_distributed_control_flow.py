@@ -1,5 +1,5 @@
 """The Dask engine in the executor conformance suite: random TF1 programs with loops and
-conds (``random_programs``), every op placed on a random task of a two-worker
+conds (``random_programs``), every op placed on a random task of the shared two-worker
 LocalCluster, equal to a plain Python evaluation and to the in-process engine.
 
 Loops run whole on one task, conds cross tasks with dead tensors between them, and
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import runtime as tf
 from tests.runtime import random_programs
+from tests.runtime.dask_clusters import shared_cluster, target_of
 
 v1 = tf.compat.v1
 EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow])
@@ -25,13 +26,11 @@ EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[Healt
 
 @pytest.fixture(scope="module")
 def target():
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        with distributed.Client(cluster, set_as_default=False) as client:
-            # The programs' pooled identity is a test op: the workers register it too.
-            client.run(__import__, "tests.runtime.random_programs")
-        yield "dask://" + cluster.scheduler_address.split("://", 1)[1]
+    cluster = shared_cluster()
+    with distributed.Client(cluster, set_as_default=False) as client:
+        # The programs' pooled identity is a test op: the workers register it too.
+        client.run(__import__, "tests.runtime.random_programs")
+    return target_of(cluster)
 
 
 def random_tasks(seed: int):

@@ -19,7 +19,7 @@ import pytest
 
 import runtime as tf
 from runtime.distributed import worker as dask_worker
-from tests.runtime.test_distributed import local_cluster, target_of
+from tests.runtime.dask_clusters import local_cluster, target_of
 
 v1 = tf.compat.v1
 TASK1 = "/job:worker/replica:0/task:1"
@@ -46,8 +46,9 @@ def worker_named(client, name):
 
 @pytest.fixture(scope="module")
 def cluster():
+    """One cluster for the module: its tests run in order, the last one leaves it with
+    one worker."""
     with local_cluster() as local:
-        local.wait_for_workers(2, timeout=120)
         yield local
 
 
@@ -55,6 +56,55 @@ def cluster():
 def client(cluster):
     with distributed.Client(cluster, set_as_default=False) as dask_client:
         yield dask_client
+
+
+CLIENT = textwrap.dedent(
+    """
+    import sys, time
+    import runtime as tf
+    v1 = tf.compat.v1
+    with tf.Graph().as_default():
+        v = v1.Variable(3.0, name="held_by_a_dead_client")
+        sess = v1.Session(sys.argv[1], config=v1.ConfigProto(isolate_session_state=True))
+        sess.run(v.initializer)
+        print(sess._engine._session_id, flush=True)
+        time.sleep(600)
+    """
+)
+
+
+def test_a_dead_clients_sessions_are_dropped_when_their_leases_run_out(cluster, client):
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, target_of(cluster)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    )
+    try:
+        session_id = process.stdout.readline().strip()
+        assert session_id, "the client process started a session"
+
+        def held():
+            return [
+                h for h in client.run(dask_worker.describe).values() if session_id in h["sessions"]
+            ]
+
+        assert held() and held()[0]["isolated"][session_id] == [("", "held_by_a_dead_client")]
+
+        # While the client lives, its leases are renewed: the expiry moves on.
+        def expiry():
+            return time.monotonic() + held()[0]["leases"][session_id]
+
+        first = expiry()
+        wait_for(lambda: expiry() > first + 1.0, what="a lease renewal")
+        process.send_signal(signal.SIGKILL)
+        died = time.monotonic()
+        process.wait(timeout=30)
+        wait_for(lambda: not held(), seconds=30, what="the dead client's session to go")
+        assert time.monotonic() - died <= 10.0
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def test_losing_a_worker_mid_run_fails_that_run_and_spares_the_rest(cluster, client):
@@ -113,76 +163,22 @@ def test_losing_a_worker_mid_run_fails_that_run_and_spares_the_rest(cluster, cli
         sess.close()
 
 
-def test_a_task_without_replacement_fails_its_runs_at_once():
-    with (
-        local_cluster(n_workers=2) as local,
-        distributed.Client(local, set_as_default=False) as client,
-    ):
-        local.wait_for_workers(2, timeout=120)
-        with tf.Graph().as_default():
-            a = tf.constant(1.0)
-            with tf.device("/job:worker/task:1"):
-                b = a + 1.0
-            sess = v1.Session(target_of(local))
-            assert sess.run(b) == 2.0
-            victim = sess._engine._tasks[TASK1][0]
-            client.retire_workers([victim], close_workers=True, remove=True)
-            start = time.monotonic()
-            with pytest.raises(tf.errors.UnavailableError, match="task:1"):
-                sess.run(b)
-            assert time.monotonic() - start < 20
-            start = time.monotonic()
-            with pytest.raises(tf.errors.UnavailableError, match="task:1"):
-                sess.run(b)
-            assert time.monotonic() - start < 5  # known lost: no waiting
-            assert sess.run(a) == 1.0  # task 0 is fine
-            sess.close()
-
-
-CLIENT = textwrap.dedent(
-    """
-    import sys, time
-    import runtime as tf
-    v1 = tf.compat.v1
+def test_a_task_without_replacement_fails_its_runs_at_once(cluster, client):
     with tf.Graph().as_default():
-        v = v1.Variable(3.0, name="held_by_a_dead_client")
-        sess = v1.Session(sys.argv[1], config=v1.ConfigProto(isolate_session_state=True))
-        sess.run(v.initializer)
-        print(sess._engine._session_id, flush=True)
-        time.sleep(600)
-    """
-)
-
-
-def test_a_dead_clients_sessions_are_dropped_when_their_leases_run_out(cluster, client):
-    process = subprocess.Popen(
-        [sys.executable, "-c", CLIENT, target_of(cluster)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-    )
-    try:
-        session_id = process.stdout.readline().strip()
-        assert session_id, "the client process started a session"
-
-        def held():
-            return [
-                h for h in client.run(dask_worker.describe).values() if session_id in h["sessions"]
-            ]
-
-        assert held() and held()[0]["isolated"][session_id] == [("", "held_by_a_dead_client")]
-
-        # While the client lives, its leases are renewed: the expiry moves on.
-        def expiry():
-            return time.monotonic() + held()[0]["leases"][session_id]
-
-        first = expiry()
-        wait_for(lambda: expiry() > first + 1.0, what="a lease renewal")
-        process.send_signal(signal.SIGKILL)
-        died = time.monotonic()
-        process.wait(timeout=30)
-        wait_for(lambda: not held(), seconds=30, what="the dead client's session to go")
-        assert time.monotonic() - died <= 10.0
-    finally:
-        if process.poll() is None:
-            process.kill()
+        a = tf.constant(1.0)
+        with tf.device("/job:worker/task:1"):
+            b = a + 1.0
+        sess = v1.Session(target_of(cluster))
+        assert sess.run(b) == 2.0
+        victim = sess._engine._tasks[TASK1][0]
+        client.retire_workers([victim], close_workers=True, remove=True)
+        start = time.monotonic()
+        with pytest.raises(tf.errors.UnavailableError, match="task:1"):
+            sess.run(b)
+        assert time.monotonic() - start < 20
+        start = time.monotonic()
+        with pytest.raises(tf.errors.UnavailableError, match="task:1"):
+            sess.run(b)
+        assert time.monotonic() - start < 5  # known lost: no waiting
+        assert sess.run(a) == 1.0  # task 0 is fine
+        sess.close()

@@ -1,0 +1,44 @@
+"""Dask clusters for the distributed tests.
+
+:func:`shared_cluster` is one LocalCluster of two worker processes on 127.0.0.1, made
+on first use and kept for the whole test session (Dask closes it at exit): the test
+modules that leave its workers as they found them share it, so the workers start
+and import the runtime once. Tests that kill or retire workers make their own with
+:func:`local_cluster`.
+"""
+
+from __future__ import annotations
+
+import distributed
+
+_shared: list = []
+
+
+def local_cluster(**options) -> distributed.LocalCluster:
+    """Two single-threaded worker processes on loopback, 1 GiB each, with the runtime
+    imported on them."""
+    settings = dict(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=":0",
+        memory_limit="1GiB",
+    )
+    settings.update(options)
+    cluster = distributed.LocalCluster(**settings)
+    cluster.wait_for_workers(settings["n_workers"], timeout=120)
+    with distributed.Client(cluster, set_as_default=False) as client:
+        client.run(__import__, "runtime")
+    return cluster
+
+
+def shared_cluster() -> distributed.LocalCluster:
+    """The session's shared two-worker cluster."""
+    if not _shared or _shared[0].status.name != "running":
+        _shared[:] = [local_cluster()]
+    return _shared[0]
+
+
+def target_of(cluster) -> str:
+    return "dask://" + cluster.scheduler_address.split("://", 1)[1]
