@@ -278,7 +278,7 @@ class _Backprop:
         if op in self.stop_ops or not wanted or all(g is None for g in out_grads):
             return
         try:
-            grad_fn = get_gradient_function(op.type)
+            grad_fn = get_gradient_function(_gradient_op_type(op))
         except LookupError:
             raise LookupError(
                 f"No gradient defined for operation '{op.name}' (op type: {op.type}). In "
@@ -327,6 +327,15 @@ class _Backprop:
         if self.loops is not None:
             return self.loops.zeros_like(op, index)
         return zeros_like_outside_loops(op, index)
+
+
+def _gradient_op_type(op: Operation) -> str:
+    """The op type whose gradient ``op`` takes: its own, or the one a
+    ``gradient_override_map`` (or ``tf.custom_gradient``) gave it."""
+    override = op._attrs.get("_gradient_op_type")
+    if override is None:
+        return op.type
+    return override.decode() if isinstance(override, bytes) else override
 
 
 def _loop_state(between_list: list, between: set):

@@ -538,6 +538,7 @@ class Graph:
         self._unfetchable: set = set()
         self.seed = None
         self._container = ""
+        self._gradient_override_map: dict[str, str] = {}  # op type -> gradient's op type
 
     # -- construction -------------------------------------------------------------
 
@@ -629,6 +630,9 @@ class Graph:
                 attrs = dict(attrs)
                 groups = {g for c in colocation for g in c.colocation_groups()}
                 attrs["_class"] = sorted(groups)
+            if self._gradient_override_map and op_type in self._gradient_override_map:
+                gradient_type = self._gradient_override_map[op_type].encode()
+                attrs = {**attrs, "_gradient_op_type": gradient_type}
             op = Operation(
                 self,
                 name,
@@ -863,6 +867,41 @@ class Graph:
             yield
         finally:
             state.colocation_stack, state.device_stack, state.merged_device = old
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map: dict):
+        """Ops of the mapped types created inside take their gradient from the gradient
+        registered under the mapped name (their ``_gradient_op_type`` attr), as TF's.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> @tf.RegisterGradient("DoctestDoubledIdentity")
+        ... def _doubled(op, grad):
+        ...     return 2.0 * grad
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     x = tf.constant(3.0)
+        ...     with g.gradient_override_map({"Identity": "DoctestDoubledIdentity"}):
+        ...         y = tf.identity(x)
+        ...     print(tf.Session().run(tf.gradients(y, x)))
+        [np.float32(2.0)]
+        """
+        if not isinstance(op_type_map, dict):
+            raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        for op_type, mapped in op_type_map.items():
+            if not (isinstance(op_type, str) and isinstance(mapped, str)):
+                raise TypeError("op_type_map must be a dictionary mapping strings to strings")
+        saved = dict(self._gradient_override_map)
+        self._gradient_override_map.update(op_type_map)
+        try:
+            yield
+        finally:
+            for op_type in op_type_map:
+                if op_type in saved:
+                    self._gradient_override_map[op_type] = saved[op_type]
+                else:
+                    del self._gradient_override_map[op_type]
 
     @contextlib.contextmanager
     def _original_op(self, op: Operation):
