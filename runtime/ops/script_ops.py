@@ -1,4 +1,5 @@
-"""A user's Python function as an op: ``numpy_function`` and TF1's ``py_func``.
+"""A user's Python function as an op: ``numpy_function``, TF1's ``py_func`` and
+``py_function``.
 
 The function is kept by its graph, in a table keyed by the op's ``token`` attr (as TF
 keeps it in ``graph._py_funcs_used_in_graph``), so a ``GraphDef`` of the graph stays
@@ -10,6 +11,13 @@ mapping -- ``ValueError``/``TypeError`` to ``InvalidArgumentError``,
 ``StopIteration`` to ``OutOfRangeError``, ``NotImplementedError`` to
 ``UnimplementedError``, an ``OpError`` keeps its class, anything else to
 ``UnknownError`` -- naming the op and chained to the Python exception.
+
+``py_function`` (op type ``EagerPyFunc``) calls its function as TF calls it in eager
+style: the arguments answer ``.numpy()`` (they are :class:`EagerValue`s, numpy arrays
+with that method), and results are converted to ``Tout`` as ``tf.convert_to_tensor``
+converts (a Python float to float32; a float to an integer type is refused). TF would
+differentiate the function's TF ops with a gradient tape; the function here computes
+with numpy, so no gradient flows through it.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_ker
 from ..shapes import TensorShape
 from .core import apply_op, convert_to_tensor
 
-__all__ = ["numpy_function"]
+__all__ = ["numpy_function", "py_function"]
 
 _tokens = itertools.count()
 
@@ -47,24 +55,24 @@ def _functions(graph) -> dict:
     return vars(graph).setdefault("_py_funcs", {})  # atomic: builders may race
 
 
-def _py_func_shape(*inputs, token, Tin, Tout):
+def _py_func_shape(*inputs, Tout, **_attrs):
     return [TensorSpec(dtype, TensorShape(None)) for dtype in Tout]
 
 
-def _py_func_op(op_type: str, stateful: bool) -> OpDef:
+def _py_func_op(op_type: str, stateful: bool, kernel, attrs=()) -> OpDef:
     op_def = register_op(
         OpDef(
             op_type,
             ("input: Tin",),
             ("output: Tout",),
-            ("token: string", "Tin: list(type) >= 0", "Tout: list(type) >= 0"),
+            ("token: string", *attrs, "Tin: list(type) >= 0", "Tout: list(type) >= 0"),
             shape_fn=_py_func_shape,
             is_stateful=stateful,
             cost=Cost.EXPENSIVE,
         )
     )
     not_differentiable(op_type)
-    register_kernel(op_type, context=True)(_py_func_kernel)
+    register_kernel(op_type, context=True)(kernel)
     return op_def
 
 
@@ -97,7 +105,7 @@ def numpy_function(func, inp, Tout, stateful=True, name=None):
     ...     print(tf.compat.v1.Session().run(y))
     [1. 2. 3.]
     """
-    return _build(func, inp, Tout, stateful, name or "PyFunc")
+    return _build(func, inp, Tout, PY_FUNC if stateful else PY_FUNC_STATELESS, name or "PyFunc")
 
 
 def py_func(func, inp, Tout, stateful=True, name=None):
@@ -111,10 +119,44 @@ def py_func(func, inp, Tout, stateful=True, name=None):
     ...     print(tf.compat.v1.Session().run([a, b]))
     [np.int32(4), np.int32(6)]
     """
-    return _build(func, inp, Tout, stateful, name or "PyFunc")
+    return _build(func, inp, Tout, PY_FUNC if stateful else PY_FUNC_STATELESS, name or "PyFunc")
 
 
-def _build(func, inp, Tout, stateful: bool, name: str):
+def py_function(func=None, inp=None, Tout=None, name=None):
+    """Wrap ``func`` as an op that calls it, eager style, each time the op runs.
+
+    Parameters
+    ----------
+    func : callable
+        Called with one :class:`EagerValue` (a numpy array that also has ``.numpy()``)
+        per tensor of ``inp``. Without ``func``, ``py_function(inp=..., Tout=...)`` is
+        a decorator.
+    inp : list of Tensor
+    Tout : DType or list of DType
+        What ``func`` returns, converted as ``tf.convert_to_tensor`` converts; a list
+        means ``func`` returns a list/tuple (an empty one: it returns ``None``).
+    name : str, optional
+
+    Returns
+    -------
+    Tensor, or a list of Tensor when ``Tout`` is a list (the op when it is empty),
+    of unknown static shape. The op (``EagerPyFunc``) is stateful and has no gradient.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.constant([1.0, 2.0, 3.0])
+    ...     total = py_function(lambda a: a.numpy().sum() * 2, [x], tf.float32)
+    ...     print(tf.compat.v1.Session().run(total))
+    12.0
+    """
+    if func is None:
+        return lambda decorated: py_function(decorated, inp, Tout, name)
+    return _build(func, inp, Tout, EAGER_PY_FUNC, name or "EagerPyFunc")
+
+
+def _build(func, inp, Tout, op_def: OpDef, name: str):
     if not callable(func):
         raise ValueError(
             f"Expected func to be callable. Received func={func!r} of type {type(func)}."
@@ -128,7 +170,7 @@ def _build(func, inp, Tout, stateful: bool, name: str):
         token = f"pyfunc_{next(_tokens)}"
         _functions(graph)[token] = func
         op = apply_op(
-            PY_FUNC if stateful else PY_FUNC_STATELESS,
+            op_def,
             [tensors],
             scope,
             graph=graph,
@@ -169,6 +211,33 @@ def _error_class(err: Exception) -> type:
 
 
 def _py_func_kernel(ctx, *inputs, token, Tin, Tout):
+    return _check_results(ctx, token, _call(ctx, token, inputs), Tout)
+
+
+def _eager_py_func_kernel(ctx, *inputs, token, is_async, Tin, Tout):
+    args = [np.asarray(value).view(EagerValue) for value in inputs]
+    return _converted_results(ctx, token, _call(ctx, token, args), Tout)
+
+
+class EagerValue(np.ndarray):
+    """An argument of a :func:`py_function`: a numpy array that also answers
+    ``.numpy()``, as the eager tensor TF passes does.
+
+    Examples
+    --------
+    >>> value = np.asarray([1.0, 2.0]).view(EagerValue)
+    >>> value.numpy(), np.asarray(b"ab", dtype=object).view(EagerValue).numpy()
+    (array([1., 2.]), b'ab')
+    """
+
+    def numpy(self):
+        """The value as numpy gives it: an array, or a scalar (``bytes`` for a string)."""
+        array = self.view(np.ndarray)
+        return array[()] if array.ndim == 0 else array
+
+
+def _call(ctx, token: str, args):
+    """The graph's function ``token`` called on ``args``; its errors become TF's."""
     func = _functions(ctx.op.graph).get(token)
     if func is None:
         raise op_error(
@@ -178,12 +247,12 @@ def _py_func_kernel(ctx, *inputs, token, Tin, Tout):
             ctx.device,
         )
     try:
-        result = func(*inputs)
+        result = func(*args)
     except Exception as err:
         text = "".join(traceback.format_exception(err)).rstrip()
         cls = _error_class(err)
         raise op_error(cls, ctx.op, f"{type(err).__name__}: {err}\n{text}", ctx.device) from err
-    return _check_results(ctx, token, result, Tout)
+    return result
 
 
 def _check_results(ctx, token: str, result, out_types) -> builtins.tuple:
@@ -209,6 +278,42 @@ def _check_results(ctx, token: str, result, out_types) -> builtins.tuple:
     return builtins.tuple(arrays)
 
 
+def _converted_results(ctx, token: str, result, out_types) -> builtins.tuple:
+    """``py_function``'s results as ``Tout``: a list or tuple gives one value per
+    output, ``None`` none, anything else the first output."""
+    if isinstance(result, list | builtins.tuple):
+        values = list(result)[: len(out_types)]
+    else:
+        values = [] if result is None else [result]
+    if len(values) != len(out_types):
+        raise op_error(
+            InvalidArgumentError,
+            ctx.op,
+            f"{token} returns {len(values)} values, but expects to see {len(out_types)} values.",
+            ctx.device,
+        )
+    return builtins.tuple(
+        _converted(ctx, _as_array(value), dtype) for value, dtype in zip(values, out_types)
+    )
+
+
+def _converted(ctx, array: np.ndarray, dtype) -> np.ndarray:
+    """``array`` as ``dtype``, where ``tf.convert_to_tensor`` converts (within a kind,
+    or integers and bools to floats; not floats to integers, nor numbers to strings)."""
+    wanted = np.dtype(object) if dtype == dtypes.string else np.dtype(dtype.as_numpy_dtype)
+    if array.dtype == wanted:
+        return array.view(np.ndarray)
+    if array.dtype.kind != "O" and wanted.kind != "O" and np.can_cast(array.dtype, wanted, "same_kind"):
+        return array.astype(wanted)
+    raise op_error(
+        InvalidArgumentError,
+        ctx.op,
+        f"TypeError: Cannot convert {array[()] if array.ndim == 0 else array} to EagerTensor of "
+        f"dtype {dtype.name}",
+        ctx.device,
+    )
+
+
 def _as_array(value) -> np.ndarray:
     array = np.asarray(value)
     if array.dtype.kind in "SU":
@@ -219,5 +324,8 @@ def _as_array(value) -> np.ndarray:
     return array
 
 
-PY_FUNC = _py_func_op("PyFunc", stateful=True)
-PY_FUNC_STATELESS = _py_func_op("PyFuncStateless", stateful=False)
+PY_FUNC = _py_func_op("PyFunc", True, _py_func_kernel)
+PY_FUNC_STATELESS = _py_func_op("PyFuncStateless", False, _py_func_kernel)
+EAGER_PY_FUNC = _py_func_op(
+    "EagerPyFunc", True, _eager_py_func_kernel, attrs=("is_async: bool = false",)
+)
