@@ -157,6 +157,7 @@ from ..ops.linalg_ops import (
     matrix_set_diag,
     matrix_solve,
     matrix_solve_ls,
+    matrix_square_root,
     matrix_transpose,
     matrix_triangular_solve,
     qr,
