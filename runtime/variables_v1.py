@@ -163,8 +163,8 @@ class Template:
         self._unique_name = unique_name
         self._scope: VariableScope | None = None
         self._called = False
-        if create_scope_now:
-            with variable_scope(unique_name, default_name=name) as scope:
+        if create_scope_now:  # the scope only: its name scope opens with the first call
+            with variable_scope(unique_name, name, auxiliary_name_scope=False) as scope:
                 self._scope = scope
         functools.update_wrapper(self, func, updated=())
 

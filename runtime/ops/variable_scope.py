@@ -346,7 +346,8 @@ def variable_scope(
     Parameters
     ----------
     name_or_scope : str or VariableScope or None
-        A name nests under the current scope; a ``VariableScope`` is re-entered as is.
+        A name nests under the current scope; a ``VariableScope`` is re-entered as is
+        (its variables), under a new name scope (its ops: ``s_1/y`` the second time).
     default_name : str, optional
         Used, made unique, when ``name_or_scope`` is ``None``.
     values : list, optional
@@ -409,8 +410,12 @@ def _open_scope(graph, stack, store, old, name_or_scope, default_name, auxiliary
     from: a re-entered ``VariableScope`` itself, else the enclosing scope.
     """
     if isinstance(name_or_scope, VariableScope):
-        if auxiliary:
-            stack.enter_context(graph.name_scope(name_or_scope.original_name_scope or None))
+        # As TF: a new name scope named after the scope's last part, made unique where
+        # the scope is entered (``s_1``), so each entry's ops are told apart while its
+        # variables stay shared; the root scope opens none.
+        last = name_or_scope.name.rpartition("/")[2]
+        if auxiliary and last:
+            stack.enter_context(graph.name_scope(last))
         return name_or_scope.name, name_or_scope.original_name_scope, name_or_scope
     relative = name_or_scope
     if relative is None:
