@@ -23,7 +23,10 @@ Worker loss
     within :data:`POLL_SECONDS` of the scheduler noticing; runs that need that task
     then fail at once, others go on. A worker joining under the lost one's name
     replaces it: the next run uses it, its containers empty, as after a TF server
-    restart. A failed run cancels its futures and ends its stages still running.
+    restart. A task once seen in this process stays the cluster's while it is down: a
+    new session lists its device and places ops on it (runs needing it fail at once
+    until it is back), as a TF cluster spec names a task that is down. A failed run
+    cancels its futures and ends its stages still running.
 Leases
     A background thread renews the session's leases on the workers it has used every
     :data:`~.worker.LEASE_RENEW_SECONDS`; ``close()`` drops the session's state there.
@@ -56,6 +59,7 @@ POLL_SECONDS = 0.2  # how often a waiting run looks at the cluster and its deadl
 DEVICE_WAIT_SECONDS = 60.0  # how long a new session waits for its cluster's tasks
 _logger = logging.getLogger("runtime")
 _expected_tasks: dict = {}  # target -> the tasks its cluster has (registered by servers)
+_seen_tasks: dict = {}  # scheduler id -> {task: (address, details)} ever seen in this process
 
 
 def expect_tasks(target: str, tasks) -> None:
@@ -116,8 +120,14 @@ class DaskEngine:
         self._session_id = uuid.uuid4().hex[:16]  # as TF prints a session handle
         self._isolate = session.config.isolate_session_state
         self._lock = threading.Lock()
-        self._tasks = self._wait_for_tasks(session.target)
-        self._lost: set = set()
+        current = self._wait_for_tasks(session.target)
+        # Tasks that were seen here and are gone now are the cluster's still, lost for
+        # the moment (as a TF cluster spec names a task that is down): placement takes
+        # them, and runs needing them fail with UnavailableError until they are back.
+        seen = _seen_tasks.setdefault(self._client.scheduler_info()["id"], {})
+        seen.update(current)
+        self._tasks = dict(seen)
+        self._lost: set = set(seen) - set(current)
         self._used: set = set()  # addresses holding this session's state
         self._payload = None
         self._payload_version = None
@@ -221,6 +231,7 @@ class DaskEngine:
 
     def _run(self, cut: _Cut, addresses: dict, values: list, run) -> list:
         import dask
+        from dask._expr import LLGExpr
         from dask._task_spec import Task, TaskRef, parse_input
 
         plan_feeds = {name: values[slot] for name, slot in cut.feeds.items()}
@@ -244,7 +255,9 @@ class DaskEngine:
             self._used.update(addresses.values())
         self._start_renewing()
         with dask.annotate(workers=where.get, allow_other_workers=False):
-            futures = self._client.get(graph, list(graph), sync=False)
+            # A run's graph is new every time: name it by the run, not by hashing it.
+            expr = LLGExpr(graph, _determ_token=run_id)
+            futures = self._client.get(expr, list(graph), sync=False)
         with self._lock:
             self._running += 1
         try:
