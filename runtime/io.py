@@ -12,6 +12,7 @@ from .ops.parsing_ops import (
     parse_example,
     parse_single_example,
 )
+from .ops.string_ops import decode_base64, encode_base64
 from .records import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "TFRecordOptions",
     "TFRecordWriter",
     "VarLenFeature",
+    "decode_base64",
     "decode_csv",
     "decode_raw",
+    "encode_base64",
     "gfile",
     "load_graph",
     "matching_files",

@@ -25,4 +25,5 @@ from . import (
     tensor_array,  # TensorArrays
     tensor_list,  # TF2's TensorLists
     training,  # optimizers
+    unicode,  # Unicode decoding, encoding, scripts
 )

@@ -89,7 +89,7 @@ def summarize_value_v2(value, limit: int) -> str:
     """
     array = np.asarray(value)
     if array.ndim == 0:
-        return format_element(array.item())
+        return format_element(array.item(), quote=True)  # a string in quotes, as TF's
     return _nested_v2(array, limit, 1)
 
 

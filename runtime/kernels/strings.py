@@ -7,12 +7,15 @@ Formatting is C's ``printf``, as TF's ``AsString``.
 
 from __future__ import annotations
 
+import base64
 import functools
+import itertools
 import re
 
 import numpy as np
 
 from ..registry import register_kernel
+from . import hashing
 from .array import fail
 from .math import shape_text
 
@@ -331,3 +334,173 @@ def reduce_join(inputs, reduction_indices, *, keep_dims, separator):
     if keep_dims:
         out = out.reshape([1 if d in axes else strings.shape[d] for d in range(rank)])
     return (out,)
+
+
+# -- hash buckets, fingerprints ----------------------------------------------------------
+
+
+def _buckets(hash_fn, input, num_buckets: int) -> np.ndarray:
+    return _map(lambda _, s: hash_fn(s) % num_buckets, _strings(input), dtype=np.int64)
+
+
+@register_kernel("StringToHashBucketFast")
+def string_to_hash_bucket_fast(input, *, num_buckets):
+    return (_buckets(hashing.fingerprint64, input, num_buckets),)
+
+
+@register_kernel("StringToHashBucket")
+def string_to_hash_bucket(string_tensor, *, num_buckets):
+    return (_buckets(hashing.hash64, string_tensor, num_buckets),)
+
+
+@register_kernel("StringToHashBucketStrong")
+def string_to_hash_bucket_strong(input, *, num_buckets, key):
+    if len(key) != 2:
+        fail(f"Key must have 2 elements, got {len(key)}")
+    keyed = (int(key[0]), int(key[1]))
+    return (_buckets(lambda s: hashing.siphash(keyed, s), input, num_buckets),)
+
+
+def _fingerprint_bytes(value: int) -> bytes:
+    return value.to_bytes(8, "little")
+
+
+@register_kernel("Fingerprint")
+def fingerprint(data, method, *, T):
+    if np.ndim(method) != 0:
+        fail(f"`method` should be a scalar string: {shape_text(np.shape(method))}")
+    name = _strings(method).item()
+    if name != b"farmhash64":
+        fail(f"Unsupported fingerprint method: {name.decode(errors='replace')}")
+    if np.ndim(data) < 1:
+        fail(f"`data` should have at least one dimension: {shape_text(np.shape(data))}")
+    rows = np.asarray(data).reshape(np.shape(data)[0], -1)
+    out = np.empty((len(rows), 8), dtype=np.uint8)
+    for i, row in enumerate(rows):
+        if rows.dtype == object:
+            strings = _strings(row)
+            # A string alone is hashed; several are hashed as their fingerprints in a row.
+            text = (
+                strings[0]
+                if np.ndim(data) == 1
+                else b"".join(_fingerprint_bytes(hashing.fingerprint64(s)) for s in strings)
+            )
+        else:
+            text = np.ascontiguousarray(row).tobytes()
+        out[i] = np.frombuffer(_fingerprint_bytes(hashing.fingerprint64(text)), np.uint8)
+    return (out,)
+
+
+# -- base64 (web-safe, as TF's) ------------------------------------------------------------
+
+_WEB_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@register_kernel("EncodeBase64")
+def encode_base64(input, *, pad):
+    def encode(_, value):
+        text = base64.urlsafe_b64encode(value)
+        return text if pad else text.rstrip(b"=")
+
+    return (_map(encode, _strings(input)),)
+
+
+@register_kernel("DecodeBase64")
+def decode_base64(input):
+    def decode(_, value):
+        text = value.rstrip(b"=")
+        if len(value) - len(text) > 2 or not _WEB_SAFE.issuperset(text):
+            fail("Invalid character found in base64.")
+        if len(text) % 4 == 1:
+            fail("Base64 string length cannot be 1 modulo 4.")
+        return base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+
+    return (_map(decode, _strings(input)),)
+
+
+# -- n-grams, segment joins ----------------------------------------------------------------
+
+
+def _ngrams(tokens: list, width: int, count: int, pad: tuple, separator: bytes) -> list:
+    """TF's ``CreateNgrams``: ``count`` n-grams of ``width`` over ``tokens``, padded by
+    ``pad = (left, right, pad_width)``; a separator never doubles."""
+    left, right, pad_width = pad
+    pad_width = min(width - 1, pad_width) if pad_width >= 0 else width - 1
+    grams = []
+    for index in range(count):
+        lead = max(0, pad_width - index)
+        trail = max(0, pad_width - (count - index - 1))
+        taken = width - lead - trail
+        start = 0 if lead else index - pad_width
+        parts = [left] * lead + tokens[start : start + taken] + [right] * trail
+        grams.append(separator.join(parts))
+    return grams
+
+
+def _ngram_count(length: int, width: int, pad_width: int) -> int:
+    pad_width = min(width - 1, pad_width) if pad_width >= 0 else width - 1
+    return max(0, length + 2 * pad_width - width + 1)
+
+
+@register_kernel("StringNGrams")
+def string_ngrams(
+    data,
+    data_splits,
+    *,
+    separator,
+    ngram_widths,
+    left_pad,
+    right_pad,
+    pad_width,
+    preserve_short_sequences,
+    Tsplits,
+):
+    splits = np.asarray(data_splits).tolist()
+    tokens = list(_strings(data).reshape(-1))
+    if not splits or splits[0] != 0 or splits[-1] != len(tokens) or splits != sorted(splits):
+        fail(
+            "Invalid split value: splits must start at 0, end at the number of tokens "
+            f"({len(tokens)}) and not decrease, got {splits}"
+        )
+    as_bytes = [(x.encode() if isinstance(x, str) else x) for x in (separator, left_pad, right_pad)]
+    separator, pad = as_bytes[0], (as_bytes[1], as_bytes[2], pad_width)
+    grams, out_splits = [], [0]
+    for begin, end in itertools.pairwise(splits):
+        row = tokens[begin:end]
+        made = []
+        for width in ngram_widths:
+            made += _ngrams(row, width, _ngram_count(len(row), width, pad_width), pad, separator)
+        if preserve_short_sequences and not made and row:
+            # The whole (padded) row, once: the only n-gram of a too-short sequence.
+            made = _ngrams(row, len(row) + 2 * max(pad_width, 0), 1, pad, separator)
+        grams += made
+        out_splits.append(len(grams))
+    values = np.empty(len(grams), dtype=object)
+    values[:] = grams
+    return values, np.array(out_splits, dtype=Tsplits.as_numpy_dtype)
+
+
+@register_kernel("UnsortedSegmentJoin")
+def unsorted_segment_join(inputs, segment_ids, num_segments, *, separator, Tindices, Tnumsegments):
+    strings, ids = _strings(inputs), np.asarray(segment_ids)
+    if strings.shape[: ids.ndim] != ids.shape:
+        fail(
+            "segment_ids.shape = "
+            + shape_text(ids.shape)
+            + " is not a prefix of inputs.shape = "
+            + shape_text(strings.shape)
+        )
+    count = int(num_segments)
+    if ids.size and (ids.min() < 0 or ids.max() >= count):
+        fail("segment_ids are not allowed to exceed num_segments or to have negative values.")
+    sep = separator.encode() if isinstance(separator, str) else separator
+    inner = strings.shape[ids.ndim :]
+    pieces = strings.reshape(ids.size, -1)
+    joined = [[[] for _ in range(pieces.shape[1])] for _ in range(count)]
+    for segment, row in zip(ids.reshape(-1).tolist(), pieces):
+        for j, value in enumerate(row):
+            joined[segment][j].append(value)
+    out = np.empty((count, pieces.shape[1]), dtype=object)
+    for index in np.ndindex(*out.shape):
+        out[index] = sep.join(joined[index[0]][index[1]])
+    return (out.reshape((count, *inner)),)

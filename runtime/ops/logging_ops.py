@@ -228,13 +228,17 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
     template = sep.join(placeholder if isinstance(v, Tensor) else str(v) for v in inputs)
     graph = graph_of(tensors)
     with graph.name_scope(name or "PrintV2") as scope:
-        formatted = apply_op(
-            STRING_FORMAT,
-            [tensors],
-            "StringFormat",
-            T=[t.dtype.base_dtype for t in tensors],
-            template=template,
-            placeholder=placeholder,
-            summarize=summarize,
-        ).outputs[0]
+        lone = tensors[0] if len(inputs) == len(tensors) == 1 else None
+        if lone is not None and lone.dtype == dtypes.string and lone.shape.rank == 0:  # printed as it is, as TF's (formatting would quote it)
+            formatted = tensors[0]
+        else:
+            formatted = apply_op(
+                STRING_FORMAT,
+                [tensors],
+                "StringFormat",
+                T=[t.dtype.base_dtype for t in tensors],
+                template=template,
+                placeholder=placeholder,
+                summarize=summarize,
+            ).outputs[0]
         return apply_op(PRINT_V2, [formatted], scope, output_stream=stream, end=end)

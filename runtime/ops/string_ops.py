@@ -17,11 +17,14 @@ from ..registry import OpDef, TensorSpec, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
 from ..sparse_tensor import SparseTensor
+from . import math_ops
+from .concat_ops import concat
 from .constant_value import known_value
-from .core import convert_to_tensor, deprecated_argument_lookup
+from .core import apply_op, convert_to_tensor, deprecated_argument_lookup
+from .logging_ops import STRING_FORMAT
 from .packing import build
-from .shape_ops import expand_dims
-from .shape_util import merge_shapes, with_rank
+from .shape_ops import expand_dims, reshape, shape
+from .shape_util import merge_shapes, with_rank, with_rank_at_least
 
 __all__ = [
     "as_string",
@@ -526,9 +529,350 @@ def reduce_join(
     return reduce_join_v2(inputs, axis, bool(keepdims), separator, name)
 
 
+# -- hash buckets and fingerprints ---------------------------------------------------------
+
+
+def _hash_bucket_op(op_type: str, input_name: str, extra_attrs: tuple = ()) -> OpDef:
+    return register_op(
+        OpDef(
+            op_type,
+            (f"{input_name}: string",),
+            ("output: int64",),
+            ("num_buckets: int >= 1", *extra_attrs),
+            lambda input, **_: [TensorSpec(dtypes.int64, input.shape)],
+        )
+    )
+
+
+STRING_TO_HASH_BUCKET = _hash_bucket_op("StringToHashBucket", "string_tensor")
+STRING_TO_HASH_BUCKET_FAST = _hash_bucket_op("StringToHashBucketFast", "input")
+STRING_TO_HASH_BUCKET_STRONG = _hash_bucket_op(
+    "StringToHashBucketStrong", "input", ("key: list(int)",)
+)
+
+
+def string_to_hash_bucket_fast(input, num_buckets, name=None) -> Tensor:
+    """Each string's bucket in ``[0, num_buckets)``: FarmHash's ``Fingerprint64`` modulo
+    ``num_buckets``, the very numbers TF gives (``tf.strings.to_hash_bucket_fast``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     b = string_to_hash_bucket_fast(["Hello", "TensorFlow", "2.x"], 3)
+    ...     print(tf.compat.v1.Session().run(b))
+    [0 2 2]
+    """
+    return build(STRING_TO_HASH_BUCKET_FAST, [input], name, num_buckets=num_buckets).outputs[0]
+
+
+def string_to_hash_bucket_v1(string_tensor=None, num_buckets=None, name=None, input=None):
+    """TF1's ``tf.string_to_hash_bucket``: buckets by TF's legacy ``Hash64`` (prefer
+    :func:`string_to_hash_bucket_fast`; ``input`` is the new name of ``string_tensor``)."""
+    string_tensor = deprecated_argument_lookup("input", input, "string_tensor", string_tensor)
+    return build(STRING_TO_HASH_BUCKET, [string_tensor], name, num_buckets=num_buckets).outputs[0]
+
+
+def string_to_hash_bucket(input, num_buckets, name=None) -> Tensor:
+    """TF2's ``tf.strings.to_hash_bucket``: buckets by TF's legacy ``Hash64``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     b = string_to_hash_bucket(["Hello", "TensorFlow", "2.x"], 3)
+    ...     print(tf.compat.v1.Session().run(b))
+    [2 0 1]
+    """
+    return string_to_hash_bucket_v1(input, num_buckets, name)
+
+
+def string_to_hash_bucket_strong(input, num_buckets, key, name=None) -> Tensor:
+    """Each string's bucket by SipHash-2-4 under the secret ``key`` (two ints): buckets
+    an adversary cannot aim at (``tf.strings.to_hash_bucket_strong``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     b = string_to_hash_bucket_strong(["Hello", "TensorFlow", "2.x"], 3, [1, 2])
+    ...     print(tf.compat.v1.Session().run(b))
+    [2 2 1]
+    """
+    return build(
+        STRING_TO_HASH_BUCKET_STRONG, [input], name, num_buckets=num_buckets, key=list(key)
+    ).outputs[0]
+
+
+def _fingerprint_shape(data: TensorSpec, method: TensorSpec, *, T):
+    dims = with_rank_at_least(data.shape, 1)
+    with_rank(method.shape, 0)
+    known = known_value(method)
+    if known is not None:
+        name = np.asarray(known, dtype=object).item()
+        name = name.decode(errors="replace") if isinstance(name, bytes) else name
+        if name != "farmhash64":
+            raise ValueError(f"Unsupported method: {name}")
+    return [TensorSpec(dtypes.uint8, TensorShape([dims[0] if dims.rank else None, 8]))]
+
+
+FINGERPRINT = register_op(
+    OpDef(
+        "Fingerprint",
+        ("data: T", "method: string"),
+        ("fingerprint: uint8",),
+        ("T: type",),
+        _fingerprint_shape,
+    )
+)
+
+
+def fingerprint(data, method="farmhash64", name=None) -> Tensor:
+    """A 64-bit fingerprint (8 little-endian bytes) of each row ``data[i]``: FarmHash's
+    ``Fingerprint64`` of its bytes, the same on every machine and in TF.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     f = fingerprint(["a", "b"])
+    ...     print(tf.compat.v1.Session().run(f).shape)
+    (2, 8)
+    """
+    return build(FINGERPRINT, [data, method], name).outputs[0]
+
+
+# -- base64 --------------------------------------------------------------------------------
+
+ENCODE_BASE64 = register_op(
+    OpDef(
+        "EncodeBase64",
+        ("input: string",),
+        ("output: string",),
+        ("pad: bool = false",),
+        _unchanged_string,
+    )
+)
+DECODE_BASE64 = register_op(
+    OpDef("DecodeBase64", ("input: string",), ("output: string",), (), _unchanged_string)
+)
+
+
+def encode_base64(input, pad=False, name=None) -> Tensor:
+    """Each string in web-safe base64 (``-`` and ``_`` for ``+`` and ``/``), padded with
+    ``=`` only if ``pad``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = encode_base64(["ab", "\xff"])
+    ...     print(tf.compat.v1.Session().run(s).tolist())
+    [b'YWI', b'w78']
+    """
+    return build(ENCODE_BASE64, [input], name, pad=bool(pad)).outputs[0]
+
+
+def decode_base64(input, name=None) -> Tensor:
+    """Each web-safe base64 string decoded (padded or not).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(decode_base64(["YWI", "YWI="])).tolist())
+    [b'ab', b'ab']
+    """
+    return build(DECODE_BASE64, [input], name).outputs[0]
+
+
+# -- format, n-grams, segment joins --------------------------------------------------------
+
+
+def string_format(template, inputs, placeholder="{}", summarize=3, name=None) -> Tensor:
+    """``template`` with each ``placeholder`` replaced by the next tensor of ``inputs``,
+    shown numpy-style with ``summarize`` elements at each end of a dimension (-1: all).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = string_format("x = {}", tf.range(8), summarize=2)
+    ...     print(tf.compat.v1.Session().run(s).decode())
+    x = [0 1 ... 6 7]
+    """
+    if isinstance(inputs, Tensor):
+        inputs = [inputs]
+    if template.count(placeholder) != len(inputs):
+        raise ValueError(
+            f"The template expects {template.count(placeholder)} tensors, but the inputs only "
+            f"has {len(inputs)}. Please ensure the number of placeholders in template matches "
+            "inputs length."
+        )
+    with name_scope(name, "StringFormat", list(inputs)) as scope:
+        tensors = [convert_to_tensor(value) for value in inputs]
+        return apply_op(
+            STRING_FORMAT,
+            [tensors],
+            scope,
+            template=template,
+            placeholder=placeholder,
+            summarize=int(summarize),
+        ).outputs[0]
+
+
+def _ngrams_shape(data: TensorSpec, data_splits: TensorSpec, **_attrs):
+    with_rank(data.shape, 1)
+    with_rank(data_splits.shape, 1)
+    return [
+        TensorSpec(dtypes.string, TensorShape([None])),
+        TensorSpec(_attrs["Tsplits"], data_splits.shape),
+    ]
+
+
+STRING_NGRAMS = register_op(
+    OpDef(
+        "StringNGrams",
+        ("data: string", "data_splits: Tsplits"),
+        ("ngrams: string", "ngrams_splits: Tsplits"),
+        (
+            "separator: string",
+            "ngram_widths: list(int) >= 0",
+            "left_pad: string",
+            "right_pad: string",
+            "pad_width: int",
+            "preserve_short_sequences: bool",
+            "Tsplits: {int32, int64} = DT_INT64",
+        ),
+        _ngrams_shape,
+    )
+)
+
+
+def _pad_strings(pad_values, padding_width) -> tuple:
+    """``(left_pad, right_pad, pad_width)`` as TF's ``ngrams`` reads its arguments."""
+    text = (str, bytes)
+    if pad_values is None:
+        left = right = ""
+    elif isinstance(pad_values, list | tuple):
+        if not all(isinstance(value, text) for value in pad_values[:2]):
+            raise TypeError("pad_values must be a string, tuple of strings, or None.")
+        left, right = pad_values[0], pad_values[1]
+    elif isinstance(pad_values, text):
+        left = right = pad_values
+    else:
+        raise TypeError("pad_values must be a string, tuple of strings, or None.")
+    if padding_width is not None and padding_width < 1:
+        raise ValueError("padding_width must be greater than 0.")
+    if padding_width is not None and pad_values is None:
+        raise ValueError("pad_values must be provided if padding_width is set.")
+    if pad_values is None:
+        return left, right, 0
+    return left, right, -1 if padding_width is None else int(padding_width)
+
+
+def ngrams(
+    data,
+    ngram_width,
+    separator=" ",
+    pad_values=None,
+    padding_width=None,
+    preserve_short_sequences=False,
+    name=None,
+) -> Tensor:
+    """The n-grams of each row (the last axis) of the string tensor ``data``, for each
+    width of ``ngram_width``, joined by ``separator``; ``pad_values`` (a string, or the
+    left and right pads) pads each row by ``padding_width`` (default: width - 1).
+
+    A row too short for any n-gram gives none (or, with ``preserve_short_sequences``,
+    itself padded). TF returns a ``RaggedTensor`` for a ``RaggedTensor`` input; this
+    runtime's inputs are dense, and so are its results, as TF's for dense inputs.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     grams = ngrams(["a", "b", "c"], 2, separator="+")
+    ...     print(tf.compat.v1.Session().run(grams).tolist())
+    [b'a+b', b'b+c']
+    """
+    with name_scope(name, "StringNGrams", [data]):
+        left, right, pad_width = _pad_strings(pad_values, padding_width)
+        data = convert_to_tensor(data, dtype=dtypes.string, name="data")
+        if data.shape.rank is None:
+            raise ValueError("Rank of data must be known.")
+        if data.shape.rank == 0:
+            raise ValueError("Data must have rank>0")
+        widths = list(ngram_width) if isinstance(ngram_width, list | tuple) else [ngram_width]
+        for width in widths:
+            if width < 1:
+                raise ValueError(f"All ngram_widths must be greater than 0. Got {ngram_width}")
+        dims = shape(data, out_type=dtypes.int64)
+        # One row per vector of the last axis: splits 0, n, 2n, ...
+        splits = math_ops.range(0, math_ops.reduce_prod(dims[:-1]) + 1) * dims[-1]
+        grams = build(
+            STRING_NGRAMS,
+            [reshape(data, [-1]), splits],
+            None,
+            separator=separator,
+            ngram_widths=[int(w) for w in widths],
+            left_pad=left,
+            right_pad=right,
+            pad_width=pad_width,
+            preserve_short_sequences=bool(preserve_short_sequences),
+        ).outputs[0]
+        if data.shape.rank == 1:
+            return grams
+        return reshape(grams, concat([shape(data)[:-1], [-1]], 0))
+
+
+def _segment_join_shape(inputs: TensorSpec, segment_ids: TensorSpec, num_segments: TensorSpec, **_):
+    count = known_value(num_segments)
+    if inputs.shape.rank is None or segment_ids.shape.rank is None:
+        return [TensorSpec(dtypes.string, TensorShape(None))]
+    inner = inputs.shape.as_tuple()[segment_ids.shape.rank :]
+    return [TensorSpec(dtypes.string, TensorShape([None if count is None else int(count), *inner]))]
+
+
+UNSORTED_SEGMENT_JOIN = register_op(
+    OpDef(
+        "UnsortedSegmentJoin",
+        ("inputs: string", "segment_ids: Tindices", "num_segments: Tnumsegments"),
+        ("output: string",),
+        (
+            "separator: string = ''",
+            "Tindices: {int32, int64}",
+            "Tnumsegments: {int32, int64} = DT_INT32",
+        ),
+        _segment_join_shape,
+    )
+)
+
+
+def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None) -> Tensor:
+    """The strings of ``inputs`` joined per segment (``segment_ids`` a prefix of its
+    shape), in order, with ``separator``; a segment with none is empty.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = unsorted_segment_join(["a", "b", "c"], [1, 0, 1], 2, separator=",")
+    ...     print(tf.compat.v1.Session().run(s).tolist())
+    [b'b', b'a,c']
+    """
+    return build(
+        UNSORTED_SEGMENT_JOIN, [inputs, segment_ids, num_segments], name, separator=separator
+    ).outputs[0]
+
+
 # tf.compat.v1's top-level string names.
 V1_OVERRIDES = {
     "as_string": as_string,
+    "fingerprint": fingerprint,
+    "string_to_hash_bucket": string_to_hash_bucket_v1,
+    "string_to_hash_bucket_fast": string_to_hash_bucket_fast,
+    "string_to_hash_bucket_strong": string_to_hash_bucket_strong,
     "regex_replace": regex_replace,
     "string_join": string_join,
     "string_split": string_split,
