@@ -23,8 +23,8 @@ from .view import MIME_TYPE, GraphView, first_sight
 
 SVG_MIME = "image/svg+xml"
 PAYLOAD_MAX_BYTES = 4_000_000  # above this the interactive graph is left out
-# Notebook files store a JSON object indented, line by line (twice its size); above
-# this the payload travels as its compact JSON text, which the extension parses.
+# Notebook files store a JSON object indented, one entry a line (about 1.5 times its
+# compact text); above this the payload travels as that text, which the extension parses.
 PAYLOAD_AS_TEXT_BYTES = 200_000
 SVG_MAX_BYTES = 1_000_000  # above this the SVG shows the first-sight overview, or is left out
 

@@ -27,7 +27,7 @@ class GraphWidget(widgets.DOMWidget):
     >>> with g.as_default():
     ...     c = tf.constant(1.0, name="c")
     >>> widget = GraphWidget(payload=GraphView(g).to_json())
-    >>> [node["name"] for node in widget.payload["nodes"]], widget.selected
+    >>> widget.payload["nodes"]["name"], widget.selected
     (['c'], '')
     """
 

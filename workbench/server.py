@@ -32,7 +32,7 @@ def graph_payload(data: bytes) -> dict:
     >>> payload = graph_payload(b'node { name: "two" op: "Const" attr { key: "dtype" '
     ...     b'value { type: DT_FLOAT } } attr { key: "value" value { tensor { dtype: DT_FLOAT '
     ...     b'tensor_shape {} float_val: 2 } } } }')
-    >>> [node["name"] for node in payload["nodes"]]
+    >>> payload["nodes"]["name"]
     ['two']
     """
     from runtime.graph_io import load_graph

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import difflib
 import functools
+import re
 from collections import Counter
 
 import numpy as np
@@ -174,16 +175,17 @@ class GraphView:
         >>> again.to_json() == GraphView(g).to_json()
         True
         """
-        devices = [d["name"] for d in payload["devices"]]
-        nodes = [_node_of_json(record, devices, payload["placed"]) for record in payload["nodes"]]
-        frames = {g["name"] for g in payload["groups"] if g["kind"] == "frame"}
+        nodes = _nodes_of_json(payload)
+        groups = _filled(payload["groups"], _GROUP_DEFAULTS, len(payload["groups"]["kind"]))
+        frames = {
+            name for name, kind in zip(_group_names(groups), groups["kind"]) if kind == "frame"
+        }
         view = cls.__new__(cls)
         view._init(nodes, edges_between(nodes), payload["color_by"], payload.get("name", ""),
                    payload["placed"], frames)  # fmt: skip
-        for group in view.groups:
-            saved = next(g for g in payload["groups"] if g["id"] == group.id)
-            group.iterations = saved.get("iterations")
-        view.expanded = list(payload["expanded"])
+        for group, iterations in zip(view.groups, groups["iterations"]):
+            group.iterations = iterations
+        view.expanded = [view.groups[i].id for i in payload["expanded"]]
         return view
 
     def _init(self, nodes, edges, color_by, name, placed, frames=None) -> None:
@@ -266,20 +268,38 @@ class GraphView:
         return self.colors[self.color_by].get(self.color_key(node), palette.NEUTRAL)
 
     def to_json(self) -> dict:
-        """The ``application/vnd.tfgraph.v2+json`` payload (plain JSON types)."""
-        device_index = {d.name: i for i, d in enumerate(self.devices)}
-        grouping = self.grouping
+        """The ``application/vnd.tfgraph.v2+json`` payload (plain JSON types).
+
+        Ops and groups go as columns (one list per field), ops and groups referred to
+        by position; scopes and tensor types are listed once and referred to by index,
+        and a column whose every entry is its default is left out (see the schema).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default() as g:
+        ...     a = tf.constant(1.0, name="a")
+        ...     with tf.name_scope("s"):
+        ...         b = tf.negative(a, name="b")
+        >>> payload = GraphView(g).to_json()
+        >>> {key: payload["nodes"][key] for key in ("name", "scope", "op", "inputs", "outputs")}
+        {'name': ['a', 'b'], 'scope': [-1, 0], 'op': ['Const', 'Neg'], 'inputs': [[], [0]], \
+'outputs': [[0], [0]]}
+        >>> payload["scopes"], payload["tensor_types"], "device" in payload["nodes"]
+        (['s'], [['float32', []]], False)
+        """
+        group_index = {g.id: i for i, g in enumerate(self.groups)}
+        nodes, scopes, tensor_types = self._node_columns(group_index)
         payload = {
             "version": PAYLOAD_VERSION,
             "name": self.name,
             "color_by": self.color_by,
             "placed": self.placed,
-            "nodes": [
-                _node_json(n, grouping.group_of[i], grouping.auxiliary[i], device_index)
-                for i, n in enumerate(self.nodes)
-            ],
-            "groups": [_group_json(g) for g in self.groups],
-            "expanded": list(self.expanded),
+            "nodes": nodes,
+            "scopes": scopes,
+            "tensor_types": tensor_types,
+            "groups": _group_columns(self.groups, group_index),
+            "expanded": [group_index[g] for g in self.expanded],
             "devices": [dataclasses.asdict(d) for d in self.devices],
             "categories": {
                 op: palette.op_category(op) for op in sorted({n.op for n in self.nodes})
@@ -292,6 +312,38 @@ class GraphView:
                 f"Attributes and creation sites are left out of graphs over {DETAILS_MAX_OPS:,} ops."
             )
         return payload
+
+    def _node_columns(self, group_index: dict) -> tuple:
+        """``(columns, scopes, tensor types)`` of the payload's ``nodes``."""
+        nodes, grouping = self.nodes, self.grouping
+        position = {node.name: i for i, node in enumerate(nodes)}
+        device_index = {d.name: i for i, d in enumerate(self.devices)}
+        scopes, types = _Interned(), _Interned()
+        names = [node.name.rpartition("/") for node in nodes]
+        columns = {
+            "name": [leaf for _, _, leaf in names],
+            "op": [node.op for node in nodes],
+            "scope": [scopes.index(scope) if slash else -1 for scope, slash, _ in names],
+            "group": [group_index.get(group, -1) for group in grouping.group_of],
+            "device": [device_index[node.device] for node in nodes],
+            "inputs": [[_tensor_ref(t, position) for t in node.inputs] for node in nodes],
+            "outputs": [[types.index(_tensor_type(t)) for t in node.outputs] for node in nodes],
+            "control_inputs": [[position.get(c, c) for c in node.control_inputs] for node in nodes],
+            "requested_device": [
+                node.requested_device if node.assigned_device is not None else "" for node in nodes
+            ],
+            "status": [node.status for node in nodes],
+            "time_us": [node.time_us for node in nodes],
+            "attrs": [node.attrs for node in nodes],
+            "created_at": [node.created_at for node in nodes],
+            "soft_placed": [i for i, node in enumerate(nodes) if node.soft_placed],
+            "auxiliary": [i for i, aux in enumerate(grouping.auxiliary) if aux],
+        }
+        return (
+            _leave_out_defaults(columns, _NODE_DEFAULTS),
+            scopes.values,
+            [[dtype, shape if shape is None else list(shape)] for dtype, shape in types.values],
+        )
 
     def __repr__(self):
         return (
@@ -488,53 +540,137 @@ def _color_maps(nodes, devices) -> dict:
     }
 
 
-def _node_json(node: Node, group: str, auxiliary: bool, device_index: dict) -> dict:
-    """One node, compactly: defaults left out, outputs as dtype and shape, the device by index."""
-    record = {
-        "name": node.name,
-        "op": node.op,
-        "group": group,
-        "device": device_index[node.device],
-        "inputs": node.inputs,
-        "outputs": [{"dtype": t["dtype"], "shape": t["shape"]} for t in node.outputs],
+# Each column's default (a column of nothing else is left out). The flags list the
+# positions where they are true.
+_NODE_DEFAULTS = {
+    "scope": -1,  # the name has no "/"
+    "group": -1,  # at the top level
+    "device": 0,
+    "inputs": [],
+    "outputs": [],
+    "control_inputs": [],
+    "requested_device": "",
+    "status": None,
+    "time_us": None,  # not measured (a measured 0 µs is not the default)
+    "attrs": {},
+    "created_at": None,
+}
+_GROUP_DEFAULTS = {"parent": -1, "iterations": None}
+_FLAGS = ("soft_placed", "auxiliary")
+_OUTPUT_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+
+class _Interned:
+    """Distinct values in first-appearance order; ``index`` adds one if it is new."""
+
+    def __init__(self):
+        self._index: dict = {}
+
+    def index(self, value) -> int:
+        return self._index.setdefault(value, len(self._index))
+
+    @property
+    def values(self) -> list:
+        return list(self._index)
+
+
+def _leave_out_defaults(columns: dict, defaults: dict) -> dict:
+    """``columns`` less those of nothing but their default (and flags marking nothing)."""
+    return {
+        key: column
+        for key, column in columns.items()
+        if key not in defaults or any(value != defaults[key] for value in column)
+        if key not in _FLAGS or column
     }
-    optional = {
-        "control_inputs": node.control_inputs,
-        "requested_device": node.requested_device if node.assigned_device is not None else "",
-        "soft_placed": node.soft_placed,
-        "auxiliary": auxiliary,
-        "status": node.status,
-        "time_us": node.time_us,
-        "attrs": node.attrs,
-        "created_at": node.created_at,
+
+
+def _filled(columns: dict, defaults: dict, count: int) -> dict:
+    """Every column of a payload's ``nodes`` or ``groups``: defaults filled in, flags
+    as booleans."""
+    filled = dict(columns)
+    for key, default in defaults.items():
+        if key not in columns:
+            filled[key] = [copy.copy(default) for _ in range(count)]
+    for key in _FLAGS:
+        marked = set(columns.get(key, ()))
+        filled[key] = [i in marked for i in range(count)]
+    return filled
+
+
+def _tensor_type(tensor: dict) -> tuple:
+    shape = tensor["shape"]
+    return tensor["dtype"], None if shape is None else tuple(shape)
+
+
+def _tensor_ref(tensor: str, position: dict):
+    """An input in the payload: the producer's position for its output 0, ``[position,
+    output]`` for another output, the name itself for a tensor of no op in the view."""
+    op, _, output = tensor.rpartition(":")
+    if op not in position or not _OUTPUT_INDEX.fullmatch(output):
+        return tensor
+    return position[op] if output == "0" else [position[op], int(output)]
+
+
+def _nodes_of_json(payload: dict) -> list:
+    nodes = _filled(payload["nodes"], _NODE_DEFAULTS, len(payload["nodes"]["name"]))
+    scopes, types = payload["scopes"], payload["tensor_types"]
+    devices = [payload["devices"][d]["name"] for d in nodes["device"]]
+    placed = payload["placed"]
+    names = [
+        leaf if scope < 0 else f"{scopes[scope]}/{leaf}"
+        for leaf, scope in zip(nodes["name"], nodes["scope"])
+    ]
+
+    def tensor_name(ref) -> str:
+        if isinstance(ref, str):
+            return ref
+        op, output = (ref, 0) if isinstance(ref, int) else ref
+        return f"{names[op]}:{output}"
+
+    return [
+        Node(
+            name=name,
+            op=nodes["op"][i],
+            scope=name.rpartition("/")[0],
+            requested_device=nodes["requested_device"][i] if placed else devices[i],
+            assigned_device=devices[i] if placed else None,
+            inputs=[tensor_name(ref) for ref in nodes["inputs"][i]],
+            control_inputs=[
+                c if isinstance(c, str) else names[c] for c in nodes["control_inputs"][i]
+            ],
+            outputs=[
+                {"name": f"{name}:{k}", "dtype": types[t][0], "shape": types[t][1]}
+                for k, t in enumerate(nodes["outputs"][i])
+            ],
+            attrs=nodes["attrs"][i],
+            status=nodes["status"][i],
+            soft_placed=nodes["soft_placed"][i],
+            time_us=nodes["time_us"][i],
+            created_at=nodes["created_at"][i],
+        )
+        for i, name in enumerate(names)
+    ]
+
+
+def _group_columns(groups: list, group_index: dict) -> dict:
+    """The payload's ``groups``: a group's id is ``g`` and its position, its name its
+    enclosing scope's and its label, its op count that of the ops inside."""
+    columns = {
+        "kind": [g.kind for g in groups],
+        "label": [g.label for g in groups],
+        "parent": [group_index.get(g.parent, -1) for g in groups],
+        "iterations": [g.iterations for g in groups],
+        "auxiliary": [i for i, g in enumerate(groups) if g.auxiliary],
     }
-    # Defaults are left out; a measured time of 0 µs is not a default.
-    record.update((k, v) for k, v in optional.items() if v or (k == "time_us" and v is not None))
-    return record
+    return _leave_out_defaults(columns, _GROUP_DEFAULTS)
 
 
-def _node_of_json(record: dict, devices: list, placed: bool) -> Node:
-    device = devices[record["device"]]
-    return Node(
-        name=record["name"],
-        op=record["op"],
-        scope=record["name"].rpartition("/")[0],
-        requested_device=record.get("requested_device", "") if placed else device,
-        assigned_device=device if placed else None,
-        inputs=record["inputs"],
-        control_inputs=record.get("control_inputs", []),
-        outputs=[
-            {"name": f"{record['name']}:{i}", **output}
-            for i, output in enumerate(record["outputs"])
-        ],
-        attrs=record.get("attrs", {}),
-        status=record.get("status"),
-        soft_placed=record.get("soft_placed", False),
-        time_us=record.get("time_us"),
-        created_at=record.get("created_at"),
-    )
-
-
-def _group_json(group) -> dict:
-    record = dataclasses.asdict(group)
-    return {key: value for key, value in record.items() if value or key in ("parent", "op_count")}
+def _group_names(groups: dict) -> list:
+    """Each group's name (``groups``: filled columns): a scope's path, or a series' or
+    chunk's label in its scope."""
+    names, paths = [], []  # paths: the scope each group's children are named in
+    for kind, label, parent in zip(groups["kind"], groups["label"], groups["parent"]):
+        path = paths[parent] if parent >= 0 else ""
+        names.append(f"{path}/{label}" if path else label)
+        paths.append(names[-1] if kind in ("scope", "frame") else path)
+    return names

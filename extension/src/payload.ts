@@ -1,6 +1,8 @@
 /**
- * The tfgraph payload, version 2: its types and a guard that checks untrusted
- * data against them (workbench/schema/tfgraph.v2.schema.json is the contract).
+ * The tfgraph payload, version 2: the graph as the extension uses it (a record
+ * per op and per group) and the reader that checks untrusted data against the
+ * payload as it travels (columns; workbench/schema/tfgraph.v2.schema.json is the
+ * contract) and reads it into those records.
  */
 
 /** The MIME type this extension renders; its version follows the payload version. */
@@ -35,6 +37,7 @@ export interface INode {
   group: string;
   /** Index into the payload's devices. */
   device: number;
+  /** The tensors it reads, named as TF names them (`N:i`). */
   inputs: string[];
   outputs: IOutput[];
   control_inputs?: string[];
@@ -49,12 +52,13 @@ export interface INode {
 
 /** A box that opens: a name scope, a while frame, a series or a chunk of one. */
 export interface IGroup {
+  /** `g` and its position. */
   id: string;
   kind: 'scope' | 'frame' | 'series' | 'chunk';
-  name: string;
   label: string;
   /** Id of the enclosing group, '' at top level; parents come before children. */
   parent: string;
+  /** Ops anywhere inside. */
   op_count: number;
   auxiliary?: true;
   iterations?: number;
@@ -72,7 +76,7 @@ export interface IColorMap {
   [key: string]: string;
 }
 
-/** A whole graph as the workbench sends it (workbench/view.py, `to_json`). */
+/** A whole graph as read from a payload: one record per op and per group. */
 export interface ITFGraphPayload {
   version: 2;
   name?: string;
@@ -86,6 +90,21 @@ export interface ITFGraphPayload {
   categories: { [opType: string]: string };
   dtype_sizes: { [dtype: string]: number };
   colors: { [K in ColorBy]: IColorMap };
+}
+
+/** What reading a payload gives: the graph, or a message naming the first problem. */
+export type PayloadReading =
+  { payload: ITFGraphPayload; error: null } | { payload: null; error: string };
+
+/**
+ * Read untrusted data as payload v2 (as it travels: ops and groups in columns,
+ * workbench/view.py `to_json`) into one record per op and per group.
+ */
+export function readPayload(data: unknown): PayloadReading {
+  const error = payloadError(data);
+  return error === null
+    ? { payload: Private.decode(data as unknown as Private.IWirePayload), error }
+    : { payload: null, error };
 }
 
 /**
@@ -107,13 +126,6 @@ export function payloadError(data: unknown): string | null {
   }
   const problem = Private.findProblem(data);
   return problem === null ? null : `tfgraph payload is malformed: ${problem}`;
-}
-
-/**
- * Whether `data` is a valid payload v2.
- */
-export function isTFGraphPayload(data: unknown): data is ITFGraphPayload {
-  return payloadError(data) === null;
 }
 
 /**
@@ -231,41 +243,64 @@ namespace Private {
     };
   }
 
+  /** An integer from -1 up: an index, or -1 for none. */
+  const indexOrNone: Check = (v, p) =>
+    Number.isInteger(v) && (v as number) >= -1 ? null : `${p} must be an integer from -1 up`;
+
+  /** An array of exactly these entries. */
+  function tuple(checks: Check[]): Check {
+    return (v, p) => {
+      if (!Array.isArray(v) || v.length !== checks.length) {
+        return `${p} must be an array of ${checks.length}`;
+      }
+      for (let i = 0; i < checks.length; i++) {
+        const problem = checks[i](v[i], `${p}[${i}]`);
+        if (problem !== null) {
+          return problem;
+        }
+      }
+      return null;
+    };
+  }
+
+  /** A value that passes one of `checks`, which `description` names. */
+  function either(description: string, ...checks: Check[]): Check {
+    return (v, p) =>
+      checks.some(check => check(v, p) === null) ? null : `${p} must be ${description}`;
+  }
+
   const shape: Check = nullable(arrayOf(nullable(integer)));
+  const positions = arrayOf(integer);
+  // An input: the producer's position (its output 0), [position, output], or a name.
+  const tensor = either(
+    'an op position, [position, output] or a tensor name',
+    integer,
+    tuple([integer, integer]),
+    string
+  );
 
-  const output = record({ dtype: string, shape });
-
-  const node = record(
+  const nodes = record(
+    { name: arrayOf(string), op: arrayOf(string) },
     {
-      name: string,
-      op: string,
-      group: string,
-      device: integer,
-      inputs: arrayOf(string),
-      outputs: arrayOf(output)
-    },
-    {
-      control_inputs: arrayOf(string),
-      requested_device: string,
-      soft_placed: oneOf([true]),
-      auxiliary: oneOf([true]),
-      status: oneOf(STATUSES),
-      time_us: number,
-      attrs: mapOf(string),
-      created_at: string
+      scope: arrayOf(indexOrNone),
+      group: arrayOf(indexOrNone),
+      device: arrayOf(integer),
+      inputs: arrayOf(arrayOf(tensor)),
+      outputs: arrayOf(positions),
+      control_inputs: arrayOf(arrayOf(either('an op position or name', integer, string))),
+      requested_device: arrayOf(string),
+      status: arrayOf(oneOf([...STATUSES, null])),
+      time_us: arrayOf(nullable(number)),
+      attrs: arrayOf(mapOf(string)),
+      created_at: arrayOf(nullable(string)),
+      soft_placed: positions,
+      auxiliary: positions
     }
   );
 
-  const group = record(
-    {
-      id: string,
-      kind: oneOf(['scope', 'frame', 'series', 'chunk']),
-      name: string,
-      label: string,
-      parent: string,
-      op_count: integer
-    },
-    { auxiliary: oneOf([true]), iterations: integer }
+  const groups = record(
+    { kind: arrayOf(oneOf(['scope', 'frame', 'series', 'chunk'])), label: arrayOf(string) },
+    { parent: arrayOf(indexOrNone), iterations: arrayOf(nullable(integer)), auxiliary: positions }
   );
 
   const colorMap = mapOf(color);
@@ -275,9 +310,11 @@ namespace Private {
       version: oneOf([PAYLOAD_VERSION]),
       color_by: oneOf([...COLORINGS]),
       placed: boolean,
-      nodes: arrayOf(node),
-      groups: arrayOf(group),
-      expanded: arrayOf(string),
+      nodes,
+      scopes: arrayOf(string),
+      tensor_types: arrayOf(tuple([string, shape])),
+      groups,
+      expanded: positions,
       devices: arrayOf(record({ name: string, label: string, op_count: integer })),
       categories: mapOf(string),
       dtype_sizes: mapOf(integer),
@@ -292,28 +329,218 @@ namespace Private {
     { name: string, note: string }
   );
 
-  /** What the schema cannot say: references that must resolve. */
-  function findDangling(data: ITFGraphPayload): string | null {
-    const ids = new Set<string>(['']);
-    for (let i = 0; i < data.groups.length; i++) {
-      if (!ids.has(data.groups[i].parent)) {
-        return `payload.groups[${i}].parent names no earlier group`;
-      }
-      ids.add(data.groups[i].id);
-    }
-    for (let i = 0; i < data.nodes.length; i++) {
-      if (!ids.has(data.nodes[i].group)) {
-        return `payload.nodes[${i}].group names no group`;
-      }
-      if (data.nodes[i].device >= data.devices.length) {
-        return `payload.nodes[${i}].device is not an index into devices`;
+  /** The payload as it travels (workbench/schema/tfgraph.v2.schema.json). */
+  export interface IWirePayload {
+    version: 2;
+    name?: string;
+    note?: string;
+    color_by: ColorBy;
+    placed: boolean;
+    nodes: IWireNodes;
+    scopes: string[];
+    tensor_types: [string, Shape][];
+    groups: IWireGroups;
+    expanded: number[];
+    devices: IDevice[];
+    categories: { [opType: string]: string };
+    dtype_sizes: { [dtype: string]: number };
+    colors: { [K in ColorBy]: IColorMap };
+  }
+
+  /** The ops as columns; a column of nothing but its default is left out. */
+  interface IWireNodes {
+    name: string[];
+    op: string[];
+    scope?: number[];
+    group?: number[];
+    device?: number[];
+    inputs?: (number | [number, number] | string)[][];
+    outputs?: number[][];
+    control_inputs?: (number | string)[][];
+    requested_device?: string[];
+    status?: (NodeStatus | null)[];
+    time_us?: (number | null)[];
+    attrs?: { [name: string]: string }[];
+    created_at?: (string | null)[];
+    soft_placed?: number[];
+    auxiliary?: number[];
+  }
+
+  /** The groups as columns, parents first. */
+  interface IWireGroups {
+    kind: IGroup['kind'][];
+    label: string[];
+    parent?: number[];
+    iterations?: (number | null)[];
+    auxiliary?: number[];
+  }
+
+  /** Columns that list positions rather than hold an entry per op or group. */
+  const FLAGS = ['soft_placed', 'auxiliary'];
+
+  /** A message about the first entry of `column` that is (or holds) an index past `limit`. */
+  function outOfRange(
+    column: (number | number[])[] | undefined,
+    limit: number,
+    path: string,
+    what: string
+  ): string | null {
+    const i = (column ?? []).findIndex(v =>
+      (typeof v === 'number' ? [v] : v).some(x => x >= limit)
+    );
+    return i < 0 ? null : `${path}[${i}] is not an index into ${what}`;
+  }
+
+  /** A column of another length than `length`, or a flag out of range, or null. */
+  function unevenColumn(
+    columns: object,
+    length: number,
+    path: string,
+    what: string
+  ): string | null {
+    for (const [key, column] of Object.entries(columns) as [string, unknown[]][]) {
+      const problem = FLAGS.includes(key)
+        ? outOfRange(column as number[], length, `${path}.${key}`, what)
+        : column.length === length
+          ? null
+          : `${path}.${key} has ${column.length} entries, not ${length}`;
+      if (problem !== null) {
+        return problem;
       }
     }
     return null;
   }
 
+  /** Each op's producers: the positions its inputs name (tensors from elsewhere left out). */
+  function producers(inputs: (number | [number, number] | string)[][] | undefined): number[][] {
+    return (inputs ?? []).map(refs =>
+      refs.flatMap(ref =>
+        typeof ref === 'string' ? [] : typeof ref === 'number' ? [ref] : [ref[0]]
+      )
+    );
+  }
+
+  /** What the schema cannot say: columns of one length, references that resolve. */
+  function findDangling(data: IWirePayload): string | null {
+    const { nodes, groups } = data;
+    const ops = nodes.name.length;
+    const count = groups.kind.length;
+    const late = (groups.parent ?? []).findIndex((parent, i) => parent >= i);
+    return (
+      unevenColumn(nodes, ops, 'payload.nodes', 'nodes') ??
+      unevenColumn(groups, count, 'payload.groups', 'groups') ??
+      (late < 0 ? null : `payload.groups.parent[${late}] names no earlier group`) ??
+      outOfRange(nodes.scope, data.scopes.length, 'payload.nodes.scope', 'scopes') ??
+      outOfRange(nodes.group, count, 'payload.nodes.group', 'groups') ??
+      outOfRange(nodes.device, data.devices.length, 'payload.nodes.device', 'devices') ??
+      outOfRange(
+        nodes.outputs,
+        data.tensor_types.length,
+        'payload.nodes.outputs',
+        'tensor_types'
+      ) ??
+      outOfRange(producers(nodes.inputs), ops, 'payload.nodes.inputs', 'nodes') ??
+      outOfRange(producers(nodes.control_inputs), ops, 'payload.nodes.control_inputs', 'nodes') ??
+      outOfRange(data.expanded, count, 'payload.expanded', 'groups')
+    );
+  }
+
   /** The first way `data` departs from the schema, or null. */
   export function findProblem(data: Obj): string | null {
-    return payload(data, 'payload') ?? findDangling(data as unknown as ITFGraphPayload);
+    return payload(data, 'payload') ?? findDangling(data as unknown as IWirePayload);
+  }
+
+  /** One record per op and per group, from a checked payload. */
+  export function decode(data: IWirePayload): ITFGraphPayload {
+    const groups = decodeGroups(data.groups);
+    return {
+      version: data.version,
+      ...(data.name === undefined ? {} : { name: data.name }),
+      ...(data.note === undefined ? {} : { note: data.note }),
+      color_by: data.color_by,
+      placed: data.placed,
+      nodes: decodeNodes(data, groups),
+      groups,
+      expanded: data.expanded.map(i => groups[i].id),
+      devices: data.devices,
+      categories: data.categories,
+      dtype_sizes: data.dtype_sizes,
+      colors: data.colors
+    };
+  }
+
+  /** `fields` less those left undefined (the payload's defaults). */
+  function defined<T extends object>(fields: T): Partial<T> {
+    return Object.fromEntries(
+      Object.entries(fields).filter(([, value]) => value !== undefined)
+    ) as Partial<T>;
+  }
+
+  function decodeGroups(columns: IWireGroups): IGroup[] {
+    const auxiliary = new Set(columns.auxiliary ?? []);
+    return columns.kind.map((kind, i) => {
+      const parent = columns.parent?.[i] ?? -1;
+      return {
+        id: `g${i}`,
+        kind,
+        label: columns.label[i],
+        parent: parent < 0 ? '' : `g${parent}`,
+        op_count: 0, // counted with the ops
+        ...defined({
+          auxiliary: auxiliary.has(i) ? (true as const) : undefined,
+          iterations: columns.iterations?.[i] ?? undefined
+        })
+      };
+    });
+  }
+
+  /** The ops; counts each group's ops on the way. */
+  function decodeNodes(data: IWirePayload, groups: IGroup[]): INode[] {
+    const columns = data.nodes;
+    const names = columns.name.map((leaf, i) => {
+      const scope = columns.scope?.[i] ?? -1;
+      return scope < 0 ? leaf : `${data.scopes[scope]}/${leaf}`;
+    });
+    const parents = groups.map((_, i) => data.groups.parent?.[i] ?? -1);
+    const tensorName = (ref: number | [number, number] | string) =>
+      typeof ref === 'string'
+        ? ref
+        : typeof ref === 'number'
+          ? `${names[ref]}:0`
+          : `${names[ref[0]]}:${ref[1]}`;
+    const soft = new Set(columns.soft_placed ?? []);
+    const auxiliary = new Set(columns.auxiliary ?? []);
+    return names.map((name, i) => {
+      const group = columns.group?.[i] ?? -1;
+      for (let g = group; g >= 0; g = parents[g]) {
+        groups[g].op_count++;
+      }
+      const controls = columns.control_inputs?.[i] ?? [];
+      const attrs = columns.attrs?.[i] ?? {};
+      return {
+        name,
+        op: columns.op[i],
+        group: group < 0 ? '' : `g${group}`,
+        device: columns.device?.[i] ?? 0,
+        inputs: (columns.inputs?.[i] ?? []).map(tensorName),
+        outputs: (columns.outputs?.[i] ?? []).map(t => {
+          const [dtype, shape] = data.tensor_types[t];
+          return { dtype, shape };
+        }),
+        ...defined({
+          control_inputs:
+            controls.length > 0
+              ? controls.map(c => (typeof c === 'string' ? c : names[c]))
+              : undefined,
+          requested_device: columns.requested_device?.[i] || undefined,
+          soft_placed: soft.has(i) ? (true as const) : undefined,
+          auxiliary: auxiliary.has(i) ? (true as const) : undefined,
+          status: columns.status?.[i] ?? undefined,
+          time_us: columns.time_us?.[i] ?? undefined,
+          attrs: Object.keys(attrs).length > 0 ? attrs : undefined,
+          created_at: columns.created_at?.[i] ?? undefined
+        })
+      };
+    });
   }
 }

@@ -27,7 +27,7 @@ import {
   positionOf,
   searchNodes
 } from './layout';
-import { ColorBy, COLORINGS, INode, ITFGraphPayload, payloadError } from './payload';
+import { ColorBy, COLORINGS, INode, ITFGraphPayload, readPayload } from './payload';
 import { anchor, fitCamera, ICamera, ViewState, zoomAt } from './viewstate';
 
 /** The class name added to the renderer's root node. */
@@ -132,14 +132,13 @@ export class TFGraphWidget extends Widget implements IRenderMime.IRenderer {
         return;
       }
     }
-    const problem = payloadError(data);
-    if (problem !== null) {
-      this.showMessage(problem);
+    const { payload, error } = readPayload(data);
+    if (error !== null) {
+      this.showMessage(error);
       return;
     }
     // Each step of a big graph's first draw is its own task, so none blocks the page long.
     await Private.nextTask();
-    const payload = data as ITFGraphPayload;
     const previous = this._payload;
     const same = previous !== null && Private.sameGraph(previous, payload);
     this._payload = payload;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { ITFGraphPayload } from '../src/payload';
+import { ITFGraphPayload, readPayload } from '../src/payload';
 
 const DIR = join(__dirname, '..', '..', 'tests', 'fixtures', 'payloads');
 
@@ -15,9 +15,13 @@ export function loadRaw(name: string): unknown {
   return JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf-8'));
 }
 
-/** A fixture that is a valid payload. */
+/** A fixture that is a valid payload, read. */
 export function load(name: string): ITFGraphPayload {
-  return loadRaw(name) as ITFGraphPayload;
+  const { payload, error } = readPayload(loadRaw(name));
+  if (error !== null) {
+    throw new Error(`fixture ${name}: ${error}`);
+  }
+  return payload;
 }
 
 /** Names of the fixtures that are valid payloads. */

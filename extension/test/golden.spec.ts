@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 import { drawing } from '../src/layout';
-import { ColorBy, ITFGraphPayload, payloadError } from '../src/payload';
+import { ColorBy, readPayload } from '../src/payload';
 
 const FIXTURES = join(__dirname, '..', '..', 'tests', 'fixtures');
 
@@ -27,9 +27,12 @@ interface IGolden {
 const files = readdirSync(join(FIXTURES, 'drawings')).filter(f => f.endsWith('.json'));
 const cases = files.flatMap(file => {
   const golden: IGolden = JSON.parse(readFileSync(join(FIXTURES, 'drawings', file), 'utf-8'));
-  const payload = JSON.parse(
-    readFileSync(join(FIXTURES, 'payloads', golden.payload), 'utf-8')
-  ) as ITFGraphPayload;
+  const { payload, error } = readPayload(
+    JSON.parse(readFileSync(join(FIXTURES, 'payloads', golden.payload), 'utf-8'))
+  );
+  if (error !== null) {
+    throw new Error(`${golden.payload}: ${error}`);
+  }
   return golden.drawings.map(d => [`${file}: ${d.state}`, payload, d] as const);
 });
 
@@ -40,7 +43,6 @@ describe('golden drawings', () => {
   });
 
   it.each(cases)('%s', (_, payload, golden) => {
-    expect(payloadError(payload)).toBeNull();
     const d = drawing(payload, new Set(golden.expanded), golden.color_by);
     expect(
       d.boxes.map(b => ({

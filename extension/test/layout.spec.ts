@@ -65,7 +65,7 @@ describe('drawing', () => {
 
   it('opens groups one level at a time', () => {
     const payload = load('cnn');
-    const conv2 = payload.groups.find(g => g.name === 'conv2')!;
+    const conv2 = payload.groups.find(g => g.label === 'conv2' && g.parent === '')!;
     const d = drawing(payload, new Set([conv2.id]), 'op');
     const inside = d.boxes.filter(b => b.cluster === conv2.id).map(b => b.label.split('\n')[0]);
     expect(inside.slice(0, 5)).toEqual(['weights', 'biases', 'Conv2D', 'BiasAdd', 'Relu']);

@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from workbench.view import GraphView
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
@@ -71,9 +73,9 @@ def test_devices_and_placement_shows_what_it_teaches(execute):
     nb = execute(ROOT / "notebooks/devices_and_placement.ipynb")
     payloads = [o["data"][MIME] for o in outputs(nb) if MIME in o.get("data", {})]
     first = payloads[0]
-    names = [d["name"] for d in first["devices"]]
-    assert {names[n["device"]][-5:] for n in first["nodes"]} == {"CPU:0", "CPU:1", "CPU:2"}
-    soft = [n["name"] for p in payloads for n in p["nodes"] if n.get("soft_placed")]
+    devices = {n.device[-5:] for n in GraphView.from_payload(first).nodes}
+    assert devices == {"CPU:0", "CPU:1", "CPU:2"}
+    soft = [n.name for p in payloads for n in GraphView.from_payload(p).nodes if n.soft_placed]
     assert soft == ["y"]
     text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
     assert "y: (Neg): /job:localhost/replica:0/task:0/device:CPU:0" in text  # log_device_placement
@@ -88,7 +90,7 @@ def test_devices_and_placement_shows_what_it_teaches(execute):
 def test_distributed_training_places_and_trains_on_two_workers(execute):
     nb = execute(ROOT / "notebooks/distributed_training.ipynb")
     [payload] = [o["data"][MIME] for o in outputs(nb) if MIME in o.get("data", {})]
-    tasks = {n["assigned_device"].split("/device:")[0] for n in payload["nodes"]}
+    tasks = {n.assigned_device.split("/device:")[0] for n in GraphView.from_payload(payload).nodes}
     assert tasks == {"/job:worker/replica:0/task:0", "/job:worker/replica:0/task:1"}
     text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
     assert "step  0: loss" in text and "step 25: loss" in text

@@ -8,6 +8,7 @@ import pytest
 
 import runtime as tf
 from workbench import render
+from workbench.view import GraphView
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "workbench/schema/tfgraph.v2.schema.json").read_text())
@@ -16,33 +17,41 @@ CPU1 = "/job:localhost/replica:0/task:0/device:CPU:1"
 
 
 def validate(payload: dict) -> None:
-    """The payload matches the v2 schema and refers only to things it contains."""
+    """The payload matches the v2 schema, refers only to things it contains, and reads
+    back as the view it was made from."""
     jsonschema.Draft202012Validator(SCHEMA).validate(payload)
     json.dumps(payload)  # plain JSON types only
-    groups = {g["id"]: g for g in payload["groups"]}
-    seen: set = set()
-    for group in payload["groups"]:  # parents come first
-        assert group["parent"] == "" or group["parent"] in seen
-        seen.add(group["id"])
-    counts = dict.fromkeys(groups, 0)
-    for node in payload["nodes"]:
-        assert node["group"] == "" or node["group"] in groups
-        assert 0 <= node["device"] < len(payload["devices"])
-        assert node["op"] in payload["categories"]
-        group = node["group"]
-        while group:
-            counts[group] += 1
-            group = groups[group]["parent"]
-    assert counts == {g: groups[g]["op_count"] for g in groups}
-    assert set(payload["expanded"]) <= set(groups)
+    nodes, groups = payload["nodes"], payload["groups"]
+    ops, group_count = len(nodes["name"]), len(groups["kind"])
+    for columns, count in ((nodes, ops), (groups, group_count)):
+        flags = {"soft_placed", "auxiliary"} & set(columns)
+        assert all(len(columns[key]) == count for key in set(columns) - flags)
+        assert all(0 <= i < count for key in flags for i in columns[key])
+    assert all(-1 <= parent < i for i, parent in enumerate(groups.get("parent", [])))
+    assert all(-1 <= g < group_count for g in nodes.get("group", []))
+    assert all(-1 <= s < len(payload["scopes"]) for s in nodes.get("scope", []))
+    assert all(0 <= d < len(payload["devices"]) for d in nodes.get("device", []))
+    assert all(0 <= t < len(payload["tensor_types"]) for ts in nodes.get("outputs", []) for t in ts)
+    refs = [r for key in ("inputs", "control_inputs") for rs in nodes.get(key, []) for r in rs]
+    assert all(
+        0 <= (r if isinstance(r, int) else r[0]) < ops for r in refs if not isinstance(r, str)
+    )
+    assert set(nodes["op"]) <= set(payload["categories"])
+    assert all(0 <= g < group_count for g in payload["expanded"])
     assert set(payload["colors"]["device"]) == {d["name"] for d in payload["devices"]}
     assert set(payload["colors"]["op"]) == set(payload["categories"].values())
+    assert GraphView.from_payload(payload).to_json() == payload
+
+
+def nodes_by_name(payload: dict) -> dict:
+    """``{op name: Node}`` of a payload, as a reader decodes it."""
+    return {node.name: node for node in GraphView.from_payload(payload).nodes}
 
 
 def status_fills(payload: dict) -> dict:
     """``{op name: fill colour}`` of a status-coloured payload (neutral without a status)."""
     colors = payload["colors"]["status"]
-    return {n["name"]: colors.get(n.get("status"), "#dddddd") for n in payload["nodes"]}
+    return {name: colors.get(n.status, "#dddddd") for name, n in nodes_by_name(payload).items()}
 
 
 def two_device_graph():

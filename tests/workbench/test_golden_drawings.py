@@ -187,7 +187,7 @@ def write_invalid_variants() -> None:
     """invalid_malformed.json and invalid_version1.json: two_devices.json spoilt one way each."""
     two = json.loads((FIXTURES / "payloads" / "two_devices.json").read_text())
     malformed = json.loads(json.dumps(two))
-    del malformed["nodes"][2]["op"]
+    del malformed["nodes"]["op"]
     for name, data in (
         ("invalid_malformed", malformed),
         ("invalid_version1", {**two, "version": 1}),

@@ -3,7 +3,7 @@
 import sys
 
 import pytest
-from conftest import validate
+from conftest import nodes_by_name, validate
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -59,8 +59,7 @@ def test_graph_is_shown_coloured_by_placement(ip):
     assert result.success
     [payload] = payloads(captured)
     validate(payload)
-    names = [d["name"] for d in payload["devices"]]
-    devices = {n["name"]: names[n["device"]][-5:] for n in payload["nodes"]}
+    devices = {name: n.device[-5:] for name, n in nodes_by_name(payload).items()}
     assert devices == {"x": "CPU:0", "layer1/w": "CPU:0", "layer1/y": "CPU:1"}
     assert len(set(payload["colors"]["device"].values())) == 2
     [svg] = [o.data["image/svg+xml"] for o in captured.outputs if "image/svg+xml" in o.data]
@@ -89,7 +88,7 @@ def test_trace_shows_a_timeline_and_times(ip):
     )
     assert result.success, captured.stdout
     [payload] = payloads(captured)
-    assert {n["name"] for n in payload["nodes"] if "time_us" in n} == {
+    assert {name for name, n in nodes_by_name(payload).items() if n.time_us is not None} == {
         "layer1/w",
         "layer1/y",
     }
@@ -177,7 +176,7 @@ def test_line_magic_shows_and_runs_the_default_graph(ip):
         with capture_output() as captured:
             ip.run_line_magic("tfgraph", "--run c --color op")
     [payload] = payloads(captured)
-    assert [n["name"] for n in payload["nodes"]] == ["c"] and payload["color_by"] == "op"
+    assert payload["nodes"]["name"] == ["c"] and payload["color_by"] == "op"
     assert "c = np.float32(2.0)" in captured.stdout or "c = 2.0" in captured.stdout
 
 
@@ -205,14 +204,14 @@ def test_graphs_display_themselves_once_loaded(ip):
     with graph.as_default():
         tf.constant(1.0, name="c")
     data, _ = ip.display_formatter.format(graph)
-    assert data[MIME_TYPE]["nodes"][0]["name"] == "c"
+    assert data[MIME_TYPE]["nodes"]["name"] == ["c"]
     assert data["text/plain"].startswith("tfgraph: 1 ops")
 
 
 def test_ops_made_in_cells_name_the_cell(ip):
     result, captured = run(ip, "")
     [payload] = payloads(captured)
-    made = {n["name"]: n["created_at"] for n in payload["nodes"]}
+    made = {name: n.created_at for name, n in nodes_by_name(payload).items()}
     assert made["layer1/y"] == f"<cell {result.execution_count}>, line 6"
 
 

@@ -151,12 +151,17 @@ def test_payload_validates_against_the_schema(two_devices):
     payload = GraphView(graph, session, name="two devices").to_json()
     validate(payload)
     assert payload["version"] == 2 and payload["name"] == "two devices" and payload["placed"]
-    nodes = {n["name"]: n for n in payload["nodes"]}
-    assert nodes["y"]["control_inputs"] == ["init"] and "control_inputs" not in nodes["x"]
-    assert nodes["y"]["requested_device"] == "/device:GPU:0" and nodes["y"]["soft_placed"]
-    assert payload["devices"][nodes["y"]["device"]]["name"] == CPU0
-    assert nodes["layer1/MatMul"]["outputs"] == [{"dtype": "float32", "shape": [None, 2]}]
-    assert nodes["layer1/MatMul"]["group"] == "g0" and payload["groups"][0]["name"] == "layer1"
+    # Ops as columns, by position: x, layer1/w, layer1/MatMul, init, y.
+    nodes = payload["nodes"]
+    assert nodes["name"] == ["x", "w", "MatMul", "init", "y"] and payload["scopes"] == ["layer1"]
+    assert nodes["scope"] == [-1, 0, 0, -1, -1] and nodes["group"] == [-1, 0, 0, -1, -1]
+    assert nodes["inputs"] == [[], [], [0, 1], [], [2]]  # MatMul reads x:0 and layer1/w:0
+    assert nodes["control_inputs"] == [[], [], [], [], [3]]  # ^init -> y
+    assert nodes["requested_device"][4] == "/device:GPU:0" and nodes["soft_placed"] == [4]
+    assert payload["devices"][nodes["device"][4]]["name"] == CPU0
+    assert payload["tensor_types"][nodes["outputs"][2][0]] == ["float32", [None, 2]]
+    assert nodes["outputs"][3] == []  # init has no outputs
+    assert payload["groups"] == {"kind": ["scope"], "label": ["layer1"]}  # defaults left out
     assert payload["categories"]["MatMul"] == "math" and payload["dtype_sizes"]["float32"] == 4
     assert payload["colors"]["device"] == {CPU0: "#cc6677", CPU1: "#332288"}
     assert payload["colors"]["op"]["math"] == palette.CATEGORY_COLORS["math"]
@@ -166,7 +171,7 @@ def test_a_large_graph_leaves_out_details(monkeypatch):
     monkeypatch.setattr(view_module, "DETAILS_MAX_OPS", 2)
     payload = GraphView(scoped_graph(layers=1, blocks=1, ops_per_block=3)).to_json()
     validate(payload)
-    assert not any("attrs" in n or "created_at" in n for n in payload["nodes"])
+    assert "attrs" not in payload["nodes"] and "created_at" not in payload["nodes"]
     assert payload["note"] == "Attributes and creation sites are left out of graphs over 2 ops."
 
 
