@@ -113,12 +113,13 @@ SPARSE_SOFTMAX_XENT = register_op(
 )
 
 
-def _ensure_xent_args(name: str, sentinel, labels, logits) -> None:
-    """TF1's guard: the cross-entropies take ``labels=`` and ``logits=`` by name."""
-    if sentinel is not None:
-        raise ValueError(f"Only call `{name}` with named arguments (labels=..., logits=..., ...)")
+def _ensure_xent_args(name: str, labels, logits) -> None:
+    """TF1's guard: ``labels`` and ``logits`` default to ``None`` but are both needed."""
     if labels is None or logits is None:
-        raise ValueError("Both labels and logits must be provided.")
+        raise ValueError(
+            f"Both `labels` and `logits` must be provided for {name}. "
+            f"Received: labels={labels} and logits={logits}"
+        )
 
 
 def _logits_and_labels(logits, labels) -> tuple[Tensor, Tensor]:
@@ -201,7 +202,7 @@ def _xent_op(logits: Tensor, labels: Tensor, name) -> Tensor:
 
 
 def softmax_cross_entropy_with_logits_v1(
-    _sentinel=None, labels=None, logits=None, dim=-1, name=None, axis=None
+    labels=None, logits=None, dim=-1, name=None, axis=None
 ) -> Tensor:
     """TF1's softmax cross-entropy: as TF2's, but no gradient flows into ``labels``.
 
@@ -214,7 +215,7 @@ def softmax_cross_entropy_with_logits_v1(
     ...     tf.compat.v1.Session().run(loss)
     array([0.6931472], dtype=float32)
     """
-    _ensure_xent_args("softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    _ensure_xent_args("softmax_cross_entropy_with_logits", labels, logits)
     axis = deprecated_argument_lookup("axis", axis, "dim", None if dim == -1 else dim)
     with name_scope(name, "softmax_cross_entropy_with_logits_sg", [logits, labels]) as scope:
         labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
@@ -319,11 +320,9 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None) -> Tenso
         return loss
 
 
-def sparse_softmax_cross_entropy_with_logits_v1(
-    _sentinel=None, labels=None, logits=None, name=None
-) -> Tensor:
+def sparse_softmax_cross_entropy_with_logits_v1(labels=None, logits=None, name=None) -> Tensor:
     """TF1's signature of :func:`sparse_softmax_cross_entropy_with_logits`."""
-    _ensure_xent_args("sparse_softmax_cross_entropy_with_logits", _sentinel, labels, logits)
+    _ensure_xent_args("sparse_softmax_cross_entropy_with_logits", labels, logits)
     return sparse_softmax_cross_entropy_with_logits(labels, logits, name)
 
 
@@ -353,7 +352,7 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
     ...     tf.compat.v1.Session().run(loss)
     array([6.931472e-01, 1.000000e+03, 0.000000e+00], dtype=float32)
     """
-    _ensure_xent_args("sigmoid_cross_entropy_with_logits", None, labels, logits)
+    _ensure_xent_args("sigmoid_cross_entropy_with_logits", labels, logits)
     with name_scope(name, "logistic_loss", [logits, labels]) as scope:
         logits, labels = _logits_and_labels(logits, labels)
         if not labels.shape.is_compatible_with(logits.shape):
@@ -370,14 +369,6 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> Te
             math_ops.log1p(math_ops.exp(neg_abs_logits)),
             name=scope,
         )
-
-
-def sigmoid_cross_entropy_with_logits_v1(
-    _sentinel=None, labels=None, logits=None, name=None
-) -> Tensor:
-    """TF1's signature of :func:`sigmoid_cross_entropy_with_logits`."""
-    _ensure_xent_args("sigmoid_cross_entropy_with_logits", _sentinel, labels, logits)
-    return sigmoid_cross_entropy_with_logits(labels, logits, name)
 
 
 def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None) -> Tensor:
@@ -464,7 +455,6 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None) -> 
 
 # TF1's signatures.
 V1_OVERRIDES = {
-    "sigmoid_cross_entropy_with_logits": sigmoid_cross_entropy_with_logits_v1,
     "softmax_cross_entropy_with_logits": softmax_cross_entropy_with_logits_v1,
     "softmax_cross_entropy_with_logits_v2": softmax_cross_entropy_with_logits_v2_v1,
     "sparse_softmax_cross_entropy_with_logits": sparse_softmax_cross_entropy_with_logits_v1,

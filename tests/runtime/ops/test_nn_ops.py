@@ -487,11 +487,10 @@ def test_softmax_cross_entropy_unknown_dims_and_v1_forms(graph):
     got = run([loss, v1, v2], {logits: x})
     for value in got:
         np.testing.assert_allclose(value, np_xent(labels, x), rtol=1e-12)
-    with pytest.raises(
-        ValueError, match=r"Only call `softmax_cross_entropy_with_logits` with named"
-    ):
-        tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels, logits)
-    with pytest.raises(ValueError, match=r"Both labels and logits must be provided"):
+    # TF 2.21's tf.compat.v1 dropped TF 1.x's _sentinel: labels and logits by position.
+    positional = tf.compat.v1.nn.softmax_cross_entropy_with_logits(labels, logits)
+    np.testing.assert_allclose(run(positional, {logits: x}), np_xent(labels, x), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"Both `labels` and `logits` must be provided"):
         tf.compat.v1.nn.softmax_cross_entropy_with_logits(logits=logits)
 
 
@@ -532,8 +531,10 @@ def test_sigmoid_cross_entropy_is_stable_and_checks_shapes(graph):
     np.testing.assert_allclose(run(loss), [0.0, 0.0, 800.0, 800.0])
     with pytest.raises(ValueError, match=r"`logits` and `labels` must have the same shape"):
         tf.nn.sigmoid_cross_entropy_with_logits(labels=[1.0, 0.0], logits=[1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match=r"Only call `sigmoid_cross_entropy_with_logits`"):
-        tf.compat.v1.nn.sigmoid_cross_entropy_with_logits([1.0], [1.0])
+    with pytest.raises(ValueError, match=r"Both `labels` and `logits` must be provided"):
+        tf.compat.v1.nn.sigmoid_cross_entropy_with_logits([1.0])
+    positional = tf.compat.v1.nn.sigmoid_cross_entropy_with_logits([1.0], [800.0])
+    np.testing.assert_allclose(run(positional), [0.0])  # TF 2.21 dropped TF 1.x's _sentinel
 
 
 # -- dropout --------------------------------------------------------------------------------
