@@ -53,7 +53,15 @@ from ..executor import OpRecord, check_fetches
 from ..ops.script_ops import _functions
 from .cluster import devices_of, parse_target, tasks_of, unavailable
 from .partition import fetched_tensors, plan_stages
-from .worker import LEASE_RENEW_SECONDS, RunHeader, cancel_run, drop_session, renew, run_stage
+from .worker import (
+    LEASE_RENEW_SECONDS,
+    STAGE_KEY_PREFIX,
+    RunHeader,
+    cancel_run,
+    drop_session,
+    renew,
+    run_stage,
+)
 
 POLL_SECONDS = 0.2  # how often a waiting run looks at the cluster and its deadline
 DEVICE_WAIT_SECONDS = 60.0  # how long a new session waits for its cluster's tasks
@@ -246,7 +254,7 @@ class DaskEngine:
         graph: dict = {}
         where: dict = {}
         for stage in cut.stages:
-            key = keys[stage.key] = f"tfgraph-{run_id}-{stage.key}"
+            key = keys[stage.key] = f"{STAGE_KEY_PREFIX}{run_id}-{stage.key}"
             feeds = {i.name: plan_feeds[i.name] for i in stage.inputs if i.name in plan_feeds}
             upstream = [TaskRef(keys[k]) for k in stage.depends]
             graph[key] = Task(key, run_stage, header, payload, stage, parse_input(feeds), *upstream)

@@ -26,12 +26,14 @@ Runs
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 import weakref
 
 import numpy as np
 
+from .. import errors
 from ..deadness import DEAD
 from ..errors import AbortedError, CancelledError, InvalidArgumentError
 from ..executor import Hooks, RunContext, run_plan
@@ -42,6 +44,12 @@ LEASE_SECONDS = 6.0  # a session unrenewed this long is its dead client's
 LEASE_RENEW_SECONDS = 2.0
 SWEEP_SECONDS = 1.0
 _PARTITION_CACHE_SIZE = 256
+STAGE_KEY_PREFIX = "tfgraph-"  # the Dask key of every stage starts so
+_OP_ERROR_NAMES = frozenset(
+    name
+    for name, value in vars(errors).items()
+    if isinstance(value, type) and issubclass(value, errors.OpError)
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,7 +230,18 @@ def state_of(worker) -> WorkerState:
                 thread = threading.Thread(target=_sweep_forever, name="tfgraph-leases", daemon=True)
                 thread.start()
                 _sweeper.append(thread)
+                logging.getLogger("distributed.worker").addFilter(_quiet_op_errors)
         return state
+
+
+def _quiet_op_errors(record: logging.LogRecord) -> bool:
+    """Keep a stage's ``OpError`` (an uninitialized variable, a bad feed) out of the
+    worker's log: it is the run's outcome, raised on the client, not a worker fault.
+    Dask logs a failed task as ``"Compute Failed"`` with its key and exception text."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    if len(args) < 4 or not str(args[0]).startswith(STAGE_KEY_PREFIX):
+        return True
+    return str(args[3]).split("(", 1)[0] not in _OP_ERROR_NAMES
 
 
 def _sweep_forever() -> None:

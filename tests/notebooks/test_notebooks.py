@@ -87,14 +87,22 @@ def test_devices_and_placement_shows_what_it_teaches(execute):
     assert any('class="op"' in svg for svg in svgs)  # the timeline
 
 
-def test_distributed_training_places_and_trains_on_two_workers(execute):
+def test_distributed_training_places_trains_loses_and_recovers_the_ps(execute):
     nb = execute(ROOT / "notebooks/distributed_training.ipynb")
     [payload] = [o["data"][MIME] for o in outputs(nb) if MIME in o.get("data", {})]
     tasks = {n.assigned_device.split("/device:")[0] for n in GraphView.from_payload(payload).nodes}
-    assert tasks == {"/job:worker/replica:0/task:0", "/job:worker/replica:0/task:1"}
+    assert tasks == {
+        "/job:ps/replica:0/task:0",
+        "/job:worker/replica:0/task:0",
+        "/job:worker/replica:0/task:1",
+    }
     text = "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
-    assert "step  0: loss" in text and "step 25: loss" in text
-    assert "task:0/device:CPU:0', '/job:worker/replica:0/task:1/device:CPU:0']" in text
+    assert "step  0: loss" in text and "step 15: loss" in text
+    assert "'/job:ps/replica:0/task:0/device:CPU:0', '/job:worker/replica:0/task:0" in text
+    assert "UnavailableError: Task /job:ps/replica:0/task:0" in text
+    assert "Attempting to use uninitialized value" in text
+    saved = text.split("saved model-")[1].split()[0]
+    assert f"restored at step {saved}" in text  # training goes on from the checkpoint
 
 
 def test_digits_tutorial_trains_and_plots_its_loss(execute):

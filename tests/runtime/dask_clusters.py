@@ -24,12 +24,11 @@ def local_cluster(**options) -> distributed.LocalCluster:
         host="127.0.0.1",
         dashboard_address=":0",
         memory_limit="1GiB",
+        preload=["runtime"],  # imported before a worker joins, also when its nanny restarts it
     )
     settings.update(options)
     cluster = distributed.LocalCluster(**settings)
     cluster.wait_for_workers(settings["n_workers"], timeout=120)
-    with distributed.Client(cluster, set_as_default=False) as client:
-        client.run(__import__, "runtime")
     return cluster
 
 
