@@ -98,6 +98,7 @@ from ..linalg import v1 as linalg
 from ..math import v1 as math
 from ..nn import v1 as nn
 from ..ops import image_ops as _image_ops
+from ..ops import sparse_math_ops as _sparse_math_ops
 from ..ops import sparse_ops as _sparse_ops
 from ..ops import string_ops as _string_ops
 from ..ops import variable_update_ops as _variable_update_ops
@@ -314,6 +315,7 @@ globals().update(
         **_ARRAY_V1,
         **_image_ops.V1_OVERRIDES,
         **_sparse_ops.V1_OVERRIDES,
+        **_sparse_math_ops.V1_OVERRIDES,
         **_string_ops.V1_OVERRIDES,
         **_variable_update_ops.V1_OVERRIDES,
     }

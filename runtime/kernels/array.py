@@ -736,3 +736,48 @@ def unravel_index(indices, dims, *, Tidx):
     if ((indices < 0) | (indices >= size)).any():
         fail("index is out of bound as with dims")
     return (np.asarray(np.unravel_index(indices, tuple(dims.tolist())), dtype=indices.dtype),)
+
+
+# -- bitcast, ensure_shape, guarantee_const ----------------------------------------------
+
+
+@register_kernel("Bitcast")
+def bitcast(input, *, T, type):
+    x = np.ascontiguousarray(input)
+    if T.size > type.size:
+        return (x.view(type.as_numpy_dtype).reshape(*x.shape, T.size // type.size),)
+    if T.size < type.size:
+        if x.ndim == 0 or x.shape[-1] != type.size // T.size:
+            fail(
+                f"Cannot bitcast from {T.as_datatype_enum} to {type.as_datatype_enum}: shape "
+                f"{shape_text(x.shape)}"
+            )
+        return (x.view(type.as_numpy_dtype).reshape(x.shape[:-1]),)
+    return (x.view(type.as_numpy_dtype),)
+
+
+@register_kernel("EnsureShape", context=True)
+def ensure_shape(ctx, input, *, shape, T):
+    if not shape.is_compatible_with(np.shape(input)):
+        fail(
+            f"Shape of tensor {ctx.op.inputs[0].op.name} {shape_text(np.shape(input))} is not "
+            f"compatible with expected shape {shape_text(shape.as_list())}."
+        )
+    return (input,)
+
+
+@register_kernel("GuaranteeConst")
+def guarantee_const(input, *, T):
+    return (input,)
+
+
+@register_kernel("ParallelConcat")
+def parallel_concat(*values, N, T, shape):
+    piece = (1, *shape.as_tuple()[1:])
+    for i, value in enumerate(values):
+        if np.shape(value) != piece:
+            fail(
+                f"input {i} should have shape {shape_text(piece)} but has shape "
+                f"{shape_text(np.shape(value))}"
+            )
+    return (np.concatenate(values, axis=0),)

@@ -70,6 +70,8 @@ def _tensor_scatter(combine):
 register_kernel("TensorScatterUpdate")(_tensor_scatter(None))
 register_kernel("TensorScatterAdd")(_tensor_scatter(np.add))
 register_kernel("TensorScatterSub")(_tensor_scatter(np.subtract))
+register_kernel("TensorScatterMax")(_tensor_scatter(np.maximum))
+register_kernel("TensorScatterMin")(_tensor_scatter(np.minimum))
 
 
 # -- TF1 variable updates --------------------------------------------------------------

@@ -460,3 +460,56 @@ def sparse_fill_empty_rows_grad(reverse_index_map, grad_values, *, T):
     taken = np.zeros(len(grad_values), dtype=bool)
     taken[reverse_index_map] = True
     return (values_grad, np.asarray(grad_values[~taken].sum(), dtype=grad_values.dtype))
+
+
+# -- edit distance -------------------------------------------------------------------------
+
+
+def _sequences(indices, values, shape, what: str) -> dict:
+    """The values of each sequence (keyed by its outer index), in the last index's order."""
+    if indices.ndim != 2 or indices.shape[1] != len(shape):
+        fail(f"{what}_indices should be a matrix with {len(shape)} columns")
+    order = _order(indices)
+    sequences: dict = {}
+    for i in order:
+        sequences.setdefault(tuple(indices[i, :-1].tolist()), []).append(values[i])
+    return sequences
+
+
+def _levenshtein(a: list, b: list) -> int:
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+@register_kernel("EditDistance")
+def edit_distance(
+    hypothesis_indices,
+    hypothesis_values,
+    hypothesis_shape,
+    truth_indices,
+    truth_values,
+    truth_shape,
+    *,
+    normalize,
+    T,
+):
+    if len(hypothesis_shape) != len(truth_shape):
+        fail(
+            "hypothesis_shape and truth_shape should have the same rank: "
+            f"{len(hypothesis_shape)} vs. {len(truth_shape)}"
+        )
+    hypotheses = _sequences(hypothesis_indices, hypothesis_values, hypothesis_shape, "hypothesis")
+    truths = _sequences(truth_indices, truth_values, truth_shape, "truth")
+    outer = np.maximum(hypothesis_shape[:-1], truth_shape[:-1]).astype(np.int64)
+    out = np.zeros(tuple(outer), np.float32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for key in hypotheses.keys() | truths.keys():
+            truth = truths.get(key, [])
+            distance = np.float32(_levenshtein(hypotheses.get(key, []), truth))
+            out[key] = distance / np.float32(len(truth)) if normalize else distance
+    return (out,)

@@ -88,7 +88,7 @@ def _concat_grad(op, grad):
     *values, axis = op.inputs
     axis_value = constant_value(axis)
     if axis_value is not None and all(v.shape.rank is not None for v in values):
-        sizes = [v.shape[int(axis_value) % v.shape.rank] for v in values]
+        sizes = [v.shape.dim_value(int(axis_value) % v.shape.rank) for v in values]
         if None not in sizes:
             return [*split(grad, sizes, axis), None]
     sizes = [gather(shape(v), math_ops.floormod(axis, rank(v))) for v in values]
@@ -244,6 +244,26 @@ register_gradient("TensorScatterAdd")(lambda op, grad: [grad, None, gather_nd(gr
 register_gradient("TensorScatterSub")(
     lambda op, grad: [grad, None, math_ops.negative(gather_nd(grad, op.inputs[1]))]
 )
+
+
+@register_gradient("TensorScatterMax")
+@register_gradient("TensorScatterMin")
+def _tensor_scatter_extremum_grad(op, grad):
+    # The gradient goes to whichever of the tensor and the updates the output took,
+    # shared equally among ties.
+    x, indices, updates = op.inputs
+    output = op.outputs[0]
+    x_picked = math_ops.cast(math_ops.equal(x, output), grad.dtype)
+    updates_picked = math_ops.cast(math_ops.equal(updates, gather_nd(output, indices)), grad.dtype)
+    picks = x_picked + scatter_nd(indices, updates_picked, shape(x, out_type=indices.dtype))
+    return [
+        grad * x_picked / picks,
+        None,
+        gather_nd(grad / picks, indices) * updates_picked,
+    ]
+
+
+register_gradient("EnsureShape")(lambda op, grad: [grad])
 
 
 # -- tile, pad, fill, broadcast ----------------------------------------------------------

@@ -12,9 +12,10 @@ from .constant_value import known_value
 from .core import convert_to_tensor
 from .packing import PACK, build, convert_or_pack, has_tensor
 from .placeholder_ops import identity
+from .shape_ops import expand_dims
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank
 
-__all__ = ["concat", "split", "stack", "unstack"]
+__all__ = ["concat", "parallel_stack", "split", "stack", "unstack"]
 
 
 def _concat_shape(*specs: TensorSpec, N, T, Tidx):
@@ -112,12 +113,58 @@ def stack(values, axis=0, name="stack") -> Tensor:
     return build(PACK, [list(values)], name or "stack", axis=int(axis)).outputs[0]
 
 
+def _parallel_concat_shape(*values: TensorSpec, N, T, shape):
+    if not shape.is_fully_defined():
+        raise ValueError("shape attr must be fully defined.")
+    piece = TensorShape([1]).concatenate(shape[1:])
+    for i, value in enumerate(values):
+        if not value.shape.is_compatible_with(piece):
+            raise ValueError(
+                f"Input {i} has shape {value.shape}; every input of ParallelConcat must be "
+                f"{piece}: one slice of the output."
+            )
+    return [TensorSpec(T, shape)]
+
+
+PARALLEL_CONCAT = register_op(
+    OpDef(
+        "ParallelConcat",
+        ("values: N * T",),
+        ("output: T",),
+        ("N: int >= 1", "T: type", "shape: shape"),
+        _parallel_concat_shape,
+    )
+)
+
+
+def parallel_stack(values, name="parallel_stack") -> Tensor:
+    """The tensors ``values`` stacked along a new first axis, as :func:`stack` with
+    ``axis=0``, with TF's ``ParallelConcat`` (whose shapes must all be known when built;
+    TF gives it no gradient).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     s = parallel_stack([[1, 2], [3, 4], [5, 6]])
+    ...     print(s.shape, tf.compat.v1.Session().run(s).tolist())
+    (3, 2) [[1, 2], [3, 4], [5, 6]]
+    """
+    with name_scope(name):
+        if not values:
+            raise ValueError("Input `values` cannot be empty.")
+        values = [convert_to_tensor(value) for value in values]
+        whole = TensorShape([len(values)]).concatenate(values[0].shape)
+        slices = [expand_dims(value, 0) for value in values]
+        return build(PARALLEL_CONCAT, [slices], None, shape=whole).outputs[0]
+
+
 def _unpack_shape(value: TensorSpec, *, num, T, axis):
     shape = value.shape
     if shape.rank is None:
         return [TensorSpec(T, TensorShape(None))] * num
     axis = canonical_axis(axis, shape.rank)
-    merge_dim(shape[axis], num)
+    merge_dim(shape.dim_value(axis), num)
     dims = list(shape.as_tuple())
     del dims[axis]
     return [TensorSpec(T, TensorShape(dims))] * num
@@ -148,9 +195,9 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
     if num is None:
         value = convert_to_tensor(value)
         shape = value.shape
-        if shape.rank is None or shape[canonical_axis(axis, shape.rank)] is None:
+        if shape.rank is None or shape.dim_value(canonical_axis(axis, shape.rank)) is None:
             raise ValueError(f"Cannot infer argument `num` from shape {shape}")
-        num = shape[axis]
+        num = shape.dim_value(axis)
     return build(UNPACK, [value], name or "unstack", num=num, axis=int(axis)).outputs
 
 
@@ -184,7 +231,7 @@ def _split_v_shape(
         rank_dims = None if shape.rank is None else [None] * shape.rank
         return [TensorSpec(T, TensorShape(rank_dims))] * num_split
     axis = canonical_axis(int(axis), shape.rank, "split_dim")
-    size = shape[axis]
+    size = shape.dim_value(axis)
     if sizes is None:
         dims = list(shape.as_tuple())
         dims[axis] = None
@@ -251,7 +298,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
             f"Argument provided: {num_or_size_splits}"
         )
     if num is None:
-        num = sizes.shape[0] if sizes.shape.rank == 1 else None
+        num = sizes.shape.dim_value(0) if sizes.shape.rank == 1 else None
         if num is None:
             raise ValueError(f"Cannot infer argument `num` from shape {num_or_size_splits}")
     return build(SPLIT_V, [value, sizes, axis], name, num_split=int(num)).outputs

@@ -22,6 +22,8 @@ __all__ = [
     "gather_nd",
     "scatter_nd",
     "tensor_scatter_nd_add",
+    "tensor_scatter_nd_max",
+    "tensor_scatter_nd_min",
     "tensor_scatter_nd_sub",
     "tensor_scatter_nd_update",
 ]
@@ -123,7 +125,7 @@ def _gather_nd_shape(
     params: TensorSpec, indices: TensorSpec, *, Tparams, Tindices, bad_indices_policy
 ):
     with_rank_at_least(indices.shape, 1)
-    depth = indices.shape[-1] if indices.shape.rank else None
+    depth = indices.shape.dim_value(-1) if indices.shape.rank else None
     if params.shape.rank is None or indices.shape.rank is None or depth is None:
         return [TensorSpec(Tparams, TensorShape(None))]
     if depth > params.shape.rank:
@@ -210,7 +212,7 @@ def _scatter_nd_update_shape(input: TensorShape, indices: TensorShape, updates: 
     with_rank_at_least(indices, 1)
     if input.rank is None or indices.rank is None or updates.rank is None:
         return
-    depth = indices[-1]
+    depth = indices.dim_value(-1)
     if depth is None:
         return
     outer = indices.rank - 1
@@ -292,6 +294,8 @@ def _tensor_scatter_op(op_type: str, indices: str) -> OpDef:
 TENSOR_SCATTER_UPDATE = _tensor_scatter_op("TensorScatterUpdate", "{int16, int32, int64, uint16}")
 TENSOR_SCATTER_ADD = _tensor_scatter_op("TensorScatterAdd", "{int32, int64}")
 TENSOR_SCATTER_SUB = _tensor_scatter_op("TensorScatterSub", "{int32, int64}")
+TENSOR_SCATTER_MAX = _tensor_scatter_op("TensorScatterMax", "{int32, int64}")
+TENSOR_SCATTER_MIN = _tensor_scatter_op("TensorScatterMin", "{int32, int64}")
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name=None) -> Tensor:
@@ -316,3 +320,24 @@ def tensor_scatter_nd_add(tensor, indices, updates, name=None) -> Tensor:
 def tensor_scatter_nd_sub(tensor, indices, updates, name=None) -> Tensor:
     """``tensor`` with ``updates`` subtracted at ``indices``."""
     return build(TENSOR_SCATTER_SUB, [tensor, indices, updates], name).outputs[0]
+
+
+def tensor_scatter_nd_max(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with each element (or slice) at ``indices`` the larger of it and the
+    matching ``updates`` (duplicates: the largest of all).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     t = tensor_scatter_nd_max([1, 5, 3], [[0], [1]], [4, 4])
+    ...     print(tf.compat.v1.Session().run(t).tolist())
+    [4, 5, 3]
+    """
+    return build(TENSOR_SCATTER_MAX, [tensor, indices, updates], name).outputs[0]
+
+
+def tensor_scatter_nd_min(tensor, indices, updates, name=None) -> Tensor:
+    """``tensor`` with each element (or slice) at ``indices`` the smaller of it and the
+    matching ``updates``."""
+    return build(TENSOR_SCATTER_MIN, [tensor, indices, updates], name).outputs[0]

@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, register_op
+from ..scopes import name_scope
 from ..shapes import TensorShape
-from .constant_value import known_value
-from .core import deprecated_argument_lookup
+from .concat_ops import stack
+from .constant_value import constant_value, known_value
+from .core import convert_to_tensor, deprecated_argument_lookup
+from .fill_ops import zeros
 from .packing import build
-from .shape_util import merge_dim, with_rank, with_rank_at_least
+from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 # TF2's top-level names; TF1's (space_to_depth, batch_to_space_nd, the square-block
 # space_to_batch ...) are in array_ops.V1_OVERRIDES, tf.nn's in the nn namespace.
-__all__ = ["batch_to_space", "space_to_batch", "space_to_batch_nd"]
+__all__ = [
+    "batch_to_space",
+    "required_space_to_batch_paddings",
+    "space_to_batch",
+    "space_to_batch_nd",
+]
 
 _FORMATS = "data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'"
 
@@ -32,7 +41,7 @@ _FORMATS = "data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'"
 
 def _depth_shape(to_depth: bool):
     def shape_fn(input: TensorSpec, *, T, block_size, data_format):
-        shape = with_rank(input.shape, 4)
+        shape = with_rank(input.shape, 4).as_tuple()
         channels_first = data_format == "NCHW"
         b, c, h, w = (
             (shape[0], shape[1], shape[2], shape[3])
@@ -128,13 +137,13 @@ def depth_to_space_v2(input, block_size, data_format="NHWC", name=None) -> Tenso
 def _blocks_and_edges(input: TensorSpec, block_shape: TensorSpec, edges: TensorSpec):
     """The static rank checks both ops share; the block sizes and pads/crops if known."""
     with_rank(block_shape.shape, 1)
-    return _edges(input, block_shape.shape[0], known_value(block_shape), edges)
+    return _edges(input, block_shape.shape.dim_value(0), known_value(block_shape), edges)
 
 
 def _edges(input: TensorSpec, count, blocks, edges: TensorSpec):
     with_rank(edges.shape, 2)
-    count = merge_dim(count, edges.shape[0])
-    merge_dim(edges.shape[1], 2)
+    count = merge_dim(count, edges.shape.dim_value(0))
+    merge_dim(edges.shape.dim_value(1), 2)
     if count is not None:
         with_rank_at_least(input.shape, count + 1)
     pads = known_value(edges)
@@ -318,3 +327,48 @@ def batch_to_space_v1(input, crops, block_size, name=None, block_shape=None) -> 
     result = batch_to_space_nd(input, np.array([block_size] * 2, np.int64), crops, name)
     result.set_shape(with_rank(result.shape, 4))
     return result
+
+
+def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=None, name=None):
+    """The ``paddings`` and ``crops`` that make ``input_shape`` (spatial dims, padded by
+    ``base_paddings``) divisible by ``block_shape``: the extra padding goes at the end,
+    and the crops take it off again after :func:`batch_to_space_nd`.
+
+    Returns
+    -------
+    (Tensor, Tensor)
+        int32 ``[num_block_dims, 2]`` each; constants when all the inputs are known.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     pads, crops = required_space_to_batch_paddings([5, 7], [2, 3])
+    ...     print(tf.compat.v1.Session().run([pads, crops]))
+    [array([[0, 1],
+           [0, 2]], dtype=int32), array([[0, 1],
+           [0, 2]], dtype=int32)]
+    """
+    with name_scope(name, "required_space_to_batch_paddings", [input_shape, block_shape]):
+        input_shape = convert_to_tensor(input_shape, dtypes.int32, name="input_shape")
+        block_shape = convert_to_tensor(block_shape, dtypes.int32, name="block_shape")
+        if not block_shape.shape.is_fully_defined():
+            raise ValueError(f"Shape {block_shape.shape} is not fully defined")
+        count = with_rank(block_shape.shape, 1).dim_value(0)
+        if count == 0:
+            return zeros([0, 2], dtypes.int32), zeros([0, 2], dtypes.int32)
+        merge_shapes(input_shape.shape, TensorShape([count]))
+        if base_paddings is None:
+            base_paddings = zeros([count, 2], dtypes.int32)
+        base_paddings = convert_to_tensor(base_paddings, dtypes.int32, name="base_paddings")
+        merge_shapes(base_paddings.shape, TensorShape([count, 2]))
+        known = [constant_value(t) for t in (block_shape, input_shape, base_paddings)]
+        if all(value is not None for value in known):  # numpy all the way: constants
+            block_shape, input_shape, base_paddings = known
+        pad_start, pad_end = base_paddings[:, 0], base_paddings[:, 1]
+        padded = input_shape + pad_start + pad_end
+        extra = (block_shape - padded % block_shape) % block_shape
+        pad_end = pad_end + extra
+        paddings = stack([[pad_start[i], pad_end[i]] for i in range(count)], name="paddings")
+        crops = stack([[0, extra[i]] for i in range(count)], name="crops")
+        return paddings, crops

@@ -18,14 +18,17 @@ from . import math_ops
 from .constant_value import known_shape, known_value
 from .core import constant, convert_to_tensor, deprecated_argument_lookup, format_shape
 from .packing import build
-from .shape_util import with_rank
+from .shape_util import merge_shapes, with_rank
 
 __all__ = [
+    "bitcast",
     "broadcast_dynamic_shape",
     "broadcast_gradient_args",
     "broadcast_static_shape",
     "broadcast_to",
+    "ensure_shape",
     "expand_dims",
+    "guarantee_const",
     "invert_permutation",
     "rank",
     "reshape",
@@ -213,11 +216,12 @@ def reshape(tensor, shape, name=None) -> Tensor:
 
 def _transpose_shape(x: TensorSpec, perm: TensorSpec, *, T, Tperm):
     with_rank(perm.shape, 1)
-    rank = x.shape.rank if x.shape.rank is not None else perm.shape[0]
+    length = perm.shape.dim_value(0)
+    rank = x.shape.rank if x.shape.rank is not None else length
     if rank is None:
         return [TensorSpec(T, TensorShape(None))]
-    if perm.shape[0] is not None and perm.shape[0] != rank:
-        raise ValueError(f"Dimension must be {rank} but is {perm.shape[0]}")
+    if length is not None and length != rank:
+        raise ValueError(f"Dimension must be {rank} but is {length}")
     value = known_value(perm)
     if value is None:
         return [TensorSpec(T, TensorShape([None] * rank))]
@@ -353,9 +357,10 @@ def _squeeze_shape(input: TensorSpec, *, T, squeeze_dims):
                 f"Tried to squeeze dim index {axis} for tensor with {rank} dimensions."
             )
         axis %= rank
-        if shape[axis] is not None and shape[axis] != 1:
+        size = shape.dim_value(axis)
+        if size is not None and size != 1:
             raise ValueError(
-                f"Can not squeeze dim[{axis}], expected a dimension of 1, got {shape[axis]}"
+                f"Can not squeeze dim[{axis}], expected a dimension of 1, got {size}"
             )
         wanted.add(axis)
     if not squeeze_dims and None in shape.as_tuple():
@@ -481,7 +486,7 @@ def broadcast_gradient_args(s0, s1, name=None) -> list:
 def _broadcast_args_shape(s0: TensorSpec, s1: TensorSpec, *, T):
     with_rank(s0.shape, 1)
     with_rank(s1.shape, 1)
-    lengths = (s0.shape[0], s1.shape[0])
+    lengths = (s0.shape.dim_value(0), s1.shape.dim_value(0))
     return [TensorSpec(T, TensorShape([None if None in lengths else max(lengths)]))]
 
 
@@ -532,7 +537,7 @@ def _unravel_index_shape(indices: TensorSpec, dims: TensorSpec, *, Tidx):
         return [TensorSpec(Tidx, dims.shape)]
     if indices.shape.rank is None:
         return [TensorSpec(Tidx, TensorShape(None))]
-    return [TensorSpec(Tidx, TensorShape([dims.shape[0], indices.shape.num_elements()]))]
+    return [TensorSpec(Tidx, TensorShape([dims.shape.dim_value(0), indices.shape.num_elements()]))]
 
 
 UNRAVEL_INDEX = register_op(
@@ -558,3 +563,113 @@ def unravel_index(indices, dims, name=None) -> Tensor:
     [[0, 1, 2], [1, 2, 1]]
     """
     return build(UNRAVEL_INDEX, [indices, dims], name).outputs[0]
+
+
+# -- bitcast, ensure_shape, guarantee_const ----------------------------------------------
+
+_BITCAST_TYPES = (
+    "{bfloat16, float16, float32, float64, int64, int32, uint8, uint16, uint32, uint64, int8, "
+    "int16, complex64, complex128, qint8, quint8, qint16, quint16, qint32}"
+)
+
+
+def _bitcast_shape(input: TensorSpec, *, T, type):
+    """TF's: a wider input gains a last axis, a narrower one loses its last axis (which
+    must hold exactly the bytes of one output element)."""
+    dims = input.shape
+    if T.size == type.size or dims.rank is None:
+        return [TensorSpec(type, dims if T.size == type.size else TensorShape(None))]
+    if T.size > type.size:
+        return [TensorSpec(type, dims.concatenate([T.size // type.size]))]
+    last = dims.dim_value(-1) if dims.rank else None
+    if dims.rank == 0 or (last is not None and last != type.size // T.size):
+        shown = "[]" if dims.rank == 0 else f"{last} does not match {type.size // T.size}"
+        raise ValueError(
+            f"Cannot bitcast from {T.as_datatype_enum} to {type.as_datatype_enum} due to "
+            f"shape. {shown}"
+        )
+    return [TensorSpec(type, dims[:-1])]
+
+
+BITCAST = register_op(
+    OpDef(
+        "Bitcast",
+        ("input: T",),
+        ("output: type",),
+        (f"T: {_BITCAST_TYPES}", f"type: {_BITCAST_TYPES}"),
+        _bitcast_shape,
+    )
+)
+
+
+def bitcast(input, type, name=None) -> Tensor:
+    """``input``'s bytes read as ``type``: no copy, no conversion. A wider input gets a
+    last axis (``int32`` to ``uint8``: 4 bytes each); a narrower one's last axis must
+    hold one output element's bytes, and goes.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     bits = bitcast(tf.constant([1.0], tf.float32), tf.int32)
+    ...     print(tf.compat.v1.Session().run(bits))
+    [1065353216]
+    """
+    return build(BITCAST, [input], name, type=dtypes.as_dtype(type)).outputs[0]
+
+
+def _ensure_shape_shape(input: TensorSpec, *, shape, T):
+    return [TensorSpec(T, merge_shapes(shape, input.shape))]
+
+
+ENSURE_SHAPE = register_op(
+    OpDef(
+        "EnsureShape",
+        ("input: T",),
+        ("output: T",),
+        ("shape: shape", "T: type"),
+        _ensure_shape_shape,
+    )
+)
+
+
+def ensure_shape(x, shape, name=None) -> Tensor:
+    """``x``, checked to have a shape compatible with ``shape`` (``None`` for any size):
+    now where the static shape says, else when the graph runs. The result has the
+    more specific of the two shapes.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.compat.v1.placeholder(tf.float32, [None, None])
+    ...     print(ensure_shape(x, [None, 3]).shape)
+    (None, 3)
+    """
+    return build(ENSURE_SHAPE, [x], name, shape=TensorShape(shape)).outputs[0]
+
+
+GUARANTEE_CONST = register_op(
+    OpDef(
+        "GuaranteeConst",
+        ("input: T",),
+        ("output: T",),
+        ("T: type",),
+        lambda input, *, T: [input],
+        is_stateful=True,
+    )
+)
+
+
+def guarantee_const(input, name=None) -> Tensor:
+    """``input``, with the promise that its value never changes between runs (TF may
+    then fold it; here it is ``input`` as it is). No gradient goes through it, as TF's.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(guarantee_const([1, 2])))
+    [1 2]
+    """
+    return build(GUARANTEE_CONST, [input], name).outputs[0]

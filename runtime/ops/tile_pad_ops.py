@@ -1,18 +1,26 @@
-"""Growing tensors by repetition and borders: ``tile`` and ``pad`` (constant, reflect,
-symmetric)."""
+"""Growing tensors by repetition and borders: ``tile``, ``repeat`` and ``pad``
+(constant, reflect, symmetric)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, register_op
+from ..scopes import name_scope
 from ..shapes import TensorShape
-from .constant_value import known_shape, known_value
+from . import math_ops
+from .concat_ops import concat
+from .constant_value import constant_value, known_shape, known_value
+from .core import convert_to_tensor
+from .fill_ops import sequence_mask
 from .packing import build, has_tensor
-from .shape_util import merge_dim, with_rank
+from .shape_ops import broadcast_to, expand_dims, reshape, shape
+from .shape_util import canonical_axis, merge_dim, with_rank
+from .slicing_ops import boolean_mask
 
-__all__ = ["pad", "tile"]
+__all__ = ["pad", "repeat", "tile"]
 
 _INDEX = "{int32, int64} = DT_INT32"
 
@@ -168,3 +176,86 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
 def pad_v1(tensor, paddings, mode="CONSTANT", name=None, constant_values=0) -> Tensor:
     """TF1's argument order of :func:`pad`."""
     return pad(tensor, paddings, mode, constant_values, name)
+
+
+# -- repeat --------------------------------------------------------------------------------
+
+
+def _tile_one_axis(data: Tensor, axis: int, multiple) -> Tensor:
+    """``data`` tiled ``multiple`` times along ``axis`` only."""
+    multiples = [1] * data.shape.rank
+    multiples[axis] = multiple
+    return tile(data, multiples)
+
+
+def _with_axis(data: Tensor) -> Tensor:
+    """``data``, a scalar made a vector of one."""
+    if data.shape.rank is None:
+        raise ValueError("tf.repeat needs the rank of its input known when it is built.")
+    return reshape(data, [1]) if data.shape.rank == 0 else data
+
+
+def repeat(input, repeats, axis=None, name=None) -> Tensor:
+    """Each element (or slice along ``axis``) of ``input`` repeated ``repeats`` times:
+    a count per slice, or one for all; no ``axis`` repeats the flattened elements.
+
+    Built as TF builds it (a ``sequence_mask`` of the counts picking from a tiled
+    copy), so its gradient is TF's too.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     r = repeat([[1, 2], [3, 4]], [2, 1], axis=0)
+    ...     print(tf.compat.v1.Session().run(r).tolist())
+    [[1, 2], [1, 2], [3, 4]]
+    """
+    if axis is None:
+        input, axis = reshape(input, [-1]), 0
+    if not isinstance(axis, int):
+        raise TypeError(
+            f"Argument `axis` must be an int. Received `axis` = {axis} of type "
+            f"{type(axis).__name__}"
+        )
+    with name_scope(name, "Repeat", [input, repeats]):
+        data = _with_axis(convert_to_tensor(input, name="data"))
+        repeats = convert_to_tensor(repeats, name="repeats")
+        if not repeats.dtype.is_integer:
+            raise TypeError(f"repeats must be an integer tensor, got {repeats.dtype.name}")
+        repeats = math_ops.cast(repeats, dtypes.int32)
+        if (repeats.shape.rank or 0) > 1:
+            raise ValueError(f"Shape must be at most rank 1 but is rank {repeats.shape.rank}")
+        data_shape = shape(data, out_type=repeats.dtype)
+        axis = canonical_axis(axis, data.shape.rank, "axis")
+        # Counts known now give the static size TF's shape inference computes from them.
+        known = constant_value(repeats)
+        if repeats.shape.num_elements() == 1:
+            count = reshape(repeats, []) if known is None else int(np.reshape(known, []))
+            tiled = _tile_one_axis(expand_dims(data, axis + 1), axis + 1, count)
+            dims = [data_shape[:axis], [count * data_shape[axis]], data_shape[axis + 1 :]]
+            return reshape(tiled, concat(dims, 0))
+        size, counted = data.shape[axis], repeats.shape[0] if repeats.shape.rank else None
+        if None not in (size, counted) and size != counted:
+            raise ValueError(f"Dimensions {size} and {counted} are not compatible")
+        counts = broadcast_to(repeats, [data_shape[axis]])
+        per_slice = counts
+        if axis > 0:  # one count per slice through the axes up to ``axis``
+            per_slice = broadcast_to(counts, concat([data_shape[:axis], shape(counts)], 0))
+            per_slice.set_shape([None] * (axis + 1))
+        most = math_ops.maximum(0, math_ops.reduce_max(per_slice))
+        mask = sequence_mask(per_slice, most)
+        tiled = _tile_one_axis(expand_dims(data, axis + 1), axis + 1, most)
+        result = boolean_mask(tiled, mask)
+        if axis > 0:
+            if known is not None and size is not None:
+                total = int(np.sum(np.broadcast_to(known, [size])))
+            else:
+                total = math_ops.reduce_sum(counts)
+            result = reshape(
+                result, concat([data_shape[:axis], [total], data_shape[axis + 1 :]], 0)
+            )
+        new_size = 0 if counts.shape[0] == 0 else None
+        result.set_shape(
+            data.shape[:axis].concatenate([new_size]).concatenate(data.shape[axis + 1 :])
+        )
+        return result
