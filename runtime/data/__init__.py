@@ -29,5 +29,7 @@ from .iterator_ops import (
     make_initializable_iterator,
     make_one_shot_iterator,
 )
+from .options import Options, ThreadingOptions
+from .transformations import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY
 
 DatasetV1 = DatasetV2 = Dataset

@@ -18,7 +18,8 @@ import itertools
 from .. import dtypes
 from ..functional import FuncGraph, as_output_tensor, trace_function, unique_function_name
 from ..graph import Tensor, get_default_graph
-from ..ops.array_ops import identity, reshape
+from ..ops.array_ops import identity, reshape, stack
+from ..ops.constant_value import constant_value_as_shape
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.math_ops import cast
 from ..ops.random_ops import get_seed
@@ -543,7 +544,7 @@ class Dataset:
         traced = _TracedFunction(fn, self.structure, self.graph, what)
         structure = traced.structure if output is None else output(traced)
         control = list(dict.fromkeys(traced.body.control_captures))
-        fn_attr = "predicate" if op_def is FILTER else "f"
+        fn_attr = "predicate" if "predicate" in op_def.attr_defaults else "f"
         with self.graph.control_dependencies(control):
             return self._build(
                 op_def,
@@ -652,11 +653,15 @@ class Dataset:
         template = self.structure.types
         if padded_shapes is None:
             padded_shapes = self.structure.shapes
-        flat_shapes = flatten(map_structure_up_to(template, as_shape, padded_shapes))
-        for declared, padded in zip(self.structure.flat_shapes, flat_shapes):
-            if not padded.is_compatible_with(declared) and padded.rank != declared.rank:
+        with self.graph.as_default():
+            # Each leaf wrapped in a list, so that a tuple shape is not taken for nesting.
+            raw = flatten(map_structure_up_to(template, lambda shape: [shape], padded_shapes))
+            padded = [_padded_shape(shape) for (shape,) in raw]
+        flat_shapes = [static for static, _ in padded]
+        for declared, padded_shape in zip(self.structure.flat_shapes, flat_shapes):
+            if not padded_shape.is_compatible_with(declared) and padded_shape.rank != declared.rank:
                 raise ValueError(
-                    f"The padded shape {padded} is not compatible with the shape {declared} "
+                    f"The padded shape {padded_shape} is not compatible with the shape {declared} "
                     "of the corresponding input component."
                 )
         flat_values = (
@@ -666,10 +671,7 @@ class Dataset:
         )
         with self.graph.as_default():
             size = _int64(batch_size, "batch_size")
-            shapes = [
-                _int64([-1 if d is None else d for d in s.as_list()], "padded_shapes")
-                for s in flat_shapes
-            ]
+            shapes = [tensor for _, tensor in padded]
             values = [
                 convert_to_tensor(
                     _default_padding(t) if v is None else v, dtype=t, name="padding_value"
@@ -715,7 +717,7 @@ class Dataset:
         body.outputs = list(body.structured_outputs)
         body.seal([])
         shapes = [
-            TensorShape([c.shape[0] if c.shape.rank else None, 3])
+            TensorShape([c.shape.dim_value(0) if c.shape.rank else None, 3])
             if isinstance(c, SparseSpec)
             else s
             for s, c in zip(structure.flat_shapes, structure.flat_classes)
@@ -857,6 +859,188 @@ class Dataset:
         )
         return state.pack(op.outputs)
 
+    # -- later transformations (runtime.data.transformations, grouping, sampling, options) --
+
+    @staticmethod
+    def counter(start=0, step=1, dtype=dtypes.int64, name=None) -> Dataset:
+        """``start``, ``start + step``, ... without end."""
+        from .transformations import counter
+
+        return counter(start, step, dtype, name)
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None) -> Dataset:
+        """An endless dataset of random int64 scalars (the same ones each iteration)."""
+        from .sampling import RandomDataset
+
+        if rerandomize_each_iteration:
+            raise ValueError(
+                "`rerandomize_each_iteration` needs TF2's seed generator resources; TF1's "
+                "RandomDataset draws the same numbers in every iteration."
+            )
+        return RandomDataset(seed, name)
+
+    @staticmethod
+    def list_files(file_pattern, shuffle=None, seed=None, name=None) -> Dataset:
+        """The files matching ``file_pattern``, shuffled unless ``shuffle=False``."""
+        from .transformations import list_files
+
+        return list_files(file_pattern, shuffle, seed, name)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True) -> Dataset:
+        """The elements of ``datasets`` in the order the int64 indices of ``choice_dataset``
+        give."""
+        from .sampling import choose_from_datasets
+
+        return choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def sample_from_datasets(
+        datasets, weights=None, seed=None, stop_on_empty_dataset=False, name=None
+    ) -> Dataset:
+        """Elements of ``datasets`` drawn at random with probabilities ``weights``."""
+        from .sampling import sample_from_datasets
+
+        return sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset)
+
+    def shard(self, num_shards, index, name=None) -> Dataset:
+        """Every ``num_shards``-th element, starting at ``index``.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.range(10).shard(3, 1).batch(5)
+        ...     print(tf.compat.v1.Session().run(ds.make_one_shot_iterator().get_next()))
+        [1 4 7]
+        """
+        from .transformations import shard
+
+        return shard(self, num_shards, index, name)
+
+    def scan(self, initial_state, scan_func, name=None) -> Dataset:
+        """``scan_func(state, element) -> (new state, output)`` carried over the elements
+        from ``initial_state``; the outputs are the elements.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     ds = tf.data.Dataset.range(1, 5).scan(tf.constant(0, tf.int64),
+        ...                                        lambda total, x: (total + x, total + x))
+        ...     print(tf.compat.v1.Session().run(ds.batch(4).make_one_shot_iterator().get_next()))
+        [ 1  3  6 10]
+        """
+        from .transformations import scan
+
+        return scan(self, initial_state, scan_func, name)
+
+    def take_while(self, predicate, name=None) -> Dataset:
+        """The elements until ``predicate`` first gives ``False``."""
+        from .transformations import take_while
+
+        return take_while(self, predicate, name)
+
+    def unique(self, name=None) -> Dataset:
+        """Each distinct element once (int32, int64 or string elements)."""
+        from .transformations import unique
+
+        return unique(self, name)
+
+    def ignore_errors(self, log_warning=False, name=None) -> Dataset:
+        """The elements whose computation did not fail (the others are skipped)."""
+        from .transformations import ignore_errors
+
+        return ignore_errors(self, log_warning, name)
+
+    def sparse_batch(self, batch_size, row_shape, name=None) -> Dataset:
+        """Batches of ``batch_size`` elements as ``SparseTensor``s of dense shape
+        ``[batch, *row_shape]``."""
+        from .transformations import dense_to_sparse_batch
+
+        return dense_to_sparse_batch(self, batch_size, row_shape)
+
+    def get_single_element(self, name=None):
+        """The one element (``InvalidArgumentError`` when run if there is none, or more)."""
+        from .transformations import get_single_element
+
+        return get_single_element(self, name)
+
+    def cardinality(self):
+        """An int64 scalar: the number of elements, -1 (infinite) or -2 (unknown)."""
+        from .transformations import cardinality
+
+        return cardinality(self)
+
+    def with_options(self, options, name=None) -> Dataset:
+        """This dataset with ``options`` (a ``tf.data.Options``) merged into its own."""
+        from .options import OPTIONS, serialized
+
+        text = serialized(options)
+        return self._build(
+            OPTIONS, [self._variant_tensor], self.structure, name, serialized_options=text
+        )
+
+    def options(self):
+        """The options of this dataset (read-only): those of every ``with_options`` above."""
+        from .options import dataset_options
+
+        return dataset_options(self._variant_tensor)
+
+    def group_by_window(
+        self, key_func, reduce_func, window_size=None, window_size_func=None, name=None
+    ) -> Dataset:
+        """Windows of elements by key, each reduced to a dataset by ``reduce_func(key,
+        window)`` (see :mod:`runtime.data.grouping`)."""
+        from .grouping import group_by_window
+
+        return group_by_window(self, key_func, reduce_func, window_size, window_size_func, name)
+
+    def bucket_by_sequence_length(
+        self,
+        element_length_func,
+        bucket_boundaries,
+        bucket_batch_sizes,
+        padded_shapes=None,
+        padding_values=None,
+        pad_to_bucket_boundary=False,
+        no_padding=False,
+        drop_remainder=False,
+        name=None,
+    ) -> Dataset:
+        """Batches of elements of similar length (see :mod:`runtime.data.grouping`)."""
+        from .grouping import bucket_by_sequence_length
+
+        return bucket_by_sequence_length(
+            self,
+            element_length_func,
+            bucket_boundaries,
+            bucket_batch_sizes,
+            padded_shapes,
+            padding_values,
+            pad_to_bucket_boundary,
+            no_padding,
+            drop_remainder,
+            name,
+        )
+
+    def rejection_resample(
+        self, class_func, target_dist, initial_dist=None, seed=None, name=None
+    ) -> Dataset:
+        """``(class, element)`` pairs resampled to the class distribution ``target_dist``."""
+        from .sampling import rejection_resample
+
+        return rejection_resample(self, class_func, target_dist, initial_dist, seed)
+
+    def map_with_legacy_function(self, map_func, num_parallel_calls=None, deterministic=None):
+        """TF1's ``map`` variant for functions that needed the old tracing: ``map`` here."""
+        return self.map(map_func, num_parallel_calls, deterministic)
+
+    def filter_with_legacy_function(self, predicate):
+        """TF1's ``filter`` variant for the old tracing: ``filter`` here."""
+        return self.filter(predicate)
+
     # -- TF1 iterators ---------------------------------------------------------------------
 
     def make_one_shot_iterator(self):
@@ -899,6 +1083,24 @@ def _returned_dataset(traced: _TracedFunction) -> Structure:
 
 def _static_bool(tensor: Tensor) -> bool:
     return tensor.op.type == "Const" and bool(tensor.op.get_attr("value"))
+
+
+def _padded_shape(value) -> tuple:
+    """``(static shape, int64 vector)`` of one component's padded shape, given as a shape, a
+    list of dimensions (ints, ``None`` for the batch's longest, or scalar tensors), or a
+    1-D tensor (``-1`` for the longest)."""
+    if isinstance(value, Tensor):
+        tensor = cast(value, dtypes.int64, name="padded_shapes")
+        return constant_value_as_shape(tensor), tensor
+    if isinstance(value, TensorShape) or not any(isinstance(d, Tensor) for d in value):
+        shape = as_shape(value)
+        return shape, _int64([-1 if d is None else d for d in shape.as_list()], "padded_shapes")
+    dims = [
+        cast(d, dtypes.int64) if isinstance(d, Tensor) else _int64(-1 if d is None else d, "dim")
+        for d in value
+    ]
+    tensor = stack(dims, name="padded_shapes")
+    return constant_value_as_shape(tensor), tensor
 
 
 def _default_padding(dtype):

@@ -149,7 +149,7 @@ def _range(start, stop, step):
     if int(step) == 0:
         raise InvalidArgumentError(None, None, "step must be a non-zero integer.")
     numbers = range(int(start), int(stop), int(step))
-    return Source(lambda env: ((np.int64(n),) for n in numbers))
+    return Source(lambda env: ((np.int64(n),) for n in numbers), len(numbers))
 
 
 @_dataset_kernel("GeneratorDataset", context=True)

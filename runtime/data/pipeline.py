@@ -40,6 +40,10 @@ from .cache_files import read_cache_file, write_cache_file
 
 AUTOTUNE = -1
 POLL_SECONDS = 0.05
+# What ``DatasetCardinality`` reports for a dataset without end, or one whose size is
+# known only by iterating it (TF's ``tf.data.INFINITE_CARDINALITY`` and ``UNKNOWN_CARDINALITY``).
+INFINITE = -1
+UNKNOWN = -2
 
 
 # -- the pipeline of one initialisation ----------------------------------------------------
@@ -159,15 +163,25 @@ class DatasetValue(abc.ABC):
     def iterate(self, env):
         """A new iterator over the elements, in pipeline ``env``."""
 
+    def cardinality(self) -> int:
+        """How many elements an iteration yields, :data:`INFINITE` or :data:`UNKNOWN`
+        (TF's ``DatasetCardinality``: known without iterating, or unknown)."""
+        return UNKNOWN
+
 
 class Source(DatasetValue):
-    """A dataset whose iterator is a generator ``produce(env)`` (no input to recover from)."""
+    """A dataset whose iterator is a generator ``produce(env)`` (no input to recover from),
+    of ``count`` elements when that is known."""
 
-    def __init__(self, produce):
+    def __init__(self, produce, count: int = UNKNOWN):
         self._produce = produce
+        self._count = count
 
     def iterate(self, env):
         return self._produce(env)
+
+    def cardinality(self) -> int:
+        return self._count
 
 
 class Elements(DatasetValue):
@@ -178,6 +192,9 @@ class Elements(DatasetValue):
 
     def iterate(self, env):
         return iter(self.elements)
+
+    def cardinality(self) -> int:
+        return len(self.elements)
 
 
 class _Slices:
@@ -212,6 +229,9 @@ class Slices(DatasetValue):
     def iterate(self, env):
         return _Slices(self.components)
 
+    def cardinality(self) -> int:
+        return len(self.components[0]) if self.components else 0
+
 
 class Transform(DatasetValue):
     """A dataset of an input dataset: ``iterator_class(self, env)`` iterates it; the
@@ -225,9 +245,16 @@ class Transform(DatasetValue):
     def iterate(self, env):
         return self.iterator_class(self, env)
 
+    def cardinality(self) -> int:
+        return self.iterator_class.cardinality(self)
+
 
 class _Iterator:
-    """The iterator of a :class:`Transform`: ``self.dataset``, ``self.env``, ``self.input``."""
+    """The iterator of a :class:`Transform`: ``self.dataset``, ``self.env``, ``self.input``.
+
+    Its class method ``cardinality(dataset)`` is the dataset's (unknown unless a
+    transformation says otherwise).
+    """
 
     def __init__(self, dataset, env):
         self.dataset = dataset
@@ -237,11 +264,32 @@ class _Iterator:
     def __iter__(self):
         return self
 
+    @classmethod
+    def cardinality(cls, dataset) -> int:
+        return UNKNOWN
+
+
+def same_cardinality(dataset) -> int:
+    """The cardinality of a transformation that yields one element per input element."""
+    return dataset.input.cardinality()
+
+
+def batched_cardinality(dataset) -> int:
+    """The cardinality of ``dataset.batch_size`` batches (``drop_remainder`` drops the last
+    short one) of its input's elements."""
+    count = dataset.input.cardinality()
+    if count < 0:
+        return count
+    whole, rest = divmod(count, dataset.batch_size)
+    return whole + (1 if rest and not dataset.drop_remainder else 0)
+
 
 # -- map, filter, flat_map, interleave -------------------------------------------------
 
 
 class MapIterator(_Iterator):
+    cardinality = classmethod(lambda cls, dataset: same_cardinality(dataset))
+
     def __next__(self):
         element = next(self.input)
         return tuple(self.dataset.fn(self.env, element))
@@ -249,6 +297,8 @@ class MapIterator(_Iterator):
 
 class ParallelMapIterator(_Iterator):
     """Up to ``calls`` function calls in flight; results come in input order."""
+
+    cardinality = classmethod(lambda cls, dataset: same_cardinality(dataset))
 
     def __init__(self, dataset, env):
         super().__init__(dataset, env)
@@ -379,6 +429,8 @@ def stack_component(values: list, index: int) -> np.ndarray:
 
 
 class BatchIterator(_Iterator):
+    cardinality = classmethod(lambda cls, dataset: batched_cardinality(dataset))
+
     def __next__(self):
         elements = _take(self.input, self.dataset.batch_size)
         if not elements or (
@@ -389,6 +441,8 @@ class BatchIterator(_Iterator):
 
 
 class PaddedBatchIterator(_Iterator):
+    cardinality = classmethod(lambda cls, dataset: batched_cardinality(dataset))
+
     def __next__(self):
         elements = _take(self.input, self.dataset.batch_size)
         if not elements or (
@@ -425,8 +479,8 @@ class PaddedBatchIterator(_Iterator):
                 )
             dims.append(largest if size < 0 else int(size))
         out = np.full((len(values), *dims), fill, dtype=np.asarray(fill).dtype)
-        for row, value in zip(out, values):
-            row[tuple(slice(0, n) for n in np.shape(value))] = value
+        for i, value in enumerate(values):  # indexed whole: a row of scalars is no view
+            out[(i, *(slice(0, n) for n in np.shape(value)))] = value
         return out
 
 
@@ -451,6 +505,16 @@ class UnbatchIterator(_Iterator):
 
 class WindowIterator(_Iterator):
     """TF's window: ``size`` elements ``stride`` apart, windows starting ``shift`` apart."""
+
+    @classmethod
+    def cardinality(cls, dataset) -> int:
+        count = dataset.input.cardinality()
+        if count < 0:
+            return count
+        if dataset.drop_remainder:
+            rest = count - ((dataset.size - 1) * dataset.stride + 1)
+            return 0 if rest < 0 else rest // dataset.shift + 1
+        return -(-count // dataset.shift)
 
     def __init__(self, dataset, env):
         super().__init__(dataset, env)
@@ -525,6 +589,9 @@ class Shuffle(Transform):
         epoch = next(self.epochs) if self.reshuffle else 0
         return _ShuffleIterator(self, env, np.random.default_rng([*self.seeds, epoch]))
 
+    def cardinality(self) -> int:
+        return self.input.cardinality()
+
 
 class RepeatIterator:
     def __init__(self, dataset, env):
@@ -536,6 +603,15 @@ class RepeatIterator:
 
     def __iter__(self):
         return self
+
+    @classmethod
+    def cardinality(cls, dataset) -> int:
+        count = dataset.input.cardinality()
+        if dataset.count < 0:
+            return 0 if count == 0 else INFINITE
+        if dataset.count == 0:
+            return 0
+        return count if count < 0 else count * dataset.count
 
     def __next__(self):
         count = self.dataset.count
@@ -557,6 +633,13 @@ class RepeatIterator:
 
 
 class TakeIterator(_Iterator):
+    @classmethod
+    def cardinality(cls, dataset) -> int:
+        count = dataset.input.cardinality()
+        if count == UNKNOWN or dataset.count < 0:
+            return count
+        return dataset.count if count == INFINITE else min(count, dataset.count)
+
     def __init__(self, dataset, env):
         super().__init__(dataset, env)
         self.left = dataset.count
@@ -570,6 +653,13 @@ class TakeIterator(_Iterator):
 
 
 class SkipIterator(_Iterator):
+    @classmethod
+    def cardinality(cls, dataset) -> int:
+        count = dataset.input.cardinality()
+        if count < 0:
+            return count
+        return 0 if dataset.count < 0 else max(0, count - dataset.count)
+
     def __init__(self, dataset, env):
         super().__init__(dataset, env)
         self.to_skip = dataset.count
@@ -587,6 +677,13 @@ class Zip(DatasetValue):
 
     def iterate(self, env):
         return _ZipIterator([dataset.iterate(env) for dataset in self.inputs])
+
+    def cardinality(self) -> int:
+        counts = [dataset.cardinality() for dataset in self.inputs]
+        if UNKNOWN in counts:
+            return UNKNOWN
+        finite = [count for count in counts if count != INFINITE]
+        return min(finite) if finite else INFINITE
 
 
 class _ZipIterator:
@@ -609,6 +706,13 @@ class Concatenate(DatasetValue):
 
     def iterate(self, env):
         return _ConcatenateIterator(self.parts, env)
+
+    def cardinality(self) -> int:
+        counts = [part.cardinality() for part in self.parts]
+        for special in (INFINITE, UNKNOWN):
+            if special in counts:
+                return special
+        return sum(counts)
 
 
 class _ConcatenateIterator:
@@ -635,6 +739,8 @@ class _ConcatenateIterator:
 
 class PrefetchIterator(_Iterator):
     """A background thread keeps up to ``buffer_size`` elements (or their errors) ready."""
+
+    cardinality = classmethod(lambda cls, dataset: same_cardinality(dataset))
 
     def __init__(self, dataset, env):
         super().__init__(dataset, env)
@@ -692,6 +798,9 @@ class Cache(Transform):
         if self.filename and os.path.exists(self.filename + ".index"):
             return read_cache_file(self.filename)
         return _CachingIterator(self, env)
+
+    def cardinality(self) -> int:
+        return self.input.cardinality()
 
 
 class _CachingIterator(_Iterator):

@@ -50,11 +50,14 @@ READ_FILE = _register(
     stateful=False,
 )
 WRITE_FILE = _register("WriteFile", ("filename: string", "contents: string"), (), lambda f, c: [])
+# Not stateful, as TF declares it: a one-shot iterator may capture a dataset of the files
+# (``Dataset.list_files``).
 MATCHING_FILES = _register(
     "MatchingFiles",
     ("pattern: string",),
     ("filenames: string",),
     lambda p: [_spec(dtypes.string, None)],
+    stateful=False,
 )
 
 

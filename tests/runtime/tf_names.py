@@ -158,6 +158,33 @@ EXCLUDED: dict[str, str] = {
         "random.Algorithm random.Generator random.create_rng_state random.get_global_generator "
         "random.set_global_generator random.split random.fold_in",
     ),
+    # tf.data names a TF1 graph program has no use for.
+    **_names(
+        "TF2's type specs of dataset elements (tf.data.experimental.Structure is tf.TypeSpec); "
+        "the runtime's datasets describe elements by output_types/shapes/classes, as TF1's",
+        "data.experimental.Structure data.experimental.TensorStructure "
+        "data.experimental.SparseTensorStructure data.experimental.TensorArrayStructure "
+        "data.experimental.OptionalStructure data.experimental.RaggedTensorStructure "
+        "data.experimental.get_structure data.experimental.from_variant "
+        "data.experimental.to_variant",
+    ),
+    **_names(
+        "eager-only in TF: TF 2.21 refuses it in graph mode",
+        "data.NumpyIterator data.experimental.enable_debug_mode data.experimental.get_model_proto",
+    ),
+    **_names(
+        "lookup tables are excluded (see lookup)",
+        "data.experimental.DatasetInitializer data.experimental.index_table_from_dataset "
+        "data.experimental.table_from_dataset",
+    ),
+    **_names(
+        "snapshots and distributed saves are the tf.data service's storage internals",
+        "data.experimental.snapshot data.experimental.distributed_save",
+    ),
+    "data.experimental.dense_to_ragged_batch": "ragged tensors are " + _OUT_OF_SCOPE,
+    "data.experimental.make_saveable_from_iterator": "saving an iterator's position in a "
+    "checkpoint needs TF's serialized dataset graphs; the runtime's iterators are Python "
+    "objects of the session",
     # Single names.
     "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
     "linalg.experimental": "added in TF 2.x, after the last TF1 release",

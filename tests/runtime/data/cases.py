@@ -544,11 +544,12 @@ def _structure(value):
     return "Dataset" if "Dataset" in name else name
 
 
-def record(tf, name: str, data: str) -> dict:
-    """Run case ``name`` with module ``tf``; what came out, JSON-ready."""
+def record(tf, name: str, data: str, table: dict = CASES) -> dict:
+    """Run case ``name`` of ``table`` (default: this module's) with module ``tf``; what
+    came out, JSON-ready."""
     v1 = tf.compat.v1
     with tf.Graph().as_default():
-        kind, target = CASES[name](tf, data)
+        kind, target = table[name](tf, data)
         result = {"kind": kind}
         if kind == "dataset":
             result["types"] = _structure(v1.data.get_output_types(target))
