@@ -137,7 +137,8 @@ class DaskEngine:
         self._tasks = dict(seen)
         self._lost: set = set(seen) - set(current)
         self._used: set = set()  # addresses holding this session's state
-        self._payload = None
+        self._payloads: dict = {}  # worker address -> future of the graph's payload
+        self._payload_data = None
         self._payload_version = None
         self._cuts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._closed = threading.Event()
@@ -246,7 +247,7 @@ class DaskEngine:
         run_id = uuid.uuid4().hex
         deadline = run.cancellation.deadline
         timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        payload, version = self._graph_payload()
+        payloads, version = self._graph_payloads(set(addresses.values()))
         header = RunHeader(
             self._session_id, version, run_id, timeout, bool(run.hooks), self._isolate
         )
@@ -257,6 +258,7 @@ class DaskEngine:
             key = keys[stage.key] = f"{STAGE_KEY_PREFIX}{run_id}-{stage.key}"
             feeds = {i.name: plan_feeds[i.name] for i in stage.inputs if i.name in plan_feeds}
             upstream = [TaskRef(keys[k]) for k in stage.depends]
+            payload = payloads[addresses[stage.task]]
             graph[key] = Task(key, run_stage, header, payload, stage, parse_input(feeds), *upstream)
             where[key] = [addresses[stage.task]]
         with self._lock:
@@ -358,24 +360,32 @@ class DaskEngine:
 
     # -- the graph on the workers -----------------------------------------------------
 
-    def _graph_payload(self) -> tuple:
-        """``(future of (GraphDef, py_func callables), version)`` of the graph as it is."""
+    def _graph_payloads(self, addresses) -> tuple:
+        """``({worker: future of (GraphDef, py_func callables)}, version)`` of the graph
+        as it is now. Each worker holds its own copy (the one replica of its key, which
+        Dask never moves or drops), so a stage never waits for the graph to travel."""
         graph = self._session.graph
         with self._lock:
-            stale = self._payload is None or self._payload.status != "finished"
-            if stale or self._payload_version != graph.version:
-                payload = (graph.as_graph_def(), dict(_functions(graph)))
-                try:
-                    [self._payload] = self._client.scatter([payload], hash=False, broadcast=True)
-                except Exception as err:  # pickling a py_func, say
-                    raise InvalidArgumentError(
-                        None,
-                        None,
-                        f"The graph cannot be sent to the Dask workers: {type(err).__name__}: "
-                        f"{err}",
-                    ) from err
+            if self._payload_version != graph.version:
+                self._payloads = {}
+                self._payload_data = (graph.as_graph_def(), dict(_functions(graph)))
                 self._payload_version = graph.version
-            return self._payload, self._payload_version
+            for address in addresses:
+                future = self._payloads.get(address)
+                if future is None or future.status != "finished":
+                    self._payloads[address] = self._scatter(self._payload_data, address)
+            return {a: self._payloads[a] for a in addresses}, self._payload_version
+
+    def _scatter(self, payload, address):
+        try:
+            [future] = self._client.scatter([payload], workers=[address], hash=False)
+        except Exception as err:  # pickling a py_func, say
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"The graph cannot be sent to the Dask workers: {type(err).__name__}: {err}",
+            ) from err
+        return future
 
     # -- leases and closing ------------------------------------------------------------
 
