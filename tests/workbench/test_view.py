@@ -11,6 +11,7 @@ import pytest
 from conftest import CPU0, CPU1, ROOT, scoped_graph, validate
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from models import chain_graph
 
 import runtime as tf
 from workbench import palette
@@ -173,6 +174,17 @@ def test_a_large_graph_leaves_out_details(monkeypatch):
     validate(payload)
     assert "attrs" not in payload["nodes"] and "created_at" not in payload["nodes"]
     assert payload["note"] == "Attributes and creation sites are left out of graphs over 2 ops."
+
+
+def test_a_big_payload_spends_few_bytes_an_op(monkeypatch):
+    """Long scoped names, inputs and tensor types are not written out per op, so the
+    notebook of a 10,000-op scoped graph stays under 2 MB (bench/RESULTS.md)."""
+    monkeypatch.setattr(view_module, "DETAILS_MAX_OPS", 0)
+    payload = GraphView(chain_graph(1_000, scoped=True)).to_json()
+    validate(payload)
+    assert len(payload["scopes"]) == 100 and payload["tensor_types"] == [["float32", [None, 8]]]
+    # A record per op, names written out, took 180 bytes an op.
+    assert len(json.dumps(payload, separators=(",", ":"))) < 60 * 1_000
 
 
 def test_payload_of_an_unplaced_collapsed_graph_validates():
