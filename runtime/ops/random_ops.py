@@ -15,24 +15,32 @@ None          ``s``        ``(87654321, s)``: TF's default graph seed
 The numbers come from numpy's PCG64, not TF's Philox, so they are repeatable here
 but not the same as TensorFlow's. The generator of each op lives in the session
 (:mod:`runtime.kernels.random`): successive runs continue its stream and a new
-session with the same seeds repeats it. Random ops are stateful and have no gradient.
+session with the same seeds repeats it. Random ops are stateful; only ``RandomGamma``
+has a gradient (with respect to ``alpha``: TF's implicit reparameterization, the
+derivative of a sample at its fixed quantile, ``RandomGammaGrad``).
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtypes
 from ..graph import Tensor, get_default_graph, graph_of
-from ..registry import OpDef, TensorSpec, not_differentiable, register_op
+from ..registry import OpDef, TensorSpec, not_differentiable, register_gradient, register_op
 from ..scopes import name_scope
-from ..shapes import TensorShape
-from . import math_ops
-from .constant_value import known_shape
+from ..shapes import TensorShape, broadcast_shapes
+from . import array_ops, math_ops
+from .constant_value import known_shape, known_value
 from .core import apply_op, convert_to_tensor
 from .shape_util import with_rank
 
 __all__ = [
+    "categorical",
     "get_seed",
+    "multinomial",
+    "random_gamma",
     "random_normal",
+    "random_poisson",
     "random_shuffle",
     "random_uniform",
     "set_random_seed",
@@ -334,3 +342,272 @@ def random_shuffle(value, seed=None, name=None) -> Tensor:
         return apply_op(RANDOM_SHUFFLE, [value], scope, T=value.dtype.base_dtype, **attrs).outputs[
             0
         ]
+
+
+# -- categorical, gamma and Poisson samples ----------------------------------------------
+
+
+def multinomial_shape(logits, num_samples, *, seed, seed2, T, output_dtype):
+    with_rank(logits.shape, 2)
+    with_rank(num_samples.shape, 0)
+    count = known_value(num_samples)
+    samples = None if count is None else int(count)
+    if samples is not None and samples < 0:
+        raise ValueError(
+            f"Dimension size, given by scalar input 1, must be non-negative but is {samples}"
+        )
+    return [TensorSpec(output_dtype, TensorShape([logits.shape.dim_value(0), samples]))]
+
+
+def _sampled_with_parameter_shape(shape, parameter, *, seed, seed2, **attrs):
+    """``RandomGamma`` and ``RandomPoissonV2``: ``shape`` followed by the parameter's."""
+    dtype = attrs.get("dtype", parameter.dtype)
+    return [TensorSpec(dtype, _shape_input(shape).concatenate(parameter.shape))]
+
+
+def _gamma_grad_shape(alpha, sample, *, T):
+    return [TensorSpec(T, broadcast_shapes(alpha.shape, sample.shape))]
+
+
+_NUMBERS = (
+    "{float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, half, uint32, uint64}"
+)
+MULTINOMIAL = register_op(
+    OpDef(
+        "Multinomial",
+        ("logits: T", "num_samples: int32"),
+        ("output: output_dtype",),
+        (*_SEEDS, f"T: {_NUMBERS}", "output_dtype: {int32, int64} = DT_INT64"),
+        shape_fn=multinomial_shape,
+        is_stateful=True,
+    )
+)
+RANDOM_GAMMA = register_op(
+    OpDef(
+        "RandomGamma",
+        ("shape: S", "alpha: T"),
+        ("output: T",),
+        (*_SEEDS, "S: {int32, int64}", "T: {half, float, double}"),
+        shape_fn=_sampled_with_parameter_shape,
+        is_stateful=True,
+    )
+)
+RANDOM_GAMMA_GRAD = register_op(
+    OpDef(
+        "RandomGammaGrad",
+        ("alpha: T", "sample: T"),
+        ("output: T",),
+        ("T: {float, double}",),
+        shape_fn=_gamma_grad_shape,
+    )
+)
+RANDOM_POISSON_V2 = register_op(
+    OpDef(
+        "RandomPoissonV2",
+        ("shape: S", "rate: R"),
+        ("output: dtype",),
+        (
+            *_SEEDS,
+            "S: {int32, int64}",
+            "R: {half, float, double, int32, int64} = DT_DOUBLE",
+            "dtype: {half, float, double, int32, int64} = DT_INT64",
+        ),
+        shape_fn=_sampled_with_parameter_shape,
+        is_stateful=True,
+    )
+)
+for _op_type in ("Multinomial", "RandomPoissonV2", "RandomGammaGrad"):
+    not_differentiable(_op_type)
+
+
+def add_leading_unit_dimensions(x: Tensor, count) -> Tensor:
+    """``x`` reshaped with ``count`` dimensions of size 1 in front (TF's helper)."""
+    ones = array_ops.ones(array_ops.reshape(count, [1]), dtype=dtypes.int32)
+    return array_ops.reshape(x, array_ops.concat([ones, array_ops.shape(x)], 0))
+
+
+def gamma_alpha_gradient(alpha, sample, grad, sample_dims) -> Tensor:
+    """The gradient of gamma samples with respect to ``alpha`` (their last dimensions):
+    ``grad`` times each sample's derivative at its quantile, summed over the
+    ``sample_dims`` leading dimensions."""
+    alpha_broadcastable = add_leading_unit_dimensions(alpha, sample_dims)
+    op = apply_op(RANDOM_GAMMA_GRAD, [alpha_broadcastable, sample], "RandomGammaGrad")
+    partial = op.outputs[0]
+    return math_ops.reduce_sum(grad * partial, axis=math_ops.range(sample_dims))
+
+
+@register_gradient("RandomGamma")
+def _random_gamma_grad(op, grad):
+    shape, alpha = op.inputs
+    sample_dims = array_ops.shape(shape)[0]
+    with get_default_graph().control_dependencies([grad]):
+        return None, gamma_alpha_gradient(alpha, op.outputs[0], grad, sample_dims)
+
+
+def categorical_dtype(dtype):
+    dtype = dtypes.as_dtype(dtype) if dtype else dtypes.int64
+    if dtype not in (dtypes.int32, dtypes.int64):
+        raise ValueError(
+            f"Argument `dtype` got invalid value {dtype!r}. Accepted dtypes are "
+            "(tf.int32, tf.int64)."
+        )
+    return dtype
+
+
+def _categorical(logits, num_samples, dtype, seed, name, default_name) -> Tensor:
+    graph = graph_of([logits])
+    with name_scope(name, default_name, [logits]):
+        logits = convert_to_tensor(logits, name="logits", graph=graph)
+        dtype = categorical_dtype(dtype)
+        attrs = _seed_attrs(seed, graph)
+        op = apply_op(
+            MULTINOMIAL, [logits, num_samples], "Multinomial", output_dtype=dtype, **attrs
+        )
+        return op.outputs[0]
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None) -> Tensor:
+    """Class indices drawn from the categorical distributions of ``logits``' rows.
+
+    Parameters
+    ----------
+    logits : 2-D tensor ``[batch_size, num_classes]``
+        Unnormalized log-probabilities (``-inf`` for a class never drawn).
+    num_samples : int or scalar int32 tensor
+        Draws per row.
+    seed : int, optional
+    output_dtype : int32 or int64 (default)
+
+    Returns
+    -------
+    Tensor ``[batch_size, num_samples]``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     draws = tf.multinomial([[0.0, -float("inf"), 0.0]], 1000, seed=3)
+    ...     values = tf.compat.v1.Session().run(draws)
+    >>> draws.shape, sorted(set(values[0].tolist()))
+    (TensorShape([1, 1000]), [0, 2])
+    """
+    return _categorical(logits, num_samples, output_dtype, seed, name, "multinomial")
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor:
+    """TF2's :func:`multinomial`: ``dtype`` instead of ``output_dtype``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     draws = tf.random.categorical(tf.math.log([[0.5, 0.5]]), 4, dtype=tf.int32)
+    >>> draws.dtype, draws.shape
+    (tf.int32, TensorShape([1, 4]))
+    """
+    return _categorical(logits, num_samples, dtype, seed, name, "categorical")
+
+
+def _with_static_shape(result: Tensor, shape, parameter: Tensor) -> Tensor:
+    """The result's static shape from a literal ``shape`` and the parameter's (TF's
+    ``_maybe_set_static_shape_helper``)."""
+    if isinstance(shape, Tensor):
+        return result
+    result.set_shape(TensorShape(np.asarray(shape).tolist()).concatenate(parameter.shape))
+    return result
+
+
+def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
+    """Samples of Gamma(``alpha``, rate ``beta``): ``shape`` samples per parameter.
+
+    Parameters
+    ----------
+    shape : list of int or 1-D int tensor
+        The samples per distribution; the result is ``shape + broadcast(alpha, beta)``.
+    alpha, beta : float or tensor
+        Concentration and inverse scale (``beta`` defaults to 1), broadcast together.
+    dtype : float16, float32 or float64
+    seed : int, optional
+
+    Returns
+    -------
+    Tensor, at least the smallest positive normal ``dtype`` (TF's floor). Its
+    gradient with respect to ``alpha`` (and ``beta``) is TF's: each sample moves
+    with its parameters at its fixed quantile.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.random.gamma([5000], [1.0, 10.0], seed=1)
+    ...     values = tf.compat.v1.Session().run(x)
+    >>> x.shape, values.mean(axis=0).round(0).tolist()
+    (TensorShape([5000, 2]), [1.0, 10.0])
+    """
+    dtype = dtypes.as_dtype(dtype)
+    graph = graph_of([shape, alpha, beta])
+    with name_scope(name, "random_gamma", [shape, alpha, beta]):
+        shape_input = convert_to_tensor(shape, dtype=dtypes.int32, name="shape", graph=graph)
+        alpha = convert_to_tensor(alpha, dtype=dtype, name="alpha", graph=graph)
+        beta = convert_to_tensor(1 if beta is None else beta, dtype=dtype, name="beta", graph=graph)
+        broadcast_shape = array_ops.broadcast_dynamic_shape(
+            array_ops.shape(alpha), array_ops.shape(beta)
+        )
+        alpha_broadcast = array_ops.broadcast_to(alpha, broadcast_shape)
+        alpha_broadcast.set_shape(broadcast_shapes(alpha.shape, beta.shape))
+        attrs = _seed_attrs(seed, graph)
+        sample = apply_op(
+            RANDOM_GAMMA, [shape_input, alpha_broadcast], "RandomGamma", **attrs
+        ).outputs[0]
+        tiny = np.finfo(dtype.as_numpy_dtype).tiny
+        result = math_ops.maximum(tiny, sample / beta)
+        return _with_static_shape(result, shape, alpha_broadcast)
+
+
+def random_poisson_v2(shape, lam, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
+    """Samples of Poisson(``lam``): ``shape`` samples per rate (TF2's argument order).
+
+    Parameters
+    ----------
+    shape : list of int or 1-D int tensor
+        The samples per rate; the result is ``shape + lam.shape``.
+    lam : float or tensor
+        The rates.
+    dtype : float16, float32, float64, int32 or int64
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = random_poisson_v2([4000], [0.5, 4.0], seed=2)
+    ...     values = tf.compat.v1.Session().run(x)
+    >>> x.shape, values.mean(axis=0).round(1).tolist()
+    (TensorShape([4000, 2]), [0.5, 4.0])
+    """
+    graph = graph_of([shape, lam])
+    with name_scope(name, "random_poisson", [lam, shape]):
+        shape_input = convert_to_tensor(shape, dtype=dtypes.int32, name="shape", graph=graph)
+        lam = convert_to_tensor(lam, name="lam", graph=graph)
+        attrs = _seed_attrs(seed, graph)
+        result = apply_op(
+            RANDOM_POISSON_V2,
+            [shape_input, lam],
+            "RandomPoissonV2",
+            dtype=dtypes.as_dtype(dtype),
+            **attrs,
+        ).outputs[0]
+        return _with_static_shape(result, shape, lam)
+
+
+def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None) -> Tensor:
+    """TF1's :func:`random_poisson_v2`: the rates first.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.random_poisson([1.0, 2.0], [3], dtype=tf.int32)
+    >>> x.shape, x.dtype
+    (TensorShape([3, 2]), tf.int32)
+    """
+    return random_poisson_v2(shape, lam, dtype, seed, name)
