@@ -244,7 +244,7 @@ def _to_json(attr: AttrValue):
     if kind == "type":
         return {"type": value.name}
     if kind == "shape":
-        return {"shape": value.dims}
+        return {"shape": None if value.rank is None else value.as_list()}
     if kind == "tensor":
         return {"tensor": _tensor_to_json(value)}
     if kind == "s":

@@ -53,8 +53,20 @@ class TensorShape:
         return list(self._dims)
 
     def as_tuple(self):
-        """The dimensions as a tuple, or ``None`` for an unknown rank."""
+        """The dimensions as a tuple of ints and ``None``, or ``None`` for an unknown rank."""
         return self._dims
+
+    def dim_value(self, index: int):
+        """Dimension ``index`` as an ``int``, or ``None`` when it (or the rank) is unknown.
+
+        The runtime's own reading of ``self[index].value``, without a ``Dimension``.
+
+        Examples
+        --------
+        >>> TensorShape([2, None]).dim_value(0), TensorShape(None).dim_value(3)
+        (2, None)
+        """
+        return None if self._dims is None else self._dims[index]
 
     def is_fully_defined(self) -> bool:
         return self._dims is not None and None not in self._dims

@@ -67,10 +67,10 @@ class SparseTensor:
         self._values = values
         self._dense_shape = dense_shape
         self._dense_shape_default = constant_value_as_shape(dense_shape)
-        indices_shape = indices.shape.with_rank(2)
-        values_shape = values.shape.with_rank(1)
-        dense_shape_shape = dense_shape.shape.with_rank(1)
-        for a, b in ((indices_shape[0], values_shape[0]), (indices_shape[1], dense_shape_shape[0])):
+        rows, rank = indices.shape.with_rank(2).as_tuple()
+        (count,) = values.shape.with_rank(1).as_tuple()
+        (length,) = dense_shape.shape.with_rank(1).as_tuple()
+        for a, b in ((rows, count), (rank, length)):
             if a is not None and b is not None and a != b:
                 raise ValueError(f"Dimensions {a} and {b} are not compatible")
 

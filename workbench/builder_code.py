@@ -176,7 +176,7 @@ class _CodeWriter:
         if isinstance(value, dtypes.DType):
             return f"tf.{dtypes.as_dtype(value.name).name}"  # a known dtype's own name
         if isinstance(value, TensorShape):
-            dims = "None" if value.rank is None else repr([_int(d) for d in value.dims])
+            dims = "None" if value.rank is None else repr([_int(d) for d in value.as_list()])
             return f"tf.TensorShape({dims})" if raw else dims
         if isinstance(value, np.ndarray):
             return self.array(value, raw)

@@ -52,7 +52,7 @@ def field_widget(field: Field) -> widgets.Widget:
     elif kind == "text":
         text = default
     elif kind == "shape":
-        text = "None" if default is None else repr(list(default.dims))
+        text = "None" if default is None else repr(default.as_list())
     else:
         text = repr(default)
     return widgets.Text(value=text, description=field.name, placeholder=_HINTS.get(kind, ""))

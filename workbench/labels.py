@@ -48,7 +48,7 @@ def attr_text(value) -> str:
     elif isinstance(value, DType):
         text = value.name
     elif isinstance(value, TensorShape):
-        text = shape_text(value.dims)
+        text = shape_text(value.as_tuple())
     elif isinstance(value, (list, tuple)):
         text = str([v.decode(errors="replace") if isinstance(v, bytes) else v for v in value])
     elif isinstance(value, bytes):

@@ -489,7 +489,7 @@ def created_at(traceback) -> str | None:
 
 def _tensor(tensor) -> dict:
     # ``dims`` is already the payload's shape: None for an unknown rank, None for unknown dims.
-    return {"name": tensor.name, "dtype": tensor.dtype.name, "shape": tensor.shape.dims}
+    return {"name": tensor.name, "dtype": tensor.dtype.name, "shape": None if tensor.shape.rank is None else tensor.shape.as_list()}
 
 
 def edges_between(nodes) -> list:

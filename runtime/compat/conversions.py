@@ -127,7 +127,7 @@ def dimension_at_index(shape, index) -> Dimension:
     (Dimension(5), Dimension(None))
     """
     shape = as_shape(shape)
-    return Dimension(None if shape.rank is None else shape[index])
+    return Dimension(shape.dim_value(index))
 
 
 # TF 2.21's horizon: graphs may use what TF's consumers of that day read.

@@ -122,7 +122,7 @@ class SparseSpec:
     def unbatched(self) -> SparseSpec:
         rank = self.shape.rank
         return SparseSpec(
-            self.dtype, self.shape if rank is None else TensorShape(self.shape.dims[1:])
+            self.dtype, self.shape if rank is None else TensorShape(self.shape.as_tuple()[1:])
         )
 
     def __eq__(self, other):
@@ -270,6 +270,8 @@ def unbatched(structure: Structure) -> Structure:
     for shape in structure.flat_shapes:
         if shape.rank == 0:
             raise ValueError("Cannot unbatch an input with scalar components.")
-        shapes.append(TensorShape(None) if shape.rank is None else TensorShape(shape.dims[1:]))
+        shapes.append(
+            TensorShape(None) if shape.rank is None else TensorShape(shape.as_tuple()[1:])
+        )
     classes = [c.unbatched() if isinstance(c, SparseSpec) else c for c in structure.flat_classes]
     return structure.with_shapes(shapes, classes)

@@ -8,8 +8,7 @@ Each is one op of ``tf.nn`` (named after the class: ``conv2d/Conv2D``), the bias
 
 from __future__ import annotations
 
-from .. import nn
-from ..ops import array_ops
+from ..ops import array_ops, conv_ops, nn_ops
 from ..ops.init_ops import Zeros
 from ..shapes import TensorShape
 from .base import InputSpec, Layer
@@ -107,7 +106,7 @@ class _Conv(Layer):
 
     def _input_channels(self, input_shape) -> int:
         input_shape = TensorShape(input_shape)
-        channels = input_shape[self._channel_axis] if input_shape.rank else None
+        channels = input_shape.dim_value(self._channel_axis) if input_shape.rank else None
         if channels is None:
             axis = self._channel_axis % (input_shape.rank or self.rank + 2)
             raise ValueError(
@@ -131,7 +130,7 @@ class _Conv(Layer):
     def _finish(self, outputs):
         """Bias and activation."""
         if self.bias is not None:
-            outputs = nn.bias_add(outputs, self.bias, data_format=self._op_format)
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format=self._op_format)
         return self.activation(outputs) if self.activation is not None else outputs
 
     def _output_shape(self, input_shape, spatial_length) -> TensorShape:
@@ -204,7 +203,7 @@ class Conv1D(_PlainConv):
     rank = 1
 
     def _convolve(self, inputs, padding):
-        return nn.conv1d(
+        return conv_ops.conv1d(
             inputs,
             self.kernel,
             stride=list(self.strides),
@@ -232,7 +231,7 @@ class Conv2D(_PlainConv):
     rank = 2
 
     def _convolve(self, inputs, padding):
-        return nn.conv2d(
+        return conv_ops.conv2d(
             inputs,
             self.kernel,
             strides=list(self.strides),
@@ -249,7 +248,7 @@ class Conv3D(_PlainConv):
     rank = 3
 
     def _convolve(self, inputs, padding):
-        return nn.conv3d(
+        return conv_ops.conv3d(
             inputs,
             self.kernel,
             strides=[1, *self.strides, 1]
@@ -351,7 +350,7 @@ class Conv2DTranspose(_ConvTranspose):
     rank = 2
 
     def _transpose(self, inputs, output_shape):
-        return nn.conv2d_transpose(
+        return conv_ops.conv2d_transpose(
             inputs,
             self.kernel,
             output_shape,
@@ -368,7 +367,7 @@ class Conv3DTranspose(_ConvTranspose):
     rank = 3
 
     def _transpose(self, inputs, output_shape):
-        return nn.conv3d_transpose(
+        return conv_ops.conv3d_transpose(
             inputs,
             self.kernel,
             output_shape,
@@ -475,7 +474,7 @@ class SeparableConv2D(_SeparableConv):
     rank = 2
 
     def call(self, inputs):
-        outputs = nn.separable_conv2d(
+        outputs = conv_ops.separable_conv2d(
             inputs,
             self.depthwise_kernel,
             self.pointwise_kernel,
@@ -502,7 +501,7 @@ class SeparableConv1D(_SeparableConv):
             inputs = array_ops.pad(inputs, pads)
         spatial = 1 if channels_last else 2
         stride = self.strides[0]
-        outputs = nn.separable_conv2d(
+        outputs = conv_ops.separable_conv2d(
             array_ops.expand_dims(inputs, spatial),
             array_ops.expand_dims(self.depthwise_kernel, 0),
             array_ops.expand_dims(self.pointwise_kernel, 0),
@@ -512,7 +511,7 @@ class SeparableConv1D(_SeparableConv):
             data_format="NHWC" if channels_last else "NCHW",
         )
         if self.bias is not None:
-            outputs = nn.bias_add(
+            outputs = nn_ops.bias_add(
                 outputs, self.bias, data_format="NHWC" if channels_last else "NCHW"
             )
         outputs = array_ops.squeeze(outputs, [spatial])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from .. import nn
-from ..ops import array_ops, control_flow_ops, math_ops
+from ..ops import array_ops, control_flow_ops, math_ops, nn_ops
 from ..ops.constant_value import constant_value
 from ..ops.core import constant
 from ..ops.init_ops import Zeros
@@ -87,7 +86,7 @@ class Dense(Layer):
                 f"Received: dtype={self.dtype.name}"
             )
         input_shape = TensorShape(input_shape)
-        last = input_shape[-1] if input_shape.rank else None
+        last = input_shape.dim_value(-1) if input_shape.rank else None
         if last is None:
             raise ValueError(
                 "The last dimension of the inputs to a Dense layer should be defined. "
@@ -122,7 +121,7 @@ class Dense(Layer):
             outputs = math_ops.tensordot(inputs, self.kernel, [[rank - 1], [0]])
             outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
         if self.bias is not None:
-            outputs = nn.bias_add(outputs, self.bias)
+            outputs = nn_ops.bias_add(outputs, self.bias)
         return self.activation(outputs) if self.activation is not None else outputs
 
     def compute_output_shape(self, input_shape) -> TensorShape:
@@ -222,7 +221,7 @@ class Dropout(Layer):
             return array_ops.identity(inputs)
         return smart_cond(
             training,
-            lambda: nn.dropout(
+            lambda: nn_ops.dropout(
                 inputs, rate=self.rate, noise_shape=self._noise_shape(inputs), seed=self.seed
             ),
             lambda: array_ops.identity(inputs),
@@ -286,7 +285,7 @@ class Flatten(Layer):
             inputs = array_ops.transpose(inputs, perm=[0, *range(2, rank), 1])
         if rank == 1:
             return array_ops.expand_dims(inputs, axis=1)
-        batch = inputs.shape[0] if rank else None
+        batch = inputs.shape.dim_value(0) if rank else None
         features = inputs.shape[1:] if rank else TensorShape(None)
         if features.is_fully_defined():
             shape = constant([-1, math.prod(features.as_list())])
@@ -300,7 +299,7 @@ class Flatten(Layer):
         input_shape = TensorShape(input_shape)
         features = input_shape[1:]
         size = features.num_elements() if features.is_fully_defined() else None
-        return TensorShape([input_shape[0], size])
+        return TensorShape([input_shape.dim_value(0), size])
 
 
 def flatten(inputs, name=None, data_format="channels_last"):

@@ -16,8 +16,7 @@ Bessel-corrected, the moments' is not).
 
 from __future__ import annotations
 
-from .. import nn
-from ..ops import array_ops
+from ..ops import array_ops, normalization_ops
 from ..ops.constant_value import constant_value
 from ..ops.core import constant, convert_to_tensor
 from ..ops.init_ops import Ones, Zeros
@@ -134,7 +133,7 @@ class BatchNormalization(Layer):
             )
         self.fused = fused_format is not None and self.fused is not False
         self._data_format = fused_format
-        sizes = {axis: input_shape[axis] for axis in axes}
+        sizes = {axis: input_shape.dim_value(axis) for axis in axes}
         if any(size is None for size in sizes.values()):
             raise ValueError(
                 "Input has undefined `axis` dimension. Received input with shape "
@@ -184,7 +183,7 @@ class BatchNormalization(Layer):
         beta = self.beta if self.beta is not None else constant(0.0, shape=self._param_shape)
 
         def normalize(is_training):
-            return lambda: nn.v1.fused_batch_norm(
+            return lambda: normalization_ops.fused_batch_norm(
                 inputs,
                 gamma,
                 beta,
@@ -210,7 +209,9 @@ class BatchNormalization(Layer):
         if known is not None and not bool(known):
             mean, variance = self.moving_mean, self.moving_variance
         else:
-            batch_mean, batch_variance = nn.moments(inputs, reduction, keepdims=len(self.axis) > 1)
+            batch_mean, batch_variance = normalization_ops.moments(
+                inputs, reduction, keepdims=len(self.axis) > 1
+            )
             mean = smart_cond(training, lambda: batch_mean, lambda: self.moving_mean.value())
             variance = smart_cond(
                 training, lambda: batch_variance, lambda: self.moving_variance.value()
@@ -233,7 +234,7 @@ class BatchNormalization(Layer):
                     lambda: self.moving_variance.value(),
                 )
             )
-        outputs = nn.batch_normalization(
+        outputs = normalization_ops.batch_normalization(
             inputs,
             self._broadcast(mean, rank, reduction),
             self._broadcast(variance, rank, reduction),

@@ -9,10 +9,10 @@ float32, as TF's are, and the result is named ``<loss scope>/value``.
 
 from __future__ import annotations
 
-from .. import dtypes, nn
+from .. import dtypes
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
-from ..ops import array_ops, math_ops
+from ..ops import activation_ops, array_ops, loss_ops, math_ops
 from ..ops.core import convert_to_tensor
 from .util import add_loss
 
@@ -260,7 +260,7 @@ def hinge_loss(
         logits, labels = _as_floats(logits, labels)
         _check_compatible(logits, labels)
         signs = math_ops.subtract(2 * labels, array_ops.ones_like(labels))
-        losses = nn.relu(math_ops.subtract(array_ops.ones_like(labels), signs * logits))
+        losses = activation_ops.relu(math_ops.subtract(array_ops.ones_like(labels), signs * logits))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
 
 
@@ -422,7 +422,9 @@ def sigmoid_cross_entropy(
         _check_compatible(logits, labels)
         if label_smoothing > 0:
             labels = labels * (1 - label_smoothing) + 0.5 * label_smoothing
-        losses = nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
+        losses = loss_ops.sigmoid_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="xentropy"
+        )
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
 
 
@@ -456,7 +458,9 @@ def softmax_cross_entropy(
             classes = math_ops.cast(array_ops.shape(labels)[-1], logits.dtype)
             labels = labels * (1.0 - label_smoothing) + label_smoothing / classes
         labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
-        losses = nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits, name="xentropy")
+        losses = loss_ops.softmax_cross_entropy_with_logits(
+            labels=labels, logits=logits, name="xentropy"
+        )
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
 
 
@@ -466,7 +470,7 @@ def _squeeze_labels(labels: Tensor, logits: Tensor, weights):
 
     def squeezable(tensor: Tensor) -> bool:
         rank = tensor.shape.rank
-        return rank is not None and rank == logits.shape.rank and tensor.shape[-1] == 1
+        return rank is not None and rank == logits.shape.rank and tensor.shape.dim_value(-1) == 1
 
     weights = convert_to_tensor(weights)
     if squeezable(labels):
@@ -499,7 +503,7 @@ def sparse_softmax_cross_entropy(
     with get_default_graph().name_scope(scope or "sparse_softmax_cross_entropy_loss") as scope:
         logits = convert_to_tensor(logits)
         labels, weights = _squeeze_labels(convert_to_tensor(labels), logits, weights)
-        losses = nn.sparse_softmax_cross_entropy_with_logits(
+        losses = loss_ops.sparse_softmax_cross_entropy_with_logits(
             labels=labels, logits=logits, name="xentropy"
         )
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)

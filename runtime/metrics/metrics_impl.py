@@ -109,9 +109,9 @@ def _remove_squeezable_dimensions(predictions, labels, weights) -> tuple:
         labels = convert_to_tensor(labels)
         p_rank, l_rank = predictions.shape.rank, labels.shape.rank
         if p_rank is not None and l_rank is not None:
-            if p_rank - l_rank == 1 and predictions.shape[-1] in (1, None):
+            if p_rank - l_rank == 1 and predictions.shape.dim_value(-1) in (1, None):
                 predictions = _squeeze_last(predictions)
-            elif l_rank - p_rank == 1 and labels.shape[-1] in (1, None):
+            elif l_rank - p_rank == 1 and labels.shape.dim_value(-1) in (1, None):
                 labels = _squeeze_last(labels)
         predictions.shape.assert_is_compatible_with(labels.shape)
     if weights is None:
@@ -1085,7 +1085,7 @@ def _average_precision(labels, predictions_idx) -> Tensor:
     graph = get_default_graph()
     with graph.name_scope("average_precision") as scope:
         predictions_idx = math_ops.cast(predictions_idx, dtypes.int64)
-        k = predictions_idx.shape[-1]
+        k = predictions_idx.shape.dim_value(-1)
         labels = math_ops.cast(convert_to_tensor(labels), dtypes.int64)
         if labels.shape.rank is not None and labels.shape.rank == predictions_idx.shape.rank - 1:
             labels = array_ops.expand_dims(labels, -1)

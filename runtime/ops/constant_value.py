@@ -186,7 +186,7 @@ def constant_value_as_shape(tensor) -> TensorShape:
     value = constant_value(tensor)
     if value is not None:
         return TensorShape([None if d < 0 else int(d) for d in value.reshape(-1)])
-    length = tensor.shape[0] if tensor.shape.rank == 1 else None
+    length = tensor.shape.dim_value(0) if tensor.shape.rank == 1 else None
     return TensorShape(None if length is None else [None] * length)
 
 
@@ -234,5 +234,5 @@ def known_shape(spec: TensorSpec) -> TensorShape:
     tensor = getattr(spec, "_tensor", None)
     if tensor is not None:
         return constant_value_as_shape(tensor)
-    length = spec.shape[0] if spec.shape.rank == 1 else None
+    length = spec.shape.dim_value(0) if spec.shape.rank == 1 else None
     return TensorShape(None if length is None else [None] * length)

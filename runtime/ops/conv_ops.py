@@ -716,7 +716,7 @@ def conv_transpose(
 ):
     """The transposed convolution of as many spatial dims as ``output_shape`` has, less 2."""
     if isinstance(output_shape, Tensor):
-        length = output_shape.shape[0] if output_shape.shape.rank == 1 else None
+        length = output_shape.shape.dim_value(0) if output_shape.shape.rank == 1 else None
     else:
         length = len(output_shape)
     spatial = _spatial_rank(data_format, None if length is None else length - 2)

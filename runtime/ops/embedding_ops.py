@@ -27,7 +27,7 @@ def _partition(tables: list, ids: Tensor, strategy: str) -> tuple[Tensor, Tensor
         raise ValueError(
             f"Unrecognized partition strategy: {strategy}. Must be one of either `mod` or `div`."
         )
-    rows = [table.shape[0] if table.shape.rank else None for table in tables]
+    rows = [table.shape.dim_value(0) if table.shape.rank else None for table in tables]
     if None in rows:
         sizes = [array_ops.shape(table, out_type=ids.dtype.base_dtype)[0] for table in tables]
         total = math_ops.add_n(sizes)

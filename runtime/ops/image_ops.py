@@ -56,7 +56,7 @@ def _resize_shape(
 ):
     dims = with_rank(images.shape, 4).as_tuple()
     with_rank(size.shape, 1)
-    _with_value(size.shape[0], 2)
+    _with_value(size.shape.dim_value(0), 2)
     target = known_shape(size)
     height, width = target.as_tuple() if target.rank == 2 else (None, None)
     return [TensorSpec(out or T, TensorShape([dims[0], height, width, dims[3]]))]
@@ -583,7 +583,7 @@ def central_crop(image, central_fraction) -> Tensor:
         first = image_rank - 3
         sizes, starts, dynamic = [], [], []
         for axis in (first, first + 1):
-            size = image.shape[axis]
+            size = image.shape.dim_value(axis)
             is_dynamic = size is None or static is None
             if size is None:
                 size = shape(image)[axis]
@@ -754,11 +754,13 @@ def _neg(x):
 
 
 def _crop_and_resize_shape(image, boxes, box_ind, crop_size, *, T, method, extrapolation_value):
-    depth = with_rank(image.shape, 4)[3]
-    count = merge_dim(with_rank(boxes.shape, 2)[0], with_rank(box_ind.shape, 1)[0])
-    _with_value(boxes.shape[1], 4)
+    depth = with_rank(image.shape, 4).dim_value(3)
+    count = merge_dim(
+        with_rank(boxes.shape, 2).dim_value(0), with_rank(box_ind.shape, 1).dim_value(0)
+    )
+    _with_value(boxes.shape.dim_value(1), 4)
     with_rank(crop_size.shape, 1)
-    _with_value(crop_size.shape[0], 2)
+    _with_value(crop_size.shape.dim_value(0), 2)
     value = known_value(crop_size)
     height, width = (None, None) if value is None else (int(value[0]), int(value[1]))
     return [TensorSpec(dtypes.float32, TensorShape([count, height, width, depth]))]
@@ -925,9 +927,10 @@ def grayscale_to_rgb(images, name=None) -> Tensor:
         images = convert_to_tensor(images, name="images")
         if images.shape.rank is not None:
             with_rank_at_least(images.shape, 2)
-            if images.shape[-1] not in (None, 1):
+            last = images.shape.dim_value(-1)
+            if last not in (None, 1):
                 raise ValueError(
-                    f"Last dimension of a grayscale image should be size 1, got {images.shape[-1]}"
+                    f"Last dimension of a grayscale image should be size 1, got {last}"
                 )
         # [1, ..., 1, 3]: the last axis repeated three times.
         multiples = concat([ones(expand_dims(rank(images) - 1, 0), dtype=dtypes.int32), [3]], 0)

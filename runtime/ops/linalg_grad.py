@@ -318,9 +318,9 @@ def _eig_grad(op, grad_e, grad_v):
 
 def _known_matrix_size(tensor, what: str) -> tuple:
     shape = tensor.shape
-    if shape.rank is None or shape[-2] is None or shape[-1] is None:
+    if shape.rank is None or shape.dim_value(-2) is None or shape.dim_value(-1) is None:
         raise ValueError(f"The gradient of {what} needs matrices of known size, got {shape}.")
-    return shape[-2], shape[-1]
+    return shape.dim_value(-2), shape.dim_value(-1)
 
 
 @register_gradient("Svd")

@@ -77,7 +77,7 @@ def _matrices(shape: TensorShape, square: bool = False) -> TensorShape:
     """``shape`` checked to hold (square) matrices in its last two axes."""
     shape = with_rank_at_least(shape, 2)
     if square and shape.rank is not None:
-        merge_dim(shape[-2], shape[-1])
+        merge_dim(shape.dim_value(-2), shape.dim_value(-1))
     return shape
 
 
@@ -126,9 +126,9 @@ def _solve_shape(matrix: TensorSpec, rhs: TensorSpec, *, T, **_attrs) -> list[Te
     right = _matrices(rhs.shape)
     if lhs.rank is None or right.rank is None:
         return [TensorSpec(T, TensorShape(None))]
-    merge_dim(lhs[-1], right[-2])
+    merge_dim(lhs.dim_value(-1), right.dim_value(-2))
     batch = broadcast_shapes(lhs[:-2], right[:-2])
-    return [TensorSpec(T, batch.concatenate([lhs[-1], right[-1]]))]
+    return [TensorSpec(T, batch.concatenate([lhs.dim_value(-1), right.dim_value(-1)]))]
 
 
 MATRIX_SOLVE = _linalg_op(
@@ -156,9 +156,9 @@ def _solve_ls_shape(matrix: TensorSpec, rhs: TensorSpec, l2_regularizer: TensorS
     with_rank(l2_regularizer.shape, 0)
     if lhs.rank is None or right.rank is None:
         return [TensorSpec(T, TensorShape(None))]
-    merge_dim(lhs[-2], right[-2])
+    merge_dim(lhs.dim_value(-2), right.dim_value(-2))
     batch = merge_shapes(lhs[:-2], right[:-2])
-    return [TensorSpec(T, batch.concatenate([lhs[-1], right[-1]]))]
+    return [TensorSpec(T, batch.concatenate([lhs.dim_value(-1), right.dim_value(-1)]))]
 
 
 MATRIX_SOLVE_LS = _linalg_op(
@@ -253,10 +253,10 @@ _TRIDIAGONAL_TYPES = "T: {float64, float32, complex64, complex128}"
 def _tridiagonal_solve_shape(diagonals: TensorSpec, rhs: TensorSpec, *, T, **_attrs):
     compact = with_rank_at_least(diagonals.shape, 2)
     if compact.rank is not None:
-        merge_dim(compact[-2], 3)
+        merge_dim(compact.dim_value(-2), 3)
     right = with_rank_at_least(rhs.shape, 2)
     if compact.rank is not None and right.rank is not None:
-        merge_dim(compact[-1], right[-2])
+        merge_dim(compact.dim_value(-1), right.dim_value(-2))
     return [TensorSpec(T, right)]
 
 
@@ -468,8 +468,8 @@ def eigvals(tensor, name=None) -> Tensor:
 
 def _cross_shape(a: TensorSpec, b: TensorSpec, *, T):
     shape = merge_shapes(with_rank_at_least(a.shape, 1), with_rank_at_least(b.shape, 1))
-    if shape.rank is not None and shape[-1] is not None and shape[-1] != 3:
-        raise ValueError(f"Dimension must be 3 but is {shape[-1]}")
+    if shape.rank is not None and shape.dim_value(-1) is not None and shape.dim_value(-1) != 3:
+        raise ValueError(f"Dimension must be 3 but is {shape.dim_value(-1)}")
     return [TensorSpec(T, shape)]
 
 
@@ -539,7 +539,7 @@ def _diag_shape(diagonal, k, num_rows, num_cols, padding_value, *, T, align):
         return [TensorSpec(T, TensorShape(None))]
     lower, upper = band
     batch = shape[:-1] if lower == upper else shape[:-2]
-    longest = shape[-1]
+    longest = shape.dim_value(-1)
     rows, cols = known_value(num_rows), known_value(num_cols)
     if longest is None or rows is None or cols is None:
         return [TensorSpec(T, batch.concatenate([None, None]))]
@@ -817,9 +817,9 @@ def matrix_solve_ls(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Te
             regularizer = convert_to_tensor(l2_regularizer, dtypes.float64, "l2_regularizer")
             return _apply(MATRIX_SOLVE_LS, [matrix, rhs, regularizer], scope, fast=False)[0]
         shape = matrix.shape
-        if shape.rank is None or shape[-2] is None or shape[-1] is None:
+        if shape.rank is None or shape.dim_value(-2) is None or shape.dim_value(-1) is None:
             raise ValueError(f"matrix_solve_ls needs matrices of known size, got {shape}")
-        if shape[-2] >= shape[-1]:
+        if shape.dim_value(-2) >= shape.dim_value(-1):
             chol = regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=True)
             return cholesky_solve(chol, matmul(matrix, rhs, adjoint_a=True))
         chol = regularized_gramian_cholesky(matrix, l2_regularizer, first_kind=False)
@@ -919,7 +919,7 @@ def lu(input, output_idx_type=dtypes.int32, name=None):
 
 def permutation_matrices(perm, like: Tensor) -> Tensor:
     """``P`` with ``P[i, perm[i]] = 1`` (so ``P @ A`` is ``A[perm]``), of ``like``'s dtype."""
-    size = like.shape[-1] if like.shape.rank is not None else None
+    size = like.shape.dim_value(-1) if like.shape.rank is not None else None
     depth = size if size is not None else array_ops.shape(like)[-1]
     return array_ops.one_hot(perm, depth, dtype=like.dtype.base_dtype)
 
@@ -1047,9 +1047,9 @@ def matrix_rank(a, tol=None, validate_args=False, name=None) -> Tensor:
 
 def _known_size(a: Tensor, what: str) -> tuple:
     shape = a.shape
-    if shape.rank is None or shape[-2] is None or shape[-1] is None:
+    if shape.rank is None or shape.dim_value(-2) is None or shape.dim_value(-1) is None:
         raise ValueError(f"{what} needs matrices of known size without a tolerance, got {shape}")
-    return shape[-2], shape[-1]
+    return shape.dim_value(-2), shape.dim_value(-1)
 
 
 def normalize(tensor, ord="euclidean", axis=None, name=None):
@@ -1375,7 +1375,7 @@ def identity_like(matrices: Tensor) -> Tensor:
     shape = matrices.shape
     dtype = matrices.dtype.base_dtype
     if shape.is_fully_defined():
-        return eye(shape[-1], batch_shape=shape.as_list()[:-2], dtype=dtype)
+        return eye(shape.dim_value(-1), batch_shape=shape.as_list()[:-2], dtype=dtype)
     dynamic = array_ops.shape(matrices)
     return eye(dynamic[-1], batch_shape=dynamic[:-2], dtype=dtype)
 

@@ -58,7 +58,7 @@ def _stacked(handle, element_shape, *, element_dtype, num_elements):
 
 
 def _gathered(handle, indices, element_shape, *, element_dtype):
-    rows = indices.shape[0] if indices.shape.rank == 1 else None
+    rows = indices.shape.dim_value(0) if indices.shape.rank == 1 else None
     return [
         TensorSpec(element_dtype, TensorShape([rows]).concatenate(element_shape_of(element_shape)))
     ]

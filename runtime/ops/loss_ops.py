@@ -80,12 +80,12 @@ def _xent_shape(features, labels, **_attrs):
             raise ValueError(
                 f"Shape must be broadcasted with rank 2, but is rank {both.rank}"
             ) from None
-    return [TensorSpec(dtype, TensorShape([both[0]])), TensorSpec(dtype, both)]
+    return [TensorSpec(dtype, TensorShape([both.dim_value(0)])), TensorSpec(dtype, both)]
 
 
 def _sparse_xent_shape(features, labels, **_attrs):
     batch, classes = with_rank(features.shape, 2).as_tuple()
-    batch = merge_dim(batch, with_rank(labels.shape, 1)[0])
+    batch = merge_dim(batch, with_rank(labels.shape, 1).dim_value(0))
     return [
         TensorSpec(features.dtype, TensorShape([batch])),
         TensorSpec(features.dtype, TensorShape([batch, classes])),
@@ -138,7 +138,7 @@ def _flatten_outer_dims(tensor: Tensor) -> Tensor:
     flat = array_ops.reshape(tensor, array_ops.concat([[-1], last], 0))
     shape = tensor.shape
     if shape.rank is not None:
-        flat.set_shape([TensorShape(shape[:-1]).num_elements(), shape[-1]])
+        flat.set_shape([shape[:-1].num_elements(), shape.dim_value(-1)])
     return flat
 
 

@@ -1848,7 +1848,7 @@ def _select_shape(condition: TensorSpec, t: TensorSpec, e: TensorSpec, *, T):
     shape = merge_shapes(t.shape, e.shape)
     cond = condition.shape
     if cond.rank == 1 and shape.rank is not None and shape.rank > 1:
-        merge_dim(cond[0], shape[0])  # a vector condition picks whole rows
+        merge_dim(cond.dim_value(0), shape.dim_value(0))  # a vector condition picks whole rows
     elif cond.rank != 0:
         shape = merge_shapes(cond, shape)
     return [TensorSpec(T, shape)]
@@ -1994,7 +1994,7 @@ def _static_sum_axes(grad_shape: TensorShape, target: TensorShape) -> list | Non
         return None
     lead = grad_shape.rank - target.rank
     return list(builtins_range(lead)) + [
-        lead + i for i, d in enumerate(target.as_tuple()) if d == 1 and grad_shape[lead + i] != 1
+        lead + i for i, d in enumerate(target.as_tuple()) if d == 1 and grad_shape.dim_value(lead + i) != 1
     ]
 
 

@@ -48,7 +48,7 @@ def _bias_add_shape(value, bias, *, data_format, **_attrs):
 
 def _bias_add_grad_shape(out_backprop, *, data_format, **_attrs):
     shape = with_rank_at_least(out_backprop.shape, 3 if data_format == "NCHW" else 2)
-    channels = None if shape.rank is None else shape[_channel_axis(data_format)]
+    channels = shape.dim_value(_channel_axis(data_format))
     return [TensorSpec(out_backprop.dtype, TensorShape([channels]))]
 
 
@@ -193,7 +193,7 @@ def _noise_shape(x: Tensor, noise_shape):
     dims = list(noise_shape)
     if len(dims) != x.shape.rank:
         return noise_shape
-    dims = [x_dim if dim is None else dim for dim, x_dim in zip(dims, x.shape)]
+    dims = [x_dim if dim is None else dim for dim, x_dim in zip(dims, x.shape.as_tuple())]
     if None not in dims:
         return dims
     # Unlike TF, dims unknown in both take x's size at run time instead of failing.

@@ -63,7 +63,7 @@ def _batch_norm_shape(version: int):
         if not attrs["is_training"] or attrs["exponential_avg_factor"] != 1:
             vectors += [mean, variance]
         for vector in vectors:
-            channels = merge_dim(channels, with_rank(vector.shape, 1)[0])
+            channels = merge_dim(channels, with_rank(vector.shape, 1).dim_value(0))
         stats = TensorSpec(scale.dtype, TensorShape([channels]))
         specs = [TensorSpec(x.dtype, _with_channels(dims, channels, data_format)), *[stats] * 4]
         if version == 3:  # cuDNN's workspace: nothing on CPU, and TF leaves its shape open
@@ -78,7 +78,7 @@ def _batch_norm_grad_shape(y_backprop, x, scale, reserve_space_1, reserve_space_
     dims, channels = _channels(x, data_format)
     dims = merge_shapes(TensorShape(dims), y_backprop.shape).as_list()
     for vector in (scale, reserve_space_1, reserve_space_2):
-        channels = merge_dim(channels, with_rank(vector.shape, 1)[0])
+        channels = merge_dim(channels, with_rank(vector.shape, 1).dim_value(0))
     stats = TensorSpec(reserve_space_1.dtype, TensorShape([channels]))
     empty = TensorSpec(reserve_space_1.dtype, TensorShape([0]))
     return [

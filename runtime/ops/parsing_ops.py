@@ -71,7 +71,7 @@ def _parse_shapes(
     dense_shapes,
 ):
     rank = serialized.shape.rank
-    batch = [] if rank == 0 else [serialized.shape[0] if rank == 1 else None]
+    batch = [] if rank == 0 else [serialized.shape.dim_value(0) if rank == 1 else None]
     index_columns = 1 + len(batch)
     specs = [TensorSpec(dtypes.int64, TensorShape([None, index_columns]))] * num_sparse
     specs += [TensorSpec(t, TensorShape([None])) for t in sparse_types]
@@ -313,7 +313,7 @@ def decode_csv(
         ]
         for i, default in enumerate(defaults):
             if default.shape.rank not in (None, 1) or (
-                default.shape.rank == 1 and (default.shape[0] or 0) > 1
+                default.shape.rank == 1 and (default.shape.dim_value(0) or 0) > 1
             ):
                 raise ValueError(f"record_defaults[{i}] must be a list of at most one value.")
         op = apply_op(

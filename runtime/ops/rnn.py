@@ -31,15 +31,7 @@ from .rnn_cell_impl import assert_like_rnncell, concat_sizes
 from .tensor_array_ops import TensorArray
 from .variable_scope import get_variable_scope, variable_scope
 
-__all__ = [
-    "bidirectional_dynamic_rnn",
-    "dynamic_rnn",
-    "raw_rnn",
-    "rnn_cell",
-    "static_bidirectional_rnn",
-    "static_rnn",
-]
-V1_OVERRIDES: dict = {}  # tf.nn and tf.compat.v1.nn share these names
+__all__: list[str] = []  # TF1's tf.nn only (TF2 has Keras's RNN layers): V1_OVERRIDES
 
 rnn_cell = types.ModuleType("runtime.nn.rnn_cell", "``tf.nn.rnn_cell``: TF1's recurrent cells.")
 rnn_cell.__dict__.update({name: getattr(rnn_cell_impl, name) for name in rnn_cell_impl.__all__})
@@ -67,8 +59,8 @@ def _best_effort_batch_size(flat_input) -> int | Tensor:
             continue
         if shape.rank < 2:
             raise ValueError(f"Input tensor should have rank >= 2, got rank {shape.rank}")
-        if shape[1] is not None:
-            return shape[1]
+        if shape.dim_value(1) is not None:
+            return shape.dim_value(1)
     return array_ops.shape(flat_input[0])[1]
 
 
@@ -305,11 +297,11 @@ def _dynamic_rnn_loop(
                 "Input size (depth of inputs) must be accessible via shape inference, but "
                 "saw value None."
             )
-        if shape[0] != const_time_steps:
+        if shape.dim_value(0) != const_time_steps:
             raise ValueError(
                 "Time steps is not the same for all the elements in the input in a batch."
             )
-        if shape[1] != const_batch_size:
+        if shape.dim_value(1) != const_batch_size:
             raise ValueError("Batch_size is not the same for all the elements in the input.")
     state_dtype = _infer_state_dtype(dtype, state)
     zero_output = nest.pack_sequence_as(
@@ -428,13 +420,12 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         while nest.is_nested(first):
             first = first[0]
         if first.shape.rank != 1:
-            fixed_batch_size = first.shape.with_rank_at_least(2)[0]
+            fixed_batch_size = first.shape.with_rank_at_least(2).dim_value(0)
             for value in nest.flatten(inputs):
                 shape = value.shape.with_rank_at_least(2)
-                if fixed_batch_size is not None and shape[0] not in (None, fixed_batch_size):
-                    raise ValueError(
-                        f"Dimensions {fixed_batch_size} and {shape[0]} are not compatible"
-                    )
+                size = shape.dim_value(0)
+                if fixed_batch_size is not None and size not in (None, fixed_batch_size):
+                    raise ValueError(f"Dimensions {fixed_batch_size} and {size} are not compatible")
                 for i, size in enumerate(shape.as_list()[1:]):
                     if size is None:
                         raise ValueError(
@@ -442,7 +433,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
                             "via shape inference, but saw value None."
                         )
         else:
-            fixed_batch_size = first.shape.with_rank_at_least(1)[0]
+            fixed_batch_size = first.shape.with_rank_at_least(1).dim_value(0)
         batch_size = fixed_batch_size or array_ops.shape(first)[0]
         state = _initial_state(cell, initial_state, batch_size, dtype)
         if sequence_length is not None:
@@ -693,9 +684,9 @@ def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=No
         keep_loop_state = loop_state is not None
         if not keep_loop_state:
             loop_state = convert_to_tensor(0, dtype=dtypes.int32)
-        const_batch_size = flat_input[0].shape.with_rank_at_least(1)[0]
+        const_batch_size = flat_input[0].shape.with_rank_at_least(1).dim_value(0)
         for value in flat_input[1:]:
-            other = value.shape.with_rank_at_least(1)[0]
+            other = value.shape.with_rank_at_least(1).dim_value(0)
             if None not in (const_batch_size, other) and other != const_batch_size:
                 raise ValueError(f"Dimensions {const_batch_size} and {other} are not compatible")
         batch_size = const_batch_size or array_ops.shape(flat_input[0])[0]
@@ -770,3 +761,13 @@ def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=No
         )
         emit_ta, final_state, final_loop_state = returned[-3:]
         return emit_ta, final_state, final_loop_state if keep_loop_state else None
+
+
+V1_OVERRIDES = {
+    "bidirectional_dynamic_rnn": bidirectional_dynamic_rnn,
+    "dynamic_rnn": dynamic_rnn,
+    "raw_rnn": raw_rnn,
+    "rnn_cell": rnn_cell,
+    "static_bidirectional_rnn": static_bidirectional_rnn,
+    "static_rnn": static_rnn,
+}

@@ -370,7 +370,7 @@ class RNNCell:
                 static = (
                     constant_value(batch_size) if isinstance(batch_size, Tensor) else batch_size
                 )
-                if inputs.shape[0] != static:
+                if inputs.shape.dim_value(0) != static:
                     raise ValueError(
                         "batch size from input tensor is different from the input param. "
                         f"Input tensor batch: {inputs.shape[0]}, batch_size: {batch_size}"
@@ -380,7 +380,7 @@ class RNNCell:
                     "dtype from input tensor is different from the input param. Input "
                     f"tensor dtype: {inputs.dtype}, dtype: {dtype}"
                 )
-            batch_size = inputs.shape[0] or array_ops.shape(inputs)[0]
+            batch_size = inputs.shape.dim_value(0) or array_ops.shape(inputs)[0]
             dtype = inputs.dtype
         if batch_size is None or dtype is None:
             raise ValueError(
@@ -391,7 +391,7 @@ class RNNCell:
 
 
 def _input_depth(cell: RNNCell, inputs_shape) -> int:
-    depth = as_shape(inputs_shape)[-1]
+    depth = as_shape(inputs_shape).dim_value(-1)
     if depth is None:
         raise ValueError(f"Expected inputs.shape[-1] to be known, saw shape: {inputs_shape}")
     return depth
@@ -676,7 +676,7 @@ class LSTMCell(RNNCell):
         else:
             c_prev = array_ops.slice(state, [0, 0], [-1, self._num_units])
             m_prev = array_ops.slice(state, [0, self._num_units], [-1, num_proj])
-        if inputs.shape.with_rank(2)[1] is None:
+        if inputs.shape.with_rank(2).dim_value(1) is None:
             raise ValueError("Could not infer input size from inputs.get_shape()[-1]")
         lstm = math_ops.matmul(array_ops.concat([inputs, m_prev], 1), self._kernel)
         lstm = nn_ops.bias_add(lstm, self._bias)

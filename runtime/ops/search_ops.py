@@ -70,7 +70,7 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
 
 def _histogram_shape(values: TensorSpec, value_range: TensorSpec, nbins: TensorSpec, *, T, dtype):
     with_rank(value_range.shape, 1)
-    merge_dim(value_range.shape[0], 2)
+    merge_dim(value_range.shape.dim_value(0), 2)
     with_rank(nbins.shape, 0)
     count = known_value(nbins)
     if count is not None and count < 0:

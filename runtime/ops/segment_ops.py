@@ -55,7 +55,7 @@ def _segment_shape(data: TensorSpec, segment_ids: TensorSpec, *, T, Tindices):
     shape = with_rank_at_least(data.shape, 1)
     if shape.rank is None:
         return [TensorSpec(T, TensorShape(None))]
-    merge_dim(shape[0], ids[0])
+    merge_dim(shape.dim_value(0), ids.dim_value(0))
     return [TensorSpec(T, TensorShape([None, *shape.as_tuple()[1:]]))]
 
 
@@ -358,7 +358,7 @@ def _dense_bincount_shape(input: TensorSpec, size: TensorSpec, weights: TensorSp
     rank = input.shape.rank
     if rank is not None and rank > 2:
         raise ValueError(f"Shape must be at most rank 2 but is rank {rank}")
-    dims = [None] if rank != 2 else [input.shape[0], None]
+    dims = [None] if rank != 2 else [input.shape.dim_value(0), None]
     return [TensorSpec(attrs["T"], TensorShape(dims if rank is not None else None))]
 
 
@@ -624,7 +624,7 @@ def confusion_matrix_v1(
 
 
 def _sparse_segment_shape(data, indices, segment_ids, *rest, **attrs):
-    merge_dim(with_rank(indices.shape, 1)[0], with_rank(segment_ids.shape, 1)[0])
+    merge_dim(with_rank(indices.shape, 1).dim_value(0), with_rank(segment_ids.shape, 1).dim_value(0))
     shape = with_rank_at_least(data.shape, 1)
     count = known_value(rest[0]) if rest else None
     if shape.rank is None:

@@ -44,10 +44,11 @@ def _slice_shape(input: TensorSpec, begin: TensorSpec, size: TensorSpec, *, T, I
     with_rank(size.shape, 1)
     rank = input.shape.rank
     for spec in (begin, size):
+        length = spec.shape.dim_value(0)
         if rank is None:
-            rank = spec.shape[0]
-        elif spec.shape[0] is not None and spec.shape[0] != rank:
-            raise ValueError(f"Shape must be rank {spec.shape[0]} but is rank {rank}")
+            rank = length
+        elif length is not None and length != rank:
+            raise ValueError(f"Shape must be rank {length} but is rank {rank}")
     if rank is None:
         return [TensorSpec(T, TensorShape(None))]
     begins, sizes = known_value(begin), known_shape(size)
@@ -57,7 +58,7 @@ def _slice_shape(input: TensorSpec, begin: TensorSpec, size: TensorSpec, *, T, I
     for i in range(rank):
         piece = None if value_sizes is None else int(value_sizes[i])
         if piece is None:
-            piece = sizes[i] if sizes.rank is not None else None
+            piece = sizes.dim_value(i)
         elif piece == -1:
             start = None if begins is None else int(begins[i])
             piece = None if start is None or in_dims[i] is None else in_dims[i] - start
@@ -100,7 +101,11 @@ _MASK_ATTRS = tuple(f"{mask}: int = 0" for mask in _MASKS)
 def _strided_index(begin: TensorSpec, end: TensorSpec, strides: TensorSpec, masks: dict):
     """The slice as a Python index, with ``UNKNOWN`` where a value is not known yet."""
     length = next(
-        (s.shape[0] for s in (begin, end, strides) if s.shape.rank == 1 and s.shape[0] is not None),
+        (
+            s.shape.dim_value(0)
+            for s in (begin, end, strides)
+            if s.shape.rank == 1 and s.shape.dim_value(0) is not None
+        ),
         None,
     )
     if length is None:
@@ -352,7 +357,7 @@ def _reverse_sequence_shape(
     for what, dim in (("batch_dim", batch_dim), ("seq_dim", seq_dim)):
         if not 0 <= dim < rank:
             raise ValueError(f"Invalid {what} {dim} for a tensor of rank {rank}")
-    batch = merge_dim(input.shape[batch_dim], seq_lengths.shape[0])
+    batch = merge_dim(input.shape.dim_value(batch_dim), seq_lengths.shape.dim_value(0))
     dims = list(input.shape.as_tuple())
     dims[batch_dim] = batch
     return [TensorSpec(T, TensorShape(dims))]

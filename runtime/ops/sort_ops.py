@@ -31,7 +31,7 @@ def _top_k_shape(input: TensorSpec, k: TensorSpec, *, sorted, T, Tk, index_type)
         raise ValueError(f"Need k >= 0, got {int(value)}")
     if shape.rank is None:
         return [TensorSpec(T, shape), TensorSpec(index_type, shape)]
-    last = shape[-1]
+    last = shape.dim_value(-1)
     if value is not None and last is not None and last < value:
         raise ValueError(f"input must have last dimension >= k = {int(value)} but is {last}")
     out = TensorShape([*shape.as_tuple()[:-1], None if value is None else int(value)])
@@ -102,7 +102,7 @@ def _in_top_k_shape(predictions: TensorSpec, targets: TensorSpec, k: TensorSpec,
     shape = with_rank(predictions.shape, 2)
     target_shape = with_rank(targets.shape, 1)
     with_rank(k.shape, 0)
-    return [TensorSpec(dtypes.bool, TensorShape([merge_dim(shape[0], target_shape[0])]))]
+    return [TensorSpec(dtypes.bool, TensorShape([merge_dim(shape.dim_value(0), target_shape.dim_value(0))]))]
 
 
 IN_TOP_K = register_op(
@@ -249,7 +249,9 @@ def _approx_top_k_grad(op, grad, _indices_grad):
     x, indices = op.inputs[0], op.outputs[1]
     rank = x.shape.rank
     axis = op.get_attr("reduction_dimension") % rank
-    depth = x.shape[axis] if x.shape[axis] is not None else array_ops.shape(x)[axis]
+    depth = x.shape.dim_value(axis)
+    if depth is None:
+        depth = array_ops.shape(x)[axis]
     chosen = array_ops.one_hot(indices, depth, axis=axis + 1, dtype=grad.dtype.base_dtype)
     spread = math_ops.multiply(array_ops.expand_dims(grad, axis + 1), chosen)
     return [math_ops.reduce_sum(spread, axis=axis)]

@@ -50,7 +50,7 @@ def _sparse(sp_input) -> SparseTensor:
 
 def _rank_of(shape_spec: TensorSpec):
     """The rank a dense-shape vector gives (its length), or ``None``."""
-    return with_rank(shape_spec.shape, 1)[0]
+    return with_rank(shape_spec.shape, 1).dim_value(0)
 
 
 def _sparse_specs(dtype, rank, count=None) -> list:
@@ -318,8 +318,8 @@ SPARSE_ADD_GRAD = register_op(
         ("a_val_grad: T", "b_val_grad: T"),
         (f"T: {_NUMBERS}",),
         lambda grad, a_indices, b_indices, sum_indices, *, T: [
-            TensorSpec(T, TensorShape([with_rank(a_indices.shape, 2)[0]])),
-            TensorSpec(T, TensorShape([with_rank(b_indices.shape, 2)[0]])),
+            TensorSpec(T, TensorShape([with_rank(a_indices.shape, 2).dim_value(0)])),
+            TensorSpec(T, TensorShape([with_rank(b_indices.shape, 2).dim_value(0)])),
         ],
     )
 )
@@ -385,8 +385,8 @@ def _sparse_dense_matmul_shape(
 ):
     with_rank(a_indices.shape, 2)
     with_rank(a_values.shape, 1)
-    a_dims = with_rank(known_shape(a_shape), 2)
-    b_dims = with_rank(b.shape, 2)
+    a_dims = with_rank(known_shape(a_shape), 2).as_tuple()
+    b_dims = with_rank(b.shape, 2).as_tuple()
     left = a_dims[1 if adjoint_a else 0]
     right = b_dims[0 if adjoint_b else 1]
     merge_dim(a_dims[0 if adjoint_a else 1], b_dims[1 if adjoint_b else 0])
@@ -482,9 +482,9 @@ def sparse_reorder(sp_input, name=None) -> SparseTensor:
 def _sparse_reshape_shape(input_indices, input_shape, new_shape):
     with_rank(input_indices.shape, 2)
     with_rank(input_shape.shape, 1)
-    rank = with_rank(new_shape.shape, 1)[0]
+    rank = with_rank(new_shape.shape, 1).dim_value(0)
     return [
-        TensorSpec(dtypes.int64, TensorShape([input_indices.shape[0], rank])),
+        TensorSpec(dtypes.int64, TensorShape([input_indices.shape.dim_value(0), rank])),
         TensorSpec(dtypes.int64, TensorShape([rank])),
     ]
 
@@ -562,7 +562,7 @@ def sparse_retain(sp_input, to_retain) -> SparseTensor:
     to_retain = convert_to_tensor(to_retain)
     to_retain.shape.with_rank(1)
     if sp_input.values.shape.rank is not None:
-        merge_dim(sp_input.values.shape[0], to_retain.shape[0])
+        merge_dim(sp_input.values.shape.dim_value(0), to_retain.shape.dim_value(0))
     where_true = reshape(math_ops.where(to_retain), [-1])
     return SparseTensor(
         gather(sp_input.indices, where_true),
@@ -581,7 +581,7 @@ def _sparse_concat_shape(*specs, concat_dim, N, T):
         rank = merge_dim(rank, _rank_of(spec))
     for spec in specs[:N]:
         with_rank(spec.shape, 2)
-    counts = [spec.shape[0] for spec in specs[N : 2 * N]]
+    counts = [spec.shape.dim_value(0) for spec in specs[N : 2 * N]]
     total = None if None in counts else sum(counts)
     return _sparse_specs(T, rank, total)
 
@@ -640,7 +640,7 @@ def sparse_concat_v2(axis, sp_inputs, expand_nonconcat_dims=False, name=None) ->
     statics = [sp.shape for sp in sp_inputs]
     if any(s.rank is None for s in statics):
         return SparseTensor(*parts)
-    dims = [[s[d] for s in statics] for d in range(statics[0].rank)]
+    dims = [[s.dim_value(d) for s in statics] for d in range(statics[0].rank)]
     static = [
         (max(ds) if None not in ds else None) if expand_nonconcat_dims else ds[0] for ds in dims
     ]
@@ -697,7 +697,7 @@ SPARSE_SLICE_GRAD = register_op(
         ("val_grad: T",),
         (f"T: {_NUMBERS}",),
         lambda grad, input_indices, input_start, output_indices, *, T: [
-            TensorSpec(T, TensorShape([with_rank(input_indices.shape, 2)[0]]))
+            TensorSpec(T, TensorShape([with_rank(input_indices.shape, 2).dim_value(0)]))
         ],
     )
 )
@@ -839,7 +839,7 @@ def sparse_placeholder(dtype, shape=None, name=None) -> SparseTensor:
         static = TensorShape(None)
         rank = None
     elif isinstance(shape, Tensor):
-        rank = shape.shape[0]
+        rank = shape.shape.dim_value(0)
         static = constant_value_as_shape(shape)
         dense_shape = placeholder_with_default(shape, shape=shape.shape, name=named("shape"))
     else:
@@ -1016,10 +1016,10 @@ def _fill_empty_rows_shape(indices, values, dense_shape, default_value, *, T):
     with_rank(values.shape, 1)
     with_rank(default_value.shape, 0)
     return [
-        TensorSpec(dtypes.int64, TensorShape([None, indices.shape[1]])),
+        TensorSpec(dtypes.int64, TensorShape([None, indices.shape.dim_value(1)])),
         TensorSpec(T, TensorShape([None])),
         TensorSpec(dtypes.bool, TensorShape([_rows(dense_shape)])),
-        TensorSpec(dtypes.int64, TensorShape([values.shape[0]])),
+        TensorSpec(dtypes.int64, TensorShape([values.shape.dim_value(0)])),
     ]
 
 
@@ -1118,7 +1118,7 @@ def sparse_expand_dims(sp_input, axis=None, name=None) -> SparseTensor:
     SparseTensorValue(indices=array([[0, 0, 1]]), values=array([1.], dtype=float32), dense_shape=array([2, 1, 3]))
     """
     sp_input = _sparse(sp_input)
-    rank = sp_input.dense_shape.shape[0]
+    rank = sp_input.dense_shape.shape.dim_value(0)
     if rank is None:
         rank = shape(sp_input.dense_shape)[0]
     axis = -1 if axis is None else axis

@@ -613,7 +613,7 @@ def _fingerprint_shape(data: TensorSpec, method: TensorSpec, *, T):
         name = name.decode(errors="replace") if isinstance(name, bytes) else name
         if name != "farmhash64":
             raise ValueError(f"Unsupported method: {name}")
-    return [TensorSpec(dtypes.uint8, TensorShape([dims[0] if dims.rank else None, 8]))]
+    return [TensorSpec(dtypes.uint8, TensorShape([dims.dim_value(0) if dims.rank else None, 8]))]
 
 
 FINGERPRINT = register_op(

@@ -79,9 +79,8 @@ def _gather_shape(handle, indices, flow_in, *, dtype, element_shape):
 
 
 def _scatter_shape(handle, indices, value, flow_in, *, T):
-    count = with_rank(indices.shape, 1)[0]
-    rows = with_rank_at_least(value.shape, 1)
-    first = rows[0] if rows.rank is not None else None
+    count = with_rank(indices.shape, 1).dim_value(0)
+    first = with_rank_at_least(value.shape, 1).dim_value(0)
     if count is not None and first is not None and count != first:
         raise ValueError(f"Dimensions must be equal, but are {first} and {count}")
     return [_FLOW]
@@ -440,8 +439,8 @@ class TensorArray:
         if shape.rank is not None:
             size = self._static_size() if self._infer_shape else None
             dim0 = None
-            if size is not None and shape[0] is not None:
-                dim0 = int(size) * shape[0]
+            if size is not None and shape.dim_value(0) is not None:
+                dim0 = int(size) * shape.dim_value(0)
             value.set_shape([dim0, *shape.as_list()[1:]])
         return value
 

@@ -27,7 +27,7 @@ _INDEX = "{int32, int64} = DT_INT32"
 
 def _tile_shape(input: TensorSpec, multiples: TensorSpec, *, T, Tmultiples):
     with_rank(multiples.shape, 1)
-    count = multiples.shape[0]
+    count = multiples.shape.dim_value(0)
     shape = input.shape
     if count is not None and shape.rank is not None and shape.rank != count:
         raise ValueError(f"Shape must be rank {shape.rank} but is rank {count}")
@@ -66,8 +66,8 @@ def tile(input, multiples, name=None) -> Tensor:
 
 def _padded_dims(input: TensorSpec, paddings: TensorSpec, shrink: bool = False):
     with_rank(paddings.shape, 2)
-    merge_dim(paddings.shape[1], 2)
-    count = paddings.shape[0]
+    merge_dim(paddings.shape.dim_value(1), 2)
+    count = paddings.shape.dim_value(0)
     shape = input.shape if count is None else with_rank(input.shape, count)
     if shape.rank is None:
         return TensorShape(None)
@@ -234,7 +234,8 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:
             tiled = _tile_one_axis(expand_dims(data, axis + 1), axis + 1, count)
             dims = [data_shape[:axis], [count * data_shape[axis]], data_shape[axis + 1 :]]
             return reshape(tiled, concat(dims, 0))
-        size, counted = data.shape[axis], repeats.shape[0] if repeats.shape.rank else None
+        size = data.shape.dim_value(axis)
+        counted = repeats.shape.dim_value(0) if repeats.shape.rank else None
         if None not in (size, counted) and size != counted:
             raise ValueError(f"Dimensions {size} and {counted} are not compatible")
         counts = broadcast_to(repeats, [data_shape[axis]])
@@ -254,7 +255,7 @@ def repeat(input, repeats, axis=None, name=None) -> Tensor:
             result = reshape(
                 result, concat([data_shape[:axis], [total], data_shape[axis + 1 :]], 0)
             )
-        new_size = 0 if counts.shape[0] == 0 else None
+        new_size = 0 if counts.shape.dim_value(0) == 0 else None
         result.set_shape(
             data.shape[:axis].concatenate([new_size]).concatenate(data.shape[axis + 1 :])
         )

@@ -65,8 +65,8 @@ UNICODE_DECODE_WITH_OFFSETS = register_op(
 
 def _encode_shape(input_values: TensorSpec, input_splits: TensorSpec, **_attrs):
     with_rank(input_values.shape, 1)
-    splits = with_rank(input_splits.shape, 1)
-    rows = None if splits[0] is None else splits[0] - 1
+    count = with_rank(input_splits.shape, 1).dim_value(0)
+    rows = None if count is None else count - 1
     return [TensorSpec(dtypes.string, TensorShape([rows]))]
 
 

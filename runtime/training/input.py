@@ -231,12 +231,13 @@ def slice_input_producer(
         tensors = [convert_to_tensor(t) for t in tensor_list]
         if not tensors:
             raise ValueError("Expected at least one tensor in slice_input_producer().")
-        size = tensors[0].shape[0]
+        size = tensors[0].shape.dim_value(0)
         for tensor in tensors[1:]:
-            if size is not None and tensor.shape[0] is not None and tensor.shape[0] != size:
+            other = tensor.shape.dim_value(0)
+            if size is not None and other is not None and other != size:
                 raise ValueError(
                     f"All tensors of slice_input_producer must have the same size in "
-                    f"dimension 0, got {size} and {tensor.shape[0]}"
+                    f"dimension 0, got {size} and {other}"
                 )
         count = size if size is not None else shape_op(tensors[0])[0]
         queue = range_input_producer(count, num_epochs, shuffle, seed, capacity, shared_name)
