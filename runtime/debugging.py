@@ -15,24 +15,30 @@ Examples
 
 import types
 
-from .ops import check_ops
-from .ops.check_ops import *  # noqa: F403 (tf.debugging is check_ops' public names)
-from .ops.check_ops import assert_all_finite  # noqa: F401 (tf.debugging exports them)
-from .ops.logging_ops import Assert  # noqa: F401 (tf.debugging exports them)
-from .ops.math_ops import is_finite, is_inf, is_nan
+from .ops import check_ops, logging_ops, math_ops
 
-__all__ = sorted(
-    {*check_ops.__all__, "Assert", "assert_all_finite"}
-    - {"add_check_numerics_ops", "verify_tensor_all_finite"}
-)
+# Names check_ops has that TF's tf.debugging leaves to the top level (TF1) or drops (TF2).
+_NOT_IN_DEBUGGING = {"add_check_numerics_ops", "verify_tensor_all_finite"}
+_V1_ONLY = {"is_finite", "is_inf", "is_nan", "is_non_decreasing", "is_strictly_increasing"}
 
-_V1_ONLY = {
-    "assert_all_finite": check_ops.verify_tensor_all_finite,
-    "is_finite": is_finite,
-    "is_inf": is_inf,
-    "is_nan": is_nan,
+_SHARED = {
+    name: getattr(check_ops, name)
+    for name in check_ops.__all__
+    if name not in _NOT_IN_DEBUGGING | _V1_ONLY
 }
+_SHARED.update(Assert=logging_ops.Assert, assert_all_finite=check_ops.assert_all_finite)
+# tf.debugging itself is TF2's.
+_TF2 = {**_SHARED, **check_ops.V2_OVERRIDES}
+__all__ = sorted(_TF2)
+globals().update(_TF2)
+
 v1 = types.ModuleType("runtime.compat.v1.debugging", "``tf.compat.v1.debugging``.")
-v1.__dict__.update({name: globals()[name] for name in __all__})
-v1.__dict__.update(_V1_ONLY)
-globals().update(check_ops.V2_OVERRIDES)  # tf.debugging itself is TF2's
+v1.__dict__.update(_SHARED)
+v1.__dict__.update(
+    assert_all_finite=check_ops.verify_tensor_all_finite,
+    is_finite=math_ops.is_finite,
+    is_inf=math_ops.is_inf,
+    is_nan=math_ops.is_nan,
+    is_non_decreasing=check_ops.is_non_decreasing,
+    is_strictly_increasing=check_ops.is_strictly_increasing,
+)

@@ -1,6 +1,7 @@
 """``tf.io``: graph files, whole files, TFRecords, ``Example`` parsing and ``gfile``."""
 
-from . import gfile
+from importlib import import_module as _import_module
+
 from .graph_io import load_graph, read_graph_def, write_graph
 from .ops.io_ops import matching_files, read_file, write_file
 from .ops.parsing_ops import (
@@ -14,6 +15,10 @@ from .ops.parsing_ops import (
 )
 from .ops.string_ops import decode_base64, encode_base64
 from .records import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
+
+# The module itself: the package's ``gfile`` attribute is TF1's (runtime.gfile_v1) once
+# ``import runtime`` has finished, so ``from . import gfile`` would depend on import order.
+gfile = _import_module(".gfile", __package__)
 
 __all__ = [
     "FixedLenFeature",

@@ -14,17 +14,17 @@ Examples
 
 import types
 
-from .ops import math_ops, segment_ops, special_math_ops
-from .ops.activation_ops import log_softmax, log_softmax_v1, softmax, softmax_v1, softplus, softsign  # noqa: F401 (tf.math exports them)
-from .ops.array_ops import invert_permutation  # noqa: F401 (tf.math exports them)
-from .ops.check_ops import is_non_decreasing, is_strictly_increasing  # noqa: F401 (tf.math exports them)
-from .ops.math_ops import *  # noqa: F403 (tf.math is math_ops' public names)
-from .ops.math_ops import floormod as mod  # noqa: F401 (tf.math exports them)
-from .ops.nn_ops import zero_fraction  # noqa: F401 (tf.math exports them)
-from .ops.normalization_ops import l2_normalize  # noqa: F401 (tf.math exports them)
-from .ops.segment_ops import *  # noqa: F403
-from .ops.sort_ops import approx_max_k, approx_min_k, in_top_k, in_top_k_v1, top_k  # noqa: F401 (tf.math exports them)
-from .ops.special_math_ops import lbeta, log_sigmoid  # noqa: F401 (tf.math exports them)
+from .ops import (
+    activation_ops,
+    array_ops,
+    check_ops,
+    math_ops,
+    nn_ops,
+    normalization_ops,
+    segment_ops,
+    sort_ops,
+    special_math_ops,
+)
 
 # Names of those op modules that TF keeps at the top level only (tf.cast, tf.unique ...).
 _TOP_LEVEL_ONLY = {
@@ -33,6 +33,8 @@ _TOP_LEVEL_ONLY = {
     "cast",
     "complex",
     "div",
+    "dynamic_partition",
+    "dynamic_stitch",
     "lin_space",
     "linspace",
     "matmul",
@@ -49,27 +51,30 @@ _TOP_LEVEL_ONLY = {
     "unique_with_counts",
     "where",
 }
-__all__ = sorted(
-    ({*math_ops.__all__, *segment_ops.__all__} - _TOP_LEVEL_ONLY)
-    | {
-        "approx_max_k",
-        "approx_min_k",
-        "in_top_k",
-        "invert_permutation",
-        "is_non_decreasing",
-        "is_strictly_increasing",
-        "l2_normalize",
-        "lbeta",
-        "log_sigmoid",
-        "log_softmax",
-        "mod",
-        "softmax",
-        "softplus",
-        "softsign",
-        "special",
-        "top_k",
-        "zero_fraction",
-    }
+# TF2's names: math_ops' and segment_ops' public ones but those, and these from elsewhere.
+_TF2 = {
+    name: getattr(module, name)
+    for module in (math_ops, segment_ops)
+    for name in module.__all__
+    if name not in _TOP_LEVEL_ONLY
+}
+_TF2.update(
+    approx_max_k=sort_ops.approx_max_k,
+    approx_min_k=sort_ops.approx_min_k,
+    in_top_k=sort_ops.in_top_k,
+    invert_permutation=array_ops.invert_permutation,
+    is_non_decreasing=check_ops.is_non_decreasing,
+    is_strictly_increasing=check_ops.is_strictly_increasing,
+    l2_normalize=normalization_ops.l2_normalize,
+    lbeta=special_math_ops.lbeta,
+    log_sigmoid=special_math_ops.log_sigmoid,
+    log_softmax=activation_ops.log_softmax,
+    mod=math_ops.floormod,
+    softmax=activation_ops.softmax,
+    softplus=activation_ops.softplus,
+    softsign=activation_ops.softsign,
+    top_k=sort_ops.top_k,
+    zero_fraction=nn_ops.zero_fraction,
 )
 
 special = types.ModuleType("runtime.math.special", "``tf.math.special``: special functions.")
@@ -81,6 +86,10 @@ special.__dict__.update(
     }
 )
 
+_TF2["special"] = special
+__all__ = sorted(_TF2)
+globals().update(_TF2)
+
 # tf.compat.v1.math: the same names, with TF1's signatures where they differ.
 V1_OVERRIDES = {
     "argmax": math_ops.argmax_v1,
@@ -88,8 +97,8 @@ V1_OVERRIDES = {
     "bincount": segment_ops.bincount_v1,
     "confusion_matrix": segment_ops.confusion_matrix_v1,
     "count_nonzero": math_ops.count_nonzero_v1,
-    "in_top_k": in_top_k_v1,
-    "log_softmax": log_softmax_v1,
+    "in_top_k": sort_ops.in_top_k_v1,
+    "log_softmax": activation_ops.log_softmax_v1,
     "reduce_all": math_ops.reduce_all_v1,
     "reduce_any": math_ops.reduce_any_v1,
     "reduce_logsumexp": math_ops.reduce_logsumexp_v1,
@@ -98,8 +107,8 @@ V1_OVERRIDES = {
     "reduce_min": math_ops.reduce_min_v1,
     "reduce_prod": math_ops.reduce_prod_v1,
     "reduce_sum": math_ops.reduce_sum_v1,
-    "softmax": softmax_v1,
+    "softmax": activation_ops.softmax_v1,
 }
 v1 = types.ModuleType("runtime.compat.v1.math", "``tf.compat.v1.math``: TF1's signatures.")
-v1.__dict__.update({name: globals()[name] for name in __all__})
+v1.__dict__.update(_TF2)
 v1.__dict__.update(V1_OVERRIDES)

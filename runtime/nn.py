@@ -5,7 +5,8 @@ The op modules hold the builders by job (activations, convolutions, pooling,
 normalization, losses ...); each lists its TF2 names in ``__all__`` and, in
 ``V1_OVERRIDES``, TF1's versions where the signature differs (``v1.dropout`` takes
 ``keep_prob``, ``v1.conv2d`` takes ``filter``, ``v1.max_pool`` takes ``value``) and the
-names only TF1 has (``fused_batch_norm``, ``xw_plus_b`` ...).
+names only TF1 has (``fused_batch_norm``, ``xw_plus_b``, ``dynamic_rnn`` ...). This module
+holds TF2's names only; internal code imports the op modules, never this one.
 
 Examples
 --------
@@ -22,7 +23,9 @@ from .ops import (
     candidate_sampling_ops,
     conv_ops,
     embedding_ops,
+    layout_ops,
     loss_ops,
+    math_ops,
     nn_ops,
     normalization_ops,
     pooling_ops,
@@ -30,18 +33,6 @@ from .ops import (
     sampled_loss_ops,
     sort_ops,
 )
-from .ops.activation_ops import *  # noqa: F403 (tf.nn is the op modules' public names)
-from .ops.candidate_sampling_ops import *  # noqa: F403
-from .ops.conv_ops import *  # noqa: F403
-from .ops.embedding_ops import *  # noqa: F403
-from .ops.loss_ops import *  # noqa: F403
-from .ops.math_ops import sigmoid, tanh  # noqa: F401 (TF's tf.nn has them too)
-from .ops.nn_ops import *  # noqa: F403
-from .ops.normalization_ops import *  # noqa: F403
-from .ops.pooling_ops import *  # noqa: F403
-from .ops.rnn import *  # noqa: F403 (dynamic_rnn & co, and tf.nn.rnn_cell)
-from .ops.sampled_loss_ops import *  # noqa: F403
-from .ops.sort_ops import *  # noqa: F403 (top_k, in_top_k)
 
 _MODULES = (
     activation_ops,
@@ -56,14 +47,30 @@ _MODULES = (
     sampled_loss_ops,
     sort_ops,
 )
-__all__ = sorted({name for module in _MODULES for name in module.__all__} | {"sigmoid", "tanh"})
+# TF2's names: each module's public ones, and sigmoid and tanh, which tf.nn has too.
+_TF2 = {name: getattr(module, name) for module in _MODULES for name in module.__all__}
+_TF2.update(sigmoid=math_ops.sigmoid, tanh=math_ops.tanh)
+# Array ops tf.nn has too, with TF1's signatures in tf.compat.v1.nn.
+_TF2.update(
+    depth_to_space=layout_ops.depth_to_space_v2,
+    space_to_batch=layout_ops.space_to_batch,
+    space_to_depth=layout_ops.space_to_depth_v2,
+)
+_LAYOUT_V1 = {
+    "depth_to_space": layout_ops.depth_to_space,
+    "space_to_batch": layout_ops.space_to_batch_v1,
+    "space_to_depth": layout_ops.space_to_depth,
+}
+__all__ = sorted(_TF2)
+globals().update(_TF2)
 
 
 def _v1_namespace() -> types.ModuleType:
     module = types.ModuleType("runtime.compat.v1.nn", "``tf.compat.v1.nn``: TF1's signatures.")
-    module.__dict__.update({name: globals()[name] for name in __all__})
+    module.__dict__.update(_TF2)
     for source in _MODULES:
         module.__dict__.update(source.V1_OVERRIDES)
+    module.__dict__.update(_LAYOUT_V1)
     return module
 
 

@@ -20,13 +20,13 @@ from .ops.string_ops import (
     as_string,
     lower,
     ngrams,
-    reduce_join_v2,
     regex_full_match,
     regex_replace,
     strip,
     unsorted_segment_join,
     upper,
 )
+from .ops.string_ops import reduce_join_v2 as reduce_join
 from .ops.string_ops import string_format as format
 from .ops.string_ops import string_join as join
 from .ops.string_ops import string_length_v2 as length
@@ -45,8 +45,6 @@ from .ops.unicode_ops import (
     unicode_split_with_offsets,
     unicode_transcode,
 )
-
-reduce_join = reduce_join_v2
 
 __all__ = [
     "as_string",

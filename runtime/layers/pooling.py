@@ -7,8 +7,7 @@ and as TF1's functions (``tf.layers.max_pooling2d(inputs, pool_size, strides)``)
 
 from __future__ import annotations
 
-from .. import nn
-from ..ops import array_ops
+from ..ops import array_ops, pooling_ops
 from ..shapes import TensorShape
 from .base import InputSpec, Layer
 from .utils import conv_output_length, normalize_data_format, normalize_padding, normalize_tuple
@@ -58,7 +57,11 @@ class _Pooling(Layer):
     def _pool2d(self, inputs, pool_size, strides, data_format):
         window = [1, *pool_size, 1] if data_format == "NHWC" else [1, 1, *pool_size]
         step = [1, *strides, 1] if data_format == "NHWC" else [1, 1, *strides]
-        pool, name = (nn.max_pool, "MaxPool") if self.mode == "max" else (nn.avg_pool, "AvgPool")
+        pool, name = (
+            (pooling_ops.max_pool, "MaxPool")
+            if self.mode == "max"
+            else (pooling_ops.avg_pool, "AvgPool")
+        )
         return pool(inputs, window, step, self.padding.upper(), data_format=data_format, name=name)
 
 
@@ -92,7 +95,7 @@ class _Pooling3D(_Pooling):
         channels_first = self.data_format == "channels_first"
         if channels_first:
             inputs = array_ops.transpose(inputs, [0, 2, 3, 4, 1])
-        pool = nn.max_pool3d if self.mode == "max" else nn.avg_pool3d
+        pool = pooling_ops.max_pool3d if self.mode == "max" else pooling_ops.avg_pool3d
         outputs = pool(inputs, [1, *self.pool_size, 1], [1, *self.strides, 1], self.padding.upper())
         if channels_first:
             outputs = array_ops.transpose(outputs, [0, 4, 1, 2, 3])

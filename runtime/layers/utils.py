@@ -6,8 +6,7 @@ Messages are Keras' own, so an error reads as it does in TF.
 
 from __future__ import annotations
 
-from .. import nn
-from ..ops import init_ops, math_ops
+from ..ops import activation_ops, init_ops, math_ops
 
 __all__ = [
     "conv_output_length",
@@ -138,13 +137,13 @@ def _linear(x):
 
 # Keras' names for the activations TF1 code passes as strings.
 _ACTIVATIONS = {
-    "elu": nn.elu,
+    "elu": activation_ops.elu,
     "linear": _linear,
-    "relu": nn.relu,
-    "relu6": nn.relu6,
+    "relu": activation_ops.relu,
+    "relu6": activation_ops.relu6,
     "sigmoid": math_ops.sigmoid,
-    "softmax": nn.softmax,
-    "softplus": nn.softplus,
+    "softmax": activation_ops.softmax,
+    "softplus": activation_ops.softplus,
     "tanh": math_ops.tanh,
 }
 

@@ -762,11 +762,10 @@ def erosion2d_v1(value, kernel, strides, rates, padding, name=None) -> Tensor:
     return erosion2d(value, kernel, strides, padding, "NHWC", rates, name)
 
 
-__all__ += ["avg_pool_v2", "max_pool_v2"]
-# TF1 spells TF2's rank-generic pools with a _v2 suffix.
-avg_pool_v2 = avg_pool
-max_pool_v2 = max_pool
 V1_OVERRIDES = {
+    # TF1 spells TF2's rank-generic pools with a _v2 suffix.
+    "avg_pool_v2": avg_pool,
+    "max_pool_v2": max_pool,
     "dilation2d": dilation2d_v1,
     "erosion2d": erosion2d_v1,
     "avg_pool": avg_pool_v1,
