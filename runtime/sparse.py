@@ -15,7 +15,19 @@ Examples
 
 import types
 
-from .ops import sparse_ops
+from .ops import segment_ops, sparse_ops
+from .ops.sparse_feature_ops import sparse_bincount as bincount
+from .ops.sparse_feature_ops import sparse_cross as cross
+from .ops.sparse_feature_ops import sparse_cross_hashed as cross_hashed
+from .ops.sparse_feature_ops import sparse_merge, sparse_to_indicator
+from .ops.sparse_math_ops import sparse_eye as eye
+from .ops.sparse_math_ops import sparse_mask as mask
+from .ops.sparse_math_ops import sparse_maximum as maximum
+from .ops.sparse_math_ops import sparse_minimum as minimum
+from .ops.sparse_math_ops import sparse_segment_mean_v2 as segment_mean
+from .ops.sparse_math_ops import sparse_segment_sqrt_n_v2 as segment_sqrt_n
+from .ops.sparse_math_ops import sparse_segment_sum_v2 as segment_sum
+from .ops.sparse_math_ops import sparse_softmax as softmax
 from .ops.sparse_ops import from_dense
 from .ops.sparse_ops import sparse_add_v2 as add
 from .ops.sparse_ops import sparse_concat_v2 as concat
@@ -34,23 +46,37 @@ from .ops.sparse_ops import sparse_tensor_to_dense as to_dense
 from .ops.sparse_ops import sparse_transpose as transpose
 from .sparse_tensor import SparseTensor
 
+to_indicator = sparse_to_indicator
+
 __all__ = [
     "SparseTensor",
     "add",
+    "bincount",
     "concat",
+    "cross",
+    "cross_hashed",
     "expand_dims",
+    "eye",
     "fill_empty_rows",
     "from_dense",
+    "mask",
+    "maximum",
+    "minimum",
     "reduce_max",
     "reduce_sum",
     "reorder",
     "reset_shape",
     "reshape",
     "retain",
+    "segment_mean",
+    "segment_sqrt_n",
+    "segment_sum",
     "slice",
+    "softmax",
     "sparse_dense_matmul",
     "split",
     "to_dense",
+    "to_indicator",
     "transpose",
 ]
 
@@ -60,11 +86,15 @@ V1_OVERRIDES = {
     "add": sparse_ops.sparse_add,
     "concat": sparse_ops.sparse_concat,
     "matmul": sparse_ops.sparse_tensor_dense_matmul,
+    "merge": sparse_merge,
     "placeholder": sparse_ops.sparse_placeholder,
     "reduce_max": sparse_ops.sparse_reduce_max,
     "reduce_max_sparse": sparse_ops.sparse_reduce_max_sparse,
     "reduce_sum": sparse_ops.sparse_reduce_sum,
     "reduce_sum_sparse": sparse_ops.sparse_reduce_sum_sparse,
+    "segment_mean": segment_ops.sparse_segment_mean,
+    "segment_sqrt_n": segment_ops.sparse_segment_sqrt_n,
+    "segment_sum": segment_ops.sparse_segment_sum,
     "split": sparse_ops.sparse_split,
 }
 v1 = types.ModuleType("runtime.compat.v1.sparse", "``tf.compat.v1.sparse``: TF1's signatures.")

@@ -98,8 +98,10 @@ from ..linalg import v1 as linalg
 from ..math import v1 as math
 from ..nn import v1 as nn
 from ..ops import image_ops as _image_ops
+from ..ops import sparse_feature_ops as _sparse_feature_ops
 from ..ops import sparse_math_ops as _sparse_math_ops
 from ..ops import sparse_ops as _sparse_ops
+from ..ops import sparse_serialization_ops as _sparse_serialization_ops
 from ..ops import string_ops as _string_ops
 from ..ops import variable_update_ops as _variable_update_ops
 from ..ops.array_ops import *
@@ -308,6 +310,7 @@ from ..version import (
     VERSION,
 )
 from .conversions import dimension_at_index, dimension_value
+from ..sets import v1 as sets
 
 # The TF1 spellings of the array, sparse, string and variable-update ops.
 globals().update(
@@ -325,3 +328,5 @@ globals().update(
 manip = _types.ModuleType("runtime.compat.v1.manip", "``tf.manip``: array ops, as at the top.")
 _MANIP = ("batch_to_space_nd", "gather_nd", "reshape", "reverse", "roll", "scatter_nd")
 manip.__dict__.update({name: globals()[name] for name in (*_MANIP, "space_to_batch_nd", "tile")})
+        **_sparse_feature_ops.V1_OVERRIDES,
+        **_sparse_serialization_ops.V1_OVERRIDES,

@@ -356,7 +356,7 @@ def _namespace() -> dict:
             names[name] = builder
     for name in (
         *("bitwise", "compat", "data", "debugging", "dtypes", "errors", "image", "io"),
-        *("linalg", "math", "nn", "queue", "random", "sparse", "strings"),
+        *("linalg", "math", "nn", "queue", "random", "sets", "sparse", "strings"),
     ):
         names[name] = _runtime(name)
     names["train"] = _runtime("training.v2")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, sparse_codec
 from ..errors import InvalidArgumentError
 from ..registry import OpDef, TensorSpec, not_differentiable, register_kernel, register_op
 from ..shapes import TensorShape
@@ -57,6 +57,8 @@ not_differentiable("DeserializeSparse")
 
 @register_kernel("SerializeSparse")
 def serialize_sparse(sparse_indices, sparse_values, sparse_shape, *, T, out_type):
+    if out_type == dtypes.string:  # tf.io.serialize_sparse: TF's bytes
+        return (sparse_codec.serialize_sparse(sparse_indices, sparse_values, sparse_shape),)
     parts = np.empty(3, dtype=object)
     parts[0], parts[1], parts[2] = (
         np.asarray(p) for p in (sparse_indices, sparse_values, sparse_shape)
@@ -67,6 +69,8 @@ def serialize_sparse(sparse_indices, sparse_values, sparse_shape, *, T, out_type
 @register_kernel("SerializeManySparse")
 def serialize_many_sparse(sparse_indices, sparse_values, sparse_shape, *, T, out_type):
     """One ``[3]`` row per entry of the first dimension (what ``unbatch`` slices)."""
+    if out_type == dtypes.string:  # tf.io.serialize_many_sparse: TF's bytes
+        return (sparse_codec.serialize_many_sparse(sparse_indices, sparse_values, sparse_shape),)
     indices = np.asarray(sparse_indices, np.int64)
     values = np.asarray(sparse_values)
     shape = np.asarray(sparse_shape, np.int64)

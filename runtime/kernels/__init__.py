@@ -19,7 +19,10 @@ from . import (
     resource_variables,  # TF2 graphs' variables
     scatter,  # writes at indices, variable row updates
     segment,  # segment reductions, unique, bincount, top k
+    signal,  # FFTs
+    sets,  # set operations along the last axis
     sparse,  # SparseTensors
+    sparse_features,  # feature crosses, bag-of-ids counts
     state,  # variables
     strings,  # string ops
     tensor_array,  # TensorArrays

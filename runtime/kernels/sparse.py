@@ -50,6 +50,8 @@ def sparse_to_dense(indices, output_shape, values, default_value, *, validate_in
     limits = np.asarray(shape)
     for i, index in enumerate(indices):
         if ((index < 0) | (index >= limits)).any():
+            if not validate_indices:  # TF's unvalidated scatter finds it out this way
+                fail(f"Indices are not valid (out of bounds).  Shape: {_text(limits)}")
             fail(
                 f"indices[{i}] = {_text(index)} is out of bounds: need 0 <= index < {_text(limits)}"
             )
@@ -513,3 +515,57 @@ def edit_distance(
             distance = np.float32(_levenshtein(hypotheses.get(key, []), truth))
             out[key] = distance / np.float32(len(truth)) if normalize else distance
     return (out,)
+
+
+# -- maximum, minimum, softmax, sparse_matmul ----------------------------------------------
+
+
+def _taken(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``values[positions]``, with the zero of ``values``' dtype where a position is -1."""
+    out = np.zeros((len(positions), *values.shape[1:]), values.dtype)
+    present = positions >= 0
+    out[present] = values[positions[present]]
+    return out
+
+
+def _sparse_sparse(combine):
+    """A kernel combining two sparse tensors entry by entry (a missing entry is 0)."""
+
+    def kernel(a_indices, a_values, a_shape, b_indices, b_values, b_shape, *, T):
+        _check_same_shape(a_shape, b_shape)
+        from_a, from_b = _merge(a_indices, b_indices).T
+        indices = np.where(
+            (from_a >= 0)[:, None], _taken(a_indices, from_a), _taken(b_indices, from_b)
+        )
+        values = combine(_taken(a_values, from_a), _taken(b_values, from_b))
+        return indices.astype(np.int64), values.astype(a_values.dtype)
+
+    return kernel
+
+
+register_kernel("SparseSparseMaximum")(_sparse_sparse(np.maximum))
+register_kernel("SparseSparseMinimum")(_sparse_sparse(np.minimum))
+
+
+@register_kernel("SparseSoftmax")
+def sparse_softmax(sp_indices, sp_values, sp_shape, *, T):
+    if sp_indices.ndim != 2 or len(sp_shape) < 1:
+        fail(f"Input should have rank >= 1, got {len(sp_shape)}")
+    rows: dict = {}
+    for i, index in enumerate(sp_indices[:, :-1].tolist()):
+        rows.setdefault(tuple(index), []).append(i)
+    out = np.empty_like(sp_values)
+    for members in rows.values():
+        values = sp_values[members]
+        exps = np.exp(values - values.max())
+        out[members] = exps / exps.sum()
+    return (out,)
+
+
+@register_kernel("SparseMatMul")
+def sparse_matmul(a, b, *, transpose_a, transpose_b, a_is_sparse, b_is_sparse, Ta, Tb):
+    a = a.T if transpose_a else a
+    b = b.T if transpose_b else b
+    if a.shape[1] != b.shape[0]:
+        fail(f"Matrix size incompatible: a: {shape_text(a.shape)}, b: {shape_text(b.shape)}")
+    return (np.matmul(a.astype(np.float32), b.astype(np.float32)),)

@@ -75,8 +75,8 @@ def _filled(value, shape, dtype, name: str) -> Tensor:
             if int(np.prod(dims, dtype=np.int64)) < 1000:
                 return constant(scalar, dtype=dtype, shape=dims, name=scope)
         shape = convert_or_pack(shape, "shape")
-        if shape.shape.rank == 0:
-            shape = reshape(shape, [-1])
+        if shape.shape.rank == 0:  # a Pack of one: shape inference sees the size through it
+            shape = convert_or_pack([shape], "shape")
         return fill(shape, constant(scalar, dtype=dtype), name=scope)
 
 
