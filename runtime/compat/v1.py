@@ -125,7 +125,8 @@ from ..ops.constant_value import constant_value as get_static_value
 from ..ops.control_flow_ops import *
 from ..ops.control_flow_ops import cond_v1 as cond
 from ..ops.control_flow_ops import while_loop_v1 as while_loop
-from ..ops.core import constant, convert_to_tensor, register_tensor_conversion_function
+from ..ops.core import constant, register_tensor_conversion_function
+from ..ops.core import convert_to_tensor_v1 as convert_to_tensor
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
 from ..ops.init_ops import *
 from ..ops.init_ops import (

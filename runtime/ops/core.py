@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes, op_binding
+from ..dimension import Dimension
 from ..errors import capture_frames, capture_traceback, display_filename
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..graph_def import AttrValue, python_value
@@ -367,6 +368,8 @@ def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
         return _cast_array(np.asarray(value), dtype, value)
     if raw is None:
         raw = _as_array(value)
+    if raw.dtype == object and dtype.is_integer:
+        raw = _dimension_values(raw)
     if raw.dtype.kind in "USO":
         raise TypeError(
             f"Expected {dtype.name}, but got {_short(value)} of type '{type(value).__name__}'."
@@ -383,6 +386,17 @@ def to_numpy(value, dtype: dtypes.DType | None = None) -> np.ndarray:
                 f"[{info.min}, {info.max}]."
             )
     return np.asarray(raw, dtype=dtype.as_numpy_dtype)
+
+
+def _dimension_values(raw: np.ndarray) -> np.ndarray:
+    """``raw`` with TF1's ``Dimension`` objects as their values, where an integer type is
+    asked for (``tf.zeros([x.shape[1], 4])``, as TF converts them); an unknown one raises
+    TF's ``TypeError``."""
+    flat = raw.reshape(-1)
+    if not any(isinstance(item, Dimension) for item in flat):
+        return raw
+    values = [int(item) if isinstance(item, Dimension) else item for item in flat]
+    return np.asarray(values).reshape(raw.shape)
 
 
 def _cast_array(array: np.ndarray, dtype: dtypes.DType, original) -> np.ndarray:
@@ -412,7 +426,7 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
+def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=False) -> Tensor:
     """A tensor holding ``value``, a ``Const`` op.
 
     Parameters
@@ -423,6 +437,8 @@ def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
     shape : sequence of int, optional
         A scalar ``value`` fills the shape; a value with as many elements is reshaped.
     name : str
+    verify_shape : bool
+        TF1's check: ``value`` must have ``shape`` itself (``TypeError`` if not).
 
     Examples
     --------
@@ -436,7 +452,7 @@ def constant(value, dtype=None, shape=None, name: str = "Const") -> Tensor:
     dtype = None if dtype is None else dtypes.as_dtype(dtype)
     array = to_numpy(value, dtype)
     if shape is not None:
-        array = _fit_shape(array, as_shape(shape))
+        array = _fit_shape(array, as_shape(shape), verify_shape)
     array = _owned_read_only(array, value)
     return apply_op(
         CONST,
@@ -460,15 +476,15 @@ def _owned_read_only(array: np.ndarray, value) -> np.ndarray:
     return array
 
 
-def _fit_shape(array: np.ndarray, shape: TensorShape) -> np.ndarray:
+def _fit_shape(array: np.ndarray, shape: TensorShape, verify: bool = False) -> np.ndarray:
     if not shape.is_fully_defined():
         raise ValueError(f"A constant's shape must be fully defined, got {shape}.")
     dims = shape.as_tuple()
     if array.shape == dims:
         return array
-    if array.size == 1:
+    if array.size == 1 and not verify:
         return np.full(dims, array.reshape(()), dtype=array.dtype)
-    if array.size == shape.num_elements():
+    if array.size == shape.num_elements() and not verify:
         return array.reshape(dims)
     raise TypeError(f"Expected Tensor's shape: {dims}, but got {array.shape}.")
 
@@ -568,6 +584,54 @@ def register_tensor_conversion_function(base_type, conversion_func, priority=100
         raise TypeError("conversion_func must be callable.")
     _conversion_functions.append((priority, base_type, conversion_func))
     _conversion_functions.sort(key=lambda entry: entry[0])  # stable: ties keep their order
+
+
+def convert_to_tensor_v1(
+    value, dtype=None, name=None, preferred_dtype=None, dtype_hint=None
+) -> Tensor:
+    """TF1's ``tf.convert_to_tensor``: :func:`convert_to_tensor` in the default graph.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.convert_to_tensor(tf.TensorShape([2, 3])))
+    ...     print(tf.convert_to_tensor(2, None, "two", tf.float32))
+    Tensor("shape_as_tensor:0", shape=(2,), dtype=int32)
+    Tensor("two:0", shape=(), dtype=float32)
+    """
+    return convert_to_tensor(value, dtype, name, preferred_dtype, dtype_hint=dtype_hint)
+
+
+def _shape_as_tensor(shape, dtype=None, name=None, as_ref=False) -> Tensor:
+    """A fully known ``TensorShape``, or a known ``Dimension``, as an int32 ``Const``
+    (int64 where a dimension needs it), as TF converts them."""
+    kind = type(shape).__name__
+    if isinstance(shape, Dimension):
+        if shape.value is None:
+            raise ValueError(f"Cannot convert unknown Dimension {shape} to a Tensor.")
+        values = shape.value
+    elif not shape.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape {shape} to a Tensor.")
+    else:
+        values = shape.as_list()
+    large = any(size >= 2**31 for size in np.ravel(values))
+    if dtype is None:
+        dtype = dtypes.int64 if large else dtypes.int32
+    elif dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(
+            f"Cannot convert {kind} {shape} to dtype {dtype}. Allowed dtypes are tf.int32 and "
+            "tf.int64."
+        )
+    elif dtype == dtypes.int32 and large:
+        raise ValueError(
+            f"Cannot convert {kind} {shape} to dtype int32; a dimension is too large. "
+            "Consider using tf.int64."
+        )
+    return constant(values, dtype=dtype, name=name or "shape_as_tensor")
+
+
+register_tensor_conversion_function((TensorShape, Dimension), _shape_as_tensor)
 
 
 def _check_dtype(tensor: Tensor, dtype) -> Tensor:
