@@ -127,7 +127,13 @@ from ..ops.control_flow_ops import cond_v1 as cond
 from ..ops.control_flow_ops import while_loop_v1 as while_loop
 from ..ops.core import constant, register_tensor_conversion_function
 from ..ops.core import convert_to_tensor_v1 as convert_to_tensor
-from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, QueueBase, RandomShuffleQueue
+from ..ops.data_flow_ops import (
+    FIFOQueue,
+    PaddingFIFOQueue,
+    PriorityQueue,
+    QueueBase,
+    RandomShuffleQueue,
+)
 from ..ops.init_ops import *
 from ..ops.init_ops import (
     glorot_normal_initializer,
@@ -216,11 +222,16 @@ from ..ops.math_ops import where_v1 as where
 from ..ops.parsing_ops import (
     FixedLenFeature,
     FixedLenSequenceFeature,
+    SparseFeature,
     VarLenFeature,
     decode_csv,
+    decode_json_example,
     decode_raw,
     parse_example,
     parse_single_example,
+    parse_single_sequence_example,
+    parse_tensor,
+    serialize_tensor,
 )
 from ..ops.random_ops import (
     get_seed,
@@ -300,6 +311,7 @@ from ..sparse_tensor import SparseTensor, SparseTensorValue, convert_to_tensor_o
 from ..strings import v1 as strings
 from ..tensor_util import *
 from ..tf_logging import get_logger
+from ..training.input import count_up_to
 from ..training.moving_averages import moving_average_variables
 from ..variables_v1 import *
 from ..version import (

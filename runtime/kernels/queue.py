@@ -18,6 +18,7 @@ failed step puts dequeued elements back at the front and removes the ones it add
 from __future__ import annotations
 
 import collections
+import heapq
 import itertools
 import threading
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from ..errors import CancelledError, InvalidArgumentError, OutOfRangeError
 from ..registry import register_kernel
+from ..shapes import TensorShape
 from .math import shape_text
 
 _resource_ids = itertools.count()  # TF names unshared queues "_<n>_<op name>"
@@ -173,6 +175,42 @@ class PaddingFIFOQueue(Queue):
         return out
 
 
+class PriorityQueue(Queue):
+    """A queue that dequeues the element of least priority first (its first component, an
+    int64 scalar); elements of equal priority in the order they came."""
+
+    kind = "PriorityQueue"
+
+    def __init__(self, name, dtypes, shapes, capacity):
+        super().__init__(name, dtypes, shapes, capacity)
+        self.items = []  # a heap of (priority, arrival, element)
+        self.arrivals = itertools.count()
+
+    def check_element(self, components) -> tuple:
+        if np.shape(components[0]) != ():
+            raise InvalidArgumentError(
+                None,
+                None,
+                "Expected the priority element to be a scalar, but received shape: "
+                f"{shape_text(np.shape(components[0]))}",
+            )
+        return super().check_element(components)
+
+    def put(self, element) -> None:
+        heapq.heappush(self.items, (int(element[0]), next(self.arrivals), element))
+
+    def take(self):
+        return heapq.heappop(self.items)[2]
+
+    def put_back(self, elements) -> None:
+        for element in elements:
+            self.put(element)
+
+    def remove(self, element) -> None:
+        self.items = [item for item in self.items if item[2] is not element]
+        heapq.heapify(self.items)
+
+
 # -- kernels --------------------------------------------------------------------------
 
 
@@ -197,6 +235,16 @@ def padding_fifo_queue(ctx, *, component_types, shapes, capacity, container, sha
     types = _numpy_types(component_types)
     return _create(
         ctx, container, shared_name, lambda name: PaddingFIFOQueue(name, types, shapes, capacity)
+    )
+
+
+@register_kernel("PriorityQueueV2", context=True)
+def priority_queue(ctx, *, component_types, shapes, capacity, container, shared_name):
+    # The priority, an int64 scalar, is the first component of every element.
+    types = [np.int64, *_numpy_types(component_types)]
+    shapes = [TensorShape([]), *shapes] if shapes else []
+    return _create(
+        ctx, container, shared_name, lambda name: PriorityQueue(name, types, shapes, capacity)
     )
 
 

@@ -1,4 +1,4 @@
-"""TF1 queues: ``FIFOQueue``, ``PaddingFIFOQueue``, ``RandomShuffleQueue``.
+"""TF1 queues: ``FIFOQueue``, ``PaddingFIFOQueue``, ``RandomShuffleQueue``, ``PriorityQueue``.
 
 A queue object is a handle op (``FIFOQueueV2``, output dtype ``resource``) plus
 builders for the ops that use it::
@@ -52,6 +52,23 @@ def _queue_op(name: str, *extra_attrs: str) -> OpDef:
 
 FIFO_QUEUE = _queue_op("FIFOQueueV2")
 PADDING_FIFO_QUEUE = _queue_op("PaddingFIFOQueueV2")
+# TF's PriorityQueueV2 declares its component types (the priority excluded) with a default.
+PRIORITY_QUEUE = register_op(
+    OpDef(
+        "PriorityQueueV2",
+        (),
+        ("handle: resource",),
+        (
+            "component_types: list(type) >= 0 = []",
+            "shapes: list(shape) >= 0",
+            "capacity: int = -1",
+            "container: string = ''",
+            "shared_name: string = ''",
+        ),
+        shape_fn=_handle_shape,
+        is_stateful=True,
+    )
+)
 RANDOM_SHUFFLE_QUEUE = _queue_op(
     "RandomShuffleQueueV2", "min_after_dequeue: int = 0", "seed: int = 0", "seed2: int = 0"
 )
@@ -407,3 +424,50 @@ class RandomShuffleQueue(QueueBase):
             seed2=seed2 or 0,
         )
         super().__init__(types, shapes, names, handle)
+
+
+class PriorityQueue(QueueBase):
+    """A queue that dequeues the element of least priority first.
+
+    Every element starts with its priority, an int64 scalar, before the components of
+    ``types`` (so ``names``, if given, name the priority too); equal priorities leave in
+    the order they came.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     q = tf.queue.PriorityQueue(4, [tf.string], shapes=[[]])
+    ...     fill = q.enqueue_many([[3, 1, 2], ["c", "a", "b"]])
+    ...     priorities, values = q.dequeue_many(3)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(fill)
+    ...         print(sess.run([priorities, values]))
+    [array([1, 2, 3]), array([b'a', b'b', b'c'], dtype=object)]
+    """
+
+    def __init__(
+        self, capacity, types, shapes=None, names=None, shared_name=None, name="priority_queue"
+    ):
+        if shapes is None:  # as TF's, whose op needs them
+            raise TypeError(
+                "Expected list for 'shapes' argument to 'priority_queue_v2' Op, not None."
+            )
+        types, shapes, _ = _queue_types(types, list(shapes) or None, None)
+        handle = apply_op(
+            PRIORITY_QUEUE,
+            [],
+            name,
+            graph=get_default_graph(),
+            component_types=tuple(types),
+            shapes=tuple(shapes or ()),
+            capacity=int(capacity),
+            container=get_default_graph()._container,
+            shared_name=shared_name or "",
+        ).outputs[0]
+        with_priority = [_dtypes.int64, *types]
+        if names is not None and len(_as_list(names)) != len(with_priority):
+            raise ValueError("Queue names must have the same length as dtypes")
+        priority_shapes = [TensorShape([]), *shapes] if shapes else None
+        names = None if names is None else _as_list(names)
+        super().__init__(with_priority, priority_shapes, names, handle)

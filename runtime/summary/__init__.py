@@ -42,7 +42,7 @@ from ..proto.summary_pb2 import (
 )
 from ..records import encode_record, masked_crc32c
 from . import kernels  # registers the summary ops' kernels
-from .reader import LogdirWatcher, read_events, summary_iterator
+from .reader import LogdirWatcher, get_summary_description, read_events, summary_iterator
 from .writer import FileWriter, FileWriterCache
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "SummaryMetadata",
     "TaggedRunMetadata",
     "audio",
+    "get_summary_description",
     "histogram",
     "image",
     "merge",

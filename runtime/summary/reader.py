@@ -16,11 +16,19 @@ from __future__ import annotations
 import os
 import struct
 
+from google.protobuf import json_format
+
 from ..errors import DataLossError
-from ..proto import event_pb2
+from ..proto import event_pb2, summary_pb2
 from ..records import iter_records, masked_crc32c
 
-__all__ = ["LogdirWatcher", "read_events", "run_directories", "summary_iterator"]
+__all__ = [
+    "LogdirWatcher",
+    "get_summary_description",
+    "read_events",
+    "run_directories",
+    "summary_iterator",
+]
 
 EVENT_FILE_MARK = "tfevents"
 _HEADER = 12  # uint64 length + its masked CRC32C
@@ -147,3 +155,26 @@ class LogdirWatcher:
         for run, tail in self._tails.values():
             found.extend((run, event) for event in tail.read())
         return found
+
+
+def get_summary_description(node_def) -> summary_pb2.SummaryDescription:
+    """The ``SummaryDescription`` a ``TensorSummary`` node declares in its ``description``
+    attr (JSON), as TF reads it; ``ValueError`` for a node of another op.
+
+    ``node_def`` is a ``NodeDef`` of this runtime's graphs or of TF's protos.
+
+    Examples
+    --------
+    >>> from runtime.graph_def import AttrValue, NodeDef
+    >>> node = NodeDef("s", "TensorSummary", attr={
+    ...     "description": AttrValue("s", b'{"type_hint": "audio"}')})
+    >>> get_summary_description(node).type_hint
+    'audio'
+    """
+    if node_def.op != "TensorSummary":
+        raise ValueError(f"Can't get_summary_description on {node_def.op}")
+    attr = node_def.attr.get("description")
+    text = b"" if attr is None else getattr(attr, "value", None) or getattr(attr, "s", b"")
+    description = summary_pb2.SummaryDescription()
+    json_format.Parse(text.decode() if isinstance(text, bytes) else str(text), description)
+    return description

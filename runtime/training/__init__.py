@@ -15,6 +15,8 @@ from ..example import (
     Int64List,
     SequenceExample,
 )
+from ..graph_io import write_graph
+from ..proto.saver_pb2 import SaverDef
 from ..summary.reader import summary_iterator
 from .adadelta import AdadeltaOptimizer
 from .adagrad import AdagradOptimizer
@@ -38,6 +40,9 @@ from .basic_session_run_hooks import (
 from .checkpoint_management import (
     CheckpointState,
     checkpoint_exists,
+    checkpoints_iterator,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
     get_checkpoint_state,
     latest_checkpoint,
     remove_checkpoint,
@@ -59,6 +64,7 @@ from .input import (
     batch_join,
     input_producer,
     limit_epochs,
+    match_filenames_once,
     maybe_batch,
     range_input_producer,
     shuffle_batch,

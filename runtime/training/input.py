@@ -28,6 +28,7 @@ from ..ops.array_ops import shape as shape_op
 from ..ops.control_flow_ops import cond, no_op
 from ..ops.core import apply_op, constant, convert_to_tensor
 from ..ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
+from ..ops.io_ops import matching_files
 from ..ops.math_ops import cast, maximum
 from ..ops.math_ops import range as range_op
 from ..ops.random_ops import random_shuffle
@@ -66,11 +67,57 @@ not_differentiable("CountUpTo")
 
 
 def count_up_to(ref, limit, name=None):
-    """Increment ``ref`` until ``limit``; outputs the value before (``OutOfRangeError`` after)."""
+    """Increment ``ref`` until ``limit``; outputs the value before (``OutOfRangeError`` after).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     n = tf.Variable(0, name="n")
+    ...     step = count_up_to(n, 2)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(n.initializer)
+    ...         print(sess.run(step), sess.run(step))
+    ...         try:
+    ...             sess.run(step)
+    ...         except tf.errors.OutOfRangeError:
+    ...             print("reached 2")
+    0 1
+    reached 2
+    """
     tensor = ref_tensor(ref, "CountUpTo")
     return apply_op(
         COUNT_UP_TO, [tensor], name or "CountUpTo", limit=int(limit), T=tensor.dtype.base_dtype
     ).outputs[0]
+
+
+def match_filenames_once(pattern, name=None):
+    """A local variable holding the files matching ``pattern`` (glob(s)), listed once, when
+    the local variables are initialized.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import runtime as tf
+    >>> folder = tempfile.mkdtemp()
+    >>> for name in ("b.txt", "a.txt", "c.csv"):
+    ...     open(os.path.join(folder, name), "w").close()
+    >>> with tf.Graph().as_default():
+    ...     files = match_filenames_once(os.path.join(folder, "*.txt"))
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         print([os.path.basename(f) for f in sess.run(files)], files.op.name)
+    [b'a.txt', b'b.txt'] matching_filenames
+    """
+    graph = get_default_graph()
+    with graph.name_scope(name or "matching_filenames") as scope:
+        return Variable(
+            matching_files(pattern),
+            trainable=False,
+            validate_shape=False,
+            collections=[GraphKeys.LOCAL_VARIABLES],
+            name=scope,
+        )
 
 
 def limit_epochs(tensor, num_epochs=None, name=None):

@@ -182,6 +182,8 @@ EXCLUDED: dict[str, str] = {
         "data.experimental.snapshot data.experimental.distributed_save",
     ),
     "data.experimental.dense_to_ragged_batch": "ragged tensors are " + _OUT_OF_SCOPE,
+    "LMDBReader": "reads LMDB databases, and no LMDB library is among the project's "
+    "dependencies (a hand-written reader of LMDB's B-tree pages would stand in for one)",
     "data.experimental.make_saveable_from_iterator": "saving an iterator's position in a "
     "checkpoint needs TF's serialized dataset graphs; the runtime's iterators are Python "
     "objects of the session",
