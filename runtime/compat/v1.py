@@ -17,6 +17,7 @@ import types as _types
 
 from .. import (
     app,
+    audio,
     bitwise,
     compat,
     data,
@@ -34,6 +35,7 @@ from .. import (
     queue,
     random,
     resource_loader,
+    signal,
     summary,
     sysconfig,
     version,
@@ -118,6 +120,7 @@ from ..ops.array_ops import size_v1 as size
 from ..ops.array_ops import squeeze_v1 as squeeze
 from ..ops.array_ops import transpose_v1 as transpose
 from ..ops.array_ops import zeros_like_v1 as zeros_like
+from ..ops.audio_ops import timestamp
 from ..ops.check_ops import *
 from ..ops.check_ops import add_check_numerics_ops, verify_tensor_all_finite
 from ..ops.clip_ops import *
@@ -127,6 +130,7 @@ from ..ops.control_flow_ops import cond_v1 as cond
 from ..ops.control_flow_ops import while_loop_v1 as while_loop
 from ..ops.core import constant, register_tensor_conversion_function
 from ..ops.core import convert_to_tensor_v1 as convert_to_tensor
+from ..ops.custom_gradient import custom_gradient
 from ..ops.data_flow_ops import (
     FIFOQueue,
     PaddingFIFOQueue,
@@ -134,6 +138,7 @@ from ..ops.data_flow_ops import (
     QueueBase,
     RandomShuffleQueue,
 )
+from ..ops.functional_control import *
 from ..ops.init_ops import *
 from ..ops.init_ops import (
     glorot_normal_initializer,
@@ -235,7 +240,10 @@ from ..ops.parsing_ops import (
 )
 from ..ops.random_ops import (
     get_seed,
+    multinomial,
+    random_gamma,
     random_normal,
+    random_poisson,
     random_shuffle,
     random_uniform,
     set_random_seed,
@@ -264,6 +272,7 @@ from ..ops.segment_ops import (
     unsorted_segment_prod,
     unsorted_segment_sqrt_n,
 )
+from ..ops.signal_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d
 from ..ops.slicing_ops import reverse_sequence_v1 as reverse_sequence
 from ..ops.sort_ops import argsort, sort
 from ..ops.special_math_ops import einsum, lbeta, log_sigmoid
@@ -306,6 +315,7 @@ from ..session import (
     register_session_run_conversion_functions,
 )
 from ..shapes import TensorShape
+from ..signal import spectral
 from ..sparse import v1 as sparse
 from ..sparse_tensor import SparseTensor, SparseTensorValue, convert_to_tensor_or_sparse_tensor
 from ..strings import v1 as strings

@@ -357,6 +357,7 @@ def _namespace() -> dict:
     for name in (
         *("bitwise", "compat", "data", "debugging", "dtypes", "errors", "image", "io"),
         *("linalg", "math", "nn", "queue", "random", "sets", "sparse", "strings"),
+        *("audio", "signal"),
     ):
         names[name] = _runtime(name)
     names["train"] = _runtime("training.v2")

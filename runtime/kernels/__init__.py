@@ -6,6 +6,7 @@ nothing from the graph or session layers. Importing this package registers them 
 
 from . import (
     array,
+    audio,  # WAV files, the clock
     bitwise,
     control,
     image,  # resizing, crop_and_resize, contrast
@@ -19,8 +20,8 @@ from . import (
     resource_variables,  # TF2 graphs' variables
     scatter,  # writes at indices, variable row updates
     segment,  # segment reductions, unique, bincount, top k
-    signal,  # FFTs
     sets,  # set operations along the last axis
+    signal,  # FFTs
     sparse,  # SparseTensors
     sparse_features,  # feature crosses, bag-of-ids counts
     state,  # variables

@@ -432,4 +432,3 @@ def _output_signature(fn, elems, elems_flat, graph):
     with traced.as_default():
         outputs = nest.map_structure(convert_to_tensor, traced.structured_outputs)
     return nest.map_structure(lambda t: t.dtype.base_dtype, outputs)
-

@@ -303,7 +303,8 @@ def _converted(ctx, array: np.ndarray, dtype) -> np.ndarray:
     wanted = np.dtype(object) if dtype == dtypes.string else np.dtype(dtype.as_numpy_dtype)
     if array.dtype == wanted:
         return array.view(np.ndarray)
-    if array.dtype.kind != "O" and wanted.kind != "O" and np.can_cast(array.dtype, wanted, "same_kind"):
+    numbers = array.dtype.kind != "O" and wanted.kind != "O"
+    if numbers and np.can_cast(array.dtype, wanted, "same_kind"):
         return array.astype(wanted)
     raise op_error(
         InvalidArgumentError,

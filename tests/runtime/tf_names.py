@@ -110,6 +110,7 @@ EXCLUDED: dict[str, str] = {
         "added in TF 2.x, after the last TF1 release",
         "check_pinned conv conv2d_backprop_filter_v2 conv2d_backprop_input_v2 approx_top_k "
         "random_index_shuffle fftnd ifftnd rfftnd irfftnd math.sobol_sample "
+        "signal.fftnd signal.ifftnd signal.rfftnd signal.irfftnd "
         "nn.experimental summary.all_v2_summary_ops summary.initialize "
         "debugging.enable_check_numerics debugging.disable_check_numerics "
         "debugging.enable_traceback_filtering debugging.disable_traceback_filtering "
