@@ -62,7 +62,7 @@ def _dense_to_sparse_shape(set1: TensorSpec, indices, values, shape, *, T, **_at
 
 
 def _sparse_to_sparse_shape(a_indices, a_values, a_shape, *specs, T, **_attrs):
-    rank = with_rank(a_shape.shape, 1)[0]
+    rank = with_rank(a_shape.shape, 1).dim_value(0)
     return _result_specs(rank, T)
 
 

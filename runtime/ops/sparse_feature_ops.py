@@ -257,7 +257,7 @@ def sparse_cross_hashed(inputs, num_buckets=0, hash_key=None, name=None) -> Spar
 
 def _count_shape(*specs, T, output_type, **_attrs):
     # Sparse input (indices, values, dense_shape, weights): the rank is the shape's length.
-    rank = with_rank(specs[2].shape, 1)[0] if len(specs) == 4 else specs[0].shape.rank
+    rank = with_rank(specs[2].shape, 1).dim_value(0) if len(specs) == 4 else specs[0].shape.rank
     return [
         TensorSpec(dtypes.int64, TensorShape([None, rank])),
         TensorSpec(output_type, TensorShape([None])),

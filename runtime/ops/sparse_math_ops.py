@@ -41,8 +41,8 @@ def _edit_distance_shape(
     normalize,
     T,
 ):
-    hypothesis_rank = with_rank(hypothesis_shape.shape, 1)[0]
-    truth_rank = with_rank(truth_shape.shape, 1)[0]
+    hypothesis_rank = with_rank(hypothesis_shape.shape, 1).dim_value(0)
+    truth_rank = with_rank(truth_shape.shape, 1).dim_value(0)
     if None not in (hypothesis_rank, truth_rank) and hypothesis_rank != truth_rank:
         raise ValueError(
             "Num elements of hypothesis_shape does not match truth_shape: "
@@ -117,7 +117,7 @@ def edit_distance(hypothesis, truth, normalize=True, name="edit_distance") -> Te
 
 
 def _sparse_sparse_shape(a_indices, a_values, a_shape, b_indices, b_values, b_shape, *, T):
-    rank = merge_shapes(with_rank(a_shape.shape, 1), with_rank(b_shape.shape, 1))[0]
+    rank = merge_shapes(with_rank(a_shape.shape, 1), with_rank(b_shape.shape, 1)).dim_value(0)
     return [
         TensorSpec(dtypes.int64, TensorShape([None, rank])),
         TensorSpec(T, TensorShape([None])),

@@ -24,7 +24,7 @@ __all__: list = []  # tf.io's names: runtime.io; TF1's top-level ones below
 
 
 def _deserialize_shape(serialized: TensorSpec, *, dtype):
-    dims = with_rank(serialized.shape, 2)
+    dims = with_rank(serialized.shape, 2).as_tuple()
     if dims[1] not in (None, 3):
         raise ValueError(f"Dimension must be 3 but is {dims[1]}")
     return [
