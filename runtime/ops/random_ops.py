@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..dimension import Dimension
 from ..graph import Tensor, get_default_graph, graph_of
 from ..registry import OpDef, TensorSpec, not_differentiable, register_gradient, register_op
 from ..scopes import name_scope
@@ -197,10 +198,10 @@ def shape_tensor(shape, graph=None) -> Tensor:
     (tf.int32, TensorShape([0]))
     """
     dtype = None
-    if isinstance(shape, TensorShape):
-        shape = shape.as_list()
-    if isinstance(shape, (list, tuple)) and not shape:
-        dtype = dtypes.int32
+    if isinstance(shape, (list, tuple)):
+        # TF1's Dimension objects unwrapped, as TF does (tf.random_normal([x.shape[1], 2])).
+        shape = [d.value if isinstance(d, Dimension) else d for d in shape]
+        dtype = None if shape else dtypes.int32
     return convert_to_tensor(shape, dtype=dtype, name="shape", graph=graph)
 
 
