@@ -86,7 +86,7 @@ class Tensor:
         return self
 
     def __repr__(self):
-        return f'<tf.Tensor "{self.name}" shape={self._shape} dtype={self._dtype.name}>'
+        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>"
 
     def __str__(self):
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'

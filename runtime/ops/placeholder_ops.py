@@ -151,6 +151,6 @@ def stop_gradient(input, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     x = tf.constant(3.0)
     ...     print(tf.gradients(x * stop_gradient(x), [x]))
-    [<tf.Tensor "gradients/mul_grad/Mul:0" shape=() dtype=float32>]
+    [<tf.Tensor 'gradients/mul_grad/Mul:0' shape=() dtype=float32>]
     """
     return build(STOP_GRADIENT, [input], name).outputs[0]

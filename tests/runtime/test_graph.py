@@ -555,7 +555,7 @@ def test_tensor_properties(graph):
     assert a.shape == tf.TensorShape([1, 2]) and a.get_shape() is a.shape
     assert a.graph is graph and a.device == ""
     assert a.consumers() == [b.op]
-    assert repr(a) == '<tf.Tensor "a:0" shape=(1, 2) dtype=float32>'
+    assert repr(a) == "<tf.Tensor 'a:0' shape=(1, 2) dtype=float32>"
     assert str(a) == 'Tensor("a:0", shape=(1, 2), dtype=float32)'
 
 
