@@ -246,7 +246,7 @@ def stateless_random_uniform_int(shape, seed, minval, maxval, *, dtype, T, Tseed
                 None, None, f"{name} must be 0-D, got shape {list(bound.shape)}"
             )
     if minval >= maxval:
-        raise InvalidArgumentError(None, None, f"Need minval < maxval: {minval} >= {maxval}")
+        raise InvalidArgumentError(None, None, f"Need minval < maxval, got {minval} >= {maxval}")
     numpy_dtype = dtype.as_numpy_dtype
     return (_seeded(seed).integers(minval, maxval, shape, dtype=numpy_dtype),)
 

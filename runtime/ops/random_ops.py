@@ -546,6 +546,11 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
     (TensorShape([5000, 2]), [1.0, 10.0])
     """
     dtype = dtypes.as_dtype(dtype)
+    if dtype not in _FLOATS:
+        raise ValueError(
+            f"random_gamma samples float16, float32 or float64, not {dtype.name} (a data type "
+            "that is not inexact)"
+        )
     graph = graph_of([shape, alpha, beta])
     with name_scope(name, "random_gamma", [shape, alpha, beta]):
         shape_input = convert_to_tensor(shape, dtype=dtypes.int32, name="shape", graph=graph)
