@@ -158,3 +158,202 @@ def decode_image(contents, *, channels, dtype, expand_animations):
     if dtype.as_numpy_dtype is np.float32:  # [0, 1] of the file's own depth
         return ((pixels / np.float32(np.iinfo(pixels.dtype).max)).astype(np.float32),)
     return (pixels.astype(dtype.as_numpy_dtype, copy=False),)
+
+
+# -- JPEG encoding, cropping, header ---------------------------------------------------------
+
+_JFIF_UNITS = {"in": 1, "cm": 2}
+
+
+def encode_jpeg_bytes(
+    image: np.ndarray,
+    *,
+    format="",
+    quality=95,
+    progressive=False,
+    optimize_size=False,
+    chroma_downsampling=True,
+    density_unit="in",
+    x_density=300,
+    y_density=300,
+    xmp_metadata="",
+) -> bytes:
+    """The JPEG bytes TF writes for the uint8 ``image`` ``[height, width, channels]``
+    (libjpeg through Pillow: the same bytes as TF's)."""
+    if image.ndim != 3:
+        _fail(f"image must be 3-dimensional{list(image.shape)}")
+    depth = image.shape[2]
+    if format:
+        wanted = 1 if format == "grayscale" else 3
+        if depth != wanted:
+            _fail(f"format {format} expects {wanted} channels, got {list(image.shape)}")
+    elif depth not in (1, 3):
+        _fail(f"image must have 1 or 3 channels, got [{','.join(map(str, image.shape))}]")
+    if not 0 <= quality <= 100:
+        _fail(f"quality must be in [0,100], got {quality}")
+    picture = Image.fromarray(np.ascontiguousarray(image[:, :, 0] if depth == 1 else image))
+    options = {
+        "quality": int(quality),
+        "progressive": bool(progressive),
+        "optimize": bool(optimize_size),
+        "dpi": (int(x_density), int(y_density)),
+        # 4:2:0 (one chroma sample per 2x2 pixels), or 4:4:4; grey has no chroma.
+        "subsampling": 2 if chroma_downsampling and depth == 3 else 0,
+    }
+    if xmp_metadata:
+        options["xmp"] = xmp_metadata.encode() if isinstance(xmp_metadata, str) else xmp_metadata
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", **options)
+    data = bytearray(buffer.getvalue())
+    data[13] = _JFIF_UNITS[density_unit]  # the JFIF header's density unit (Pillow: inches)
+    return bytes(data)
+
+
+@register_kernel("EncodeJpeg")
+def encode_jpeg(image, **attrs):
+    out = np.empty((), dtype=object)
+    out[()] = encode_jpeg_bytes(np.asarray(image), **attrs)
+    return (out,)
+
+
+@register_kernel("EncodeJpegVariableQuality")
+def encode_jpeg_variable_quality(images, quality):
+    if np.ndim(quality) != 0:
+        _fail(f"quality must be a scalar: {list(np.shape(quality))}")
+    out = np.empty((), dtype=object)
+    out[()] = encode_jpeg_bytes(np.asarray(images), quality=int(quality))
+    return (out,)
+
+
+def _jpeg(data: bytes) -> Image.Image:
+    """The JPEG in ``data``, its header read (pixels not decoded); TF's error otherwise."""
+    if not data.startswith(b"\xff\xd8\xff"):
+        _fail(f"Invalid JPEG data, size {len(data)}")
+    try:
+        return Image.open(io.BytesIO(data), formats=["JPEG"])
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        _fail(f"Invalid JPEG data, size {len(data)}")
+
+
+@register_kernel("ExtractJpegShape")
+def extract_jpeg_shape(contents, *, output_type):
+    picture = _jpeg(_scalar_bytes(contents))
+    channels = len(picture.getbands())
+    return (np.array([picture.height, picture.width, channels], output_type.as_numpy_dtype),)
+
+
+@register_kernel("DecodeAndCropJpeg")
+def decode_and_crop_jpeg(contents, crop_window, **attrs):
+    if np.shape(crop_window) != (4,):
+        _fail(f"crop_window must be shape [4], got {list(np.shape(crop_window))}")
+    (image,) = decode_jpeg(contents, **attrs)
+    top, left, height, width = (int(v) for v in crop_window)
+    if top < 0 or left < 0 or height <= 0 or width <= 0:
+        _fail("jpeg::Uncompress failed. Invalid JPEG data or crop window.")
+    if top + height > image.shape[0] or left + width > image.shape[1]:
+        _fail("jpeg::Uncompress failed. Invalid JPEG data or crop window.")
+    return (np.ascontiguousarray(image[top : top + height, left : left + width]),)
+
+
+# -- BMP, GIF, WebP ----------------------------------------------------------------------------
+
+_OTHER_DECODERS = {
+    "JPEG": "decode_jpeg",
+    "PNG": "decode_png",
+    "GIF": "decode_gif",
+    "BMP": "decode_bmp",
+}
+
+
+def _format_of(data: bytes) -> str | None:
+    return next((name for magic, name, _ in _FORMATS if data.startswith(magic)), None)
+
+
+def _expect_format(data: bytes, wanted: str, op_type: str) -> None:
+    """TF's refusal of a file of another format than the op decodes."""
+    found = _format_of(data)
+    if found is not None and found != wanted:
+        _fail(
+            f"Trying to decode {found} format using {op_type} op. Use "
+            f"`{_OTHER_DECODERS[found]}` or `decode_image` instead."
+        )
+
+
+def _bmp_pixels(data: bytes) -> np.ndarray:
+    """The pixels of an uncompressed BMP as TF reads them: 8 bits a grey level (the
+    palette unread), 24 RGB, 32 RGBA (the file's BGR(A) reordered), top row first."""
+    if len(data) < 54:
+        _fail(
+            f"Incomplete bmp content, requires at least 54 bytes to find the header, got {len(data)}"
+        )
+    offset, width, height = (
+        int.from_bytes(data[at : at + 4], "little", signed=True) for at in (10, 18, 22)
+    )
+    bpp = int.from_bytes(data[28:30], "little")
+    if bpp not in (8, 24, 32):
+        _fail(f"Only 8, 24 and 32 bits per pixel are supported, got {bpp}")
+    if width <= 0 or height == 0:
+        _fail(f"Invalid BMP size: width {width}, height {height}")
+    depth, rows = bpp // 8, abs(height)
+    row_bytes = (bpp * width + 31) // 32 * 4  # each row padded to 4 bytes
+    if offset < 0 or offset + row_bytes * rows > len(data):
+        _fail(
+            f"Invalid BMP data (size {len(data)}): its header claims {rows} rows of {row_bytes} bytes"
+        )
+    table = np.frombuffer(data, np.uint8, row_bytes * rows, offset).reshape(rows, row_bytes)
+    pixels = table[:, : width * depth].reshape(rows, width, depth)
+    pixels = pixels[::-1] if height > 0 else pixels  # a positive height: bottom row first
+    return pixels[..., [2, 1, 0, 3][:depth]] if depth >= 3 else pixels
+
+
+@register_kernel("DecodeBmp")
+def decode_bmp(contents, *, channels):
+    if channels not in (0, 1, 3, 4):
+        _fail(f"channels must be 0, 1, 3 or 4, was {channels}")
+    data = _scalar_bytes(contents)
+    _expect_format(data, "BMP", "DecodeBmp")
+    if not data.startswith(b"BM"):
+        _fail("Input is not a BMP-encoded image. Expected 'BM' as the first two bytes.")
+    pixels = _bmp_pixels(data)
+    depth = pixels.shape[2]
+    if channels in (0, depth):
+        return (np.ascontiguousarray(pixels),)
+    if depth == 1:  # grey to colour
+        pixels = np.repeat(pixels, 3, axis=2)
+    elif channels == 1:
+        _fail(f"channels attribute 1 does not match bits per pixel from file {depth * 8}")
+    colour = pixels[..., :3]
+    if channels == 4:
+        colour = np.concatenate([colour, np.full((*colour.shape[:2], 1), 255, np.uint8)], axis=2)
+    return (np.ascontiguousarray(colour),)
+
+
+@register_kernel("DecodeGif")
+def decode_gif(contents):
+    data = _scalar_bytes(contents)
+    _expect_format(data, "GIF", "DecodeGif")
+    image = _open(data)
+    frames = []
+    for frame in range(getattr(image, "n_frames", 1)):
+        image.seek(frame)
+        frames.append(_pixels(image.convert("RGB"), 3, np.uint8))
+    return (np.stack(frames),)
+
+
+@register_kernel("DecodeWebP")
+def decode_webp(contents, *, channels, dtype):
+    if channels not in (0, 3, 4):
+        _fail(f"channels must be 0, 3 or 4, was {channels}")
+    data = _scalar_bytes(contents)
+    if not (data.startswith(b"RIFF") and data[8:12] == b"WEBP"):
+        _fail("Invalid WebP data")
+    try:
+        image = Image.open(io.BytesIO(data), formats=["WEBP"])
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        _fail("Invalid WebP data")
+    frames = []
+    for frame in range(getattr(image, "n_frames", 1)):
+        image.seek(frame)
+        frames.append(_pixels(image, channels, np.uint8))
+    return (np.stack(frames),)

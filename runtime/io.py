@@ -4,6 +4,19 @@ from importlib import import_module as _import_module
 
 from .graph_io import load_graph, read_graph_def, write_graph
 from .ops.data_flow_ops import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
+from .ops.image_ops import (
+    decode_and_crop_jpeg,
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    decode_webp,
+    encode_jpeg,
+    encode_png,
+    extract_jpeg_shape,
+    is_jpeg,
+)
 from .ops.io_ops import matching_files, read_file, write_file
 from .ops.parsing_ops import (
     FixedLenFeature,
@@ -21,6 +34,11 @@ from .ops.parsing_ops import (
     parse_single_sequence_example,
     parse_tensor,
     serialize_tensor,
+)
+from .ops.sparse_serialization_ops import (
+    deserialize_many_sparse,
+    serialize_many_sparse,
+    serialize_sparse,
 )
 from .ops.string_ops import decode_base64, encode_base64
 from .records import TFRecordCompressionType, TFRecordOptions, TFRecordWriter, tf_record_iterator
@@ -52,15 +70,29 @@ __all__ = [
     "VarLenFeature",
     "decode_base64",
     "decode_csv",
+    "decode_and_crop_jpeg",
+    "decode_bmp",
+    "decode_gif",
+    "decode_image",
+    "decode_jpeg",
+    "decode_png",
     "decode_raw",
+    "decode_webp",
+    "deserialize_many_sparse",
     "encode_base64",
+    "encode_jpeg",
+    "encode_png",
+    "extract_jpeg_shape",
     "gfile",
+    "is_jpeg",
     "load_graph",
     "matching_files",
     "parse_example",
     "parse_single_example",
     "read_file",
     "read_graph_def",
+    "serialize_many_sparse",
+    "serialize_sparse",
     "tf_record_iterator",
     "write_file",
     "write_graph",

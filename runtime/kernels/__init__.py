@@ -11,6 +11,8 @@ from . import (
     control,
     image,  # resizing, crop_and_resize, contrast
     layout,  # space, depth and batch blocks
+    image_boxes,  # non-max suppression, drawing boxes, glimpses, box sampling
+    image_colour,  # HSV, hue, saturation
     linalg,  # matrix inverses, factorizations, solvers, diagonals
     logging,
     math,

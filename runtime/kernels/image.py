@@ -384,3 +384,37 @@ def adjust_contrast_v2(images, contrast_factor, *, T):
     mean = pixels.mean(axis=(-3, -2), keepdims=True, dtype=_F32)
     out = (pixels - mean) * _F32(contrast_factor) + mean
     return (out.astype(images.dtype),)
+
+
+# -- area --------------------------------------------------------------------------------
+
+
+def _area_weights(in_size: int, out_size: int, scale) -> np.ndarray:
+    """``[out, in]``: how much of each input cell output cell ``i``'s span
+    ``[i * scale, (i + 1) * scale)`` covers (TF's cell scales; cells past the edge
+    fold onto the last)."""
+    weights = np.zeros((out_size, in_size), np.float64)
+    for i in range(out_size):
+        start, end = _F32(i) * scale, _F32(i + 1) * scale
+        for cell in range(int(np.floor(start)), int(np.ceil(end))):
+            if cell < start:
+                part = scale if cell + 1 > end else cell + 1 - start
+            else:
+                part = end - cell if cell + 1 > end else 1.0
+            weights[i, min(max(cell, 0), in_size - 1)] += part
+    return weights
+
+
+@register_kernel("ResizeArea")
+def resize_area(images, size, *, T, align_corners):
+    out_h, out_w = _check_resize(images, size, align_corners, False)
+    _, in_h, in_w, _ = images.shape
+    height_scale = _scale(in_h, out_h, align_corners)
+    width_scale = _scale(in_w, out_w, align_corners)
+    rows = _area_weights(in_h, out_h, height_scale)
+    cols = _area_weights(in_w, out_w, width_scale)
+    pixels = images.astype(np.float64)
+    out = np.einsum("yh,bhwc,xw->byxc", rows, pixels, cols) / (
+        float(height_scale) * float(width_scale)
+    )
+    return (out.astype(_F32),)

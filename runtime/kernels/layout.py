@@ -132,3 +132,61 @@ def batch_to_space(x, crops, *, T, block_size, Tidx):
     return batch_to_space_nd(
         x, np.array([block_size] * 2), crops, T=T, Tblock_shape=None, Tcrops=Tidx
     )
+
+
+# -- patches -------------------------------------------------------------------------------
+
+
+def patch_geometry(size: int, ksize: int, stride: int, rate: int, padding: str) -> tuple:
+    """``(output size, padding before)`` of one spatial axis, as TF's windowed ops:
+    the window spans ``ksize + (ksize - 1) * (rate - 1)`` inputs."""
+    span = ksize + (ksize - 1) * (rate - 1)
+    if padding == "VALID":
+        return max(0, -(-(size - span + 1) // stride)), 0
+    out = -(-size // stride)
+    return out, max((out - 1) * stride + span - size, 0) // 2
+
+
+def _patches(x, ksizes, strides, rates, padding: str) -> np.ndarray:
+    """Every window of ``x`` (``[batch, *spatial, depth]``), flattened into the depth:
+    ``[batch, *out_spatial, prod(ksizes) * depth]``, outside the input zeros."""
+    spatial = x.shape[1:-1]
+    grids = []
+    for axis, size in enumerate(spatial):
+        k, s, r = ksizes[axis + 1], strides[axis + 1], rates[axis + 1]
+        out, before = patch_geometry(size, k, s, r, padding)
+        # The input index each (output position, kernel tap) reads; -1 is outside.
+        index = np.arange(out)[:, None] * s - before + np.arange(k)[None, :] * r
+        grids.append(np.where((index >= 0) & (index < size), index, -1))
+    padded = np.pad(x, [(0, 0)] + [(0, 1)] * len(spatial) + [(0, 0)])  # index -1: the zero row
+    # Broadcast to [out_0, k_0, out_1, k_1, ...] and read the windows at once.
+    rank = len(grids)
+    expanded = [
+        g.reshape([1] * (2 * i) + list(g.shape) + [1] * (2 * (rank - i - 1)))
+        for i, g in enumerate(grids)
+    ]
+    windows = padded[(slice(None), *expanded)]  # [batch, out_0, k_0, out_1, k_1, ..., depth]
+    order = [0, *range(1, 2 * rank, 2), *range(2, 2 * rank + 1, 2), 2 * rank + 1]
+    windows = windows.transpose(order)
+    shape = windows.shape
+    return np.ascontiguousarray(windows).reshape(*shape[: rank + 1], -1)
+
+
+def _check_window_attrs(x, rank: int, ksizes, strides, rates, what: str) -> None:
+    if x.ndim != rank:
+        fail(f"input must be {rank}-dimensional{shape_text(x.shape)}")
+    for name, values in (("ksizes", ksizes), ("strides", strides), ("rates", rates)):
+        if len(values) != rank or values[0] != 1 or values[-1] != 1:
+            fail(f"{what} only supports {name} across spatial dimensions, got {list(values)}")
+
+
+@register_kernel("ExtractImagePatches")
+def extract_image_patches(images, *, ksizes, strides, rates, T, padding):
+    _check_window_attrs(images, 4, ksizes, strides, rates, "ExtractImagePatches")
+    return (_patches(images, ksizes, strides, rates, padding),)
+
+
+@register_kernel("ExtractVolumePatches")
+def extract_volume_patches(input, *, ksizes, strides, T, padding):
+    _check_window_attrs(input, 5, ksizes, strides, [1] * 5, "ExtractVolumePatches")
+    return (_patches(input, ksizes, strides, [1] * 5, padding),)

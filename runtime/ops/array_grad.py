@@ -348,3 +348,35 @@ for _op_type in (
     "ScatterNdSub",
 ):
     not_differentiable(_op_type)
+
+
+# -- patches -------------------------------------------------------------------------------
+
+
+def _patches_grad(op, grad):
+    # Run the op on a map of input positions to learn which element each output copies
+    # (0: padding), then add the gradient up by position.
+    x = op.inputs[0]
+    rank = x.shape.rank
+    dims = shape(x, out_type=dtypes.int64)
+    spatial = dims[1:-1]
+    count = math_ops.reduce_prod(spatial)
+    positions = reshape(
+        math_ops.range(1, count + 1, dtype=dtypes.int64), concat([[1], spatial, [1]], 0)
+    )
+    copied = apply_like(op.op_def, [positions], op, T=dtypes.int64)
+    taps = int(np.prod(op.get_attr("ksizes")))
+    batch, depth = dims[0], dims[-1]
+    out_spatial = shape(grad, out_type=dtypes.int64)[1:-1]
+    # [batch, *out, taps, depth] -> [*out, taps, batch, depth] -> [-1, batch * depth]; the
+    # map's [1, *out, taps] flattens in the same order.
+    pieces = reshape(grad, concat([[batch], out_spatial, [taps, depth]], 0))
+    moved = transpose(pieces, [*range(1, rank), 0, rank])
+    flat = reshape(moved, stack([-1, batch * depth]))
+    summed = math_ops.unsorted_segment_sum(flat, reshape(copied, [-1]) - 1, count)
+    back = reshape(summed, concat([spatial, [batch, depth]], 0))
+    return [transpose(back, [rank - 2, *range(rank - 2), rank - 1])]
+
+
+register_gradient("ExtractImagePatches")(_patches_grad)
+register_gradient("ExtractVolumePatches")(_patches_grad)

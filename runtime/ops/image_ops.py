@@ -19,14 +19,14 @@ from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, not_differentiable, register_gradient, register_op
 from ..scopes import control_dependencies, name_scope
 from ..shapes import TensorShape
-from . import math_ops, random_ops
+from . import math_ops, random_ops, string_ops
 from .concat_ops import concat, stack, unstack
 from .constant_value import constant_value, constant_value_as_shape, known_shape, known_value
 from .control_flow_ops import case, cond
 from .core import convert_to_tensor, deprecated_argument_lookup
 from .fill_ops import ones
 from .logging_ops import Assert
-from .packing import build
+from .packing import build, convert_or_pack
 from .placeholder_ops import identity
 from .shape_ops import expand_dims, rank, reshape, shape, squeeze
 from .shape_ops import transpose as transpose_op
@@ -89,6 +89,35 @@ RESIZE_NEAREST_NEIGHBOR = _resize_op(
     "{int8, uint8, int16, uint16, int32, int64, float16, float32, float64, bfloat16}",
     False,
 )
+RESIZE_AREA = register_op(
+    OpDef(
+        "ResizeArea",
+        ("images: T", "size: int32"),
+        ("resized_images: float",),
+        (
+            "T: {int8, uint8, int16, uint16, int32, int64, float16, float32, float64, bfloat16}",
+            "align_corners: bool = false",
+        ),
+        lambda images, size, **attrs: _resize_shape(
+            images, size, out=dtypes.float32, half_pixel_centers=False, **attrs
+        ),
+    )
+)
+
+
+def resize_area(images, size, align_corners=False, name=None) -> Tensor:
+    """``images`` resized to ``size``, each output pixel the mean of the input area it
+    covers (float32; TF gives it no gradient).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = resize_area([[[[0.0], [2.0], [4.0], [6.0]]]], [1, 2])
+    ...     print(tf.compat.v1.Session().run(y)[0, 0, :, 0])
+    [1. 5.]
+    """
+    return build(RESIZE_AREA, [images, size], name, align_corners=bool(align_corners)).outputs[0]
 
 
 def _image_like_shape(grads: TensorSpec, original_image: TensorSpec, *, T, **_attrs):
@@ -197,6 +226,8 @@ _RESIZERS = {
     ResizeMethod.NEAREST_NEIGHBOR: RESIZE_NEAREST_NEIGHBOR,
     ResizeMethodV1.BICUBIC: RESIZE_BICUBIC,
     ResizeMethod.BICUBIC: RESIZE_BICUBIC,
+    ResizeMethodV1.AREA: RESIZE_AREA,
+    ResizeMethod.AREA: RESIZE_AREA,
 }
 
 
@@ -216,8 +247,8 @@ def _resize_images_common(images, method, size, preserve_aspect_ratio, name, ski
         elif images.shape.rank != 4:
             raise ValueError("'images' must have either 3 or 4 dimensions.")
         _, height, width, _ = images.shape.as_list()
-        try:
-            size = convert_to_tensor(size, dtypes.int32, name="size")
+        try:  # a list holding tensors is packed, as TF's conversion does
+            size = convert_or_pack(size, "size", dtype=dtypes.int32)
         except (TypeError, ValueError):
             raise ValueError("'size' must be a 1-D int32 Tensor") from None
         if not size.shape.is_compatible_with([2]):
@@ -232,6 +263,7 @@ def _resize_images_common(images, method, size, preserve_aspect_ratio, name, ski
             and (height, width) == (new_height, new_width)
         ):
             return images if is_batch else squeeze(images, axis=[0])
+        attrs = {key: value for key, value in attrs.items() if key in op_def.attr_defaults}
         images = build(op_def, [images, size], None, **attrs).outputs[0]
         images.set_shape([None, new_height, new_width, None])
         return images if is_batch else squeeze(images, axis=[0])
@@ -303,6 +335,70 @@ def resize(
         raise NotImplementedError("tf.image.resize with antialias=True (ScaleAndTranslate)")
     return _resize_images_common(
         images, method, size, preserve_aspect_ratio, name, False, half_pixel_centers=True
+    )
+
+
+def _resize_with_pad(image, target_height, target_width, resize_fn) -> Tensor:
+    """TF's ``_resize_image_with_pad_common``: ``image`` scaled by one factor to fit
+    ``target_height`` x ``target_width``, then centred with zero padding."""
+    with name_scope(None, "resize_image_with_pad", [image]):
+        image = convert_to_tensor(image, name="image")
+        image, is_batch = _batched(image)
+        checks = _check_3d_image(image)
+        checks += _assert(_gt(target_width, 0), ValueError, "target_width must be > 0.")
+        checks += _assert(_gt(target_height, 0), ValueError, "target_height must be > 0.")
+        image = _with_checks(checks, image)
+        _, height, width, _ = _image_dimensions(image, 4)
+
+        def as_float(x):
+            return math_ops.cast(x, dtypes.float32)
+
+        f_height, f_width = as_float(height), as_float(width)
+        f_target_height, f_target_width = as_float(target_height), as_float(target_width)
+        ratio = math_ops.maximum(f_width / f_target_width, f_height / f_target_height)
+        new_height, new_width = f_height / ratio, f_width / ratio
+        sizes = [math_ops.cast(math_ops.floor(x), dtypes.int32) for x in (new_height, new_width)]
+        top, left = (
+            math_ops.maximum(0, math_ops.cast(math_ops.floor((target - new) / 2), dtypes.int32))
+            for target, new in ((f_target_height, new_height), (f_target_width, new_width))
+        )
+        resized = resize_fn(image, sizes)
+        padded = pad_to_bounding_box(resized, top, left, target_height, target_width)
+        return padded if is_batch else squeeze(padded, axis=[0])
+
+
+def resize_image_with_pad_v1(
+    image, target_height, target_width, method=ResizeMethodV1.BILINEAR, align_corners=False
+) -> Tensor:
+    """TF1's ``tf.image.resize_image_with_pad``: ``image`` resized by ``method`` (TF1's
+    pixel mapping), keeping its aspect ratio, to fit ``target_height`` x
+    ``target_width``, and padded with zeros around it to that size.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(resize_image_with_pad_v1(tf.ones([2, 4, 1]), 4, 4).shape)
+    (4, 4, 1)
+    """
+    return _resize_with_pad(
+        image,
+        target_height,
+        target_width,
+        lambda im, size: resize_images(im, size, method, align_corners=align_corners),
+    )
+
+
+def resize_with_pad(
+    image, target_height, target_width, method=ResizeMethod.BILINEAR, antialias=False
+) -> Tensor:
+    """TF2's ``tf.image.resize_with_pad``: :func:`resize_image_with_pad_v1` with
+    :func:`resize` (half-pixel centers)."""
+    return _resize_with_pad(
+        image,
+        target_height,
+        target_width,
+        lambda im, size: resize(im, size, method, antialias=antialias),
     )
 
 
@@ -1121,6 +1217,274 @@ def encode_png(image, compression=-1, name=None) -> Tensor:
     """The PNG bytes of the uint8 (or uint16) ``image`` ``[height, width, channels]``
     (of each image of a batch); ``compression`` 0-9 (-1: zlib's default)."""
     return build(ENCODE_PNG, [image], name, compression=int(compression)).outputs[0]
+
+
+# -- JPEG encoding and headers, BMP, GIF, WebP -----------------------------------------------
+
+_JPEG_ENCODE_ATTRS = (
+    "format: {'', 'grayscale', 'rgb'} = ''",
+    "quality: int = 95",
+    "progressive: bool = false",
+    "optimize_size: bool = false",
+    "chroma_downsampling: bool = true",
+    "density_unit: {'in', 'cm'} = 'in'",
+    "x_density: int = 300",
+    "y_density: int = 300",
+    "xmp_metadata: string = ''",
+)
+
+
+def _encode_jpeg_shape(image: TensorSpec, *quality: TensorSpec, **_attrs):
+    with_rank(image.shape, 3)
+    for spec in quality:
+        with_rank(spec.shape, 0)
+    return [TensorSpec(dtypes.string, TensorShape([]))]
+
+
+ENCODE_JPEG = register_op(
+    OpDef(
+        "EncodeJpeg",
+        ("image: uint8",),
+        ("contents: string",),
+        _JPEG_ENCODE_ATTRS,
+        _encode_jpeg_shape,
+    )
+)
+ENCODE_JPEG_VARIABLE_QUALITY = register_op(
+    OpDef(
+        "EncodeJpegVariableQuality",
+        ("images: uint8", "quality: int32"),
+        ("contents: string",),
+        (),
+        _encode_jpeg_shape,
+    )
+)
+
+
+def _crop_shape(contents: TensorSpec, crop_window: TensorSpec, *, channels, **_attrs):
+    with_rank(contents.shape, 0)
+    with_rank(crop_window.shape, 1)
+    window = known_value(crop_window)
+    height, width = (None, None) if window is None else (int(window[2]), int(window[3]))
+    return [TensorSpec(dtypes.uint8, TensorShape([height, width, channels or None]))]
+
+
+DECODE_AND_CROP_JPEG = register_op(
+    OpDef(
+        "DecodeAndCropJpeg",
+        ("contents: string", "crop_window: int32"),
+        ("image: uint8",),
+        (
+            "channels: int = 0",
+            "ratio: int = 1",
+            "fancy_upscaling: bool = true",
+            "try_recover_truncated: bool = false",
+            "acceptable_fraction: float = 1.0",
+            "dct_method: string = ''",
+        ),
+        _crop_shape,
+    )
+)
+
+
+def _jpeg_header_shape(contents: TensorSpec, *, output_type):
+    with_rank(contents.shape, 0)
+    return [TensorSpec(output_type, TensorShape([3]))]
+
+
+EXTRACT_JPEG_SHAPE = register_op(
+    OpDef(
+        "ExtractJpegShape",
+        ("contents: string",),
+        ("image_shape: output_type",),
+        ("output_type: {int32, int64} = DT_INT32",),
+        _jpeg_header_shape,
+    )
+)
+DECODE_BMP = register_op(
+    OpDef(
+        "DecodeBmp",
+        ("contents: string",),
+        ("image: uint8",),
+        ("channels: int = 0",),
+        lambda contents, *, channels: [
+            TensorSpec(dtypes.uint8, _decoded_shape(contents, channels=channels))
+        ],
+    )
+)
+
+
+def _frames_shape(contents: TensorSpec, *, depth=3, dtype=dtypes.uint8):
+    with_rank(contents.shape, 0)
+    return [TensorSpec(dtype, TensorShape([None, None, None, depth]))]
+
+
+DECODE_GIF = register_op(
+    OpDef("DecodeGif", ("contents: string",), ("image: uint8",), (), _frames_shape)
+)
+DECODE_WEBP = register_op(
+    OpDef(
+        "DecodeWebP",
+        ("contents: string",),
+        ("image: dtype",),
+        ("channels: int = 0", "dtype: {uint8} = DT_UINT8"),
+        lambda contents, *, channels, dtype: _frames_shape(
+            contents, depth=channels or None, dtype=dtype
+        ),
+    )
+)
+for _op_type in (
+    "EncodeJpeg",
+    "EncodeJpegVariableQuality",
+    "DecodeAndCropJpeg",
+    "ExtractJpegShape",
+):
+    not_differentiable(_op_type)
+for _op_type in ("DecodeBmp", "DecodeGif", "DecodeWebP"):
+    not_differentiable(_op_type)
+
+
+def encode_jpeg(
+    image,
+    format="",
+    quality=95,
+    progressive=False,
+    optimize_size=False,
+    chroma_downsampling=True,
+    density_unit="in",
+    x_density=300,
+    y_density=300,
+    xmp_metadata="",
+    name=None,
+) -> Tensor:
+    """The JPEG bytes of the uint8 ``image`` ``[height, width, channels]`` (1 channel:
+    greyscale, 3: RGB), byte for byte as TF writes them.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     jpeg = encode_jpeg(tf.zeros([8, 8, 3], tf.uint8), quality=80)
+    ...     data = tf.compat.v1.Session().run(jpeg)
+    >>> data[:4], data[6:10]
+    (b'\\xff\\xd8\\xff\\xe0', b'JFIF')
+    """
+    return build(
+        ENCODE_JPEG,
+        [image],
+        name,
+        format=format,
+        quality=int(quality),
+        progressive=bool(progressive),
+        optimize_size=bool(optimize_size),
+        chroma_downsampling=bool(chroma_downsampling),
+        density_unit=density_unit,
+        x_density=int(x_density),
+        y_density=int(y_density),
+        xmp_metadata=xmp_metadata,
+    ).outputs[0]
+
+
+def decode_and_crop_jpeg(
+    contents,
+    crop_window,
+    channels=0,
+    ratio=1,
+    fancy_upscaling=True,
+    try_recover_truncated=False,
+    acceptable_fraction=1,
+    dct_method="",
+    name=None,
+) -> Tensor:
+    """The ``crop_window`` (``[y, x, height, width]``) of the JPEG ``contents``, decoded
+    as :func:`decode_jpeg` decodes; a window outside the image is an error."""
+    return build(
+        DECODE_AND_CROP_JPEG,
+        [contents, crop_window],
+        name,
+        channels=int(channels),
+        ratio=int(ratio),
+        fancy_upscaling=bool(fancy_upscaling),
+        try_recover_truncated=bool(try_recover_truncated),
+        acceptable_fraction=float(acceptable_fraction),
+        dct_method=dct_method,
+    ).outputs[0]
+
+
+def extract_jpeg_shape(contents, output_type=dtypes.int32, name=None) -> Tensor:
+    """``[height, width, channels]`` of the JPEG ``contents``, read from its header."""
+    return build(
+        EXTRACT_JPEG_SHAPE, [contents], name, output_type=dtypes.as_dtype(output_type)
+    ).outputs[0]
+
+
+def is_jpeg(contents, name=None) -> Tensor:
+    """Whether ``contents`` starts as a JPEG does (``\\xff\\xd8\\xff``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     print(tf.compat.v1.Session().run(is_jpeg(encode_png(tf.zeros([1, 1, 1], tf.uint8)))))
+    False
+    """
+    with name_scope(name, "is_jpeg"):
+        start = string_ops.substr(contents, 0, 3)
+        return math_ops.equal(start, b"\xff\xd8\xff", name=name)
+
+
+def decode_bmp(contents, channels=0, name=None) -> Tensor:
+    """The image in the BMP bytes ``contents``: uint8 ``[height, width, channels]``."""
+    return build(DECODE_BMP, [contents], name, channels=int(channels)).outputs[0]
+
+
+def decode_gif(contents, name=None) -> Tensor:
+    """The frames of the GIF ``contents``, each drawn over the last as a viewer shows
+    them: uint8 ``[frames, height, width, 3]``."""
+    return build(DECODE_GIF, [contents], name).outputs[0]
+
+
+def decode_webp(contents, channels=0, dtype=dtypes.uint8, name=None) -> Tensor:
+    """The frames of the WebP ``contents``: uint8 ``[frames, height, width, channels]``."""
+    return build(
+        DECODE_WEBP, [contents], name, channels=int(channels), dtype=dtypes.as_dtype(dtype)
+    ).outputs[0]
+
+
+def adjust_jpeg_quality(image, jpeg_quality, dct_method="", name=None) -> Tensor:
+    """``image`` as it looks after JPEG compression at ``jpeg_quality`` (0-100),
+    in its own dtype.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = adjust_jpeg_quality(tf.fill([8, 8, 3], 0.5), 90)
+    ...     print(round(float(tf.compat.v1.Session().run(y)[0, 0, 0]), 3))
+    0.498
+    """
+    with name_scope(name, "adjust_jpeg_quality", [image]):
+        image = convert_to_tensor(image, name="image")
+        channels = image.shape.as_list()[-1] if image.shape.rank else None
+        original = image.dtype.base_dtype
+        pixels = convert_image_dtype(image, dtypes.uint8, saturate=True)
+        jpeg_quality = convert_to_tensor(jpeg_quality, dtype=dtypes.int32)
+        jpeg = build(ENCODE_JPEG_VARIABLE_QUALITY, [pixels, jpeg_quality], None).outputs[0]
+        decoded = decode_jpeg(jpeg, channels=channels or 0, dct_method=dct_method)
+        return convert_image_dtype(decoded, original, saturate=True)
+
+
+def random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed=None) -> Tensor:
+    """:func:`adjust_jpeg_quality` at a quality drawn uniformly from
+    ``[min_jpeg_quality, max_jpeg_quality)``."""
+    if not (0 <= min_jpeg_quality <= 100 and 0 <= max_jpeg_quality <= 100):
+        raise ValueError("jpeg encoding range must be between 0 and 100.")
+    if min_jpeg_quality >= max_jpeg_quality:
+        raise ValueError("`min_jpeg_quality` must be less than `max_jpeg_quality`.")
+    quality = random_ops.random_uniform(
+        [], min_jpeg_quality, max_jpeg_quality, seed=seed, dtype=dtypes.int32
+    )
+    return adjust_jpeg_quality(image, quality)
 
 
 # -- gradients (TF's image_grad.py) ---------------------------------------------------------

@@ -1,6 +1,8 @@
 """Moving blocks of space into depth or batch and back: ``space_to_depth``,
 ``depth_to_space``, ``space_to_batch_nd``, ``batch_to_space_nd`` (and TF1's
-``space_to_batch``/``batch_to_space`` with one square block size).
+``space_to_batch``/``batch_to_space`` with one square block size), and the patches of
+images and volumes (``extract_image_patches``, ``extract_volume_patches``): every window
+of a convolution, laid out along the depth.
 
 ``SpaceToBatchND`` pads the spatial dimensions, cuts them into blocks and stacks the
 block positions in front of the batch: batch entry ``(i * block_w + j) * batch + b``
@@ -14,6 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from ..graph import Tensor
+from ..kernels.layout import patch_geometry
 from ..registry import OpDef, TensorSpec, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
@@ -28,6 +31,7 @@ from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 # space_to_batch ...) are in array_ops.V1_OVERRIDES, tf.nn's in the nn namespace.
 __all__ = [
     "batch_to_space",
+    "extract_volume_patches",
     "required_space_to_batch_paddings",
     "space_to_batch",
     "space_to_batch_nd",
@@ -372,3 +376,124 @@ def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=Non
         paddings = stack([[pad_start[i], pad_end[i]] for i in range(count)], name="paddings")
         crops = stack([[0, extra[i]] for i in range(count)], name="crops")
         return paddings, crops
+
+
+# -- patches -------------------------------------------------------------------------------
+
+
+def _patches_shape(rank: int, attrs: dict, input: TensorSpec):
+    """The output shape of ExtractImagePatches (rank 4) or ExtractVolumePatches (5)."""
+    dims = with_rank(input.shape, rank).as_tuple()
+    ksizes, strides = attrs["ksizes"], attrs["strides"]
+    rates = attrs.get("rates", [1] * rank)
+    op_type = "ExtractImagePatches" if rank == 4 else "ExtractVolumePatches"
+    for name, values in (("ksizes", ksizes), ("strides", strides), ("rates", rates)):
+        if len(values) != rank:
+            raise ValueError(
+                f"{op_type} requires the {name} attribute to contain {rank} values, but got: "
+                f"{len(values)}"
+            )
+        if values[0] != 1 or values[-1] != 1:
+            raise ValueError(
+                f"{op_type} is only supported across spatial dimensions: {name} must be 1 "
+                f"for the batch and the depth, got {list(values)}"
+            )
+    spatial = [
+        None
+        if size is None
+        else patch_geometry(size, ksizes[i + 1], strides[i + 1], rates[i + 1], attrs["padding"])[0]
+        for i, size in enumerate(dims[1:-1])
+    ]
+    taps = int(np.prod(ksizes))
+    depth = None if dims[-1] is None else dims[-1] * taps
+    return [TensorSpec(attrs["T"], TensorShape([dims[0], *spatial, depth]))]
+
+
+_PADDING = "padding: {'SAME', 'VALID'}"
+EXTRACT_IMAGE_PATCHES = register_op(
+    OpDef(
+        "ExtractImagePatches",
+        ("images: T",),
+        ("patches: T",),
+        (
+            "ksizes: list(int) >= 4",
+            "strides: list(int) >= 4",
+            "rates: list(int) >= 4",
+            "T: {bfloat16, float16, float32, float64, int8, int16, int32, int64, uint8, "
+            "uint16, uint32, uint64, complex64, complex128, bool}",
+            _PADDING,
+        ),
+        lambda images, **attrs: _patches_shape(4, attrs, images),
+    )
+)
+EXTRACT_VOLUME_PATCHES = register_op(
+    OpDef(
+        "ExtractVolumePatches",
+        ("input: T",),
+        ("patches: T",),
+        (
+            "ksizes: list(int) >= 5",
+            "strides: list(int) >= 5",
+            "T: {float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, "
+            "float16, uint32, uint64}",
+            _PADDING,
+        ),
+        lambda input, **attrs: _patches_shape(5, attrs, input),
+    )
+)
+
+
+def extract_image_patches_v2(images, sizes, strides, rates, padding, name=None) -> Tensor:
+    """Every ``sizes`` window of each image (``[batch, rows, cols, depth]``), taken
+    every ``strides`` pixels with its taps ``rates`` apart, flattened into the depth:
+    ``[batch, out_rows, out_cols, rows * cols * depth]`` (``tf.image.extract_patches``;
+    ``"SAME"`` padding reads zeros outside).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     image = tf.reshape(tf.range(16), [1, 4, 4, 1])
+    ...     p = extract_image_patches_v2(image, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID")
+    ...     print(tf.compat.v1.Session().run(p)[0, 0].tolist())
+    [[0, 1, 4, 5], [2, 3, 6, 7]]
+    """
+    return build(
+        EXTRACT_IMAGE_PATCHES,
+        [images],
+        name,
+        ksizes=list(sizes),
+        strides=list(strides),
+        rates=list(rates),
+        padding=padding,
+    ).outputs[0]
+
+
+def extract_image_patches(
+    images, ksizes=None, strides=None, rates=None, padding=None, name=None, sizes=None
+) -> Tensor:
+    """TF1's :func:`extract_image_patches_v2` (``ksizes``, or its new name ``sizes``)."""
+    ksizes = deprecated_argument_lookup("sizes", sizes, "ksizes", ksizes)
+    return extract_image_patches_v2(images, ksizes, strides, rates, padding, name)
+
+
+def extract_volume_patches(input, ksizes, strides, padding, name=None) -> Tensor:
+    """Every ``ksizes`` window of each volume (``[batch, planes, rows, cols, depth]``),
+    taken every ``strides``, flattened into the depth.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     volume = tf.zeros([1, 4, 4, 4, 2])
+    ...     print(extract_volume_patches(volume, [1, 2, 2, 2, 1], [1, 2, 2, 2, 1], "VALID").shape)
+    (1, 2, 2, 2, 16)
+    """
+    return build(
+        EXTRACT_VOLUME_PATCHES,
+        [input],
+        name,
+        ksizes=list(ksizes),
+        strides=list(strides),
+        padding=padding,
+    ).outputs[0]
