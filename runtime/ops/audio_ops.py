@@ -135,7 +135,7 @@ def timestamp(name=None):
     >>> import time, runtime as tf
     >>> with tf.Graph().as_default():
     ...     now = tf.compat.v1.Session().run(timestamp())
-    >>> abs(now - time.time()) < 60
+    >>> bool(abs(now - time.time()) < 60)
     True
     """
     return apply_op(TIMESTAMP, [], name or "Timestamp").outputs[0]
