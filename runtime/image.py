@@ -17,13 +17,9 @@ import types
 from .ops import image_box_ops, image_ops, layout_ops
 from .ops.image_box_ops import (
     combined_non_max_suppression,
-    draw_bounding_boxes_v2,
-    extract_glimpse_v2,
     non_max_suppression,
     non_max_suppression_padded,
-    non_max_suppression_with_overlaps,
     non_max_suppression_with_scores,
-    sample_distorted_bounding_box_v2,
 )
 from .ops.image_colour_ops import (
     adjust_gamma,
@@ -86,10 +82,10 @@ from .ops.image_ops import (
 )
 from .ops.layout_ops import extract_image_patches_v2 as extract_patches
 
-draw_bounding_boxes = draw_bounding_boxes_v2
-extract_glimpse = extract_glimpse_v2
-non_max_suppression_overlaps = non_max_suppression_with_overlaps
-sample_distorted_bounding_box = sample_distorted_bounding_box_v2
+draw_bounding_boxes = image_box_ops.draw_bounding_boxes_v2
+extract_glimpse = image_box_ops.extract_glimpse_v2
+non_max_suppression_overlaps = image_box_ops.non_max_suppression_with_overlaps
+sample_distorted_bounding_box = image_box_ops.sample_distorted_bounding_box_v2
 
 __all__ = [
     "ResizeMethod",

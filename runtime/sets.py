@@ -12,21 +12,21 @@ Examples
 
 import types
 
-from .ops.set_ops import set_difference, set_intersection, set_size, set_union
+from .ops import set_ops
 
-difference = set_difference
-intersection = set_intersection
-size = set_size
-union = set_union
+difference = set_ops.set_difference
+intersection = set_ops.set_intersection
+size = set_ops.set_size
+union = set_ops.set_union
 
 __all__ = ["difference", "intersection", "size", "union"]
 
 # tf.compat.v1.sets: the same functions, also under TF1's names.
 V1_OVERRIDES = {
-    "set_difference": set_difference,
-    "set_intersection": set_intersection,
-    "set_size": set_size,
-    "set_union": set_union,
+    "set_difference": set_ops.set_difference,
+    "set_intersection": set_ops.set_intersection,
+    "set_size": set_ops.set_size,
+    "set_union": set_ops.set_union,
 }
 v1 = types.ModuleType("runtime.compat.v1.sets", "``tf.compat.v1.sets``: TF1's names too.")
 v1.__dict__.update({name: globals()[name] for name in __all__})

@@ -15,11 +15,11 @@ Examples
 
 import types
 
-from .ops import segment_ops, sparse_ops
+from .ops import segment_ops, sparse_feature_ops, sparse_ops
+from .ops.data_flow_ops import SparseConditionalAccumulator as _SparseConditionalAccumulator
 from .ops.sparse_feature_ops import sparse_bincount as bincount
 from .ops.sparse_feature_ops import sparse_cross as cross
 from .ops.sparse_feature_ops import sparse_cross_hashed as cross_hashed
-from .ops.sparse_feature_ops import sparse_merge, sparse_to_indicator
 from .ops.sparse_math_ops import sparse_eye as eye
 from .ops.sparse_math_ops import sparse_mask as mask
 from .ops.sparse_math_ops import sparse_maximum as maximum
@@ -46,7 +46,7 @@ from .ops.sparse_ops import sparse_tensor_to_dense as to_dense
 from .ops.sparse_ops import sparse_transpose as transpose
 from .sparse_tensor import SparseTensor
 
-to_indicator = sparse_to_indicator
+to_indicator = sparse_feature_ops.sparse_to_indicator
 
 __all__ = [
     "SparseTensor",
@@ -86,7 +86,7 @@ V1_OVERRIDES = {
     "add": sparse_ops.sparse_add,
     "concat": sparse_ops.sparse_concat,
     "matmul": sparse_ops.sparse_tensor_dense_matmul,
-    "merge": sparse_merge,
+    "merge": sparse_feature_ops.sparse_merge,
     "placeholder": sparse_ops.sparse_placeholder,
     "reduce_max": sparse_ops.sparse_reduce_max,
     "reduce_max_sparse": sparse_ops.sparse_reduce_max_sparse,

@@ -869,6 +869,8 @@ def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=
 # tf.compat.v1's top-level string names.
 V1_OVERRIDES = {
     "as_string": as_string,
+    "decode_base64": decode_base64,
+    "encode_base64": encode_base64,
     "fingerprint": fingerprint,
     "string_to_hash_bucket": string_to_hash_bucket_v1,
     "string_to_hash_bucket_fast": string_to_hash_bucket_fast,

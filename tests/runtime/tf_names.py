@@ -188,6 +188,11 @@ EXCLUDED: dict[str, str] = {
     "data.experimental.make_saveable_from_iterator": "saving an iterator's position in a "
     "checkpoint needs TF's serialized dataset graphs; the runtime's iterators are Python "
     "objects of the session",
+    **_names(
+        "added in TF 2.x, after the last TF1 release: Faster R-CNN's region proposals "
+        "(TF 2.2), and JPEG XL, which Pillow does not read",
+        "image.generate_bounding_box_proposals image.decode_jxl io.decode_jxl",
+    ),
     # Single names.
     "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
     "linalg.experimental": "added in TF 2.x, after the last TF1 release",
