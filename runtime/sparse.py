@@ -16,7 +16,6 @@ Examples
 import types
 
 from .ops import segment_ops, sparse_feature_ops, sparse_ops
-from .ops.data_flow_ops import SparseConditionalAccumulator as _SparseConditionalAccumulator
 from .ops.sparse_feature_ops import sparse_bincount as bincount
 from .ops.sparse_feature_ops import sparse_cross as cross
 from .ops.sparse_feature_ops import sparse_cross_hashed as cross_hashed
