@@ -10,13 +10,18 @@ from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
+from . import math_ops
 from .constant_value import known_value
 from .core import convert_to_tensor
 from .packing import build
 from .shape_ops import reshape, shape
 from .shape_util import merge_dim, with_rank, with_rank_at_least
 
-__all__ = ["histogram_fixed_width", "searchsorted"]  # setdiff1d: TF1 only (V1_OVERRIDES)
+__all__ = [
+    "histogram_fixed_width",
+    "histogram_fixed_width_bins",
+    "searchsorted",
+]  # setdiff1d: TF1 only (V1_OVERRIDES)
 
 
 def _bound_shape(sorted_inputs: TensorSpec, values: TensorSpec, *, T, out_type):
@@ -107,6 +112,37 @@ def histogram_fixed_width(values, value_range, nbins=100, dtype=dtypes.int32, na
         return build(
             HISTOGRAM_FIXED_WIDTH, [values, value_range, nbins], scope, dtype=dtypes.as_dtype(dtype)
         ).outputs[0]
+
+
+def histogram_fixed_width_bins(
+    values, value_range, nbins=100, dtype=dtypes.int32, name=None
+) -> Tensor:
+    """The bin of each of ``values`` among ``nbins`` equal bins spanning
+    ``value_range`` (int32, ``values``' shape); values below or above the range go to
+    the first or last bin.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     bins = histogram_fixed_width_bins([-1.0, 0.0, 1.5, 2.0, 5.0, 15.0], [0.0, 5.0], nbins=5)
+    ...     print(tf.compat.v1.Session().run(bins).tolist())
+    [0, 0, 1, 2, 4, 4]
+    """
+    with name_scope(name, "histogram_fixed_width_bins", [values, value_range, nbins]):
+        values = convert_to_tensor(values, name="values")
+        dims = shape(values)
+        values = reshape(values, [-1])
+        value_range = convert_to_tensor(value_range, name="value_range")
+        nbins = convert_to_tensor(nbins, dtype=dtypes.int32, name="nbins")
+        count = math_ops.cast(nbins, values.dtype)
+        # The values in the range, mapped to [0, 1), then to bins; the rest clipped.
+        scaled = math_ops.truediv(
+            values - value_range[0], value_range[1] - value_range[0], name="scaled_values"
+        )
+        bins = math_ops.floor(count * scaled, name="indices")
+        bins = math_ops.minimum(math_ops.maximum(bins, 0), count - 1)
+        return reshape(math_ops.cast(bins, dtypes.as_dtype(dtype)), dims)
 
 
 def _list_diff_shape(x: TensorSpec, y: TensorSpec, *, T, out_idx):
