@@ -16,6 +16,7 @@ Examples
 import types
 
 from .ops import segment_ops, sparse_feature_ops, sparse_ops
+from .ops.data_flow_ops import SparseConditionalAccumulator as _SparseConditionalAccumulator
 from .ops.sparse_feature_ops import sparse_bincount as bincount
 from .ops.sparse_feature_ops import sparse_cross as cross
 from .ops.sparse_feature_ops import sparse_cross_hashed as cross_hashed
@@ -82,6 +83,7 @@ __all__ = [
 
 # tf.compat.v1.sparse: the same names, with TF1's versions where they differ.
 V1_OVERRIDES = {
+    "SparseConditionalAccumulator": _SparseConditionalAccumulator,
     "add": sparse_ops.sparse_add,
     "concat": sparse_ops.sparse_concat,
     "matmul": sparse_ops.sparse_tensor_dense_matmul,

@@ -98,7 +98,7 @@ def open_reader(prefix: str):
     return BundleReader(prefix, data)
 
 
-def save(prefix: str, names, arrays, dtypes=None) -> None:
+def save(prefix: str, names, arrays, dtypes=None, slices=None) -> None:
     """Write the checkpoint ``prefix`` holding ``arrays`` under ``names``, atomically.
 
     Parameters
@@ -109,6 +109,9 @@ def save(prefix: str, names, arrays, dtypes=None) -> None:
         A string tensor is an ``object`` array of bytes.
     dtypes : list of DType, optional
         The tensors' dtypes (default: from the arrays).
+    slices : list of Slice or None, optional
+        For each array, the :class:`~.slices.Slice` of tensor ``name`` it is (a part of a
+        partitioned variable), or ``None`` for a whole tensor.
 
     Examples
     --------
@@ -123,7 +126,7 @@ def save(prefix: str, names, arrays, dtypes=None) -> None:
         raise NotFoundError(None, None, f"{directory}; No such file or directory")
     if dtypes is None:
         dtypes = [_dtype_of(array) for array in arrays]
-    tensors = list(zip(names, dtypes, arrays))
+    tensors = list(zip(names, dtypes, arrays, slices or [None] * len(names)))
     with _SAVING:
         _remove_stale(prefix)
         data_path = data_filename(prefix, 0, 1)
@@ -305,15 +308,23 @@ def merge(sources, destination: str, delete_old_dirs: bool = False) -> None:
         readers.append(reader)
     entries: dict = {}
     for shard, reader in enumerate(readers):
+        for key, entry in reader.slice_entries.items():
+            entry.shard_id = shard
+            entries[key] = entry
         for name, entry in reader.entries.items():
-            if name in entries:
+            known = entries.get(name)
+            if known is not None and known.slices and entry.slices:
+                known.slices.extend(entry.slices)  # slices of one tensor, saved by two shards
+                continue
+            if known is not None:
                 raise DataLossError(
                     None,
                     None,
                     f"Duplicate tensor keyed by {name} encountered, when merging prefix: "
                     f"{reader.prefix}",
                 )
-            entry.shard_id = shard
+            if not entry.slices:
+                entry.shard_id = shard
             entries[name] = entry
     total = len(sources)
     with _SAVING:

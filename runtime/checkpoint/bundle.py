@@ -7,6 +7,11 @@ back to back. A numeric tensor is its little-endian elements; a string tensor is
 varint lengths of its elements, the masked CRC32C of those varints, then the bytes.
 Each entry keeps its tensor's shard, offset, size and the masked CRC32C of its bytes.
 
+Sliced tensors
+    A partitioned variable is saved as slices of one tensor (:mod:`.slices`): its entry
+    holds its dtype, full shape and slices; each slice is stored under its own binary key.
+    Reading the tensor assembles it from its slices; reading a slice cuts it from them.
+
 Reading untrusted bundles
     Every claim is checked against the bytes that are there before anything is
     allocated for it: a tensor's ``offset + size`` against its shard's file size, its
@@ -24,9 +29,10 @@ import numpy as np
 from google.protobuf import message as _message
 
 from .. import dtypes
-from ..errors import DataLossError, InvalidArgumentError, NotFoundError, UnimplementedError
+from ..errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..proto import tensor_bundle_pb2
 from ..records import masked_crc32c
+from .slices import Slice, slice_key
 from .table import build_table, decode_varint, encode_varint, read_table
 
 HEADER_KEY = b""
@@ -104,8 +110,10 @@ def _entry(array: np.ndarray, dtype: dtypes.DType, size: int, crc: int, offset: 
 
 
 def write_shard(file, tensors, shard: int = 0) -> dict:
-    """Write ``tensors`` (``(name, dtype, array)``, in the order given) to the data file
-    ``file``; returns ``{name: BundleEntryProto}``.
+    """Write ``tensors`` (``(name, dtype, array)``, or ``(name, dtype, array, slice)`` for a
+    :class:`~.slices.Slice` of tensor ``name``, in the order given) to the data file
+    ``file``; returns ``{key: BundleEntryProto}`` (a slice under its binary key, and its
+    tensor's entry listing the slices).
 
     Examples
     --------
@@ -116,15 +124,38 @@ def write_shard(file, tensors, shard: int = 0) -> dict:
     ('01000200', 4, 0)
     """
     entries, offset = {}, 0
-    for name, dtype, array in tensors:
-        if name in entries:
+    for name, dtype, array, *sliced in tensors:
+        part = sliced[0] if sliced else None
+        key = name if part is None or part.is_whole() else slice_key(name, part)
+        if key in entries:
             raise InvalidArgumentError(None, None, f"Adding duplicate key: {name}")
         array = np.asarray(array, dtype=dtype.as_numpy_dtype)  # strings: bytes objects
         data, crc = _tensor_bytes_and_crc(array)
         file.write(data)
-        entries[name] = _entry(array, dtype, len(data), crc, offset, shard)
+        entries[key] = _entry(array, dtype, len(data), crc, offset, shard)
         offset += len(data)
+        if key != name:
+            add_slice(entries, name, dtype, part)
     return entries
+
+
+def add_slice(entries: dict, name: str, dtype, part: Slice) -> None:
+    """List slice ``part`` in the entry of tensor ``name`` (made, without data, if new)."""
+    entry = entries.get(name)
+    if entry is None:
+        entry = entries[name] = tensor_bundle_pb2.BundleEntryProto(dtype=dtype.as_datatype_enum)
+        entry.shape.SetInParent()
+        for dim in part.full_shape:
+            entry.shape.dim.add(size=dim)
+    elif (
+        entry.dtype != dtype.as_datatype_enum
+        or [d.size for d in entry.shape.dim] != list(part.full_shape)
+        or not entry.slices
+    ):
+        raise InvalidArgumentError(
+            None, None, f"Slices of {name} disagree on its dtype or shape, or it is saved whole too"
+        )
+    entry.slices.append(part.to_proto())
 
 
 def index_bytes(entries: dict, num_shards: int = 1) -> bytes:
@@ -138,8 +169,13 @@ def index_bytes(entries: dict, num_shards: int = 1) -> bytes:
     header = tensor_bundle_pb2.BundleHeaderProto(num_shards=num_shards)
     header.version.producer = VERSION
     rows = [(HEADER_KEY, header.SerializeToString())]
-    rows += [(name.encode(), entries[name].SerializeToString()) for name in sorted(entries)]
+    keyed = {_key_bytes(name): entry for name, entry in entries.items()}
+    rows += [(key, keyed[key].SerializeToString()) for key in sorted(keyed)]
     return build_table(rows)
+
+
+def _key_bytes(key) -> bytes:
+    return key if isinstance(key, bytes) else key.encode()
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -180,10 +216,14 @@ class BundleReader:
             raise DataLossError(None, None, f"{path}: the bundle header entry is missing")
         self.header = _parse(tensor_bundle_pb2.BundleHeaderProto(), rows[0][1], path, "header")
         self._check_header(path)
-        self.entries = {}
+        self.entries = {}  # tensor name -> entry
+        self.slice_entries = {}  # slice key -> entry of the slice's data
         for key, value in rows[1:]:
             entry = _parse(tensor_bundle_pb2.BundleEntryProto(), value, path, "entry")
-            self.entries[key.decode(errors="replace")] = entry
+            if key.startswith(b"\x00"):  # TF's slice keys start with OrderedCode's 0
+                self.slice_entries[key] = entry
+            else:
+                self.entries[key.decode(errors="replace")] = entry
         self._files: dict[int, object] = {}
 
     def _check_header(self, path: str) -> None:
@@ -230,16 +270,64 @@ class BundleReader:
         return entry
 
     def read(self, name: str) -> np.ndarray:
-        """The value of tensor ``name``, after checking its bytes against the entry's checksum."""
+        """The value of tensor ``name``, after checking its bytes against the entry's checksum
+        (a sliced tensor assembled from its slices)."""
         entry = self._entry(name)
         if entry.slices:
-            raise UnimplementedError(
-                None,
-                None,
-                f"Tensor {name} of {self.prefix} is saved in slices (a partitioned variable); "
-                "reading sliced tensors is not supported.",
-            )
+            return self._assembled(name, entry)
+        return self._read_entry(name, entry, self.dtype(name))
+
+    def read_slice(self, name: str, part: Slice) -> np.ndarray:
+        """Slice ``part`` of tensor ``name`` (stored whole or in slices)."""
+        return part.cut(name, self.read(name))
+
+    def _assembled(self, name: str, entry) -> np.ndarray:
         dtype = self.dtype(name)
+        shape = [dim.size for dim in entry.shape.dim]
+        parts = [Slice.from_proto(proto, shape) for proto in entry.slices]
+        where = f"{index_filename(self.prefix)}: tensor {name}"
+        if any(size < 0 for size in shape) or any(
+            len(p.extents) != len(shape)
+            or any(
+                s < 0 or (n != -1 and (n < 0 or s + n > full))
+                for (s, n), full in zip(p.extents, shape)
+            )
+            for p in parts
+        ):
+            raise DataLossError(None, None, f"{where} has a slice outside its shape {shape}")
+        # Nothing is allocated for the whole before the slices are known to cover it.
+        if sum(int(np.prod(p.shape, dtype=object)) for p in parts) != int(
+            np.prod(shape, dtype=object)
+        ):
+            raise NotFoundError(
+                None,
+                None,
+                f"Does not have sufficient slices for partitioned tensor {name} to restore in "
+                f"slice_spec: {' '.join(map(str, shape))} -",
+            )
+        values = [self._slice_value(name, part, dtype) for part in parts]
+        full = np.empty(shape, dtype=dtype.as_numpy_dtype)
+        for part, value in zip(parts, values):
+            full[part.region()] = value
+        return full
+
+    def _slice_value(self, name: str, part: Slice, dtype) -> np.ndarray:
+        entry = self.slice_entries.get(slice_key(name, part))
+        if entry is None:
+            raise DataLossError(
+                None, None, f"{index_filename(self.prefix)}: a slice of {name} has no data entry"
+            )
+        value = self._read_entry(name, entry, dtype)
+        if list(value.shape) != part.shape:
+            raise DataLossError(
+                None,
+                None,
+                f"{index_filename(self.prefix)}: a slice of {name} holds shape "
+                f"{list(value.shape)}, its extents say {part.shape}",
+            )
+        return value
+
+    def _read_entry(self, name: str, entry, dtype) -> np.ndarray:
         shape = tuple(dim.size for dim in entry.shape.dim)
         where = f"{index_filename(self.prefix)}: tensor {name}"
         if any(size < 0 for size in shape) or entry.offset < 0 or entry.size < 0:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError, UnimplementedError
+from ..errors import InvalidArgumentError
 from ..registry import register_kernel
 from . import merge, open_reader, save, shard_prefix
+from .slices import parse_shape_and_slice
 
 # TF's DataTypeString for the dtypes whose TF name is not numpy's.
 _TF_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
@@ -38,13 +39,14 @@ def type_string(dtype) -> str:
     return _TF_NAMES.get(dtype.name, dtype.name)
 
 
-def _check_slices(shape_and_slices) -> None:
-    if any(_texts(shape_and_slices)):
-        raise UnimplementedError(
-            None,
-            None,
-            "Saving or restoring slices of tensors (partitioned variables) is not supported.",
+def _slices(shape_and_slices, count: int) -> list:
+    """The :class:`~.slices.Slice` of each tensor (``None``: the whole tensor)."""
+    specs = _texts(shape_and_slices)
+    if len(specs) != count:
+        raise InvalidArgumentError(
+            None, None, f"Got {len(specs)} shape_and_slices for {count} tensor names"
         )
+    return [parse_shape_and_slice(spec) for spec in specs]
 
 
 @register_kernel("SaveV2")
@@ -54,18 +56,26 @@ def save_v2(prefix, tensor_names, shape_and_slices, *tensors, dtypes):
         raise InvalidArgumentError(
             None, None, f"Got {len(tensors)} tensors for {len(names)} tensor names"
         )
-    _check_slices(shape_and_slices)
-    save(_text(prefix), names, tensors, list(dtypes))
+    slices = _slices(shape_and_slices, len(names))
+    for name, part, tensor in zip(names, slices, tensors):
+        if part is not None and list(np.shape(tensor)) != part.shape:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Shape of tensor {name} {list(np.shape(tensor))} does not match the slice "
+                f"{part.shape} its shape_and_slice names",
+            )
+    save(_text(prefix), names, tensors, list(dtypes), slices)
     return ()
 
 
 @register_kernel("RestoreV2")
 def restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
-    _check_slices(shape_and_slices)
     names = _texts(tensor_names)
+    slices = _slices(shape_and_slices, len(names))
     with open_reader(_text(prefix)) as reader:
         values = []
-        for name, dtype in zip(names, dtypes):
+        for name, dtype, part in zip(names, dtypes, slices):
             saved = reader.dtype(name)
             if saved != dtype.base_dtype:
                 raise InvalidArgumentError(
@@ -74,7 +84,7 @@ def restore_v2(prefix, tensor_names, shape_and_slices, *, dtypes):
                     f"tensor_name = {name}; expected dtype {type_string(dtype.base_dtype)} does "
                     f"not equal original dtype {type_string(saved)}",
                 )
-            values.append(reader.read(name))
+            values.append(reader.read(name) if part is None else reader.read_slice(name, part))
     return tuple(values)
 
 

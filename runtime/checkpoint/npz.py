@@ -101,6 +101,10 @@ class NpzReader:
             os.path.dirname(self.prefix) or ".", os.path.basename(self._index["data"])
         )
 
+    def read_slice(self, name: str, part) -> np.ndarray:
+        """Slice ``part`` of tensor ``name`` (this format stores tensors whole)."""
+        return part.cut(name, self.read(name))
+
     def read(self, name: str) -> np.ndarray:
         dtype = self.dtype(name)
         path = self._data_path()

@@ -132,11 +132,14 @@ from ..ops.core import constant, register_tensor_conversion_function
 from ..ops.core import convert_to_tensor_v1 as convert_to_tensor
 from ..ops.custom_gradient import custom_gradient
 from ..ops.data_flow_ops import (
+    ConditionalAccumulator,
+    ConditionalAccumulatorBase,
     FIFOQueue,
     PaddingFIFOQueue,
     PriorityQueue,
     QueueBase,
     RandomShuffleQueue,
+    SparseConditionalAccumulator,
 )
 from ..ops.functional_control import *
 from ..ops.init_ops import *
@@ -277,6 +280,12 @@ from ..ops.slicing_ops import reverse_sequence_v1 as reverse_sequence
 from ..ops.sort_ops import argsort, sort
 from ..ops.special_math_ops import einsum, lbeta, log_sigmoid
 from ..ops.tensor_array_ops import TensorArray
+from ..ops.partitioned_variables import (
+    create_partitioned_variables,
+    fixed_size_partitioner,
+    min_max_variable_partitioner,
+    variable_axis_size_partitioner,
+)
 from ..ops.variable_scope import (
     AUTO_REUSE,
     VariableScope,
@@ -286,6 +295,7 @@ from ..ops.variable_scope import (
 )
 from ..ops.variables import *
 from ..ops.variables import (
+    PartitionedVariable,
     assign,
     assign_add,
     assign_sub,

@@ -5,6 +5,7 @@ nothing from the graph or session layers. Importing this package registers them 
 """
 
 from . import (
+    accumulators,  # data flow: conditional accumulators
     array,
     audio,  # WAV files, the clock
     bitwise,

@@ -20,6 +20,7 @@ from ..graph import Tensor, get_default_graph
 from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
 from .core import apply_op, convert_to_tensor
+from .math_ops import cast
 from .random_ops import get_seed
 
 __all__: list[str] = []  # the classes are reached as tf.queue.* and tf.compat.v1.*
@@ -471,3 +472,288 @@ class PriorityQueue(QueueBase):
         priority_shapes = [TensorShape([]), *shapes] if shapes else None
         names = None if names is None else _as_list(names)
         super().__init__(with_priority, priority_shapes, names, handle)
+
+
+# -- conditional accumulators --------------------------------------------------------------
+
+_ACCUMULATOR_TYPES = (
+    "dtype: {float32, float64, int32, uint8, int16, int8, complex64, int64, qint8, quint8, "
+    "qint32, bfloat16, qint16, quint16, uint16, complex128, float16, uint32, uint64}"
+)
+_ACCUMULATOR_ATTRS = (
+    _ACCUMULATOR_TYPES,
+    "shape: shape",
+    "container: string = ''",
+    "shared_name: string = ''",
+    "reduction_type: {'MEAN', 'SUM'} = 'MEAN'",
+)
+_NO_OUTPUTS = lambda *specs, **attrs: []  # noqa: E731 - one shape function, many ops
+
+
+def _accumulator_op(name, inputs, outputs, attrs, shape_fn, cost=Cost.CHEAP) -> OpDef:
+    return register_op(OpDef(name, inputs, outputs, attrs, shape_fn, True, cost))
+
+
+# TF 2.x's ConditionalAccumulator is the resource one; its SparseConditionalAccumulator keeps
+# TF1's string reference handle.
+CONDITIONAL_ACCUMULATOR = _accumulator_op(
+    "ResourceConditionalAccumulator", (), ("handle: resource",), _ACCUMULATOR_ATTRS, _handle_shape
+)
+SPARSE_CONDITIONAL_ACCUMULATOR = _accumulator_op(
+    "SparseConditionalAccumulator",
+    (),
+    ("handle: Ref(string)",),
+    _ACCUMULATOR_ATTRS,
+    lambda **attrs: [TensorSpec(_dtypes.string._as_ref, TensorShape([2]))],
+)
+APPLY_GRADIENT = _accumulator_op(
+    "ResourceAccumulatorApplyGradient",
+    ("handle: resource", "local_step: int64", "gradient: dtype"),
+    (),
+    (_ACCUMULATOR_TYPES,),
+    _NO_OUTPUTS,
+)
+SPARSE_APPLY_GRADIENT = _accumulator_op(
+    "SparseAccumulatorApplyGradient",
+    (
+        "handle: Ref(string)",
+        "local_step: int64",
+        "gradient_indices: int64",
+        "gradient_values: dtype",
+        "gradient_shape: int64",
+    ),
+    (),
+    (_ACCUMULATOR_TYPES, "has_known_shape: bool"),
+    _NO_OUTPUTS,
+)
+TAKE_GRADIENT = _accumulator_op(
+    "ResourceAccumulatorTakeGradient",
+    ("handle: resource", "num_required: int32"),
+    ("average: dtype",),
+    (_ACCUMULATOR_TYPES,),
+    lambda handle, num_required, *, dtype: [TensorSpec(dtype, TensorShape(None))],
+    Cost.BLOCKING,
+)
+SPARSE_TAKE_GRADIENT = _accumulator_op(
+    "SparseAccumulatorTakeGradient",
+    ("handle: Ref(string)", "num_required: int32"),
+    ("indices: int64", "values: dtype", "shape: int64"),
+    (_ACCUMULATOR_TYPES,),
+    lambda handle, num_required, *, dtype: [
+        TensorSpec(_dtypes.int64, TensorShape([None])),
+        TensorSpec(dtype, TensorShape(None)),
+        TensorSpec(_dtypes.int64, TensorShape([None])),
+    ],
+    Cost.BLOCKING,
+)
+_NUM_ACCUMULATED = lambda handle: [TensorSpec(_dtypes.int32, TensorShape([]))]  # noqa: E731
+NUM_ACCUMULATED = _accumulator_op(
+    "ResourceAccumulatorNumAccumulated",
+    ("handle: resource",),
+    ("num_accumulated: int32",),
+    (),
+    _NUM_ACCUMULATED,
+)
+SPARSE_NUM_ACCUMULATED = _accumulator_op(
+    "AccumulatorNumAccumulated",
+    ("handle: Ref(string)",),
+    ("num_accumulated: int32",),
+    (),
+    _NUM_ACCUMULATED,
+)
+SET_GLOBAL_STEP = _accumulator_op(
+    "ResourceAccumulatorSetGlobalStep",
+    ("handle: resource", "new_global_step: int64"),
+    (),
+    (),
+    _NO_OUTPUTS,
+)
+SPARSE_SET_GLOBAL_STEP = _accumulator_op(
+    "AccumulatorSetGlobalStep",
+    ("handle: Ref(string)", "new_global_step: int64"),
+    (),
+    (),
+    _NO_OUTPUTS,
+)
+
+
+class ConditionalAccumulatorBase:
+    """What both accumulators share: the handle, ``num_accumulated``, ``set_global_step``.
+
+    A gradient applied with a ``local_step`` below the accumulator's global step is stale
+    and silently dropped; taking the aggregate advances the global step by one.
+    """
+
+    _NUM_ACCUMULATED: OpDef
+    _SET_GLOBAL_STEP: OpDef
+
+    def __init__(self, dtype, shape, accumulator_ref):
+        self._dtype = _dtypes.as_dtype(dtype)
+        self._shape = as_shape(shape) if shape is not None else TensorShape(None)
+        self._accumulator_ref = accumulator_ref
+        self._name = accumulator_ref.op.name.split("/")[-1]
+
+    accumulator_ref = property(lambda self: self._accumulator_ref, doc="The handle tensor.")
+    name = property(lambda self: self._name, doc="The accumulator op's name (last part).")
+    dtype = property(lambda self: self._dtype, doc="The dtype of the gradients.")
+
+    def num_accumulated(self, name=None):
+        """An int32 scalar: how many gradients the accumulator holds."""
+        op = apply_op(
+            self._NUM_ACCUMULATED, [self._accumulator_ref], name or f"{self._name}_NumAccumulated"
+        )
+        return op.outputs[0]
+
+    def set_global_step(self, new_global_step, name=None):
+        """An op setting the accumulator's global step (a warning if it goes back)."""
+        step = _int64_tensor(new_global_step, self._accumulator_ref.graph)
+        return apply_op(self._SET_GLOBAL_STEP, [self._accumulator_ref, step], name)
+
+
+def _int64_tensor(value, graph) -> Tensor:
+    tensor = convert_to_tensor(value, graph=graph)
+    return tensor if tensor.dtype.base_dtype == _dtypes.int64 else cast(tensor, _dtypes.int64)
+
+
+class ConditionalAccumulator(ConditionalAccumulatorBase):
+    """Averages (or sums) dense gradients: ``take_grad(n)`` waits for ``n`` of them.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     acc = tf.compat.v1.ConditionalAccumulator(tf.float32, shape=[2])
+    ...     first = acc.apply_grad([1.0, 2.0])
+    ...     second = acc.apply_grad([3.0, 6.0])
+    ...     with tf.control_dependencies([first, second]):
+    ...         mean = acc.take_grad(2)
+    ...     print(tf.compat.v1.Session().run(mean))
+    [2. 4.]
+    """
+
+    _NUM_ACCUMULATED = NUM_ACCUMULATED
+    _SET_GLOBAL_STEP = SET_GLOBAL_STEP
+
+    def __init__(
+        self,
+        dtype,
+        shape=None,
+        shared_name=None,
+        name="conditional_accumulator",
+        reduction_type="MEAN",
+    ):
+        graph = get_default_graph()
+        handle = apply_op(
+            CONDITIONAL_ACCUMULATOR,
+            [],
+            name,
+            graph=graph,
+            dtype=_dtypes.as_dtype(dtype),
+            shape=as_shape(shape) if shape is not None else TensorShape(None),
+            container=graph._container,
+            shared_name=shared_name or "",
+            reduction_type=reduction_type,
+        ).outputs[0]
+        super().__init__(dtype, shape, handle)
+
+    def apply_grad(self, grad, local_step=0, name=None):
+        """An op adding ``grad`` (dropped if ``local_step`` is stale)."""
+        graph = self._accumulator_ref.graph
+        grad = convert_to_tensor(grad, dtype=self._dtype, graph=graph)
+        if not grad.shape.is_compatible_with(self._shape):
+            raise ValueError(f"Shapes {grad.shape} and {self._shape} are incompatible")
+        step = _int64_tensor(local_step, graph)
+        return apply_op(APPLY_GRADIENT, [self._accumulator_ref, step, grad], name)
+
+    def take_grad(self, num_required, name=None):
+        """The mean (or sum) of ``num_required`` gradients, once they are in; empties the
+        accumulator and advances its global step."""
+        out = apply_op(
+            TAKE_GRADIENT,
+            [self._accumulator_ref, num_required],
+            name,
+            dtype=self._dtype,
+        ).outputs[0]
+        out.set_shape(self._shape)
+        return out
+
+
+class SparseConditionalAccumulator(ConditionalAccumulatorBase):
+    """Averages (or sums) ``IndexedSlices`` gradients row by row.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     acc = tf.compat.v1.SparseConditionalAccumulator(tf.float32)
+    ...     a = acc.apply_grad([2, 0], [[1.0], [2.0]], [3, 1])
+    ...     b = acc.apply_grad([2], [[5.0]], [3, 1])
+    ...     with tf.control_dependencies([a, b]):
+    ...         taken = acc.take_indexed_slices_grad(2)
+    ...     value = tf.compat.v1.Session().run(taken)
+    >>> value.indices.tolist(), value.values.tolist()
+    ([0, 2], [[2.0], [3.0]])
+    """
+
+    _NUM_ACCUMULATED = SPARSE_NUM_ACCUMULATED
+    _SET_GLOBAL_STEP = SPARSE_SET_GLOBAL_STEP
+
+    def __init__(
+        self,
+        dtype,
+        shape=None,
+        shared_name=None,
+        name="sparse_conditional_accumulator",
+        reduction_type="MEAN",
+    ):
+        graph = get_default_graph()
+        handle = apply_op(
+            SPARSE_CONDITIONAL_ACCUMULATOR,
+            [],
+            name,
+            graph=graph,
+            dtype=_dtypes.as_dtype(dtype),
+            shape=as_shape(shape) if shape is not None else TensorShape(None),
+            container=graph._container,
+            shared_name=shared_name or "",
+            reduction_type=reduction_type,
+        ).outputs[0]
+        super().__init__(dtype, shape, handle)
+
+    def apply_indexed_slices_grad(self, grad, local_step=0, name=None):
+        """``apply_grad`` of an ``IndexedSlices`` gradient."""
+        return self.apply_grad(
+            grad.indices, grad.values, grad.dense_shape, local_step=local_step, name=name
+        )
+
+    def apply_grad(self, grad_indices, grad_values, grad_shape=None, local_step=0, name=None):
+        """An op adding the sparse gradient (rows ``grad_indices`` of ``grad_values``; dropped
+        if ``local_step`` is stale)."""
+        graph = self._accumulator_ref.graph
+        with graph.name_scope(name or "SparseAccumulatorApplyGradient") as scope:
+            inputs = [
+                self._accumulator_ref,
+                _int64_tensor(local_step, graph),
+                _int64_tensor(grad_indices, graph),
+                convert_to_tensor(grad_values, dtype=self._dtype, graph=graph),
+                _int64_tensor([] if grad_shape is None else grad_shape, graph),
+            ]
+        return apply_op(
+            SPARSE_APPLY_GRADIENT, inputs, scope, has_known_shape=grad_shape is not None
+        )
+
+    def take_grad(self, num_required, name=None):
+        """``(indices, values, shape)`` of the mean (or sum) of ``num_required`` gradients."""
+        return apply_op(
+            SPARSE_TAKE_GRADIENT,
+            [self._accumulator_ref, num_required],
+            name,
+            dtype=self._dtype,
+        ).outputs
+
+    def take_indexed_slices_grad(self, num_required, name=None):
+        """``take_grad`` as an ``IndexedSlices``."""
+        from ..indexed_slices import IndexedSlices
+
+        indices, values, shape = self.take_grad(num_required, name)
+        return IndexedSlices(values, indices, shape)

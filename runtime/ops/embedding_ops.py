@@ -14,6 +14,7 @@ from ..graph import Tensor, graph_of
 from ..scopes import name_scope
 from . import array_ops, clip_ops, math_ops
 from .core import convert_to_tensor
+from .variables import PartitionedVariable
 
 __all__ = ["embedding_lookup", "embedding_lookup_sparse", "safe_embedding_lookup_sparse"]
 
@@ -109,7 +110,7 @@ def embedding_lookup_v1(
         raise ValueError("params must be specified")
     if isinstance(params, list | tuple) and not params:
         raise ValueError("Length of params is currently 0. Need at least one param.")
-    tables = list(params) if isinstance(params, list | tuple) else [params]
+    tables = list(params) if isinstance(params, list | tuple | PartitionedVariable) else [params]
     with name_scope(name, "embedding_lookup", [*tables, ids]) as scope:
         graph = graph_of([*tables, ids])
         tables = [convert_to_tensor(table, name="params", graph=graph) for table in tables]
@@ -176,7 +177,7 @@ def embedding_lookup_sparse_v1(
     combiner = combiner or "mean"
     if combiner not in ("mean", "sqrtn", "sum"):
         raise ValueError(f"combiner must be one of 'mean', 'sqrtn' or 'sum', got {combiner}")
-    tables = list(params) if isinstance(params, list | tuple) else [params]
+    tables = list(params) if isinstance(params, list | tuple | PartitionedVariable) else [params]
     with name_scope(name, "embedding_lookup_sparse", [*tables, sp_ids]) as scope:
         rows = sp_ids.indices[:, 0]
         segments = math_ops.add(math_ops.reduce_max(rows), 1)

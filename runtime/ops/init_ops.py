@@ -223,7 +223,10 @@ class VarianceScaling(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dtype = _float_dtype(self._dtype(dtype))
-        fan_in, fan_out = compute_fans(shape)
+        # A part of a partitioned variable is scaled as the whole is (TF's rule).
+        fan_in, fan_out = compute_fans(
+            shape if partition_info is None else partition_info.full_shape
+        )
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         scale = self.scale / max(1.0, fan[self.mode])
         dims = _dims(shape)
@@ -345,7 +348,8 @@ class UniformUnitScaling(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dims = _dims(shape)
-        input_size = max(float(math.prod(dims[:-1])), 1.0)
+        scaled = dims if partition_info is None else partition_info.full_shape
+        input_size = max(float(math.prod(scaled[:-1])), 1.0)
         limit = math.sqrt(3 / input_size) * self.factor
         dtype = _float_dtype(self._dtype(dtype))
         return random_ops.random_uniform(dims, -limit, limit, dtype, seed=self.seed)

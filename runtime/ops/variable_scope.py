@@ -8,6 +8,10 @@ does. A variable's name depends only on the variable scope, never on name scopes
 Sharing is explicit: in a scope with ``reuse=True`` ``get_variable`` returns the
 existing variable (and fails if there is none); without reuse, asking for an
 existing name fails; ``AUTO_REUSE`` creates or returns.
+
+With a ``partitioner`` (given to ``get_variable`` or to the scope) a variable of rank
+1 or more is made of parts along one axis, ``<name>/part_<i>``, returned as one
+``PartitionedVariable`` (:mod:`runtime.ops.partitioned_variables` has TF's partitioners).
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import enum
 
 from .. import dtypes
 from ..errors import format_traceback
-from ..graph import get_default_graph, graph_of
+from ..graph import Tensor, get_default_graph, graph_of
 from ..graph_keys import GraphKeys
 from ..shapes import TensorShape, as_shape
 from . import init_ops
-from .variables import Variable, init_scope
+from .array_ops import slice as slice_
+from .core import convert_to_tensor
+from .variables import PartitionedVariable, Variable, init_scope
 
 __all__: list[str] = []  # all TF1-only: see runtime.compat.v1
 
@@ -60,6 +66,7 @@ class VariableScope:
         regularizer=None,
         dtype=dtypes.float32,
         name_scope="",
+        partitioner=None,
     ):
         self.name = name
         self.original_name_scope = name_scope
@@ -67,6 +74,7 @@ class VariableScope:
         self.initializer = initializer
         self.regularizer = regularizer
         self.dtype = dtypes.as_dtype(dtype)
+        self.partitioner = partitioner
 
     @property
     def reuse(self):
@@ -85,6 +93,9 @@ class VariableScope:
     def set_dtype(self, dtype) -> None:
         self.dtype = dtypes.as_dtype(dtype)
 
+    def set_partitioner(self, partitioner) -> None:
+        self.partitioner = partitioner
+
     def get_variable(
         self,
         name,
@@ -96,6 +107,7 @@ class VariableScope:
         collections=None,
         validate_shape=True,
         constraint=None,
+        partitioner=None,
     ) -> Variable:
         """``get_variable`` with this scope's defaults."""
         graph = get_default_graph()
@@ -108,6 +120,7 @@ class VariableScope:
             initializer=self.initializer if initializer is None else initializer,
             regularizer=self.regularizer if regularizer is None else regularizer,
             reuse=self._reuse,
+            partitioner=self.partitioner if partitioner is None else partitioner,
             # A slot's name is its scope's: that name scope is already open, re-enter it.
             op_name=full_name if name else f"{full_name}/",
             trainable=trainable,
@@ -125,6 +138,7 @@ class _VariableStore:
 
     def __init__(self):
         self.variables: dict[str, Variable] = {}
+        self.partitioned: dict[str, PartitionedVariable] = {}
         self.scope_counts: dict[str, int] = {}
 
     def unique_scope(self, name: str) -> str:
@@ -146,7 +160,16 @@ class _VariableStore:
             if key.startswith(f"{name}/"):
                 self.scope_counts[key] = 0
 
-    def get_variable(self, graph, name, *, shape, dtype, initializer, reuse, op_name, **kwargs):
+    def get_variable(
+        self, graph, name, *, shape, dtype, initializer, reuse, op_name, partitioner, **kwargs
+    ):
+        scalar = isinstance(shape, list | tuple) and not shape
+        if (partitioner is not None and not scalar) or (
+            reuse is True and partitioner is None and name in self.partitioned
+        ):
+            return self._partitioned_variable(
+                graph, name, shape, dtype, initializer, reuse, partitioner, kwargs
+            )
         shape = None if shape is None else as_shape(shape)
         found = self.variables.get(name)
         if found is not None:
@@ -159,6 +182,177 @@ class _VariableStore:
         variable = _new_variable(graph, name, shape, dtype, initializer, op_name, **kwargs)
         self.variables[name] = variable
         return variable
+
+    def _partitioned_variable(
+        self, graph, name, shape, dtype, initializer, reuse, partitioner, kwargs
+    ) -> PartitionedVariable:
+        """TF's ``_get_partitioned_variable``: the parts ``<name>/part_<i>`` along the one
+        axis the partitioner splits, each a slice of the whole (its ``SaveSliceInfo``)."""
+        if name in self.variables:
+            raise ValueError(
+                f"A partitioner was provided, but an unpartitioned version of the variable was "
+                f"found: {name}.  Perhaps a variable of the same name was already created "
+                "without partitioning?"
+            )
+        shape = as_shape(shape)
+        if isinstance(initializer, Tensor):
+            shape = shape.merge_with(initializer.shape)
+        partitions = None
+        if not reuse or partitioner:  # as TF: asked with the dtype given, not the tensor's
+            partitions = _call_partitioner(partitioner, shape, dtype)
+        if isinstance(initializer, Tensor):
+            dtype = initializer.dtype.base_dtype
+        found = self.partitioned.get(name)
+        if found is not None:
+            return _check_shared_partitioned(found, name, shape, dtype, partitions, reuse)
+        if reuse is True:
+            raise ValueError(
+                f"PartitionedVariable {name} does not exist, or was not created with "
+                "tf.get_variable(). Did you mean to set reuse=False or reuse=tf.AUTO_REUSE "
+                "in VarScope?"
+            )
+        axis, count = _slice_dim_and_num_slices(partitions)
+        self._check_existing_parts(name, count)
+        with graph.name_scope(None):  # names depend on the variable scope only, as TF's
+            parts = self._parts(graph, name, shape, dtype, initializer, axis, count, kwargs)
+        variable = PartitionedVariable(name, shape, dtype, parts, partitions)
+        self.partitioned[name] = variable
+        return variable
+
+    def _parts(self, graph, name, shape, dtype, initializer, axis, count, kwargs) -> list:
+        parts = []
+        for i, (offset, part_shape) in enumerate(_slices(shape.as_list(), count, axis)):
+            part_name = f"{name}/part_{i}"
+            init, init_shape = initializer, as_shape(part_shape)
+            with graph.name_scope(f"{part_name}/PartitionedInitializer"):
+                if initializer is None:
+                    init = _default_initializer(name, dtype)
+                elif not callable(initializer):  # a value: this part's slice of it
+                    init = slice_(convert_to_tensor(initializer, dtype=dtype), offset, part_shape)
+                    init_shape = None
+            part = _new_variable(
+                graph,
+                part_name,
+                init_shape,
+                dtype,
+                init,
+                part_name,
+                partition_info=_PartitionInfo(shape.as_list(), offset),
+                **kwargs,
+            )
+            part._set_save_slice_info(
+                Variable.SaveSliceInfo(name, shape.as_list(), offset, part_shape)
+            )
+            self.variables[part_name] = part
+            parts.append(part)
+        return parts
+
+    def _check_existing_parts(self, name: str, count: int) -> None:
+        if f"{name}/part_0" not in self.variables:
+            return
+        if f"{name}/part_{count - 1}" not in self.variables:
+            raise ValueError(
+                f"Partitioner returned a different partitioning than what was already found.  "
+                f"Partitioner returned {count} shards, and shard {name}/part_0 was found, but "
+                f"{name}/part_{count - 1} was not."
+            )
+        if f"{name}/part_{count}" in self.variables:
+            raise ValueError(
+                f"Partitioner returned a different partitioning than what was already found.  "
+                f"Partitioner returned {count} shards, and shard {name}/part_0 was found, but "
+                f"so was the extra shard {name}/part_{count}."
+            )
+
+
+class _PartitionInfo:
+    """Where a part sits in its partitioned variable (what initializers are given)."""
+
+    def __init__(self, full_shape, var_offset):
+        self.full_shape = list(full_shape)
+        self.var_offset = list(var_offset)
+
+    def single_offset(self, shape) -> int:
+        """The offset of the part along the axis it is sliced on."""
+        axis = self.single_slice_dim(shape)
+        return 0 if axis is None else self.var_offset[axis]
+
+    def single_slice_dim(self, shape):
+        """The one axis the part is a slice of (``None`` if it is the whole)."""
+        axes = [i for i, (n, full) in enumerate(zip(shape, self.full_shape)) if n != full]
+        if len(axes) > 1:
+            raise ValueError(
+                f"Cannot use single_slice_dim() with shape: {shape} and full_shape: "
+                f"{self.full_shape} since the slice dimension is not unique."
+            )
+        return axes[0] if axes else None
+
+
+def _call_partitioner(partitioner, shape, dtype) -> list:
+    if not shape.is_fully_defined():
+        raise ValueError(
+            f"Shape of a new partitioned variable must be fully defined, but instead was {shape}."
+        )
+    if shape.rank < 1:
+        raise ValueError(f"A partitioned Variable must have rank at least 1, shape: {shape}")
+    slicing = partitioner(shape=shape, dtype=dtype)
+    if not isinstance(slicing, list | tuple):
+        raise ValueError(f"Partitioner must return a sequence, but saw: {slicing}")
+    if len(slicing) != shape.rank:
+        raise ValueError(
+            f"Partitioner returned a partition list that does not match the Variable's rank: "
+            f"{slicing} vs. {shape}"
+        )
+    if any(p < 1 for p in slicing):
+        raise ValueError(f"Partitioner returned zero partitions for some axes: {slicing}")
+    if sum(p > 1 for p in slicing) > 1:
+        raise ValueError(
+            f"Can only slice a variable along one dimension: shape: {shape}, partitioning: "
+            f"{slicing}"
+        )
+    return list(slicing)
+
+
+def _slice_dim_and_num_slices(slicing) -> tuple:
+    for axis, count in enumerate(slicing):
+        if count > 1:
+            return axis, count
+    return 0, 1
+
+
+def _slices(full_shape: list, count: int, axis: int):
+    """``(offset, shape)`` of each of ``count`` parts along ``axis``; the first ones one
+    longer when the size does not divide evenly (TF's rule)."""
+    longer = full_shape[axis] % count
+    offset = [0] * len(full_shape)
+    for i in range(count):
+        shape = list(full_shape)
+        shape[axis] = full_shape[axis] // count + (1 if i < longer else 0)
+        yield list(offset), shape
+        offset[axis] += shape[axis]
+
+
+def _check_shared_partitioned(found, name, shape, dtype, partitions, reuse):
+    if reuse is False or reuse is None:
+        raise ValueError(
+            f"Partitioned variable with name {name} already exists. Did you mean to set "
+            "reuse=True or reuse=tf.AUTO_REUSE in VarScope?"
+        )
+    if not shape.is_compatible_with(found.get_shape()):
+        raise ValueError(
+            f"Trying to reuse partitioned variable {name}, but specified shape {shape} and "
+            f"found shape {found.get_shape()}."
+        )
+    if not dtype.is_compatible_with(found.dtype):
+        raise ValueError(
+            f"Trying to reuse partitioned variable {name}, but specified dtype {dtype.name} and "
+            f"found dtype {found.dtype.name}."
+        )
+    if partitions is not None and found._get_partitions() != list(partitions):
+        raise ValueError(
+            f"Trying to reuse partitioned variable {name}, but specified partitions "
+            f"{partitions} and found partitions {found._get_partitions()}."
+        )
+    return found
 
 
 def _check_shared(found: Variable, name, shape, dtype, reuse) -> Variable:
@@ -197,6 +391,7 @@ def _new_variable(
     dtype,
     initializer,
     op_name,
+    partition_info=None,
     regularizer=None,
     trainable=None,
     collections=None,
@@ -216,7 +411,7 @@ def _new_variable(
         dims = shape.as_list()
 
         def initial_value():
-            return initializer(dims, dtype=dtype, partition_info=None)
+            return initializer(dims, dtype=dtype, partition_info=partition_info)
 
         value_dtype = dtype.base_dtype
     else:
@@ -283,6 +478,7 @@ def get_variable(
     collections=None,
     validate_shape=True,
     constraint=None,
+    partitioner=None,
 ) -> Variable:
     """Get an existing variable of the current scope, or create a new one.
 
@@ -300,6 +496,9 @@ def get_variable(
         ``regularizer(variable)``; a returned loss joins ``REGULARIZATION_LOSSES``.
     trainable, collections, validate_shape, constraint
         As for ``Variable``.
+    partitioner : callable, optional
+        ``partitioner(shape=..., dtype=...) -> partitions per axis``: make the variable of
+        parts along one axis, a ``PartitionedVariable`` (default: the scope's).
 
     Raises
     ------
@@ -327,6 +526,7 @@ def get_variable(
         collections=collections,
         validate_shape=validate_shape,
         constraint=constraint,
+        partitioner=partitioner,
     )
 
 
@@ -340,6 +540,7 @@ def variable_scope(
     reuse=None,
     dtype=None,
     auxiliary_name_scope=True,
+    partitioner=None,
 ):
     """Open a variable scope (and a name scope) for ``get_variable``.
 
@@ -352,7 +553,7 @@ def variable_scope(
         Used, made unique, when ``name_or_scope`` is ``None``.
     values : list, optional
         Tensors the scope's ops use (they pick the graph).
-    initializer, regularizer, dtype : optional
+    initializer, regularizer, dtype, partitioner : optional
         Defaults for ``get_variable`` inside (inherited by nested scopes).
     reuse : True, AUTO_REUSE or None
         ``None`` (or ``False``) inherits the enclosing scope's; reuse cannot be turned off.
@@ -394,6 +595,7 @@ def variable_scope(
             regularizer=template.regularizer if regularizer is None else regularizer,
             dtype=template.dtype if dtype is None else dtype,
             name_scope=opened,
+            partitioner=template.partitioner if partitioner is None else partitioner,
         )
         holder[:] = [scope]
         try:

@@ -20,13 +20,13 @@ from ..graph_keys import GraphKeys
 from ..object_identity import Reference
 from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
-from .array_ops import boolean_mask, identity, stack
+from .array_ops import boolean_mask, concat, identity, split, stack
 from .control_flow_ops import cond, group, no_op
-from .core import apply_op, constant, convert_to_tensor
+from .core import apply_op, constant, convert_to_tensor, register_tensor_conversion_function
 from .math_ops import logical_not
 from .shape_util import merge_shapes
 
-__all__ = ["Variable"]
+__all__ = ["Variable"]  # PartitionedVariable is TF1-only: see runtime.compat.v1
 
 
 # -- op definitions -------------------------------------------------------------------
@@ -272,6 +272,38 @@ class Variable:
     """
 
     __array_priority__ = 100  # numpy defers to the reflected operators
+    _save_slice_info = None  # set on the parts of a PartitionedVariable
+
+    class SaveSliceInfo:
+        """Where a variable sits in the full variable it is a part of, for checkpoints:
+        the full variable's name and shape, this part's offset and shape.
+
+        Examples
+        --------
+        >>> info = Variable.SaveSliceInfo("emb", [10, 4], [5, 0], [5, 4])
+        >>> info.spec
+        '10 4 5,5:0,4'
+        """
+
+        def __init__(self, full_name=None, full_shape=None, var_offset=None, var_shape=None):
+            self.full_name = full_name
+            self.full_shape = list(full_shape) if full_shape is not None else None
+            self.var_offset = list(var_offset) if var_offset is not None else None
+            self.var_shape = list(var_shape) if var_shape is not None else None
+
+        @property
+        def spec(self) -> str:
+            """TF's ``shape_and_slice`` text: the full shape, then ``offset,size`` per
+            dimension."""
+            full = " ".join(str(d) for d in self.full_shape)
+            part = ":".join(f"{o},{n}" for o, n in zip(self.var_offset, self.var_shape))
+            return f"{full} {part}"
+
+    def _set_save_slice_info(self, save_slice_info) -> None:
+        self._save_slice_info = save_slice_info
+
+    def _get_save_slice_info(self):
+        return self._save_slice_info
 
     def __init__(
         self,
@@ -437,6 +469,166 @@ class Variable:
     def __repr__(self):
         dims = "<unknown>" if self.shape.rank is None else self.shape.as_tuple()
         return f"<tf.Variable '{self.name}' shape={dims} dtype={self.dtype.name}>"
+
+
+class PartitionedVariable:
+    """A variable stored as parts along one axis (``tf.compat.v1.PartitionedVariable``):
+    what ``get_variable`` returns under a ``partitioner``.
+
+    The parts are variables named ``<name>/part_<i>``, each knowing its place in the
+    whole (``SaveSliceInfo``), so a ``Saver`` writes them as slices of one tensor
+    ``<name>``, as TF does. Used as a tensor, the variable is the concatenation of its
+    parts (an ``Identity`` named ``<name>`` of a ``ConcatV2`` under
+    ``<name>/ConcatPartitions``); iterating it gives the parts, in order.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     w = tf.compat.v1.get_variable("w", initializer=tf.constant([[1.0], [2.0], [3.0]]),
+    ...         partitioner=tf.compat.v1.fixed_size_partitioner(2))
+    ...     total = tf.reduce_sum(w)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.global_variables_initializer())
+    ...         print([v.op.name for v in w], w.get_shape(), sess.run(total))
+    ['w/part_0', 'w/part_1'] (3, 1) 6.0
+    """
+
+    def __init__(self, name, shape, dtype, variable_list, partitions):
+        if not isinstance(variable_list, list | tuple):
+            raise TypeError(f"variable_list is not a list or tuple: {variable_list}")
+        if not isinstance(partitions, list | tuple):
+            raise TypeError(f"partitions is not a list or tuple: {partitions}")
+        if not all(p >= 1 for p in partitions):
+            raise ValueError(f"partition values must be positive: {partitions}")
+        if not variable_list:
+            raise ValueError("variable_list may not be empty")
+        shape = as_shape(shape)
+        for variable in variable_list:
+            info = variable._get_save_slice_info()
+            if info is None:
+                raise ValueError(
+                    "All variables must have a save_slice_info available: "
+                    f"{[v.name for v in variable_list]}"
+                )
+            if len(shape) != len(partitions):
+                raise ValueError(f"len(shape) != len(partitions): {shape} vs. {partitions}")
+            if info.full_shape != shape.as_list():
+                raise ValueError(
+                    f"All variables' full shapes must match shape: {shape}; but full shapes "
+                    f"were: {info.full_shape}"
+                )
+        self._variable_list = sorted(
+            variable_list, key=lambda v: v._get_save_slice_info().var_offset
+        )
+        self._name = name
+        self._shape = shape
+        self._dtype = dtypes.as_dtype(dtype)
+        self._partitions = list(partitions)
+
+    def __iter__(self):
+        return iter(self._variable_list)
+
+    def __len__(self):
+        axes = self._partition_axes()
+        if len(axes) > 1:
+            raise ValueError(f"Cannot get a length for {len(axes)} > 1 partition axes")
+        return len(self._variable_list)
+
+    def _partition_axes(self) -> list:
+        if all(p == 1 for p in self._partitions):
+            return [0]
+        return [i for i, p in enumerate(self._partitions) if p > 1]
+
+    def _concat(self) -> Tensor:
+        graph = self._variable_list[0].graph
+        if len(self._variable_list) == 1:
+            with graph.name_scope(None):
+                return identity(self._variable_list[0], name=self._name)
+        axes = self._partition_axes()
+        if len(axes) > 1:
+            raise NotImplementedError(
+                f"Cannot concatenate along more than one dimension: {axes}.  Multi-axis "
+                "partition concat is not supported"
+            )
+        with graph.name_scope(f"{self._name}/ConcatPartitions/"):
+            joined = concat([v.value() for v in self._variable_list], axes[0])
+        with graph.name_scope(None):
+            return identity(joined, name=self._name)
+
+    def as_tensor(self) -> Tensor:
+        """The parts concatenated (built outside any control dependencies)."""
+        with init_scope(self._variable_list[0].graph):
+            return self._concat()
+
+    name = property(lambda self: self._name)
+    dtype = property(lambda self: self._dtype)
+    shape = property(lambda self: self._shape)
+
+    def get_shape(self) -> TensorShape:
+        return self._shape
+
+    def _get_variable_list(self) -> list:
+        return self._variable_list
+
+    def _get_partitions(self) -> list:
+        return self._partitions
+
+    def _assigned(self, update, value) -> list:
+        """``update(part, value of the part)`` for each part: ``value`` split as the parts
+        are, or given per part (a list, or another partitioned variable)."""
+        axes = self._partition_axes()
+        if len(axes) > 1:
+            raise NotImplementedError(
+                f"Cannot do assign action along more than one dimension: {axes}.  Multi-axis "
+                "partition assign action is not supported "
+            )
+        if isinstance(value, list):
+            values = value
+        elif isinstance(value, PartitionedVariable):
+            values = list(value)
+        else:
+            sizes = [v.shape.dim_value(axes[0]) for v in self._variable_list]
+            values = split(value, sizes, axis=axes[0])
+        return [update(part, part_value) for part, part_value in zip(self._variable_list, values)]
+
+    def assign(self, value, use_locking=False, name=None, read_value=True) -> list:
+        """Assign ``value`` part by part; the list of updates (ops with ``read_value=False``)."""
+        return self._assigned(
+            lambda v, x: v.assign(x, use_locking, name, read_value=read_value), value
+        )
+
+    def assign_add(self, value, use_locking=False, name=None, read_value=True) -> list:
+        """Add ``value`` part by part."""
+        return self._assigned(
+            lambda v, x: v.assign_add(x, use_locking, name, read_value=read_value), value
+        )
+
+    def assign_sub(self, value, use_locking=False, name=None, read_value=True) -> list:
+        """Subtract ``value`` part by part."""
+        return self._assigned(
+            lambda v, x: v.assign_sub(x, use_locking, name, read_value=read_value), value
+        )
+
+    def __repr__(self):
+        return (
+            f"<PartitionedVariable '{self._name}' shape={self._shape.as_tuple()} "
+            f"parts={len(self._variable_list)} dtype={self._dtype.name}>"
+        )
+
+
+def _partitioned_as_tensor(value, dtype=None, name=None, as_ref=False) -> Tensor:
+    if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(value.dtype):
+        raise ValueError(
+            f"Incompatible type conversion requested to type '{dtypes.as_dtype(dtype).name}' "
+            f"for variable of type '{value.dtype.name}'"
+        )
+    if as_ref:
+        raise NotImplementedError("PartitionedVariable doesn't support being used as a reference.")
+    return value.as_tensor()
+
+
+register_tensor_conversion_function(PartitionedVariable, _partitioned_as_tensor)
 
 
 def _initial_tensor(initial_value, dtype, graph) -> Tensor:

@@ -22,6 +22,7 @@ from .adadelta import AdadeltaOptimizer
 from .adagrad import AdagradOptimizer
 from .adagrad_da import AdagradDAOptimizer
 from .adam import AdamOptimizer
+from .basic_loops import LooperThread, basic_train_loop
 from .basic_session_run_hooks import (
     CheckpointSaverHook,
     CheckpointSaverListener,
@@ -66,6 +67,9 @@ from .input import (
     limit_epochs,
     match_filenames_once,
     maybe_batch,
+    maybe_batch_join,
+    maybe_shuffle_batch,
+    maybe_shuffle_batch_join,
     range_input_producer,
     shuffle_batch,
     shuffle_batch_join,
@@ -105,6 +109,7 @@ from .saver import Saver
 from .server_lib import ClusterDef, ClusterSpec, JobDef, Server, ServerDef
 from .session_manager import SessionManager
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
+from .supervisor import Supervisor
 from .training_util import (
     assert_global_step,
     create_global_step,

@@ -570,3 +570,111 @@ def shuffle_batch_join(
         min_after_dequeue=min_after_dequeue,
         seed=seed,
     )
+
+
+def maybe_batch_join(
+    tensors_list,
+    keep_input,
+    batch_size,
+    capacity=32,
+    enqueue_many=False,
+    shapes=None,
+    dynamic_pad=False,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """``batch_join``, enqueuing an example only when ``keep_input`` is true."""
+    kind = "padding" if dynamic_pad else "fifo"
+    return _batch(
+        list(tensors_list),
+        batch_size,
+        capacity,
+        enqueue_many,
+        shapes,
+        allow_smaller_final_batch,
+        shared_name,
+        name,
+        kind,
+        "batch_join",
+        keep_input,
+    )
+
+
+def maybe_shuffle_batch(
+    tensors,
+    batch_size,
+    capacity,
+    min_after_dequeue,
+    keep_input,
+    num_threads=1,
+    seed=None,
+    enqueue_many=False,
+    shapes=None,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """``shuffle_batch``, enqueuing an example only when ``keep_input`` is true.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.compat.v1.train.range_input_producer(8, num_epochs=1, shuffle=False).dequeue()
+    ...     odd = maybe_shuffle_batch([x], 4, 8, 0, tf.equal(x % 2, 1), seed=1,
+    ...                               allow_smaller_final_batch=True)
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(tf.compat.v1.local_variables_initializer())
+    ...         coord = tf.compat.v1.train.Coordinator()
+    ...         threads = tf.compat.v1.train.start_queue_runners(sess, coord)
+    ...         print(sorted(sess.run(odd).tolist()))
+    ...         coord.request_stop(); coord.join(threads)
+    [1, 3, 5, 7]
+    """
+    return _batch(
+        [tensors] * num_threads,
+        batch_size,
+        capacity,
+        enqueue_many,
+        shapes,
+        allow_smaller_final_batch,
+        shared_name,
+        name,
+        "shuffle",
+        "shuffle_batch",
+        keep_input,
+        min_after_dequeue=min_after_dequeue,
+        seed=seed,
+    )
+
+
+def maybe_shuffle_batch_join(
+    tensors_list,
+    batch_size,
+    capacity,
+    min_after_dequeue,
+    keep_input,
+    seed=None,
+    enqueue_many=False,
+    shapes=None,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """``shuffle_batch_join``, enqueuing an example only when ``keep_input`` is true."""
+    return _batch(
+        list(tensors_list),
+        batch_size,
+        capacity,
+        enqueue_many,
+        shapes,
+        allow_smaller_final_batch,
+        shared_name,
+        name,
+        "shuffle",
+        "shuffle_batch_join",
+        keep_input,
+        min_after_dequeue=min_after_dequeue,
+        seed=seed,
+    )

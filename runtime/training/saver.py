@@ -25,6 +25,7 @@ from __future__ import annotations
 import numbers
 import os
 import time
+from typing import NamedTuple
 
 from .. import checkpoint, dtypes
 from ..checkpoint import kernels as _kernels  # noqa: F401 - registers SaveV2 & co
@@ -34,7 +35,7 @@ from ..graph_keys import GraphKeys
 from ..ops.array_ops import identity, placeholder_with_default, stack
 from ..ops.control_flow_ops import group
 from ..ops.core import apply_op, constant
-from ..ops.variables import Variable, assign
+from ..ops.variables import PartitionedVariable, Variable, assign
 from ..proto.saver_pb2 import SaverDef
 from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..scopes import device
@@ -106,17 +107,61 @@ SHARDED_FILENAME = register_op(
 )
 
 
-def _names_to_variables(var_list) -> dict:
+class _Saved(NamedTuple):
+    """One tensor a Saver writes: a variable, under ``name``, whole (``spec`` ``""``) or as
+    the slice ``spec`` of the tensor ``name`` (a part of a partitioned variable)."""
+
+    name: str
+    variable: Variable
+    spec: str
+
+
+def _parts(parts) -> list:
+    """The slices of one partitioned tensor: variables knowing their place in it."""
+    saved = []
+    for part in parts:
+        if not isinstance(part, Variable):
+            raise ValueError(f"Slices must all be Variables: {part}")
+        info = part._get_save_slice_info()
+        if info is None:
+            raise ValueError(f"Slices must all be slices: {part}")
+        if saved and info.full_name != saved[0].name:
+            raise ValueError(
+                f"Slices must all be from the same tensor: {saved[0].name} != {info.full_name}"
+            )
+        saved.append(_Saved(info.full_name, part, info.spec))
+    return saved
+
+
+def _saved_tensors(var_list) -> list:
+    """What a Saver of ``var_list`` writes, sorted by name (TF's ``op_list_to_dict``): a
+    list of variables, parts of partitioned variables grouped under their full name, or
+    a dict naming variables (or partitioned variables, or lists of parts)."""
     if isinstance(var_list, dict):
-        return dict(var_list)
-    named = {}
+        saved = []
+        for name, value in var_list.items():
+            if isinstance(value, PartitionedVariable | list | tuple):
+                saved += [part._replace(name=name) for part in _parts(list(value))]
+            else:
+                saved.append(_Saved(name, value, ""))
+        return sorted(saved, key=lambda s: s.name)
+    whole, sliced = {}, []
     for var in var_list:
+        if isinstance(var, PartitionedVariable | list | tuple):
+            sliced += _parts(list(var))
+            continue
         if not isinstance(var, Variable):
             raise TypeError(f"Variable to save is not a Variable: {var!r}")
-        if var.op.name in named:
+        if var._get_save_slice_info() is not None:
+            sliced += _parts([var])
+            continue
+        if var.op.name in whole:
             raise ValueError(f"At least two variables have the same name: {var.op.name}")
-        named[var.op.name] = var
-    return named
+        whole[var.op.name] = _Saved(var.op.name, var, "")
+    clash = {s.name for s in sliced} & set(whole)
+    if clash:
+        raise ValueError(f"At least two variables have the same name: {sorted(clash)[0]}")
+    return sorted([*whole.values(), *sliced], key=lambda s: s.name)  # stable: parts in order
 
 
 class Saver:
@@ -181,7 +226,7 @@ class Saver:
         graph = get_default_graph()
         if var_list is None:
             var_list = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
-        self._variables = _names_to_variables(var_list)
+        self._saved = _saved_tensors(var_list)
         self._max_to_keep = max_to_keep
         self._keep_hours = keep_checkpoint_every_n_hours
         self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
@@ -189,7 +234,7 @@ class Saver:
         self._pad_step_number = pad_step_number
         self._save_relative_paths = save_relative_paths
         self._last_checkpoints: list[tuple[str, float]] = []
-        self._is_empty = not self._variables
+        self._is_empty = not self._saved
         self.saver_def = None
         if saver_def is not None:  # an imported meta graph's saver: its ops exist already
             self._use_saver_def(graph, saver_def)
@@ -205,30 +250,29 @@ class Saver:
     # -- the graph -------------------------------------------------------------------
 
     def _build(self, filename: str) -> None:
-        names = sorted(self._variables)
-        refs = {n: self._variables[n]._ref() for n in names}
+        saved = self._saved
         default = constant(filename, dtype=dtypes.string, name="filename/input")
         prefix = placeholder_with_default(
             placeholder_with_default(default, shape=[], name="filename"), shape=[], name="Const"
         )
         self._filename_tensor = prefix
         if self._sharded:
-            save_tensor = self._build_sharded_save(prefix, names, refs)
+            save_tensor = self._build_sharded_save(prefix, saved)
         else:
-            save = _save_op(prefix, names, [refs[n] for n in names])
+            save = _save_op(prefix, saved)
             with get_default_graph().control_dependencies([save]):
                 save_tensor = identity(prefix, name="control_dependency")
         self._save_tensor = save_tensor
         with get_default_graph().name_scope("RestoreV2") as scope:
             restored = apply_op(
                 RESTORE_V2,
-                [prefix, *_names_and_slices(names)],
+                [prefix, *_names_and_slices(saved)],
                 scope,
-                dtypes=tuple(refs[n].dtype.base_dtype for n in names),
+                dtypes=tuple(s.variable.dtype.base_dtype for s in saved),
             ).outputs
         assigns = [
-            assign(refs[n], value, validate_shape=refs[n].shape.is_fully_defined()).op
-            for n, value in zip(names, restored)
+            assign(s.variable._ref(), value, validate_shape=s.variable.shape.is_fully_defined()).op
+            for s, value in zip(saved, restored)
         ]
         self._restore_op = group(*assigns, name="restore_all")
         self.saver_def = SaverDef(
@@ -241,21 +285,21 @@ class Saver:
             version=SaverDef.V2,
         )
 
-    def _build_sharded_save(self, prefix, names, refs):
+    def _build_sharded_save(self, prefix, saved):
         by_device: dict = {}
-        for n in names:
-            by_device.setdefault(refs[n].device, []).append(n)
+        for one in saved:
+            by_device.setdefault(one.variable.device, []).append(one)
         graph = get_default_graph()
         num_shards = constant(len(by_device), name="num_shards")
         shards, saves = [], []
-        for shard, (where, group_names) in enumerate(by_device.items()):
+        for shard, (where, on_device) in enumerate(by_device.items()):
             with device(where):
                 shard_prefix = apply_op(
                     SHARDED_FILENAME,
                     [prefix, constant(shard, name="ShardedFilename/shard"), num_shards],
                     "ShardedFilename",
                 ).outputs[0]
-                saves.append(_save_op(shard_prefix, group_names, [refs[n] for n in group_names]))
+                saves.append(_save_op(shard_prefix, on_device))
             shards.append(shard_prefix)
         with graph.control_dependencies(saves):
             prefixes = stack(shards, name="MergeV2Checkpoints/checkpoint_prefixes")
@@ -404,20 +448,21 @@ class Saver:
             raise _restore_error(err, "a mismatch between the current graph and the graph") from err
 
 
-def _save_op(prefix, names, refs):
+def _save_op(prefix, saved: list):
+    refs = [s.variable._ref() for s in saved]
     with get_default_graph().name_scope("SaveV2") as scope:
         return apply_op(
             SAVE_V2,
-            [prefix, *_names_and_slices(names), refs],
+            [prefix, *_names_and_slices(saved), refs],
             scope,
             dtypes=tuple(r.dtype.base_dtype for r in refs),
         )
 
 
-def _names_and_slices(names) -> list:
+def _names_and_slices(saved: list) -> list:
     return [
-        constant(names, dtype=dtypes.string, name="tensor_names"),
-        constant([""] * len(names), dtype=dtypes.string, name="shape_and_slices"),
+        constant([s.name for s in saved], dtype=dtypes.string, name="tensor_names"),
+        constant([s.spec for s in saved], dtype=dtypes.string, name="shape_and_slices"),
     ]
 
 
