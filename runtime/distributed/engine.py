@@ -24,9 +24,11 @@ Worker loss
     then fail at once, others go on. A worker joining under the lost one's name
     replaces it: the next run uses it, its containers empty, as after a TF server
     restart. A task once seen in this process stays the cluster's while it is down: a
-    new session lists its device and places ops on it (runs needing it fail at once
-    until it is back), as a TF cluster spec names a task that is down. A failed run
-    cancels its futures and ends its stages still running.
+    new session waits up to :data:`DEVICE_WAIT_SECONDS` for it (as TF's session
+    creation waits for its workers; a monitored session recovering from a lost task
+    retries without spinning), then lists its device and places ops on it, runs
+    needing it failing at once until it is back. A failed run cancels its futures and
+    ends its stages still running.
 Leases
     A background thread renews the session's leases on the workers it has used every
     :data:`~.worker.LEASE_RENEW_SECONDS`; ``close()`` drops the session's state there.
@@ -68,6 +70,8 @@ DEVICE_WAIT_SECONDS = 60.0  # how long a new session waits for its cluster's tas
 _logger = logging.getLogger("runtime")
 _expected_tasks: dict = {}  # target -> the tasks its cluster has (registered by servers)
 _seen_tasks: dict = {}  # scheduler id -> {task: (address, details)} ever seen in this process
+_clients: dict = {}  # scheduler address -> the Client its sessions share
+_clients_lock = threading.Lock()
 
 
 def expect_tasks(target: str, tasks) -> None:
@@ -76,19 +80,28 @@ def expect_tasks(target: str, tasks) -> None:
 
 
 def connect(target, timeout: str = "10s"):
-    """``(client, owned, master task)`` for a ``dask://`` target or a ``Client``."""
+    """``(client, master task)`` for a ``dask://`` target or a ``Client``.
+
+    Sessions on one scheduler share one ``Client``, kept for the process's life (Dask
+    closes it at exit): a session costs no connection, and the sessions a monitored
+    session makes while it recovers do not churn clients.
+    """
     if not isinstance(target, str):
-        return target, False, None
+        return target, None
     from distributed import Client
 
     address, master = parse_target(target)
-    try:
-        client = Client(address, set_as_default=False, timeout=timeout)
-    except OSError as err:
-        raise UnavailableError(
-            None, None, f"Cannot reach the Dask scheduler at {address}: {err}"
-        ) from None
-    return client, True, master
+    with _clients_lock:
+        client = _clients.get(address)
+        if client is None or client.status not in ("running", "connecting"):
+            try:
+                client = Client(address, set_as_default=False, timeout=timeout)
+            except OSError as err:
+                raise UnavailableError(
+                    None, None, f"Cannot reach the Dask scheduler at {address}: {err}"
+                ) from None
+            _clients[address] = client
+    return client, master
 
 
 @dataclasses.dataclass(eq=False)
@@ -123,16 +136,17 @@ class DaskEngine:
         return type(target).__module__.startswith("distributed") and hasattr(target, "submit")
 
     def __init__(self, session):
-        self._client, self._owns_client, self._master = connect(session.target)
+        self._client, self._master = connect(session.target)
         self._session = session
         self._session_id = uuid.uuid4().hex[:16]  # as TF prints a session handle
         self._isolate = session.config.isolate_session_state
         self._lock = threading.Lock()
-        current = self._wait_for_tasks(session.target)
-        # Tasks that were seen here and are gone now are the cluster's still, lost for
-        # the moment (as a TF cluster spec names a task that is down): placement takes
-        # them, and runs needing them fail with UnavailableError until they are back.
+        # Tasks seen here before stay the cluster's while they are down (as a TF cluster
+        # spec names a task that is down): a new session waits a while for them, as
+        # TF's session creation waits for its workers, then places ops on them anyway;
+        # runs needing them fail with UnavailableError until they are back.
         seen = _seen_tasks.setdefault(self._client.scheduler_info()["id"], {})
+        current = self._wait_for_tasks(session.target, set(seen))
         seen.update(current)
         self._tasks = dict(seen)
         self._lost: set = set(seen) - set(current)
@@ -151,19 +165,24 @@ class DaskEngine:
     def _scheduler_tasks(self) -> dict:
         return tasks_of(self._client.scheduler_info()["workers"])
 
-    def _wait_for_tasks(self, target) -> dict:
-        """The cluster's tasks, once those a local server expects have joined."""
+    def _wait_for_tasks(self, target, seen: set) -> dict:
+        """The cluster's tasks, once those a local server expects and those seen before
+        have joined (or :data:`DEVICE_WAIT_SECONDS` have passed: a task a server expects
+        and never seen is then an error, a task seen before is lost for now)."""
         expected = _expected_tasks.get(target, frozenset()) if isinstance(target, str) else ()
         deadline = time.monotonic() + DEVICE_WAIT_SECONDS
         while True:
             tasks = self._scheduler_tasks()
-            missing = sorted(set(expected) - set(tasks))
+            missing = sorted((set(expected) | seen) - set(tasks))
             if not missing:
                 return tasks
             if time.monotonic() > deadline:
-                raise UnavailableError(
-                    None, None, f"The cluster's tasks {missing} did not join in time."
-                )
+                never_seen = sorted(set(missing) - seen)
+                if never_seen:
+                    raise UnavailableError(
+                        None, None, f"The cluster's tasks {never_seen} did not join in time."
+                    )
+                return tasks
             _logger.info("Session waiting for tasks %s to join the cluster", missing)
             time.sleep(0.1)
 
@@ -418,14 +437,14 @@ class DaskEngine:
         self._closed.set()
         with self._lock:  # runs cancelled by the session's close end within a poll
             self._active.wait_for(lambda: self._running == 0, timeout=10 * POLL_SECONDS)
+        if self._client.status != "running":
+            return  # the cluster is gone, or going: it holds no state to drop
         try:
             workers = self._used_workers()
             if workers:
                 self._client.run(drop_session, self._session_id, workers=workers, on_error="ignore")
         except Exception:  # a closed cluster holds no state to drop
             _logger.debug("Could not drop session %s", self._session_id, exc_info=True)
-        if self._owns_client:
-            self._client.close()
 
     @classmethod
     def reset_target(cls, target, containers) -> None:
@@ -433,12 +452,8 @@ class DaskEngine:
         ``None``) on every worker of the cluster, and close every session on it."""
         from .worker import reset
 
-        client, owned, _ = connect(target)
-        try:
-            client.run(reset, None if containers is None else list(containers))
-        finally:
-            if owned:
-                client.close()
+        client, _ = connect(target)
+        client.run(reset, None if containers is None else list(containers))
 
 
 def _renew_leases(engine_ref, closed: threading.Event) -> None:

@@ -162,6 +162,48 @@ def test_losing_a_worker_mid_run_fails_that_run_and_spares_the_rest(cluster, cli
         sess.close()
 
 
+def test_a_monitored_session_recovers_a_lost_ps_from_its_checkpoint(cluster, client, tmp_path):
+    """TF's recovery path: the run that loses the ps fails with UnavailableError, the
+    monitored session makes a new session (waiting for the ps's replacement), restores
+    the latest checkpoint there and goes on to the last step."""
+    target = target_of(cluster)
+    with tf.Graph().as_default():
+        with tf.device("/job:worker/task:1"):  # task 1 is the parameter server here
+            step = v1.train.get_or_create_global_step()
+            total = v1.get_variable("total", [], initializer=v1.zeros_initializer())
+        train = tf.group(v1.assign_add(total, 1.0), v1.assign_add(step, 1))
+        killed: list = []
+
+        class KillThePs(v1.train.SessionRunHook):
+            def after_run(self, run_context, run_values):
+                if not killed and run_context.session.run(step) == 12:
+                    ps = worker_named(client, 1)
+                    [pid] = client.run(os.getpid, workers=[ps]).values()
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(ps)
+
+        hooks = [v1.train.StopAtStepHook(last_step=30), KillThePs()]
+        runs = 0
+        with v1.train.MonitoredTrainingSession(
+            master=target,
+            is_chief=True,
+            checkpoint_dir=str(tmp_path),
+            save_checkpoint_steps=5,
+            save_summaries_steps=None,
+            save_summaries_secs=None,
+            log_step_count_steps=None,
+            hooks=hooks,
+        ) as sess:
+            while not sess.should_stop():
+                sess.run(train)
+                runs += 1
+        with v1.Session(target) as plain:
+            final_step, final_total = plain.run([step, total])
+    assert killed and worker_named(client, 1) not in (None, killed[0])
+    assert final_step == 30 and final_total == 30.0  # restored at step 10, on to 30
+    assert runs == 30 + 2  # steps 11 and 12 ran twice: once before the loss
+
+
 def test_a_task_without_replacement_fails_its_runs_at_once(cluster, client):
     with tf.Graph().as_default():
         a = tf.constant(1.0)
