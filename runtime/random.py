@@ -2,8 +2,12 @@
 
 ``tf.random.normal`` is ``tf.compat.v1.random_normal``, and so on; ``set_seed`` sets
 the graph-level seed of the default graph, as ``tf.compat.v1.set_random_seed`` does.
-See :mod:`runtime.ops.random_ops` for how graph and op seeds combine.
+See :mod:`runtime.ops.random_ops` for how graph and op seeds combine. This module is
+TF1's ``tf.random`` (``poisson(lam, shape)``); :data:`v2` is TF2's (``poisson(shape,
+lam)``, without the TF1-only names).
 """
+
+import types
 
 from .ops.candidate_sampling_ops import (
     all_candidate_sampler,
@@ -12,7 +16,14 @@ from .ops.candidate_sampling_ops import (
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
-from .ops.random_ops import categorical, get_seed, multinomial, set_random_seed, truncated_normal
+from .ops.random_ops import (
+    categorical,
+    get_seed,
+    multinomial,
+    random_poisson_v2,
+    set_random_seed,
+    truncated_normal,
+)
 from .ops.random_ops import random_gamma as gamma
 from .ops.random_ops import random_normal as normal
 from .ops.random_ops import random_poisson as poisson
@@ -59,3 +70,9 @@ __all__ = [
 ]
 
 set_seed = set_random_seed
+
+
+_TF1_ONLY = {"get_seed", "multinomial", "set_random_seed", "stateless_multinomial"}
+v2 = types.ModuleType("runtime.compat.v2.random", "``tf.compat.v2.random``: TF2's signatures.")
+v2.__dict__.update({name: globals()[name] for name in __all__ if name not in _TF1_ONLY})
+v2.poisson = random_poisson_v2

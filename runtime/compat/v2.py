@@ -360,6 +360,7 @@ def _namespace() -> dict:
         *("audio", "signal"),
     ):
         names[name] = _runtime(name)
+    names["random"] = _runtime("random").v2  # poisson takes TF2's argument order
     names["train"] = _runtime("training.v2")
     return names
 

@@ -585,7 +585,7 @@ def random_poisson_v2(shape, lam, dtype=dtypes.float32, seed=None, name=None) ->
     --------
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
-    ...     x = random_poisson_v2([4000], [0.5, 4.0], seed=2)
+    ...     x = tf.compat.v2.random.poisson([4000], [0.5, 4.0], seed=2)
     ...     values = tf.compat.v1.Session().run(x)
     >>> x.shape, values.mean(axis=0).round(1).tolist()
     (TensorShape([4000, 2]), [0.5, 4.0])
