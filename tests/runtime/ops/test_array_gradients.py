@@ -55,6 +55,23 @@ GRADIENTS = {
     "meshgrid": (lambda a, b: tf.meshgrid(a, b), [(3,), (2,)]),
     "broadcast_to": (lambda x: tf.broadcast_to(x, [2, 3, 2]), [(3, 1)]),
     "identity_n": (lambda a, b: tf.identity_n([a, b * 2.0]), [(2,), (3,)]),
+    # Normal draws: no ties between the tensor and the updates, so no kinks.
+    "tensor_scatter_max": (
+        lambda t, u: tf.tensor_scatter_nd_max(t, [[0], [2], [0]], u),
+        [(3, 2), (3, 2)],
+    ),
+    "tensor_scatter_min": (lambda t, u: tf.tensor_scatter_nd_min(t, [[1, 1]], u), [(2, 3), (1,)]),
+    "repeat_axis1": (lambda x: tf.repeat(x, [2, 0, 1], axis=1), [(2, 3)]),
+    "repeat_flat": (lambda x: tf.repeat(x, 3), [(2, 2)]),
+    "ensure_shape": (lambda x: tf.ensure_shape(x * x, [None, 2]), [(3, 2)]),
+    "extract_image_patches": (
+        lambda x: v1.extract_image_patches(x, [1, 2, 3, 1], [1, 1, 2, 1], [1, 2, 1, 1], "SAME"),
+        [(2, 4, 5, 2)],
+    ),
+    "extract_volume_patches": (
+        lambda x: tf.extract_volume_patches(x, [1, 2, 1, 2, 1], [1, 1, 2, 1, 1], "VALID"),
+        [(1, 3, 4, 3, 2)],
+    ),
 }
 
 
@@ -155,3 +172,83 @@ def test_static_shapes_of_unknown_inputs(graph):
     unknown_rank = v1.placeholder(tf.float32)
     assert tf.roll(unknown_rank, 1, 0).shape.rank is None
     assert tf.searchsorted(x[0, 0], x[0, 0]).shape.as_list() == [None, 4]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda x: v1.guarantee_const(x),
+        lambda x: tf.parallel_stack([x, x]),
+        lambda x: tf.bitcast(x, tf.float16),
+    ],
+    ids=["guarantee_const", "parallel_stack", "bitcast"],
+)
+def test_ops_tf_gives_no_gradient_refuse_one(graph, build):
+    x = v1.placeholder(tf.float32, [2, 3])
+    with pytest.raises(LookupError, match="No gradient defined"):
+        tf.gradients(tf.reduce_sum(build(x)), x)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.sampled_from(["float32", "float64", "int16", "uint8", "int64"]), st.integers(0, 2**32 - 1)
+)
+def test_bitcast_reads_the_same_bytes_and_back(dtype, seed):
+    wide = np.dtype(dtype).itemsize
+    raw = np.random.default_rng(seed).integers(0, 256, (3, wide), dtype=np.uint8)
+    with tf.Graph().as_default(), v1.Session() as session:
+        there = tf.bitcast(raw, tf.as_dtype(dtype))
+        seen, back = session.run([there, tf.bitcast(there, tf.uint8)])
+    assert seen.shape == ((3,) if wide > 1 else (3, 1))
+    np.testing.assert_array_equal(np.ascontiguousarray(seen).view(np.uint8).reshape(3, wide), raw)
+    np.testing.assert_array_equal(back.reshape(3, wide), raw)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.integers(0, 3), min_size=1, max_size=4),
+    st.integers(1, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_repeat_is_numpys(counts, width, seed):
+    x = np.random.default_rng(seed).standard_normal((len(counts), width))
+    with tf.Graph().as_default(), v1.Session() as session:
+        along_rows, fed = session.run(
+            [
+                tf.repeat(x, counts, axis=0),
+                tf.repeat(x, v1.placeholder_with_default(counts, None), 0),
+            ]
+        )
+    np.testing.assert_array_equal(along_rows, np.repeat(x, counts, axis=0))
+    np.testing.assert_array_equal(fed, np.repeat(x, counts, axis=0))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 6), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_tensor_scatter_extrema_are_numpys(size, count, seed):
+    rng = np.random.default_rng(seed)
+    tensor = rng.integers(-9, 9, size)
+    at, updates = rng.integers(0, size, (count, 1)), rng.integers(-9, 9, count)
+    high, low = tensor.copy(), tensor.copy()
+    np.maximum.at(high, at[:, 0], updates)
+    np.minimum.at(low, at[:, 0], updates)
+    with tf.Graph().as_default(), v1.Session() as session:
+        got = session.run(
+            [
+                tf.tensor_scatter_nd_max(tensor, at, updates),
+                tf.tensor_scatter_nd_min(tensor, at, updates),
+            ]
+        )
+    assert got[0].tolist() == high.tolist() and got[1].tolist() == low.tolist()
+
+
+def test_ensure_shape_checks_when_it_runs(graph, sess):
+    x = v1.placeholder(tf.float32, [None, None])
+    checked = tf.ensure_shape(x, [None, 3])
+    assert checked.shape.as_list() == [None, 3]
+    assert sess.run(checked, {x: np.ones((2, 3))}).shape == (2, 3)
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"\[2,4\] is not compatible with expected shape \[\?,3\]",
+    ):
+        sess.run(checked, {x: np.ones((2, 4))})
