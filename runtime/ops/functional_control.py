@@ -413,7 +413,7 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
     del fallback_to_while_loop, warn  # the loop is the one strategy
     _check_callable(fn)
     graph = graph_of(nest.flatten(elems))
-    with graph.as_default(), graph.name_scope("loop_body"):
+    with graph.as_default(), graph.name_scope("loop_body"):  # TF's pfor's scope too
         elems_flat = _elements(elems, graph)
         signature = _output_signature(fn, elems, elems_flat, graph)
         return map_fn(fn, nest.pack_sequence_as(elems, elems_flat), fn_output_signature=signature)

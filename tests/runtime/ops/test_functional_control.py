@@ -151,3 +151,30 @@ def test_vectorized_map_learns_its_signature_without_leaving_ops_behind():
         values = v1.Session().run([total, positive])
     np.testing.assert_array_equal(values[0], [3.0, 7.0])
     np.testing.assert_array_equal(values[1], [[False, False], [True, True]])
+
+
+def test_under_control_flow_v2_the_loops_are_functional_whiles_with_the_same_results():
+    def build(x):
+        return [
+            v1.map_fn(lambda r: r * r, x),
+            v1.scan(lambda a, r: a + r, x),
+            v1.foldl(lambda a, r: a * r, x),
+        ]
+
+    rows = RNG.standard_normal((3, 2))
+    results = {}
+    for functional in (False, True):
+        (v1.enable_control_flow_v2 if functional else v1.disable_control_flow_v2)()
+        try:
+            with tf.Graph().as_default() as graph:
+                x = v1.placeholder(tf.float64, [None, 2])
+                outputs = build(x)
+                grad = tf.gradients(tf.add_n([tf.reduce_sum(t) for t in outputs]), x)[0]
+                types = {op.type for op in graph.get_operations()}
+                assert ("While" in types) == functional and ("Merge" in types) != functional
+                results[functional] = v1.Session().run([outputs, grad], {x: rows})
+        finally:
+            v1.disable_control_flow_v2()
+    for ours, theirs in zip(results[False][0], results[True][0]):
+        np.testing.assert_allclose(ours, theirs)
+    np.testing.assert_allclose(results[False][1], results[True][1])
