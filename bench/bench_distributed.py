@@ -8,7 +8,9 @@ subprocess with ``tf.compat.v1``):
   so each run crosses workers twice (three stages on Dask, one scheduler message);
 - the same of a graph on task 0 only (one stage: the floor of a run's round trip);
 - the rate of a 64 MB float32 tensor made on task 0 and sliced on task 1 (whole run:
-  the move between the workers and the run's round trips).
+  the move between the workers and the run's round trips);
+- Dask alone on the same cluster: a no-op task's round trip, and three no-op tasks
+  chained over the two workers (the floor under the first two figures).
 
 The runtime's cluster is a ``LocalCluster`` of two worker processes on 127.0.0.1; TF's
 is two ``tf.distribute.Server`` tasks in one process. The in-process engine and plain
@@ -123,11 +125,37 @@ def measure_runtime() -> dict:
         cluster.wait_for_workers(2, timeout=120)
         target = "dask://" + cluster.scheduler_address.split("://", 1)[1]
         out = namespace["measure"](tf, target, BIG)
+        out.update(dask_floor(cluster))
     graph, x, c = namespace["two_task_graph"](tf, ["/job:worker/task:0"] * 2)
     soft = tf.compat.v1.ConfigProto(allow_soft_placement=True)
     with tf.compat.v1.Session(graph=graph, config=soft) as sess:
         out["in_process"] = per_call(lambda: sess.run(c, {x: 1.0}), calls=2000)
     return out
+
+
+def _no_op(*_):
+    return None
+
+
+def dask_floor(cluster) -> dict:
+    """Dask alone: a no-op task's round trip, and a chain of three across the workers."""
+    import distributed
+
+    with distributed.Client(cluster, set_as_default=False) as client:
+        first, second = sorted(client.scheduler_info()["workers"])
+
+        def one():
+            client.submit(_no_op, workers=[first], pure=False).result()
+
+        def chain():
+            a = client.submit(_no_op, workers=[first], pure=False)
+            b = client.submit(_no_op, a, workers=[second], pure=False)
+            client.submit(_no_op, b, workers=[first], pure=False).result()
+
+        return {
+            "dask_one": per_call(one, calls=30, repeats=5),
+            "dask_chain": per_call(chain, calls=30, repeats=5),
+        }
 
 
 def measure_tensorflow() -> dict | None:
@@ -172,14 +200,15 @@ def main() -> None:
             "run of a two-task graph (task 0 → task 1 → task 0, scalars)",
             ms(runtime["two_task"]),
             tf_cell("two_task", ms),
-            f"{runtime['in_process'] * 1e6:.1f} µs in process; numpy "
-            f"{numpy_['scalars'] * 1e6:.2f} µs",
+            f"Dask alone, three no-op tasks chained over the workers: "
+            f"{ms(runtime['dask_chain'])}; in process {runtime['in_process'] * 1e6:.1f} µs; "
+            f"numpy {numpy_['scalars'] * 1e6:.2f} µs",
         ),
         (
             "run of the same graph on task 0 only",
             ms(runtime["one_task"]),
             tf_cell("one_task", ms),
-            "—",
+            f"Dask alone, one no-op task: {ms(runtime['dask_one'])}",
         ),
         (
             "64 MB float32 tensor made on task 0, sliced on task 1 (whole run)",
@@ -208,6 +237,9 @@ def main() -> None:
         "next stage goes to its worker, which fetches the value from the other worker; then "
         "one more to bring the fetched values back. The two-task graph has three dependent "
         "stages, the one-task graph one: their difference is the price of two crossings. "
+        "The reference column is Dask alone on the same cluster: the engine adds little "
+        "to it, and no run is faster than one Dask task's round trip, about the 10 ms "
+        "target on this machine. "
         "The tensor's rate counts the whole run (before this round the reader also negated "
         "it: 632 MB/s then). "
         "TF's workers hand tensors to each other directly (Send/Recv), with no scheduler "
