@@ -495,7 +495,7 @@ def unsorted_segment_join(inputs, segment_ids, num_segments, *, separator, Tindi
         fail("segment_ids are not allowed to exceed num_segments or to have negative values.")
     sep = separator.encode() if isinstance(separator, str) else separator
     inner = strings.shape[ids.ndim :]
-    pieces = strings.reshape(ids.size, -1)
+    pieces = strings.reshape(ids.size, int(np.prod(inner, dtype=np.int64)))
     joined = [[[] for _ in range(pieces.shape[1])] for _ in range(count)]
     for segment, row in zip(ids.reshape(-1).tolist(), pieces):
         for j, value in enumerate(row):
