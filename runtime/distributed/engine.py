@@ -70,7 +70,7 @@ DEVICE_WAIT_SECONDS = 60.0  # how long a new session waits for its cluster's tas
 _logger = logging.getLogger("runtime")
 _expected_tasks: dict = {}  # target -> the tasks its cluster has (registered by servers)
 _seen_tasks: dict = {}  # scheduler id -> {task: (address, details)} ever seen in this process
-_clients: dict = {}  # scheduler address -> the Client its sessions share
+_clients: dict = {}  # scheduler address -> (the Client its sessions share, their number)
 _clients_lock = threading.Lock()
 
 
@@ -82,9 +82,8 @@ def expect_tasks(target: str, tasks) -> None:
 def connect(target, timeout: str = "10s"):
     """``(client, master task)`` for a ``dask://`` target or a ``Client``.
 
-    Sessions on one scheduler share one ``Client``, kept for the process's life (Dask
-    closes it at exit): a session costs no connection, and the sessions a monitored
-    session makes while it recovers do not churn clients.
+    Sessions on one scheduler share one ``Client`` (a session costs no connection);
+    each :func:`connect` is matched by a :func:`release`, and the last one closes it.
     """
     if not isinstance(target, str):
         return target, None
@@ -92,7 +91,7 @@ def connect(target, timeout: str = "10s"):
 
     address, master = parse_target(target)
     with _clients_lock:
-        client = _clients.get(address)
+        client, users = _clients.get(address, (None, 0))
         if client is None or client.status not in ("running", "connecting"):
             try:
                 client = Client(address, set_as_default=False, timeout=timeout)
@@ -100,8 +99,23 @@ def connect(target, timeout: str = "10s"):
                 raise UnavailableError(
                     None, None, f"Cannot reach the Dask scheduler at {address}: {err}"
                 ) from None
-            _clients[address] = client
+        _clients[address] = (client, users + 1)
     return client, master
+
+
+def release(client) -> None:
+    """Let go of a client :func:`connect` gave; the last user closes it."""
+    with _clients_lock:
+        for address, (shared, users) in list(_clients.items()):
+            if shared is client:
+                if users > 1:
+                    _clients[address] = (shared, users - 1)
+                    return
+                del _clients[address]
+                break
+        else:
+            return  # a Client the user passed as the target: theirs to close
+    client.close()
 
 
 @dataclasses.dataclass(eq=False)
@@ -145,8 +159,12 @@ class DaskEngine:
         # spec names a task that is down): a new session waits a while for them, as
         # TF's session creation waits for its workers, then places ops on them anyway;
         # runs needing them fail with UnavailableError until they are back.
-        seen = _seen_tasks.setdefault(self._client.scheduler_info()["id"], {})
-        current = self._wait_for_tasks(session.target, set(seen))
+        try:
+            seen = _seen_tasks.setdefault(self._client.scheduler_info()["id"], {})
+            current = self._wait_for_tasks(session.target, set(seen))
+        except BaseException:
+            release(self._client)
+            raise
         seen.update(current)
         self._tasks = dict(seen)
         self._lost: set = set(seen) - set(current)
@@ -437,14 +455,16 @@ class DaskEngine:
         self._closed.set()
         with self._lock:  # runs cancelled by the session's close end within a poll
             self._active.wait_for(lambda: self._running == 0, timeout=10 * POLL_SECONDS)
-        if self._client.status != "running":
-            return  # the cluster is gone, or going: it holds no state to drop
         try:
-            workers = self._used_workers()
-            if workers:
-                self._client.run(drop_session, self._session_id, workers=workers, on_error="ignore")
+            if self._client.status == "running":  # else the cluster is gone, or going
+                workers = self._used_workers()
+                if workers:
+                    self._client.run(
+                        drop_session, self._session_id, workers=workers, on_error="ignore"
+                    )
         except Exception:  # a closed cluster holds no state to drop
             _logger.debug("Could not drop session %s", self._session_id, exc_info=True)
+        release(self._client)
 
     @classmethod
     def reset_target(cls, target, containers) -> None:
@@ -453,7 +473,10 @@ class DaskEngine:
         from .worker import reset
 
         client, _ = connect(target)
-        client.run(reset, None if containers is None else list(containers))
+        try:
+            client.run(reset, None if containers is None else list(containers))
+        finally:
+            release(client)
 
 
 def _renew_leases(engine_ref, closed: threading.Event) -> None:
