@@ -20,7 +20,9 @@ stops; ``stop()`` (not in TF, whose servers stop with their process) takes the t
 out of the cluster. A task's state lives in its worker's containers: what a session
 leaves there, the next session on the cluster sees (see :mod:`runtime.distributed`).
 Protocols: ``"grpc"`` (TF's default) and ``"tcp"`` are Dask's ``tcp``; ``"tls"``
-takes Dask's security configuration (``distributed.comm.tls.*``).
+takes Dask's security configuration (``distributed.comm.tls.*``). A server's ``config``
+is kept in its ``server_def`` (``default_session_config``); sessions on its target use
+their own ``ConfigProto``.
 """
 
 from __future__ import annotations
