@@ -6,7 +6,10 @@ The kernels are in :mod:`runtime.kernels.audio`.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .. import dtypes
+from ..graph import Tensor
 from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
 from .core import apply_op
@@ -100,16 +103,11 @@ def decode_wav(contents, desired_channels=-1, desired_samples=-1, name=None):
     return DecodeWav(*op.outputs)
 
 
-class DecodeWav(tuple):
-    """``decode_wav``'s result: ``(audio, sample_rate)``, also by name."""
+class DecodeWav(NamedTuple):
+    """``decode_wav``'s result, as TF's namedtuple."""
 
-    __slots__ = ()
-
-    def __new__(cls, audio, sample_rate):
-        return super().__new__(cls, (audio, sample_rate))
-
-    audio = property(lambda self: self[0])
-    sample_rate = property(lambda self: self[1])
+    audio: Tensor
+    sample_rate: Tensor
 
 
 def encode_wav(audio, sample_rate, name=None):

@@ -275,3 +275,11 @@ def test_timestamp_reads_the_clock_each_run():
             time.sleep(0.01)
             second = sess.run(stamp)
     assert before - 1 <= first < second <= time.time() + 1
+
+
+def test_decode_wav_gives_tfs_namedtuple():
+    with tf.Graph().as_default():
+        decoded = tf.audio.decode_wav(tf.audio.encode_wav([[0.5, -0.5]], 8000))
+        assert decoded._fields == ("audio", "sample_rate")
+        audio, rate = _run(decoded)
+    assert audio.tolist() == [[0.5, -0.5]] and rate == 8000
