@@ -74,8 +74,8 @@ def linear_to_mel_weight_matrix(
     >>> with tf.Graph().as_default():
     ...     weights = linear_to_mel_weight_matrix(4, 9, 16000, 100.0, 7000.0)
     ...     values = tf.compat.v1.Session().run(weights)
-    >>> weights.shape, bool(values[0].max() == 0.0), bool(values.max() <= 1.0)
-    (TensorShape([9, 4]), True, True)
+    >>> weights.shape.as_list(), bool(values[0].max() == 0.0), bool(values.max() <= 1.0)
+    ([9, 4], True, True)
     """
     dtype = dtypes.as_dtype(dtype)
     with name_scope(name, "linear_to_mel_weight_matrix") as scope:
@@ -114,8 +114,8 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     mfccs = mfccs_from_log_mel_spectrograms(tf.ones([2, 5, 8]))
     ...     values = tf.compat.v1.Session().run(mfccs)
-    >>> mfccs.shape, float(values[0, 0, 0]), bool(abs(values[..., 1:]).max() < 1e-6)
-    (TensorShape([2, 5, 8]), 4.0, True)
+    >>> mfccs.shape.as_list(), float(values[0, 0, 0]), bool(abs(values[..., 1:]).max() < 1e-6)
+    ([2, 5, 8], 4.0, True)
     """
     with name_scope(name, "mfccs_from_log_mel_spectrograms", [log_mel_spectrograms]):
         log_mel_spectrograms = convert_to_tensor(log_mel_spectrograms)

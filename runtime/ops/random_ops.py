@@ -489,8 +489,8 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None) ->
     >>> with tf.Graph().as_default():
     ...     draws = tf.multinomial([[0.0, -float("inf"), 0.0]], 1000, seed=3)
     ...     values = tf.compat.v1.Session().run(draws)
-    >>> draws.shape, sorted(set(values[0].tolist()))
-    (TensorShape([1, 1000]), [0, 2])
+    >>> draws.shape.as_list(), sorted(set(values[0].tolist()))
+    ([1, 1000], [0, 2])
     """
     return _categorical(logits, num_samples, output_dtype, seed, name, "multinomial")
 
@@ -503,8 +503,8 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None) -> Tensor
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     draws = tf.random.categorical(tf.math.log([[0.5, 0.5]]), 4, dtype=tf.int32)
-    >>> draws.dtype, draws.shape
-    (tf.int32, TensorShape([1, 4]))
+    >>> draws.dtype, draws.shape.as_list()
+    (tf.int32, [1, 4])
     """
     return _categorical(logits, num_samples, dtype, seed, name, "categorical")
 
@@ -542,8 +542,8 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
     >>> with tf.Graph().as_default():
     ...     x = tf.random.gamma([5000], [1.0, 10.0], seed=1)
     ...     values = tf.compat.v1.Session().run(x)
-    >>> x.shape, values.mean(axis=0).round(0).tolist()
-    (TensorShape([5000, 2]), [1.0, 10.0])
+    >>> x.shape.as_list(), values.mean(axis=0).round(0).tolist()
+    ([5000, 2], [1.0, 10.0])
     """
     dtype = dtypes.as_dtype(dtype)
     if dtype not in _FLOATS:
@@ -587,8 +587,8 @@ def random_poisson_v2(shape, lam, dtype=dtypes.float32, seed=None, name=None) ->
     >>> with tf.Graph().as_default():
     ...     x = tf.compat.v2.random.poisson([4000], [0.5, 4.0], seed=2)
     ...     values = tf.compat.v1.Session().run(x)
-    >>> x.shape, values.mean(axis=0).round(1).tolist()
-    (TensorShape([4000, 2]), [0.5, 4.0])
+    >>> x.shape.as_list(), values.mean(axis=0).round(1).tolist()
+    ([4000, 2], [0.5, 4.0])
     """
     graph = graph_of([shape, lam])
     with name_scope(name, "random_poisson", [lam, shape]):
@@ -613,7 +613,7 @@ def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None) -> Te
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     x = tf.random_poisson([1.0, 2.0], [3], dtype=tf.int32)
-    >>> x.shape, x.dtype
-    (TensorShape([3, 2]), tf.int32)
+    >>> x.shape.as_list(), x.dtype
+    ([3, 2], tf.int32)
     """
     return random_poisson_v2(shape, lam, dtype, seed, name)

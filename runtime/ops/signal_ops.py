@@ -238,8 +238,8 @@ def _complex_builder(op_def: OpDef, name: str, what: str):
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     x = tf.signal.{name}(tf.ones([2, 4, 4], tf.complex64))
-    >>> x.shape, x.dtype.name
-    (TensorShape([2, 4, 4]), 'complex64')
+    >>> x.shape.as_list(), x.dtype.name
+    ([2, 4, 4], 'complex64')
     """
     return build
 
@@ -347,7 +347,7 @@ def _real_transform(rank: int, inverse: bool, default_name: str):
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     x = tf.signal.{default_name}(tf.ones([2, 6, 6], tf.{"complex64" if inverse else "float32"}))
-    >>> x.dtype.name, x.shape[-1]
+    >>> x.dtype.name, x.shape.as_list()[-1]
     ('{"float32" if inverse else "complex64"}', {10 if inverse else 4})
     """
     return build

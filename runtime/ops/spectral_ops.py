@@ -234,8 +234,8 @@ def stft(
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     spectrogram = stft(tf.zeros([2, 1000]), frame_length=200, frame_step=100)
-    >>> spectrogram.shape, spectrogram.dtype
-    (TensorShape([2, 9, 129]), tf.complex64)
+    >>> spectrogram.shape.as_list(), spectrogram.dtype
+    ([2, 9, 129], tf.complex64)
     """
     with name_scope(name, "stft", [signals, frame_length, frame_step]):
         signals = convert_to_tensor(signals, name="signals")
@@ -355,8 +355,8 @@ def mdct(signals, frame_length, window_fn=vorbis_window, pad_end=False, norm=Non
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     coefficients = mdct(tf.zeros([3, 64]), 16)
-    >>> coefficients.shape
-    TensorShape([3, 7, 8])
+    >>> coefficients.shape.as_list()
+    [3, 7, 8]
     """
     with name_scope(name, "mdct", [signals, frame_length]):
         signals = convert_to_tensor(signals, name="signals")

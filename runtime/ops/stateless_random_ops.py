@@ -432,8 +432,8 @@ def stateless_multinomial(logits, num_samples, seed, output_dtype=dtypes.int64, 
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     x = tf.random.stateless_multinomial([[0.0, 0.0]], 5, seed=[1, 2])
-    >>> x.shape, x.dtype
-    (TensorShape([1, 5]), tf.int64)
+    >>> x.shape.as_list(), x.dtype
+    ([1, 5], tf.int64)
     """
     return _stateless_categorical(
         logits, num_samples, seed, output_dtype, name, "stateless_multinomial"
