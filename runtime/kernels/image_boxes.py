@@ -26,20 +26,27 @@ _F32 = np.float32
 # -- non-max suppression -------------------------------------------------------------------
 
 
-def _iou_matrix(boxes) -> np.ndarray:
-    """The intersection over union of every pair of ``boxes`` (0 for an empty box)."""
+def _corners(boxes) -> tuple:
+    """Each box's low and high corners and its area, in float32."""
     boxes = np.asarray(boxes, _F32)
     low = np.minimum(boxes[:, :2], boxes[:, 2:])
     high = np.maximum(boxes[:, :2], boxes[:, 2:])
-    area = (high[:, 0] - low[:, 0]) * (high[:, 1] - low[:, 1])
-    inner_low = np.maximum(low[:, None, :], low[None, :, :])
-    inner_high = np.minimum(high[:, None, :], high[None, :, :])
-    sides = np.maximum(inner_high - inner_low, _F32(0))
-    inter = sides[..., 0] * sides[..., 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        iou = inter / (area[:, None] + area[None, :] - inter)
-    empty = (area[:, None] <= 0) | (area[None, :] <= 0)
-    return np.where(empty, _F32(0), iou).astype(_F32)
+    return low, high, (high[:, 0] - low[:, 0]) * (high[:, 1] - low[:, 1])
+
+
+def _box_overlaps(boxes):
+    """``overlaps(i, js)``: the intersection over union of box ``i`` with each of boxes
+    ``js`` (0 where either box is empty), computed as TF computes one pair."""
+    low, high, area = _corners(boxes)
+
+    def overlaps(i, js) -> np.ndarray:
+        sides = np.maximum(np.minimum(high[i], high[js]) - np.maximum(low[i], low[js]), _F32(0))
+        inter = sides[:, 0] * sides[:, 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            iou = inter / (area[i] + area[js] - inter)
+        return np.where((area[i] <= 0) | (area[js] <= 0), _F32(0), iou).astype(_F32)
+
+    return overlaps
 
 
 def _scalar(value, what: str):
@@ -48,11 +55,10 @@ def _scalar(value, what: str):
     return np.asarray(value).item()
 
 
-def _greedy(similarity, scores, max_output, threshold, score_threshold, sigma=0.0):
-    """TF's ``DoNonMaxSuppressionOp``: the selected indices and their (decayed) scores."""
+def _greedy(overlaps, scores, max_output, threshold, score_threshold, sigma=0.0):
+    """TF's ``DoNonMaxSuppressionOp``: the selected indices and their (decayed) scores.
+    ``overlaps(i, js)`` gives candidate ``i``'s overlaps with the boxes ``js``."""
     scores = np.asarray(scores, _F32)
-    soft = sigma > 0
-    scale = _F32(-0.5) / _F32(sigma) if soft else _F32(0)
     threshold, score_threshold = _F32(threshold), _F32(score_threshold)
     # (-score, index, suppress_begin): the heap's top is the highest score, lowest index.
     queue = [(-s, i, 0) for i, s in enumerate(scores.tolist()) if _F32(s) > score_threshold]
@@ -61,20 +67,18 @@ def _greedy(similarity, scores, max_output, threshold, score_threshold, sigma=0.
     while len(selected) < max_output and queue:
         negative, index, begin = heapq.heappop(queue)
         score = original = _F32(-negative)
-        hard = False
-        for j in range(len(selected) - 1, begin - 1, -1):
-            overlap = similarity(index, selected[j])
-            if soft or overlap <= threshold:
-                score = _F32(score * np.exp(scale * overlap * overlap, dtype=_F32))
-            else:
-                score = _F32(0)
-            if not soft and overlap > threshold:
-                hard = True
-                break
+        if sigma <= 0:  # hard suppression: any overlap over the threshold drops the box
+            if not selected or not (overlaps(index, selected) > threshold).any():
+                selected.append(index)
+                selected_scores.append(score)
+            continue
+        # Soft: decay by each newer selection in turn (newest first), stopping once the
+        # score falls to the threshold; a decayed box goes back into the queue.
+        scale = _F32(-0.5) / _F32(sigma)
+        for overlap in overlaps(index, selected[begin:])[::-1]:
+            score = _F32(score * np.exp(scale * overlap * overlap, dtype=_F32))
             if score <= score_threshold:
                 break
-        if hard:
-            continue
         if score == original:
             selected.append(index)
             selected_scores.append(score)
@@ -108,9 +112,8 @@ def _iou_threshold(iou_threshold) -> float:
 
 def _suppress(boxes, scores, max_output_size, iou_threshold, score_threshold, sigma=0.0):
     _check_boxes(boxes, scores)
-    iou = _iou_matrix(boxes)
     return _greedy(
-        lambda i, j: iou[i, j],
+        _box_overlaps(boxes),
         scores,
         _max_output(max_output_size),
         _iou_threshold(iou_threshold),
@@ -203,7 +206,7 @@ def non_max_suppression_with_overlaps(
         fail(f"scores has incompatible shape: {shape_text(np.shape(scores))}")
     overlaps = np.asarray(overlaps, _F32)
     selected, _ = _greedy(
-        lambda i, j: overlaps[i, j],
+        lambda i, js: overlaps[i, js],
         scores,
         _max_output(max_output_size),
         _scalar(overlap_threshold, "overlap_threshold"),
@@ -247,9 +250,8 @@ def combined_non_max_suppression(
         found = []  # (score, class, box)
         for c in range(classes):
             class_boxes = boxes[b, :, 0 if q == 1 else c]
-            iou = _iou_matrix(class_boxes)
             selected, kept = _greedy(
-                lambda i, j, iou=iou: iou[i, j], scores[b, :, c], per_class, threshold, floor
+                _box_overlaps(class_boxes), scores[b, :, c], per_class, threshold, floor
             )
             found += [(s, c, class_boxes[i]) for i, s in zip(selected, kept)]
         found.sort(key=lambda entry: -entry[0])
