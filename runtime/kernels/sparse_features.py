@@ -143,11 +143,13 @@ def _counts(rows: list, weights_of: list | None, minlength, maxlength, binary_ou
     return indices, np.array(values, dtype=dtype), size
 
 
-def _sparse_counts(indices, values, rows_count, outer_rank, size):
-    width = outer_rank + 1
-    out = np.array(indices, np.int64).reshape(-1, 2)
-    shape = [rows_count, size] if outer_rank else [size]
-    return out[:, 2 - width :], values, np.array(shape, np.int64)
+def _sparse_counts(indices, values, rows_count: int, per_row: bool, size: int):
+    """The counts as a sparse tensor: ``[row, value]`` entries of ``[rows, size]``, or
+    ``[value]`` entries of ``[size]`` when the input was one flat row."""
+    pairs = np.array(indices, np.int64).reshape(-1, 2)
+    if per_row:
+        return pairs, values, np.array([rows_count, size], np.int64)
+    return pairs[:, 1:], values, np.array([size], np.int64)
 
 
 def _check_weights(weights, values) -> list | None:
@@ -175,7 +177,7 @@ def dense_count_sparse_output(
     )
     dtype = output_type.as_numpy_dtype
     indices, counts, size = _counts(rows, weights_of, minlength, maxlength, binary_output, dtype)
-    return _sparse_counts(indices, counts, len(rows), values.ndim - 1, size)
+    return _sparse_counts(indices, counts, len(rows), values.ndim == 2, size)
 
 
 @register_kernel("SparseCountSparseOutput")
@@ -198,4 +200,4 @@ def sparse_count_sparse_output(
             weights_of[row].append(weights_list[k])
     dtype = output_type.as_numpy_dtype
     out, counts, size = _counts(rows, weights_of, minlength, maxlength, binary_output, dtype)
-    return _sparse_counts(out, counts, row_count, rank - 1, size)
+    return _sparse_counts(out, counts, row_count, rank == 2, size)

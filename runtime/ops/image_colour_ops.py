@@ -15,7 +15,6 @@ from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import math_ops, random_ops
 from .concat_ops import stack
-from .constant_value import constant_value
 from .core import convert_to_tensor
 from .image_ops import _assert, _with_checks, convert_image_dtype
 from .packing import build
@@ -271,20 +270,11 @@ def adjust_gamma(image, gamma=1, gain=1) -> Tensor:
             if original in (dtypes.float16, dtypes.float32)
             else convert_image_dtype(image, dtypes.float32)
         )
-        gamma = convert_to_tensor(gamma, dtype=floats.dtype, name="gamma")
-        checks = _assert(
-            _known_or_tensor(math_ops.greater_equal(gamma, 0)),
-            ValueError,
-            "Gamma should be a non-negative real number.",
-        )
+        # A number is checked now, a tensor when the graph runs.
+        check = math_ops.greater_equal(gamma, 0) if isinstance(gamma, Tensor) else gamma >= 0
+        checks = _assert(check, ValueError, "Gamma should be a non-negative real number.")
         adjusted = gain * math_ops.pow(floats, _with_checks(checks, gamma))
         return convert_image_dtype(adjusted, original, saturate=True)
-
-
-def _known_or_tensor(condition: Tensor):
-    """``condition``'s value when it is known while building, else the tensor."""
-    value = constant_value(condition)
-    return condition if value is None else bool(value)
 
 
 def random_hue(image, max_delta, seed=None) -> Tensor:
