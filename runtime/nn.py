@@ -55,6 +55,7 @@ _TF2.update(
     depth_to_space=layout_ops.depth_to_space_v2,
     space_to_batch=layout_ops.space_to_batch,
     space_to_depth=layout_ops.space_to_depth_v2,
+    with_space_to_batch=layout_ops.with_space_to_batch,
 )
 _LAYOUT_V1 = {
     "depth_to_space": layout_ops.depth_to_space,

@@ -25,6 +25,7 @@ from .constant_value import constant_value, known_value
 from .core import convert_to_tensor, deprecated_argument_lookup
 from .fill_ops import zeros
 from .packing import build
+from .shape_ops import shape
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
 
 # TF2's top-level names; TF1's (space_to_depth, batch_to_space_nd, the square-block
@@ -35,7 +36,7 @@ __all__ = [
     "required_space_to_batch_paddings",
     "space_to_batch",
     "space_to_batch_nd",
-]
+]  # with_space_to_batch is tf.nn's (runtime.nn)
 
 _FORMATS = "data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'"
 
@@ -376,6 +377,104 @@ def required_space_to_batch_paddings(input_shape, block_shape, base_paddings=Non
         paddings = stack([[pad_start[i], pad_end[i]] for i in range(count)], name="paddings")
         crops = stack([[0, extra[i]] for i in range(count)], name="crops")
         return paddings, crops
+
+
+def _over_leading_dims(value, fill, spatial_dims: list):
+    """``value`` (a row per spatial dim) spread over dims ``1 .. max(spatial_dims)``,
+    rows of ``fill`` for the dims that are not spatial (a no-op block there)."""
+    known = constant_value(value) if isinstance(value, Tensor) else np.asarray(value)
+    if known is not None:
+        out = np.full((spatial_dims[-1], *known.shape[1:]), fill, dtype=known.dtype)
+        out[[d - 1 for d in spatial_dims]] = known
+        return out
+    filler = np.full(value.shape.as_list()[1:], fill, dtype=value.dtype.as_numpy_dtype)
+    rows = [
+        value[spatial_dims.index(d)] if d in spatial_dims else filler
+        for d in range(1, spatial_dims[-1] + 1)
+    ]
+    return stack(rows)
+
+
+def with_space_to_batch(
+    input, dilation_rate, padding, op, filter_shape=None, spatial_dims=None, data_format=None
+) -> Tensor:
+    """``op(input, num_spatial_dims, padding)`` made atrous: the spatial dims of
+    ``input`` sampled every ``dilation_rate`` by moving them into the batch
+    (:func:`space_to_batch_nd`), ``op`` run with ``"VALID"`` padding there, and the
+    result moved back (:func:`batch_to_space_nd`), with the padding ``"SAME"`` needs
+    for a ``filter_shape`` window. A rate of all ones calls ``op`` on ``input`` as it is.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     x = tf.reshape(tf.range(16.0), [1, 4, 4, 1])
+    ...     def pick(batched, dims, padding):  # the top left of each 2 x 2 window
+    ...         return batched[:, :-1, :-1, :]
+    ...     y = with_space_to_batch(x, [2, 2], "VALID", pick)
+    ...     print(tf.compat.v1.Session().run(y)[0, :, :, 0].tolist())
+    [[0.0, 1.0], [4.0, 5.0]]
+    """
+    input = convert_to_tensor(input, name="input")
+    rate = convert_to_tensor(dilation_rate, dtypes.int32, name="dilation_rate")
+    if rate.shape.rank not in (None, 1):
+        raise ValueError(
+            f"`dilation_rate.shape.rank` must be 1. Received: dilation_rate={dilation_rate} of "
+            f"rank {rate.shape.rank}"
+        )
+    if not rate.shape.is_fully_defined():
+        raise ValueError(
+            f"`dilation_rate.shape` must be fully defined. Received: dilation_rate={dilation_rate}"
+        )
+    count = rate.shape.dim_value(0)
+    channels_first = bool(data_format) and data_format.startswith("NC")
+    first = 2 if channels_first else 1
+    dims = list(range(first, first + count)) if spatial_dims is None else list(spatial_dims)
+    if dims != sorted({int(d) for d in dims}) or any(d < 1 for d in dims):
+        raise ValueError(
+            "`spatial_dims` must be a monotonically increasing sequence of positive integers. "
+            f"Received: spatial_dims={list(dims)}"
+        )
+    needed = dims[-1] if channels_first else dims[-1] + 1
+    if input.shape.rank is not None and input.shape.rank < needed:
+        raise ValueError(
+            f"`input.shape.rank` must be at least {needed}. Received: input.shape="
+            f"{input.shape} with rank {input.shape.rank}"
+        )
+    known_rate = constant_value(rate)
+    if known_rate is not None:
+        if (known_rate < 1).any():
+            raise ValueError(
+                f"`dilation_rate` must be positive. Received: dilation_rate={known_rate}"
+            )
+        if (known_rate == 1).all():
+            return op(input, count, padding)
+    rate_value = rate if known_rate is None else known_rate
+    if padding == "SAME":
+        if filter_shape is None:
+            raise ValueError(
+                "`filter_shape` must be specified for `padding='SAME'`. Received: "
+                f"filter_shape={filter_shape} and padding={padding}"
+            )
+        filter_shape = convert_to_tensor(filter_shape, name="filter_shape")
+        known_filter = constant_value(filter_shape)
+        window = filter_shape if known_filter is None else known_filter
+        # The dilated window's extra extent, half before (the smaller half) and half after.
+        extra = (window[:count] - 1) * rate_value
+        base = stack([[extra[i] // 2, extra[i] - extra[i] // 2] for i in range(count)])
+    elif padding == "VALID":
+        base = np.zeros([count, 2], np.int32)
+    else:
+        raise ValueError(f"`padding` must be one of 'SAME' or 'VALID'. Received: padding={padding}")
+    static = input.shape.as_list() if input.shape.rank is not None else None
+    sizes = None if static is None else [static[d] for d in dims]
+    if sizes is None or None in sizes:
+        sizes = stack([shape(input)[d] for d in dims])
+    paddings, crops = required_space_to_batch_paddings(sizes, rate, base)
+    block = _over_leading_dims(rate, 1, dims)
+    moved = space_to_batch_nd(input, block, _over_leading_dims(paddings, 0, dims))
+    result = op(moved, count, "VALID")
+    return batch_to_space_nd(result, block, _over_leading_dims(crops, 0, dims))
 
 
 # -- patches -------------------------------------------------------------------------------
