@@ -436,7 +436,7 @@ def reading_trace(source: FuncGraph, trace: Tensor, iteration: Tensor):
 
 @register_kernel("If", context=True)
 @register_kernel("StatelessIf", context=True)
-def if_kernel(ctx, cond, *inputs, Tin, Tout, then_branch, else_branch, output_shapes):
+def if_kernel(ctx, cond, *inputs, Tcond, Tin, Tout, then_branch, else_branch, output_shapes):
     trace = wants_trace(ctx)
     branch = then_branch if truth(cond, ctx) else else_branch
     return (*call_function(ctx, branch, inputs, trace), trace)

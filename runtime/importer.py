@@ -29,7 +29,7 @@ from .graph_def import AttrValue, FunctionDef, GraphDef, python_value
 from .op_binding import bind_node, check_attr_values
 from .ops import functional_ops  # noqa: F401  (registers PartitionedCall: TF 2.x files call it)
 from .ops.array_ops import placeholder
-from .ops.core import _complete_attrs, convert_to_tensor, infer_specs
+from .ops.core import convert_to_tensor, infer_specs
 from .registry import TensorSpec, get_op_def, is_registered
 from .scopes import name_scope
 from .shapes import TensorShape
@@ -406,14 +406,8 @@ class _Importer:
             for key, value in node.attr.items()
             if key != "_output_shapes" and _meaningful(op_def, node, key)
         }
-        if op_def.is_typed:  # TF's NodeDef checks, naming the node
-            check_attr_values(op_def, node.name, node.attr)
-            attrs = bind_node(op_def, node.name, data, attrs)
-        else:
-            try:
-                attrs = _complete_attrs(op_def, attrs)
-            except TypeError as err:
-                raise ValueError(f"Node '{node.name}': {err}") from None
+        check_attr_values(op_def, node.name, node.attr)  # TF's NodeDef checks, naming the node
+        attrs = bind_node(op_def, node.name, data, attrs)
         if node.op in _FUNCTIONAL_OPS and not attrs.get("output_shapes"):
             # TF often leaves output_shapes empty: every output's shape is then unknown.
             count = len(attrs["T" if node.op in _WHILE_OPS else "Tout"])

@@ -282,7 +282,8 @@ def _make_step(index, op, device: str) -> Step:
     inputs = op.inputs
     deref = ()
     if any(t.dtype.is_ref_dtype for t in inputs):
-        refs = _reference_inputs(op_def, len(inputs))
+        # Positions in the flat input list: an op taking a list takes no references.
+        refs = set(op_def.ref_inputs) if op_def.input_arity is not None else set()
         deref = tuple(i for i, t in enumerate(inputs) if t.dtype.is_ref_dtype and i not in refs)
     attrs = op_def.public_attrs(op._attrs)  # unpacked into each kernel call, never changed
     return Step(
@@ -297,17 +298,6 @@ def _make_step(index, op, device: str) -> Step:
         op_def.cost,
         kind=_KIND_OF_TYPE.get(op.type, NORMAL),
     )
-
-
-def _reference_inputs(op_def, count: int) -> set:
-    """Input positions that take references: ``"&x"`` args, and a trailing ``"*&xs"`` list
-    (function calls such as ``If`` pass variables through to their bodies)."""
-    if op_def.input_arity is not None:
-        return set(op_def.ref_inputs)
-    for position, arg in enumerate(op_def.inputs):
-        if arg.startswith("*&"):
-            return set(range(position, count))
-    return set()
 
 
 def kernel_for(op, device: str) -> Kernel:

@@ -55,12 +55,6 @@ kernel may rely on the declared types. Readers of an OpDef use ``op_def.signatur
 ``op_def.attrs``. The shape function still returns ``TensorSpec``s; their dtypes must
 be the declared output types (the tests check every op they build).
 
-The untyped form (transition)
------------------------------
-Until every module is converted, an OpDef may still give bare input names (``"&ref"``
-takes a reference, ``"*values"`` a list), ``attrs`` as a dict of defaults
-(``REQUIRED`` for none) and ``cost`` as a string. Such an op is not checked by the
-binder. ``STILL_UNTYPED`` in ``tests/runtime/test_registry.py`` lists them.
 """
 
 from __future__ import annotations
@@ -115,51 +109,35 @@ class OpDef:
     cost : Cost
         How the executor schedules the op.
 
-    During the transition to typed OpDefs, ``inputs``/``outputs`` may also be bare
-    names (``"&ref"`` takes a reference, ``"*xs"`` a list), ``attrs`` a dict of
-    defaults (``REQUIRED`` for none) and ``cost`` a string: such an OpDef is untyped
-    (``is_typed`` is false) and the binder does not check it.
-
     Examples
     --------
     >>> op_def = OpDef("Neg", ("x: T",), ("y: T",), ("T: {float, double}",))
-    >>> op_def.is_typed, op_def.input_arity, op_def.attr_defaults
-    (True, 1, {'T': REQUIRED})
+    >>> op_def.input_arity, op_def.attr_defaults
+    (1, {'T': REQUIRED})
     """
 
     name: str
     inputs: tuple = ()
-    outputs: tuple = ("output",)
-    attrs: tuple | dict = dataclasses.field(default_factory=dict)
+    outputs: tuple = ()
+    attrs: tuple = ()
     shape_fn: Callable | None = None
     is_stateful: bool = False
     cost: Cost = Cost.CHEAP
 
     def __post_init__(self):
-        if isinstance(self.cost, str):  # the untyped form's spelling
-            object.__setattr__(self, "cost", Cost(self.cost))
-        if self.is_typed:
-            self.signature  # noqa: B018 - parsed now, so a bad declaration fails at registration
+        if not isinstance(self.cost, Cost):
+            raise TypeError(f"OpDef {self.name}: cost must be a Cost, not {self.cost!r}.")
+        self.signature  # noqa: B018 - parsed now, so a bad declaration fails at registration
 
     # Derived once per op type (the dataclass is frozen): every op built reads them.
     @functools.cached_property
-    def is_typed(self) -> bool:
-        """True for an OpDef in TF's syntax; false for the transition's untyped form."""
-        if not isinstance(self.attrs, dict):
-            return True
-        typed_args = [arg for arg in self.inputs + self.outputs if ":" in arg]
-        if typed_args:
-            raise ValueError(
-                f"OpDef {self.name}: args {typed_args} are typed but attrs is a dict; "
-                "give attrs in TF's syntax as a tuple of strings (attrs=() for none)."
-            )
-        return False
-
-    @functools.cached_property
     def signature(self) -> Signature:
-        """The parsed args and attrs of a typed OpDef (what the binder reads)."""
-        if not self.is_typed:
-            raise TypeError(f"OpDef {self.name} is untyped: it has no signature.")
+        """The parsed args and attrs (what the binder reads)."""
+        if not isinstance(self.attrs, tuple):
+            raise TypeError(
+                f"OpDef {self.name}: attrs must be a tuple of TF-syntax strings "
+                f"(attrs=() for none), not {type(self.attrs).__name__}."
+            )
         try:
             return Signature(self.inputs, self.outputs, self.attrs)
         except ValueError as err:
@@ -167,31 +145,22 @@ class OpDef:
 
     @functools.cached_property
     def attr_defaults(self) -> dict:
-        """Each attr's default (``REQUIRED`` when it has none), for both forms."""
-        if self.is_typed:
-            return {name: attr.default for name, attr in self.signature.attrs.items()}
-        return dict(self.attrs)
+        """Each attr's default (``REQUIRED`` when it has none)."""
+        return {name: attr.default for name, attr in self.signature.attrs.items()}
 
     @functools.cached_property
     def input_arity(self):
         """Number of inputs, or ``None`` when the op takes a list."""
-        if self.is_typed:
-            return self.signature.arity
-        if any(arg.startswith("*") for arg in self.inputs):
-            return None
-        return len(self.inputs)
+        return self.signature.arity
 
     @functools.cached_property
     def output_names(self) -> tuple:
-        if self.is_typed:
-            return tuple(arg.name for arg in self.signature.outputs)
-        return self.outputs
+        return tuple(arg.name for arg in self.signature.outputs)
 
     @functools.cached_property
     def marked_input_names(self) -> tuple:
-        """Input names marked as the untyped form marks them (``"&ref"``, ``"*values"``)."""
-        if not self.is_typed:
-            return self.inputs
+        """Input names marked for the builder's forms: ``"&ref"`` takes a reference,
+        ``"*values"`` a list."""
         return tuple(
             ("*" if arg.is_list else "") + ("&" if arg.is_ref else "") + arg.name
             for arg in self.signature.inputs
@@ -200,26 +169,18 @@ class OpDef:
     @functools.cached_property
     def input_is_list(self) -> tuple:
         """For each input, whether it takes a list of tensors."""
-        if self.is_typed:
-            return tuple(arg.is_list for arg in self.signature.inputs)
-        return tuple(arg.startswith("*") for arg in self.inputs)
+        return tuple(arg.is_list for arg in self.signature.inputs)
 
     @functools.cached_property
     def ref_inputs(self) -> tuple:
         """Positions of the inputs that take references or resource handles."""
-        if self.is_typed:
-            return tuple(
-                i
-                for i, arg in enumerate(self.signature.inputs)
-                if arg.is_ref or arg.type == "resource"
-            )
-        return tuple(i for i, arg in enumerate(self.inputs) if arg.startswith("&"))
+        return tuple(
+            i for i, arg in enumerate(self.signature.inputs) if arg.is_ref or arg.type == "resource"
+        )
 
     @functools.cached_property
     def input_names(self) -> tuple:
-        if self.is_typed:
-            return tuple(arg.name for arg in self.signature.inputs)
-        return tuple(arg.lstrip("&*") for arg in self.inputs)
+        return tuple(arg.name for arg in self.signature.inputs)
 
     def public_attrs(self, attrs: dict) -> dict:
         """``attrs`` less the graph's private ones (``"_class"`` ...): what shape functions
@@ -227,7 +188,7 @@ class OpDef:
 
         Examples
         --------
-        >>> op_def = OpDef("Neg", ("x",), ("y",), attrs={"T": None})
+        >>> op_def = OpDef("Neg", ("x: T",), ("y: T",), ("T: type",))
         >>> op_def.public_attrs({"T": 1, "_class": [b"loc:@v"]})
         {'T': 1}
         """
@@ -255,7 +216,7 @@ class Registry:
     Examples
     --------
     >>> reg = Registry()
-    >>> op_def = reg.register_op(OpDef("Demo", ("x",), shape_fn=lambda x: [x]))
+    >>> op_def = reg.register_op(OpDef("Demo", ("x: float",), ("y: float",), shape_fn=lambda x: [x]))
     >>> reg.get_op_def("Demo") is op_def
     True
     >>> reg.register_op(op_def)  # doctest: +ELLIPSIS

@@ -178,10 +178,7 @@ def _builder_entry(path: str, op_type: str) -> PaletteEntry:
 
 
 def _raw_entry(op_def: OpDef) -> PaletteEntry:
-    if op_def.is_typed:
-        fields = tuple(attr_field(attr) for attr in op_def.signature.attrs.values())
-    else:
-        fields = tuple(Field(k, field_kind(k, d), d) for k, d in op_def.attr_defaults.items())
+    fields = tuple(attr_field(attr) for attr in op_def.signature.attrs.values())
     inputs = op_def.marked_input_names
     return PaletteEntry(RAW + op_def.name, op_def.name, op_category(op_def.name), inputs, fields)
 

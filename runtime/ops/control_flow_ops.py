@@ -26,11 +26,12 @@ from .. import dtypes, nest
 from ..control_flow_util import builds_functional
 from ..functional import as_output_tensor, set_outputs, trace_function, unique_function_name
 from ..graph import Operation, Tensor, get_default_graph, graph_of
-from ..registry import REQUIRED, OpDef, TensorSpec, register_gradient, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape, as_shape
 from . import (
     control_flow_grad,  # noqa: F401 - registers the TF1 control-flow gradients
     control_flow_v1,
+    math_ops,
 )
 from .array_ops import identity
 from .core import apply_op, convert_to_tensor
@@ -128,29 +129,34 @@ def _gated(item):
 # -- If --------------------------------------------------------------------------------
 
 
-def _functional_op(op_type: str, first: str, attrs: dict, types_attr: str, stateful: bool) -> OpDef:
-    """Register an If or While op of ``first`` and the loop or branch inputs: its outputs
-    have the dtypes in attr ``types_attr`` and the ``output_shapes``, and a last scalar
-    variant output holds the trace its gradient reads."""
+def _functional_op(op_type: str, inputs: tuple, attrs: tuple, types_attr: str, stateful: bool):
+    """Register an If or While op: TF's declaration plus a last scalar ``variant``
+    output, the trace its gradient reads (TF's gradient reruns a rewritten body
+    instead). The outputs have the dtypes in attr ``types_attr`` and the
+    ``output_shapes``."""
 
     def shape_fn(*inputs, output_shapes, **op_attrs) -> list[TensorSpec]:
-        pairs = zip(op_attrs[types_attr], output_shapes)
-        specs = [TensorSpec(dtype, shape) for dtype, shape in pairs]
+        types = op_attrs[types_attr]
+        shapes = output_shapes or [TensorShape(None)] * len(types)
+        specs = [TensorSpec(dtype, shape) for dtype, shape in zip(types, shapes)]
         return [*specs, TensorSpec(dtypes.variant, TensorShape([]))]
 
-    inputs = (first, "*&input")
-    return register_op(OpDef(op_type, inputs, ("output",), attrs, shape_fn, stateful, "expensive"))
+    outputs = (f"output: {types_attr}", "trace: variant")
+    op_def = OpDef(op_type, inputs, outputs, attrs, shape_fn, stateful, Cost.EXPENSIVE)
+    return register_op(op_def)
 
 
-_IF_ATTRS = {
-    "Tin": REQUIRED,
-    "Tout": REQUIRED,
-    "then_branch": REQUIRED,
-    "else_branch": REQUIRED,
-    "output_shapes": REQUIRED,
-}
-IF = _functional_op("If", "cond", _IF_ATTRS, "Tout", stateful=True)
-STATELESS_IF = _functional_op("StatelessIf", "cond", _IF_ATTRS, "Tout", stateful=False)
+_IF_INPUTS = ("cond: Tcond", "input: Tin")
+_IF_ATTRS = (
+    "Tcond: type",
+    "Tin: list(type) >= 0",
+    "Tout: list(type) >= 0",
+    "then_branch: func",
+    "else_branch: func",
+    "output_shapes: list(shape) = []",
+)
+IF = _functional_op("If", _IF_INPUTS, _IF_ATTRS, "Tout", stateful=True)
+STATELESS_IF = _functional_op("StatelessIf", _IF_INPUTS, _IF_ATTRS, "Tout", stateful=False)
 
 
 def cond(pred, true_fn=None, false_fn=None, name=None):
@@ -497,16 +503,19 @@ def _assert_at_most_n_true(preds, n: int, message: str, assert_fn):
 # -- While -----------------------------------------------------------------------------
 
 
-_WHILE_ATTRS = {
-    "T": REQUIRED,
-    "cond": REQUIRED,
-    "body": REQUIRED,
-    "output_shapes": REQUIRED,
-    "parallel_iterations": 10,
-}
-WHILE = _functional_op("While", "maximum_iterations", _WHILE_ATTRS, "T", stateful=True)
+# Unlike TF's, the op takes the iteration limit as its first input (TF 2.x keeps the
+# count in the loop's condition): the kernel stops the loop itself.
+_WHILE_INPUTS = ("maximum_iterations: int32", "input: T")
+_WHILE_ATTRS = (
+    "T: list(type) >= 0",
+    "cond: func",
+    "body: func",
+    "output_shapes: list(shape) = []",
+    "parallel_iterations: int = 10",
+)
+WHILE = _functional_op("While", _WHILE_INPUTS, _WHILE_ATTRS, "T", stateful=True)
 STATELESS_WHILE = _functional_op(
-    "StatelessWhile", "maximum_iterations", _WHILE_ATTRS, "T", stateful=False
+    "StatelessWhile", _WHILE_INPUTS, _WHILE_ATTRS, "T", stateful=False
 )
 
 
@@ -742,6 +751,8 @@ def _maximum_iterations(limit) -> Tensor:
         raise TypeError(f"maximum_iterations must be an integer, got {tensor.dtype.name}")
     if tensor.shape.rank not in (None, 0):
         raise ValueError(f"maximum_iterations must be a scalar, saw shape: {tensor.shape}")
+    if tensor.dtype.base_dtype != dtypes.int32:  # the op counts in int32
+        tensor = math_ops.cast(tensor, dtypes.int32)
     return tensor
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import dtypes
 from ..graph import Tensor, graph_of
-from ..registry import OpDef, TensorSpec, register_gradient, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import array_ops
@@ -156,7 +156,7 @@ def _conv3d_v1_backprop_shape(op_type: str, shaped_like: int):
 
 def _window_op(name, inputs, attrs, shape_fn) -> OpDef:
     """A convolution: numpy-heavy, so the executor runs it on the inter-op pool."""
-    return register_op(OpDef(name, inputs, ("output: T",), attrs, shape_fn, cost="expensive"))
+    return register_op(OpDef(name, inputs, ("output: T",), attrs, shape_fn, cost=Cost.EXPENSIVE))
 
 
 _CONV2D_T = ("T: {half, bfloat16, float, double, int32}",)
@@ -325,7 +325,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     ...     y = tf.nn.conv2d(x, w, strides=2, padding="SAME")
     ...     out = tf.compat.v1.Session().run(y)
     >>> y.shape, out[0, :, :, 0].tolist()
-    (TensorShape([1, 2, 2, 2]), [[9.0, 6.0], [6.0, 4.0]])
+    (TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(2)]), [[9.0, 6.0], [6.0, 4.0]])
     """
     data_format = data_format or "NHWC"
     attrs = _window_attrs(2, strides, padding, data_format, dilations)
@@ -353,7 +353,7 @@ def conv2d_v1(
     ...                                filter=tf.constant(1.0, shape=[3, 3, 3, 8]),
     ...                                strides=[1, 1, 1, 1], padding="VALID")
     >>> y.shape
-    TensorShape([1, 3, 3, 8])
+    TensorShape([Dimension(1), Dimension(3), Dimension(3), Dimension(8)])
     """
     filters = deprecated_argument_lookup("filters", filters, "filter", filter)
     return conv2d(input, filters, strides, padding, data_format, dilations, name)
@@ -655,7 +655,7 @@ def conv3d_transpose(
     ...                                tf.constant(1.0, shape=[2, 2, 2, 1, 1]),
     ...                                [1, 2, 2, 2, 1], [1, 2, 2, 2, 1])
     >>> y.shape
-    TensorShape([1, 2, 2, 2, 1])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(2), Dimension(1)])
     """
     data_format = data_format or "NDHWC"
     attrs = _window_attrs(3, strides, padding, data_format, dilations)
@@ -751,7 +751,7 @@ def convolution(
     ...     y = tf.compat.v2.nn.convolution(tf.constant(1.0, shape=[1, 4, 4, 1]),
     ...                                     tf.constant(1.0, shape=[2, 2, 1, 1]))
     >>> y.shape
-    TensorShape([1, 3, 3, 1])
+    TensorShape([Dimension(1), Dimension(3), Dimension(3), Dimension(1)])
     """
     with name_scope(name, "convolution", [input, filters]) as scope:
         input = convert_to_tensor(input, name="input")
@@ -798,7 +798,7 @@ def atrous_conv2d(value, filters, rate, padding, name=None) -> Tensor:
     ...                             tf.constant(1.0, shape=[2, 2, 1, 1]), rate=2,
     ...                             padding="VALID")
     >>> y.shape
-    TensorShape([1, 3, 3, 1])
+    TensorShape([Dimension(1), Dimension(3), Dimension(3), Dimension(1)])
     """
     _check_rate(rate)
     return convolution(value, filters, 1, padding, "NHWC", rate, name or "atrous_conv2d")
@@ -835,7 +835,7 @@ def depthwise_conv2d_native(
     ...         tf.constant(1.0, shape=[1, 3, 3, 2]), tf.constant(1.0, shape=[2, 2, 2, 3]),
     ...         [1, 1, 1, 1], "VALID")
     >>> y.shape
-    TensorShape([1, 2, 2, 6])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(6)])
     """
     data_format = data_format or "NHWC"
     attrs = _window_attrs(2, strides, padding, data_format, dilations)
@@ -940,7 +940,7 @@ def separable_conv2d(
     ...                                tf.constant(1.0, shape=[1, 1, 2, 5]),
     ...                                [1, 1, 1, 1], "VALID")
     >>> y.shape
-    TensorShape([1, 2, 2, 5])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(5)])
     """
     with name_scope(name, "separable_conv2d", [input, depthwise_filter, pointwise_filter]) as scope:
         pointwise = convert_to_tensor(pointwise_filter, name="pointwise_filter")

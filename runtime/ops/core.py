@@ -16,7 +16,7 @@ from ..errors import capture_frames, capture_traceback, display_filename
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..graph_def import AttrValue, python_value
 from ..op_binding import bind_inputs, bind_tensors
-from ..registry import REQUIRED, OpDef, TensorSpec, get_op_def, register_op
+from ..registry import OpDef, TensorSpec, get_op_def, register_op
 from ..shapes import TensorShape, as_shape
 from .constant_value import InputSpec
 
@@ -62,16 +62,9 @@ def apply_op(op_type: str | OpDef, inputs, name: str, graph=None, **attrs) -> Op
         return apply_op_to_tensors(op_def, flat, name or op_def.name, graph, attrs)
     # As TF does: values become Consts named after the input, inside the op's scope.
     with graph.name_scope(name or op_def.name) as scope:
-        if op_def.is_typed:
-            tensors, full_attrs = bind_inputs(
-                op_def, list(inputs), attrs, _converter(graph), scope[:-1]
-            )
-        else:
-            full_attrs = _complete_attrs(op_def, attrs)
-            tensors = [
-                convert_to_tensor(value, graph=graph, name=arg)
-                for value, arg in zip(flat, _input_names(op_def, len(flat)))
-            ]
+        tensors, full_attrs = bind_inputs(
+            op_def, list(inputs), attrs, _converter(graph), scope[:-1]
+        )
     return _add_op(op_def, tensors, full_attrs, scope[:-1], graph)
 
 
@@ -94,10 +87,7 @@ def apply_op_to_tensors(op_def: OpDef, tensors: list, name: str, graph, attrs: d
     ('id', True)
     """
     op_name = _scoped_name(graph, name)
-    if op_def.is_typed:
-        full_attrs = bind_tensors(op_def, tensors, attrs, op_name)
-    else:
-        full_attrs = _complete_attrs(op_def, attrs)
+    full_attrs = bind_tensors(op_def, tensors, attrs, op_name)
     return _add_op(op_def, tensors, full_attrs, op_name, graph)
 
 
@@ -117,11 +107,8 @@ def create_node_op(graph, op_type: str, inputs: list, name, attrs: dict) -> Oper
     protos = {key: value for key, value in attrs.items() if isinstance(value, AttrValue)}
     values = {key: python_value(value) if key in protos else value for key, value in attrs.items()}
     op_name = _scoped_name(graph, name or op_type)
-    if op_def.is_typed:
-        op_binding.check_attr_values(op_def, op_name, protos)
-        values = op_binding.bind_node(op_def, op_name, inputs, values, infer=True)
-    else:
-        values = _complete_attrs(op_def, values)
+    op_binding.check_attr_values(op_def, op_name, protos)
+    values = op_binding.bind_node(op_def, op_name, inputs, values, infer=True)
     return _add_op(op_def, inputs, values, op_name, graph)
 
 
@@ -135,7 +122,7 @@ def _add_op(op_def: OpDef, tensors: list, attrs: dict, op_name: str, graph) -> O
                 f"{tensor} must be from the same graph as the op being created ({op_def.name})."
             )
     specs = infer_specs(op_def, tensors, attrs, op_name)
-    if op_binding.CHECK_OUTPUTS and op_def.is_typed:
+    if op_binding.CHECK_OUTPUTS:
         op_binding.check_output_specs(op_def, attrs, specs, op_name)
     # skip=2: the walk starts at our caller, so no frame object is made for this one.
     frames = capture_frames(2)
@@ -185,40 +172,12 @@ def _converter(graph):
     return convert
 
 
-def _input_names(op_def: OpDef, count: int) -> list[str]:
-    names = list(op_def.input_names)
-    return names if len(names) == count else [f"{names[0]}_{i}" for i in range(count)]
-
-
 def _all_tensors(values) -> bool:
     # A loop, not all() over a generator: half the cost on this per-op path.
     for value in values:  # noqa: SIM110
         if not isinstance(value, Tensor):
             return False
     return True
-
-
-def _complete_attrs(op_def: OpDef, attrs: dict) -> dict:
-    defaults = op_def.attrs
-    if attrs.keys() <= defaults.keys():  # the common case, checked as one set operation
-        full = {**defaults, **attrs}
-        for key, value in full.items():
-            if value is REQUIRED:
-                raise TypeError(f"{op_def.name} is missing required attr '{key}'.")
-        return full
-    unknown = [key for key in attrs if key not in defaults and not key.startswith("_")]
-    if unknown:
-        raise TypeError(
-            f"{op_def.name} got unexpected attr(s) {unknown}; it takes {sorted(op_def.attrs)}."
-        )
-    full = {}
-    for key, default in op_def.attrs.items():
-        value = attrs.get(key, default)
-        if value is REQUIRED:
-            raise TypeError(f"{op_def.name} is missing required attr '{key}'.")
-        full[key] = value
-    full.update((key, value) for key, value in attrs.items() if key.startswith("_"))
-    return full
 
 
 def _scoped_name(graph, name: str) -> str:
@@ -447,7 +406,7 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=Fa
     ...     c = constant(0.0, shape=[2, 3])
     ...     d = constant([1, 2], dtype=tf.float64)
     >>> c.shape, c.dtype, d.dtype
-    (TensorShape([2, 3]), tf.float32, tf.float64)
+    (TensorShape([Dimension(2), Dimension(3)]), tf.float32, tf.float64)
     """
     dtype = None if dtype is None else dtypes.as_dtype(dtype)
     array = to_numpy(value, dtype)

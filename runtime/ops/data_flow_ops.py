@@ -7,7 +7,7 @@ builders for the ops that use it::
     q.enqueue(x)          # QueueEnqueueV2 "fifo_queue_enqueue"
     q.dequeue_many(4)     # QueueDequeueManyV2 "fifo_queue_DequeueMany"
 
-Enqueues and dequeues are ``cost="blocking"`` ops: they run on the inter-op pool, so
+Enqueues and dequeues are ``Cost.BLOCKING`` ops: they run on the inter-op pool, so
 a wait never holds up the rest of the step, and they honour timeouts
 (``operation_timeout_in_ms``, ``RunOptions.timeout_in_ms``) and ``Session.close``.
 See ``runtime.kernels.queue`` for the semantics of closing.

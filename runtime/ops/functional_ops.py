@@ -9,19 +9,19 @@ inside the caller's step, as ``If`` and ``While`` run theirs.
 from __future__ import annotations
 
 from ..functional import FuncGraph, call_function
-from ..registry import REQUIRED, OpDef, TensorSpec, register_kernel, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_kernel, register_op
 from .core import apply_op, convert_to_tensor
 
 __all__ = ["partitioned_call"]
 
-_CALL_ATTRS = {
-    "Tin": REQUIRED,
-    "Tout": REQUIRED,
-    "f": REQUIRED,
-    "config": "",
-    "config_proto": "",
-    "executor_type": "",
-}
+_CALL_ATTRS = (
+    "Tin: list(type) >= 0",
+    "Tout: list(type) >= 0",
+    "f: func",
+    "config: string = ''",
+    "config_proto: string = ''",
+    "executor_type: string = ''",
+)
 
 
 def _call_shape(*args, Tin, Tout, f, config, config_proto, executor_type):
@@ -42,7 +42,8 @@ def _call_shape(*args, Tin, Tout, f, config, config_proto, executor_type):
 
 def _call_op(op_type: str, stateful: bool) -> OpDef:
     op_def = OpDef(
-        op_type, ("*&args",), ("output",), _CALL_ATTRS, _call_shape, stateful, "expensive"
+        op_type, ("args: Tin",), ("output: Tout",), _CALL_ATTRS, _call_shape, stateful,
+        Cost.EXPENSIVE,
     )
     return register_op(op_def)
 

@@ -14,7 +14,7 @@ import itertools
 
 from .. import dtypes
 from ..graph import Tensor, graph_of
-from ..registry import OpDef, TensorSpec, register_gradient, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import array_ops, math_ops
@@ -138,7 +138,7 @@ def _argmax_grad_grad_shape(input, grad, argmax, **attrs) -> list[TensorSpec]:
 
 def _pool_op(name: str, inputs: tuple, attrs: tuple, shape_fn, outputs=("output: T",)) -> OpDef:
     """A pooling op: numpy-heavy, so the executor runs it on the inter-op pool."""
-    return register_op(OpDef(name, inputs, outputs, attrs, shape_fn, cost="expensive"))
+    return register_op(OpDef(name, inputs, outputs, attrs, shape_fn, cost=Cost.EXPENSIVE))
 
 
 _MAX_GRAD_INPUTS = ("orig_input: T", "orig_output: T", "grad: T")
@@ -356,7 +356,7 @@ def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None) -
     >>> with tf.Graph().as_default():
     ...     y = tf.nn.max_pool3d(tf.constant(1.0, shape=[1, 4, 4, 4, 2]), 2, 2, "VALID")
     >>> y.shape
-    TensorShape([1, 2, 2, 2, 2])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(2), Dimension(2)])
     """
     data_format = data_format or "NDHWC"
     return _pool(MAX_POOL_3D, input, ksize, strides, padding, data_format, name, "MaxPool3D")
@@ -445,7 +445,7 @@ def max_pool_v1(value, ksize, strides, padding, data_format="NHWC", name=None, i
     ...     y = tf.compat.v1.nn.max_pool(tf.constant(1.0, shape=[1, 4, 4, 1]),
     ...                                  ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="SAME")
     >>> y.shape
-    TensorShape([1, 2, 2, 1])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(1)])
     """
     value = deprecated_argument_lookup("input", input, "value", value)
     return _pool(MAX_POOL, value, ksize, strides, padding, data_format or "NHWC", name, "MaxPool")

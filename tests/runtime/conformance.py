@@ -24,24 +24,26 @@ from runtime.executor import Hooks, RunContext, run_plan
 from runtime.ops.core import apply_op, unchanged
 from runtime.placer import Placer
 from runtime.plan import build_plan
-from runtime.registry import OpDef, register_kernel, register_op
+from runtime.registry import Cost, OpDef, register_kernel, register_op
 from runtime.resources import ResourceManager
 
 tf1 = tf.compat.v1
 
 # -- private op types ----------------------------------------------------------------------
 
-FAIL = register_op(OpDef("_ConformanceFail", ("x",), shape_fn=unchanged, cost="expensive"))
-COUNT = register_op(
-    OpDef("_ConformanceCount", ("x",), shape_fn=unchanged, is_stateful=True, cost="expensive")
-)
-SLEEP = register_op(
-    OpDef("_ConformanceSleep", ("x",), attrs={"seconds": 0.0}, shape_fn=unchanged, cost="expensive")
-)
-BLOCK = register_op(
-    OpDef("_ConformanceBlock", ("x",), shape_fn=unchanged, is_stateful=True, cost="blocking")
-)
-RAISE = register_op(OpDef("_ConformanceRaise", ("x",), attrs={"kind": "value"}, shape_fn=unchanged))
+
+def _passing_through(op_type, *attrs, **fields) -> OpDef:
+    """A private op type passing its input ``x`` through (its kernel does the rest)."""
+    return register_op(
+        OpDef(op_type, ("x: T",), ("y: T",), ("T: type", *attrs), shape_fn=unchanged, **fields)
+    )
+
+
+FAIL = _passing_through("_ConformanceFail", cost=Cost.EXPENSIVE)
+COUNT = _passing_through("_ConformanceCount", is_stateful=True, cost=Cost.EXPENSIVE)
+SLEEP = _passing_through("_ConformanceSleep", "seconds: float = 0", cost=Cost.EXPENSIVE)
+BLOCK = _passing_through("_ConformanceBlock", is_stateful=True, cost=Cost.BLOCKING)
+RAISE = _passing_through("_ConformanceRaise", "kind: {'value', 'key', 'interrupt'}")
 
 # Tests release blocked kernels through this event (set it in a finally).
 RELEASE = threading.Event()
@@ -50,12 +52,12 @@ _condition = threading.Condition()
 
 
 @register_kernel("_ConformanceFail")
-def _fail(x):
+def _fail(x, T):
     raise InvalidArgumentError(None, None, "failing on purpose")
 
 
 @register_kernel("_ConformanceCount", context=True)
-def _count(ctx, x):
+def _count(ctx, x, T):
     counter = ctx.resources.get_or_create("", "conformance_counter", lambda: [0])
     counter[0] += 1
     ctx.journal.record(lambda: counter.__setitem__(0, counter[0] - 1))
@@ -63,13 +65,13 @@ def _count(ctx, x):
 
 
 @register_kernel("_ConformanceSleep")
-def _sleep(x, *, seconds):
+def _sleep(x, *, seconds, T):
     time.sleep(seconds)
     return (x,)
 
 
 @register_kernel("_ConformanceBlock", context=True)
-def _block(ctx, x):
+def _block(ctx, x, T):
     with _condition:
         BLOCKED.set()
         ctx.wait_until(_condition, RELEASE.is_set)
@@ -84,7 +86,7 @@ _RAISED = {
 
 
 @register_kernel("_ConformanceRaise")
-def _raise(x, *, kind):
+def _raise(x, *, kind, T):
     raise _RAISED[kind]
 
 

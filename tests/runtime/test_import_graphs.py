@@ -215,6 +215,7 @@ class TestOrderAndLibraryErrors:
             "StatelessIf",
             ["p"],
             attr={
+                "Tcond": AttrValue("type", tf.bool),
                 "Tin": AttrValue("list", []),
                 "Tout": AttrValue("list", [AttrValue("type", tf.float32)]),
                 "then_branch": AttrValue("func", function),

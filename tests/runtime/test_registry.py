@@ -27,7 +27,7 @@ TF_OPS = json.loads(
 
 
 def _demo_def(name="Demo", **fields):
-    return OpDef(name, ("x",), shape_fn=lambda x: [x], **fields)
+    return OpDef(name, ("x: float",), ("y: float",), shape_fn=lambda x: [x], **fields)
 
 
 @pytest.fixture
@@ -37,17 +37,19 @@ def registry():
 
 def test_op_def_fields_and_defaults():
     op_def = _demo_def()
-    assert op_def.outputs == ("output",) and op_def.attrs == {}
+    assert op_def.output_names == ("y",) and op_def.attrs == ()
     assert not op_def.is_stateful and op_def.cost is Cost.CHEAP
     assert op_def.input_arity == 1 and op_def.input_names == ("x",)
-    assert not op_def.is_typed and op_def.attr_defaults == {}
+    assert op_def.attr_defaults == {}
 
 
 def test_input_markers():
-    op_def = OpDef("Assign", ("&ref", "value"), shape_fn=lambda r, v: [r])
+    op_def = OpDef("Assign", ("ref: Ref(T)", "value: T"), ("out: Ref(T)",), ("T: type",))
     assert op_def.ref_inputs == (0,) and op_def.input_names == ("ref", "value")
-    listy = OpDef("AddN", ("*inputs",), shape_fn=lambda *xs: [xs[0]])
+    assert op_def.marked_input_names == ("&ref", "value")
+    listy = OpDef("AddN", ("inputs: N * T",), ("sum: T",), ("N: int >= 1", "T: type"))
     assert listy.input_arity is None and listy.input_names == ("inputs",)
+    assert listy.marked_input_names == ("*inputs",)
 
 
 def test_register_and_look_up(registry):
@@ -257,7 +259,7 @@ def test_typed_op_def_is_parsed_at_registration():
         ("N: int >= 2", "T: type", "Tidx: {int32, int64} = DT_INT32"),
         cost=Cost.EXPENSIVE,
     )
-    assert op_def.is_typed and op_def.input_arity is None
+    assert op_def.input_arity is None
     assert op_def.input_is_list == (True, False) and op_def.input_names == ("values", "axis")
     assert op_def.attr_defaults == {"N": REQUIRED, "T": REQUIRED, "Tidx": tf.int32}
     assert op_def.signature.attrs["N"] == AttrDef("N", "int", minimum=2)
@@ -265,18 +267,16 @@ def test_typed_op_def_is_parsed_at_registration():
     assert refs.ref_inputs == (0, 1)
     with pytest.raises(ValueError, match=r"OpDef Bad: Arg 'x: Q': 'Q' is neither"):
         OpDef("Bad", ("x: Q",), (), ())
-    with pytest.raises(
-        ValueError, match=r"OpDef Mixed: args \['x: T'\] are typed but attrs is a dict"
-    ):
+    with pytest.raises(TypeError, match=r"OpDef Mixed: attrs must be a tuple of TF-syntax"):
         OpDef("Mixed", ("x: T",), attrs={"T": REQUIRED})
     with pytest.raises(ValueError, match="an input name is used twice"):
         Signature(("x: T", "x: T"), (), ("T: type",))
 
 
-def test_cost_strings_of_the_untyped_form_become_the_enum():
-    assert OpDef("Q", cost="blocking").cost is Cost.BLOCKING
-    with pytest.raises(ValueError, match="'cheapest' is not a valid Cost"):
-        OpDef("Q", cost="cheapest")
+def test_a_cost_is_the_enum():
+    assert OpDef("Q", cost=Cost.BLOCKING).cost is Cost.BLOCKING
+    with pytest.raises(TypeError, match="OpDef Q: cost must be a Cost, not 'expensive'"):
+        OpDef("Q", cost="expensive")
 
 
 # Op types TF also registers whose typed OpDef differs from TF's on purpose.
@@ -287,21 +287,24 @@ DIFFERENT_FROM_TF: dict = {
     "dataset_factory function holding a copy of the pipeline",
     "MaxPool": "data_format without NCHW_VECT_C: the runtime has no quantized int8 layouts",
     "MaxPoolV2": "data_format without NCHW_VECT_C: the runtime has no quantized int8 layouts",
+    **dict.fromkeys(
+        ("If", "StatelessIf"),
+        "a trace output (variant) keeps each call's forward values for the gradient, where "
+        "TF's gradient builds a rewritten branch with more outputs",
+    ),
+    **dict.fromkeys(
+        ("While", "StatelessWhile"),
+        "maximum_iterations is an input (TF keeps the count in the loop's condition; the "
+        "importer adds -1 to TF's nodes), and a trace output keeps each iteration's forward "
+        "values for the gradient",
+    ),
 }
-
-# The transition to typed OpDefs: the op types still declared in the untyped form. A
-# converted op leaves this list; when it is empty the untyped form goes.
-STILL_UNTYPED = frozenset(
-    """
-    If PartitionedCall StatefulPartitionedCall StatelessIf StatelessWhile While
-    """.split()  # noqa: SIM905 - a word list reads better than 200 quoted lines
-)
 
 
 def test_typed_op_defs_declare_what_tensorflow_declares():
     differing, checked = [], 0
     for op_def in registered_ops():
-        if not op_def.is_typed or op_def.name not in TF_OPS or op_def.name in DIFFERENT_FROM_TF:
+        if op_def.name not in TF_OPS or op_def.name in DIFFERENT_FROM_TF:
             continue
         tf_entry = TF_OPS[op_def.name]
         # Tensor-valued defaults have no registration syntax: neither side can state them.
@@ -319,11 +322,3 @@ def test_typed_op_defs_declare_what_tensorflow_declares():
         checked += 1
     assert not differing, "\n".join(differing)
     assert checked >= 10
-
-
-def test_the_untyped_ops_are_the_listed_ones():
-    untyped = {op_def.name for op_def in registered_ops() if not op_def.is_typed}
-    assert untyped == STILL_UNTYPED, (
-        f"converted (take them off STILL_UNTYPED): {sorted(STILL_UNTYPED - untyped)}; "
-        f"new and untyped (declare them typed): {sorted(untyped - STILL_UNTYPED)}"
-    )

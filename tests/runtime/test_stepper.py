@@ -21,10 +21,12 @@ from runtime.stepper import Breakpoint, Stepper, has_inf_or_nan
 
 COUNTER = "StepperTestCounter"
 if not is_registered(COUNTER):
-    register_op(OpDef(COUNTER, ("x",), ("count",), shape_fn=unchanged, is_stateful=True))
+    register_op(
+        OpDef(COUNTER, ("x: T",), ("count: T",), ("T: type",), shape_fn=unchanged, is_stateful=True)
+    )
 
     @register_kernel(COUNTER, context=True)
-    def _counter(ctx, x):
+    def _counter(ctx, x, T):
         cell = ctx.resources.get_or_create("", ctx.op.name, lambda: [0.0])
         old = cell[0]
         cell[0] = old + float(x)

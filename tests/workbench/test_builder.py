@@ -68,7 +68,7 @@ def test_every_registered_op_type_has_a_form_of_the_attrs_it_declares():
     declared = {"type": "dtype", "bool": "bool", "string": "text", "shape": "shape"}
     for entry in builder_palette().values():
         op_def = get_op_def(entry.op_type)
-        if entry.function is None and op_def.is_typed:
+        if entry.function is None:
             for field, attr in zip(entry.fields, op_def.signature.attrs.values(), strict=True):
                 assert field.kind == declared.get(attr.kind, field.kind), (entry.key, attr)
     # One widget per distinct field (all but its name): each shows its default.

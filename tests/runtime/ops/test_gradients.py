@@ -275,11 +275,13 @@ def test_gradient_with_respect_to_an_intermediate(sess):
     assert sess.run([gh, gx]) == [4.0, 24.0]
 
 
-_NO_GRAD = register_op(OpDef("TestOpWithoutGradient", ("x",), shape_fn=lambda x: [x]))
+_NO_GRAD = register_op(
+    OpDef("TestOpWithoutGradient", ("x: T",), ("y: T",), ("T: type",), shape_fn=lambda x, T: [x])
+)
 
 
 @register_kernel("TestOpWithoutGradient")
-def _no_grad_kernel(x):
+def _no_grad_kernel(x, T):
     return (x,)
 
 
