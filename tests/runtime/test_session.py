@@ -68,6 +68,24 @@ def test_thread_options_run(config):  # 5
             assert sess.run(c) == 5.0
 
 
+def _blas_threads() -> list:
+    from threadpoolctl import threadpool_info
+
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+def test_blas_threads_come_back_when_sessions_close_out_of_order():
+    before = _blas_threads()
+    assert before, "numpy links a BLAS that threadpoolctl controls"
+    first = tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=1))
+    second = tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=2))
+    assert _blas_threads() == [2] * len(before)  # the newest session's limit holds
+    first.close()
+    assert _blas_threads() == [2] * len(before)
+    second.close()
+    assert _blas_threads() == before
+
+
 @pytest.mark.parametrize("num_pools", [1, 2, 3])
 def test_session_inter_op_thread_pools(num_pools):  # 6
     pools = [tf1.ThreadPoolOptionProto(num_threads=i % 2) for i in range(num_pools)]
