@@ -136,21 +136,25 @@ _CATEGORY_PATTERNS = (
 # The family of op types the tables do not list, by the module that registered them:
 # a new op is categorised the day it is registered.
 _MODULES_OF_CATEGORY = {
-    "math": "math_ops linalg_ops segment_ops special_math_ops bitwise_ops clip_ops check_ops",
+    "math": (
+        "math_ops linalg_ops segment_ops special_math_ops bitwise_ops clip_ops check_ops "
+        "signal_ops sparse_math_ops"
+    ),
     "array": (
         "array_ops shape_ops slicing_ops concat_ops gather_scatter_ops fill_ops layout_ops "
-        "tile_pad_ops packing sparse_ops search_ops sort_ops stack_ops tensor_array_ops list_ops"
+        "tile_pad_ops packing sparse_ops search_ops sort_ops stack_ops tensor_array_ops list_ops "
+        "set_ops sparse_feature_ops"
     ),
     "nn": (
         "nn_ops activation_ops conv_ops pooling_ops normalization_ops loss_ops embedding_ops "
-        "candidate_sampling_ops sampled_loss_ops image_ops fused"
+        "candidate_sampling_ops sampled_loss_ops image_ops image_box_ops image_colour_ops fused"
     ),
     "state": "variables resource_variable_ops variable_update_ops",
     "control flow": "control_flow_ops control_flow_primitives functional_ops functional",
     "random": "random_ops",
     "io": (
         "io_ops parsing_ops data_flow_ops dataset_ops iterator_ops script_ops string_ops "
-        "saver input"
+        "unicode_ops audio_ops optional_ops saver input"
     ),
     "summary": "summary_ops",
     "training": "training_ops",

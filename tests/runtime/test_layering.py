@@ -15,9 +15,11 @@ import pytest
 RUNTIME = Path(__file__).resolve().parents[2] / "runtime"
 FORBIDDEN_IN_RUNTIME = {"workbench", "IPython", "ipywidgets", "graphviz", "ipykernel", "traitlets"}
 # Kernels are numpy functions: they may use numpy, the standard library, each other, and
-# the runtime's leaf modules (errors and registry; dtypes/shapes are plain values) -- never
-# the graph, ops, session or executor layers.
-KERNEL_RUNTIME_MODULES = {"errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness"}
+# the runtime's leaf modules (errors, registry and TF's logging; dtypes/shapes are plain
+# values) -- never the graph, ops, session or executor layers.
+KERNEL_RUNTIME_MODULES = {
+    *("errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness", "tf_logging")
+}
 
 
 def _imports(path: Path):
