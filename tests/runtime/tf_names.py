@@ -193,6 +193,39 @@ EXCLUDED: dict[str, str] = {
         "(TF 2.2), and JPEG XL, which Pillow does not read",
         "image.generate_bounding_box_proposals image.decode_jxl io.decode_jxl",
     ),
+    # Not built yet: each is a capability of its own, left for a later round (see the issues'
+    # closing notes); a name leaves this list when it is built.
+    **_names(
+        "tf.linalg's LinearOperator algebra (structured matrices, TF 1.13+) is not built yet",
+        "linalg.LinearOperator linalg.LinearOperatorAdjoint linalg.LinearOperatorBlockDiag "
+        "linalg.LinearOperatorBlockLowerTriangular linalg.LinearOperatorCirculant "
+        "linalg.LinearOperatorCirculant2D linalg.LinearOperatorCirculant3D "
+        "linalg.LinearOperatorComposition linalg.LinearOperatorDiag "
+        "linalg.LinearOperatorFullMatrix linalg.LinearOperatorHouseholder "
+        "linalg.LinearOperatorIdentity linalg.LinearOperatorInversion "
+        "linalg.LinearOperatorKronecker linalg.LinearOperatorLowRankUpdate "
+        "linalg.LinearOperatorLowerTriangular linalg.LinearOperatorPermutation "
+        "linalg.LinearOperatorScaledIdentity linalg.LinearOperatorToeplitz "
+        "linalg.LinearOperatorTridiag linalg.LinearOperatorZeros linalg.eigh_tridiagonal",
+    ),
+    **_names(
+        "CTC losses and decoders (speech recognition's sequence ops) are not built yet",
+        "nn.collapse_repeated nn.ctc_beam_search_decoder nn.ctc_beam_search_decoder_v2 "
+        "nn.ctc_greedy_decoder nn.ctc_loss nn.ctc_loss_v2 nn.ctc_unique_labels",
+    ),
+    **_names(
+        "not built yet: fractional pooling's pseudo-random pooling regions, TPU-era "
+        "approximate top-k, saturating casts, ZLIB/GZIP string decoding",
+        "nn.fractional_avg_pool nn.fractional_max_pool nn.approx_max_k nn.approx_min_k "
+        "saturate_cast dtypes.saturate_cast to_complex64 to_complex128 decode_compressed "
+        "io.decode_compressed",
+    ),
+    **_names(
+        "not built yet: synchronous replica training, warm-starting from another "
+        "checkpoint, in-process test clusters and the state-saving RNN's saver",
+        "train.SyncReplicasOptimizer train.VocabInfo train.warm_start test.create_local_cluster "
+        "nn.static_state_saving_rnn",
+    ),
     # Single names.
     "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
     "linalg.experimental": "added in TF 2.x, after the last TF1 release",
