@@ -1,15 +1,16 @@
 """``tf.Dimension``: TF1's one dimension of a shape, known (``Dimension(3)``) or not
 (``Dimension(None)``).
 
+``TensorShape`` gives these for ``shape[i]`` and takes them wherever it takes ints.
 Arithmetic with an unknown dimension is unknown, and so is comparing with one (``None``,
-as TF answers). ``TensorShape`` takes these wherever it takes ints.
+as TF answers); a dimension is false when unknown or 0, and unhashable, as TF's.
 
 Examples
 --------
 >>> Dimension(3) * Dimension(None), Dimension(3) + 1
 (Dimension(None), Dimension(4))
->>> Dimension(3) == 3, Dimension(3) == Dimension(None)
-(True, None)
+>>> Dimension(3) == 3, Dimension(3) == Dimension(None), bool(Dimension(None))
+(True, None, False)
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ class Dimension:
 
     __index__ = __int__
 
-    def __hash__(self):
-        return hash(self._value)
+    def __bool__(self):
+        return bool(self._value)
+
+    __hash__ = None  # as TF's: equality with an unknown dimension is not an answer
 
     def is_compatible_with(self, other) -> bool:
         """Whether the two could be the same dimension (one is unknown, or they are equal)."""
@@ -113,6 +116,18 @@ class Dimension:
     def __mod__(self, other):
         return self._combine(other, operator.mod)
 
+    def __truediv__(self, other):
+        raise TypeError(
+            f"unsupported operand type(s) for /: 'Dimension' and '{type(other).__name__}', "
+            "please use // instead"
+        )
+
+    def __rtruediv__(self, other):
+        raise TypeError(
+            f"unsupported operand type(s) for /: '{type(other).__name__}' and 'Dimension', "
+            "please use // instead"
+        )
+
     def __radd__(self, other):
         return self + other
 
@@ -124,6 +139,9 @@ class Dimension:
 
     def __rfloordiv__(self, other):
         return as_dimension(other) // self
+
+    def __rmod__(self, other):
+        return as_dimension(other) % self
 
     def _compare(self, other, function):
         try:

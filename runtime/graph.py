@@ -33,7 +33,7 @@ class Tensor:
     >>> with g.as_default():
     ...     c = tf.constant([1.0, 2.0], name="c")
     >>> c.name, c.dtype, c.shape
-    ('c:0', tf.float32, TensorShape([2]))
+    ('c:0', tf.float32, TensorShape([Dimension(2)]))
     """
 
     __slots__ = ("__weakref__", "_consumers", "_dtype", "_op", "_shape", "_value_index")
@@ -332,12 +332,14 @@ class Operation:
     def get_attr(self, name: str):
         """The value of attr ``name``; ``ValueError`` if the op has no such attr."""
         try:
-            return self._attrs[name]
+            value = self._attrs[name]
         except KeyError:
             raise ValueError(
                 f"Operation '{self._name}' has no attr named '{name}'. "
                 f"It has: {sorted(self._attrs) or 'no attrs'}."
             ) from None
+        # TF hands a list attr out as a list: a copy, the op's own value stays immutable.
+        return list(value) if isinstance(value, tuple) else value
 
     def colocation_groups(self) -> list[bytes]:
         """``[b"loc:@name"]`` entries: the ops this one must be placed with."""
@@ -608,7 +610,7 @@ class Graph:
         ...     x = tf.constant([6, 3])
         ...     op = g.create_op("BitwiseAnd", [x, x], name="both")
         >>> op.name, op.get_attr("T"), op.outputs[0].shape
-        ('both', tf.int32, TensorShape([2]))
+        ('both', tf.int32, TensorShape([Dimension(2)]))
         """
         del dtypes, input_types, op_def, compute_shapes, compute_device  # as TF 2.x
         from .ops.core import create_node_op

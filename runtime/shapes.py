@@ -1,11 +1,17 @@
 """``TensorShape``: static shapes with unknown dimensions and unknown rank.
 
-A dimension is an ``int`` or ``None`` (unknown); a shape of unknown rank has
-``dims is None``. This is TF2's ``TensorShape`` behaviour, which ``tf.compat.v1`` code
-sees in TensorFlow 2.x: ``shape[0]`` is an ``int`` or ``None``.
+A shape holds each dimension as an ``int`` or ``None`` (unknown); a shape of unknown
+rank has ``rank is None``. Users see TF1's shapes, as TF 2.x with v2 behaviour disabled
+shows them: ``shape[1]``, iteration and ``dims`` give :class:`~runtime.dimension.Dimension`
+objects (``shape[1].value`` is the ``int`` or ``None``), ``as_list()`` gives ints and
+``None``, and unknown dimensions print as ``?``. The runtime's own code reads plain
+values, without making ``Dimension`` objects: :meth:`TensorShape.as_tuple`,
+:meth:`TensorShape.as_list` and :meth:`TensorShape.dim_value`.
 """
 
 from __future__ import annotations
+
+from .dimension import Dimension
 
 
 class TensorShape:
@@ -14,12 +20,12 @@ class TensorShape:
     Examples
     --------
     >>> s = TensorShape([2, None])
-    >>> s.rank, s[0], s[1], s.is_fully_defined()
-    (2, 2, None, False)
+    >>> s.rank, s[0], s[1].value, s.dim_value(1), s.is_fully_defined()
+    (2, Dimension(2), None, None, False)
     >>> s.merge_with([None, 3])
-    TensorShape([2, 3])
-    >>> TensorShape(None)
-    TensorShape(None)
+    TensorShape([Dimension(2), Dimension(3)])
+    >>> print(s, s.as_list(), TensorShape(None))
+    (2, ?) [2, None] <unknown>
     """
 
     __slots__ = ("_dims",)
@@ -38,7 +44,8 @@ class TensorShape:
 
     @property
     def dims(self):
-        return None if self._dims is None else list(self._dims)
+        """TF1's list of :class:`Dimension` objects, or ``None`` for an unknown rank."""
+        return None if self._dims is None else [Dimension(d) for d in self._dims]
 
     @property
     def rank(self):
@@ -130,18 +137,26 @@ class TensorShape:
         return TensorShape(self._dims + other._dims)
 
     def __getitem__(self, key):
-        if self._dims is None:
-            if isinstance(key, slice):
-                return TensorShape(None)
-            return None
+        """TF1's indexing: a :class:`Dimension` for an index, a ``TensorShape`` for a slice.
+
+        A slice of a shape of unknown rank has the slice's length as its rank where both
+        ends are given and not negative, as TF's (``TensorShape(None)[1:3]`` is ``(?, ?)``).
+        """
         if isinstance(key, slice):
-            return TensorShape(self._dims[key])
-        return self._dims[key]
+            if self._dims is not None:
+                return TensorShape(self._dims[key])
+            if key.step is not None:
+                raise ValueError("Steps are not yet handled")
+            start, stop = key.start or 0, key.stop
+            if stop is None or start < 0 or stop < 0:
+                return TensorShape(None)
+            return TensorShape([None] * max(stop - start, 0))
+        return Dimension(None if self._dims is None else self._dims[key])
 
     def __iter__(self):
         if self._dims is None:
             raise ValueError("Cannot iterate over a shape with unknown rank.")
-        return iter(self._dims)
+        return (Dimension(d) for d in self._dims)
 
     def __len__(self):
         if self._dims is None:
@@ -162,23 +177,22 @@ class TensorShape:
         return hash(self._dims)
 
     def __repr__(self):
-        return f"TensorShape({None if self._dims is None else list(self._dims)})"
+        return f"TensorShape({self.dims})"
 
     def __str__(self):
         if self._dims is None:
             return "<unknown>"
-        if len(self._dims) == 1:
-            return f"({self._dims[0]},)"
-        return "(" + ", ".join(str(d) for d in self._dims) + ")"
+        text = ", ".join("?" if d is None else str(d) for d in self._dims)
+        return f"({text},)" if len(self._dims) == 1 else f"({text})"
 
     def __reduce__(self):
         return TensorShape, (self._dims,)
 
 
 def _dim(value):
-    if value is None:
-        return None
-    if hasattr(value, "value") and not isinstance(value, int):  # TF1 Dimension objects
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    if hasattr(value, "value") and not isinstance(value, int):  # Dimension objects
         value = value.value
         if value is None:
             return None
@@ -199,7 +213,7 @@ def as_shape(shape) -> TensorShape:
     Examples
     --------
     >>> as_shape((3, None))
-    TensorShape([3, None])
+    TensorShape([Dimension(3), Dimension(None)])
     """
     return shape if isinstance(shape, TensorShape) else TensorShape(shape)
 
@@ -210,7 +224,7 @@ def unknown_shape(rank=None) -> TensorShape:
     Examples
     --------
     >>> unknown_shape(), unknown_shape(2)
-    (TensorShape(None), TensorShape([None, None]))
+    (TensorShape(None), TensorShape([Dimension(None), Dimension(None)]))
     """
     return TensorShape(None if rank is None else [None] * rank)
 
@@ -226,9 +240,9 @@ def broadcast_shapes(a, b) -> TensorShape:
     Examples
     --------
     >>> broadcast_shapes([2, 1], [3])
-    TensorShape([2, 3])
+    TensorShape([Dimension(2), Dimension(3)])
     >>> broadcast_shapes([None, 1], [4])
-    TensorShape([None, 4])
+    TensorShape([Dimension(None), Dimension(4)])
     """
     a, b = as_shape(a), as_shape(b)
     if a._dims == b._dims and a._dims is not None:

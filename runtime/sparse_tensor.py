@@ -55,7 +55,7 @@ class SparseTensor:
     ...     print(tf.compat.v1.Session().run(st).values)
     [5. 6.]
     >>> st.dtype, st.shape, st.indices.op.name
-    (tf.float32, TensorShape([3, 2]), 'SparseTensor/indices')
+    (tf.float32, TensorShape([Dimension(3), Dimension(2)]), 'SparseTensor/indices')
     """
 
     def __init__(self, indices, values, dense_shape):

@@ -72,7 +72,7 @@ def parse_shape(value) -> TensorShape | None:
     Examples
     --------
     >>> parse_shape("[None, 3]"), parse_shape(""), parse_shape([2])
-    (TensorShape([None, 3]), None, TensorShape([2]))
+    (TensorShape([Dimension(None), Dimension(3)]), None, TensorShape([Dimension(2)]))
     """
     if isinstance(value, str):
         value = parse_literal(value) if value.strip() else None
@@ -93,7 +93,7 @@ def checked_attrs(entry: PaletteEntry, attrs: dict) -> dict:
     --------
     >>> from workbench.builder_palette import palette
     >>> checked_attrs(palette()["tf.compat.v1.placeholder"], {"dtype": "float32", "shape": "[2]"})
-    {'dtype': tf.float32, 'shape': TensorShape([2])}
+    {'dtype': tf.float32, 'shape': TensorShape([Dimension(2)])}
     >>> checked_attrs(palette()["tf.compat.v1.placeholder"], {})
     Traceback (most recent call last):
     ...
@@ -125,9 +125,10 @@ def form_values(entry: PaletteEntry | None, values: dict) -> tuple:
     Examples
     --------
     >>> from workbench.builder_palette import palette
-    >>> values = {"value": "[1, 2]", "dtype": "", "shape": "", "name": "a", "scope": "", "device": ""}
+    >>> values = {"value": "[1, 2]", "dtype": "", "shape": "", "verify_shape": False}
+    >>> values |= {"name": "a", "scope": "", "device": ""}
     >>> form_values(palette()["tf.constant"], values)
-    ('tf.constant', [], 'a', '', '', (), {'value': [1, 2], 'dtype': None, 'shape': ''})
+    ('tf.constant', [], 'a', '', '', (), {'value': [1, 2], 'dtype': None, 'shape': '', 'verify_shape': False})
     """
     if entry is None:
         raise FieldError("op", "Choose an op from the palette.")

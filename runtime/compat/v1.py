@@ -241,6 +241,12 @@ from ..ops.parsing_ops import (
     parse_tensor,
     serialize_tensor,
 )
+from ..ops.partitioned_variables import (
+    create_partitioned_variables,
+    fixed_size_partitioner,
+    min_max_variable_partitioner,
+    variable_axis_size_partitioner,
+)
 from ..ops.random_ops import (
     get_seed,
     multinomial,
@@ -280,12 +286,6 @@ from ..ops.slicing_ops import reverse_sequence_v1 as reverse_sequence
 from ..ops.sort_ops import argsort, sort
 from ..ops.special_math_ops import einsum, lbeta, log_sigmoid
 from ..ops.tensor_array_ops import TensorArray
-from ..ops.partitioned_variables import (
-    create_partitioned_variables,
-    fixed_size_partitioner,
-    min_max_variable_partitioner,
-    variable_axis_size_partitioner,
-)
 from ..ops.variable_scope import (
     AUTO_REUSE,
     VariableScope,
@@ -324,6 +324,7 @@ from ..session import (
     get_default_session,
     register_session_run_conversion_functions,
 )
+from ..sets import v1 as sets
 from ..shapes import TensorShape
 from ..signal import spectral
 from ..sparse import v1 as sparse
@@ -343,7 +344,6 @@ from ..version import (
     VERSION,
 )
 from .conversions import dimension_at_index, dimension_value
-from ..sets import v1 as sets
 
 # The TF1 spellings of the array, sparse, string and variable-update ops.
 globals().update(
@@ -352,6 +352,8 @@ globals().update(
         **_image_ops.V1_OVERRIDES,
         **_sparse_ops.V1_OVERRIDES,
         **_sparse_math_ops.V1_OVERRIDES,
+        **_sparse_feature_ops.V1_OVERRIDES,
+        **_sparse_serialization_ops.V1_OVERRIDES,
         **_string_ops.V1_OVERRIDES,
         **_variable_update_ops.V1_OVERRIDES,
     }
@@ -361,5 +363,3 @@ globals().update(
 manip = _types.ModuleType("runtime.compat.v1.manip", "``tf.manip``: array ops, as at the top.")
 _MANIP = ("batch_to_space_nd", "gather_nd", "reshape", "reverse", "roll", "scatter_nd")
 manip.__dict__.update({name: globals()[name] for name in (*_MANIP, "space_to_batch_nd", "tile")})
-        **_sparse_feature_ops.V1_OVERRIDES,
-        **_sparse_serialization_ops.V1_OVERRIDES,

@@ -406,7 +406,7 @@ class Dataset:
         >>> with tf.Graph().as_default():
         ...     ds = tf.data.Dataset.from_tensors(([1, 2], 3.0))
         >>> ds.output_types, ds.output_shapes
-        ((tf.int32, tf.float32), (TensorShape([2]), TensorShape([])))
+        ((tf.int32, tf.float32), (TensorShape([Dimension(2)]), TensorShape([])))
         """
         graph = get_default_graph()
         flat, structure = _normalize(tensors, graph)
@@ -422,7 +422,7 @@ class Dataset:
         >>> with tf.Graph().as_default():
         ...     ds = tf.data.Dataset.from_tensor_slices({"x": [[1, 2], [3, 4]], "y": ["a", "b"]})
         >>> ds.output_types, ds.output_shapes["x"]
-        ({'x': tf.int32, 'y': tf.string}, TensorShape([2]))
+        ({'x': tf.int32, 'y': tf.string}, TensorShape([Dimension(2)]))
         """
         graph = get_default_graph()
         flat, structure = _normalize(tensors, graph)
@@ -635,7 +635,7 @@ class Dataset:
         >>> with tf.Graph().as_default():
         ...     ds = tf.data.Dataset.range(10)
         >>> ds.batch(4).output_shapes, ds.batch(4, drop_remainder=True).output_shapes
-        (TensorShape([None]), TensorShape([4]))
+        (TensorShape([Dimension(None)]), TensorShape([Dimension(4)]))
         """
         with self.graph.as_default():
             size = _int64(batch_size, "batch_size")

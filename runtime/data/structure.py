@@ -153,7 +153,7 @@ class Structure:
     >>> import runtime as tf
     >>> s = Structure((tf.int32, {"x": tf.float32}), (TensorShape([]), {"x": TensorShape([2])}))
     >>> s.flat_types, s.flat_shapes
-    ([tf.int32, tf.float32], [TensorShape([]), TensorShape([2])])
+    ([tf.int32, tf.float32], [TensorShape([]), TensorShape([Dimension(2)])])
     """
 
     def __init__(self, types, shapes, classes=None):
@@ -234,7 +234,7 @@ def element_structure(output_types, output_shapes=None, output_classes=None) -> 
     --------
     >>> import runtime as tf
     >>> element_structure((tf.int64, tf.string), ((), [2])).flat_shapes
-    [TensorShape([]), TensorShape([2])]
+    [TensorShape([]), TensorShape([Dimension(2)])]
     """
     types = map_structure(dtypes.as_dtype, output_types)
     if output_shapes is None:

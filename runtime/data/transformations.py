@@ -384,7 +384,7 @@ def from_list(elements, name=None) -> Dataset:
     ...     x = tf.compat.v1.data.make_one_shot_iterator(ds).get_next()
     ...     with tf.compat.v1.Session() as sess:
     ...         print(ds.output_shapes, sess.run(x), sess.run(x))
-    (None,) [1 2] [3]
+    (?,) [1 2] [3]
     """
     if not isinstance(elements, list | tuple) or not elements:
         raise ValueError("Invalid `elements`. `elements` should not be empty.")

@@ -11,9 +11,9 @@ from . import (
     bitwise,
     control,
     image,  # resizing, crop_and_resize, contrast
-    layout,  # space, depth and batch blocks
     image_boxes,  # non-max suppression, drawing boxes, glimpses, box sampling
     image_colour,  # HSV, hue, saturation
+    layout,  # space, depth and batch blocks
     linalg,  # matrix inverses, factorizations, solvers, diagonals
     logging,
     math,

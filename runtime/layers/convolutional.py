@@ -197,7 +197,7 @@ class Conv1D(_PlainConv):
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 10, 3])
     ...     y = Conv1D(4, 3, padding="causal")(x)
     >>> y.shape
-    TensorShape([None, 10, 4])
+    TensorShape([Dimension(None), Dimension(10), Dimension(4)])
     """
 
     rank = 1
@@ -225,7 +225,7 @@ class Conv2D(_PlainConv):
     ...     layer = Conv2D(4, 3, strides=2, padding="same", activation=tf.nn.relu)
     ...     y = layer(x)
     >>> y.name, y.shape, layer.kernel.shape
-    ('conv2d/Relu:0', TensorShape([None, 4, 4, 4]), TensorShape([3, 3, 3, 4]))
+    ('conv2d/Relu:0', TensorShape([Dimension(None), Dimension(4), Dimension(4), Dimension(4)]), TensorShape([Dimension(3), Dimension(3), Dimension(3), Dimension(4)]))
     """
 
     rank = 2
@@ -344,7 +344,7 @@ class Conv2DTranspose(_ConvTranspose):
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 4, 4, 8])
     ...     layer = Conv2DTranspose(3, 3, strides=2, padding="same")
     >>> layer.compute_output_shape([None, 4, 4, 8])
-    TensorShape([None, 8, 8, 3])
+    TensorShape([Dimension(None), Dimension(8), Dimension(8), Dimension(3)])
     """
 
     rank = 2
@@ -468,7 +468,7 @@ class SeparableConv2D(_SeparableConv):
     >>> import runtime as tf
     >>> layer = SeparableConv2D(8, 3, depth_multiplier=2)
     >>> layer.compute_output_shape([None, 10, 10, 3])
-    TensorShape([None, 8, 8, 8])
+    TensorShape([Dimension(None), Dimension(8), Dimension(8), Dimension(8)])
     """
 
     rank = 2
@@ -584,7 +584,7 @@ conv2d = _conv_function(
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 28, 28, 1])
     ...     y = conv2d(x, 32, 5, padding="same", activation=tf.nn.relu)
     >>> y.name, y.shape
-    ('conv2d/Relu:0', TensorShape([None, 28, 28, 32]))
+    ('conv2d/Relu:0', TensorShape([Dimension(None), Dimension(28), Dimension(28), Dimension(32)]))
     """,
 )
 conv3d = _conv_function(Conv3D, "``tf.layers.conv3d``: a :class:`Conv3D` applied to ``inputs``.")

@@ -42,7 +42,7 @@ class Dense(Layer):
     ...     layer = Dense(3, activation=tf.nn.relu)
     ...     y = layer(x)
     >>> y.name, y.shape, [v.name for v in layer.trainable_variables]
-    ('dense/Relu:0', TensorShape([None, 3]), ['dense/kernel:0', 'dense/bias:0'])
+    ('dense/Relu:0', TensorShape([Dimension(None), Dimension(3)]), ['dense/kernel:0', 'dense/bias:0'])
     """
 
     def __init__(
@@ -271,7 +271,7 @@ class Flatten(Layer):
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 2, 3, 4])
     ...     y = Flatten()(x)
     >>> y.name, y.shape
-    ('flatten/Reshape:0', TensorShape([None, 24]))
+    ('flatten/Reshape:0', TensorShape([Dimension(None), Dimension(24)]))
     """
 
     def __init__(self, data_format=None, name=None, **kwargs):

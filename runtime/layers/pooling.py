@@ -124,7 +124,7 @@ class MaxPooling2D(_Pooling2D):
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 4])
     ...     y = MaxPooling2D(2, 2)(x)
     >>> y.name, y.shape
-    ('max_pooling2d/MaxPool:0', TensorShape([None, 4, 4, 4]))
+    ('max_pooling2d/MaxPool:0', TensorShape([Dimension(None), Dimension(4), Dimension(4), Dimension(4)]))
     """
 
     mode = "max"

@@ -106,7 +106,7 @@ def stack(values, axis=0, name="stack") -> Tensor:
     >>> with tf.Graph().as_default():
     ...     s = stack([tf.zeros([2, 3]), tf.ones([2, 3])], axis=1)
     >>> s.shape, s.op.type
-    (TensorShape([2, 2, 3]), 'Pack')
+    (TensorShape([Dimension(2), Dimension(2), Dimension(3)]), 'Pack')
     """
     if axis == 0 and not has_tensor(values):
         return convert_to_tensor(values, name=name)
@@ -190,7 +190,7 @@ def unstack(value, num=None, axis=0, name="unstack") -> list:
     >>> with tf.Graph().as_default():
     ...     parts = unstack(tf.zeros([2, 3]), axis=1)
     >>> len(parts), parts[0].shape
-    (3, TensorShape([2]))
+    (3, TensorShape([Dimension(2)]))
     """
     if num is None:
         value = convert_to_tensor(value)
@@ -284,7 +284,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split") -> list:
     ...     a, b = split(tf.zeros([2, 6]), 2, axis=1)
     ...     c, d = split(tf.zeros([2, 6]), [1, -1], axis=1)
     >>> a.shape, c.shape, d.shape
-    (TensorShape([2, 3]), TensorShape([2, 1]), TensorShape([2, 5]))
+    (TensorShape([Dimension(2), Dimension(3)]), TensorShape([Dimension(2), Dimension(1)]), TensorShape([Dimension(2), Dimension(5)]))
     """
     name = name or "split"
     if isinstance(num_or_size_splits, numbers.Integral) and not isinstance(

@@ -169,7 +169,7 @@ def constant_value_as_shape(tensor) -> TensorShape:
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 3])
     ...     s = tf.stack([tf.constant(2), tf.reduce_sum(tf.ones([2], tf.int32)), -1])
     >>> constant_value_as_shape(tf.shape(x)), constant_value_as_shape(s)
-    (TensorShape([None, 3]), TensorShape([2, None, None]))
+    (TensorShape([Dimension(None), Dimension(3)]), TensorShape([Dimension(2), Dimension(None), Dimension(None)]))
     """
     op = tensor.op
     if tensor.shape.rank == 0:  # a scalar -1 is TF's spelling of "unknown rank"
@@ -229,7 +229,7 @@ def known_shape(spec: TensorSpec) -> TensorShape:
     --------
     >>> from runtime import dtypes
     >>> known_shape(TensorSpec(dtypes.int32, TensorShape([2])))
-    TensorShape([None, None])
+    TensorShape([Dimension(None), Dimension(None)])
     """
     tensor = getattr(spec, "_tensor", None)
     if tensor is not None:

@@ -58,7 +58,7 @@ def fill(dims, value, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     f = fill([2, 3], 9)
     >>> f.shape, f.dtype
-    (TensorShape([2, 3]), tf.int32)
+    (TensorShape([Dimension(2), Dimension(3)]), tf.int32)
     """
     return build(FILL, [dims, value], name).outputs[0]
 
@@ -89,7 +89,7 @@ def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     z, big = zeros([2, 3]), zeros([100, 100], tf.int32)
     >>> z.op.type, z.op.name, big.op.type, big.shape
-    ('Const', 'zeros', 'Fill', TensorShape([100, 100]))
+    ('Const', 'zeros', 'Fill', TensorShape([Dimension(100), Dimension(100)]))
     """
     return _filled(0, shape, dtype, name or "zeros")
 
@@ -135,7 +135,7 @@ def zeros_like(input, dtype=None, name=None) -> Tensor:
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 2])
     ...     z = zeros_like(x)
     >>> z.op.type, z.shape
-    ('ZerosLike', TensorShape([None, 2]))
+    ('ZerosLike', TensorShape([Dimension(None), Dimension(2)]))
     """
     return _filled_like(ZEROS_LIKE, 0, input, dtype, name or "zeros_like")
 

@@ -306,7 +306,7 @@ def resize_images(
     >>> with tf.Graph().as_default():
     ...     y = resize_images(tf.zeros([4, 6, 3]), [2, 3])
     >>> y.shape, y.dtype
-    (TensorShape([2, 3, 3]), tf.float32)
+    (TensorShape([Dimension(2), Dimension(3), Dimension(3)]), tf.float32)
     """
     return _resize_images_common(
         images, method, size, preserve_aspect_ratio, name, True, align_corners=bool(align_corners)
@@ -555,7 +555,7 @@ def random_flip_left_right(image, seed=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     y = random_flip_left_right(tf.zeros([2, 3, 1]), seed=7)
     >>> y.shape
-    TensorShape([2, 3, 1])
+    TensorShape([Dimension(2), Dimension(3), Dimension(1)])
     """
     return _random_flip(image, 1, seed, "random_flip_left_right")
 

@@ -34,7 +34,7 @@ def element_shape_of(spec) -> TensorShape:
     ...     dims = element_shape_of(InputSpec(tf.constant([-1, 3])))
     ...     rank = element_shape_of(InputSpec(tf.constant(-1)))
     >>> dims, rank
-    (TensorShape([None, 3]), TensorShape(None))
+    (TensorShape([Dimension(None), Dimension(3)]), TensorShape(None))
     """
     value = known_value(spec)
     if value is None or value.ndim == 0:

@@ -346,7 +346,7 @@ def add(x, y, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     z = add(tf.constant([1.0, 2.0]), 1.0)
     >>> z.op.type, z.op.name, z.shape, z.op.inputs[1].op.name
-    ('AddV2', 'Add', TensorShape([2]), 'Add/y')
+    ('AddV2', 'Add', TensorShape([Dimension(2)]), 'Add/y')
     """
     return _apply_binary(ADD, x, y, name or "Add")
 
@@ -1182,7 +1182,7 @@ def matmul(
     ...     p = matmul(tf.zeros([2, 3]), tf.zeros([4, 3]), transpose_b=True)
     ...     q = matmul(tf.zeros([5, 1, 2, 3]), tf.zeros([7, 3, 4]))
     >>> p.op.type, p.shape, q.op.type, q.shape
-    ('MatMul', TensorShape([2, 4]), 'BatchMatMulV2', TensorShape([5, 7, 2, 4]))
+    ('MatMul', TensorShape([Dimension(2), Dimension(4)]), 'BatchMatMulV2', TensorShape([Dimension(5), Dimension(7), Dimension(2), Dimension(4)]))
     """
     if transpose_a and adjoint_a:
         raise ValueError("Only one of transpose_a and adjoint_a can be True.")

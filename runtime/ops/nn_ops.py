@@ -273,7 +273,7 @@ def dropout_v1(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=N
     >>> with tf.Graph().as_default():
     ...     y = tf.compat.v1.nn.dropout([1.0, 1.0], keep_prob=0.5, seed=1)
     >>> y.shape
-    TensorShape([2])
+    TensorShape([Dimension(2)])
     """
     if keep_prob is not None and rate is not None:
         raise ValueError("Cannot specify both 'rate' and 'keep_prob'")

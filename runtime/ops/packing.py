@@ -114,7 +114,7 @@ def build(op_def: OpDef, inputs: list, name, **attrs) -> Operation:
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 3])
     ...     op = build(RESHAPE, [x, [tf.shape(x)[0], 3, 1]], None)
     >>> op.name, [t.op.name for t in op.inputs], op.outputs[0].shape
-    ('Reshape', ['Placeholder', 'Reshape/shape'], TensorShape([None, 3, 1]))
+    ('Reshape', ['Placeholder', 'Reshape/shape'], TensorShape([Dimension(None), Dimension(3), Dimension(1)]))
     """
     flat = []
     for is_list, value in zip(op_def.input_is_list, inputs):

@@ -79,7 +79,7 @@ def placeholder(dtype, shape=None, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     x = placeholder(tf.float32, shape=[None, 3], name="x")
     >>> x.name, x.shape
-    ('x:0', TensorShape([None, 3]))
+    ('x:0', TensorShape([Dimension(None), Dimension(3)]))
     """
     shape = None if shape is None else as_shape(shape)
     if shape is not None and shape.rank is None:
@@ -103,7 +103,7 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     x = placeholder_with_default([1.0, 2.0], shape=[None])
     >>> x.shape
-    TensorShape([None])
+    TensorShape([Dimension(None)])
     """
     value = convert_to_tensor(input)
     return apply_op(
@@ -123,7 +123,7 @@ def identity(input, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     y = identity(tf.constant([1, 2]), name="y")
     >>> y.op.type, y.shape
-    ('Identity', TensorShape([2]))
+    ('Identity', TensorShape([Dimension(2)]))
     """
     return build(IDENTITY, [input], name).outputs[0]
 
@@ -137,7 +137,7 @@ def identity_n(input, name=None) -> list:
     >>> with tf.Graph().as_default():
     ...     a, b = identity_n([tf.constant(1.0), tf.constant([1, 2])])
     >>> a.op.type, a.dtype, b.shape
-    ('IdentityN', tf.float32, TensorShape([2]))
+    ('IdentityN', tf.float32, TensorShape([Dimension(2)]))
     """
     return build(IDENTITY_N, [list(input)], name).outputs
 

@@ -195,7 +195,7 @@ def shape_tensor(shape, graph=None) -> Tensor:
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     shape_tensor([2, 3]).dtype, shape_tensor([]).shape
-    (tf.int32, TensorShape([0]))
+    (tf.int32, TensorShape([Dimension(0)]))
     """
     dtype = None
     if isinstance(shape, (list, tuple)):
@@ -239,7 +239,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, 
     ...     sess = tf.compat.v1.Session()
     ...     first, second = sess.run(x), sess.run(x)
     >>> x.shape, (first != second).all()
-    (TensorShape([2, 3]), np.True_)
+    (TensorShape([Dimension(2), Dimension(3)]), np.True_)
     """
     return _scaled_sample(
         RANDOM_STANDARD_NORMAL, shape, mean, stddev, dtype, seed, name, "random_normal"

@@ -407,7 +407,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     ...     cell = tf.compat.v1.nn.rnn_cell.GRUCell(5)
     ...     outputs, state = static_rnn(cell, steps, dtype=tf.float32)
     >>> len(outputs), outputs[-1].shape, outputs[1].op.name
-    (4, TensorShape([2, 5]), 'rnn/gru_cell/add_1')
+    (4, TensorShape([Dimension(2), Dimension(5)]), 'rnn/gru_cell/add_1')
     """
     assert_like_rnncell("cell", cell)
     if not nest.is_nested(inputs):
@@ -525,7 +525,7 @@ def bidirectional_dynamic_rnn(
     ...     (fw, bw), _ = bidirectional_dynamic_rnn(*cells, x, dtype=tf.float32)
     ...     names = [v.name for v in tf.compat.v1.global_variables()]
     >>> fw.shape, bw.shape, names[0], names[2]
-    (TensorShape([2, 4, 5]), TensorShape([2, 4, 6]), 'bidirectional_rnn/fw/basic_rnn_cell/kernel:0', 'bidirectional_rnn/bw/basic_rnn_cell/kernel:0')
+    (TensorShape([Dimension(2), Dimension(4), Dimension(5)]), TensorShape([Dimension(2), Dimension(4), Dimension(6)]), 'bidirectional_rnn/fw/basic_rnn_cell/kernel:0', 'bidirectional_rnn/bw/basic_rnn_cell/kernel:0')
     """
     assert_like_rnncell("cell_fw", cell_fw)
     assert_like_rnncell("cell_bw", cell_bw)
@@ -609,7 +609,7 @@ def static_bidirectional_rnn(
     ...     cells = [tf.compat.v1.nn.rnn_cell.BasicRNNCell(n) for n in (4, 5)]
     ...     outputs, _, _ = static_bidirectional_rnn(*cells, steps, dtype=tf.float32)
     >>> len(outputs), outputs[0].shape
-    (3, TensorShape([2, 9]))
+    (3, TensorShape([Dimension(2), Dimension(9)]))
     """
     assert_like_rnncell("cell_fw", cell_fw)
     assert_like_rnncell("cell_bw", cell_bw)

@@ -63,7 +63,7 @@ class LSTMStateTuple(collections.namedtuple("LSTMStateTuple", ("c", "h"))):
     >>> with tf.Graph().as_default():
     ...     state = LSTMStateTuple(tf.zeros([2, 3]), tf.ones([2, 3]))
     >>> state.dtype, state.h.shape
-    (tf.float32, TensorShape([2, 3]))
+    (tf.float32, TensorShape([Dimension(2), Dimension(3)]))
     """
 
     __slots__ = ()
@@ -357,7 +357,7 @@ class RNNCell:
         >>> with tf.Graph().as_default():
         ...     c, h = BasicLSTMCell(4).zero_state(3, tf.float32)
         >>> c.shape, c.op.name
-        (TensorShape([3, 4]), 'BasicLSTMCellZeroState/zeros')
+        (TensorShape([Dimension(3), Dimension(4)]), 'BasicLSTMCellZeroState/zeros')
         """
         with get_default_graph().name_scope(f"{type(self).__name__}ZeroState"):
             return zero_state_tensors(self.state_size, batch_size, dtype)
@@ -606,7 +606,7 @@ class LSTMCell(RNNCell):
     ...     cell = LSTMCell(4, use_peepholes=True, num_proj=2)
     ...     out, state = cell(tf.ones([1, 3]), cell.zero_state(1, tf.float32))
     >>> out.shape, [v.name for v in cell.variables][2:]
-    (TensorShape([1, 2]), ['lstm_cell/w_f_diag:0', 'lstm_cell/w_i_diag:0', 'lstm_cell/w_o_diag:0', 'lstm_cell/projection/kernel:0'])
+    (TensorShape([Dimension(1), Dimension(2)]), ['lstm_cell/w_f_diag:0', 'lstm_cell/w_i_diag:0', 'lstm_cell/w_o_diag:0', 'lstm_cell/projection/kernel:0'])
     """
 
     def __init__(
@@ -713,7 +713,7 @@ class MultiRNNCell(RNNCell):
     ...     cell = MultiRNNCell([BasicRNNCell(4), BasicRNNCell(2)])
     ...     out, state = cell(tf.ones([1, 3]), cell.zero_state(1, tf.float32))
     >>> out.shape, [v.name for v in cell.variables][2]
-    (TensorShape([1, 2]), 'multi_rnn_cell/cell_1/basic_rnn_cell/kernel:0')
+    (TensorShape([Dimension(1), Dimension(2)]), 'multi_rnn_cell/cell_1/basic_rnn_cell/kernel:0')
     """
 
     def __init__(self, cells, state_is_tuple=True):

@@ -201,7 +201,7 @@ def reshape(tensor, shape, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     r = reshape(tf.zeros([2, 3, 4]), [-1, 4])
     >>> r.shape
-    TensorShape([6, 4])
+    TensorShape([Dimension(6), Dimension(4)])
     >>> with tf.Graph().as_default():
     ...     reshape(tf.zeros([2, 3]), [4, 5])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
@@ -521,7 +521,7 @@ def broadcast_static_shape(shape_x, shape_y) -> TensorShape:
     Examples
     --------
     >>> broadcast_static_shape(TensorShape([2, 1, None]), TensorShape([4, 1]))
-    TensorShape([2, 4, None])
+    TensorShape([Dimension(2), Dimension(4), Dimension(None)])
     """
     try:
         return broadcast_shapes(shape_x, shape_y)
@@ -644,7 +644,7 @@ def ensure_shape(x, shape, name=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, None])
     ...     print(ensure_shape(x, [None, 3]).shape)
-    (None, 3)
+    (?, 3)
     """
     return build(ENSURE_SHAPE, [x], name, shape=TensorShape(shape)).outputs[0]
 

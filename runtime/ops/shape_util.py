@@ -17,7 +17,7 @@ def with_rank(shape: TensorShape, rank: int) -> TensorShape:
     Examples
     --------
     >>> with_rank(TensorShape(None), 2)
-    TensorShape([None, None])
+    TensorShape([Dimension(None), Dimension(None)])
     >>> with_rank(TensorShape([3]), 2)
     Traceback (most recent call last):
     ...
@@ -70,7 +70,7 @@ def merge_shapes(a: TensorShape, b: TensorShape) -> TensorShape:
     Examples
     --------
     >>> merge_shapes(TensorShape([None, 3]), TensorShape([2, None]))
-    TensorShape([2, 3])
+    TensorShape([Dimension(2), Dimension(3)])
     >>> merge_shapes(TensorShape([2, 3]), TensorShape([2, 5]))
     Traceback (most recent call last):
     ...

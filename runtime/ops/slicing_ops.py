@@ -272,7 +272,7 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     ...     x = tf.reshape(tf.range(6), [3, 2])
     ...     m = boolean_mask(x, [True, False, True])
     ...     print(m.shape, tf.compat.v1.Session().run(m).tolist())
-    (None, 2) [[0, 1], [4, 5]]
+    (?, 2) [[0, 1], [4, 5]]
     """
     with name_scope(name, "boolean_mask", [tensor, mask]):
         tensor = convert_to_tensor(tensor, name="tensor")

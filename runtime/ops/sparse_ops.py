@@ -831,7 +831,7 @@ def sparse_placeholder(dtype, shape=None, name=None) -> SparseTensor:
     ...     dense = tf.sparse.to_dense(sp)
     ...     value = tf.compat.v1.SparseTensorValue([[1, 2]], [5.0], [2, 3])
     ...     print(sp.shape, tf.compat.v1.Session().run(dense, {sp: value}).tolist())
-    (None, 3) [[0.0, 0.0, 0.0], [0.0, 0.0, 5.0]]
+    (?, 3) [[0.0, 0.0, 0.0], [0.0, 0.0, 5.0]]
     """
     named = (lambda part: f"{name}/{part}") if name is not None else (lambda part: None)
     if shape is None:

@@ -149,7 +149,7 @@ class TestCreation:
     def test_shape_must_be_fully_defined(self, graph):
         with pytest.raises(
             ValueError,
-            match=r"Shape of a new variable \(w\) must be fully defined, but instead was \(None, 2\)",
+            match=r"Shape of a new variable \(w\) must be fully defined, but instead was \(\?, 2\)",
         ):
             v1.get_variable("w", [None, 2])
         with pytest.raises(ValueError, match="but instead was <unknown>"):
