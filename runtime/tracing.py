@@ -55,10 +55,6 @@ class StepStatsCollector(Hooks):
         self._by_device.setdefault(step.device, []).append(stats)
         self._costs.append((step, outputs, end_us - start_us))
 
-    def add_device_stats(self, dev_stats: DeviceStepStats) -> None:
-        """Merge stats recorded elsewhere (a Dask worker) into this run's."""
-        self._by_device.setdefault(dev_stats.device, []).extend(dev_stats.node_stats)
-
     def step_stats(self) -> StepStats:
         return StepStats(
             dev_stats=[DeviceStepStats(device, nodes) for device, nodes in self._by_device.items()]
