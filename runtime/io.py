@@ -3,6 +3,7 @@
 from importlib import import_module as _import_module
 
 from .graph_io import load_graph, read_graph_def, write_graph
+from .ops.compression_ops import decode_compressed
 from .ops.data_flow_ops import PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue
 from .ops.image_ops import (
     decode_and_crop_jpeg,
@@ -72,6 +73,7 @@ __all__ = [
     "decode_csv",
     "decode_and_crop_jpeg",
     "decode_bmp",
+    "decode_compressed",
     "decode_gif",
     "decode_image",
     "decode_jpeg",

@@ -50,6 +50,7 @@ _MODULES = (
 # TF2's names: each module's public ones, and sigmoid and tanh, which tf.nn has too.
 _TF2 = {name: getattr(module, name) for module in _MODULES for name in module.__all__}
 _TF2.update(sigmoid=math_ops.sigmoid, tanh=math_ops.tanh)
+_TF2.update(approx_max_k=sort_ops.approx_max_k, approx_min_k=sort_ops.approx_min_k)
 # Array ops tf.nn has too, with TF1's signatures in tf.compat.v1.nn.
 _TF2.update(
     depth_to_space=layout_ops.depth_to_space_v2,

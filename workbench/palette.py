@@ -147,14 +147,15 @@ _MODULES_OF_CATEGORY = {
     ),
     "nn": (
         "nn_ops activation_ops conv_ops pooling_ops normalization_ops loss_ops embedding_ops "
-        "candidate_sampling_ops sampled_loss_ops image_ops image_box_ops image_colour_ops fused"
+        "candidate_sampling_ops sampled_loss_ops image_ops image_box_ops image_colour_ops fused "
+        "ctc_ops fractional_pool_ops"
     ),
     "state": "variables resource_variable_ops variable_update_ops",
     "control flow": "control_flow_ops control_flow_primitives functional_ops functional",
     "random": "random_ops",
     "io": (
         "io_ops parsing_ops data_flow_ops dataset_ops iterator_ops script_ops string_ops "
-        "unicode_ops audio_ops optional_ops saver input"
+        "unicode_ops audio_ops optional_ops saver input compression_ops"
     ),
     "summary": "summary_ops",
     "training": "training_ops",

@@ -121,9 +121,11 @@ from ..ops.array_ops import squeeze_v1 as squeeze
 from ..ops.array_ops import transpose_v1 as transpose
 from ..ops.array_ops import zeros_like_v1 as zeros_like
 from ..ops.audio_ops import timestamp
+from ..ops.cast_ops import saturate_cast, to_complex64, to_complex128
 from ..ops.check_ops import *
 from ..ops.check_ops import add_check_numerics_ops, verify_tensor_all_finite
 from ..ops.clip_ops import *
+from ..ops.compression_ops import decode_compressed
 from ..ops.constant_value import constant_value as get_static_value
 from ..ops.control_flow_ops import *
 from ..ops.control_flow_ops import cond_v1 as cond

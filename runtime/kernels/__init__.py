@@ -9,6 +9,7 @@ from . import (
     array,
     audio,  # WAV files, the clock
     bitwise,
+    compression,  # ZLIB and GZIP strings
     control,
     image,  # resizing, crop_and_resize, contrast
     image_boxes,  # non-max suppression, drawing boxes, glimpses, box sampling

@@ -214,11 +214,8 @@ EXCLUDED: dict[str, str] = {
         "nn.ctc_greedy_decoder nn.ctc_loss nn.ctc_loss_v2 nn.ctc_unique_labels",
     ),
     **_names(
-        "not built yet: fractional pooling's pseudo-random pooling regions, TPU-era "
-        "approximate top-k, saturating casts, ZLIB/GZIP string decoding",
-        "nn.fractional_avg_pool nn.fractional_max_pool nn.approx_max_k nn.approx_min_k "
-        "saturate_cast dtypes.saturate_cast to_complex64 to_complex128 decode_compressed "
-        "io.decode_compressed",
+        "not built yet: fractional pooling's pseudo-random pooling regions",
+        "nn.fractional_avg_pool nn.fractional_max_pool",
     ),
     **_names(
         "not built yet: synchronous replica training, warm-starting from another "
