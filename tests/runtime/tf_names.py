@@ -196,19 +196,6 @@ EXCLUDED: dict[str, str] = {
     # Not built yet: each is a capability of its own, left for a later round (see the issues'
     # closing notes); a name leaves this list when it is built.
     **_names(
-        "tf.linalg's LinearOperator algebra (structured matrices, TF 1.13+) is not built yet",
-        "linalg.LinearOperator linalg.LinearOperatorAdjoint linalg.LinearOperatorBlockDiag "
-        "linalg.LinearOperatorBlockLowerTriangular linalg.LinearOperatorCirculant "
-        "linalg.LinearOperatorCirculant2D linalg.LinearOperatorCirculant3D "
-        "linalg.LinearOperatorComposition linalg.LinearOperatorDiag "
-        "linalg.LinearOperatorFullMatrix linalg.LinearOperatorHouseholder "
-        "linalg.LinearOperatorIdentity linalg.LinearOperatorInversion "
-        "linalg.LinearOperatorKronecker linalg.LinearOperatorLowRankUpdate "
-        "linalg.LinearOperatorLowerTriangular linalg.LinearOperatorPermutation "
-        "linalg.LinearOperatorScaledIdentity linalg.LinearOperatorToeplitz "
-        "linalg.LinearOperatorTridiag linalg.LinearOperatorZeros linalg.eigh_tridiagonal",
-    ),
-    **_names(
         "CTC losses and decoders (speech recognition's sequence ops) are not built yet",
         "nn.collapse_repeated nn.ctc_beam_search_decoder nn.ctc_beam_search_decoder_v2 "
         "nn.ctc_greedy_decoder nn.ctc_loss nn.ctc_loss_v2 nn.ctc_unique_labels",
