@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..compat.conversions import dimension_at_index, dimension_value
-from ..ops import core, linalg_ops, math_ops, shape_ops
+from ..ops import concat_ops, core, linalg_ops, math_ops, shape_ops
 from ..scopes import name_scope
 from ..shapes import TensorShape
 
@@ -35,17 +35,36 @@ def check_rank(tensor, argument: str, least: int):
         )
 
 
-def broadcast_batch(*tensors):
-    """``tensors`` (matrices, or with ``[..., n]`` vectors) broadcast to a common batch shape."""
-    batch = tensors[0].shape[:-2]
-    for tensor in tensors[1:]:
-        batch = shape_ops.broadcast_static_shape(batch, tensor.shape[:-2])
-    if not batch.is_fully_defined():
-        return tensors
+def broadcast_batch(*tensors, inner_rank: int = 2) -> list:
+    """``tensors`` broadcast to their common batch shape: all but the last ``inner_rank``
+    dimensions (2 for matrices, 1 for vectors); from the static shapes when they are known,
+    else from the shapes at run time."""
+    batches = [t.shape[: t.shape.ndims - inner_rank] for t in tensors]
+    batch = batches[0]
+    for other in batches[1:]:
+        batch = shape_ops.broadcast_static_shape(batch, other)
+    if batch.is_fully_defined():
+        return [
+            t if b == batch else shape_ops.broadcast_to(t, batch.concatenate(t.shape[-inner_rank:]))
+            for t, b in zip(tensors, batches)
+        ]
+    dynamic = shape_ops.shape(tensors[0])[:-inner_rank]
+    for t in tensors[1:]:
+        dynamic = shape_ops.broadcast_dynamic_shape(dynamic, shape_ops.shape(t)[:-inner_rank])
     return [
-        t if t.shape[:-2] == batch else shape_ops.broadcast_to(t, batch.concatenate(t.shape[-2:]))
+        shape_ops.broadcast_to(t, concat_ops.concat([dynamic, shape_ops.shape(t)[-inner_rank:]], 0))
         for t in tensors
     ]
+
+
+def reshape_inner(tensor, keep: int, inner: list):
+    """``tensor`` reshaped to its first ``keep`` dimensions (``keep`` may count from the
+    end) followed by ``inner``; the kept dimensions may be unknown until run time."""
+    kept = tensor.shape[:keep]
+    if kept.is_fully_defined():
+        return shape_ops.reshape(tensor, [*kept.as_list(), *inner])
+    inner = core.convert_to_tensor(list(inner), dtype=dtypes.int32)
+    return shape_ops.reshape(tensor, concat_ops.concat([shape_ops.shape(tensor)[:keep], inner], 0))
 
 
 def static_int(value, argument: str) -> int:
@@ -358,10 +377,8 @@ class LinearOperator:
             return self._to_dense()
 
     def _to_dense(self):
-        shape = self.shape
-        eye = linalg_ops.eye(
-            dimension_value(shape[-1]), batch_shape=shape[:-2].as_list(), dtype=self.dtype
-        )
+        # An unbatched identity: the product broadcasts it to the operator's batch.
+        eye = linalg_ops.eye(dimension_value(self.domain_dimension), dtype=self.dtype)
         return self._matmul(eye)
 
     # Derived operators ---------------------------------------------------------------

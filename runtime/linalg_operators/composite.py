@@ -9,7 +9,7 @@ import operator as python_operator
 from ..compat.conversions import dimension_value
 from ..ops import concat_ops, fill_ops, linalg_ops, math_ops, shape_ops
 from ..shapes import TensorShape
-from .base import LinearOperator, broadcast_batch
+from .base import LinearOperator, broadcast_batch, reshape_inner
 
 
 def _conj(tensor):
@@ -21,16 +21,6 @@ def _batch_of(operators) -> TensorShape:
     for op in operators[1:]:
         batch = shape_ops.broadcast_static_shape(batch, op.batch_shape)
     return batch
-
-
-def _to_batch(tensor, batch: TensorShape, inner_rank: int):
-    """``tensor`` broadcast to ``batch`` followed by its last ``inner_rank`` dimensions."""
-    inner = tensor.shape[tensor.shape.ndims - inner_rank :]
-    target = shape_ops.broadcast_static_shape(
-        tensor.shape[: tensor.shape.ndims - inner_rank], batch
-    )
-    shape = target.concatenate(inner)
-    return tensor if tensor.shape == shape else shape_ops.broadcast_to(tensor, shape)
 
 
 def _sum(tensors):
@@ -365,8 +355,7 @@ class LinearOperatorBlockDiag(LinearOperator):
     def _blockwise(self, x, apply, split_dims):
         parts = concat_ops.split(x, split_dims, axis=-2)
         results = [apply(op, part) for op, part in zip(self._operators, parts)]
-        batch = _batch_of(self._operators)
-        return concat_ops.concat([_to_batch(r, batch, 2) for r in broadcast_batch(*results)], -2)
+        return concat_ops.concat(broadcast_batch(*results), -2)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         x = linalg_ops.adjoint(x) if adjoint_arg else x
@@ -385,33 +374,28 @@ class LinearOperatorBlockDiag(LinearOperator):
         return _sum([op.log_abs_determinant() for op in self._operators])
 
     def _diag_part(self):
-        batch = _batch_of(self._operators)
-        return concat_ops.concat(
-            [_to_batch(op.diag_part(), batch, 1) for op in self._operators], -1
-        )
+        parts = [op.diag_part() for op in self._operators]
+        return concat_ops.concat(broadcast_batch(*parts, inner_rank=1), -1)
 
     def _trace(self):
         return _sum([op.trace() for op in self._operators])
 
     def _to_dense(self):
-        return _assemble(self._operators, list(enumerate(self._operators)))
+        return _assemble(self._operators, [((i, i), op) for i, op in enumerate(self._operators)])
 
 
-def _assemble(diagonal, blocks) -> object:
-    """The dense matrix whose block ``(i, j)`` is each ``blocks``' operator (given as
-    ``(i, op)`` for the diagonal, or ``((i, j), op)``), zeros elsewhere."""
+def _assemble(diagonal, blocks):
+    """The dense matrix whose block ``(i, j)`` is ``op`` for each ``((i, j), op)`` of
+    ``blocks``, zeros elsewhere (the block sizes are the ``diagonal`` operators')."""
     rows, cols = _dims(diagonal, "range_dimension"), _dims(diagonal, "domain_dimension")
-    everything = [op for _, op in blocks]
-    batch = _batch_of(everything)
-    dtype = diagonal[0].dtype
-    dense = {
-        (key if isinstance(key, tuple) else (key, key)): _to_batch(op.to_dense(), batch, 2)
-        for key, op in blocks
-    }
+    keys = [key for key, _ in blocks]
+    dense = dict(zip(keys, broadcast_batch(*[op.to_dense() for _, op in blocks])))
+    # Zeros carry the common batch shape (known or not) by broadcasting against a block.
+    batch_zero = fill_ops.zeros_like(dense[keys[0]][..., :1, :1])
     row_blocks = []
     for i, r in enumerate(rows):
         row = [
-            dense.get((i, j), fill_ops.zeros(batch.concatenate([r, c]), dtype=dtype))
+            dense[(i, j)] if (i, j) in dense else batch_zero + fill_ops.zeros([r, c], batch_zero.dtype)
             for j, c in enumerate(cols)
         ]
         row_blocks.append(concat_ops.concat(row, -1))
@@ -494,8 +478,7 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         return concat_ops.split(x, _dims(self._diagonal(), "domain_dimension"), axis=-2)
 
     def _join(self, parts):
-        batch = _batch_of([op for _, op in self._blocks()])
-        return concat_ops.concat([_to_batch(p, batch, 2) for p in broadcast_batch(*parts)], -2)
+        return concat_ops.concat(broadcast_batch(*parts), -2)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         x = linalg_ops.adjoint(x) if adjoint_arg else x
@@ -541,10 +524,8 @@ class LinearOperatorBlockLowerTriangular(LinearOperator):
         return _sum([op.log_abs_determinant() for op in self._diagonal()])
 
     def _diag_part(self):
-        batch = _batch_of([op for _, op in self._blocks()])
-        return concat_ops.concat(
-            [_to_batch(op.diag_part(), batch, 1) for op in self._diagonal()], -1
-        )
+        parts = [op.diag_part() for op in self._diagonal()]
+        return concat_ops.concat(broadcast_batch(*parts, inner_rank=1), -1)
 
     def _to_dense(self):
         return _assemble(self._diagonal(), self._blocks())
@@ -625,17 +606,15 @@ class LinearOperatorKronecker(LinearOperator):
         factor's index is moved to the rows, applied, and moved back."""
         for k in range(len(self._operators) - 1, -1, -1):
             columns = dimension_value(x.shape[-1])
-            batch = x.shape[:-2].as_list()
             inner = functools.reduce(python_operator.mul, out_dims[k + 1 :], 1)
             lead = functools.reduce(python_operator.mul, in_dims[:k], 1)
-            z = shape_ops.reshape(x, [*batch, lead, in_dims[k], inner * columns])
-            z = shape_ops.transpose(z, _swap_last_three(len(batch)))  # [.., n_k, lead, inner*c]
-            z = shape_ops.reshape(z, [*batch, in_dims[k], lead * inner * columns])
+            z = reshape_inner(x, -2, [lead, in_dims[k], inner * columns])
+            z = shape_ops.transpose(z, _swap_last_three(z.shape.ndims - 3))  # [.., n_k, lead, .]
+            z = reshape_inner(z, -3, [in_dims[k], lead * inner * columns])
             z = apply(self._operators[k], z)
-            batch = z.shape[:-2].as_list()
-            z = shape_ops.reshape(z, [*batch, out_dims[k], lead, inner * columns])
-            z = shape_ops.transpose(z, _swap_last_three(len(batch)))
-            x = shape_ops.reshape(z, [*batch, lead * out_dims[k] * inner, columns])
+            z = reshape_inner(z, -2, [out_dims[k], lead, inner * columns])
+            z = shape_ops.transpose(z, _swap_last_three(z.shape.ndims - 3))
+            x = reshape_inner(z, -3, [lead * out_dims[k] * inner, columns])
         return x
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
@@ -675,7 +654,7 @@ class LinearOperatorKronecker(LinearOperator):
         result = parts[0]
         for part in parts[1:]:
             outer = shape_ops.expand_dims(result, -1) * shape_ops.expand_dims(part, -2)
-            result = shape_ops.reshape(outer, [*outer.shape[:-2].as_list(), -1])
+            result = reshape_inner(outer, -2, [-1])
         return result
 
     def _trace(self):
@@ -688,9 +667,8 @@ class LinearOperatorKronecker(LinearOperator):
             left_blocks = shape_ops.expand_dims(shape_ops.expand_dims(result, -1), -3)
             right_blocks = shape_ops.expand_dims(shape_ops.expand_dims(right, -2), -4)
             outer = left_blocks * right_blocks  # [..., m1, m2, n1, n2]
-            batch = outer.shape[:-4].as_list()
             m1, m2, n1, n2 = outer.shape[-4:].as_list()
-            result = shape_ops.reshape(outer, [*batch, m1 * m2, n1 * n2])
+            result = reshape_inner(outer, -4, [m1 * m2, n1 * n2])
         return result
 
 

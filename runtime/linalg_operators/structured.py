@@ -23,7 +23,7 @@ from ..ops import (
     slicing_ops,
     sort_ops,
 )
-from .base import LinearOperator, broadcast_batch, check_dtype, check_rank
+from .base import LinearOperator, broadcast_batch, check_dtype, check_rank, reshape_inner
 
 _FFT = {
     1: (signal_ops.fft, signal_ops.ifft),
@@ -96,10 +96,9 @@ class _BaseCirculant(LinearOperator):
         """``ifft(scale(fft(x)))`` for ``x``'s columns, each reshaped to the block shape."""
         fft, ifft = _FFT[self.block_depth]
         columns = linalg_ops.matrix_transpose(math_ops.cast(x, self._complex))  # [..., R, N]
-        lead = columns.shape[:-1].as_list()
-        blocks = shape_ops.reshape(columns, lead + self._block_shape())
+        blocks = reshape_inner(columns, -1, self._block_shape())
         mixed = ifft(scale(fft(blocks)))
-        flat = shape_ops.reshape(mixed, [*mixed.shape[: -self.block_depth].as_list(), -1])
+        flat = reshape_inner(mixed, -self.block_depth, [-1])
         return _as_dtype(linalg_ops.matrix_transpose(flat), self.dtype)
 
     def _spectrum_per_column(self, adjoint: bool):
@@ -118,8 +117,7 @@ class _BaseCirculant(LinearOperator):
         return self._spectral(rhs, lambda transformed: transformed / spectrum)
 
     def _flat_spectrum(self):
-        shape = [*self._spectrum.shape[: -self.block_depth].as_list(), -1]
-        return shape_ops.reshape(math_ops.cast(self._spectrum, self._complex), shape)
+        return reshape_inner(math_ops.cast(self._spectrum, self._complex), -self.block_depth, [-1])
 
     def _determinant(self):
         return _as_dtype(math_ops.reduce_prod(self._flat_spectrum(), -1), self.dtype)
@@ -514,7 +512,7 @@ class LinearOperatorPermutation(LinearOperator):
         return fill_ops.one_hot(self._perm, n, dtype=self.dtype)
 
     def _log_abs_determinant(self):
-        return fill_ops.zeros(self.batch_shape.as_list(), dtype=self.dtype)
+        return fill_ops.zeros_like(math_ops.cast(self._perm[..., 0], self.dtype))
 
     def _diag_part(self):
         n = dimension_value(self.domain_dimension)
