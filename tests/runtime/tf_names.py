@@ -196,11 +196,6 @@ EXCLUDED: dict[str, str] = {
     # Not built yet: each is a capability of its own, left for a later round (see the issues'
     # closing notes); a name leaves this list when it is built.
     **_names(
-        "CTC losses and decoders (speech recognition's sequence ops) are not built yet",
-        "nn.collapse_repeated nn.ctc_beam_search_decoder nn.ctc_beam_search_decoder_v2 "
-        "nn.ctc_greedy_decoder nn.ctc_loss nn.ctc_loss_v2 nn.ctc_unique_labels",
-    ),
-    **_names(
         "not built yet: fractional pooling's pseudo-random pooling regions",
         "nn.fractional_avg_pool nn.fractional_max_pool",
     ),

@@ -1,5 +1,5 @@
 """Kernels of the neural-network ops; importing the package registers them all."""
 
-from . import activations, candidate_sampling, conv, normalization, pooling
+from . import activations, candidate_sampling, conv, ctc, normalization, pooling
 
-__all__ = ["activations", "candidate_sampling", "conv", "normalization", "pooling"]
+__all__ = ["activations", "candidate_sampling", "conv", "ctc", "normalization", "pooling"]
