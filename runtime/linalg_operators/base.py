@@ -225,6 +225,14 @@ class LinearOperator:
         with self._name_scope(name):
             return self.shape_tensor()[-2]
 
+    def _hints(self) -> dict:
+        """The hints a derived operator (inverse, adjoint, ...) keeps."""
+        return dict(
+            is_non_singular=self.is_non_singular,
+            is_self_adjoint=self.is_self_adjoint,
+            is_positive_definite=self.is_positive_definite,
+        )
+
     def _name_scope(self, name):
         return name_scope(f"{self.name}/{name}" if name else self.name)
 
@@ -278,9 +286,16 @@ class LinearOperator:
         return self.matmul(other)
 
     def _matmul_operator(self, other: LinearOperator) -> LinearOperator:
+        """``self @ other`` as an operator: a subclass may know a simpler one (``Diag @
+        Diag`` is a ``Diag``); otherwise ``other`` may (an identity), else a composition."""
+        return other._rmatmul_operator(self)
+
+    def _rmatmul_operator(self, other: LinearOperator) -> LinearOperator:
+        """``other @ self`` as an operator, when ``other`` knows no simpler one."""
+        # composite imports this module: imported here, when a product is formed.
         from .composite import LinearOperatorComposition
 
-        return LinearOperatorComposition([self, other])
+        return LinearOperatorComposition([other, self])
 
     def matvec(self, x, adjoint=False, name="matvec"):
         """``self @ x`` for ``[..., N]`` vectors ``x``."""
@@ -392,6 +407,7 @@ class LinearOperator:
     H = property(adjoint, None, None, "The adjoint, as a property.")
 
     def _adjoint(self):
+        # composite and entries import this module: their classes are imported on use.
         from .composite import LinearOperatorAdjoint
 
         return LinearOperatorAdjoint(self)

@@ -380,6 +380,12 @@ class LinearOperatorBlockDiag(LinearOperator):
     def _trace(self):
         return _sum([op.trace() for op in self._operators])
 
+    def _adjoint(self):
+        return LinearOperatorBlockDiag([op.adjoint() for op in self._operators], **self._hints())
+
+    def _inverse(self):
+        return LinearOperatorBlockDiag([op.inverse() for op in self._operators], **self._hints())
+
     def _to_dense(self):
         return _assemble(self._operators, [((i, i), op) for i, op in enumerate(self._operators)])
 
@@ -395,7 +401,9 @@ def _assemble(diagonal, blocks):
     row_blocks = []
     for i, r in enumerate(rows):
         row = [
-            dense[(i, j)] if (i, j) in dense else batch_zero + fill_ops.zeros([r, c], batch_zero.dtype)
+            dense[(i, j)]
+            if (i, j) in dense
+            else batch_zero + fill_ops.zeros([r, c], batch_zero.dtype)
             for j, c in enumerate(cols)
         ]
         row_blocks.append(concat_ops.concat(row, -1))
@@ -659,6 +667,12 @@ class LinearOperatorKronecker(LinearOperator):
 
     def _trace(self):
         return _product([op.trace() for op in self._operators])
+
+    def _adjoint(self):
+        return LinearOperatorKronecker([op.adjoint() for op in self._operators], **self._hints())
+
+    def _inverse(self):
+        return LinearOperatorKronecker([op.inverse() for op in self._operators], **self._hints())
 
     def _to_dense(self):
         result = self._operators[0].to_dense()

@@ -25,6 +25,11 @@ def _conj(tensor):
     return math_ops.conj(tensor) if tensor.dtype.is_complex else tensor
 
 
+def _both(hint, other_hint):
+    """A product's hint: ``True`` when both factors promise it, else open."""
+    return True if hint and other_hint else None
+
+
 def _broadcast_to_batch(x, batch_shape: list):
     """``x`` broadcast against a static ``batch_shape`` of matrices."""
     if not batch_shape:
@@ -245,17 +250,23 @@ class LinearOperatorDiag(LinearOperator):
     def _adjoint(self):
         return LinearOperatorDiag(
             _conj(self._diag),
-            is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite,
+            **self._hints(),
         )
 
     def _inverse(self):
         return LinearOperatorDiag(
             1.0 / self._diag,
-            is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite,
+            **self._hints(),
+        )
+
+    def _matmul_operator(self, other):
+        if not isinstance(other, LinearOperatorDiag):
+            return super()._matmul_operator(other)
+        return LinearOperatorDiag(
+            self._diag * other.diag,
+            is_non_singular=_both(self.is_non_singular, other.is_non_singular),
+            is_self_adjoint=_both(self.is_self_adjoint, other.is_self_adjoint) or None,
+            is_positive_definite=_both(self.is_positive_definite, other.is_positive_definite),
         )
 
     def _cholesky(self):
@@ -369,6 +380,9 @@ class LinearOperatorIdentity(LinearOperator):
     def _matmul_operator(self, other):
         return other if not self._batch else super()._matmul_operator(other)
 
+    def _rmatmul_operator(self, other):
+        return other if not self._batch else super()._rmatmul_operator(other)
+
 
 class LinearOperatorScaledIdentity(LinearOperator):
     """``multiplier * I``: a batch of scaled ``N x N`` identities, the batch shape being
@@ -474,9 +488,7 @@ class LinearOperatorScaledIdentity(LinearOperator):
         return LinearOperatorScaledIdentity(
             self._num_rows,
             1.0 / self._multiplier,
-            is_non_singular=self.is_non_singular,
-            is_self_adjoint=self.is_self_adjoint,
-            is_positive_definite=self.is_positive_definite,
+            **self._hints(),
         )
 
 

@@ -137,6 +137,19 @@ class _BaseCirculant(LinearOperator):
     def _eigvals(self):
         return _as_dtype(self._flat_spectrum(), self.dtype)
 
+    def _with_spectrum(self, spectrum):
+        return type(self)(
+            spectrum,
+            input_output_dtype=self.dtype,
+            **self._hints(),
+        )
+
+    def _adjoint(self):
+        return self._with_spectrum(_conj(math_ops.cast(self._spectrum, self._complex)))
+
+    def _inverse(self):
+        return self._with_spectrum(1.0 / math_ops.cast(self._spectrum, self._complex))
+
 
 _CIRCULANT_DOC = """A circulant LinearOperator{what} given by its spectrum (the DFT of its first
     column{reshaped}): products and solves are elementwise in Fourier space.

@@ -70,6 +70,12 @@ def eigh_tridiagonal(
         beta = core.convert_to_tensor(beta, name="beta")
         if alpha.dtype != beta.dtype:
             raise ValueError("'alpha' and 'beta' must have the same type.")
+        for tensor, argument in [(alpha, "alpha"), (beta, "beta")]:
+            if tensor.shape.ndims not in (None, 1):
+                raise ValueError(
+                    f"eigh_tridiagonal takes one matrix: '{argument}' must be a vector, "
+                    f"its shape is {tensor.shape}."
+                )
         n, m = alpha.shape.dim_value(-1), beta.shape.dim_value(-1)
         if None not in (n, m) and m != n - 1:
             raise ValueError(

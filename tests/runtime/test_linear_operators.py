@@ -187,6 +187,9 @@ BAD = {
     "eigh_tridiagonal_bad_beta": lambda: tf.linalg.eigh_tridiagonal(
         tf.ones([3], tf.float64), tf.ones([3], tf.float64)
     ),
+    "eigh_tridiagonal_batch": lambda: tf.linalg.eigh_tridiagonal(
+        tf.ones([2, 3], tf.float64), tf.ones([2, 2], tf.float64)
+    ),
 }
 
 
@@ -203,6 +206,114 @@ def test_bad_input_raises_tfs_error_class(case):
     assert type(raised.value).__name__ == error_class
     if error_class != "ValueError" or "Dimensions" not in message:
         assert message.split(".")[0].split(":")[0][:30] in str(raised.value)
+
+
+def _full(matrix):
+    return tf.linalg.LinearOperatorFullMatrix(matrix)
+
+
+_A, _B = [[2.0, 1.0], [0.0, 3.0]], [[1.0, 5.0], [0.5, 3.0]]
+_SPECTRUM = [3.0 + 1j, 1.0 - 2j, 2.0]
+ALGEBRA = {  # generate.py's table
+    "diag_at_diag": lambda L: L.LinearOperatorDiag([1.0, 2.0]) @ L.LinearOperatorDiag([3.0, 4.0]),
+    "identity_at_full": lambda L: L.LinearOperatorIdentity(2) @ _full([[1.0, 2.0], [3.0, 4.0]]),
+    "full_at_identity": lambda L: _full([[1.0, 2.0], [3.0, 4.0]]) @ L.LinearOperatorIdentity(2),
+    "diag_at_full": lambda L: L.LinearOperatorDiag([1.0, 2.0]) @ _full([[1.0, 2.0], [3.0, 4.0]]),
+    "diag_inverse": lambda L: L.LinearOperatorDiag([2.0, 4.0]).inverse(),
+    "full_inverse": lambda L: _full([[2.0, 1.0], [1.0, 3.0]]).inverse(),
+    "full_adjoint": lambda L: _full(_A).adjoint(),
+    "circulant_adjoint": lambda L: L.LinearOperatorCirculant(_SPECTRUM).adjoint(),
+    "circulant_inverse": lambda L: L.LinearOperatorCirculant(_SPECTRUM).inverse(),
+    "kronecker_adjoint": lambda L: L.LinearOperatorKronecker([_full(_A), _full(_B)]).adjoint(),
+    "kronecker_inverse": lambda L: L.LinearOperatorKronecker([_full(_A), _full(_B)]).inverse(),
+    "block_diag_adjoint": lambda L: L.LinearOperatorBlockDiag(
+        [_full(_A), L.LinearOperatorDiag([2.0])]
+    ).adjoint(),
+    "block_diag_inverse": lambda L: L.LinearOperatorBlockDiag(
+        [_full(_A), L.LinearOperatorDiag([2.0])]
+    ).inverse(),
+    "full_cholesky": lambda L: L.LinearOperatorFullMatrix(
+        [[4.0, 2.0], [2.0, 3.0]], is_self_adjoint=True, is_positive_definite=True
+    ).cholesky(),
+    "diag_cholesky": lambda L: L.LinearOperatorDiag(
+        [4.0, 9.0], is_positive_definite=True
+    ).cholesky(),
+    "identity_cholesky": lambda L: L.LinearOperatorIdentity(2).cholesky(),
+    "identity_inverse": lambda L: L.LinearOperatorIdentity(2).inverse(),
+    "scaled_identity_inverse": lambda L: L.LinearOperatorScaledIdentity(2, 4.0).inverse(),
+    "inversion_inverse": lambda L: L.LinearOperatorInversion(
+        _full([[2.0, 1.0], [1.0, 3.0]])
+    ).inverse(),
+    "householder_inverse": lambda L: L.LinearOperatorHouseholder([1.0, 2.0]).inverse(),
+}
+
+
+@pytest.mark.parametrize("key", sorted(CASES["algebra"]))
+def test_operator_algebra_returns_tfs_operator(key):
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        result = ALGEBRA[key](tf.linalg)
+        assert [type(result).__name__, result.name] == CASES["algebra"][key]
+        dense = sess.run(result.to_dense())
+    np.testing.assert_allclose(dense, VALUES[f"algebra/{key}"], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda P: tf.linalg.LinearOperatorKronecker(
+            [
+                tf.linalg.LinearOperatorFullMatrix(P(tf.float64, [None, 3, 3])),
+                tf.linalg.LinearOperatorDiag(P(tf.float64, [None, 2])),
+            ]
+        ),
+        lambda P: tf.linalg.LinearOperatorCirculant2D(
+            P(tf.complex128, [None, 2, 3]), input_output_dtype=tf.complex128
+        ),
+        lambda P: tf.linalg.LinearOperatorBlockLowerTriangular(
+            [
+                [tf.linalg.LinearOperatorFullMatrix(P(tf.float64, [None, 3, 3]))],
+                [
+                    tf.linalg.LinearOperatorFullMatrix(P(tf.float64, [None, 2, 3])),
+                    tf.linalg.LinearOperatorDiag(P(tf.float64, [None, 2])),
+                ],
+            ]
+        ),
+        lambda P: tf.linalg.LinearOperatorPermutation(P(tf.int32, [None, 4]), dtype=tf.float64),
+    ],
+    ids=["kronecker", "circulant2d", "block_lower_triangular", "permutation"],
+)
+def test_batch_known_only_at_run_time(make):
+    rng = np.random.default_rng(3)
+    graph = tf.Graph()
+    with graph.as_default(), tf.compat.v1.Session() as sess:
+        operator = make(tf.compat.v1.placeholder)
+        assert operator.batch_shape.as_list() == [None]
+        feeds = {}
+        for op in graph.get_operations():
+            placeholder = op.outputs[0]
+            shape = [2 if d is None else d for d in placeholder.shape.as_list()]
+            if placeholder.dtype == tf.int32:
+                feeds[placeholder] = np.array([rng.permutation(shape[-1]) for _ in range(2)])
+            else:
+                square = len(shape) == 3 and shape[-1] == shape[-2]
+                value = rng.standard_normal(shape) + (3 * np.eye(shape[-1]) if square else 2)
+                feeds[placeholder] = value.astype(placeholder.dtype.as_numpy_dtype)
+        n = tf.compat.dimension_value(operator.domain_dimension)
+        x = rng.standard_normal([n, 2]).astype(operator.dtype.as_numpy_dtype)
+        dense, product, solved, det, shape = sess.run(
+            [
+                operator.to_dense(),
+                operator.matmul(x, adjoint=True),
+                operator.solve(x),
+                operator.determinant(),
+                operator.shape_tensor(),
+            ],
+            feeds,
+        )
+    assert list(shape) == [2, n, n]
+    np.testing.assert_allclose(product, np.conj(np.swapaxes(dense, -1, -2)) @ x, atol=1e-9)
+    np.testing.assert_allclose(dense @ solved, np.broadcast_to(x, (2, n, 2)), atol=1e-9)
+    np.testing.assert_allclose(det, np.linalg.det(dense), rtol=1e-9)
 
 
 def _aligned(vectors, reference):
@@ -231,7 +342,7 @@ def test_eigh_tridiagonal_matches_tf(key):
         np.testing.assert_allclose(_aligned(v, expected_v), expected_v, atol=1e-8)
 
 
-def test_matmul_of_operators_composes_and_at_operator_applies():
+def test_matmul_of_operators_composes_and_at_applies_to_tensors():
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         a = tf.linalg.LinearOperatorDiag([2.0, 3.0])
         b = tf.linalg.LinearOperatorFullMatrix([[1.0, 1.0], [0.0, 1.0]])
