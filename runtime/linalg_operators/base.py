@@ -12,6 +12,7 @@ import numpy as np
 from .. import dtypes
 from ..compat.conversions import dimension_at_index, dimension_value
 from ..ops import concat_ops, core, linalg_ops, math_ops, shape_ops
+from ..ops.constant_value import constant_value
 from ..scopes import name_scope
 from ..shapes import TensorShape
 
@@ -75,8 +76,6 @@ def static_int(value, argument: str) -> int:
         tensor = core.convert_to_tensor(value, name=argument)
         if not tensor.dtype.is_integer:
             raise TypeError(f"Argument {argument} must be integer type.  Found: {tensor}")
-        from ..ops.constant_value import constant_value
-
         found = constant_value(tensor)
         if found is None:
             raise ValueError(f"Argument {argument} must be known while building the graph.")

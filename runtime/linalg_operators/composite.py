@@ -7,7 +7,7 @@ import functools
 import operator as python_operator
 
 from ..compat.conversions import dimension_value
-from ..ops import concat_ops, fill_ops, linalg_ops, math_ops, shape_ops
+from ..ops import concat_ops, core, fill_ops, linalg_ops, math_ops, shape_ops
 from ..shapes import TensorShape
 from .base import LinearOperator, broadcast_batch, reshape_inner
 
@@ -731,8 +731,6 @@ class LinearOperatorLowRankUpdate(LinearOperator):
         is_square=None,
         name="LinearOperatorLowRankUpdate",
     ):
-        from ..ops import core
-
         self._base = base_operator
         self._u = core.convert_to_tensor(u, dtype=base_operator.dtype, name="u")
         self._v = (
@@ -743,9 +741,31 @@ class LinearOperatorLowRankUpdate(LinearOperator):
             if diag_update is None
             else core.convert_to_tensor(diag_update, dtype=base_operator.dtype, name="diag_update")
         )
+        if diag_update is None:
+            if is_diag_update_positive is False:
+                raise ValueError(
+                    "Default diagonal is the identity, which is positive.  However, "
+                    "user set 'is_diag_update_positive' to False."
+                )
+            is_diag_update_positive = True
         self._is_diag_update_positive = is_diag_update_positive
-        if v is None and base_operator.is_self_adjoint and is_self_adjoint is None:
+        if base_operator.is_self_adjoint and v is None and not base_operator.dtype.is_complex:
+            if is_self_adjoint is False:
+                raise ValueError(
+                    "A = L + UDU^H, with L self-adjoint and D real diagonal.  Since UDU^H is "
+                    "self-adjoint, this must be a self-adjoint operator."
+                )
             is_self_adjoint = True
+        symmetric_positive = (
+            base_operator.is_positive_definite
+            and base_operator.is_self_adjoint
+            and is_diag_update_positive
+            and v is None
+        )
+        if symmetric_positive:
+            if False in (is_positive_definite, is_self_adjoint, is_non_singular):
+                raise ValueError("Arguments imply this is self-adjoint positive-definite operator.")
+            is_positive_definite = is_self_adjoint = True
         super().__init__(
             dtype=base_operator.dtype,
             is_non_singular=is_non_singular,
@@ -771,6 +791,10 @@ class LinearOperatorLowRankUpdate(LinearOperator):
     @property
     def diag_update(self):
         return self._diag_update
+
+    @property
+    def is_diag_update_positive(self):
+        return self._is_diag_update_positive
 
     def _shape(self):
         batch = shape_ops.broadcast_static_shape(self._base.batch_shape, self._u.shape[:-2])

@@ -388,3 +388,19 @@ def test_gradient_through_low_rank_update_solve():
 
     analytic, _ = check_gradients(build_graph, [base, u, rhs])
     assert all(np.abs(g).sum() > 0 for g in analytic)
+
+
+def test_gradient_through_circulant_fft_products_and_kronecker_solve():
+    spectrum = np.array([6.0, 2.0, 3.0, 2.0])  # Hermitian: a real operator
+    x = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 1.0], [-2.0, 0.5]])
+    a = np.array([[2.0, 0.5], [0.25, 3.0]])
+
+    def build_graph(s, rhs, factor):
+        circulant = tf.linalg.LinearOperatorCirculant(s, input_output_dtype=tf.float64)
+        kronecker = tf.linalg.LinearOperatorKronecker(
+            [tf.linalg.LinearOperatorFullMatrix(factor), tf.linalg.LinearOperatorFullMatrix(factor)]
+        )
+        return [circulant.matmul(rhs), kronecker.solve(rhs), kronecker.log_abs_determinant()]
+
+    analytic, _ = check_gradients(build_graph, [spectrum, x, a])
+    assert all(np.abs(g).sum() > 0 for g in analytic)
