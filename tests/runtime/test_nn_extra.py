@@ -14,7 +14,11 @@ import pytest
 
 import runtime as tf
 from runtime import errors
+from runtime.kernels.nn import fractional_pooling
 from runtime.limits import size_limits
+from runtime.ops import fractional_pool_ops
+from runtime.ops.core import apply_op
+from tests.runtime.gradcheck import check_gradients
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "tf_nn_extra"
 VALUES = np.load(FIXTURES / "values.npz")
@@ -131,3 +135,107 @@ def test_nn_approx_top_k_matches_tf(case):
         got_values, got_indices = run([values, indices])
     np.testing.assert_array_equal(got_values, VALUES[f"{case}:values"])
     np.testing.assert_array_equal(got_indices, VALUES[f"{case}:indices"])
+
+
+# -- fractional pools ----------------------------------------------------------------------
+
+FRACTIONAL = cases("frac_")
+
+
+def _pool_builder(case: str):
+    return tf.nn.fractional_max_pool if case.startswith("frac_max") else tf.nn.fractional_avg_pool
+
+
+@pytest.mark.parametrize("case", FRACTIONAL)
+def test_fractional_pool_over_tfs_sequences_matches_tf(case):
+    value, rows, cols = (VALUES[f"{case}:{key}"] for key in ("value", "rows", "cols"))
+    overlapping = META[case]["kwargs"].get("overlapping", False)
+    kind = "max" if case.startswith("frac_max") else "avg"
+    out = fractional_pooling.pool_with_sequences(value, rows, cols, overlapping, kind)
+    assert out.dtype == VALUES[f"{case}:output"].dtype
+    np.testing.assert_allclose(out, VALUES[f"{case}:output"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", [case for case in FRACTIONAL if f"{case}:grad" in VALUES])
+def test_fractional_pool_gradient_ops_over_tfs_sequences_match_tf(case):
+    value, rows, cols = (VALUES[f"{case}:{key}"] for key in ("value", "rows", "cols"))
+    cotangent = VALUES[f"{case}:cotangent"]
+    overlapping = META[case]["kwargs"].get("overlapping", False)
+    with tf.Graph().as_default():
+        if case.startswith("frac_max"):
+            output = VALUES[f"{case}:output"]
+            inputs = [value, output, cotangent, rows, cols]
+            op_def = fractional_pool_ops.FRACTIONAL_MAX_POOL_GRAD
+        else:
+            inputs = [np.array(value.shape, np.int64), cotangent, rows, cols]
+            op_def = fractional_pool_ops.FRACTIONAL_AVG_POOL_GRAD
+        grad = apply_op(op_def, inputs, "grad", overlapping=overlapping).outputs[0]
+        got = run(grad)
+    np.testing.assert_allclose(got, VALUES[f"{case}:grad"], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("case", FRACTIONAL)
+def test_fractional_pool_builds_and_draws_sequences_as_tf(case):
+    value = VALUES[f"{case}:value"]
+    ratio = META[case]["ratio"]
+    with tf.Graph().as_default():
+        out, rows, cols = _pool_builder(case)(value, ratio, **META[case]["kwargs"])
+        assert out.op.type == ("FractionalMaxPool" if "max" in case else "FractionalAvgPool")
+        assert out.dtype.name == META[case]["output"]["dtype"]
+        assert out.shape.as_list() == META[case]["output"]["shape"]
+        assert (rows.dtype, cols.dtype) == (tf.int64, tf.int64)
+        first, second = run([rows, cols]), run([rows, cols])
+        pooled = run(out)
+    out_sizes = out.shape.as_list()[1:3]
+    for seq, size, out_size, again in zip(first, value.shape[1:3], out_sizes, second):
+        # What TF guarantees: out + 1 boundaries from 0 to the size, each step
+        # floor(ratio) or ceil(ratio) cells; deterministic means the same every run.
+        assert (seq.size, seq[0], seq[-1]) == (out_size + 1, 0, size)
+        assert set(np.diff(seq).tolist()) <= {size // out_size, -(-size // out_size)}
+        np.testing.assert_array_equal(seq, again)
+    overlapping = META[case]["kwargs"].get("overlapping", False)
+    kind = "max" if "max" in case else "avg"
+    expected = fractional_pooling.pool_with_sequences(value, *first, overlapping, kind)
+    np.testing.assert_array_equal(pooled, expected)
+
+
+@pytest.mark.parametrize("pool", [tf.nn.fractional_max_pool, tf.nn.fractional_avg_pool])
+@pytest.mark.parametrize("overlapping", [False, True])
+def test_fractional_pool_gradients_match_finite_differences(pool, overlapping):
+    value = np.random.default_rng(3).standard_normal((2, 7, 5, 2))
+
+    def build(x):
+        return pool(x, [1.0, 1.6, 1.4, 1.0], True, overlapping, True, seed=4, seed2=2)[0]
+
+    check_gradients(build, [value])
+
+
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_fractional_pool_bad_input_raises_tfs_errors(pool):
+    builder = getattr(tf.nn, f"fractional_{pool}_pool")
+    value = VALUES[f"frac_{pool}:value"]
+    for case, kwargs in (
+        (f"frac_{pool}_batch_ratio", {"pooling_ratio": [1.5, 1.44, 1.73, 1.0]}),
+        (f"frac_{pool}_seed_not_deterministic", {"pooling_ratio": [1, 1.44, 1.73, 1], "seed": 1}),
+    ):
+        assert META[case]["stage"] == "run"
+        with tf.Graph().as_default():
+            out = builder(value, **kwargs)[0]
+            with pytest.raises(getattr(errors, META[case]["error"]), match="Fractional"):
+                run(out)
+    case = f"frac_{pool}_ratio_below_one"
+    assert META[case] == {"error": "ValueError", "stage": "build"}
+    with tf.Graph().as_default(), pytest.raises(ValueError, match="smaller than 1"):
+        builder(value, [1.0, 0.5, 1.73, 1.0])
+
+
+def test_tf2s_fractional_pools_take_tf2s_arguments():
+    value = np.arange(32.0).reshape(2, 4, 4, 1)
+    with tf.Graph().as_default():
+        out, rows, _ = tf.compat.v2.nn.fractional_max_pool(value, 2.0)
+        assert out.op.get_attr("pooling_ratio") == [1.0, 2.0, 2.0, 1.0]
+        seeded = tf.compat.v2.nn.fractional_avg_pool(value, [1.5, 2.0], seed=3)[0]
+        assert seeded.op.get_attr("deterministic")
+        np.testing.assert_array_equal(run(rows), [0, 2, 4])
+        with pytest.raises(ValueError, match="first and last"):
+            tf.compat.v2.nn.fractional_max_pool(value, [2.0, 2.0, 2.0, 1.0])

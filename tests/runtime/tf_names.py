@@ -196,10 +196,6 @@ EXCLUDED: dict[str, str] = {
     # Not built yet: each is a capability of its own, left for a later round (see the issues'
     # closing notes); a name leaves this list when it is built.
     **_names(
-        "not built yet: fractional pooling's pseudo-random pooling regions",
-        "nn.fractional_avg_pool nn.fractional_max_pool",
-    ),
-    **_names(
         "not built yet: synchronous replica training, warm-starting from another "
         "checkpoint, in-process test clusters and the state-saving RNN's saver",
         "train.SyncReplicasOptimizer train.VocabInfo train.warm_start test.create_local_cluster "
