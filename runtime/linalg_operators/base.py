@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes
 from ..compat.conversions import dimension_at_index, dimension_value
-from ..ops import concat_ops, core, linalg_ops, math_ops, shape_ops
+from ..ops import check_ops, concat_ops, core, linalg_ops, math_ops, shape_ops
 from ..ops.constant_value import constant_value
 from ..scopes import name_scope
 from ..shapes import TensorShape
@@ -394,6 +394,54 @@ class LinearOperator:
         # An unbatched identity: the product broadcasts it to the operator's batch.
         eye = linalg_ops.eye(dimension_value(self.domain_dimension), dtype=self.dtype)
         return self._matmul(eye)
+
+    # Run-time checks -----------------------------------------------------------------
+    def assert_non_singular(self, name="assert_non_singular"):
+        """An op that fails (``InvalidArgumentError``) when running if a matrix is singular
+        to working precision: its condition number is past ``1 / (max(100, M, N) eps)``."""
+        with self._name_scope(name):
+            return self._assert_non_singular()
+
+    def _assert_non_singular(self):
+        if self.is_self_adjoint and self.is_positive_definite:
+            return self._assert_positive_definite()
+        singular = linalg_ops.svd(self.to_dense(), compute_uv=False)
+        singular = math_ops.real(singular) if singular.dtype.is_complex else singular
+        cond = math_ops.reduce_max(singular, -1) / math_ops.reduce_min(singular, -1)
+        sizes = [
+            100,
+            dimension_value(self.range_dimension) or 0,
+            dimension_value(self.domain_dimension) or 0,
+        ]
+        eps = np.finfo(singular.dtype.as_numpy_dtype).eps * max(sizes)
+        return check_ops.assert_less(
+            cond,
+            math_ops.cast(1.0 / eps, cond.dtype),
+            message="Singular matrix up to precision epsilon.",
+        )
+
+    def assert_positive_definite(self, name="assert_positive_definite"):
+        """An op that fails when running unless each (self-adjoint) matrix is positive
+        definite: its Cholesky factor's diagonal must be positive."""
+        with self._name_scope(name):
+            return self._assert_positive_definite()
+
+    def _assert_positive_definite(self):
+        if self.dtype.is_complex or not self.is_self_adjoint:
+            raise NotImplementedError("assert_positive_definite is not implemented.")
+        diagonal = linalg_ops.matrix_diag_part(linalg_ops.cholesky(self.to_dense()))
+        return check_ops.assert_positive(diagonal, message="Matrix was not positive definite.")
+
+    def assert_self_adjoint(self, name="assert_self_adjoint"):
+        """An op that fails when running unless each matrix equals its adjoint."""
+        with self._name_scope(name):
+            return self._assert_self_adjoint()
+
+    def _assert_self_adjoint(self):
+        dense = self.to_dense()
+        return check_ops.assert_equal(
+            dense, linalg_ops.adjoint(dense), message="Matrix was not equal to its adjoint."
+        )
 
     # Derived operators ---------------------------------------------------------------
     def adjoint(self, name="adjoint"):

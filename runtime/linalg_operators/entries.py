@@ -4,7 +4,7 @@ scaled identity and zero matrices."""
 from __future__ import annotations
 
 from .. import dtypes
-from ..ops import core, fill_ops, linalg_ops, math_ops, shape_ops
+from ..ops import check_ops, core, fill_ops, linalg_ops, math_ops, shape_ops
 from ..shapes import TensorShape
 from .base import LinearOperator, broadcast_batch, check_dtype, check_rank, static_int
 
@@ -246,6 +246,18 @@ class LinearOperatorDiag(LinearOperator):
 
     def _eigvals(self):
         return core.convert_to_tensor(self._diag)
+
+    def _assert_non_singular(self):
+        return check_ops.assert_positive(
+            math_ops.abs(self._diag),
+            message="Singular operator:  Diagonal contained zero values.",
+        )
+
+    def _assert_positive_definite(self):
+        return check_ops.assert_positive(
+            math_ops.real(self._diag) if self.dtype.is_complex else self._diag,
+            message="This diagonal operator contained non-positive entries.",
+        )
 
     def _adjoint(self):
         return LinearOperatorDiag(

@@ -404,3 +404,47 @@ def test_gradient_through_circulant_fft_products_and_kronecker_solve():
 
     analytic, _ = check_gradients(build_graph, [spectrum, x, a])
     assert all(np.abs(g).sum() > 0 for g in analytic)
+
+
+@pytest.mark.parametrize(
+    ("make", "check", "passes"),
+    [
+        (
+            lambda: tf.linalg.LinearOperatorFullMatrix([[1.0, 2.0], [2.0, 4.0]]),
+            "assert_non_singular",
+            False,
+        ),
+        (
+            lambda: tf.linalg.LinearOperatorFullMatrix([[1.0, 2.0], [2.0, 5.0]]),
+            "assert_non_singular",
+            True,
+        ),
+        (lambda: tf.linalg.LinearOperatorDiag([1.0, 0.0]), "assert_non_singular", False),
+        (lambda: tf.linalg.LinearOperatorDiag([1.0, -2.0]), "assert_positive_definite", False),
+        (lambda: tf.linalg.LinearOperatorDiag([1.0, 2.0]), "assert_positive_definite", True),
+        (
+            lambda: tf.linalg.LinearOperatorFullMatrix(
+                [[2.0, 1.0], [1.0, -3.0]], is_self_adjoint=True
+            ),
+            "assert_positive_definite",
+            False,
+        ),
+        (
+            lambda: tf.linalg.LinearOperatorFullMatrix([[1.0, 2.0], [3.0, 4.0]]),
+            "assert_self_adjoint",
+            False,
+        ),
+        (
+            lambda: tf.linalg.LinearOperatorToeplitz([1.0, 2.0], [1.0, 2.0]),
+            "assert_self_adjoint",
+            True,
+        ),
+    ],
+)
+def test_run_time_assertions_fail_as_tf_when_the_fact_is_false(make, check, passes):
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        if passes:
+            sess.run(getattr(make(), check)())
+        else:  # known values fail while building, as TF's checks do; others when run
+            with pytest.raises(tf.errors.InvalidArgumentError):
+                sess.run(getattr(make(), check)())
