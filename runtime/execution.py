@@ -40,13 +40,20 @@ Control flow, as TF's executor does it
 Plans without loops or conditionals (almost all of them) take
 :meth:`ExecutionState.run_in_order`, which follows plan order in the caller's thread with
 no per-op bookkeeping at all: the benchmark ``bench/bench_session.py`` shows this fast
-path is what keeps a cheap op at about two microseconds.
+path is what keeps a cheap op at about two microseconds. Plans with loops run in the
+caller's thread take :meth:`ExecutionState.run_ready`, the same transitions with the
+common task (a live op staying in its iteration) finished in the loop itself
+(``bench/bench_control_flow.py``, ``bench/bench_rnn.py``).
 """
 
 from __future__ import annotations
 
 from .deadness import DEAD
 from .plan import CONTROL_TRIGGER, ENTER, EXIT, MERGE, NEXT_ITERATION
+
+# Step kinds that move values between iterations or frames (see ``finish``).
+_MOVES = frozenset({ENTER, EXIT, NEXT_ITERATION})
+_TICK_MASK = 255  # run_ready calls its tick every 256 tasks
 
 
 class Iteration:
@@ -263,6 +270,78 @@ class ExecutionState:
                 values[s] = None
         self.ready = []
 
+    def run_ready(self, execute, fail, tick) -> None:
+        """Run ready tasks in the caller's thread until none is left: :meth:`pop_ready`
+        and :meth:`finish` in one loop, for a run nobody steps or watches.
+
+        Every op of a loop comes through here, so the common cases cost no call:
+
+        - a ``fast`` step's kernel is called right here on its slots' values (an op
+          that only forwards its input, ``step.forwards``, not even that); any other
+          step runs through ``execute(step, values)``, which returns its outputs;
+        - a live task that stays in its iteration (not an ``Enter``, ``Exit`` or
+          ``NextIteration``) is finished right here: its outputs stored, its readers'
+          pending counts lowered, as :meth:`_activate_plain` does. Dead tasks and
+          moves between iterations and frames go through :meth:`finish`.
+
+        A kernel's error ends the run as ``fail(step, error)`` raises it; ``tick()``
+        is called every so many tasks (it raises to stop the run: a deadline, a
+        cancellation from another thread).
+        """
+        ready = self.ready
+        finish = self.finish
+        inline = self._undo is None and not self._release
+        merge_edge = self._merge_edge
+        taken = 0
+        while ready:
+            taken += 1
+            if not taken & _TICK_MASK:
+                tick()
+            task = ready.pop()
+            step, iteration, dead = task
+            if dead:
+                finish(task, None)
+                continue
+            values = iteration.values
+            if step.forwards:
+                outputs = (values[step.input_slots[0]],)
+            elif step.fast:
+                try:
+                    outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
+                except BaseException as err:
+                    fail(step, err)
+                if len(outputs) != len(step.output_slots):
+                    fail(step, None, outputs)
+            else:
+                outputs = execute(step, values)
+            if not inline or step.kind in _MOVES:
+                finish(task, outputs)
+                continue
+            for s, value in zip(step.output_slots, outputs):
+                values[s] = value
+            pending = iteration.pending
+            activated = -1  # this task is done
+            for dst, local, index, kind in step.fanout:
+                if kind == MERGE:
+                    is_ready, dst_dead = merge_edge(
+                        step, dst, index, outputs, False, iteration, None
+                    )
+                    if not is_ready:
+                        continue
+                else:
+                    if index >= 0 and outputs[index] is DEAD:  # a Switch's untaken side
+                        iteration.dead[local] += 1
+                    left = pending[local] = pending[local] - 1
+                    if left:
+                        continue
+                    dst_dead = iteration.dead[local] > 0 and kind != CONTROL_TRIGGER
+                ready.append((dst, iteration, dst_dead))
+                activated += 1
+            if activated:
+                iteration.outstanding += activated
+                if not iteration.outstanding and iteration.frame_state.parent is not None:
+                    self._cleanup(iteration, None)
+
     def _release_inputs(self, step) -> None:
         remaining = self._remaining
         if remaining is None:
@@ -290,24 +369,22 @@ class ExecutionState:
         dead_counts = iteration.dead
         ready = self.ready
         activated = 0
-        for dst, index in step.out_edges:
-            kind = dst.kind
+        for dst, local, index, kind in step.fanout:
             if kind == MERGE:
                 is_ready, dst_dead = self._merge_edge(
                     step, dst, index, outputs, dead, iteration, None
                 )
+                if not is_ready:
+                    continue
             else:
-                local = dst.local
                 if dead or (index >= 0 and outputs[index] is DEAD):
                     dead_counts[local] += 1
                 left = pending[local] = pending[local] - 1
                 if left:
                     continue
-                is_ready = True
                 dst_dead = dead_counts[local] > 0 and kind != CONTROL_TRIGGER
-            if is_ready:
-                ready.append((dst, iteration, dst_dead))
-                activated += 1
+            ready.append((dst, iteration, dst_dead))
+            activated += 1
         iteration.outstanding += activated
 
     def _activate(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:

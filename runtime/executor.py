@@ -181,6 +181,14 @@ def _raise_for(step, err: BaseException):
     raise failure from err
 
 
+def _fail(step, err: BaseException | None, outputs=None):
+    """Raise the failure of ``step``: ``err`` from its kernel, or (``err`` None) the
+    ``outputs`` it returned, of the wrong count."""
+    if err is None:
+        _raise_wrong_outputs(step, outputs)
+    _raise_for(step, err)
+
+
 def _as_failure(step, err: BaseException) -> BaseException:
     """``err`` as :func:`_raise_for` would raise it for ``step``."""
     try:
@@ -359,36 +367,19 @@ class _Scheduler:
             raise cancellation.error
 
     def _loop_inline(self) -> None:
-        """The loop with every op in this thread and nothing listening (a loop of cheap
-        ops): ``_run_here`` written into the loop, which is all there is to do."""
-        state = self.state
-        ready = state.ready
-        finish = state.finish
-        run = self.run
-        cancellation = run.cancellation
-        taken = 0
-        while ready:
-            taken += 1
-            if not taken % _DEADLINE_CHECK_EVERY and cancellation.expired():
+        """The loop with every op in this thread and nothing listening: the state runs
+        its ready tasks itself (``ExecutionState.run_ready``), which is all there is to
+        do; a cancellation from another thread or the deadline is noticed every so many
+        tasks."""
+        cancellation = self.run.cancellation
+
+        def tick():
+            if cancellation.expired():
                 _time_out(cancellation)
             if cancellation.cancelled:
                 raise cancellation.error
-            task = ready.pop()
-            step, iteration, dead = task
-            if dead:
-                finish(task, None)
-                continue
-            try:
-                if step.fast:
-                    values = iteration.values
-                    outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
-                    if len(outputs) != len(step.output_slots):
-                        _raise_wrong_outputs(step, outputs)
-                else:
-                    outputs = run_kernel(step, iteration.values, run)
-            except BaseException as err:
-                raise _as_failure(step, err)  # noqa: B904 - its cause is set
-            finish(task, outputs)
+
+        self.state.run_ready(_in_order(self.run), _fail, tick)
         if cancellation.cancelled:
             raise cancellation.error
 

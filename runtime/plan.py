@@ -83,6 +83,21 @@ class Frame:
         return f"<Frame {self.name or '(root)'}: {len(self.steps)} steps>"
 
 
+# Ops whose kernel returns its one input as it is.
+_FORWARDING = frozenset(
+    {
+        "Identity",
+        "Enter",
+        "RefEnter",
+        "Exit",
+        "RefExit",
+        "NextIteration",
+        "RefNextIteration",
+        "LoopCond",
+    }
+)
+
+
 # Slots: a big graph's first run makes one Step per op, and objects without a __dict__
 # are quicker to make and leave the garbage collector less to scan.
 @dataclasses.dataclass(eq=False, slots=True)
@@ -110,14 +125,21 @@ class Step:
     local: int = 0  # position in frame.steps
     out_frame: Frame | None = None  # where the outputs go (an Enter's loop frame)
     out_edges: list = dataclasses.field(default_factory=list)
+    # ``out_edges`` as the execution state walks them: ``(reader, reader.local, output
+    # index, reader.kind)``, so delivering an output looks nothing up (set by build_plan).
+    fanout: tuple = ()
     pending: int = 0
     release: tuple = ()  # slots freed after this step in sequential order
     # The kernel takes its slots' values as they are (no references, no context):
     # the executor calls it directly. Set from ``deref`` and ``kernel``.
     fast: bool = dataclasses.field(init=False)
+    # A fast op that hands its one input on unchanged (``Identity``, a loop's ``Enter``,
+    # ``NextIteration``...): a loop of ready tasks passes the value without a kernel call.
+    forwards: bool = dataclasses.field(init=False)
 
     def __post_init__(self):
         self.fast = not self.deref and not self.kernel.needs_context
+        self.forwards = self.fast and self.op.type in _FORWARDING
 
     @property
     def dependents(self) -> list:
@@ -229,6 +251,8 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     roots = _link(steps, ops, set(feed_tensors))
     root = Frame("")
     frames = _assign_frames(steps, roots, root)
+    for step in steps:
+        step.fanout = tuple((dst, dst.local, index, dst.kind) for dst, index in step.out_edges)
     slot_of, frame_of_tensor = _assign_slots(steps, frames, feed_tensors)
     feed_slots = {tensor: slot_of[tensor] for tensor in feed_tensors}
     fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
