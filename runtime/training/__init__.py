@@ -110,6 +110,7 @@ from .server_lib import ClusterDef, ClusterSpec, JobDef, Server, ServerDef
 from .session_manager import SessionManager
 from .session_run_hook import SessionRunArgs, SessionRunContext, SessionRunHook, SessionRunValues
 from .supervisor import Supervisor
+from .sync_replicas_optimizer import SyncReplicasOptimizer
 from .training_util import (
     assert_global_step,
     create_global_step,
