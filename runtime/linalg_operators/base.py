@@ -7,6 +7,8 @@ and each subclass overrides what its structure makes cheaper.
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from .. import dtypes
@@ -85,7 +87,7 @@ def static_int(value, argument: str) -> int:
     return number
 
 
-class LinearOperator:
+class LinearOperator(abc.ABC):
     """Base class of TF's structured matrices: ``[B1, ..., Bb, M, N]`` batches of operators.
 
     A subclass defines ``_shape`` and ``_matmul``; everything else has a default built on
@@ -205,6 +207,10 @@ class LinearOperator:
                 return core.convert_to_tensor(self.shape.as_list(), dtype=dtypes.int32)
             return self._shape_tensor()
 
+    @abc.abstractmethod
+    def _shape(self) -> TensorShape:
+        """The static shape ``[B1, ..., Bb, M, N]`` (dimensions may be unknown)."""
+
     def _shape_tensor(self):
         return shape_ops.shape(self.to_dense())
 
@@ -280,6 +286,10 @@ class LinearOperator:
             own = self.range_dimension if adjoint else self.domain_dimension
             own.assert_is_compatible_with(x.shape[-1] if adjoint_arg else x.shape[-2])
             return self._matmul(x, adjoint=adjoint, adjoint_arg=adjoint_arg)
+
+    @abc.abstractmethod
+    def _matmul(self, x, adjoint=False, adjoint_arg=False):
+        """``self @ x`` (with the flags as :meth:`matmul`'s) for a checked tensor ``x``."""
 
     def __matmul__(self, other):
         return self.matmul(other)

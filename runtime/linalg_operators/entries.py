@@ -30,15 +30,6 @@ def _both(hint, other_hint):
     return True if hint and other_hint else None
 
 
-def _broadcast_to_batch(x, batch_shape: list):
-    """``x`` broadcast against a static ``batch_shape`` of matrices."""
-    if not batch_shape:
-        return x
-    target = TensorShape([*batch_shape, 1, 1])
-    shape = shape_ops.broadcast_static_shape(x.shape, target)
-    return x if shape == x.shape else shape_ops.broadcast_to(x, shape)
-
-
 class LinearOperatorFullMatrix(LinearOperator):
     """A LinearOperator holding every entry of its ``[B1, ..., Bb, M, N]`` matrices.
 
@@ -354,7 +345,8 @@ class LinearOperatorIdentity(LinearOperator):
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         x = linalg_ops.adjoint(x) if adjoint_arg else x
-        return _broadcast_to_batch(x, self._batch)
+        # Adding zeros gives x the identity's batch shape, known or not.
+        return x + fill_ops.zeros([*self._batch, 1, 1], dtype=self.dtype) if self._batch else x
 
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
         return self._matmul(rhs, adjoint_arg=adjoint_arg)

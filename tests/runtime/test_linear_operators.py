@@ -448,3 +448,35 @@ def test_run_time_assertions_fail_as_tf_when_the_fact_is_false(make, check, pass
         else:  # known values fail while building, as TF's checks do; others when run
             with pytest.raises(tf.errors.InvalidArgumentError):
                 sess.run(getattr(make(), check)())
+
+
+def test_a_users_subclass_gets_every_method_from_shape_and_matmul():
+    class Reverse(tf.linalg.LinearOperator):
+        """Reverses a vector's entries (a permutation written the way TF's docs show)."""
+
+        def __init__(self, n):
+            self._n = n
+            super().__init__(dtype=tf.float64, is_square=True, name="Reverse")
+
+        def _shape(self):
+            return tf.TensorShape([self._n, self._n])
+
+        def _matmul(self, x, adjoint=False, adjoint_arg=False):
+            x = tf.linalg.adjoint(x) if adjoint_arg else x
+            return tf.reverse(x, [-2])
+
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        op = Reverse(3)
+        dense, solved, det, trace = sess.run(
+            [
+                op.to_dense(),
+                op.solvevec(tf.constant([1.0, 2.0, 3.0], tf.float64)),
+                op.determinant(),
+                op.trace(),
+            ]
+        )
+    np.testing.assert_array_equal(dense, np.eye(3)[::-1])
+    np.testing.assert_allclose(solved, [3.0, 2.0, 1.0])
+    assert (det, trace) == (-1.0, 1.0)
+    with pytest.raises(TypeError):
+        tf.linalg.LinearOperator(tf.float32)  # abstract: no shape, no product
