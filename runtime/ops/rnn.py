@@ -476,6 +476,79 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         return outputs, state
 
 
+def static_state_saving_rnn(
+    cell, inputs, state_saver, state_name, sequence_length=None, scope=None
+):
+    """:func:`static_rnn` starting from, and saving its final state to, a state saver.
+
+    Parameters
+    ----------
+    cell : RNNCell
+    inputs : list of Tensor
+        One ``[batch, depth]`` tensor per time step.
+    state_saver : object
+        Has ``state(name)``, the tensor a state starts from, and ``save_state(name,
+        value)``, an op saving it (TF's ``NextQueuedSequenceBatch`` is one).
+    state_name : str or structure of str
+        The saver's name of the state: a structure like ``cell.state_size`` when the
+        state is a tuple.
+    sequence_length, scope
+        As for :func:`static_rnn`.
+
+    Returns
+    -------
+    (outputs, state)
+        As :func:`static_rnn`'s; the last output and the state are read only after every
+        ``save_state`` op has run.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> class Saver:
+    ...     def __init__(self):
+    ...         self.saved = {}
+    ...     def state(self, name):
+    ...         return tf.ones([1, 2])
+    ...     def save_state(self, name, value):
+    ...         self.saved[name] = value
+    ...         return tf.no_op()
+    >>> saver = Saver()
+    >>> with tf.Graph().as_default():
+    ...     cell = tf.compat.v1.nn.rnn_cell.BasicRNNCell(2)
+    ...     outputs, state = static_state_saving_rnn(cell, [tf.zeros([1, 3])], saver, "h")
+    >>> sorted(saver.saved), state.op.type, [op.type for op in state.op.control_inputs]
+    (['h'], 'Identity', ['NoOp'])
+    """
+    state_is_tuple = nest.is_nested(cell.state_size)
+    if state_is_tuple != nest.is_nested(state_name):
+        raise ValueError(
+            "state_name should be the same type as cell.state_size.  "
+            f"state_name: {state_name}, cell.state_size: {cell.state_size}"
+        )
+    names = nest.flatten(state_name)
+    if state_is_tuple:
+        sizes = nest.flatten(cell.state_size)
+        if len(names) != len(sizes):
+            raise ValueError(
+                f"#elems(state_name) != #elems(state_size): {len(names)} vs. {len(sizes)}"
+            )
+        initial_state = nest.pack_sequence_as(
+            cell.state_size, [state_saver.state(name) for name in names]
+        )
+    else:
+        initial_state = state_saver.state(state_name)
+    outputs, state = static_rnn(
+        cell, inputs, initial_state=initial_state, sequence_length=sequence_length, scope=scope
+    )
+    flat_state = nest.flatten(state)
+    saves = [state_saver.save_state(name, value) for name, value in zip(names, flat_state)]
+    with get_default_graph().control_dependencies(saves):
+        last = outputs[-1]
+        outputs[-1] = nest.map_structure(array_ops.identity, last)
+        state = nest.pack_sequence_as(state, [array_ops.identity(s) for s in flat_state])
+    return outputs, state
+
+
 def _reverse(value, lengths, seq_axis, batch_axis):
     """``value`` reversed in time: whole, or per batch entry within its length."""
     if lengths is None:
@@ -770,4 +843,5 @@ V1_OVERRIDES = {
     "rnn_cell": rnn_cell,
     "static_bidirectional_rnn": static_bidirectional_rnn,
     "static_rnn": static_rnn,
+    "static_state_saving_rnn": static_state_saving_rnn,
 }

@@ -66,8 +66,12 @@ def chief_session():
         local_step = tf.get_default_graph().get_tensor_by_name("sync_rep_local_step:0")
         coord = tf.compat.v1.train.Coordinator()
         with tf.compat.v1.Session() as sess:
-            sess.run([tf.compat.v1.global_variables_initializer(),
-                      tf.compat.v1.local_variables_initializer()])
+            sess.run(
+                [
+                    tf.compat.v1.global_variables_initializer(),
+                    tf.compat.v1.local_variables_initializer(),
+                ]
+            )
             sess.run(sync.chief_init_op)
             sess.run(sync.get_init_tokens_op())
             threads = sync.get_chief_queue_runner().create_threads(sess, coord, start=True)
@@ -103,9 +107,7 @@ def test_a_lone_replica_waits_for_the_others():
     with tf.Graph().as_default():
         w, g, step, sync, train_op = _model()
         hook = sync.make_session_run_hook(is_chief=True, num_tokens=0)
-        with tf.compat.v1.train.MonitoredSession(
-            hooks=[hook], stop_grace_period_secs=0.1
-        ) as sess:
+        with tf.compat.v1.train.MonitoredSession(hooks=[hook], stop_grace_period_secs=0.1) as sess:
             options = tf.compat.v1.RunOptions(timeout_in_ms=100)
             with pytest.raises(tf.errors.DeadlineExceededError):
                 sess.run(train_op, {g: np.ones(2, np.float32)}, options=options)
@@ -118,9 +120,7 @@ def test_monitored_session_hook_runs_rounds_in_step():
         w, g, step, sync, train_op = _model()
         hook = sync.make_session_run_hook(is_chief=True, num_tokens=0)
         a, b = np.array([1.0, -1.0], np.float32), np.array([3.0, 1.0], np.float32)
-        with tf.compat.v1.train.MonitoredSession(
-            hooks=[hook], stop_grace_period_secs=0.1
-        ) as sess:
+        with tf.compat.v1.train.MonitoredSession(hooks=[hook], stop_grace_period_secs=0.1) as sess:
             for _ in range(4):
                 _in_threads(sess, train_op, [{g: a}, {g: b}])
             assert sess.run(step) == 4
@@ -135,13 +135,17 @@ def test_graph_is_tfs():
     assert queue_runner.queue.name == "sync_token_q"
     assert "sync_token_q" in names and "sync_rep_local_step" in names
     assert train_op.op.type in ("Assign", "AssignVariableOp")
-    accumulators = [op for op in graph.get_operations() if op.type.endswith("ConditionalAccumulator")]
+    accumulators = [
+        op for op in graph.get_operations() if op.type.endswith("ConditionalAccumulator")
+    ]
     assert [op.get_attr("shared_name") for op in accumulators] in (
         [b"w:0/grad_accum"],
         ["w:0/grad_accum"],
     )
     assert sync._tokens_per_step == 3
-    set_steps = [op for op in graph.get_operations() if op.type.endswith("AccumulatorSetGlobalStep")]
+    set_steps = [
+        op for op in graph.get_operations() if op.type.endswith("AccumulatorSetGlobalStep")
+    ]
     assert [op.name for op in set_steps] == ["sync_replicas/SetGlobalStep"]
 
 
