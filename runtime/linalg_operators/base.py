@@ -60,6 +60,11 @@ def broadcast_batch(*tensors, inner_rank: int = 2) -> list:
     ]
 
 
+def conj(tensor):
+    """The complex conjugate of ``tensor``; a real tensor unchanged."""
+    return math_ops.conj(tensor) if tensor.dtype.is_complex else tensor
+
+
 def reshape_inner(tensor, keep: int, inner: list):
     """``tensor`` reshaped to its first ``keep`` dimensions (``keep`` may count from the
     end) followed by ``inner``; the kept dimensions may be unknown until run time."""

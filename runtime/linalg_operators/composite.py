@@ -9,11 +9,7 @@ import operator as python_operator
 from ..compat.conversions import dimension_value
 from ..ops import concat_ops, core, fill_ops, linalg_ops, math_ops, shape_ops
 from ..shapes import TensorShape
-from .base import LinearOperator, broadcast_batch, reshape_inner
-
-
-def _conj(tensor):
-    return math_ops.conj(tensor) if tensor.dtype.is_complex else tensor
+from .base import LinearOperator, broadcast_batch, conj, reshape_inner
 
 
 def _batch_of(operators) -> TensorShape:
@@ -119,16 +115,16 @@ class LinearOperatorAdjoint(LinearOperator):
         return self._operator.solve(rhs, adjoint=not adjoint, adjoint_arg=adjoint_arg)
 
     def _determinant(self):
-        return _conj(self._operator.determinant())
+        return conj(self._operator.determinant())
 
     def _log_abs_determinant(self):
         return self._operator.log_abs_determinant()
 
     def _diag_part(self):
-        return _conj(self._operator.diag_part())
+        return conj(self._operator.diag_part())
 
     def _trace(self):
-        return _conj(self._operator.trace())
+        return conj(self._operator.trace())
 
     def _to_dense(self):
         return linalg_ops.adjoint(self._operator.to_dense())
@@ -803,7 +799,7 @@ class LinearOperatorLowRankUpdate(LinearOperator):
     def _scale(self, x, adjoint: bool):
         if self._diag_update is None:
             return x
-        diag = _conj(self._diag_update) if adjoint else self._diag_update
+        diag = conj(self._diag_update) if adjoint else self._diag_update
         return x * shape_ops.expand_dims(diag, -1)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import dtypes
 from ..ops import check_ops, core, fill_ops, linalg_ops, math_ops, shape_ops
 from ..shapes import TensorShape
-from .base import LinearOperator, broadcast_batch, check_dtype, check_rank, static_int
+from .base import LinearOperator, broadcast_batch, check_dtype, check_rank, conj, static_int
 
 
 def _matrix_argument(matrix, argument: str):
@@ -19,10 +19,6 @@ def _matrix_argument(matrix, argument: str):
 def _column(values):
     """``[..., n]`` values as ``[..., n, 1]`` (to scale a matrix's rows)."""
     return shape_ops.expand_dims(values, -1)
-
-
-def _conj(tensor):
-    return math_ops.conj(tensor) if tensor.dtype.is_complex else tensor
 
 
 def _both(hint, other_hint):
@@ -209,12 +205,12 @@ class LinearOperatorDiag(LinearOperator):
         return self._diag.shape.concatenate(self._diag.shape[-1:])
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
-        diag = _conj(self._diag) if adjoint else self._diag
+        diag = conj(self._diag) if adjoint else self._diag
         x = linalg_ops.adjoint(x) if adjoint_arg else x
         return _column(diag) * x
 
     def _solve(self, rhs, adjoint=False, adjoint_arg=False):
-        diag = _conj(self._diag) if adjoint else self._diag
+        diag = conj(self._diag) if adjoint else self._diag
         rhs = linalg_ops.adjoint(rhs) if adjoint_arg else rhs
         return rhs / _column(diag)
 
@@ -252,7 +248,7 @@ class LinearOperatorDiag(LinearOperator):
 
     def _adjoint(self):
         return LinearOperatorDiag(
-            _conj(self._diag),
+            conj(self._diag),
             **self._hints(),
         )
 
@@ -448,7 +444,7 @@ class LinearOperatorScaledIdentity(LinearOperator):
         return self._multiplier.shape.concatenate([self._num_rows, self._num_rows])
 
     def _scale(self, adjoint: bool):
-        multiplier = _conj(self._multiplier) if adjoint else self._multiplier
+        multiplier = conj(self._multiplier) if adjoint else self._multiplier
         return _column(_column(multiplier))
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):

@@ -23,17 +23,13 @@ from ..ops import (
     slicing_ops,
     sort_ops,
 )
-from .base import LinearOperator, broadcast_batch, check_dtype, check_rank, reshape_inner
+from .base import LinearOperator, broadcast_batch, check_dtype, check_rank, conj, reshape_inner
 
 _FFT = {
     1: (signal_ops.fft, signal_ops.ifft),
     2: (signal_ops.fft2d, signal_ops.ifft2d),
     3: (signal_ops.fft3d, signal_ops.ifft3d),
 }
-
-
-def _conj(tensor):
-    return math_ops.conj(tensor) if tensor.dtype.is_complex else tensor
 
 
 def _complex_of(dtype):
@@ -103,7 +99,7 @@ class _BaseCirculant(LinearOperator):
 
     def _spectrum_per_column(self, adjoint: bool):
         spectrum = math_ops.cast(self._spectrum, self._complex)
-        spectrum = _conj(spectrum) if adjoint else spectrum
+        spectrum = conj(spectrum) if adjoint else spectrum
         return shape_ops.expand_dims(spectrum, -1 - self.block_depth)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
@@ -145,7 +141,7 @@ class _BaseCirculant(LinearOperator):
         )
 
     def _adjoint(self):
-        return self._with_spectrum(_conj(math_ops.cast(self._spectrum, self._complex)))
+        return self._with_spectrum(conj(math_ops.cast(self._spectrum, self._complex)))
 
     def _inverse(self):
         return self._with_spectrum(1.0 / math_ops.cast(self._spectrum, self._complex))
@@ -343,7 +339,7 @@ class LinearOperatorToeplitz(LinearOperator):
         x = linalg_ops.adjoint(x) if adjoint_arg else x
         col, row = self._col, self._row
         if adjoint:  # A^H's first column is A's first row (whose first entry is col[0])
-            col, row = _conj(concat_ops.concat([col[..., :1], row[..., 1:]], -1)), _conj(col)
+            col, row = conj(concat_ops.concat([col[..., :1], row[..., 1:]], -1)), conj(col)
         n = dimension_value(self.domain_dimension)
         # The circulant of size 2N whose top-left block is this matrix.
         first_column = concat_ops.concat(
@@ -438,7 +434,7 @@ class LinearOperatorHouseholder(LinearOperator):
 
     def _diag_part(self):
         unit = self._unit_axis()
-        return 1 - 2 * unit * _conj(unit)
+        return 1 - 2 * unit * conj(unit)
 
     def _trace(self):
         n = dimension_value(self.domain_dimension)
@@ -632,9 +628,9 @@ class LinearOperatorTridiag(LinearOperator):
         if not adjoint:
             return self.diagonals
         zero = fill_ops.zeros_like(self._maindiag[..., :1])
-        superdiag = concat_ops.concat([_conj(self._subdiag[..., 1:]), zero], -1)
-        subdiag = concat_ops.concat([zero, _conj(self._superdiag[..., :-1])], -1)
-        return concat_ops.stack([superdiag, _conj(self._maindiag), subdiag], axis=-2)
+        superdiag = concat_ops.concat([conj(self._subdiag[..., 1:]), zero], -1)
+        subdiag = concat_ops.concat([zero, conj(self._superdiag[..., :-1])], -1)
+        return concat_ops.stack([superdiag, conj(self._maindiag), subdiag], axis=-2)
 
     def _matmul(self, x, adjoint=False, adjoint_arg=False):
         x = linalg_ops.adjoint(x) if adjoint_arg else x
