@@ -217,6 +217,9 @@ def ctc_loss_v1(
     inputs = convert_to_tensor(inputs if logits is None else logits, name="logits")
     if not time_major:
         inputs = shape_ops.transpose(inputs, [1, 0, 2])
+    half = inputs.dtype.base_dtype == dtypes.float16
+    if half:  # CTCLoss takes float32 or float64: TF computes float16 in float32
+        original, inputs = inputs.dtype.base_dtype, math_ops.cast(inputs, dtypes.float32)
     op = apply_op(
         CTC_LOSS,
         [inputs, labels.indices, labels.values, sequence_length],
@@ -225,7 +228,7 @@ def ctc_loss_v1(
         ctc_merge_repeated=ctc_merge_repeated,
         ignore_longer_outputs_than_inputs=ignore_longer_outputs_than_inputs,
     )
-    return op.outputs[0]
+    return math_ops.cast(op.outputs[0], original) if half else op.outputs[0]
 
 
 def _blank_last(logits: Tensor, blank_index: int) -> Tensor:

@@ -6,7 +6,8 @@ Each op draws its row and column *pooling sequences* (window boundaries, from 0 
 input size, each step ``floor(ratio)`` or ``ceil(ratio)`` wide) and returns them with
 the pooled value; the gradient ops take them back, so a gradient pools exactly the
 windows the forward pass did. The sequences are random as TF's are, not TF's own
-draws: given the same sequences the outputs and gradients are TF's.
+draws: given the same sequences the outputs and gradients are TF's. Their static shape
+is their true length, ``[rows + 1]``, where TF's shape function says ``[rows]``.
 """
 
 from __future__ import annotations

@@ -176,3 +176,23 @@ def test_unique_labels_and_collapse_repeated_match_tf():
     np.testing.assert_array_equal(got[1], fixture("unique_labels", "idx"))
     np.testing.assert_array_equal(got[2], fixture("collapse_repeated", "labels"))
     np.testing.assert_array_equal(got[3], fixture("collapse_repeated", "seq_length"))
+
+
+def test_float16_logits_are_computed_in_float32_as_tf_does():
+    case = "ctc_loss"
+    with tf.Graph().as_default():
+        loss = v1.nn.ctc_loss(
+            labels_of(case), fixture(case, "logits").astype(np.float16), fixture(case, "seq_len")
+        )
+        assert loss.dtype == tf.float16
+        assert (loss.op.type, loss.op.inputs[0].op.type) == ("Cast", "CTCLoss")
+        got = run(loss)
+    np.testing.assert_allclose(got, fixture(case, "loss"), rtol=2e-3)
+
+
+def test_labels_of_a_batch_entry_that_does_not_exist_are_refused():
+    with tf.Graph().as_default():
+        labels = tf.SparseTensor([[-1, 0]], np.array([0], np.int32), [1, 1])
+        loss = v1.nn.ctc_loss(labels, tf.zeros([2, 1, 3]), [2])
+        with pytest.raises(errors.InvalidArgumentError, match="batches in"):
+            run(loss)

@@ -239,3 +239,31 @@ def test_tf2s_fractional_pools_take_tf2s_arguments():
         np.testing.assert_array_equal(run(rows), [0, 2, 4])
         with pytest.raises(ValueError, match="first and last"):
             tf.compat.v2.nn.fractional_max_pool(value, [2.0, 2.0, 2.0, 1.0])
+
+
+# -- TF's own graph ------------------------------------------------------------------------
+
+
+def test_tfs_graph_of_the_new_ops_imports_and_runs_to_tfs_values():
+    graph_def = tf.GraphDef.FromString(VALUES["graph:graph_def"].tobytes())
+    fetches = META["graph"]["fetches"]
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        tensors = {key: graph.get_tensor_by_name(name) for key, name in fetches.items()}
+        text = graph.get_tensor_by_name(META["graph"]["text"]["name"])
+        got, got_text = run([tensors, text])
+    for key in ("loss", "ctc_grad", "decoded_values", "log_prob", "clamped"):
+        np.testing.assert_allclose(got[key], VALUES[f"graph:{key}"], rtol=1e-5, atol=1e-6)
+    assert list(got_text) == _strings(META["graph"]["text"])
+    # The pooling sequences are this runtime's draws: the pool and its gradient follow them.
+    value = graph_def_constant(graph_def, "pool_in")
+    expected = fractional_pooling.pool_with_sequences(value, got["rows"], got["cols"], True, "avg")
+    np.testing.assert_allclose(got["pooled"], expected, rtol=1e-6)
+    assert got["pool_grad"].shape == value.shape
+    np.testing.assert_allclose(got["pool_grad"].sum(), got["pooled"].size, rtol=1e-6)
+
+
+def graph_def_constant(graph_def, name: str) -> np.ndarray:
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        return run(graph.get_tensor_by_name(f"{name}:0"))

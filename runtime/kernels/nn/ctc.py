@@ -53,7 +53,10 @@ def _label_rows(indices, values, batch: int, num_classes: int) -> list:
             f"labels_indices must be a [N, 2] matrix and labels_values a [N] vector; got "
             f"shapes {list(indices.shape)} and {list(values.shape)}"
         )
-    if indices.size and (np.any(np.diff(indices[:, 0]) < 0) or indices[:, 0].max() >= batch):
+    batches = indices[:, 0]
+    if batches.size and (
+        np.any(np.diff(batches) < 0) or batches.min() < 0 or batches.max() >= batch
+    ):
         _fail(f"labels_indices must be ordered by batch, with batches in [0, {batch})")
     rows = []
     for b in range(batch):
