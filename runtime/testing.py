@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import socket
 import tempfile
 import time
 import unittest
@@ -28,6 +29,7 @@ from .gradients import gradients
 from .graph import Graph, get_default_graph
 from .graph_def import GraphDef, as_node_def
 from .session import Session, get_default_session
+from .training.server_lib import ClusterSpec, Server
 
 __all__ = [
     "Benchmark",
@@ -37,6 +39,7 @@ __all__ = [
     "benchmark_config",
     "compute_gradient",
     "compute_gradient_error",
+    "create_local_cluster",
     "get_temp_dir",
     "gpu_device_name",
     "is_gpu_available",
@@ -75,6 +78,66 @@ def main(argv=None):
 
 
 # -- gradients ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def create_local_cluster(num_workers, num_ps, protocol="grpc", worker_config=None, ps_config=None):
+    """Start a cluster of ``num_workers`` worker and ``num_ps`` ps tasks in this process,
+    on free loopback ports.
+
+    Parameters
+    ----------
+    num_workers, num_ps : int
+        The number of tasks of jobs ``worker`` and ``ps``.
+    protocol : str
+        As for ``tf.train.Server``.
+    worker_config, ps_config : ConfigProto, optional
+        The servers' default session configurations.
+
+    Returns
+    -------
+    (workers, ps_servers)
+        Lists of started ``tf.train.Server``, by task index. Sessions on any server's
+        ``target`` reach the whole cluster; ``stop()`` the servers when done.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> workers, ps_servers = create_local_cluster(1, 1)
+    >>> with tf.Graph().as_default():
+    ...     with tf.device("/job:ps/task:0"):
+    ...         v = tf.Variable(2.0)
+    ...     with tf.device("/job:worker/task:0"):
+    ...         doubled = v * 2.0
+    ...     with tf.Session(workers[0].target) as sess:
+    ...         sess.run(v.initializer)
+    ...         print(sess.run(doubled))
+    4.0
+    >>> for server in workers + ps_servers:
+    ...     server.stop()
+    """
+    jobs = {"worker": num_workers, "ps": num_ps}
+    spec = ClusterSpec(
+        {job: [f"localhost:{_free_port()}" for _ in range(n)] for job, n in jobs.items() if n}
+    )
+    configs = {"worker": worker_config, "ps": ps_config}
+    servers = {
+        job: [
+            Server(spec, job, index, protocol=protocol, config=configs[job], start=False)
+            for index in range(n)
+        ]
+        for job, n in jobs.items()
+    }
+    # The cluster's first task (by job name, then index) hosts the scheduler the others join.
+    everyone = [server for job in sorted(servers) for server in servers[job]]
+    for server in everyone:
+        server.start()
+    return servers["worker"], servers["ps"]
 
 
 def _jacobians(x, x_shape, y, y_shape, x_init, delta, feed):
