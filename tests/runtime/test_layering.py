@@ -18,7 +18,8 @@ FORBIDDEN_IN_RUNTIME = {"workbench", "IPython", "ipywidgets", "graphviz", "ipyke
 # the runtime's leaf modules (errors, registry and TF's logging; dtypes/shapes are plain
 # values) -- never the graph, ops, session or executor layers.
 KERNEL_RUNTIME_MODULES = {
-    *("errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness", "tf_logging")
+    *("errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness", "tf_logging"),
+    "limits",  # a leaf too: the size limits DecodeCompressed inflates under
 }
 
 
