@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from ..dimension import Dimension
 from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, register_op
 from ..scopes import name_scope
@@ -71,13 +72,24 @@ def _filled(value, shape, dtype, name: str) -> Tensor:
         if isinstance(shape, TensorShape):
             shape = shape.as_list()
         if not has_tensor(shape):
-            dims = [int(d) for d in np.asarray(shape, dtype=np.int64).reshape(-1)]
+            dims = _static_dims(shape)
             if int(np.prod(dims, dtype=np.int64)) < 1000:
                 return constant(scalar, dtype=dtype, shape=dims, name=scope)
         shape = convert_or_pack(shape, "shape")
         if shape.shape.rank == 0:  # a Pack of one: shape inference sees the size through it
             shape = convert_or_pack([shape], "shape")
         return fill(shape, constant(scalar, dtype=dtype), name=scope)
+
+
+def _static_dims(shape) -> list[int]:
+    """The dims of a shape given as Python values, checked as TF converts them to int32."""
+    dims = []
+    for dim in np.asarray(shape, dtype=object).reshape(-1):
+        value = dim.value if isinstance(dim, Dimension) else dim
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(f"Expected int32, but got {dim} of type '{type(dim).__name__}'.")
+        dims.append(int(value))
+    return dims
 
 
 def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:

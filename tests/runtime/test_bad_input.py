@@ -46,20 +46,7 @@ def run_case(case):
     return None
 
 
-# Cases where the runtime still raises another class than TF, in code this suite does
-# not own (value conversion in runtime/ops/core.py); strict, so a fix shows up at once.
-KNOWN_GAPS = {
-    "ones_string_dim": "a str dim converted to int32 raises ValueError; TF: TypeError",
-}
-
-
-def _case_param(case):
-    gap = KNOWN_GAPS.get(case["id"])
-    marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
-    return pytest.param(case, id=case["id"], marks=marks)
-
-
-@pytest.mark.parametrize("case", [_case_param(case) for case in CASES])
+@pytest.mark.parametrize("case", [pytest.param(case, id=case["id"]) for case in CASES])
 def test_bad_input_raises_tf_error_class(case):
     wanted = expected_class(case)
     err = run_case(case)
