@@ -303,11 +303,19 @@ class ExecutionState:
                 finish(task, None)
                 continue
             values = iteration.values
+            slots = step.input_slots
             if step.forwards:
-                outputs = (values[step.input_slots[0]],)
+                outputs = (values[slots[0]],)
             elif step.fast:
+                # One and two inputs spelled out: a list comprehension costs more than
+                # a cheap kernel (Python 3.11 makes it a function call).
                 try:
-                    outputs = step.kernel.fn(*[values[s] for s in step.input_slots], **step.attrs)
+                    if len(slots) == 1:
+                        outputs = step.kernel.fn(values[slots[0]], **step.attrs)
+                    elif len(slots) == 2:
+                        outputs = step.kernel.fn(values[slots[0]], values[slots[1]], **step.attrs)
+                    else:
+                        outputs = step.kernel.fn(*[values[s] for s in slots], **step.attrs)
                 except BaseException as err:
                     fail(step, err)
                 if len(outputs) != len(step.output_slots):
@@ -317,8 +325,12 @@ class ExecutionState:
             if not inline or step.kind in _MOVES:
                 finish(task, outputs)
                 continue
-            for s, value in zip(step.output_slots, outputs):
-                values[s] = value
+            slots = step.output_slots
+            if len(slots) == 1:
+                values[slots[0]] = outputs[0]
+            else:
+                for s, value in zip(slots, outputs):
+                    values[s] = value
             pending = iteration.pending
             activated = -1  # this task is done
             for dst, local, index, kind in step.fanout:
