@@ -118,3 +118,4 @@ from .training_util import (
     get_or_create_global_step,
     global_step,
 )
+from .warm_starting import VocabInfo, warm_start

@@ -195,11 +195,6 @@ EXCLUDED: dict[str, str] = {
     ),
     # Not built yet: each is a capability of its own, left for a later round (see the issues'
     # closing notes); a name leaves this list when it is built.
-    **_names(
-        "not built yet: synchronous replica training, warm-starting from another "
-        "checkpoint, in-process test clusters and the state-saving RNN's saver",
-        "train.VocabInfo train.warm_start",
-    ),
     # Single names.
     "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
     "linalg.experimental": "added in TF 2.x, after the last TF1 release",
