@@ -6,8 +6,12 @@ token from the ``sync_token_q`` queue. The chief's queue runner takes the mean o
 ``replicas_to_aggregate`` gradients from each accumulator (gradients from an older step
 are stale and dropped), applies them with the wrapped optimizer, advances the global step
 and puts ``total_num_replicas`` tokens (the new global step) in the queue, so every replica
-goes on with the new step. Here replicas are threads of one process sharing the session;
-the ops, queue and accumulators are TF's, so a graph made here is TF's graph.
+goes on with the new step. The initial tokens carry the global step of the start, so
+the round after the first is stale (TF's way of surviving a chief's restart).
+
+Replicas are threads sharing one session (they then share one local step, as in TF), or
+workers of a cluster, each with its own graph and session (between-graph replication): the
+accumulators and the queue are found by their shared names on the tasks holding them.
 """
 
 from __future__ import annotations

@@ -161,3 +161,76 @@ def test_errors_as_tfs():
         with pytest.raises(ValueError, match="Too few tokens"):
             sync.get_init_tokens_op(num_tokens=0)  # 3 to aggregate, 2 replicas: 1 needed
         assert sync.get_init_tokens_op(num_tokens=1).type == "QueueEnqueueManyV2"
+
+
+def _worker_graph(task):
+    """Worker ``task``'s own graph (between-graph replication): variables on the ps task,
+    the optimizer's accumulators and token queue shared by name."""
+    graph = tf.Graph()
+    with graph.as_default():
+        setter = tf.compat.v1.train.replica_device_setter(
+            ps_tasks=1, worker_device=f"/job:worker/task:{task}"
+        )
+        with tf.device(setter):
+            w = tf.Variable(W0, name="w")
+            step = tf.compat.v1.train.get_or_create_global_step()
+            sync = SyncReplicasOptimizer(tf.compat.v1.train.GradientDescentOptimizer(LR), 2)
+            grad = tf.constant([[0.1, 0.9], [0.3, 1.1]][task])
+            train_op = sync.minimize(tf.reduce_sum(w * grad), global_step=step)
+        return dict(
+            graph=graph,
+            w=w,
+            step=step,
+            sync=sync,
+            train_op=train_op,
+            local_step=graph.get_tensor_by_name("sync_rep_local_step:0"),
+            init=tf.compat.v1.global_variables_initializer(),
+            local_init=tf.compat.v1.local_variables_initializer(),
+        )
+
+
+def test_two_workers_of_a_cluster_as_tfs_test2workers():
+    """TF's ``test2Workers`` on a Dask cluster: each worker its own graph, session and
+    local step, so the whole round after the first is stale."""
+    workers, ps_servers = tf.test.create_local_cluster(2, 1)
+    chief, other = _worker_graph(0), _worker_graph(1)
+    sessions = [
+        tf.compat.v1.Session(server.target, graph=model["graph"])
+        for server, model in zip(workers, (chief, other))
+    ]
+    coord = tf.compat.v1.train.Coordinator()
+    try:
+        s0, s1 = sessions
+        s0.run([chief["init"], chief["local_init"]])
+        s0.run(chief["sync"].chief_init_op)
+        s0.run(chief["sync"].get_init_tokens_op())
+        chief["sync"].get_chief_queue_runner().create_threads(s0, coord, start=True)
+        s1.run(other["local_init"])
+        s1.run(other["sync"].local_step_init_op)
+        a, b = np.array([0.1, 0.9], np.float32), np.array([0.3, 1.1], np.float32)
+        s0.run(chief["train_op"])
+        s1.run(other["train_op"])
+        _wait_for(s1, other["step"], 1)
+        np.testing.assert_allclose(s1.run(other["w"]), W0 - LR * (a + b) / 2, rtol=1e-6)
+        assert [s0.run(chief["local_step"]), s1.run(other["local_step"])] == [0, 0]
+        s0.run(chief["train_op"])  # both stale: dropped
+        s1.run(other["train_op"])
+        assert [s0.run(chief["local_step"]), s1.run(other["local_step"])] == [1, 1]
+        assert s1.run(other["step"]) == 1
+        np.testing.assert_allclose(s1.run(other["w"]), W0 - LR * (a + b) / 2, rtol=1e-6)
+        replicas = [
+            threading.Thread(target=sess.run, args=(model["train_op"],))
+            for sess, model in zip(sessions, (chief, other))
+        ]
+        for replica in replicas:
+            replica.start()
+        for replica in replicas:
+            replica.join(10)
+        assert s1.run(other["step"]) == 2
+        np.testing.assert_allclose(s1.run(other["w"]), W0 - 2 * LR * (a + b) / 2, rtol=1e-6)
+    finally:
+        coord.request_stop()
+        for sess in sessions:
+            sess.close()
+        for server in workers + ps_servers:
+            server.stop()
