@@ -18,7 +18,7 @@ import numpy as np
 
 from ..default_graph import get_collection
 from ..graph_keys import GraphKeys
-from ..ops.core import constant
+from ..ops.core import apply_op, constant
 from ..ops.gather_scatter_ops import scatter_nd
 from ..ops.init_ops import zeros_initializer
 from ..ops.variables import Variable, assign
@@ -147,11 +147,13 @@ def warm_start(
         vocab_info = vocab_infos.get(name)
         if vocab_info:
             _warm_start_with_vocab(parts, ckpt_to_initialize_from, prev_name, vocab_info)
+        elif vars_to_warm_start and parts[0]._get_save_slice_info():
+            _warm_start_parts(parts, ckpt_to_initialize_from, prev_name)
         elif vars_to_warm_start:
             if prev_name in vocabless:  # one tensor for two variables: a call for each
                 init_from_checkpoint(ckpt_to_initialize_from, vocabless)
                 vocabless.clear()
-            vocabless[prev_name] = parts[0] if len(parts) == 1 else parts
+            vocabless[prev_name] = parts[0]
     if vocabless:
         init_from_checkpoint(ckpt_to_initialize_from, vocabless)
     info("Warm-started %d variables.", len(grouped))
@@ -201,6 +203,37 @@ def _grouped_variables(vars_to_warm_start) -> dict:
 def _full_name(variable) -> str:
     slice_info = variable._get_save_slice_info()
     return slice_info.full_name if slice_info else variable.op.name
+
+
+def _warm_start_parts(parts, ckpt, prev_name) -> None:
+    """Make each part of a partitioned variable restore its slice of the checkpoint's
+    tensor ``prev_name``."""
+    from .saver import RESTORE_V2
+
+    prefix = _checkpoint_prefix(ckpt)
+    shapes = load_checkpoint(prefix).get_variable_to_shape_map()
+    if prev_name not in shapes:
+        raise ValueError(f"Tensor {prev_name} is not found in {prefix} checkpoint {shapes}")
+    for part in parts:
+        slice_info = part._get_save_slice_info()
+        if slice_info.full_shape != shapes[prev_name]:
+            raise ValueError(
+                f"Shape of variable {slice_info.full_name} ({slice_info.full_shape}) doesn't "
+                f"match with shape of tensor {prev_name} ({shapes[prev_name]}) from checkpoint "
+                "reader."
+            )
+        with part.graph.as_default(), part.graph.name_scope(f"{part.op.name}/"):
+            restored = apply_op(
+                RESTORE_V2,
+                [
+                    constant(prefix, name="checkpoint_initializer/prefix"),
+                    constant([prev_name], name="checkpoint_initializer/tensor_names"),
+                    constant([slice_info.spec], name="checkpoint_initializer/shape_and_slices"),
+                ],
+                "checkpoint_initializer",
+                dtypes=(part.dtype.base_dtype,),
+            ).outputs[0]
+            part._initializer_op = assign(part._ref(), restored).op
 
 
 def _vocabulary(path, size) -> list:

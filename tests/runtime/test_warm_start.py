@@ -19,10 +19,15 @@ with open(os.path.join(FIXTURES, "errors.json")) as errors_file:
     ERRORS = json.load(errors_file)
 
 
-def new_model():
+def new_model(partitioned=False):
     def var(name, shape, trainable=True):
+        split = partitioned and name in ("emb", "dense/kernel")
         return tf1.get_variable(
-            name, shape, initializer=tf1.constant_initializer(-1.0), trainable=trainable
+            name,
+            shape,
+            initializer=tf1.constant_initializer(-1.0),
+            trainable=trainable,
+            partitioner=tf1.fixed_size_partitioner(2) if split else None,
         )
 
     return {
@@ -67,23 +72,28 @@ SCENARIOS = {
         vars_to_warm_start=["dense/kernel", "emb", "frozen"],
         var_name_to_vocab_info={"emb": row_vocab(old_vocab_size=2)},
     ),
+    "partitioned": lambda v: dict(
+        vars_to_warm_start=".*",
+        var_name_to_vocab_info={"emb": row_vocab(), "out": col_vocab()},
+        var_name_to_prev_var_name={"renamed": "old_name"},
+    ),
     "variables": lambda v: dict(vars_to_warm_start=[v["dense/bias"], v["dense/kernel"]]),
     "none": lambda v: dict(vars_to_warm_start=None, var_name_to_vocab_info={"emb": row_vocab()}),
 }
 
 
-def _warm_started(ckpt, kwargs_of):
+def _warm_started(ckpt, kwargs_of, partitioned=False):
     with tf.Graph().as_default():
-        variables = new_model()
+        variables = new_model(partitioned)
         tf1.train.warm_start(ckpt, **kwargs_of(variables))
         with tf1.Session() as sess:
             sess.run(tf1.global_variables_initializer())
-            return sess.run(variables)
+            return sess.run({name: tf.convert_to_tensor(v) for name, v in variables.items()})
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_values_as_tfs(scenario):
-    got = _warm_started(CKPT, SCENARIOS[scenario])
+    got = _warm_started(CKPT, SCENARIOS[scenario], scenario.endswith("partitioned"))
     for name, value in got.items():
         np.testing.assert_allclose(value, EXPECTED[f"{scenario}/{name}"], err_msg=name)
 
