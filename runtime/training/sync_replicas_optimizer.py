@@ -12,6 +12,10 @@ the round after the first is stale (TF's way of surviving a chief's restart).
 Replicas are threads sharing one session (they then share one local step, as in TF), or
 workers of a cluster, each with its own graph and session (between-graph replication): the
 accumulators and the queue are found by their shared names on the tasks holding them.
+
+With ``variable_averages``, the averaging runs after the tokens are handed out. It reads
+the variables through their snapshots (``v/read``): here it sees the values from before
+the step's update, one step behind TF, whose reference variables alias the updated buffer.
 """
 
 from __future__ import annotations

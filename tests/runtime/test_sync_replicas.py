@@ -234,3 +234,20 @@ def test_two_workers_of_a_cluster_as_tfs_test2workers():
             sess.close()
         for server in workers + ps_servers:
             server.stop()
+
+
+def test_sparse_gradients_go_through_a_sparse_accumulator():
+    with tf.Graph().as_default() as graph:
+        emb = tf.Variable(np.arange(6, dtype=np.float32).reshape(3, 2), name="emb")
+        g = tf.compat.v1.placeholder(tf.float32, [1, 2])
+        step = tf.compat.v1.train.get_or_create_global_step()
+        sync = SyncReplicasOptimizer(tf.compat.v1.train.GradientDescentOptimizer(1.0), 2)
+        train_op = sync.minimize(tf.reduce_sum(tf.gather(emb, [1]) * g), global_step=step)
+        kinds = {op.type for op in graph.get_operations() if "Accumulator" in op.type}
+        assert any("SparseConditionalAccumulator" in kind for kind in kinds)
+        hook = sync.make_session_run_hook(is_chief=True, num_tokens=0)
+        with tf.compat.v1.train.MonitoredSession(hooks=[hook], stop_grace_period_secs=0.1) as sess:
+            _in_threads(sess, train_op, [{g: [[1.0, 2.0]]}, {g: [[3.0, 4.0]]}])
+            assert sess.run(step) == 1
+            # Row 1 moves by the mean of the two rows' gradients; the others stay.
+            np.testing.assert_allclose(sess.run(emb), [[0.0, 1.0], [0.0, 0.0], [4.0, 5.0]])
