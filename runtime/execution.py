@@ -71,14 +71,19 @@ class Iteration:
         "values",
     )
 
-    def __init__(self, frame_state, number: int, order: int, values=None):
+    def __init__(self, frame_state, number: int, order: int, values=None, seed=None):
         frame = frame_state.frame
         self.frame_state = frame_state
         self.number = number
         self.order = order  # creation sequence of the run: orders iterations for stepping
-        self.values = [None] * frame.num_slots if values is None else values
-        self.pending = list(frame.initial_pending)
-        self.dead = [0] * len(frame.steps)
+        if seed is not None:  # the frame's loop invariants already in (FrameState.seed)
+            self.values = seed.values.copy()
+            self.pending = seed.pending.copy()
+            self.dead = seed.dead.copy()
+        else:
+            self.values = [None] * frame.num_slots if values is None else values
+            self.pending = list(frame.initial_pending)
+            self.dead = [0] * len(frame.steps)
         self.outstanding = 0  # tasks made ready here and not finished
         self.children = 0  # live child frames started in this iteration
         self.done = False
@@ -115,6 +120,7 @@ class FrameState:
         "outstanding_iterations",
         "parent",
         "pending_inputs",
+        "seed",
     )
 
     def __init__(self, frame, parent: Iteration | None):
@@ -127,6 +133,10 @@ class FrameState:
         self.invariants: list = []  # (Enter step, outputs) of constant Enters
         self.deferred: list = []  # (NextIteration step, outputs) beyond parallel_iterations
         self.dead_exits: list = []
+        # A run nobody steps starts each new iteration from a copy of this: an
+        # Iteration holding what the invariants deliver, and the steps they alone make
+        # ready, as ``(iteration, [(step, dead), ...])`` (see ExecutionState._seed).
+        self.seed = None
 
 
 class ExecutionState:
@@ -180,6 +190,8 @@ class ExecutionState:
         # counts are made on the first finish: run_in_order never needs them).
         self._release = not keep and not plan.control_flow
         self._remaining: list | None = None
+        if not keep:  # nothing is logged: every delivery is the lean one
+            self._activate = self._activate_plain
 
     # -- the transitions ---------------------------------------------------------------
 
@@ -200,7 +212,7 @@ class ExecutionState:
             dead = True
         kind = step.kind
         if self._undo is None:
-            if not kind:  # NORMAL: the hot path of a run
+            if kind not in _MOVES:  # the hot path of a run: the value stays in its iteration
                 self._activate_plain(step, iteration, outputs, dead)
                 if self._release:
                     self._release_inputs(step)
@@ -219,7 +231,8 @@ class ExecutionState:
                 frame_state = iteration.frame_state
                 if iteration.number == frame_state.newest:
                     frame_state.dead_exits.append(step)
-                    _log(log, frame_state.dead_exits.remove, step)
+                    if log is not None:
+                        log.append((frame_state.dead_exits.remove, step))
             else:
                 self._activate(step, iteration.frame_state.parent, outputs, False, log)
         elif kind == NEXT_ITERATION:
@@ -230,7 +243,8 @@ class ExecutionState:
             if self._release:
                 self._release_inputs(step)
         iteration.outstanding -= 1
-        _log(log, _add_outstanding, iteration, 1)
+        if log is not None:
+            log.append((_add_outstanding, iteration, 1))
         if iteration.outstanding == 0 and iteration.frame_state.parent is not None:
             self._cleanup(iteration, log)
         if log is not None:
@@ -371,9 +385,9 @@ class ExecutionState:
 
     # -- propagation -----------------------------------------------------------------------
 
-    def _activate_plain(self, step, iteration: Iteration, outputs, dead: bool) -> None:
-        """:meth:`_activate` without undo logs, overrides or reader records (a run that
-        is not stepped): every op of a run goes through here, so it is kept lean."""
+    def _activate_plain(self, step, iteration: Iteration, outputs, dead: bool, log=None) -> None:
+        """:meth:`_activate` without undo logs (``log`` is always ``None``), overrides or
+        reader records: a run that is not stepped delivers every value through here."""
         values = iteration.values
         for s, value in zip(step.output_slots, outputs):
             values[s] = value
@@ -400,10 +414,8 @@ class ExecutionState:
         iteration.outstanding += activated
 
     def _activate(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
-        """Deliver ``step``'s outputs into ``iteration`` and make its readers there ready."""
-        if log is None and self._undo is None:
-            self._activate_plain(step, iteration, outputs, dead)
-            return
+        """Deliver ``step``'s outputs into ``iteration`` and make its readers there ready
+        (a state made with ``keep``; the others deliver with :meth:`_activate_plain`)."""
         values = iteration.values
         if self.overrides:
             path = iteration.path
@@ -467,6 +479,7 @@ class ExecutionState:
         child = self._child_frame(step.out_frame, iteration, log)
         if step.attrs.get("is_constant"):
             child.invariants.append((step, outputs))
+            child.seed = None  # made again with this invariant in
             _log(log, child.invariants.pop)
             for number in range(child.newest + 1):
                 self._activate(step, child.iterations[number], outputs, dead, log)
@@ -503,25 +516,51 @@ class ExecutionState:
             self._activate(step, frame_state.iterations[iteration.number + 1], outputs, False, log)
         elif frame_state.outstanding_iterations >= frame_state.frame.parallel_iterations:
             frame_state.deferred.append((step, outputs))
-            _log(log, frame_state.deferred.remove, (step, outputs))
+            if log is not None:
+                log.append((frame_state.deferred.remove, (step, outputs)))
         else:
             nxt = self._increment_iteration(frame_state, log)
             self._activate(step, nxt, outputs, False, log)
 
     def _increment_iteration(self, frame_state: FrameState, log) -> Iteration:
         frame_state.newest += 1
-        nxt = self._new_iteration_state(frame_state, frame_state.newest)
+        if log is None and frame_state.invariants:
+            seed, starts = frame_state.seed or self._seed(frame_state)
+            self._order += 1
+            nxt = Iteration(frame_state, frame_state.newest, self._order, seed=seed)
+        else:
+            starts = None
+            nxt = self._new_iteration_state(frame_state, frame_state.newest)
         frame_state.iterations[nxt.number] = nxt
         frame_state.outstanding_iterations += 1
         exits, frame_state.dead_exits = frame_state.dead_exits, []
-        _log(log, _forget_iteration, frame_state, nxt.number, exits)
         deferred, frame_state.deferred = frame_state.deferred, []
-        _log(log, setattr, frame_state, "deferred", deferred)
+        if log is not None:
+            log.append((_forget_iteration, frame_state, nxt.number, exits))
+            log.append((setattr, frame_state, "deferred", deferred))
         for step, outputs in deferred:
             self._activate(step, nxt, outputs, False, log)
-        for step, outputs in frame_state.invariants:
-            self._activate(step, nxt, outputs, outputs[0] is DEAD, log)
+        if starts is None:
+            for step, outputs in frame_state.invariants:
+                self._activate(step, nxt, outputs, outputs[0] is DEAD, log)
+        else:
+            self.ready.extend([(step, nxt, dead) for step, dead in starts])
+            nxt.outstanding += len(starts)
         return nxt
+
+    def _seed(self, frame_state: FrameState) -> tuple:
+        """``frame_state.seed``, made: the invariants delivered into a scratch iteration,
+        as :meth:`_increment_iteration` would deliver them into each new one."""
+        scratch = Iteration(frame_state, -1, 0)
+        ready, self.ready = self.ready, []  # to see what the invariants make ready
+        try:
+            for step, outputs in frame_state.invariants:
+                self._activate_plain(step, scratch, outputs, outputs[0] is DEAD)
+            starts = [(step, dead) for step, _, dead in self.ready]
+        finally:
+            self.ready = ready
+        frame_state.seed = (scratch, starts)
+        return frame_state.seed
 
     # -- the end of iterations and frames --------------------------------------------------
 
@@ -533,11 +572,12 @@ class ExecutionState:
         while number <= frame_state.newest and self._is_done(frame_state, number):
             done = frame_state.iterations[number]
             done.done = True
-            _log(log, setattr, done, "done", False)
+            frame_state.outstanding_iterations -= 1
+            if log is not None:
+                log.append((setattr, done, "done", False))
+                log.append((_add_attr, frame_state, "outstanding_iterations", 1))
             if not self.keep:
                 done.values = done.pending = done.dead = None
-            frame_state.outstanding_iterations -= 1
-            _log(log, _add_attr, frame_state, "outstanding_iterations", 1)
             number += 1
             if frame_state.deferred:
                 self._increment_iteration(frame_state, log)
