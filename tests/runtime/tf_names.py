@@ -193,8 +193,6 @@ EXCLUDED: dict[str, str] = {
         "(TF 2.2), and JPEG XL, which Pillow does not read",
         "image.generate_bounding_box_proposals image.decode_jxl io.decode_jxl",
     ),
-    # Not built yet: each is a capability of its own, left for a later round (see the issues'
-    # closing notes); a name leaves this list when it is built.
     # Single names.
     "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
     "linalg.experimental": "added in TF 2.x, after the last TF1 release",
