@@ -568,9 +568,16 @@ class ExecutionState:
         """Mark done the iterations of ``iteration``'s frame that are, from it on; end the
         frame when its last iteration is done, then look at the parent iteration."""
         frame_state = iteration.frame_state
+        iterations = frame_state.iterations
         number = iteration.number
-        while number <= frame_state.newest and self._is_done(frame_state, number):
-            done = frame_state.iterations[number]
+        while number <= frame_state.newest:
+            # Done: nothing outstanding or running in it, and the one before it done
+            # (iteration 0: every Enter has delivered).
+            done = iterations[number]
+            if done.done or done.outstanding or done.children:
+                break
+            if not (iterations[number - 1].done if number else frame_state.pending_inputs == 0):
+                break
             done.done = True
             frame_state.outstanding_iterations -= 1
             if log is not None:
@@ -583,15 +590,6 @@ class ExecutionState:
                 self._increment_iteration(frame_state, log)
         if frame_state.pending_inputs == 0 and frame_state.outstanding_iterations == 0:
             self._end_frame(frame_state, log)
-
-    @staticmethod
-    def _is_done(frame_state: FrameState, number: int) -> bool:
-        iteration = frame_state.iterations[number]
-        if iteration.done or iteration.outstanding or iteration.children:
-            return False
-        if number == 0:
-            return frame_state.pending_inputs == 0
-        return frame_state.iterations[number - 1].done
 
     def _end_frame(self, frame_state: FrameState, log) -> None:
         parent = frame_state.parent
