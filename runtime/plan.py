@@ -252,7 +252,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     root = Frame("")
     frames = _assign_frames(steps, roots, root)
     for step in steps:
-        step.fanout = tuple((dst, dst.local, index, dst.kind) for dst, index in step.out_edges)
+        step.fanout = tuple([(dst, dst.local, index, dst.kind) for dst, index in step.out_edges])
     slot_of, frame_of_tensor = _assign_slots(steps, frames, feed_tensors)
     feed_slots = {tensor: slot_of[tensor] for tensor in feed_tensors}
     fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
