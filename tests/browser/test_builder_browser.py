@@ -1,6 +1,7 @@
 """The graph builder as a person uses it: clicks in JupyterLab, in Chromium."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +20,25 @@ NODE_LABELS = (
 
 
 def choose(view, search: str, key: str, family: str, op_type: str) -> None:
-    """Search the palette, pick an entry, wait for its form."""
+    """Search the palette, pick an entry, wait for its form.
+
+    The kernel answers the search by sending the list anew; a pick made before that
+    answer arrives is replaced with the list (on a loaded machine it often is), so the
+    pick is repeated until the form shows.
+    """
     view.locator(".tfgraph-builder-search input").fill(search)
     palette = view.locator(".tfgraph-builder-palette select")
     label = f"{family}: {key} ({op_type})"
-    palette.locator("option", has_text=label).wait_for()
-    palette.select_option(label=label)
-    view.locator(".tfgraph-builder-form b", has_text=key).wait_for()
+    form = view.locator(".tfgraph-builder-form b", has_text=key)
+    for _ in range(10):
+        palette.locator("option", has_text=label).wait_for()
+        palette.select_option(label=label)
+        try:
+            form.wait_for(timeout=3_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    form.wait_for()
 
 
 def field(view, name: str, element: str = "input"):
