@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import runtime as tf
+from tests.fixtures.tf_linear_operators.programs import ALGEBRA, bad_inputs
 from tests.runtime.gradcheck import check_gradients
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "tf_linear_operators"
@@ -122,76 +123,7 @@ def test_every_recorded_operator_class_is_covered():
     assert public - {"LinearOperator"} <= classes
 
 
-BAD = {
-    "full_int_matrix": lambda: tf.linalg.LinearOperatorFullMatrix(tf.ones([2, 2], tf.int32)),
-    "full_rank1": lambda: tf.linalg.LinearOperatorFullMatrix(tf.ones([2], tf.float64)),
-    "diag_rank0": lambda: tf.linalg.LinearOperatorDiag(tf.ones([], tf.float64)),
-    "diag_not_square": lambda: tf.linalg.LinearOperatorDiag(tf.ones([2]), is_square=False),
-    "hint_pd_singular": lambda: tf.linalg.LinearOperatorFullMatrix(
-        tf.eye(2), is_positive_definite=True, is_non_singular=False
-    ),
-    "hint_nonsingular_not_square": lambda: tf.linalg.LinearOperatorFullMatrix(
-        tf.eye(2), is_non_singular=True, is_square=False
-    ),
-    "solve_singular_hint": lambda: tf.linalg.LinearOperatorFullMatrix(
-        tf.eye(2), is_non_singular=False
-    ).solve(tf.eye(2)),
-    "solve_not_square": lambda: tf.linalg.LinearOperatorFullMatrix(tf.ones([3, 2])).solve(
-        tf.ones([3, 1])
-    ),
-    "determinant_not_square": lambda: tf.linalg.LinearOperatorFullMatrix(
-        tf.ones([3, 2])
-    ).determinant(),
-    "inverse_singular_hint": lambda: tf.linalg.LinearOperatorFullMatrix(
-        tf.eye(2), is_non_singular=False
-    ).inverse(),
-    "cholesky_not_pd": lambda: tf.linalg.LinearOperatorFullMatrix(tf.eye(2)).cholesky(),
-    "eigvals_not_self_adjoint": lambda: tf.linalg.LinearOperatorFullMatrix(tf.eye(2)).eigvals(),
-    "matmul_wrong_dtype": lambda: tf.linalg.LinearOperatorFullMatrix(tf.eye(2)).matmul(
-        tf.ones([2, 2], tf.float64)
-    ),
-    "matmul_wrong_dims": lambda: tf.linalg.LinearOperatorFullMatrix(tf.eye(2)).matmul(
-        tf.ones([3, 2])
-    ),
-    "composition_empty": lambda: tf.linalg.LinearOperatorComposition([]),
-    "composition_mismatch": lambda: tf.linalg.LinearOperatorComposition(
-        [
-            tf.linalg.LinearOperatorFullMatrix(tf.ones([2, 3])),
-            tf.linalg.LinearOperatorFullMatrix(tf.ones([2, 2])),
-        ]
-    ),
-    "composition_dtypes": lambda: tf.linalg.LinearOperatorComposition(
-        [
-            tf.linalg.LinearOperatorFullMatrix(tf.eye(2)),
-            tf.linalg.LinearOperatorFullMatrix(tf.eye(2, dtype=tf.float64)),
-        ]
-    ),
-    "kronecker_empty": lambda: tf.linalg.LinearOperatorKronecker([]),
-    "block_diag_not_square": lambda: tf.linalg.LinearOperatorBlockDiag(
-        [tf.linalg.LinearOperatorFullMatrix(tf.ones([2, 3]))]
-    ),
-    "tril_not_square": lambda: tf.linalg.LinearOperatorLowerTriangular(tf.eye(2), is_square=False),
-    "identity_negative": lambda: tf.linalg.LinearOperatorIdentity(-1),
-    "identity_float_rows": lambda: tf.linalg.LinearOperatorIdentity(2.5),
-    "tridiag_bad_format": lambda: tf.linalg.LinearOperatorTridiag(
-        tf.ones([3, 3]), diagonals_format="band"
-    ),
-    "circulant_int_spectrum": lambda: tf.linalg.LinearOperatorCirculant(tf.ones([3], tf.int32)),
-    "permutation_float_perm": lambda: tf.linalg.LinearOperatorPermutation(tf.ones([3])),
-    "zeros_solve": lambda: tf.linalg.LinearOperatorZeros(2).solve(tf.ones([2, 1])),
-    "inversion_singular_hint": lambda: tf.linalg.LinearOperatorInversion(
-        tf.linalg.LinearOperatorFullMatrix(tf.eye(2), is_non_singular=False)
-    ),
-    "eigh_tridiagonal_bad_select": lambda: tf.linalg.eigh_tridiagonal(
-        tf.ones([3], tf.float64), tf.ones([2], tf.float64), select="x"
-    ),
-    "eigh_tridiagonal_bad_beta": lambda: tf.linalg.eigh_tridiagonal(
-        tf.ones([3], tf.float64), tf.ones([3], tf.float64)
-    ),
-    "eigh_tridiagonal_batch": lambda: tf.linalg.eigh_tridiagonal(
-        tf.ones([2, 3], tf.float64), tf.ones([2, 2], tf.float64)
-    ),
-}
+BAD = bad_inputs(tf)
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))
@@ -209,46 +141,6 @@ def test_bad_input_raises_tfs_error_class(case):
     assert type(raised.value).__name__ == error_class
     if error_class != "ValueError" or "Dimensions" not in message:
         assert message.split(".")[0].split(":")[0][:30] in str(raised.value)
-
-
-def _full(matrix):
-    return tf.linalg.LinearOperatorFullMatrix(matrix)
-
-
-_A, _B = [[2.0, 1.0], [0.0, 3.0]], [[1.0, 5.0], [0.5, 3.0]]
-_SPECTRUM = [3.0 + 1j, 1.0 - 2j, 2.0]
-ALGEBRA = {  # generate.py's table
-    "diag_at_diag": lambda L: L.LinearOperatorDiag([1.0, 2.0]) @ L.LinearOperatorDiag([3.0, 4.0]),
-    "identity_at_full": lambda L: L.LinearOperatorIdentity(2) @ _full([[1.0, 2.0], [3.0, 4.0]]),
-    "full_at_identity": lambda L: _full([[1.0, 2.0], [3.0, 4.0]]) @ L.LinearOperatorIdentity(2),
-    "diag_at_full": lambda L: L.LinearOperatorDiag([1.0, 2.0]) @ _full([[1.0, 2.0], [3.0, 4.0]]),
-    "diag_inverse": lambda L: L.LinearOperatorDiag([2.0, 4.0]).inverse(),
-    "full_inverse": lambda L: _full([[2.0, 1.0], [1.0, 3.0]]).inverse(),
-    "full_adjoint": lambda L: _full(_A).adjoint(),
-    "circulant_adjoint": lambda L: L.LinearOperatorCirculant(_SPECTRUM).adjoint(),
-    "circulant_inverse": lambda L: L.LinearOperatorCirculant(_SPECTRUM).inverse(),
-    "kronecker_adjoint": lambda L: L.LinearOperatorKronecker([_full(_A), _full(_B)]).adjoint(),
-    "kronecker_inverse": lambda L: L.LinearOperatorKronecker([_full(_A), _full(_B)]).inverse(),
-    "block_diag_adjoint": lambda L: L.LinearOperatorBlockDiag(
-        [_full(_A), L.LinearOperatorDiag([2.0])]
-    ).adjoint(),
-    "block_diag_inverse": lambda L: L.LinearOperatorBlockDiag(
-        [_full(_A), L.LinearOperatorDiag([2.0])]
-    ).inverse(),
-    "full_cholesky": lambda L: L.LinearOperatorFullMatrix(
-        [[4.0, 2.0], [2.0, 3.0]], is_self_adjoint=True, is_positive_definite=True
-    ).cholesky(),
-    "diag_cholesky": lambda L: L.LinearOperatorDiag(
-        [4.0, 9.0], is_positive_definite=True
-    ).cholesky(),
-    "identity_cholesky": lambda L: L.LinearOperatorIdentity(2).cholesky(),
-    "identity_inverse": lambda L: L.LinearOperatorIdentity(2).inverse(),
-    "scaled_identity_inverse": lambda L: L.LinearOperatorScaledIdentity(2, 4.0).inverse(),
-    "inversion_inverse": lambda L: L.LinearOperatorInversion(
-        _full([[2.0, 1.0], [1.0, 3.0]])
-    ).inverse(),
-    "householder_inverse": lambda L: L.LinearOperatorHouseholder([1.0, 2.0]).inverse(),
-}
 
 
 @pytest.mark.parametrize("key", sorted(CASES["algebra"]))
