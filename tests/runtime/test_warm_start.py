@@ -10,81 +10,28 @@ import numpy as np
 import pytest
 
 import runtime as tf
+from tests.fixtures.tf_warm_start.programs import (
+    CKPT,
+    HERE,
+    bad_calls,
+    new_model,
+    row_vocab,
+    scenarios,
+)
 
 tf1 = tf.compat.v1
-FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "tf_warm_start")
-CKPT = os.path.join(FIXTURES, "old", "model")
-EXPECTED = np.load(os.path.join(FIXTURES, "expected.npz"))
-with open(os.path.join(FIXTURES, "errors.json")) as errors_file:
+EXPECTED = np.load(os.path.join(HERE, "expected.npz"))
+with open(os.path.join(HERE, "errors.json")) as errors_file:
     ERRORS = json.load(errors_file)
 
 
-def new_model(partitioned=False):
-    def var(name, shape, trainable=True):
-        split = partitioned and name in ("emb", "dense/kernel")
-        return tf1.get_variable(
-            name,
-            shape,
-            initializer=tf1.constant_initializer(-1.0),
-            trainable=trainable,
-            partitioner=tf1.fixed_size_partitioner(2) if split else None,
-        )
-
-    return {
-        "emb": var("emb", [5, 2]),
-        "dense/kernel": var("dense/kernel", [2, 3]),
-        "dense/bias": var("dense/bias", [3]),
-        "renamed": var("renamed", [2]),
-        "out": var("out", [3, 3]),
-        "frozen": var("frozen", [1], trainable=False),
-    }
-
-
-def row_vocab(old_vocab_size=-1):
-    return tf1.train.VocabInfo(
-        new_vocab=os.path.join(FIXTURES, "new_rows.txt"),
-        new_vocab_size=4,
-        num_oov_buckets=1,
-        old_vocab=os.path.join(FIXTURES, "old_vocab.txt"),
-        old_vocab_size=old_vocab_size,
-        backup_initializer=tf1.ones_initializer(),
-    )
-
-
-def col_vocab():
-    return tf1.train.VocabInfo(
-        new_vocab=os.path.join(FIXTURES, "new_cols.txt"),
-        new_vocab_size=3,
-        num_oov_buckets=0,
-        old_vocab=os.path.join(FIXTURES, "old_vocab.txt"),
-        axis=1,
-    )
-
-
-SCENARIOS = {
-    "all": lambda v: dict(
-        vars_to_warm_start=".*",
-        var_name_to_vocab_info={"emb": row_vocab(), "out": col_vocab()},
-        var_name_to_prev_var_name={"renamed": "old_name"},
-    ),
-    "regex": lambda v: dict(vars_to_warm_start="dense/"),
-    "names": lambda v: dict(
-        vars_to_warm_start=["dense/kernel", "emb", "frozen"],
-        var_name_to_vocab_info={"emb": row_vocab(old_vocab_size=2)},
-    ),
-    "partitioned": lambda v: dict(
-        vars_to_warm_start=".*",
-        var_name_to_vocab_info={"emb": row_vocab(), "out": col_vocab()},
-        var_name_to_prev_var_name={"renamed": "old_name"},
-    ),
-    "variables": lambda v: dict(vars_to_warm_start=[v["dense/bias"], v["dense/kernel"]]),
-    "none": lambda v: dict(vars_to_warm_start=None, var_name_to_vocab_info={"emb": row_vocab()}),
-}
+SCENARIOS = scenarios(tf1)
+BAD_CALLS = bad_calls(tf1)
 
 
 def _warm_started(ckpt, kwargs_of, partitioned=False):
     with tf.Graph().as_default():
-        variables = new_model(partitioned)
+        variables = new_model(tf1, partitioned)
         tf1.train.warm_start(ckpt, **kwargs_of(variables))
         with tf1.Session() as sess:
             sess.run(tf1.global_variables_initializer())
@@ -99,7 +46,7 @@ def test_values_as_tfs(scenario):
 
 
 def test_a_directory_means_its_latest_checkpoint(tmp_path):
-    shutil.copytree(os.path.join(FIXTURES, "old"), tmp_path / "old")
+    shutil.copytree(os.path.join(HERE, "old"), tmp_path / "old")
     got = _warm_started(str(tmp_path / "old"), SCENARIOS["all"])
     np.testing.assert_allclose(got["emb"], EXPECTED["all/emb"])
 
@@ -123,26 +70,12 @@ def test_vocab_info_is_tfs_namedtuple():
     assert str(raised.value) == message
 
 
-BAD_CALLS = {
-    "unused_prev_name": dict(
-        vars_to_warm_start="dense/", var_name_to_prev_var_name={"renamd": "old_name"}
-    ),
-    "unused_vocab_info": dict(
-        vars_to_warm_start="dense/", var_name_to_vocab_info={"embb": row_vocab()}
-    ),
-    "bad_type": dict(vars_to_warm_start=5),
-    "mixed_list": dict(vars_to_warm_start=["emb", 5]),
-    "shape_mismatch": dict(vars_to_warm_start=["out"]),
-    "missing_tensor": dict(vars_to_warm_start=["renamed"]),
-}
-
-
 @pytest.mark.parametrize("case", sorted(BAD_CALLS))
 def test_errors_as_tfs(case):
     kind, message = ERRORS[case]
     assert kind == "ValueError"
     with tf.Graph().as_default():
-        new_model()
+        new_model(tf1)
         with pytest.raises(ValueError) as raised:
             tf1.train.warm_start(CKPT, **BAD_CALLS[case])
     # TF's message up to the checkpoint's path (which differs) or its dict's order.
@@ -154,4 +87,4 @@ def test_a_vocabulary_that_does_not_give_the_variables_size_is_refused():
     with tf.Graph().as_default():
         tf1.get_variable("emb", [7, 2])  # 4 words and 1 OOV bucket give 5 rows
         with pytest.raises(ValueError, match=r"Shape of variable emb:0 \(\[7, 2\]\)"):
-            tf1.train.warm_start(CKPT, var_name_to_vocab_info={"emb": row_vocab()})
+            tf1.train.warm_start(CKPT, var_name_to_vocab_info={"emb": row_vocab(tf1)})
