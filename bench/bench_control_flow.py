@@ -8,7 +8,9 @@ Issue 13's figures:
   two inter-op threads (the scheduler loop); target: no more than 10 % slower;
 - per-iteration cost of a ``tf.while_loop`` whose body has five ops, TF1's dataflow loop
   and the functional ``While``, against TensorFlow 2.21 (one thread) measured in the same
-  run (``/work/tfvenv/bin/python``); target: 20 µs per iteration.
+  run (``/work/tfvenv/bin/python``); target: 20 µs per iteration. The dataflow loop is
+  also run on the executor before its loop fast path (``ExecutionState.run_ready``,
+  commit 64b977a, another temporary worktree), so the table shows what that work gained.
 
 Each engine runs in its own subprocess, alternately, several rounds; the best round of
 each counts (the machine is shared: compare ratios). Run as::
@@ -20,6 +22,7 @@ It prints the table and rewrites its section of bench/RESULTS.md (``--no-write``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -32,6 +35,7 @@ from bench_common import machine_line, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "1244bfd"  # the engine before the execution state (the first build's last commit)
+LOOP_BEFORE = "64b977a"  # the execution state before its loop fast path (run_ready)
 TF_PYTHON = "/work/tfvenv/bin/python"
 ROUNDS = 5
 
@@ -52,17 +56,28 @@ ENGINE_SCRIPT = textwrap.dedent(
             times.append((time.perf_counter() - start) / calls)
         return min(times)
 
+    def config(threads):
+        # The executors are compared, not the graph optimizer: it would fold both
+        # workloads (they are constant) to a few ops. The engine before has none.
+        config = v1.ConfigProto(inter_op_parallelism_threads=threads)
+        try:
+            config.graph_options.rewrite_options.disable_meta_optimizer = True
+            config.graph_options.optimizer_options.opt_level = -1  # L0: no classic folding
+        except AttributeError:
+            pass
+        return config
+
     with tf.Graph().as_default():
         y = tf.constant(1.0)
         for _ in range(1000):
             y = y + 1.0
-        sess = v1.Session(config=v1.ConfigProto(inter_op_parallelism_threads=1))
-        chain = best(lambda: sess.run(y), 20) / 1002
+        sess = v1.Session(config=config(1))
+        chain = best(lambda: sess.run(y), 20) / len(sess.graph.get_operations())
     with tf.Graph().as_default():
         x = tf.constant(np.ones((8, 8), np.float32))
         fan = tf.add_n([tf.matmul(x, x) for _ in range(64)])
-        sess = v1.Session(config=v1.ConfigProto(inter_op_parallelism_threads=2))
-        fanout = best(lambda: sess.run(fan), 50) / 130
+        sess = v1.Session(config=config(2))
+        fanout = best(lambda: sess.run(fan), 50) / len(sess.graph.get_operations())
     print(json.dumps({"chain": chain, "fanout": fanout}))
     """
 )
@@ -101,7 +116,9 @@ LOOP_SCRIPT = textwrap.dedent(
 
 
 def _run(python: str, script: str, cwd: Path, *args) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    }
     env["PYTHONPATH"] = str(cwd)
     out = subprocess.run(
         [python, "-c", script, *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
@@ -113,28 +130,38 @@ def _best(runs: list[dict]) -> dict:
     return {key: min(run[key] for run in runs) for key in runs[0]}
 
 
+@contextlib.contextmanager
+def worktree(commit: str):
+    """A temporary checkout of ``commit`` (removed on the way out)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / commit
+        subprocess.run(["git", "worktree", "add", "-q", str(tree), commit], cwd=ROOT, check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
+
+
 def engines() -> tuple[dict, dict]:
     """Per-op seconds of the chain and fan-out workloads, now and before."""
-    with tempfile.TemporaryDirectory() as scratch:
-        before = Path(scratch) / "before"
-        subprocess.run(["git", "worktree", "add", "-q", str(before), BEFORE], cwd=ROOT, check=True)
-        try:
-            now_runs, before_runs = [], []
-            for _ in range(ROUNDS):
-                now_runs.append(_run(sys.executable, ENGINE_SCRIPT, ROOT))
-                before_runs.append(_run(sys.executable, ENGINE_SCRIPT, before))
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT)
+    with worktree(BEFORE) as before:
+        now_runs, before_runs = [], []
+        for _ in range(ROUNDS):
+            now_runs.append(_run(sys.executable, ENGINE_SCRIPT, ROOT))
+            before_runs.append(_run(sys.executable, ENGINE_SCRIPT, before))
     return _best(now_runs), _best(before_runs)
 
 
 def loops() -> dict:
-    """Seconds per iteration of the five-op loop in each form."""
-    runs = {"dataflow": [], "functional": [], "tensorflow": []}
-    for _ in range(ROUNDS):
-        for form in runs:
-            python = TF_PYTHON if form == "tensorflow" else sys.executable
-            runs[form].append(_run(python, LOOP_SCRIPT, ROOT, form)["iteration"])
+    """Seconds per iteration of the five-op loop in each form, and of the dataflow loop
+    before the loop fast path (``"before"``)."""
+    runs = {"dataflow": [], "before": [], "functional": [], "tensorflow": []}
+    with worktree(LOOP_BEFORE) as before:
+        for _ in range(ROUNDS):
+            for form in runs:
+                python = TF_PYTHON if form == "tensorflow" else sys.executable
+                tree, arg = (before, "dataflow") if form == "before" else (ROOT, form)
+                runs[form].append(_run(python, LOOP_SCRIPT, tree, arg)["iteration"])
     return {form: min(times) for form, times in runs.items()}
 
 
@@ -158,6 +185,8 @@ def main() -> None:
         f"{us(before['fanout'])} | {now['fanout'] / before['fanout']:.2f}× | ≤ 1.10× |",
         f"| while_loop, 5-op body, per iteration (dataflow) | {us(loop['dataflow'])} | "
         f"{us(loop['tensorflow'])} | {loop['dataflow'] / loop['tensorflow']:.1f}× | ≤ 20 µs |",
+        f"| the same, before the loop fast path ({LOOP_BEFORE}) | {us(loop['before'])} | "
+        f"{us(loop['tensorflow'])} | {loop['before'] / loop['tensorflow']:.1f}× | — |",
         f"| while_loop, 5-op body, per iteration (functional) | {us(loop['functional'])} | "
         f"{us(loop['tensorflow'])} | {loop['functional'] / loop['tensorflow']:.1f}× | — |",
     ]
