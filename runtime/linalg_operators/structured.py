@@ -178,26 +178,6 @@ class LinearOperatorCirculant(_BaseCirculant):
         output="(3, 3) 24.0",
     )
 
-    def __init__(
-        self,
-        spectrum,
-        input_output_dtype=dtypes.complex64,
-        is_non_singular=None,
-        is_self_adjoint=None,
-        is_positive_definite=None,
-        is_square=True,
-        name="LinearOperatorCirculant",
-    ):
-        super().__init__(
-            spectrum,
-            input_output_dtype,
-            is_non_singular,
-            is_self_adjoint,
-            is_positive_definite,
-            is_square,
-            name,
-        )
-
 
 class LinearOperatorCirculant2D(_BaseCirculant):
     __doc__ = _CIRCULANT_DOC.format(
@@ -210,26 +190,6 @@ class LinearOperatorCirculant2D(_BaseCirculant):
     )
     block_depth = 2
 
-    def __init__(
-        self,
-        spectrum,
-        input_output_dtype=dtypes.complex64,
-        is_non_singular=None,
-        is_self_adjoint=None,
-        is_positive_definite=None,
-        is_square=True,
-        name="LinearOperatorCirculant2D",
-    ):
-        super().__init__(
-            spectrum,
-            input_output_dtype,
-            is_non_singular,
-            is_self_adjoint,
-            is_positive_definite,
-            is_square,
-            name,
-        )
-
 
 class LinearOperatorCirculant3D(_BaseCirculant):
     __doc__ = _CIRCULANT_DOC.format(
@@ -241,26 +201,6 @@ class LinearOperatorCirculant3D(_BaseCirculant):
         output="(2, 2) 8.0",
     )
     block_depth = 3
-
-    def __init__(
-        self,
-        spectrum,
-        input_output_dtype=dtypes.complex64,
-        is_non_singular=None,
-        is_self_adjoint=None,
-        is_positive_definite=None,
-        is_square=True,
-        name="LinearOperatorCirculant3D",
-    ):
-        super().__init__(
-            spectrum,
-            input_output_dtype,
-            is_non_singular,
-            is_self_adjoint,
-            is_positive_definite,
-            is_square,
-            name,
-        )
 
 
 class LinearOperatorToeplitz(LinearOperator):
