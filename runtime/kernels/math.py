@@ -252,8 +252,13 @@ _COMPLEX_PARTS = {"Real": np.real, "Imag": np.imag, "Angle": np.angle, "ComplexA
 
 
 def _check_broadcast(x, y) -> None:
-    if np.shape(x) == np.shape(y):  # the common case needs no broadcasting rules
-        return
+    try:
+        # The common case (numpy values of one shape) needs no broadcasting rules; the
+        # attribute is read without np.shape's Python call (per op in loops, it shows).
+        if x.shape == y.shape:
+            return
+    except AttributeError:  # a Python number
+        pass
     try:
         np.broadcast_shapes(np.shape(x), np.shape(y))
     except ValueError:
