@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from .deadness import DEAD
 from .plan import CONTROL_TRIGGER, ENTER, EXIT, MERGE, NEXT_ITERATION
+from .registry import Cost
 
 # Step kinds that move values between iterations or frames (see ``finish``).
 _MOVES = frozenset({ENTER, EXIT, NEXT_ITERATION})
@@ -284,7 +285,7 @@ class ExecutionState:
                 values[s] = None
         self.ready = []
 
-    def run_ready(self, execute, fail, tick) -> None:
+    def run_ready(self, execute, fail, tick, pooled: bool = False) -> None:
         """Run ready tasks in the caller's thread until none is left: :meth:`pop_ready`
         and :meth:`finish` in one loop, for a run nobody steps or watches.
 
@@ -292,7 +293,9 @@ class ExecutionState:
 
         - a ``fast`` step's kernel is called right here on its slots' values (an op
           that only forwards its input, ``step.forwards``, not even that); any other
-          step runs through ``execute(step, values)``, which returns its outputs;
+          step goes to ``execute(task)``, which returns its outputs, or ``None`` when
+          it took the task elsewhere (to a thread pool: ``pooled``, where only cheap
+          steps are called here). Such a task is finished later, with :meth:`finish`;
         - a live task that stays in its iteration (not an ``Enter``, ``Exit`` or
           ``NextIteration``) is finished right here: its outputs stored, its readers'
           pending counts lowered, as :meth:`_activate_plain` does. Dead tasks and
@@ -320,7 +323,7 @@ class ExecutionState:
             slots = step.input_slots
             if step.forwards:
                 outputs = (values[slots[0]],)
-            elif step.fast:
+            elif step.fast and (not pooled or step.cost is Cost.CHEAP):
                 # One and two inputs spelled out: a list comprehension costs more than
                 # a cheap kernel (Python 3.11 makes it a function call).
                 try:
@@ -335,7 +338,9 @@ class ExecutionState:
                 if len(outputs) != len(step.output_slots):
                     fail(step, None, outputs)
             else:
-                outputs = execute(step, values)
+                outputs = execute(task)
+                if outputs is None:  # on the pool: finished when it comes back
+                    continue
             if not inline or step.kind in _MOVES:
                 finish(task, outputs)
                 continue

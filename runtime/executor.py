@@ -320,11 +320,13 @@ class _Scheduler:
         self.pool = pool
         self.running = 0
         self.inline = 0  # tasks taken so far: the deadline is checked every so many
+        self.kept = None  # (the lean loop) the expensive task to run here next
+        self._here = _in_order(run)  # an op run in this thread, nothing listening
         self.done = queue.SimpleQueue()
 
     def loop(self) -> None:
-        if self.pool is None and not self.run.hooks:
-            self._loop_inline()
+        if not self.run.hooks:
+            self._loop_lean()
             return
         state = self.state
         ready = state.ready
@@ -366,12 +368,18 @@ class _Scheduler:
         if cancellation.cancelled:
             raise cancellation.error
 
-    def _loop_inline(self) -> None:
-        """The loop with every op in this thread and nothing listening: the state runs
-        its ready tasks itself (``ExecutionState.run_ready``), which is all there is to
-        do; a cancellation from another thread or the deadline is noticed every so many
+    def _loop_lean(self) -> None:
+        """The loop with nothing listening: the state runs its ready tasks itself
+        (``ExecutionState.run_ready``), cheap ops right there in this thread, the others
+        through :meth:`_take`. When nothing is ready, the expensive op kept back runs
+        here (if the pool has a thread to spare) or this thread waits for the pool;
+        what comes back is finished in the state, and the state runs again. A
+        cancellation from another thread or the deadline is noticed every so many
         tasks."""
-        cancellation = self.run.cancellation
+        state = self.state
+        run = self.run
+        cancellation = run.cancellation
+        pooled = self.pool is not None
 
         def tick():
             if cancellation.expired():
@@ -379,9 +387,39 @@ class _Scheduler:
             if cancellation.cancelled:
                 raise cancellation.error
 
-        self.state.run_ready(_in_order(self.run), _fail, tick)
+        try:
+            while not cancellation.cancelled:
+                state.run_ready(self._take, _fail, tick, pooled)
+                kept, self.kept = self.kept, None
+                if kept is not None:
+                    if self.running < run.threads:
+                        state.finish(kept, self._here(kept[0], kept[1].values))
+                        self._collect()  # what the pool finished meanwhile goes on at once
+                        continue
+                    self._submit(kept)
+                if not self.running:
+                    break
+                self._wait_one()
+        except BaseException as err:
+            # Blocked kernels wake and give up; ops still on the pool are abandoned.
+            cancellation.cancel(err)
+            raise
         if cancellation.cancelled:
             raise cancellation.error
+
+    def _take(self, task):
+        """``run_ready``'s ``execute``: a cheap op (without a pool, any op) runs here and
+        its outputs are returned; one expensive op is kept back for :meth:`_loop_lean`
+        to run here once nothing else is ready; every other op goes to the pool
+        (``None``)."""
+        step = task[0]
+        if step.cost is Cost.CHEAP or self.pool is None:
+            return self._here(step, task[1].values)
+        if step.cost is Cost.EXPENSIVE and self.kept is None:
+            self.kept = task
+        else:
+            self._submit(task)
+        return None
 
     def _run_here(self, task) -> None:
         step, iteration, _ = task
