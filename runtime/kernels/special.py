@@ -580,31 +580,6 @@ def dawsn(x) -> np.ndarray:
     return np.sign(x) * np.where(ax <= 10, series, asymptotic)
 
 
-def _exponential_e1(z):
-    """``E1(z) = int_z^inf exp(-t) / t dt`` for ``z > 0``."""
-    small = z <= 1
-    s = np.where(small, z, 0.5)
-    term, total = -np.ones_like(s), np.zeros_like(s)
-    for k in range(1, 40):
-        term = -term * s / k
-        total = total + term / k
-    series = -_EULER_GAMMA - np.log(s) + total
-    # The continued fraction (Lentz) for z > 1.
-    c = np.where(small, 2.0, z)
-    b = c + 1
-    cc = np.full_like(c, 1 / _TINY)
-    d = 1 / b
-    h = d.copy()
-    for i in range(1, 200):
-        an = -i * i
-        b = b + 2
-        d = 1 / (an * d + b)
-        cc = b + an / cc
-        h = h * d * cc
-    fraction = h * np.exp(-c)
-    return np.where(small, series, fraction)
-
-
 def expint(x) -> np.ndarray:
     """The exponential integral ``Ei(x)`` for ``x >= 0`` (NaN below, -inf at 0, as
     TF's)."""
