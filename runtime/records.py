@@ -244,11 +244,6 @@ def _next_record(stream, path: str, offset: int) -> bytes | None:
     return payload
 
 
-def read_records(path: str):
-    """Yield the payload of every record in the uncompressed TFRecord file ``path``."""
-    return iter_records(path)
-
-
 def tf_record_iterator(path, options=None):
     """An iterator over the records of a TFRecord file (``tf.compat.v1.io.tf_record_iterator``).
 

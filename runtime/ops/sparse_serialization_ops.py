@@ -75,11 +75,6 @@ def serialize_sparse(sp_input, name=None, out_type=dtypes.string) -> Tensor:
     return _serialize(SERIALIZE_SPARSE, sp_input, name, out_type)
 
 
-def serialize_sparse_v2(sp_input, out_type=dtypes.string, name=None) -> Tensor:
-    """TF2's argument order of :func:`serialize_sparse`."""
-    return serialize_sparse(sp_input, name, out_type)
-
-
 def serialize_many_sparse(sp_input, name=None, out_type=dtypes.string) -> Tensor:
     """Each entry of the first axis of ``sp_input`` (rank >= 2) as a row of three
     serialized ``TensorProto``s: a ``[N, 3]`` string matrix, one sparse tensor per row.
@@ -93,11 +88,6 @@ def serialize_many_sparse(sp_input, name=None, out_type=dtypes.string) -> Tensor
     (2, 3)
     """
     return _serialize(SERIALIZE_MANY_SPARSE, sp_input, name, out_type)
-
-
-def serialize_many_sparse_v2(sp_input, out_type=dtypes.string, name=None) -> Tensor:
-    """TF2's argument order of :func:`serialize_many_sparse`."""
-    return serialize_many_sparse(sp_input, name, out_type)
 
 
 def deserialize_many_sparse(serialized_sparse, dtype, rank=None, name=None) -> SparseTensor:
