@@ -400,6 +400,7 @@ class _Scheduler:
                 if not self.running:
                     break
                 self._wait_one()
+                self._collect()
         except BaseException as err:
             # Blocked kernels wake and give up; ops still on the pool are abandoned.
             cancellation.cancel(err)
@@ -444,6 +445,15 @@ class _Scheduler:
         self.state.finish(task, outputs)
 
     def _execute(self, task, scheduled_ns):
+        """``(outputs, error, record)`` of running ``task`` (in a pool or blocking thread).
+
+        ``scheduled_ns`` is ``None`` when nothing listens: then no clock and no record.
+        """
+        if scheduled_ns is None:
+            try:
+                return run_kernel(task[0], task[1].values, self.run), None, None
+            except BaseException as err:
+                return None, err, None
         start = time.time_ns()
         try:
             outputs = run_kernel(task[0], task[1].values, self.run)
@@ -453,9 +463,11 @@ class _Scheduler:
 
     def _submit(self, task) -> None:
         step, iteration, _ = task
-        for hook in self.run.hooks:
-            hook.before_op(step, iteration)
-        scheduled = time.time_ns()
+        scheduled = None
+        if self.run.hooks:
+            for hook in self.run.hooks:
+                hook.before_op(step, iteration)
+            scheduled = time.time_ns()
         if step.cost is Cost.BLOCKING:
             # A waiting op (a dequeue, an enqueue on a full queue) gets its own thread:
             # on the bounded pool, enough waiters (queue runners) would starve the very
