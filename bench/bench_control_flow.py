@@ -10,7 +10,10 @@ Issue 13's figures:
   and the functional ``While``, against TensorFlow 2.21 (one thread) measured in the same
   run (``/work/tfvenv/bin/python``); target: 20 µs per iteration. The dataflow loop is
   also run on the executor before its loop fast path (``ExecutionState.run_ready``,
-  commit 64b977a, another temporary worktree), so the table shows what that work gained.
+  commit 64b977a, another temporary worktree), so the table shows what that work gained;
+- the same loops in a default ``Session()`` (an inter-op pool): the five cheap ops, and a
+  body whose five ops hold an 8×8 matmul (an expensive op, so the run uses the pool),
+  the latter also on the executor before pooled runs took the loop fast path (b653f4a).
 
 Each engine runs in its own subprocess, alternately, several rounds; the best round of
 each counts (the machine is shared: compare ratios). Run as::
@@ -36,6 +39,7 @@ from bench_common import machine_line, write_section
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "1244bfd"  # the engine before the execution state (the first build's last commit)
 LOOP_BEFORE = "64b977a"  # the execution state before its loop fast path (run_ready)
+POOL_BEFORE = "b653f4a"  # before runs with an inter-op pool took that fast path too
 TF_PYTHON = "/work/tfvenv/bin/python"
 ROUNDS = 5
 
@@ -86,7 +90,7 @@ LOOP_SCRIPT = textwrap.dedent(
     """
     import json, os, sys, time
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    form = sys.argv[1]
+    form, body_ops, session = sys.argv[1:4]
     if form == "tensorflow":
         import tensorflow as tf
         tf.compat.v1.disable_v2_behavior()
@@ -95,14 +99,21 @@ LOOP_SCRIPT = textwrap.dedent(
         import runtime as tf
         if form == "functional":
             tf.compat.v1.enable_control_flow_v2()
+    import numpy as np
     v1 = tf.compat.v1
     n = v1.placeholder(tf.int32, [])
+    w = tf.constant(np.eye(8, dtype=np.float32) * 0.5)
 
     def body(i, x):  # five ops: i + 1, and four on x
+        if body_ops == "matmul":
+            return i + 1, tf.tanh(tf.matmul(x, w) + 0.5) - 0.1
         return i + 1, tf.sin(x * 1.0001 + 0.5) - 0.1
 
-    out = v1.while_loop(lambda i, x: i < n, body, [0, tf.constant(0.3)])
-    config = v1.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1)
+    start = tf.ones((8, 8)) if body_ops == "matmul" else tf.constant(0.3)
+    out = v1.while_loop(lambda i, x: i < n, body, [0, start])
+    config = None  # a default Session: the inter-op pool
+    if session == "one":
+        config = v1.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1)
     with v1.Session(config=config) as sess:
         sess.run(out, {n: 10})
         best = float("inf")
@@ -152,17 +163,30 @@ def engines() -> tuple[dict, dict]:
     return _best(now_runs), _best(before_runs)
 
 
+# Loop figures: name -> (engine, tree, body, session); tree None is this checkout.
+LOOPS = {
+    "dataflow": ("dataflow", None, "trivial", "one"),
+    "before": ("dataflow", LOOP_BEFORE, "trivial", "one"),
+    "functional": ("functional", None, "trivial", "one"),
+    "tensorflow": ("tensorflow", None, "trivial", "one"),
+    "default": ("dataflow", None, "trivial", "default"),
+    "matmul": ("dataflow", None, "matmul", "default"),
+    "matmul_before": ("dataflow", POOL_BEFORE, "matmul", "default"),
+    "matmul_tensorflow": ("tensorflow", None, "matmul", "default"),
+}
+
+
 def loops() -> dict:
-    """Seconds per iteration of the five-op loop in each form, and of the dataflow loop
-    before the loop fast path (``"before"``)."""
-    runs = {"dataflow": [], "before": [], "functional": [], "tensorflow": []}
-    with worktree(LOOP_BEFORE) as before:
+    """Seconds per iteration of each loop figure (``LOOPS``)."""
+    runs = {name: [] for name in LOOPS}
+    with worktree(LOOP_BEFORE) as loop_before, worktree(POOL_BEFORE) as pool_before:
+        trees = {None: ROOT, LOOP_BEFORE: loop_before, POOL_BEFORE: pool_before}
         for _ in range(ROUNDS):
-            for form in runs:
+            for name, (form, commit, body, session) in LOOPS.items():
                 python = TF_PYTHON if form == "tensorflow" else sys.executable
-                tree, arg = (before, "dataflow") if form == "before" else (ROOT, form)
-                runs[form].append(_run(python, LOOP_SCRIPT, tree, arg)["iteration"])
-    return {form: min(times) for form, times in runs.items()}
+                result = _run(python, LOOP_SCRIPT, trees[commit], form, body, session)
+                runs[name].append(result["iteration"])
+    return {name: min(times) for name, times in runs.items()}
 
 
 def us(seconds: float) -> str:
@@ -189,6 +213,14 @@ def main() -> None:
         f"{us(loop['tensorflow'])} | {loop['before'] / loop['tensorflow']:.1f}× | — |",
         f"| while_loop, 5-op body, per iteration (functional) | {us(loop['functional'])} | "
         f"{us(loop['tensorflow'])} | {loop['functional'] / loop['tensorflow']:.1f}× | — |",
+        f"| while_loop, 5-op body, default Session (dataflow) | {us(loop['default'])} | "
+        f"{us(loop['tensorflow'])} | {loop['default'] / loop['tensorflow']:.1f}× | — |",
+        f"| 5-op body with an 8×8 matmul, default Session | {us(loop['matmul'])} | "
+        f"{us(loop['matmul_tensorflow'])} | {loop['matmul'] / loop['matmul_tensorflow']:.1f}× "
+        "| — |",
+        f"| the same, before pooled runs took the fast path ({POOL_BEFORE}) | "
+        f"{us(loop['matmul_before'])} | {us(loop['matmul_tensorflow'])} | "
+        f"{loop['matmul_before'] / loop['matmul_tensorflow']:.1f}× | — |",
     ]
     print("\n".join(lines))
     if "--no-write" not in sys.argv:
