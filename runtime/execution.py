@@ -188,7 +188,7 @@ class ExecutionState:
         # producer delivers to that slot (stepping).
         self.overrides: dict = {}
         # Without control flow a value goes once its last reader has finished (the
-        # counts are made on the first finish: run_in_order never needs them).
+        # counts are copied on the first finish: run_in_order never needs them).
         self._release = not keep and not plan.control_flow
         self._remaining: list | None = None
         if not keep:  # nothing is logged: every delivery is the lean one
@@ -375,13 +375,8 @@ class ExecutionState:
 
     def _release_inputs(self, step) -> None:
         remaining = self._remaining
-        if remaining is None:
-            remaining = self._remaining = [0] * self.plan.root.num_slots
-            for other in self.plan.steps:
-                for s in other.input_slots:
-                    remaining[s] += 1
-            for s in self.plan.kept_slots:
-                remaining[s] += 1  # never reaches zero
+        if remaining is None:  # this run's copy of the plan's reader counts
+            remaining = self._remaining = self.plan.readers.copy()
         values = self.root.values
         for s in step.input_slots:
             remaining[s] -= 1

@@ -166,6 +166,8 @@ class Plan:
     runs: int = 0  # how often the plan ran in order (straight-line code after a few)
     straight_line: object = None  # its generated code (runtime.straight_line), once made
     rewrite: object = None  # the graph optimizer's graph as run, when it rewrote the run
+    # Without control flow: per root slot, how many steps read it (see _count_readers).
+    readers: list | None = None
 
     @property
     def ops(self) -> list:
@@ -273,6 +275,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     )
     if not plan.control_flow:
         _set_releases(steps, plan.kept_slots)
+        plan.readers = _count_readers(steps, plan)
     return plan
 
 
@@ -474,6 +477,18 @@ def _fetch_slot(tensor, slot_of: dict, frame_of_tensor: dict, root: Frame) -> in
             f"'{frame.name}', once per iteration. Fetch the loop's output (an Exit) instead.",
         )
     return slot_of[tensor]
+
+
+def _count_readers(steps, plan: Plan) -> list:
+    """Per root slot, how many steps read it; a kept slot (a fetch, a feed) one more,
+    so that a run out of plan order (``ExecutionState.finish``) never frees it."""
+    counts = [0] * plan.root.num_slots
+    for step in steps:
+        for s in step.input_slots:
+            counts[s] += 1
+    for s in plan.kept_slots:
+        counts[s] += 1
+    return counts
 
 
 def _set_releases(steps, keep: set) -> None:
