@@ -40,9 +40,10 @@ Control flow, as TF's executor does it
 Plans without loops or conditionals (almost all of them) take
 :meth:`ExecutionState.run_in_order`, which follows plan order in the caller's thread with
 no per-op bookkeeping at all: the benchmark ``bench/bench_session.py`` shows this fast
-path is what keeps a cheap op at about two microseconds. Plans with loops run in the
-caller's thread take :meth:`ExecutionState.run_ready`, the same transitions with the
-common task (a live op staying in its iteration) finished in the loop itself
+path is what keeps a cheap op at about two microseconds. Other runs nobody watches
+(every plan with loops) take :meth:`ExecutionState.run_ready` in the caller's thread
+(with a thread pool, for their cheap ops), the same transitions with the common task (a
+live op staying in its iteration) finished in the loop itself
 (``bench/bench_control_flow.py``, ``bench/bench_rnn.py``).
 """
 
