@@ -310,6 +310,7 @@ class ExecutionState:
         finish = self.finish
         inline = self._undo is None and not self._release
         merge_edge = self._merge_edge
+        cheap = Cost.CHEAP
         taken = 0
         while ready:
             taken += 1
@@ -324,7 +325,7 @@ class ExecutionState:
             slots = step.input_slots
             if step.forwards:
                 outputs = (values[slots[0]],)
-            elif step.fast and (not pooled or step.cost is Cost.CHEAP):
+            elif step.fast and (not pooled or step.cost is cheap):
                 # One and two inputs spelled out: a list comprehension costs more than
                 # a cheap kernel (Python 3.11 makes it a function call).
                 try:
