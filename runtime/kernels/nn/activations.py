@@ -8,6 +8,7 @@ import numpy as np
 
 from ...errors import InvalidArgumentError
 from ...registry import register_kernel
+from ..math import sigmoid
 
 _SHOWN_LABELS = 10  # label values quoted in an out-of-range error
 # SELU's constants (Klambauer et al. 2017), as TF's kernels spell them.
@@ -74,7 +75,7 @@ def softplus(features, *, T):
 
 @register_kernel("SoftplusGrad")
 def softplus_grad(gradients, features, *, T):
-    return (gradients * _sigmoid(features),)
+    return (gradients * sigmoid(features),)
 
 
 @register_kernel("Selu")
@@ -99,12 +100,6 @@ def softsign(features, *, T):
 @register_kernel("SoftsignGrad")
 def softsign_grad(gradients, features, *, T):
     return (gradients / np.square(1 + np.abs(features)),)
-
-
-def _sigmoid(x):
-    # The tanh form is exact to rounding for all x and never overflows.
-    half = x.dtype.type(0.5)
-    return half + half * np.tanh(half * x)
 
 
 # -- softmax and losses ---------------------------------------------------------------
