@@ -7,6 +7,7 @@ Figures (targets from issue 17):
 - the same CNN's training step (softmax cross-entropy, Adam) ........ <= 2x TF at 1
   thread, <= 2.5x at 2 threads
 - MobileNetV2 and ResNet50 inference on one 224x224 image ........... <= 2x TF
+- MLP 784-512-256-10 training step (softmax cross-entropy, Adam), batch 128 <= 1.5x TF
 
 "1 thread" and "2 threads" set both ``intra_op_parallelism_threads`` (BLAS threads)
 and ``inter_op_parallelism_threads``, in the runtime and in TF. TF runs in a
@@ -41,7 +42,7 @@ import numpy as np
 from bench_common import blas_line, machine_line, per_call, write_section
 
 TF_PYTHON = os.environ.get("TF_PYTHON", "/work/tfvenv/bin/python")
-BATCH, CLASSES = 64, 10
+BATCH, CLASSES, MLP_BATCH = 64, 10, 128
 APPLICATIONS = ("MobileNetV2", "ResNet50")
 
 
@@ -68,6 +69,22 @@ def small_cnn(tf, seed: int = 0):
     return x, y, logits, train
 
 
+def mlp(tf, seed: int = 0):
+    """The MLP of issue 17, in TF1 code both run: ``(x, y, train)``."""
+    v1 = tf.compat.v1
+    rng = np.random.default_rng(seed)
+    x = v1.placeholder(tf.float32, [MLP_BATCH, 784], name="x")
+    y = v1.placeholder(tf.int32, [MLP_BATCH], name="y")
+    hidden = x
+    for fan_in, fan_out in ((784, 512), (512, 256), (256, CLASSES)):
+        kernel = (rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in)).astype(np.float32)
+        hidden = tf.matmul(hidden, v1.Variable(kernel)) + v1.Variable(np.zeros(fan_out, np.float32))
+        if fan_out != CLASSES:
+            hidden = tf.nn.relu(hidden)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=hidden))
+    return x, y, v1.train.AdamOptimizer(1e-3).minimize(loss)
+
+
 def cnn_batch(seed: int = 1):
     rng = np.random.default_rng(seed)
     return rng.random((BATCH, 28, 28, 1), np.float32), rng.integers(0, CLASSES, BATCH)
@@ -92,9 +109,23 @@ def workloads(tf, folder: str, threads: int):
             initialize = v1.global_variables_initializer()
         sess = stack.enter_context(v1.Session(graph=graph, config=session_config(tf, threads)))
         sess.run(initialize)
+        mlp_graph = tf.Graph()
+        with mlp_graph.as_default():
+            mlp_x, mlp_y, mlp_train = mlp(tf)
+            mlp_initialize = v1.global_variables_initializer()
+        mlp_sess = stack.enter_context(
+            v1.Session(graph=mlp_graph, config=session_config(tf, threads))
+        )
+        mlp_sess.run(mlp_initialize)
+        rng = np.random.default_rng(3)
+        mlp_feed = {
+            mlp_x: rng.random((MLP_BATCH, 784), np.float32),
+            mlp_y: rng.integers(0, CLASSES, MLP_BATCH),
+        }
         found = {
             "cnn_forward": lambda: sess.run(logits, {x: images}),
             "cnn_step": lambda: sess.run(train, {x: images, y: labels}),
+            "mlp_step": lambda: mlp_sess.run(mlp_train, mlp_feed),
         }
         for name in APPLICATIONS:
             app_graph = tf.Graph()
@@ -200,7 +231,7 @@ def kernels_forward(images) -> float:
     return per_call(forward, 10)
 
 
-CALLS = {"cnn_forward": 10, "cnn_step": 5, "MobileNetV2": 5, "ResNet50": 2}
+CALLS = {"cnn_forward": 10, "cnn_step": 5, "mlp_step": 20, "MobileNetV2": 5, "ResNet50": 2}
 # Seconds to wait after each batch: TF's (Eigen) and OpenBLAS's worker threads spin for
 # a while after their work, which would take the cores from the other side's batch.
 SETTLE = 0.3
@@ -234,6 +265,7 @@ def measure(rounds: int) -> tuple[dict, str]:
 LABELS = {
     "cnn_forward": "small CNN forward, 64x28x28x1",
     "cnn_step": "small CNN training step (Adam)",
+    "mlp_step": "MLP 784-512-256-10 training step (Adam), batch 128",
     "MobileNetV2": "MobileNetV2 inference, 1 image 224x224",
     "ResNet50": "ResNet50 inference, 1 image 224x224",
 }
