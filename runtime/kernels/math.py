@@ -177,7 +177,13 @@ _COMPARISONS = {
 
 def sigmoid(x):
     """``1 / (1 + exp(-x))`` in its tanh form: exact to rounding, never overflows, and
-    worked out in place in one new array (an LSTM runs three per step)."""
+    worked out in place in one new array (an LSTM runs three per step).
+
+    Examples
+    --------
+    >>> sigmoid(np.array([-1000.0, 0.0, 2.0], np.float32))
+    array([0.       , 0.5      , 0.8807971], dtype=float32)
+    """
     half = x.dtype.type(0.5)
     out = np.multiply(x, half, out=np.empty_like(x))
     np.tanh(out, out=out)
