@@ -319,6 +319,16 @@ class ExecutionState:
             task = ready.pop()
             step, iteration, dead = task
             if dead:
+                if inline and step.kind == EXIT:
+                    # Every loop ends with its Exits dead in the last iteration: the
+                    # frame only remembers them (as finish does), nothing is delivered.
+                    frame_state = iteration.frame_state
+                    if iteration.number == frame_state.newest:
+                        frame_state.dead_exits.append(step)
+                    iteration.outstanding -= 1
+                    if not iteration.outstanding and frame_state.parent is not None:
+                        self._cleanup(iteration, None)
+                    continue
                 finish(task, None)
                 continue
             values = iteration.values
