@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import runtime as tf
-from tests.fixtures.tf_linear_operators.programs import ALGEBRA, bad_inputs
+from tests.fixtures.tf_linear_operators.programs import ALGEBRA, bad_inputs, methods
 from tests.runtime.gradcheck import check_gradients
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "tf_linear_operators"
@@ -43,30 +43,8 @@ def build(spec):
 
 def _methods(operator, name):
     """The calls ``generate.py`` recorded, by key, with the same inputs."""
-    x, y = VALUES[f"{name}/x"], VALUES[f"{name}/y"]
-    return {
-        "to_dense": operator.to_dense,
-        "matmul": lambda: operator.matmul(tf.constant(x)),
-        "matmul_adjoint": lambda: operator.matmul(tf.constant(y), adjoint=True),
-        "matmul_adjoint_arg": lambda: operator.matmul(
-            tf.constant(np.swapaxes(x, -1, -2).conj()), adjoint_arg=True
-        ),
-        "matvec": lambda: operator.matvec(tf.constant(x[..., 0])),
-        "solve": lambda: operator.solve(tf.constant(y)),
-        "solve_adjoint": lambda: operator.solve(tf.constant(x), adjoint=True),
-        "solvevec": lambda: operator.solvevec(tf.constant(y[..., 0])),
-        "determinant": operator.determinant,
-        "log_abs_determinant": operator.log_abs_determinant,
-        "diag_part": operator.diag_part,
-        "trace": operator.trace,
-        "add_to_tensor": lambda: operator.add_to_tensor(tf.constant(VALUES[f"{name}/addend"])),
-        "adjoint_dense": lambda: operator.adjoint().to_dense(),
-        "inverse_dense": lambda: operator.inverse().to_dense(),
-        "cholesky_dense": lambda: operator.cholesky().to_dense(),
-        "eigvals": operator.eigvals,
-        "cond": operator.cond,
-        "shape_tensor": operator.shape_tensor,
-    }
+    x, y, addend = (VALUES[f"{name}/{part}"] for part in ("x", "y", "addend"))
+    return methods(tf, operator, x, y, addend)
 
 
 @pytest.mark.parametrize("name", sorted(OPERATORS))
