@@ -206,3 +206,25 @@ def test_tap_slices_reach_every_window_cell_once():
         cell = tuple(p * s + t * d for p, t, s, d in zip(position, tap, win.strides, win.dilations))
         expected[cell] += 1
     np.testing.assert_array_equal(covered, expected)
+
+
+@pytest.mark.parametrize(
+    "shape, window, padding",
+    [
+        ((2, 28, 28, 3), (2, 2), "VALID"),
+        ((1, 7, 5, 2), (2, 2), "VALID"),  # the last row and column are in no window
+        ((3, 9, 9, 1), (3, 3), "SAME"),  # SAME, but nothing to pad
+        ((1, 4, 6, 2, 2), (2, 3, 2), "VALID"),
+    ],
+)
+def test_tiling_windows_take_the_reshaped_max_pool_gradient(monkeypatch, shape, window, padding):
+    """Windows that tile the input have their own gradient path; ties (the zeros after a
+    ReLU) must still go to the first maximum, as on the general path."""
+    x = RNG.integers(0, 3, shape).astype(np.float32)
+    win = Windows.of(shape[1:-1], window, window, padding)
+    grad = RNG.standard_normal((shape[0], *win.out_sizes, shape[-1])).astype(np.float32)
+    assert pooling._tiles(win)
+    tiled = pooling.max_pool_backward(x, grad, win)
+    monkeypatch.setattr(pooling, "_tiles", lambda win: False)
+    np.testing.assert_array_equal(tiled, pooling.max_pool_backward(x, grad, win))
+    assert tiled.dtype == np.float32 and tiled.shape == x.shape
