@@ -50,6 +50,7 @@ live op staying in its iteration) finished in the loop itself
 from __future__ import annotations
 
 from .deadness import DEAD
+from .loop_program import program_for
 from .plan import CONTROL_TRIGGER, ENTER, EXIT, MERGE, NEXT_ITERATION
 from .registry import Cost
 
@@ -194,6 +195,10 @@ class ExecutionState:
         self._remaining: list | None = None
         if not keep:  # nothing is logged: every delivery is the lean one
             self._activate = self._activate_plain
+        # In run_ready: its (execute, fail, tick, pooled), for loops it runs as programs
+        # (runtime.loop_program); their Enters' outputs gathered per frame instance.
+        self._lean: tuple | None = None
+        self._gathering: dict = {}
 
     # -- the transitions ---------------------------------------------------------------
 
@@ -309,6 +314,8 @@ class ExecutionState:
         ready = self.ready
         finish = self.finish
         inline = self._undo is None and not self._release
+        if inline:
+            self._lean = (execute, fail, tick, pooled)
         merge_edge = self._merge_edge
         cheap = Cost.CHEAP
         taken = 0
@@ -488,6 +495,36 @@ class ExecutionState:
         return pending[local] == 1 and merge_dead, merge_dead
 
     def _enter(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
+        if self._lean is not None and log is None:
+            program = program_for(step.out_frame, self.plan)
+            if program is not None and (program.cheap or not self._lean[3]):
+                self._gather(program, step, iteration, outputs, dead)
+                return
+        self._deliver_enter(step, iteration, outputs, dead, log)
+
+    def _gather(self, program, step, iteration: Iteration, outputs, dead: bool) -> None:
+        """Keep an Enter's outputs until all the frame's Enters delivered, then run the
+        loop as its program (all live) or as dataflow (a dead Enter: a loop on the
+        untaken side of a cond)."""
+        key = (step.out_frame, iteration)
+        gathered = self._gathering.setdefault(key, [])
+        gathered.append((step, outputs, dead))
+        if len(gathered) < step.out_frame.num_enters:
+            return
+        del self._gathering[key]
+        if any(dead for _, _, dead in gathered):
+            for enter, outputs, dead in gathered:
+                self._deliver_enter(enter, iteration, outputs, dead, None)
+            return
+        values = [None] * step.out_frame.num_slots
+        for enter, outputs, _ in gathered:
+            values[enter.output_slots[0]] = outputs[0]
+        execute, fail, tick, _ = self._lean
+        exits = program.run(values, execute, tick, fail)
+        for exit_step, value in zip(program.exits, exits):
+            self._activate_plain(exit_step, iteration, (value,), False)
+
+    def _deliver_enter(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
         child = self._child_frame(step.out_frame, iteration, log)
         if step.attrs.get("is_constant"):
             child.invariants.append((step, outputs))

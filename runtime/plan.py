@@ -70,6 +70,9 @@ class Frame:
     initial_pending: list = dataclasses.field(default_factory=list)
     num_enters: int = 0
     parallel_iterations: int = 10
+    # A loop frame's straight-line program (runtime.loop_program), once looked for:
+    # ``None`` before, ``False`` when the frame is not a simple loop.
+    program: object = None
 
     def new_slot(self) -> int:
         self.num_slots += 1

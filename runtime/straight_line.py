@@ -58,7 +58,7 @@ def compile_plan(plan, fail, wrong, run_kernel):
     namespace = {"steps": plan.steps, "fail": fail, "wrong": wrong, "run_kernel": run_kernel}
     body = []
     for position, step in enumerate(plan.steps):
-        body.extend(_step_lines(step, namespace))
+        body.extend(step_lines(step, namespace))
         if position % _CHECK_EVERY == _CHECK_EVERY - 1:
             body.append("if cancellation.cancelled: raise cancellation.error")
     source = "\n".join(
@@ -78,7 +78,22 @@ def compile_plan(plan, fail, wrong, run_kernel):
     return namespace["run_plan"]
 
 
-def _step_lines(step, namespace: dict) -> list[str]:
+def step_lines(step, namespace: dict, slow: str = "run_kernel(steps[{k}], v, run)") -> list[str]:
+    """The source lines that run ``step`` on the slot list ``v``: its kernel called on
+    its slots (a step whose inputs must be read, or whose kernel takes a context, as
+    ``slow`` says, ``{k}`` its index), the outputs stored, and the values it read
+    last dropped (``step.release``: only plans without loops have such). What the lines call goes into ``namespace``.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> from runtime.plan import build_plan
+    >>> with tf.Graph().as_default():
+    ...     a = tf.constant(2.0, name="a")
+    >>> plan = build_plan([a], [], [], {a.op: "/cpu:0"})
+    >>> step_lines(plan.steps[0], {})
+    ['i = 0', 'o = f0(**a0)', 'if len(o) != 1: wrong(0, o)', 'v[0] = o[0]']
+    """
     k = step.index
     if step.fast:
         namespace[f"f{k}"] = step.kernel.fn
@@ -88,7 +103,7 @@ def _step_lines(step, namespace: dict) -> list[str]:
             args.append(f"**a{k}")
         call = f"f{k}({', '.join(args)})"
     else:
-        call = f"run_kernel(steps[{k}], v, run)"
+        call = slow.format(k=k)
     lines = [f"i = {k}", f"o = {call}"]
     count = len(step.output_slots)
     lines.append(f"if len(o) != {count}: wrong({k}, o)")

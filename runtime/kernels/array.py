@@ -7,6 +7,7 @@ them out.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -349,7 +350,18 @@ def split(split_dim, value, *, T, num_split):
             "Number of ways to split should evenly divide the split dimension, but got "
             f"split_dim {axis % value.ndim} (size = {size}) and num_split {num_split}"
         )
-    return tuple(np.split(value, num_split, axis=axis))
+    return _pieces(value, axis, [k * (size // num_split) for k in range(num_split + 1)])
+
+
+def _pieces(value: np.ndarray, axis: int, bounds) -> tuple:
+    """Views of ``value`` between consecutive ``bounds`` along ``axis``: plain slicing,
+    several times quicker than ``np.split`` (an LSTM splits its gates every step)."""
+    index = [slice(None)] * value.ndim
+    pieces = []
+    for start, stop in itertools.pairwise(bounds):
+        index[axis] = slice(start, stop)
+        pieces.append(value[tuple(index)])
+    return tuple(pieces)
 
 
 @register_kernel("SplitV")
@@ -369,7 +381,7 @@ def split_v(value, size_splits, split_dim, *, T, Tlen, num_split):
             f"specified, or be less than the size of the input along split_dim if not fully "
             f"specified.  Got: {sum(sizes)}"
         )
-    return tuple(np.split(value, np.cumsum(sizes)[:-1], axis=axis))
+    return _pieces(value, axis, itertools.accumulate(sizes, initial=0))
 
 
 # -- gather and scatter -----------------------------------------------------------------------
