@@ -242,25 +242,83 @@ def _tap_view(padded: np.ndarray, win: Windows, tap) -> np.ndarray:
     return padded[(slice(None), *win.tap_slices(tap))]
 
 
-def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """Each channel of ``x`` convolved with its ``multiplier`` filters ``w[*k, c, m]``."""
-    batch, channels, multiplier = x.shape[0], x.shape[-1], w.shape[-1]
-    padded = pad_spatial(x, win)
-    outputs = []
-    for m in range(multiplier):
-        acc = np.zeros((batch, *win.out_sizes, channels), x.dtype)
-        product = np.empty_like(acc)
+class _TapRows:
+    """Each tap's inputs to a depthwise convolution as rows of ``out_width * channels``.
+
+    numpy runs an elementwise operation fastest when its innermost loop is long. A
+    tap's slice of the padded input is strided along the last spatial axis (by the
+    stride) and its weights broadcast along it, which leaves loops of ``channels``
+    values; so the padded input is split into ``stride`` phases along that axis (every
+    stride-th column, one contiguous copy) in which the tap's windows are adjacent, and
+    its weights are tiled across the row: the product of one output row is then one
+    loop of ``out_width * channels`` values (1.4x faster on MobileNetV2's layers).
+    """
+
+    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
+        self.win = win
+        stride, width = win.strides[-1], win.out_sizes[-1]
+        if stride == 1:
+            phases = [padded]
+        else:
+            phases = [np.ascontiguousarray(padded[..., p::stride, :]) for p in range(stride)]
+        self.taps = []
         for tap in win.all_taps():
-            np.multiply(_tap_view(padded, win, tap), w[(*tap, slice(None), m)], out=product)
-            acc += product
-        outputs.append(acc)
-    out = outputs[0][..., None] if multiplier == 1 else np.stack(outputs, axis=-1)
-    return out.reshape(batch, *win.out_sizes, channels * multiplier)
+            start = tap[-1] * win.dilations[-1]
+            weights = np.tile(w[tap], width)  # [width * channels], channel fastest
+            self.taps.append((phases[start % stride], tap, start // stride, weights))
+
+    def multiply_add(self, out: np.ndarray, images: slice, first: int, count: int) -> None:
+        """``out`` (channels-last) at a block of output rows: the sum over taps."""
+        width = self.win.out_sizes[-1]
+        acc = out[images, first : first + count]
+        acc = acc.reshape(*acc.shape[:-2], -1)
+        product = np.empty_like(acc)
+        for index, (phase, tap, start, weights) in enumerate(self.taps):
+            slices = self.win.tap_slices(tap, first, count)[:-1]
+            view = phase[(images, *slices, slice(start, start + width))]
+            view = view.reshape(acc.shape)  # merges the last two axes, contiguous: no copy
+            if index == 0:
+                np.multiply(view, weights, out=acc)
+            else:
+                np.multiply(view, weights, out=product)
+                acc += product
+
+
+def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+    """Each channel of ``x`` convolved with its ``multiplier`` filters ``w[*k, c, m]``.
+
+    Output channel ``c * multiplier + m`` is input channel ``c`` under filter
+    ``w[..., c, m]``: with a multiplier above 1 each input channel is repeated that
+    many times, and each channel then has one filter.
+    """
+    batch, multiplier = x.shape[0], w.shape[-1]
+    out = np.empty((batch, *win.out_sizes, x.shape[-1] * multiplier), x.dtype)
+    if out.size == 0:
+        return out
+    if x.size == 0 or w.size == 0:  # zero taps, or zero-sized windows, sum to nothing
+        return np.zeros_like(out)
+    if multiplier > 1:
+        x = np.repeat(x, multiplier, axis=-1)
+    rows = _TapRows(pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
+    parts = intra_op_threads() if out.nbytes >= _SPLIT_BYTES else 1
+    blocks = _row_blocks(batch, win, out.shape[-1] * out.itemsize, parts)
+    map_blocks(lambda where: rows.multiply_add(out, *where), blocks)
+    return out
+
+
+_SPLIT_BYTES = 1 << 20  # smaller depthwise outputs lost more to the thread hand-off (measured)
 
 
 def depthwise_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """The gradient of :func:`depthwise_forward` with respect to its input."""
+    """The gradient of :func:`depthwise_forward` with respect to its input.
+
+    With stride 1 and one filter per channel it is itself a depthwise convolution, of
+    ``dy`` with the flipped filter (as :func:`conv_backprop_input`).
+    """
     batch, channels, multiplier = dy.shape[0], w.shape[-2], w.shape[-1]
+    transposed = _transposed_windows(win)
+    if transposed is not None and multiplier == 1:
+        return depthwise_forward(dy, np.flip(w, tuple(range(win.rank))), transposed)
     grads = dy.reshape(batch, *win.out_sizes, channels, multiplier)
     padded = np.zeros((batch, *win.padded_sizes, channels), dy.dtype)
     product = np.empty((batch, *win.out_sizes, channels), dy.dtype)

@@ -228,3 +228,23 @@ def test_tiling_windows_take_the_reshaped_max_pool_gradient(monkeypatch, shape, 
     monkeypatch.setattr(pooling, "_tiles", lambda win: False)
     np.testing.assert_array_equal(tiled, pooling.max_pool_backward(x, grad, win))
     assert tiled.dtype == np.float32 and tiled.shape == x.shape
+
+
+@pytest.mark.parametrize(
+    "strides, dilations", [((1, 1), (1, 1)), ((2, 2), (1, 1)), ((1, 3), (2, 1))]
+)
+def test_a_depthwise_conv_cut_into_runs_of_rows_matches_one_block(monkeypatch, strides, dilations):
+    """Each run of output rows (one per intra-op thread, or per tile) reads the right
+    phase and rows of the padded input."""
+    x = RNG.standard_normal((2, 11, 9, 3))
+    w = RNG.standard_normal((3, 3, 3, 2))
+    win = Windows.of((11, 9), (3, 3), strides, "SAME", dilations)
+    whole = conv.depthwise_forward(x, w, win)
+    monkeypatch.setattr(conv, "TILE_BYTES", 64)  # a block per output row
+    monkeypatch.setattr(conv, "_SPLIT_BYTES", 0)
+    np.testing.assert_allclose(conv.depthwise_forward(x, w, win), whole, rtol=1e-12, atol=1e-12)
+    grouped = w.reshape(3, 3, 1, 6)
+    expected = [
+        conv.conv_forward(x[..., c : c + 1], grouped[..., 2 * c : 2 * c + 2], win) for c in range(3)
+    ]
+    np.testing.assert_allclose(whole, np.concatenate(expected, axis=-1), rtol=1e-10, atol=1e-10)
