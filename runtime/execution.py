@@ -195,7 +195,7 @@ class ExecutionState:
         self._remaining: list | None = None
         if not keep:  # nothing is logged: every delivery is the lean one
             self._activate = self._activate_plain
-        # In run_ready: its (execute, fail, tick, pooled), for loops it runs as programs
+        # In run_ready: its (here, fail, tick, pooled), for loops it runs as programs
         # (runtime.loop_program); their Enters' outputs gathered per frame instance.
         self._lean: tuple | None = None
         self._gathering: dict = {}
@@ -291,7 +291,7 @@ class ExecutionState:
                 values[s] = None
         self.ready = []
 
-    def run_ready(self, execute, fail, tick, pooled: bool = False) -> None:
+    def run_ready(self, execute, fail, tick, pooled: bool = False, here=None) -> None:
         """Run ready tasks in the caller's thread until none is left: :meth:`pop_ready`
         and :meth:`finish` in one loop, for a run nobody steps or watches.
 
@@ -307,6 +307,10 @@ class ExecutionState:
           pending counts lowered, as :meth:`_activate_plain` does. Dead tasks and
           moves between iterations and frames go through :meth:`finish`.
 
+        A simple loop runs whole as its program (:mod:`runtime.loop_program`) once its
+        ``Enter`` ops have delivered, in this thread: its ops' kernels called right
+        there, ``here(step, values)`` running any other (it returns the outputs).
+
         A kernel's error ends the run as ``fail(step, error)`` raises it; ``tick()``
         is called every so many tasks (it raises to stop the run: a deadline, a
         cancellation from another thread).
@@ -314,8 +318,8 @@ class ExecutionState:
         ready = self.ready
         finish = self.finish
         inline = self._undo is None and not self._release
-        if inline:
-            self._lean = (execute, fail, tick, pooled)
+        if inline and here is not None:
+            self._lean = (here, fail, tick, pooled)
         merge_edge = self._merge_edge
         cheap = Cost.CHEAP
         taken = 0
@@ -497,7 +501,8 @@ class ExecutionState:
     def _enter(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
         if self._lean is not None and log is None:
             program = program_for(step.out_frame, self.plan)
-            if program is not None and (program.cheap or not self._lean[3]):
+            # With a pool, a loop that waits on another op (a queue) stays dataflow.
+            if program is not None and not (program.blocking and self._lean[3]):
                 self._gather(program, step, iteration, outputs, dead)
                 return
         self._deliver_enter(step, iteration, outputs, dead, log)
@@ -519,8 +524,8 @@ class ExecutionState:
         values = [None] * step.out_frame.num_slots
         for enter, outputs, _ in gathered:
             values[enter.output_slots[0]] = outputs[0]
-        execute, fail, tick, _ = self._lean
-        exits = program.run(values, execute, tick, fail)
+        here, fail, tick, _ = self._lean
+        exits = program.run(values, here, tick, fail)
         for exit_step, value in zip(program.exits, exits):
             self._activate_plain(exit_step, iteration, (value,), False)
 

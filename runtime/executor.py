@@ -389,7 +389,7 @@ class _Scheduler:
 
         try:
             while not cancellation.cancelled:
-                state.run_ready(self._take, _fail, tick, pooled)
+                state.run_ready(self._take, _fail, tick, pooled, self._here)
                 kept, self.kept = self.kept, None
                 if kept is not None:
                     if self.running < run.threads:

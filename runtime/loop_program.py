@@ -9,13 +9,15 @@ op of an iteration runs, in one order, until the condition is false. So, as
 :mod:`runtime.straight_line` does for a plan, a *simple* loop frame is compiled once
 into a Python function that runs the iterations in a ``while`` loop:
 
-    def run_loop(v, execute, it, tick):
+    def run_loop(v, here, tick, fail):
         ...                                  # iteration 0: the Merges take the Enters
         while True:
             if not n & 7: tick()             # deadline, cancellation
             try:
                 <the steps every iteration runs: the condition, LoopCond>
-                if not v[pred]: break        # the Switches send their data to the Exits
+                if not v[pred]:              # the Switches send their data to the Exits
+                    <what is not dead in the last iteration>
+                    break
                 v[t0] = v[d0]; ...           # the Switches' true sides
                 <the body: the steps behind the Switches' true sides>
             except BaseException as err:
@@ -34,8 +36,11 @@ deadness).
 
 The execution state runs a frame this way only in a run nobody steps or watches
 (:meth:`ExecutionState.run_ready`), once all the frame's ``Enter`` ops have delivered and
-all are live; otherwise the frame runs as dataflow, exactly as before. Results are the
-same: the conformance suite runs random loops both ways.
+all are live; otherwise the frame runs as dataflow. The program runs in the caller's
+thread, also in a run with an inter-op pool: on this project's machines that beat
+handing the loop's ops to the pool even for a bidirectional RNN, whose two loops the
+pool could overlap (``bench/bench_rnn.py``). Results are the same: the conformance
+suite runs random loops both ways (run, and stepped as dataflow).
 """
 
 from __future__ import annotations
@@ -52,29 +57,23 @@ _TICKS_PER_ITERATION_BUDGET = 256  # steps between two ticks, as run_ready's tic
 
 
 class LoopProgram:
-    """A simple loop frame compiled: ``run(values, execute, tick, fail)`` runs it.
+    """A simple loop frame compiled: ``run(values, here, tick, fail)`` runs it.
 
     ``values`` is a new slot list of the frame with the ``Enter`` values in their slots;
-    it returns the value each of ``exits`` (the frame's ``Exit`` steps) passes on.
-    ``cheap`` says every step of the frame is cheap (a run with a thread pool runs only
-    such loops here; their other ops belong on the pool).
+    ``here(step, values)`` runs a step whose kernel is not called directly (it reads
+    references or takes a context) and returns its outputs; ``tick()`` raises to stop
+    the loop (it is called every so many steps); ``fail(step, error)`` raises a
+    kernel's error as the step's. ``run`` returns the value each of ``exits`` (the
+    frame's ``Exit`` steps) passes on. ``blocking`` says an op of the loop may wait on
+    another op (a queue): a run with a thread pool leaves such a loop to dataflow.
     """
 
-    __slots__ = ("cheap", "exits", "run")
+    __slots__ = ("blocking", "exits", "run")
 
-    def __init__(self, run, exits: list, cheap: bool):
+    def __init__(self, run, exits: list, blocking: bool):
         self.run = run
         self.exits = exits
-        self.cheap = cheap
-
-
-class _Values:
-    """What ``execute(task)`` reads of a task's iteration: its slot list."""
-
-    __slots__ = ("values",)
-
-    def __init__(self, values: list):
-        self.values = values
+        self.blocking = blocking
 
 
 def program_for(frame, plan) -> LoopProgram | None:
@@ -107,14 +106,13 @@ def _compile(frame, plan) -> LoopProgram | None:
     shape = _LoopShape.of(frame, plan)
     if shape is None:
         return None
-    namespace = {"steps": plan.steps, "_Values": _Values, "np": np}
+    namespace = {"steps": plan.steps, "np": np}
 
     def run(steps, indent):
         return [f"{indent}{line}" for step in steps for line in _lines(step, namespace)]
 
     source = [
-        "def run_loop(v, execute, tick, fail):",
-        "    it = _Values(v)",
+        "def run_loop(v, here, tick, fail):",
         "    wrong = lambda k, o: fail(steps[k], None, o)",
         *(f"    {merge.takes(merge.entered, merge.enter_index)}" for merge in shape.merges),
         "    n = i = 0",
@@ -135,14 +133,14 @@ def _compile(frame, plan) -> LoopProgram | None:
         f"    return ({''.join(f'v[{slot}], ' for slot in shape.exit_slots)})",
     ]
     exec(compile("\n".join(source), f"<loop {frame.name}>", "exec"), namespace)
-    cheap = all(step.cost is Cost.CHEAP for step in frame.steps)
-    return LoopProgram(namespace["run_loop"], shape.exits, cheap)
+    blocking = any(step.cost is Cost.BLOCKING for step in frame.steps)
+    return LoopProgram(namespace["run_loop"], shape.exits, blocking)
 
 
 def _lines(step, namespace: dict) -> list[str]:
     if step.forwards:  # Identity, LoopCond: no call at all
         return [f"v[{step.output_slots[0]}] = v[{step.input_slots[0]}]"]
-    return step_lines(step, namespace, slow="execute((steps[{k}], it, False))")
+    return step_lines(step, namespace, slow="here(steps[{k}], v)")
 
 
 class _LoopShape:

@@ -181,3 +181,16 @@ def test_stateful_ops_in_a_program_are_rolled_back_with_the_run(graph):
         with pytest.raises(tf.errors.InvalidArgumentError, match="too far"):
             sess.run(out)
         assert sess.run(counter) == 0
+
+
+def test_a_loop_that_may_block_on_a_queue_stays_dataflow_with_a_pool(graph):
+    queue = v1.FIFOQueue(5, tf.float32, shapes=[[]])
+    fill = queue.enqueue_many([[1.0, 2.0, 4.0]])
+    total = v1.while_loop(
+        lambda i, s: i < 3, lambda i, s: (i + 1, s + queue.dequeue()), [0, tf.constant(0.0)]
+    )
+    plan = build_plan([total[1]], [], [], {op: "/cpu:0" for op in graph.get_operations()})
+    assert loop_program.program_for(plan.frames[1], plan).blocking
+    with v1.Session() as sess:  # an inter-op pool: the dequeue may wait
+        sess.run(fill)
+        assert sess.run(total[1]) == 7.0
