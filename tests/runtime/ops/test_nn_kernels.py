@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.kernels.nn import conv, pooling
+from runtime.kernels.nn import activations, conv, pooling
 from runtime.kernels.nn.windows import Windows
 
 RNG = np.random.default_rng(0)
@@ -248,3 +248,25 @@ def test_a_depthwise_conv_cut_into_runs_of_rows_matches_one_block(monkeypatch, s
         conv.conv_forward(x[..., c : c + 1], grouped[..., 2 * c : 2 * c + 2], win) for c in range(3)
     ]
     np.testing.assert_allclose(whole, np.concatenate(expected, axis=-1), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "shape, data_format, contiguous",
+    [
+        ((64, 28, 28, 32), "NHWC", True),  # summed by rows, then over the width
+        ((3, 5, 4), "NHWC", True),
+        ((4, 6, 5, 3), "NHWC", False),
+        ((2, 3, 4, 5), "NCHW", True),
+        ((7, 3), "NHWC", True),
+    ],
+)
+def test_bias_add_grad_sums_every_channel(shape, data_format, contiguous):
+    grad = RNG.standard_normal(shape).astype(np.float32)
+    if not contiguous:
+        grad = np.asfortranarray(grad)
+    channel = 1 if data_format == "NCHW" else grad.ndim - 1
+    axes = tuple(a for a in range(grad.ndim) if a != channel)
+    expected = grad.astype(np.float64).sum(axis=axes)
+    (sums,) = activations.bias_add_grad(grad, T=None, data_format=data_format)
+    assert sums.dtype == np.float32 and sums.shape == (shape[channel],)
+    np.testing.assert_allclose(sums, expected, rtol=1e-5, atol=1e-3)
