@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtime.kernels.nn import activations, conv, pooling
+from runtime.kernels.nn import activations, conv, normalization, pooling
 from runtime.kernels.nn.windows import Windows
 
 RNG = np.random.default_rng(0)
@@ -270,3 +270,32 @@ def test_bias_add_grad_sums_every_channel(shape, data_format, contiguous):
     (sums,) = activations.bias_add_grad(grad, T=None, data_format=data_format)
     assert sums.dtype == np.float32 and sums.shape == (shape[channel],)
     np.testing.assert_allclose(sums, expected, rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "shape, data_format, dtype",
+    [
+        ((2, 5, 7, 3), "NHWC", np.float32),  # tiled across rows
+        ((2, 3, 5, 7), "NCHW", np.float32),  # a channels-last view, not contiguous
+        ((1, 4, 4, 2), "NHWC", np.float16),
+        ((2, 3, 4, 5, 6), "NDHWC", np.float32),
+    ],
+)
+def test_inference_batch_norm_scales_and_shifts_each_channel(shape, data_format, dtype):
+    x = RNG.standard_normal(shape).astype(dtype)
+    axis = 1 if data_format.startswith("NC") else len(shape) - 1
+    scale, offset, mean = (RNG.standard_normal(shape[axis]).astype(np.float32) for _ in range(3))
+    variance = RNG.random(shape[axis]).astype(np.float32)
+    y, *_ = normalization.fused_batch_norm_v3(
+        x, scale, offset, mean, variance, data_format=data_format, epsilon=1e-3, is_training=False
+    )
+    along = [1] * len(shape)
+    along[axis] = shape[axis]
+
+    def per_channel(vector):
+        return vector.astype(np.float64).reshape(along)
+
+    normalized = (x - per_channel(mean)) / np.sqrt(per_channel(variance) + 1e-3)
+    expected = normalized * per_channel(scale) + per_channel(offset)
+    assert y.dtype == dtype and y.shape == shape
+    np.testing.assert_allclose(y, expected, rtol={np.float16: 1e-2}.get(dtype, 1e-5), atol=1e-2)
