@@ -34,17 +34,14 @@ def _programs(fetches, feeds=()) -> dict:
     ops = graph.get_operations()
     plan = build_plan(list(fetches), [], list(feeds), {op: "/cpu:0" for op in ops})
     return {
-        frame.name: loop_program.program_for(frame, plan) is not None
-        for frame in plan.frames[1:]
+        frame.name: loop_program.program_for(frame, plan) is not None for frame in plan.frames[1:]
     }
 
 
 def _lstm(sequence_length=None):
     x = v1.placeholder(tf.float32, [3, 6, 4], name="x")
     cell = v1.nn.rnn_cell.BasicLSTMCell(5)
-    outputs, state = v1.nn.dynamic_rnn(
-        cell, x, sequence_length=sequence_length, dtype=tf.float32
-    )
+    outputs, state = v1.nn.dynamic_rnn(cell, x, sequence_length=sequence_length, dtype=tf.float32)
     loss = tf.reduce_sum(outputs * outputs) + tf.reduce_sum(state.c)
     grads = tf.gradients(loss, [x, *v1.trainable_variables()])
     return [outputs, state.h, *grads], x
@@ -151,7 +148,13 @@ def test_a_kernel_error_in_an_iteration_names_its_op_and_leaves_the_session_usab
 
 
 def test_a_deadline_and_close_stop_an_endless_program(graph):
-    forever = v1.while_loop(lambda i: i >= 0, lambda i: i + 1, [tf.constant(0)])
+    def body(i):
+        # A py_func: an op the program runs through the executor, not called directly.
+        (step,) = tf.numpy_function(lambda: np.int32(1), [], [tf.int32])
+        step.set_shape([])
+        return i + step
+
+    forever = v1.while_loop(lambda i: i >= 0, body, [tf.constant(0)])
     assert _programs([forever]) == {"while/while_context": True}
     with v1.Session(config=ONE_THREAD) as sess:
         start = time.monotonic()
@@ -161,9 +164,10 @@ def test_a_deadline_and_close_stop_an_endless_program(graph):
     sess = v1.Session(config=ONE_THREAD)
     closer = threading.Timer(0.2, sess.close)
     closer.start()
-    with pytest.raises(tf.errors.CancelledError):
+    with pytest.raises(tf.errors.CancelledError) as caught:
         sess.run(forever)
     closer.join()
+    assert caught.value.message == "Session has been closed."  # not the op's error
 
 
 def test_stateful_ops_in_a_program_are_rolled_back_with_the_run(graph):
