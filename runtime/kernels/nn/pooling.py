@@ -134,9 +134,8 @@ def max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarr
 
 def _tiles(win: Windows) -> bool:
     """The windows tile the input: side by side (stride = size), unpadded, undilated."""
-    return win.strides == win.ksize and all(p == (0, 0) for p in win.pads) and not any(
-        d != 1 for d in win.dilations
-    )
+    unpadded = all(p == (0, 0) for p in win.pads)
+    return win.strides == win.ksize and unpadded and all(d == 1 for d in win.dilations)
 
 
 def _tiled_max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
