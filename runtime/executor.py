@@ -25,6 +25,7 @@ Hooks
 
 from __future__ import annotations
 
+import functools
 import itertools
 import queue
 import threading
@@ -387,9 +388,11 @@ class _Scheduler:
             if cancellation.cancelled:
                 raise cancellation.error
 
+        # A loop program's op: its errors come as the op's, cancellation from tick().
+        here = functools.partial(run_kernel, run=run)
         try:
             while not cancellation.cancelled:
-                state.run_ready(self._take, _fail, tick, pooled, self._here)
+                state.run_ready(self._take, _fail, tick, pooled, here)
                 kept, self.kept = self.kept, None
                 if kept is not None:
                     if self.running < run.threads:
