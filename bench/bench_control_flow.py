@@ -9,11 +9,11 @@ Issue 13's figures:
 - per-iteration cost of a ``tf.while_loop`` whose body has five ops, TF1's dataflow loop
   and the functional ``While``, against TensorFlow 2.21 (one thread) measured in the same
   run (``/work/tfvenv/bin/python``); target: 20 µs per iteration. The dataflow loop is
-  also run on the executor before its loop fast path (``ExecutionState.run_ready``,
-  commit 64b977a, another temporary worktree), so the table shows what that work gained;
+  also run on the engine before loops ran as programs (``runtime.loop_program``, commit
+  efa39bb, another temporary worktree), so the table shows what that work gained;
 - the same loops in a default ``Session()`` (an inter-op pool): the five cheap ops, and a
-  body whose five ops hold an 8×8 matmul (an expensive op, so the run uses the pool),
-  the latter also on the executor before pooled runs took the loop fast path (b653f4a).
+  body whose five ops hold an 8×8 matmul (an expensive op), the latter also before loop
+  programs (efa39bb).
 
 Each engine runs in its own subprocess, alternately, several rounds; the best round of
 each counts (the machine is shared: compare ratios). Run as::
@@ -38,8 +38,7 @@ from bench_common import machine_line, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 BEFORE = "1244bfd"  # the engine before the execution state (the first build's last commit)
-LOOP_BEFORE = "64b977a"  # the execution state before its loop fast path (run_ready)
-POOL_BEFORE = "b653f4a"  # before runs with an inter-op pool took that fast path too
+LOOP_BEFORE = "efa39bb"  # the engine before loops ran as programs (runtime.loop_program)
 TF_PYTHON = "/work/tfvenv/bin/python"
 ROUNDS = 5
 
@@ -171,7 +170,7 @@ LOOPS = {
     "tensorflow": ("tensorflow", None, "trivial", "one"),
     "default": ("dataflow", None, "trivial", "default"),
     "matmul": ("dataflow", None, "matmul", "default"),
-    "matmul_before": ("dataflow", POOL_BEFORE, "matmul", "default"),
+    "matmul_before": ("dataflow", LOOP_BEFORE, "matmul", "default"),
     "matmul_tensorflow": ("tensorflow", None, "matmul", "default"),
 }
 
@@ -179,8 +178,8 @@ LOOPS = {
 def loops() -> dict:
     """Seconds per iteration of each loop figure (``LOOPS``)."""
     runs = {name: [] for name in LOOPS}
-    with worktree(LOOP_BEFORE) as loop_before, worktree(POOL_BEFORE) as pool_before:
-        trees = {None: ROOT, LOOP_BEFORE: loop_before, POOL_BEFORE: pool_before}
+    with worktree(LOOP_BEFORE) as loop_before:
+        trees = {None: ROOT, LOOP_BEFORE: loop_before}
         for _ in range(ROUNDS):
             for name, (form, commit, body, session) in LOOPS.items():
                 python = TF_PYTHON if form == "tensorflow" else sys.executable
@@ -209,7 +208,7 @@ def main() -> None:
         f"{us(before['fanout'])} | {now['fanout'] / before['fanout']:.2f}× | ≤ 1.10× |",
         f"| while_loop, 5-op body, per iteration (dataflow) | {us(loop['dataflow'])} | "
         f"{us(loop['tensorflow'])} | {loop['dataflow'] / loop['tensorflow']:.1f}× | ≤ 20 µs |",
-        f"| the same, before the loop fast path ({LOOP_BEFORE}) | {us(loop['before'])} | "
+        f"| the same, before loop programs ({LOOP_BEFORE}) | {us(loop['before'])} | "
         f"{us(loop['tensorflow'])} | {loop['before'] / loop['tensorflow']:.1f}× | — |",
         f"| while_loop, 5-op body, per iteration (functional) | {us(loop['functional'])} | "
         f"{us(loop['tensorflow'])} | {loop['functional'] / loop['tensorflow']:.1f}× | — |",
@@ -218,7 +217,7 @@ def main() -> None:
         f"| 5-op body with an 8×8 matmul, default Session | {us(loop['matmul'])} | "
         f"{us(loop['matmul_tensorflow'])} | {loop['matmul'] / loop['matmul_tensorflow']:.1f}× "
         "| — |",
-        f"| the same, before pooled runs took the fast path ({POOL_BEFORE}) | "
+        f"| the same, before loop programs ({LOOP_BEFORE}) | "
         f"{us(loop['matmul_before'])} | {us(loop['matmul_tensorflow'])} | "
         f"{loop['matmul_before'] / loop['matmul_tensorflow']:.1f}× | — |",
     ]
