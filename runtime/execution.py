@@ -43,8 +43,9 @@ no per-op bookkeeping at all: the benchmark ``bench/bench_session.py`` shows thi
 path is what keeps a cheap op at about two microseconds. Other runs nobody watches
 (every plan with loops) take :meth:`ExecutionState.run_ready` in the caller's thread
 (with a thread pool, for their cheap ops), the same transitions with the common task (a
-live op staying in its iteration) finished in the loop itself
-(``bench/bench_control_flow.py``, ``bench/bench_rnn.py``).
+live op staying in its iteration) finished in the loop itself, and a simple loop run
+whole as its generated program (:mod:`runtime.loop_program`) once its ``Enter`` ops have
+delivered (``bench/bench_control_flow.py``, ``bench/bench_rnn.py``).
 """
 
 from __future__ import annotations
