@@ -99,7 +99,8 @@ def matmul_branches(branches: int, size: int = 512):
     x_value = rng.standard_normal((size, size), np.float32)
     weights = [rng.standard_normal((size, size), np.float32) for _ in range(branches)]
     with tf.Graph().as_default():
-        x = tf.constant(x_value)
+        # Fed, so the graph optimizer cannot fold the products away (constants would be).
+        x = tf1.placeholder(tf.float32, [size, size])
         outputs = [tf.matmul(x, tf.constant(w)) for w in weights]
         sessions = [
             tf1.Session(
@@ -109,7 +110,11 @@ def matmul_branches(branches: int, size: int = 512):
             )
             for threads in (1, 2)
         ]
-        one, two = paired(lambda: sessions[0].run(outputs), lambda: sessions[1].run(outputs), 3)
+        one, two = paired(
+            lambda: sessions[0].run(outputs, {x: x_value}),
+            lambda: sessions[1].run(outputs, {x: x_value}),
+            3,
+        )
         for sess in reversed(sessions):
             sess.close()
     with threadpool_limits(limits=1, user_api="blas"):

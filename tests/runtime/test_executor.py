@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 import runtime as tf
+from runtime import plan as plan_module
 from runtime.executor import Hooks, OpRecord, RunContext, run_kernel, run_plan
+from runtime.plan import kernel_for
 from runtime.resources import Cancellation, Journal, ResourceManager
 from tests.runtime.conformance import (
     ExecutorConformance,
@@ -151,3 +155,37 @@ def test_straight_line_code_reports_a_wrong_output_count(sess):
         assert info.value.op is d.op
     finally:
         sess._plans.clear()
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(traced, monkeypatch):
+    """Waking a pool thread costs more than a small matmul: two small ones run where the
+    run was called; of two big ones (1 MiB inputs) one goes to the pool."""
+    ran_on = {}
+
+    def spying(op, device):  # each MatMul kernel notes the thread it runs on
+        kernel = kernel_for(op, device)
+        if op.type != "MatMul":
+            return kernel
+
+        def fn(*args, **attrs):
+            ran_on[op.name] = threading.get_ident()
+            return kernel.fn(*args, **attrs)
+
+        return kernel._replace(fn=fn)
+
+    monkeypatch.setattr(plan_module, "kernel_for", spying)
+    with tf.Graph().as_default():
+        feeds = {
+            tf1.placeholder(tf.float32, [size, size], name=name): np.ones((size, size), np.float32)
+            for name, size in (("small", 8), ("big", 512))
+        }
+        products = [
+            tf.matmul(x, x + float(k), name=f"{x.op.name}{k}") for x in feeds for k in range(2)
+        ]
+        with tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2)) as sess:
+            trace = tf1.RunOptions.FULL_TRACE if traced else tf1.RunOptions.NO_TRACE
+            sess.run(products, feeds, options=tf1.RunOptions(trace_level=trace))
+    caller = threading.get_ident()
+    assert ran_on["small0"] == ran_on["small1"] == caller
+    assert {ran_on["big0"], ran_on["big1"]} - {caller}  # one on a pool thread
