@@ -222,22 +222,23 @@ def run_plan(plan, values: list, run: RunContext, sequential: bool) -> None:
 
 
 def _execute(plan, values, run: RunContext, sequential: bool) -> None:
-    state = ExecutionState(plan, values)
     for hook in run.hooks:
         hook.on_start(plan)
     error = None
     try:
         if plan.control_flow or not (sequential or run.pool is None):
+            state = ExecutionState(plan, values)
             _Scheduler(state, run, None if sequential else run.pool).loop()
+            check_fetches(state)
         elif run.hooks:
+            state = ExecutionState(plan, values)
             root = state.root
             state.run_in_order(lambda step, values: _hooked(step, root, values, run))
-        elif plan.straight_line is not None:
+        elif plan.straight_line is not None:  # no state at all: a run costs its kernels
             plan.straight_line(values, run)
         else:
-            state.run_in_order(_in_order(run))
+            ExecutionState(plan, values).run_in_order(_in_order(run))
             _count_run(plan)
-        check_fetches(state)
     except BaseException as err:
         error = err
         run.journal.rollback()
