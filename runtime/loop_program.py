@@ -191,6 +191,9 @@ class _LoopShape:
             source = producer[slot][0]
             _require(source in computed or source.kind == ENTER)
         dead = _dead_at_end(switches, after)
+        # Each NextIteration waits on a true side: dead in the last iteration, it starts
+        # no further one (a live one there would, in TF's executor).
+        _require(all(s in dead for s in ordered if s.kind == NEXT_ITERATION))
         self.after = [s for s in after if s.kind != NEXT_ITERATION]
         self.tail = [s for s in after if s not in dead]
         # A tick every so many steps, as run_ready's (a power of two, less one).
