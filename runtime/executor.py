@@ -354,9 +354,10 @@ class _Scheduler:
         while ready or self.running:
             # Cheap ops run here, and small expensive ones (_small). So does one expensive
             # op, once the cheap ones are done, if the pool has a thread to spare: handing
-            # it over would only add a thread switch while this thread waits. Other expensive ops, and every blocking one,
-            # go to the pool (and that one too when the pool is full: running it here as
-            # well would put more ops at once on the cores than the session allows).
+            # it over would only add a thread switch while this thread waits. Other
+            # expensive ops, and every blocking one, go to the pool (and that one too
+            # when the pool is full: running it here as well would put more ops at once
+            # on the cores than the session allows).
             kept = None
             while ready and not cancellation.cancelled:
                 self.inline += 1

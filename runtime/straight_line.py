@@ -82,7 +82,8 @@ def step_lines(step, namespace: dict, slow: str = "run_kernel(steps[{k}], v, run
     """The source lines that run ``step`` on the slot list ``v``: its kernel called on
     its slots (a step whose inputs must be read, or whose kernel takes a context, as
     ``slow`` says, ``{k}`` its index), the outputs stored, and the values it read
-    last dropped (``step.release``: only plans without loops have such). What the lines call goes into ``namespace``.
+    last dropped (``step.release``: only plans without loops have such). What the
+    lines call goes into ``namespace``.
 
     Examples
     --------
