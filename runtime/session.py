@@ -465,24 +465,33 @@ class BaseSession:
             return plan
         with self._lock, _collector_paused():
             self._check_open()
-            self._place_run(fetch_tensors, targets, feeds)
+            ops = self._place_run(fetch_tensors, targets, feeds)
             rewrite = None
             if optimized and self._passes is not None:
                 rewrite = optimize(
-                    self._graph, fetch_tensors, targets, list(feeds), self._placement, self._passes
+                    self._graph,
+                    fetch_tensors,
+                    targets,
+                    list(feeds),
+                    self._placement,
+                    self._passes,
+                    ops=ops,
                 )
             if rewrite is not None:
                 plan = rewrite.build_plan()
             else:
-                plan = build_plan(fetch_tensors, targets, list(feeds), self._placement)
+                plan = build_plan(fetch_tensors, targets, list(feeds), self._placement, ops)
             if len(self._plans) >= _PLAN_CACHE_SIZE:
                 self._plans.clear()
             self._plans[key] = plan
         return plan
 
-    def _place_run(self, fetch_tensors, targets, feeds) -> None:
-        """Place what a run needs: its pruned ops with ``place_pruned_graph``, else the graph."""
-        self._place(prune(fetch_tensors, targets, set(feeds)) if self._pruned_placement else None)
+    def _place_run(self, fetch_tensors, targets, feeds) -> list:
+        """Place what a run needs: its pruned ops with ``place_pruned_graph``, else the
+        graph. Returns the run's pruned ops (pruned once, for the optimizer and the plan)."""
+        ops = prune(fetch_tensors, targets, set(feeds))
+        self._place(ops if self._pruned_placement else None)
+        return ops
 
     def optimized_graph(self, fetches, feeds=None) -> OptimizedGraph:
         """The graph a run of ``fetches`` fed ``feeds`` executes, and what the graph

@@ -24,7 +24,7 @@ from .report import Change, Report
 
 
 def optimize(
-    graph, fetches, targets, feeds, placement: dict, passes: Passes, always: bool = False
+    graph, fetches, targets, feeds, placement: dict, passes: Passes, always: bool = False, ops=None
 ) -> OptimizedGraph | None:
     """The as-run graph of a run of ``fetches``/``targets`` fed ``feeds``.
 
@@ -40,6 +40,8 @@ def optimize(
         Which passes run (:meth:`Passes.from_config`).
     always : bool
         Build the as-run graph even when nothing changes (to inspect it).
+    ops : list, optional
+        The run's pruned ops (``runtime.plan.prune``), when the caller has them already.
 
     Returns
     -------
@@ -59,7 +61,10 @@ def optimize(
     >>> [op.name for op in optimized.graph.get_operations()]
     ['x', 'z']
     """
-    ops = prune(fetches, targets, set(feeds))
+    if not passes.any and not always:
+        return None  # not even a prune: a session with the optimizer off pays nothing
+    if ops is None:
+        ops = prune(fetches, targets, set(feeds))
     report = Report(ops_before=len(ops))
     if not passes.any:
         report.skipped = "every pass is off"
