@@ -89,11 +89,11 @@ def step_lines(step, namespace: dict, slow: str = "run_kernel(steps[{k}], v, run
     --------
     >>> import runtime as tf
     >>> from runtime.plan import build_plan
-    >>> with tf.Graph().as_default():
-    ...     a = tf.constant(2.0, name="a")
-    >>> plan = build_plan([a], [], [], {a.op: "/cpu:0"})
-    >>> step_lines(plan.steps[0], {})
-    ['i = 0', 'o = f0(**a0)', 'if len(o) != 1: wrong(0, o)', 'v[0] = o[0]']
+    >>> with tf.Graph().as_default():  # -x, x fed into slot 0
+    ...     x = tf.compat.v1.placeholder(tf.float32, [], name="x")
+    ...     y = tf.negative(x, name="y")
+    >>> step_lines(build_plan([y], [], [x], {y.op: "/cpu:0"}).steps[0], {})
+    ['i = 0', 'o = f0(v[0], **a0)', 'if len(o) != 1: wrong(0, o)', 'v[1] = o[0]']
     """
     k = step.index
     if step.fast:
