@@ -294,6 +294,7 @@ class Trace:
 
 
 def _nested_run(ctx) -> RunContext:
+    """The run context of a function called by the op of ``ctx``: part of its step."""
     run = RunContext(ctx.resources)
     # The body is part of the caller's step: same undo journal, same cancellation.
     run.journal = ctx.journal
@@ -302,16 +303,18 @@ def _nested_run(ctx) -> RunContext:
     return run
 
 
-def call_function(ctx, graph: FuncGraph, args, trace: Trace | None = None) -> list:
+def call_function(ctx, graph: FuncGraph, args, trace: Trace | None = None, run=None) -> list:
     """Run ``graph`` on ``args`` inside the step of ``ctx``; returns its outputs' values.
 
-    With a ``trace``, the values of ``graph.recorded`` are appended to it.
+    With a ``trace``, the values of ``graph.recorded`` are appended to it. ``run`` is
+    the nested run context (``_nested_run``) when the caller calls many times (a
+    loop); by default one is made.
     """
     recorded = tuple(graph.recorded) if trace is not None else ()
     outputs = tuple(graph.outputs)
     plan = graph.plan(ctx.device, outputs + recorded)
     values = plan.initial_values(dict(zip(graph.inputs, args)))
-    run_plan(plan, values, _nested_run(ctx), sequential=True)
+    run_plan(plan, values, run or _nested_run(ctx), sequential=True)
     results = [values[slot] for slot in plan.fetch_slots]
     if trace is not None:
         # A reference is read now: the gradient needs the value the forward pass saw.
@@ -451,20 +454,22 @@ def while_kernel(
     limit = int(maximum_iterations)
     carry = list(inputs)
     iterations = 0
+    run = _nested_run(ctx)  # one for every call of the loop: they share the step
+    invariants = [(shape, shape.as_tuple()) for shape in output_shapes]
     while limit < 0 or iterations < limit:
         ctx.check()  # session close, a failure elsewhere or the deadline ends the loop
-        (pred,) = call_function(ctx, cond, carry)
+        (pred,) = call_function(ctx, cond, carry, run=run)
         if not truth(pred, ctx, "loop condition"):
             break
-        carry = call_function(ctx, body, carry, trace)
-        _check_invariants(ctx, carry, output_shapes)
+        carry = call_function(ctx, body, carry, trace, run)
+        _check_invariants(ctx, carry, invariants)
         iterations += 1
     return (*carry, trace)
 
 
-def _check_invariants(ctx, carry, output_shapes) -> None:
-    for index, (value, shape) in enumerate(zip(carry, output_shapes)):
-        dims = shape.as_tuple()
+def _check_invariants(ctx, carry, invariants) -> None:
+    """Each loop variable's shape within its ``(shape invariant, its dims)``."""
+    for index, (value, (shape, dims)) in enumerate(zip(carry, invariants)):
         actual = np.shape(value) if not hasattr(value, "read") else dims
         if dims is not None and (
             len(dims) != len(actual) or any(d is not None and d != a for d, a in zip(dims, actual))
