@@ -286,8 +286,10 @@ def _binary_kernel(fn):
     def kernel(x, y, *, T):
         # Overflow and invalid values give inf/nan quietly, as in TF: the executor runs
         # kernels with numpy's floating-point warnings off (once per run, not per op).
-        _check_broadcast(x, y)
-        return (_typed(fn(x, y), x),)
+        # _check_broadcast and _typed written out: a chain of scalar ops shows each call.
+        if getattr(x, "shape", None) != getattr(y, "shape", ()):  # else nothing to check
+            _check_broadcast(x, y)
+        return (np.asarray(fn(x, y), dtype=x.dtype),)
 
     return kernel
 
