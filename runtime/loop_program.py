@@ -53,7 +53,7 @@ from .plan import CONTROL_TRIGGER, ENTER, EXIT, MERGE, NEXT_ITERATION
 from .registry import Cost
 from .straight_line import step_lines
 
-_TICKS_PER_ITERATION_BUDGET = 256  # steps between two ticks, as run_ready's tick
+_STEPS_PER_TICK = 256  # steps between two ticks, as in ExecutionState.run_ready
 
 
 class LoopProgram:
@@ -197,7 +197,7 @@ class _LoopShape:
         self.after = [s for s in after if s.kind != NEXT_ITERATION]
         self.tail = [s for s in after if s not in dead]
         # A tick every so many steps, as run_ready's (a power of two, less one).
-        per_tick = max(1, _TICKS_PER_ITERATION_BUDGET // max(1, len(ordered)))
+        per_tick = max(1, _STEPS_PER_TICK // max(1, len(ordered)))
         self.tick_mask = (1 << (per_tick.bit_length() - 1)) - 1
 
 

@@ -537,10 +537,10 @@ class BaseSession:
         if planned is not None and planned.rewrite is not None:
             return planned.rewrite  # the very graph the session runs
         with self._lock, _collector_paused():
-            self._place_run(mapper.tensors, mapper.targets, fed)
+            ops = self._place_run(mapper.tensors, mapper.targets, fed)
             passes = self._passes if self._passes is not None else Passes.none()
             return optimize(
-                self._graph, mapper.tensors, mapper.targets, fed, self._placement, passes, True
+                self._graph, mapper.tensors, mapper.targets, fed, self._placement, passes, True, ops
             )
 
     def _place(self, ops=None) -> None:

@@ -22,9 +22,8 @@ v1 = tf.compat.v1
 ONE_THREAD = v1.ConfigProto(inter_op_parallelism_threads=1)
 
 
-@pytest.fixture
-def dataflow_only(monkeypatch):
-    """Every loop runs as dataflow: the execution state finds no program."""
+def _as_dataflow(monkeypatch) -> None:
+    """From now on every loop runs as dataflow: the execution state finds no program."""
     monkeypatch.setattr(execution, "program_for", lambda frame, plan: None)
 
 
@@ -91,7 +90,7 @@ def test_every_control_flow_program_gives_what_dataflow_gives(name, monkeypatch)
                 return sess.run(fetches, feeds)
 
     as_programs = run()
-    monkeypatch.setattr(execution, "program_for", lambda frame, plan: None)
+    _as_dataflow(monkeypatch)
     for got, expected in zip(as_programs, run()):
         np.testing.assert_array_equal(got, expected)
 
@@ -101,7 +100,7 @@ def test_every_control_flow_program_gives_what_dataflow_gives(name, monkeypatch)
 def test_an_lstm_and_its_gradients_give_what_dataflow_gives(sequence_length, threads, monkeypatch):
     config = v1.ConfigProto(inter_op_parallelism_threads=threads)
     as_programs = _run_lstm(config, sequence_length)
-    monkeypatch.setattr(execution, "program_for", lambda frame, plan: None)
+    _as_dataflow(monkeypatch)
     for got, expected in zip(as_programs, _run_lstm(config, sequence_length)):
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
 
@@ -116,7 +115,7 @@ def test_a_loop_that_never_iterates_passes_its_inputs_out(graph):
 @pytest.mark.parametrize("as_program", [True, False])
 def test_the_merges_value_index_says_which_input_it_took(as_program, monkeypatch):
     if not as_program:
-        monkeypatch.setattr(execution, "program_for", lambda frame, plan: None)
+        _as_dataflow(monkeypatch)
 
     def body(i, taken):
         # Iteration 0 takes the Enter (input 0), the others the NextIteration (input 1).
