@@ -10,12 +10,18 @@ Figures (targets from issue 17):
 - MLP 784-512-256-10 training step (softmax cross-entropy, Adam), batch 128 <= 1.5x TF
 
 "1 thread" and "2 threads" set both ``intra_op_parallelism_threads`` (BLAS threads)
-and ``inter_op_parallelism_threads``, in the runtime and in TF. TF runs in a
-subprocess with the scratch TF venv (``$TF_PYTHON``, default
+and ``inter_op_parallelism_threads``, in the runtime and in TF. TF runs in
+subprocesses with the scratch TF venv (``$TF_PYTHON``, default
 ``/work/tfvenv/bin/python``), on the same graphs: the CNN is built by the same TF1
 code in both (:func:`small_cnn`), and the keras applications are frozen by TF
 (random weights) and imported by the runtime. The runtime's batches and TF's
 alternate, so a busy moment of the machine hits both; each figure is the best batch.
+
+TF sizes its thread pools once per process, from the first session or eager context
+it makes, and ignores later sessions' settings: so each thread count is measured in a
+TF process of its own, and the applications are frozen (eagerly) in another. The
+table's "cores" column is CPU time over wall time, which shows each side used the
+threads it was given.
 "numpy" is the CNN forward computed by calling the runtime's kernels directly,
 without a session: the engine's overhead is the difference.
 
@@ -24,7 +30,7 @@ Run with the BLAS variables this machine sets for tests unset::
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python bench/bench_models.py
 
 It prints the table and rewrites its section of bench/RESULTS.md (``--no-write`` to
-only print). ``--tf-half`` is the TF subprocess's entry point.
+only print). ``--freeze`` and ``--tf-half`` are the TF subprocesses' entry points.
 """
 
 from __future__ import annotations
@@ -139,12 +145,12 @@ def workloads(tf, folder: str, threads: int):
         yield found
 
 
-def batch_seconds(fn, calls: int) -> float:
-    """Seconds per call over one batch of ``calls`` calls."""
-    start = time.perf_counter()
+def batch_seconds(fn, calls: int) -> tuple[float, float]:
+    """Wall and CPU seconds per call over one batch of ``calls`` calls."""
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - start) / calls
+    return (time.perf_counter() - start) / calls, (time.process_time() - cpu) / calls
 
 
 # -- the TensorFlow half (runs in TF's venv) ----------------------------------------------------
@@ -166,40 +172,54 @@ def freeze_application(name: str, path: str) -> None:
     Path(path).write_bytes(frozen.graph.as_graph_def().SerializeToString())
 
 
-def tf_half(folder: str) -> None:
-    """Serve TF's timings: freeze the applications into ``folder``, then answer each
-    ``<threads> <workload> <calls>`` line on stdin with one batch's seconds per call."""
+def tf_half(folder: str, threads: int) -> None:
+    """Serve TF's timings at ``threads`` threads: answer each ``<workload> <calls>`` line
+    on stdin with one batch's wall and CPU seconds per call."""
     import tensorflow as tf
 
-    for name in APPLICATIONS:  # freezing runs eagerly; the timed runs are graphs
-        freeze_application(name, os.path.join(folder, f"{name}.pb"))
-    with workloads(tf, folder, 1) as one, workloads(tf, folder, 2) as two:
+    with workloads(tf, folder, threads) as found:  # the process's first sessions
         print(f"ready {tf.__version__}", flush=True)
         for line in sys.stdin:
-            threads, name, calls = line.split()
-            fn = (one if threads == "1" else two)[name]
-            fn()  # warm
-            print(batch_seconds(fn, int(calls)), flush=True)
+            name, calls = line.split()
+            found[name]()  # warm
+            print(*batch_seconds(found[name], int(calls)), flush=True)
+
+
+def tf_environment() -> dict:
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_USE_LEGACY_KERAS": "1"}
+
+
+def freeze_applications(folder: str) -> None:
+    """Freeze the applications into ``folder``, in a TF process of their own (freezing
+    runs eagerly, and an eager context would size the timed sessions' thread pools)."""
+    subprocess.run(
+        [TF_PYTHON, __file__, "--freeze", folder],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=tf_environment(),
+    )
 
 
 class TensorFlow:
-    """The TF half in its subprocess, asked for one timed batch at a time."""
+    """A TF process timing the workloads at one thread count, one batch at a time."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, threads: int):
         self.process = subprocess.Popen(
-            [TF_PYTHON, __file__, "--tf-half", folder],
+            [TF_PYTHON, __file__, "--tf-half", folder, str(threads)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "TF_USE_LEGACY_KERAS": "1"},
+            env=tf_environment(),
         )
         self.version = self.process.stdout.readline().split()[-1]
 
-    def batch(self, threads: int, name: str, calls: int) -> float:
-        self.process.stdin.write(f"{threads} {name} {calls}\n")
+    def batch(self, name: str, calls: int) -> tuple[float, float]:
+        self.process.stdin.write(f"{name} {calls}\n")
         self.process.stdin.flush()
-        return float(self.process.stdout.readline())
+        wall, cpu = self.process.stdout.readline().split()
+        return float(wall), float(cpu)
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -238,27 +258,29 @@ SETTLE = 0.3
 
 
 def measure(rounds: int) -> tuple[dict, str]:
-    """Best seconds per call of every workload, ``(threads, name) -> (ours, TF's)``: batches
-    of the runtime and of TF alternate, so a busy moment of the machine hits both."""
+    """Best seconds per call of every workload, ``(threads, name) -> (ours, TF's)``, each a
+    ``(wall, cpu)`` pair from the batch of least wall time: batches of the runtime and of
+    TF alternate, so a busy moment of the machine hits both."""
     import runtime as tf
 
     results = {}
     with tempfile.TemporaryDirectory() as folder:
-        theirs = TensorFlow(folder)
-        try:
-            for threads in (1, 2):  # BLAS threads are per process: one setting at a time
+        freeze_applications(folder)
+        for threads in (1, 2):  # BLAS threads are per process: one setting at a time
+            theirs = TensorFlow(folder, threads)
+            try:
                 with workloads(tf, folder, threads) as ours:
                     for name, fn in ours.items():
                         fn()
-                        best = [float("inf"), float("inf")]
+                        best = [(float("inf"), 0.0), (float("inf"), 0.0)]
                         for _ in range(rounds):
                             best[0] = min(best[0], batch_seconds(fn, CALLS[name]))
                             time.sleep(SETTLE)
-                            best[1] = min(best[1], theirs.batch(threads, name, CALLS[name]))
+                            best[1] = min(best[1], theirs.batch(name, CALLS[name]))
                             time.sleep(SETTLE)
                         results[threads, name] = tuple(best)
-        finally:
-            theirs.close()
+            finally:
+                theirs.close()
     return results, theirs.version
 
 
@@ -277,25 +299,32 @@ def ms(seconds: float) -> str:
 
 def table(results: dict, numpy_forward: float) -> list[str]:
     rows = [
-        "| workload | threads | runtime | TensorFlow | ratio |",
-        "|---|---:|---:|---:|---:|",
+        "| workload | threads | runtime | TensorFlow | ratio | cores (runtime / TF) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name, label in LABELS.items():
         for threads in (1, 2):
-            mine, theirs = results[threads, name]
+            (mine, my_cpu), (theirs, their_cpu) = results[threads, name]
             rows.append(
-                f"| {label} | {threads} | {ms(mine)} | {ms(theirs)} | {mine / theirs:.2f}x |"
+                f"| {label} | {threads} | {ms(mine)} | {ms(theirs)} | {mine / theirs:.2f}x | "
+                f"{my_cpu / mine:.1f} / {their_cpu / theirs:.1f} |"
             )
     rows.append(
         f"| small CNN forward, the kernels called directly (numpy, no session) | 2 | "
-        f"{ms(numpy_forward)} | | |"
+        f"{ms(numpy_forward)} | | | |"
     )
     return rows
 
 
 def main() -> None:
+    if "--freeze" in sys.argv:
+        folder = sys.argv[sys.argv.index("--freeze") + 1]
+        for name in APPLICATIONS:
+            freeze_application(name, os.path.join(folder, f"{name}.pb"))
+        return
     if "--tf-half" in sys.argv:
-        tf_half(sys.argv[sys.argv.index("--tf-half") + 1])
+        at = sys.argv.index("--tf-half")
+        tf_half(sys.argv[at + 1], int(sys.argv[at + 2]))
         return
     results, version = measure(rounds=int(os.environ.get("BENCH_ROUNDS", "7")))
     lines = [
@@ -303,8 +332,8 @@ def main() -> None:
         "",
         machine_line(),
         blas_line(),
-        f"TensorFlow {version} in a subprocess on the same machine; its batches and the "
-        "runtime's alternate, and each figure is the best batch.",
+        f"TensorFlow {version} in a subprocess per thread count on the same machine; its "
+        "batches and the runtime's alternate, and each figure is the best batch.",
         "",
         *table(results, kernels_forward(cnn_batch()[0])),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 
+from . import intra_op
 from .config import ConfigProto
 from .devices import local_devices
 from .errors import InvalidArgumentError, NotFoundError
@@ -41,7 +42,7 @@ class ThreadPools:
                 pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="tfgraph-inter-op")
                 self._pools.append(pool)
                 self._owned.append(pool)
-        self._blas = _BlasLimits.acquire(config.intra_op_parallelism_threads)
+        self._intra_op = intra_op.acquire(config.intra_op_parallelism_threads)
 
     @classmethod
     def _global_pool(cls, name: str, size: int):
@@ -84,48 +85,9 @@ class ThreadPools:
     def shutdown(self) -> None:
         for pool in self._owned:
             pool.shutdown(wait=False, cancel_futures=True)
-        if self._blas is not None:
-            _BlasLimits.release(self._blas)
-            self._blas = None
-
-
-class _BlasLimits:
-    """BLAS threads limited to ``intra_op_parallelism_threads`` (process-wide, through
-    threadpoolctl), however sessions open and close: the newest open session's limit
-    holds, and when the last one closes BLAS gets back the limits it had before the first.
-    (Each session restoring what it found would leave an older session's limit behind
-    when sessions close out of order.)"""
-
-    _lock = threading.Lock()
-    _open: list = []  # [token, threads], oldest first
-    _before = None  # threadpoolctl's limiter holding BLAS's limits before the first
-
-    @classmethod
-    def acquire(cls, threads: int):
-        """A token for :meth:`release`, or ``None`` when ``threads`` sets no limit."""
-        if threads <= 0:
-            return None
-        from threadpoolctl import ThreadpoolController
-
-        token = object()
-        with cls._lock:
-            limiter = ThreadpoolController().limit(limits=threads, user_api="blas")
-            if not cls._open:
-                cls._before = limiter
-            cls._open.append((token, threads))
-        return token
-
-    @classmethod
-    def release(cls, token) -> None:
-        from threadpoolctl import ThreadpoolController
-
-        with cls._lock:
-            cls._open = [entry for entry in cls._open if entry[0] is not token]
-            if cls._open:
-                ThreadpoolController().limit(limits=cls._open[-1][1], user_api="blas")
-            elif cls._before is not None:
-                cls._before.restore_original_limits()
-                cls._before = None
+        if self._intra_op is not None:
+            intra_op.release(self._intra_op)
+            self._intra_op = None
 
 
 class LocalEngine:

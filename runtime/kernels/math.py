@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .. import intra_op
 from ..errors import InternalError, InvalidArgumentError
 from ..registry import register_kernel
 from . import special
@@ -399,7 +400,7 @@ def mat_mul(a, b, *, T, transpose_a, transpose_b, grad_a=False, grad_b=False):
             None,
             f"Matrix size-incompatible: In[0]: {shape_text(a.shape)}, In[1]: {shape_text(b.shape)}",
         )
-    return (_typed(np.matmul(a, b), a),)
+    return (_typed(intra_op.matmul(a, b), a),)
 
 
 def _adjoint(x, adjoint: bool):

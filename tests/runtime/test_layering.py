@@ -20,6 +20,7 @@ FORBIDDEN_IN_RUNTIME = {"workbench", "IPython", "ipywidgets", "graphviz", "ipyke
 KERNEL_RUNTIME_MODULES = {
     *("errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness", "tf_logging"),
     "limits",  # a leaf too: the size limits DecodeCompressed inflates under
+    "intra_op",  # a leaf too: the session's intra-op threads kernels split work across
 }
 
 

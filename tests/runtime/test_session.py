@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import threading
 
 import attrs
@@ -75,15 +76,50 @@ def _blas_threads() -> list:
 
 
 def test_blas_threads_come_back_when_sessions_close_out_of_order():
+    from runtime import intra_op
+
     before = _blas_threads()
     assert before, "numpy links a BLAS that threadpoolctl controls"
     first = tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=1))
-    second = tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=2))
-    assert _blas_threads() == [2] * len(before)  # the newest session's limit holds
+    second = tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=3))
+    # BLAS runs on one thread while sessions are open; kernels split work across the
+    # newest session's intra-op threads instead.
+    assert _blas_threads() == [1] * len(before)
+    assert intra_op.intra_op_threads() == 3
     first.close()
-    assert _blas_threads() == [2] * len(before)
+    assert _blas_threads() == [1] * len(before) and intra_op.intra_op_threads() == 3
     second.close()
     assert _blas_threads() == before
+    assert intra_op.intra_op_threads() == 1
+
+
+def test_default_intra_op_threads_are_one_per_core():
+    from runtime import intra_op
+
+    with tf1.Session(graph=tf.Graph()):
+        assert intra_op.intra_op_threads() == (os.cpu_count() or 1)
+
+
+def test_kernels_on_inter_op_threads_keep_the_sessions_threads():
+    """A regression: kernels once lowered BLAS's process-wide thread count around their
+    blocks and put it back from whichever thread they ran on, which OpenBLAS ignores
+    from some threads; after a few runs every product ran on one thread."""
+    from runtime import intra_op
+
+    rng = np.random.default_rng(0)
+    with tf.Graph().as_default():
+        x = tf.constant(rng.standard_normal((8, 12, 12, 4)).astype(np.float32))
+        w = tf.constant(rng.standard_normal((3, 3, 4, 4)).astype(np.float32))
+        convs = [tf.nn.conv2d(x, w * float(i), 1, "SAME") for i in range(4)]
+        config = tf1.ConfigProto(intra_op_parallelism_threads=2, inter_op_parallelism_threads=2)
+        config.graph_options.rewrite_options.disable_meta_optimizer = True
+        with tf1.Session(config=config) as sess:
+            before = _blas_threads()
+            for _ in range(5):
+                values = sess.run(convs)
+            assert intra_op.intra_op_threads() == 2
+            assert _blas_threads() == before == [1] * len(before)
+    np.testing.assert_allclose(values[2], 2 * values[1], rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("num_pools", [1, 2, 3])

@@ -5,7 +5,7 @@ matrix holds the window of output pixel ``p`` (``taps * in_channels`` values), a
 ``patches @ filter.reshape(taps * in_channels, out_channels)`` is the output, computed
 by BLAS. The patch matrix is built block by block, a block being whole images or rows
 of one image, so it never holds more than ``TILE_BYTES`` whatever the batch, and the
-blocks run on the session's intra-op threads (:mod:`.parallel`); a 1x1 convolution
+blocks run on the session's intra-op threads (:mod:`runtime.intra_op`); a 1x1 convolution
 with stride 1 needs no patches at all.
 
 The two backprops use the same blocks: the filter's gradient is ``patches.T @ dy``,
@@ -23,14 +23,13 @@ TF's CPU kernels accumulate.
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
 
 from ...errors import InvalidArgumentError
+from ...intra_op import intra_op_threads, map_blocks, parts
 from ...registry import register_kernel
-from .parallel import intra_op_threads, map_blocks
 from .windows import (
     Windows,
     channels_first,
@@ -127,12 +126,6 @@ class _Patches:
 _SHORT_RUN = 10  # pixel-major runs shorter than this are gathered tap by tap (measured)
 
 
-def _parts(count: int) -> list[slice]:
-    """``range(count)`` cut into one slice per intra-op thread."""
-    edges = np.linspace(0, count, min(count, intra_op_threads()) + 1).astype(int)
-    return [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]
-
-
 def _flat(array: np.ndarray, images: slice, first: int, count: int) -> np.ndarray:
     """Output rows of a channels-last array as a ``[pixels, channels]`` view (no copy)."""
     block = array[images, first : first + count]
@@ -152,7 +145,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
         def pointwise(part: slice) -> None:
             np.matmul(rows[part], weights, out=outputs[part])
 
-        map_blocks(pointwise, _parts(len(rows)))
+        map_blocks(pointwise, parts(len(rows)))
         return out
     patches = _Patches(x, win)
 
@@ -171,7 +164,7 @@ def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) 
         return np.zeros((*k, channels, out_channels), x.dtype)
     if win.is_pointwise:
         rows, grads = x.reshape(-1, channels), dy.reshape(-1, out_channels)
-        sums = map_blocks(lambda part: rows[part].T @ grads[part], _parts(len(rows)))
+        sums = map_blocks(lambda part: rows[part].T @ grads[part], parts(len(rows)))
         return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
     patches = _Patches(x, win)
     row_bytes = win.taps * channels * x.itemsize
@@ -215,7 +208,7 @@ def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarr
                         (Ellipsis, *tap, slice(None))
                     ]
 
-        map_blocks(scatter, _parts(batch))
+        map_blocks(scatter, parts(batch))
     return np.ascontiguousarray(padded[(slice(None), *win.interior())])
 
 
