@@ -37,9 +37,12 @@ _lock = threading.Lock()
 _open: list = []  # [token, threads] of each open session, oldest first
 _before = None  # threadpoolctl's limiter holding BLAS's limits from before the first session
 
-PARALLEL_PRODUCT = 1 << 23
-"""Multiply-adds from which a matrix product's rows are split across the intra-op
-threads: smaller products take less time than waking a worker (0.1-0.2 ms here)."""
+PARALLEL_WORK = 1 << 26
+"""Multiply-adds from which a kernel splits its work across the intra-op threads: waking
+a worker takes 0.1-0.2 ms here, and smaller work lost more to that than it gained
+(measured at 2 threads: MobileNetV2 at batch 1, whose convolutions are many and small,
+ran 1.8x slower with every one split; the MLP step's 51M-multiply-add products were
+slower split too)."""
 
 
 def acquire(threads: int):
@@ -80,18 +83,24 @@ def _pool(threads: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tfgraph-intra-op")
 
 
-def map_blocks(fn, blocks: list) -> list:
-    """``[fn(block) for block in blocks]``, on the intra-op threads when there are several
-    (and more than one block)."""
-    threads = intra_op_threads()
+def threads_for(work: int) -> int:
+    """The intra-op threads worth using on ``work`` multiply-adds: all of them from
+    :data:`PARALLEL_WORK` up, else one."""
+    return intra_op_threads() if work >= PARALLEL_WORK else 1
+
+
+def map_blocks(fn, blocks: list, threads: int | None = None) -> list:
+    """``[fn(block) for block in blocks]``, on ``threads`` intra-op threads (default: all
+    of them) when there are several (and more than one block)."""
+    threads = intra_op_threads() if threads is None else threads
     if threads <= 1 or len(blocks) <= 1:
         return [fn(block) for block in blocks]
-    return list(_pool(threads).map(fn, blocks))
+    return list(_pool(intra_op_threads()).map(fn, blocks))
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` of two matrices, its rows split across the intra-op threads when the
-    product is large enough to pay for waking them.
+    product is large enough to pay for waking them (:func:`threads_for`).
 
     Examples
     --------
@@ -99,26 +108,26 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[0., 1.],
            [2., 3.]])
     """
-    threads = intra_op_threads()
-    rows = a.shape[0]
-    if threads <= 1 or rows < 2 * threads or a.size * b.shape[1] < PARALLEL_PRODUCT:
+    threads = threads_for(a.size * b.shape[1])
+    if threads <= 1 or a.shape[0] < 2 * threads:
         return np.matmul(a, b)
-    out = np.empty((rows, b.shape[1]), np.result_type(a, b))
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
 
     def product(part: slice) -> None:
         np.matmul(a[part], b, out=out[part])
 
-    map_blocks(product, parts(rows))
+    map_blocks(product, parts(a.shape[0], threads), threads)
     return out
 
 
-def parts(count: int) -> list[slice]:
-    """``range(count)`` cut into one slice per intra-op thread.
+def parts(count: int, threads: int | None = None) -> list[slice]:
+    """``range(count)`` cut into one slice per thread (default: per intra-op thread).
 
     Examples
     --------
-    >>> parts(5)  # outside a session: one thread
-    [slice(0, 5, None)]
+    >>> parts(7, 2)
+    [slice(0, 3, None), slice(3, 7, None)]
     """
-    edges = np.linspace(0, count, min(count, intra_op_threads()) + 1).astype(int)
+    threads = intra_op_threads() if threads is None else threads
+    edges = np.linspace(0, count, min(count, threads) + 1).astype(int).tolist()
     return [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]

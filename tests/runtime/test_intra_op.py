@@ -34,14 +34,16 @@ def test_blocks_run_on_the_intra_op_threads(two_threads):
 
 @pytest.mark.parametrize("transpose", [False, True])
 def test_split_product_equals_numpy(two_threads, monkeypatch, transpose):
-    monkeypatch.setattr(intra_op, "PARALLEL_PRODUCT", 1)
+    monkeypatch.setattr(intra_op, "PARALLEL_WORK", 1)
     rng = np.random.default_rng(0)
     a = rng.standard_normal((40, 30)).astype(np.float32)
     b = rng.standard_normal((30, 20)).astype(np.float32)
     a = np.ascontiguousarray(a.T).T if transpose else a  # a transposed view, as MatMul passes
     calls = []
     monkeypatch.setattr(
-        intra_op, "map_blocks", lambda fn, blocks: calls.append(blocks) or [fn(b) for b in blocks]
+        intra_op,
+        "map_blocks",
+        lambda fn, blocks, threads: calls.append(blocks) or [fn(b) for b in blocks],
     )
     product = intra_op.matmul(a, b)
     assert calls == [[slice(0, 20), slice(20, 40)]]  # the rows were split in two
@@ -50,7 +52,7 @@ def test_split_product_equals_numpy(two_threads, monkeypatch, transpose):
 
 
 def test_matmul_op_splits_and_matches(two_threads, monkeypatch):
-    monkeypatch.setattr(intra_op, "PARALLEL_PRODUCT", 1)
+    monkeypatch.setattr(intra_op, "PARALLEL_WORK", 1)
     rng = np.random.default_rng(1)
     a = rng.standard_normal((16, 8)).astype(np.float32)
     b = rng.standard_normal((16, 5)).astype(np.float32)
@@ -64,7 +66,7 @@ def test_matmul_op_splits_and_matches(two_threads, monkeypatch):
 
 def test_small_products_are_not_split(two_threads, monkeypatch):
     calls = []
-    monkeypatch.setattr(intra_op, "map_blocks", lambda fn, blocks: calls.append(blocks))
+    monkeypatch.setattr(intra_op, "map_blocks", lambda fn, blocks, threads: calls.append(blocks))
     a = np.ones((64, 64), np.float32)
     np.testing.assert_array_equal(intra_op.matmul(a, a), a @ a)
     assert calls == []

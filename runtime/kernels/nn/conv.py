@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from ...errors import InvalidArgumentError
-from ...intra_op import intra_op_threads, map_blocks, parts
+from ...intra_op import intra_op_threads, map_blocks, parts, threads_for
 from ...registry import register_kernel
 from .windows import (
     Windows,
@@ -145,7 +145,8 @@ def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
         def pointwise(part: slice) -> None:
             np.matmul(rows[part], weights, out=outputs[part])
 
-        map_blocks(pointwise, parts(len(rows)))
+        threads = threads_for(rows.size * out_channels)
+        map_blocks(pointwise, parts(len(rows), threads), threads)
         return out
     patches = _Patches(x, win)
 
@@ -153,7 +154,8 @@ def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
         np.matmul(patches.block(*where), weights, out=_flat(out, *where))
 
     row_bytes = weights.shape[0] * x.itemsize
-    map_blocks(block, _row_blocks(x.shape[0], win, row_bytes, intra_op_threads()))
+    threads = threads_for(out.size * weights.shape[0])
+    map_blocks(block, _row_blocks(x.shape[0], win, row_bytes, threads), threads)
     return out
 
 
@@ -164,12 +166,16 @@ def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) 
         return np.zeros((*k, channels, out_channels), x.dtype)
     if win.is_pointwise:
         rows, grads = x.reshape(-1, channels), dy.reshape(-1, out_channels)
-        sums = map_blocks(lambda part: rows[part].T @ grads[part], parts(len(rows)))
+        threads = threads_for(rows.size * out_channels)
+        sums = map_blocks(
+            lambda part: rows[part].T @ grads[part], parts(len(rows), threads), threads
+        )
         return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
     patches = _Patches(x, win)
     row_bytes = win.taps * channels * x.itemsize
-    blocks = _row_blocks(x.shape[0], win, row_bytes, intra_op_threads())
-    sums = map_blocks(lambda where: patches.block(*where).T @ _flat(dy, *where), blocks)
+    threads = threads_for(dy.size * win.taps * channels)
+    blocks = _row_blocks(x.shape[0], win, row_bytes, threads)
+    sums = map_blocks(lambda where: patches.block(*where).T @ _flat(dy, *where), blocks, threads)
     return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
 
 
@@ -208,7 +214,8 @@ def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarr
                         (Ellipsis, *tap, slice(None))
                     ]
 
-        map_blocks(scatter, parts(batch))
+        threads = threads_for(dy.size * weights_t.shape[1])
+        map_blocks(scatter, parts(batch, threads), threads)
     return np.ascontiguousarray(padded[(slice(None), *win.interior())])
 
 
