@@ -37,12 +37,12 @@ _lock = threading.Lock()
 _open: list = []  # [token, threads] of each open session, oldest first
 _before = None  # threadpoolctl's limiter holding BLAS's limits from before the first session
 
-PARALLEL_WORK = 1 << 26
+PARALLEL_WORK = 1 << 25
 """Multiply-adds from which a kernel splits its work across the intra-op threads: waking
 a worker takes 0.1-0.2 ms here, and smaller work lost more to that than it gained
 (measured at 2 threads: MobileNetV2 at batch 1, whose convolutions are many and small,
-ran 1.8x slower with every one split; the MLP step's 51M-multiply-add products were
-slower split too)."""
+ran 1.8x slower with every one split). From 2^26 up instead, ResNet50 lost most of its
+second core (1.6 -> 1.2 cores, 88 -> 120 ms)."""
 
 
 def acquire(threads: int):
