@@ -85,7 +85,13 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 def threads_for(work: int) -> int:
     """The intra-op threads worth using on ``work`` multiply-adds: all of them from
-    :data:`PARALLEL_WORK` up, else one."""
+    :data:`PARALLEL_WORK` up, else one.
+
+    Examples
+    --------
+    >>> threads_for(PARALLEL_WORK // 2)
+    1
+    """
     return intra_op_threads() if work >= PARALLEL_WORK else 1
 
 
@@ -95,7 +101,7 @@ def map_blocks(fn, blocks: list, threads: int | None = None) -> list:
     threads = intra_op_threads() if threads is None else threads
     if threads <= 1 or len(blocks) <= 1:
         return [fn(block) for block in blocks]
-    return list(_pool(intra_op_threads()).map(fn, blocks))
+    return list(_pool(threads).map(fn, blocks))
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -300,9 +300,9 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
     if multiplier > 1:
         x = np.repeat(x, multiplier, axis=-1)
     rows = _TapRows(pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
-    parts = intra_op_threads() if out.nbytes >= _SPLIT_BYTES else 1
-    blocks = _row_blocks(batch, win, out.shape[-1] * out.itemsize, parts)
-    map_blocks(lambda where: rows.multiply_add(out, *where), blocks)
+    threads = intra_op_threads() if out.nbytes >= _SPLIT_BYTES else 1
+    blocks = _row_blocks(batch, win, out.shape[-1] * out.itemsize, threads)
+    map_blocks(lambda where: rows.multiply_add(out, *where), blocks, threads)
     return out
 
 
