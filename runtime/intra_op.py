@@ -2,9 +2,11 @@
 
 A session's ``intra_op_parallelism_threads`` (0: one per core) is how many threads
 one kernel may use. The kernels that split their work (convolutions by images or runs
-of output rows, large matrix products by rows) run the blocks on a pool of that many
-threads with :func:`map_blocks`, each block's product on one BLAS thread; BLAS itself
-is held at one thread while any session is open.
+of output rows, large matrix products by rows, pools and activation gradients by
+images) run the blocks on the calling thread and a pool of helpers with
+:func:`map_blocks`, each block's product on one BLAS thread; BLAS itself is held at
+one thread while any session is open. Whether a split pays is weighed in multiply-adds
+(:func:`threads_for`), copies and elementwise passes converted at :data:`ELEMENT_WORK`.
 
 Why not BLAS's own threads: OpenBLAS's threads meet at a barrier after every product
 and spin while they wait, so on cores shared with other work (other processes, or the
@@ -43,6 +45,11 @@ a worker takes 0.1-0.2 ms here, and smaller work lost more to that than it gaine
 (measured at 2 threads: MobileNetV2 at batch 1, whose convolutions are many and small,
 ran 1.8x slower with every one split). From 2^26 up instead, ResNet50 lost most of its
 second core (1.6 -> 1.2 cores, 88 -> 120 ms)."""
+
+ELEMENT_WORK = 10
+"""What a pass over one element costs, in a product's multiply-adds, for weighing a
+kernel's copies and elementwise passes against :data:`PARALLEL_WORK`: a numpy pass
+over float32 takes about 0.3 ns an element here, a product about 0.03 ns a multiply-add."""
 
 
 def acquire(threads: int):
@@ -96,12 +103,71 @@ def threads_for(work: int) -> int:
 
 
 def map_blocks(fn, blocks: list, threads: int | None = None) -> list:
-    """``[fn(block) for block in blocks]``, on ``threads`` intra-op threads (default: all
-    of them) when there are several (and more than one block)."""
+    """``[fn(block) for block in blocks]``, on ``threads`` threads (default: the
+    intra-op count) when there are several (and more than one block): the calling
+    thread and ``threads - 1`` helpers from the pool each claim the next block until
+    none is left. The caller works rather than waits, so one hand-off fewer; and it
+    never waits on a helper that is still queued behind another kernel's blocks, only
+    on blocks already claimed. The first exception a block raises is raised once every
+    claimed block has finished.
+    """
     threads = intra_op_threads() if threads is None else threads
     if threads <= 1 or len(blocks) <= 1:
         return [fn(block) for block in blocks]
-    return list(_pool(threads).map(fn, blocks))
+    run = _Run(fn, blocks)
+    pool = _pool(threads - 1)
+    for _ in range(min(threads, len(blocks)) - 1):
+        pool.submit(run.work)
+    run.work()
+    return run.results()
+
+
+class _Run:
+    """One :func:`map_blocks` call's blocks, claimed one at a time by its threads."""
+
+    def __init__(self, fn, blocks: list):
+        self.fn, self.blocks = fn, blocks
+        self.values: list = [None] * len(blocks)
+        self.lock, self.done = threading.Lock(), threading.Event()
+        self.claimed = self.finished = 0
+        self.error: BaseException | None = None
+
+    def work(self) -> None:
+        while True:
+            with self.lock:
+                if self.claimed == len(self.blocks):
+                    return
+                index, self.claimed = self.claimed, self.claimed + 1
+            try:
+                self.values[index] = self.fn(self.blocks[index])
+            except BaseException as err:  # raised in the caller by results()
+                self.error = self.error or err
+            with self.lock:
+                self.finished += 1
+                if self.finished == len(self.blocks):
+                    self.done.set()
+
+    def results(self) -> list:
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.values
+
+
+def map_parts(fn, count: int, work: int) -> None:
+    """``fn(part)`` for slices ``part`` that cut ``range(count)`` into one per intra-op
+    thread when ``work`` (in multiply-adds) pays for them (:func:`threads_for`), else
+    ``fn(slice(0, count))``.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> map_parts(seen.append, 5, work=1)
+    >>> seen
+    [slice(0, 5, None)]
+    """
+    threads = threads_for(work)
+    map_blocks(fn, parts(count, threads), threads)
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -114,15 +180,15 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[0., 1.],
            [2., 3.]])
     """
-    threads = threads_for(a.size * b.shape[1])
-    if threads <= 1 or a.shape[0] < 2 * threads:
+    work = a.size * b.shape[1]
+    if threads_for(work) <= 1 or a.shape[0] < 2 * intra_op_threads():
         return np.matmul(a, b)
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
 
     def product(part: slice) -> None:
         np.matmul(a[part], b, out=out[part])
 
-    map_blocks(product, parts(a.shape[0], threads), threads)
+    map_parts(product, a.shape[0], work)
     return out
 
 

@@ -5,7 +5,9 @@
 an optional activation. ``fused_ops`` names the stages after the contraction
 (``[b"BiasAdd", b"Relu"]``), ``args`` holds their operands (the bias; or scale, offset,
 mean and variance). The kernels call the registered ``MatMul`` and ``Conv2D`` kernels
-and then work in place on the product: one output array instead of three. A batch
+and work in place on the product: one output array instead of three. The convolution
+applies the stages to each block of output rows as soon as its product is made, while
+the block is still in cache (:func:`runtime.kernels.nn.conv.conv_forward`). A batch
 norm is folded into the filter (``w * scale / sqrt(variance + epsilon)``, then a bias
 ``offset - mean * scale / sqrt(variance + epsilon)``): a per-channel scale of a small
 filter instead of a pass over the whole output.
@@ -106,7 +108,8 @@ def _stage(index: int, fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except Exception as err:
-        err.fused_stage = index
+        if not hasattr(err, "fused_stage"):  # the innermost stage is the one at fault
+            err.fused_stage = index
         raise
 
 
@@ -120,16 +123,14 @@ def _owned(array: np.ndarray) -> np.ndarray:
     return array if array.flags.writeable and array.base is None else array.copy()
 
 
-def _add_bias(y: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    if bias.shape != y.shape[-1:]:
+def _check_bias(bias: np.ndarray, channels: int) -> None:
+    if bias.shape != (channels,):
         raise InvalidArgumentError(
             None,
             None,
             "Must provide as many biases as the last dimension of the input tensor: "
-            f"{list(bias.shape)} vs. {list(y.shape)}",
+            f"{list(bias.shape)} vs. {channels}",
         )
-    y += bias
-    return y
 
 
 def _activate(name: str, y: np.ndarray, alpha: float) -> np.ndarray:
@@ -143,16 +144,28 @@ def _activate(name: str, y: np.ndarray, alpha: float) -> np.ndarray:
     return kernel(y, T=None)[0]
 
 
-def _finish(y: np.ndarray, stages: list, args: list, attrs: dict) -> tuple:
-    """Apply the stages after the contraction (``BiasAdd`` takes ``args[0]``)."""
+def _epilogue(stages: list, args: list, attrs: dict, channels: int):
+    """The stages after the contraction (``BiasAdd`` takes ``args[0]``), checked against
+    the product's last dimension (``channels``) now, as one function that applies them in place to any
+    block of the product's rows (the whole product, or a convolution's block while it
+    is in cache)."""
     for index, name in enumerate(stages, 1):
         if name == "BiasAdd":
-            y = _stage(index, _add_bias, y, args[0])
-        elif name in ACTIVATIONS:  # the pattern's last op, whatever came between
-            y = _stage(-1, _activate, name, y, attrs["leakyrelu_alpha"])
-        else:
+            _stage(index, _check_bias, args[0], channels)
+        elif name not in ACTIVATIONS:
             _stage(index, _unknown, name)
-    return (y,)
+    alpha = attrs["leakyrelu_alpha"]
+
+    def finish(block: np.ndarray) -> None:
+        for name in stages:
+            if name == "BiasAdd":
+                block += args[0]
+            else:  # the pattern's last op, whatever came between
+                result = _stage(-1, _activate, name, block, alpha)
+                if result is not block:
+                    block[...] = result
+
+    return finish
 
 
 def _unknown(name: str):
@@ -163,8 +176,9 @@ def _unknown(name: str):
 def fused_matmul(a, b, *args, **attrs):
     stages = _names(attrs["fused_ops"])
     matmul = lookup_kernel("MatMul", "CPU").fn
-    product = _stage(0, matmul, a, b, **_kernel_attrs("MatMul", attrs))[0]
-    return _finish(_owned(product), stages, list(args), attrs)
+    product = _owned(_stage(0, matmul, a, b, **_kernel_attrs("MatMul", attrs))[0])
+    _epilogue(stages, list(args), attrs, product.shape[-1])(product)
+    return (product,)
 
 
 @register_kernel("_FusedConv2D", context=True)
@@ -176,11 +190,12 @@ def fused_conv2d(ctx, input, filter, *args, **attrs):
         stages, args = ["BiasAdd", *stages[1:]], [bias]
     conv = lookup_kernel("Conv2D", "CPU")
     conv_attrs = _kernel_attrs("Conv2D", attrs)
-    if conv.needs_context:
-        output = _stage(0, conv.fn, ctx, input, filter, **conv_attrs)[0]
-    else:
-        output = _stage(0, conv.fn, input, filter, **conv_attrs)[0]
-    return _finish(_owned(output), stages, args, attrs)
+    if conv.needs_context:  # a kernel registered over the runtime's own: no epilogue
+        output = _owned(_stage(0, conv.fn, ctx, input, filter, **conv_attrs)[0])
+        _epilogue(stages, args, attrs, output.shape[-1])(output)
+        return (output,)
+    finish = _epilogue(stages, args, attrs, np.shape(filter)[-1] if np.ndim(filter) else 0)
+    return _stage(0, conv.fn, input, filter, finish=finish, **conv_attrs)
 
 
 def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float, bias=None) -> tuple:

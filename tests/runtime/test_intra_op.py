@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -25,9 +26,14 @@ def test_outside_a_session_blocks_run_in_the_calling_thread():
     assert intra_op.parts(7) == [slice(0, 7)]
 
 
-def test_blocks_run_on_the_intra_op_threads(two_threads):
-    names = intra_op.map_blocks(lambda _: threading.current_thread().name, list(range(8)))
-    assert all(name.startswith("tfgraph-intra-op") for name in names)
+def test_blocks_run_on_the_caller_and_the_intra_op_threads(two_threads):
+    def name(_):
+        time.sleep(0.01)
+        return threading.current_thread().name
+
+    names = set(intra_op.map_blocks(name, list(range(8))))
+    assert threading.current_thread().name in names
+    assert len(names) == 2 and any(n.startswith("tfgraph-intra-op") for n in names)
     assert intra_op.parts(7) == [slice(0, 3), slice(3, 7)]
     assert intra_op.parts(1) == [slice(0, 1)]
 
@@ -70,3 +76,52 @@ def test_small_products_are_not_split(two_threads, monkeypatch):
     a = np.ones((64, 64), np.float32)
     np.testing.assert_array_equal(intra_op.matmul(a, a), a @ a)
     assert calls == []
+
+
+def test_pools_and_activation_gradients_split_by_images_and_match(monkeypatch):
+    # Each kernel run unsplit outside a session, then split across two threads: equal
+    # values, and the work went in two parts. The 5x5 input leaves a row and column
+    # that the 2x2 windows don't cover: they get no gradient.
+    from runtime.kernels.nn import activations, pooling
+    from runtime.kernels.nn.windows import Windows
+
+    rng = np.random.default_rng(2)
+    x = np.maximum(rng.standard_normal((4, 5, 5, 3)).astype(np.float32), 0)  # ties at 0
+    grad = rng.standard_normal((4, 2, 2, 3)).astype(np.float32)
+    dy = rng.standard_normal(x.shape).astype(np.float32)
+    win = Windows.of((5, 5), (2, 2), (2, 2), "VALID")
+    kernels = {
+        "max_pool": lambda: pooling.max_pool_forward(x, win),
+        "max_pool_grad": lambda: pooling.max_pool_backward(x, grad, win),
+        "relu_grad": lambda: activations.relu_grad(dy, x - 0.5, T=None)[0],
+    }
+    unsplit = {name: kernel() for name, kernel in kernels.items()}
+    assert (unsplit["max_pool_grad"][:, 4] == 0).all() and unsplit["max_pool_grad"].any()
+    calls, split = [], intra_op.map_blocks
+    monkeypatch.setattr(intra_op, "PARALLEL_WORK", 1)
+    monkeypatch.setattr(
+        intra_op,
+        "map_blocks",
+        lambda fn, blocks, threads: calls.append(blocks) or split(fn, blocks, threads),
+    )
+    with tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=2)):
+        for name, kernel in kernels.items():
+            calls.clear()
+            np.testing.assert_array_equal(kernel(), unsplit[name], err_msg=name)
+            assert calls == [[slice(0, 2), slice(2, 4)]], name
+
+
+def test_a_failing_block_raises_in_the_caller_after_the_others_finish(two_threads):
+    finished = []
+
+    def block(index):
+        if index == 1:
+            raise ValueError("block 1")
+        time.sleep(0.01)
+        finished.append(index)
+        return index
+
+    with pytest.raises(ValueError, match="block 1"):
+        intra_op.map_blocks(block, list(range(6)))
+    assert sorted(finished) == [0, 2, 3, 4, 5]  # every other block ran to its end
+    assert intra_op.map_blocks(lambda i: i * i, [1, 2, 3]) == [1, 4, 9]  # still usable

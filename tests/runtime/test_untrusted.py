@@ -204,7 +204,8 @@ def test_exported_code_rebuilds_exactly_the_strings_and_runs_nothing_else(
     tree = ast.parse(code)
     assert _calls_allowed(tree), code
     strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)}
-    expected = {value, "Identity", "a", name, scope + "/", graph.get_operations()[1].device}
+    # The device as the recipe spells it ("/job:0/" is placed on "/job:0").
+    expected = {value, "Identity", "a", name, scope + "/", device_spec}
     expected |= {f"_{key}", private}
     assert {s for s in strings if isinstance(s, str | bytes)} <= expected, code
     namespace: dict = {}

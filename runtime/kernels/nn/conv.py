@@ -28,7 +28,14 @@ import math
 import numpy as np
 
 from ...errors import InvalidArgumentError
-from ...intra_op import intra_op_threads, map_blocks, parts, threads_for
+from ...intra_op import (
+    ELEMENT_WORK,
+    intra_op_threads,
+    map_blocks,
+    map_parts,
+    parts,
+    threads_for,
+)
 from ...registry import register_kernel
 from .windows import (
     Windows,
@@ -42,8 +49,11 @@ from .windows import (
     spatial_of,
 )
 
-TILE_BYTES = 8 << 20
-"""Largest patch block (im2col buffer) a convolution kernel holds at once."""
+TILE_BYTES = 2 << 20
+"""Largest block of work a convolution kernel holds at once: its patches (the im2col
+buffer) and, in a forward convolution, its output rows. Blocks this size stay in
+cache between the patch copy, the product and the epilogue: the small CNN's
+convolutions and backprops ran 10-20 % faster than with 8 MB blocks (measured)."""
 
 
 def _compute_dtype(dtype: np.dtype) -> np.dtype:
@@ -132,29 +142,42 @@ def _flat(array: np.ndarray, images: slice, first: int, count: int) -> np.ndarra
     return block.reshape(-1, array.shape[-1])
 
 
-def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
-    """``x`` ``[n, *spatial, c]`` convolved with ``w`` ``[*k, c, o]``: ``[n, *out, o]``."""
+def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -> np.ndarray:
+    """``x`` ``[n, *spatial, c]`` convolved with ``w`` ``[*k, c, o]``: ``[n, *out, o]``.
+
+    ``finish``, when given, is applied in place to each block of output rows (a
+    ``[pixels, o]`` matrix) as soon as its product is made, while the block is still in
+    cache: a fused op's bias and activation (see :mod:`runtime.grappler.fused`).
+    """
     out_channels = w.shape[-1]
     out = np.zeros((x.shape[0], *win.out_sizes, out_channels), x.dtype)
     if out.size == 0 or x.size == 0:
+        if finish is not None:
+            finish(out.reshape(-1, out_channels))
         return out
     weights = w.reshape(-1, out_channels)
+    passes = 2 if finish is None else 4  # the output's writes, and the epilogue's
+    work = out.size * (weights.shape[0] + passes * ELEMENT_WORK)
     if win.is_pointwise:
         rows, outputs = x.reshape(-1, x.shape[-1]), out.reshape(-1, out_channels)
 
         def pointwise(part: slice) -> None:
             np.matmul(rows[part], weights, out=outputs[part])
+            if finish is not None:
+                finish(outputs[part])
 
-        threads = threads_for(rows.size * out_channels)
-        map_blocks(pointwise, parts(len(rows), threads), threads)
+        map_parts(pointwise, len(rows), work)
         return out
     patches = _Patches(x, win)
 
     def block(where):
-        np.matmul(patches.block(*where), weights, out=_flat(out, *where))
+        rows = _flat(out, *where)
+        np.matmul(patches.block(*where), weights, out=rows)
+        if finish is not None:
+            finish(rows)
 
-    row_bytes = weights.shape[0] * x.itemsize
-    threads = threads_for(out.size * weights.shape[0])
+    row_bytes = (weights.shape[0] + out_channels) * x.itemsize  # patches and output
+    threads = threads_for(work + out.size // out_channels * weights.shape[0] * ELEMENT_WORK)
     map_blocks(block, _row_blocks(x.shape[0], win, row_bytes, threads), threads)
     return out
 
@@ -173,7 +196,8 @@ def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) 
         return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
     patches = _Patches(x, win)
     row_bytes = win.taps * channels * x.itemsize
-    threads = threads_for(dy.size * win.taps * channels)
+    pixels = dy.size // out_channels
+    threads = threads_for((dy.size + pixels * ELEMENT_WORK) * win.taps * channels)
     blocks = _row_blocks(x.shape[0], win, row_bytes, threads)
     sums = map_blocks(lambda where: patches.block(*where).T @ _flat(dy, *where), blocks, threads)
     return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
@@ -427,14 +451,20 @@ def _shape_input(sizes, rank: int, name: str, data_format: str | None = None) ->
     return sizes
 
 
-def _conv(input, filter, **attrs):
+def _conv(input, filter, finish=None, **attrs):
+    """The ``Conv2D``/``Conv3D`` kernel; ``finish`` is :func:`conv_forward`'s epilogue."""
     rank, data_format = len(attrs["strides"]), attrs["data_format"]
     check_rank("input", input, rank)
     check_rank("filter", filter, rank)
     x, w = _computable(input, data_format), _computable(filter)
     groups = _groups(x.shape[-1], w.shape[-2], w.shape[-1])
     win = _windows(x.shape, w.shape[:-2], attrs)
-    out = _per_group(conv_forward, x, w, groups, win)
+    if groups == 1:
+        out = conv_forward(x, w, win, finish)
+    else:
+        out = _per_group(conv_forward, x, w, groups, win)
+        if finish is not None:
+            finish(out.reshape(-1, out.shape[-1]))
     return (channels_first(out, data_format).astype(input.dtype, copy=False),)
 
 

@@ -12,9 +12,12 @@ running maximum and the tap it came from. Average pools divide by the number of 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...errors import InvalidArgumentError, UnimplementedError
+from ...intra_op import ELEMENT_WORK, map_parts
 from ...registry import register_kernel
 from ..math import lowest
 from .windows import (
@@ -31,6 +34,9 @@ from .windows import (
 
 STACK_BYTES = 32 << 20
 """Largest stack of tap slices a max-pool gradient holds at once."""
+STRIDED_WORK = 3 * ELEMENT_WORK
+"""What a pass over one element of a tap's strided slice costs, in multiply-adds (for
+:func:`runtime.intra_op.map_parts`): about three times a contiguous pass (measured)."""
 
 
 def _accumulating(dtype: np.dtype) -> np.dtype:
@@ -55,11 +61,17 @@ def _real_cells(win: Windows, tap) -> np.ndarray:
 
 
 def max_pool_forward(x: np.ndarray, win: Windows) -> np.ndarray:
-    """The maximum of each window of channels-last ``x``."""
+    """The maximum of each window of channels-last ``x`` (images split across the
+    intra-op threads when there are enough)."""
     padded = pad_spatial(x, win, lowest(x.dtype))
     out = np.full((x.shape[0], *win.out_sizes, x.shape[-1]), lowest(x.dtype), x.dtype)
-    for _, _, view in _taps(padded, win):
-        np.maximum(out, view, out=out)
+
+    def images(part: slice) -> None:
+        maximum = out[part]
+        for _, _, view in _taps(padded[part], win):
+            np.maximum(maximum, view, out=maximum)
+
+    map_parts(images, x.shape[0], out.size * win.taps * STRIDED_WORK)
     return out
 
 
@@ -115,7 +127,13 @@ def first_max(x: np.ndarray, win: Windows) -> np.ndarray:
 def max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
     """``grad`` of each window sent to its first maximum: the gradient of a max pool."""
     if _tiles(win):
-        return _tiled_max_pool_backward(x, grad, win)
+        dx = np.empty(x.shape, grad.dtype)
+
+        def images(part: slice) -> None:
+            _tiled_max_pool_backward(x[part], grad[part], win, dx[part])
+
+        map_parts(images, x.shape[0], grad.size * win.taps * 4 * STRIDED_WORK)
+        return dx
     padded = pad_spatial(x, win, lowest(x.dtype))
     dx = np.zeros((x.shape[0], *win.padded_sizes, x.shape[-1]), grad.dtype)
     share = np.empty(grad.shape, grad.dtype)
@@ -138,8 +156,9 @@ def _tiles(win: Windows) -> bool:
     return win.strides == win.ksize and unpadded and all(d == 1 for d in win.dilations)
 
 
-def _tiled_max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:
-    """:func:`max_pool_backward` where the windows tile the input (the common 2x2 pool).
+def _tiled_max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows, dx: np.ndarray):
+    """:func:`max_pool_backward` into ``dx`` where the windows tile the input (the
+    common 2x2 pool).
 
     The input is reshaped to ``[n, out_0, k_0, out_1, k_1, ..., c]``, so each tap of
     every window is a view, and each cell gets its window's gradient or zero in one
@@ -158,18 +177,17 @@ def _tiled_max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> n
     top = blocks[taps[0]].copy()
     for tap in taps[1:]:
         np.maximum(top, blocks[tap], out=top)
-    grads = np.empty(shape, grad.dtype)
+    whole = math.prod(shape) == x.size
+    grads = dx.reshape(shape) if whole else np.empty(shape, grad.dtype)
     found, hit = np.zeros(top.shape, bool), np.empty(top.shape, bool)
     for tap in taps:  # the first maximum in row-major order takes the gradient (TF's rule)
         np.equal(blocks[tap], top, out=hit)
         np.greater(hit, found, out=hit)
         found |= hit
         np.multiply(grad, hit, out=grads[tap])
-    if grads.size == x.size:
-        return grads.reshape(x.shape)
-    dx = np.zeros(x.shape, grad.dtype)  # the cells no window covers get no gradient
-    dx[covered] = grads.reshape(dx[covered].shape)
-    return dx
+    if not whole:
+        dx[...] = 0  # the cells no window covers get no gradient
+        dx[covered] = grads.reshape(dx[covered].shape)
 
 
 def max_pool_grad_grad(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarray:

@@ -12,7 +12,7 @@ import pytest
 
 import runtime as tf
 
-from .compare import assert_same, both, ops, types
+from .compare import any_size_config, assert_same, both, ops, types
 
 v1 = tf.compat.v1
 
@@ -142,3 +142,48 @@ def test_a_conv_with_a_bias_then_a_constant_batch_norm_folds_into_one_op():
         "Relu",
     ]
     assert_same(written, ran, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("ksize", [1, 3])
+def test_a_fused_convolution_finishes_each_block_of_rows_on_the_intra_op_threads(
+    monkeypatch, ksize
+):
+    # The bias and activation run on each block of output rows as its product is made:
+    # with small tiles and two intra-op threads the output comes in many blocks, split
+    # across both threads, and must equal the unfused run. Elu is not computed in
+    # place, so its values are copied back into each block.
+    from runtime import intra_op
+    from runtime.kernels.nn import conv
+
+    monkeypatch.setattr(conv, "TILE_BYTES", 4096)
+    monkeypatch.setattr(intra_op, "PARALLEL_WORK", 1)
+    rng = np.random.default_rng(4)
+    x = v1.placeholder(tf.float32, [3, 9, 7, 4], name="x")
+    w = tf.constant(rng.standard_normal((ksize, ksize, 4, 5)).astype(np.float32))
+    biased = tf.nn.bias_add(
+        tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME"), tf.constant(rng.standard_normal(5), tf.float32)
+    )
+    y = tf.nn.elu(biased, name="y")
+    config = any_size_config()
+    config.intra_op_parallelism_threads = 2
+    value = rng.standard_normal((3, 9, 7, 4)).astype(np.float32)
+    _, after, written, ran = both(y, {x: value}, config)
+    fused = after.graph.get_operation_by_name("y")
+    assert fused.type == "_FusedConv2D" and fused.get_attr("fused_ops") == ["BiasAdd", "Elu"]
+    assert (ran < 0).any() and (ran > 0).any()  # both branches of the activation ran
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)
+
+
+def test_a_fused_convolutions_bad_bias_names_the_users_bias_add():
+    x = v1.placeholder(tf.float32, [1, 4, 4, 2], name="x")
+    b = v1.placeholder(tf.float32, name="b")
+    conv = tf.nn.conv2d(x, tf.ones([3, 3, 2, 3]), [1, 1, 1, 1], "SAME", name="conv")
+    y = tf.nn.relu(tf.nn.bias_add(conv, tf.reshape(b, [-1]), name="biased"), name="y")
+    z = tf.negative(y, name="z")
+    with v1.Session(config=any_size_config()) as sess:
+        assert "_FusedConv2D" in types(sess.optimized_graph(z, [x, b]))
+        with pytest.raises(tf.errors.InvalidArgumentError) as caught:
+            sess.run(z, {x: np.ones((1, 4, 4, 2)), b: np.ones(5)})
+        assert caught.value.op is y.op.inputs[0].op  # the BiasAdd
+        assert "[5] vs. 3" in caught.value.message
+        assert sess.run(z, {x: np.ones((1, 4, 4, 2)), b: -np.ones(3)}).max() <= 0
