@@ -23,6 +23,8 @@ have no gradient (as in TF, where they appear only after Grappler).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
@@ -95,8 +97,28 @@ FUSED_CONV2D = register_op(
         cost=Cost.EXPENSIVE,
     )
 )
+FUSED_DEPTHWISE = register_op(
+    OpDef(
+        "_FusedDepthwiseConv2dNative",
+        ("input: T", "filter: T", "args: num_args * T"),
+        ("output: T",),
+        (
+            "T: {half, bfloat16, float, double}",
+            "num_args: int >= 0",
+            "strides: list(int)",
+            "padding: {'SAME', 'VALID', 'EXPLICIT'}",
+            "explicit_paddings: list(int) = []",
+            "data_format: {'NHWC', 'NCHW'} = 'NHWC'",
+            "dilations: list(int) = [1, 1, 1, 1]",
+            *_FUSION_ATTRS,
+        ),
+        shape_fn=_like("DepthwiseConv2dNative"),
+        cost=Cost.EXPENSIVE,
+    )
+)
 not_differentiable("_FusedMatMul")
 not_differentiable("_FusedConv2D")
+not_differentiable("_FusedDepthwiseConv2dNative")
 
 
 def _names(fused_ops) -> list:
@@ -146,11 +168,12 @@ def _activate(name: str, y: np.ndarray, alpha: float) -> np.ndarray:
 
 def _epilogue(stages: list, args: list, attrs: dict, channels: int):
     """The stages after the contraction (``BiasAdd`` takes ``args[0]``), checked against
-    the product's last dimension (``channels``) now, as one function that applies them in place to any
+    the product's last dimension (``channels``; ``None`` where the contraction's own
+    checks will fail first) now, as one function that applies them in place to any
     block of the product's rows (the whole product, or a convolution's block while it
     is in cache)."""
     for index, name in enumerate(stages, 1):
-        if name == "BiasAdd":
+        if name == "BiasAdd" and channels is not None:  # None: the contraction will fail
             _stage(index, _check_bias, args[0], channels)
         elif name not in ACTIVATIONS:
             _stage(index, _unknown, name)
@@ -181,21 +204,56 @@ def fused_matmul(a, b, *args, **attrs):
     return (product,)
 
 
-@register_kernel("_FusedConv2D", context=True)
-def fused_conv2d(ctx, input, filter, *args, **attrs):
-    stages = _names(attrs["fused_ops"])
-    args = list(args[: attrs["num_args"]])
-    if stages[:1] == ["FusedBatchNorm"]:
-        filter, bias = _stage(1, folded_batch_norm, filter, *args, attrs["epsilon"])
-        stages, args = ["BiasAdd", *stages[1:]], [bias]
-    conv = lookup_kernel("Conv2D", "CPU")
-    conv_attrs = _kernel_attrs("Conv2D", attrs)
-    if conv.needs_context:  # a kernel registered over the runtime's own: no epilogue
-        output = _owned(_stage(0, conv.fn, ctx, input, filter, **conv_attrs)[0])
-        _epilogue(stages, args, attrs, output.shape[-1])(output)
-        return (output,)
-    finish = _epilogue(stages, args, attrs, np.shape(filter)[-1] if np.ndim(filter) else 0)
-    return _stage(0, conv.fn, input, filter, finish=finish, **conv_attrs)
+def _fused_convolution(op_type: str):
+    """The kernel of a fused ``op_type`` (``Conv2D`` or ``DepthwiseConv2dNative``): the
+    registered kernel, with the stages as its epilogue on each block of output rows."""
+    depthwise = op_type == "DepthwiseConv2dNative"
+
+    def kernel(ctx, input, filter, *args, **attrs):
+        stages = _names(attrs["fused_ops"])
+        args = list(args[: attrs["num_args"]])
+        if stages[:1] == ["FusedBatchNorm"]:
+            fold = folded_depthwise_batch_norm if depthwise else folded_batch_norm
+            filter, bias = _stage(1, fold, filter, *args, attrs["epsilon"])
+            stages, args = ["BiasAdd", *stages[1:]], [bias]
+        conv = lookup_kernel(op_type, "CPU")
+        conv_attrs = _kernel_attrs(op_type, attrs)
+        if conv.needs_context:  # a kernel registered over the runtime's own: no epilogue
+            output = _owned(_stage(0, conv.fn, ctx, input, filter, **conv_attrs)[0])
+            _epilogue(stages, args, attrs, output.shape[-1])(output)
+            return (output,)
+        shape = np.shape(filter)
+        channels = math.prod(shape[2:]) if depthwise else shape[-1]
+        finish = _epilogue(stages, args, attrs, channels if len(shape) == 4 else None)
+        return _stage(0, conv.fn, input, filter, finish=finish, **conv_attrs)
+
+    return kernel
+
+
+register_kernel("_FusedConv2D", context=True)(_fused_convolution("Conv2D"))
+register_kernel("_FusedDepthwiseConv2dNative", context=True)(
+    _fused_convolution("DepthwiseConv2dNative")
+)
+
+
+def folded_depthwise_batch_norm(
+    filter, scale, offset, mean, variance, epsilon: float, bias=None
+) -> tuple:
+    """:func:`folded_batch_norm` for a depthwise filter ``[h, w, channels, multiplier]``,
+    whose output channel ``c * multiplier + m`` is filter ``[..., c, m]``.
+
+    Examples
+    --------
+    >>> w = np.ones((1, 1, 2, 1), np.float32)
+    >>> ones, zeros = np.ones(2, np.float32), np.zeros(2, np.float32)
+    >>> folded, bias = folded_depthwise_batch_norm(w, [2, 4] * ones, ones, zeros, 3 * ones, 1.0)
+    >>> folded[0, 0, :, 0], bias
+    (array([1., 2.], dtype=float32), array([1., 1.], dtype=float32))
+    """
+    *window, channels, multiplier = filter.shape
+    flat = filter.reshape(*window, 1, channels * multiplier)
+    folded, bias = folded_batch_norm(flat, scale, offset, mean, variance, epsilon, bias)
+    return folded.reshape(filter.shape), bias
 
 
 def folded_batch_norm(filter, scale, offset, mean, variance, epsilon: float, bias=None) -> tuple:

@@ -14,7 +14,13 @@ fixtures in ``tests/fixtures/grappler`` show TF's choices):
   away (``fused_ops [BiasAdd, ...]``);
 - beyond TF: ``Conv2D`` → ``BiasAdd`` → inference batch norm → optional activation,
   all of constants (a Keras convolution with a bias, then batch norm: ResNet50's
-  blocks), folds into one ``_FusedConv2D`` with a new filter and bias.
+  blocks), folds into one ``_FusedConv2D`` with a new filter and bias;
+- beyond TF's CPU rules: ``DepthwiseConv2dNative`` (float32 or float64, NHWC) → an
+  inference batch norm of constants → optional activation becomes
+  ``_FusedDepthwiseConv2dNative``, the batch norm folded into the filter and a bias
+  (MobileNet's blocks: the batch norm and ReLU6 no longer make passes of their own).
+  A depthwise convolution followed by ``BiasAdd`` stays apart, as TF's CPU remapper
+  leaves it.
 
 Every op of a pattern but the last must have exactly one reader and not be fetched;
 the fused op takes the last op's name (so it is what a fetch of it gets), the control
@@ -26,13 +32,29 @@ from __future__ import annotations
 from ..dtypes import float32, float64
 from ..errors import OpError
 from ..shapes import TensorShape
-from .fused import ACTIVATIONS, FUSED_CONV2D, FUSED_MATMUL, folded_batch_norm
+from .fused import (
+    ACTIVATIONS,
+    FUSED_CONV2D,
+    FUSED_DEPTHWISE,
+    FUSED_MATMUL,
+    folded_batch_norm,
+    folded_depthwise_batch_norm,
+)
 from .mutable import MutableGraph, Node, value_of
 from .report import Change, Report
 
 NAME = "remapping"
 _BATCH_NORMS = frozenset({"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"})
-_CONTRACTION_TYPES = {"MatMul": (float32,), "Conv2D": (float32, float64)}
+_CONTRACTION_TYPES = {
+    "MatMul": (float32,),
+    "Conv2D": (float32, float64),
+    "DepthwiseConv2dNative": (float32, float64),
+}
+_FUSED = {
+    "MatMul": FUSED_MATMUL,
+    "Conv2D": FUSED_CONV2D,
+    "DepthwiseConv2dNative": FUSED_DEPTHWISE,
+}
 
 
 def fuse_patterns(graph: MutableGraph, report: Report) -> int:
@@ -69,19 +91,22 @@ def _match(graph: MutableGraph, contraction: Node) -> list | None:
     dtype = contraction.specs[0][0]
     if dtype not in _CONTRACTION_TYPES[contraction.type]:
         return None
-    conv = contraction.type == "Conv2D"
+    conv = contraction.type != "MatMul"
     if conv and _text(contraction.attrs["data_format"]) != "NHWC":
         return None
     second = _next(graph, contraction)
     if second is None or second.inputs[0] != (contraction, 0):
         return None
-    if second.type == "BiasAdd":
+    depthwise = contraction.type == "DepthwiseConv2dNative"
+    if second.type == "BiasAdd" and not depthwise:
         if conv and _text(second.attrs["data_format"]) != "NHWC":
             return None
     elif not (conv and _inference_batch_norm(graph, second)):
         return None
+    elif depthwise and _constant_inputs(contraction, None, second) is None:
+        return None  # only a batch norm folded into the filter fuses with a depthwise
     pattern = [contraction, second]
-    if conv and second.type == "BiasAdd":
+    if contraction.type == "Conv2D" and second.type == "BiasAdd":
         # Beyond TF: a convolution's bias and a batch norm of constants fold into one.
         norm = _next(graph, second)
         if norm is not None and _folds_after(graph, contraction, second, norm):
@@ -151,7 +176,7 @@ def _fuse(graph: MutableGraph, pattern: list) -> tuple:
         args = bias.inputs[1:]
     stages += [n.type for n in activation]
     attrs = _attrs(contraction, norm, activation, stages, args)
-    op_def = FUSED_MATMUL if contraction.type == "MatMul" else FUSED_CONV2D
+    op_def = _FUSED[contraction.type]
     fused = last.derived(
         last.name,
         op_def.name,
@@ -178,6 +203,9 @@ def _attrs(contraction: Node, norm, activation: list, stages: list, args: list) 
     if contraction.type == "MatMul":
         keep = ("transpose_a", "transpose_b", "T")
         return {**{k: contraction.attrs[k] for k in keep}, **attrs}
+    if contraction.type == "DepthwiseConv2dNative":
+        keep = ("T", "strides", "padding", "explicit_paddings", "data_format", "dilations")
+        return {**{k: contraction.attrs[k] for k in keep}, **attrs}
     keep = (
         "T",
         "strides",
@@ -203,10 +231,9 @@ def _fold_batch_norm(graph: MutableGraph, conv: Node, bias: Node | None, norm: N
     if values is None:
         return None
     filter, bias_value, *vectors = values
+    fold = folded_batch_norm if conv.type == "Conv2D" else folded_depthwise_batch_norm
     try:
-        filter, folded_bias = folded_batch_norm(
-            filter, *vectors, float(norm.attrs["epsilon"]), bias=bias_value
-        )
+        filter, folded_bias = fold(filter, *vectors, float(norm.attrs["epsilon"]), bias=bias_value)
     except (ValueError, OpError):  # the run raises the batch norm's error
         return None
     made = []

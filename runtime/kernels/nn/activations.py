@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import InvalidArgumentError
-from ...intra_op import ELEMENT_WORK, map_parts
 from ...registry import register_kernel
 from ..math import sigmoid
 
@@ -25,24 +24,16 @@ def relu(features, *, T):
     return (np.maximum(features, 0),)
 
 
-def _masked(gradients, features, keeps):
-    """``gradients * keeps(features)`` as TF computes it (a NaN gradient stays NaN), the
-    rows split across the intra-op threads when there are enough."""
-    if gradients.ndim == 0 or gradients.shape != features.shape:
-        return keeps(features).astype(gradients.dtype) * gradients
-    out = np.empty(gradients.shape, gradients.dtype)
-
-    def rows(part: slice) -> None:
-        np.copyto(out[part], keeps(features[part]))
-        out[part] *= gradients[part]
-
-    map_parts(rows, len(out), out.size * 3 * ELEMENT_WORK)
+def _masked(gradients, mask):
+    """``gradients * mask`` as TF computes it (a NaN gradient stays NaN), in one pass."""
+    out = mask.astype(gradients.dtype)
+    out *= gradients
     return out
 
 
 @register_kernel("ReluGrad")
 def relu_grad(gradients, features, *, T):
-    return (_masked(gradients, features, lambda x: x > 0),)
+    return (_masked(gradients, features > 0),)
 
 
 @register_kernel("Relu6")
@@ -52,7 +43,7 @@ def relu6(features, *, T):
 
 @register_kernel("Relu6Grad")
 def relu6_grad(gradients, features, *, T):
-    return (_masked(gradients, features, lambda x: (x > 0) & (x < 6)),)
+    return (_masked(gradients, (features > 0) & (features < 6)),)
 
 
 @register_kernel("Elu")

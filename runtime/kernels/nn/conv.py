@@ -291,8 +291,9 @@ class _TapRows:
             weights = np.tile(w[tap], width)  # [width * channels], channel fastest
             self.taps.append((phases[start % stride], tap, start // stride, weights))
 
-    def multiply_add(self, out: np.ndarray, images: slice, first: int, count: int) -> None:
-        """``out`` (channels-last) at a block of output rows: the sum over taps."""
+    def multiply_add(self, out: np.ndarray, images: slice, first: int, count: int, finish) -> None:
+        """``out`` (channels-last) at a block of output rows: the sum over taps, then
+        ``finish`` (if any) on the block's ``[pixels, channels]`` rows."""
         width = self.win.out_sizes[-1]
         acc = out[images, first : first + count]
         acc = acc.reshape(*acc.shape[:-2], -1)
@@ -306,27 +307,31 @@ class _TapRows:
             else:
                 np.multiply(view, weights, out=product)
                 acc += product
+        if finish is not None:
+            finish(acc.reshape(-1, out.shape[-1]))
 
 
-def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:
+def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -> np.ndarray:
     """Each channel of ``x`` convolved with its ``multiplier`` filters ``w[*k, c, m]``.
 
     Output channel ``c * multiplier + m`` is input channel ``c`` under filter
     ``w[..., c, m]``: with a multiplier above 1 each input channel is repeated that
-    many times, and each channel then has one filter.
+    many times, and each channel then has one filter. ``finish`` is an epilogue, as
+    :func:`conv_forward`'s.
     """
     batch, multiplier = x.shape[0], w.shape[-1]
     out = np.empty((batch, *win.out_sizes, x.shape[-1] * multiplier), x.dtype)
-    if out.size == 0:
+    if out.size == 0 or x.size == 0 or w.size == 0:
+        out[...] = 0  # zero taps, or zero-sized windows, sum to nothing
+        if finish is not None:
+            finish(out.reshape(-1, out.shape[-1]))
         return out
-    if x.size == 0 or w.size == 0:  # zero taps, or zero-sized windows, sum to nothing
-        return np.zeros_like(out)
     if multiplier > 1:
         x = np.repeat(x, multiplier, axis=-1)
     rows = _TapRows(pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
     threads = intra_op_threads() if out.nbytes >= _SPLIT_BYTES else 1
     blocks = _row_blocks(batch, win, out.shape[-1] * out.itemsize, threads)
-    map_blocks(lambda where: rows.multiply_add(out, *where), blocks, threads)
+    map_blocks(lambda where: rows.multiply_add(out, *where, finish), blocks, threads)
     return out
 
 
@@ -525,13 +530,14 @@ def _check_multiplier(in_depth: int, filter_depth: int) -> None:
 
 
 @register_kernel("DepthwiseConv2dNative")
-def depthwise_conv2d_native(input, filter, **attrs):
+def depthwise_conv2d_native(input, filter, finish=None, **attrs):
+    """The ``DepthwiseConv2dNative`` kernel; ``finish`` is an epilogue (:func:`conv_forward`)."""
     check_rank("input", input, 4)
     check_rank("filter", filter, 4)
     data_format = attrs["data_format"]
     x, w = _computable(input, data_format), _computable(filter)
     _check_multiplier(x.shape[-1], w.shape[-2])
-    out = depthwise_forward(x, w, _windows(x.shape, w.shape[:2], attrs))
+    out = depthwise_forward(x, w, _windows(x.shape, w.shape[:2], attrs), finish)
     return (channels_first(out, data_format).astype(input.dtype, copy=False),)
 
 

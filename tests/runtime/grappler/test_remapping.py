@@ -187,3 +187,60 @@ def test_a_fused_convolutions_bad_bias_names_the_users_bias_add():
         assert caught.value.op is y.op.inputs[0].op  # the BiasAdd
         assert "[5] vs. 3" in caught.value.message
         assert sess.run(z, {x: np.ones((1, 4, 4, 2)), b: -np.ones(3)}).max() <= 0
+
+
+def _depthwise(x, rng, multiplier=2):
+    w = tf.constant(rng.standard_normal((3, 3, 3, multiplier)).astype(np.float32), name="dw")
+    return tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1], "SAME", name="depthwise")
+
+
+def test_a_depthwise_convolution_folds_a_constant_batch_norm_and_its_relu6():
+    # MobileNet's block, beyond TF's CPU rules: depthwise, inference batch norm of
+    # constants, ReLU6 become one op whose filter holds the batch norm's scale.
+    rng = np.random.default_rng(6)
+    x = v1.placeholder(tf.float32, [2, 7, 7, 3], name="x")
+    conv = _depthwise(x, rng)
+    vectors = [
+        tf.constant(v.astype(np.float32))
+        for v in (rng.uniform(0.5, 2, 6), rng.standard_normal(6), rng.standard_normal(6))
+    ]
+    variance = tf.constant(rng.uniform(0.5, 2, 6).astype(np.float32))
+    y, _, _ = v1.nn.fused_batch_norm(
+        conv, vectors[0], vectors[1], mean=vectors[2], variance=variance, is_training=False
+    )
+    z = tf.nn.relu6(y, name="z6")
+    before, after, written, ran = both(z, {x: rng.standard_normal((2, 7, 7, 3)).astype(np.float32)})
+    assert {"DepthwiseConv2dNative", "FusedBatchNormV3", "Relu6"} <= set(types(before))
+    fused = after.graph.get_operation_by_name("z6")
+    assert fused.type == "_FusedDepthwiseConv2dNative"
+    assert fused.get_attr("fused_ops") == ["BiasAdd", "Relu6"]
+    assert [op.type for op in after.origin(fused)] == [
+        "DepthwiseConv2dNative",
+        "FusedBatchNormV3",
+        "Relu6",
+    ]
+    assert (ran == 0).any() and (ran > 0).any()
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)
+
+
+def test_a_depthwise_convolution_with_a_bias_or_a_fed_batch_norm_stays_apart():
+    # TF's CPU remapper leaves a depthwise convolution and its bias apart (recorded in
+    # test_tf_remapping); a batch norm of fed vectors cannot be folded into the filter.
+    rng = np.random.default_rng(7)
+    x = v1.placeholder(tf.float32, [1, 6, 6, 3], name="x")
+    biased = tf.nn.bias_add(_depthwise(x, rng), tf.constant(rng.standard_normal(6), tf.float32))
+    y = tf.nn.relu(biased, name="y")
+    mean = v1.placeholder(tf.float32, [6], name="mean")
+    normed, _, _ = v1.nn.fused_batch_norm(
+        _depthwise(x, rng),
+        tf.ones([6]),
+        tf.zeros([6]),
+        mean=mean,
+        variance=tf.ones([6]),
+        is_training=False,
+    )
+    feeds = {x: rng.standard_normal((1, 6, 6, 3)).astype(np.float32), mean: np.ones(6, np.float32)}
+    _, after, written, ran = both([y, normed], feeds)
+    assert "_FusedDepthwiseConv2dNative" not in types(after)
+    assert {"BiasAdd", "FusedBatchNormV3"} <= set(types(after))
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)
