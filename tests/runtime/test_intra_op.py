@@ -97,11 +97,12 @@ def test_pools_and_their_gradients_split_by_images_and_match(monkeypatch):
     assert (unsplit["max_pool_grad"][:, 4] == 0).all() and unsplit["max_pool_grad"].any()
     calls, split = [], intra_op.map_blocks
     monkeypatch.setattr(intra_op, "PARALLEL_WORK", 1)
-    monkeypatch.setattr(
-        intra_op,
-        "map_blocks",
-        lambda fn, blocks, threads: calls.append(blocks) or split(fn, blocks, threads),
-    )
+    for module in (intra_op, pooling):
+        monkeypatch.setattr(
+            module,
+            "map_blocks",
+            lambda fn, blocks, threads: calls.append(blocks) or split(fn, blocks, threads),
+        )
     with tf1.Session(graph=tf.Graph(), config=tf1.ConfigProto(intra_op_parallelism_threads=2)):
         for name, kernel in kernels.items():
             calls.clear()

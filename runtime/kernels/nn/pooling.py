@@ -17,10 +17,11 @@ import math
 import numpy as np
 
 from ...errors import InvalidArgumentError, UnimplementedError
-from ...intra_op import ELEMENT_WORK, map_parts
+from ...intra_op import ELEMENT_WORK, map_blocks, map_parts, parts, threads_for
 from ...registry import register_kernel
 from ..math import lowest
 from .windows import (
+    TILE_BYTES,
     Windows,
     channel_of,
     channels_first,
@@ -132,7 +133,9 @@ def max_pool_backward(x: np.ndarray, grad: np.ndarray, win: Windows) -> np.ndarr
         def images(part: slice) -> None:
             _tiled_max_pool_backward(x[part], grad[part], win, dx[part])
 
-        map_parts(images, x.shape[0], grad.size * win.taps * 4 * STRIDED_WORK)
+        threads = threads_for(grad.size * win.taps * 4 * STRIDED_WORK)
+        tiles = -(-x.nbytes // TILE_BYTES)
+        map_blocks(images, parts(x.shape[0], max(threads, tiles)), threads)
         return dx
     padded = pad_spatial(x, win, lowest(x.dtype))
     dx = np.zeros((x.shape[0], *win.padded_sizes, x.shape[-1]), grad.dtype)

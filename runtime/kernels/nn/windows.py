@@ -22,6 +22,13 @@ import numpy as np
 
 from ...errors import InvalidArgumentError, UnimplementedError
 
+TILE_BYTES = 2 << 20
+"""Largest block of work a window kernel holds at once: a convolution's patches (the
+im2col buffer) and output rows, a max-pool gradient's images. Blocks this size stay
+in cache from one pass over them to the next: the small CNN's convolutions and
+backprops ran 10-20 % faster than in 8 MB blocks, its max-pool gradient 20 % faster
+than over the whole batch (measured)."""
+
 
 def window_geometry(
     size: int, window: int, stride: int, padding: str, dilation: int = 1

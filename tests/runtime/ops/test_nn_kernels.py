@@ -299,3 +299,13 @@ def test_inference_batch_norm_scales_and_shifts_each_channel(shape, data_format,
     expected = normalized * per_channel(scale) + per_channel(offset)
     assert y.dtype == dtype and y.shape == shape
     np.testing.assert_allclose(y, expected, rtol={np.float16: 1e-2}.get(dtype, 1e-5), atol=1e-2)
+
+
+def test_a_max_pool_gradient_in_blocks_of_images_equals_one_over_the_batch(monkeypatch):
+    x = np.maximum(RNG.standard_normal((5, 6, 6, 3)), 0).astype(np.float32)  # ties at 0
+    grad = RNG.standard_normal((5, 3, 3, 3)).astype(np.float32)
+    win = Windows.of((6, 6), (2, 2), (2, 2), "VALID")
+    whole = pooling.max_pool_backward(x, grad, win)
+    monkeypatch.setattr(pooling, "TILE_BYTES", x[0].nbytes * 2)  # blocks of two images
+    np.testing.assert_array_equal(pooling.max_pool_backward(x, grad, win), whole)
+    assert (whole != 0).sum() == grad.size  # one cell of each window took its gradient
