@@ -306,6 +306,29 @@ class _TapRows:
             finish(acc.reshape(-1, out.shape[-1]))
 
 
+class _WindowSums:
+    """Each window's products summed by one ``np.einsum`` over the windows' view (no
+    copies): one pass where :class:`_TapRows` makes two per tap, but its inner loop is
+    only one pixel's channels. It is the faster where those are many, or where the tap
+    rows would need strided phases (measured on MobileNetV2's depthwise layers: 1.3-2x
+    from 192 channels, or from 96 at stride 2; slower below)."""
+
+    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
+        self.windows, self.weights = _patches(padded, win), w
+
+    @staticmethod
+    def pay(channels: int, win: Windows) -> bool:
+        return channels >= 192 or (channels >= 96 and any(s > 1 for s in win.strides))
+
+    def multiply_add(self, out: np.ndarray, images: slice, first: int, count: int, finish) -> None:
+        """As :meth:`_TapRows.multiply_add`."""
+        acc = out[images, first : first + count]
+        windows = self.windows[images, first : first + count]
+        np.einsum("nhwijc,ijc->nhwc", windows, self.weights, out=acc)
+        if finish is not None:
+            finish(acc.reshape(-1, out.shape[-1]))
+
+
 def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -> np.ndarray:
     """Each channel of ``x`` convolved with its ``multiplier`` filters ``w[*k, c, m]``.
 
@@ -323,7 +346,8 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -
         return out
     if multiplier > 1:
         x = np.repeat(x, multiplier, axis=-1)
-    rows = _TapRows(pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
+    sums = _WindowSums if _WindowSums.pay(out.shape[-1], win) else _TapRows
+    rows = sums(pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
     threads = intra_op_threads() if out.nbytes >= _SPLIT_BYTES else 1
     blocks = _row_blocks(batch, win, out.shape[-1] * out.itemsize, threads)
     map_blocks(lambda where: rows.multiply_add(out, *where, finish), blocks, threads)

@@ -309,3 +309,29 @@ def test_a_max_pool_gradient_in_blocks_of_images_equals_one_over_the_batch(monke
     monkeypatch.setattr(pooling, "TILE_BYTES", x[0].nbytes * 2)  # blocks of two images
     np.testing.assert_array_equal(pooling.max_pool_backward(x, grad, win), whole)
     assert (whole != 0).sum() == grad.size  # one cell of each window took its gradient
+
+
+@pytest.mark.parametrize(
+    "strides, dilations, padding, multiplier",
+    [((1, 1), (1, 1), "SAME", 1), ((2, 2), (1, 1), "VALID", 1), ((1, 2), (2, 1), "SAME", 3)],
+)
+def test_depthwise_window_sums_equal_the_tap_rows(
+    monkeypatch, strides, dilations, padding, multiplier
+):
+    # The two ways a depthwise convolution sums its taps, forced in turn, in blocks of one
+    # row of output, with an epilogue that runs once on every output cell.
+    x = RNG.standard_normal((2, 9, 8, 4)).astype(np.float32)
+    w = RNG.standard_normal((3, 2, 4, multiplier)).astype(np.float32)
+    win = Windows.of((9, 8), (3, 2), strides, padding, dilations)
+    monkeypatch.setattr(conv, "TILE_BYTES", 1)  # a block per output row
+    results = []
+    for einsum in (False, True):
+        monkeypatch.setattr(conv._WindowSums, "pay", staticmethod(lambda c, win, e=einsum: e))
+        visits = []  # each block's size, as it is finished
+
+        def finish(rows, visits=visits):
+            visits.append(rows.size)
+
+        results.append(conv.depthwise_forward(x, w, win, finish=finish))
+        assert sum(visits) == results[-1].size and len(visits) > 2
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-5, atol=1e-5)
