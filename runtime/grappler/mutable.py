@@ -357,8 +357,12 @@ def _inputs_first(ops, node_of: dict) -> list:
     back edge, from a ``NextIteration``, does not count).
 
     Ops mostly come after their inputs, so little moves: a TF1 cond's ``Switch`` of an
-    outside value is made after the op that reads it.
+    outside value is made after the op that reads it. So the order is first checked as
+    it is, which is several times quicker than walking it.
     """
+    position = {op: index for index, op in enumerate(ops)}
+    if all(_after_inputs(op, index, position) for index, op in enumerate(ops)):
+        return list(ops)
     placed: dict = {}  # op -> True once in the order (a dict: ordered and quick)
     for op in ops:
         stack = [(op, False)]
@@ -374,6 +378,14 @@ def _inputs_first(ops, node_of: dict) -> list:
             sources += top._control_inputs
             stack.extend((s, False) for s in reversed(sources) if s in node_of and s not in placed)
     return list(placed)
+
+
+def _after_inputs(op, index: int, position: dict) -> bool:
+    """Whether ``op`` (at ``index``) comes after every input of the run that it reads."""
+    for tensor in op._inputs:
+        if position.get(tensor.op, -1) > index and tensor.op.type not in _BACK_EDGE_SOURCES:
+            return False
+    return all(position.get(c, -1) < index for c in op._control_inputs)
 
 
 def _text(value) -> str:
