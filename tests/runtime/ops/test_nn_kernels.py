@@ -335,3 +335,19 @@ def test_depthwise_window_sums_equal_the_tap_rows(
         results.append(conv.depthwise_forward(x, w, win, finish=finish))
         assert sum(visits) == results[-1].size and len(visits) > 2
     np.testing.assert_allclose(results[1], results[0], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "spatial, ksize",
+    [((6, 6), (2, 2)), ((7, 5), (2, 3)), ((5, 6, 7), (2, 3, 2)), ((4, 4), (1, 1))],
+)
+def test_tiled_max_pools_equal_the_tap_by_tap_ones(monkeypatch, spatial, ksize):
+    # Windows that tile the input (stride = size, VALID, some cells left over) take the
+    # row-wise path; forced tap by tap they must give the same maxima and gradients.
+    x = np.maximum(RNG.standard_normal((3, *spatial, 4)), 0).astype(np.float32)  # ties at 0
+    win = Windows.of(spatial, ksize, ksize, "VALID")
+    grad = RNG.standard_normal((3, *win.out_sizes, 4)).astype(np.float32)
+    tiled = pooling.max_pool_forward(x, win), pooling.max_pool_backward(x, grad, win)
+    monkeypatch.setattr(pooling, "_tiles", lambda win: False)
+    np.testing.assert_array_equal(tiled[0], pooling.max_pool_forward(x, win))
+    np.testing.assert_array_equal(tiled[1], pooling.max_pool_backward(x, grad, win))
