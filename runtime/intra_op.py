@@ -205,5 +205,6 @@ def parts(count: int, threads: int | None = None) -> list[slice]:
     [slice(0, 3, None), slice(3, 7, None)]
     """
     threads = intra_op_threads() if threads is None else threads
-    edges = np.linspace(0, count, min(count, threads) + 1).astype(int).tolist()
+    pieces = max(min(count, threads), 1)
+    edges = [count * i // pieces for i in range(pieces + 1)]
     return [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]

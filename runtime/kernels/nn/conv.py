@@ -145,8 +145,9 @@ def conv_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -> np.
     cache: a fused op's bias and activation (see :mod:`runtime.grappler.fused`).
     """
     out_channels = w.shape[-1]
-    out = np.zeros((x.shape[0], *win.out_sizes, out_channels), x.dtype)
+    out = np.empty((x.shape[0], *win.out_sizes, out_channels), x.dtype)  # every row written
     if out.size == 0 or x.size == 0:
+        out[...] = 0  # zero taps sum to nothing
         if finish is not None:
             finish(out.reshape(-1, out_channels))
         return out

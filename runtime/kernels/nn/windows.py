@@ -186,8 +186,14 @@ def pad_spatial(x: np.ndarray, win: Windows, fill=0) -> np.ndarray:
     """``x`` (channels-last) padded on its spatial axes as ``win`` says, filled with ``fill``."""
     if all(p == (0, 0) for p in win.pads):
         return x
-    padded = np.full((x.shape[0], *win.padded_sizes, x.shape[-1]), fill, dtype=x.dtype)
+    padded = np.empty((x.shape[0], *win.padded_sizes, x.shape[-1]), dtype=x.dtype)
     padded[(slice(None), *win.interior())] = x
+    for axis, ((before, after), size) in enumerate(zip(win.pads, win.padded_sizes), 1):
+        lead = (slice(None),) * axis  # only the border is filled: one write per cell
+        if before:
+            padded[(*lead, slice(0, before))] = fill
+        if after:
+            padded[(*lead, slice(size - after, size))] = fill
     return padded
 
 
