@@ -207,24 +207,31 @@ def _tiled_view(x: np.ndarray, win: Windows) -> tuple:
 
 def _tiled_max(blocks: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """The maximum of each window of ``blocks`` (``[n, out_0, k_0, ..., out_last,
-    k_last, c]``, windows that tile their input), into ``out`` if given: first over
-    the leading window axes,
-    on whole rows of the input (long runs: numpy's fast loop), then over the last
-    axis, whose runs are only ``c`` long. 1.3x faster than tap by tap (measured)."""
+    k_last, c]``, windows that tile their input), into ``out`` if given: first over the
+    leading window axes, on whole rows of the input (long runs: numpy's fast loop),
+    then over the last axis, whose runs are only ``c`` long. 1.3x faster than tap by
+    tap (measured)."""
     rank = (blocks.ndim - 2) // 2
     *outer, out_last, k_last, channels = blocks.shape
     rows = blocks.reshape(*outer, out_last * k_last * channels)
     leading = itertools.product(*(range(k) for k in blocks.shape[2 : 2 * rank - 1 : 2]))
-    first, *rest = [(slice(None), *(i for t in tap for i in (slice(None), t))) for tap in leading]
-    top = rows[first].copy()
-    for tap in rest:
-        np.maximum(top, rows[tap], out=top)
+    taps = [(slice(None), *(i for t in tap for i in (slice(None), t))) for tap in leading]
+    top = _maximum([rows[tap] for tap in taps])
     top = top.reshape(*top.shape[:-1], out_last, k_last, channels)
-    if out is None:
-        out = np.empty((*top.shape[:-2], channels), top.dtype)
-    np.copyto(out, top[..., 0, :])  # not np.maximum.reduce: 5x slower on this axis
-    for j in range(1, k_last):
-        np.maximum(out, top[..., j, :], out=out)
+    return _maximum([top[..., j, :] for j in range(k_last)], out)
+
+
+def _maximum(views: list, out: np.ndarray | None = None) -> np.ndarray:
+    """The elementwise maximum of ``views`` (one or more), into ``out`` if given: pairwise,
+    with no copy first (np.maximum.reduce over a short axis ran 5x slower, measured)."""
+    if len(views) == 1:
+        if out is None:
+            return views[0].copy()
+        np.copyto(out, views[0])
+        return out
+    out = np.maximum(views[0], views[1], out=out)
+    for view in views[2:]:
+        np.maximum(out, view, out=out)
     return out
 
 
