@@ -2,7 +2,11 @@
 
 Each kernel loops over the taps of a window (4 for a 2x2 pool), doing one vectorised
 numpy operation on the strided slice of the padded input that tap reads in every
-window at once (see :mod:`.windows`).
+window at once (see :mod:`.windows`). Max pools whose windows tile the input (stride
+equal to size, no padding: the common 2x2 pool) view it as ``[n, out_0, k_0, ...,
+c]`` instead, and take maxima over whole input rows first (:func:`_tiled_max`); their
+gradients run in blocks of images that stay in cache, split across the intra-op
+threads.
 
 A max pool's gradient goes to the *first* maximum of each window in row-major order,
 TF's rule for ties, and padding never wins: :func:`first_max` keeps, per window, the
