@@ -6,7 +6,9 @@ matrix holds the window of output pixel ``p`` (``taps * in_channels`` values), a
 by BLAS. The patch matrix is built block by block, a block being whole images or rows
 of one image, so it never holds more than ``TILE_BYTES`` whatever the batch, and the
 blocks run on the session's intra-op threads (:mod:`runtime.intra_op`); a 1x1 convolution
-with stride 1 needs no patches at all.
+with stride 1 needs no patches at all. A fused op's bias and activation (an epilogue,
+``finish``) run on each block of output rows right after its product, while it is in
+cache.
 
 The two backprops use the same blocks: the filter's gradient is ``patches.T @ dy``,
 summed over blocks, and the input's gradient is ``dy @ filter.T``, a block of patch
@@ -14,7 +16,8 @@ gradients added back onto the (padded) input one tap at a time (col2im).
 
 Depthwise convolutions multiply each channel by its own filter: there is no sum over
 channels for BLAS to do, so they loop over the taps of a window (9 for 3x3) with one
-vectorised multiply-add per tap.
+vectorised multiply-add per tap, or, with many channels, sum each window with one
+``einsum`` over the windows' view.
 
 Every kernel takes ``NC...`` layouts by working on a channels-last view (see
 :mod:`.windows`); float16 is computed in float32 and rounded once at the end, as
