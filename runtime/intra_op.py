@@ -112,8 +112,9 @@ def map_blocks(fn, blocks: list, threads: int | None = None) -> list:
     thread and ``threads - 1`` helpers from the pool each claim the next block until
     none is left. The caller works rather than waits, so one hand-off fewer; and it
     never waits on a helper that is still queued behind another kernel's blocks, only
-    on blocks already claimed. The first exception a block raises is raised once every
-    claimed block has finished.
+    on blocks already claimed. Once a block raises (an error, or an interrupt in the
+    caller), no other block starts; the exception is raised once the blocks already
+    claimed have finished.
     """
     threads = intra_op_threads() if threads is None else threads
     if threads <= 1 or len(blocks) <= 1:
@@ -144,10 +145,15 @@ class _Run:
                 index, self.claimed = self.claimed, self.claimed + 1
             try:
                 self.values[index] = self.fn(self.blocks[index])
+                failed = None
             except BaseException as err:  # raised in the caller by results()
-                self.error = self.error or err
+                failed = err
             with self.lock:
                 self.finished += 1
+                if failed is not None:  # an interrupt or error: no block starts after it
+                    self.error = self.error or failed
+                    self.finished += len(self.blocks) - self.claimed
+                    self.claimed = len(self.blocks)
                 if self.finished == len(self.blocks):
                     self.done.set()
 

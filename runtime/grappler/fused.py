@@ -166,7 +166,7 @@ def _activate(name: str, y: np.ndarray, alpha: float) -> np.ndarray:
     return kernel(y, T=None)[0]
 
 
-def _epilogue(stages: list, args: list, attrs: dict, channels: int):
+def _epilogue(stages: list, args: list, attrs: dict, channels: int | None):
     """The stages after the contraction (``BiasAdd`` takes ``args[0]``), checked against
     the product's last dimension (``channels``; ``None`` where the contraction's own
     checks will fail first) now, as one function that applies them in place to any
