@@ -164,20 +164,18 @@ class _Run:
         return self.values
 
 
-def map_parts(fn, count: int, work: int) -> None:
-    """``fn(part)`` for slices ``part`` that cut ``range(count)`` into one per intra-op
-    thread when ``work`` (in multiply-adds) pays for them (:func:`threads_for`), else
-    ``fn(slice(0, count))``.
+def map_parts(fn, count: int, work: int) -> list:
+    """``[fn(part) ...]`` for slices ``part`` that cut ``range(count)`` into one per
+    intra-op thread when ``work`` (in multiply-adds) pays for them (:func:`threads_for`),
+    else ``[fn(slice(0, count))]``.
 
     Examples
     --------
-    >>> seen = []
-    >>> map_parts(seen.append, 5, work=1)
-    >>> seen
+    >>> map_parts(lambda part: part, 5, work=1)
     [slice(0, 5, None)]
     """
     threads = threads_for(work)
-    map_blocks(fn, parts(count, threads), threads)
+    return map_blocks(fn, parts(count, threads), threads)
 
 
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -190,15 +188,15 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[0., 1.],
            [2., 3.]])
     """
-    work = a.size * b.shape[1]
-    if threads_for(work) <= 1 or a.shape[0] < 2 * intra_op_threads():
+    threads = threads_for(a.size * b.shape[1])
+    if threads <= 1 or a.shape[0] < 2 * threads:
         return np.matmul(a, b)
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
 
     def product(part: slice) -> None:
         np.matmul(a[part], b, out=out[part])
 
-    map_parts(product, a.shape[0], work)
+    map_blocks(product, parts(a.shape[0], threads), threads)
     return out
 
 

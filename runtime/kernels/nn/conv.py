@@ -33,10 +33,8 @@ import numpy as np
 from ...errors import InvalidArgumentError
 from ...intra_op import (
     ELEMENT_WORK,
-    intra_op_threads,
     map_blocks,
     map_parts,
-    parts,
     threads_for,
 )
 from ...registry import register_kernel
@@ -188,10 +186,8 @@ def conv_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tuple) 
         return np.zeros((*k, channels, out_channels), x.dtype)
     if win.is_pointwise:
         rows, grads = x.reshape(-1, channels), dy.reshape(-1, out_channels)
-        threads = threads_for(rows.size * out_channels)
-        sums = map_blocks(
-            lambda part: rows[part].T @ grads[part], parts(len(rows), threads), threads
-        )
+        work = rows.size * out_channels
+        sums = map_parts(lambda part: rows[part].T @ grads[part], len(rows), work)
         return sum(sums[1:], sums[0]).reshape(*k, channels, out_channels)
     patches = _Patches(x, win)
     row_bytes = win.taps * channels * x.itemsize
@@ -237,8 +233,7 @@ def conv_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarr
                         (Ellipsis, *tap, slice(None))
                     ]
 
-        threads = threads_for(dy.size * weights_t.shape[1])
-        map_blocks(scatter, parts(batch, threads), threads)
+        map_parts(scatter, batch, dy.size * weights_t.shape[1])
     return np.ascontiguousarray(padded[(slice(None), *win.interior())])
 
 
@@ -352,13 +347,10 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -
         x = np.repeat(x, multiplier, axis=-1)
     sums = _WindowSums if _WindowSums.pay(out.shape[-1], win) else _TapRows
     rows = sums(pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
-    threads = intra_op_threads() if out.nbytes >= _SPLIT_BYTES else 1
+    threads = threads_for(out.size * win.taps * 2 * ELEMENT_WORK)  # a multiply, an add a tap
     blocks = _row_blocks(batch, win, out.shape[-1] * out.itemsize, threads)
     map_blocks(lambda where: rows.multiply_add(out, *where, finish), blocks, threads)
     return out
-
-
-_SPLIT_BYTES = 1 << 20  # smaller depthwise outputs lost more to the thread hand-off (measured)
 
 
 def depthwise_backprop_input(dy: np.ndarray, w: np.ndarray, win: Windows) -> np.ndarray:

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtime import intra_op
 from runtime.kernels.nn import activations, conv, normalization, pooling
 from runtime.kernels.nn.windows import Windows
 
@@ -241,7 +242,7 @@ def test_a_depthwise_conv_cut_into_runs_of_rows_matches_one_block(monkeypatch, s
     win = Windows.of((11, 9), (3, 3), strides, "SAME", dilations)
     whole = conv.depthwise_forward(x, w, win)
     monkeypatch.setattr(conv, "TILE_BYTES", 64)  # a block per output row
-    monkeypatch.setattr(conv, "_SPLIT_BYTES", 0)
+    monkeypatch.setattr(intra_op, "PARALLEL_WORK", 0)  # any output splits
     np.testing.assert_allclose(conv.depthwise_forward(x, w, win), whole, rtol=1e-12, atol=1e-12)
     grouped = w.reshape(3, 3, 1, 6)
     expected = [
