@@ -413,6 +413,8 @@ class _Scheduler:
         try:
             while not cancellation.cancelled:
                 state.run_ready(self._take, _fail, tick, pooled, here)
+                if self._collect():
+                    continue  # what the pool finished first: its readers may be the ones to run
                 kept, self.kept = self.kept, None
                 if kept is not None:
                     if self.running < run.threads:
@@ -512,12 +514,16 @@ class _Scheduler:
         # (the session closed), so the loop never waits for a step that will not run.
         future.add_done_callback(lambda done: self.done.put((task, *_result(done, scheduled))))
 
-    def _collect(self) -> None:
+    def _collect(self) -> bool:
         """Finish, without waiting, every op the pool has finished, so their readers are
-        ready (and handed to the pool) before this thread runs the next op itself."""
+        ready (and handed to the pool) before this thread runs the next op itself.
+        Returns whether any had finished."""
+        collected = False
         while self.running and not self.done.empty():
             self.running -= 1
             self._finish(*self.done.get_nowait())
+            collected = True
+        return collected
 
     def _wait_one(self) -> None:
         cancellation = self.run.cancellation

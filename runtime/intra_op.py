@@ -3,14 +3,15 @@
 A session's ``intra_op_parallelism_threads`` (0: one per core) is how many threads
 one kernel may use. The kernels that split their work (convolutions by images or runs
 of output rows, large matrix products by rows, max pools and their gradients by
-images) run the blocks on the calling thread and a pool of helpers with
-:func:`map_blocks`, each block's product on one BLAS thread; BLAS itself is held at
-one thread while any session is open. Whether a split pays is weighed in multiply-adds
-(:func:`threads_for`), copies and elementwise passes converted at :data:`ELEMENT_WORK`.
-Plain elementwise kernels (activations and their gradients, optimizer updates) are not
-split: one core's passes already take this machine's memory bandwidth, and two
-threads ran a ReLU gradient of 1.6M values no faster and Adam's update of 400K
-slower (measured).
+images, Adam's update by parts of its arrays) run the blocks on the calling thread and
+a pool of helpers with :func:`map_blocks`, each block's product on one BLAS thread;
+BLAS itself is held at one thread while any session is open. Whether a split pays is
+weighed in multiply-adds (:func:`threads_for`), copies and elementwise passes
+converted at :data:`ELEMENT_WORK`. Other elementwise kernels (activations and their
+gradients) are not split: one core's passes already take most of this machine's
+memory bandwidth, and two threads ran a ReLU gradient of 1.6M values no faster.
+Adam's update, twelve passes over four arrays, is the exception (0.57 -> 0.43 ms for
+400K values; it is often the last op of a step, with the other threads idle).
 
 Why not BLAS's own threads: OpenBLAS's threads meet at a barrier after every product
 and spin while they wait, so on cores shared with other work (other processes, or the

@@ -18,6 +18,7 @@ import functools
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..intra_op import ELEMENT_WORK, map_parts
 from ..registry import get_op_def, register_kernel
 
 # -- the updates: (values by name, gradient, scalars by name, attrs) -> new values -----
@@ -37,11 +38,37 @@ def _momentum(v, g, s, attrs):
 
 
 def _adam(v, g, s, attrs):
+    """Adam's update, written into the new arrays pass by pass (no temporaries beyond one
+    per part), in parts of the flattened arrays on the intra-op threads when it is large:
+    the largest update of a model is often the last op of its step, with the other
+    threads idle (the MLP's 784x512 weight: 0.57 -> 0.43 ms on two threads)."""
     lr = s["lr"] * np.sqrt(1 - s["beta2_power"]) / (1 - s["beta1_power"])
-    m = v["m"] + (g - v["m"]) * (1 - s["beta1"])
-    vv = v["v"] + (np.square(g) - v["v"]) * (1 - s["beta2"])
-    direction = m * s["beta1"] + (1 - s["beta1"]) * g if attrs["use_nesterov"] else m
-    return {"m": m, "v": vv, "var": v["var"] - lr * direction / (np.sqrt(vv) + s["epsilon"])}
+    beta1, beta2, epsilon = s["beta1"], s["beta2"], s["epsilon"]
+    old = {name: value.reshape(-1) for name, value in v.items()}
+    grad = g.reshape(-1)
+    new = {name: np.empty_like(value) for name, value in old.items()}
+
+    def update(part: slice) -> None:
+        m, vv, var, gp = new["m"][part], new["v"][part], new["var"][part], grad[part]
+        np.subtract(gp, old["m"][part], out=m)
+        m *= 1 - beta1
+        m += old["m"][part]
+        np.square(gp, out=vv)
+        vv -= old["v"][part]
+        vv *= 1 - beta2
+        vv += old["v"][part]
+        step = m * beta1 + (1 - beta1) * gp if attrs["use_nesterov"] else m
+        step = step * lr  # TF's order: (m * lr) / (sqrt(v) + epsilon)
+        np.sqrt(vv, out=var)
+        var += epsilon
+        np.divide(step, var, out=step)
+        np.subtract(old["var"][part], step, out=var)
+
+    map_parts(update, grad.size, grad.size * _ADAM_PASSES * ELEMENT_WORK)
+    return {name: value.reshape(v[name].shape) for name, value in new.items()}
+
+
+_ADAM_PASSES = 12  # elementwise passes of an Adam update
 
 
 def _rms_prop(v, g, s, attrs):

@@ -109,6 +109,53 @@ def test_float64_variables(graph):
         np.testing.assert_allclose(sess.run(x), ref_adam(0.01, 0.9, 0.999, 1e-8), rtol=1e-5)
 
 
+def test_adam_split_across_threads_equals_one_pass(graph, monkeypatch):
+    # A large update runs in parts of the flattened arrays on the intra-op threads: the
+    # same values as one pass (to the bit), and the work went in two parts.
+    from runtime import intra_op
+
+    x = tf.Variable(X0, name="x")
+    g = v1.placeholder(tf.float32, X0.shape)
+    step = train.AdamOptimizer(0.01).apply_gradients([(g, x)])
+    values, split = {}, intra_op.map_blocks
+    for threads in (1, 2):
+        calls = []
+        monkeypatch.setattr(intra_op, "PARALLEL_WORK", 1 if threads > 1 else 1 << 60)
+        monkeypatch.setattr(
+            intra_op,
+            "map_blocks",
+            lambda fn, blocks, n, calls=calls: calls.append(blocks) or split(fn, blocks, n),
+        )
+        config = v1.ConfigProto(intra_op_parallelism_threads=threads)
+        with v1.Session(graph=graph, config=config) as sess:
+            sess.run(v1.global_variables_initializer())
+            for grad in GRADS:
+                sess.run(step, {g: grad})
+            values[threads] = sess.run(x)
+        assert [len(blocks) for blocks in calls] == [threads] * STEPS
+    np.testing.assert_array_equal(values[2], values[1])
+    np.testing.assert_allclose(values[1], ref_adam(0.01, 0.9, 0.999, 1e-8), rtol=2e-5)
+
+
+def test_adam_nesterov_update():
+    # ApplyAdam's use_nesterov (no TF1 optimizer sets it): TF's formula, with the step
+    # taken along beta1 * m + (1 - beta1) * g.
+    from runtime.kernels import training
+
+    rng = np.random.default_rng(4)
+    var, m, grad = rng.normal(size=(3, 5, 4))
+    v = rng.random((5, 4))
+    scalars = dict(lr=0.1, beta1=0.9, beta2=0.99, epsilon=1e-3, beta1_power=0.9, beta2_power=0.99)
+    new = training._adam({"var": var, "m": m, "v": v}, grad, scalars, {"use_nesterov": True})
+    lr = 0.1 * np.sqrt(1 - 0.99) / (1 - 0.9)
+    m_t = m + (grad - m) * 0.1
+    v_t = v + (grad * grad - v) * 0.01
+    np.testing.assert_allclose(new["m"], m_t)
+    np.testing.assert_allclose(new["v"], v_t)
+    step = (0.9 * m_t + 0.1 * grad) * lr / (np.sqrt(v_t) + 1e-3)
+    np.testing.assert_allclose(new["var"], var - step)
+
+
 class TestGraph:
     def test_adam_slots_and_names(self, graph):
         w = tf.Variable(np.ones((2, 2), np.float32), name="w")
