@@ -301,13 +301,22 @@ _HANDOFF_BYTES = 1 << 18
 def _small(step, values) -> bool:
     """Whether ``step`` is an expensive op quicker run here: a plain kernel of its
     inputs (``fast``: no references, no context, so it cannot wait on another op, as a
-    py_func or a queue may), whose time grows with inputs that are small."""
-    if step.cost is not Cost.EXPENSIVE or not step.fast:
+    py_func or a queue may) or an update of variables (references, as an optimizer's
+    ``Apply*``: its time grows with the gradient it takes), whose inputs are small."""
+    if step.cost is not Cost.EXPENSIVE or not (step.fast or step.op.op_def.ref_inputs):
         return False
     total = 0
     for s in step.input_slots:
         total += getattr(values[s], "nbytes", 0)
     return total < _HANDOFF_BYTES
+
+
+def _tail(step) -> bool:
+    """Whether nothing reads ``step``'s outputs (control edges aside), as an optimizer's
+    update: while the pool runs another op, such a step goes to the pool too, and this
+    thread stays free to hand out the readers of what the pool finishes (the critical
+    path, as a backward pass's next product, never waits behind an update)."""
+    return all(index < 0 for _, _, index, _ in step.fanout)
 
 
 def check_fetches(state) -> None:
@@ -417,7 +426,7 @@ class _Scheduler:
                     continue  # what the pool finished first: its readers may be the ones to run
                 kept, self.kept = self.kept, None
                 if kept is not None:
-                    if self.running < run.threads:
+                    if self.running < run.threads and not (self.running and _tail(kept[0])):
                         state.finish(kept, self._here(kept[0], kept[1].values))
                         self._collect()  # what the pool finished meanwhile goes on at once
                         continue

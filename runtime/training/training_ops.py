@@ -17,7 +17,7 @@ from ..graph import Tensor
 from ..ops.core import apply_op, convert_to_tensor
 from ..ops.shape_util import merge_shapes
 from ..ops.variables import ref_tensor
-from ..registry import OpDef, TensorSpec, register_op
+from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
 
 # Inputs of a fixed dtype rather than the variable's ``T``.
@@ -72,6 +72,9 @@ def _register(name: str, refs: str, values: str, *attrs: str) -> OpDef:
             ("T: numbertype", "use_locking: bool = false", *attrs),
             shape_fn=_apply_shape(len(refs.split()), tuple(refs.split() + values.split())),
             is_stateful=True,
+            # A model's largest updates take as long as a product: the pool's. The
+            # executor runs small ones inline (their gradient is small), as TF's cost model.
+            cost=Cost.EXPENSIVE,
         )
     )
 
@@ -90,6 +93,7 @@ def _register_resource(name: str, refs: str, values: str, *attrs: str) -> OpDef:
             ("T: numbertype", "use_locking: bool = false", *attrs),
             shape_fn=lambda *specs, **_attrs: [],
             is_stateful=True,
+            cost=Cost.EXPENSIVE,
         )
     )
 

@@ -189,3 +189,47 @@ def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(trac
     caller = threading.get_ident()
     assert ran_on["small0"] == ran_on["small1"] == caller
     assert {ran_on["big0"], ran_on["big1"]} - {caller}  # one on a pool thread
+
+
+def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypatch):
+    """Updates of small variables run where the run was called; of two big ones (1 MiB
+    gradients) one goes to the pool. An update feeds nothing but control edges (a
+    tail): kept back while the pool runs another op, it goes to the pool too."""
+    from runtime import executor
+
+    ran_on = {}
+
+    def spying(op, device):
+        kernel = kernel_for(op, device)
+        if op.type != "ApplyAdam":
+            return kernel
+
+        def fn(*args, **attrs):
+            ran_on[op.inputs[0].op.name] = threading.get_ident()
+            return kernel.fn(*args, **attrs)
+
+        return kernel._replace(fn=fn)
+
+    monkeypatch.setattr(plan_module, "kernel_for", spying)
+    with tf.Graph().as_default():
+        pairs = []
+        for name, shape in (
+            ("small0", [8]),
+            ("small1", [8]),
+            ("big0", [512, 512]),
+            ("big1", [512, 512]),
+        ):
+            var = tf1.Variable(np.zeros(shape, np.float32), name=name)
+            pairs.append((tf.ones(shape) * 0.5, var))
+        train = tf1.train.AdamOptimizer(0.1).apply_gradients(pairs)
+        with tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2)) as sess:
+            sess.run(tf1.global_variables_initializer())
+            sess.run(train)
+            plan = next(p for p in sess._plans.values() if any(s.op.name == train.name for s in p.steps))
+            np.testing.assert_allclose(sess.run(pairs[2][1])[0, :2], [-0.1, -0.1], rtol=1e-5)
+    caller = threading.get_ident()
+    assert ran_on["small0"] == ran_on["small1"] == caller
+    assert {ran_on["big0"], ran_on["big1"]} - {caller}
+    tails = {s.op.type for s in plan.steps if executor._tail(s)}
+    assert "ApplyAdam" in tails and "Mul" not in tails  # beta1_power * beta1 is read
+    assert "Mul" in {s.op.type for s in plan.steps}
