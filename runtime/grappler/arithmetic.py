@@ -79,6 +79,38 @@ def simplify_arithmetic(graph: MutableGraph, report: Report) -> int:
     return changed
 
 
+def may_simplify(ops) -> bool:
+    """Whether a rule above could apply to one of ``ops`` (a run's, as written): an op
+    of a rule's type, with a constant beside it where the rule needs one. ``False``
+    means the pass changes nothing (the optimizer's quick scan, ``runtime.grappler.
+    optimizer``); ``True`` may be wrong, never the other way.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
+    ...     y = x + x
+    >>> may_simplify(g.get_operations()), may_simplify([(y * 1.0).op])
+    (False, True)
+    """
+    for op in ops:
+        kind = op.type
+        if kind in _NEUTRAL:  # two operands
+            inputs = op._inputs
+            if inputs[0]._op._type == "Const" or inputs[-1]._op._type == "Const":
+                return True
+        elif kind in _INVOLUTIONS:
+            if op._inputs[0]._op._type == kind:
+                return True
+        elif kind in _SHAPED or (kind == "Cast" and op._attrs["SrcT"] == op._attrs["DstT"]):
+            return True
+    return False
+
+
+_SHAPED = frozenset({"Transpose", "Reshape", "Tile"})  # rules that read constant shapes
+
+
 def _same_value(graph: MutableGraph, node: Node):
     """``(ref, why)`` when ``node`` outputs exactly the value of ``ref``."""
     kind = node.type

@@ -78,6 +78,30 @@ def eliminate_common_subexpressions(graph: MutableGraph, report: Report) -> int:
     return merged
 
 
+def may_merge(ops) -> bool:
+    """Whether two of ``ops`` (a run's, as written) could be merged: two of one
+    mergeable type reading the same tensors. ``False`` means the pass merges nothing
+    (the optimizer's quick scan); ``True`` may be wrong, never the other way.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
+    ...     y = tf.square(x) + tf.negative(x)
+    >>> may_merge(g.get_operations()), may_merge([tf.square(x).op, tf.square(x).op])
+    (False, True)
+    """
+    seen = set()
+    for op in ops:
+        inputs = op._inputs  # in any order: a commutative op's may be swapped
+        wiring = (op._type, inputs[0] if len(inputs) == 1 else frozenset(inputs))
+        if wiring in seen and _mergeable_type(op.type):
+            return True
+        seen.add(wiring)
+    return False
+
+
 def _first_equal(seen: dict, node: Node) -> Node | None:
     """The first node seen that equals ``node`` (recording ``node`` if none does).
 

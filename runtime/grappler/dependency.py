@@ -21,6 +21,25 @@ from .report import Change, Report
 NAME = "dependency_optimization"
 
 
+def may_remove(ops) -> bool:
+    """Whether ``ops`` (a run's, as written) hold an ``Identity`` or a ``NoOp``. ``False``
+    means the pass removes nothing (the optimizer's quick scan).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
+    ...     y = tf.negative(x)
+    >>> may_remove(g.get_operations()), may_remove([tf.identity(y).op])
+    (False, True)
+    """
+    return any(op.type in _REMOVABLE for op in ops)
+
+
+_REMOVABLE = frozenset({"Identity", "NoOp"})
+
+
 def optimize_dependencies(graph: MutableGraph, report: Report) -> int:
     """Remove what the rules above allow; returns how many ops went.
 

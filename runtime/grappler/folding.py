@@ -60,6 +60,34 @@ def fold_constants(graph: MutableGraph, report: Report, max_constant_bytes: int)
     return folded
 
 
+def may_fold(ops) -> bool:
+    """Whether one of ``ops`` (a run's, as written) could fold: all its inputs
+    constants, or a shape op. ``False`` means the pass folds nothing (the optimizer's
+    quick scan); ``True`` may be wrong, never the other way.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
+    ...     y = tf.negative(x)
+    >>> may_fold(g.get_operations()), may_fold([tf.negative(tf.constant(1.0)).op])
+    (False, True)
+    """
+    for op in ops:
+        inputs = op._inputs
+        if op.type in _SHAPE_OPS:
+            return True
+        # The first input first: a generator per op would cost more than the rest.
+        if inputs and inputs[0]._op._type == "Const" and all(_from_const(t) for t in inputs):
+            return True
+    return False
+
+
+def _from_const(tensor) -> bool:
+    return tensor._op._type == "Const"
+
+
 def _fold(graph: MutableGraph, node: Node, report: Report, max_bytes: int, types: dict) -> int:
     """Replace ``node`` by constants if it folds; returns 1 if it did, else 0."""
     if node.type in _SHAPE_OPS and value_of(node.inputs[0]) is None:

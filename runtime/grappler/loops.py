@@ -23,6 +23,21 @@ _ENTERS = frozenset({"Enter", "RefEnter"})
 _SWITCHES = frozenset({"Switch", "RefSwitch"})
 
 
+def may_hoist(ops) -> bool:
+    """Whether ``ops`` (a run's, as written) hold a while loop (an ``Enter``). ``False``
+    means the pass hoists nothing (the optimizer's quick scan).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     n = tf.compat.v1.while_loop(lambda i: i < 5, lambda i: i + 2, [tf.constant(0)])
+    >>> may_hoist(g.get_operations()), may_hoist([n.op])
+    (True, False)
+    """
+    return any(op.type in _ENTERS for op in ops)
+
+
 def hoist_loop_invariants(graph: MutableGraph, report: Report) -> int:
     """Hoist the constants of top-level loops; returns how many moved.
 

@@ -57,6 +57,31 @@ _FUSED = {
 }
 
 
+def may_fuse(ops) -> bool:
+    """Whether ``ops`` (a run's, as written) hold a pattern's first two ops: a
+    ``MatMul`` or convolution read by a ``BiasAdd`` or a batch norm. ``False`` means
+    the pass fuses nothing (the optimizer's quick scan).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default() as g:
+    ...     x = tf.compat.v1.placeholder(tf.float32, [2, 2], name="x")
+    ...     y = tf.nn.relu(tf.matmul(x, x, name="plain"))
+    ...     z = tf.nn.bias_add(tf.matmul(x, x, name="biased"), [1.0, 2.0])
+    >>> may_fuse([g.get_operation_by_name("plain")]), may_fuse([g.get_operation_by_name("biased")])
+    (False, True)
+    """
+    return any(
+        op._type in _CONTRACTION_TYPES
+        and any(reader._type in _SECOND for reader in op._outputs[0]._consumers)
+        for op in ops
+    )
+
+
+_SECOND = _BATCH_NORMS | {"BiasAdd"}  # what reads a pattern's contraction
+
+
 def fuse_patterns(graph: MutableGraph, report: Report) -> int:
     """Fuse every pattern above; returns how many fused ops were made.
 

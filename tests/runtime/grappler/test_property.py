@@ -115,3 +115,75 @@ def test_random_control_flow_programs_run_as_written(program, data):
     assert_same(written, ran, rtol=1e-12, atol=1e-12)
     expected = random_programs.evaluate(program, inputs)
     np.testing.assert_allclose(ran, expected, rtol=1e-9, atol=1e-12)
+
+
+FED_OPS = {  # plain ops on fed values: no constants for a pass to act on
+    "neg": (1, tf.negative),
+    "tanh": (1, tf.tanh),
+    "relu": (1, tf.nn.relu),
+    "add": (2, tf.add),
+    "mul": (2, tf.multiply),
+    "sub": (2, tf.subtract),
+    "matmul": (2, tf.matmul),
+}
+
+
+def _build_fed(kinds, operands):
+    """A graph of ``kinds`` over a fed ``x`` (``"repeat"``: an earlier op made again on
+    the same inputs, CSE's case)."""
+    x = v1.placeholder(tf.float32, [4, 4], name="x")
+    pool, made = [x], []
+    for kind, a, b in zip(kinds, operands[::2], operands[1::2]):
+        if kind == "repeat":
+            if not made:
+                continue
+            kind, inputs = made[a % len(made)]
+        else:
+            arity = FED_OPS[kind][0]
+            inputs = [pool[a % len(pool)], pool[b % len(pool)]][:arity]
+            made.append((kind, inputs))
+        pool.append(FED_OPS[kind][1](*inputs))
+    return x, pool
+
+
+def _changed_and_scanned(fetches, feeds) -> tuple:
+    """Whether the optimizer changed a run of ``fetches``, and whether its quick scan
+    (``may_act``) said a pass might."""
+    from runtime.grappler.optimizer import may_act
+    from runtime.grappler.options import Passes
+    from runtime.plan import prune
+
+    config = any_size_config()
+    with v1.Session(config=config) as sess:
+        changed = bool(sess.optimized_graph(fetches, feeds).report.changes)
+    return changed, may_act(prune(fetches, [], set(feeds)), Passes.from_config(config))
+
+
+@settings(deadline=None, max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(_steps(), min_size=1, max_size=12),
+    kinds=st.lists(st.sampled_from([*FED_OPS, "repeat"]), min_size=1, max_size=12),
+    operands=st.lists(st.integers(0, 50), min_size=24, max_size=24),
+    seed=st.integers(0, 2**16),
+)
+def test_the_quick_scan_never_misses_a_change(steps, kinds, operands, seed):
+    # The optimizer runs a run as written when its scan finds nothing a pass could act
+    # on (runtime.grappler.optimizer.may_act): wherever a pass does change the graph,
+    # the scan must have said it might. Graphs of fed values through plain ops, with
+    # no constants, are where the scan says no.
+    with tf.Graph().as_default():
+        x, pool = _build(steps, seed)
+        changed, scanned = _changed_and_scanned([pool[-1]], {x: None})
+        assert scanned or not changed
+    with tf.Graph().as_default():
+        x, pool = _build_fed(kinds, operands)
+        changed, scanned = _changed_and_scanned([pool[-1]], {x: None})
+        assert scanned or not changed
+
+
+def test_the_quick_scan_finds_nothing_in_plain_ops_on_fed_values():
+    with tf.Graph().as_default():
+        x, pool = _build_fed(["neg", "add", "matmul", "tanh"], [0, 0, 1, 0, 2, 1, 3, 0])
+        assert _changed_and_scanned([pool[-1]], {x: None}) == (False, False)
+        x, pool = _build_fed(["neg", "repeat", "add"], [0, 0, 0, 0, 1, 2, 0, 0])
+        assert _changed_and_scanned([pool[-1]], {x: None}) == (True, True)  # CSE merges
