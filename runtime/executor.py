@@ -312,11 +312,12 @@ def _small(step, values) -> bool:
 
 
 def _tail(step) -> bool:
-    """Whether nothing reads ``step``'s outputs (control edges aside), as an optimizer's
-    update: while the pool runs another op, such a step goes to the pool too, and this
-    thread stays free to hand out the readers of what the pool finishes (the critical
-    path, as a backward pass's next product, never waits behind an update)."""
-    return all(index < 0 for _, _, index, _ in step.fanout)
+    """Whether only control edges leave ``step``, as an optimizer's update (grouped into
+    the train op): while the pool runs another op, such a step goes to the pool too,
+    and this thread stays free to hand out the readers of what the pool finishes (the
+    critical path, as a backward pass's next product, never waits behind an update).
+    A fetched op, which nothing in the plan reads, is not one: its value ends the run."""
+    return bool(step.fanout) and all(index < 0 for _, _, index, _ in step.fanout)
 
 
 def check_fetches(state) -> None:
