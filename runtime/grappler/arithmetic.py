@@ -90,8 +90,9 @@ def may_simplify(ops) -> bool:
     >>> import runtime as tf
     >>> with tf.Graph().as_default() as g:
     ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
-    ...     y = x + x
-    >>> may_simplify(g.get_operations()), may_simplify([(y * 1.0).op])
+    ...     y = tf.add(x, x, name="y")
+    ...     z = tf.multiply(y, 1.0, name="z")
+    >>> may_simplify([x.op, y.op]), may_simplify([z.op])
     (False, True)
     """
     for op in ops:

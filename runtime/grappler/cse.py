@@ -88,8 +88,8 @@ def may_merge(ops) -> bool:
     >>> import runtime as tf
     >>> with tf.Graph().as_default() as g:
     ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
-    ...     y = tf.square(x) + tf.negative(x)
-    >>> may_merge(g.get_operations()), may_merge([tf.square(x).op, tf.square(x).op])
+    ...     a, b, c = tf.square(x), tf.negative(x), tf.square(x)
+    >>> may_merge([x.op, a.op, b.op]), may_merge([x.op, a.op, b.op, c.op])
     (False, True)
     """
     seen = set()

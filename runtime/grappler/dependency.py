@@ -30,8 +30,8 @@ def may_remove(ops) -> bool:
     >>> import runtime as tf
     >>> with tf.Graph().as_default() as g:
     ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
-    ...     y = tf.negative(x)
-    >>> may_remove(g.get_operations()), may_remove([tf.identity(y).op])
+    ...     y = tf.identity(tf.negative(x))
+    >>> may_remove([x.op, y.op.inputs[0].op]), may_remove([y.op])
     (False, True)
     """
     return any(op.type in _REMOVABLE for op in ops)

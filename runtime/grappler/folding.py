@@ -70,8 +70,8 @@ def may_fold(ops) -> bool:
     >>> import runtime as tf
     >>> with tf.Graph().as_default() as g:
     ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
-    ...     y = tf.negative(x)
-    >>> may_fold(g.get_operations()), may_fold([tf.negative(tf.constant(1.0)).op])
+    ...     y, z = tf.negative(x), tf.negative(tf.constant(1.0))
+    >>> may_fold([x.op, y.op]), may_fold([z.op])
     (False, True)
     """
     for op in ops:

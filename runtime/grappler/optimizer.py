@@ -114,7 +114,8 @@ def may_act(ops, passes: Passes) -> bool:
     >>> with tf.Graph().as_default() as g:
     ...     x = tf.compat.v1.placeholder(tf.float32, name="x")
     ...     y = tf.negative(x + x)
-    >>> may_act(g.get_operations(), Passes()), may_act([tf.identity(y).op], Passes())
+    ...     z = tf.identity(y)
+    >>> may_act([x.op, y.op, y.op.inputs[0].op], Passes()), may_act([z.op], Passes())
     (False, True)
     """
     return any(getattr(passes, name) and scan(ops) for name, scan in _MAY_ACT)

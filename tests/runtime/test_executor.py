@@ -225,7 +225,9 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
         with tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2)) as sess:
             sess.run(tf1.global_variables_initializer())
             sess.run(train)
-            plan = next(p for p in sess._plans.values() if any(s.op.name == train.name for s in p.steps))
+            plan = next(
+                p for p in sess._plans.values() if any(s.op.name == train.name for s in p.steps)
+            )
             np.testing.assert_allclose(sess.run(pairs[2][1])[0, :2], [-0.1, -0.1], rtol=1e-5)
     caller = threading.get_ident()
     assert ran_on["small0"] == ran_on["small1"] == caller
