@@ -45,7 +45,7 @@ from .errors import (
     op_message,
 )
 from .execution import DEAD, ExecutionState, step_inputs
-from .registry import Cost
+from .registry import Cost, get_op_def
 from .resources import Cancellation, Journal, OpContext
 from .straight_line import RUNS_BEFORE_COMPILING, compile_plan
 
@@ -303,12 +303,18 @@ def _small(step, values) -> bool:
     inputs (``fast``: no references, no context, so it cannot wait on another op, as a
     py_func or a queue may) or an update of variables (references, as an optimizer's
     ``Apply*``: its time grows with the gradient it takes), whose inputs are small."""
-    if step.cost is not Cost.EXPENSIVE or not (step.fast or step.op.op_def.ref_inputs):
+    if step.cost is not Cost.EXPENSIVE or not (step.fast or _updates(step.op.type)):
         return False
     total = 0
     for s in step.input_slots:
         total += getattr(values[s], "nbytes", 0)
     return total < _HANDOFF_BYTES
+
+
+@functools.cache
+def _updates(op_type: str) -> bool:
+    """Whether ops of ``op_type`` take variables (references or resource handles)."""
+    return bool(get_op_def(op_type).ref_inputs)
 
 
 def _tail(step) -> bool:
