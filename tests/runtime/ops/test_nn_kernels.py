@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from runtime import intra_op
 from runtime.kernels.nn import activations, conv, normalization, pooling
-from runtime.kernels.nn.windows import Windows
+from runtime.kernels.nn.windows import Windows, pad_spatial
 
 RNG = np.random.default_rng(0)
 
@@ -314,28 +314,39 @@ def test_a_max_pool_gradient_in_blocks_of_images_equals_one_over_the_batch(monke
 
 @pytest.mark.parametrize(
     "strides, dilations, padding, multiplier",
-    [((1, 1), (1, 1), "SAME", 1), ((2, 2), (1, 1), "VALID", 1), ((1, 2), (2, 1), "SAME", 3)],
+    [
+        ((1, 1), (1, 1), "SAME", 1),
+        ((2, 2), (1, 1), "VALID", 1),
+        ((1, 2), (2, 1), "SAME", 3),
+        ((1, 1), (2, 3), "SAME", 2),
+    ],
 )
-def test_depthwise_window_sums_equal_the_tap_rows(
-    monkeypatch, strides, dilations, padding, multiplier
-):
-    # The two ways a depthwise convolution sums its taps, forced in turn, in blocks of one
-    # row of output, with an epilogue that runs once on every output cell.
+def test_depthwise_ways_of_summing_taps_agree(monkeypatch, strides, dilations, padding, multiplier):
+    # Each way a depthwise convolution sums its taps that takes these windows, forced in
+    # turn, in blocks of one row of output, with an epilogue that runs once on every
+    # output cell.
     x = RNG.standard_normal((2, 9, 8, 4)).astype(np.float32)
     w = RNG.standard_normal((3, 2, 4, multiplier)).astype(np.float32)
     win = Windows.of((9, 8), (3, 2), strides, padding, dilations)
     monkeypatch.setattr(conv, "TILE_BYTES", 1)  # a block per output row
+    kinds = [
+        kind for kind in conv._DEPTHWISE_SUMS if kind.pay(4 * multiplier, win) or kind.pay(192, win)
+    ]
+    assert (conv._TapSums in kinds) == (strides == (1, 1))
     results = []
-    for einsum in (False, True):
-        monkeypatch.setattr(conv._WindowSums, "pay", staticmethod(lambda c, win, e=einsum: e))
+    for kind in kinds:
+        monkeypatch.setattr(conv, "_DEPTHWISE_SUMS", (kind,))
+        monkeypatch.setattr(kind, "pay", staticmethod(lambda channels, win: True))
         visits = []  # each block's size, as it is finished
-
-        def finish(rows, visits=visits):
-            visits.append(rows.size)
-
-        results.append(conv.depthwise_forward(x, w, win, finish=finish))
-        assert sum(visits) == results[-1].size and len(visits) > 2
-    np.testing.assert_allclose(results[1], results[0], rtol=1e-5, atol=1e-5)
+        results.append(conv.depthwise_forward(x, w, win, finish=visits.append))
+        assert sum(rows.size for rows in visits) == results[-1].size and len(visits) > 2
+    reference = sum(  # tap by tap, on the whole arrays
+        conv._tap_view(pad_spatial(np.repeat(x, multiplier, -1), win), win, tap)
+        * w[tap].reshape(-1)
+        for tap in win.all_taps()
+    )
+    for result in results:
+        np.testing.assert_allclose(result, reference, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(
