@@ -13,6 +13,7 @@ Placement needs no run: the renderer colours a graph by it before anything execu
 
 from __future__ import annotations
 
+import functools
 import sys
 
 from . import dtypes
@@ -61,10 +62,10 @@ class Placer:
         """Place ``ops`` not in ``placed`` (op -> device); returns the new assignments."""
         placed = placed if placed is not None else {}
         todo = [op for op in ops if op not in placed]
-        links = {op: _colocated_ops([op])[1:] for op in todo}
+        links = {op: linked for op in todo if (linked := _links(op))}
         assigned: dict = {}
         for group in _groups(todo, links):
-            if len(group) == 1 and not group[0].device and not links[group[0]]:
+            if len(group) == 1 and not group[0].device and group[0] not in links:
                 device = self._default_device(group[0])  # most ops: nothing asked or linked
             else:
                 device = self._device_for_group(group, placed)
@@ -114,7 +115,7 @@ class Placer:
     def _merged_spec(self, group):
         # Anchors (the ops others colocate with, e.g. a variable) merge last, so with soft
         # placement their requests win: a variable's assign follows the variable.
-        anchors = {other for op in group for other in _colocated_ops([op])[1:]}
+        anchors = {other for op in group for other in _links(op)}
         ordered = [op for op in group if op not in anchors] + [op for op in group if op in anchors]
         spec, first = DeviceSpec(), ordered[0]
         for op in ordered:
@@ -172,17 +173,26 @@ def _conflicts(a: DeviceSpec, b: DeviceSpec) -> bool:
 
 
 def _colocated_ops(group):
-    """The group plus the ops its members name in ``loc:@`` (placed earlier or not)."""
+    """The group plus the ops its members are linked to (:func:`_links`)."""
     graph_ops = []
     for op in group:
         graph_ops.append(op)
-        for name in _colocation_names(op):
-            try:
-                graph_ops.append(op.graph.get_operation_by_name(name))
-            except KeyError:
-                continue
-        graph_ops.extend(_ref_sources(op))
+        graph_ops.extend(_links(op))
     return graph_ops
+
+
+def _links(op) -> list:
+    """The ops ``op`` must be placed with, placed earlier or not: those it names in
+    ``loc:@``, and those whose references or resource handles it takes."""
+    if not op._attrs.get("_class") and not _ref_positions(op.type):
+        return []  # most ops: checked without a call
+    linked = []
+    for name in _colocation_names(op):
+        try:
+            linked.append(op.graph.get_operation_by_name(name))
+        except KeyError:
+            continue
+    return linked + _ref_sources(op)
 
 
 def _colocation_names(op) -> list[str]:
@@ -191,22 +201,28 @@ def _colocation_names(op) -> list[str]:
 
 
 def _ref_sources(op) -> list:
-    if not is_registered(op.type):
-        return []
-    op_def = get_op_def(op.type)
-    if op_def.input_arity is None:
-        return []
     # A reference (TF1 variable) or a resource handle (TF2 variable, queue) stays with
     # the op that made it.
     return [
         op.inputs[i].op
-        for i in op_def.ref_inputs
+        for i in _ref_positions(op.type)
         if op.inputs[i].dtype.is_ref_dtype or op.inputs[i].dtype.base_dtype == dtypes.resource
     ]
 
 
+@functools.cache
+def _ref_positions(op_type: str) -> tuple:
+    """The inputs of ``op_type`` that may take a reference (none for an op list's inputs,
+    or for an op type the runtime lacks)."""
+    if not is_registered(op_type):
+        return ()
+    op_def = get_op_def(op_type)
+    return tuple(op_def.ref_inputs) if op_def.input_arity is not None else ()
+
+
 def _groups(ops, links: dict) -> list[list]:
-    """Union-find over colocation names and reference edges (``links``), in creation order."""
+    """Union-find over colocation names and reference edges (``links``: only the ops that
+    have any), in creation order; an op that none names is a group of its own."""
     parent: dict = {}
 
     def find(x):
@@ -215,11 +231,10 @@ def _groups(ops, links: dict) -> list[list]:
             x = parent[x]
         return x
 
-    for op in ops:
-        find(op)
-        for other in links[op]:
+    for op, others in links.items():
+        for other in others:
             parent[find(other)] = find(op)
     members: dict = {}
     for op in ops:
-        members.setdefault(find(op), []).append(op)
+        members.setdefault(find(op) if op in parent else op, []).append(op)
     return list(members.values())

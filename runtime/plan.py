@@ -30,6 +30,7 @@ Slots
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 from collections import deque
 
@@ -219,15 +220,17 @@ def prune(fetch_tensors, target_ops, feed_tensors) -> list:
     """
     needed = set()
     stack = [t.op for t in fetch_tensors if t not in feed_tensors] + list(target_ops)
+    # The op's own tuples, not its list-copying properties: a first run prunes every op.
     while stack:
         op = stack.pop()
         if op in needed:
             continue
         needed.add(op)
-        stack.extend(t.op for t in op.inputs if t not in feed_tensors)
-        # A control input whose every output is fed is satisfied by the feed (TF moves
-        # such an edge to the fed value): the op itself need not run.
-        stack.extend(c for c in op.control_inputs if not _all_fed(c, feed_tensors))
+        stack.extend([t._op for t in op._inputs if t not in feed_tensors])
+        if op._control_inputs:
+            # A control input whose every output is fed is satisfied by the feed (TF
+            # moves such an edge to the fed value): the op itself need not run.
+            stack.extend([c for c in op._control_inputs if not _all_fed(c, feed_tensors)])
     return sorted(needed, key=_CREATION_ORDER)
 
 
@@ -309,7 +312,7 @@ def _check_implemented(ops) -> None:
 
 def _make_step(index, op, device: str) -> Step:
     op_def = get_op_def(op.type)
-    inputs = op.inputs
+    inputs = op._inputs
     deref = ()
     if any(t.dtype.is_ref_dtype for t in inputs):
         # Positions in the flat input list: an op taking a list takes no references.
@@ -332,7 +335,7 @@ def _make_step(index, op, device: str) -> Step:
 
 def kernel_for(op, device: str) -> Kernel:
     """The kernel that runs ``op`` on ``device``; ``NotFoundError`` if there is none."""
-    device_type = DeviceSpec.from_string(device).device_type or "CPU"
+    device_type = _device_type(device)
     kernel = lookup_kernel(op.type, device_type)
     if kernel is None:
         raise op_error(
@@ -345,6 +348,11 @@ def kernel_for(op, device: str) -> Kernel:
     return kernel
 
 
+@functools.cache
+def _device_type(device: str) -> str:
+    return DeviceSpec.from_string(device).device_type or "CPU"
+
+
 def _link(steps, ops, fed: set) -> list:
     """Fill each step's ``out_edges`` and ``pending`` count; returns the roots."""
     position = {op: step for op, step in zip(ops, steps)}
@@ -352,12 +360,12 @@ def _link(steps, ops, fed: set) -> list:
     for step in steps:
         control_edges = 0
         data_edges = 0
-        for tensor in step.op.inputs:
-            producer = position.get(tensor.op)
+        for tensor in step.op._inputs:
+            producer = position.get(tensor._op)
             if producer is not None and tensor not in fed:
                 producer.out_edges.append((step, tensor.value_index))
                 data_edges += 1
-        for control in step.op.control_inputs:
+        for control in step.op._control_inputs:
             producer = position.get(control)
             if producer is not None:
                 producer.out_edges.append((step, -1))
@@ -446,7 +454,7 @@ def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
     for step in steps:
         out_frame = step.out_frame = _output_frame(step, step.frame, frames)
         slots = []
-        for tensor in step.op.values():
+        for tensor in step.op._outputs:
             if tensor in slot_of:  # fed: the op's own output goes to a slot nothing reads
                 slots.append(out_frame.new_slot())
             else:
@@ -455,7 +463,7 @@ def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
                 slots.append(slot_of[tensor])
         step.output_slots = tuple(slots)
     for step in steps:
-        for tensor in step.op.inputs:
+        for tensor in step.op._inputs:
             if tensor not in slot_of:  # produced outside an explicit op list: fed
                 slot_of[tensor] = step.frame.new_slot()
                 frame_of_tensor[tensor] = step.frame
@@ -466,7 +474,7 @@ def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
                     f"{step.op.type} '{step.op.name}' in frame '{step.frame.name}' reads "
                     f"'{tensor.name}' of frame '{frame_of_tensor[tensor].name}'.",
                 )
-        step.input_slots = tuple([slot_of[t] for t in step.op.inputs])
+        step.input_slots = tuple([slot_of[t] for t in step.op._inputs])
     return slot_of, frame_of_tensor
 
 
