@@ -16,9 +16,9 @@ gradients added back onto the (padded) input one tap at a time (col2im).
 
 Depthwise convolutions multiply each channel by its own filter: there is no sum over
 channels for BLAS to do. At stride 1 one ``einsum`` makes one multiply-add pass per tap
-(9 for 3x3) over whole rows of the output; at larger strides they loop over the taps
-with a multiply and an add per tap, or, with many channels, sum each window with one
-``einsum`` over the windows' view.
+(9 for 3x3) over whole rows of the output (the filter's gradient too); at larger
+strides they loop over the taps with a multiply and an add per tap, or, with many
+channels, sum each window with one ``einsum`` over the windows' view.
 
 Every kernel takes ``NC...`` layouts by working on a channels-last view (see
 :mod:`.windows`); float16 is computed in float32 and rounded once at the end, as
@@ -321,10 +321,11 @@ class _TapSums:
     slower there, so :class:`_TapRows` keeps those.
     """
 
-    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
+    def __init__(self, padded: np.ndarray, w: np.ndarray | None, win: Windows):
         self.win = win
         self.padded = np.ascontiguousarray(padded)  # a row's values one run, for the view
-        self.weights = np.tile(w, win.out_sizes[-1])  # [*k, width * channels]
+        if w is not None:  # None: for the filter's gradient
+            self.weights = np.tile(w, win.out_sizes[-1])  # [*k, width * channels]
 
     @staticmethod
     def pay(channels: int, win: Windows) -> bool:
@@ -332,22 +333,43 @@ class _TapSums:
 
     def multiply_add(self, out: np.ndarray, images: slice, first: int, count: int, finish) -> None:
         """As :meth:`_TapRows.multiply_add`."""
-        win = self.win
         acc = out[images, first : first + count]
         acc = acc.reshape(*acc.shape[:-2], -1)  # [n, rows, ..., width * channels]
-        base = self.padded[images, first:]
-        strides = base.strides  # n, each spatial axis, channels
-        view = np.lib.stride_tricks.as_strided(
-            base,
-            (*acc.shape[:-1], *win.ksize, acc.shape[-1]),
-            (*strides[:-2], *(s * d for s, d in zip(strides[1:-1], win.dilations)), base.itemsize),
-            writeable=False,
-        )
-        outer, taps = list(range(acc.ndim - 1)), list(range(acc.ndim - 1, acc.ndim - 1 + win.rank))
-        row = [taps[-1] + 1]
+        view = self._tap_rows(self.padded[images, first:], acc.shape)
+        outer, taps, row = self._subscripts(acc.ndim)
         np.einsum(view, outer + taps + row, self.weights, taps + row, outer + row, out=acc)
         if finish is not None:
             finish(acc.reshape(-1, out.shape[-1]))
+
+    def filter_gradient(self, dy: np.ndarray) -> np.ndarray:
+        """The gradient ``[*k, channels]`` of the filter, ``dy`` being the output's:
+        each tap's products with ``dy`` summed over the batch and rows by one einsum
+        (one multiply-add pass a tap), then over each row's pixels. A multiply and a
+        sum a tap took 2-3.5x longer (32 images of 56x56x32: 39 -> 11 ms)."""
+        rows = dy.reshape(*dy.shape[:-2], -1)  # [n, rows, ..., width * channels]
+        view = self._tap_rows(self.padded, rows.shape)
+        outer, taps, row = self._subscripts(rows.ndim)
+        sums = np.einsum(view, outer + taps + row, rows, outer + row, taps + row)
+        return sums.reshape(*self.win.ksize, self.win.out_sizes[-1], -1).sum(axis=-2)
+
+    def _tap_rows(self, base: np.ndarray, rows: tuple) -> np.ndarray:
+        """A view ``[*rows[:-1], *ksize, rows[-1]]`` of ``base`` (the padded input from a
+        first output row on): ``[..., tap, :]`` is the tap's inputs to a row of output,
+        ``out_width * channels`` values in one run."""
+        strides = base.strides  # n, each spatial axis, channels
+        dilated = [step * d for step, d in zip(strides[1:-1], self.win.dilations)]
+        return np.lib.stride_tricks.as_strided(
+            base,
+            (*rows[:-1], *self.win.ksize, rows[-1]),
+            (*strides[:-2], *dilated, base.itemsize),
+            writeable=False,
+        )
+
+    def _subscripts(self, ndim: int) -> tuple[list, list, list]:
+        """einsum's axis numbers: the output rows' outer axes, the taps', the row's."""
+        outer = list(range(ndim - 1))
+        taps = list(range(ndim - 1, ndim - 1 + self.win.rank))
+        return outer, taps, [taps[-1] + 1]
 
 
 class _WindowSums:
@@ -428,6 +450,11 @@ def depthwise_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tu
     """The gradient of :func:`depthwise_forward` with respect to its filter ``[*k, c, m]``."""
     batch, channels = x.shape[0], x.shape[-1]
     multiplier = dy.shape[-1] // max(channels, 1)
+    if x.size and dy.size and _TapSums.pay(dy.shape[-1], win):
+        # output channel c * multiplier + m is input channel c under filter [..., c, m]
+        repeated = np.repeat(x, multiplier, axis=-1) if multiplier > 1 else x
+        sums = _TapSums(pad_spatial(repeated, win), None, win)
+        return sums.filter_gradient(dy).reshape(*k, channels, multiplier)
     grads = dy.reshape(batch, *win.out_sizes, channels, multiplier)
     padded = pad_spatial(x, win)
     dw = np.zeros((*k, channels, multiplier), x.dtype)
