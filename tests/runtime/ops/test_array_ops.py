@@ -449,6 +449,26 @@ def test_pad_with_constant_values_and_errors(graph, sess):
         tf.pad(tf.zeros([3]), [[3, 0]], "REFLECT")
 
 
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 2)), max_size=4),
+    st.sampled_from(["float32", "int8", "bool", "complex64", "S2"]),
+    st.sampled_from([0, 1]),
+)
+def test_constant_pads_fill_only_the_border(dims, dtype, fill):
+    # Pad/PadV2 copy the interior once and fill the border; numpy's np.pad is the oracle
+    # for every rank (0-sized axes included) and dtype.
+    x = np.arange(int(np.prod([n for n, _, _ in dims]))).reshape([n for n, _, _ in dims])
+    x = x.astype(dtype)
+    paddings = [[before, after] for _, before, after in dims]
+    value = np.asarray(fill).astype(dtype)
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        out = tf.pad(x, np.int32(paddings).reshape(-1, 2), constant_values=value)
+        np.testing.assert_array_equal(
+            sess.run(out), np.pad(x, paddings, constant_values=value) if paddings else x
+        )
+
+
 @pytest.mark.parametrize("axis", [[0], [1], [0, 1], [-1]])
 def test_reverse(sess, axis):
     x = _arange(2, 3)
