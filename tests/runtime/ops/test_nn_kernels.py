@@ -363,3 +363,14 @@ def test_tiled_max_pools_equal_the_tap_by_tap_ones(monkeypatch, spatial, ksize):
     monkeypatch.setattr(pooling, "_tiles", lambda win: False)
     np.testing.assert_array_equal(tiled[0], pooling.max_pool_forward(x, win))
     np.testing.assert_array_equal(tiled[1], pooling.max_pool_backward(x, grad, win))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_grad_is_the_gradient_times_the_positive_mask(dtype):
+    # TF's ReluGrad is gradients * (features > 0): zero at 0 and below and for NaN
+    # features, while a NaN gradient stays NaN even where the mask is 0.
+    gradients = np.array([1.5, np.nan, np.nan, 2.0, -3.0, 4.0], dtype)
+    features = np.array([2.0, 1.0, -1.0, 0.0, np.nan, -0.5], dtype)
+    out = activations.relu_grad(gradients, features, T=None)[0]
+    assert out.dtype == dtype
+    np.testing.assert_array_equal(out, np.array([1.5, np.nan, np.nan, 0, 0, 0], dtype))
