@@ -7,7 +7,14 @@
 - ``Transpose(Transpose(x, p), q)`` is ``x`` when the permutations cancel;
   ``Neg(Neg(x))`` and ``LogicalNot(LogicalNot(x))`` are ``x``;
 - ``Reshape(Reshape(x, s1), s2)`` is ``Reshape(x, s2)`` (a reshape depends only on the
-  element count, checked here against ``x``'s static shape).
+  element count, checked here against ``x``'s static shape);
+- beyond TF: ``ReluGrad(MaxPoolGrad(x, MaxPool(x), g), x)`` is ``MaxPoolGrad(x,
+  MaxPool(x), ReluGrad(g, MaxPool(x)))``. The max-pool gradient routes each window's
+  gradient to the cell holding the window's maximum, and the ReLU gradient's mask
+  ``x > 0`` at that cell is ``MaxPool(x) > 0`` for the window: so the mask is applied
+  to the pooled gradient, a quarter of the values for a 2x2 pool, with the same result
+  to the bit (a cell several windows route to gets the sum of their masked gradients,
+  each mask the same). A CNN's backward pass through ReLU and max pool.
 
 An op is replaced only when nothing is lost with it: it has no control inputs, it is
 not fetched or a target (TF keeps those by name), and the constants it drops carry no
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mutable import MutableGraph, Node, value_of
+from .mutable import MutableGraph, Node, attr_text, value_of
 from .report import Change, Report
 
 NAME = "arithmetic_optimization"
@@ -55,6 +62,9 @@ def simplify_arithmetic(graph: MutableGraph, report: Report) -> int:
     changed = 0
     for node in graph.topological():
         if graph.nodes.get(node.name) is not node or node in graph.preserved or node.control:
+            continue
+        if node.type == "ReluGrad" and _mask_before_pool_gradient(graph, node, report):
+            changed += 1
             continue
         if node.type == "Reshape" and _merge_reshapes(graph, node):
             report.add(
@@ -95,21 +105,21 @@ def may_simplify(ops) -> bool:
     >>> may_simplify([x.op, y.op]), may_simplify([z.op])
     (False, True)
     """
-    for op in ops:
-        kind = op.type
-        if kind in _NEUTRAL:  # two operands
-            inputs = op._inputs
-            if inputs[0]._op._type == "Const" or inputs[-1]._op._type == "Const":
-                return True
-        elif kind in _INVOLUTIONS:
-            if op._inputs[0]._op._type == kind:
-                return True
-        elif kind in _SHAPED or (kind == "Cast" and op._attrs["SrcT"] == op._attrs["DstT"]):
-            return True
-    return False
+    return any(map(_may_apply, ops))
+
+
+def _may_apply(op) -> bool:
+    kind, inputs = op._type, op._inputs
+    if kind in _NEUTRAL:  # two operands
+        return inputs[0]._op._type == "Const" or inputs[-1]._op._type == "Const"
+    if kind in _FIRST_READS:
+        return inputs[0]._op._type == _FIRST_READS[kind]
+    return kind in _SHAPED or (kind == "Cast" and op._attrs["SrcT"] == op._attrs["DstT"])
 
 
 _SHAPED = frozenset({"Transpose", "Reshape", "Tile"})  # rules that read constant shapes
+# A rule's op type -> the type of op its first input must come from.
+_FIRST_READS = {**{kind: kind for kind in _INVOLUTIONS}, "ReluGrad": "MaxPoolGrad"}
 
 
 def _same_value(graph: MutableGraph, node: Node):
@@ -221,4 +231,52 @@ def _forward(graph: MutableGraph, node: Node, source) -> bool:
     graph.forward((node, 0), source)
     graph.move_control_readers(node, [source[0]])
     graph.remove(node)
+    return True
+
+
+_POOL_ATTRS = ("ksize", "strides", "padding", "explicit_paddings", "data_format")
+
+
+def _mask_before_pool_gradient(graph: MutableGraph, node: Node, report: Report) -> bool:
+    """Rewrite ``ReluGrad(MaxPoolGrad(x, MaxPool(x), g), x)`` (the rule above); True if it
+    did. The max-pool gradient must be read by the ReLU gradient alone, and its pooled
+    values must be the max pool of the same ``x`` with the same windows."""
+    (pool_grad, index), features = node.inputs
+    if pool_grad.type != "MaxPoolGrad" or index != 0 or pool_grad.control:
+        return False
+    if graph.sole_reader(pool_grad) is not node:
+        return False
+    x, pooled, gradient = pool_grad.inputs
+    pool = pooled[0]
+    if x != features or pooled[1] != 0 or pool.type != "MaxPool" or pool.inputs[0] != x:
+        return False
+    if any(
+        attr_text(pool.attrs.get(key)) != attr_text(pool_grad.attrs.get(key)) for key in _POOL_ATTRS
+    ):
+        return False
+    masked = node.derived(
+        graph.unique_name(f"{node.name}/pooled"),
+        "ReluGrad",
+        [gradient, pooled],
+        [],
+        node.attrs,
+        [gradient[0].specs[gradient[1]]],
+        rank=pool_grad.rank,  # after its inputs (the pool gradient's), before the routing
+    )
+    graph.add(masked)
+    routed = node.derived(
+        node.name,
+        "MaxPoolGrad",
+        [x, pooled, (masked, 0)],
+        list(node.control),
+        pool_grad.attrs,
+        node.specs,
+        origin=(pool_grad.origin[-1], node.origin[-1]),
+    )
+    graph.replace(node, routed)
+    graph.remove(pool_grad)
+    why = "ReLU gradient's mask applied to the pooled gradient, before the max-pool gradient"
+    report.add(
+        Change(NAME, "simplified", (pool_grad.name, node.name), (masked.name, routed.name), why)
+    )
     return True

@@ -15,7 +15,7 @@ the branch is not taken, which a constant made outside would not be.
 
 from __future__ import annotations
 
-from .mutable import CONTROL_FLOW, MutableGraph, Node
+from .mutable import CONTROL_FLOW, MutableGraph, Node, attr_text
 from .report import Change, Report
 
 NAME = "loop_optimization"
@@ -62,7 +62,7 @@ def hoist_loop_invariants(graph: MutableGraph, report: Report) -> int:
     enters = {}
     for node in nodes:
         if node.type in _ENTERS and node.frame == "":
-            enters.setdefault(_text(node.attrs["frame_name"]), node)
+            enters.setdefault(attr_text(node.attrs["frame_name"]), node)
     hoisted = 0
     for node in nodes:
         if _hoistable(graph, node, enters):
@@ -112,7 +112,3 @@ def _hoist(graph: MutableGraph, node: Node, template: Node) -> tuple:
     enter.inputs = [(outside, 0)]
     graph.add(enter)
     return outside, enter
-
-
-def _text(value) -> str:
-    return value.decode() if isinstance(value, bytes) else value

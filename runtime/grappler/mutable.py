@@ -207,7 +207,7 @@ class MutableGraph:
             seen.add(node)
             out = node.frame
             if node.type in _ENTERS:
-                out = _text(node.attrs["frame_name"])
+                out = attr_text(node.attrs["frame_name"])
                 parents.setdefault(out, node.frame)
             elif node.type in _EXITS:
                 out = parents.get(node.frame, "")
@@ -388,7 +388,14 @@ def _after_inputs(op, index: int, position: dict) -> bool:
     return all(position.get(c, -1) < index for c in op._control_inputs)
 
 
-def _text(value) -> str:
+def attr_text(value) -> str:
+    """A string attr as text, whether the op holds it as bytes (imported) or as text.
+
+    Examples
+    --------
+    >>> attr_text(b"NHWC"), attr_text("NHWC")
+    ('NHWC', 'NHWC')
+    """
     return value.decode() if isinstance(value, bytes) else value
 
 

@@ -40,7 +40,7 @@ from .fused import (
     folded_batch_norm,
     folded_depthwise_batch_norm,
 )
-from .mutable import MutableGraph, Node, value_of
+from .mutable import MutableGraph, Node, attr_text, value_of
 from .report import Change, Report
 
 NAME = "remapping"
@@ -117,14 +117,14 @@ def _match(graph: MutableGraph, contraction: Node) -> list | None:
     if dtype not in _CONTRACTION_TYPES[contraction.type]:
         return None
     conv = contraction.type != "MatMul"
-    if conv and _text(contraction.attrs["data_format"]) != "NHWC":
+    if conv and attr_text(contraction.attrs["data_format"]) != "NHWC":
         return None
     second = _next(graph, contraction)
     if second is None or second.inputs[0] != (contraction, 0):
         return None
     depthwise = contraction.type == "DepthwiseConv2dNative"
     if second.type == "BiasAdd" and not depthwise:
-        if conv and _text(second.attrs["data_format"]) != "NHWC":
+        if conv and attr_text(second.attrs["data_format"]) != "NHWC":
             return None
     elif not (conv and _inference_batch_norm(graph, second)):
         return None
@@ -175,7 +175,7 @@ def _next(graph: MutableGraph, node: Node) -> Node | None:
 def _inference_batch_norm(graph: MutableGraph, node: Node) -> bool:
     if node.type not in _BATCH_NORMS or node.attrs["is_training"]:
         return False
-    if _text(node.attrs["data_format"]) != "NHWC" or node.specs[0][0] != float32:
+    if attr_text(node.attrs["data_format"]) != "NHWC" or node.specs[0][0] != float32:
         return False
     if any(ref[0] is node and ref[1] != 0 for ref in graph.fetches):
         return False
@@ -271,7 +271,3 @@ def _fold_batch_norm(graph: MutableGraph, conv: Node, bias: Node | None, norm: N
         attrs = {"value": value, "dtype": dtype}
         made.append(graph.add(conv.derived(name, "Const", [], [], attrs, specs, origin)))
     return [conv.inputs[0], (made[0], 0)], [(made[1], 0)]
-
-
-def _text(value) -> str:
-    return value.decode() if isinstance(value, bytes) else value

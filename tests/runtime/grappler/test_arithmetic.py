@@ -100,3 +100,56 @@ def test_an_op_with_a_control_input_is_kept():
         assert ("y", "Mul") in ops(after)
         sess.run(z, {x: [1.0, 2.0]})
         assert list(sess.run(v)) == [1.0, 1.0]
+
+
+def _relu_pool_gradient(ksize, strides, padding):
+    """x -> ReLU -> max pool -> loss, and the loss's gradient for x (ReluGrad reading
+    MaxPoolGrad, as tf.gradients builds it)."""
+    x = v1.placeholder(tf.float32, [2, 5, 6, 3], name="x")
+    g = v1.placeholder(tf.float32, [2, 5, 6, 3], name="g")
+    relu = tf.nn.relu(x)
+    pooled = tf.nn.max_pool2d(relu, ksize, strides, padding)
+    (grad,) = tf.gradients(pooled, x, grad_ys=tf.nn.max_pool2d(g, ksize, strides, padding))
+    return x, g, tf.identity(grad, name="dx")
+
+
+@pytest.mark.parametrize(
+    "ksize, strides, padding", [(2, 2, "VALID"), (3, 2, "SAME"), (3, 1, "SAME")]
+)
+def test_a_relu_gradient_masks_the_pooled_gradient_before_the_max_pool_gradient(
+    ksize, strides, padding
+):
+    # Overlapping windows (3 by 2 or by 1) route several gradients to one cell; ties at
+    # 0 (half the ReLU's outputs) and a NaN and infinities in the gradient: the same
+    # result to the bit as the ReLU gradient after the max-pool gradient.
+    x, g, dx = _relu_pool_gradient(ksize, strides, padding)
+    rng = np.random.default_rng(0)
+    g_value = rng.standard_normal(g.shape.as_list()).astype(np.float32)
+    g_value[0, 0, 0, 0], g_value[1, 2, 2, 1], g_value[1, 4, 5, 2] = np.nan, np.inf, -np.inf
+    feeds = {x: rng.standard_normal(x.shape.as_list()).astype(np.float32), g: g_value}
+    before, after, written, ran = both(dx, feeds)
+    assert types(before).index("MaxPoolGrad") < types(before).index("ReluGrad")
+    routed = after.as_run(dx).op.inputs[0].op
+    assert routed.type == "MaxPoolGrad" and routed.inputs[2].op.type == "ReluGrad"
+    assert routed.inputs[2].shape == routed.inputs[1].shape  # on the pooled values
+    assert after.report.by_kind("simplified")
+    np.testing.assert_array_equal(ran, written)
+
+
+def test_a_max_pool_gradient_of_other_pooled_values_keeps_its_relu_gradient_after():
+    # MaxPoolGrad fed pooled values that are not the max pool of the ReLU's output (here
+    # of another tensor): the mask cannot move.
+    x = v1.placeholder(tf.float32, [1, 4, 4, 1], name="x")
+    relu = tf.nn.relu(x)
+    other = tf.nn.max_pool2d(-x, 2, 2, "VALID")  # positive where the ReLU is 0
+    routed = x.graph.create_op(
+        "MaxPoolGrad",
+        [relu, other, tf.ones([1, 2, 2, 1])],
+        attrs={"ksize": [1, 2, 2, 1], "strides": [1, 2, 2, 1], "padding": b"VALID"},
+    ).outputs[0]
+    dx = x.graph.create_op("ReluGrad", [routed, relu]).outputs[0]
+    y = tf.identity(dx, name="y")
+    value = np.arange(-8, 8, dtype=np.float32).reshape(1, 4, 4, 1)
+    _, after, written, ran = both(y, {x: value})
+    assert after.as_run(y).op.inputs[0].op.type == "ReluGrad"
+    np.testing.assert_array_equal(ran, written)
