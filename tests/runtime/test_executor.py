@@ -160,7 +160,7 @@ def test_straight_line_code_reports_a_wrong_output_count(sess):
 @pytest.mark.parametrize("traced", [False, True])
 def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(traced, monkeypatch):
     """Waking a pool thread costs more than a small matmul: two small ones run where the
-    run was called; of two big ones (1 MiB inputs) one goes to the pool."""
+    run was called; of two big ones (4 MiB inputs) one goes to the pool."""
     ran_on = {}
 
     def spying(op, device):  # each MatMul kernel notes the thread it runs on
@@ -178,7 +178,7 @@ def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(trac
     with tf.Graph().as_default():
         feeds = {
             tf1.placeholder(tf.float32, [size, size], name=name): np.ones((size, size), np.float32)
-            for name, size in (("small", 8), ("big", 512))
+            for name, size in (("small", 8), ("big", 1024))
         }
         products = [
             tf.matmul(x, x + float(k), name=f"{x.op.name}{k}") for x in feeds for k in range(2)
@@ -192,7 +192,7 @@ def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(trac
 
 
 def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypatch):
-    """Updates of small variables run where the run was called; of two big ones (1 MiB
+    """Updates of small variables run where the run was called; of two big ones (4 MiB
     gradients) one goes to the pool. An update feeds nothing but control edges (a
     tail): kept back while the pool runs another op, it goes to the pool too."""
     from runtime import executor
@@ -216,8 +216,8 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
         for name, shape in (
             ("small0", [8]),
             ("small1", [8]),
-            ("big0", [512, 512]),
-            ("big1", [512, 512]),
+            ("big0", [1024, 1024]),
+            ("big1", [1024, 1024]),
         ):
             var = tf1.Variable(np.zeros(shape, np.float32), name=name)
             pairs.append((tf.ones(shape) * 0.5, var))
