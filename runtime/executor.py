@@ -296,7 +296,7 @@ def _hooked(step, iteration, values, run) -> tuple:
 # machines), and two cores then share caches and memory: an expensive numpy kernel whose
 # inputs are smaller than this runs in the caller's thread. From 256 KiB to 1 MiB the
 # MLP step at 2 threads (its backward products of 0.4-0.8 MiB inputs, 0.3 ms each, and
-# a 512 KiB update) ran 7 % faster (median of ten alternating runs, 8 of them faster);
+# a 512 KiB update) ran 7 % faster (median of 14 alternating runs, 10 of them faster);
 # the CNN step and ResNet50, whose overlapping ops are larger, did not change.
 _HANDOFF_BYTES = 1 << 20
 
