@@ -44,12 +44,15 @@ _lock = threading.Lock()
 _open: list = []  # [token, threads] of each open session, oldest first
 _before = None  # threadpoolctl's limiter holding BLAS's limits from before the first session
 
-PARALLEL_WORK = 1 << 25
+PARALLEL_WORK = 1 << 24
 """Multiply-adds from which a kernel splits its work across the intra-op threads: waking
 a worker takes 0.1-0.2 ms here, and smaller work lost more to that than it gained
 (measured at 2 threads: MobileNetV2 at batch 1, whose convolutions are many and small,
 ran 1.8x slower with every one split). From 2^26 up instead, ResNet50 lost most of its
-second core (1.6 -> 1.2 cores, 88 -> 120 ms)."""
+second core (1.6 -> 1.2 cores, 88 -> 120 ms). From 2^25 down to 2^24 the MLP step's
+128x512x256 products split too: 4.78 -> 4.44 ms (median of nine alternating runs, 8
+faster), ResNet50, the CNN and MobileNetV2 within noise (MobileNetV2's median 3 %
+slower)."""
 
 ELEMENT_WORK = 10
 """What a pass over one element costs, in a product's multiply-adds, for weighing a
