@@ -212,12 +212,9 @@ def _ref_sources(op) -> list:
 
 @functools.cache
 def _ref_positions(op_type: str) -> tuple:
-    """The inputs of ``op_type`` that may take a reference (none for an op list's inputs,
-    or for an op type the runtime lacks)."""
-    if not is_registered(op_type):
-        return ()
-    op_def = get_op_def(op_type)
-    return tuple(op_def.ref_inputs) if op_def.input_arity is not None else ()
+    """The inputs of ``op_type`` that may take a reference (none for an op type the
+    runtime lacks): cached, as placement asks for every op."""
+    return get_op_def(op_type).flat_ref_inputs if is_registered(op_type) else ()
 
 
 def _groups(ops, links: dict) -> list[list]:

@@ -315,8 +315,7 @@ def _make_step(index, op, device: str) -> Step:
     inputs = op._inputs
     deref = ()
     if any(t.dtype.is_ref_dtype for t in inputs):
-        # Positions in the flat input list: an op taking a list takes no references.
-        refs = set(op_def.ref_inputs) if op_def.input_arity is not None else set()
+        refs = set(op_def.flat_ref_inputs)
         deref = tuple(i for i, t in enumerate(inputs) if t.dtype.is_ref_dtype and i not in refs)
     attrs = op_def.public_attrs(op._attrs)  # unpacked into each kernel call, never changed
     return Step(

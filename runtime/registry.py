@@ -179,6 +179,13 @@ class OpDef:
         )
 
     @functools.cached_property
+    def flat_ref_inputs(self) -> tuple:
+        """:attr:`ref_inputs` as positions in an op's flat list of input tensors: none
+        when an input takes a list (its positions shift with the list's length, and an
+        op taking a list takes no references)."""
+        return self.ref_inputs if self.input_arity is not None else ()
+
+    @functools.cached_property
     def input_names(self) -> tuple:
         return tuple(arg.name for arg in self.signature.inputs)
 

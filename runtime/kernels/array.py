@@ -485,14 +485,15 @@ def _paddings(x, paddings) -> list:
     return paddings.tolist()
 
 
-def _pad(x: np.ndarray, pads: list, fill) -> np.ndarray:
-    """``x`` with ``pads[axis] = [before, after]`` cells of ``fill`` around it: the
+def pad_constant(x: np.ndarray, pads, fill) -> np.ndarray:
+    """``x`` with ``pads[axis] = (before, after)`` cells of ``fill`` around it: the
     interior copied once and only the border filled (``np.pad`` took 1.5x as long on a
-    112x112x96 image, MobileNetV2's largest pad).
+    112x112x96 image, MobileNetV2's largest pad). The Pad ops' kernel, and the window
+    kernels' padding (:func:`.nn.windows.pad_spatial`).
 
     Examples
     --------
-    >>> _pad(np.array([[1, 2]]), [[0, 1], [1, 0]], 0)
+    >>> pad_constant(np.array([[1, 2]]), [[0, 1], [1, 0]], 0)
     array([[0, 1, 2],
            [0, 0, 0]])
     """
@@ -510,13 +511,13 @@ def _pad(x: np.ndarray, pads: list, fill) -> np.ndarray:
 @register_kernel("Pad")
 def pad(x, paddings, *, T, Tpaddings):
     pads = _paddings(x, paddings)
-    return (_pad(x, pads, 0) if pads else x,)
+    return (pad_constant(x, pads, 0) if pads else x,)
 
 
 @register_kernel("PadV2")
 def pad_v2(x, paddings, constant_values, *, T, Tpaddings):
     pads = _paddings(x, paddings)
-    return (_pad(x, pads, constant_values) if pads else x,)
+    return (pad_constant(x, pads, constant_values) if pads else x,)
 
 
 def _mirror_paddings(x, paddings, mode: str) -> list:

@@ -311,21 +311,21 @@ class _TapRows:
 
 
 class _TapSums:
-    """Stride 1: the sum over taps as one ``np.einsum`` over a view of the padded input
-    in which a tap's part of an output row is one run of ``out_width * channels``
-    values, with the weights tiled along it as :class:`_TapRows`'. einsum makes one
-    multiply-add pass per tap where :class:`_TapRows` makes a multiply and an add, and
-    needs no product buffer: 1.4-1.9x faster on MobileNetV2's layers (32 to 960
-    channels), and on small ones from 2 channels (64 values a row). With one channel a
-    tap's step along the row equals a value's, and einsum's loop runs over the taps:
-    slower there, so :class:`_TapRows` keeps those.
+    """Stride 1: the sum over taps as one ``np.einsum`` over :func:`_tap_rows`, a view of
+    the padded input in which a tap's part of an output row is one run of
+    ``out_width * channels`` values, with the weights tiled along it as
+    :class:`_TapRows`'. einsum makes one multiply-add pass per tap where
+    :class:`_TapRows` makes a multiply and an add, and needs no product buffer: 1.4-1.9x
+    faster on MobileNetV2's layers (32 to 960 channels), and on small ones from 2
+    channels (64 values a row). With one channel a tap's step along the row equals a
+    value's, and einsum's loop runs over the taps: slower there, so :class:`_TapRows`
+    keeps those.
     """
 
-    def __init__(self, padded: np.ndarray, w: np.ndarray | None, win: Windows):
+    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
         self.win = win
         self.padded = np.ascontiguousarray(padded)  # a row's values one run, for the view
-        if w is not None:  # None: for the filter's gradient
-            self.weights = np.tile(w, win.out_sizes[-1])  # [*k, width * channels]
+        self.weights = np.tile(w, win.out_sizes[-1])  # [*k, width * channels]
 
     @staticmethod
     def pay(channels: int, win: Windows) -> bool:
@@ -335,41 +335,45 @@ class _TapSums:
         """As :meth:`_TapRows.multiply_add`."""
         acc = out[images, first : first + count]
         acc = acc.reshape(*acc.shape[:-2], -1)  # [n, rows, ..., width * channels]
-        view = self._tap_rows(self.padded[images, first:], acc.shape)
-        outer, taps, row = self._subscripts(acc.ndim)
+        view = _tap_rows(self.padded[images, first:], self.win, acc.shape)
+        outer, taps, row = _row_subscripts(acc.ndim, self.win.rank)
         np.einsum(view, outer + taps + row, self.weights, taps + row, outer + row, out=acc)
         if finish is not None:
             finish(acc.reshape(-1, out.shape[-1]))
 
-    def filter_gradient(self, dy: np.ndarray) -> np.ndarray:
-        """The gradient ``[*k, channels]`` of the filter, ``dy`` being the output's:
-        each tap's products with ``dy`` summed over the batch and rows by one einsum
-        (one multiply-add pass a tap), then over each row's pixels. A multiply and a
-        sum a tap took 2-3.5x longer (32 images of 56x56x32: 39 -> 11 ms)."""
-        rows = dy.reshape(*dy.shape[:-2], -1)  # [n, rows, ..., width * channels]
-        view = self._tap_rows(self.padded, rows.shape)
-        outer, taps, row = self._subscripts(rows.ndim)
-        sums = np.einsum(view, outer + taps + row, rows, outer + row, taps + row)
-        return sums.reshape(*self.win.ksize, self.win.out_sizes[-1], -1).sum(axis=-2)
 
-    def _tap_rows(self, base: np.ndarray, rows: tuple) -> np.ndarray:
-        """A view ``[*rows[:-1], *ksize, rows[-1]]`` of ``base`` (the padded input from a
-        first output row on): ``[..., tap, :]`` is the tap's inputs to a row of output,
-        ``out_width * channels`` values in one run."""
-        strides = base.strides  # n, each spatial axis, channels
-        dilated = [step * d for step, d in zip(strides[1:-1], self.win.dilations)]
-        return np.lib.stride_tricks.as_strided(
-            base,
-            (*rows[:-1], *self.win.ksize, rows[-1]),
-            (*strides[:-2], *dilated, base.itemsize),
-            writeable=False,
-        )
+def _tap_rows(base: np.ndarray, win: Windows, rows: tuple) -> np.ndarray:
+    """A view ``[*rows[:-1], *ksize, rows[-1]]`` of ``base`` (a padded input, contiguous
+    along its last two axes, from a first output row on) at stride 1: ``[..., tap, :]``
+    is the tap's inputs to a row of output, ``out_width * channels`` values in one run."""
+    strides = base.strides  # n, each spatial axis, channels
+    dilated = [step * d for step, d in zip(strides[1:-1], win.dilations)]
+    return np.lib.stride_tricks.as_strided(
+        base,
+        (*rows[:-1], *win.ksize, rows[-1]),
+        (*strides[:-2], *dilated, base.itemsize),
+        writeable=False,
+    )
 
-    def _subscripts(self, ndim: int) -> tuple[list, list, list]:
-        """einsum's axis numbers: the output rows' outer axes, the taps', the row's."""
-        outer = list(range(ndim - 1))
-        taps = list(range(ndim - 1, ndim - 1 + self.win.rank))
-        return outer, taps, [taps[-1] + 1]
+
+def _row_subscripts(ndim: int, rank: int) -> tuple[list, list, list]:
+    """einsum's axis numbers over :func:`_tap_rows` for output rows of ``ndim`` axes:
+    the rows' outer axes, the taps', the row's."""
+    outer = list(range(ndim - 1))
+    taps = list(range(ndim - 1, ndim - 1 + rank))
+    return outer, taps, [taps[-1] + 1]
+
+
+def _tap_rows_filter_gradient(padded: np.ndarray, dy: np.ndarray, win: Windows) -> np.ndarray:
+    """A stride-1 depthwise filter's gradient ``[*k, channels]``: each tap's products
+    with ``dy`` summed over the batch and rows by one einsum over :func:`_tap_rows` (one
+    multiply-add pass a tap), then over each row's pixels. A multiply and a sum a tap
+    took 2-3.5x longer (32 images of 56x56x32: 39 -> 11 ms)."""
+    rows = dy.reshape(*dy.shape[:-2], -1)  # [n, rows, ..., width * channels]
+    view = _tap_rows(np.ascontiguousarray(padded), win, rows.shape)
+    outer, taps, row = _row_subscripts(rows.ndim, win.rank)
+    sums = np.einsum(view, outer + taps + row, rows, outer + row, taps + row)
+    return sums.reshape(*win.ksize, win.out_sizes[-1], -1).sum(axis=-2)
 
 
 class _WindowSums:
@@ -453,8 +457,8 @@ def depthwise_backprop_filter(x: np.ndarray, dy: np.ndarray, win: Windows, k: tu
     if x.size and dy.size and _TapSums.pay(dy.shape[-1], win):
         # output channel c * multiplier + m is input channel c under filter [..., c, m]
         repeated = np.repeat(x, multiplier, axis=-1) if multiplier > 1 else x
-        sums = _TapSums(pad_spatial(repeated, win), None, win)
-        return sums.filter_gradient(dy).reshape(*k, channels, multiplier)
+        sums = _tap_rows_filter_gradient(pad_spatial(repeated, win), dy, win)
+        return sums.reshape(*k, channels, multiplier)
     grads = dy.reshape(batch, *win.out_sizes, channels, multiplier)
     padded = pad_spatial(x, win)
     dw = np.zeros((*k, channels, multiplier), x.dtype)

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from ...errors import InvalidArgumentError, UnimplementedError
+from ..array import pad_constant
 
 TILE_BYTES = 2 << 20
 """Largest block of work a window kernel holds at once: a convolution's patches (the
@@ -186,15 +187,7 @@ def pad_spatial(x: np.ndarray, win: Windows, fill=0) -> np.ndarray:
     """``x`` (channels-last) padded on its spatial axes as ``win`` says, filled with ``fill``."""
     if all(p == (0, 0) for p in win.pads):
         return x
-    padded = np.empty((x.shape[0], *win.padded_sizes, x.shape[-1]), dtype=x.dtype)
-    padded[(slice(None), *win.interior())] = x
-    for axis, ((before, after), size) in enumerate(zip(win.pads, win.padded_sizes), 1):
-        lead = (slice(None),) * axis  # only the border is filled: one write per cell
-        if before:
-            padded[(*lead, slice(0, before))] = fill
-        if after:
-            padded[(*lead, slice(size - after, size))] = fill
-    return padded
+    return pad_constant(x, [(0, 0), *win.pads, (0, 0)], fill)
 
 
 def channels_last(x: np.ndarray, data_format: str) -> np.ndarray:
