@@ -450,14 +450,13 @@ class ExecutionState:
             values[s] = value
         if self._readers is not None:
             self._readers.setdefault(self._delivering, []).extend(
-                (dst, iteration) for dst, _ in step.out_edges
+                (dst, iteration) for dst, *_ in step.fanout
             )
         pending = iteration.pending
         dead_counts = iteration.dead
         activated = 0
-        for dst, index in step.out_edges:
-            local = dst.local
-            if dst.kind == MERGE:
+        for dst, local, index, kind in step.fanout:
+            if kind == MERGE:
                 ready, dst_dead = self._merge_edge(step, dst, index, outputs, dead, iteration, log)
             else:
                 if dead or (index >= 0 and outputs[index] is DEAD):
@@ -468,7 +467,7 @@ class ExecutionState:
                 ready = pending[local] == 0
                 dst_dead = dead_counts[local] > 0
             if ready:
-                if dst.kind == CONTROL_TRIGGER:
+                if kind == CONTROL_TRIGGER:
                     dst_dead = False
                 self.ready.append((dst, iteration, dst_dead))
                 _log(log, _unready, self.ready, (dst, iteration, dst_dead))

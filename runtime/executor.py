@@ -47,7 +47,7 @@ from .errors import (
 from .execution import DEAD, ExecutionState, step_inputs
 from .registry import Cost, get_op_def
 from .resources import Cancellation, Journal, OpContext
-from .straight_line import RUNS_BEFORE_COMPILING, compile_plan
+from .straight_line import compile_plan, worth_compiling
 
 _step_ids = itertools.count(1)
 _WAIT_SECONDS = 0.05  # the caller's thread wakes this often to notice interrupts
@@ -237,8 +237,9 @@ def _execute(plan, values, run: RunContext, sequential: bool) -> None:
         elif plan.straight_line is not None:  # no state at all: a run costs its kernels
             plan.straight_line(values, run)
         else:
+            start = time.perf_counter()
             ExecutionState(plan, values).run_in_order(_in_order(run))
-            _count_run(plan)
+            _count_run(plan, time.perf_counter() - start)
     except BaseException as err:
         error = err
         run.journal.rollback()
@@ -248,10 +249,11 @@ def _execute(plan, values, run: RunContext, sequential: bool) -> None:
             hook.on_finish(plan, error)
 
 
-def _count_run(plan) -> None:
-    """After a few runs in order, a plan runs as straight-line generated code."""
+def _count_run(plan, seconds: float) -> None:
+    """Once its runs in order have paid for it, a plan runs as straight-line code."""
     plan.runs += 1
-    if plan.runs == RUNS_BEFORE_COMPILING:
+    plan.run_seconds += seconds
+    if worth_compiling(plan, plan.run_seconds):
         plan.straight_line = compile_plan(
             plan,
             _raise_for,

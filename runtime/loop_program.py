@@ -263,8 +263,8 @@ def _producers(frame, plan) -> dict:
 def _switch(step, pred: int) -> tuple:
     """``(data slot, true slot)``; the false side may only go to Exits."""
     _require(step.input_slots[1] == pred)
-    _require(all(dst.kind == EXIT for dst, index in step.out_edges if index == 0))
-    _require(all(index != -1 for _, index in step.out_edges))
+    _require(all(kind == EXIT for _, _, index, kind in step.fanout if index == 0))
+    _require(all(index != -1 for _, _, index, _ in step.fanout))
     return step.input_slots[0], step.output_slots[1]
 
 
@@ -277,12 +277,12 @@ def _exit_input(step, producer) -> int:
 def _dead_at_end(switches: list, after: list) -> set:
     """The steps dead in the last iteration: those reading a Switch's true side, and
     on, as TF's executor propagates deadness (a ``ControlTrigger`` is never dead)."""
-    dead = {dst for switch in switches for dst, index in switch.out_edges if index == 1}
+    dead = {dst for switch in switches for dst, _, index, _ in switch.fanout if index == 1}
     for step in after:  # in topological order: a step's producers come first
         if step in dead and step.kind == CONTROL_TRIGGER:
             dead.discard(step)
         if step in dead and step.kind != NEXT_ITERATION:  # its edges: the next iteration
-            dead.update(dst for dst, _ in step.out_edges)
+            dead.update(dst for dst, *_ in step.fanout)
     _require(not any(step.kind in (MERGE, EXIT) for step in dead))
     return dead
 
@@ -294,7 +294,7 @@ def _topological(steps: list) -> list:
     members = set(steps)
     for step in steps:
         if step.kind != NEXT_ITERATION:  # its edges go to the next iteration's Merges
-            for dst, _ in step.out_edges:
+            for dst, *_ in step.fanout:
                 if dst in members:
                     sorter.add(dst, step)
     try:
@@ -306,11 +306,11 @@ def _topological(steps: list) -> list:
 def _reached(switches: list, members: set) -> set:
     """The steps of ``members`` that wait, directly or not, on a Switch."""
     reached = set()
-    todo = [dst for switch in switches for dst, _ in switch.out_edges if dst in members]
+    todo = [dst for switch in switches for dst, *_ in switch.fanout if dst in members]
     while todo:
         step = todo.pop()
         if step not in reached:
             reached.add(step)
             if step.kind != NEXT_ITERATION:
-                todo.extend(dst for dst, _ in step.out_edges if dst in members)
+                todo.extend(dst for dst, *_ in step.fanout if dst in members)
     return reached

@@ -109,9 +109,9 @@ class Step:
     """One op of a plan, with everything the executor needs pre-resolved.
 
     ``input_slots`` are slots of the step's own frame, ``output_slots`` slots of the
-    frame its outputs go to. ``out_edges`` lists ``(reader step, output index)`` for
-    each data edge and ``(reader step, -1)`` for each control edge, in plan order;
-    ``pending`` counts the in-edges from steps of the plan (a ``Merge`` counts
+    frame its outputs go to. ``fanout`` lists ``(reader step, reader.local, output
+    index, reader.kind)`` for each data edge, with -1 for the index of a control edge,
+    in plan order: delivering an output looks nothing up. ``pending`` counts the in-edges from steps of the plan (a ``Merge`` counts
     ``1 + 2 × control in-edges``, as TF's executor does: it needs one live input).
     """
 
@@ -128,9 +128,6 @@ class Step:
     frame: Frame | None = None
     local: int = 0  # position in frame.steps
     out_frame: Frame | None = None  # where the outputs go (an Enter's loop frame)
-    out_edges: list = dataclasses.field(default_factory=list)
-    # ``out_edges`` as the execution state walks them: ``(reader, reader.local, output
-    # index, reader.kind)``, so delivering an output looks nothing up (set by build_plan).
     fanout: tuple = ()
     pending: int = 0
     release: tuple = ()  # slots freed after this step in sequential order
@@ -148,7 +145,7 @@ class Step:
     @property
     def dependents(self) -> list:
         """The steps reading this one's outputs or waiting on it, once each, in plan order."""
-        return list(dict.fromkeys(dst for dst, _ in self.out_edges))
+        return list(dict.fromkeys(dst for dst, *_ in self.fanout))
 
 
 @dataclasses.dataclass(eq=False)
@@ -167,7 +164,8 @@ class Plan:
     has_blocking: bool
     arithmetic: bool = True  # False when every op only passes values on (see build_plan)
     control_flow: bool = False  # TF1 loops or conditionals: frames and dead tensors
-    runs: int = 0  # how often the plan ran in order (straight-line code after a few)
+    runs: int = 0  # how often the plan ran in order, before its straight-line code
+    run_seconds: float = 0.0  # how long those runs took in all
     straight_line: object = None  # its generated code (runtime.straight_line), once made
     rewrite: object = None  # the graph optimizer's graph as run, when it rewrote the run
     # Without control flow: per root slot, how many steps read it (see _count_readers).
@@ -255,15 +253,20 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     else:
         ops = sorted(ops, key=_CREATION_ORDER)
     _check_implemented(ops)
-    steps = [_make_step(i, op, placement[op]) for i, op in enumerate(ops)]
-    roots = _link(steps, ops, set(feed_tensors))
+    steps = _make_steps(ops, placement)
+    out_edges, roots = _link(steps, ops, set(feed_tensors))
     root = Frame("")
-    frames = _assign_frames(steps, roots, root)
-    for step in steps:
-        step.fanout = tuple([(dst, dst.local, index, dst.kind) for dst, index in step.out_edges])
+    frames = _assign_frames(steps, out_edges, roots, root)
+    for step, edges in zip(steps, out_edges):
+        step.fanout = tuple([(dst, dst.local, index, dst.kind) for dst, index in edges])
+    del out_edges  # in each fanout now: fewer objects for the collector to scan
     slot_of, frame_of_tensor = _assign_slots(steps, frames, feed_tensors)
     feed_slots = {tensor: slot_of[tensor] for tensor in feed_tensors}
     fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
+    # What the flags below ask of the steps, in three quick passes (not one per flag).
+    costs = {step.cost for step in steps}
+    kinds = {step.kind for step in steps}
+    types = {step.op._type for step in steps}
     plan = Plan(
         steps=steps,
         root=root,
@@ -273,11 +276,12 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         slot_of=slot_of,
         frame_of_tensor=frame_of_tensor,
         roots=roots,
-        sequential_only=all(step.cost is Cost.CHEAP for step in steps),
-        has_blocking=any(step.cost is Cost.BLOCKING for step in steps),
-        arithmetic=any(step.op.type not in _VALUE_PASSING for step in steps),
+        sequential_only=costs <= {Cost.CHEAP},
+        has_blocking=Cost.BLOCKING in costs,
+        arithmetic=not types <= _VALUE_PASSING,
         control_flow=len(frames) > 1
-        or any(step.kind != NORMAL or step.op.type in _DEAD_MAKERS for step in steps),
+        or bool(kinds - {NORMAL})
+        or not types.isdisjoint(_DEAD_MAKERS),
     )
     if not plan.control_flow:
         _set_releases(steps, plan.kept_slots)
@@ -310,26 +314,37 @@ def _check_implemented(ops) -> None:
         )
 
 
-def _make_step(index, op, device: str) -> Step:
-    op_def = get_op_def(op.type)
-    inputs = op._inputs
-    deref = ()
-    if any(t.dtype.is_ref_dtype for t in inputs):
-        refs = set(op_def.flat_ref_inputs)
-        deref = tuple(i for i, t in enumerate(inputs) if t.dtype.is_ref_dtype and i not in refs)
-    attrs = op_def.public_attrs(op._attrs)  # unpacked into each kernel call, never changed
-    return Step(
-        index,
-        op,
-        device,
-        kernel_for(op, device),
-        attrs,
-        (),
-        deref,
-        (),
-        op_def.cost,
-        kind=_KIND_OF_TYPE.get(op.type, NORMAL),
-    )
+def _make_steps(ops, placement: dict) -> list:
+    """A step per op. What a step takes from its op's type and device (OpDef, kernel,
+    cost, kind) is found once per pair: a big graph has many ops and few pairs."""
+    of_pair: dict = {}
+    steps = []
+    for index, op in enumerate(ops):
+        device = placement[op]
+        found = of_pair.get((op._type, device))
+        if found is None:
+            found = of_pair[op._type, device] = (
+                get_op_def(op._type),
+                kernel_for(op, device),
+                _KIND_OF_TYPE.get(op._type, NORMAL),
+            )
+        op_def, kernel, kind = found
+        attrs = op_def.public_attrs(op._attrs)  # unpacked into each kernel call, never changed
+        steps.append(
+            Step(index, op, device, kernel, attrs, (), _deref(op, op_def), (), op_def.cost, kind)
+        )
+    return steps
+
+
+def _deref(op, op_def) -> tuple:
+    """Positions of the reference inputs whose values ``op`` reads (not takes as refs)."""
+    for tensor in op._inputs:
+        if tensor._dtype.is_ref_dtype:
+            refs = op_def.flat_ref_inputs
+            return tuple(
+                i for i, t in enumerate(op._inputs) if t._dtype.is_ref_dtype and i not in refs
+            )
+    return ()
 
 
 def kernel_for(op, device: str) -> Kernel:
@@ -352,9 +367,11 @@ def _device_type(device: str) -> str:
     return DeviceSpec.from_string(device).device_type or "CPU"
 
 
-def _link(steps, ops, fed: set) -> list:
-    """Fill each step's ``out_edges`` and ``pending`` count; returns the roots."""
+def _link(steps, ops, fed: set) -> tuple[list, list]:
+    """Each step's out-edges, ``(reader step, output index)`` (-1 for a control edge),
+    and the roots; fills each step's ``pending`` count."""
     position = {op: step for op, step in zip(ops, steps)}
+    out_edges = [[] for _ in steps]
     roots = []
     for step in steps:
         control_edges = 0
@@ -362,12 +379,12 @@ def _link(steps, ops, fed: set) -> list:
         for tensor in step.op._inputs:
             producer = position.get(tensor._op)
             if producer is not None and tensor not in fed:
-                producer.out_edges.append((step, tensor.value_index))
+                out_edges[producer.index].append((step, tensor.value_index))
                 data_edges += 1
         for control in step.op._control_inputs:
             producer = position.get(control)
             if producer is not None:
-                producer.out_edges.append((step, -1))
+                out_edges[producer.index].append((step, -1))
                 control_edges += 1
         if step.kind == MERGE:
             step.pending = 1 + 2 * control_edges
@@ -375,20 +392,28 @@ def _link(steps, ops, fed: set) -> list:
             step.pending = data_edges + control_edges
         if data_edges + control_edges == 0:
             roots.append(step)
-    return roots
+    return out_edges, roots
 
 
-def _assign_frames(steps, roots, root: Frame) -> dict:
+def _assign_frames(steps, out_edges: list, roots, root: Frame) -> dict:
     """Put every step in its static frame, walking out-edges from the roots (as TF's
     ``BuildControlFlowInfo``); ``InvalidArgumentError`` for inconsistent frames.
     Returns the frames by name, the root (``""``) first."""
     frames = {"": root}
+    if not any(step.kind in _CROSSING for step in steps):
+        # No loop: one frame, and a step's place in it is its place in the plan.
+        for step in steps:
+            step.frame = root
+            step.local = step.index
+        root.steps = list(steps)
+        root.initial_pending = [step.pending for step in steps]
+        return frames
     frame_of = dict.fromkeys(roots, root)
     queue = deque(roots)
     while queue:
         step = queue.popleft()
         out_frame = _output_frame(step, frame_of[step], frames)
-        for dst, _ in step.out_edges:
+        for dst, _ in out_edges[step.index]:
             known = frame_of.get(dst)
             if known is None:
                 frame_of[dst] = out_frame
@@ -451,22 +476,24 @@ def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
         slot_of[tensor] = root.new_slot()
         frame_of_tensor[tensor] = root
     for step in steps:
-        out_frame = step.out_frame = _output_frame(step, step.frame, frames)
-        slots = []
-        for tensor in step.op._outputs:
-            if tensor in slot_of:  # fed: the op's own output goes to a slot nothing reads
-                slots.append(out_frame.new_slot())
-            else:
-                slot_of[tensor] = out_frame.new_slot()
+        out_frame = step.out_frame = (
+            _output_frame(step, step.frame, frames) if step.kind in _CROSSING else step.frame
+        )
+        outputs = step.op._outputs
+        first = out_frame.num_slots
+        out_frame.num_slots += len(outputs)
+        step.output_slots = tuple(range(first, out_frame.num_slots))
+        for slot, tensor in enumerate(outputs, first):
+            if tensor not in slot_of:  # else fed: the op's output goes to a slot nothing reads
+                slot_of[tensor] = slot
                 frame_of_tensor[tensor] = out_frame
-                slots.append(slot_of[tensor])
-        step.output_slots = tuple(slots)
+    one_frame = len(frames) == 1
     for step in steps:
         for tensor in step.op._inputs:
             if tensor not in slot_of:  # produced outside an explicit op list: fed
                 slot_of[tensor] = step.frame.new_slot()
                 frame_of_tensor[tensor] = step.frame
-            elif frame_of_tensor[tensor] is not step.frame:
+            elif not one_frame and frame_of_tensor[tensor] is not step.frame:
                 raise op_error(
                     InvalidArgumentError,
                     step.op,
@@ -475,6 +502,10 @@ def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
                 )
         step.input_slots = tuple([slot_of[t] for t in step.op._inputs])
     return slot_of, frame_of_tensor
+
+
+# Kinds of steps whose outputs go to another frame than their own.
+_CROSSING = frozenset({ENTER, EXIT})
 
 
 def _fetch_slot(tensor, slot_of: dict, frame_of_tensor: dict, root: Frame) -> int:

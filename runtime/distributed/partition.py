@@ -160,7 +160,7 @@ def _unit_tasks(plan, unit_of) -> dict:
         return unit
 
     for step in plan.steps:
-        for dst, index in step.out_edges:
+        for dst, _, index, _ in step.fanout:
             if index >= 0 and _stays_on_worker(step.op.outputs[index], dst):
                 a, b = find(unit_of[step]), find(unit_of[dst])
                 if a is not b:
@@ -184,7 +184,7 @@ def _unit_producers(plan, unit_of) -> dict:
     """Unit -> the other units it reads from (data or control)."""
     producers: dict = {}
     for step in plan.steps:
-        for dst, _ in step.out_edges:
+        for dst, *_ in step.fanout:
             if unit_of[dst] is not unit_of[step]:
                 producers.setdefault(unit_of[dst], set()).add(unit_of[step])
     return producers

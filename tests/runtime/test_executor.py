@@ -128,8 +128,11 @@ def test_a_plan_run_often_runs_as_straight_line_code_with_the_same_errors(sess):
     x = tf1.placeholder(tf.float32, [None])
     y = tf.negative(x, name="y")
     z = tf.reshape(y, [2], name="z")
-    for _ in range(3):
+    runs = 0
+    while not any(p.straight_line is not None for p in sess._plans.values()):
         np.testing.assert_array_equal(sess.run(z, {x: [1.0, 2.0]}), [-1.0, -2.0])
+        runs += 1
+        assert runs < 1000, "the plan never got its straight-line code"
     (plan,) = [p for p in sess._plans.values() if p.straight_line is not None]
     with pytest.raises(tf.errors.InvalidArgumentError) as info:
         sess.run(z, {x: [1.0, 2.0, 3.0]})  # the reshape fails inside the generated code
@@ -147,7 +150,7 @@ def test_straight_line_code_reports_a_wrong_output_count(sess):
     step = plan.steps[-1]
     step.kernel = step.kernel._replace(fn=lambda x, **attrs: (1, 2))
     plan.runs = 1
-    executor._count_run(plan)  # the second run in order: the plan gets its code
+    executor._count_run(plan, 1.0)  # a second run in order, a long one: the plan gets its code
     try:
         assert plan.straight_line is not None
         with pytest.raises(tf.errors.InternalError, match="kernel returned 2 outputs") as info:
@@ -157,20 +160,39 @@ def test_straight_line_code_reports_a_wrong_output_count(sess):
         sess._plans.clear()
 
 
+def test_a_plan_of_cheap_ops_compiles_only_once_its_runs_have_paid_for_it(sess):
+    from runtime import straight_line
+
+    x = tf1.placeholder(tf.float32, [])
+    y = x
+    for _ in range(1000):  # a first run takes 2 ms here, the compile 50
+        y = y + 1.0
+    sess.run(y, {x: 0.0})
+    (plan,) = sess._plans.values()
+    compile_seconds = len(plan.steps) * straight_line.COMPILE_SECONDS_PER_STEP
+    while plan.straight_line is None:
+        before = plan.run_seconds
+        assert sess.run(y, {x: 0.0}) == 1000.0
+        assert plan.runs >= 2
+    # It compiled on the run that took the runs' total past the compile's cost.
+    assert before < compile_seconds <= plan.run_seconds
+    assert sess.run(y, {x: 1.0}) == 1001.0
+
+
 @pytest.mark.parametrize("traced", [False, True])
 def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(traced, monkeypatch):
     """Waking a pool thread costs more than a small matmul: two small ones run where the
     run was called; of two big ones (4 MiB inputs) one goes to the pool."""
-    ran_on = {}
+    ran_on = {8: [], 1024: []}  # the threads the products of each size ran on
 
-    def spying(op, device):  # each MatMul kernel notes the thread it runs on
+    def spying(op, device):  # the MatMul kernel notes the thread each product runs on
         kernel = kernel_for(op, device)
         if op.type != "MatMul":
             return kernel
 
-        def fn(*args, **attrs):
-            ran_on[op.name] = threading.get_ident()
-            return kernel.fn(*args, **attrs)
+        def fn(a, b, **attrs):
+            ran_on[len(a)].append(threading.get_ident())
+            return kernel.fn(a, b, **attrs)
 
         return kernel._replace(fn=fn)
 
@@ -187,8 +209,8 @@ def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(trac
             trace = tf1.RunOptions.FULL_TRACE if traced else tf1.RunOptions.NO_TRACE
             sess.run(products, feeds, options=tf1.RunOptions(trace_level=trace))
     caller = threading.get_ident()
-    assert ran_on["small0"] == ran_on["small1"] == caller
-    assert {ran_on["big0"], ran_on["big1"]} - {caller}  # one on a pool thread
+    assert ran_on[8] == [caller, caller]
+    assert len(ran_on[1024]) == 2 and set(ran_on[1024]) - {caller}  # one on a pool thread
 
 
 def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypatch):
@@ -197,7 +219,7 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
     tail): kept back while the pool runs another op, it goes to the pool too."""
     from runtime import executor
 
-    ran_on = {}
+    ran_on = {8: [], 1024 * 1024: []}  # the threads the updates of each size ran on
 
     def spying(op, device):
         kernel = kernel_for(op, device)
@@ -205,7 +227,7 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
             return kernel
 
         def fn(*args, **attrs):
-            ran_on[op.inputs[0].op.name] = threading.get_ident()
+            ran_on[np.size(args[-1])].append(threading.get_ident())  # the gradient's size
             return kernel.fn(*args, **attrs)
 
         return kernel._replace(fn=fn)
@@ -230,8 +252,8 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
             )
             np.testing.assert_allclose(sess.run(pairs[2][1])[0, :2], [-0.1, -0.1], rtol=1e-5)
     caller = threading.get_ident()
-    assert ran_on["small0"] == ran_on["small1"] == caller
-    assert {ran_on["big0"], ran_on["big1"]} - {caller}
+    assert ran_on[8] == [caller, caller]
+    assert len(ran_on[1024 * 1024]) == 2 and set(ran_on[1024 * 1024]) - {caller}
     tails = {s.op.type for s in plan.steps if executor._tail(s)}
     assert "ApplyAdam" in tails and "Mul" not in tails  # beta1_power * beta1 is read
     assert "Mul" in {s.op.type for s in plan.steps}
