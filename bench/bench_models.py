@@ -16,6 +16,9 @@ subprocesses with the scratch TF venv (``$TF_PYTHON``, default
 code in both (:func:`small_cnn`), and the keras applications are frozen by TF
 (random weights) and imported by the runtime. The runtime's batches and TF's
 alternate, so a busy moment of the machine hits both; each figure is the best batch.
+Each batch starts with 50 ms of untimed calls, on both sides: after the pause between
+batches the cores take a few calls to come back to speed, and a training loop's
+steps run back to back.
 
 TF sizes its thread pools once per process, from the first session or eager context
 it makes, and ignores later sessions' settings: so each thread count is measured in a
@@ -145,8 +148,19 @@ def workloads(tf, folder: str, threads: int):
         yield found
 
 
+# After a batch's settle (SETTLE) the cores take a few calls to come back to speed: the
+# MLP step's first four to eight calls after 0.1-0.3 s idle took 6-8 ms, the later ones
+# 4.3-4.6 ms. So each batch, on both sides, first runs its workload untimed this long.
+WARM = 0.05
+
+
 def batch_seconds(fn, calls: int) -> tuple[float, float]:
-    """Wall and CPU seconds per call over one batch of ``calls`` calls."""
+    """Wall and CPU seconds per call over one batch of ``calls`` calls, after WARM
+    seconds (at least one call) of untimed calls."""
+    warm_until = time.perf_counter() + WARM
+    fn()
+    while time.perf_counter() < warm_until:
+        fn()
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(calls):
         fn()
@@ -181,7 +195,6 @@ def tf_half(folder: str, threads: int) -> None:
         print(f"ready {tf.__version__}", flush=True)
         for line in sys.stdin:
             name, calls = line.split()
-            found[name]()  # warm
             print(*batch_seconds(found[name], int(calls)), flush=True)
 
 

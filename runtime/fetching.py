@@ -73,6 +73,28 @@ def _conversion_for(value, position: int):
     return None
 
 
+def structure_key(fetches):
+    """A hashable key equal for equal fetch structures: lists, tuples and mappings by
+    their contents, every level with its type (a namedtuple equals the plain tuple of
+    its fields, an ``OrderedDict`` the dict) and a ``defaultdict`` with its factory,
+    leaves as they are. ``TypeError`` for an unhashable leaf.
+
+    Examples
+    --------
+    >>> structure_key(["loss:0", {"step": "global_step:0"}])
+    (<class 'list'>, 'loss:0', (<class 'dict'>, ('step', 'global_step:0')))
+    """
+    kind = type(fetches)
+    if isinstance(fetches, list | tuple):
+        return (kind, *[structure_key(item) for item in fetches])
+    if isinstance(fetches, Mapping):
+        if isinstance(fetches, collections.defaultdict):  # its results get the factory
+            kind = (kind, fetches.default_factory)
+        return (kind, *[(key, structure_key(value)) for key, value in fetches.items()])
+    hash(fetches)  # TypeError for an unhashable leaf
+    return fetches
+
+
 class FetchMapper:
     """Flattens a fetch structure into unique graph elements, and rebuilds it.
 

@@ -35,6 +35,7 @@ from .fetching import (
     flatten_feed_items,
     partial_run_feeds,
     register_session_run_conversion_functions,  # noqa: F401 - re-exported (tf.compat.v1)
+    structure_key,
 )
 from .graph import Graph, Tensor, get_default_graph
 from .graph_def import GraphDef
@@ -199,7 +200,7 @@ class BaseSession:
         self._closed = False
         self._lock = threading.RLock()
         self._plans: dict = {}
-        self._mappers: dict = {}  # (type, fetches) -> FetchMapper, for hashable fetches
+        self._mappers: dict = {}  # structure_key(fetches) -> FetchMapper
         self._pruned_placement = config.graph_options.place_pruned_graph
         self._placement: dict = {}
         self._placed_version = 0
@@ -338,14 +339,14 @@ class BaseSession:
         return mapper.results(values)
 
     def _fetch_mapper(self, fetches) -> FetchMapper:
-        """The mapper of ``fetches``, reused when they are hashable (a tensor, a name, a tuple).
-
-        Keyed by type too: a namedtuple equals the plain tuple of its fields.
-        """
+        """The mapper of ``fetches``, reused by the runs of an equal fetch structure
+        (:func:`~runtime.fetching.structure_key`): ``sess.run([train, loss])`` makes a
+        new list each step, and mapping it took 6 µs, 50 µs after a big kernel had
+        emptied the caches."""
         try:
-            key = (type(fetches), fetches)
+            key = structure_key(fetches)
             mapper = self._mappers.get(key)
-        except TypeError:  # a list or a dict: mapped afresh each run, as TF does
+        except TypeError:  # an unhashable leaf (a registered fetch type): mapped afresh
             return FetchMapper(self._graph, fetches)
         if mapper is None:
             mapper = FetchMapper(self._graph, fetches)

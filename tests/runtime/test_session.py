@@ -243,6 +243,23 @@ def test_fetch_list(fetch_graph):  # 14
         assert result == [42.0, None, 44.0, 42.0, None] and type(result) is list
 
 
+def test_equal_fetch_structures_share_one_mapper_and_get_their_own_results(fetch_graph):
+    """A training loop's ``sess.run([train, loss])`` makes a new list each step: it is
+    mapped once, and each run still returns a new structure of the right types."""
+    sess, a, b, c, _ = fetch_graph
+    first, second = sess.run([a, {"c": c}]), sess.run([a, {"c": c}])
+    assert first == second == [42.0, {"c": 44.0}] and first is not second
+    assert len([k for k in sess._mappers if isinstance(k, tuple) and k[0] is list]) == 1
+    assert sess.run([a, {"c": b}]) == [42.0, {"c": None}]  # other contents: another mapper
+    ABC = collections.namedtuple("ABC", ["a", "b", "c"])
+    assert type(sess.run((a, b, c))) is tuple and type(sess.run(ABC(a, b, c))) is ABC
+    ordered = sess.run(collections.OrderedDict([("a", a)]))
+    assert type(sess.run({"a": a})) is dict and type(ordered) is collections.OrderedDict
+    for factory in (str, int):  # a defaultdict's results get its own factory
+        result = sess.run(collections.defaultdict(factory, {"a": a}))
+        assert result.default_factory is factory and result["a"] == 42.0
+
+
 def test_fetch_list_subclass_comes_back_as_list(fetch_graph):
     sess, a, *_ = fetch_graph
 
