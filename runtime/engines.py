@@ -43,6 +43,8 @@ class ThreadPools:
                 self._pools.append(pool)
                 self._owned.append(pool)
         self._intra_op = intra_op.acquire(config.intra_op_parallelism_threads)
+        # The threads each kernel may split its work across (see executor.in_order).
+        self.kernel_threads = config.intra_op_parallelism_threads or os.cpu_count() or 1
 
     @classmethod
     def _global_pool(cls, name: str, size: int):

@@ -162,6 +162,7 @@ class Plan:
     roots: list  # steps with no in-edge in the plan: ready when a run starts, in plan order
     sequential_only: bool  # no op would gain from the thread pool
     has_blocking: bool
+    user_python: bool = False  # py_funcs: their Python may wait for one another
     arithmetic: bool = True  # False when every op only passes values on (see build_plan)
     control_flow: bool = False  # TF1 loops or conditionals: frames and dead tensors
     runs: int = 0  # how often the plan ran in order, before its straight-line code
@@ -278,6 +279,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         roots=roots,
         sequential_only=costs <= {Cost.CHEAP},
         has_blocking=Cost.BLOCKING in costs,
+        user_python=not types.isdisjoint(_USER_PYTHON),
         arithmetic=not types <= _VALUE_PASSING,
         control_flow=len(frames) > 1
         or bool(kinds - {NORMAL})
@@ -292,6 +294,8 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
 # Ops whose kernels compute nothing, so they cannot raise numpy floating-point warnings:
 # a run of only these needs no np.errstate (see runtime.executor.run_plan).
 _VALUE_PASSING = frozenset({"Const", "Identity", "NoOp", "Placeholder", "PlaceholderWithDefault"})
+# Ops that run the user's Python (tf.py_func, tf.py_function).
+_USER_PYTHON = frozenset({"PyFunc", "PyFuncStateless", "EagerPyFunc"})
 # Ops that make dead tensors outside any loop (a TF1 cond's Switch).
 _DEAD_MAKERS = frozenset({"Switch", "RefSwitch"})
 

@@ -27,7 +27,7 @@ from .engines import (
     register_engine,  # noqa: F401 - re-exported: engines register through the session module
 )
 from .errors import CancelledError, InvalidArgumentError, OpError
-from .executor import Hooks, RunContext
+from .executor import Hooks, RunContext, in_order
 from .fetching import (
     FetchMapper,
     as_result,
@@ -441,7 +441,7 @@ class BaseSession:
             cancellations=self._cancellations,
             threads=threads,
         )
-        sequential = plan.sequential_only or (threads <= 1 and not plan.has_blocking)
+        sequential = in_order(plan, threads, self._pools.kernel_threads)
         try:
             self._engine.execute(plan, values, run, sequential)
         except OpError as err:

@@ -179,6 +179,58 @@ def test_a_plan_of_cheap_ops_compiles_only_once_its_runs_have_paid_for_it(sess):
     assert sess.run(y, {x: 1.0}) == 1001.0
 
 
+# Two inter-op threads and kernels on one: ops run side by side (executor.in_order).
+_SIDE_BY_SIDE = tf1.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=1)
+
+
+@pytest.mark.parametrize("intra", [0, 2, 4])
+def test_with_kernels_on_as_many_threads_as_the_pool_ops_run_in_order_here(intra, monkeypatch):
+    """Two big products, two inter-op threads: where each kernel may split its work
+    across as many threads (0: one per core, as the pool's default), both run in the
+    caller's thread, in order; with kernels on one thread, one goes to the pool."""
+    ran_on = []
+
+    def spying(op, device):
+        kernel = kernel_for(op, device)
+        if op.type != "MatMul":
+            return kernel
+        return kernel._replace(
+            fn=lambda *a, **k: (ran_on.append(threading.get_ident()), kernel.fn(*a, **k))[1]
+        )
+
+    monkeypatch.setattr(plan_module, "kernel_for", spying)
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, [512, 512])
+        products = [tf.matmul(x, x + float(k)) for k in range(2)]
+        for config, side_by_side in (
+            (
+                tf1.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=intra),
+                False,
+            ),
+            (_SIDE_BY_SIDE, True),
+        ):
+            ran_on.clear()
+            with tf1.Session(config=config) as sess:
+                sess.run(products, {x: np.ones((512, 512), np.float32)})
+            assert len(ran_on) == 2
+            assert bool(set(ran_on) - {threading.get_ident()}) == side_by_side
+
+
+def test_py_funcs_run_side_by_side_as_under_tf():
+    """Their Python may wait for one another (here, at a barrier), as under TF's
+    inter-op threads: a plan with py_funcs never runs in order on several threads."""
+    barrier = threading.Barrier(2, timeout=10)
+
+    def meet(x):
+        barrier.wait()
+        return x
+
+    with tf.Graph().as_default():
+        a, b = (tf1.py_func(meet, [tf.constant(float(k))], tf.float32) for k in range(2))
+        with tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2)) as sess:
+            assert sess.run([a, b]) == [0.0, 1.0]
+
+
 @pytest.mark.parametrize("traced", [False, True])
 def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(traced, monkeypatch):
     """Waking a pool thread costs more than a small matmul: two small ones run where the
@@ -205,7 +257,7 @@ def test_small_expensive_ops_run_in_the_callers_thread_big_ones_on_the_pool(trac
         products = [
             tf.matmul(x, x + float(k), name=f"{x.op.name}{k}") for x in feeds for k in range(2)
         ]
-        with tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2)) as sess:
+        with tf1.Session(config=_SIDE_BY_SIDE) as sess:
             trace = tf1.RunOptions.FULL_TRACE if traced else tf1.RunOptions.NO_TRACE
             sess.run(products, feeds, options=tf1.RunOptions(trace_level=trace))
     caller = threading.get_ident()
@@ -244,7 +296,7 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
             var = tf1.Variable(np.zeros(shape, np.float32), name=name)
             pairs.append((tf.ones(shape) * 0.5, var))
         train = tf1.train.AdamOptimizer(0.1).apply_gradients(pairs)
-        with tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2)) as sess:
+        with tf1.Session(config=_SIDE_BY_SIDE) as sess:
             sess.run(tf1.global_variables_initializer())
             sess.run(train)
             plan = next(
