@@ -36,7 +36,9 @@ TF_OP_TYPES = json.loads((FIXTURES / "op_types.json").read_text())
 def test_values_and_gradients_match_tensorflow(name, threads):
     with tf.Graph().as_default():
         fetches, feeds = PROGRAMS[name](v1)
-        config = v1.ConfigProto(inter_op_parallelism_threads=threads)
+        config = v1.ConfigProto(
+            inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1
+        )
         with v1.Session(config=config) as sess:
             got = sess.run(fetches, feeds)
     for i, value in enumerate(got):
@@ -147,7 +149,9 @@ def test_parallel_iterations_keep_the_result(graph, parallel_iterations):
     _, total = v1.while_loop(
         lambda i, acc: i < 20, body, [0, 0], parallel_iterations=parallel_iterations
     )
-    with v1.Session(config=v1.ConfigProto(inter_op_parallelism_threads=4)) as sess:
+    with v1.Session(
+        config=v1.ConfigProto(inter_op_parallelism_threads=4, intra_op_parallelism_threads=1)
+    ) as sess:
         assert sess.run(total) == sum(range(20))
     assert sorted(values) == list(range(20))
 
@@ -242,7 +246,9 @@ def _run(mode, fetch, feeds):
             stepper.cont()
             return stepper.finish()
     threads = {"sequential": 1, "threads2": 2, "threads8": 8}[mode]
-    with v1.Session(config=v1.ConfigProto(inter_op_parallelism_threads=threads)) as sess:
+    with v1.Session(
+        config=v1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
+    ) as sess:
         return sess.run(fetch, feeds)
 
 
@@ -278,7 +284,9 @@ def test_random_program_gradients_match_finite_differences(program):
 # -- GraphDefs TensorFlow wrote --------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["nested_loops", "cond_in_loop", "loop_in_cond", "maximum_iterations"])
+@pytest.mark.parametrize(
+    "name", ["nested_loops", "cond_in_loop", "loop_in_cond", "maximum_iterations"]
+)
 def test_tensorflows_graphs_with_loops_and_their_gradients_import_and_run(name):
     names = json.loads((FIXTURES / "graphs" / f"{name}.json").read_text())
     graph_def = tf.GraphDef.FromString((FIXTURES / "graphs" / f"{name}.pb").read_bytes())

@@ -27,7 +27,7 @@ with graph.as_default():
         after_slow = v1.assign_add(v, 1.0)
     with tf.control_dependencies([spin]):
         after_spin = v1.assign_add(v, 1.0)
-    sess = v1.Session(graph=graph, config=v1.ConfigProto(inter_op_parallelism_threads=2))
+    sess = v1.Session(graph=graph, config=v1.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=1))
     sess.run(v.initializer)
 """
 

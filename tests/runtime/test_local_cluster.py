@@ -8,7 +8,9 @@ import runtime as tf
 
 @pytest.fixture(scope="module")
 def cluster():
-    config = tf.compat.v1.ConfigProto(inter_op_parallelism_threads=2)
+    config = tf.compat.v1.ConfigProto(
+        inter_op_parallelism_threads=2, intra_op_parallelism_threads=1
+    )
     workers, ps_servers = tf.test.create_local_cluster(2, 1, worker_config=config)
     yield workers, ps_servers, config
     for server in workers + ps_servers:

@@ -98,7 +98,7 @@ def test_every_control_flow_program_gives_what_dataflow_gives(name, monkeypatch)
 @pytest.mark.parametrize("sequence_length", [None, [6, 2, 4]])
 @pytest.mark.parametrize("threads", [1, 2])
 def test_an_lstm_and_its_gradients_give_what_dataflow_gives(sequence_length, threads, monkeypatch):
-    config = v1.ConfigProto(inter_op_parallelism_threads=threads)
+    config = v1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
     as_programs = _run_lstm(config, sequence_length)
     _as_dataflow(monkeypatch)
     for got, expected in zip(as_programs, _run_lstm(config, sequence_length)):

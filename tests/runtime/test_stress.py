@@ -28,7 +28,7 @@ def _release_blocked_kernels():
 @pytest.mark.parametrize("threads", [1, 2])
 def test_many_threads_many_runs(threads):
     """16 threads x 500 runs on one session: no deadlock, every answer right."""
-    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
     with tf.Graph().as_default():
         x = tf1.placeholder(tf.float64, shape=[2, 2])
         w = tf.constant(np.array([[1.0, 2.0], [3.0, 4.0]]))
@@ -128,7 +128,7 @@ def test_dequeue_on_an_empty_queue_times_out():  # 89
 @pytest.mark.parametrize("threads", [1, 2])
 def test_interrupt_while_waiting_leaves_the_session_usable(threads):
     """A notebook interrupt (KeyboardInterrupt in the main thread) mid-run."""
-    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
     with tf.Graph().as_default():
         v = tf1.Variable(10.0)
         inc = v.assign_add(1.0)
@@ -149,7 +149,7 @@ def test_interrupt_while_waiting_leaves_the_session_usable(threads):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_interrupt_raised_by_a_kernel_rolls_back(threads):
-    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
     with tf.Graph().as_default():
         x = count(tf.constant(1.0))
         bad = raise_in_kernel(x * tf.constant(np.ones((2, 2), np.float32)), "interrupt")
@@ -165,7 +165,11 @@ def test_concurrent_close_and_runs_never_hang():
     with tf.Graph().as_default():
         y = tf.matmul(tf.constant(np.ones((8, 8))), tf.constant(np.ones((8, 8))))
         for _ in range(5):
-            sess = tf1.Session(config=tf1.ConfigProto(inter_op_parallelism_threads=2))
+            sess = tf1.Session(
+                config=tf1.ConfigProto(
+                    inter_op_parallelism_threads=2, intra_op_parallelism_threads=1
+                )
+            )
             done = []
 
             def loop(sess=sess, done=done):
@@ -190,7 +194,7 @@ def test_rollback_is_exact_under_concurrency(threads):
     """16 threads share one counter; half of the runs fail after their increment. The
     increments of failed runs are taken back even when other runs changed the variable
     since, so the final value is the number of successful runs (20 repeats)."""
-    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
     with tf.Graph().as_default():
         counter = tf1.Variable(0.0)
         fail = tf1.placeholder(tf.bool, [])
@@ -224,7 +228,7 @@ def test_rollback_is_exact_under_concurrency(threads):
 def test_an_interrupt_does_not_wait_for_ops_on_the_pool(threads):
     """Two py_funcs sleep on the pool; the interrupt ends the run at once, and their
     effects (made after it) are taken back."""
-    config = tf1.ConfigProto(inter_op_parallelism_threads=threads)
+    config = tf1.ConfigProto(inter_op_parallelism_threads=threads, intra_op_parallelism_threads=1)
     started = threading.Barrier(2, timeout=10) if threads == 2 else None
     release = threading.Event()
 

@@ -36,6 +36,7 @@ def test_compute_gradient_needs_a_default_session():
 
 def test_test_case_runs_its_tests_with_sessions_and_assertions():
     stale = tf.InteractiveSession(graph=tf.Graph())  # another graph's default session
+
     class Case(tf.test.TestCase):
         def test_add(self):
             with self.cached_session():

@@ -112,7 +112,7 @@ def test_label_without_the_name_equals_form():
 
 
 def test_trace_of_a_parallel_run_is_valid_json_with_thread_lanes():
-    config = tf1.ConfigProto(inter_op_parallelism_threads=2)
+    config = tf1.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=1)
     # The graph as written: the optimizer would fold the four equal products into one.
     config.graph_options.rewrite_options.disable_meta_optimizer = True
     config.graph_options.optimizer_options.opt_level = tf1.OptimizerOptions.L0

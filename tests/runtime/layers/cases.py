@@ -179,7 +179,9 @@ def _batch_norm(**kwargs):
 def _cnn(tf, images, training):
     """A small CNN as TF1 tutorials write it: conv, batch norm, pool, dropout, dense."""
     layers = tf.compat.v1.layers
-    h = layers.conv2d(images, 4, 3, padding="same", kernel_initializer=_init(tf, "cnn/c1", [3, 3, 1, 4]))
+    h = layers.conv2d(
+        images, 4, 3, padding="same", kernel_initializer=_init(tf, "cnn/c1", [3, 3, 1, 4])
+    )
     h = layers.batch_normalization(h, training=training)
     h = tf.nn.relu(h)
     h = layers.max_pooling2d(h, 2, 2)
@@ -222,11 +224,11 @@ CASES = {
     "conv3d_transpose": Case(
         [Input("x", [None, 2, 3, 2, 3], _x("vol3", [2, 2, 3, 2, 3]))], _conv3d_transpose
     ),
-    "separable_conv2d": Case(
-        [Input("x", [None, 6, 6, 3], _x("img6", [2, 6, 6, 3]))], _separable2d
-    ),
+    "separable_conv2d": Case([Input("x", [None, 6, 6, 3], _x("img6", [2, 6, 6, 3]))], _separable2d),
     "separable_conv1d": Case([Input("x", [None, 9, 2], _x("seq9", [2, 9, 2]))], _separable1d),
-    "max_pooling1d": Case([Input("x", [None, 9, 3], _x("seq9p", [2, 9, 3]))], _pool("max_pooling1d", 3, 2)),
+    "max_pooling1d": Case(
+        [Input("x", [None, 9, 3], _x("seq9p", [2, 9, 3]))], _pool("max_pooling1d", 3, 2)
+    ),
     "average_pooling1d_same": Case(
         [Input("x", [None, 9, 3], _x("seq9p", [2, 9, 3]))],
         _pool("average_pooling1d", 2, 2, padding="same"),

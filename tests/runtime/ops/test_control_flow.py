@@ -420,7 +420,7 @@ class TestWhileLoop:
             return total + v2.cond(x > float(k), lambda: x, lambda: -x)
 
         results = [branchy(k) for k in range(8)]
-        config = v1.ConfigProto(inter_op_parallelism_threads=4)
+        config = v1.ConfigProto(inter_op_parallelism_threads=4, intra_op_parallelism_threads=1)
         with v1.Session(config=config) as sess:
             got = sess.run(results, {x: 2.0})
         assert got == [2.0 * k + (2.0 if k < 2 else -2.0) for k in range(8)]
