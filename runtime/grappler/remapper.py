@@ -5,6 +5,9 @@ fixtures in ``tests/fixtures/grappler`` show TF's choices):
 
 - ``MatMul`` (float32) → ``BiasAdd`` → optional ``Relu``/``Relu6``/``Elu``/``LeakyRelu``
   becomes ``_FusedMatMul``;
+- as TF's oneDNN remapper (its default on x86), an ``Add``/``AddV2`` of the product
+  and a vector as long as its last axis (``tf.matmul(x, w) + b``, as TF1 tutorials
+  write a layer) stands for the ``BiasAdd`` of these patterns;
 - ``Conv2D`` (float32 or float64, NHWC) → ``BiasAdd`` → optional activation becomes
   ``_FusedConv2D``;
 - ``Conv2D`` → ``FusedBatchNorm``/``V2``/``V3`` at inference (``is_training=False``,
@@ -59,7 +62,7 @@ _FUSED = {
 
 def may_fuse(ops) -> bool:
     """Whether ``ops`` (a run's, as written) hold a pattern's first two ops: a
-    ``MatMul`` or convolution read by a ``BiasAdd`` or a batch norm. ``False`` means
+    ``MatMul`` or convolution read by a ``BiasAdd``, an add or a batch norm. ``False`` means
     the pass fuses nothing (the optimizer's quick scan).
 
     Examples
@@ -79,7 +82,8 @@ def may_fuse(ops) -> bool:
     )
 
 
-_SECOND = _BATCH_NORMS | {"BiasAdd"}  # what reads a pattern's contraction
+_ADDS = frozenset({"Add", "AddV2"})  # a bias vector's add stands for a BiasAdd
+_SECOND = _BATCH_NORMS | _ADDS | {"BiasAdd"}  # what reads a pattern's contraction
 
 
 def fuse_patterns(graph: MutableGraph, report: Report) -> int:
@@ -120,13 +124,15 @@ def _match(graph: MutableGraph, contraction: Node) -> list | None:
     if conv and attr_text(contraction.attrs["data_format"]) != "NHWC":
         return None
     second = _next(graph, contraction)
-    if second is None or second.inputs[0] != (contraction, 0):
+    if second is None:
         return None
     depthwise = contraction.type == "DepthwiseConv2dNative"
-    if second.type == "BiasAdd" and not depthwise:
-        if conv and attr_text(second.attrs["data_format"]) != "NHWC":
+    if _bias_input(second, contraction) is not None and not depthwise:
+        if second.type == "BiasAdd" and conv and attr_text(second.attrs["data_format"]) != "NHWC":
             return None
-    elif not (conv and _inference_batch_norm(graph, second)):
+    elif second.inputs[0] != (contraction, 0) or not (
+        conv and _inference_batch_norm(graph, second)
+    ):
         return None
     elif depthwise and _constant_inputs(contraction, None, second) is None:
         return None  # only a batch norm folded into the filter fuses with a depthwise
@@ -145,6 +151,24 @@ def _match(graph: MutableGraph, contraction: Node) -> list | None:
     ):
         pattern.append(activation)
     return pattern
+
+
+def _bias_input(node: Node, contraction: Node) -> tuple | None:
+    """The bias ``node`` adds to ``contraction``'s product: a ``BiasAdd``'s, or an
+    ``Add``'s other input when that is a vector of the product's type as long as its
+    (known) last axis; else ``None``."""
+    product = (contraction, 0)
+    if node.type == "BiasAdd":
+        return node.inputs[1] if node.inputs[0] == product else None
+    if node.type not in _ADDS or product not in node.inputs or node.inputs[0] == node.inputs[1]:
+        return None
+    other = node.inputs[1] if node.inputs[0] == product else node.inputs[0]
+    dtype, shape = other[0].specs[other[1]]
+    product_dtype, product_shape = contraction.specs[0]
+    if dtype != product_dtype or shape.rank != 1 or not product_shape.rank:
+        return None
+    length, channels = shape.as_list()[0], product_shape.as_list()[-1]
+    return other if length is not None and length == channels else None
 
 
 def _folds_after(graph: MutableGraph, conv: Node, bias: Node, norm: Node) -> bool:
@@ -186,7 +210,8 @@ def _inference_batch_norm(graph: MutableGraph, node: Node) -> bool:
 
 def _fuse(graph: MutableGraph, pattern: list) -> tuple:
     contraction, last = pattern[0], pattern[-1]
-    bias = pattern[1] if pattern[1].type == "BiasAdd" else None
+    bias_input = _bias_input(pattern[1], contraction)
+    bias = pattern[1] if bias_input is not None else None
     norm = next((n for n in pattern[1:] if n.type in _BATCH_NORMS), None)
     activation = [last] if last.type in ACTIVATIONS else []
     inputs, args, stages, detail = contraction.inputs[:2], [], ["BiasAdd"], ""
@@ -198,7 +223,7 @@ def _fuse(graph: MutableGraph, pattern: list) -> tuple:
         else:  # vectors fed or computed: the kernel folds them each run
             args, stages = norm.inputs[1:5], ["FusedBatchNorm"]
     else:
-        args = bias.inputs[1:]
+        args = [bias_input]
     stages += [n.type for n in activation]
     attrs = _attrs(contraction, norm, activation, stages, args)
     op_def = _FUSED[contraction.type]

@@ -244,3 +244,44 @@ def test_a_depthwise_convolution_with_a_bias_or_a_fed_batch_norm_stays_apart():
     assert "_FusedDepthwiseConv2dNative" not in types(after)
     assert {"BiasAdd", "FusedBatchNormV3"} <= set(types(after))
     assert_same(written, ran, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("bias_first", [False, True])
+def test_an_add_of_a_bias_vector_fuses_as_a_bias_add(bias_first):
+    """``tf.matmul(x, w) + b`` (or ``b + ...``): TF's oneDNN remapper rule."""
+    x = v1.placeholder(tf.float32, [None, 4], name="x")
+    w = tf.constant(np.random.default_rng(2).standard_normal((4, 3)).astype(np.float32))
+    b = tf.constant(np.arange(3, dtype=np.float32))
+    product = tf.matmul(x, w)
+    y = tf.nn.relu6((b + product) if bias_first else (product + b), name="y")
+    value = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32) * 4
+    before, after, written, ran = both(y, {x: value})
+    assert "AddV2" in types(before)
+    fused = after.graph.get_operation_by_name("y")
+    assert fused.type == "_FusedMatMul" and fused.get_attr("fused_ops") in (
+        ["BiasAdd", "Relu6"],
+        [b"BiasAdd", b"Relu6"],
+    )
+    assert_same(written, ran, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["matrix", "scalar", "short vector", "the product", "float64"],
+)
+def test_an_add_of_anything_but_a_bias_vector_stays_apart(other):
+    dtype = tf.float64 if other == "float64" else tf.float32
+    x = v1.placeholder(dtype, [5, 4], name="x")
+    w = tf.constant(np.ones((4, 3)), dtype=dtype)
+    product = tf.matmul(x, w)
+    addend = {
+        "matrix": tf.constant(np.ones((5, 3), np.float32)),
+        "scalar": tf.constant(2.0),
+        "short vector": tf.constant(np.ones(1, np.float32)),
+        "the product": product,
+        "float64": tf.constant(np.ones(3), dtype=tf.float64),
+    }[other]
+    y = tf.nn.relu(product + addend, name="y")
+    _, after, written, ran = both(y, {x: np.ones((5, 4), dtype.as_numpy_dtype)})
+    assert "_FusedMatMul" not in types(after)
+    assert_same(written, ran)

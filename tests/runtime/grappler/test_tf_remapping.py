@@ -56,7 +56,11 @@ def test_the_graph_as_run_fuses_what_tf_fuses_and_computes_its_values(case):
         optimized = sess.optimized_graph(fetch, recorded_feeds)
         result = sess.run(fetch, recorded_feeds)
         ops_as_written = len(graph.get_operations())
-    assert _as_tf_names_it(case, _ran(optimized)) == RECORDED["ran"][case.name]
+    if case.onednn:  # TF's oneDNN graph, whose partition lists its ops in another order
+        assert sorted(_ran(optimized)) == sorted(RECORDED["ran_onednn"][case.name])
+        assert _ran(optimized) != RECORDED["ran"][case.name]  # where TF's plain CPU rules differ
+    else:
+        assert _as_tf_names_it(case, _ran(optimized)) == RECORDED["ran"][case.name]
     np.testing.assert_allclose(result, VALUES[f"{case.name}:output"], rtol=1e-5, atol=1e-5)
     assert len(graph.get_operations()) == ops_as_written  # the user's graph is untouched
 
