@@ -35,7 +35,6 @@ import numpy as np
 
 from .errors import (
     CancelledError,
-    DeadlineExceededError,
     InternalError,
     InvalidArgumentError,
     OpError,
@@ -301,6 +300,7 @@ def _count_run(plan, seconds: float) -> None:
 def _in_order(run: RunContext):
     """The fast path's per-op call: the kernel straight on its slots' values."""
     cancellation = run.cancellation
+    timed = cancellation.deadline is not None
 
     def call(step, values):
         if step.fast:
@@ -312,8 +312,8 @@ def _in_order(run: RunContext):
                 _raise_wrong_outputs(step, outputs)
         else:
             outputs = call_kernel(step, values, run)
-        if cancellation.cancelled:
-            raise cancellation.error
+        if cancellation.cancelled or timed:
+            cancellation.raise_if_stopped()
         return outputs
 
     return call
@@ -419,7 +419,7 @@ class _Scheduler:
             while ready and not cancellation.cancelled:
                 self.inline += 1
                 if not self.inline % _DEADLINE_CHECK_EVERY and cancellation.expired():
-                    _time_out(cancellation)  # a long loop of cheap ops meets its deadline
+                    cancellation.time_out()  # a long loop of cheap ops meets its deadline
                     break
                 task = ready.pop()
                 step = task[0]
@@ -461,7 +461,7 @@ class _Scheduler:
 
         def tick():
             if cancellation.expired():
-                _time_out(cancellation)
+                cancellation.time_out()
             if cancellation.cancelled:
                 raise cancellation.error
 
@@ -590,7 +590,7 @@ class _Scheduler:
                 break
             except queue.Empty:
                 if cancellation.expired() and not cancellation.cancelled:
-                    _time_out(cancellation)
+                    cancellation.time_out()
                     return
             except KeyboardInterrupt as interrupt:
                 cancellation.cancel(interrupt)
@@ -606,12 +606,6 @@ class _Scheduler:
         step, iteration, _ = task
         for hook in self.run.hooks:
             hook.after_op(step, iteration, outputs, record)
-
-
-def _time_out(cancellation) -> None:
-    cancellation.cancel(
-        DeadlineExceededError(None, None, "Timed out waiting for the run to finish")
-    )
 
 
 def _result(future, scheduled_ns):

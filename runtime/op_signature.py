@@ -511,5 +511,9 @@ def format_value(value, kind: str) -> str:
     if kind == "shape":
         if value is None or TensorShape(value).rank is None:
             return "{ unknown_rank: true }"
-        return "[" + ", ".join(str(-1 if d is None else d) for d in TensorShape(value).as_tuple()) + "]"
+        return (
+            "["
+            + ", ".join(str(-1 if d is None else d) for d in TensorShape(value).as_tuple())
+            + "]"
+        )
     return repr(value)

@@ -147,6 +147,26 @@ class Cancellation:
     def expired(self) -> bool:
         return self.deadline is not None and time.monotonic() >= self.deadline
 
+    def time_out(self) -> None:
+        """Cancel the step with TF's ``DeadlineExceededError``: its deadline passed."""
+        self.cancel(DeadlineExceededError(None, None, "Timed out waiting for the run to finish"))
+
+    def raise_if_stopped(self) -> None:
+        """Raise the step's error once it is cancelled or past its deadline (then timed
+        out first): what a run in order looks at between ops.
+
+        Examples
+        --------
+        >>> Cancellation(deadline=time.monotonic() - 1).raise_if_stopped()
+        Traceback (most recent call last):
+        ...
+        runtime.errors.DeadlineExceededError: Timed out waiting for the run to finish
+        """
+        if not self.cancelled and self.expired():
+            self.time_out()
+        if self.cancelled:
+            raise self.error
+
 
 class OpContext:
     """What a kernel registered with ``context=True`` receives first."""

@@ -23,8 +23,8 @@ The generated source of a three-op plan reads::
             fail(steps[i], err)
 
 ``fail`` raises the error as the step's, exactly as the interpreted path does; the
-cancellation is looked at every few steps, so ``close()``, a failure elsewhere or an
-interrupt ends the run promptly.
+cancellation is looked at every few steps, so ``close()``, a failure elsewhere, an
+interrupt or the run's deadline ends the run promptly.
 """
 
 from __future__ import annotations
@@ -85,18 +85,19 @@ def compile_plan(plan, fail, wrong, run_kernel):
     for position, step in enumerate(plan.steps):
         body.extend(step_lines(step, namespace))
         if position % _CHECK_EVERY == _CHECK_EVERY - 1:
-            body.append("if cancellation.cancelled: raise cancellation.error")
+            body.append("if cancellation.cancelled or timed: cancellation.raise_if_stopped()")
     source = "\n".join(
         [
             "def run_plan(v, run):",
             "    cancellation = run.cancellation",
+            "    timed = cancellation.deadline is not None",
             "    i = 0",
             "    try:",
             *(f"        {line}" for line in body or ["pass"]),
             "    except BaseException as err:",
             "        if err is cancellation.error: raise",
             "        fail(steps[i], err)",
-            "    if cancellation.cancelled: raise cancellation.error",
+            "    if cancellation.cancelled or timed: cancellation.raise_if_stopped()",
         ]
     )
     exec(compile(source, f"<plan of {len(plan.steps)} steps>", "exec"), namespace)

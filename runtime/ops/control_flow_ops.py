@@ -514,9 +514,7 @@ _WHILE_ATTRS = (
     "parallel_iterations: int = 10",
 )
 WHILE = _functional_op("While", _WHILE_INPUTS, _WHILE_ATTRS, "T", stateful=True)
-STATELESS_WHILE = _functional_op(
-    "StatelessWhile", _WHILE_INPUTS, _WHILE_ATTRS, "T", stateful=False
-)
+STATELESS_WHILE = _functional_op("StatelessWhile", _WHILE_INPUTS, _WHILE_ATTRS, "T", stateful=False)
 
 
 def while_loop(

@@ -42,7 +42,12 @@ def _call_shape(*args, Tin, Tout, f, config, config_proto, executor_type):
 
 def _call_op(op_type: str, stateful: bool) -> OpDef:
     op_def = OpDef(
-        op_type, ("args: Tin",), ("output: Tout",), _CALL_ATTRS, _call_shape, stateful,
+        op_type,
+        ("args: Tin",),
+        ("output: Tout",),
+        _CALL_ATTRS,
+        _call_shape,
+        stateful,
         Cost.EXPENSIVE,
     )
     return register_op(op_def)

@@ -229,7 +229,9 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
     graph = graph_of(tensors)
     with graph.name_scope(name or "PrintV2") as scope:
         lone = tensors[0] if len(inputs) == len(tensors) == 1 else None
-        if lone is not None and lone.dtype == dtypes.string and lone.shape.rank == 0:  # printed as it is, as TF's (formatting would quote it)
+        if (
+            lone is not None and lone.dtype == dtypes.string and lone.shape.rank == 0
+        ):  # printed as it is, as TF's (formatting would quote it)
             formatted = tensors[0]
         else:
             formatted = apply_op(

@@ -1994,7 +1994,9 @@ def _static_sum_axes(grad_shape: TensorShape, target: TensorShape) -> list | Non
         return None
     lead = grad_shape.rank - target.rank
     return list(builtins_range(lead)) + [
-        lead + i for i, d in enumerate(target.as_tuple()) if d == 1 and grad_shape.dim_value(lead + i) != 1
+        lead + i
+        for i, d in enumerate(target.as_tuple())
+        if d == 1 and grad_shape.dim_value(lead + i) != 1
     ]
 
 

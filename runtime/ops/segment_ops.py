@@ -624,7 +624,9 @@ def confusion_matrix_v1(
 
 
 def _sparse_segment_shape(data, indices, segment_ids, *rest, **attrs):
-    merge_dim(with_rank(indices.shape, 1).dim_value(0), with_rank(segment_ids.shape, 1).dim_value(0))
+    merge_dim(
+        with_rank(indices.shape, 1).dim_value(0), with_rank(segment_ids.shape, 1).dim_value(0)
+    )
     shape = with_rank_at_least(data.shape, 1)
     count = known_value(rest[0]) if rest else None
     if shape.rank is None:

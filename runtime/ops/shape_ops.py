@@ -359,9 +359,7 @@ def _squeeze_shape(input: TensorSpec, *, T, squeeze_dims):
         axis %= rank
         size = shape.dim_value(axis)
         if size is not None and size != 1:
-            raise ValueError(
-                f"Can not squeeze dim[{axis}], expected a dimension of 1, got {size}"
-            )
+            raise ValueError(f"Can not squeeze dim[{axis}], expected a dimension of 1, got {size}")
         wanted.add(axis)
     if not squeeze_dims and None in shape.as_tuple():
         return [TensorSpec(T, TensorShape(None))]  # which dims are 1 is not known yet

@@ -102,7 +102,11 @@ def _in_top_k_shape(predictions: TensorSpec, targets: TensorSpec, k: TensorSpec,
     shape = with_rank(predictions.shape, 2)
     target_shape = with_rank(targets.shape, 1)
     with_rank(k.shape, 0)
-    return [TensorSpec(dtypes.bool, TensorShape([merge_dim(shape.dim_value(0), target_shape.dim_value(0))]))]
+    return [
+        TensorSpec(
+            dtypes.bool, TensorShape([merge_dim(shape.dim_value(0), target_shape.dim_value(0))])
+        )
+    ]
 
 
 IN_TOP_K = register_op(

@@ -309,3 +309,22 @@ def test_optimizer_updates_are_scheduled_by_the_size_of_their_gradient(monkeypat
     tails = {s.op.type for s in plan.steps if executor._tail(s)}
     assert "ApplyAdam" in tails and "Mul" not in tails  # beta1_power * beta1 is read
     assert "Mul" in {s.op.type for s in plan.steps}
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_run_in_order_meets_its_deadline(compiled):
+    """Kernels on as many threads as the pool: the run goes in order (interpreted, or
+    as its straight-line code), and its deadline still ends it between two ops."""
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, [256, 256])
+        y = x
+        for _ in range(64):
+            y = tf.matmul(y, x) * 1e-3
+        config = tf1.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=2)
+        with tf1.Session(config=config) as sess:
+            value = np.ones((256, 256), np.float32)
+            while compiled and not any(p.straight_line for p in sess._plans.values()):
+                sess.run(y, {x: value})
+            with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out"):
+                sess.run(y, {x: value}, options=tf1.RunOptions(timeout_in_ms=1))
+            assert sess.run(y, {x: value}).shape == (256, 256)  # the session is usable
