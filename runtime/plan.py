@@ -111,8 +111,9 @@ class Step:
     ``input_slots`` are slots of the step's own frame, ``output_slots`` slots of the
     frame its outputs go to. ``fanout`` lists ``(reader step, reader.local, output
     index, reader.kind)`` for each data edge, with -1 for the index of a control edge,
-    in plan order: delivering an output looks nothing up. ``pending`` counts the in-edges from steps of the plan (a ``Merge`` counts
-    ``1 + 2 × control in-edges``, as TF's executor does: it needs one live input).
+    in plan order: delivering an output looks nothing up. ``pending`` counts the
+    in-edges from steps of the plan (a ``Merge`` counts ``1 + 2 × control in-edges``,
+    as TF's executor does: it needs one live input).
     """
 
     index: int
