@@ -95,7 +95,16 @@ def intra_op_threads() -> int:
 
 @functools.cache
 def _pool(threads: int) -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="tfgraph-intra-op")
+    return ThreadPoolExecutor(
+        max_workers=threads, thread_name_prefix="tfgraph-intra-op", initializer=_quietly
+    )
+
+
+def _quietly() -> None:
+    """A helper's blocks make inf and nan quietly, as the kernel whose work they split
+    (whose run holds ``np.errstate(all="ignore")``, :func:`runtime.executor.run_plan`):
+    numpy's error state is per thread, and a split product's overflow warned."""
+    np.seterr(all="ignore")
 
 
 def threads_for(work: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -125,3 +126,19 @@ def test_a_failing_block_stops_the_rest_and_raises_once_claimed_ones_finish(two_
     # Block 0, claimed before block 1 failed, ran to its end; none started after.
     assert finished == [0]
     assert intra_op.map_blocks(lambda i: i * i, [1, 2, 3]) == [1, 4, 9]  # still usable
+
+
+@pytest.mark.parametrize("intra, inter", [(2, 2), (2, 1), (1, 2)])
+def test_a_split_product_overflows_quietly_as_tf(intra, inter):
+    """Ops make inf quietly, as in TF, also when a helper thread computes part of one
+    (numpy's error state is per thread): no RuntimeWarning, with warnings as errors."""
+    with tf.Graph().as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [512, 2048])
+        y = tf.matmul(x, tf.transpose(x))  # 2^29 multiply-adds: split across threads
+        config = tf.compat.v1.ConfigProto(
+            intra_op_parallelism_threads=intra, inter_op_parallelism_threads=inter
+        )
+        with tf.compat.v1.Session(config=config) as sess, warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = sess.run(y, {x: np.full((512, 2048), 1e30, np.float32)})
+    assert np.isinf(out).all()
