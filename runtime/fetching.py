@@ -84,6 +84,8 @@ def structure_key(fetches):
     >>> structure_key(["loss:0", {"step": "global_step:0"}])
     (<class 'list'>, 'loss:0', (<class 'dict'>, ('step', 'global_step:0')))
     """
+    if isinstance(fetches, Tensor | Operation | str):  # the common leaves, before the ABC
+        return fetches
     kind = type(fetches)
     if isinstance(fetches, list | tuple):
         return (kind, *[structure_key(item) for item in fetches])
