@@ -39,7 +39,9 @@ class ThreadPools:
             if spec is not None and spec.global_name:
                 self._pools.append(self._global_pool(spec.global_name, size))
             else:
-                pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="tfgraph-inter-op")
+                pool = ThreadPoolExecutor(
+                    size, thread_name_prefix="tfgraph-inter-op", initializer=intra_op.quiet_numpy
+                )
                 self._pools.append(pool)
                 self._owned.append(pool)
         self._intra_op = intra_op.acquire(config.intra_op_parallelism_threads)
@@ -61,7 +63,9 @@ class ThreadPools:
                         f"cannot re-configure with num_threads={size}",
                     )
                 return pool
-            pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"tfgraph-{name}")
+            pool = ThreadPoolExecutor(
+                size, thread_name_prefix=f"tfgraph-{name}", initializer=intra_op.quiet_numpy
+            )
             cls._global[name] = (size, pool)
             return pool
 

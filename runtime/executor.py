@@ -44,6 +44,7 @@ from .errors import (
     op_message,
 )
 from .execution import DEAD, ExecutionState, step_inputs
+from .intra_op import quiet_numpy
 from .registry import Cost, get_op_def
 from .resources import Cancellation, Journal, OpContext
 from .straight_line import compile_plan, worth_compiling
@@ -527,18 +528,20 @@ class _Scheduler:
         self.state.finish(task, outputs)
 
     def _execute(self, task, scheduled_ns):
-        """``(outputs, error, record)`` of running ``task`` (in a pool or blocking thread).
+        """``(outputs, error, record)`` of running ``task`` (in a pool or blocking thread,
+        whose numpy warnings are off for good: ``intra_op.quiet_numpy``; or in the run's
+        own thread, under its errstate).
 
         ``scheduled_ns`` is ``None`` when nothing listens: then no clock and no record.
         """
         if scheduled_ns is None:
             try:
-                return run_kernel(task[0], task[1].values, self.run), None, None
+                return call_kernel(task[0], task[1].values, self.run), None, None
             except BaseException as err:
                 return None, err, None
         start = time.time_ns()
         try:
-            outputs = run_kernel(task[0], task[1].values, self.run)
+            outputs = call_kernel(task[0], task[1].values, self.run)
         except BaseException as err:
             return None, err, OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
         return outputs, None, OpRecord(scheduled_ns, start, time.time_ns(), threading.get_ident())
@@ -555,8 +558,13 @@ class _Scheduler:
             # on the bounded pool, enough waiters (queue runners) would starve the very
             # ops that end their wait. TF's blocking kernels are asynchronous for this.
             self.running += 1
+
+            def wait() -> None:
+                quiet_numpy()
+                self.done.put((task, *self._execute(task, scheduled)))
+
             threading.Thread(
-                target=lambda: self.done.put((task, *self._execute(task, scheduled))),
+                target=wait,
                 name="tfgraph-blocking",
                 daemon=True,
             ).start()

@@ -96,14 +96,28 @@ def intra_op_threads() -> int:
 @functools.cache
 def _pool(threads: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(
-        max_workers=threads, thread_name_prefix="tfgraph-intra-op", initializer=_quietly
+        max_workers=threads, thread_name_prefix="tfgraph-intra-op", initializer=quiet_numpy
     )
 
 
-def _quietly() -> None:
-    """A helper's blocks make inf and nan quietly, as the kernel whose work they split
-    (whose run holds ``np.errstate(all="ignore")``, :func:`runtime.executor.run_plan`):
-    numpy's error state is per thread, and a split product's overflow warned."""
+def quiet_numpy() -> None:
+    """Turn numpy's floating-point warnings off for good in the calling thread: a
+    thread of the runtime's own (an intra-op helper, an inter-op pool thread) runs its
+    kernels as a run's own thread does under ``np.errstate(all="ignore")``
+    (:func:`runtime.executor.run_plan`): like TF's, ops make inf and nan quietly.
+    numpy's error state is per thread: a helper's split product that overflowed warned.
+
+    Examples
+    --------
+    >>> import threading
+    >>> def settings(out):
+    ...     quiet_numpy()
+    ...     out.append(np.geterr()["over"])
+    >>> seen = []
+    >>> thread = threading.Thread(target=settings, args=(seen,))
+    >>> thread.start(); thread.join(); seen
+    ['ignore']
+    """
     np.seterr(all="ignore")
 
 

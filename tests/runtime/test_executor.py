@@ -328,3 +328,17 @@ def test_a_run_in_order_meets_its_deadline(compiled):
             with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out"):
                 sess.run(y, {x: value}, options=tf1.RunOptions(timeout_in_ms=1))
             assert sess.run(y, {x: value}).shape == (256, 256)  # the session is usable
+
+
+def test_ops_on_the_pool_make_inf_quietly():
+    """Pool threads run kernels with numpy's warnings off for good (they enter no
+    errstate per op): two overflowing products side by side, warnings as errors."""
+    import warnings
+
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, [1024, 1024])
+        products = [tf.matmul(x, x * float(k + 1)) for k in range(2)]
+        with tf1.Session(config=_SIDE_BY_SIDE) as sess, warnings.catch_warnings():
+            warnings.simplefilter("error")
+            values = sess.run(products, {x: np.full((1024, 1024), 1e30, np.float32)})
+    assert all(np.isinf(v).all() for v in values)
