@@ -46,7 +46,7 @@ class ThreadPools:
                 self._owned.append(pool)
         self._intra_op = intra_op.acquire(config.intra_op_parallelism_threads)
         # The threads each kernel may split its work across (see executor.in_order).
-        self.kernel_threads = config.intra_op_parallelism_threads or os.cpu_count() or 1
+        self.kernel_threads = intra_op.thread_count(config.intra_op_parallelism_threads)
 
     @classmethod
     def _global_pool(cls, name: str, size: int):

@@ -289,7 +289,7 @@ def _count_run(plan, seconds: float) -> None:
     """Once its runs in order have paid for it, a plan runs as straight-line code."""
     plan.runs += 1
     plan.run_seconds += seconds
-    if worth_compiling(plan, plan.run_seconds):
+    if worth_compiling(plan):
         plan.straight_line = compile_plan(
             plan,
             _raise_for,
@@ -460,14 +460,9 @@ class _Scheduler:
         cancellation = run.cancellation
         pooled = self.pool is not None
 
-        def tick():
-            if cancellation.expired():
-                cancellation.time_out()
-            if cancellation.cancelled:
-                raise cancellation.error
-
-        # A loop program's op: its errors come as the op's, cancellation from tick().
+        # A loop program's op: its errors come as the op's, cancellation from the tick.
         here = functools.partial(call_kernel, run=run)
+        tick = cancellation.raise_if_stopped
         try:
             while not cancellation.cancelled:
                 state.run_ready(self._take, _fail, tick, pooled, here)

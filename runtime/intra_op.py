@@ -71,8 +71,20 @@ def acquire(threads: int):
     with _lock:
         if not _open:
             _before = ThreadpoolController().limit(limits=1, user_api="blas")
-        _open.append((token, threads if threads > 0 else os.cpu_count() or 1))
+        _open.append((token, thread_count(threads)))
     return token
+
+
+def thread_count(threads: int) -> int:
+    """The intra-op threads a session's ``intra_op_parallelism_threads`` gives its
+    kernels: the count itself, or one per core when it is 0 (or negative).
+
+    Examples
+    --------
+    >>> thread_count(3), thread_count(0) == (os.cpu_count() or 1)
+    (3, True)
+    """
+    return threads if threads > 0 else os.cpu_count() or 1
 
 
 def release(token) -> None:

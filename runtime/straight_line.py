@@ -37,10 +37,10 @@ RUNS_BEFORE_COMPILING = 2  # a plan run once is not worth the compile
 COMPILE_SECONDS_PER_STEP = 50e-6
 
 
-def worth_compiling(plan, seconds: float) -> bool:
-    """Whether ``plan``, whose runs in order took ``seconds`` in all, should now get its
-    straight-line code: once those runs took as long as compiling would (rent or buy:
-    never more than twice the cost of the better choice made in hindsight).
+def worth_compiling(plan) -> bool:
+    """Whether ``plan`` should now get its straight-line code: once its runs in order
+    (``plan.runs`` of them, ``plan.run_seconds`` in all) took as long as compiling would
+    (rent or buy: never more than twice the cost of the better choice made in hindsight).
 
     A plan of expensive kernels compiles after its second run; one of cheap ops, whose
     every run saves little, only once it has run long enough to pay for the compile.
@@ -48,12 +48,14 @@ def worth_compiling(plan, seconds: float) -> bool:
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> plan = SimpleNamespace(steps=[None] * 1000, runs=2)
-    >>> worth_compiling(plan, 0.002), worth_compiling(plan, 0.06)
+    >>> short = SimpleNamespace(steps=[None] * 1000, runs=2, run_seconds=0.002)
+    >>> long = SimpleNamespace(steps=[None] * 1000, runs=2, run_seconds=0.06)
+    >>> worth_compiling(short), worth_compiling(long)
     (False, True)
     """
     return (
-        plan.runs >= RUNS_BEFORE_COMPILING and seconds >= len(plan.steps) * COMPILE_SECONDS_PER_STEP
+        plan.runs >= RUNS_BEFORE_COMPILING
+        and plan.run_seconds >= len(plan.steps) * COMPILE_SECONDS_PER_STEP
     )
 
 
