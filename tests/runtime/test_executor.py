@@ -160,6 +160,27 @@ def test_straight_line_code_reports_a_wrong_output_count(sess):
         sess._plans.clear()
 
 
+def test_straight_line_code_passes_attrs_of_any_name(sess):
+    # By keyword where the name allows it (no dict a call), else unpacked.
+    from runtime import executor
+
+    c = tf.constant(1.0)
+    d = tf.negative(c)
+    plan = sess._plan((d,), (), {})
+    step = plan.steps[-1]
+    seen = {}
+    step.kernel = step.kernel._replace(fn=lambda x, **attrs: (seen.update(attrs), -x)[1:])
+    step.attrs = {**step.attrs, "lambda": 1, "two words": 2}
+    plan.runs = 1
+    executor._count_run(plan, 1.0)
+    try:
+        assert plan.straight_line is not None
+        assert sess.run(d) == -1.0
+        assert seen == {"T": tf.float32, "lambda": 1, "two words": 2}
+    finally:
+        sess._plans.clear()
+
+
 def test_a_plan_of_cheap_ops_compiles_only_once_its_runs_have_paid_for_it(sess):
     from runtime import straight_line
 
