@@ -178,7 +178,8 @@ class ExecutionState:
         self.keep = keep
         self._order = 0
         self.root = Iteration(FrameState(plan.root, None), 0, 0, values)
-        self.root.frame_state.iterations[0] = self.root
+        if keep:  # for iterations_of; without a stepper, the root's frame needs no record
+            self.root.frame_state.iterations[0] = self.root  # (a cycle the collector frees)
         self.frames: dict = {}  # (static frame, parent Iteration) -> FrameState
         self.ready = [(step, self.root, False) for step in reversed(plan.roots)]
         self.root.outstanding = len(self.ready)
@@ -194,8 +195,6 @@ class ExecutionState:
         # counts are copied on the first finish: run_in_order never needs them).
         self._release = not keep and not plan.control_flow
         self._remaining: list | None = None
-        if not keep:  # nothing is logged: every delivery is the lean one
-            self._activate = self._activate_plain
         # In run_ready: its (here, fail, tick, pooled), for loops it runs as programs
         # (runtime.loop_program); their Enters' outputs gathered per frame instance.
         self._lean: tuple | None = None
@@ -440,6 +439,9 @@ class ExecutionState:
     def _activate(self, step, iteration: Iteration, outputs, dead: bool, log) -> None:
         """Deliver ``step``'s outputs into ``iteration`` and make its readers there ready
         (a state made with ``keep``; the others deliver with :meth:`_activate_plain`)."""
+        if self._undo is None:  # nothing is logged: every delivery is the lean one
+            self._activate_plain(step, iteration, outputs, dead)
+            return
         values = iteration.values
         if self.overrides:
             path = iteration.path
@@ -651,6 +653,10 @@ class ExecutionState:
             self._activate(exit_step, parent, (DEAD,) * len(exit_step.output_slots), True, log)
         if not self.keep:
             del self.frames[(frame_state.frame, parent)]
+            # The frame's iterations point back at it: let refcounts free them now,
+            # not the cyclic collector some runs later (with whatever they hold).
+            frame_state.iterations.clear()
+            frame_state.seed = None
         parent.children -= 1
         _log(log, _add_attr, parent, "children", 1)
         if parent.outstanding == 0 and parent.frame_state.parent is not None:

@@ -363,3 +363,43 @@ def test_ops_on_the_pool_make_inf_quietly():
             warnings.simplefilter("error")
             values = sess.run(products, {x: np.full((1024, 1024), 1e30, np.float32)})
     assert all(np.isinf(v).all() for v in values)
+
+
+def _loops(x):
+    """A loop with a cond and a loop inside (run as dataflow), and a simple one (run as
+    its program)."""
+
+    def body(i, h):
+        h = tf.cond(i < 2, lambda: tf.matmul(h, h), lambda: h + 1.0)
+        h = tf.while_loop(lambda j, g: j < 2, lambda j, g: (j + 1, g * 0.5), [0, h])[1]
+        return i + 1, h
+
+    nested = tf.while_loop(lambda i, h: i < 3, body, [0, x])[1]
+    simple = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, h * 2.0), [0, x])[1]
+    return [nested, simple]
+
+
+@pytest.mark.parametrize("graph_of", [lambda x: [tf.matmul(x, x), tf.matmul(x, x + 1.0)], _loops])
+@pytest.mark.parametrize("config", [None, _SIDE_BY_SIDE])
+def test_a_run_leaves_no_reference_cycles(graph_of, config):
+    """A run's state is freed by reference counts as the run ends, with every value it
+    holds: in cycles, a run's arrays stayed until the cyclic collector ran, some runs
+    later (eight pooled 512x512 products a run kept 150 MB alive, and the heap faulted
+    1,400 fresh pages a run)."""
+    import gc
+
+    with tf.Graph().as_default():
+        x = tf1.placeholder(tf.float32, [4, 4])
+        fetches = graph_of(x)
+        with tf1.Session(config=config) as sess:
+            value = np.full((4, 4), 0.25, np.float32)
+            for _ in range(3):  # the first runs, interpreted; later ones may be compiled
+                sess.run(fetches, {x: value})
+            gc.collect()
+            gc.disable()
+            try:
+                for _ in range(3):
+                    sess.run(fetches, {x: value})
+                assert gc.collect() == 0
+            finally:
+                gc.enable()
