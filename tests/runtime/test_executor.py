@@ -379,9 +379,21 @@ def _loops(x):
     return [nested, simple]
 
 
-@pytest.mark.parametrize("graph_of", [lambda x: [tf.matmul(x, x), tf.matmul(x, x + 1.0)], _loops])
-@pytest.mark.parametrize("config", [None, _SIDE_BY_SIDE])
-def test_a_run_leaves_no_reference_cycles(graph_of, config):
+def _products(x):
+    return [tf.matmul(x, x), tf.matmul(x, x + 1.0)]
+
+
+@pytest.mark.parametrize(
+    "graph_of, config, compiled",
+    [
+        (_products, None, False),  # in order, interpreted
+        (_products, None, True),  # in order, as straight-line code
+        (_products, _SIDE_BY_SIDE, False),  # the scheduler and its pool
+        (_loops, None, False),
+        (_loops, _SIDE_BY_SIDE, False),
+    ],
+)
+def test_a_run_leaves_no_reference_cycles(graph_of, config, compiled):
     """A run's state is freed by reference counts as the run ends, with every value it
     holds: in cycles, a run's arrays stayed until the cyclic collector ran, some runs
     later (eight pooled 512x512 products a run kept 150 MB alive, and the heap faulted
@@ -393,8 +405,12 @@ def test_a_run_leaves_no_reference_cycles(graph_of, config):
         fetches = graph_of(x)
         with tf1.Session(config=config) as sess:
             value = np.full((4, 4), 0.25, np.float32)
-            for _ in range(3):  # the first runs, interpreted; later ones may be compiled
-                sess.run(fetches, {x: value})
+            sess.run(fetches, {x: value})
+            runs = 1
+            while compiled and not any(p.straight_line for p in sess._plans.values()):
+                sess.run(fetches, {x: value})  # a plan without loops compiles (in order)
+                runs += 1
+                assert runs < 1000, "the plan never got its straight-line code"
             gc.collect()
             gc.disable()
             try:
