@@ -135,7 +135,10 @@ def gradients(
     )
     graph = graph_of(ys + xs + [g for g in grad_ys if g is not None])
     ys = [_as_tensor(graph, y, "ys") for y in ys]
-    xs = [_as_tensor(graph, x, "xs") for x in xs]
+    from .ops.variables import Variable  # ops build on this module
+
+    # As TF: a variable's gradient is its reference's, the sum over all its reads.
+    xs = [x._ref() if isinstance(x, Variable) else _as_tensor(graph, x, "xs") for x in xs]
     stop_ops = {_as_tensor(graph, t, "stop_gradients").op for t in _as_list(stop_gradients or [])}
     with graph.name_scope(name or "gradients"):
         walk = _Backprop(graph, ys, xs, stop_ops, colocate_gradients_with_ops, gate_gradients)

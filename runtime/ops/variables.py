@@ -379,7 +379,31 @@ class Variable:
         return self.shape
 
     def value(self) -> Tensor:
-        """The tensor every use of the variable reads (``v/read``)."""
+        """The tensor a use of the variable reads here: ``v/read``, or, inside a
+        ``control_dependencies`` block that orders a reader of the variable, a new read
+        made under the block's control inputs.
+
+        TF's ``v/read`` aliases the variable's buffer, so a reader ordered after an
+        update sees the update through it (``tf.identity(v)`` after an ``assign_add``,
+        ``ema.apply([w])`` after the train op); here a read holds the value it saw, so
+        the read itself goes after the block's control inputs.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     v = tf.Variable(1.0)
+        ...     inc = tf.compat.v1.assign_add(v, 10.0)
+        ...     with tf.control_dependencies([inc]):
+        ...         y = tf.identity(v)
+        ...     with tf.compat.v1.Session() as sess:
+        ...         sess.run(v.initializer)
+        ...         print(sess.run(y))
+        11.0
+        """
+        graph = self.graph
+        if get_default_graph() is graph and graph._current_control_inputs([self._variable]):
+            return self.read_value()
         return self._snapshot
 
     def read_value(self) -> Tensor:
@@ -631,6 +655,13 @@ def _partitioned_as_tensor(value, dtype=None, name=None, as_ref=False) -> Tensor
 register_tensor_conversion_function(PartitionedVariable, _partitioned_as_tensor)
 
 
+def _variable_as_tensor(value, dtype=None, name=None, as_ref=False) -> Tensor:
+    return value._ref() if as_ref else value.value()
+
+
+register_tensor_conversion_function(Variable, _variable_as_tensor)
+
+
 def _initial_tensor(initial_value, dtype, graph) -> Tensor:
     if callable(initial_value):
         # As TF: initializers built from a function get their own scope.
@@ -641,7 +672,7 @@ def _initial_tensor(initial_value, dtype, graph) -> Tensor:
 
 def _forward_to_tensor(name: str):
     def method(self, *args):
-        return getattr(self._snapshot, name)(*args)
+        return getattr(self.value(), name)(*args)
 
     method.__name__ = name
     method.__doc__ = f"``Tensor.{name}`` on the variable's value."

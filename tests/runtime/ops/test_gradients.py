@@ -315,3 +315,18 @@ def test_grad_ys_dtype_must_match(graph):
     x = tf.constant([1.0])
     with pytest.raises(ValueError, match="Tensor conversion requested dtype float32"):
         tf.gradients(x * 2.0, [x], grad_ys=[tf.constant([1], tf.int32)])
+
+
+def test_the_gradient_of_a_variable_sums_over_all_its_reads():
+    # As TF: tf.gradients takes a variable as its reference (v:0), not v/read.
+    with tf.Graph().as_default():
+        v = tf.Variable(3.0)
+        inc = tf.compat.v1.assign_add(v, 10.0)
+        y = v.read_value() * 2.0 + v * 1.0
+        with tf.control_dependencies([inc]):
+            z = v * 5.0
+        (grad,) = tf.gradients([y, z], v)
+        (through_snapshot,) = tf.gradients([y, z], v.value())
+        with tf.compat.v1.Session() as sess:
+            sess.run(v.initializer)
+            assert sess.run([grad, through_snapshot]) == [8.0, 1.0]  # TF 2.21: 8.0

@@ -129,6 +129,31 @@ class TestSessionState:
         assert sess.run(v.read_value()) == 7
         assert sess.run(v) == 7
 
+    def test_uses_under_control_dependencies_read_after_them(self, graph, sess):
+        # TF's v/read aliases the buffer, so these see the update (values from TF 2.21).
+        v = tf.Variable(1.0, name="v")
+        w = tf.Variable(0.0, name="w")
+        inc = v.assign_add(10.0)
+        with tf.control_dependencies([inc]):
+            through_identity = tf.identity(v)
+            through_operator = v * 1.0
+            copied = v1.assign(w, v)
+        assert through_identity.op.inputs[0].op.control_inputs == [inc.op]
+        sess.run(v1.global_variables_initializer())
+        assert sess.run([through_identity, through_operator, copied]) == [11.0, 11.0, 11.0]
+        assert sess.run(tf.identity(v)) == 11.0  # outside the block: v/read
+
+    def test_moving_average_applied_after_the_train_op_averages_its_result(self, graph, sess):
+        w = tf.Variable(0.0, name="w")
+        train = v1.train.GradientDescentOptimizer(1.0).minimize(-w)  # w += 1 a step
+        ema = v1.train.ExponentialMovingAverage(0.5)
+        with tf.control_dependencies([train]):
+            train = ema.apply([w])
+        sess.run(v1.global_variables_initializer())
+        for _ in range(3):
+            sess.run(train)
+        assert sess.run([w, ema.average(w)]) == [3.0, 2.125]  # TF 2.21
+
     def test_each_session_has_its_own_values(self, graph):
         v = tf.Variable(1.0, name="v")
         inc = v.assign_add(1.0)
