@@ -129,6 +129,7 @@ def _real_valued(fn):
 
 
 _BINARY = {
+    "Add": np.add,  # also strings (object arrays of bytes): concatenation
     "AddV2": np.add,
     "Sub": np.subtract,
     "Mul": np.multiply,

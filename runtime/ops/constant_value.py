@@ -135,6 +135,7 @@ _VALUE_RULES = {
     "ZerosLike": _filled_like(0),
     "OnesLike": _filled_like(1),
     "StridedSlice": _strided_slice,
+    "Add": _arithmetic(np.add),
     "AddV2": _arithmetic(np.add),
     "Sub": _arithmetic(np.subtract),
     "Mul": _arithmetic(np.multiply),

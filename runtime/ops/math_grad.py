@@ -86,6 +86,7 @@ from .math_ops import range as range_
 # -- binary ops ---------------------------------------------------------------------------
 
 
+@register_gradient("Add")
 @register_gradient("AddV2")
 def _add_grad(op, grad):
     return reduce_gradient_args(*op.inputs, grad, grad)

@@ -198,6 +198,12 @@ ADD = _binary(
     "{bfloat16, float16, float32, float64, uint8, uint16, uint32, uint64, int8, int16, int32, "
     "int64, complex64, complex128}",
 )
+# TF1's add, in graphs TF 1.x made, and TF's op for adding strings (AddV2 takes none).
+ADD_STRINGS = _binary(
+    "Add",
+    "{bfloat16, float16, float32, float64, uint8, int8, int16, int32, int64, complex64, "
+    "complex128, string}",
+)
 SUB = _binary(
     "Sub",
     "{bfloat16, float16, float32, float64, uint8, int8, uint16, int16, int32, int64, complex64, "
@@ -333,12 +339,15 @@ def _apply_binary(op_def: OpDef, x, y, name) -> Tensor:
         # Python operands become Consts inside the op's scope ("mul/y"), as in TF.
         with graph.name_scope(name) as scope:
             x, y = binary_operands(x, y, graph)
+    if op_def is ADD and x.dtype == dtypes.string:  # as TF's add: strings concatenate
+        op_def = ADD_STRINGS
     # x and y are tensors now: skip apply_op's flattening and conversion checks.
     return apply_op_to_tensors(op_def, [x, y], scope, graph, {}).outputs[0]
 
 
 def add(x, y, name=None) -> Tensor:
-    """``x + y`` elementwise, with broadcasting (op type ``AddV2``).
+    """``x + y`` elementwise, with broadcasting (op type ``AddV2``; ``Add`` for strings,
+    which it concatenates, as TF).
 
     Examples
     --------

@@ -125,6 +125,44 @@ def test_binary_broadcasts_like_numpy(sess, fn, ref, a_shape, b_shape):
     _check(sess, fn(ua, pb), ref(a, b), {ua: a, pb: b})
 
 
+def test_adding_strings_concatenates_them_with_tf1s_add_op(sess):
+    # As TF 2.21: AddV2 takes no strings, so add builds TF1's Add for them.
+    z = tf.constant(["a", "b"]) + "z"
+    fed = tf.compat.v1.placeholder(tf.string, [None])
+    w = tf.add(fed, tf.constant(["q"]))
+    assert (z.op.type, z.op.name, z.op.inputs[1].op.name) == ("Add", "add", "add/y")
+    assert (w.op.type, w.op.name) == ("Add", "Add_1")  # names are unique ignoring case
+    assert tf.add(1.0, 2.0).op.type == "AddV2"
+    got = sess.run([z, w, tf.constant("p") + tf.constant("q")], {fed: [b"x", b"y"]})
+    assert [list(got[0]), list(got[1]), got[2]] == [[b"az", b"bz"], [b"xq", b"yq"], b"pq"]
+
+
+def test_tf1_graphs_add_op_adds_numbers_and_has_a_gradient():
+    # GraphDefs from TF 1.x write Add where TF 2 writes AddV2.
+    from runtime.graph_def import GraphDef, NodeDef, attr_value
+
+    def node(name, op, inputs=(), **attrs):
+        return NodeDef(name, op, list(inputs), "", {k: attr_value(v) for k, v in attrs.items()})
+
+    graph_def = GraphDef(
+        [
+            node("x", "Placeholder", dtype=tf.float32),
+            node("y", "Placeholder", dtype=tf.float32),
+            node("total", "Add", ["x", "y"], T=tf.float32),
+        ]
+    )
+    with tf.Graph().as_default() as graph:
+        tf.compat.v1.import_graph_def(graph_def, name="")
+        x, y, total = (graph.get_tensor_by_name(f"{name}:0") for name in ("x", "y", "total"))
+        assert total.op.type == "Add"
+        grads = tf.gradients(total, [x, y])
+        with tf.compat.v1.Session() as sess:
+            values = sess.run([total, *grads], {x: [1.0, 2.0], y: [10.0]})
+    np.testing.assert_array_equal(values[0], [11.0, 12.0])
+    np.testing.assert_array_equal(values[1], [1.0, 1.0])
+    np.testing.assert_array_equal(values[2], [2.0])
+
+
 @settings(deadline=None, max_examples=25)
 @given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3))
 def test_broadcast_shape_inference_matches_numpy(shapes):
