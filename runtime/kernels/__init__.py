@@ -15,6 +15,7 @@ from . import (
     image_boxes,  # non-max suppression, drawing boxes, glimpses, box sampling
     image_colour,  # HSV, hue, saturation
     layout,  # space, depth and batch blocks
+    legacy,  # op types GraphDefs of TF 1.x hold (Div, Concat, Gather, BatchMatMul ...)
     linalg,  # matrix inverses, factorizations, solvers, diagonals
     logging,
     math,

@@ -35,7 +35,15 @@ def _typed(value, like) -> np.ndarray:
     return np.asarray(value, dtype=like.dtype)
 
 
-def _check_int_divisor(x, y) -> None:
+def check_int_divisor(x, y) -> None:
+    """TF's ``InvalidArgumentError`` for an integer division of ``x`` by a zero in ``y``.
+
+    Examples
+    --------
+    >>> check_int_divisor(np.int32([1]), np.int32([0]))
+    Traceback (most recent call last):
+    runtime.errors.InvalidArgumentError: Integer division by zero
+    """
     y = np.asarray(y)
     if y.dtype.kind in "iu" and np.size(x) and y.size and np.any(y == 0):
         raise InvalidArgumentError(None, None, "Integer division by zero")
@@ -52,14 +60,14 @@ def _truncating_divide(x, y):
 
 def _real_div(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(x, y)
+        check_int_divisor(x, y)
         return _truncating_divide(x, y)
     return np.true_divide(x, y)
 
 
 def _floor_div(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(x, y)
+        check_int_divisor(x, y)
         return np.floor_divide(x, y)
     return np.floor(np.true_divide(x, y))
 
@@ -90,7 +98,7 @@ def _truncate_mod(x, y):
 
 def _floor_mod(x, y):
     if x.dtype.kind in "iu":
-        _check_int_divisor(x, y)
+        check_int_divisor(x, y)
         return np.mod(x, y)
     # TF's formula (fmod, then shift toward y's sign) keeps fmod's signed zeros.
     remainder = np.fmod(x, y)
