@@ -136,6 +136,20 @@ class SparseTensor:
             f"dense_shape={self._dense_shape})"
         )
 
+    # As TF's: a dense tensor (broadcast to this shape) times or over this one, at its
+    # indices; no + and no reflected operators.
+    def __mul__(self, other):
+        return _sparse_math().sparse_dense_cwise(self, other, "Mul", "mul")
+
+    def __truediv__(self, other):
+        return _sparse_math().sparse_dense_cwise(self, other, "Div", "truediv")
+
+
+def _sparse_math():
+    from .ops import sparse_math_ops  # the ops build on this module
+
+    return sparse_math_ops
+
 
 def is_sparse(x) -> bool:
     """True for a ``SparseTensor`` or a ``SparseTensorValue``.

@@ -52,7 +52,14 @@ def check_int_divisor(x, y) -> None:
 # -- elementwise ----------------------------------------------------------------------
 
 
-def _truncating_divide(x, y):
+def truncating_divide(x, y):
+    """Integer ``x / y`` rounded toward zero, as C++ (and so TF's kernels) divides.
+
+    Examples
+    --------
+    >>> truncating_divide(np.int32([-7, 7]), np.int32([2, 2]))
+    array([-3,  3], dtype=int32)
+    """
     quotient = np.floor_divide(x, y)
     # numpy floors; C++ (and so TF's integer RealDiv/Div) truncates toward zero.
     return quotient + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
@@ -61,7 +68,7 @@ def _truncating_divide(x, y):
 def _real_div(x, y):
     if x.dtype.kind in "iu":
         check_int_divisor(x, y)
-        return _truncating_divide(x, y)
+        return truncating_divide(x, y)
     return np.true_divide(x, y)
 
 
@@ -86,7 +93,7 @@ def _check_truncating_divisor(x, y) -> None:
 def _truncate_div(x, y):
     if x.dtype.kind in "iu":
         _check_truncating_divisor(x, y)
-        return _truncating_divide(x, y)
+        return truncating_divide(x, y)
     return np.trunc(np.true_divide(x, y))
 
 
@@ -507,7 +514,7 @@ def _mean(x, axis, keepdims):
     count = math.prod(x.shape[a] for a in axis)
     total = np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
     if x.dtype.kind in "iu":
-        return _truncating_divide(total, max(count, 1)) if count else total
+        return truncating_divide(total, max(count, 1)) if count else total
     return np.true_divide(total, count)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..registry import register_kernel
 from .array import fail
-from .math import shape_text
+from .math import shape_text, truncating_divide
 
 
 def _text(index) -> str:
@@ -206,6 +206,38 @@ def _check_bounds(indices, shape) -> None:
         fail(
             f"indices[{row}] = {_text(indices[row])} is out of bounds: need 0 <= index < {_text(shape)}"
         )
+
+
+# -- a sparse tensor and a dense one, elementwise at the sparse indices ---------------------
+
+
+def _sparse_dense_cwise(fn):
+    def kernel(sp_indices, sp_values, sp_shape, dense, *, T):
+        sparse_shape = tuple(int(d) for d in sp_shape)
+        try:  # the dense side broadcasts to the sparse side's shape, never the other way
+            dense = np.broadcast_to(dense, sparse_shape)
+        except ValueError:
+            fail(
+                "SparseDenseBinaryOpShared broadcasts dense to sparse only; got incompatible "
+                f"shapes: {_text(sparse_shape)} vs. {_text(dense.shape)}"
+            )
+        indices = np.asarray(sp_indices)
+        if len(indices) and ((indices < 0) | (indices >= np.asarray(sparse_shape))).any():
+            fail("Provided indices are out-of-bounds w.r.t. dense side with broadcasted shape")
+        met = dense[tuple(indices.T)] if indices.size else dense.reshape(-1)[:0]
+        return (np.asarray(fn(sp_values, met), dtype=sp_values.dtype),)
+
+    return kernel
+
+
+register_kernel("SparseDenseCwiseMul")(_sparse_dense_cwise(np.multiply))
+register_kernel("SparseDenseCwiseAdd")(_sparse_dense_cwise(np.add))
+
+
+@register_kernel("SparseDenseCwiseDiv")
+def sparse_dense_cwise_div(sp_indices, sp_values, sp_shape, dense, *, T):
+    divide = truncating_divide if sp_values.dtype.kind in "iu" else np.true_divide
+    return _sparse_dense_cwise(divide)(sp_indices, sp_values, sp_shape, dense, T=T)
 
 
 # -- sparse_dense_matmul -----------------------------------------------------------------

@@ -397,6 +397,18 @@ _TRUEDIV_FLOAT = {
 }
 
 
+def truediv_dtype(dtype):
+    """The floating type integers of ``dtype`` divide in with ``/`` (``None``: as they are).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> truediv_dtype(tf.int32), truediv_dtype(tf.int8), truediv_dtype(tf.float16)
+    (tf.float64, tf.float32, None)
+    """
+    return _TRUEDIV_FLOAT.get(dtype)
+
+
 def truediv(x, y, name=None) -> Tensor:
     """``x / y`` in floating point: integer operands are cast first (int32 -> float64).
 
@@ -416,7 +428,7 @@ def truediv(x, y, name=None) -> Tensor:
                 f"x and y must have the same dtype, got {x.dtype.base_dtype!r} != "
                 f"{y.dtype.base_dtype!r}."
             )
-        target = _TRUEDIV_FLOAT.get(x.dtype.base_dtype)
+        target = truediv_dtype(x.dtype.base_dtype)
         if target is not None:
             x, y = cast(x, target), cast(y, target)
         return _apply_binary(REAL_DIV, x, y, scope)

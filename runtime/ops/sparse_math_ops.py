@@ -13,14 +13,15 @@ from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
 from ..sparse_tensor import SparseTensor, SparseTensorValue
-from . import math_ops, segment_ops
-from .concat_ops import stack
+from . import math_ops, segment_ops, slicing_ops, sparse_ops
+from .concat_ops import concat, stack
 from .constant_value import known_value
 from .core import convert_to_tensor
-from .fill_ops import ones
+from .fill_ops import ones, zeros_like
 from .gather_scatter_ops import gather, gather_nd
 from .packing import build
 from .search_ops import setdiff1d
+from .shape_ops import expand_dims, shape, size
 from .shape_util import merge_shapes, with_rank
 from .sparse_ops import sparse_reduce_sum
 
@@ -372,6 +373,83 @@ def _sparse_matmul_grad(op, grad):
         product(b, grad, a, transpose_a=True, transpose_b=True),
         product(grad, a, b, transpose_a=True, transpose_b=True),
     ]
+
+
+# -- a sparse tensor times or over a dense one (SparseTensor's * and /) ------------------------
+
+
+def _cwise_shape(sp_indices, sp_values, sp_shape, dense, *, T) -> list[TensorSpec]:
+    return [TensorSpec(T, TensorShape([with_rank(sp_indices.shape, 2).dim_value(0)]))]
+
+
+SPARSE_DENSE_CWISE = {
+    name: register_op(
+        OpDef(
+            f"SparseDenseCwise{name}",
+            ("sp_indices: int64", "sp_values: T", "sp_shape: int64", "dense: T"),
+            ("output: T",),
+            ("T: numbertype",),
+            _cwise_shape,
+        )
+    )
+    for name in ("Mul", "Div", "Add")
+}
+
+
+def sparse_dense_cwise(sp: SparseTensor, y, op: str, operator: str) -> SparseTensor:
+    """``sp`` times, over (``op`` ``"Mul"``, ``"Div"``) or plus (``"Add"``) ``y``, a dense
+    tensor broadcast to ``sp``'s shape and read at ``sp``'s indices only: a
+    ``SparseTensor`` with ``sp``'s indices, its op named after ``operator`` (``"mul"``,
+    ``"div"``, ``"truediv"``: Python's ``/``, which divides integers in floating point).
+    What ``sp * y`` and ``sp / y`` build (and only these: as in TF, a sparse tensor has
+    no ``+`` and no reflected operators).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     sp = tf.SparseTensor([[0, 0], [1, 2]], [2.0, 4.0], [2, 3])
+    ...     half = sp / tf.constant([1.0, 2.0, 4.0])
+    ...     print(half.values.op.type, tf.compat.v1.Session().run(half.values))
+    SparseDenseCwiseDiv [2. 1.]
+    """
+    with name_scope(None, operator, [sp.indices, sp.values, y]) as scope:
+        values = sp.values
+        y = convert_to_tensor(y, dtype=values.dtype.base_dtype, name="y")
+        if operator == "truediv":  # integers divide in floating point, as Tensor's /
+            target = math_ops.truediv_dtype(values.dtype.base_dtype)
+            if target is not None:
+                values, y = math_ops.cast(values, target), math_ops.cast(y, target)
+        args = [sp.indices, values, sp.dense_shape, y]
+        out = build(SPARSE_DENSE_CWISE[op], args, scope).outputs[0]
+    return SparseTensor(sp.indices, out, sp.dense_shape)
+
+
+def _cwise_grad(op, grad):
+    """TF's ``_SparseDenseCwiseMulOrDivGrad``: the dense side's values each sparse value
+    met (broadcast dimensions map several indices to one), and their gradients summed
+    back into the dense shape."""
+    indices, values, sparse_shape, y = op.inputs
+    dense_shape = math_ops.cast(shape(y), dtypes.int64)
+    added = expand_dims(size(sparse_shape) - size(dense_shape), 0)
+    scaling = sparse_shape // concat([ones(added, dtypes.int64), dense_shape], 0)
+    met_at = slicing_ops.slice(indices // scaling, concat([[0], added], 0), [-1, -1])
+    met = gather_nd(y, met_at)
+    if op.type == "SparseDenseCwiseMul":
+        dx, dy_values = grad * met, grad * values
+    else:
+        dx, dy_values = grad / met, grad * (-values / math_ops.square(met))
+    dy = sparse_ops.sparse_add_v2(zeros_like(y), SparseTensor(met_at, dy_values, dense_shape))
+    return [None, dx, None, dy]
+
+
+register_gradient("SparseDenseCwiseMul")(_cwise_grad)
+register_gradient("SparseDenseCwiseDiv")(_cwise_grad)
+
+
+@register_gradient("SparseDenseCwiseAdd")
+def _cwise_add_grad(op, grad):
+    raise NotImplementedError("Gradient for SparseDenseCwiseAdd is currently not implemented yet.")
 
 
 # -- TF2's argument order of the sparse segment reductions ---------------------------------

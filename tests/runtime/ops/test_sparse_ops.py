@@ -185,3 +185,70 @@ def test_bad_inputs_are_refused(graph):
         v1.sparse_split(_st([1.0] * 5), 2, 1)
     with pytest.raises(TypeError, match="parameter 'a_values' has DataType bool not in list"):
         tf.sparse.add(_st([True] * 5), _st([False] * 5))
+
+
+# -- a sparse tensor times or over a dense one -------------------------------------------------
+
+
+def test_sparse_times_and_over_dense_match_tf(sess):
+    sp = tf.SparseTensor([[0, 0], [1, 2]], [2.0, 4.0], [2, 3])
+    scaled = sp * tf.constant(3.0)
+    assert (scaled.values.op.type, scaled.values.op.name) == ("SparseDenseCwiseMul", "mul")
+    assert scaled.indices is sp.indices and scaled.dense_shape is sp.dense_shape
+    ints = tf.SparseTensor([[0, 1]], [7], [1, 2]) / 2  # as Tensor's /: int32 -> float64
+    assert ints.values.op.type == "SparseDenseCwiseDiv" and ints.dtype == tf.float64
+    values = sess.run(
+        [
+            scaled.values,
+            (sp / tf.constant([1.0, 2.0, 4.0])).values,
+            ints.values,
+            (sp * [[1.0], [10.0]]).values,
+        ]
+    )
+    expected = [[6.0, 12.0], [2.0, 1.0], [3.5], [2.0, 40.0]]  # TF 2.21
+    for value, want in zip(values, expected):
+        np.testing.assert_array_equal(value, want)
+    with pytest.raises(TypeError):
+        3.0 * sp  # as TF's: no reflected operators, and no +
+    with pytest.raises(TypeError):
+        sp + 1.0
+
+
+def test_a_dense_side_that_does_not_broadcast_to_the_sparse_one_fails(sess):
+    sp = tf.SparseTensor([[0, 0], [1, 2]], [2.0, 4.0], [2, 3])
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"got incompatible shapes: \[2,3\] vs. \[2\]"
+    ):
+        sess.run((sp * tf.constant([1.0, 2.0])).values)
+    outside = tf.SparseTensor([[0, 5]], [1.0], [2, 3])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="out-of-bounds"):
+        sess.run((outside * tf.constant([1.0, 2.0, 3.0])).values)
+
+
+def test_sparse_times_and_over_dense_gradients(sess):
+    sp = tf.SparseTensor([[0, 0], [1, 2]], [2.0, 4.0], [2, 3])
+    dense = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    product = (sp * dense).values
+    quotient = (sp / dense).values
+    grads = sess.run(
+        tf.gradients(tf.reduce_sum(product * product), [sp.values, dense])
+        + tf.gradients(tf.reduce_sum(quotient), [sp.values, dense])
+    )
+    expected = [  # TF 2.21
+        [4.0, 288.0],
+        [[8.0, 0.0, 0.0], [0.0, 0.0, 192.0]],
+        [1.0, 1 / 6],
+        [[-2.0, 0.0, 0.0], [0.0, 0.0, -1 / 9]],
+    ]
+    for value, want in zip(grads, expected):
+        np.testing.assert_allclose(value, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("operator", ["mul", "truediv"])
+def test_sparse_dense_gradients_with_broadcasting_match_finite_differences(operator):
+    def build(values, dense):
+        sp = tf.SparseTensor(IDX, values, [3, 4])
+        return (sp * dense if operator == "mul" else sp / dense).values
+
+    with tf.Graph().as_default():
+        check_gradients(build, [RNG.normal(size=5), RNG.uniform(1, 2, (1, 4))])
