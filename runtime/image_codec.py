@@ -8,20 +8,30 @@ first bytes (PNG, JPEG, GIF, BMP, WebP); bytes of no known format, or a file tha
 does not decode, are ``InvalidArgumentError`` with TF's message. Decoding allocates
 only what the header of an image that decodes says (Pillow refuses decompression
 bombs).
+
+16-bit PNGs
+    Pillow keeps only 8 bits of a 16-bit colour PNG, so 16-bit PNGs of every colour
+    type (grey, grey+alpha, RGB, RGBA; interlaced or not) are coded here with
+    ``zlib``. The decoder walks the chunks checking each length and CRC against the
+    data, and inflates no more pixels than the compressed data can hold (deflate
+    expands at most 1032-fold) before it allocates them. Colour is converted as TF's
+    libpng converts it (grey from RGB by libpng's weights, 8 bits the high byte). A
+    ``tRNS`` chunk (a transparent colour) of a 16-bit PNG is not applied.
 """
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import numpy as np
 from PIL import Image
 
-from .errors import InvalidArgumentError
+from .errors import InternalError, InvalidArgumentError
 from .registry import register_kernel
 
 _MODES = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
-_WIDE_MODES = ("I;16", "I;16B", "I")  # 16-bit grey
 # The first bytes of each format, and TF's message for a file of it that does not decode.
 _FORMATS = (
     (b"\x89PNG\r\n\x1a\n", "PNG", "Invalid PNG. Failed to initialize decoder."),
@@ -62,11 +72,9 @@ def _open(data: bytes, reduce: int = 1, grey: bool = False) -> Image.Image:
 
 
 def _pixels(image: Image.Image, channels: int, dtype) -> np.ndarray:
-    """``image`` as ``[height, width, channels]`` of ``dtype`` (uint8 or uint16)."""
+    """``image`` (8 bits a sample) as ``[height, width, channels]`` of ``dtype`` (uint8 or
+    uint16)."""
     wide = dtype is np.uint16
-    if image.mode in _WIDE_MODES and channels in (0, 1):
-        grey = np.asarray(image, dtype=np.uint16)[:, :, None]  # 16-bit grey
-        return grey if wide else (grey >> 8).astype(np.uint8)
     if channels == 0:
         if image.mode not in _MODES.values():
             has_alpha = "A" in image.getbands() or "transparency" in image.info
@@ -86,7 +94,11 @@ def _check_channels(channels: int) -> None:
 @register_kernel("DecodePng")
 def decode_png(contents, *, channels, dtype):
     _check_channels(channels)
-    image = _open(_scalar_bytes(contents), grey=channels == 1)
+    data = _scalar_bytes(contents)
+    wide = _wide_png(data, channels)
+    if wide is not None:
+        return (_with_depth(wide, dtype.as_numpy_dtype),)
+    image = _open(data, grey=channels == 1)
     return (_pixels(image, channels, dtype.as_numpy_dtype),)
 
 
@@ -116,9 +128,9 @@ def _encode(image: np.ndarray, level: int) -> bytes:
     depth = image.shape[2]
     if depth not in _MODES:
         _fail(f"image must have 1, 2, 3, or 4 channels, got {depth}")
-    if image.dtype == np.uint16 and depth != 1:
-        _fail("Only 16-bit greyscale PNGs are supported here")
-    # Pillow picks the mode from the array: L, LA, RGB, RGBA, or I;16 for 16-bit grey.
+    if image.dtype == np.uint16:
+        return encode_png16(image, level)
+    # Pillow picks the mode from the array: L, LA, RGB or RGBA.
     picture = Image.fromarray(np.ascontiguousarray(image[:, :, 0] if depth == 1 else image))
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", compress_level=level)
@@ -134,7 +146,12 @@ def encode_png(image, *, compression, T):
     level = 6 if compression == -1 else int(compression)  # zlib's default
     batch = image.shape[:-3]
     out = np.empty(batch, dtype=object)
-    flat = image.reshape((-1, *image.shape[-3:]))
+    if out.size and 0 in image.shape[-3:-1]:  # libpng writes no image without pixels
+        failed = ", ".join(map(str, range(out.size)))
+        raise InternalError(
+            None, None, f"PNG encoding failed at the following flattened batch indices: {failed}"
+        )
+    flat = image.reshape((out.size, *image.shape[-3:]))
     for i, picture in enumerate(flat):
         out.reshape(-1)[i] = _encode(picture, level)
     return (out,)
@@ -143,21 +160,205 @@ def encode_png(image, *, compression, T):
 @register_kernel("DecodeImage")
 def decode_image(contents, *, channels, dtype, expand_animations):
     _check_channels(channels)
-    image = _open(_scalar_bytes(contents), grey=channels == 1)
+    data = _scalar_bytes(contents)
+    pixels = _wide_png(data, channels)
+    if pixels is None:
+        pixels = _decoded_image(_open(data, grey=channels == 1), channels, dtype, expand_animations)
+    if dtype.as_numpy_dtype is np.float32:  # [0, 1] of the file's own depth
+        return ((pixels / np.float32(np.iinfo(pixels.dtype).max)).astype(np.float32),)
+    return (_with_depth(pixels, dtype.as_numpy_dtype),)
+
+
+def _decoded_image(image: Image.Image, channels: int, dtype, expand_animations: bool):
+    """The pixels of an image Pillow decoded: every frame of a GIF when
+    ``expand_animations``; ``uint16`` only when ``dtype`` asks for it."""
     if expand_animations and image.format == "GIF":
         pictures = []
         for frame in range(getattr(image, "n_frames", 1)):
             image.seek(frame)
             pictures.append(_pixels(image.convert("RGB"), channels or 3, np.uint8))
-        pixels = np.stack(pictures)
-    else:
-        wide = dtype.as_numpy_dtype is np.uint16 or (
-            dtype.as_numpy_dtype is np.float32 and image.mode in _WIDE_MODES
-        )
-        pixels = _pixels(image, channels, np.uint16 if wide else np.uint8)
-    if dtype.as_numpy_dtype is np.float32:  # [0, 1] of the file's own depth
-        return ((pixels / np.float32(np.iinfo(pixels.dtype).max)).astype(np.float32),)
-    return (pixels.astype(dtype.as_numpy_dtype, copy=False),)
+        return np.stack(pictures)
+    return _pixels(image, channels, np.uint16 if dtype.as_numpy_dtype is np.uint16 else np.uint8)
+
+
+def _with_depth(pixels: np.ndarray, dtype) -> np.ndarray:
+    """``pixels`` as ``dtype`` (uint8 or uint16): 16 bits to 8 keep the high byte, as TF's."""
+    if pixels.dtype == np.uint16 and dtype is np.uint8:
+        return (pixels >> 8).astype(np.uint8)
+    return pixels
+
+
+# -- 16-bit PNGs ------------------------------------------------------------------------------
+
+_PNG_SIGNATURE = _FORMATS[0][0]
+_BAD_PNG_HEADER = _FORMATS[0][2]
+# IHDR's colour type of each channel count: grey, grey+alpha, RGB, RGBA.
+_COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}
+_CHANNELS_OF = {colour: channels for channels, colour in _COLOUR_TYPES.items()}
+_DEFLATE_MAX_RATIO = 1032  # no deflate stream inflates more than this
+_IDAT_BYTES = 1 << 20  # each IDAT chunk of an encoded image holds at most this
+# Adam7's seven passes: (first column, first row, column step, row step).
+_ADAM7 = (
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
+# libpng's weights of R, G and B in a grey level (15-bit fixed point), as TF's decoder uses.
+_GREY_WEIGHTS = (9797, 19234, 3737)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def encode_png16(image: np.ndarray, level: int = 6) -> bytes:
+    """The PNG of the ``uint16`` ``image`` ``[height, width, channels]`` (1 to 4 channels),
+    16 bits a sample, compressed at zlib ``level``.
+
+    Examples
+    --------
+    >>> image = np.array([[[0, 1000, 65535]]], np.uint16)
+    >>> png = encode_png16(image)
+    >>> png[:8] == _PNG_SIGNATURE, bool((_wide_png(png, 0) == image).all())
+    (True, True)
+    """
+    height, width, depth = image.shape
+    header = struct.pack(">IIBBBBB", width, height, 16, _COLOUR_TYPES[depth], 0, 0, 0)
+    samples = np.ascontiguousarray(image, dtype=">u2").view(np.uint8).reshape(height, -1)
+    rows = np.concatenate([np.zeros((height, 1), np.uint8), samples], axis=1)  # filter: none
+    data = zlib.compress(rows.tobytes(), level)
+    idat = [_chunk(b"IDAT", data[at : at + _IDAT_BYTES]) for at in range(0, len(data), _IDAT_BYTES)]
+    return b"".join([_PNG_SIGNATURE, _chunk(b"IHDR", header), *idat, _chunk(b"IEND", b"")])
+
+
+def _wide_png(data: bytes, channels: int) -> np.ndarray | None:
+    """The ``uint16`` pixels of a 16-bit PNG in ``channels`` (0: the file's), or ``None``
+    when ``data`` is no 16-bit PNG (Pillow decodes those)."""
+    if not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR" or len(data) < 33:
+        return None
+    width, height, depth, colour, method, filtering, interlace = struct.unpack_from(
+        ">IIBBBBB", data, 16
+    )
+    if depth != 16:
+        return None
+    if colour not in _CHANNELS_OF or (method, filtering) != (0, 0) or interlace > 1:
+        _fail(_BAD_PNG_HEADER)
+    if not (0 < width < 2**27 and 0 < height < 2**27 and width * height < 2**29):  # TF's
+        _fail(f"PNG size too large for int: {width} by {height}")
+    compressed = b"".join(_png_chunks(data).get(b"IDAT", []))
+    passes = _passes(width, height, interlace == 1)
+    pixels = _png_pixels(data, compressed, passes, (height, width, _CHANNELS_OF[colour]))
+    return _converted(pixels, channels)
+
+
+def _png_chunks(data: bytes) -> dict:
+    """``{kind: [body, ...]}`` of the chunks of a PNG up to ``IEND``, each length and CRC
+    checked against the data (TF's errors for any that is wrong, and for no ``IEND``)."""
+    chunks: dict = {}
+    at = len(_PNG_SIGNATURE)
+    while at + 12 <= len(data):
+        (length,) = struct.unpack_from(">I", data, at)
+        end = at + 12 + length
+        kind, body = data[at + 4 : at + 8], data[at + 8 : end - 4]
+        if end > len(data) or zlib.crc32(kind + body) != struct.unpack_from(">I", data, end - 4)[0]:
+            break
+        if kind == b"IEND":
+            return chunks
+        chunks.setdefault(kind, []).append(body)
+        at = end
+    # libpng reads the chunks before the first IDAT when it starts: a file that ends or
+    # breaks before then fails to start, as TF says.
+    started = b"IDAT" in chunks or data[at + 4 : at + 8] == b"IDAT"
+    _fail(f"Invalid PNG data, size {len(data)}" if started else _BAD_PNG_HEADER)
+
+
+def _passes(width: int, height: int, interlaced: bool) -> list:
+    """``(column, row, column step, row step, width, height)`` of each non-empty sub-image
+    the rows of a PNG come in: the whole image, or Adam7's passes."""
+    passes = []
+    for column, row, across, down in _ADAM7 if interlaced else ((0, 0, 1, 1),):
+        size = (-(-(width - column) // across), -(-(height - row) // down))
+        if min(size) > 0:
+            passes.append((column, row, across, down, *size))
+    return passes
+
+
+def _png_pixels(data: bytes, compressed: bytes, passes: list, shape: tuple) -> np.ndarray:
+    """The ``uint16`` pixels ``shape`` of the IDAT data ``compressed``, inflated only once
+    the data is known able to hold them."""
+    sample_bytes = 2 * shape[2]
+    sizes = [h * (1 + w * sample_bytes) for *_, w, h in passes]
+    if sum(sizes) > len(compressed) * _DEFLATE_MAX_RATIO:
+        _fail(f"Invalid PNG data, size {len(data)}")  # the header claims more than it holds
+    try:
+        raw = zlib.decompressobj().decompress(compressed, sum(sizes))
+    except zlib.error:
+        raw = b""
+    if len(raw) != sum(sizes):
+        _fail(f"Invalid PNG data, size {len(data)}")
+    pixels = np.empty(shape, np.uint16)
+    start = 0
+    for (column, row, across, down, w, h), size in zip(passes, sizes):
+        rows = np.frombuffer(raw, np.uint8, size, start).reshape(h, -1)
+        start += size
+        samples = _unfiltered(rows[:, 0], rows[:, 1:].reshape(h, w, sample_bytes), data)
+        pixels[row::down, column::across] = samples.view(">u2").reshape(h, w, shape[2])
+    return pixels
+
+
+def _unfiltered(filters: np.ndarray, raw: np.ndarray, data: bytes) -> np.ndarray:
+    """The bytes ``[height, width, bytes a pixel]`` of rows that PNG's ``filters`` (None,
+    Sub, Up, Average, Paeth) made ``raw``. A byte needs only its left, upper and upper-left
+    neighbours, so each anti-diagonal is one vectorised step: ``height + width - 1`` steps,
+    not a Python loop over the pixels."""
+    if (filters > 4).any():
+        _fail(f"Invalid PNG data, size {len(data)}")
+    if not filters.any():
+        return raw  # no filter at all (as this module writes them)
+    height, width, depth = raw.shape
+    out = np.zeros((height + 1, width + 1, depth), np.int32)  # a zero row and column first
+    kinds = filters.astype(np.intp)
+    for step in range(height + width - 1):
+        ys = np.arange(max(0, step - width + 1), min(height, step + 1))
+        xs = step - ys
+        left, up, corner = out[ys + 1, xs], out[ys, xs + 1], out[ys, xs]
+        out[ys + 1, xs + 1] = (raw[ys, xs] + _predicted(kinds[ys], left, up, corner)) & 255
+    return out[1:, 1:].astype(np.uint8)
+
+
+def _predicted(kinds: np.ndarray, left, up, corner) -> np.ndarray:
+    """What each filter of ``kinds`` (one per pixel) predicts from a pixel's neighbours."""
+    guess = left + up - corner
+    to_left, to_up, to_corner = np.abs(guess - left), np.abs(guess - up), np.abs(guess - corner)
+    paeth = np.where(
+        (to_left <= to_up) & (to_left <= to_corner), left, np.where(to_up <= to_corner, up, corner)
+    )
+    choices = np.stack([np.zeros_like(left), left, up, (left + up) >> 1, paeth])
+    return choices[kinds, np.arange(len(kinds))]
+
+
+def _converted(pixels: np.ndarray, channels: int) -> np.ndarray:
+    """16-bit ``pixels`` (grey, grey+alpha, RGB or RGBA) in ``channels`` (0, 1, 3 or 4),
+    as TF's libpng converts them: grey from colour by libpng's weights, rounded; alpha
+    dropped, or opaque where there was none."""
+    have = pixels.shape[2]
+    if channels in (0, have):
+        return pixels
+    colour = pixels[..., : 3 if have >= 3 else 1]
+    if channels == 1:
+        if colour.shape[2] == 1:
+            return colour
+        weighted = (colour.astype(np.int64) * np.array(_GREY_WEIGHTS)).sum(axis=2, keepdims=True)
+        return ((weighted + (1 << 14)) >> 15).astype(np.uint16)
+    colour = np.repeat(colour, 3 // colour.shape[2], axis=2)  # grey to RGB
+    if channels == 3:
+        return colour
+    alpha = pixels[..., -1:] if have % 2 == 0 else np.full_like(pixels[..., :1], 65535)
+    return np.concatenate([colour, alpha], axis=2)
 
 
 # -- JPEG encoding, cropping, header ---------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 
 from .. import dtypes
+from ..dimension import Dimension
 from ..functional import FuncGraph, as_output_tensor, trace_function, unique_function_name
 from ..graph import Tensor, get_default_graph
 from ..ops.array_ops import identity, reshape, stack
@@ -227,23 +228,43 @@ class DatasetSpec:
         return f"DatasetSpec({self.structure.types}, {self.structure.shapes})"
 
 
-def _component(value, index: int) -> Tensor:
+def _component(value, index: int, sparse_component) -> Tensor:
     if isinstance(value, Dataset):
         return value._variant_tensor
     if isinstance(value, SparseTensor):
-        return sparse_elements.to_variant(value)
+        return sparse_component(value)
     return convert_to_tensor(value, name=f"component_{index}")
 
 
-def _normalize(element, graph) -> tuple:
-    """``(flat tensors, structure)`` of a Python/tensor element (TF's normalize_element)."""
+def _normalize(element, graph, sparse_component=sparse_elements.to_variant) -> tuple:
+    """``(flat tensors, structure)`` of a Python/tensor element (TF's normalize_element);
+    a ``SparseTensor`` becomes the variant ``sparse_component(value)``: the ``[3]`` of one
+    element, or ``sparse_elements.to_rows``'s ``[n, 3]`` for slicing."""
     with graph.as_default(), graph.name_scope("normalize_element"):
-        flat = [_component(value, i) for i, value in enumerate(flatten(element))]
+        flat = [_component(value, i, sparse_component) for i, value in enumerate(flatten(element))]
     classes = [_class_of(value) for value in flatten(element)]
     structure = Structure.of_components(
         element, [t.dtype.base_dtype for t in flat], [t.shape for t in flat], classes
     )
     return flat, structure
+
+
+def _check_sliceable(flat, structure: Structure) -> None:
+    """``ValueError`` for a scalar component, or for dense components whose static sizes in
+    dimension 0 differ (TF's checks when it builds a ``from_tensor_slices``)."""
+    size = Dimension(None)
+    for tensor, spec in zip(flat, structure.flat_classes):
+        if isinstance(spec, SparseSpec):
+            if spec.shape.rank == 0:
+                raise ValueError("Unbatching a sparse tensor is only supported for rank >= 1.")
+            continue  # TF compares a sparse component's size only when the dataset runs
+        if tensor.shape.rank == 0:
+            raise ValueError(
+                f"Unbatching a tensor is only supported for rank >= 1, but {tensor.name} "
+                "is a scalar."
+            )
+        if tensor.shape.rank is not None:
+            size = size.merge_with(tensor.shape.dim_value(0))
 
 
 def _class_of(value):
@@ -423,17 +444,18 @@ class Dataset:
         ...     ds = tf.data.Dataset.from_tensor_slices({"x": [[1, 2], [3, 4]], "y": ["a", "b"]})
         >>> ds.output_types, ds.output_shapes["x"]
         ({'x': tf.int32, 'y': tf.string}, TensorShape([Dimension(2)]))
+
+        A ``SparseTensor`` is sliced into the ``SparseTensor``s of its rows:
+
+        >>> with tf.Graph().as_default():
+        ...     rows = tf.SparseTensor([[0, 0], [1, 2]], [1, 2], [2, 3])
+        ...     ds = tf.data.Dataset.from_tensor_slices(rows)
+        >>> ds.output_classes.__name__, ds.output_shapes
+        ('SparseTensor', TensorShape([Dimension(3)]))
         """
         graph = get_default_graph()
-        flat, structure = _normalize(tensors, graph)
-        if any(isinstance(c, SparseSpec) for c in structure.flat_classes):
-            raise TypeError("from_tensor_slices of a SparseTensor is not supported here.")
-        for tensor in flat:
-            if tensor.shape.rank == 0:
-                raise ValueError(
-                    f"Unbatching a tensor is only supported for rank >= 1, but {tensor.name} "
-                    "is a scalar."
-                )
+        flat, structure = _normalize(tensors, graph, sparse_elements.to_rows)
+        _check_sliceable(flat, structure)
         return _source(TENSOR_SLICE, [flat], unbatched(structure), name)
 
     @staticmethod

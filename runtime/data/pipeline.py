@@ -32,7 +32,7 @@ import threading
 
 import numpy as np
 
-from ..errors import CancelledError, InvalidArgumentError
+from ..errors import CancelledError, DataLossError, InvalidArgumentError
 from ..functional import call_function
 from ..kernels.math import shape_text
 from ..resources import Cancellation
@@ -197,6 +197,30 @@ class Elements(DatasetValue):
         return len(self.elements)
 
 
+def tensor_value(value):
+    """``value`` as a tensor's value: a bare ``bytes`` (numpy's item of a string array)
+    becomes the 0-d object array every string tensor is, never numpy's fixed-width ``S``
+    (which drops trailing NUL bytes, and which kernels do not take for a string).
+
+    Examples
+    --------
+    >>> tensor_value(b"a\\x00"), tensor_value(np.int32(2))
+    (array(b'a\\x00', dtype=object), np.int32(2))
+    """
+    return np.array(value, dtype=object) if isinstance(value, bytes) else value
+
+
+def row(component, index: int):
+    """Row ``index`` of ``component`` (an array) as an element's value (see :func:`tensor_value`).
+
+    Examples
+    --------
+    >>> row(np.array([b"a", b"b"], dtype=object), 1)
+    array(b'b', dtype=object)
+    """
+    return tensor_value(component[index])
+
+
 class _Slices:
     def __init__(self, components):
         self.components = components
@@ -210,7 +234,7 @@ class _Slices:
         if self.index >= self.count:
             raise StopIteration
         self.index += 1
-        return tuple(c[self.index - 1] for c in self.components)
+        return tuple(row(c, self.index - 1) for c in self.components)
 
 
 class Slices(DatasetValue):
@@ -425,7 +449,7 @@ def stack_component(values: list, index: int) -> np.ndarray:
                 f"element had shape {shape_text(first)} and element {position} had shape "
                 f"{shape_text(np.shape(value))}.",
             )
-    return np.stack([np.asarray(value) for value in values])
+    return np.stack([tensor_value(value) for value in values])
 
 
 class BatchIterator(_Iterator):
@@ -471,16 +495,18 @@ class PaddedBatchIterator(_Iterator):
         for axis, size in enumerate(padded_shape):
             largest = max(np.shape(v)[axis] for v in values)
             if size >= 0 and largest > size:
-                raise InvalidArgumentError(
+                raise DataLossError(  # TF's class for this
                     None,
                     None,
-                    f"Attempted to pad to a smaller size than the input element: component "
-                    f"{index} has size {largest} in dimension {axis}, padded to {size}.",
+                    f"Attempted to pad to a smaller size than the input element. (Component "
+                    f"{index} has size {largest} in dimension {axis}, padded to {size}.)",
                 )
             dims.append(largest if size < 0 else int(size))
         out = np.full((len(values), *dims), fill, dtype=np.asarray(fill).dtype)
         for i, value in enumerate(values):  # indexed whole: a row of scalars is no view
-            out[(i, *(slice(0, n) for n in np.shape(value)))] = value
+            # The ``...`` makes even a scalar's place a 0-d view, so a 0-d string array is
+            # copied in as its ``bytes``, not stored as an array in the object cell.
+            out[(i, *(slice(0, n) for n in np.shape(value)), ...)] = value
         return out
 
 
@@ -500,7 +526,7 @@ class UnbatchIterator(_Iterator):
                 )
             self.current, self.size, self.index = element, sizes.pop(), 0
         self.index += 1
-        return tuple(c[self.index - 1] for c in self.current)
+        return tuple(row(c, self.index - 1) for c in self.current)
 
 
 class WindowIterator(_Iterator):

@@ -251,7 +251,7 @@ def string_split(input, delimiter, *, skip_empty):
     separators = _strings(delimiter).item()
     rows = []
     for value in _vector(input):
-        if not separators:
+        if not value or not separators:  # TF: an empty string has no tokens, not one ""
             tokens = [value[k : k + 1] for k in range(len(value))]
         else:
             tokens = re.split(b"[" + re.escape(separators) + b"]", value)

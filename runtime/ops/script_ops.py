@@ -5,7 +5,8 @@ The function is kept by its graph, in a table keyed by the op's ``token`` attr (
 keeps it in ``graph._py_funcs_used_in_graph``), so a ``GraphDef`` of the graph stays
 plain data and the function lives exactly as long as the graph: a bound method whose
 object holds the graph does not keep the graph alive.
-It receives numpy arrays (``bytes`` objects for strings) and must return values
+It receives numpy arrays (object arrays of ``bytes`` for strings), or for a 0-d tensor
+a numpy scalar (``bytes`` for a string), as TF passes them, and must return values
 whose dtypes are exactly ``Tout``. An exception it raises fails the run with TF's
 mapping -- ``ValueError``/``TypeError`` to ``InvalidArgumentError``,
 ``StopIteration`` to ``OutOfRangeError``, ``NotImplementedError`` to
@@ -211,7 +212,21 @@ def _error_class(err: Exception) -> type:
 
 
 def _py_func_kernel(ctx, *inputs, token, Tin, Tout):
-    return _check_results(ctx, token, _call(ctx, token, inputs), Tout)
+    args = [_numpy_argument(value) for value in inputs]
+    return _check_results(ctx, token, _call(ctx, token, args), Tout)
+
+
+def _numpy_argument(value: np.ndarray):
+    """``value`` as TF hands it to a ``py_func``: a 0-d tensor becomes a numpy scalar
+    (``bytes`` for a string, so ``s.decode()`` works), any other stays an array.
+
+    Examples
+    --------
+    >>> _numpy_argument(np.asarray(1.5, np.float32)), _numpy_argument(np.asarray(b"a", object))
+    (np.float32(1.5), b'a')
+    """
+    array = np.asarray(value)
+    return array[()] if array.ndim == 0 else array
 
 
 def _eager_py_func_kernel(ctx, *inputs, token, is_async, Tin, Tout):
@@ -318,11 +333,16 @@ def _converted(ctx, array: np.ndarray, dtype) -> np.ndarray:
 def _as_array(value) -> np.ndarray:
     array = np.asarray(value)
     if array.dtype.kind in "SU":
-        flat = [item.encode() if isinstance(item, str) else item for item in array.reshape(-1)]
+        # Plain ``bytes``, not ``np.bytes_``: a fetched string is ``bytes`` in TF.
+        flat = [_bytes(item) for item in array.reshape(-1)]
         strings = np.empty(len(flat), dtype=object)
         strings[:] = flat
         return strings.reshape(array.shape)
     return array
+
+
+def _bytes(item) -> bytes:
+    return item.encode() if isinstance(item, str) else bytes(item)
 
 
 PY_FUNC = _py_func_op("PyFunc", True, _py_func_kernel)
