@@ -137,9 +137,13 @@ def gradients(
     ys = [_as_tensor(graph, y, "ys") for y in ys]
     from .ops.variables import Variable  # ops build on this module
 
-    # As TF: a variable's gradient is its reference's, the sum over all its reads.
-    xs = [x._ref() if isinstance(x, Variable) else _as_tensor(graph, x, "xs") for x in xs]
-    stop_ops = {_as_tensor(graph, t, "stop_gradients").op for t in _as_list(stop_gradients or [])}
+    # As TF: a variable is its reference: its gradient sums over all its reads, and
+    # holding it constant stops at the variable, not at one read.
+    def as_reference(value, what):
+        return value._ref() if isinstance(value, Variable) else _as_tensor(graph, value, what)
+
+    xs = [as_reference(x, "xs") for x in xs]
+    stop_ops = {as_reference(t, "stop_gradients").op for t in _as_list(stop_gradients or [])}
     with graph.name_scope(name or "gradients"):
         walk = _Backprop(graph, ys, xs, stop_ops, colocate_gradients_with_ops, gate_gradients)
         walk.seed(grad_ys)

@@ -330,3 +330,17 @@ def test_the_gradient_of_a_variable_sums_over_all_its_reads():
         with tf.compat.v1.Session() as sess:
             sess.run(v.initializer)
             assert sess.run([grad, through_snapshot]) == [8.0, 1.0]  # TF 2.21: 8.0
+
+
+def test_holding_a_variable_constant_stops_at_the_variable_not_at_its_read():
+    # TF 2.21: stop_gradients=[a] leaves a's own gradient, and b's is taken with a constant.
+    with tf.Graph().as_default():
+        a = tf.Variable([1.0, 2.0])
+        b = tf.Variable(3.0)
+        loss = tf.reduce_sum(a * a * b)
+        grads = tf.gradients(loss, [a, b], stop_gradients=[a])
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            got_a, got_b = sess.run(grads)
+    np.testing.assert_array_equal(got_a, [6.0, 12.0])
+    assert got_b == 5.0
