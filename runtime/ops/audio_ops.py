@@ -6,13 +6,10 @@ The kernels are in :mod:`runtime.kernels.audio`.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .. import dtypes
-from ..graph import Tensor
 from ..registry import Cost, OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
-from .core import apply_op
+from .core import apply_op, op_outputs
 from .shape_util import with_rank
 
 __all__ = ["decode_wav", "encode_wav", "timestamp"]
@@ -100,14 +97,7 @@ def decode_wav(contents, desired_channels=-1, desired_samples=-1, name=None):
         desired_channels=desired_channels,
         desired_samples=desired_samples,
     )
-    return DecodeWav(*op.outputs)
-
-
-class DecodeWav(NamedTuple):
-    """``decode_wav``'s result, as TF's namedtuple."""
-
-    audio: Tensor
-    sample_rate: Tensor
+    return op_outputs(op)  # TF's namedtuple DecodeWav(audio, sample_rate)
 
 
 def encode_wav(audio, sample_rate, name=None):

@@ -13,7 +13,7 @@ from .. import dtypes
 from ..registry import OpDef, TensorSpec, not_differentiable, register_op
 from ..scopes import name_scope
 from ..shapes import TensorShape
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, op_outputs
 from .random_ops import get_seed
 from .shape_util import merge_dim, with_rank
 
@@ -107,7 +107,8 @@ def _sample(op_def: OpDef, true_classes, name, seed, **attrs) -> tuple:
         true_classes = convert_to_tensor(true_classes, dtypes.int64, name="true_classes")
         seed1, seed2 = get_seed(seed, true_classes.graph)
         op = apply_op(op_def, [true_classes], scope, seed=seed1 or 0, seed2=seed2 or 0, **attrs)
-    return tuple(op.outputs)
+    # TF's namedtuple, e.g. UniformCandidateSampler(sampled_candidates, ...)
+    return op_outputs(op)
 
 
 def uniform_candidate_sampler(
@@ -252,7 +253,7 @@ def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=Non
             seed=seed1 or 0,
             seed2=seed2 or 0,
         )
-    return tuple(op.outputs)
+    return op_outputs(op)  # TF's ComputeAccidentalHits(indices, ids, weights)
 
 
 # TF2 has these two under tf.random only; TF1's tf.nn has them too.

@@ -3,10 +3,14 @@
 Every builder function ends in :func:`apply_op`, which validates everything before the
 graph changes, so a bad op never enters the graph and the error points at the user's
 line. :func:`convert_to_tensor` turns Python and numpy values into ``Const`` ops with
-TF's dtype rules (float -> float32, int -> int32, arrays keep their dtype).
+TF's dtype rules (float -> float32, int -> int32, arrays keep their dtype); a list that
+holds tensors becomes a ``Pack`` op (:mod:`runtime.ops.packing`). :func:`op_outputs` gives
+an op's outputs as TF's generated wrappers return them (a namedtuple for several).
 """
 
 from __future__ import annotations
+
+import collections
 
 import numpy as np
 
@@ -159,10 +163,7 @@ def _converter(graph):
 
     def convert(value, dtype, preferred, allowed, name):
         if dtype is None and preferred is not None and allowed is not None:
-            try:
-                own = dtypes.as_dtype(to_numpy(value).dtype)
-            except (TypeError, ValueError):
-                own = None
+            own = _own_dtype(value)
             if own is not None and own.as_datatype_enum in allowed:
                 preferred = None
         return convert_to_tensor(
@@ -170,6 +171,17 @@ def _converter(graph):
         )
 
     return convert
+
+
+def _own_dtype(value):
+    """The dtype ``value`` converts to without a preferred one, else ``None``."""
+    tensor = first_tensor(value)
+    if tensor is not None:  # a list that packs: to its first tensor's dtype
+        return tensor.dtype.base_dtype
+    try:
+        return dtypes.as_dtype(to_numpy(value).dtype)
+    except (TypeError, ValueError):
+        return None
 
 
 def _all_tensors(values) -> bool:
@@ -409,7 +421,12 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=Fa
     (TensorShape([Dimension(2), Dimension(3)]), tf.float32, tf.float64)
     """
     dtype = None if dtype is None else dtypes.as_dtype(dtype)
-    array = to_numpy(value, dtype)
+    try:
+        array = to_numpy(value, dtype)
+    except NotImplementedError:  # a symbolic tensor's __array__: not a constant's value
+        if isinstance(value, Tensor) or first_tensor(value) is not None:
+            raise TypeError("Expected any non-tensor type, but got a tensor instead.") from None
+        raise
     if shape is not None:
         array = _fit_shape(array, as_shape(shape), verify_shape)
     array = _owned_read_only(array, value)
@@ -482,19 +499,22 @@ def convert_to_tensor(
             f"Can not convert an Operation ({value.name}) to a Tensor. Use its outputs, "
             "e.g. op.outputs[0]."
         )
+    hint = preferred_dtype or dtype_hint
+    hint = None if hint is None else dtypes.as_dtype(hint)
     for _, base_type, conversion in _conversion_functions:
         if isinstance(value, base_type):
-            return _check_dtype(conversion(value, dtype=dtype, name=name, as_ref=False), dtype)
+            tensor = _call_conversion(conversion, value, dtype, hint, name)
+            if tensor is not NotImplemented:  # else: not for this value, try the next
+                return _check_dtype(tensor, dtype)
     convert = getattr(value, "_as_graph_element", None)
     if convert is not None and not isinstance(value, str):
         element = convert()
         if isinstance(element, Tensor):
             return _check_dtype(element, dtype)
         raise TypeError(f"Can not convert {value!r} to a Tensor.")
-    hint = preferred_dtype or dtype_hint
     if dtype is None and hint is not None:
         try:
-            array = to_numpy(value, dtypes.as_dtype(hint))
+            array = to_numpy(value, hint)
         except TypeError:
             array = to_numpy(value)
     else:
@@ -513,15 +533,29 @@ def convert_to_tensor(
 
 
 # (priority, type, function), by priority: objects that convert to a tensor by building ops
-# (an ``IndexedSlices`` is densified), see register_tensor_conversion_function.
+# (an ``IndexedSlices`` is densified, a list holding tensors packed), see
+# register_tensor_conversion_function.
 _conversion_functions: list = []
+
+
+def _call_conversion(conversion, value, dtype, preferred, name):
+    """Call a registered conversion as TF's registry does: where no dtype is required, the
+    preferred one first, and on ``TypeError``/``ValueError`` again without it. A result of
+    another dtype stands (the preferred dtype is only a preference)."""
+    if dtype is None and preferred is not None:
+        try:
+            return conversion(value, dtype=preferred, name=name, as_ref=False)
+        except (TypeError, ValueError):
+            pass
+    return conversion(value, dtype=dtype, name=name, as_ref=False)
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority=100) -> None:
     """Teach :func:`convert_to_tensor` to convert objects of ``base_type``.
 
-    ``conversion_func(value, dtype=None, name=None, as_ref=False) -> Tensor``, as TF's.
-    Lower ``priority`` values are tried first.
+    ``conversion_func(value, dtype=None, name=None, as_ref=False) -> Tensor``, as TF's;
+    returning ``NotImplemented`` passes the value on to the next function. Lower
+    ``priority`` values are tried first.
 
     Examples
     --------
@@ -602,6 +636,142 @@ def _check_dtype(tensor: Tensor, dtype) -> Tensor:
     return tensor
 
 
+# Types that are never a tensor: most entries of a plain nested list are one, so a set
+# lookup settles them before any isinstance check (TF's ``_NON_AUTOPACKABLE_TYPES``).
+_PLAIN_TYPES = frozenset(
+    {bool, int, float, complex, str, bytes, np.ndarray, *np.sctypeDict.values()}
+)
+
+
+def first_tensor(value):
+    """The first tensor or variable in the nested lists and tuples ``value``, depth first.
+
+    TF auto-packs a list into a ``Pack`` op exactly when it holds one, at any depth, and
+    packs to that one's dtype (its ``_get_dtype_from_nested_lists``).
+
+    Parameters
+    ----------
+    value : object
+        Anything; only lists and tuples are searched.
+
+    Returns
+    -------
+    Tensor, Variable or None
+        ``None`` when ``value`` is not a list or tuple, or holds no tensor.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     n = tf.constant(3, name="n")
+    ...     first_tensor([1, [2.0, n]]), first_tensor([[1, 2]]), first_tensor(n)
+    (<tf.Tensor 'n:0' shape=() dtype=int32>, None, None)
+    """
+    if not isinstance(value, list | tuple):
+        return None
+    if _PLAIN_TYPES.issuperset(map(type, value)):  # numbers only, the commonest: checked in C
+        return None
+    for item in value:
+        if item.__class__ in _PLAIN_TYPES:
+            continue
+        if isinstance(item, list | tuple):
+            found = first_tensor(item)
+            if found is not None:
+                return found
+        elif _is_tensor_like(item):
+            return item
+    return None
+
+
+def _is_tensor_like(value) -> bool:
+    """A tensor or a variable (TF's ``core.Tensor``); an ``Operation`` is not one."""
+    if isinstance(value, Tensor):
+        return True
+    return hasattr(value, "_as_graph_element") and not isinstance(value, Operation | str)
+
+
+# -- what an op's builder returns ------------------------------------------------------
+
+# op type -> its namedtuple class, made once: TF's generated modules define one per op.
+_OUTPUT_TUPLES: dict[str, type] = {}
+
+
+def output_tuple(op_type: str) -> type:
+    """TF's namedtuple for the outputs of ``op_type``: named after the op type, one field
+    per output arg (``TopKV2(values, indices)``).
+
+    The class is made once per op type. It pickles by op type (TF's cannot be pickled).
+
+    Examples
+    --------
+    >>> TopKV2 = output_tuple("TopKV2")
+    >>> TopKV2._fields, TopKV2(1, 2).indices
+    (('values', 'indices'), 2)
+    """
+    cls = _OUTPUT_TUPLES.get(op_type)
+    if cls is None:
+        cls = collections.namedtuple(op_type, get_op_def(op_type).output_names, module=__name__)
+        cls.__reduce__ = _reduce_output_tuple
+        _OUTPUT_TUPLES[op_type] = cls
+    return cls
+
+
+def _reduce_output_tuple(self):
+    # The class is made at run time, so pickle cannot find it by name: rebuild by op type.
+    return _rebuild_output_tuple, (type(self).__name__, tuple(self))
+
+
+def _rebuild_output_tuple(op_type: str, values: tuple):
+    return output_tuple(op_type)(*values)
+
+
+def op_outputs(op: Operation):
+    """``op``'s outputs as TF's generated wrapper for its type returns them.
+
+    Several output args give the op type's :func:`output_tuple` (a list output arg a
+    list in it); one output arg its tensor, or a list for a list arg; no outputs the op.
+
+    Parameters
+    ----------
+    op : Operation
+
+    Returns
+    -------
+    Tensor, list, namedtuple or Operation
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     result = op_outputs(apply_op("Unique", [tf.constant([3, 3, 1])], "Unique"))
+    >>> result
+    Unique(y=<tf.Tensor 'Unique:0' shape=(?,) dtype=int32>, idx=<tf.Tensor 'Unique:1' shape=(3,) dtype=int32>)
+    """
+    args = op.op_def.signature.outputs
+    if not args:
+        return op
+    outputs = op.outputs
+    if len(args) == 1:
+        return list(outputs) if args[0].is_list else outputs[0]
+    values, start = [], 0
+    for arg in args:
+        if not arg.is_list:
+            values.append(outputs[start])
+            start += 1
+            continue
+        count = _list_length(op, arg)
+        values.append(list(outputs[start : start + count]))
+        start += count
+    return output_tuple(op.type)(*values)
+
+
+def _list_length(op: Operation, arg) -> int:
+    """How many outputs the list output ``arg`` of ``op`` has (a length or type-list attr)."""
+    if arg.number_attr:
+        return op.get_attr(arg.number_attr)
+    return len(op.get_attr(arg.type_list_attr))
+
+
 # -- shape rules shared by many ops ----------------------------------------------------
 
 
@@ -645,3 +815,7 @@ def _const_shape(*, value, dtype):
 CONST = register_op(
     OpDef("Const", (), ("output: dtype",), ("value: tensor", "dtype: type"), shape_fn=_const_shape)
 )
+
+# Lists that hold tensors convert by packing; its module registers that conversion, and is
+# imported here (last: it builds on this module) so convert_to_tensor always packs.
+from . import packing  # noqa: E402, F401

@@ -18,7 +18,7 @@ from .. import dtypes
 from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape
 from . import array_ops, random_ops
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, op_outputs
 from .shape_util import with_rank
 
 __all__ = ["fractional_avg_pool", "fractional_max_pool"]
@@ -131,6 +131,8 @@ def _fractional_avg_pool_grad(op, grad, _rows_grad, _cols_grad):
 def _pool_v1(
     op_def, value, pooling_ratio, pseudo_random, overlapping, deterministic, seed, seed2, name
 ) -> tuple:
+    """TF's namedtuple, e.g. ``FractionalMaxPool(output, row_pooling_sequence,
+    col_pooling_sequence)``."""
     op = apply_op(
         op_def,
         [convert_to_tensor(value, name="value")],
@@ -142,7 +144,7 @@ def _pool_v1(
         seed=seed,
         seed2=seed2,
     )
-    return tuple(op.outputs)
+    return op_outputs(op)
 
 
 def _ratio_list(pooling_ratio) -> list:
@@ -210,7 +212,8 @@ def fractional_max_pool_v1(
 
     Returns
     -------
-    (output, row_pooling_sequence, col_pooling_sequence) : tuple of Tensor
+    FractionalMaxPool
+        TF's namedtuple ``(output, row_pooling_sequence, col_pooling_sequence)``.
 
     Examples
     --------

@@ -19,7 +19,7 @@ from . import math_ops, random_ops
 from .concat_ops import concat, split
 from .constant_value import known_value
 from .control_flow_ops import while_loop_v1 as while_loop
-from .core import convert_to_tensor
+from .core import convert_to_tensor, op_outputs
 from .fill_ops import one_hot, zeros
 from .gather_scatter_ops import gather
 from .packing import build
@@ -307,7 +307,8 @@ def combined_non_max_suppression(
     name=None,
 ) -> tuple:
     """Non-max suppression per class of each image of a batch, the classes' results
-    merged best score first: ``(boxes, scores, classes, valid_detections)``, zero-padded
+    merged best score first: TF's namedtuple ``CombinedNonMaxSuppression(nmsed_boxes,
+    nmsed_scores, nmsed_classes, valid_detections)``, zero-padded
     to ``max_total_size`` (or, with ``pad_per_class``, to at most
     ``max_output_size_per_class`` per class). ``boxes`` is ``[batch, n, q, 4]`` (``q``
     1 for boxes shared by the classes), ``scores`` ``[batch, n, classes]``; the boxes
@@ -327,22 +328,15 @@ def combined_non_max_suppression(
         iou_threshold = _threshold(iou_threshold, "iou_threshold", dtypes.float32)
         score_threshold = _threshold(score_threshold, "score_threshold", dtypes.float32)
         max_total_size = convert_to_tensor(max_total_size)
-        return tuple(
-            build(
-                COMBINED_NON_MAX_SUPPRESSION,
-                [
-                    boxes,
-                    scores,
-                    max_output_size_per_class,
-                    max_total_size,
-                    iou_threshold,
-                    score_threshold,
-                ],
-                None,
-                pad_per_class=bool(pad_per_class),
-                clip_boxes=bool(clip_boxes),
-            ).outputs
+        inputs = [boxes, scores, max_output_size_per_class, max_total_size]
+        op = build(
+            COMBINED_NON_MAX_SUPPRESSION,
+            [*inputs, iou_threshold, score_threshold],
+            None,
+            pad_per_class=bool(pad_per_class),
+            clip_boxes=bool(clip_boxes),
         )
+        return op_outputs(op)
 
 
 def non_max_suppression_padded(
@@ -702,7 +696,8 @@ def sample_distorted_bounding_box(
     """TF1's ``tf.image.sample_distorted_bounding_box``: a random crop of an image of
     ``image_size`` (``[height, width, channels]``) covering at least
     ``min_object_covered`` of one of ``bounding_boxes``, of an aspect ratio and area in
-    the given ranges: ``(begin, size, bboxes)`` for ``tf.slice`` and for drawing. The
+    the given ranges: TF's namedtuple ``SampleDistortedBoundingBoxV2(begin, size,
+    bboxes)``, for ``tf.slice`` and for drawing. The
     whole image if ``max_attempts`` draws find none. TF1 passes ``seed``/``seed2`` as
     they are (no graph seed).
 
@@ -717,19 +712,13 @@ def sample_distorted_bounding_box(
     >>> bool(0 < s[0] <= 40 and 0 < s[1] <= 60 and s[2] == -1 and b[0] + s[0] <= 40)
     True
     """
+    attrs = _sample_attrs(
+        aspect_ratio_range, area_range, max_attempts, use_image_if_no_bounding_boxes
+    )
     with name_scope(name, "sample_distorted_bounding_box"):
-        return tuple(
-            build(
-                SAMPLE_DISTORTED_BOUNDING_BOX_V2,
-                [image_size, bounding_boxes, min_object_covered],
-                None,
-                seed=int(seed or 0),
-                seed2=int(seed2 or 0),
-                **_sample_attrs(
-                    aspect_ratio_range, area_range, max_attempts, use_image_if_no_bounding_boxes
-                ),
-            ).outputs
-        )
+        inputs = [image_size, bounding_boxes, min_object_covered]
+        seeds = {"seed": int(seed or 0), "seed2": int(seed2 or 0)}
+        return op_outputs(build(SAMPLE_DISTORTED_BOUNDING_BOX_V2, inputs, None, **seeds, **attrs))
 
 
 def sample_distorted_bounding_box_v2(

@@ -15,7 +15,7 @@ from .. import readers as _kernels  # noqa: F401 - registers the kernels
 from ..graph import get_default_graph
 from ..registry import Cost, OpDef, TensorSpec, not_differentiable, register_op
 from ..shapes import TensorShape
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, op_outputs
 
 __all__ = [
     "FixedLengthRecordReader",
@@ -180,17 +180,19 @@ class ReaderBase:
         return queue.queue_ref if hasattr(queue, "queue_ref") else queue
 
     def read(self, queue, name=None):
-        """``(key, value)``: the next record, dequeuing a work unit from ``queue`` when needed."""
+        """TF's namedtuple ``ReaderReadV2(key, value)``: the next record, dequeuing a work
+        unit from ``queue`` when needed."""
         op = apply_op(READ, [self._reader_ref, self._queue_ref(queue)], name or "ReaderReadV2")
-        return op.outputs[0], op.outputs[1]
+        return op_outputs(op)
 
     def read_up_to(self, queue, num_records, name=None):
-        """``(keys, values)``: up to ``num_records`` records (at most the rest of one file)."""
+        """TF's namedtuple ``ReaderReadUpToV2(keys, values)``: up to ``num_records`` records
+        (at most the rest of one file)."""
         graph = self._reader_ref.graph
         with graph.name_scope(name or "ReaderReadUpToV2") as scope:
             count = convert_to_tensor(num_records, dtype=dtypes.int64, name="num_records")
         op = apply_op(READ_UP_TO, [self._reader_ref, self._queue_ref(queue), count], scope)
-        return op.outputs[0], op.outputs[1]
+        return op_outputs(op)
 
     def num_records_produced(self, name=None):
         """How many records this reader has produced (int64 scalar)."""

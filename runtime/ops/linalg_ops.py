@@ -18,7 +18,7 @@ from ..scopes import name_scope
 from ..shapes import TensorShape, broadcast_shapes
 from . import array_ops, math_ops
 from .constant_value import known_value
-from .core import apply_op, convert_to_tensor, deprecated_argument_lookup
+from .core import apply_op, convert_to_tensor, deprecated_argument_lookup, op_outputs
 from .math_ops import matmul, tensordot
 from .shape_ops import TRANSPOSE
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
@@ -680,8 +680,8 @@ det = matrix_determinant
 
 
 def slogdet(input, name=None):
-    """``(sign, log_abs_determinant)`` of each square matrix: the determinant is
-    ``sign * exp(log_abs_determinant)``, without overflow.
+    """TF's namedtuple ``LogMatrixDeterminant(sign, log_abs_determinant)`` of each square
+    matrix: the determinant is ``sign * exp(log_abs_determinant)``, without overflow.
 
     Examples
     --------
@@ -691,7 +691,7 @@ def slogdet(input, name=None):
     ...     print(tf.compat.v1.Session().run([sign, log_abs]))
     [np.float32(-1.0), np.float32(0.6931472)]
     """
-    return tuple(_apply(LOG_MATRIX_DETERMINANT, [input], name))
+    return op_outputs(apply_op(LOG_MATRIX_DETERMINANT, [input], name or "LogMatrixDeterminant"))
 
 
 log_matrix_determinant = slogdet
@@ -830,8 +830,8 @@ lstsq = matrix_solve_ls
 
 
 def qr(input, full_matrices=False, name=None):
-    """``(q, r)``: ``input = q @ r`` with orthonormal columns in ``q`` and upper-triangular
-    ``r`` (square ``q`` with ``full_matrices``).
+    """TF's namedtuple ``Qr(q, r)``: ``input = q @ r`` with orthonormal columns in ``q``
+    and upper-triangular ``r`` (square ``q`` with ``full_matrices``).
 
     Examples
     --------
@@ -842,7 +842,7 @@ def qr(input, full_matrices=False, name=None):
     [[3. 1.]
      [4. 2.]]
     """
-    return tuple(_apply(QR, [input], name, full_matrices=bool(full_matrices)))
+    return op_outputs(apply_op(QR, [input], name or "Qr", full_matrices=bool(full_matrices)))
 
 
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
@@ -902,8 +902,9 @@ def cross(a, b, name=None) -> Tensor:
 
 
 def lu(input, output_idx_type=dtypes.int32, name=None):
-    """``(lu, p)``: the LU factorization with partial pivoting, ``input[p] = L @ U``, ``L``
-    unit lower triangular (below the diagonal of ``lu``) and ``U`` upper triangular.
+    """TF's namedtuple ``Lu(lu, p)``: the LU factorization with partial pivoting,
+    ``input[p] = L @ U``, ``L`` unit lower triangular (below the diagonal of ``lu``) and
+    ``U`` upper triangular.
 
     Examples
     --------
@@ -914,7 +915,7 @@ def lu(input, output_idx_type=dtypes.int32, name=None):
     [1 0]
     """
     out = dtypes.as_dtype(output_idx_type)
-    return tuple(_apply(LU, [input], name, output_idx_type=out))
+    return op_outputs(apply_op(LU, [input], name or "Lu", output_idx_type=out))
 
 
 def permutation_matrices(perm, like: Tensor) -> Tensor:

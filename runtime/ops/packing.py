@@ -1,10 +1,10 @@
-"""Building the array ops from user values: TF's auto-packing and the ops' name scopes.
+"""TF's auto-packing: a list that holds tensors converts to a ``Pack`` op.
 
-A list that holds tensors (``[tf.shape(x)[0], -1]``) is not a constant: TF turns it
-into a ``Pack`` op named after the argument, inside the op's name scope. Everything
-else a user passes (numbers, nested lists, numpy arrays) is converted by the binder
-(:mod:`runtime.op_binding`) to the type its argument has already bound, as TF's
-``_apply_op_helper`` does. :func:`build` does both for every array op builder.
+A list such as ``[tf.shape(x)[0], -1]`` or ``[a, 1.0]`` is not a constant: TF turns it
+into a ``Pack`` op (named ``packed``, or after the argument inside an op's name scope),
+its plain entries ``Const`` ops of the tensors' dtype. This module registers that as the
+conversion of lists and tuples, as TF's ``array_ops`` does, so ``convert_to_tensor`` and
+so every op's inputs pack (``tf.reduce_sum([n, n])``, ``[a, b] + x``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ from .. import dtypes
 from ..graph import Operation, Tensor, graph_of
 from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape
-from .core import apply_op, convert_to_tensor
+from .core import (
+    apply_op,
+    convert_to_tensor,
+    first_tensor,
+    register_tensor_conversion_function,
+)
 from .shape_util import merge_shapes
 
 __all__ = ["PACK", "build", "convert_or_pack", "has_tensor"]
@@ -58,20 +63,85 @@ def has_tensor(value) -> bool:
     (True, False)
     """
     if isinstance(value, list | tuple):
-        return any(has_tensor(item) for item in value)
-    return isinstance(value, Tensor) or hasattr(value, "_as_graph_element")
+        return first_tensor(value) is not None
+    return first_tensor([value]) is not None
 
 
-def _first_dtype(value):
-    """The dtype of the first tensor in the nested list ``value``, else ``None``."""
+def _autopack(value, dtype=None, name=None, as_ref=False):
+    """TF's ``_autopacking_conversion_function``, registered for lists and tuples.
+
+    ``NotImplemented`` (the next conversion: a constant) for a list without tensors.
+    With a ``dtype`` other than the first tensor's, the tensors of other dtypes are cast
+    first, as TF does; a tensor that still differs is a ``TypeError``.
+    """
+    first = first_tensor(value)
+    if as_ref or first is None:
+        return NotImplemented
+    inferred = first.dtype.base_dtype
+    if dtype is None:
+        dtype = inferred
+    elif dtype.base_dtype is not inferred:
+        dtype = dtype.base_dtype
+        value = _cast_tensors(value, dtype)
+    return _pack(value, dtype, name or "packed", graph_of([first]))
+
+
+register_tensor_conversion_function((list, tuple), _autopack, priority=99)
+
+
+def _cast_tensors(value, dtype):
+    """``value`` with its tensors of another dtype cast to ``dtype``, in the caller's scope
+    (TF's ``Cast`` ops precede the ``packed`` scope)."""
     if isinstance(value, list | tuple):
-        return next((d for d in map(_first_dtype, value) if d is not None), None)
-    return convert_to_tensor(value).dtype.base_dtype if has_tensor(value) else None
+        return type(value)(_cast_tensors(item, dtype) for item in value)
+    if not has_tensor(value):
+        return value
+    tensor = convert_to_tensor(value)
+    if tensor.dtype.base_dtype is dtype:
+        return tensor
+    return apply_op("Cast", [tensor], "Cast", DstT=dtype).outputs[0]
+
+
+def _pack(value, dtype, name: str, graph):
+    """TF's ``_autopacking_helper``: ``value`` packed in scope ``name`` when it holds a
+    tensor, else ``value`` as it is (a sublist of plain entries becomes one Const).
+
+    As TF, every sublist opens its own scope, used or not: a plain sublist's Const is
+    then ``packed/0_1``, its scope having taken ``packed/0``.
+    """
+    with graph.name_scope(name) as scope:
+        items = []
+        for i, item in enumerate(value):
+            if isinstance(item, list | tuple):
+                item = _pack(item, dtype, str(i), graph)
+            elif has_tensor(item):
+                item = _tensor_of(item, dtype)
+            items.append(item)
+        if not any(isinstance(item, Tensor) for item in items):
+            return items
+        tensors = [
+            item
+            if isinstance(item, Tensor)
+            else convert_to_tensor(item, dtype, str(i), graph=graph)
+            for i, item in enumerate(items)
+        ]
+        return apply_op(PACK, [tensors], scope, graph=graph).outputs[0]
+
+
+def _tensor_of(item, dtype) -> Tensor:
+    """A tensor entry of a packed list: of ``dtype``, as TF insists (no cast here)."""
+    if item.dtype.base_dtype is not dtype:
+        raise TypeError(
+            f"Cannot convert a list containing a tensor of dtype {item.dtype} to {dtype} "
+            f"(Tensor is: {item!r})"
+        )
+    return convert_to_tensor(item)  # a variable: its value
 
 
 def convert_or_pack(value, name: str, graph=None, dtype=None) -> Tensor:
-    """``convert_to_tensor``, also for a list holding tensors: TF's auto-packing makes it
-    a ``Pack`` op (plain entries become Consts of the tensors' dtype), so a shape such as
+    """``convert_to_tensor`` for an index-like argument: ``[]`` is an empty int32 vector.
+
+    A list holding tensors packs, as every conversion does, so a shape such as
     ``[tf.shape(x)[0], -1]`` works.
 
     Examples
@@ -80,31 +150,21 @@ def convert_or_pack(value, name: str, graph=None, dtype=None) -> Tensor:
     >>> with tf.Graph().as_default():
     ...     x = tf.compat.v1.placeholder(tf.float32, [None, 3])
     ...     s = convert_or_pack([tf.shape(x)[0], -1], name="dims")
-    >>> s.op.type, s.dtype, [t.op.name for t in s.op.inputs]
-    ('Pack', tf.int32, ['strided_slice', 'dims/1'])
+    ...     e = convert_or_pack([], name="empty")
+    >>> s.op.type, s.dtype, [t.op.name for t in s.op.inputs], e.dtype
+    ('Pack', tf.int32, ['strided_slice', 'dims/1'], tf.int32)
     """
-    flat = value if isinstance(value, list | tuple) else [value]
-    graph = graph if graph is not None else graph_of(flat)
-    if not (isinstance(value, list | tuple) and has_tensor(value)):
-        # An index-like value: ``[]`` is an empty int32 vector, not float32.
-        empty = isinstance(value, list | tuple) and not value
-        hint = dtypes.int32 if dtype is None and empty else None
-        return convert_to_tensor(value, dtype=dtype, dtype_hint=hint, graph=graph, name=name)
-    with graph.name_scope(name) as scope:
-        hint = dtype or _first_dtype(value)
-        items = [
-            convert_or_pack(item, str(i), graph, None if has_tensor(item) else hint)
-            for i, item in enumerate(value)
-        ]
-    return apply_op(PACK, [items], scope, graph=graph).outputs[0]
+    empty = isinstance(value, list | tuple) and not value
+    hint = dtypes.int32 if dtype is None and empty else None
+    return convert_to_tensor(value, dtype=dtype, dtype_hint=hint, graph=graph, name=name)
 
 
 def build(op_def: OpDef, inputs: list, name, **attrs) -> Operation:
     """An op of ``op_def`` on user values, named ``name`` (default: the op type).
 
-    Each input that is a list holding tensors is packed (TF's auto-packing) inside the
-    op's name scope; the binder converts the other values to their argument's type.
-    A list argument (``values: N * T``) takes a list of such values.
+    :func:`runtime.ops.core.apply_op`: the binder converts each value to its argument's
+    type inside the op's name scope, a list holding tensors by packing it (named after
+    the argument). A list argument (``values: N * T``) takes a list of such values.
 
     Examples
     --------
@@ -116,25 +176,4 @@ def build(op_def: OpDef, inputs: list, name, **attrs) -> Operation:
     >>> op.name, [t.op.name for t in op.inputs], op.outputs[0].shape
     ('Reshape', ['Placeholder', 'Reshape/shape'], TensorShape([Dimension(None), Dimension(3), Dimension(1)]))
     """
-    flat = []
-    for is_list, value in zip(op_def.input_is_list, inputs):
-        flat.extend(value if is_list and isinstance(value, list | tuple) else [value])
-    graph = graph_of(flat)
-    if all(isinstance(value, Tensor) for value in flat):
-        return apply_op(op_def, inputs, name or op_def.name, graph=graph, **attrs)
-    with graph.name_scope(name or op_def.name) as scope:
-        inputs = [
-            _packed(value, arg, graph, is_list)
-            for value, arg, is_list in zip(inputs, op_def.input_names, op_def.input_is_list)
-        ]
-    return apply_op(op_def, inputs, scope, graph=graph, **attrs)
-
-
-def _packed(value, arg: str, graph, is_list: bool):
-    if is_list and isinstance(value, list | tuple):
-        return [_packed(item, f"{arg}_{i}", graph, False) for i, item in enumerate(value)]
-    if isinstance(value, list | tuple) and has_tensor(value):
-        return convert_or_pack(value, arg, graph)
-    if hasattr(value, "_as_graph_element") and not isinstance(value, Tensor):
-        return convert_to_tensor(value, graph=graph)  # a variable: its value
-    return value
+    return apply_op(op_def, inputs, name or op_def.name, **attrs)

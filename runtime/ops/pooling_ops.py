@@ -19,7 +19,13 @@ from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .constant_value import known_shape
-from .core import apply_op, convert_to_tensor, deprecated_argument_lookup, same_dtype
+from .core import (
+    apply_op,
+    convert_to_tensor,
+    deprecated_argument_lookup,
+    op_outputs,
+    same_dtype,
+)
 from .nn_util import (
     apply_like,
     channel_of,
@@ -474,7 +480,8 @@ def max_pool_with_argmax(
 
     Returns
     -------
-    (output, argmax) : tuple of Tensor
+    MaxPoolWithArgmax
+        TF's namedtuple ``(output, argmax)``.
 
     Examples
     --------
@@ -500,7 +507,7 @@ def max_pool_with_argmax(
     with name_scope(name, "MaxPoolWithArgmax", [input]) as scope:
         input = convert_to_tensor(input, name="input", graph=graph_of([input]))
         op = apply_op(MAX_POOL_WITH_ARGMAX, [input], scope, **attrs)
-    return op.outputs[0], op.outputs[1]
+    return op_outputs(op)
 
 
 def max_pool_with_argmax_v1(

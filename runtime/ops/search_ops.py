@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import collections
-
 from .. import dtypes
 from ..graph import Tensor
 from ..registry import OpDef, TensorSpec, register_op
@@ -12,7 +10,7 @@ from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import math_ops
 from .constant_value import known_value
-from .core import convert_to_tensor
+from .core import convert_to_tensor, op_outputs, output_tuple
 from .packing import build
 from .shape_ops import reshape, shape
 from .shape_util import merge_dim, with_rank, with_rank_at_least
@@ -161,7 +159,7 @@ LIST_DIFF = register_op(
     )
 )
 
-ListDiff = collections.namedtuple("ListDiff", ["out", "idx"])
+ListDiff = output_tuple("ListDiff")  # TF's namedtuple (out, idx)
 
 
 def setdiff1d(x, y, index_dtype=dtypes.int32, name=None) -> ListDiff:
@@ -176,5 +174,4 @@ def setdiff1d(x, y, index_dtype=dtypes.int32, name=None) -> ListDiff:
     ...     print(tf.compat.v1.Session().run([out, idx]))
     [array([2, 4, 6], dtype=int32), array([1, 3, 5], dtype=int32)]
     """
-    out = build(LIST_DIFF, [x, y], name, out_idx=dtypes.as_dtype(index_dtype)).outputs
-    return ListDiff(*out)
+    return op_outputs(build(LIST_DIFF, [x, y], name, out_idx=dtypes.as_dtype(index_dtype)))

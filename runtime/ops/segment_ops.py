@@ -22,7 +22,7 @@ from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .check_ops import assert_less, assert_non_negative
 from .constant_value import known_value
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, op_outputs
 from .math_grad import gather_dropping_negative
 from .math_ops import unsorted_segment_op, unsorted_segment_sum
 from .shape_util import merge_dim, merge_shapes, with_rank, with_rank_at_least
@@ -313,7 +313,7 @@ UNIQUE_WITH_COUNTS = register_op(
 
 def unique(x, out_idx=dtypes.int32, name=None):
     """The distinct values of a vector in order of first appearance, and for each element
-    the index of its value: ``(y, idx)`` with ``y[idx] == x``.
+    the index of its value: TF's namedtuple ``Unique(y, idx)``, with ``y[idx] == x``.
 
     Examples
     --------
@@ -324,11 +324,12 @@ def unique(x, out_idx=dtypes.int32, name=None):
     [array([1, 2, 4, 7, 8], dtype=int32), array([0, 0, 1, 2, 2, 2, 3, 4, 4], dtype=int32)]
     """
     out_idx = dtypes.as_dtype(out_idx)
-    return tuple(apply_op(UNIQUE, [x], name or "Unique", out_idx=out_idx).outputs)
+    return op_outputs(apply_op(UNIQUE, [x], name or "Unique", out_idx=out_idx))
 
 
 def unique_with_counts(x, out_idx=dtypes.int32, name=None):
-    """:func:`unique` and how often each distinct value occurs: ``(y, idx, count)``.
+    """:func:`unique` and how often each distinct value occurs: TF's namedtuple
+    ``UniqueWithCounts(y, idx, count)``.
 
     Examples
     --------
@@ -340,7 +341,7 @@ def unique_with_counts(x, out_idx=dtypes.int32, name=None):
     """
     out_idx = dtypes.as_dtype(out_idx)
     op = apply_op(UNIQUE_WITH_COUNTS, [x], name or "UniqueWithCounts", out_idx=out_idx)
-    return tuple(op.outputs)
+    return op_outputs(op)
 
 
 # -- bin counts -------------------------------------------------------------------------------

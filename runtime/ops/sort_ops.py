@@ -17,7 +17,7 @@ from ..scopes import name_scope
 from ..shapes import TensorShape
 from . import array_ops, math_ops
 from .constant_value import known_value
-from .core import apply_op, convert_to_tensor
+from .core import apply_op, convert_to_tensor, op_outputs
 from .shape_util import merge_dim, with_rank, with_rank_at_least
 
 __all__ = ["in_top_k", "top_k"]  # tf.nn's; sort and argsort are top-level names only
@@ -56,7 +56,8 @@ TOP_K = register_op(
 
 def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):
     """The ``k`` largest entries of each row (last axis) of ``input`` and their indices:
-    ``(values, indices)``, largest first; among equal entries the lower index first.
+    TF's namedtuple ``TopKV2(values, indices)``, largest first; among equal entries the
+    lower index first.
 
     Examples
     --------
@@ -75,7 +76,7 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):
         sorted=bool(sorted),
         index_type=dtypes.as_dtype(index_type),
     )
-    return tuple(op.outputs)
+    return op_outputs(op)  # TF's TopKV2(values, indices)
 
 
 @register_gradient("TopKV2")
@@ -282,7 +283,7 @@ def _approx_k(
         reduction_input_size_override=int(reduction_input_size_override),
         aggregate_to_topk=bool(aggregate_to_topk),
     )
-    return tuple(op.outputs)
+    return op_outputs(op)  # TF's ApproxTopK(values, indices)
 
 
 def approx_max_k(
