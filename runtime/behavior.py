@@ -21,6 +21,7 @@ __all__ = [
     "disable_v2_behavior",
     "disable_v2_tensorshape",
     "enable_eager_execution",
+    "enable_resource_variables",
     "executing_eagerly",
     "executing_eagerly_outside_functions",
     "resource_variables_enabled",
@@ -41,6 +42,27 @@ def disable_v2_tensorshape() -> None:
 
 def disable_resource_variables() -> None:
     """Accepted for TF1 code: ``tf.Variable`` makes TF1's reference variables."""
+
+
+def enable_resource_variables() -> None:
+    """Accepted for TF1 code that asks for resource variables; variables stay reference
+    variables, so :func:`resource_variables_enabled` still answers ``False``.
+
+    A TF1 program sees the same values either way: a read ordered after an update (in a
+    ``control_dependencies`` block) sees it. What differs is what the graph shows: a
+    variable's ``dtype`` is ``float32_ref`` (``float32`` for a resource variable) and its
+    ops are ``VariableV2``, ``Assign`` and ``Identity`` (``VarHandleOp``,
+    ``AssignVariableOp`` and ``ReadVariableOp``).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> tf.enable_resource_variables()
+    >>> with tf.Graph().as_default():
+    ...     v = tf.Variable(1.0, name="v")
+    >>> tf.resource_variables_enabled(), v.dtype
+    (False, tf.float32_ref)
+    """
 
 
 def disable_tensor_equality() -> None:

@@ -4,6 +4,11 @@ Built from other ops as TF builds them (``clip_by_value`` is a ``Minimum`` then 
 ``Maximum``, so its gradient passes where the value was not clipped). The
 ``ClipByValue`` op TF also registers (graphs written by other tools contain it) is
 here too, with its kernel and TF's gradient.
+
+As TF's, the clips take an ``IndexedSlices`` (a gradient of ``embedding_lookup`` or
+``gather``) as its slices: norms are those of the slices (a row looked up twice counts
+twice) and the result is an ``IndexedSlices`` at the same indices, so the gradient stays
+sparse for the optimizer. ``clip_by_average_norm`` alone densifies, as TF's does.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Sequence
 
 from .. import dtypes
 from ..graph import Tensor, graph_of
+from ..indexed_slices import IndexedSlices
 from ..registry import OpDef, TensorSpec, register_gradient, register_op
 from ..scopes import name_scope
 from ..shapes import broadcast_shapes
@@ -65,8 +71,22 @@ def _checked_shape(values: Tensor, result: Tensor) -> None:
         raise ValueError(f"Shapes {values.shape} and {result.shape} are incompatible")
 
 
-def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
+def _slices_values(t):
+    """What a clip works on: an ``IndexedSlices``' slices, anything else as is."""
+    return t.values if isinstance(t, IndexedSlices) else t
+
+
+def _like(t, clipped: Tensor):
+    """``clipped`` (values of ``t``'s slices) at ``t``'s indices when ``t`` is sparse."""
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(clipped, t.indices, t.dense_shape)
+    return clipped
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """``t`` with its values limited to ``[clip_value_min, clip_value_max]``.
+
+    An ``IndexedSlices`` comes back as one, its slices clipped.
 
     Examples
     --------
@@ -77,17 +97,20 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
     [-1.   0.5  1. ]
     """
     with name_scope(name, "clip_by_value", [t, clip_value_min, clip_value_max]) as scope:
-        values = convert_to_tensor(t, name="t", graph=graph_of([t]))
+        values = convert_to_tensor(_slices_values(t), name="t", graph=graph_of([t]))
         t_min = math_ops.minimum(values, clip_value_max)
         _checked_shape(values, t_min)
         t_max = math_ops.maximum(t_min, clip_value_min, name=scope)
         _checked_shape(values, t_max)
-        return t_max
+        return _like(t, t_max)
 
 
-def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
+def clip_by_norm(t, clip_norm, axes=None, name=None):
     """``t`` scaled down so that its L2 norm (over ``axes``; all by default) is at most
     ``clip_norm``; a ``t`` within the norm comes back unchanged.
+
+    An ``IndexedSlices`` is clipped by the norm of its slices (``axes`` index the
+    slices' dimensions) and comes back as one.
 
     Examples
     --------
@@ -98,7 +121,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
     [0.6 0.8]
     """
     with name_scope(name, "clip_by_norm", [t, clip_norm]) as scope:
-        values = convert_to_tensor(t, name="t", graph=graph_of([t]))
+        values = convert_to_tensor(_slices_values(t), name="t", graph=graph_of([t]))
         l2sum = math_ops.reduce_sum(math_ops.multiply(values, values), axes, keepdims=True)
         positive = math_ops.greater(l2sum, 0)
         # sqrt of 0 has an infinite gradient: take it only where the sum is positive.
@@ -107,7 +130,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None) -> Tensor:
         scaled = math_ops.multiply(values, clip_norm)
         _checked_shape(values, scaled)
         clipped = math_ops.truediv(scaled, math_ops.maximum(l2norm, clip_norm))
-        return array_ops.identity(clipped, name=scope)
+        return _like(t, array_ops.identity(clipped, name=scope))
 
 
 def _tensor_list(t_list, what: str) -> list:
@@ -116,8 +139,20 @@ def _tensor_list(t_list, what: str) -> list:
     return list(t_list)
 
 
+def _values_list(t_list: list) -> list:
+    """Each entry as the tensor a norm is taken of (``t_<i>``; ``None`` stays ``None``)."""
+    return [
+        None
+        if t is None
+        else convert_to_tensor(_slices_values(t), name=f"t_{i}", graph=graph_of([t]))
+        for i, t in enumerate(t_list)
+    ]
+
+
 def global_norm(t_list, name=None) -> Tensor:
     """``sqrt(sum(l2_norm(t) ** 2 for t in t_list))``; ``None`` entries are skipped.
+
+    An ``IndexedSlices`` counts by its slices: a row looked up twice counts twice.
 
     Examples
     --------
@@ -129,21 +164,21 @@ def global_norm(t_list, name=None) -> Tensor:
     """
     t_list = _tensor_list(t_list, "t_list")
     present = [t for t in t_list if t is not None]
-    with name_scope(name, "global_norm", present) as scope:
-        values = [
-            convert_to_tensor(t, name=f"t_{i}", graph=graph_of([t])) for i, t in enumerate(present)
-        ]
+    with name_scope(name, "global_norm", present):
+        values = [v for v in _values_list(t_list) if v is not None]
         half_squared = [l2_loss(v) for v in values]
         total = math_ops.reduce_sum(array_ops.stack(half_squared))
         two = convert_to_tensor(2.0, dtype=total.dtype.base_dtype)
-        return math_ops.sqrt(math_ops.multiply(total, two), name=scope)
+        # TF's name inside the scope: the norm is ``global_norm/global_norm:0``.
+        return math_ops.sqrt(math_ops.multiply(total, two), name="global_norm")
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """Every tensor of ``t_list`` scaled by ``clip_norm / max(global_norm, clip_norm)``.
 
-    Returns ``(clipped_list, global_norm)``; ``None`` entries stay ``None``. An
-    infinite or NaN global norm makes every clipped value NaN, as in TF.
+    Returns ``(clipped_list, global_norm)``; ``None`` entries stay ``None`` and an
+    ``IndexedSlices`` comes back as one, its slices scaled. An infinite or NaN global
+    norm makes every clipped value NaN, as in TF.
 
     Examples
     --------
@@ -165,13 +200,12 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
         # use_norm - use_norm is NaN when the norm is not finite: so is every value then.
         scale = math_ops.add(math_ops.multiply(clip, limit), math_ops.subtract(use_norm, use_norm))
         clipped = []
-        for i, t in enumerate(t_list):
-            if t is None:
+        for i, (t, value) in enumerate(zip(t_list, _values_list(t_list))):
+            if value is None:
                 clipped.append(None)
                 continue
-            value = convert_to_tensor(t, name=f"t_{i}", graph=graph_of([t]))
             product = math_ops.multiply(value, math_ops.cast(scale, value.dtype.base_dtype))
-            clipped.append(array_ops.identity(product, name=f"{scope}_{i}"))
+            clipped.append(_like(t, array_ops.identity(product, name=f"{scope}_{i}")))
         return clipped, use_norm
 
 

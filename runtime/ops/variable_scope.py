@@ -12,22 +12,37 @@ existing name fails; ``AUTO_REUSE`` creates or returns.
 With a ``partitioner`` (given to ``get_variable`` or to the scope) a variable of rank
 1 or more is made of parts along one axis, ``<name>/part_<i>``, returned as one
 ``PartitionedVariable`` (:mod:`runtime.ops.partitioned_variables` has TF's partitioners).
+
+A ``custom_getter`` (given to ``get_variable`` or to the scope) stands between the
+caller and the store, as TF's: it is called with the store's getter and every argument
+of the request, its full name included, and what it returns is what ``get_variable``
+returns (a variable it renamed, or a tensor made from one: a cast, an average). Scopes'
+getters nest: the innermost is called first and its ``getter`` calls the enclosing
+scope's. ``use_resource`` is accepted and makes a reference variable, and
+``caching_device`` places the variable's read (see :mod:`runtime.ops.variables`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import functools
+import inspect
 
 from .. import dtypes
 from ..errors import format_traceback
 from ..graph import Tensor, get_default_graph, graph_of
 from ..graph_keys import GraphKeys
-from ..shapes import TensorShape, as_shape
+from ..shapes import as_shape
 from . import init_ops
 from .array_ops import slice as slice_
-from .core import convert_to_tensor
-from .variables import PartitionedVariable, Variable, init_scope
+from .core import constant, convert_to_tensor
+from .variables import (
+    PartitionedVariable,
+    Variable,
+    init_scope,
+    validate_synchronization_aggregation_trainable,
+)
 
 __all__: list[str] = []  # all TF1-only: see runtime.compat.v1
 
@@ -54,8 +69,11 @@ class VariableScope:
     original_name_scope : str
         The name scope opened when this scope was first entered (``"foo/"``).
     reuse : bool or AUTO_REUSE
-    initializer, regularizer, dtype
+    initializer, regularizer, dtype, partitioner, caching_device, use_resource, constraint
         Defaults for variables created in the scope.
+    custom_getter : callable or None
+        ``custom_getter(getter, name, *args, **kwargs)`` called by ``get_variable`` in
+        the scope (an enclosing scope's wrapped inside it).
     """
 
     def __init__(
@@ -67,6 +85,10 @@ class VariableScope:
         dtype=dtypes.float32,
         name_scope="",
         partitioner=None,
+        caching_device=None,
+        custom_getter=None,
+        use_resource=None,
+        constraint=None,
     ):
         self.name = name
         self.original_name_scope = name_scope
@@ -75,6 +97,10 @@ class VariableScope:
         self.regularizer = regularizer
         self.dtype = dtypes.as_dtype(dtype)
         self.partitioner = partitioner
+        self.caching_device = caching_device
+        self.custom_getter = custom_getter
+        self.use_resource = use_resource
+        self.constraint = constraint
 
     @property
     def reuse(self):
@@ -96,6 +122,15 @@ class VariableScope:
     def set_partitioner(self, partitioner) -> None:
         self.partitioner = partitioner
 
+    def set_caching_device(self, caching_device) -> None:
+        self.caching_device = caching_device
+
+    def set_custom_getter(self, custom_getter) -> None:
+        self.custom_getter = custom_getter
+
+    def set_use_resource(self, use_resource) -> None:
+        self.use_resource = use_resource
+
     def get_variable(
         self,
         name,
@@ -108,29 +143,113 @@ class VariableScope:
         validate_shape=True,
         constraint=None,
         partitioner=None,
+        caching_device=None,
+        use_resource=None,
+        custom_getter=None,
+        synchronization=None,
+        aggregation=None,
     ) -> Variable:
-        """``get_variable`` with this scope's defaults."""
+        """``get_variable`` with this scope's defaults, through its custom getter."""
         graph = get_default_graph()
         full_name = f"{self.name}/{name}" if self.name and name else (name or self.name)
-        return _store(graph).get_variable(
-            graph,
-            full_name,
-            shape=shape,
-            dtype=self.dtype if dtype is None else dtypes.as_dtype(dtype),
-            initializer=self.initializer if initializer is None else initializer,
-            regularizer=self.regularizer if regularizer is None else regularizer,
-            reuse=self._reuse,
-            partitioner=self.partitioner if partitioner is None else partitioner,
-            # A slot's name is its scope's: that name scope is already open, re-enter it.
-            op_name=full_name if name else f"{full_name}/",
-            trainable=trainable,
-            collections=collections,
-            validate_shape=validate_shape,
-            constraint=constraint,
+        custom_getter = self.custom_getter if custom_getter is None else custom_getter
+        if custom_getter is not None and not callable(custom_getter):
+            raise ValueError(f"Passed a custom_getter which is not callable: {custom_getter}")
+        synchronization, aggregation, trainable = validate_synchronization_aggregation_trainable(
+            synchronization, aggregation, trainable, full_name
         )
+        request = {
+            "name": full_name,
+            "shape": shape,
+            "dtype": self.dtype if dtype is None else dtypes.as_dtype(dtype).base_dtype,
+            "initializer": self.initializer if initializer is None else initializer,
+            "regularizer": self.regularizer if regularizer is None else regularizer,
+            "reuse": self._reuse,
+            "trainable": trainable,
+            "collections": collections,
+            "caching_device": self.caching_device if caching_device is None else caching_device,
+            "partitioner": self.partitioner if partitioner is None else partitioner,
+            "validate_shape": validate_shape,
+            "use_resource": self.use_resource if use_resource is None else use_resource,
+            "synchronization": synchronization,
+            "aggregation": aggregation,
+        }
+        constraint = self.constraint if constraint is None else constraint
+        # A slot's name is its scope's (``name`` is empty): that name scope is open already.
+        getter = functools.partial(_true_getter, _store(graph), graph, None if name else full_name)
+        with graph.name_scope(None):  # as TF: names depend on the variable scope only
+            if custom_getter is None:
+                return getter(**request, constraint=constraint)
+            if _takes_constraint(custom_getter):
+                request["constraint"] = constraint
+            return custom_getter(getter=getter, **request)
 
     def __repr__(self):
         return f"<VariableScope name={self.name!r} reuse={self._reuse!r}>"
+
+
+def _true_getter(
+    store,
+    graph,
+    slot_name,
+    name,
+    shape=None,
+    dtype=dtypes.float32,
+    initializer=None,
+    regularizer=None,
+    reuse=None,
+    trainable=None,
+    collections=None,
+    caching_device=None,
+    partitioner=None,
+    validate_shape=True,
+    use_resource=None,
+    constraint=None,
+    synchronization=None,
+    aggregation=None,
+):
+    """The getter custom getters are handed (``functools.partial`` over the first three):
+    get or create ``name`` in ``store``, its arguments in TF's order, so a getter may pass
+    them on by position or by keyword."""
+    return store.get_variable(
+        graph,
+        name,
+        shape=shape,
+        dtype=dtypes.as_dtype(dtype),
+        initializer=initializer,
+        reuse=reuse,
+        partitioner=partitioner,
+        op_name=f"{name}/" if name == slot_name else name,
+        regularizer=regularizer,
+        trainable=trainable,
+        collections=collections,
+        caching_device=caching_device,
+        validate_shape=validate_shape,
+        use_resource=use_resource,
+        constraint=constraint,
+        synchronization=synchronization,
+        aggregation=aggregation,
+    )
+
+
+def _takes_constraint(custom_getter) -> bool:
+    """TF passes ``constraint`` only to getters that can take it (it came later)."""
+    try:
+        parameters = inspect.signature(custom_getter).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "constraint" or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _nested_getter(custom_getter, enclosing):
+    """``custom_getter`` calling ``enclosing`` (an outer scope's getter) as its getter."""
+    if enclosing is None:
+        return custom_getter
+
+    def nested(getter, *args, **kwargs):
+        return custom_getter(functools.partial(enclosing, getter), *args, **kwargs)
+
+    return nested
 
 
 class _VariableStore:
@@ -368,10 +487,11 @@ def _check_shared(found: Variable, name, shape, dtype, reuse) -> Variable:
             f"Trying to share variable {name}, but specified shape {shape} and found shape "
             f"{found.shape}."
         )
-    if dtype is not None and dtype.base_dtype != found.dtype.base_dtype:
+    if dtype is not None and not dtype.is_compatible_with(found.dtype):
+        # As TF: the found variable's dtype is named as it is, ``float32_ref``.
         raise ValueError(
-            f"Trying to share variable {name}, but specified dtype {dtype.base_dtype.name} and "
-            f"found dtype {found.dtype.base_dtype.name}."
+            f"Trying to share variable {name}, but specified dtype {dtype.name} and found dtype "
+            f"{found.dtype.name}."
         )
     return found
 
@@ -381,7 +501,65 @@ def _default_initializer(name, dtype):
         return init_ops.GlorotUniform()
     if dtype.is_integer or dtype.is_bool:
         return init_ops.Zeros()
-    raise ValueError(f"An initializer for variable {name} of {dtype.base_dtype!r} is required")
+    if dtype.base_dtype == dtypes.string:
+        return _empty_strings
+    raise ValueError(f"An initializer for variable {name} of {dtype.base_dtype} is required")
+
+
+def _empty_strings(shape, dtype=None, partition_info=None) -> Tensor:
+    """TF's default for a string variable: its "zeros", empty strings."""
+    return constant("", dtype=dtypes.string, shape=shape, name="zeros")
+
+
+_INVALID_INITIALIZER = (
+    "The initializer passed is not valid. It should be a callable with no arguments and the "
+    "shape should not be provided or an instance of `tf.keras.initializers.*' and `shape` "
+    "should be fully defined."
+)
+
+
+def _needs_no_arguments(function) -> bool:
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    unfilled = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return all(p.kind in unfilled or p.default is not p.empty for p in parameters)
+
+
+def _takes_partition_info(initializer) -> bool:
+    try:
+        return "partition_info" in inspect.signature(initializer).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _initial_value(name, shape, dtype, initializer, partition_info) -> tuple:
+    """TF's choice of what a new variable starts from: ``(initial value, its dtype)``.
+
+    A value is used as is (its dtype); a callable is called with the shape and dtype
+    when the shape is fully defined, else it must take no arguments.
+    """
+    if initializer is None:
+        if shape is None:
+            raise ValueError(
+                f"Variable {name} did not get an initializer, so its `shape` argument must be "
+                "specified."
+            )
+        initializer = _default_initializer(name, dtype)
+    if not callable(initializer):
+        if shape is not None:
+            raise ValueError("If initializer is a constant, do not specify shape.")
+        return initializer, None
+    if isinstance(initializer, type):  # a class, e.g. tf.zeros_initializer
+        initializer = initializer(dtype=dtype)
+    if shape is not None and shape.is_fully_defined():
+        extra = {"partition_info": partition_info} if _takes_partition_info(initializer) else {}
+        dims = shape.as_list()
+        return (lambda: initializer(dims, dtype=dtype, **extra)), dtype.base_dtype
+    if _needs_no_arguments(initializer):
+        return initializer, None
+    raise ValueError(_INVALID_INITIALIZER)
 
 
 def _new_variable(
@@ -393,41 +571,12 @@ def _new_variable(
     op_name,
     partition_info=None,
     regularizer=None,
-    trainable=None,
-    collections=None,
-    validate_shape=True,
-    constraint=None,
+    **kwargs,
 ) -> Variable:
-    if initializer is None:
-        initializer = _default_initializer(name, dtype)
-    if isinstance(initializer, type):  # a class, e.g. tf.zeros_initializer
-        initializer = initializer(dtype=dtype)
-    if callable(initializer):
-        if shape is None or not shape.is_fully_defined():
-            raise ValueError(
-                f"Shape of a new variable ({name}) must be fully defined, but instead was "
-                f"{TensorShape(None) if shape is None else shape}."
-            )
-        dims = shape.as_list()
-
-        def initial_value():
-            return initializer(dims, dtype=dtype, partition_info=partition_info)
-
-        value_dtype = dtype.base_dtype
-    else:
-        if shape is not None:
-            raise ValueError("If initializer is a constant, do not specify shape.")
-        initial_value, value_dtype = initializer, None
+    """The variable ``get_variable`` creates; ``kwargs`` are ``Variable``'s arguments."""
+    initial_value, value_dtype = _initial_value(name, shape, dtype, initializer, partition_info)
     with graph.name_scope(None):
-        variable = Variable(
-            initial_value,
-            trainable=trainable,
-            collections=collections,
-            validate_shape=validate_shape,
-            name=op_name,
-            dtype=value_dtype,
-            constraint=constraint,
-        )
+        variable = Variable(initial_value, name=op_name, dtype=value_dtype, **kwargs)
         if regularizer is not None:
             _regularize(graph, variable, regularizer, name)
     return variable
@@ -479,6 +628,11 @@ def get_variable(
     validate_shape=True,
     constraint=None,
     partitioner=None,
+    caching_device=None,
+    use_resource=None,
+    custom_getter=None,
+    synchronization=None,
+    aggregation=None,
 ) -> Variable:
     """Get an existing variable of the current scope, or create a new one.
 
@@ -499,6 +653,13 @@ def get_variable(
     partitioner : callable, optional
         ``partitioner(shape=..., dtype=...) -> partitions per axis``: make the variable of
         parts along one axis, a ``PartitionedVariable`` (default: the scope's).
+    caching_device, use_resource, synchronization, aggregation : optional
+        As for ``Variable`` (the first two default to the scope's).
+    custom_getter : callable, optional
+        ``custom_getter(getter, name, *args, **kwargs)`` is called instead, with the
+        store's ``getter`` and this request's arguments (the full name, the scope's
+        defaults filled in); it returns what ``get_variable`` returns. It replaces the
+        scope's getter, as in TF (scopes' own getters nest: see ``variable_scope``).
 
     Raises
     ------
@@ -515,6 +676,16 @@ def get_variable(
     ...         same = tf.compat.v1.get_variable("w")
     >>> w.name, same is w
     ('dense/w:0', True)
+
+    A custom getter sees the request and may return a tensor made from the variable:
+
+    >>> def half_precision(getter, name, *args, **kwargs):
+    ...     return tf.cast(getter(name, *args, **kwargs), tf.float16)
+    >>> with tf.Graph().as_default():
+    ...     with tf.compat.v1.variable_scope("fp16", custom_getter=half_precision):
+    ...         w = tf.compat.v1.get_variable("w", [2])
+    ...     print(w.dtype, [v.name for v in tf.compat.v1.global_variables()])
+    <dtype: 'float16'> ['fp16/w:0']
     """
     return get_variable_scope().get_variable(
         name,
@@ -527,6 +698,11 @@ def get_variable(
         validate_shape=validate_shape,
         constraint=constraint,
         partitioner=partitioner,
+        caching_device=caching_device,
+        use_resource=use_resource,
+        custom_getter=custom_getter,
+        synchronization=synchronization,
+        aggregation=aggregation,
     )
 
 
@@ -541,6 +717,10 @@ def variable_scope(
     dtype=None,
     auxiliary_name_scope=True,
     partitioner=None,
+    caching_device=None,
+    custom_getter=None,
+    use_resource=None,
+    constraint=None,
 ):
     """Open a variable scope (and a name scope) for ``get_variable``.
 
@@ -553,8 +733,13 @@ def variable_scope(
         Used, made unique, when ``name_or_scope`` is ``None``.
     values : list, optional
         Tensors the scope's ops use (they pick the graph).
-    initializer, regularizer, dtype, partitioner : optional
+    initializer, regularizer, dtype, partitioner, caching_device, use_resource : optional
         Defaults for ``get_variable`` inside (inherited by nested scopes).
+    constraint : callable, optional
+        The default constraint inside; as TF's, nested scopes do not inherit it.
+    custom_getter : callable, optional
+        Called by ``get_variable`` inside (see there); an enclosing scope's getter (or a
+        re-entered scope's own) becomes the ``getter`` it is handed.
     reuse : True, AUTO_REUSE or None
         ``None`` (or ``False``) inherits the enclosing scope's; reuse cannot be turned off.
     auxiliary_name_scope : bool
@@ -596,6 +781,10 @@ def variable_scope(
             dtype=template.dtype if dtype is None else dtype,
             name_scope=opened,
             partitioner=template.partitioner if partitioner is None else partitioner,
+            caching_device=template.caching_device if caching_device is None else caching_device,
+            custom_getter=_scope_getter(custom_getter, template.custom_getter),
+            use_resource=template.use_resource if use_resource is None else use_resource,
+            constraint=constraint,
         )
         holder[:] = [scope]
         try:
@@ -603,6 +792,11 @@ def variable_scope(
         finally:
             holder[:] = [old]
             store.close_subscopes(name, counts)
+
+
+def _scope_getter(custom_getter, enclosing):
+    """The getter of a new scope: its own around the enclosing one's, or the enclosing."""
+    return enclosing if custom_getter is None else _nested_getter(custom_getter, enclosing)
 
 
 def _open_scope(graph, stack, store, old, name_or_scope, default_name, auxiliary):

@@ -8,6 +8,13 @@ A ``Variable`` is the group of ops TF1 draws for it::
 ``v/read`` is what every use of the variable as a tensor consumes. The value lives in
 the session (``runtime.kernels.state``), so one graph can run in several sessions, each
 with its own variable values.
+
+Reference variables are the only kind here: ``use_resource=True`` (and
+``tf.enable_resource_variables()``) is accepted and still makes one, so its ``dtype`` is
+``float32_ref`` and its ops ``VariableV2``/``Assign``/``Identity`` where TF's resource
+variable has ``float32`` and ``VarHandleOp``/``AssignVariableOp``/``ReadVariableOp``.
+Its values are the same: a read made after an update (in a ``control_dependencies``
+block) sees the update, as a resource variable's does.
 """
 
 from __future__ import annotations
@@ -221,6 +228,55 @@ def is_variable_initialized(variable) -> Tensor:
 # -- the Variable class -----------------------------------------------------------------
 
 
+def validate_synchronization_aggregation_trainable(synchronization, aggregation, trainable, name):
+    """TF's defaults and checks of a variable's distribution properties.
+
+    Returns ``(synchronization, aggregation, trainable)``: ``AUTO`` and ``NONE`` for
+    ``None``, a value given as its number turned into the enum, and ``trainable``
+    defaulting to ``False`` only for an ``ON_READ`` variable (one whose copies are
+    summed when read, such as a metric's count).
+
+    Raises
+    ------
+    ValueError
+        A value that is not one of the enums' (TF's message, naming ``name``).
+
+    Examples
+    --------
+    >>> validate_synchronization_aggregation_trainable(3, 1, None, "v")
+    (<VariableSynchronization.ON_READ: 3>, <VariableAggregation.SUM: 1>, False)
+    >>> validate_synchronization_aggregation_trainable(None, "sum", None, "v")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid variable aggregation mode: sum for variable: v
+    """
+    # The enums live with TF1's other variable names, which import this module.
+    from ..variables_v1 import VariableAggregation, VariableSynchronization
+
+    aggregation = _enum_member(
+        VariableAggregation, aggregation, VariableAggregation.NONE, "aggregation", name
+    )
+    synchronization = _enum_member(
+        VariableSynchronization,
+        synchronization,
+        VariableSynchronization.AUTO,
+        "synchronization",
+        name,
+    )
+    if trainable is None:
+        trainable = synchronization != VariableSynchronization.ON_READ
+    return synchronization, aggregation, trainable
+
+
+def _enum_member(enum_class, value, default, what: str, name):
+    if value is None:
+        return default
+    try:
+        return enum_class(value)
+    except ValueError:
+        raise ValueError(f"Invalid variable {what} mode: {value} for variable: {name}") from None
+
+
 @contextlib.contextmanager
 def init_scope(graph):
     """Build outside any control-dependency context, as TF's ``init_scope`` does.
@@ -254,6 +310,18 @@ class Variable:
     constraint : callable, optional
         ``constraint(variable) -> tensor``: optimizers assign it to the variable after
         each update (e.g. a norm bound from ``tf.layers``' ``kernel_constraint``).
+    caching_device : str or function, optional
+        Where the variable's read (``v/read``) is placed, instead of with the variable:
+        as TF's, a copy of the value on the device that uses it.
+    use_resource : bool, optional
+        Accepted; the variable is a reference variable either way (see the module's
+        notes).
+    synchronization : VariableSynchronization, optional
+    aggregation : VariableAggregation, optional
+        How a distributed variable's copies agree and combine updates; recorded (as
+        ``v.synchronization`` and ``v.aggregation``, validated as TF does) for code that
+        reads them. There is one copy here. An ``ON_READ`` variable is not trainable
+        unless ``trainable`` says so.
 
     Examples
     --------
@@ -315,15 +383,24 @@ class Variable:
         dtype=None,
         shape=None,
         constraint=None,
+        caching_device=None,
+        use_resource=None,
+        synchronization=None,
+        aggregation=None,
     ):
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         if constraint is not None and not callable(constraint):
             raise ValueError(f"The `constraint` argument must be a callable. Got: {constraint}")
         self._constraint = constraint
+        self._synchronization, self._aggregation, trainable = (
+            validate_synchronization_aggregation_trainable(
+                synchronization, aggregation, trainable, name
+            )
+        )
         graph = graph_of([initial_value]) if not callable(initial_value) else get_default_graph()
         dtype = None if dtype is None else dtypes.as_dtype(dtype)
-        self._trainable = True if trainable is None else bool(trainable)
+        self._trainable = bool(trainable)
         with init_scope(graph), graph.name_scope(name or "Variable") as scope:
             self._initial_value = _initial_tensor(initial_value, dtype, graph)
             if shape is not None:
@@ -345,8 +422,7 @@ class Variable:
             self._initializer_op = assign(
                 self._variable, self._initial_value, validate_shape=validate_shape, name="Assign"
             ).op
-            with graph.colocate_with(self._variable.op):
-                self._snapshot = identity(self._variable, name="read")
+            self._snapshot = _first_read(graph, self._variable, caching_device)
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
         if self._trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
@@ -360,6 +436,9 @@ class Variable:
         self = cls.__new__(cls)
         self._variable, self._initializer_op, self._snapshot = variable, initializer, snapshot
         self._initial_value, self._trainable, self._constraint = initial_value, trainable, None
+        self._synchronization, self._aggregation, _ = (
+            validate_synchronization_aggregation_trainable(None, None, trainable, None)
+        )
         return self
 
     # -- what the variable is made of -----------------------------------------------
@@ -374,6 +453,12 @@ class Variable:
     initial_value = property(lambda self: self._initial_value)
     initializer = property(lambda self: self._initializer_op, doc="The ``Assign`` op.")
     constraint = property(lambda self: self._constraint, doc="Applied after optimizer updates.")
+    synchronization = property(
+        lambda self: self._synchronization, doc="``VariableSynchronization.AUTO`` by default."
+    )
+    aggregation = property(
+        lambda self: self._aggregation, doc="``VariableAggregation.NONE`` by default."
+    )
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -660,6 +745,16 @@ def _variable_as_tensor(value, dtype=None, name=None, as_ref=False) -> Tensor:
 
 
 register_tensor_conversion_function(Variable, _variable_as_tensor)
+
+
+def _first_read(graph, variable: Tensor, caching_device) -> Tensor:
+    """``v/read``: placed with the variable, or, as TF's, on ``caching_device`` instead."""
+    if caching_device is None:
+        placement = graph.colocate_with(variable.op)
+    else:
+        placement = graph.device(caching_device)
+    with placement:
+        return identity(variable, name="read")
 
 
 def _initial_tensor(initial_value, dtype, graph) -> Tensor:

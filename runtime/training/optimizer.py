@@ -131,7 +131,7 @@ class Optimizer:
             raise ValueError("No variables to optimize.")
         grads = gradients(
             loss,
-            [v._ref() for v in var_list],
+            [_gradient_target(v) for v in var_list],
             grad_ys=grad_loss,
             gate_gradients=gate_gradients == self.GATE_OP,
             aggregation_method=aggregation_method,
@@ -168,8 +168,7 @@ class Optimizer:
             raise ValueError("No variables provided.")
         checked = []
         for grad, var in pairs:
-            if not isinstance(var, Variable):
-                raise TypeError(f"Expected a tf.Variable in grads_and_vars, got {var!r}")
+            _gradient_target(var)  # TF's refusal of what is neither variable nor tensor
             if grad is not None and not isinstance(grad, IndexedSlices):
                 try:
                     grad = convert_to_tensor(grad)
@@ -181,6 +180,9 @@ class Optimizer:
         return checked
 
     def _update(self, grad, var):
+        if not isinstance(var, Variable):
+            # As TF: a tensor in var_list has a gradient, but nothing to assign it to.
+            raise NotImplementedError("Trying to update a Tensor ", var)
         graph = var.graph
         with graph.name_scope(f"update_{var.op.name}"), graph.colocate_with(var.op):
             if isinstance(grad, IndexedSlices):
@@ -302,6 +304,16 @@ class Optimizer:
                 raise ValueError(
                     f"Invalid type {dtype!r} for {tensor.name}, expected: {list(_VALID_DTYPES)}."
                 )
+
+
+def _gradient_target(var) -> Tensor:
+    """What ``var`` is differentiated by: a variable's reference, or a tensor itself
+    (TF takes the gradient of a tensor in ``var_list`` and refuses to update it)."""
+    if isinstance(var, Variable):
+        return var._ref()
+    if isinstance(var, Tensor):
+        return var
+    raise NotImplementedError("Trying to optimize unsupported type ", var)
 
 
 def _deduplicate(values: Tensor, indices: Tensor) -> tuple:

@@ -22,6 +22,7 @@ latest ones (:mod:`.checkpoint_management`).
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import os
 import time
@@ -30,11 +31,11 @@ from typing import NamedTuple
 from .. import checkpoint, dtypes
 from ..checkpoint import kernels as _kernels  # noqa: F401 - registers SaveV2 & co
 from ..errors import InvalidArgumentError, NotFoundError
-from ..graph import get_default_graph
+from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
 from ..ops.array_ops import identity, placeholder_with_default, stack
 from ..ops.control_flow_ops import group
-from ..ops.core import apply_op, constant
+from ..ops.core import apply_op, constant, convert_to_tensor
 from ..ops.variables import PartitionedVariable, Variable, assign
 from ..proto.saver_pb2 import SaverDef
 from ..registry import Cost, OpDef, TensorSpec, register_op
@@ -133,25 +134,55 @@ def _parts(parts) -> list:
     return saved
 
 
+def _named_entry(name, value) -> list:
+    """What one entry of a ``var_list`` dict saves: a variable, or the parts of one."""
+    if not isinstance(name, str):
+        raise TypeError(
+            "names_to_saveables must be a dict mapping string names to trackable operations. "
+            f"Name is not a string: {name}"
+        )
+    if isinstance(value, PartitionedVariable | list | tuple):
+        return [part._replace(name=name) for part in _parts(list(value))]
+    return [_Saved(name, _variable_of(value), "")]
+
+
+def _variable_of(value) -> Variable:
+    """The variable a dict entry names: a ``Variable`` or its reference tensor (``v:0``).
+
+    Anything else is refused with TF's ``TypeError``, after converting it to a tensor as
+    TF does (so a Python value is named by the ``Const`` it became).
+    """
+    if isinstance(value, Variable):
+        return value
+    tensor = value if isinstance(value, Tensor) else convert_to_tensor(value)
+    graph = tensor.graph
+    for variable in graph.get_collection(GraphKeys.GLOBAL_VARIABLES) + graph.get_collection(
+        GraphKeys.LOCAL_VARIABLES
+    ):
+        if isinstance(variable, Variable) and variable._ref() is tensor:
+            return variable
+    raise TypeError(
+        "names_to_saveables must be a dict mapping string names to Tensors/Variables. Not a "
+        f"variable: {tensor}"
+    )
+
+
 def _saved_tensors(var_list) -> list:
     """What a Saver of ``var_list`` writes, sorted by name (TF's ``op_list_to_dict``): a
     list of variables, parts of partitioned variables grouped under their full name, or
     a dict naming variables (or partitioned variables, or lists of parts)."""
     if isinstance(var_list, dict):
-        saved = []
-        for name, value in var_list.items():
-            if isinstance(value, PartitionedVariable | list | tuple):
-                saved += [part._replace(name=name) for part in _parts(list(value))]
-            else:
-                saved.append(_Saved(name, value, ""))
+        saved = [part for name, value in var_list.items() for part in _named_entry(name, value)]
         return sorted(saved, key=lambda s: s.name)
+    if not isinstance(var_list, list | tuple | set):
+        raise TypeError(f"Variables to save should be passed in a dict or a list. Got {var_list}")
     whole, sliced = {}, []
     for var in var_list:
         if isinstance(var, PartitionedVariable | list | tuple):
             sliced += _parts(list(var))
             continue
         if not isinstance(var, Variable):
-            raise TypeError(f"Variable to save is not a Variable: {var!r}")
+            raise TypeError(f"Variable to save is not a Variable: {var}")
         if var._get_save_slice_info() is not None:
             sliced += _parts([var])
             continue
@@ -389,26 +420,35 @@ class Saver:
         checkpoints beyond ``max_to_keep`` are deleted. With ``write_meta_graph`` the
         graph, its collections and this Saver are written next to the checkpoint as
         ``<prefix>.meta`` (``tf.train.import_meta_graph`` reads it).
+
+        As TF's, a save creates the checkpoint's directory when only it is missing
+        (``ckpt/new/model`` under an existing ``ckpt``, not sharded); a deeper missing
+        path is a ``ValueError`` naming ``save_path``.
         """
         save_path = os.fspath(save_path)
+        checkpoint_file = save_path
         if global_step is not None:
             if not isinstance(global_step, numbers.Number):
                 global_step = global_step_value(sess, global_step)
             step = f"{int(global_step):08d}" if self._pad_step_number else str(int(global_step))
-            save_path = f"{save_path}-{step}"
+            checkpoint_file = f"{save_path}-{step}"
         if self._is_empty:
             return None
-        directory = os.path.dirname(save_path)
+        directory = os.path.dirname(checkpoint_file)
         if self._sharded:
-            checkpoint.remove_stale(save_path)  # shards of a killed sharded save
+            checkpoint.remove_stale(checkpoint_file)  # shards of a killed sharded save
+        else:
+            _make_last_directory(directory)
         try:
-            prefix = sess.run(self._save_tensor, {self._filename_tensor: save_path}).decode()
+            prefix = sess.run(self._save_tensor, {self._filename_tensor: checkpoint_file})
         except NotFoundError:
             if directory and not os.path.isdir(directory):
+                # As TF: the path named is the one passed in, without the step.
                 raise ValueError(
                     f"Parent directory of {save_path} doesn't exist, can't save."
                 ) from None
             raise
+        prefix = prefix.decode()
         if write_meta_graph:
             self.export_meta_graph(
                 f"{prefix}.{meta_graph_suffix}",
@@ -446,6 +486,18 @@ class Saver:
             raise _restore_error(err, "a Variable name or other graph key that is missing") from err
         except InvalidArgumentError as err:
             raise _restore_error(err, "a mismatch between the current graph and the graph") from err
+
+
+def _make_last_directory(directory: str) -> None:
+    """Create the checkpoint's directory when only it is missing, as TF's ``SaveV2``
+    does (one level: a missing grandparent still fails the save).
+
+    A sharded save does not: TF writes its shards to ``<prefix>_temp/`` first, which
+    fails when the prefix's directory is missing.
+    """
+    if directory and os.path.isdir(os.path.dirname(directory) or "."):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(directory)
 
 
 def _save_op(prefix, saved: list):

@@ -205,8 +205,6 @@ EXCLUDED: dict[str, str] = {
     "graphs and runs them in sessions, and says so when asked",
     "enable_v2_behavior": "switches to TF2's eager behaviour; the runtime is TF1's",
     "enable_v2_tensorshape": "TF2's TensorShape semantics; the runtime keeps TF1's switch off",
-    "enable_resource_variables": "makes tf.Variable a ResourceVariable (TF2); the runtime "
-    "makes TF1's reference variables",
     "enable_tensor_equality": "TF2's elementwise == on tensors; the runtime keeps TF1's identity",
     "load_library": "loads compiled TF kernels (.so); the runtime's kernels are numpy",
     "load_op_library": "loads compiled TF kernels (.so); the runtime's kernels are numpy",

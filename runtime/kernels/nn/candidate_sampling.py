@@ -37,6 +37,17 @@ def _check_true_classes(true_classes: np.ndarray, num_true: int) -> None:
         )
 
 
+def _check_in_range(true_classes: np.ndarray, range_max: int) -> None:
+    """TF's check that every true class is one of the sampler's ``[0, range_max)``: a
+    class outside it has no probability to look up (TF reports the first one)."""
+    outside = (true_classes < 0) | (true_classes >= range_max)
+    if outside.any():
+        received = true_classes[outside][0]
+        raise InvalidArgumentError(
+            None, None, f"`true_candidate` out of range [0, {range_max}), received {received}"
+        )
+
+
 def _sample(rng, probabilities: np.ndarray, num_sampled: int, unique: bool):
     """``(sampled, tries)``: draws from ``probabilities``, distinct ones if ``unique``."""
     if not unique:
@@ -75,6 +86,7 @@ def _expected(probabilities: np.ndarray, classes: np.ndarray, tries: int, num_sa
 def _sampler_outputs(ctx, true_classes, probabilities, attrs):
     num_true, num_sampled, unique = attrs["num_true"], attrs["num_sampled"], attrs["unique"]
     _check_true_classes(true_classes, num_true)
+    _check_in_range(true_classes, len(probabilities))
     if not unique and num_sampled < 1:
         raise InvalidArgumentError(None, None, f"num_sampled must be positive, got {num_sampled}")
     sampled, tries = _draw(
@@ -83,10 +95,9 @@ def _sampler_outputs(ctx, true_classes, probabilities, attrs):
         attrs["seed2"],
         lambda rng: _sample(rng, probabilities, num_sampled, unique),
     )
-    in_range = np.clip(true_classes, 0, len(probabilities) - 1)
     return (
         sampled.astype(np.int64),
-        _expected(probabilities, in_range, tries, num_sampled),
+        _expected(probabilities, true_classes, tries, num_sampled),
         _expected(probabilities, sampled, tries, num_sampled),
     )
 
@@ -150,9 +161,11 @@ def learned_unigram_candidate_sampler(ctx, true_classes, **attrs):
         "", "__unigram__/" + ctx.op.name, lambda: _LearnedUnigram(attrs["range_max"])
     )
     _check_true_classes(true_classes, attrs["num_true"])
-    seen = true_classes[(true_classes >= 0) & (true_classes < attrs["range_max"])]
-    np.add.at(state.counts, seen, 1)
-    return _sampler_outputs(ctx, true_classes, state.counts / state.counts.sum(), attrs)
+    _check_in_range(true_classes, attrs["range_max"])  # before the counts learn from them
+    # As TF's: this batch is drawn from the counts so far, then counted.
+    outputs = _sampler_outputs(ctx, true_classes, state.counts / state.counts.sum(), attrs)
+    np.add.at(state.counts, true_classes, 1)
+    return outputs
 
 
 @register_kernel("AllCandidateSampler", context=True)
@@ -160,6 +173,7 @@ def all_candidate_sampler(ctx, true_classes, **attrs):
     """Every class in order, each expected once."""
     _check_true_classes(true_classes, attrs["num_true"])
     num_sampled = attrs["num_sampled"]
+    _check_in_range(true_classes, num_sampled)  # its classes are [0, num_sampled)
     return (
         np.arange(num_sampled, dtype=np.int64),
         np.ones(true_classes.shape, np.float32),
