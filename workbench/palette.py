@@ -74,12 +74,12 @@ _CATEGORY_OF = {
         "LessEqual Log Log1p LogicalAnd LogicalNot LogicalOr MatMul Max Maximum Mean Min Minimum "
         "Mod Mul Neg NotEqual Pow Prod RealDiv Reciprocal Round Rsqrt RsqrtGrad Sign Sin Sqrt "
         "SqrtGrad Square SquaredDifference Sub Sum Tan UnsortedSegmentSum SegmentSum Erf Atan2 "
-        "ReciprocalGrad IsNan IsInf IsFinite ClipByValue TruncateDiv Xlogy Xdivy"
+        "ReciprocalGrad IsNan IsInf IsFinite ClipByValue TruncateDiv Xlogy Xdivy Inv InvGrad"
     ),
     "constant": "Const",
-    "input": "Placeholder PlaceholderWithDefault",
+    "input": "Placeholder PlaceholderWithDefault PlaceholderV2",
     "array": (
-        "BroadcastTo ConcatV2 ExpandDims Fill GatherNd GatherV2 Identity IdentityN "
+        "BroadcastTo Concat ConcatV2 ExpandDims Fill GatherNd GatherV2 Identity IdentityN "
         "InvertPermutation OneHot OnesLike Pack Pad PadV2 MirrorPad MirrorPadGrad Range Rank "
         "Reshape ReverseV2 ScatterNd Shape ShapeN Size Slice Split SplitV Squeeze StopGradient "
         "StridedSlice StridedSliceGrad Tile Transpose Unpack Where ZerosLike LinSpace "
