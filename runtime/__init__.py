@@ -20,7 +20,7 @@ Examples
 from . import kernels, stepper  # the numpy kernels register themselves on import
 from .compat.v1 import *
 from .distributed import DaskEngine as _DaskEngine  # registers target="dask://..."
-from .ops import resource_variable_ops as _resource_variable_ops  # TF2 files' variables
 from .ops import legacy_ops as _legacy_ops  # TF 1.x files' op types
+from .ops import resource_variable_ops as _resource_variable_ops  # TF2 files' variables
 
 __version__ = "0.1.0"
