@@ -143,6 +143,13 @@ def test_batch_norm_gradients_match_tf(graph):
 RNG = np.random.default_rng(3)
 
 
+def _batch_norm_inputs():
+    """t, m, v (positive), beta and gamma of a 1x2x2x3 batch."""
+    return [RNG.normal(size=(1, 2, 2, 3)), RNG.normal(size=3), RNG.uniform(1, 2, 3)] + [
+        RNG.normal(size=3) for _ in range(2)
+    ]
+
+
 @pytest.mark.parametrize(
     ("build", "inputs"),
     [
@@ -160,23 +167,11 @@ RNG = np.random.default_rng(3)
         ),
         (
             lambda *args: _batch_norm(*args, scaled=True),
-            [
-                RNG.normal(size=(1, 2, 2, 3)),
-                RNG.normal(size=3),
-                RNG.uniform(1, 2, 3),
-                RNG.normal(size=3),
-                RNG.normal(size=3),
-            ],
+            _batch_norm_inputs(),
         ),
         (
             lambda *args: _batch_norm(*args, scaled=False),
-            [
-                RNG.normal(size=(1, 2, 2, 3)),
-                RNG.normal(size=3),
-                RNG.uniform(1, 2, 3),
-                RNG.normal(size=3),
-                RNG.normal(size=3),
-            ],
+            _batch_norm_inputs(),
         ),
     ],
     ids=[
