@@ -21,6 +21,7 @@ read the forward values they need from the forward op's trace, call by call.
 from __future__ import annotations
 
 import builtins
+import collections
 
 from .. import dtypes, nest
 from ..control_flow_util import builds_functional
@@ -28,6 +29,7 @@ from ..functional import as_output_tensor, set_outputs, trace_function, unique_f
 from ..graph import Operation, Tensor, get_default_graph, graph_of
 from ..registry import Cost, OpDef, TensorSpec, register_gradient, register_op
 from ..shapes import TensorShape, as_shape
+from ..sparse_tensor import SparseTensor
 from . import (
     control_flow_grad,  # noqa: F401 - registers the TF1 control-flow gradients
     control_flow_v1,
@@ -627,6 +629,10 @@ def build_while(
 ):
     """The ``While`` op of ``while_loop``; returns the packed results."""
     _check_loop_args(cond, body, loop_vars, parallel_iterations)
+    if any(isinstance(value, SparseTensor) for value in nest.flatten(loop_vars)):
+        return _while_of_sparse_parts(
+            cond, body, loop_vars, shape_invariants, parallel_iterations, back_prop, limit, name
+        )
     graph = graph_of([*nest.flatten(loop_vars), limit])
     if not builds_functional(graph):
         with graph.as_default():
@@ -635,7 +641,7 @@ def build_while(
             )
     with graph.name_scope(name or "while") as scope:
         flat = [control_flow_v1.loop_input(value) for value in nest.flatten(loop_vars)]
-        invariants = _shape_invariants(flat, loop_vars, shape_invariants)
+        invariants = control_flow_v1.shape_invariants_of(flat, loop_vars, shape_invariants)
         specs = [(t.dtype, shape) for t, shape in zip(flat, invariants)]
         cond_graph = trace_function(
             unique_function_name(scope, "cond"),
@@ -690,28 +696,70 @@ def _check_loop_args(cond, body, loop_vars, parallel_iterations) -> None:
         raise ValueError("'loop_vars' must be provided.")
 
 
-def _shape_invariants(flat, loop_vars, shape_invariants) -> list[TensorShape]:
+class _SparseParts(collections.namedtuple("_SparseParts", "indices values dense_shape")):
+    """A ``SparseTensor`` loop variable as the three tensors that travel the loop."""
+
+
+def _while_of_sparse_parts(cond, body, loop_vars, shape_invariants, *options):
+    """``build_while`` with each ``SparseTensor`` loop variable carried as its three parts
+    (TF's ``expand_composites``), ``cond`` and ``body`` seeing it whole. As in TF, the
+    number of its values may change from one iteration to the next."""
+    parts = _as_parts(loop_vars)
     if shape_invariants is None:
-        return [t.shape for t in flat]
-    nest.assert_same_structure(loop_vars, shape_invariants, check_types=False)
-    invariants = [as_shape(shape) for shape in nest.flatten(shape_invariants)]
-    for tensor, shape in zip(flat, invariants):
-        if not _shape_within(tensor.shape, shape):
-            raise ValueError(
-                f"The shape invariant specified for {tensor.name} is not compatible with the "
-                f"initial shape of the loop variable. It enters the loop with shape "
-                f"{tensor.shape}, but the specified shape invariant is {shape}."
-            )
-    return invariants
+        shape_invariants = nest.map_structure(lambda _: None, loop_vars)
+    invariants = nest.map_structure(_parts_invariant, loop_vars, shape_invariants)
+
+    def seeing_whole(fn, returns_loop_vars: bool):
+        def call(*args):
+            result = control_flow_v1.call_with(fn, _as_whole(_packed_like(parts, args)))
+            return _as_parts(result) if returns_loop_vars else result
+
+        return call
+
+    cond, body = seeing_whole(cond, False), seeing_whole(body, True)
+    return _as_whole(build_while(cond, body, parts, invariants, *options))
 
 
-def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
-    """TF's ``_ShapeLessThanOrEqual``: ``shape`` is at least as specific as ``invariant``."""
-    if invariant.rank is None:
-        return True
-    if shape.rank != invariant.rank:
-        return False
-    return all(b is None or a == b for a, b in zip(shape.as_tuple(), invariant.as_tuple()))
+def _as_parts(structure):
+    """``structure`` with each ``SparseTensor`` as its :class:`_SparseParts`."""
+    return nest.map_structure(
+        lambda v: (
+            _SparseParts(v.indices, v.values, v.dense_shape) if isinstance(v, SparseTensor) else v
+        ),
+        structure,
+    )
+
+
+def _as_whole(structure):
+    """``structure`` with each :class:`_SparseParts` a ``SparseTensor`` again."""
+    if isinstance(structure, _SparseParts):
+        return SparseTensor(*structure)
+    if isinstance(structure, dict):
+        return type(structure)((key, _as_whole(value)) for key, value in structure.items())
+    if isinstance(structure, builtins.tuple) and hasattr(structure, "_fields"):
+        return type(structure)(*map(_as_whole, structure))
+    if isinstance(structure, builtins.list | builtins.tuple):
+        return type(structure)(map(_as_whole, structure))
+    return structure
+
+
+def _packed_like(structure, args: tuple):
+    """The loop variables ``structure`` from what the loop passed ``cond`` or ``body``:
+    each of them for a list or tuple of them, else the one."""
+    if not isinstance(structure, builtins.list | builtins.tuple):
+        return args[0]
+    return type(structure)(*args) if hasattr(structure, "_fields") else type(structure)(args)
+
+
+def _parts_invariant(value, invariant):
+    """A loop variable's shape invariant; a ``SparseTensor``'s as its parts': any number of
+    values, of its rank."""
+    if not isinstance(value, SparseTensor):
+        return invariant
+    rank = None if invariant is None else as_shape(invariant).rank
+    if rank is None:
+        rank = value.dense_shape.shape.dim_value(0)
+    return _SparseParts(TensorShape([None, rank]), TensorShape([None]), TensorShape([rank]))
 
 
 def _loop_condition(value) -> Tensor:
@@ -732,7 +780,7 @@ def _set_body_outputs(graph, loop_vars, flat, invariants) -> None:
                 f"type {out.dtype.name} after 1 iteration. All loop vars returned from "
                 "body_fn must have the same dtype as the loop vars passed in."
             )
-        if not _shape_within(out.shape, shape):
+        if not control_flow_v1.shape_within(out.shape, shape):
             raise ValueError(
                 f"Input tensor `{var.name}` enters the loop with shape {shape}, but has "
                 f"shape {out.shape} after one iteration. To allow the shape to vary across "

@@ -317,7 +317,7 @@ class WhileContext(ControlFlowContext):
     def build_loop(self, cond, body, loop_vars, shape_invariants):
         """Add the loop to the graph; returns ``(body structure, exit tensors)``."""
         flat_vars = [loop_input(value) for value in nest.flatten(loop_vars)]
-        invariants = _shape_invariants(flat_vars, loop_vars, shape_invariants)
+        invariants = shape_invariants_of(flat_vars, loop_vars, shape_invariants)
         self.values = set(flat_vars)
         with self.entered():
             real_vars = (
@@ -397,7 +397,7 @@ class WhileContext(ControlFlowContext):
                 f"but has type {value.dtype.base_dtype.name} after 1 iteration. All loop "
                 "vars returned from body_fn must have the same dtype as the loop vars passed in."
             )
-        if not _shape_within(value.shape, invariant):
+        if not shape_within(value.shape, invariant):
             raise ValueError(
                 f"Input tensor '{var.name}' enters the loop with shape {invariant}, but has "
                 f"shape {value.shape} after one iteration. To allow the shape to vary across "
@@ -465,13 +465,28 @@ def call_with(fn, packed):
     return fn(*packed) if isinstance(packed, list | tuple) else fn(packed)
 
 
-def _shape_invariants(flat, loop_vars, shape_invariants) -> list[TensorShape]:
+def shape_invariants_of(flat, loop_vars, shape_invariants) -> list[TensorShape]:
+    """The shape each of the ``flat`` loop variables keeps through the loop: its
+    ``shape_invariants`` entry (``None``, or no invariants at all: its own shape),
+    checked to hold for the shape it enters with.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     i, rows = tf.constant(0), tf.zeros([2, 3])
+    ...     shape_invariants_of([i, rows], [i, rows], [None, tf.TensorShape([None, 3])])
+    [TensorShape([]), TensorShape([Dimension(None), Dimension(3)])]
+    """
     if shape_invariants is None:
         return [t.shape for t in flat]
     nest.assert_same_structure(loop_vars, shape_invariants, check_types=False)
-    invariants = [as_shape(shape) for shape in nest.flatten(shape_invariants)]
+    invariants = [
+        tensor.shape if shape is None else as_shape(shape)
+        for tensor, shape in zip(flat, nest.flatten(shape_invariants))
+    ]
     for tensor, shape in zip(flat, invariants):
-        if not _shape_within(tensor.shape, shape):
+        if not shape_within(tensor.shape, shape):
             raise ValueError(
                 f"The shape invariant specified for {tensor.name} is not compatible with the "
                 f"initial shape of the loop variable. It enters the loop with shape "
@@ -480,8 +495,16 @@ def _shape_invariants(flat, loop_vars, shape_invariants) -> list[TensorShape]:
     return invariants
 
 
-def _shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
-    """TF's ``_ShapeLessThanOrEqual``: ``shape`` is at least as specific as ``invariant``."""
+def shape_within(shape: TensorShape, invariant: TensorShape) -> bool:
+    """TF's ``_ShapeLessThanOrEqual``: ``shape`` is at least as specific as ``invariant``.
+
+    Examples
+    --------
+    >>> shape_within(TensorShape([2, 3]), TensorShape([None, 3]))
+    True
+    >>> shape_within(TensorShape([2, 3]), TensorShape([None]))
+    False
+    """
     if invariant.rank is None:
         return True
     if shape.rank != invariant.rank:

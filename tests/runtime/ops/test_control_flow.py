@@ -434,6 +434,32 @@ class TestWhileLoop:
         ):
             sess.run(forever, options=options)
 
+    @pytest.mark.parametrize("functional_loop", [False, True])
+    def test_sparse_tensor_loop_variables(self, graph, functional_loop, request):
+        # TF 2.21's values: the loop doubles the values, and another adds one a trip.
+        if functional_loop:
+            request.getfixturevalue("functional")
+        start = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
+
+        def grow(i, sp):
+            indices = tf.concat([sp.indices, [[1, 1]]], 0)
+            return i + 1, tf.SparseTensor(indices, tf.concat([sp.values, [5.0]], 0), sp.dense_shape)
+
+        _, doubled = v1.while_loop(
+            lambda i, sp: i < 3,
+            lambda i, sp: (i + 1, tf.SparseTensor(sp.indices, sp.values * 2, sp.dense_shape)),
+            [0, start],
+        )
+        _, grown = v1.while_loop(lambda i, sp: i < 2, grow, [0, start])
+        assert isinstance(doubled, tf.SparseTensor) and isinstance(grown, tf.SparseTensor)
+        (gradient,) = tf.gradients(tf.reduce_sum(doubled.values), start.values)
+        with v1.Session() as sess:
+            doubled, grown, gradient = sess.run([doubled, grown, gradient])
+        np.testing.assert_array_equal(doubled.values, [8.0])
+        np.testing.assert_array_equal(grown.values, [1.0, 5.0, 5.0])
+        assert grown.indices.tolist() == [[0, 0], [1, 1], [1, 1]]
+        np.testing.assert_array_equal(gradient, [8.0])
+
     def test_stateless_and_graph_def(self, graph, functional):
         (loop,) = v2.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
         op = loop.op.inputs[0].op
