@@ -169,8 +169,8 @@ class PaddingFIFOQueue(Queue):
             ]
             fill = b"" if np.dtype(dtype) == object else 0
             padded = np.full((len(values), *dims), fill, dtype=dtype)
-            for row, value in zip(padded, values):
-                row[tuple(slice(0, n) for n in value.shape)] = value
+            for row, value in enumerate(values):  # by index: a scalar row is no view
+                padded[(row, *(slice(0, n) for n in value.shape))] = value
             out.append(padded)
         return out
 

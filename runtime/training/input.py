@@ -367,7 +367,7 @@ def _batch(
 ):
     """The common body of the batchers: ``tensors_list`` holds one structure per thread."""
     inputs = [t for tensors in tensors_list for t in _flat(tensors)[0]]
-    with name_scope(name, default_name, [getattr(t, "values", t) for t in inputs]):
+    with name_scope(name, default_name, [getattr(t, "values", t) for t in inputs]) as scope:
         flats = []
         repack = None
         for tensors in tensors_list:
@@ -385,10 +385,11 @@ def _batch(
             else f"fraction_of_{capacity}_full"
         )
         _fullness_summary(queue, summary, capacity, kept)
+        # As TF: the batch is named after the scope itself ("batch:0", "shuffle_batch:0").
         if allow_smaller_final_batch:
-            dequeued = queue.dequeue_up_to(batch_size, name="batch")
+            dequeued = queue.dequeue_up_to(batch_size, name=scope)
         else:
-            dequeued = queue.dequeue_many(batch_size, name="batch")
+            dequeued = queue.dequeue_many(batch_size, name=scope)
         values = dequeued if isinstance(dequeued, list) else [dequeued]
         return repack(
             [

@@ -110,3 +110,18 @@ def test_app_run_parses_flags_and_exits_with_mains_result(monkeypatch):
     with pytest.raises(SystemExit) as done:
         tf.app.run(main, argv=["prog", "--steps=2", "in.txt"])
     assert done.value.code == 3 and seen == [(["prog", "in.txt"], 2)]
+
+
+def test_app_run_passes_arguments_that_name_no_flag_on_to_main(monkeypatch):
+    # TF 2.21's tf.app.run parses known flags only: main gets the rest.
+    monkeypatch.setattr(flags, "FLAGS", defined())
+    seen = []
+
+    def main(argv):
+        seen.append((argv, flags.FLAGS.steps))
+
+    with pytest.raises(SystemExit) as done:
+        tf.app.run(main, argv=["prog", "--unknown=3", "--steps=4"])
+    assert done.value.code is None and seen == [(["prog", "--unknown=3"], 4)]
+    with pytest.raises(flags.UnrecognizedFlagError):  # an explicit parse stays strict
+        flags.FLAGS(["prog", "--unknown=3"])

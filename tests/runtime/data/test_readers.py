@@ -252,6 +252,25 @@ def test_queues_report_how_full_they_are(graph):
     assert [v.tag for v in values] == tags and all(0.0 <= v.simple_value <= 1.0 for v in values)
 
 
+def test_batches_are_named_after_their_scope(graph):
+    # TF 2.21's names: code fetches "batch:0", or finds it after import_meta_graph.
+    x = tf.constant(1)
+    batches = [
+        v1.train.batch([x], 2, dynamic_pad=True),
+        v1.train.batch_join([[x]], 2),
+        v1.train.shuffle_batch_join([[x]], 2, 10, 1),
+        v1.train.shuffle_batch([x], 2, 10, 1),
+        v1.train.batch([x], 2, allow_smaller_final_batch=True),
+    ]
+    assert [b.name for b in batches] == [
+        "batch:0",
+        "batch_join:0",
+        "shuffle_batch_join:0",
+        "shuffle_batch:0",
+        "batch_1:0",
+    ]
+
+
 def test_a_sequence_feature_needs_allow_missing_and_pads_with_its_default(graph):
     serialized = [_example_of([1.0, 2.0]), _example_of([3.0])]
     with pytest.raises(ValueError, match=r"FixedLenSequenceFeature requires allow_missing"):

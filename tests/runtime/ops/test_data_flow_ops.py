@@ -157,6 +157,20 @@ class TestOps:
         np.testing.assert_array_equal(numbers, [[[1, 2], [0, 0]], [[3, 4], [5, 6]]])
         assert words.tolist() == [[b"a", b""], [b"b", b"c"]]
 
+    def test_padding_queue_with_a_scalar_component(self, graph, sess):
+        # What tf.train.batch(dynamic_pad=True) of a scalar and a vector builds (TF 2.21).
+        q = tf.queue.PaddingFIFOQueue(10, [tf.int32, tf.int32], shapes=[[], [None]])
+        a, b = v1.placeholder(tf.int32, []), v1.placeholder(tf.int32, [None])
+        enq = q.enqueue([a, b])
+        sess.run(enq, {a: 1, b: [1]})
+        sess.run(enq, {a: 2, b: [1, 2]})
+        sess.run(enq, {a: 3, b: [7]})
+        scalars, vectors = sess.run(q.dequeue_many(2))
+        assert scalars.tolist() == [1, 2] and vectors.tolist() == [[1, 0], [1, 2]]
+        sess.run(q.close())  # the rest, fewer than asked for
+        scalars, vectors = sess.run(q.dequeue_up_to(5))
+        assert scalars.tolist() == [3] and vectors.tolist() == [[7]]
+
     def test_each_session_has_its_own_queue(self, graph):
         q = tf.queue.FIFOQueue(2, tf.int32, shapes=[[]])
         enq, size = q.enqueue(1), q.size()
