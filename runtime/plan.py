@@ -264,7 +264,10 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     del out_edges  # in each fanout now: fewer objects for the collector to scan
     slot_of, frame_of_tensor = _assign_slots(steps, frames, feed_tensors)
     feed_slots = {tensor: slot_of[tensor] for tensor in feed_tensors}
-    fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
+    fetch_slots = [
+        _fetch_slot(_read_as_the_run_ends(tensor), slot_of, frame_of_tensor, root)
+        for tensor in fetch_tensors
+    ]
     # What the flags below ask of the steps, in three quick passes (not one per flag).
     costs = {step.cost for step in steps}
     kinds = {step.kind for step in steps}
@@ -511,6 +514,23 @@ def _assign_slots(steps, frames: dict, feed_tensors) -> tuple[dict, dict]:
 
 # Kinds of steps whose outputs go to another frame than their own.
 _CROSSING = frozenset({ENTER, EXIT})
+
+
+_VARIABLE_OPS = frozenset({"VariableV2", "Variable"})
+
+
+def _read_as_the_run_ends(tensor):
+    """The tensor a fetch of ``tensor`` takes its value from: for a read of a variable
+    (``v/read``, what fetching ``v`` fetches), the variable itself, which the session
+    reads as the run ends. TF's read aliases the variable's buffer, so the value it
+    fetches shows what the run's later updates did: ``sess.run([train_op, global_step])``
+    gives the new step. The read still runs (an uninitialized variable fails there). A read
+    inside a cond or loop keeps its own value (it may be dead, or one of many)."""
+    op = tensor.op
+    if op._type != "Identity" or op._control_flow_context is not None:
+        return tensor
+    source = op.inputs[0]
+    return source if source.op._type in _VARIABLE_OPS else tensor
 
 
 def _fetch_slot(tensor, slot_of: dict, frame_of_tensor: dict, root: Frame) -> int:

@@ -154,6 +154,20 @@ class TestSessionState:
             sess.run(train)
         assert sess.run([w, ema.average(w)]) == [3.0, 2.125]  # TF 2.21
 
+    def test_a_variable_fetched_with_its_update_shows_the_update(self, graph, sess):
+        # TF's v/read aliases the buffer: the fetch shows the run's updates (TF 2.21).
+        v = tf.Variable(0, name="v")
+        inc = v1.assign_add(v, 1)
+        w = tf.Variable(0.0, name="w")
+        step = v1.train.get_or_create_global_step()
+        train = v1.train.GradientDescentOptimizer(0.1).minimize(tf.square(w - 1), global_step=step)
+        sess.run(v1.global_variables_initializer())
+        assert sess.run([inc, v]) == [1, 1] and sess.run([v, inc]) == [2, 2]
+        _, fetched_step, fetched_w = sess.run([train, step, w])
+        assert fetched_step == 1 and fetched_w == np.float32(0.2)
+        assert sess.run({"v": v, "read": v.read_value()}) == {"v": 2, "read": 2}
+        assert sess.run(v.value() * 1) == 2  # a value computed from the read: as it was
+
     def test_each_session_has_its_own_values(self, graph):
         v = tf.Variable(1.0, name="v")
         inc = v.assign_add(1.0)
