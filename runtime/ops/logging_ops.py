@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import dtypes
+from .. import dtypes, nest
 from ..graph import Operation, Tensor, graph_of
 from ..registry import (
     OpDef,
@@ -195,6 +195,27 @@ def _stream_name(output_stream) -> str:
     )
 
 
+def _printed(value, placeholder: str, tensors: list, top: bool = False) -> str:
+    """``value`` as ``tf.print`` shows it, each tensor in it (in lists, tuples and dicts,
+    at any depth, as TF's) ``placeholder`` for its formatted value, appended to
+    ``tensors`` in the order shown. Python values inside a structure show as their
+    ``repr``, as ``str`` of the structure would show them."""
+    if isinstance(value, Tensor):
+        tensors.append(value)
+        return placeholder
+    if isinstance(value, dict):  # in sorted key order, as TF's (nest's order)
+        items = [f"{key!r}: {_printed(value[key], placeholder, tensors)}" for key in sorted(value)]
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list | tuple) and any(
+        isinstance(leaf, Tensor) for leaf in nest.flatten(value)
+    ):
+        items = [_printed(v, placeholder, tensors) for v in value]
+        if isinstance(value, list):
+            return "[" + ", ".join(items) + "]"
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    return str(value) if top else repr(value)
+
+
 def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """``tf.print``: an op that prints ``inputs`` (tensors and Python values) when it runs.
 
@@ -220,12 +241,13 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
      [3 4]]
     """
     stream = _stream_name(output_stream)
-    tensors = [value for value in inputs if isinstance(value, Tensor)]
-    texts = [str(value) for value in inputs if not isinstance(value, Tensor)]
     placeholder = "{}"
-    while any(placeholder in text for text in texts):
-        placeholder = "{" + placeholder + "}"  # a marker the Python values do not contain
-    template = sep.join(placeholder if isinstance(v, Tensor) else str(v) for v in inputs)
+    while True:  # a marker the Python values do not contain
+        tensors: list = []
+        template = sep.join(_printed(value, placeholder, tensors, top=True) for value in inputs)
+        if template.count(placeholder) == len(tensors):
+            break
+        placeholder = "{" + placeholder + "}"
     graph = graph_of(tensors)
     with graph.name_scope(name or "PrintV2") as scope:
         lone = tensors[0] if len(inputs) == len(tensors) == 1 else None

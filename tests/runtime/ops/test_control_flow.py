@@ -525,6 +525,18 @@ class TestLogging:
         with pytest.raises(ValueError, match="Unsupported output stream"):
             tf.print(x, output_stream=42)
 
+    def test_print_shows_tensors_inside_structures(self, graph, capsys):
+        # TF 2.21's output: each tensor formatted in place, dict keys sorted.
+        a = tf.constant([1, 2])
+        run(tf.print("d:", {"k": a}, "l:", [a, 3], "t:", (a,), output_stream=sys.stdout))
+        run(tf.print("{}", a, {"x": "s"}, [1, "q"], output_stream=sys.stdout))
+        run(tf.print({"b": a, "a": [a, a + 1]}, output_stream=sys.stdout))
+        assert capsys.readouterr().out.splitlines() == [
+            "d: {'k': [1 2]} l: [[1 2], 3] t: ([1 2],)",
+            "{} [1 2] {'x': 's'} [1, 'q']",
+            "{'a': [[1 2], [2 3]], 'b': [1 2]}",
+        ]
+
 
 class TestPyFunc:
     def test_numpy_function_values_and_types(self, graph):
