@@ -158,6 +158,7 @@ class Plan:
     frames: list  # every static frame, the root first
     feed_slots: dict  # Tensor -> root slot
     fetch_slots: list  # root slot of each fetched tensor, in fetch order
+    fetched_variables: list  # (fetch index, the variable's slot) of each fetched read of one
     slot_of: dict  # Tensor -> slot in the frame of its readers
     frame_of_tensor: dict  # Tensor -> that frame
     roots: list  # steps with no in-edge in the plan: ready when a run starts, in plan order
@@ -194,8 +195,32 @@ class Plan:
 
     @property
     def kept_slots(self) -> set:
-        """Slots whose values outlive the steps that read them: fetches and feeds."""
-        return set(self.fetch_slots) | set(self.feed_slots.values())
+        """Slots whose values outlive the steps that read them: fetches (and the variables
+        whose reads are fetched) and feeds."""
+        variables = {slot for _, slot in self.fetched_variables}
+        return set(self.fetch_slots) | variables | set(self.feed_slots.values())
+
+    def fetched(self, values: list) -> list:
+        """The fetched values in the slot list ``values`` of a finished run: each fetch's
+        slot, but for a fetched read of a variable the variable itself where this process
+        holds it, read as the run ends (:func:`_variable_read`).
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     v = tf.Variable(1.0)
+        ...     inc = tf.compat.v1.assign_add(v, 1.0)
+        ...     with tf.compat.v1.Session() as sess:
+        ...         sess.run(v.initializer)
+        ...         print(sess.run([inc, v]))
+        [np.float32(2.0), np.float32(2.0)]
+        """
+        results = [values[slot] for slot in self.fetch_slots]
+        for index, slot in self.fetched_variables:
+            if hasattr(values[slot], "read"):  # (a Dask worker's variable stays there)
+                results[index] = values[slot]
+        return results
 
 
 def prune(fetch_tensors, target_ops, feed_tensors) -> list:
@@ -264,9 +289,11 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     del out_edges  # in each fanout now: fewer objects for the collector to scan
     slot_of, frame_of_tensor = _assign_slots(steps, frames, feed_tensors)
     feed_slots = {tensor: slot_of[tensor] for tensor in feed_tensors}
-    fetch_slots = [
-        _fetch_slot(_read_as_the_run_ends(tensor), slot_of, frame_of_tensor, root)
-        for tensor in fetch_tensors
+    fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
+    fetched_variables = [
+        (index, slot_of[variable])
+        for index, variable in enumerate(map(_variable_read, fetch_tensors))
+        if variable is not None
     ]
     # What the flags below ask of the steps, in three quick passes (not one per flag).
     costs = {step.cost for step in steps}
@@ -278,6 +305,7 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
         frames=list(frames.values()),
         feed_slots=feed_slots,
         fetch_slots=fetch_slots,
+        fetched_variables=fetched_variables,
         slot_of=slot_of,
         frame_of_tensor=frame_of_tensor,
         roots=roots,
@@ -519,18 +547,18 @@ _CROSSING = frozenset({ENTER, EXIT})
 _VARIABLE_OPS = frozenset({"VariableV2", "Variable"})
 
 
-def _read_as_the_run_ends(tensor):
-    """The tensor a fetch of ``tensor`` takes its value from: for a read of a variable
-    (``v/read``, what fetching ``v`` fetches), the variable itself, which the session
-    reads as the run ends. TF's read aliases the variable's buffer, so the value it
-    fetches shows what the run's later updates did: ``sess.run([train_op, global_step])``
-    gives the new step. The read still runs (an uninitialized variable fails there). A read
-    inside a cond or loop keeps its own value (it may be dead, or one of many)."""
+def _variable_read(tensor):
+    """The variable whose read ``tensor`` is (``v/read``, what fetching ``v`` fetches), else
+    ``None``. TF's read aliases the variable's buffer, so the value a fetch of it returns
+    shows what the run's later updates did: ``sess.run([train_op, global_step])`` gives
+    the new step. So the session reads the variable as the run ends instead; the read
+    still runs (an uninitialized variable fails there). A read inside a cond or loop keeps
+    its own value (it may be dead, or one of many)."""
     op = tensor.op
     if op._type != "Identity" or op._control_flow_context is not None:
-        return tensor
+        return None
     source = op.inputs[0]
-    return source if source.op._type in _VARIABLE_OPS else tensor
+    return source if source.op._type in _VARIABLE_OPS else None
 
 
 def _fetch_slot(tensor, slot_of: dict, frame_of_tensor: dict, root: Frame) -> int:

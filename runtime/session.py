@@ -92,8 +92,7 @@ class PreparedRun:
 
     def results(self, values: list):
         """The fetch structure from the plan's slot list, exactly as ``run`` returns it."""
-        fetched = [values[slot] for slot in self.plan.fetch_slots]
-        return self.mapper.results(fetched)
+        return self.mapper.results(self.plan.fetched(values))
 
     @staticmethod
     def fetched(value):
@@ -450,7 +449,7 @@ class BaseSession:
             raise plan.rewrite.user_error(err) from err.__cause__
         if run_metadata is not None:
             self._fill_metadata(run_metadata, collector, plan, options)
-        return [values[slot] for slot in plan.fetch_slots]
+        return plan.fetched(values)
 
     def _plan(self, fetch_tensors, targets, feeds, optimized: bool = True):
         """The cached plan of a run; ``optimized``: of the graph as the optimizer
