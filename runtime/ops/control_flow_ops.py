@@ -711,13 +711,14 @@ def _while_of_sparse_parts(cond, body, loop_vars, shape_invariants, *options):
 
     def seeing_whole(fn, returns_loop_vars: bool):
         def call(*args):
-            result = control_flow_v1.call_with(fn, _as_whole(_packed_like(parts, args)))
+            # What the loop passes (each variable, or the one) holds the parts in order.
+            result = control_flow_v1.call_with(fn, _as_whole(loop_vars, args))
             return _as_parts(result) if returns_loop_vars else result
 
         return call
 
     cond, body = seeing_whole(cond, False), seeing_whole(body, True)
-    return _as_whole(build_while(cond, body, parts, invariants, *options))
+    return _as_whole(loop_vars, build_while(cond, body, parts, invariants, *options))
 
 
 def _as_parts(structure):
@@ -730,25 +731,17 @@ def _as_parts(structure):
     )
 
 
-def _as_whole(structure):
-    """``structure`` with each :class:`_SparseParts` a ``SparseTensor`` again."""
-    if isinstance(structure, _SparseParts):
-        return SparseTensor(*structure)
-    if isinstance(structure, dict):
-        return type(structure)((key, _as_whole(value)) for key, value in structure.items())
-    if isinstance(structure, builtins.tuple) and hasattr(structure, "_fields"):
-        return type(structure)(*map(_as_whole, structure))
-    if isinstance(structure, builtins.list | builtins.tuple):
-        return type(structure)(map(_as_whole, structure))
-    return structure
-
-
-def _packed_like(structure, args: tuple):
-    """The loop variables ``structure`` from what the loop passed ``cond`` or ``body``:
-    each of them for a list or tuple of them, else the one."""
-    if not isinstance(structure, builtins.list | builtins.tuple):
-        return args[0]
-    return type(structure)(*args) if hasattr(structure, "_fields") else type(structure)(args)
+def _as_whole(loop_vars, parts):
+    """The loop variables ``loop_vars`` stand for, from ``parts`` (any nesting of their
+    tensors in order): each ``SparseTensor`` of ``loop_vars`` rebuilt from its three."""
+    flat = iter(nest.flatten(parts))
+    leaves = [
+        SparseTensor(next(flat), next(flat), next(flat))
+        if isinstance(leaf, SparseTensor)
+        else next(flat)
+        for leaf in nest.flatten(loop_vars)
+    ]
+    return nest.pack_sequence_as(loop_vars, leaves)
 
 
 def _parts_invariant(value, invariant):
