@@ -23,7 +23,11 @@ fixtures in ``tests/fixtures/grappler`` show TF's choices):
   ``_FusedDepthwiseConv2dNative``, the batch norm folded into the filter and a bias
   (MobileNet's blocks: the batch norm and ReLU6 no longer make passes of their own).
   A depthwise convolution followed by ``BiasAdd`` stays apart, as TF's CPU remapper
-  leaves it.
+  leaves it;
+- beyond TF: a zero ``Pad``/``PadV2`` of the spatial axes by constants before a
+  ``VALID`` or ``EXPLICIT`` depthwise convolution (Keras' ``ZeroPadding2D`` before a
+  stride-2 layer) becomes the convolution's ``EXPLICIT`` padding, which its kernel
+  writes as zeros while it gathers its taps: the padded copy is never made.
 
 Every op of a pattern but the last must have exactly one reader and not be fetched;
 the fused op takes the last op's name (so it is what a fetch of it gets), the control
@@ -31,6 +35,8 @@ inputs of all of them, and stands for all of them in errors and the report.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..dtypes import float32, float64
 from ..errors import OpError
@@ -77,13 +83,17 @@ def may_fuse(ops) -> bool:
     """
     return any(
         op._type in _CONTRACTION_TYPES
-        and any(reader._type in _SECOND for reader in op._outputs[0]._consumers)
+        and (
+            any(reader._type in _SECOND for reader in op._outputs[0]._consumers)
+            or (op._type == "DepthwiseConv2dNative" and op._inputs[0].op._type in _PADS)
+        )
         for op in ops
     )
 
 
 _ADDS = frozenset({"Add", "AddV2"})  # a bias vector's add stands for a BiasAdd
 _SECOND = _BATCH_NORMS | _ADDS | {"BiasAdd"}  # what reads a pattern's contraction
+_PADS = frozenset({"Pad", "PadV2"})
 
 
 def fuse_patterns(graph: MutableGraph, report: Report) -> int:
@@ -106,6 +116,8 @@ def fuse_patterns(graph: MutableGraph, report: Report) -> int:
     for node in graph.topological():
         if graph.nodes.get(node.name) is not node or node.type not in _CONTRACTION_TYPES:
             continue
+        if node.type == "DepthwiseConv2dNative":
+            node = _take_padding(graph, node, report)
         pattern = _match(graph, node)
         if pattern is None:
             continue
@@ -113,6 +125,61 @@ def fuse_patterns(graph: MutableGraph, report: Report) -> int:
         report.add(Change(NAME, "fused", tuple(n.name for n in pattern), (made.name,), detail))
         fused += 1
     return fused
+
+
+def _take_padding(graph: MutableGraph, conv: Node, report: Report) -> Node:
+    """``conv`` with the zero spatial ``Pad`` before it taken into its ``EXPLICIT``
+    padding (the node made in its place), or ``conv`` itself where none folds."""
+    pad = conv.inputs[0][0]
+    pairs = _spatial_zero_padding(graph, pad, conv)
+    if pairs is None:
+        return conv
+    explicit = [0] * 8
+    if attr_text(conv.attrs["padding"]) == "EXPLICIT":
+        explicit = [int(v) for v in conv.attrs["explicit_paddings"]]
+    attrs = {
+        **conv.attrs,
+        "padding": "EXPLICIT",
+        "explicit_paddings": [a + b for a, b in zip(explicit, pairs.reshape(-1).tolist())],
+    }
+    made = conv.derived(
+        conv.name,
+        conv.type,
+        [pad.inputs[0], conv.inputs[1]],
+        list(dict.fromkeys(pad.control + conv.control)),
+        attrs,
+        conv.specs,
+    )  # its origin stays the convolution's: the report names the pad, and errors the conv
+    graph.replace(conv, made)
+    graph.remove(pad)
+    detail = f"{conv.type} with EXPLICIT padding {attrs['explicit_paddings']}"
+    report.add(Change(NAME, "fused", (pad.name, conv.name), (made.name,), detail))
+    return made
+
+
+def _spatial_zero_padding(graph: MutableGraph, pad: Node, conv: Node):
+    """The ``[4, 2]`` paddings of ``pad`` when it is a ``Pad`` (or a ``PadV2`` of zeros)
+    of constants, only of the spatial axes of an NHWC image, read by ``conv`` alone (a
+    ``VALID`` or ``EXPLICIT`` convolution of a float type) on its device; else ``None``."""
+    if pad.type not in _PADS or conv.inputs[0][1] != 0 or _next(graph, pad) is not conv:
+        return None
+    if graph.fetched(pad) or conv.specs[0][0] not in _CONTRACTION_TYPES[conv.type]:
+        return None
+    if attr_text(conv.attrs["padding"]) not in ("VALID", "EXPLICIT"):
+        return None
+    if attr_text(conv.attrs["data_format"]) != "NHWC":
+        return None
+    if pad.type == "PadV2":
+        fill = value_of(pad.inputs[2])
+        if fill is None or pad.inputs[2][0].control or np.any(fill != 0):
+            return None
+    pairs = value_of(pad.inputs[1])
+    if pairs is None or pad.inputs[1][0].control or np.shape(pairs) != (4, 2):
+        return None
+    pairs = np.asarray(pairs, np.int64)
+    if (pairs < 0).any() or pairs[0].any() or pairs[3].any():
+        return None
+    return pairs
 
 
 def _match(graph: MutableGraph, contraction: Node) -> list | None:

@@ -285,3 +285,51 @@ def test_an_add_of_anything_but_a_bias_vector_stays_apart(other):
     _, after, written, ran = both(y, {x: np.ones((5, 4), dtype.as_numpy_dtype)})
     assert "_FusedMatMul" not in types(after)
     assert_same(written, ran)
+
+
+def _padded_depthwise(x, paddings, padding="VALID", fill=None):
+    rng = np.random.default_rng(8)
+    padded = tf.pad(x, paddings, name="pad", constant_values=fill or 0)
+    channels = padded.shape.as_list()[-1]
+    w = tf.constant(rng.standard_normal((3, 3, channels, 1)).astype(np.float32), name="dw")
+    return tf.nn.depthwise_conv2d(padded, w, [1, 2, 2, 1], padding, name="depthwise")
+
+
+def test_a_zero_pad_before_a_depthwise_convolution_becomes_its_explicit_padding():
+    # Keras' ZeroPadding2D before MobileNetV2's stride-2 depthwise layers: the pad, the
+    # convolution, its batch norm and ReLU6 run as one op that never makes the padded copy.
+    x = v1.placeholder(tf.float32, [1, 8, 8, 3], name="x")
+    conv = _padded_depthwise(x, [[0, 0], [0, 1], [2, 1], [0, 0]])
+    ones = tf.constant(np.ones(3, np.float32))
+    y, _, _ = v1.nn.fused_batch_norm(conv, ones, ones, mean=ones, variance=ones, is_training=False)
+    z = tf.nn.relu6(y, name="z6")
+    feeds = {x: np.random.default_rng(9).standard_normal((1, 8, 8, 3)).astype(np.float32)}
+    before, after, written, ran = both(z, feeds)
+    assert "Pad" in types(before) and "Pad" not in types(after)
+    fused = after.graph.get_operation_by_name("z6")
+    assert fused.type == "_FusedDepthwiseConv2dNative"
+    assert fused.get_attr("padding") in ("EXPLICIT", b"EXPLICIT")
+    assert list(fused.get_attr("explicit_paddings")) == [0, 0, 0, 1, 2, 1, 0, 0]
+    assert after.origin(fused)[0].type == "DepthwiseConv2dNative"
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)
+    assert after.report.by_kind("fused")[0].ops == ("pad", "depthwise")
+
+
+@pytest.mark.parametrize(
+    "paddings, padding, fill, fetch_pad",
+    [
+        ([[0, 0], [1, 1], [1, 1], [0, 1]], "VALID", None, False),  # the channels padded
+        ([[1, 0], [1, 1], [1, 1], [0, 0]], "VALID", None, False),  # the batch padded
+        ([[0, 0], [1, 1], [1, 1], [0, 0]], "SAME", None, False),
+        ([[0, 0], [1, 1], [1, 1], [0, 0]], "VALID", 2.0, False),  # PadV2 of twos
+        ([[0, 0], [1, 1], [1, 1], [0, 0]], "VALID", None, True),
+    ],
+)
+def test_a_pad_the_convolution_cannot_take_stays(paddings, padding, fill, fetch_pad):
+    x = v1.placeholder(tf.float32, [1, 6, 6, 3], name="x")
+    conv = _padded_depthwise(x, paddings, padding, fill)
+    fetches = [conv, conv.op.inputs[0]] if fetch_pad else conv
+    feeds = {x: np.random.default_rng(10).standard_normal((1, 6, 6, 3)).astype(np.float32)}
+    _, after, written, ran = both(fetches, feeds)
+    assert {"Pad", "PadV2"} & set(types(after))
+    assert_same(written, ran, rtol=1e-5, atol=1e-5)

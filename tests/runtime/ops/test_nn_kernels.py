@@ -349,6 +349,25 @@ def test_depthwise_ways_of_summing_taps_agree(monkeypatch, strides, dilations, p
         np.testing.assert_allclose(result, reference, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("strides", [(2, 2), (1, 3)])
+@pytest.mark.parametrize("dilations", [(1, 1), (2, 3)])
+def test_gathered_tap_columns_write_the_padding_as_zeros(monkeypatch, strides, dilations):
+    # Padding wider than the window: whole blocks of rows, and some taps' columns, fall
+    # in it; the gather must write them as zeros, block by block, without padding x.
+    x = RNG.standard_normal((2, 5, 4, 3)).astype(np.float32)
+    w = RNG.standard_normal((3, 3, 3, 1)).astype(np.float32)
+    win = Windows.of((5, 4), (3, 3), strides, "EXPLICIT", dilations, ((6, 3), (7, 2)))
+    assert conv._TapColumns.pay(3, win) == (strides[-1] > 1)
+    monkeypatch.setattr(conv, "TILE_BYTES", 1)  # a block per output row
+    monkeypatch.setattr(conv, "_DEPTHWISE_SUMS", (conv._TapColumns,))
+    monkeypatch.setattr(conv._TapColumns, "pay", staticmethod(lambda channels, win: True))
+    padded = pad_spatial(x, win)
+    reference = sum(conv._tap_view(padded, win, tap) * w[tap].reshape(-1) for tap in win.all_taps())
+    result = conv.depthwise_forward(x, w, win)
+    assert (result == 0).any()  # windows wholly in the padding
+    np.testing.assert_allclose(result, reference, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize(
     "spatial, ksize",
     [((6, 6), (2, 2)), ((7, 5), (2, 3)), ((5, 6, 7), (2, 3, 2)), ((4, 4), (1, 1))],
