@@ -147,9 +147,10 @@ def densify_quietly(value):
     return math_ops.unsorted_segment_sum(value.values, value.indices, value.dense_shape[0])
 
 
-# Gradient functions that pass an ``IndexedSlices`` through; every other op's gradient
-# function gets its output gradients as tensors.
-PASSES_INDEXED_SLICES = frozenset({"Identity"})
+# Gradient functions that pass an ``IndexedSlices`` through (a loop invariant's ``Enter``
+# accumulates it over the iterations as one); every other op's gradient function gets
+# its output gradients as tensors.
+PASSES_INDEXED_SLICES = frozenset({"Identity", "Enter", "RefEnter"})
 
 
 def aggregate_gradients(grads: list):

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from .. import dtypes
 from ..graph import Operation, Tensor
+from ..indexed_slices import IndexedSlices, densify_quietly
 from ..registry import not_differentiable, register_gradient
+from ..shapes import TensorShape
 from . import control_flow_primitives as primitives
 from . import stack_ops
 from .control_flow_v1 import CondContext, WhileContext, is_loop_exit, output_context
@@ -350,6 +352,59 @@ def _add_backprop_accumulator(grad: WhileContext, enter: Operation, value: Tenso
     return result
 
 
+def _add_backprop_indexed_slices_accumulator(
+    grad: WhileContext, enter: Operation, value: IndexedSlices
+) -> IndexedSlices:
+    """TF's ``AddBackpropIndexedSlicesAccumulator``: a loop invariant's sparse gradient
+    (a ``gather``'s, say) kept sparse over the iterations: each iteration's indices and
+    values are concatenated to those before (from one zero row at index 0, as TF's), and
+    the dense shape is the largest seen. An optimizer then applies it as TF's does, to
+    the rows it names."""
+    from .array_ops import concat, shape, zeros, zeros_like
+    from .core import constant
+    from .math_ops import maximum
+
+    values, indices, dense_shape = value.values, value.indices, value.dense_shape
+    with grad.exited(), _maybe_entered(grad.outer_context):
+        if values.shape.is_fully_defined():
+            row = [1, *values.shape.as_list()[1:]]
+            values_acc = constant(0, values.dtype.base_dtype, shape=row, name="b_acc")
+        else:
+            row = concat([[1], shape(enter.inputs[0])[1:]], 0)
+            values_acc = zeros(row, values.dtype.base_dtype)
+        accumulators = [constant([0], indices.dtype.base_dtype), values_acc]
+        if dense_shape is not None:
+            if dense_shape.shape.is_fully_defined():
+                dense_dtype, length = dense_shape.dtype.base_dtype, dense_shape.shape.as_list()
+                accumulators.append(constant(0, dense_dtype, shape=length))
+            else:
+                whole = shape(enter.inputs[0], out_type=dense_shape.dtype.base_dtype)
+                accumulators.append(zeros_like(whole))
+    grad.values.update(accumulators)
+    switches = []
+    for accumulator, update in zip(accumulators, (indices, values, dense_shape)):
+        grows = TensorShape(None)  # TF's: the rows grow, the dense shape is not known
+        if update is not dense_shape and accumulator.shape.rank is not None:
+            grows = TensorShape([None]).concatenate(accumulator.shape[1:])
+        entered = primitives.enter(
+            accumulator,
+            grad.name,
+            parallel_iterations=grad.parallel_iterations,
+            name="b_acc",
+            shape=grows,
+        )
+        grad.loop_enters.append(entered)
+        merge = primitives.merge([entered, entered], name="b_acc")[0]
+        false, true = primitives.switch(merge, grad.pivot)
+        grown = maximum(update, true) if update is dense_shape else concat([true, update], 0)
+        merge.op._update_input(1, primitives.next_iteration(grown))
+        switches.append(false)
+    results = [primitives.exit(false, name="b_acc") for false in switches]
+    grad.loop_exits.extend(results)
+    grad._exit_result(results)
+    return IndexedSlices(results[1], results[0], results[2] if len(results) > 2 else None)
+
+
 # -- the state of one gradients() call ------------------------------------------------
 
 
@@ -623,8 +678,10 @@ def _enter_grad(op: Operation, grad):
     if not grad_context.back_prop or grad_context.grad_state is None:
         return grad
     if op.get_attr("is_constant"):
+        if isinstance(grad, IndexedSlices):
+            return _add_backprop_indexed_slices_accumulator(grad_context, op, grad)
         return _add_backprop_accumulator(grad_context, op, grad)
-    result = primitives.exit(grad)
+    result = primitives.exit(densify_quietly(grad))
     grad_context.loop_exits.append(result)
     grad_context._exit_result([result])
     return result
