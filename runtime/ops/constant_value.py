@@ -149,6 +149,7 @@ _VALUE_RULES = {
     "Pack": _pack,
     "ConcatV2": _concat,
     "Cast": _cast,
+    "Reshape": _arithmetic(np.reshape),  # tf.zeros(n) reshapes its scalar size to a vector
     "Identity": _passthrough,
     "StopGradient": _passthrough,
     "Fill": _fill,

@@ -75,9 +75,11 @@ def _filled(value, shape, dtype, name: str) -> Tensor:
             dims = _static_dims(shape)
             if int(np.prod(dims, dtype=np.int64)) < 1000:
                 return constant(scalar, dtype=dtype, shape=dims, name=scope)
-        shape = convert_or_pack(shape, "shape")
-        if shape.shape.rank == 0:  # a Pack of one: shape inference sees the size through it
-            shape = convert_or_pack([shape], "shape")
+        # TF's names: a large static shape's constant, a list with tensors packed, a
+        # scalar reshaped to a vector (shape inference sees the size through it)
+        shape = convert_or_pack(shape, "packed" if has_tensor(shape) else "shape_as_tensor")
+        if shape.shape.rank == 0:
+            shape = reshape(shape, [-1])
         return fill(shape, constant(scalar, dtype=dtype), name=scope)
 
 

@@ -501,6 +501,34 @@ def test_fill_zeros_ones(sess):
         tf.fill([2], [1, 2])
 
 
+def test_zeros_and_ones_name_their_shape_ops_as_tf(sess):
+    # TF 2.21's op names and types, which programs that fetch by name rely on.
+    x = tf.compat.v1.placeholder(tf.float32, [None, 3])
+    n = tf.shape(x)[0]
+    big, packed, scalar = tf.zeros([100, 100]), tf.ones([n, 2]), tf.zeros(n)
+    made = [(op.name, op.type) for op in tf.compat.v1.get_default_graph().get_operations()]
+    assert made[-11:] == [
+        ("zeros/shape_as_tensor", "Const"),
+        ("zeros/Const", "Const"),
+        ("zeros", "Fill"),
+        ("ones/packed/1", "Const"),
+        ("ones/packed", "Pack"),
+        ("ones/Const", "Const"),
+        ("ones", "Fill"),
+        ("zeros_1/Reshape/shape", "Const"),
+        ("zeros_1/Reshape", "Reshape"),
+        ("zeros_1/Const", "Const"),
+        ("zeros_1", "Fill"),
+    ]
+    assert (big.shape, packed.shape.as_list(), scalar.shape.as_list()) == (
+        (100, 100),
+        [None, 2],
+        [None],
+    )
+    assert tf.zeros(tf.constant(4)).shape == (4,)  # the reshaped size is known while building
+    _check(sess, scalar, np.zeros(2, np.float32), {x: np.ones((2, 3))})
+
+
 def test_zeros_like_ones_like(sess):
     p = tf.compat.v1.placeholder(tf.float64, [None, 2])
     z, o = tf.zeros_like(p), tf.ones_like(p, dtype=tf.int32)
