@@ -356,6 +356,7 @@ def _fold_batch_norm(graph: MutableGraph, conv: Node, bias: Node | None, norm: N
     made = []
     dtype = conv.specs[0][0]
     for suffix, value in (("folded_filter", filter), ("folded_bias", folded_bias)):
+        value = np.require(value, requirements="O")  # its own memory, so read-only in full
         value.setflags(write=False)
         name = graph.unique_name(f"{norm.name}/{suffix}")
         specs = [(dtype, TensorShape(value.shape))]

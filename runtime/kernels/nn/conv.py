@@ -39,6 +39,7 @@ from ...intra_op import (
     threads_for,
 )
 from ...registry import register_kernel
+from ..derived import derived
 from .windows import (
     TILE_BYTES,
     Windows,
@@ -329,7 +330,7 @@ class _TapSums:
     def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
         self.win = win
         self.padded = np.ascontiguousarray(padded)  # a row's values one run, for the view
-        self.weights = np.tile(w, win.out_sizes[-1])  # [*k, width * channels]
+        self.weights = derived(np.tile, w, win.out_sizes[-1])  # [*k, width * channels]
 
     @staticmethod
     def pay(channels: int, win: Windows) -> bool:
@@ -419,7 +420,7 @@ class _TapColumns:
 
     def __init__(self, x: np.ndarray, w: np.ndarray, win: Windows):
         self.x, self.win = x, win
-        self.weights = np.tile(w, win.out_sizes[-1])  # [kh, kw, width * channels]
+        self.weights = derived(np.tile, w, win.out_sizes[-1])  # [kh, kw, width * channels]
 
     @staticmethod
     def pay(channels: int, win: Windows) -> bool:
