@@ -125,13 +125,21 @@ def _dense_values(example, index: int, key: str, dtype, dims: list, default) -> 
             )
         values = np.zeros(0, default.dtype) if variable else default.reshape(-1)
     inner = int(np.prod(dims[1:] if variable else dims, dtype=np.int64))
-    if (variable and inner and values.size % inner) or (not variable and values.size != inner):
+    prefix = f"Name: <unknown>, Key: {key}, Index: {index}.  Number of {_TYPE_NAME[_KIND[dtype]]}"
+    if variable and inner and values.size % inner:
+        shape = ",".join("?" if d == -1 else str(d) for d in dims)
         raise InvalidArgumentError(
             None,
             None,
-            f"Name: <unknown>, Key: {key}, Index: {index}.  Number of "
-            f"{_TYPE_NAME[_KIND[dtype]]} values != expected.  Values size: {values.size} "
-            f"but output shape: [{','.join(str(d) for d in dims)}]",
+            f"{prefix} values is not a multiple of stride length. Saw {values.size} values but "
+            f"output shape is: [{shape}]",
+        )
+    if not variable and values.size != inner:
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"{prefix} values != expected.  Values size: {values.size} but output shape: "
+            f"[{','.join(str(d) for d in dims)}]",
         )
     return values
 

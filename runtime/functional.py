@@ -42,6 +42,7 @@ from . import dtypes, nest
 from .errors import InvalidArgumentError, op_error
 from .executor import RunContext, run_plan
 from .graph import Graph, Operation, Tensor
+from .kernels.tensor_array import TensorArrayResource
 from .ops.array_ops import PLACEHOLDER
 from .ops.core import apply_op, convert_to_tensor
 from .plan import build_plan
@@ -470,7 +471,10 @@ def while_kernel(
 def _check_invariants(ctx, carry, invariants) -> None:
     """Each loop variable's shape within its ``(shape invariant, its dims)``."""
     for index, (value, (shape, dims)) in enumerate(zip(carry, invariants)):
-        actual = np.shape(value) if not hasattr(value, "read") else dims
+        # A handle (a TensorArray's, a resource with ``read``) is an object, not an array:
+        # its static shape (a TensorArray's is TF's [2]) is not the object's to check.
+        opaque = hasattr(value, "read") or isinstance(value, TensorArrayResource)
+        actual = dims if opaque else np.shape(value)
         if dims is not None and (
             len(dims) != len(actual) or any(d is not None and d != a for d, a in zip(dims, actual))
         ):

@@ -1,4 +1,5 @@
-"""Kernels of resource variables (``VarHandleOp``, ``ReadVariableOp``, ``Assign*VariableOp``).
+"""Kernels of resource variables (``VarHandleOp``, ``ReadVariableOp``, ``ResourceGather``,
+``Assign*VariableOp``).
 
 The handle is the same session-owned :class:`~runtime.kernels.state.VariableRef`
 that TF1's ``VariableV2`` returns, so both kinds of variable share one state model:
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, NotFoundError
 from ..registry import register_kernel
+from .array import gather_v2
 from .state import owned_copy, session_variable, update_variable
 
 
@@ -22,6 +24,21 @@ def var_handle_op(ctx, *, container, shared_name, debug_name, dtype, shape, allo
 @register_kernel("ReadVariableOp")
 def read_variable_op(handle, *, dtype):
     return (handle.read(),)
+
+
+@register_kernel("ResourceGather")
+def resource_gather(handle, indices, *, batch_dims, validate_indices, dtype, Tindices):
+    if not handle.initialized:  # TF's looks the variable up first: not there yet
+        raise NotFoundError(
+            None,
+            None,
+            f"Container localhost does not exist. (Could not find resource: "
+            f"localhost/{handle.name})",
+        )
+    value = handle.read()
+    return gather_v2(
+        value, indices, 0, Tparams=dtype, Tindices=Tindices, Taxis=None, batch_dims=batch_dims
+    )
 
 
 @register_kernel("AssignVariableOp", context=True)

@@ -6,7 +6,7 @@ from .. import dtypes
 from ..graph import Tensor, get_default_graph
 from ..registry import OpDef, TensorSpec, register_op
 from ..shapes import TensorShape, as_shape
-from .core import apply_op, convert_to_tensor, unchanged
+from .core import apply_op, unchanged
 from .packing import build
 
 __all__ = [
@@ -105,10 +105,9 @@ def placeholder_with_default(input, shape, name=None) -> Tensor:
     >>> x.shape
     TensorShape([Dimension(None)])
     """
-    value = convert_to_tensor(input)
-    return apply_op(
+    return apply_op(  # a Python default becomes ``<name>/input``, as TF names it
         PLACEHOLDER_WITH_DEFAULT,
-        [value],
+        [input],
         name or "PlaceholderWithDefault",
         shape=as_shape(shape),
     ).outputs[0]

@@ -1,4 +1,5 @@
-"""Resource variables as TensorFlow 2 writes them: ``VarHandleOp`` and friends.
+"""Resource variables as TensorFlow 2 writes them: ``VarHandleOp`` and friends
+(``ReadVariableOp``, ``ResourceGather``, the ``Assign*VariableOp`` writes).
 
 Graphs saved by TF2-era code (``tf.compat.v1`` included) hold their variables as
 a ``VarHandleOp`` producing a resource handle, read by ``ReadVariableOp`` and written
@@ -26,6 +27,14 @@ def _read_shape(handle, *, dtype):
     if tensor is not None and tensor.op.type == "VarHandleOp":
         shape = tensor.op.get_attr("shape")
     return [TensorSpec(dtype, shape if shape is not None else TensorShape(None))]
+
+
+def _gather_shape(handle, indices, *, batch_dims, validate_indices, dtype, Tindices):
+    """TF's: the indices' shape, then the variable's rows' (when its VarHandleOp says)."""
+    rows = _read_shape(handle, dtype=dtype)[0].shape
+    if batch_dims or rows.rank is None or indices.shape.rank is None:
+        return [TensorSpec(dtype, TensorShape(None))]
+    return [TensorSpec(dtype, TensorShape([*indices.shape.as_list(), *rows.as_list()[1:]]))]
 
 
 def _no_outputs(handle, value, **_attrs):
@@ -60,6 +69,21 @@ register_op(
         ("value: dtype",),
         ("dtype: type",),
         shape_fn=_read_shape,
+        is_stateful=True,
+    )
+)
+register_op(  # embedding lookups on a resource variable (tf.gather of one)
+    OpDef(
+        "ResourceGather",
+        ("resource: resource", "indices: Tindices"),
+        ("output: dtype",),
+        (
+            "batch_dims: int = 0",
+            "validate_indices: bool = true",
+            "dtype: type",
+            "Tindices: {int32, int64}",
+        ),
+        shape_fn=_gather_shape,
         is_stateful=True,
     )
 )

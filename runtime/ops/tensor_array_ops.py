@@ -41,7 +41,9 @@ __all__ = ["TensorArray"]
 
 _SCALAR = TensorShape([])
 _FLOW = TensorSpec(dtypes.float32, _SCALAR)
-_HANDLE = TensorSpec(dtypes.resource, _SCALAR)
+# TF's shape functions give a TensorArray's handle the shape [2] (the shape of the string
+# handle of the first TensorArray op): graphs written with [] fail TF's import.
+_HANDLE = TensorSpec(dtypes.resource, TensorShape([2]))
 
 
 def _scalar(spec: TensorSpec, what: str) -> None:

@@ -589,6 +589,23 @@ def _regularize(graph, variable, regularizer, name) -> None:
         graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
 
 
+def stored_variables(graph=None) -> dict:
+    """The variables ``get_variable`` made in ``graph`` (default: the default graph), by
+    name; a partitioned variable's parts as ``<name>/part_<i>``. TF's variable store,
+    which ``init_from_checkpoint`` maps scopes over (a ``tf.Variable`` is not in it).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     w = tf.compat.v1.get_variable("w", [2])
+    ...     v = tf.Variable(1.0, name="v")
+    ...     sorted(stored_variables())
+    ['w']
+    """
+    return dict(_store(graph if graph is not None else get_default_graph()).variables)
+
+
 def _store(graph) -> _VariableStore:
     holder = graph.get_collection_ref(_STORE_KEY)
     if not holder:
@@ -837,10 +854,31 @@ def create_slot_variable(
     with graph.as_default(), init_scope(graph):
         with variable_scope(None, default_name=f"{primary.op.name}/{slot_name}"):
             with graph.colocate_with(primary.op):
-                return get_variable(
+                slot = get_variable(
                     "",
                     shape=primary.shape if shape is None else shape,
                     dtype=primary.dtype.base_dtype if dtype is None else dtype,
                     initializer=initializer,
                     trainable=False,
                 )
+    _slice_slot_like_primary(primary, slot)
+    return slot
+
+
+def _slice_slot_like_primary(primary, slot: Variable) -> None:
+    """A slot of a part of a partitioned variable is the same part of one whole slot,
+    saved as TF saves it: ``emb/part_1/Adam`` is a slice of ``emb/Adam``. (The primary
+    may be a tensor: a moving average's.)"""
+    info = primary._get_save_slice_info() if isinstance(primary, Variable) else None
+    ndims = slot.shape.ndims
+    if info is None or ndims == 0:
+        return  # a scalar slot (TF's rule too) stays a variable of its own
+    real_slot_name = slot.op.name[len(primary.op.name) + 1 :]
+    slot._set_save_slice_info(
+        Variable.SaveSliceInfo(
+            f"{info.full_name}/{real_slot_name}",
+            info.full_shape[:ndims],
+            info.var_offset[:ndims],
+            info.var_shape[:ndims],
+        )
+    )

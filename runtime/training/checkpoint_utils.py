@@ -8,10 +8,9 @@ import os
 
 from .. import checkpoint
 from ..errors import NotFoundError
-from ..graph import get_default_graph
-from ..graph_keys import GraphKeys
 from ..ops.core import apply_op, constant
-from ..ops.variables import assign
+from ..ops.variable_scope import stored_variables
+from ..ops.variables import PartitionedVariable, assign
 from ..proto.types_pb2 import DataType
 from .checkpoint_management import latest_checkpoint
 
@@ -19,6 +18,7 @@ __all__ = [
     "CheckpointReader",
     "NewCheckpointReader",
     "init_from_checkpoint",
+    "initialize_from_checkpoint",
     "list_variables",
     "load_checkpoint",
     "load_variable",
@@ -150,53 +150,84 @@ def init_from_checkpoint(ckpt_dir_or_file, assignment_map) -> None:
     shapes = reader.get_variable_to_shape_map()
     variables = _graph_variables()
     for tensor_name, target in assignment_map.items():
-        for name, variable in _pairs(tensor_name, target, shapes, variables, prefix):
-            _initialize_from(variable, prefix, name, shapes[name])
+        for name, parts in _pairs(tensor_name, target, shapes, variables, ckpt_dir_or_file):
+            for part in parts:
+                initialize_from_checkpoint(part, prefix, name, shapes[name])
 
 
 def _graph_variables() -> dict:
-    graph = get_default_graph()
-    found = {}
-    for variable in graph.get_collection(GraphKeys.GLOBAL_VARIABLES):
-        found.setdefault(variable.op.name, variable)
+    """Name -> the parts of the variable ``get_variable`` made: one, or a partitioned
+    variable's (under its full name, as TF collects ``name/part_N``)."""
+    found: dict = {}
+    for variable in stored_variables().values():
+        info = variable._get_save_slice_info()
+        found.setdefault(info.full_name if info else variable.op.name, []).append(variable)
     return found
 
 
-def _pairs(tensor_name: str, target, shapes: dict, variables: dict, prefix: str) -> list:
-    """``[(checkpoint name, variable)]`` one entry of an assignment map stands for."""
-    if not isinstance(target, str):  # a variable object
+def _pairs(tensor_name: str, target, shapes: dict, variables: dict, where) -> list:
+    """``[(checkpoint name, parts)]`` one entry of an assignment map stands for."""
+    if not isinstance(target, str):  # a variable, a partitioned variable or a list of parts
         if tensor_name not in shapes:
-            raise ValueError(f"Tensor {tensor_name} is not found in {prefix} checkpoint {shapes}")
-        return [(tensor_name, target)]
+            raise ValueError(f"Tensor {tensor_name} is not found in {where} checkpoint {shapes}")
+        return [(tensor_name, list(target) if _is_parts(target) else [target])]
     if not target.endswith("/"):  # one variable by name
         if tensor_name not in shapes:
-            raise ValueError(f"Tensor {tensor_name} is not found in {prefix} checkpoint {shapes}")
+            raise ValueError(f"Tensor {tensor_name} is not found in {where} checkpoint {shapes}")
         if target not in variables:
             raise ValueError(f"Variable {target} is not found in the graph")
         return [(tensor_name, variables[target])]
-    scope = "" if tensor_name == "/" else tensor_name
-    if scope and not scope.endswith("/"):
+    if tensor_name != "/" and not tensor_name.endswith("/"):
         raise ValueError(
             f"Assignment map with scope only name {target} should map to scope only "
             f"{tensor_name}. Should be 'scope/': 'other_scope/'."
         )
     pairs = []
-    for name, variable in variables.items():
+    for name in sorted(variables):
         if not name.startswith(target):
             continue
-        source = scope + name[len(target) :]
-        if source in shapes:
-            pairs.append((source, variable))
+        relative = name[len(target) :]
+        source = relative if tensor_name == "/" else tensor_name + relative
+        if source not in shapes:  # TF refuses a variable of the scope the checkpoint lacks
+            raise ValueError(
+                f"Tensor {source} ({relative} in {tensor_name}) is not found in {where} checkpoint"
+            )
+        pairs.append((source, variables[name]))
     return pairs
 
 
-def _initialize_from(variable, prefix: str, name: str, shape: list) -> None:
+def _is_parts(target) -> bool:
+    return isinstance(target, PartitionedVariable | list | tuple)
+
+
+def initialize_from_checkpoint(variable, prefix: str, name: str, shape: list) -> None:
+    """Make ``variable``'s initializer restore the tensor ``name`` (of shape ``shape``)
+    of the checkpoint ``prefix``; a part of a partitioned variable restores its slice.
+
+    Examples
+    --------
+    >>> import os, tempfile, numpy as np, runtime as tf
+    >>> prefix = os.path.join(tempfile.mkdtemp(), "model")
+    >>> checkpoint.save(prefix, ["w"], [np.array([1.0, 2.0], np.float32)])
+    >>> with tf.Graph().as_default():
+    ...     v = tf.compat.v1.get_variable("v", [2])
+    ...     initialize_from_checkpoint(v, prefix, "w", [2])
+    ...     with tf.compat.v1.Session() as sess:
+    ...         sess.run(v.initializer)
+    ...         print(sess.run(v))
+    [1. 2.]
+    """
     from .saver import RESTORE_V2
 
-    static = variable.shape
-    if static.is_fully_defined() and list(static.as_list()) != list(shape):
+    info = variable._get_save_slice_info()
+    if info:  # a part: the whole it is a slice of must match
+        own_name, own_shape, matches = info.full_name, info.full_shape, info.full_shape == shape
+    else:
+        own_name, own_shape = variable.name, variable.shape
+        matches = not own_shape.is_fully_defined() or own_shape.as_list() == list(shape)
+    if not matches:
         raise ValueError(
-            f"Shape of variable {variable.name} ({static}) doesn't match with shape of "
+            f"Shape of variable {own_name} ({own_shape}) doesn't match with shape of "
             f"tensor {name} ({shape}) from checkpoint reader."
         )
     graph = variable.graph
@@ -207,7 +238,9 @@ def _initialize_from(variable, prefix: str, name: str, shape: list) -> None:
             [
                 constant(prefix, name="checkpoint_initializer/prefix"),
                 constant([name], name="checkpoint_initializer/tensor_names"),
-                constant([""], name="checkpoint_initializer/shape_and_slices"),
+                constant(
+                    [info.spec if info else ""], name="checkpoint_initializer/shape_and_slices"
+                ),
             ],
             "checkpoint_initializer",
             dtypes=(ref.dtype.base_dtype,),

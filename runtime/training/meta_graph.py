@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import numbers
 import os
+import re
 
 from google.protobuf import message as _message
 from google.protobuf import text_format
@@ -52,6 +53,10 @@ _VARIABLE_COLLECTIONS = (
     GraphKeys.GLOBAL_STEP,
     GraphKeys.METRIC_VARIABLES,
 )
+
+# TF's control-flow contexts (CondContextDef/WhileContextDef bytes): not rebuilt here, kept
+# as the bytes they are.
+_CONTEXT_COLLECTIONS = (GraphKeys.COND_CONTEXT, GraphKeys.WHILE_CONTEXT)
 
 
 # -- names under a scope ----------------------------------------------------------------
@@ -100,7 +105,8 @@ def export_meta_graph(
     graph_def : GraphDef, optional
         Default: the graph's, with shapes.
     saver_def : SaverDef, optional
-        Default: that of the graph's only saver, if it has exactly one.
+        Written as the meta graph's ``saver_def`` (as in TF, none is taken from the graph's
+        savers: ``Saver.export_meta_graph`` passes its own).
     collection_list : list of str, optional
         The collections to export (default: all).
     export_scope : str, optional
@@ -136,9 +142,6 @@ def export_meta_graph(
     if clear_devices:
         for node in meta.graph_def.node:
             node.device = ""
-    if saver_def is None:
-        savers = graph.get_collection(GraphKeys.SAVERS)
-        saver_def = savers[0].saver_def if len(savers) == 1 else None
     if saver_def is not None:
         meta.saver_def.CopyFrom(_scoped_saver_def(saver_def, export_scope, _strip))
     keys = graph.get_all_collection_keys() if collection_list is None else collection_list
@@ -167,8 +170,17 @@ def _keep_scope(graph_def, scope: str) -> None:
                 )
             node.input[index] = _strip(name, scope)
         node.name = node.name[len(prefix) :]
+        if "_class" in node.attr:
+            _keep_colocations(node.attr["_class"].list.s, scope)
     del graph_def.node[:]
     graph_def.node.extend(kept)
+
+
+def _keep_colocations(groups, scope: str) -> None:
+    """The colocation groups (``loc:@name``) under ``scope``, renamed without it; TF drops
+    the others (a graph naming an op it lacks does not import)."""
+    names = [group.decode()[len("loc:@") :] for group in groups]
+    groups[:] = [f"loc:@{_strip(n, scope)}".encode() for n in names if n.startswith(f"{scope}/")]
 
 
 def _scoped_saver_def(saver_def, scope, rename) -> SaverDef:
@@ -261,19 +273,31 @@ def read_meta_graph_file(filename) -> MetaGraphDef:
     except _message.DecodeError:
         pass
     try:
-        text_format.Merge(data.decode("utf-8"), meta)
+        # TF's text names fields our trimmed messages leave out (``OpDef.attr`` in the
+        # stripped op list): skipped, as the binary parse skips them.
+        text_format.Merge(data.decode("utf-8"), meta, allow_unknown_field=True)
     except (UnicodeDecodeError, text_format.ParseError) as err:
         raise OSError(f"Cannot parse file {filename}: {err}.") from None
     return meta
 
 
-def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+def import_meta_graph(
+    meta_graph_or_file,
+    clear_devices=False,
+    import_scope=None,
+    input_map=None,
+    restore_collections_predicate=lambda key: True,
+    **kwargs,
+):
     """Import a meta graph (a ``MetaGraphDef`` or a ``.meta`` file) into the default graph.
 
     The ops come back with their names (under ``import_scope`` when given), the
     collections with their items (variables as ``Variable`` objects, savers as
     ``Saver``\\ s), and the return value is a ``Saver`` built from the meta graph's
-    ``SaverDef`` (``None`` when there is nothing to restore).
+    ``SaverDef`` (``None`` when there is nothing to restore). ``input_map`` replaces
+    tensors of the meta graph (by their names there) with tensors of this graph, as in
+    ``import_graph_def``; only the collections ``restore_collections_predicate(key)``
+    accepts come back.
 
     Examples
     --------
@@ -303,20 +327,25 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if clear_devices:
         for node in graph_message.node:
             node.device = ""
-    import_graph_def(protobuf.from_proto(graph_message), name=import_scope or "")
-    _restore_collections(graph, meta, import_scope)
+    # The scope the ops land under: ``imp_1`` when an ``imp`` is there already (TF's rule).
+    scope = graph.unique_name(import_scope, mark_as_used=False) if import_scope else None
+    import_graph_def(protobuf.from_proto(graph_message), input_map, name=import_scope or "")
+    _restore_collections(graph, meta, scope, restore_collections_predicate)
     if meta.HasField("saver_def"):
-        return Saver(saver_def=_scoped_saver_def(meta.saver_def, import_scope, _prepend))
-    if graph.get_collection(GraphKeys.GLOBAL_VARIABLES, import_scope):
+        return Saver(saver_def=_scoped_saver_def(meta.saver_def, scope, _prepend))
+    if graph.get_collection(GraphKeys.GLOBAL_VARIABLES, scope):
         return Saver()
     _logger.info("Saver not created because there are no variables in the graph to restore")
     return None
 
 
-def _restore_collections(graph, meta: MetaGraphDef, scope) -> None:
-    """Add the meta graph's collections to ``graph`` (each variable as one object)."""
+def _restore_collections(graph, meta: MetaGraphDef, scope, predicate) -> None:
+    """Add the meta graph's collections ``predicate`` accepts to ``graph`` (each variable
+    as one object)."""
     variables: dict = {}  # VariableDef bytes -> Variable, one object per variable
     for key, collection in sorted(meta.collection_def.items()):
+        if not predicate(key):
+            continue
         kind = collection.WhichOneof("kind")
         if kind is None:
             _logger.error("Cannot identify data type for collection %s. Skipping.", key)
@@ -347,7 +376,16 @@ def _decode_collection(graph, key, collection, kind, scope, variables) -> list:
         ]
     if key == GraphKeys.QUEUE_RUNNERS:
         return [_queue_runner_from_def(graph, QueueRunnerDef.FromString(d), scope) for d in values]
-    return list(values)
+    if not scope or key in _CONTEXT_COLLECTIONS:
+        return list(values)
+    # TF takes other strings for names: under an import scope they come back as ``str``
+    # with the scope put in front (``b"hello"`` -> ``"imp/hello"``).
+    return [_prepend_text(value, scope) for value in values]
+
+
+def _prepend_text(value: bytes, scope: str) -> str:
+    """TF's ``prepend_name_scope`` of a collection's string (``^``/``loc:@`` kept first)."""
+    return re.sub(r"([\^]|loc:@|^)(.*)", rf"\1{scope}/\2", value.decode())
 
 
 def _variable_from_def(graph, proto: VariableDef, scope) -> Variable:

@@ -180,7 +180,12 @@ def _default_saver(graph):
             f"More than one item in collection {GraphKeys.SAVERS}. Please indicate which one "
             "to use by passing it to the constructor."
         )
-    return savers[0] if savers else Saver(allow_empty=True)
+    if savers:
+        return savers[0]
+    # A Saver does not join the collection itself; TF adds the default one it makes.
+    saver = Saver(sharded=True, allow_empty=True)
+    graph.add_to_collection(GraphKeys.SAVERS, saver)
+    return saver
 
 
 # -- session creators --------------------------------------------------------------------

@@ -30,10 +30,10 @@ from typing import NamedTuple
 
 from .. import checkpoint, dtypes
 from ..checkpoint import kernels as _kernels  # noqa: F401 - registers SaveV2 & co
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
-from ..ops.array_ops import identity, placeholder_with_default, stack
+from ..ops.array_ops import identity, placeholder_with_default, reshape, shape, stack
 from ..ops.control_flow_ops import group
 from ..ops.core import apply_op, constant, convert_to_tensor
 from ..ops.variables import PartitionedVariable, Variable, assign
@@ -202,6 +202,8 @@ class Saver:
     ----------
     var_list : list or dict of Variable, optional
         What to save (default: every global variable); a dict names them.
+    reshape : bool
+        Restore a saved tensor of another shape with as many elements, reshaped.
     sharded : bool
         Write one data file per device the variables live on.
     max_to_keep : int
@@ -210,6 +212,8 @@ class Saver:
         Besides the last ``max_to_keep``, keep one checkpoint per this many hours.
     name : str, optional
         Name scope of the save ops (default ``"save"``).
+    defer_build : bool
+        Build the ops only when ``build()`` is called (of the variables there are then).
     allow_empty : bool
         Without variables, make ``save``/``restore`` do nothing instead of failing.
     save_relative_paths : bool
@@ -254,10 +258,11 @@ class Saver:
             raise ValueError(
                 "Only the V2 checkpoint format (write_version=SaverDef.V2) is written."
             )
-        graph = get_default_graph()
-        if var_list is None:
-            var_list = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
-        self._saved = _saved_tensors(var_list)
+        self._var_list = var_list
+        self._reshape = reshape
+        self._name = name
+        self._filename = filename
+        self._allow_empty = allow_empty
         self._max_to_keep = max_to_keep
         self._keep_hours = keep_checkpoint_every_n_hours
         self._next_keep_time = time.time() + keep_checkpoint_every_n_hours * 3600
@@ -265,20 +270,44 @@ class Saver:
         self._pad_step_number = pad_step_number
         self._save_relative_paths = save_relative_paths
         self._last_checkpoints: list[tuple[str, float]] = []
-        self._is_empty = not self._saved
+        self._is_built = False
+        self._is_empty = True
         self.saver_def = None
         if saver_def is not None:  # an imported meta graph's saver: its ops exist already
-            self._use_saver_def(graph, saver_def)
-            return
-        if self._is_empty:
-            if not allow_empty:
-                raise ValueError("No variables to save")
-            return
-        with graph.name_scope(name or "save"):
-            self._build(filename or "model")
-        graph.add_to_collection(GraphKeys.SAVERS, self)
+            self._use_saver_def(get_default_graph(), saver_def)
+        elif not defer_build:
+            self.build()
 
     # -- the graph -------------------------------------------------------------------
+
+    def build(self) -> None:
+        """Build the save and restore ops; a Saver made with ``defer_build=True`` saves
+        the variables there are when this is called.
+
+        Examples
+        --------
+        >>> import runtime as tf
+        >>> with tf.Graph().as_default():
+        ...     w = tf.Variable(1.0, name="w")
+        ...     saver = Saver(defer_build=True)
+        ...     b = tf.Variable(2.0, name="b")
+        ...     saver.build()
+        >>> saver.saver_def.restore_op_name, [s.name for s in saver._saved]
+        ('save/restore_all', ['b', 'w'])
+        """
+        graph = get_default_graph()
+        var_list = self._var_list
+        if var_list is None:
+            var_list = graph.get_collection(GraphKeys.GLOBAL_VARIABLES)
+        self._saved = _saved_tensors(var_list)
+        self._is_empty = not self._saved
+        self._is_built = True
+        if self._is_empty:
+            if not self._allow_empty:
+                raise ValueError("No variables to save")
+            return
+        with graph.name_scope(self._name or "save"):
+            self._build(self._filename or "model")
 
     def _build(self, filename: str) -> None:
         saved = self._saved
@@ -301,10 +330,7 @@ class Saver:
                 scope,
                 dtypes=tuple(s.variable.dtype.base_dtype for s in saved),
             ).outputs
-        assigns = [
-            assign(s.variable._ref(), value, validate_shape=s.variable.shape.is_fully_defined()).op
-            for s, value in zip(saved, restored)
-        ]
+        assigns = [self._restore_one(s.variable, value) for s, value in zip(saved, restored)]
         self._restore_op = group(*assigns, name="restore_all")
         self.saver_def = SaverDef(
             filename_tensor_name=prefix.name,
@@ -315,6 +341,18 @@ class Saver:
             keep_checkpoint_every_n_hours=self._keep_hours,
             version=SaverDef.V2,
         )
+
+    def _restore_one(self, variable: Variable, value: Tensor):
+        """The op assigning ``variable`` its restored ``value``; with ``reshape`` (TF's
+        rule) the value is reshaped to the variable's shape first, so a tensor saved in
+        another shape of as many elements restores."""
+        if not self._reshape:
+            return assign(
+                variable._ref(), value, validate_shape=variable.shape.is_fully_defined()
+            ).op
+        static = variable.shape
+        value = reshape(value, static.as_list() if static.is_fully_defined() else shape(variable))
+        return assign(variable._ref(), value, validate_shape=False).op
 
     def _build_sharded_save(self, prefix, saved):
         by_device: dict = {}
@@ -340,6 +378,7 @@ class Saver:
 
     def _use_saver_def(self, graph, saver_def: SaverDef) -> None:
         self.saver_def = saver_def
+        self._is_built = True
         self._is_empty = False
         self._max_to_keep = saver_def.max_to_keep
         self._sharded = saver_def.sharded
@@ -432,6 +471,8 @@ class Saver:
                 global_step = global_step_value(sess, global_step)
             step = f"{int(global_step):08d}" if self._pad_step_number else str(int(global_step))
             checkpoint_file = f"{save_path}-{step}"
+        if not self._is_built:
+            raise RuntimeError("`build()` should be called before save if defer_build==True")
         if self._is_empty:
             return None
         directory = os.path.dirname(checkpoint_file)
@@ -471,13 +512,22 @@ class Saver:
 
         Raises ``NotFoundError`` naming a variable missing from the checkpoint,
         ``InvalidArgumentError`` naming one whose shape or dtype changed, and
-        ``DataLossError`` naming a damaged file; either way no variable is changed.
+        ``DataLossError`` naming a damaged file (or a directory, TF's mistake message);
+        either way no variable is changed.
         """
         if self._is_empty:
             return
         if save_path is None:
             raise ValueError("Can't load save_path when it is None.")
         save_path = os.fspath(save_path)
+        if os.path.isdir(save_path):  # a directory passes TF's check, then fails its read
+            raise DataLossError(
+                None,
+                None,
+                f"Unable to open table file {save_path}: FAILED_PRECONDITION: {save_path}; Is a "
+                "directory: perhaps your file is in a different file format and you need to use "
+                "a different restore operator?",
+            )
         if not checkpoint_exists(save_path):
             raise ValueError(f"The passed save_path is not a valid checkpoint: {save_path}")
         try:

@@ -18,12 +18,17 @@ import numpy as np
 
 from ..default_graph import get_collection
 from ..graph_keys import GraphKeys
-from ..ops.core import apply_op, constant
+from ..ops.core import constant
 from ..ops.gather_scatter_ops import scatter_nd
 from ..ops.init_ops import zeros_initializer
 from ..ops.variables import Variable, assign
 from ..tf_logging import info
-from .checkpoint_utils import _checkpoint_prefix, init_from_checkpoint, load_checkpoint
+from .checkpoint_utils import (
+    _checkpoint_prefix,
+    init_from_checkpoint,
+    initialize_from_checkpoint,
+    load_checkpoint,
+)
 
 __all__ = ["VocabInfo", "warm_start"]
 
@@ -208,32 +213,12 @@ def _full_name(variable) -> str:
 def _warm_start_parts(parts, ckpt, prev_name) -> None:
     """Make each part of a partitioned variable restore its slice of the checkpoint's
     tensor ``prev_name``."""
-    from .saver import RESTORE_V2
-
     prefix = _checkpoint_prefix(ckpt)
     shapes = load_checkpoint(prefix).get_variable_to_shape_map()
     if prev_name not in shapes:
         raise ValueError(f"Tensor {prev_name} is not found in {prefix} checkpoint {shapes}")
     for part in parts:
-        slice_info = part._get_save_slice_info()
-        if slice_info.full_shape != shapes[prev_name]:
-            raise ValueError(
-                f"Shape of variable {slice_info.full_name} ({slice_info.full_shape}) doesn't "
-                f"match with shape of tensor {prev_name} ({shapes[prev_name]}) from checkpoint "
-                "reader."
-            )
-        with part.graph.as_default(), part.graph.name_scope(f"{part.op.name}/"):
-            restored = apply_op(
-                RESTORE_V2,
-                [
-                    constant(prefix, name="checkpoint_initializer/prefix"),
-                    constant([prev_name], name="checkpoint_initializer/tensor_names"),
-                    constant([slice_info.spec], name="checkpoint_initializer/shape_and_slices"),
-                ],
-                "checkpoint_initializer",
-                dtypes=(part.dtype.base_dtype,),
-            ).outputs[0]
-            part._initializer_op = assign(part._ref(), restored).op
+        initialize_from_checkpoint(part, prefix, prev_name, shapes[prev_name])
 
 
 def _vocabulary(path, size) -> list:

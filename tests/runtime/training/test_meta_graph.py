@@ -59,6 +59,7 @@ def build_model():
     graph.add_to_collection("scales", 0.5)
     graph.add_to_collection("mixed", object())  # cannot be encoded: left out
     saver = train.Saver(max_to_keep=2)
+    graph.add_to_collection("savers", saver)  # as in TF, a Saver does not join it itself
     return x, train_op, saver
 
 
@@ -101,8 +102,8 @@ def test_round_trip_keeps_ops_collections_and_the_saver(tmp_path, as_text, caplo
 def test_import_scope_prefixes_names_and_clear_devices(tmp_path):
     with tf.Graph().as_default():
         with tf.device("/cpu:0"):
-            build_model()
-        meta = train.export_meta_graph()
+            _, _, saver = build_model()
+        meta = saver.export_meta_graph()
     assert any(node.device for node in meta.graph_def.node)
     with tf.Graph().as_default() as graph:
         saver = train.import_meta_graph(meta, import_scope="copy", clear_devices=True)

@@ -455,12 +455,21 @@ class TestInitFromCheckpoint:
         prefix, values = self._checkpoint(tmp_path)
         w = v1.get_variable("new/w", [2, 2])
         b = v1.get_variable("new/b", [2], initializer=v1.zeros_initializer())
-        other = v1.get_variable("new/other", [3], initializer=v1.ones_initializer())
+        other = tf.Variable([1.0, 1.0, 1.0], name="new/other")  # not get_variable's: skipped
         train.init_from_checkpoint(prefix, {"encoder/": "new/"})
         got = self._run(graph, [w, b, other])
         np.testing.assert_array_equal(got[0], values["encoder/w"])
         np.testing.assert_array_equal(got[1], values["encoder/b"])
-        np.testing.assert_array_equal(got[2], [1.0, 1.0, 1.0])  # not in the checkpoint: kept
+        np.testing.assert_array_equal(got[2], [1.0, 1.0, 1.0])
+
+    def test_scope_to_scope_refuses_a_variable_the_checkpoint_lacks(self, graph, tmp_path):
+        prefix, _ = self._checkpoint(tmp_path)
+        v1.get_variable("new/w", [2, 2])
+        v1.get_variable("new/other", [3])
+        # TF 2.21: ValueError "Tensor encoder/other (other in encoder/) is not found in
+        # <path> checkpoint" (the runtime skipped the variable, leaving it random).
+        with pytest.raises(ValueError, match=r"Tensor encoder/other \(other in encoder/\) is not"):
+            train.init_from_checkpoint(prefix, {"encoder/": "new/"})
 
     def test_root_into_a_scope_by_name_and_by_variable(self, graph, tmp_path):
         prefix, values = self._checkpoint(tmp_path)
