@@ -275,13 +275,11 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     ordered by the caller.
     """
     feed_tensors = list(feed_tensors)
-    if ops is None:
-        ops = prune(fetch_tensors, target_ops, set(feed_tensors))
-    else:
-        ops = sorted(ops, key=_CREATION_ORDER)
+    fed = set(feed_tensors)
+    ops = prune(fetch_tensors, target_ops, fed) if ops is None else sorted(ops, key=_CREATION_ORDER)
     _check_implemented(ops)
     steps = _make_steps(ops, placement)
-    out_edges, roots = _link(steps, ops, set(feed_tensors))
+    out_edges, roots = _link(steps, ops, fed)
     root = Frame("")
     frames = _assign_frames(steps, out_edges, roots, root)
     for step, edges in zip(steps, out_edges):
@@ -292,8 +290,11 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, placement: dict, ops=Non
     fetch_slots = [_fetch_slot(tensor, slot_of, frame_of_tensor, root) for tensor in fetch_tensors]
     fetched_variables = [
         (index, slot_of[variable])
-        for index, variable in enumerate(map(_variable_read, fetch_tensors))
-        if variable is not None
+        for index, (tensor, variable) in enumerate(
+            zip(fetch_tensors, map(_variable_read, fetch_tensors))
+        )
+        # A fed read is the fed value, as in TF (its variable need not even be in the run).
+        if variable is not None and tensor not in fed
     ]
     # What the flags below ask of the steps, in three quick passes (not one per flag).
     costs = {step.cost for step in steps}

@@ -49,7 +49,7 @@ class StepStatsCollector(Hooks):
             scheduled_micros=record.scheduled_ns // 1000,
             thread_id=record.thread_id,
             timeline_label=_label(step.op),
-            output=[_output(slot, value) for slot, value in enumerate(outputs)],
+            output=_outputs(step.op, outputs),
             memory=[AllocatorMemoryUsed(total_bytes=sum(_nbytes(v) for v in outputs))],
         )
         self._by_device.setdefault(step.device, []).append(stats)
@@ -67,7 +67,7 @@ class StepStatsCollector(Hooks):
                     name=step.op.name,
                     device=step.device,
                     id=step.index,
-                    output_info=[_output(i, v) for i, v in enumerate(outputs)],
+                    output_info=_outputs(step.op, outputs),
                     compute_cost=micros,
                     control_input=[c.name for c in step.op.control_inputs],
                 )
@@ -85,12 +85,21 @@ def _nbytes(value) -> int:
     return int(getattr(value, "nbytes", 0) or 0)
 
 
-def _output(slot: int, value) -> NodeOutput:
+def _outputs(op, values) -> list:
+    return [
+        _output(slot, value, tensor.dtype)
+        for slot, (tensor, value) in enumerate(zip(op.outputs, values))
+    ]
+
+
+def _output(slot: int, value, dtype) -> NodeOutput:
+    # The dtype is TF's ``DataType`` enum, as TF records it: the value's numpy dtype
+    # says nothing for strings (``object``) or resource handles.
     array = value if isinstance(value, np.ndarray | np.generic) else None
     return NodeOutput(
         slot=slot,
         tensor_description=TensorDescription(
-            dtype=None if array is None else str(array.dtype),
+            dtype=dtype.base_dtype.as_datatype_enum,
             shape=[] if array is None else list(np.shape(array)),
             allocation_description=AllocationDescription(
                 requested_bytes=_nbytes(value), allocated_bytes=_nbytes(value)

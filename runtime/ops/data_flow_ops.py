@@ -200,8 +200,9 @@ class QueueBase:
 
     def _enqueue_op(self, op_def, vals, name, batched: bool):
         graph = self._queue_ref.graph
+        # TF's default names: "<queue>_enqueue" but "<queue>_EnqueueMany".
         with graph.name_scope(
-            name or f"{self._name}_{'enqueue_many' if batched else 'enqueue'}"
+            name or f"{self._name}_{'EnqueueMany' if batched else 'enqueue'}"
         ) as scope:
             components = self._components_of(vals)
             for tensor, shape in zip(components, self._shapes):
@@ -277,7 +278,7 @@ class QueueBase:
 
     def is_closed(self, name=None) -> Tensor:
         """A boolean scalar: has the queue been closed?"""
-        return apply_op(IS_CLOSED, [self._queue_ref], name or f"{self._name}_IsClosed").outputs[0]
+        return apply_op(IS_CLOSED, [self._queue_ref], name or f"{self._name}_Is_Closed").outputs[0]
 
     def size(self, name=None) -> Tensor:
         """The number of elements in the queue (int32 scalar)."""

@@ -22,7 +22,7 @@ from ..graph_keys import GraphKeys
 from ..timeline import Timeline
 from .meta_graph import export_meta_graph
 from .session_run_hook import SessionRunArgs, SessionRunHook
-from .training_util import get_global_step
+from .training_util import get_global_step, global_step_read
 
 __all__ = [
     "CheckpointSaverHook",
@@ -107,7 +107,7 @@ class _NeverTriggerTimer(SecondOrStepTimer):
 
 
 def _global_step_tensor(hook: str):
-    step = get_global_step()
+    step = global_step_read()
     if step is None:
         raise RuntimeError(f"Global step should be created to use {hook}.")
     return step
@@ -410,7 +410,7 @@ class StepCounterHook(SessionRunHook):
         if self._summary_writer is None and self._output_dir:
             self._summary_writer = summary_lib.FileWriterCache.get(self._output_dir)
         self._global_step = _global_step_tensor("StepCounterHook")
-        self._tag = f"{self._global_step.op.name}/sec"
+        self._tag = f"{get_global_step().op.name}/sec"
 
     def before_run(self, run_context):
         return SessionRunArgs(self._global_step)

@@ -7,11 +7,15 @@ import logging
 from .. import dtypes
 from ..graph import Tensor, get_default_graph
 from ..graph_keys import GraphKeys
+from ..ops.control_flow_ops import cond
 from ..ops.init_ops import Zeros
 from ..ops.variable_scope import get_variable
-from ..ops.variables import Variable
+from ..ops.variables import Variable, is_variable_initialized
 
 _logger = logging.getLogger("runtime")
+
+# TF's collection name for the one copy of the global step the hooks fetch.
+GLOBAL_STEP_READ_KEY = "global_step_read_op_cache"
 
 
 def global_step(sess, global_step_tensor) -> int:
@@ -85,3 +89,37 @@ def get_or_create_global_step(graph=None):
     graph = graph if graph is not None else get_default_graph()
     step = get_global_step(graph)
     return step if step is not None else create_global_step(graph)
+
+
+def global_step_read(graph=None):
+    """A copy of the global step made in the run that fetches it (TF's
+    ``_get_or_create_global_step_read``), ``None`` without a global step.
+
+    The session-run hooks fetch it beside the training op: it is read before the run's
+    increment, so ``SummarySaverHook(save_steps=N)`` and the others count steps as TF
+    does. One per graph, kept in the ``global_step_read_op_cache`` collection.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     step = get_or_create_global_step()
+    ...     read = global_step_read()
+    ...     print(read.name, read is global_step_read())
+    global_step/add:0 True
+    """
+    graph = graph if graph is not None else get_default_graph()
+    cached = graph.get_collection(GLOBAL_STEP_READ_KEY)
+    if cached:
+        return cached[0]
+    step = get_global_step(graph)
+    if step is None:
+        return None
+    with graph.as_default(), graph.name_scope(None), graph.name_scope(f"{step.op.name}/"):
+        value = step
+        if isinstance(step, Variable):
+            # A hook may read it before the variables are initialized.
+            value = cond(is_variable_initialized(step), step.read_value, lambda: step.initial_value)
+        read = value + 0  # a copy, not the variable read as the run ends
+    graph.add_to_collection(GLOBAL_STEP_READ_KEY, read)
+    return read
