@@ -473,7 +473,9 @@ class Operation:
     def __repr__(self):
         return f"<tf.Operation '{self._name}' type={self._type}>"
 
-    __str__ = __repr__
+    def __str__(self):
+        # TF prints an op as its NodeDef in text format (``print(train_op)``)
+        return str(self.node_def)
 
 
 class _ControlScope:
@@ -552,6 +554,25 @@ class Graph:
     @property
     def finalized(self) -> bool:
         return self._finalized
+
+    @property
+    def building_function(self) -> bool:
+        """Whether this graph is a function's body (TF's ``FuncGraph``); ``False`` here."""
+        return False
+
+    @property
+    def collections(self) -> list:
+        """The names of this graph's collections, empty ones too, in the order made.
+
+        Examples
+        --------
+        >>> g = Graph()
+        >>> g.add_to_collection("mine", 3)
+        >>> g.collections
+        ['mine']
+        """
+        with self._lock:
+            return list(self._collections)
 
     def finalize(self) -> None:
         """Make the graph read-only: adding ops then raises ``RuntimeError``."""
@@ -1183,10 +1204,22 @@ def _resolve_device(stack, op: Operation | None) -> str | None:
             if op is None:
                 return None
             op._device = device
-            device = canonical_name(entry(op) or "")
+            device = _function_device(entry(op))
         else:
             device = merge_device(entry, device)
     return device
+
+
+def _function_device(device) -> str:
+    """What a device function returned, as TF keeps it: a string as written ("/cpu:0").
+
+    A ``DeviceSpec`` becomes its canonical string. The string is still parsed here, so a
+    malformed one fails where the op is made.
+    """
+    if hasattr(device, "to_string"):
+        return device.to_string()
+    canonical_name(device)
+    return device or ""
 
 
 def _check_scope_name(name: str, nested: bool) -> None:

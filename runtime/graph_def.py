@@ -62,6 +62,11 @@ class NodeDef:
     device: str = ""
     attr: dict = dataclasses.field(default_factory=dict)
 
+    def __str__(self):
+        from .protobuf import node_to_text
+
+        return node_to_text(self)
+
 
 @dataclasses.dataclass
 class FunctionDef:

@@ -106,6 +106,21 @@ def to_text(graph_def: GraphDef) -> str:
     return text_format.MessageToString(to_proto(graph_def))
 
 
+def node_to_text(node: NodeDef) -> str:
+    """One node in TensorFlow's text format, what ``print(op)`` shows.
+
+    Examples
+    --------
+    >>> print(node_to_text(NodeDef("n", "NoOp", device="/device:CPU:0")), end="")
+    name: "n"
+    op: "NoOp"
+    device: "/device:CPU:0"
+    """
+    message = graph_pb2.NodeDef()
+    _node_to_proto(node, message)
+    return text_format.MessageToString(message)
+
+
 def from_text(text: str, source: str = "GraphDef") -> GraphDef:
     """A ``GraphDef`` from text format; ``InvalidArgumentError`` when it does not parse."""
     message = graph_pb2.GraphDef()

@@ -35,6 +35,7 @@ from . import records
 from .errors import InvalidArgumentError, OutOfRangeError
 from .kernels.queue import queue_dequeue
 from .registry import register_kernel
+from .resources import check_resource_names
 
 _reader_ids = itertools.count()
 
@@ -188,6 +189,7 @@ def _reader_kernel(op_type: str, records_of):
     """Register the kernel of reader op ``op_type``; ``records_of(**attrs)`` makes its reading."""
 
     def kernel(ctx, *, container, shared_name, **attrs):
+        check_resource_names(container, shared_name)
         key = shared_name or ctx.op.name
         name = shared_name or f"_{next(_reader_ids)}_{ctx.op.name}"
         reader = ctx.resources.get_or_create(

@@ -13,13 +13,44 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 
-from .errors import CancelledError, DeadlineExceededError, op_error
+from .errors import CancelledError, DeadlineExceededError, InvalidArgumentError, op_error
 
 _POLL_SECONDS = 0.05  # how often a blocked kernel re-checks cancellation
+# TF's ContainerInfo: a letter, digit or dot, then those, dashes and slashes (no '_').
+_CONTAINER = re.compile(r"[A-Za-z0-9.][A-Za-z0-9.\-/]*")
+
+
+def check_resource_names(container: str, shared_name: str) -> None:
+    """Refuse the ``container`` and ``shared_name`` attrs TF's stateful kernels refuse.
+
+    TensorFlow checks them when the op first runs (``VariableV2``, queues, readers,
+    accumulators, iterators): a container may hold no ``_``, and a shared name may not
+    start with one (those are TF's own).
+
+    Raises
+    ------
+    InvalidArgumentError
+        With TF's message.
+
+    Examples
+    --------
+    >>> check_resource_names("my-problem.1", "q")
+    >>> check_resource_names("my_problem_1", "")
+    Traceback (most recent call last):
+    ...
+    runtime.errors.InvalidArgumentError: container contains invalid characters: my_problem_1
+    """
+    if container and not _CONTAINER.fullmatch(container):
+        raise InvalidArgumentError(
+            None, None, f"container contains invalid characters: {container}"
+        )
+    if shared_name.startswith("_"):
+        raise InvalidArgumentError(None, None, f"shared_name cannot start with '_':{shared_name}")
 
 
 class ResourceManager:

@@ -30,6 +30,7 @@ from .. import dtypes, records
 from ..errors import FailedPreconditionError, InvalidArgumentError, OutOfRangeError
 from ..kernels.math import shape_text
 from ..registry import register_kernel
+from ..resources import check_resource_names
 from ..shapes import TensorShape
 from .pipeline import (
     AUTOTUNE,
@@ -516,6 +517,7 @@ _HANDLE_PREFIX = "iterator:"
 
 
 def _iterator_resource(ctx, container, shared_name, output_types, output_shapes):
+    check_resource_names(container, shared_name)
     key = shared_name or ctx.op.name
     name = shared_name or f"_{next(_iterator_ids)}_{ctx.op.name}"
     return ctx.resources.get_or_create(

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..registry import register_kernel
+from ..resources import check_resource_names
 from ..tf_logging import warning
 from .math import shape_text
 
@@ -248,6 +249,7 @@ class SparseAccumulator(_AccumulatorBase):
 
 
 def _create(ctx, kind, container, shared_name, dtype, shape, reduction_type):
+    check_resource_names(container, shared_name)
     key = shared_name or ctx.op.name
     name = shared_name or f"_{next(_resource_ids)}_{ctx.op.name}"
     known = shape if shape.rank is not None else None

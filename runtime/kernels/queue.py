@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import CancelledError, InvalidArgumentError, OutOfRangeError
 from ..registry import register_kernel
+from ..resources import check_resource_names
 from ..shapes import TensorShape
 from .math import shape_text
 
@@ -215,6 +216,7 @@ class PriorityQueue(Queue):
 
 
 def _create(ctx, container, shared_name, factory):
+    check_resource_names(container, shared_name)
     key = shared_name or ctx.op.name
     name = shared_name or f"_{next(_resource_ids)}_{ctx.op.name}"
     return (ctx.resources.get_or_create(container, key, lambda: factory(name)),)

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import FailedPreconditionError, InvalidArgumentError
 from ..registry import register_kernel
+from ..resources import check_resource_names
 from .math import shape_text
 
 
@@ -104,6 +105,7 @@ def session_variable(ctx, container, shared_name, dtype, shape) -> VariableRef:
 
 @register_kernel("VariableV2", context=True)
 def variable_v2(ctx, *, shape, dtype, container, shared_name):
+    check_resource_names(container, shared_name)  # TF's VarHandleOp does not check them
     return (session_variable(ctx, container, shared_name, dtype, shape),)
 
 

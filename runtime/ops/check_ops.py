@@ -110,6 +110,11 @@ def assert_equal(x, y, data=None, summarize=None, message=None, name=None):
     ...     print(tf.compat.v1.Session().run(y, {x: [1, 2]}))
     [1 2]
     """
+    # TF opens this scope once before the check's own, so the check's ops are named
+    # "assert_equal_1/..." (and a tensor compared with itself is a NoOp in the first).
+    with name_scope(name, "assert_equal", [x, y, data]):
+        if x is y:
+            return no_op()
     return _binary_assert(
         "==", "assert_equal", math_ops.equal, np.equal, x, y, data, summarize, message, name
     )
@@ -195,7 +200,7 @@ def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=N
     >>> import runtime as tf
     >>> with tf.Graph().as_default():
     ...     assert_near(tf.constant(1.0), tf.constant(1.0 + 1e-7))  # doctest: +ELLIPSIS
-    <tf.Operation 'assert_near/Assert/Assert' type=Assert>
+    <tf.Operation 'assert_near/Assert/...>
     """
     with name_scope(name, "assert_near", [x, y, rtol, atol]):
         graph = graph_of([x, y])

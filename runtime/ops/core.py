@@ -109,7 +109,7 @@ def create_node_op(graph, op_type: str, inputs: list, name, attrs: dict) -> Oper
         if not isinstance(tensor, Tensor):
             raise TypeError(f"Input #{i} is not a tensor: {tensor!r}")
     protos = {key: value for key, value in attrs.items() if isinstance(value, AttrValue)}
-    values = {key: python_value(value) if key in protos else value for key, value in attrs.items()}
+    values = {key: _node_attr_value(key, value) for key, value in attrs.items()}
     op_name = _scoped_name(graph, name or op_type)
     op_binding.check_attr_values(op_def, op_name, protos)
     values = op_binding.bind_node(op_def, op_name, inputs, values, infer=True)
@@ -190,6 +190,16 @@ def _all_tensors(values) -> bool:
         if not isinstance(value, Tensor):
             return False
     return True
+
+
+def _node_attr_value(key: str, value):
+    """The value an op keeps for attr ``key`` given as ``value`` (``AttrValue`` or Python)."""
+    if not isinstance(value, AttrValue):
+        return value
+    if key == "_class" and value.kind == "list":
+        # colocation names stay bytes (b"loc:@v"), as ops made in a colocate_with keep them
+        return [item.value for item in value.value]
+    return python_value(value)
 
 
 def _scoped_name(graph, name: str) -> str:

@@ -403,6 +403,8 @@ class Variable:
         self._trainable = bool(trainable)
         with init_scope(graph), graph.name_scope(name or "Variable") as scope:
             self._initial_value = _initial_tensor(initial_value, dtype, graph)
+            if not callable(initial_value):
+                _check_outside_control_flow(scope, self._initial_value)
             if shape is not None:
                 static = as_shape(shape)
             elif validate_shape:
@@ -420,7 +422,10 @@ class Variable:
                 shared_name="",
             ).outputs[0]
             self._initializer_op = assign(
-                self._variable, self._initial_value, validate_shape=validate_shape, name="Assign"
+                self._variable,
+                _guard_initial_value(scope, self._initial_value),
+                validate_shape=validate_shape,
+                name="Assign",
             ).op
             self._snapshot = _first_read(graph, self._variable, caching_device)
         if collections is None:
@@ -755,6 +760,114 @@ def _first_read(graph, variable: Tensor, caching_device) -> Tensor:
         placement = graph.device(caching_device)
     with placement:
         return identity(variable, name="read")
+
+
+# -- TF's guard on an initial value that reads variables ------------------------------
+# ``U = tf.Variable(W * 2)`` reads ``W`` while the one ``global_variables_initializer()``
+# op may not have set it yet. TF 1 therefore rebuilds the initial value before assigning
+# it: every variable it reads (found in the global or local variables) is read through
+# that variable's ``initialized_value()``, and every op on the way is copied as
+# ``<op>_<variable>`` with the new inputs. An initial value whose ops form a cycle (a
+# loop) is left as it is, and so are the reads behind ``IsVariableInitialized``,
+# resource reads and functional ``If`` ops.
+
+_KEPT = frozenset({"IsVariableInitialized", "VarIsInitializedOp", "ReadVariableOp", "If"})
+_VARIABLES = frozenset({"Variable", "VariableV2", "VarHandleOp"})
+
+
+def _guard_initial_value(scope: str, value: Tensor) -> Tensor:
+    """``value`` with the variables it reads replaced by their ``initialized_value()``.
+
+    Parameters
+    ----------
+    scope : str
+        The new variable's name scope (``"U/"``): copies are named ``<op>_U``.
+    value : Tensor
+        The initial value.
+
+    Returns
+    -------
+    Tensor
+        ``value`` itself when it reads no variable (or its ops form a cycle).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     w = tf.Variable(1.0, name="W")
+    ...     u = tf.Variable(w * 2.0, name="U")
+    >>> u.initializer.inputs[1].op.name
+    'mul_U'
+    """
+    order = _ancestors(value.op)
+    if order is None:
+        return value
+    replaced: dict[Operation, Operation] = {}
+    for op in order:
+        replaced[op] = _safe_op(scope, op, replaced)
+    return replaced[value.op].outputs[value.value_index]
+
+
+def _ancestors(root: Operation) -> list | None:
+    """The ops ``root`` reads, inputs first; ``None`` when they form a cycle (a loop).
+
+    The walk follows data inputs and stops at the ops the guard keeps as they are (a
+    variable, a kept type), as TF's recursion does.
+    """
+    order, state, stack = [], {root: False}, [(root, iter(_followed(root)))]
+    while stack:
+        op, pending = stack[-1]
+        child = next(pending, None)
+        if child is None:
+            stack.pop()
+            state[op] = True  # finished
+            order.append(op)
+        elif child not in state:
+            state[child] = False  # started
+            stack.append((child, iter(_followed(child))))
+        elif not state[child]:
+            return None  # a started op reached again: a cycle
+    return order
+
+
+def _followed(op: Operation) -> list:
+    if op.type in _KEPT or op.type in _VARIABLES:
+        return []
+    return [t.op for t in op.inputs]
+
+
+def _safe_op(scope: str, op: Operation, replaced: dict) -> Operation:
+    if op.type in _KEPT:
+        return op
+    if op.type in _VARIABLES:
+        initialized = _initialized_value(op)
+        return op if initialized is None else initialized.op
+    inputs = [replaced[t.op].outputs[t.value_index] for t in op.inputs]
+    if all(new is old for new, old in zip(inputs, op.inputs)):
+        return op
+    op_type = "Switch" if op.type == "RefSwitch" else op.type  # a copy reads no reference
+    name = f"{op.name}_{scope}".replace(":", "_")
+    return op.graph.create_op(op_type, inputs, name=name, attrs=op.node_def.attr)
+
+
+def _initialized_value(variable_op: Operation) -> Tensor | None:
+    names = (variable_op.name, f"{variable_op.name}:0")
+    for key in (GraphKeys.GLOBAL_VARIABLES, GraphKeys.LOCAL_VARIABLES):
+        for variable in variable_op.graph.get_collection(key):
+            if getattr(variable, "name", None) in names:
+                return variable.initialized_value()
+    return None
+
+
+def _check_outside_control_flow(scope: str, value: Tensor) -> None:
+    # TF's rule: the initializer op would run outside the loop or branch that makes the
+    # value, so a value made there is refused (a callable is run outside it instead).
+    if value.op._get_control_flow_context() is not None:
+        raise ValueError(
+            f"Initializer for variable {scope} is from inside a control-flow construct, "
+            "such as a loop or conditional. When creating a variable inside a loop or "
+            "conditional, use a lambda as the initializer."
+        )
 
 
 def _initial_tensor(initial_value, dtype, graph) -> Tensor:

@@ -38,19 +38,60 @@ __all__ = ["ClusterDef", "ClusterSpec", "JobDef", "Server", "ServerDef"]
 _SCHEMES = {"grpc": "tcp", "tcp": "tcp", "tls": "tls"}
 
 
+def _block(name: str, text: str) -> list:
+    """A text-format message field: ``name {``, ``text`` indented, ``}``."""
+    return [f"{name} {{", *(f"  {line}" for line in text.splitlines()), "}"]
+
+
 @dataclasses.dataclass
 class JobDef:
-    """One job of a ``ClusterDef``: its name and ``{task index: address}``."""
+    """One job of a ``ClusterDef``: its name and ``{task index: address}``.
+
+    Prints as TF's text format, tasks by index.
+
+    Examples
+    --------
+    >>> print(JobDef("ps", {0: "p:1"}), end="")
+    name: "ps"
+    tasks {
+      key: 0
+      value: "p:1"
+    }
+    """
 
     name: str = ""
     tasks: dict = dataclasses.field(default_factory=dict)
 
+    def __str__(self) -> str:
+        lines = [f'name: "{self.name}"'] if self.name else []
+        for index, address in sorted(self.tasks.items()):
+            lines += _block("tasks", f'key: {index}\nvalue: "{address}"')
+        return "".join(f"{line}\n" for line in lines)
+
 
 @dataclasses.dataclass
 class ClusterDef:
-    """A cluster as data (TF's ``tf.train.ClusterDef``): its jobs, by name order."""
+    """A cluster as data (TF's ``tf.train.ClusterDef``): its jobs, by name order.
+
+    Prints as TF's text format (an empty cluster as ``""``).
+
+    Examples
+    --------
+    >>> print(ClusterDef([JobDef("ps", {0: "p:1"})]), end="")
+    job {
+      name: "ps"
+      tasks {
+        key: 0
+        value: "p:1"
+      }
+    }
+    """
 
     job: list = dataclasses.field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [line for job in self.job for line in _block("job", str(job))]
+        return "".join(f"{line}\n" for line in lines)
 
 
 @dataclasses.dataclass
@@ -81,18 +122,7 @@ class ServerDef:
     protocol: str = "grpc"
 
     def __str__(self) -> str:
-        lines = ["cluster {"]
-        for job in self.cluster.job:
-            lines += ["  job {", f'    name: "{job.name}"']
-            for index, address in sorted(job.tasks.items()):
-                lines += [
-                    "    tasks {",
-                    f"      key: {index}",
-                    f'      value: "{address}"',
-                    "    }",
-                ]
-            lines.append("  }")
-        lines += ["}", f'job_name: "{self.job_name}"']
+        lines = [*_block("cluster", str(self.cluster)), f'job_name: "{self.job_name}"']
         if self.task_index:
             lines.append(f"task_index: {self.task_index}")
         lines.append(f'protocol: "{self.protocol}"')

@@ -283,13 +283,39 @@ def test_device_spec_objects_and_functions(graph):
         assert tf.constant(1.0).device == "/device:GPU:0"
     a = tf.constant(1.0, name="a")
     with graph.device(lambda op: "/cpu:1" if op.type == "Const" else None):
-        assert tf.constant(1.0).device == "/device:CPU:1"
+        # TF 2.21 keeps a function's string as written ("/cpu:1")
+        assert tf.constant(1.0).device == "/cpu:1"
         assert tf.identity(a).device == ""
     with tf.device("/job:a"), tf.device(lambda op: "/task:1"):
         assert tf.constant(1.0).device == "/job:a/task:1"
     with tf.device(lambda op: DeviceSpec(job="fn")), tf.device("/cpu:0"):
         # a function replaces what the scopes inside it chose
         assert tf.constant(1.0).device == "/job:fn"
+
+
+def test_a_device_functions_string_is_kept_as_written(graph):
+    # Hands-On ML ch. 12's variables_on_cpu: TF 2.21 gives "/cpu:0" and "/gpu:0" as the
+    # function wrote them; a DeviceSpec, or a string scope applied after the function,
+    # gives the canonical form.
+    with tf.device(lambda op: "/cpu:0" if op.type == "VariableV2" else "/gpu:0"):
+        v = tf.Variable(3.0)
+        c = tf.constant(4.0)
+    assert (v.device, c.device) == ("/cpu:0", "/gpu:0")
+    with tf.device(lambda op: "/job:w/task:1/device:cpu:0"):
+        assert tf.constant(1.0).device == "/job:w/task:1/device:cpu:0"
+    with tf.device("/job:ps"), tf.device(lambda op: "/gpu:1"):
+        assert tf.constant(1.0).device == "/job:ps/device:GPU:1"
+    with tf.device(lambda op: DeviceSpec(device_type="GPU", device_index=0)):
+        assert tf.constant(1.0).device == "/device:GPU:0"
+    config = tf.compat.v1.ConfigProto(allow_soft_placement=True)
+    with tf.compat.v1.Session(config=config) as sess:
+        sess.run(v.initializer)
+        assert sess.run(v * c) == 12.0
+
+
+def test_a_malformed_device_functions_string_fails_where_the_op_is_made(graph):
+    with pytest.raises(ValueError), tf.device(lambda op: "/cpu:x"):
+        tf.constant(1.0)
 
 
 def test_device_function_sees_the_op(graph):

@@ -21,6 +21,7 @@ KERNEL_RUNTIME_MODULES = {
     *("errors", "registry", "dtypes", "shapes", "files", "kernels", "deadness", "tf_logging"),
     "limits",  # a leaf too: the size limits DecodeCompressed inflates under
     "intra_op",  # a leaf too: the session's intra-op threads kernels split work across
+    "resources",  # a leaf too: resource containers, and TF's rules for their names
 }
 
 
