@@ -35,6 +35,7 @@ from .. import (
     queue,
     random,
     resource_loader,
+    saved_model,
     signal,
     summary,
     sysconfig,
@@ -313,7 +314,7 @@ from ..ops.variables import (
 )
 from ..proto.event_pb2 import Event, LogMessage, SessionLog
 from ..proto.graph_pb2 import AttrValue, NameAttrList
-from ..proto.meta_graph_pb2 import MetaGraphDef
+from ..proto.meta_graph_pb2 import MetaGraphDef, TensorInfo
 from ..proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
 from ..registry import not_differentiable as NoGradient
 from ..registry import not_differentiable as NotDifferentiable

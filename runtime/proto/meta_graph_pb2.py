@@ -25,9 +25,10 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from runtime.proto import graph_pb2 as runtime_dot_proto_dot_graph__pb2
 from runtime.proto import saver_pb2 as runtime_dot_proto_dot_saver__pb2
+from runtime.proto import types_pb2 as runtime_dot_proto_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eruntime/proto/meta_graph.proto\x12\x12tfgraph.tensorflow\x1a\x19google/protobuf/any.proto\x1a\x19runtime/proto/graph.proto\x1a\x19runtime/proto/saver.proto\"\xe4\x05\n\x0cMetaGraphDef\x12\x43\n\rmeta_info_def\x18\x01 \x01(\x0b\x32,.tfgraph.tensorflow.MetaGraphDef.MetaInfoDef\x12/\n\tgraph_def\x18\x02 \x01(\x0b\x32\x1c.tfgraph.tensorflow.GraphDef\x12/\n\tsaver_def\x18\x03 \x01(\x0b\x32\x1c.tfgraph.tensorflow.SaverDef\x12K\n\x0e\x63ollection_def\x18\x04 \x03(\x0b\x32\x33.tfgraph.tensorflow.MetaGraphDef.CollectionDefEntry\x1a\x86\x03\n\x0bMetaInfoDef\x12\x1a\n\x12meta_graph_version\x18\x01 \x01(\t\x12\x34\n\x10stripped_op_list\x18\x02 \x01(\x0b\x32\x1a.tfgraph.tensorflow.OpList\x12&\n\x08\x61ny_info\x18\x03 \x01(\x0b\x32\x14.google.protobuf.Any\x12\x0c\n\x04tags\x18\x04 \x03(\t\x12\x1a\n\x12tensorflow_version\x18\x05 \x01(\t\x12\x1e\n\x16tensorflow_git_version\x18\x06 \x01(\t\x12\x1e\n\x16stripped_default_attrs\x18\x07 \x01(\x08\x12[\n\x10\x66unction_aliases\x18\x08 \x03(\x0b\x32\x41.tfgraph.tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntry\x1a\x36\n\x14\x46unctionAliasesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aW\n\x12\x43ollectionDefEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x30\n\x05value\x18\x02 \x01(\x0b\x32!.tfgraph.tensorflow.CollectionDef:\x02\x38\x01\"/\n\x06OpList\x12%\n\x02op\x18\x01 \x03(\x0b\x32\x19.tfgraph.tensorflow.OpDef\"\x87\x04\n\rCollectionDef\x12?\n\tnode_list\x18\x01 \x01(\x0b\x32*.tfgraph.tensorflow.CollectionDef.NodeListH\x00\x12\x41\n\nbytes_list\x18\x02 \x01(\x0b\x32+.tfgraph.tensorflow.CollectionDef.BytesListH\x00\x12\x41\n\nint64_list\x18\x03 \x01(\x0b\x32+.tfgraph.tensorflow.CollectionDef.Int64ListH\x00\x12\x41\n\nfloat_list\x18\x04 \x01(\x0b\x32+.tfgraph.tensorflow.CollectionDef.FloatListH\x00\x12=\n\x08\x61ny_list\x18\x05 \x01(\x0b\x32).tfgraph.tensorflow.CollectionDef.AnyListH\x00\x1a\x19\n\x08NodeList\x12\r\n\x05value\x18\x01 \x03(\t\x1a\x1a\n\tBytesList\x12\r\n\x05value\x18\x01 \x03(\x0c\x1a\x1e\n\tInt64List\x12\x11\n\x05value\x18\x01 \x03(\x03\x42\x02\x10\x01\x1a\x1e\n\tFloatList\x12\x11\n\x05value\x18\x01 \x03(\x02\x42\x02\x10\x01\x1a.\n\x07\x41nyList\x12#\n\x05value\x18\x01 \x03(\x0b\x32\x14.google.protobuf.AnyB\x06\n\x04kind\"\x99\x01\n\x0bVariableDef\x12\x15\n\rvariable_name\x18\x01 \x01(\t\x12\x1a\n\x12initial_value_name\x18\x06 \x01(\t\x12\x18\n\x10initializer_name\x18\x02 \x01(\t\x12\x15\n\rsnapshot_name\x18\x03 \x01(\t\x12\x13\n\x0bis_resource\x18\x05 \x01(\x08\x12\x11\n\ttrainable\x18\x07 \x01(\x08\"\x92\x01\n\x0eQueueRunnerDef\x12\x12\n\nqueue_name\x18\x01 \x01(\t\x12\x17\n\x0f\x65nqueue_op_name\x18\x02 \x03(\t\x12\x15\n\rclose_op_name\x18\x03 \x01(\t\x12\x16\n\x0e\x63\x61ncel_op_name\x18\x04 \x01(\t\x12$\n\x1cqueue_closed_exception_types\x18\x05 \x03(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eruntime/proto/meta_graph.proto\x12\x12tfgraph.tensorflow\x1a\x19google/protobuf/any.proto\x1a\x19runtime/proto/graph.proto\x1a\x19runtime/proto/saver.proto\x1a\x19runtime/proto/types.proto\"\xc0\x07\n\x0cMetaGraphDef\x12\x43\n\rmeta_info_def\x18\x01 \x01(\x0b\x32,.tfgraph.tensorflow.MetaGraphDef.MetaInfoDef\x12/\n\tgraph_def\x18\x02 \x01(\x0b\x32\x1c.tfgraph.tensorflow.GraphDef\x12/\n\tsaver_def\x18\x03 \x01(\x0b\x32\x1c.tfgraph.tensorflow.SaverDef\x12K\n\x0e\x63ollection_def\x18\x04 \x03(\x0b\x32\x33.tfgraph.tensorflow.MetaGraphDef.CollectionDefEntry\x12I\n\rsignature_def\x18\x05 \x03(\x0b\x32\x32.tfgraph.tensorflow.MetaGraphDef.SignatureDefEntry\x12\x38\n\x0e\x61sset_file_def\x18\x06 \x03(\x0b\x32 .tfgraph.tensorflow.AssetFileDef\x1a\x86\x03\n\x0bMetaInfoDef\x12\x1a\n\x12meta_graph_version\x18\x01 \x01(\t\x12\x34\n\x10stripped_op_list\x18\x02 \x01(\x0b\x32\x1a.tfgraph.tensorflow.OpList\x12&\n\x08\x61ny_info\x18\x03 \x01(\x0b\x32\x14.google.protobuf.Any\x12\x0c\n\x04tags\x18\x04 \x03(\t\x12\x1a\n\x12tensorflow_version\x18\x05 \x01(\t\x12\x1e\n\x16tensorflow_git_version\x18\x06 \x01(\t\x12\x1e\n\x16stripped_default_attrs\x18\x07 \x01(\x08\x12[\n\x10\x66unction_aliases\x18\x08 \x03(\x0b\x32\x41.tfgraph.tensorflow.MetaGraphDef.MetaInfoDef.FunctionAliasesEntry\x1a\x36\n\x14\x46unctionAliasesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1aW\n\x12\x43ollectionDefEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x30\n\x05value\x18\x02 \x01(\x0b\x32!.tfgraph.tensorflow.CollectionDef:\x02\x38\x01\x1aU\n\x11SignatureDefEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12/\n\x05value\x18\x02 \x01(\x0b\x32 .tfgraph.tensorflow.SignatureDef:\x02\x38\x01\"\xb8\x02\n\nTensorInfo\x12\x0e\n\x04name\x18\x01 \x01(\tH\x00\x12>\n\ncoo_sparse\x18\x04 \x01(\x0b\x32(.tfgraph.tensorflow.TensorInfo.CooSparseH\x00\x12+\n\x05\x64type\x18\x02 \x01(\x0e\x32\x1c.tfgraph.tensorflow.DataType\x12:\n\x0ctensor_shape\x18\x03 \x01(\x0b\x32$.tfgraph.tensorflow.TensorShapeProto\x1a\x65\n\tCooSparse\x12\x1a\n\x12values_tensor_name\x18\x01 \x01(\t\x12\x1b\n\x13indices_tensor_name\x18\x02 \x01(\t\x12\x1f\n\x17\x64\x65nse_shape_tensor_name\x18\x03 \x01(\tB\n\n\x08\x65ncoding\"\xd4\x03\n\x0cSignatureDef\x12<\n\x06inputs\x18\x01 \x03(\x0b\x32,.tfgraph.tensorflow.SignatureDef.InputsEntry\x12>\n\x07outputs\x18\x02 \x03(\x0b\x32-.tfgraph.tensorflow.SignatureDef.OutputsEntry\x12\x13\n\x0bmethod_name\x18\x03 \x01(\t\x12@\n\x08\x64\x65\x66\x61ults\x18\x04 \x03(\x0b\x32..tfgraph.tensorflow.SignatureDef.DefaultsEntry\x1aM\n\x0bInputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12-\n\x05value\x18\x02 \x01(\x0b\x32\x1e.tfgraph.tensorflow.TensorInfo:\x02\x38\x01\x1aN\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12-\n\x05value\x18\x02 \x01(\x0b\x32\x1e.tfgraph.tensorflow.TensorInfo:\x02\x38\x01\x1aP\n\rDefaultsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12.\n\x05value\x18\x02 \x01(\x0b\x32\x1f.tfgraph.tensorflow.TensorProto:\x02\x38\x01\"U\n\x0c\x41ssetFileDef\x12\x33\n\x0btensor_info\x18\x01 \x01(\x0b\x32\x1e.tfgraph.tensorflow.TensorInfo\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\"/\n\x06OpList\x12%\n\x02op\x18\x01 \x03(\x0b\x32\x19.tfgraph.tensorflow.OpDef\"\x87\x04\n\rCollectionDef\x12?\n\tnode_list\x18\x01 \x01(\x0b\x32*.tfgraph.tensorflow.CollectionDef.NodeListH\x00\x12\x41\n\nbytes_list\x18\x02 \x01(\x0b\x32+.tfgraph.tensorflow.CollectionDef.BytesListH\x00\x12\x41\n\nint64_list\x18\x03 \x01(\x0b\x32+.tfgraph.tensorflow.CollectionDef.Int64ListH\x00\x12\x41\n\nfloat_list\x18\x04 \x01(\x0b\x32+.tfgraph.tensorflow.CollectionDef.FloatListH\x00\x12=\n\x08\x61ny_list\x18\x05 \x01(\x0b\x32).tfgraph.tensorflow.CollectionDef.AnyListH\x00\x1a\x19\n\x08NodeList\x12\r\n\x05value\x18\x01 \x03(\t\x1a\x1a\n\tBytesList\x12\r\n\x05value\x18\x01 \x03(\x0c\x1a\x1e\n\tInt64List\x12\x11\n\x05value\x18\x01 \x03(\x03\x42\x02\x10\x01\x1a\x1e\n\tFloatList\x12\x11\n\x05value\x18\x01 \x03(\x02\x42\x02\x10\x01\x1a.\n\x07\x41nyList\x12#\n\x05value\x18\x01 \x03(\x0b\x32\x14.google.protobuf.AnyB\x06\n\x04kind\"\x99\x01\n\x0bVariableDef\x12\x15\n\rvariable_name\x18\x01 \x01(\t\x12\x1a\n\x12initial_value_name\x18\x06 \x01(\t\x12\x18\n\x10initializer_name\x18\x02 \x01(\t\x12\x15\n\rsnapshot_name\x18\x03 \x01(\t\x12\x13\n\x0bis_resource\x18\x05 \x01(\x08\x12\x11\n\ttrainable\x18\x07 \x01(\x08\"\x92\x01\n\x0eQueueRunnerDef\x12\x12\n\nqueue_name\x18\x01 \x01(\t\x12\x17\n\x0f\x65nqueue_op_name\x18\x02 \x03(\t\x12\x15\n\rclose_op_name\x18\x03 \x01(\t\x12\x16\n\x0e\x63\x61ncel_op_name\x18\x04 \x01(\t\x12$\n\x1cqueue_closed_exception_types\x18\x05 \x03(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,34 +39,58 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_METAGRAPHDEF_METAINFODEF_FUNCTIONALIASESENTRY']._serialized_options = b'8\001'
   _globals['_METAGRAPHDEF_COLLECTIONDEFENTRY']._loaded_options = None
   _globals['_METAGRAPHDEF_COLLECTIONDEFENTRY']._serialized_options = b'8\001'
+  _globals['_METAGRAPHDEF_SIGNATUREDEFENTRY']._loaded_options = None
+  _globals['_METAGRAPHDEF_SIGNATUREDEFENTRY']._serialized_options = b'8\001'
+  _globals['_SIGNATUREDEF_INPUTSENTRY']._loaded_options = None
+  _globals['_SIGNATUREDEF_INPUTSENTRY']._serialized_options = b'8\001'
+  _globals['_SIGNATUREDEF_OUTPUTSENTRY']._loaded_options = None
+  _globals['_SIGNATUREDEF_OUTPUTSENTRY']._serialized_options = b'8\001'
+  _globals['_SIGNATUREDEF_DEFAULTSENTRY']._loaded_options = None
+  _globals['_SIGNATUREDEF_DEFAULTSENTRY']._serialized_options = b'8\001'
   _globals['_COLLECTIONDEF_INT64LIST'].fields_by_name['value']._loaded_options = None
   _globals['_COLLECTIONDEF_INT64LIST'].fields_by_name['value']._serialized_options = b'\020\001'
   _globals['_COLLECTIONDEF_FLOATLIST'].fields_by_name['value']._loaded_options = None
   _globals['_COLLECTIONDEF_FLOATLIST'].fields_by_name['value']._serialized_options = b'\020\001'
-  _globals['_METAGRAPHDEF']._serialized_start=136
-  _globals['_METAGRAPHDEF']._serialized_end=876
-  _globals['_METAGRAPHDEF_METAINFODEF']._serialized_start=397
-  _globals['_METAGRAPHDEF_METAINFODEF']._serialized_end=787
-  _globals['_METAGRAPHDEF_METAINFODEF_FUNCTIONALIASESENTRY']._serialized_start=733
-  _globals['_METAGRAPHDEF_METAINFODEF_FUNCTIONALIASESENTRY']._serialized_end=787
-  _globals['_METAGRAPHDEF_COLLECTIONDEFENTRY']._serialized_start=789
-  _globals['_METAGRAPHDEF_COLLECTIONDEFENTRY']._serialized_end=876
-  _globals['_OPLIST']._serialized_start=878
-  _globals['_OPLIST']._serialized_end=925
-  _globals['_COLLECTIONDEF']._serialized_start=928
-  _globals['_COLLECTIONDEF']._serialized_end=1447
-  _globals['_COLLECTIONDEF_NODELIST']._serialized_start=1274
-  _globals['_COLLECTIONDEF_NODELIST']._serialized_end=1299
-  _globals['_COLLECTIONDEF_BYTESLIST']._serialized_start=1301
-  _globals['_COLLECTIONDEF_BYTESLIST']._serialized_end=1327
-  _globals['_COLLECTIONDEF_INT64LIST']._serialized_start=1329
-  _globals['_COLLECTIONDEF_INT64LIST']._serialized_end=1359
-  _globals['_COLLECTIONDEF_FLOATLIST']._serialized_start=1361
-  _globals['_COLLECTIONDEF_FLOATLIST']._serialized_end=1391
-  _globals['_COLLECTIONDEF_ANYLIST']._serialized_start=1393
-  _globals['_COLLECTIONDEF_ANYLIST']._serialized_end=1439
-  _globals['_VARIABLEDEF']._serialized_start=1450
-  _globals['_VARIABLEDEF']._serialized_end=1603
-  _globals['_QUEUERUNNERDEF']._serialized_start=1606
-  _globals['_QUEUERUNNERDEF']._serialized_end=1752
+  _globals['_METAGRAPHDEF']._serialized_start=163
+  _globals['_METAGRAPHDEF']._serialized_end=1123
+  _globals['_METAGRAPHDEF_METAINFODEF']._serialized_start=557
+  _globals['_METAGRAPHDEF_METAINFODEF']._serialized_end=947
+  _globals['_METAGRAPHDEF_METAINFODEF_FUNCTIONALIASESENTRY']._serialized_start=893
+  _globals['_METAGRAPHDEF_METAINFODEF_FUNCTIONALIASESENTRY']._serialized_end=947
+  _globals['_METAGRAPHDEF_COLLECTIONDEFENTRY']._serialized_start=949
+  _globals['_METAGRAPHDEF_COLLECTIONDEFENTRY']._serialized_end=1036
+  _globals['_METAGRAPHDEF_SIGNATUREDEFENTRY']._serialized_start=1038
+  _globals['_METAGRAPHDEF_SIGNATUREDEFENTRY']._serialized_end=1123
+  _globals['_TENSORINFO']._serialized_start=1126
+  _globals['_TENSORINFO']._serialized_end=1438
+  _globals['_TENSORINFO_COOSPARSE']._serialized_start=1325
+  _globals['_TENSORINFO_COOSPARSE']._serialized_end=1426
+  _globals['_SIGNATUREDEF']._serialized_start=1441
+  _globals['_SIGNATUREDEF']._serialized_end=1909
+  _globals['_SIGNATUREDEF_INPUTSENTRY']._serialized_start=1670
+  _globals['_SIGNATUREDEF_INPUTSENTRY']._serialized_end=1747
+  _globals['_SIGNATUREDEF_OUTPUTSENTRY']._serialized_start=1749
+  _globals['_SIGNATUREDEF_OUTPUTSENTRY']._serialized_end=1827
+  _globals['_SIGNATUREDEF_DEFAULTSENTRY']._serialized_start=1829
+  _globals['_SIGNATUREDEF_DEFAULTSENTRY']._serialized_end=1909
+  _globals['_ASSETFILEDEF']._serialized_start=1911
+  _globals['_ASSETFILEDEF']._serialized_end=1996
+  _globals['_OPLIST']._serialized_start=1998
+  _globals['_OPLIST']._serialized_end=2045
+  _globals['_COLLECTIONDEF']._serialized_start=2048
+  _globals['_COLLECTIONDEF']._serialized_end=2567
+  _globals['_COLLECTIONDEF_NODELIST']._serialized_start=2394
+  _globals['_COLLECTIONDEF_NODELIST']._serialized_end=2419
+  _globals['_COLLECTIONDEF_BYTESLIST']._serialized_start=2421
+  _globals['_COLLECTIONDEF_BYTESLIST']._serialized_end=2447
+  _globals['_COLLECTIONDEF_INT64LIST']._serialized_start=2449
+  _globals['_COLLECTIONDEF_INT64LIST']._serialized_end=2479
+  _globals['_COLLECTIONDEF_FLOATLIST']._serialized_start=2481
+  _globals['_COLLECTIONDEF_FLOATLIST']._serialized_end=2511
+  _globals['_COLLECTIONDEF_ANYLIST']._serialized_start=2513
+  _globals['_COLLECTIONDEF_ANYLIST']._serialized_end=2559
+  _globals['_VARIABLEDEF']._serialized_start=2570
+  _globals['_VARIABLEDEF']._serialized_end=2723
+  _globals['_QUEUERUNNERDEF']._serialized_start=2726
+  _globals['_QUEUERUNNERDEF']._serialized_end=2872
 # @@protoc_insertion_point(module_scope)

@@ -24,6 +24,7 @@ import re
 
 from google.protobuf import message as _message
 from google.protobuf import text_format
+from google.protobuf.any_pb2 import Any
 
 from .. import protobuf
 from ..errors import error_code_from_exception_type, exception_type_from_error_code
@@ -207,6 +208,8 @@ def _encode_collection(key: str, items: list, scope) -> CollectionDef | None:
         encoded.bytes_list.value.extend(d.SerializeToString() for d in defs)
     elif key == GraphKeys.QUEUE_RUNNERS and all(isinstance(x, QueueRunner) for x in items):
         encoded.bytes_list.value.extend(_queue_runner_def(x, scope) for x in items)
+    elif all(isinstance(x, Any) for x in items):  # a SavedModel's packed AssetFileDefs
+        encoded.any_list.value.extend(items)
     elif all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in items):
         encoded.int64_list.value.extend(int(x) for x in items)
     elif all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in items):

@@ -49,8 +49,15 @@ EXCLUDED: dict[str, str] = {
     "and tf.train.replica_device_setter",
     "distributions": "tf.distributions was deprecated in TF 1.13 for TensorFlow Probability",
     "feature_column": "feature columns feed tf.estimator models; " + _OUT_OF_SCOPE,
-    "saved_model": "SavedModel export for TF Serving; the runtime reads and writes "
-    "GraphDefs, MetaGraphDefs and checkpoints",
+    **_names(
+        "TF2's object-based SavedModel (tf.Module, tf.function, trackable resources); "
+        "the runtime has TF1's: Builder, simple_save and loader.load",
+        "saved_model.Asset saved_model.SaveOptions saved_model.save saved_model.load_v2 "
+        "saved_model.experimental",
+    ),
+    "saved_model.signature_def_utils.MethodNameUpdater": "rewrites method names of an "
+    "existing SavedModel in place (TF 2.x tooling for TF Serving); TF1 programs export "
+    "signatures with their method names",
     "quantization": "quantized integer kernels for deployment; " + _OUT_OF_SCOPE,
     "ragged": "RaggedTensor (TF 1.13+) is a TF2-era composite tensor; " + _OUT_OF_SCOPE,
     "mixed_precision": "mixed precision is a GPU/TPU training technique; " + _OUT_OF_SCOPE,
@@ -194,7 +201,6 @@ EXCLUDED: dict[str, str] = {
         "image.generate_bounding_box_proposals image.decode_jxl io.decode_jxl",
     ),
     # Single names.
-    "TensorInfo": "SavedModel's signature message; the runtime does not write SavedModels",
     "linalg.experimental": "added in TF 2.x, after the last TF1 release",
     "errors.raise_exception_on_not_ok_status": "checks status objects of TF's C API",
     "get_session_handle": "session tensor handles keep tensors between runs (TF 1.0); "
