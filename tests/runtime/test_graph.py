@@ -585,6 +585,16 @@ def test_tensor_properties(graph):
     assert str(a) == 'Tensor("a:0", shape=(1, 2), dtype=float32)'
 
 
+def test_a_tensor_prints_as_tfs_without_a_rank_and_with_a_device(graph):
+    # TF 2.21's str(): no shape when the rank is unknown, the device when one is set.
+    x = tf1.placeholder(tf.float32, name="x")
+    with tf.device("/cpu:0"):
+        y = tf1.placeholder(tf.float32, [2, None], name="y")
+    assert str(x) == 'Tensor("x:0", dtype=float32)'
+    assert str(y) == 'Tensor("y:0", shape=(2, ?), dtype=float32, device=/device:CPU:0)'
+    assert repr(x) == "<tf.Tensor 'x:0' shape=<unknown> dtype=float32>"
+
+
 def test_set_shape(graph):
     x = tf1.placeholder(tf.float32, shape=[None, 3])
     x.set_shape([2, None])
