@@ -323,6 +323,10 @@ def flatten_feed_items(feed_dict):
     --------
     >>> list(flatten_feed_items({("a", "b"): (1, 2)}))
     [('a', 1), ('b', 2)]
+    >>> import collections
+    >>> Pair = collections.namedtuple("Pair", "c h")
+    >>> list(flatten_feed_items({(Pair("c0", "h0"),): [Pair(1, 2)]}))
+    [('c0', 1), ('h0', 2)]
     >>> list(flatten_feed_items([1.0, 2.0]))
     Traceback (most recent call last):
     ...
@@ -337,7 +341,9 @@ def flatten_feed_items(feed_dict):
         expand = _conversion_for(key, 2) if _conversions else None
         if expand is not None:
             yield from expand(key, value)
-        elif isinstance(key, tuple) and not hasattr(key, "_fields"):
+        elif isinstance(key, tuple):
+            # Namedtuples too, as TF's nest.flatten_dict_items: char-rnn feeds
+            # {model.initial_state: state}, a tuple of LSTMStateTuples.
             if not isinstance(value, tuple | list) or len(value) != len(key):
                 raise ValueError(
                     f"The structure of the feed value for key {key} does not match the key."

@@ -154,7 +154,7 @@ def _bind(op_def: OpDef, sig: Signature, values, attrs: dict, convert, op_name: 
     return _complete(op_def, sig, attrs, bound, op_name)
 
 
-def _convert(op_def: OpDef, plan: ArgPlan, value, bound: dict, attrs: dict, convert):
+def _convert(op_def: OpDef, plan: ArgPlan, value, bound: dict, attrs: dict, convert, name=None):
     if isinstance(value, Tensor):  # a Tensor subclass: the fast path tests the exact class
         return value
     if convert is None:
@@ -162,10 +162,11 @@ def _convert(op_def: OpDef, plan: ArgPlan, value, bound: dict, attrs: dict, conv
             f"Input '{plan.name}' of '{op_def.name}' Op must be a Tensor, got {value!r}."
         )
     dtype = plan.fixed or bound.get(plan.type_attr) or _given_type(attrs, plan.type_attr)
+    name = name or plan.name
     if dtype is None:
-        return convert(value, None, plan.default, plan.allowed, plan.name)
+        return convert(value, None, plan.default, plan.allowed, name)
     try:
-        return convert(value, dtype, None, None, plan.name)
+        return convert(value, dtype, None, None, name)
     except TypeError as err:
         raise TypeError(
             f"Expected {dtype.name} passed to parameter '{plan.name}' of op '{op_def.name}', "
@@ -185,9 +186,12 @@ def _bind_list(op_def, sig, plan: ArgPlan, values, bound: dict, attrs: dict, con
             f"Expected list for '{plan.name}' argument to '{op_type}' Op, not {values}."
         )
     if plan.type_list_attr:
+        # Each element named "<arg>_<i>", as TF's convert_n_to_tensor (Assert/data_0).
         tensors = [
-            v if isinstance(v, Tensor) else _convert(op_def, plan, v, {}, {}, convert)
-            for v in values
+            v
+            if isinstance(v, Tensor)
+            else _convert(op_def, plan, v, {}, {}, convert, f"{plan.name}_{i}")
+            for i, v in enumerate(values)
         ]
         return _bind_type_list(op_def, sig, plan, tensors, bound)
     known = plan.fixed or bound.get(plan.type_attr)

@@ -122,12 +122,13 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     """
     with name_scope(name, "clip_by_norm", [t, clip_norm]) as scope:
         values = convert_to_tensor(_slices_values(t), name="t", graph=graph_of([t]))
-        l2sum = math_ops.reduce_sum(math_ops.multiply(values, values), axes, keepdims=True)
+        # TF's operators and v1 where (Select), so the ops carry TF's names.
+        l2sum = math_ops.reduce_sum(values * values, axes, keepdims=True)
         positive = math_ops.greater(l2sum, 0)
         # sqrt of 0 has an infinite gradient: take it only where the sum is positive.
-        safe = math_ops.where(positive, l2sum, array_ops.ones_like(l2sum))
-        l2norm = math_ops.where(positive, math_ops.sqrt(safe), l2sum)
-        scaled = math_ops.multiply(values, clip_norm)
+        safe = math_ops.where_v1(positive, l2sum, array_ops.ones_like(l2sum))
+        l2norm = math_ops.where_v1(positive, math_ops.sqrt(safe), l2sum)
+        scaled = values * clip_norm
         _checked_shape(values, scaled)
         clipped = math_ops.truediv(scaled, math_ops.maximum(l2norm, clip_norm))
         return _like(t, array_ops.identity(clipped, name=scope))
@@ -170,7 +171,7 @@ def global_norm(t_list, name=None) -> Tensor:
         total = math_ops.reduce_sum(array_ops.stack(half_squared))
         two = convert_to_tensor(2.0, dtype=total.dtype.base_dtype)
         # TF's name inside the scope: the norm is ``global_norm/global_norm:0``.
-        return math_ops.sqrt(math_ops.multiply(total, two), name="global_norm")
+        return math_ops.sqrt(total * two, name="global_norm")
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
@@ -194,17 +195,19 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     present = [t for t in t_list if t is not None]
     with name_scope(name, "clip_by_global_norm", [*present, clip_norm]) as scope:
         use_norm = convert_to_tensor(use_norm)
-        one = convert_to_tensor(1.0, dtype=use_norm.dtype.base_dtype)
-        clip = convert_to_tensor(clip_norm, dtype=use_norm.dtype.base_dtype, name="clip_norm")
-        limit = math_ops.minimum(math_ops.truediv(one, use_norm), math_ops.truediv(one, clip))
+        # TF's expression, operator for operator (its op names: truediv, mul, sub, add).
+        dtype = use_norm.dtype.base_dtype
+        scale_for_finite = clip_norm * math_ops.minimum(
+            1.0 / use_norm, convert_to_tensor(1.0, dtype=dtype) / clip_norm
+        )
         # use_norm - use_norm is NaN when the norm is not finite: so is every value then.
-        scale = math_ops.add(math_ops.multiply(clip, limit), math_ops.subtract(use_norm, use_norm))
+        scale = scale_for_finite + (use_norm - use_norm)
         clipped = []
         for i, (t, value) in enumerate(zip(t_list, _values_list(t_list))):
             if value is None:
                 clipped.append(None)
                 continue
-            product = math_ops.multiply(value, math_ops.cast(scale, value.dtype.base_dtype))
+            product = value * math_ops.cast(scale, value.dtype.base_dtype)
             clipped.append(_like(t, array_ops.identity(product, name=f"{scope}_{i}")))
         return clipped, use_norm
 

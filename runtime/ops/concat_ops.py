@@ -10,7 +10,7 @@ from ..scopes import name_scope
 from ..shapes import TensorShape
 from .constant_value import known_value
 from .core import convert_to_tensor
-from .packing import PACK, build, convert_or_pack, has_tensor
+from .packing import PACK, build, convert_or_pack
 from .placeholder_ops import identity
 from .shape_ops import expand_dims
 from .shape_util import canonical_axis, merge_dim, merge_shapes, with_rank
@@ -98,7 +98,8 @@ def concat(values, axis, name="concat") -> Tensor:
 def stack(values, axis=0, name="stack") -> Tensor:
     """The tensors ``values`` (same shape) stacked along a new dimension ``axis``.
 
-    A list of Python numbers becomes one ``Const``, as in TF.
+    A list of Python numbers becomes one ``Const``, and a list with tensors is
+    autopacked, as in TF.
 
     Examples
     --------
@@ -108,8 +109,13 @@ def stack(values, axis=0, name="stack") -> Tensor:
     >>> s.shape, s.op.type
     (TensorShape([Dimension(2), Dimension(2), Dimension(3)]), 'Pack')
     """
-    if axis == 0 and not has_tensor(values):
-        return convert_to_tensor(values, name=name)
+    if axis == 0:
+        # As TF: a list with tensors is autopacked, its numbers named by their index
+        # (``stack/1``, as Keras' conv2d_transpose output shape is in frozen graphs).
+        try:
+            return convert_to_tensor(values, name=name)
+        except (TypeError, ValueError, NotImplementedError):
+            pass  # TF then builds the Pack itself, which says what is wrong
     return build(PACK, [list(values)], name or "stack", axis=int(axis)).outputs[0]
 
 

@@ -68,7 +68,17 @@ def group(*inputs, name=None) -> Operation:
     ...     g = group(a, b)
     >>> sorted(op.name for op in g.control_inputs)
     ['Const', 'Const_1']
+
+    As in TF, ``inputs`` may nest lists and tuples (BERT's optimizer writes
+    ``tf.group(train_op, [global_step.assign(step)])``).
     """
+    inputs = nest.flatten(inputs)
+    for item in inputs:
+        if not hasattr(item, "device"):
+            raise TypeError(
+                "'inputs' should be zero or more (nested) Tensors. "
+                f"Received '{item}' with type '{type(item)}'."
+            )
     graph = graph_of(inputs)
     with graph.control_dependencies(inputs):
         return apply_op(NO_OP, [], name or "group_deps", graph=graph)

@@ -136,6 +136,13 @@ def is_loop_constant_enter(op: Operation) -> bool:
     return op.type in ("Enter", "RefEnter") and bool(op.get_attr("is_constant"))
 
 
+def _in_op_scope(op: Operation):
+    """The name scope TF is in when a context takes in a new op's inputs: the op's own,
+    so the Switch or Enter an outside input needs is ``cond/FusedBatchNormV3/Switch``,
+    ``while/TensorArrayReadV3/Enter``, as in TF's frozen graphs."""
+    return op.graph.name_scope(op.name + "/")
+
+
 class CondContext(ControlFlowContext):
     """One branch of a TF1 cond: ops built here run only when ``pred`` is ``branch``."""
 
@@ -177,12 +184,13 @@ class CondContext(ControlFlowContext):
             if not any(_in_context(c, self) for c in op.control_inputs):
                 op._add_control_input(self.pivot.op)
         else:
-            for index, tensor in enumerate(op.inputs):
-                if op.type in ("Merge", "RefMerge") and tensor.op.type == "NextIteration":
-                    continue  # the back edge of a loop being built inside this branch
-                real = self.add_value(tensor)
-                if real is not tensor:
-                    op._update_input(index, real)
+            with _in_op_scope(op):
+                for index, tensor in enumerate(op.inputs):
+                    if op.type in ("Merge", "RefMerge") and tensor.op.type == "NextIteration":
+                        continue  # the back edge of a loop being built inside this branch
+                    real = self.add_value(tensor)
+                    if real is not tensor:
+                        op._update_input(index, real)
             self._external_control_inputs(op)
         self._mark_outputs(op)
         if self.outer_context is not None or not is_loop_exit(op):
@@ -206,7 +214,7 @@ class CondContext(ControlFlowContext):
             with self.graph.control_dependencies([value]):
                 from .array_ops import identity
 
-                return identity(self.pivot)
+                return identity(self.pivot, name="control_dependency")  # TF's with_dependencies
         flow = loop_flow(value)
         tensor = convert_to_tensor(value if flow is None else flow)
         if tensor in self.values:
@@ -283,10 +291,11 @@ class WhileContext(ControlFlowContext):
             if not op.control_inputs:
                 op._add_control_input(self.control_pivot().op)
         else:
-            for index, tensor in enumerate(op.inputs):
-                real = self.add_value(tensor)
-                if real is not tensor:
-                    op._update_input(index, real)
+            with _in_op_scope(op):
+                for index, tensor in enumerate(op.inputs):
+                    real = self.add_value(tensor)
+                    if real is not tensor:
+                        op._update_input(index, real)
             outside = self._external_control_inputs(op)
             if not op.control_inputs and all(is_loop_constant_enter(t.op) for t in op.inputs):
                 # Loop invariants alone would let the op run ahead of its iteration.

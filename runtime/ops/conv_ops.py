@@ -143,6 +143,34 @@ def _backprop_shape(op_type: str, sizes_at: int):
     return shape_fn
 
 
+def _conv2d_backprop_input_shape(input_sizes, filter, out_backprop, **attrs) -> list[TensorSpec]:
+    """Shape function of ``Conv2DBackpropInput`` as TF's: the batch comes from
+    ``out_backprop`` (``input_sizes`` only has to agree with it), the rest from
+    ``input_sizes`` (4 values, or just the 2 spatial ones, the depth then the filter's).
+
+    So ``conv2d_transpose`` of a ``[None, ...]`` input has an unknown batch even when
+    ``output_shape`` names one, as in TF (DCGAN's ``tf.reshape(x, x.get_shape())``
+    relies on it failing there).
+    """
+    dtype = same_dtype("Conv2DBackpropInput", filter, out_backprop)
+    _check_window_attrs("Conv2DBackpropInput", attrs["strides"], attrs["dilations"])
+    channels_first = attrs.get("data_format", "NHWC") == "NCHW"
+    grads = with_rank(out_backprop.shape, 4).as_list()
+    kernel = with_rank(filter.shape, 4).as_list()
+    merge_dim(grads[1 if channels_first else 3], kernel[3])
+    with_rank(input_sizes.shape, 1)
+    sizes = known_shape(input_sizes)
+    if sizes.rank == 2:
+        height, width = sizes.as_list()
+        depth = kernel[2]
+    else:
+        sizes = with_rank(sizes, 4).as_list()
+        merge_dim(sizes[0], grads[0])
+        depth, height, width = sizes[1:] if channels_first else (sizes[3], *sizes[1:3])
+    dims = [grads[0], depth, height, width] if channels_first else [grads[0], height, width, depth]
+    return [TensorSpec(dtype, TensorShape(dims))]
+
+
 def _conv3d_v1_backprop_shape(op_type: str, shaped_like: int):
     """The deprecated 3-D backprops: the output is shaped like input ``shaped_like``."""
 
@@ -167,7 +195,7 @@ CONV2D_BACKPROP_INPUT = _window_op(
     "Conv2DBackpropInput",
     ("input_sizes: int32", "filter: T", "out_backprop: T"),
     (*_CONV2D_T, *_CONV2D_ATTRS),
-    _backprop_shape("Conv2DBackpropInput", 0),
+    _conv2d_backprop_input_shape,
 )
 CONV2D_BACKPROP_FILTER = _window_op(
     "Conv2DBackpropFilter",
@@ -535,7 +563,7 @@ def conv2d_transpose(
     attrs = _window_attrs(2, strides, padding, data_format, dilations)
     output_shape = _check_output_shape(output_shape, 4)
     values = [output_shape, filters, input]
-    names = ("output_shape", "filters", "input")
+    names = ("input_sizes", "filter", "out_backprop")  # TF names by the op args
     return _apply(CONV2D_BACKPROP_INPUT, values, names, attrs, name, "conv2d_transpose")
 
 
@@ -662,7 +690,7 @@ def conv3d_transpose(
     del attrs["explicit_paddings"]
     output_shape = _check_output_shape(output_shape, 5)
     values = [output_shape, filters, input]
-    names = ("output_shape", "filters", "input")
+    names = ("input_sizes", "filter", "out_backprop")  # TF names by the op args
     return _apply(CONV3D_BACKPROP_INPUT_V2, values, names, attrs, name, "conv3d_transpose")
 
 

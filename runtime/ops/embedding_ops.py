@@ -116,8 +116,9 @@ def embedding_lookup_v1(
         tables = [convert_to_tensor(table, name="params", graph=graph) for table in tables]
         ids = convert_to_tensor(ids, name="ids", graph=graph)
         if len(tables) == 1:
-            result = _clip(array_ops.gather(tables[0], ids), ids, max_norm)
-            return array_ops.identity(result, name=scope)
+            # As TF names them: the GatherV2 takes the scope's name, an Identity follows.
+            result = _clip(array_ops.gather(tables[0], ids, name=scope), ids, max_norm)
+            return array_ops.identity(result)
         result = _partitioned_lookup(tables, ids, partition_strategy)
         return array_ops.identity(_clip(result, ids, max_norm), name=scope)
 

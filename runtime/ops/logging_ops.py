@@ -20,6 +20,7 @@ from ..registry import (
     register_op,
 )
 from ..shapes import TensorShape
+from . import control_flow_ops
 from .core import apply_op, convert_to_tensor
 
 __all__ = ["Assert", "print"]
@@ -99,7 +100,9 @@ def Assert(condition, data, summarize=None, name=None) -> Operation:
     Returns
     -------
     Operation
-        Run it, or make other ops depend on it with ``tf.control_dependencies``.
+        Run it, or make other ops depend on it with ``tf.control_dependencies``. As in
+        TF, it is the ``Assert`` when ``data`` is strings and int32, else the ``Merge`` of
+        an ``AssertGuard`` cond that runs the ``Assert`` only when ``condition`` fails.
 
     Examples
     --------
@@ -117,20 +120,30 @@ def Assert(condition, data, summarize=None, name=None) -> Operation:
     if not isinstance(data, list | tuple):
         raise TypeError(f"Assert's data must be a list or tuple, got {type(data).__name__}.")
     graph = graph_of([condition, *data])
-    with graph.name_scope(name or "Assert") as scope:
+    with graph.name_scope(name or "Assert"):
         condition = convert_to_tensor(condition, name="Condition")
         if condition.dtype.base_dtype != dtypes.bool:
             raise TypeError(
                 f"Assert's condition must be a bool tensor, got {condition.dtype.name}: {condition}"
             )
-        tensors = [convert_to_tensor(value) for value in data]
-        return apply_op(
-            ASSERT,
-            [condition, tensors],
-            f"{scope}Assert/",
-            T=[t.dtype.base_dtype for t in tensors],
-            summarize=3 if summarize is None else summarize,
+        # As TF: the data converted once (these Consts stay unused), then again by the op.
+        types = [convert_to_tensor(value).dtype.base_dtype for value in data]
+        summarize = 3 if summarize is None else summarize
+        if all(t in (dtypes.string, dtypes.int32) for t in types):
+            return _assert(condition, data, types, summarize)
+        # Other data (floats) TF guards with a cond, so the op runs only on failure:
+        # the result is the guard's Merge, the failing node ``AssertGuard/Assert``.
+        guard = control_flow_ops.cond(
+            condition,
+            control_flow_ops.no_op,
+            lambda: _assert(condition, data, types, summarize),
+            name="AssertGuard",
         )
+        return guard.op
+
+
+def _assert(condition, data, types, summarize) -> Operation:
+    return apply_op(ASSERT, [condition, list(data)], "Assert", T=types, summarize=summarize)
 
 
 def Print(input_, data, message=None, first_n=None, summarize=None, name=None) -> Tensor:

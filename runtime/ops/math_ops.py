@@ -1444,7 +1444,9 @@ def _reduction_axes(x: Tensor, axis):
     """``axis``, or every axis of ``x`` when it is ``None`` (a Const, or a ``Range``)."""
     if axis is not None:
         return axis
-    if x.shape.rank is not None:
+    # TF tests the rank's truth, so a scalar's axes are a Range to its Rank (a Const)
+    # and graphs name their ops as TF's (``assert_less_equal/range``).
+    if x.shape.rank:
         return convert_to_tensor(np.arange(x.shape.rank, dtype=np.int32))
     return range(0, array_ops.rank(x))
 

@@ -240,7 +240,7 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
     >>> sorted(set(kept.round(6).tolist())), bool(abs((kept == 0).mean() - 0.25) < 0.02)
     ([0.0, 1.333333], True)
     """
-    with name_scope(name, "dropout", [x]) as scope:
+    with name_scope(name, "dropout", [x]):
         x = convert_to_tensor(x, name="x", graph=graph_of([x]))
         if not x.dtype.is_floating:
             raise ValueError(
@@ -259,7 +259,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
         )
         keep_mask = math_ops.greater_equal(noise, rate)
         zero = convert_to_tensor(0, x.dtype.base_dtype, graph=x.graph)
-        out = math_ops.where(keep_mask, kept, zero, name=scope)
+        # TF leaves the SelectV2 unnamed: frozen graphs reach it as ``dropout/SelectV2``.
+        out = math_ops.where(keep_mask, kept, zero)
         out.set_shape(x.shape)
         return out
 

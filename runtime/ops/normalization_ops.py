@@ -307,20 +307,16 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
     array([-1.,  1.], dtype=float32)
     """
     with name_scope(name, "batchnorm", [x, mean, variance, scale, offset]):
-        x = convert_to_tensor(x, name="x")
-        dtype = x.dtype.base_dtype
-        variance = convert_to_tensor(variance, name="variance", dtype_hint=dtype)
-        inv = math_ops.rsqrt(math_ops.add(variance, variance_epsilon))
+        # TF's expression, operator for operator (Python numbers stay numbers until an
+        # op needs them), so the ops carry TF's names (batchnorm/add, mul, mul_1, sub,
+        # add_1 ...) that frozen graphs refer to.
+        inv = math_ops.rsqrt(variance + variance_epsilon)
         if scale is not None:
-            inv = math_ops.multiply(inv, convert_to_tensor(scale, name="scale", dtype_hint=dtype))
-        mean = convert_to_tensor(mean, name="mean", dtype_hint=dtype)
-        shift = math_ops.negative(math_ops.multiply(mean, inv))
-        if offset is not None:
-            offset = convert_to_tensor(offset, name="offset", dtype_hint=dtype)
-            shift = math_ops.subtract(offset, math_ops.multiply(mean, inv))
-        return math_ops.add(
-            math_ops.multiply(x, math_ops.cast(inv, dtype)), math_ops.cast(shift, dtype)
-        )
+            inv *= scale
+        x = convert_to_tensor(x, name="x")
+        scaled = x * math_ops.cast(inv, x.dtype)
+        shift = offset - mean * inv if offset is not None else -mean * inv
+        return scaled + math_ops.cast(shift, x.dtype)
 
 
 def batch_norm_with_global_normalization(

@@ -217,7 +217,8 @@ def _scaled_sample(op_def, shape, mean, stddev, dtype, seed, name, default_name)
         sample = apply_op(
             op_def, [shape], op_def.name, dtype=dtype, T=shape.dtype.base_dtype, **attrs
         ).outputs[0]
-        return math_ops.add(math_ops.multiply(sample, stddev), mean, name=scope)
+        # ``sample * stddev`` names its Mul ``mul``, as TF's operator does.
+        return math_ops.add(sample * stddev, mean, name=scope)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):

@@ -34,7 +34,7 @@ from ..shapes import as_shape
 from . import array_ops, init_ops, math_ops, nn_ops, random_ops
 from .constant_value import constant_value
 from .core import convert_to_tensor
-from .variable_scope import get_variable, variable_scope
+from .variable_scope import get_variable, get_variable_scope, variable_scope
 from .variables import init_scope
 
 __all__ = [
@@ -241,6 +241,7 @@ class RNNCell:
         self._dtype = None if dtype is None else dtypes.as_dtype(dtype)
         self._reuse = kwargs.get("_reuse")
         self._scope = kwargs.get("_scope")
+        self._rnncell_scope = None
         self._variables: list = []
         self.built = False
 
@@ -315,8 +316,29 @@ class RNNCell:
 
     add_weight = add_variable
 
+    # TF's LayerRNNCells (the library's basic, GRU and LSTM cells) are called as layers;
+    # other cells (MultiRNNCell, a program's own RNNCell) first re-enter a variable scope.
+    _called_as_layer = False
+
     def __call__(self, inputs, state, scope=None):
-        """One step in the cell's scope; the first call captures the scope and builds."""
+        """One step in the cell's scope; the first call captures the scope and builds.
+
+        A cell that is not one of TF's layer cells runs, as in TF, inside ``scope`` or
+        else the variable scope current at its first call, entered again: that opens
+        one more name scope, so a MultiRNNCell called in a reopened ``dec`` scope names
+        its ops ``dec_1/dec/multi_rnn_cell/...`` (its variables stay ``dec/...``).
+        """
+        if self._called_as_layer:
+            return self._layer_call(inputs, state, scope)
+        if scope is not None:
+            with variable_scope(scope) as entered:
+                return self._layer_call(inputs, state, entered)
+        if self._rnncell_scope is None:
+            self._rnncell_scope = get_variable_scope()
+        with variable_scope(self._rnncell_scope):
+            return self._layer_call(inputs, state, None)
+
+    def _layer_call(self, inputs, state, scope):
         if self._scope is None:
             self._scope = self._capture_scope(scope)
         graph = get_default_graph()
@@ -410,6 +432,8 @@ class BasicRNNCell(RNNCell):
     [('basic_rnn_cell/kernel:0', [8, 3]), ('basic_rnn_cell/bias:0', [3])]
     """
 
+    _called_as_layer = True
+
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None, **kwargs):
         super().__init__(_reuse=reuse, name=name, dtype=dtype, **kwargs)
         self._num_units = num_units
@@ -446,6 +470,8 @@ class GRUCell(RNNCell):
     >>> [v.name for v in cell.variables][:2]
     ['gru_cell/gates/kernel:0', 'gru_cell/gates/bias:0']
     """
+
+    _called_as_layer = True
 
     def __init__(
         self,
@@ -518,6 +544,8 @@ class BasicLSTMCell(RNNCell):
     >>> [(v.name, v.shape.as_list()) for v in cell.variables], type(state).__name__
     ([('basic_lstm_cell/kernel:0', [8, 12]), ('basic_lstm_cell/bias:0', [12])], 'LSTMStateTuple')
     """
+
+    _called_as_layer = True
 
     def __init__(
         self,
@@ -608,6 +636,8 @@ class LSTMCell(RNNCell):
     >>> out.shape, [v.name for v in cell.variables][2:]
     (TensorShape([Dimension(1), Dimension(2)]), ['lstm_cell/w_f_diag:0', 'lstm_cell/w_i_diag:0', 'lstm_cell/w_o_diag:0', 'lstm_cell/projection/kernel:0'])
     """
+
+    _called_as_layer = True
 
     def __init__(
         self,

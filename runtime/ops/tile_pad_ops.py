@@ -64,6 +64,19 @@ def tile(input, multiples, name=None) -> Tensor:
     return build(TILE, [input, multiples], name).outputs[0]
 
 
+def _stacked_row_totals(paddings: TensorSpec, rank: int) -> list:
+    """``before + after`` of each row of stacked ``paddings`` whose values are known
+    (``None`` for the others), as TF's ``tf.pad`` restores them: ``x`` of shape
+    ``[None, 4]`` padded by ``[[0, n], [0, 0]]`` is ``[None, 4]``."""
+    tensor = getattr(paddings, "_tensor", None)
+    if tensor is None or tensor.op.type != "Pack" or len(tensor.op.inputs) != rank:
+        return [None] * rank
+    if tensor.op.get_attr("axis") != 0:
+        return [None] * rank
+    rows = [constant_value(row) for row in tensor.op.inputs]
+    return [None if row is None else int(row.sum()) for row in rows]
+
+
 def _padded_dims(input: TensorSpec, paddings: TensorSpec, shrink: bool = False):
     with_rank(paddings.shape, 2)
     merge_dim(paddings.shape.dim_value(1), 2)
@@ -72,8 +85,13 @@ def _padded_dims(input: TensorSpec, paddings: TensorSpec, shrink: bool = False):
     if shape.rank is None:
         return TensorShape(None)
     value = known_value(paddings)
-    if value is None:
+    if value is None and shrink:
         return TensorShape([None] * shape.rank)
+    if value is None:
+        totals = _stacked_row_totals(paddings, shape.rank)
+        return TensorShape(
+            [None if d is None or t is None else d + t for d, t in zip(shape.as_tuple(), totals)]
+        )
     if (value < 0).any():
         raise ValueError(f"Paddings must be non-negative: {value.tolist()}")
     sign = -1 if shrink else 1
