@@ -41,6 +41,7 @@ from .variables import (
     PartitionedVariable,
     Variable,
     init_scope,
+    is_variable_initialized,
     validate_synchronization_aggregation_trainable,
 )
 
@@ -848,21 +849,51 @@ def create_slot_variable(
 
     Optimizers keep their accumulators in slots (``w/Adam``, ``w/Adam_1``). A slot is not
     trainable and is placed with its primary. ``shape`` and ``dtype`` default to the
-    primary's.
+    primary's. ``initializer`` may be a tensor, the slot's initial value (TF's
+    ``create_slot``): its shape is the slot's, checked only when fully known.
     """
     graph = primary.graph
+    if isinstance(initializer, Tensor):
+        shaped = {"validate_shape": initializer.shape.is_fully_defined()}
+    else:
+        shaped = {"shape": primary.shape if shape is None else shape}
     with graph.as_default(), init_scope(graph):
         with variable_scope(None, default_name=f"{primary.op.name}/{slot_name}"):
             with graph.colocate_with(primary.op):
                 slot = get_variable(
                     "",
-                    shape=primary.shape if shape is None else shape,
                     dtype=primary.dtype.base_dtype if dtype is None else dtype,
                     initializer=initializer,
                     trainable=False,
+                    **shaped,
                 )
     _slice_slot_like_primary(primary, slot)
     return slot
+
+
+def slot_value_filled(primary, value, dtype) -> Tensor:
+    """A slot's initial value for a ``primary`` whose shape is not fully known (TF's
+    ``slot_creator``): ``value`` in the shape the primary has when the initializers
+    run, its initial value's until it is initialized.
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     fed = tf.compat.v1.placeholder(tf.float32, [None, 3])
+    ...     w = tf.compat.v1.Variable(fed, validate_shape=False)
+    ...     zeros = slot_value_filled(w, 0, tf.float32)
+    ...     print(tf.compat.v1.Session().run(zeros, {fed: [[1, 2, 3]]}))
+    [[0. 0. 0.]]
+    """
+    from .array_ops import fill, shape
+    from .control_flow_ops import cond
+
+    current = primary
+    if isinstance(primary, Variable):
+        initialized = is_variable_initialized(primary)
+        current = cond(initialized, primary.read_value, lambda: primary.initial_value)
+    return fill(shape(current), convert_to_tensor(value, dtype))
 
 
 def _slice_slot_like_primary(primary, slot: Variable) -> None:

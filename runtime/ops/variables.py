@@ -409,6 +409,10 @@ class Variable:
                 static = as_shape(shape)
             elif validate_shape:
                 static = self._initial_value.shape
+                if not static.is_fully_defined():  # TF's check: say validate_shape=False
+                    raise ValueError(
+                        f"initial_value must have a shape specified: {self._initial_value}"
+                    )
             else:
                 static = TensorShape(None)
             self._variable = apply_op(

@@ -19,6 +19,7 @@ from ..ops.variable_scope import (
     create_slot_variable,
     get_variable,
     get_variable_scope,
+    slot_value_filled,
     variable_scope,
 )
 from ..ops.variables import (
@@ -212,11 +213,13 @@ class ExponentialMovingAverage:
         graph = var.graph
         with init_scope(graph):
             if isinstance(var, Variable):
-                initial = var.initialized_value()
-                average = create_slot_variable(var, lambda *_, **__: initial, self._name)
+                average = create_slot_variable(var, var.initialized_value(), self._name)
                 graph.add_to_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, var)
-            else:
+            elif var.shape.is_fully_defined():
                 average = create_slot_variable(var, Zeros(), self._name)
+            else:  # TF's: zeros of the tensor's shape at run time
+                zeros = slot_value_filled(var, 0, var.dtype.base_dtype)
+                average = create_slot_variable(var, zeros, self._name)
         self._averages[var] = average
 
     def average(self, var):

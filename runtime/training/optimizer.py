@@ -26,7 +26,7 @@ from ..ops import array_ops, control_flow_ops, math_ops
 from ..ops.core import convert_to_tensor
 from ..ops.init_ops import Constant, Zeros
 from ..ops.segment_ops import unique
-from ..ops.variable_scope import create_slot_variable
+from ..ops.variable_scope import create_slot_variable, slot_value_filled
 from ..ops.variables import Variable, assign_add, init_scope, trainable_variables
 
 _VALID_DTYPES = (
@@ -250,21 +250,28 @@ class Optimizer:
 
     def _zeros_slot(self, var, slot_name, op_name):
         """The slot ``slot_name`` of ``var``, made of zeros shaped like it if new."""
-        return self._get_or_make_slot_with_initializer(
-            var, Zeros(), var.shape, var.dtype.base_dtype, slot_name, op_name
-        )
+        return self._filled_slot(var, Zeros(), 0, slot_name, op_name)
 
     def _constant_slot(self, var, value, slot_name, op_name):
         """The slot ``slot_name`` of ``var``, filled with ``value`` if new (Adagrad's start)."""
-        return self._get_or_make_slot_with_initializer(
-            var, Constant(value), var.shape, var.dtype.base_dtype, slot_name, op_name
+        return self._filled_slot(var, Constant(value), value, slot_name, op_name)
+
+    def _filled_slot(self, var, initializer, value, slot_name, op_name):
+        dtype = var.dtype.base_dtype
+        if var.shape.is_fully_defined() or _var_key(var) in self._slot_dict(slot_name):
+            return self._get_or_make_slot_with_initializer(
+                var, initializer, var.shape, dtype, slot_name, op_name
+            )
+        # TF's: a variable of unknown shape gets a slot of its shape at run time
+        return self._get_or_make_slot(
+            var, slot_value_filled(var, value, dtype), slot_name, op_name
         )
 
     def _get_or_make_slot(self, var, val, slot_name, op_name):
         """The slot ``slot_name`` of ``var``, made with the initial value ``val`` if new."""
         value = convert_to_tensor(val)
         return self._get_or_make_slot_with_initializer(
-            var, lambda *_, **__: value, value.shape, value.dtype.base_dtype, slot_name, op_name
+            var, value, value.shape, value.dtype.base_dtype, slot_name, op_name
         )
 
     def _get_or_make_slot_with_initializer(
