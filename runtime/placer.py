@@ -87,11 +87,14 @@ class Placer:
         if usable:
             return usable[0].name
         if self._soft:
+            # TF's soft placement relaxes the device type and index, never the job,
+            # replica or task: an op pinned to another job's device fails here too.
             fallback = spec.replace(device_type=None, device_index=None)
-            usable = [d for d in self._devices if d.device_type in supported]
-            preferred = [d for d in usable if fallback.matches(d.spec)]
-            if preferred or usable:
-                return (preferred or usable)[0].name
+            usable = [
+                d for d in self._devices if d.device_type in supported and fallback.matches(d.spec)
+            ]
+            if usable:
+                return usable[0].name
         raise self._error(first, spec, matching, supported)
 
     def _default_device(self, op) -> str:
@@ -138,21 +141,25 @@ class Placer:
         return spec, first
 
     def _error(self, op, spec, matching, supported):
-        if matching:
-            reason = (
-                f"no supported kernel for {matching[0].device_type} devices is available "
-                f"(this op has kernels for: {', '.join(sorted(supported)) or 'none'})"
+        requested = op.device or spec
+        if not matching:  # TF's words: soft placement cannot help here either
+            available = " ".join(f"{d.name}," for d in self._devices).rstrip(",")
+            return op_error(
+                InvalidArgumentError,
+                op,
+                f"Cannot assign a device for operation {op.name}: {op.name} was explicitly "
+                f"assigned to {requested} but available devices are [ {available} ]. Make "
+                "sure the device specification refers to a valid device.",
             )
-        else:
-            reason = "no devices matching that specification are registered in this process"
-        available = ", ".join(d.name for d in self._devices)
         return op_error(
             InvalidArgumentError,
             op,
             f"Cannot assign a device for operation {op.name}: Could not satisfy explicit "
-            f"device specification '{op.device or spec}' because {reason}; available devices: "
-            f"{available}. Use ConfigProto(allow_soft_placement=True) to fall back to a "
-            "supported device.",
+            f"device specification '{requested}' because no supported kernel for "
+            f"{matching[0].device_type} devices is available (this op has kernels for: "
+            f"{', '.join(sorted(supported)) or 'none'}); available devices: "
+            f"{', '.join(d.name for d in self._devices)}. Use "
+            "ConfigProto(allow_soft_placement=True) to fall back to a supported device.",
         )
 
 

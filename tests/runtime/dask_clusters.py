@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import distributed
 
+import runtime as tf
+
 _shared: list = []
 
 
@@ -41,3 +43,18 @@ def shared_cluster() -> distributed.LocalCluster:
 
 def target_of(cluster) -> str:
     return "dask://" + cluster.scheduler_address.split("://", 1)[1]
+
+
+def run_in_process(fetches: list, feeds: dict | None = None) -> list:
+    """What the client's graph of ``fetches`` computes in this process, with every device
+    request dropped: TF's soft placement keeps an op on its job and task, so a graph
+    pinned to a cluster's tasks runs here only as a copy without them."""
+    graph = fetches[0].graph
+    graph_def = graph.as_graph_def()
+    for node in graph_def.node:
+        node.device = ""
+    with tf.Graph().as_default() as copy:
+        tf.import_graph_def(graph_def, name="")
+        named = {copy.get_tensor_by_name(k.name): v for k, v in (feeds or {}).items()}
+        with tf.compat.v1.Session() as sess:
+            return sess.run([copy.get_tensor_by_name(t.name) for t in fetches], named)

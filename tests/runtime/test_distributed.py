@@ -17,7 +17,7 @@ import runtime as tf
 from runtime.distributed import worker as dask_worker
 from runtime.executor import Hooks
 from runtime.ops.control_flow_primitives import switch
-from tests.runtime.dask_clusters import shared_cluster, target_of
+from tests.runtime.dask_clusters import run_in_process, shared_cluster, target_of
 
 TASK = "/job:worker/replica:0/task:{}/device:CPU:0"
 v1 = tf.compat.v1
@@ -98,14 +98,24 @@ def test_log_device_placement_prints_worker_devices(target, capsys):
     assert f"x: (Const): {TASK.format(1)}" in capsys.readouterr().out
 
 
-def test_soft_placement_falls_back_to_an_existing_task(target):
+def test_soft_placement_falls_back_to_another_device_of_the_task(target):
+    # TF's soft placement relaxes the device type and index, never the task: a missing
+    # task fails as in TF 2.21, a missing device of an existing task falls back.
     config = v1.ConfigProto(allow_soft_placement=True)
     with tf.Graph().as_default():
         with tf.device("/job:worker/task:7"):
             c = tf.constant(2.0, name="c")
         with v1.Session(target, config=config) as sess:
-            assert sess.run(c) == 2.0
-            assert sess.placement()["c"] == TASK.format(0)
+            with pytest.raises(
+                tf.errors.InvalidArgumentError, match=r"assigned to /job:worker/task:7"
+            ):
+                sess.run(c)
+    with tf.Graph().as_default():
+        with tf.device("/job:worker/task:1/device:GPU:3"):
+            d = tf.constant(3.0, name="d")
+        with v1.Session(target, config=config) as sess:
+            assert sess.run(d) == 3.0
+            assert sess.placement()["d"] == TASK.format(1)
 
 
 def test_missing_task_without_soft_placement_names_the_devices(target):
@@ -148,9 +158,7 @@ def test_random_graphs_match_the_in_process_engine(target, steps, seed):
                     tensors.append(tf.multiply(source, other))
                 else:
                     tensors.append(tf.negative(source))
-    soft = v1.ConfigProto(allow_soft_placement=True)
-    with v1.Session(graph=graph, config=soft) as local:
-        expected = local.run(tensors[1:], {x: values})
+    expected = run_in_process(tensors[1:], {x: values})
     with v1.Session(target, graph=graph) as remote:
         got = remote.run(tensors[1:], {x: values})
     for want, have in zip(expected, got):
@@ -284,8 +292,7 @@ def test_a_loop_with_its_gradient_keeps_its_stacks_on_one_task(target):
             _, out = v1.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, tf.sin(v) * v), [0, x])
         loss = tf.reduce_sum(out)
         (grad,) = tf.gradients(loss, [x])
-        with v1.Session(config=v1.ConfigProto(allow_soft_placement=True)) as local:
-            expected = local.run([loss, grad])
+        expected = run_in_process([loss, grad])
         with v1.Session(target) as sess:
             got = sess.run([loss, grad])
     np.testing.assert_allclose(got[0], expected[0], rtol=1e-12)

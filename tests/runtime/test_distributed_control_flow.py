@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import runtime as tf
 from tests.runtime import random_programs
-from tests.runtime.dask_clusters import shared_cluster, target_of
+from tests.runtime.dask_clusters import run_in_process, shared_cluster, target_of
 
 v1 = tf.compat.v1
 EXAMPLES = settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow])
@@ -79,9 +79,7 @@ def test_random_program_gradients_on_random_tasks_match_the_in_process_engine(
             g if g is not None else tf.zeros([2], tf.float64)
             for g in tf.gradients(loss, list(feeds))
         ]
-        soft = v1.ConfigProto(allow_soft_placement=True)
-        with v1.Session(config=soft) as local:
-            expected = local.run(grads, feeds)
+        expected = run_in_process(grads, feeds)
         with v1.Session(target) as sess:
             got = sess.run(grads, feeds)
     for want, have in zip(expected, got):

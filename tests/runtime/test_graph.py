@@ -301,10 +301,11 @@ def test_a_device_functions_string_is_kept_as_written(graph):
         v = tf.Variable(3.0)
         c = tf.constant(4.0)
     assert (v.device, c.device) == ("/cpu:0", "/gpu:0")
-    with tf.device(lambda op: "/job:w/task:1/device:cpu:0"):
-        assert tf.constant(1.0).device == "/job:w/task:1/device:cpu:0"
-    with tf.device("/job:ps"), tf.device(lambda op: "/gpu:1"):
-        assert tf.constant(1.0).device == "/job:ps/device:GPU:1"
+    with tf.Graph().as_default():  # other jobs' ops: a local session would refuse them
+        with tf.device(lambda op: "/job:w/task:1/device:cpu:0"):
+            assert tf.constant(1.0).device == "/job:w/task:1/device:cpu:0"
+        with tf.device("/job:ps"), tf.device(lambda op: "/gpu:1"):
+            assert tf.constant(1.0).device == "/job:ps/device:GPU:1"
     with tf.device(lambda op: DeviceSpec(device_type="GPU", device_index=0)):
         assert tf.constant(1.0).device == "/device:GPU:0"
     config = tf.compat.v1.ConfigProto(allow_soft_placement=True)

@@ -956,7 +956,7 @@ def test_interactive_places_only_what_a_run_needs():  # 53
         assert a.eval() == 2.0
         with pytest.raises(
             tf.errors.InvalidArgumentError,
-            match="Could not satisfy explicit device specification '/device:GPU:0'",
+            match="explicitly assigned to /device:GPU:0 but available devices are",
         ):
             gpu.eval()
         sess.close()
@@ -972,7 +972,7 @@ def test_plain_session_places_the_whole_graph():  # 54
                 sess.run(a)
             assert "Cannot assign a device for operation on_gpu" in info.value.message
             assert (
-                "available devices: /job:localhost/replica:0/task:0/device:CPU:0"
+                "available devices are [ /job:localhost/replica:0/task:0/device:CPU:0 ]"
                 in info.value.message
             )
 
