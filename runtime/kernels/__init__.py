@@ -14,6 +14,7 @@ from . import (
     image,  # resizing, crop_and_resize, contrast
     image_boxes,  # non-max suppression, drawing boxes, glimpses, box sampling
     image_colour,  # HSV, hue, saturation
+    image_scale,  # ScaleAndTranslate: Lanczos, Gaussian, Mitchell resizing, antialiasing
     layout,  # space, depth and batch blocks
     legacy,  # op types GraphDefs of TF 1.x hold (Div, Concat, Gather, BatchMatMul ...)
     linalg,  # matrix inverses, factorizations, solvers, diagonals

@@ -4,7 +4,9 @@ contrast, and PNG/JPEG coding, as TF 2.21's ``tf.compat.v1.image``.
 
 Images are ``[height, width, channels]`` or a batch ``[batch, height, width,
 channels]``. The resize ops are TF's (``ResizeBilinear`` ...) with its
-``align_corners``/``half_pixel_centers`` arithmetic (:mod:`runtime.kernels.image`);
+``align_corners``/``half_pixel_centers`` arithmetic (:mod:`runtime.kernels.image`), and
+TF2's Lanczos, Gaussian, Mitchell and antialiased resizes are ``ScaleAndTranslate``
+(:mod:`runtime.kernels.image_scale`);
 the rest is built from array and math ops as TF builds it, with TF's checks: static
 ones raise ``ValueError`` while building, dynamic ones are ``Assert`` ops.
 """
@@ -24,7 +26,7 @@ from .concat_ops import concat, stack, unstack
 from .constant_value import constant_value, constant_value_as_shape, known_shape, known_value
 from .control_flow_ops import case, cond
 from .core import convert_to_tensor, deprecated_argument_lookup
-from .fill_ops import ones
+from .fill_ops import ones, zeros
 from .logging_ops import Assert
 from .packing import build, convert_or_pack
 from .placeholder_ops import identity
@@ -163,6 +165,69 @@ RESIZE_NEAREST_NEIGHBOR_GRAD = register_op(
 )
 
 
+_SCALE_AND_TRANSLATE_ATTRS = ("kernel_type: string = 'lanczos3'", "antialias: bool = true")
+
+
+def _scale_and_translate_shape(images: TensorSpec, size: TensorSpec, scale, translation, *, T, **_):
+    return _resize_shape(
+        images, size, T=T, align_corners=False, half_pixel_centers=False, out=dtypes.float32
+    )
+
+
+SCALE_AND_TRANSLATE = register_op(
+    OpDef(
+        "ScaleAndTranslate",
+        ("images: T", "size: int32", "scale: float", "translation: float"),
+        ("resized_images: float",),
+        (
+            "T: {int8, uint8, int16, uint16, int32, int64, bfloat16, float16, float32, float64}",
+            *_SCALE_AND_TRANSLATE_ATTRS,
+        ),
+        _scale_and_translate_shape,
+    )
+)
+SCALE_AND_TRANSLATE_GRAD = register_op(
+    OpDef(
+        "ScaleAndTranslateGrad",
+        ("grads: T", "original_image: T", "scale: float", "translation: float"),
+        ("output: T",),
+        ("T: {float32}", *_SCALE_AND_TRANSLATE_ATTRS),
+        # TF's shape function: the original image's shape, unchecked.
+        lambda grads, original_image, scale, translation, *, T, **_: [
+            TensorSpec(T, original_image.shape)
+        ],
+    )
+)
+
+
+def scale_and_translate(
+    images, size, scale, translation, kernel_type="lanczos3", antialias=True, name=None
+) -> Tensor:
+    """TF's ``ScaleAndTranslate`` op (``gen_image_ops.scale_and_translate``): ``images``
+    resampled to ``size`` by the sampling kernel ``kernel_type`` (``lanczos1``,
+    ``lanczos3``, ``lanczos5``, ``gaussian``, ``box``, ``triangle``, ``keyscubic``,
+    ``mitchellcubic``), output pixel ``x`` sampling the input at
+    ``(x + 0.5 - translation) / scale``; ``antialias`` widens the kernel when
+    downscaling (float32).
+
+    Examples
+    --------
+    >>> import runtime as tf
+    >>> with tf.Graph().as_default():
+    ...     y = scale_and_translate([[[[0.0], [2.0], [4.0], [6.0]]]], [1, 2], [1.0, 0.5], [0.0, 0.0],
+    ...                             kernel_type="triangle", antialias=False)
+    ...     print(tf.compat.v1.Session().run(y)[0, 0, :, 0])
+    [1. 5.]
+    """
+    return build(
+        SCALE_AND_TRANSLATE,
+        [images, size, scale, translation],
+        name,
+        kernel_type=kernel_type,
+        antialias=bool(antialias),
+    ).outputs[0]
+
+
 def _resizer(op_def: OpDef):
     def resize(images, size, align_corners=False, name=None, half_pixel_centers=False) -> Tensor:
         return build(
@@ -230,13 +295,26 @@ _RESIZERS = {
     ResizeMethod.AREA: RESIZE_AREA,
 }
 
+_RESIZERS_V2 = {
+    ResizeMethod.BILINEAR: RESIZE_BILINEAR,
+    ResizeMethod.NEAREST_NEIGHBOR: RESIZE_NEAREST_NEIGHBOR,
+    ResizeMethod.BICUBIC: RESIZE_BICUBIC,
+    ResizeMethod.AREA: RESIZE_AREA,
+}
+# TF2's methods that are ScaleAndTranslate's kernels, and those antialiasing makes so.
+_SAMPLED = (
+    ResizeMethod.LANCZOS3,
+    ResizeMethod.LANCZOS5,
+    ResizeMethod.GAUSSIAN,
+    ResizeMethod.MITCHELLCUBIC,
+)
+_ANTIALIASED = {ResizeMethod.BILINEAR: "triangle", ResizeMethod.BICUBIC: "keyscubic"}
 
-def _resize_images_common(images, method, size, preserve_aspect_ratio, name, skip_if_same, **attrs):
-    """TF's ``_resize_images_common``: a 3-D image gets a batch of one; the output's
-    static height and width come from a known ``size``."""
-    op_def = _RESIZERS.get(method)
-    if op_def is None:
-        raise ValueError(f"Resize method is not implemented: {method}")
+
+def _resize_images_common(images, resizer, size, preserve_aspect_ratio, name, skip_if_same):
+    """TF's ``_resize_images_common``: a 3-D image gets a batch of one, ``resizer``
+    ``(images, size) -> resized`` makes the op; the output's static height and width
+    come from a known ``size``."""
     with name_scope(name, "resize", [images, size]):
         images = convert_to_tensor(images, name="images")
         if images.shape.rank is None:
@@ -263,8 +341,7 @@ def _resize_images_common(images, method, size, preserve_aspect_ratio, name, ski
             and (height, width) == (new_height, new_width)
         ):
             return images if is_batch else squeeze(images, axis=[0])
-        attrs = {key: value for key, value in attrs.items() if key in op_def.attr_defaults}
-        images = build(op_def, [images, size], None, **attrs).outputs[0]
+        images = resizer(images, size)
         images.set_shape([None, new_height, new_width, None])
         return images if is_batch else squeeze(images, axis=[0])
 
@@ -308,9 +385,14 @@ def resize_images(
     >>> y.shape, y.dtype
     (TensorShape([Dimension(2), Dimension(3), Dimension(3)]), tf.float32)
     """
-    return _resize_images_common(
-        images, method, size, preserve_aspect_ratio, name, True, align_corners=bool(align_corners)
-    )
+
+    def resizer(images, size) -> Tensor:
+        op_def = _RESIZERS.get(method)
+        if op_def is None:
+            raise ValueError(f"Resize method is not implemented: {method}")
+        return build(op_def, [images, size], None, align_corners=bool(align_corners)).outputs[0]
+
+    return _resize_images_common(images, resizer, size, preserve_aspect_ratio, name, True)
 
 
 def resize(
@@ -321,7 +403,9 @@ def resize(
     antialias=False,
     name=None,
 ) -> Tensor:
-    """TF2's ``tf.image.resize``: half-pixel centers (``antialias`` is not supported).
+    """TF2's ``tf.image.resize``: half-pixel centers; the Lanczos, Gaussian and
+    Mitchell methods, and bilinear and bicubic with ``antialias`` (a low-pass filter
+    when downscaling), are :func:`scale_and_translate` with TF's sampling kernels.
 
     Examples
     --------
@@ -331,11 +415,24 @@ def resize(
     ...     print(tf.compat.v1.Session().run(y)[0, 0, :, 0])
     [0. 1. 3. 4.]
     """
-    if antialias:
-        raise NotImplementedError("tf.image.resize with antialias=True (ScaleAndTranslate)")
-    return _resize_images_common(
-        images, method, size, preserve_aspect_ratio, name, False, half_pixel_centers=True
-    )
+
+    def resizer(images, size) -> Tensor:
+        kernel_type = _ANTIALIASED.get(method) if antialias else None
+        if method in _SAMPLED:
+            kernel_type = method
+        if kernel_type is not None:
+            as_float = lambda x: math_ops.cast(x, dtypes.float32)  # noqa: E731
+            scale = as_float(size) / as_float(shape(images)[1:3])
+            return scale_and_translate(
+                images, size, scale, zeros([2]), kernel_type=kernel_type, antialias=antialias
+            )
+        op_def = _RESIZERS_V2.get(method)
+        if op_def is None:
+            raise ValueError(f"Resize method is not implemented: {method}")
+        attrs = {} if op_def is RESIZE_AREA else {"half_pixel_centers": True}
+        return build(op_def, [images, size], None, **attrs).outputs[0]
+
+    return _resize_images_common(images, resizer, size, preserve_aspect_ratio, name, False)
 
 
 def _resize_with_pad(image, target_height, target_width, resize_fn) -> Tensor:
@@ -1525,6 +1622,18 @@ def _resize_bicubic_grad(op, grad):
     ]
 
 
+@register_gradient("ScaleAndTranslate")
+def _scale_and_translate_grad(op, grad):
+    image_grad = build(
+        SCALE_AND_TRANSLATE_GRAD,
+        [grad, op.inputs[0], op.inputs[2], op.inputs[3]],
+        None,
+        kernel_type=op.get_attr("kernel_type"),
+        antialias=op.get_attr("antialias"),
+    ).outputs[0]
+    return [image_grad, None, None, None]
+
+
 @register_gradient("CropAndResize")
 def _crop_and_resize_grad(op, grad):
     image, boxes, box_ind, _ = op.inputs
@@ -1544,6 +1653,7 @@ def _crop_and_resize_grad(op, grad):
 
 
 not_differentiable("ResizeBilinearGrad")
+not_differentiable("ScaleAndTranslateGrad")
 
 
 # -- decode_image, random crops, brightness and contrast -----------------------------------
