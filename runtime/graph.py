@@ -316,10 +316,11 @@ class Operation:
 
     @property
     def node_def(self):
-        """This op as a ``NodeDef`` (name, op, inputs, device, typed attrs)."""
+        """This op as TF's ``NodeDef`` message (name, op, inputs, device, typed attrs)."""
         from .graph_def import node_def_of
+        from .protobuf import node_to_proto
 
-        return node_def_of(self)
+        return node_to_proto(node_def_of(self))
 
     @property
     def op_def(self):
@@ -375,7 +376,8 @@ class Operation:
         As TF's, the name is taken as it is (no name scope, never made unique), the
         graph's control-dependency and device scopes do not apply, missing type attrs
         come from the inputs, and ``output_types`` and ``op_def`` are not needed (the
-        registered op says). ``node_def`` is a ``tf.NodeDef`` or its protobuf message.
+        registered op says). ``node_def`` is TF's ``NodeDef`` message (``tf.NodeDef``) or
+        the runtime's form.
 
         Raises
         ------
@@ -391,7 +393,7 @@ class Operation:
         >>> g = tf.Graph()
         >>> with g.as_default():
         ...     x = tf.constant([1.0, 2.0], name="x")
-        ...     op = tf.Operation.from_node_def(tf.NodeDef("neg", "Neg"), g, inputs=[x])
+        ...     op = tf.Operation.from_node_def(tf.NodeDef(name="neg", op="Neg"), g, inputs=[x])
         >>> op.name, op.get_attr("T"), tf.Session(graph=g).run(op.outputs[0]).tolist()
         ('neg', tf.float32, [-1.0, -2.0])
         """
@@ -1178,16 +1180,19 @@ class Graph:
     # -- serialisation ------------------------------------------------------------
 
     def as_graph_def(self, from_version=None, add_shapes: bool = False):
-        """The graph as a ``GraphDef`` (see :mod:`runtime.graph_def`)."""
+        """The graph as TF's ``GraphDef`` message (``runtime.graph_def.graph_def_of``
+        gives the runtime's own form)."""
         from .graph_def import graph_def_of
+        from .protobuf import to_proto
 
-        return graph_def_of(self, from_version=from_version, add_shapes=add_shapes)
+        return to_proto(graph_def_of(self, from_version=from_version, add_shapes=add_shapes))
 
     @property
     def graph_def_versions(self):
-        from .graph_def import VersionDef
+        from .graph_def import MIN_CONSUMER, PRODUCER
+        from .proto import graph_pb2
 
-        return VersionDef()
+        return graph_pb2.VersionDef(producer=PRODUCER, min_consumer=MIN_CONSUMER)
 
     def __repr__(self):
         return f"<tf.Graph with {len(self._ops)} ops>"

@@ -1,9 +1,15 @@
-"""``GraphDef``: the serialisable form of a graph, mirroring TensorFlow's messages.
+"""The runtime's internal form of a ``GraphDef``, mirroring TensorFlow's messages.
 
 ``GraphDef{node, versions}``, ``NodeDef{name, op, input, device, attr}`` and typed
-``AttrValue``s, with inputs written TF's way (``"x"`` for output 0, ``"x:1"``,
-``"^ctrl"`` for control inputs). They convert to and from JSON-ready dicts, print as
-text, and :func:`import_graph_def` rebuilds a graph from one.
+``AttrValue``s (``kind``, ``value``: a ``DType``, a ``TensorShape``, a numpy array),
+with inputs written TF's way (``"x"`` for output 0, ``"x:1"``, ``"^ctrl"`` for
+control inputs). They convert to and from JSON-ready dicts, print as text, and
+:func:`import_graph_def` rebuilds a graph from one.
+
+The public names (``tf.compat.v1.GraphDef``, ``NodeDef``, ``AttrValue``, what
+``Graph.as_graph_def()`` and ``Operation.node_def`` return) are TF's protobuf
+messages (:mod:`runtime.proto.graph_pb2`), as in TensorFlow;
+:func:`runtime.protobuf.as_internal` and :func:`runtime.protobuf.to_proto` convert.
 """
 
 from __future__ import annotations
@@ -103,7 +109,7 @@ class FunctionDef:
 
 @dataclasses.dataclass
 class GraphDef:
-    """A whole graph as data.
+    """A whole graph as data (the runtime's form; ``tf.GraphDef`` is TF's message).
 
     Examples
     --------
@@ -111,7 +117,7 @@ class GraphDef:
     >>> g = tf.Graph()
     >>> with g.as_default():
     ...     c = tf.constant(2.0, name="c") * 3.0
-    >>> gd = g.as_graph_def()
+    >>> gd = graph_def_of(g)
     >>> [(n.name, n.op, n.input) for n in gd.node]
     [('c', 'Const', []), ('mul/y', 'Const', []), ('mul', 'Mul', ['c', 'mul/y'])]
     >>> GraphDef.from_json(gd.to_json()) == gd
@@ -400,12 +406,12 @@ def as_node_def(node_def) -> NodeDef:
     if isinstance(node_def, NodeDef):
         return node_def
     if type(node_def).__name__ == "NodeDef" and hasattr(node_def, "SerializeToString"):
-        from . import protobuf
         from .proto import graph_pb2
+        from .protobuf import node_from_proto
 
-        message = graph_pb2.GraphDef()
-        message.node.add().MergeFromString(node_def.SerializeToString())
-        return protobuf.from_proto(message).node[0]
+        if not isinstance(node_def, graph_pb2.NodeDef):  # real TensorFlow's class
+            node_def = graph_pb2.NodeDef.FromString(node_def.SerializeToString())
+        return node_from_proto(node_def)
     raise TypeError(
         f"Argument node_def must be a NodeDef. Received an instance of type: {type(node_def)}."
     )

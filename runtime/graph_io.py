@@ -7,13 +7,17 @@ import os
 from .errors import FailedPreconditionError, NotFoundError, PermissionDeniedError
 from .files import atomic_write
 from .graph_def import GraphDef
-from .protobuf import from_text, parse
+from .proto import graph_pb2
+from .protobuf import as_internal, from_text, parse, to_proto
 
 _TEXT_SUFFIXES = (".pbtxt", ".txt", ".prototxt")
 
 
 def write_graph(graph_or_graph_def, logdir: str, name: str, as_text: bool = True) -> str:
     """Write a graph to ``logdir/name`` (text or binary GraphDef); returns the path.
+
+    ``graph_or_graph_def`` is a ``Graph`` or a ``GraphDef`` (TF's message, or the
+    runtime's form).
 
     The file is written to a temporary name and renamed, so a reader never sees half
     a graph.
@@ -29,11 +33,13 @@ def write_graph(graph_or_graph_def, logdir: str, name: str, as_text: bool = True
     ['c']
     """
     graph_def = graph_or_graph_def
-    if not isinstance(graph_def, GraphDef):
-        graph_def = graph_or_graph_def.as_graph_def()
+    if hasattr(graph_def, "as_graph_def"):  # a Graph
+        graph_def = graph_def.as_graph_def()
+    elif not isinstance(graph_def, graph_pb2.GraphDef):
+        graph_def = to_proto(as_internal(graph_def))
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, name)
-    data = str(graph_def).encode() if as_text else graph_def.SerializeToString()
+    data = str(graph_def).encode() if as_text else graph_def.SerializeToString(deterministic=True)
     atomic_write(path, data)
     return path
 

@@ -21,8 +21,10 @@ import dataclasses
 import re
 
 from . import dtypes
-from .graph_def import GraphDef, NodeDef, as_node_def, attr_value
+from .graph_def import GraphDef, NodeDef, as_node_def, attr_value, node_def_of
 from .importer import import_graph_def
+from .proto import graph_pb2
+from .protobuf import as_internal, to_proto
 from .tf_logging import info
 
 __all__ = [
@@ -52,21 +54,15 @@ _VARIABLE_RELATED = frozenset(
 )
 
 
-def _graph_def(graph_def) -> GraphDef:
-    if isinstance(graph_def, GraphDef):
-        return graph_def
-    if not hasattr(graph_def, "SerializeToString"):
-        raise TypeError(f"graph_def must be a GraphDef proto, got {type(graph_def).__name__}.")
-    return GraphDef.FromString(graph_def.SerializeToString())
-
-
 def _source(name: str) -> str:
     """The node an input names: ``"^a"``, ``"a:1"`` and ``"a"`` all name ``a``."""
     return name.lstrip("^").split(":")[0]
 
 
-def extract_sub_graph(graph_def, dest_nodes) -> GraphDef:
+def extract_sub_graph(graph_def, dest_nodes) -> graph_pb2.GraphDef:
     """The nodes ``dest_nodes`` need (through data and control inputs), in their order.
+
+    ``graph_def`` is TF's ``GraphDef`` message (or the runtime's form); so is the result.
 
     Raises
     ------
@@ -75,9 +71,12 @@ def extract_sub_graph(graph_def, dest_nodes) -> GraphDef:
     AssertionError
         A destination the graph lacks (TF's error).
     """
+    return to_proto(_extract(as_internal(graph_def), dest_nodes))
+
+
+def _extract(graph_def: GraphDef, dest_nodes) -> GraphDef:
     if isinstance(dest_nodes, str):
         raise TypeError("dest_nodes must be an iterable of strings.")
-    graph_def = _graph_def(graph_def)
     by_name = {node.name: node for node in graph_def.node}
     for name in dest_nodes:
         assert name in by_name, f"{name} is not in graph"
@@ -93,7 +92,7 @@ def extract_sub_graph(graph_def, dest_nodes) -> GraphDef:
 
 def convert_variables_to_constants(sess, input_graph_def, output_node_names,
                                    variable_names_whitelist=None,
-                                   variable_names_blacklist=None) -> GraphDef:  # fmt: skip
+                                   variable_names_blacklist=None) -> graph_pb2.GraphDef:  # fmt: skip
     """Freeze a graph: the part ``output_node_names`` need, with each variable a ``Const``
     holding its value in ``sess`` (and each read of a TF2 resource variable an
     ``Identity`` of that constant).
@@ -101,7 +100,7 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names,
     ``variable_names_whitelist``, if given, limits the variables frozen; names in
     ``variable_names_blacklist`` stay variables.
     """
-    graph_def = extract_sub_graph(input_graph_def, output_node_names)
+    graph_def = _extract(as_internal(input_graph_def), output_node_names)
     frozen = [
         node
         for node in graph_def.node
@@ -133,7 +132,7 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names,
     count = len(frozen) - len(handles - set(reads.values()))
     info("Froze %d variables.", count)
     info("Converted %d variables to const ops.", count)
-    return dataclasses.replace(graph_def, node=nodes)
+    return to_proto(dataclasses.replace(graph_def, node=nodes))
 
 
 def _constant(name: str, value, device: str) -> NodeDef:
@@ -143,7 +142,7 @@ def _constant(name: str, value, device: str) -> NodeDef:
     return NodeDef(name, "Const", [], device, attrs)
 
 
-def remove_training_nodes(input_graph, protected_nodes=None) -> GraphDef:
+def remove_training_nodes(input_graph, protected_nodes=None) -> graph_pb2.GraphDef:
     """The graph without its ``CheckNumerics`` nodes and with its ``Identity`` and
     ``StopGradient`` nodes spliced out (their consumers read what they read).
 
@@ -151,7 +150,7 @@ def remove_training_nodes(input_graph, protected_nodes=None) -> GraphDef:
     control inputs, or that ops are colocated with; and a consumer of a removed
     ``CheckNumerics`` loses that input rather than reading the checked tensor.
     """
-    graph_def = _graph_def(input_graph)
+    graph_def = as_internal(input_graph)
     protected = set(protected_nodes or ())
     removed = {n.name for n in graph_def.node if n.op == "CheckNumerics"} - protected
     kept = [
@@ -173,7 +172,7 @@ def remove_training_nodes(input_graph, protected_nodes=None) -> GraphDef:
         for node in kept
         if node.name not in spliced
     ]
-    return dataclasses.replace(graph_def, node=nodes)
+    return to_proto(dataclasses.replace(graph_def, node=nodes))
 
 
 def _groups(node: NodeDef) -> list:
@@ -195,7 +194,7 @@ def _spliced(spliced: dict, source: str) -> str:
 def must_run_on_cpu(node, pin_variables_on_cpu=False) -> bool:
     """Whether ``node`` (a NodeDef or an op) is one TF keeps on the CPU: an ``int32`` or
     string constant, ``int32`` stitches and casts, and variables if asked."""
-    node_def = as_node_def(node.node_def if hasattr(node, "node_def") else node)
+    node_def = node_def_of(node) if hasattr(node, "node_def") else as_node_def(node)
     if pin_variables_on_cpu and node_def.op in _VARIABLE_RELATED:
         return True
     attr = {"Const": "dtype", "DynamicStitch": "T", "ParallelDynamicStitch": "T", "Cast": "SrcT"}

@@ -25,11 +25,12 @@ from .devices import merge_device
 from .errors import capture_frames, imported_from, resolve_frames
 from .functional import FuncGraph
 from .graph import Graph, Operation, Tensor, get_default_graph
-from .graph_def import AttrValue, FunctionDef, GraphDef, python_value
+from .graph_def import AttrValue, FunctionDef, python_value
 from .op_binding import bind_node, check_attr_values
 from .ops import functional_ops  # noqa: F401  (registers PartitionedCall: TF 2.x files call it)
 from .ops.array_ops import placeholder
 from .ops.core import convert_to_tensor, infer_specs
+from .protobuf import as_internal
 from .registry import TensorSpec, get_op_def, is_registered
 from .scopes import name_scope
 from .shapes import TensorShape
@@ -45,6 +46,7 @@ def import_graph_def(
     Parameters
     ----------
     graph_def : GraphDef
+        TF's message (``tf.compat.v1.GraphDef``) or the runtime's form.
     input_map : dict, optional
         ``{name in graph_def: Tensor}`` for data inputs (``"x:0"`` or ``"x"``) and
         ``{"^x": Operation}`` for control inputs; the mapped nodes are still imported.
@@ -80,8 +82,7 @@ def import_graph_def(
     import/y:0 6.0
     """
     del op_dict, producer_op_list  # TF1 arguments with no meaning here
-    if not isinstance(graph_def, GraphDef):
-        raise TypeError(f"graph_def must be a GraphDef proto, got {type(graph_def).__name__}.")
+    graph_def = as_internal(graph_def)
     input_map = _check_input_map(input_map)
     if return_elements is not None and (
         isinstance(return_elements, str) or not all(isinstance(e, str) for e in return_elements)

@@ -47,10 +47,11 @@ def to_proto(graph_def: GraphDef) -> graph_pb2.GraphDef:
     Examples
     --------
     >>> import runtime as tf
+    >>> from runtime.graph_def import graph_def_of
     >>> g = tf.Graph()
     >>> with g.as_default():
     ...     _ = tf.constant([1.0, 2.0], name="c")
-    >>> message = to_proto(g.as_graph_def())
+    >>> message = to_proto(graph_def_of(g))
     >>> message.node[0].name, message.node[0].attr["dtype"].type
     ('c', 1)
     """
@@ -74,6 +75,61 @@ def from_proto(message: graph_pb2.GraphDef, budget: SizeBudget | None = None) ->
     nodes = [reader.node(node) for node in message.node]
     versions = VersionDef(message.versions.producer, message.versions.min_consumer)
     return GraphDef(node=nodes, versions=versions)
+
+
+def as_internal(graph_def, source: str = "GraphDef") -> GraphDef:
+    """The runtime's form of ``graph_def``: itself, or that of a ``GraphDef`` message.
+
+    Public functions take TF's ``GraphDef`` message (``tf.compat.v1.GraphDef``, what
+    ``Graph.as_graph_def`` returns) and, from internal callers, the runtime's form. A
+    message is read as a file is (:func:`from_proto`: one size budget, TF's checks),
+    its tensors straight from the message, not through its bytes. Another protobuf
+    class named ``GraphDef`` (real TensorFlow's) is read through its wire format.
+
+    Raises
+    ------
+    TypeError
+        For anything else, in TF's words.
+
+    Examples
+    --------
+    >>> message = graph_pb2.GraphDef()
+    >>> message.node.add(name="n", op="NoOp")  # doctest: +ELLIPSIS
+    name: "n"...
+    >>> as_internal(message).node
+    [NodeDef(name='n', op='NoOp', input=[], device='', attr={})]
+    """
+    if isinstance(graph_def, GraphDef):
+        return graph_def
+    if isinstance(graph_def, graph_pb2.GraphDef):
+        return from_proto(graph_def, SizeBudget(source))
+    if type(graph_def).__name__ == "GraphDef" and hasattr(graph_def, "SerializeToString"):
+        return parse(graph_def.SerializeToString(), source)
+    raise TypeError(f"graph_def must be a GraphDef proto, got {type(graph_def).__name__}.")
+
+
+def node_to_proto(node: NodeDef) -> graph_pb2.NodeDef:
+    """The ``NodeDef`` message of ``node`` (a ``func`` attr names its function)."""
+    message = graph_pb2.NodeDef()
+    _node_to_proto(node, message)
+    return message
+
+
+def node_from_proto(message: graph_pb2.NodeDef) -> NodeDef:
+    """The runtime's form of a ``NodeDef`` message (``func`` attrs hold names only)."""
+    return _Reader(SizeBudget("NodeDef"), graph_pb2.FunctionDefLibrary()).node(message)
+
+
+def attr_from_proto(message: graph_pb2.AttrValue, node_name: str, key: str) -> AttrValue:
+    """The runtime's form of an ``AttrValue`` message (``tf.compat.v1.AttrValue``).
+
+    Examples
+    --------
+    >>> attr_from_proto(graph_pb2.AttrValue(type=1), "x", "dtype")
+    AttrValue(kind='type', value=tf.float32)
+    """
+    reader = _Reader(SizeBudget("AttrValue"), graph_pb2.FunctionDefLibrary())
+    return reader.attr(node_name, key, message)
 
 
 def serialize(graph_def: GraphDef) -> bytes:
@@ -116,9 +172,7 @@ def node_to_text(node: NodeDef) -> str:
     op: "NoOp"
     device: "/device:CPU:0"
     """
-    message = graph_pb2.NodeDef()
-    _node_to_proto(node, message)
-    return text_format.MessageToString(message)
+    return text_format.MessageToString(node_to_proto(node))
 
 
 def from_text(text: str, source: str = "GraphDef") -> GraphDef:

@@ -42,6 +42,8 @@ from .graph_def import GraphDef
 from .grappler import OptimizedGraph, Passes, optimize
 from .placer import Placer
 from .plan import Plan, build_plan, prune
+from .proto import graph_pb2
+from .protobuf import to_proto
 from .resources import ResourceManager
 from .tracing import StepStatsCollector
 
@@ -230,8 +232,8 @@ class BaseSession:
         return self._graph
 
     @property
-    def graph_def(self) -> GraphDef:
-        """A serialisable version of the graph."""
+    def graph_def(self) -> graph_pb2.GraphDef:
+        """A serialisable version of the graph: TF's ``GraphDef`` message."""
         return self._graph.as_graph_def(add_shapes=self._config.graph_options.infer_shapes)
 
     @property
@@ -824,12 +826,13 @@ def _check_run_arguments(options, run_metadata) -> None:
 
 
 def _partition_graphs(plan) -> list:
+    """One ``GraphDef`` message per device, of the ops the plan runs there (TF's)."""
     from .graph_def import node_def_of
 
     by_device: dict = {}
     for step in plan.steps:
         by_device.setdefault(step.device, []).append(node_def_of(step.op))
-    return [GraphDef(node=nodes) for nodes in by_device.values()]
+    return [to_proto(GraphDef(node=nodes)) for nodes in by_device.values()]
 
 
 class Session(BaseSession):

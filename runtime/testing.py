@@ -27,7 +27,8 @@ from .config import ConfigProto
 from .errors import OpError
 from .gradients import gradients
 from .graph import Graph, get_default_graph
-from .graph_def import GraphDef, as_node_def
+from .graph_def import as_node_def
+from .protobuf import as_internal
 from .session import Session, get_default_session
 from .training.server_lib import ClusterSpec, Server
 
@@ -210,14 +211,6 @@ def compute_gradient_error(x, x_shape, y, y_shape, x_init_value=None, delta=1e-3
 # -- GraphDefs ---------------------------------------------------------------------------
 
 
-def _as_graph_def(graph_def) -> GraphDef:
-    if isinstance(graph_def, GraphDef):
-        return graph_def
-    from .protobuf import from_proto
-
-    return from_proto(graph_def)
-
-
 def assert_equal_graph_def(actual, expected, checkpoint_v2=False, hash_table_shared_name=False):
     """``AssertionError`` unless the two GraphDefs have the same nodes (in any order).
 
@@ -229,8 +222,8 @@ def assert_equal_graph_def(actual, expected, checkpoint_v2=False, hash_table_sha
     ...     _ = tf.constant(1.0, name="a")
     >>> assert_equal_graph_def(g.as_graph_def(), g.as_graph_def())
     """
-    actual_nodes = {node.name: as_node_def(node) for node in _as_graph_def(actual).node}
-    expected_nodes = {node.name: as_node_def(node) for node in _as_graph_def(expected).node}
+    actual_nodes = {node.name: as_node_def(node) for node in as_internal(actual).node}
+    expected_nodes = {node.name: as_node_def(node) for node in as_internal(expected).node}
     only_actual = sorted(actual_nodes.keys() - expected_nodes.keys())
     only_expected = sorted(expected_nodes.keys() - actual_nodes.keys())
     if only_actual or only_expected:

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from runtime.graph import Graph, Operation
+from runtime.graph_def import node_def_of
 from runtime.limits import SizeBudget
 from runtime.ops.core import to_numpy
 from runtime.registry import is_registered
@@ -92,7 +93,8 @@ def _makes(graph: Graph, recipe: Recipe, op: Operation) -> bool:
         made = apply_recipe(graph, recipe)
     except Exception:  # the candidate does not fit this op; the caller tries the next
         return False
-    return made.node_def == op.node_def
+    # The runtime's form compares tensors by value, and a splat equal to its full array.
+    return node_def_of(made) == node_def_of(op)
 
 
 def _recipe(entry: PaletteEntry, inputs: tuple, attrs: dict, op: Operation) -> Recipe:

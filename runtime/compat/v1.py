@@ -91,7 +91,6 @@ from ..dtypes import (
 from ..errors import OpError
 from ..gradients import AggregationMethod, UnconnectedGradients, gradients
 from ..graph import Graph, Operation, Tensor, get_default_graph, reset_default_graph
-from ..graph_def import GraphDef, NodeDef
 from ..graph_keys import GraphKeys
 from ..hessians import hessians
 from ..image import v1 as image
@@ -313,7 +312,7 @@ from ..ops.variables import (
     variables_initializer,
 )
 from ..proto.event_pb2 import Event, LogMessage, SessionLog
-from ..proto.graph_pb2 import AttrValue, NameAttrList
+from ..proto.graph_pb2 import AttrValue, GraphDef, NameAttrList, NodeDef
 from ..proto.meta_graph_pb2 import MetaGraphDef, TensorInfo
 from ..proto.summary_pb2 import HistogramProto, Summary, SummaryMetadata
 from ..registry import not_differentiable as NoGradient

@@ -52,6 +52,7 @@ from ..errors import (
 )
 from ..execution import ExecutionState
 from ..executor import OpRecord, check_fetches
+from ..graph_def import graph_def_of
 from ..ops.script_ops import _functions
 from .cluster import devices_of, parse_target, tasks_of, unavailable
 from .partition import fetched_tensors, plan_stages
@@ -405,7 +406,7 @@ class DaskEngine:
         with self._lock:
             if self._payload_version != graph.version:
                 self._payloads = {}
-                self._payload_data = (graph.as_graph_def(), dict(_functions(graph)))
+                self._payload_data = (graph_def_of(graph), dict(_functions(graph)))
                 self._payload_version = graph.version
             for address in addresses:
                 future = self._payloads.get(address)

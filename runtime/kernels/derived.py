@@ -47,7 +47,7 @@ def derived(how, source: np.ndarray, *args) -> np.ndarray:
     value = how(source, *args)
     value.flags.writeable = False
     with _LOCK:  # kernels on the inter-op threads derive at once
-        if len(_CACHE) >= LIMIT:
+        while _CACHE and len(_CACHE) >= LIMIT:
             _CACHE.pop(next(iter(_CACHE)))
         # The entry goes with its constant: a discarded graph leaves nothing behind.
         _CACHE[key] = (weakref.ref(owner, lambda _: _CACHE.pop(key, None)), value)

@@ -20,6 +20,8 @@ from ..errors import capture_frames, capture_traceback, display_filename
 from ..graph import Operation, Tensor, check_op_name, get_default_graph, graph_of
 from ..graph_def import AttrValue, python_value
 from ..op_binding import bind_inputs, bind_tensors
+from ..proto import graph_pb2
+from ..protobuf import attr_from_proto
 from ..registry import OpDef, TensorSpec, get_op_def, register_op
 from ..shapes import TensorShape, as_shape
 from .constant_value import InputSpec
@@ -108,9 +110,10 @@ def create_node_op(graph, op_type: str, inputs: list, name, attrs: dict) -> Oper
     for i, tensor in enumerate(inputs):
         if not isinstance(tensor, Tensor):
             raise TypeError(f"Input #{i} is not a tensor: {tensor!r}")
+    op_name = _scoped_name(graph, name or op_type)
+    attrs = {key: _attr_of_message(op_name, key, value) for key, value in attrs.items()}
     protos = {key: value for key, value in attrs.items() if isinstance(value, AttrValue)}
     values = {key: _node_attr_value(key, value) for key, value in attrs.items()}
-    op_name = _scoped_name(graph, name or op_type)
     op_binding.check_attr_values(op_def, op_name, protos)
     values = op_binding.bind_node(op_def, op_name, inputs, values, infer=True)
     return _add_op(op_def, inputs, values, op_name, graph)
@@ -190,6 +193,13 @@ def _all_tensors(values) -> bool:
         if not isinstance(value, Tensor):
             return False
     return True
+
+
+def _attr_of_message(op_name: str, key: str, value):
+    """TF's ``AttrValue`` message (``tf.compat.v1.AttrValue``) as the runtime's form."""
+    if isinstance(value, graph_pb2.AttrValue):
+        return attr_from_proto(value, op_name, key)
+    return value
 
 
 def _node_attr_value(key: str, value):

@@ -21,7 +21,6 @@ import numpy as np
 from ..config import RunMetadata
 from ..graph_def import GraphDef
 from ..proto import event_pb2, graph_pb2, run_metadata_pb2, summary_pb2
-from ..protobuf import to_proto as graph_def_to_proto
 from ..records import encode_record
 
 __all__ = ["FileWriter", "FileWriterCache"]
@@ -243,7 +242,7 @@ def run_metadata_bytes(run_metadata) -> bytes:
             )
             _description(output.tensor_description, info)
     for graph_def in run_metadata.partition_graphs:
-        proto.partition_graphs.add().CopyFrom(graph_def_to_proto(graph_def))
+        proto.partition_graphs.add().CopyFrom(graph_def)
     return proto.SerializeToString()
 
 

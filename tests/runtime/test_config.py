@@ -179,4 +179,4 @@ def test_infer_shapes():  # 76, 77
         config = tf1.ConfigProto(graph_options=tf1.GraphOptions(infer_shapes=True))
         with tf1.Session(config=config) as sess:
             shapes = sess.graph_def.node[0].attr["_output_shapes"]
-    assert shapes.value[0].value == tf.TensorShape([1, 2])
+    assert [d.size for d in shapes.list.shape[0].dim] == [1, 2]

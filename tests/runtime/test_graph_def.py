@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import runtime as tf
-from runtime.graph_def import AttrValue, GraphDef, NodeDef, VersionDef, attr_value, python_value
+from runtime.graph_def import (
+    AttrValue,
+    GraphDef,
+    NodeDef,
+    VersionDef,
+    attr_value,
+    graph_def_of,
+    python_value,
+)
 
 tf1 = tf.compat.v1
 
@@ -27,7 +35,7 @@ def _sample_graph():
 
 
 def test_structure_mirrors_tf():
-    gd = _sample_graph().as_graph_def()
+    gd = graph_def_of(_sample_graph())  # the runtime's form; as_graph_def gives TF's message
     assert [n.name for n in gd.node] == ["a", "b", "c", "p", "sum"]
     b, c, p, total = gd.node[1:]
     assert (b.op, b.input, b.device) == ("Identity", ["a"], "/device:CPU:0")
@@ -48,9 +56,9 @@ def test_output_index_and_from_version():
 
 
 def test_add_shapes():
-    gd = _sample_graph().as_graph_def(add_shapes=True)
+    gd = graph_def_of(_sample_graph(), add_shapes=True)
     assert gd.node[0].attr["_output_shapes"] == attr_value([tf.TensorShape([2])])
-    assert "_output_shapes" not in _sample_graph().as_graph_def().node[0].attr
+    assert "_output_shapes" not in graph_def_of(_sample_graph()).node[0].attr
 
 
 @pytest.mark.parametrize(
@@ -89,7 +97,7 @@ def test_unstorable_attr():
 
 
 def test_json_round_trip_keeps_every_field():
-    gd = _sample_graph().as_graph_def(add_shapes=True)
+    gd = graph_def_of(_sample_graph(), add_shapes=True)
     again = GraphDef.from_json(gd.to_json())
     assert again == gd
     assert GraphDef.from_dict(gd.to_dict()) == gd
@@ -414,11 +422,11 @@ def _build_random_graph(steps) -> tf.Graph:
 @given(_steps)
 def test_random_graphs_round_trip_through_json_and_import(steps):
     original = _build_random_graph(steps)
-    gd = original.as_graph_def()
+    gd = graph_def_of(original)
     text = gd.to_json()
     with tf.Graph().as_default() as rebuilt:
         tf1.import_graph_def(GraphDef.from_json(text), name="")
-    assert rebuilt.as_graph_def() == gd
+    assert graph_def_of(rebuilt) == gd
     assert [op.name for op in rebuilt.get_operations()] == [
         op.name for op in original.get_operations()
     ]

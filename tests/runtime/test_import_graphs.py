@@ -14,7 +14,7 @@ import pytest
 
 import runtime as tf
 from runtime.errors import InvalidArgumentError, creation_note
-from runtime.graph_def import AttrValue, FunctionDef, GraphDef, NodeDef
+from runtime.graph_def import AttrValue, FunctionDef, GraphDef, NodeDef, graph_def_of
 from runtime.graph_io import load_graph, read_graph_def, write_graph
 from runtime.importer import import_graph_def
 
@@ -75,7 +75,7 @@ class TestFunctionalControlFlow:
             _, z = tf.while_loop(lambda i, z: i < 3, lambda i, z: (i + 1, z * 2.0), [0, y])
             tf.identity(z, name="out")
             init = tf1.global_variables_initializer().name
-        graph_def = g.as_graph_def()
+        graph_def = graph_def_of(g)
         wire = GraphDef.FromString(graph_def.SerializeToString())
         text = GraphDef.from_text(str(wire))
         assert wire == graph_def and text == graph_def
@@ -304,12 +304,9 @@ def test_a_failed_import_leaves_the_graph_as_it_was():
         tf.negative(x, name="y")
         tf.identity(x, name="z")
     graph_def = good.as_graph_def()
-    broken = GraphDef(
-        node=[
-            *graph_def.node[:2],
-            graph_def.node[2].__class__(name="bad", op="Neg", input=["missing:0"]),
-        ]
-    )
+    broken = tf1.GraphDef()
+    broken.node.extend(graph_def.node[:2])
+    broken.node.add(name="bad", op="Neg", input=["missing:0"])
     target = tf.Graph()
     with target.as_default():
         kept = tf.constant(3.0, name="kept")

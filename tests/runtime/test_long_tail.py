@@ -32,9 +32,10 @@ def outcome(function) -> dict:
 
 
 def _node(name, op, T=None):
-    from runtime.graph_def import attr_value
-
-    return tf.NodeDef(name, op, attr={} if T is None else {"T": attr_value(T)})
+    node = tf.NodeDef(name=name, op=op)
+    if T is not None:
+        node.attr["T"].CopyFrom(tf.AttrValue(type=T.as_datatype_enum))
+    return node
 
 
 def test_from_node_def_builds_what_tf_builds():
@@ -376,7 +377,11 @@ def test_graph_util_matches_tf():
             )
     assert _listing(frozen) == expected["frozen"]
     assert _listing(kept) == expected["blacklisted"]
-    constants = {n.name: n.attr["value"].value.tolist() for n in frozen.node if n.name in "wb"}
+    constants = {
+        n.name: tf.make_ndarray(n.attr["value"].tensor).tolist()
+        for n in frozen.node
+        if n.name in "wb"
+    }
     assert constants == expected["frozen_values"]
     assert _listing(gu.extract_sub_graph(graph_def, ["y"])) == expected["sub_graph"]
     assert _listing(gu.remove_training_nodes(graph_def)) == expected["without_training_nodes"]

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import runtime as tf
 import workbench
+from runtime.graph_def import GraphDef, graph_def_of
 from workbench import GraphBuilder, palette
 from workbench.builder_code import to_code
 from workbench.builder_fields import parse_literal, parse_shape
@@ -22,14 +23,15 @@ from workbench.builder_palette import palette as builder_palette
 
 
 def graph_def_of_code(code: str):
-    """Run exported code in a fresh namespace; the GraphDef of the graph it builds."""
+    """Run exported code in a fresh namespace; the GraphDef of the graph it builds (the
+    runtime's form, whose tensors compare by value)."""
     namespace: dict = {}
     exec(compile(code, "<exported>", "exec"), namespace)
-    return namespace["graph"].as_graph_def()
+    return graph_def_of(namespace["graph"])
 
 
 def snapshot(builder):
-    return builder.graph.as_graph_def(), builder.recipes, builder.can_redo
+    return graph_def_of(builder.graph), builder.recipes, builder.can_redo
 
 
 @pytest.fixture
@@ -340,23 +342,23 @@ def test_delete_asks_first_then_removes_the_op_and_its_dependents(product):
     assert [op.name for op in builder.graph.get_operations()] == ["a", "m"]
     assert builder.message == "deleted b, c, n, after"
     builder.undo()
-    assert builder.graph.as_graph_def() == before[0]
+    assert graph_def_of(builder.graph) == before[0]
     assert builder.request_delete("zz") == [] and builder.errors == {"delete": "No op named 'zz'."}
 
 
 def test_undo_and_redo_walk_the_history(product):
     builder = product
-    graph_defs = [builder.graph.as_graph_def()]
+    graph_defs = [graph_def_of(builder.graph)]
     builder.add("tf.negative", ["c:0"], name="n")
-    graph_defs.append(builder.graph.as_graph_def())
+    graph_defs.append(graph_def_of(builder.graph))
     builder.buttons["Undo"].click()
     builder.buttons["Undo"].click()
     assert [op.name for op in builder.graph.get_operations()] == ["a", "b"]
     assert not builder.buttons["Redo"].disabled
     builder.buttons["Redo"].click()
-    assert builder.graph.as_graph_def() == graph_defs[0]
+    assert graph_def_of(builder.graph) == graph_defs[0]
     builder.redo()
-    assert builder.graph.as_graph_def() == graph_defs[1]
+    assert graph_def_of(builder.graph) == graph_defs[1]
     builder.redo()
     assert builder.errors == {"redo": "Nothing to redo."}
     builder.undo()
@@ -466,7 +468,7 @@ def test_to_code_writes_builder_calls_that_rebuild_the_graph(product):
     assert '    with tf.name_scope("layer/"), tf.device("/device:CPU:1"):' in code
     assert '        layer_n = tf.negative(c, name="n")' in code
     assert '    s = apply_op("AddN", [[a, b]], N=2, T=tf.float32, name="s")' in code
-    assert graph_def_of_code(code) == builder.graph.as_graph_def()
+    assert graph_def_of_code(code) == graph_def_of(builder.graph)
     assert builder.to_code() in builder.code.value.replace("&quot;", '"')
 
 
@@ -498,20 +500,20 @@ def test_opening_a_code_built_graph_and_exporting_it_round_trips():
     graph = code_built_graph()
     builder = GraphBuilder(graph)
     assert builder.graph is not graph
-    assert builder.graph.as_graph_def() == graph.as_graph_def()
+    assert graph_def_of(builder.graph) == graph_def_of(graph)
     by_name = {r.full_name: r.builder for r in builder.recipes}
     assert by_name["layer/MatMul"] == "tf.matmul" and by_name["layer/add/y"] == "tf.constant"
     assert by_name["w/read"] == "raw_ops.Identity"  # colocated: no builder makes that
     assert by_name["s"] == "raw_ops.AddN" and by_name["split"] == "raw_ops.Split"
     code = builder.to_code()
-    assert graph_def_of_code(code) == graph.as_graph_def()
+    assert graph_def_of_code(code) == graph_def_of(graph)
     assert '    odd = tf.constant([0.1, float("nan"), float("-inf")], name="odd")' in code
     assert '    op_if = tf.constant(1.5, dtype=tf.float16, name="if")' in code
     again = GraphBuilder(builder.graph).to_code()
     assert again == code
     builder.add("tf.identity", ["split:1"], name="second")
     assert "split.outputs[1]" in builder.to_code()
-    assert graph_def_of_code(builder.to_code()) == builder.graph.as_graph_def()
+    assert graph_def_of_code(builder.to_code()) == graph_def_of(builder.graph)
 
 
 def test_an_opened_graph_runs_in_the_builder():
@@ -522,7 +524,7 @@ def test_an_opened_graph_runs_in_the_builder():
 
 
 def test_graphs_the_builder_cannot_edit_are_refused_with_the_reason():
-    graph_def = tf.GraphDef.from_dict(
+    graph_def = GraphDef.from_dict(
         {"node": [{"name": "m", "op": "MysteryOp", "attr": {"T": {"type": "float32"}}}]}
     )
     with tf.Graph().as_default() as unknown:
@@ -570,7 +572,7 @@ def test_a_big_constant_of_one_value_stays_an_array_and_is_written_as_np_full(tm
     assert isinstance(recipe.attrs["value"], np.ndarray)
     code = builder.to_code()
     assert "np.full((1048576,), 3.0, dtype=np.float32)" in code and len(code) < 300
-    assert graph_def_of_code(code) == graph.as_graph_def()
+    assert graph_def_of_code(code) == graph_def_of(graph)
     assert builder.run(["c:0"])["c:0"].sum() == 3.0 * 2**20
 
 
@@ -696,7 +698,7 @@ def test_random_builder_graphs_round_trip_through_code(steps):
     for action in steps:
         apply_action(builder, action)
     code = builder.to_code()
-    graph_def = builder.graph.as_graph_def()
+    graph_def = graph_def_of(builder.graph)
     assert graph_def_of_code(code) == graph_def
     namespace: dict = {}
     exec(code, namespace)

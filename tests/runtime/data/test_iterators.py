@@ -412,13 +412,14 @@ class TestGraph:
             "num_parallel_calls",
         ]
         assert mapped.outputs[0].dtype == tf.variant
-        nodes = {node.name: node for node in graph.as_graph_def().node}
+        graph_def = graph.as_graph_def()
+        nodes = {node.name: node for node in graph_def.node}
         function = nodes["ParallelMapDatasetV2"].attr["f"]
-        assert function.kind == "func"
-        assert "AddV2" in [node.op for node in function.value.node]
-        assert [t.value.name for t in nodes["ParallelMapDatasetV2"].attr["output_types"].value] == [
-            "int64"
-        ]
+        assert function.WhichOneof("value") == "func"
+        library = {f.signature.name: f for f in graph_def.library.function}
+        assert "AddV2" in [node.op for node in library[function.func.name].node_def]
+        output_types = nodes["ParallelMapDatasetV2"].attr["output_types"].list.type
+        assert output_types == [tf.int64.as_datatype_enum]
 
     def test_a_pipeline_graph_def_round_trips_and_runs_again(self, graph):
         from runtime.graph_def import GraphDef

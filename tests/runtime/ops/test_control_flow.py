@@ -21,7 +21,7 @@ from runtime.errors import (
     UnknownError,
 )
 from runtime.functional import FuncGraph
-from runtime.graph_def import GraphDef
+from runtime.graph_def import GraphDef, graph_def_of
 from tests.runtime.gradcheck import check_gradients
 
 v1, v2 = tf.compat.v1, tf.compat.v2  # the tests call TF2's cond and while_loop
@@ -218,7 +218,7 @@ class TestCond:
     def test_graph_def_carries_the_branches(self, graph, functional):
         x = tf.constant(1.0, name="x")
         v2.cond(x > 0.0, lambda: x * 2.0, lambda: x)
-        graph_def = graph.as_graph_def()
+        graph_def = graph_def_of(graph)  # the internal form: a branch's graph in its attr
         node = next(n for n in graph_def.node if n.op == "StatelessIf")
         then_branch = node.attr["then_branch"]
         assert then_branch.kind == "func"
@@ -466,7 +466,7 @@ class TestWhileLoop:
         (loop,) = v2.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
         op = loop.op.inputs[0].op
         assert op.type == "StatelessWhile" and op.name == "while"
-        node = next(n for n in graph.as_graph_def().node if n.name == "while")
+        node = next(n for n in graph_def_of(graph).node if n.name == "while")
         assert {node.attr["cond"].kind, node.attr["body"].kind} == {"func"}
 
 

@@ -163,7 +163,7 @@ def test_a_tensor_array_handle_has_tf_static_shape(graph):
     assert array.handle.shape.as_list() == [2] and grad.handle.shape.as_list() == [2]
     assert array.flow.shape.as_list() == []
     shapes = {
-        node.op: [s.value.as_list() for s in node.attr["_output_shapes"].value]
+        node.op: [[d.size for d in s.dim] for s in node.attr["_output_shapes"].list.shape]
         for node in graph.as_graph_def(add_shapes=True).node
     }
     assert shapes["TensorArrayV3"] == [[2], []]
