@@ -39,6 +39,10 @@ class ControlFlowContext:
         self.values: set = set()  # tensors this context knows (its own, and brought in)
         self.external_values: dict = {}  # outside tensor -> its stand-in here
         self._entered_from: list = []  # the contexts this one was entered from
+        # The contexts built inside this one: a meta graph saves them with it (TF's).
+        self.nested_contexts: list = []
+        if self.outer_context is not None:
+            self.outer_context.nested_contexts.append(self)
 
     @contextlib.contextmanager
     def entered(self):
@@ -69,6 +73,15 @@ class ControlFlowContext:
 
     def control_pivot(self):
         return None
+
+    def restore_values(self, values, external_values: dict) -> None:
+        """Take the values of this context as a meta graph saved them (TF's
+        ``_init_values_from_proto``): the ops of its own values are put back in it, so
+        that an imported graph's conds and loops are differentiable again."""
+        self.values = set(values)
+        self.external_values = dict(external_values)
+        for tensor in self.values - set(self.external_values):
+            tensor.op._set_control_flow_context(self)
 
     def add_inner_op(self, op: Operation) -> None:
         """Note an op of an inner context: every enclosing context sees its outputs."""
@@ -146,12 +159,14 @@ def _in_op_scope(op: Operation):
 class CondContext(ControlFlowContext):
     """One branch of a TF1 cond: ops built here run only when ``pred`` is ``branch``."""
 
-    def __init__(self, pred: Tensor, pivot: Tensor, branch: int):
+    def __init__(self, pred: Tensor, pivot: Tensor, branch: int, name: str = "cond_text"):
         super().__init__(pred.graph)
+        self.name = name
         self.pred = pred
         self.pivot = pivot
         self.branch = branch
         self.values.update([pred, pivot])
+        self.external_values[pred] = pred  # the predicate stays outside (TF's)
 
     def control_pivot(self):
         return self.pivot
@@ -549,9 +564,9 @@ def cond(pred: Tensor, true_fn, false_fn, name=None):
         pred = identity(pred, name="pred_id")
         for tensor in (p_true, p_false, pivot_true, pivot_false, pred):
             graph.prevent_fetching(tensor.op)
-        true_context = CondContext(pred, pivot_true, branch=1)
+        true_context = CondContext(pred, pivot_true, 1, graph.unique_name("cond_text"))
         original_true, results_true = true_context.build_branch(true_fn)
-        false_context = CondContext(pred, pivot_false, branch=0)
+        false_context = CondContext(pred, pivot_false, 0, graph.unique_name("cond_text"))
         original_false, results_false = false_context.build_branch(false_fn)
         _check_branches(original_true, original_false, results_true, results_false)
         merges = [primitives.merge([f, t])[0] for f, t in zip(results_false, results_true)]
@@ -559,6 +574,10 @@ def cond(pred: Tensor, true_fn, false_fn, name=None):
         if outer is not None:
             for merge in merges:
                 outer.add_inner_op(merge.op)
+        else:
+            # As TF's: a cond in a cond or loop is saved with the outermost context.
+            graph.add_to_collection("cond_context", true_context)
+            graph.add_to_collection("cond_context", false_context)
     flat_original = nest.flatten(original_true)
     merged = [
         original._with_loop_flow(merge) if loop_flow(original) is not None else merge

@@ -10,7 +10,9 @@ in a fresh process with everything a TF1 program looks up::
 
 Collections are encoded as TF encodes them: tensors and ops by name (``node_list``);
 variables, savers and queue runners as ``VariableDef``/``SaverDef``/``QueueRunnerDef``
-bytes; numbers and strings as themselves. What cannot be encoded (Python objects of
+bytes; the contexts of TF1 conds and loops as ``CondContextDef``/``WhileContextDef``
+bytes, rebuilt on import so that gradients pass through the imported conds and loops;
+numbers and strings as themselves. What cannot be encoded (Python objects of
 other kinds, this runtime's private collections) is left out with a warning, as TF
 leaves it. Files are written binary or as text, and read either way.
 """
@@ -32,10 +34,20 @@ from ..files import atomic_write
 from ..graph import Operation, Tensor, get_default_graph
 from ..graph_keys import GraphKeys
 from ..importer import import_graph_def
+from ..ops.control_flow_v1 import CondContext, WhileContext
 from ..ops.data_flow_ops import QueueBase
 from ..ops.variables import Variable
 from ..proto import graph_pb2
-from ..proto.meta_graph_pb2 import CollectionDef, MetaGraphDef, QueueRunnerDef, VariableDef
+from ..proto.meta_graph_pb2 import (
+    CollectionDef,
+    CondContextDef,
+    ControlFlowContextDef,
+    MetaGraphDef,
+    QueueRunnerDef,
+    ValuesDef,
+    VariableDef,
+    WhileContextDef,
+)
 from ..proto.saver_pb2 import SaverDef
 from .queue_runner import QueueRunner
 from .saver import Saver
@@ -55,9 +67,8 @@ _VARIABLE_COLLECTIONS = (
     GraphKeys.METRIC_VARIABLES,
 )
 
-# TF's control-flow contexts (CondContextDef/WhileContextDef bytes): not rebuilt here, kept
-# as the bytes they are.
-_CONTEXT_COLLECTIONS = (GraphKeys.COND_CONTEXT, GraphKeys.WHILE_CONTEXT)
+# TF1's control-flow contexts, as CondContextDef/WhileContextDef bytes.
+_CONTEXT_COLLECTIONS = {GraphKeys.COND_CONTEXT: CondContext, GraphKeys.WHILE_CONTEXT: WhileContext}
 
 
 # -- names under a scope ----------------------------------------------------------------
@@ -208,6 +219,10 @@ def _encode_collection(key: str, items: list, scope) -> CollectionDef | None:
         encoded.bytes_list.value.extend(d.SerializeToString() for d in defs)
     elif key == GraphKeys.QUEUE_RUNNERS and all(isinstance(x, QueueRunner) for x in items):
         encoded.bytes_list.value.extend(_queue_runner_def(x, scope) for x in items)
+    elif key in _CONTEXT_COLLECTIONS and all(
+        isinstance(x, _CONTEXT_COLLECTIONS[key]) for x in items
+    ):
+        encoded.bytes_list.value.extend(_context_def(x, scope).SerializeToString() for x in items)
     elif all(isinstance(x, Any) for x in items):  # a SavedModel's packed AssetFileDefs
         encoded.any_list.value.extend(items)
     elif all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in items):
@@ -246,6 +261,44 @@ def _queue_runner_def(runner: QueueRunner, scope) -> bytes:
             error_code_from_exception_type(t) for t in runner.queue_closed_exception_types
         ],
     ).SerializeToString()
+
+
+def _context_def(context, scope) -> CondContextDef | WhileContextDef:
+    """TF's ``CondContext.to_proto``/``WhileContext.to_proto``: the context's pivots and
+    values by name, with the contexts nested in it."""
+    values = ValuesDef(values=sorted(_strip(t.name, scope) for t in context.values))
+    for outside, inside in context.external_values.items():
+        values.external_values[_strip(outside.name, scope)] = _strip(inside.name, scope)
+    nested = [_nested_context_def(c, scope) for c in context.nested_contexts]
+    if isinstance(context, CondContext):
+        return CondContextDef(
+            context_name=_strip(context.name, scope),
+            pred_name=_strip(context.pred.name, scope),
+            pivot_name=_strip(context.pivot.name, scope),
+            branch=context.branch,
+            values_def=values,
+            nested_contexts=nested,
+        )
+    limit = context.maximum_iterations
+    return WhileContextDef(
+        context_name=_strip(context.name, scope),
+        parallel_iterations=context.parallel_iterations,
+        back_prop=context.back_prop,
+        pivot_name=_strip(context.pivot.name, scope),
+        pivot_for_pred_name=_strip(context.pivot_for_pred.name, scope),
+        pivot_for_body_name=_strip(context.pivot_for_body.name, scope),
+        loop_exit_names=[_strip(t.name, scope) for t in context.loop_exits],
+        loop_enter_names=[_strip(t.name, scope) for t in context.loop_enters],
+        values_def=values,
+        maximum_iterations_name="" if limit is None else _strip(limit.name, scope),
+        nested_contexts=nested,
+    )
+
+
+def _nested_context_def(context, scope) -> ControlFlowContextDef:
+    if isinstance(context, CondContext):
+        return ControlFlowContextDef(cond_ctxt=_context_def(context, scope))
+    return ControlFlowContextDef(while_ctxt=_context_def(context, scope))
 
 
 def _write(meta: MetaGraphDef, path: str, as_text: bool) -> None:
@@ -379,7 +432,10 @@ def _decode_collection(graph, key, collection, kind, scope, variables) -> list:
         ]
     if key == GraphKeys.QUEUE_RUNNERS:
         return [_queue_runner_from_def(graph, QueueRunnerDef.FromString(d), scope) for d in values]
-    if not scope or key in _CONTEXT_COLLECTIONS:
+    if key in _CONTEXT_COLLECTIONS:
+        kind = CondContextDef if key == GraphKeys.COND_CONTEXT else WhileContextDef
+        return [_context_from_def(graph, kind.FromString(data), scope) for data in values]
+    if not scope:
         return list(values)
     # TF takes other strings for names: under an import scope they come back as ``str``
     # with the scope put in front (``b"hello"`` -> ``"imp/hello"``).
@@ -389,6 +445,48 @@ def _decode_collection(graph, key, collection, kind, scope, variables) -> list:
 def _prepend_text(value: bytes, scope: str) -> str:
     """TF's ``prepend_name_scope`` of a collection's string (``^``/``loc:@`` kept first)."""
     return re.sub(r"([\^]|loc:@|^)(.*)", rf"\1{scope}/\2", value.decode())
+
+
+def _context_from_def(graph, proto, scope):
+    """TF's ``CondContext.from_proto``/``WhileContext.from_proto``: the context rebuilt
+    around the imported ops (each op of its values put back in it), then the contexts
+    nested in it, inside it."""
+
+    def element(name):
+        return graph.as_graph_element(_prepend(name, scope))
+
+    context = _bare_context(graph, proto, element)
+    context.name = _prepend(proto.context_name, scope)
+    external = {
+        element(outside): element(inside)
+        for outside, inside in proto.values_def.external_values.items()
+    }
+    context.restore_values([element(n) for n in proto.values_def.values], external)
+    if scope and isinstance(context, WhileContext):
+        # The loop's frame is named for the context, which the import scope renamed.
+        for tensor in context.values:
+            if tensor.op.type in ("Enter", "RefEnter"):
+                tensor.op._attrs["frame_name"] = context.name
+    with context.entered():
+        for nested in proto.nested_contexts:
+            _context_from_def(graph, getattr(nested, nested.WhichOneof("ctxt")), scope)
+    return context
+
+
+def _bare_context(graph, proto, element):
+    """The context of ``proto`` with its pivots (``element`` finds them by name)."""
+    if isinstance(proto, CondContextDef):
+        return CondContext(element(proto.pred_name), element(proto.pivot_name), proto.branch)
+    limit = proto.maximum_iterations_name
+    context = WhileContext(
+        graph, proto.parallel_iterations, proto.back_prop, element(limit) if limit else None
+    )
+    context.pivot = element(proto.pivot_name)
+    context.pivot_for_pred = element(proto.pivot_for_pred_name)
+    context.pivot_for_body = element(proto.pivot_for_body_name)
+    context.loop_exits = [element(n) for n in proto.loop_exit_names]
+    context.loop_enters = [element(n) for n in proto.loop_enter_names]
+    return context
 
 
 def _variable_from_def(graph, proto: VariableDef, scope) -> Variable:

@@ -172,15 +172,19 @@ def test_a_tensor_array_handle_has_tf_static_shape(graph):
 
 @pytest.mark.parametrize("scope", [None, "imp"])
 def test_tf_meta_graph_with_cond_and_loop_contexts_imports_and_runs(scope):
-    """TF's ``cond_context``/``while_context`` collections (context protos, not names) are
-    kept as their bytes, also under an import scope (where the other strings get the
-    scope as names do), and the imported cond and loop run to TF's values."""
+    """TF's ``cond_context``/``while_context`` collections (context protos, not names)
+    come back as the contexts they describe, named under an import scope as TF's
+    ``from_proto`` names them, and the imported cond and loop run to TF's values."""
     prefix = os.path.join(FIXTURES, "cond_loop", "model")
     names = f"{scope}/" if scope else ""
     with tf.Graph().as_default() as graph:
         saver = train.import_meta_graph(prefix + ".meta", import_scope=scope)
         contexts = graph.get_collection("cond_context") + graph.get_collection("while_context")
-        assert contexts and all(isinstance(c, bytes) for c in contexts)
+        assert [c.name for c in contexts] == [
+            f"{names}mycond/cond_text",
+            f"{names}mycond/cond_text_1",
+            f"{names}loop/while_context",
+        ]
         with v1.Session() as sess:
             saver.restore(sess, prefix)
             losses = [
