@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 
-from . import intra_op
+from . import heap, intra_op
 from .config import ConfigProto
 from .devices import local_devices
 from .errors import InvalidArgumentError, NotFoundError
@@ -44,6 +44,7 @@ class ThreadPools:
                 )
                 self._pools.append(pool)
                 self._owned.append(pool)
+        heap.keep_large_blocks()  # kernels' large temporaries reuse memory (runtime.heap)
         self._intra_op = intra_op.acquire(config.intra_op_parallelism_threads)
         # The threads each kernel may split its work across (see executor.in_order).
         self.kernel_threads = intra_op.thread_count(config.intra_op_parallelism_threads)

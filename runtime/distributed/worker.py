@@ -33,7 +33,7 @@ import weakref
 
 import numpy as np
 
-from .. import errors
+from .. import errors, heap
 from ..deadness import DEAD
 from ..errors import AbortedError, CancelledError, InvalidArgumentError
 from ..executor import Hooks, RunContext, run_plan
@@ -227,6 +227,7 @@ def state_of(worker) -> WorkerState:
         if state is None:
             state = _states[worker] = WorkerState()
             if not _sweeper:
+                heap.keep_large_blocks()  # a worker's kernels reuse memory as a session's do
                 thread = threading.Thread(target=_sweep_forever, name="tfgraph-leases", daemon=True)
                 thread.start()
                 _sweeper.append(thread)
