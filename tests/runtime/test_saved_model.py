@@ -183,22 +183,7 @@ def test_a_corrupt_saved_model_pb_is_tfs_oserror_from_the_decode_error(tmp_path)
 
 
 def test_is_valid_signature_as_tf():
-    sm = tf.compat.v1.saved_model
-    with tf.Graph().as_default():
-        examples = tf.compat.v1.placeholder(tf.string, name="examples")
-        x = tf.compat.v1.placeholder(tf.float32, name="x")
-        signatures = {
-            "predict": sm.predict_signature_def({"x": x}, {"y": x * 2.0}),
-            "classify_scores": sm.classification_signature_def(examples, None, x),
-            "regress": sm.regression_signature_def(examples, x),
-            "regress_as_predict": sm.build_signature_def(
-                {"inputs": sm.build_tensor_info(x)},
-                {"outputs": sm.build_tensor_info(x)},
-                sm.REGRESS_METHOD_NAME,
-            ),
-            "no_method": sm.build_signature_def({"x": sm.build_tensor_info(x)}),
-        }
-        assert {k: sm.is_valid_signature(s) for k, s in signatures.items()} == EXPECTED["valid"]
+    assert program.signature_validity(tf) == EXPECTED["valid"]
 
 
 def test_the_builder_refuses_what_tfs_refuses(tmp_path):
