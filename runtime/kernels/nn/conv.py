@@ -276,8 +276,9 @@ class _TapRows:
 
     passes = 2  # elementwise passes a tap: a multiply and an add
 
-    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
+    def __init__(self, x: np.ndarray, w: np.ndarray, win: Windows):
         self.win = win
+        padded = pad_spatial(x, win)
         stride, width = win.strides[-1], win.out_sizes[-1]
         if stride == 1:
             phases = [padded]
@@ -327,9 +328,10 @@ class _TapSums:
 
     passes = 1  # a multiply-add pass a tap
 
-    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
+    def __init__(self, x: np.ndarray, w: np.ndarray, win: Windows):
         self.win = win
-        self.padded = np.ascontiguousarray(padded)  # a row's values one run, for the view
+        # a row's values one run, for the view
+        self.padded = np.ascontiguousarray(pad_spatial(x, win))
         self.weights = derived(np.tile, w, win.out_sizes[-1])  # [*k, width * channels]
 
     @staticmethod
@@ -390,8 +392,8 @@ class _WindowSums:
 
     passes = 1  # one einsum pass over the windows' taps
 
-    def __init__(self, padded: np.ndarray, w: np.ndarray, win: Windows):
-        self.windows, self.weights = _patches(padded, win), w
+    def __init__(self, x: np.ndarray, w: np.ndarray, win: Windows):
+        self.windows, self.weights = _patches(pad_spatial(x, win), win), w
 
     @staticmethod
     def pay(channels: int, win: Windows) -> bool:
@@ -472,7 +474,7 @@ class _TapColumns:
 
 _DEPTHWISE_SUMS = (_TapSums, _TapColumns, _WindowSums, _TapRows)
 """A depthwise convolution's ways of summing taps, each taken where it pays and none before
-it does."""
+it does. Each is made from the unpadded input, and pads it as it needs (or not at all)."""
 
 
 def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -> np.ndarray:
@@ -493,7 +495,7 @@ def depthwise_forward(x: np.ndarray, w: np.ndarray, win: Windows, finish=None) -
     if multiplier > 1:
         x = np.repeat(x, multiplier, axis=-1)
     sums = next(kind for kind in _DEPTHWISE_SUMS if kind.pay(out.shape[-1], win))
-    rows = sums(x if sums is _TapColumns else pad_spatial(x, win), w.reshape(*win.ksize, -1), win)
+    rows = sums(x, w.reshape(*win.ksize, -1), win)  # each way pads the input as it needs
     # Weighed by the way's passes: with a multiply and an add a tap counted for the
     # einsum ways too, MobileNetV2's 28x28x192 and 14x14x576 layers split at 2 threads
     # and ran 1.3-1.5x slower (239 -> 305 us, 187 -> 286 us).
